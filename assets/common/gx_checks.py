@@ -1,0 +1,189 @@
+"""Great Expectations suites run as blocking Dagster asset checks against DuckDB tables.
+
+GX 1.x cannot validate DuckDB through its SQL datasource, so each suite queries DuckDB into a pandas
+frame and validates that (see ../shared/STACK.md). Expectations are declared as plain data so that
+loading the Definitions does not pay for importing GX (about 5 s); GX is imported once, on first use.
+"""
+
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import cache
+from typing import Any
+
+from dagster import (
+    AssetCheckExecutionContext,
+    AssetCheckResult,
+    AssetChecksDefinition,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+from dagster_duckdb import DuckDBResource
+
+from assets.common.results import markdown_table
+
+FAILING_ROWS_SHOWN = 20
+
+
+@dataclass(frozen=True)
+class Expectation:
+    """A GX expectation by class name, e.g. Expectation("ExpectColumnValuesToBeUnique", column="x")."""
+
+    kind: str
+    kwargs: dict[str, Any] = field(default_factory=dict)
+
+    def __init__(self, kind: str, **kwargs: Any):
+        object.__setattr__(self, "kind", kind)
+        object.__setattr__(self, "kwargs", kwargs)
+
+    def describe(self) -> str:
+        args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items() if k != "value_set")
+        return f"{self.kind}({args})"
+
+
+# Short constructors for the expectations used across suites.
+def unique(*columns: str) -> Expectation:
+    if len(columns) == 1:
+        return Expectation("ExpectColumnValuesToBeUnique", column=columns[0])
+    return Expectation("ExpectCompoundColumnsToBeUnique", column_list=list(columns))
+
+
+def not_null(column: str) -> Expectation:
+    return Expectation("ExpectColumnValuesToNotBeNull", column=column)
+
+
+def between(column: str, min_value: float | None = None, max_value: float | None = None, **kw) -> Expectation:
+    return Expectation(
+        "ExpectColumnValuesToBeBetween", column=column, min_value=min_value, max_value=max_value, **kw
+    )
+
+
+def in_set(column: str, values: Sequence[Any]) -> Expectation:
+    return Expectation("ExpectColumnValuesToBeInSet", column=column, value_set=list(values))
+
+
+def true(column: str) -> Expectation:
+    """Every value of a boolean column computed by the suite's query is true."""
+    return Expectation("ExpectColumnValuesToBeInSet", column=column, value_set=[True])
+
+
+def row_count_between(min_value: int | None = None, max_value: int | None = None) -> Expectation:
+    return Expectation("ExpectTableRowCountToBeBetween", min_value=min_value, max_value=max_value)
+
+
+def columns_exist(*columns: str) -> list[Expectation]:
+    return [Expectation("ExpectColumnToExist", column=c) for c in columns]
+
+
+@dataclass(frozen=True)
+class GxSuite:
+    """A named suite: a DuckDB query, the expectations on its result, the columns naming a failing row."""
+
+    name: str
+    query: str
+    expectations: Sequence[Expectation]
+    row_id_columns: Sequence[str] = ()
+    description: str = ""
+
+
+_lock = threading.Lock()
+
+
+@cache
+def _gx_context():
+    import great_expectations as gx
+
+    context = gx.get_context(mode="ephemeral")
+    context.variables.progress_bars = {"globally": False}
+    return gx, context, context.data_sources.add_pandas("duckdb_frames")
+
+
+def run_suite(frame, suite: GxSuite) -> tuple[bool, list[dict[str, Any]]]:
+    """Validate a pandas frame; return (success, one dict per failed expectation)."""
+    with _lock:
+        gx, _context, source = _gx_context()
+        asset_name = f"{suite.name}"
+        try:
+            asset = source.get_asset(asset_name)
+        except LookupError:
+            asset = source.add_dataframe_asset(asset_name)
+        try:
+            batch_def = asset.get_batch_definition("whole")
+        except (KeyError, LookupError):
+            batch_def = asset.add_batch_definition_whole_dataframe("whole")
+        gx_suite = gx.ExpectationSuite(name=suite.name)
+        for e in suite.expectations:
+            gx_suite.add_expectation(getattr(gx.expectations, e.kind)(**e.kwargs))
+        batch = batch_def.get_batch(batch_parameters={"dataframe": frame})
+        result_format: dict[str, Any] = {"result_format": "COMPLETE"}
+        id_cols = [c for c in suite.row_id_columns if c in frame.columns]
+        if id_cols:
+            result_format["unexpected_index_column_names"] = id_cols
+        validation = batch.validate(gx_suite, result_format=result_format)
+    failures = []
+    for res, exp in zip(validation.results, suite.expectations, strict=True):
+        if res.success:
+            continue
+        info = res.result or {}
+        failures.append(
+            {
+                "expectation": exp.describe(),
+                "unexpected_count": info.get("unexpected_count"),
+                "observed_value": _plain(info.get("observed_value")),
+                "failing_rows": [_plain(r) for r in (info.get("unexpected_index_list") or [])][
+                    :FAILING_ROWS_SHOWN
+                ],
+                "failing_values": [_plain(v) for v in (info.get("partial_unexpected_list") or [])][
+                    :FAILING_ROWS_SHOWN
+                ],
+                "error": (res.exception_info or {}).get("exception_message"),
+            }
+        )
+    return validation.success, failures
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def failures_markdown(failures: list[dict[str, Any]]) -> str:
+    rows = []
+    for f in failures:
+        sample = f["failing_rows"] or f["failing_values"] or f["observed_value"] or f["error"]
+        rows.append((f["expectation"], f["unexpected_count"], str(sample)[:400]))
+    return markdown_table(["expectation", "unexpected", "failing rows (sample)"], rows)
+
+
+def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> AssetChecksDefinition:
+    """A blocking asset check that runs `suite` against the working database."""
+    key = AssetKey(asset_key) if not isinstance(asset_key, AssetKey) else asset_key
+
+    @asset_check(
+        asset=key,
+        name=suite.name,
+        blocking=True,
+        description=suite.description or f"Great Expectations suite {suite.name}.",
+    )
+    def _check(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
+        with duckdb.get_connection() as con:
+            frame = con.sql(suite.query).df()
+        success, failures = run_suite(frame, suite)
+        metadata: dict[str, Any] = {
+            "rows_validated": MetadataValue.int(len(frame)),
+            "expectations": MetadataValue.int(len(suite.expectations)),
+        }
+        if failures:
+            metadata["failures"] = MetadataValue.md(failures_markdown(failures))
+            metadata["failing_rows"] = MetadataValue.json(failures)
+            context.log.error(f"{suite.name} failed: {failures_markdown(failures)}")
+        return AssetCheckResult(passed=success, severity=AssetCheckSeverity.ERROR, metadata=metadata)
+
+    return _check

@@ -1,0 +1,57 @@
+"""MaterializeResult with row count, column schema (with descriptions) and a markdown preview."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import duckdb
+from dagster import MaterializeResult, MetadataValue, TableColumn, TableSchema
+
+from assets.common.warehouse import column_comments
+
+PREVIEW_ROWS = 10
+
+
+def markdown_table(columns: list[str], rows: list[tuple]) -> str:
+    def cell(v: object) -> str:
+        text = "" if v is None else str(v)
+        text = text.replace("|", "\\|").replace("\n", " ")
+        return text if len(text) <= 80 else text[:77] + "..."
+
+    head = "| " + " | ".join(columns) + " |"
+    sep = "|" + "---|" * len(columns)
+    body = ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    return "\n".join([head, sep, *body])
+
+
+def table_metadata(con: duckdb.DuckDBPyConnection, qualified: str, order_by: str | None = None) -> dict:
+    row_count = con.execute(f"select count(*) from {qualified}").fetchone()[0]
+    described = con.execute(f"describe {qualified}").fetchall()
+    docs = column_comments(con, qualified)
+    schema = TableSchema(
+        columns=[
+            TableColumn(name=r[0], type=str(r[1]), description=docs.get(r[0]) or None) for r in described
+        ]
+    )
+    order = f" order by {order_by}" if order_by else ""
+    cur = con.execute(f"select * from {qualified}{order} limit {PREVIEW_ROWS}")
+    cols = [d[0] for d in cur.description]
+    preview = markdown_table(cols, cur.fetchall())
+    return {
+        "dagster/row_count": MetadataValue.int(int(row_count)),
+        "dagster/column_schema": schema,
+        "dagster/table_name": MetadataValue.text(qualified),
+        "preview": MetadataValue.md(preview),
+    }
+
+
+def table_result(
+    con: duckdb.DuckDBPyConnection,
+    qualified: str,
+    *,
+    order_by: str | None = None,
+    extra: Mapping[str, object] | None = None,
+) -> MaterializeResult:
+    metadata = table_metadata(con, qualified, order_by)
+    metadata.update(extra or {})
+    return MaterializeResult(metadata=metadata)

@@ -1,0 +1,109 @@
+"""Writing tables into the working DuckDB database, one transaction per table.
+
+Every table is replaced inside a single transaction together with its column comments, so a crash
+leaves either the previous complete table or the new complete one, never half of either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import duckdb
+import polars as pl
+
+from assets.common.sql_models import SqlModel
+
+
+def quote_ident(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _quote_literal(text: str) -> str:
+    return "'" + text.replace("'", "''") + "'"
+
+
+def comment_statements(qualified: str, table_doc: str, column_docs: Mapping[str, str]) -> list[str]:
+    # COMMENT ON does not take bound parameters, hence literal quoting here.
+    stmts = []
+    if table_doc:
+        stmts.append(f"comment on table {qualified} is {_quote_literal(table_doc)}")
+    for col, doc in column_docs.items():
+        stmts.append(f"comment on column {qualified}.{quote_ident(col)} is {_quote_literal(doc)}")
+    return stmts
+
+
+def _ensure_schema(con: duckdb.DuckDBPyConnection, qualified: str) -> None:
+    schema = qualified.split(".")[0]
+    con.execute(f"create schema if not exists {quote_ident(schema)}")
+
+
+def replace_table_from_frame(
+    con: duckdb.DuckDBPyConnection,
+    qualified: str,
+    frame: pl.DataFrame,
+    *,
+    table_doc: str = "",
+    column_docs: Mapping[str, str] | None = None,
+    extra_statements: Iterable[tuple[str, list]] = (),
+) -> None:
+    """Replace `qualified` with `frame` (and run extra statements) atomically."""
+    column_docs = column_docs or {}
+    unknown = set(column_docs) - set(frame.columns)
+    if unknown:
+        raise ValueError(f"{qualified}: documented columns not in frame: {sorted(unknown)}")
+    _ensure_schema(con, qualified)
+    con.execute("begin transaction")
+    try:
+        con.register("__frame", frame.to_arrow())
+        con.execute(f"create or replace table {qualified} as select * from __frame")
+        con.unregister("__frame")
+        for stmt in comment_statements(qualified, table_doc, column_docs):
+            con.execute(stmt)
+        for sql, params in extra_statements:
+            con.execute(sql, params)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def build_sql_model(
+    con: duckdb.DuckDBPyConnection, model: SqlModel, params: Mapping[str, object] | None = None
+) -> None:
+    """Create or replace the model's table from its select, with its comments, in one transaction."""
+    _ensure_schema(con, model.qualified)
+    con.execute("begin transaction")
+    try:
+        con.execute(f"create or replace table {model.qualified} as\n{model.sql}", dict(params or {}))
+        cols = {r[0] for r in con.execute(f"describe {model.qualified}").fetchall()}
+        missing_docs = cols - set(model.column_docs)
+        if missing_docs:
+            raise ValueError(
+                f"sql/{model.schema}/{model.table}.sql: columns without a description in the header: "
+                f"{sorted(missing_docs)}"
+            )
+        for stmt in comment_statements(
+            model.qualified, model.description, {c: d for c, d in model.column_docs.items() if c in cols}
+        ):
+            con.execute(stmt)
+        con.execute("commit")
+    except BaseException:
+        con.execute("rollback")
+        raise
+
+
+def column_comments(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
+    schema, table = qualified.split(".")
+    rows = con.execute(
+        "select column_name, comment from duckdb_columns() where schema_name = ? and table_name = ?",
+        [schema, table],
+    ).fetchall()
+    return {name: comment or "" for name, comment in rows}
+
+
+def table_comment(con: duckdb.DuckDBPyConnection, qualified: str) -> str:
+    schema, table = qualified.split(".")
+    row = con.execute(
+        "select comment from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+    ).fetchone()
+    return (row[0] or "") if row else ""

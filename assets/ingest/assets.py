@@ -1,0 +1,102 @@
+"""Ingest assets: obtain every source file (mirror, cache or download) and record its sha256.
+
+Each asset writes `ingest.<source>`: one row per file, with where it was found and its checksum.
+Staging assets read the file paths from these tables.
+"""
+
+from collections.abc import Callable
+
+import polars as pl
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
+from dagster_duckdb import DuckDBResource
+
+from assets.common.results import table_result
+from assets.common.warehouse import replace_table_from_frame
+from assets.ingest import catalog
+from assets.ingest.acquire import AcquiredFile, acquire
+from orchestration.resources import TaskvalueSettings
+
+GROUP = "ingest"
+FILE_COLUMNS = {
+    "file_key": "Which file of the source this is (e.g. task_statements, national).",
+    "source": "Source: oes_national, oes_sector, onet or soc.",
+    "release": "OES vintage year, O*NET release, or SOC edition.",
+    "file_name": "File name as published.",
+    "url": "Official download (the archive that holds the file, where it comes zipped).",
+    "path": "Local path the file was read from.",
+    "sha256": "sha256 of the file as read (null when absent).",
+    "bytes": "File size in bytes (null when absent).",
+    "acquired_via": "mirror, cache, download, or absent (an optional file the release does not have).",
+}
+
+
+def _record(files: list[tuple[str, AcquiredFile]]) -> pl.DataFrame:
+    rows = [
+        {
+            "file_key": key,
+            "source": f.entry.source,
+            "release": f.entry.release,
+            "file_name": f.entry.name,
+            "url": f.entry.url,
+            "path": str(f.path) if f.path else None,
+            "sha256": f.sha256,
+            "bytes": f.path.stat().st_size if f.path else None,
+            "acquired_via": f.via,
+        }
+        for key, f in files
+    ]
+    return pl.DataFrame(rows, schema={k: (pl.Int64 if k == "bytes" else pl.String) for k in FILE_COLUMNS})
+
+
+def _ingest_asset(
+    name: str, description: str, entries: Callable[[TaskvalueSettings], list[tuple[str, catalog.SourceFile]]]
+):
+    @asset(
+        key=AssetKey(["ingest", name]),
+        group_name=GROUP,
+        kinds={"python", "duckdb"},
+        description=description,
+    )
+    def _asset(
+        context: AssetExecutionContext, settings: TaskvalueSettings, duckdb: DuckDBResource
+    ) -> MaterializeResult:
+        files = []
+        for key, entry in entries(settings):
+            got = acquire(settings, entry)
+            context.log.info(f"{entry.relpath}: {got.via} sha256={got.sha256}")
+            files.append((key, got))
+        frame = _record(files)
+        with duckdb.get_connection() as con:
+            replace_table_from_frame(
+                con, f"ingest.{name}", frame, table_doc=description, column_docs=FILE_COLUMNS
+            )
+            return table_result(con, f"ingest.{name}")
+
+    return _asset
+
+
+oes_national_files = _ingest_asset(
+    "oes_national",
+    "BLS OES national cross-industry workbooks (configured vintage and the previous one for release changes).",
+    lambda s: [
+        ("national", catalog.oes_national(s.oes_vintage)),
+        ("national_previous", catalog.oes_national(s.oes_previous_vintage)),
+    ],
+)
+oes_sector_files = _ingest_asset(
+    "oes_sector",
+    "BLS OES national estimates by NAICS sector (configured vintage).",
+    lambda s: [("natsector", catalog.oes_sector(s.oes_vintage))],
+)
+onet_files = _ingest_asset(
+    "onet",
+    "O*NET database text files of the configured release (Task Ratings is optional).",
+    lambda s: [(key, catalog.onet_file(s.onet_release, key)) for key in catalog.ONET_FILES],
+)
+soc_files = _ingest_asset(
+    "soc",
+    "BLS SOC 2018 structure and definitions workbook.",
+    lambda s: [("structure", catalog.soc_structure())],
+)
+
+INGEST_ASSETS = [oes_national_files, oes_sector_files, onet_files, soc_files]

@@ -1,0 +1,208 @@
+"""Staging assets: one typed, documented table per source file in schema `staging`.
+
+Each table is replaced in the same transaction as its row in `meta.file_loads` (file, sha256, rows
+read and loaded), so `staging.source_files` always describes the tables that are really there.
+"""
+
+from collections.abc import Callable
+from pathlib import Path
+
+import duckdb
+import polars as pl
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from assets.common.results import table_result
+from assets.common.sql_models import load_model
+from assets.common.warehouse import build_sql_model, replace_table_from_frame
+from assets.ingest.catalog import ONET_FILES
+from assets.staging import oes, onet, soc
+from assets.staging.typed import docs
+from orchestration.resources import TaskvalueSettings
+
+GROUP = "staging"
+
+FILE_LOADS_DDL = """
+create table if not exists meta.file_loads (
+    target_table varchar primary key,
+    source varchar, release varchar, file_name varchar, path varchar, sha256 varchar,
+    rows_read bigint, rows_loaded bigint, status varchar, loaded_at timestamp
+)"""
+
+
+def _file_row(con: duckdb.DuckDBPyConnection, ingest_table: str, file_key: str) -> dict:
+    row = con.execute(
+        f"select source, release, file_name, path, sha256, acquired_via from ingest.{ingest_table} where file_key = ?",
+        [file_key],
+    ).fetchone()
+    if row is None:
+        raise RuntimeError(f"ingest.{ingest_table} has no file {file_key!r}; materialize ingest first")
+    return dict(zip(["source", "release", "file_name", "path", "sha256", "acquired_via"], row, strict=True))
+
+
+def _load(
+    con: duckdb.DuckDBPyConnection,
+    qualified: str,
+    frame: pl.DataFrame,
+    file: dict,
+    rows_read: int,
+    table_doc: str,
+    column_docs: dict[str, str],
+    status: str = "loaded",
+) -> None:
+    con.execute("create schema if not exists meta")
+    con.execute(FILE_LOADS_DDL)
+    upsert = (
+        "insert or replace into meta.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        [
+            qualified,
+            file["source"],
+            file["release"],
+            file["file_name"],
+            file["path"],
+            file["sha256"],
+            rows_read,
+            frame.height,
+            status,
+        ],
+    )
+    replace_table_from_frame(
+        con, qualified, frame, table_doc=table_doc, column_docs=column_docs, extra_statements=[upsert]
+    )
+
+
+def _staging_asset(
+    table: str,
+    description: str,
+    ingest_table: str,
+    file_key: Callable[[TaskvalueSettings], str],
+    parse: Callable[[str, TaskvalueSettings], tuple[pl.DataFrame, int, str]],
+    column_docs: dict[str, str],
+    order_by: str | None = None,
+):
+    """A staging asset that parses one file named in `ingest.<ingest_table>` into `staging.<table>`."""
+
+    @asset(
+        key=AssetKey(["staging", table]),
+        deps=[AssetKey(["ingest", ingest_table])],
+        group_name=GROUP,
+        kinds={"polars", "duckdb"},
+        description=description,
+    )
+    def _asset(
+        context: AssetExecutionContext, settings: TaskvalueSettings, duckdb: DuckDBResource
+    ) -> MaterializeResult:
+        qualified = f"staging.{table}"
+        with duckdb.get_connection() as con:
+            file = _file_row(con, ingest_table, file_key(settings))
+            frame, rows_read, status = parse(file["path"], settings)
+            _load(con, qualified, frame, file, rows_read, description, column_docs, status)
+            extra = {
+                "source_file": MetadataValue.path(file["path"] or f"(absent) {file['file_name']}"),
+                "sha256": MetadataValue.text(file["sha256"] or ""),
+                "rows_read": MetadataValue.int(rows_read),
+                "state": MetadataValue.text(status),
+            }
+            if status != "loaded":
+                context.log.warning(f"{file['file_name']} is {status} in {file['source']} {file['release']}")
+            return table_result(con, qualified, order_by=order_by, extra=extra)
+
+    return _asset
+
+
+def _oes_parser(vintage: Callable[[TaskvalueSettings], int]):
+    def parse(path: str, settings: TaskvalueSettings):
+        frame, rows = oes.parse(Path(path), vintage(settings))
+        return frame, rows, "loaded"
+
+    return parse
+
+
+def _onet_parser(key: str):
+    def parse(path: str | None, settings: TaskvalueSettings):
+        if path is None:  # optional file absent from this release: a state, not an error
+            return onet.empty(key), 0, "absent"
+        frame, rows = onet.parse(key, Path(path))
+        return frame, rows, "loaded"
+
+    return parse
+
+
+OES_DOCS = oes.column_docs()
+oes_national = _staging_asset(
+    "oes_national",
+    "OES national cross-industry employment and wages, configured vintage; one row per OCC_CODE at every "
+    "level (total, major, minor, broad, detailed). Markers are flags, never zeros.",
+    "oes_national",
+    lambda s: "national",
+    _oes_parser(lambda s: s.oes_vintage),
+    OES_DOCS,
+)
+oes_national_previous = _staging_asset(
+    "oes_national_previous",
+    "OES national cross-industry data of the previous vintage, for release-change comparisons.",
+    "oes_national",
+    lambda s: "national_previous",
+    _oes_parser(lambda s: s.oes_previous_vintage),
+    OES_DOCS,
+)
+oes_sector = _staging_asset(
+    "oes_sector",
+    "OES national estimates by NAICS sector, configured vintage; one row per (sector, OCC_CODE).",
+    "oes_sector",
+    lambda s: "natsector",
+    _oes_parser(lambda s: s.oes_vintage),
+    OES_DOCS,
+)
+
+ONET_DESCRIPTIONS = {
+    "occupations": "O*NET occupations (Occupation Data): code, title, description.",
+    "task_statements": "O*NET task statements: one row per Task ID, with its occupation and Core/Supplemental type.",
+    "task_ratings": "O*NET Task Ratings (FT, IM, RT scales). Empty, with state 'absent', when the release file is not present.",
+    "tasks_to_dwas": "O*NET links from tasks to Detailed Work Activities.",
+    "dwa_reference": "O*NET Detailed Work Activities with their IWA and GWA.",
+    "iwa_reference": "O*NET Intermediate Work Activities with their GWA.",
+    "content_model_reference": "O*NET content model elements (GWA names live under 4.A).",
+    "job_zones": "O*NET job zone (preparation level 1-5) per occupation.",
+    "emerging_tasks": "O*NET emerging tasks: new or revised task statements written by O*NET analysts.",
+    "task_categories": "O*NET task rating categories (FT frequency 1-7).",
+}
+ONET_ASSETS = [
+    _staging_asset(
+        f"onet_{key}",
+        ONET_DESCRIPTIONS[key],
+        "onet",
+        (lambda k: lambda s: k)(key),
+        _onet_parser(key),
+        docs(onet.SPECS[key]),
+    )
+    for key in ONET_FILES
+]
+
+soc_structure = _staging_asset(
+    "soc_structure",
+    "SOC 2018 structure: every major, minor, broad and detailed code with its enclosing groups.",
+    "soc",
+    lambda s: "structure",
+    lambda path, s: (*soc.parse(Path(path)), "loaded"),
+    {**docs(soc.COLUMNS), **soc.DERIVED_DOCS},
+)
+
+STAGING_TABLE_ASSETS = [oes_national, oes_national_previous, oes_sector, *ONET_ASSETS, soc_structure]
+
+
+@asset(
+    key=AssetKey(["staging", "source_files"]),
+    deps=[a.key for a in STAGING_TABLE_ASSETS],
+    group_name=GROUP,
+    kinds={"duckdb", "sql"},
+)
+def source_files(duckdb: DuckDBResource) -> MaterializeResult:
+    """One row per loaded source file: source, release or vintage, file name, sha256, rows read, rows loaded."""
+    model = load_model("staging", "source_files")
+    with duckdb.get_connection() as con:
+        build_sql_model(con, model)
+        return table_result(con, model.qualified, order_by="source, release, file_name")
+
+
+STAGING_ASSETS = [*STAGING_TABLE_ASSETS, source_files]

@@ -1,0 +1,225 @@
+"""BLS OES (OEWS) national and by-sector files: markers become flags, every value is typed.
+
+Markers inside numeric columns (see ../shared/DOMAIN.md): `*` no wage estimate, `**` no employment
+estimate, `#` at or above the top code, `~` fewer than 0.5% of establishments report. A marker is
+never turned into 0: the value is null, a flag column says why, and `markers` keeps every marker
+as `COLUMN=marker` so nothing in the file is lost.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import polars as pl
+
+from assets.common.errors import SourceFormatError
+from assets.staging.typed import Column, decode_text, find_columns, normalise_header
+
+MARKERS = ("*", "**", "#", "~")
+META_SHEETS = {"FIELD DESCRIPTIONS", "UPDATETIME", "FILLER"}
+
+TEXT_COLUMNS = [
+    Column("AREA", "area", pl.String, "Area code (99 = U.S.).", required=False),
+    Column("AREA_TITLE", "area_title", pl.String, "Area name.", required=False),
+    Column(
+        "NAICS",
+        "naics",
+        pl.String,
+        "NAICS industry code (000000 = cross-industry; sectors like 31-33).",
+        required=False,
+    ),
+    Column("NAICS_TITLE", "naics_title", pl.String, "NAICS industry title.", required=False),
+    Column("I_GROUP", "i_group", pl.String, "Industry level (cross-industry, sector, ...).", required=False),
+    Column("OWN_CODE", "own_code", pl.String, "Ownership code.", required=False),
+    Column(
+        "OCC_CODE",
+        "occ_code",
+        pl.String,
+        "OES occupation code (SOC 2018, or an OES aggregate).",
+        nullable=False,
+    ),
+    Column("OCC_TITLE", "occ_title", pl.String, "OES occupation title.", nullable=False),
+    Column(
+        "O_GROUP",
+        "o_group",
+        pl.String,
+        "Occupation level: total, major, minor, broad or detailed.",
+        nullable=False,
+    ),
+]
+
+# (header, staging name, dtype, description, required)
+NUMERIC_COLUMNS = [
+    ("TOT_EMP", "tot_emp", pl.Int64, "Employment (null when marked ** = no estimate).", True),
+    ("EMP_PRSE", "emp_prse", pl.Float64, "Relative standard error of employment, %.", True),
+    ("JOBS_1000", "jobs_1000", pl.Float64, "Jobs per 1,000 in the area (area files only).", False),
+    ("LOC_QUOTIENT", "loc_quotient", pl.Float64, "Location quotient (area files only).", False),
+    (
+        "PCT_TOTAL",
+        "pct_total",
+        pl.Float64,
+        "Percent of industry employment in this occupation (industry files).",
+        False,
+    ),
+    (
+        "PCT_RPT",
+        "pct_rpt",
+        pl.Float64,
+        "Percent of establishments reporting (industry files; absent in 2020).",
+        False,
+    ),
+    ("H_MEAN", "h_mean_usd", pl.Decimal(10, 2), "Mean hourly wage, $ (null when marked * or #).", True),
+    ("A_MEAN", "a_mean_usd", pl.Int64, "Mean annual wage, $ (null when marked * or #).", True),
+    ("MEAN_PRSE", "mean_prse", pl.Float64, "Relative standard error of the mean wage, %.", True),
+    ("H_PCT10", "h_pct10_usd", pl.Decimal(10, 2), "Hourly 10th percentile wage, $.", True),
+    ("H_PCT25", "h_pct25_usd", pl.Decimal(10, 2), "Hourly 25th percentile wage, $.", True),
+    ("H_MEDIAN", "h_median_usd", pl.Decimal(10, 2), "Hourly median wage, $.", True),
+    ("H_PCT75", "h_pct75_usd", pl.Decimal(10, 2), "Hourly 75th percentile wage, $.", True),
+    ("H_PCT90", "h_pct90_usd", pl.Decimal(10, 2), "Hourly 90th percentile wage, $.", True),
+    ("A_PCT10", "a_pct10_usd", pl.Int64, "Annual 10th percentile wage, $.", True),
+    ("A_PCT25", "a_pct25_usd", pl.Int64, "Annual 25th percentile wage, $.", True),
+    ("A_MEDIAN", "a_median_usd", pl.Int64, "Annual median wage, $.", True),
+    ("A_PCT75", "a_pct75_usd", pl.Int64, "Annual 75th percentile wage, $.", True),
+    ("A_PCT90", "a_pct90_usd", pl.Int64, "Annual 90th percentile wage, $.", True),
+]
+FLAG_COLUMNS = [
+    Column(
+        "ANNUAL",
+        "annual_only",
+        pl.Boolean,
+        "ANNUAL=TRUE: only annual wages are published (hourly columns hold *).",
+    ),
+    Column(
+        "HOURLY",
+        "hourly_only",
+        pl.Boolean,
+        "HOURLY=TRUE: only hourly wages are published (no full year of work).",
+    ),
+]
+DERIVED_DOCS = {
+    "vintage_year": "OES survey vintage (May of this year).",
+    "employment_not_available": "TOT_EMP was marked ** (no employment estimate).",
+    "wage_not_available": "H_MEAN or A_MEAN was marked * (no wage estimate).",
+    "top_coded": "At least one wage column was marked # (at or above the top code).",
+    "low_reporting": "PCT_RPT was marked ~ (fewer than 0.5% of establishments report).",
+    "markers": "Every marker in the row as COLUMN=marker;... (null when none).",
+    "source_row": "Row number in the source file (header = row 1), for tracing a value back.",
+}
+
+
+def column_docs() -> dict[str, str]:
+    docs = {c.name: c.description for c in TEXT_COLUMNS + FLAG_COLUMNS}
+    docs.update({name: desc for _, name, _, desc, _ in NUMERIC_COLUMNS})
+    docs.update(DERIVED_DOCS)
+    return docs
+
+
+def read_raw(path: Path) -> pl.DataFrame:
+    """All cells as text, with `source_row`, from an OES .xlsx (data sheet) or .csv copy."""
+    file = str(path)
+    suffix = path.suffix.lower()
+    if suffix in {".xlsx", ".xls"}:
+        import fastexcel
+
+        try:
+            reader = fastexcel.read_excel(path)
+        except Exception as exc:
+            raise SourceFormatError(file, f"cannot be opened as a spreadsheet ({exc})") from exc
+        data_sheets = [s for s in reader.sheet_names if normalise_header(s) not in META_SHEETS]
+        if not data_sheets:
+            raise SourceFormatError(file, f"has no data sheet (sheets: {reader.sheet_names})")
+        frame = pl.read_excel(path, sheet_name=data_sheets[0], infer_schema_length=0)
+    elif suffix in {".csv", ".txt"}:
+        text = decode_text(path.read_bytes(), file)
+        try:
+            frame = pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=False)
+        except pl.exceptions.ComputeError as exc:
+            raise SourceFormatError(file, f"is not a well-formed CSV ({exc})") from exc
+    else:
+        raise SourceFormatError(file, "is neither .xlsx nor .csv")
+    frame = frame.select(pl.all().cast(pl.String).str.strip_chars())
+    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("source_row"))
+
+
+def parse(path: Path, vintage_year: int) -> tuple[pl.DataFrame, int]:
+    """Typed OES frame and the number of data rows read. Raises SourceFormatError naming file/row/column."""
+    file = str(path)
+    raw = read_raw(path)
+    numeric_specs = [Column(h, n, t, d, required=r) for h, n, t, d, r in NUMERIC_COLUMNS]
+    found = find_columns(raw, TEXT_COLUMNS + numeric_specs + FLAG_COLUMNS, file)
+
+    out: dict[str, pl.Series] = {"vintage_year": pl.Series([vintage_year] * raw.height, dtype=pl.Int32)}
+    for col in TEXT_COLUMNS:
+        series = (
+            raw[found[col.source]] if col.source in found else pl.Series([None] * raw.height, dtype=pl.String)
+        )
+        if not col.nullable and series.is_null().any():
+            row = raw.filter(series.is_null())["source_row"][0]
+            raise SourceFormatError(file, "required value is empty", row=int(row), column=col.source)
+        out[col.name] = series
+    if out["occ_code"].str.contains(r"^\d{2}-\d{4}$").not_().any():
+        bad = raw.filter(~out["occ_code"].str.contains(r"^\d{2}-\d{4}$"))
+        raise SourceFormatError(
+            file,
+            f"value {bad[found['OCC_CODE']][0]!r} is not an occupation code NN-NNNN",
+            row=int(bad["source_row"][0]),
+            column="OCC_CODE",
+        )
+
+    marker_parts = []
+    marked: dict[str, pl.Series] = {}
+    for header, name, dtype, _, _ in NUMERIC_COLUMNS:
+        if header not in found:
+            out[name] = pl.Series([None] * raw.height, dtype=dtype)
+            continue
+        text = raw[found[header]]
+        is_marker = text.is_in(MARKERS)
+        nulls = pl.Series([None] * raw.height, dtype=pl.String)
+        marked[header] = text.zip_with(is_marker, nulls)
+        cleaned = text.zip_with(~is_marker, nulls).str.replace_all(",", "")
+        parsed = cleaned.cast(pl.Float64, strict=False)
+        bad = cleaned.is_not_null() & parsed.is_null()
+        if bad.any():
+            row = raw.filter(bad)
+            raise SourceFormatError(
+                file,
+                f"value {row[found[header]][0]!r} is neither a number nor a BLS marker {MARKERS}",
+                row=int(row["source_row"][0]),
+                column=header,
+            )
+        if dtype == pl.Int64:
+            out[name] = parsed.round(0).cast(pl.Int64)
+        else:
+            out[name] = cleaned.cast(dtype, strict=False)
+        marker_parts.append(pl.when(is_marker).then(pl.lit(f"{header}=") + text).otherwise(None))
+
+    for col in FLAG_COLUMNS:
+        series = (
+            raw[found[col.source]] if col.source in found else pl.Series([None] * raw.height, dtype=pl.String)
+        )
+        out[col.name] = series.str.to_uppercase().eq("TRUE").fill_null(False)
+
+    def marker_in(header: str, values: tuple[str, ...]) -> pl.Series:
+        s = marked.get(header)
+        return s.is_in(values).fill_null(False) if s is not None else pl.Series([False] * raw.height)
+
+    out["employment_not_available"] = marker_in("TOT_EMP", ("**",))
+    out["wage_not_available"] = marker_in("H_MEAN", ("*",)) | marker_in("A_MEAN", ("*",))
+    top = pl.Series([False] * raw.height)
+    for header, *_ in NUMERIC_COLUMNS:
+        top = top | marker_in(header, ("#",))
+    out["top_coded"] = top
+    out["low_reporting"] = marker_in("PCT_RPT", ("~",))
+    frame = pl.DataFrame(out)
+    markers = (
+        pl.select(pl.concat_str(marker_parts, separator=";", ignore_nulls=True)).to_series()
+        if marker_parts
+        else None
+    )
+    frame = frame.with_columns(
+        (markers.replace("", None) if markers is not None else pl.lit(None, dtype=pl.String)).alias(
+            "markers"
+        ),
+        raw["source_row"],
+    )
+    return frame, raw.height

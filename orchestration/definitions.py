@@ -1,0 +1,47 @@
+"""The Dagster Definitions: every asset, check, resource, job, schedule and sensor, assembled here.
+
+Each layer package exposes ASSETS and CHECKS; orchestration/sensors.py and schedules.py expose their
+jobs. The publish asset depends on every table, so the warehouse is swapped in only after all of
+them were built and their blocking checks passed.
+"""
+
+from dagster import Definitions
+
+import assets.changes as changes
+import assets.coverage as coverage
+import assets.inventory as inventory
+import assets.value as value
+from assets.ingest.assets import INGEST_ASSETS
+from assets.publish.assets import build_publish_asset
+from assets.staging.assets import STAGING_ASSETS
+from assets.staging.checks import STAGING_CHECKS
+from orchestration import schedules, sensors
+from orchestration.jobs import build_jobs
+from orchestration.resources import duckdb_for, settings_from_env
+
+TABLE_ASSETS = [
+    *INGEST_ASSETS,
+    *STAGING_ASSETS,
+    *value.ASSETS,
+    *inventory.ASSETS,
+    *coverage.ASSETS,
+    *changes.ASSETS,
+]
+published = build_publish_asset([k for a in TABLE_ASSETS for k in a.keys])
+ALL_ASSETS = [*TABLE_ASSETS, published]
+ALL_CHECKS = [*STAGING_CHECKS, *value.CHECKS, *inventory.CHECKS, *coverage.CHECKS, *changes.CHECKS]
+
+
+def build_definitions(**setting_overrides) -> Definitions:
+    settings = settings_from_env(**setting_overrides)
+    return Definitions(
+        assets=ALL_ASSETS,
+        asset_checks=ALL_CHECKS,
+        resources={"settings": settings, "duckdb": duckdb_for(settings)},
+        jobs=[*build_jobs(), *sensors.JOBS, *schedules.JOBS],
+        schedules=schedules.SCHEDULES,
+        sensors=sensors.SENSORS,
+    )
+
+
+defs = build_definitions()

@@ -1,0 +1,108 @@
+"""Typed configuration for every run, overridable by environment variables.
+
+Paths are relative to the project directory unless given absolute, so a clone works wherever it lives.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from dagster import ConfigurableResource
+from dagster_duckdb import DuckDBResource
+from pydantic import Field
+
+PROJECT_DIR = Path(__file__).resolve().parent.parent
+
+# Environment variable -> settings field. Documented in the README ("Configuration").
+ENV_OVERRIDES = {
+    "TASKVALUE_MIRROR": "mirror_dir",
+    "TASKVALUE_CACHE_DIR": "cache_dir",
+    "TASKVALUE_WAREHOUSE": "warehouse_path",
+    "TASKVALUE_WORK_DB": "work_db_path",
+    "TASKVALUE_OES_VINTAGE": "oes_vintage",
+    "TASKVALUE_OES_PREVIOUS_VINTAGE": "oes_previous_vintage",
+    "TASKVALUE_ONET_RELEASE": "onet_release",
+    "TASKVALUE_CONTACT_EMAIL": "contact_email",
+    "TASKVALUE_INVENTORY_DIR": "inventory_dir",
+    "TASKVALUE_ACCEPT_CHANGED_CHECKSUMS": "accept_changed_checksums",
+}
+
+
+class TaskvalueSettings(ConfigurableResource):
+    """Where the data comes from and which releases to load."""
+
+    project_dir: str = Field(default=str(PROJECT_DIR), description="Base for every relative path below.")
+    mirror_dir: str = Field(
+        default="",
+        description="A directory laid out like ../shared/data. When set, nothing is downloaded.",
+    )
+    cache_dir: str = Field(default="warehouse/cache", description="Downloaded archives and their sha256.")
+    warehouse_path: str = Field(
+        default="warehouse/taskvalue.duckdb",
+        description="The published warehouse that analysts and BI tools open (swapped in atomically).",
+    )
+    work_db_path: str = Field(
+        default="warehouse/work/taskvalue.duckdb",
+        description="The refresh's private working database; never opened by readers.",
+    )
+    oes_vintage: int = Field(default=2024, description="OES May vintage (year) for national and sector data.")
+    oes_previous_vintage: int = Field(
+        default=2023, description="OES vintage compared against in release changes."
+    )
+    onet_release: str = Field(default="29.0", description="O*NET database release, e.g. 29.0.")
+    contact_email: str = Field(
+        default="taskvalue-user@example.org",
+        description="Sent in the User-Agent; bls.gov refuses scripted requests without a contact.",
+    )
+    inventory_dir: str = Field(default="inventory", description="Directory of task-inventory files.")
+    accept_changed_checksums: bool = Field(
+        default=False,
+        description="Accept a re-downloaded file whose sha256 differs from the one recorded earlier.",
+    )
+    http_timeout_s: float = Field(default=60.0, description="Connect/read timeout per request.")
+    http_retries: int = Field(default=4, description="Retries after the first attempt, with backoff.")
+    http_backoff_s: float = Field(default=2.0, description="First backoff; doubles on each retry.")
+
+    def path(self, value: str) -> Path:
+        p = Path(value).expanduser()
+        return p if p.is_absolute() else Path(self.project_dir) / p
+
+    @property
+    def mirror(self) -> Path | None:
+        return self.path(self.mirror_dir) if self.mirror_dir else None
+
+    @property
+    def cache(self) -> Path:
+        return self.path(self.cache_dir)
+
+    @property
+    def warehouse(self) -> Path:
+        return self.path(self.warehouse_path)
+
+    @property
+    def work_db(self) -> Path:
+        return self.path(self.work_db_path)
+
+    @property
+    def inventory(self) -> Path:
+        return self.path(self.inventory_dir)
+
+
+def settings_from_env(environ: dict[str, str] | None = None, **overrides) -> TaskvalueSettings:
+    """Settings with defaults, then environment variables, then explicit overrides (tests)."""
+    environ = os.environ if environ is None else environ
+    values: dict = {}
+    for var, field in ENV_OVERRIDES.items():
+        if environ.get(var):
+            raw = environ[var]
+            values[field] = (
+                raw.lower() in {"1", "true", "yes"} if field == "accept_changed_checksums" else raw
+            )
+    values.update(overrides)
+    return TaskvalueSettings(**values)
+
+
+def duckdb_for(settings: TaskvalueSettings) -> DuckDBResource:
+    settings.work_db.parent.mkdir(parents=True, exist_ok=True)
+    return DuckDBResource(database=str(settings.work_db))

@@ -1,0 +1,4 @@
+"""Schedules (and the jobs only they use)."""
+
+JOBS: list = []
+SCHEDULES: list = []

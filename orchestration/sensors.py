@@ -1,0 +1,4 @@
+"""Sensors (and the jobs only they use)."""
+
+JOBS: list = []
+SENSORS: list = []
