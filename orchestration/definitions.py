@@ -11,11 +11,15 @@ import assets.changes as changes
 import assets.coverage as coverage
 import assets.inventory as inventory
 import assets.value as value
+from assets.coverage.config import coverage_settings_from_env
 from assets.ingest.assets import INGEST_ASSETS
+from assets.inventory.config import inventory_settings_from_env
 from assets.publish.assets import build_publish_asset
 from assets.staging.assets import STAGING_ASSETS
 from assets.staging.checks import STAGING_CHECKS
+from assets.value.config import value_settings_from_env
 from orchestration import schedules, sensors
+from orchestration.freshness import apply_global_freshness
 from orchestration.jobs import build_jobs
 from orchestration.resources import duckdb_for, settings_from_env
 
@@ -28,7 +32,7 @@ TABLE_ASSETS = [
     *changes.ASSETS,
 ]
 published = build_publish_asset([k for a in TABLE_ASSETS for k in a.keys])
-ALL_ASSETS = [*TABLE_ASSETS, published]
+ALL_ASSETS = apply_global_freshness([*TABLE_ASSETS, published])
 ALL_CHECKS = [*STAGING_CHECKS, *value.CHECKS, *inventory.CHECKS, *coverage.CHECKS, *changes.CHECKS]
 
 
@@ -37,7 +41,13 @@ def build_definitions(**setting_overrides) -> Definitions:
     return Definitions(
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
-        resources={"settings": settings, "duckdb": duckdb_for(settings)},
+        resources={
+            "settings": settings,
+            "duckdb": duckdb_for(settings),
+            "value_settings": value_settings_from_env(),
+            "inventory_settings": inventory_settings_from_env(),
+            "coverage_settings": coverage_settings_from_env(),
+        },
         jobs=[*build_jobs(), *sensors.JOBS, *schedules.JOBS],
         schedules=schedules.SCHEDULES,
         sensors=sensors.SENSORS,
