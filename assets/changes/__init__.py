@@ -1,4 +1,7 @@
 """Registry of this layer's assets and checks, collected by orchestration/definitions.py."""
 
-ASSETS: list = []
-CHECKS: list = []
+from assets.changes.assets import CHANGES_ASSETS
+from assets.changes.checks import CHANGES_CHECKS
+
+ASSETS: list = [*CHANGES_ASSETS]
+CHECKS: list = [*CHANGES_CHECKS]

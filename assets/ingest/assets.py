@@ -13,7 +13,7 @@ from dagster_duckdb import DuckDBResource
 from assets.common.results import table_result
 from assets.common.warehouse import replace_table_from_frame
 from assets.ingest import catalog
-from assets.ingest.acquire import AcquiredFile, acquire
+from assets.ingest.acquire import AcquiredFile, acquire_many
 from orchestration.resources import TaskvalueSettings
 
 GROUP = "ingest"
@@ -26,7 +26,8 @@ FILE_COLUMNS = {
     "path": "Local path the file was read from.",
     "sha256": "sha256 of the file as read (null when absent).",
     "bytes": "File size in bytes (null when absent).",
-    "acquired_via": "mirror, cache, download, or absent (an optional file the release does not have).",
+    "acquired_via": "mirror, cache, download, manual (saved into the cache by hand), or absent (an optional "
+    "file the release does not have).",
 }
 
 
@@ -60,11 +61,12 @@ def _ingest_asset(
     def _asset(
         context: AssetExecutionContext, settings: TaskvalueSettings, duckdb: DuckDBResource
     ) -> MaterializeResult:
-        files = []
-        for key, entry in entries(settings):
-            got = acquire(settings, entry)
-            context.log.info(f"{entry.relpath}: {got.via} sha256={got.sha256}")
-            files.append((key, got))
+        wanted = entries(settings)
+        # One call per asset, so files that share an archive download it at most once.
+        acquired = acquire_many(settings, [entry for _, entry in wanted])
+        files = [(key, got) for (key, _), got in zip(wanted, acquired, strict=True)]
+        for _, got in files:
+            context.log.info(f"{got.entry.relpath}: {got.via} sha256={got.sha256}")
         frame = _record(files)
         with duckdb.get_connection() as con:
             replace_table_from_frame(

@@ -31,11 +31,17 @@ def user_agent(contact_email: str) -> str:
     return f"taskvalue/0.1 (economic task-value research; contact: {contact_email})"
 
 
-def manual_instructions(url: str, dest_hint: Path, reason: str) -> str:
-    return (
-        f"Could not download {url} ({reason}). Download it by hand in a browser and put the file at "
-        f"{dest_hint} (or point TASKVALUE_MIRROR at a directory laid out like ../shared/data), then run again."
+def manual_instructions(
+    url: str, reason: str, save_as: Path, *, member: str | None = None, member_dest: Path | None = None
+) -> str:
+    """What to do when a download is refused: the URL, the file to fetch by hand, where to put it."""
+    text = (
+        f"Could not download {url} ({reason}). Download it by hand in a browser and save it as "
+        f"{save_as}, then run again"
     )
+    if member and member_dest:
+        text += f" (taskvalue checks the archive and extracts {member!r}; or save {member!r} itself as {member_dest})"
+    return text + ". Or point TASKVALUE_MIRROR at a directory laid out like ../shared/data."
 
 
 def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float, show_progress: bool) -> str:
@@ -89,14 +95,19 @@ def download(
     backoff: float = 2.0,
     show_progress: bool = True,
     sleep: Callable[[float], None] = time.sleep,
-    manual_dest: Path | None = None,
+    refusal: Callable[[str], str] | None = None,
 ) -> str:
-    """Download `url` to `dest` atomically and return its sha256. Raises AcquireError with instructions."""
+    """Download `url` to `dest` atomically and return its sha256.
+
+    Transient failures (reset, timeout, 5xx, 429, truncated body) are retried with exponential
+    backoff; a refusal (403, 404, ...) is not. Either way the error is an AcquireError whose message
+    comes from `refusal(reason)` (default: manual_instructions for `dest`).
+    """
+    explain = refusal or (lambda reason: manual_instructions(url, reason, dest))
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     session = requests.Session()
     session.headers["User-Agent"] = user_agent(contact_email)
-    hint = manual_dest or dest
     last = ""
     try:
         for attempt in range(retries + 1):
@@ -118,11 +129,9 @@ def download(
                         wait,
                     )
                     sleep(wait)
-            except PermissionError as exc:
-                raise AcquireError(manual_instructions(url, hint, str(exc))) from None
-            except FileNotFoundError as exc:
-                raise AcquireError(manual_instructions(url, hint, str(exc))) from None
-        raise AcquireError(manual_instructions(url, hint, f"gave up after {retries + 1} attempts: {last}"))
+            except (PermissionError, FileNotFoundError) as exc:
+                raise AcquireError(explain(str(exc))) from None
+        raise AcquireError(explain(f"gave up after {retries + 1} attempts: {last}"))
     finally:
         part.unlink(missing_ok=True)
         session.close()

@@ -12,7 +12,8 @@ from assets.common.errors import AcquireError
 def check_member_path(member: str, target_dir: Path) -> Path:
     """The absolute destination of `member`, or AcquireError if it would leave `target_dir`."""
     pure = PurePosixPath(member.replace("\\", "/"))
-    if pure.is_absolute() or ".." in pure.parts or (pure.parts and pure.parts[0].endswith(":")):
+    # A drive letter ("C:/x", even drive-relative "C:x") escapes on Windows.
+    if pure.is_absolute() or ".." in pure.parts or (pure.parts and ":" in pure.parts[0]):
         raise AcquireError(f"refusing zip member {member!r}: its path escapes {target_dir}")
     dest = (target_dir / Path(*pure.parts)).resolve()
     root = target_dir.resolve()

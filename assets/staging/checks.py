@@ -216,7 +216,7 @@ SUITES: dict[str, list[GxSuite]] = {
                 unique("soc_code"),
                 in_set("soc_group", ["Major", "Minor", "Broad", "Detailed"]),
                 not_null("major_code"),
-                row_count_between(800, None),
+                row_count_between(1, None),
             ],
             row_id_columns=["source_row", "soc_code"],
         )

@@ -8,6 +8,8 @@ as `COLUMN=marker` so nothing in the file is lost.
 
 from __future__ import annotations
 
+import csv
+import io
 from pathlib import Path
 
 import polars as pl
@@ -114,31 +116,91 @@ def column_docs() -> dict[str, str]:
     return docs
 
 
+HEADER_SCAN_ROWS = 20  # BLS workbooks sometimes carry title rows above the header
+
+
+def _header_index(rows: list[list[str | None]]) -> int | None:
+    for i, row in enumerate(rows[:HEADER_SCAN_ROWS]):
+        if any(v is not None and normalise_header(str(v)) == "OCC_CODE" for v in row):
+            return i
+    return None
+
+
+def _frame_from_grid(rows: list[list[str | None]], first_row: int, file: str) -> pl.DataFrame:
+    """A frame of text cells from a grid whose header was found; `source_row` counts file rows."""
+    header_idx = _header_index(rows)
+    if header_idx is None:
+        raise SourceFormatError(
+            file,
+            f"no header row with an OCC_CODE column in the first {HEADER_SCAN_ROWS} rows",
+            column="OCC_CODE",
+        )
+    header = [str(v).strip() if v is not None else "" for v in rows[header_idx]]
+    width = len(header)
+    body = rows[header_idx + 1 :]
+    data: dict[str, list[str | None]] = {h or f"column_{j}": [] for j, h in enumerate(header)}
+    source_rows = []
+    for offset, row in enumerate(body):
+        cells = [None if v is None else str(v).strip() for v in row]
+        if all(c is None or c == "" for c in cells):
+            continue  # blank layout rows (and footnote gaps) are not data
+        source_rows.append(first_row + header_idx + 1 + offset)
+        cells = (cells + [None] * width)[:width]
+        for key, value in zip(data, cells, strict=True):
+            data[key].append(None if value == "" else value)
+    frame = pl.DataFrame(data, schema={k: pl.String for k in data})
+    return frame.with_columns(pl.Series("source_row", source_rows, dtype=pl.Int64))
+
+
+def _read_xlsx(path: Path, file: str) -> pl.DataFrame:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(path)
+    except Exception as exc:
+        raise SourceFormatError(file, f"cannot be opened as a spreadsheet ({exc})") from exc
+    data_sheets = [s for s in reader.sheet_names if normalise_header(s) not in META_SHEETS]
+    # The data sheet is the first one with an OCC_CODE header; extra sheets before it are skipped.
+    for sheet in data_sheets:
+        grid = reader.load_sheet_by_name(sheet, header_row=None, dtypes="string").to_polars()
+        rows = [list(r) for r in grid.iter_rows()]
+        if _header_index(rows) is not None:
+            return _frame_from_grid(rows, 1, file)
+    raise SourceFormatError(
+        file, f"has no sheet with an OCC_CODE header (sheets: {reader.sheet_names})", column="OCC_CODE"
+    )
+
+
+def _read_csv(path: Path, file: str) -> pl.DataFrame:
+    """Strict CSV: an unbalanced quote or a row with the wrong number of fields names its row."""
+    text = decode_text(path.read_bytes(), file)
+    reader = csv.reader(io.StringIO(text), strict=True)
+    rows: list[list[str | None]] = []
+    try:
+        for row in reader:
+            rows.append(list(row))
+    except csv.Error as exc:
+        raise SourceFormatError(file, f"is not well-formed CSV ({exc})", row=reader.line_num) from exc
+    header_idx = _header_index(rows)
+    if header_idx is not None:
+        width = len(rows[header_idx])
+        for i, row in enumerate(rows[header_idx + 1 :], start=header_idx + 2):
+            if row and len(row) != width:
+                raise SourceFormatError(
+                    file, f"expected {width} comma-separated fields, found {len(row)}", row=i
+                )
+    return _frame_from_grid(rows, 1, file)
+
+
 def read_raw(path: Path) -> pl.DataFrame:
     """All cells as text, with `source_row`, from an OES .xlsx (data sheet) or .csv copy."""
     file = str(path)
     suffix = path.suffix.lower()
     if suffix in {".xlsx", ".xls"}:
-        import fastexcel
-
-        try:
-            reader = fastexcel.read_excel(path)
-        except Exception as exc:
-            raise SourceFormatError(file, f"cannot be opened as a spreadsheet ({exc})") from exc
-        data_sheets = [s for s in reader.sheet_names if normalise_header(s) not in META_SHEETS]
-        if not data_sheets:
-            raise SourceFormatError(file, f"has no data sheet (sheets: {reader.sheet_names})")
-        frame = pl.read_excel(path, sheet_name=data_sheets[0], infer_schema_length=0)
-    elif suffix in {".csv", ".txt"}:
-        text = decode_text(path.read_bytes(), file)
-        try:
-            frame = pl.read_csv(text.encode(), infer_schema=False, truncate_ragged_lines=False)
-        except pl.exceptions.ComputeError as exc:
-            raise SourceFormatError(file, f"is not a well-formed CSV ({exc})") from exc
-    else:
-        raise SourceFormatError(file, "is neither .xlsx nor .csv")
-    frame = frame.select(pl.all().cast(pl.String).str.strip_chars())
-    return frame.with_columns(pl.int_range(2, frame.height + 2, dtype=pl.Int64).alias("source_row"))
+        return _read_xlsx(path, file)
+    if suffix in {".csv", ".txt"}:
+        return _read_csv(path, file)
+    raise SourceFormatError(file, "is neither .xlsx nor .csv")
 
 
 def parse(path: Path, vintage_year: int) -> tuple[pl.DataFrame, int]:
@@ -188,9 +250,25 @@ def parse(path: Path, vintage_year: int) -> tuple[pl.DataFrame, int]:
                 column=header,
             )
         if dtype == pl.Int64:
-            out[name] = parsed.round(0).cast(pl.Int64)
+            typed = parsed.round(0).cast(pl.Int64)
+        elif isinstance(dtype, pl.Decimal):
+            typed = cleaned.cast(dtype, strict=False)
         else:
-            out[name] = cleaned.cast(dtype, strict=False)
+            typed = parsed
+        # A cast must not change a value: no fractions in whole-dollar or head-count columns, no
+        # sub-cent digits in hourly wages, nothing out of range (polars would round or null it).
+        changed = parsed.is_not_null() & (
+            typed.is_null() | ((typed.cast(pl.Float64) - parsed).abs() > 1e-6).fill_null(True)
+        )
+        if changed.any():
+            row = raw.filter(changed)
+            raise SourceFormatError(
+                file,
+                f"value {row[found[header]][0]!r} does not fit the column's type {dtype}",
+                row=int(row["source_row"][0]),
+                column=header,
+            )
+        out[name] = typed
         marker_parts.append(pl.when(is_marker).then(pl.lit(f"{header}=") + text).otherwise(None))
 
     for col in FLAG_COLUMNS:

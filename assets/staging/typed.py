@@ -30,15 +30,32 @@ def normalise_header(name: str) -> str:
 
 
 def decode_text(raw: bytes, file: str) -> str:
-    """UTF-8 (with or without BOM), else cp1252; line endings normalised to \\n."""
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - cp1252 decodes nearly everything; the rest is named here
-        raise SourceFormatError(file, "is neither UTF-8 nor cp1252 text")
+    """Text of a published file, line endings normalised to \\n.
+
+    UTF-8 (with or without BOM) is the norm. A file that is not valid UTF-8 is decoded line by line:
+    each line as UTF-8 when it is valid, else as cp1252 (Windows re-saves of O*NET and BLS files), so
+    one re-encoded line does not garble the UTF-8 text around it. A line that is neither stops the
+    load with its row number.
+    """
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text" export is UTF-16
+        return raw.decode("utf-16").replace("\r\n", "\n").replace("\r", "\n")
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raw = raw[3:]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        lines = []
+        for i, line in enumerate(raw.split(b"\n"), start=1):
+            try:
+                lines.append(line.decode("utf-8"))
+            except UnicodeDecodeError:
+                try:
+                    lines.append(line.decode("cp1252"))
+                except UnicodeDecodeError as exc:
+                    raise SourceFormatError(
+                        file, f"line is neither UTF-8 nor cp1252 text (byte {line[exc.start]:#04x})", row=i
+                    ) from None
+        text = "\n".join(lines)
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
@@ -51,8 +68,13 @@ def read_tab_text(path: Path, na_values: Sequence[str] = ("n/a",)) -> pl.DataFra
         lines.pop()
     if not lines:
         raise SourceFormatError(file, "is empty (no header row)")
-    header = lines[0].split("\t")
+    header = [h.strip() for h in lines[0].split("\t")]
     width = len(header)
+    seen: set[str] = set()
+    for h in header:
+        if normalise_header(h) in seen:
+            raise SourceFormatError(file, "the header names this column twice", row=1, column=h)
+        seen.add(normalise_header(h))
     na = set(na_values)
     columns: list[list[str | None]] = [[] for _ in range(width)]
     for i, line in enumerate(lines[1:], start=2):

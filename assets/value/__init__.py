@@ -1,4 +1,7 @@
 """Registry of this layer's assets and checks, collected by orchestration/definitions.py."""
 
-ASSETS: list = []
-CHECKS: list = []
+from assets.value.assets import VALUE_ASSETS
+from assets.value.checks import VALUE_CHECKS
+
+ASSETS: list = [*VALUE_ASSETS]
+CHECKS: list = [*VALUE_CHECKS]

@@ -1,0 +1,43 @@
+"""Blocking checks of the release-change tables."""
+
+from assets.common.gx_checks import GxSuite, gx_asset_check, in_set, not_null, true, unique
+
+CHANGES_CHECKS = [
+    gx_asset_check(
+        ["int", "onet_oes_crosswalk_previous"],
+        GxSuite(
+            "onet_oes_crosswalk_previous__allocated_employment_sums_to_oes_employment",
+            """
+            select oes_code, oes_o_group, sum(allocated_employment) = min(oes_employment)
+                and min(oes_employment) = max(oes_employment) as sums_exactly,
+                count(*) = count(distinct onet_soc_code) as codes_unique
+            from int.onet_oes_crosswalk_previous where oes_code is not null group by all
+            """,
+            [true("sums_exactly"), true("codes_unique")],
+            row_id_columns=["oes_code", "oes_o_group"],
+        ),
+    ),
+    gx_asset_check(
+        ["marts", "release_changes"],
+        GxSuite(
+            "release_changes__one_row_per_occupation_and_task",
+            """
+            select *,
+                change_level = 'occupation' or value_change_usd is null
+                    or value_change_usd = current_value_usd - previous_value_usd as change_consistent
+            from marts.release_changes
+            """,
+            [
+                unique("change_level", "oes_code", "onet_soc_code", "task_id"),
+                in_set("change_level", ["occupation", "task"]),
+                in_set(
+                    "status",
+                    ["new", "removed", "continuing", "matched_only_current", "matched_only_previous", "unmatched"],
+                ),
+                not_null("current_vintage"),
+                true("change_consistent"),
+            ],
+            row_id_columns=["change_level", "oes_code", "onet_soc_code", "task_id"],
+        ),
+    ),
+]

@@ -1,0 +1,68 @@
+"""Dagster assets of the coverage layer: one per table (see models.py for the SQL and build order)."""
+
+from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from assets.common.results import table_result
+from assets.common.sql_models import load_model
+from assets.coverage.config import CoverageSettings
+from assets.coverage.models import SQL_MODELS, Model, build_domain_config_tables, build_model
+
+GROUP = "coverage"
+
+
+@asset(key=AssetKey(["int", "domain_definitions"]), group_name=GROUP, kinds={"duckdb", "toml"})
+def domain_definitions(coverage_settings: CoverageSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    """One row per (domain, membership rule), read from the domains config file (config/domains.toml).
+
+    Also writes int.domain_aliases, the names the inventory's `domain` column may use.
+    """
+    with duckdb.get_connection() as con:
+        count = build_domain_config_tables(con, coverage_settings)
+        return table_result(
+            con,
+            "int.domain_definitions",
+            order_by="domain_order",
+            extra={
+                "domains": MetadataValue.int(count),
+                "domains_file": MetadataValue.path(str(coverage_settings.domains_path)),
+            },
+        )
+
+
+@asset(
+    key=AssetKey(["int", "domain_aliases"]),
+    deps=[AssetKey(["int", "domain_definitions"])],
+    group_name=GROUP,
+    kinds={"duckdb"},
+)
+def domain_aliases(duckdb: DuckDBResource) -> MaterializeResult:
+    """Every accepted name (id, name, aliases) of every configured domain, written with int.domain_definitions."""
+    with duckdb.get_connection() as con:
+        return table_result(con, "int.domain_aliases", order_by="domain_id, name_normalized")
+
+
+def _sql_asset(model: Model) -> AssetsDefinition:
+    doc = load_model(model.schema, model.table).description
+
+    @asset(
+        key=AssetKey(list(model.key)),
+        deps=[AssetKey(list(d)) for d in model.deps],
+        group_name=GROUP,
+        kinds={"duckdb", "sql"},
+        description=doc,
+    )
+    def _build(coverage_settings: CoverageSettings, duckdb: DuckDBResource) -> MaterializeResult:
+        with duckdb.get_connection() as con:
+            build_model(con, model, coverage_settings)
+            return table_result(
+                con,
+                model.qualified,
+                order_by=model.order_by,
+                extra={"coverage_rule": MetadataValue.text(coverage_settings.rule_text())},
+            )
+
+    return _build
+
+
+TABLE_ASSETS = [domain_definitions, domain_aliases, *(_sql_asset(m) for m in SQL_MODELS)]

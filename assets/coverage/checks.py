@@ -1,0 +1,244 @@
+"""Checks of the coverage layer: a blocking Great Expectations suite on every table, plus a warning
+that lists inventory domain names matching no configured domain (reported, never dropped).
+
+Check names are statements about the table (`<table>__<what holds>`).
+"""
+
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetKey,
+    MetadataValue,
+    asset_check,
+)
+from dagster_duckdb import DuckDBResource
+
+from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
+from assets.common.results import markdown_table
+
+REASONS = ["no_credible_match", "low_tier_only", "physical_work", "outside_declared_domain"]
+CENT = 0.01
+
+SUITES: dict[tuple[str, str], list[GxSuite]] = {
+    ("int", "domain_definitions"): [
+        GxSuite(
+            "domain_definitions__one_row_per_rule_with_known_types",
+            "select * from int.domain_definitions",
+            [
+                unique("domain_id", "rule_type", "rule_value"),
+                not_null("domain_name"),
+                in_set("rule_type", ["soc_prefix", "soc_code", "onet_code", "naics"]),
+                in_set("domain_kind", ["soc_major_group", "custom", "naics_sector"]),
+            ],
+            row_id_columns=["domain_id", "rule_value"],
+        )
+    ],
+    ("int", "domain_aliases"): [
+        GxSuite(
+            "domain_aliases__every_name_names_one_domain",
+            "select * from int.domain_aliases",
+            [unique("name_normalized"), not_null("domain_id")],
+            row_id_columns=["domain_id", "name_normalized"],
+        )
+    ],
+    ("int", "domain_tier_order"): [
+        GxSuite(
+            "domain_tier_order__one_position_per_tier",
+            "select * from int.domain_tier_order",
+            [unique("tier"), unique("tier_position"), not_null("tier_position")],
+            row_id_columns=["tier"],
+        )
+    ],
+    ("int", "domain_members"): [
+        GxSuite(
+            "domain_members__one_row_per_domain_and_occupation_with_shares_in_0_1",
+            "select * from int.domain_members",
+            [
+                unique("domain_id", "onet_soc_code"),
+                between("value_share", 0, 1),
+                between("employment_share", 0, 1),
+                not_null("value_share"),
+            ],
+            row_id_columns=["domain_id", "onet_soc_code"],
+        )
+    ],
+    ("int", "domain_inventory_names"): [
+        GxSuite(
+            "domain_inventory_names__one_row_per_name_and_no_task_lost",
+            """
+            select n.*, (select sum(inventory_tasks) from int.domain_inventory_names)
+                = (select count(*) from staging.inventory_tasks) as every_task_counted
+            from int.domain_inventory_names as n
+            """,
+            [unique("inventory_domain"), true("every_task_counted")],
+            row_id_columns=["inventory_domain"],
+        )
+    ],
+    ("int", "domain_task_coverage"): [
+        GxSuite(
+            "domain_task_coverage__one_row_per_domain_and_task",
+            "select * from int.domain_task_coverage",
+            [
+                unique("domain_id", "task_id"),
+                between("annual_value_usd", 0, None),
+                not_null("is_covered"),
+                between("covering_inventory_tasks", 0, None),
+            ],
+            row_id_columns=["domain_id", "task_id"],
+        )
+    ],
+    ("marts", "inventory_grounding"): [
+        GxSuite(
+            "inventory_grounding__one_row_per_inventory_task_with_a_known_reason",
+            """
+            select
+                g.*,
+                (g.is_grounded = (g.ungrounded_reason is null)) as grounded_iff_no_reason,
+                (select count(*) from marts.inventory_grounding)
+                    = (select count(*) from staging.inventory_tasks) as every_inventory_task_present
+            from marts.inventory_grounding as g
+            """,
+            [
+                unique("inventory_task_id"),
+                not_null("is_grounded"),
+                in_set("ungrounded_reason", REASONS),
+                in_set("best_confidence", ["high", "medium", "low", "none"]),
+                true("grounded_iff_no_reason"),
+                true("every_inventory_task_present"),
+            ],
+            row_id_columns=["inventory_task_id"],
+        )
+    ],
+    ("marts", "domain_coverage_slices"): [
+        GxSuite(
+            "domain_coverage_slices__one_row_per_slice_and_covered_within_total",
+            f"""
+            select *, covered_value_usd <= total_value_usd + {CENT} and tasks_covered <= tasks_total
+                as covered_within_total
+            from marts.domain_coverage_slices
+            """,
+            [
+                unique("domain_id", "dimension", "slice"),
+                in_set("dimension", ["tier", "nature", "digital"]),
+                between("value_coverage_pct", 0, 100),
+                true("covered_within_total"),
+            ],
+            row_id_columns=["domain_id", "dimension", "slice"],
+        )
+    ],
+    ("marts", "domain_coverage"): [
+        GxSuite(
+            "domain_coverage__one_row_per_domain_and_splits_add_up",
+            f"""
+            with slices as (
+                select domain_id, dimension, sum(total_value_usd) as v, sum(covered_value_usd) as c
+                from marts.domain_coverage_slices group by all
+            )
+            select
+                d.*,
+                d.covered_value_usd <= d.total_value_usd + {CENT} and d.tasks_covered <= d.tasks_total
+                    as covered_within_total,
+                coalesce((
+                    select bool_and(abs(s.v - d.total_value_usd) <= {CENT} * greatest(1, d.tasks_total)
+                        and abs(s.c - d.covered_value_usd) <= {CENT} * greatest(1, d.tasks_total))
+                    from slices as s where s.domain_id = d.domain_id
+                ), d.tasks_total = 0) as splits_add_up,
+                abs(d.judgment_value_usd + d.routine_value_usd + d.interpersonal_value_usd
+                    + d.physical_value_usd + d.unknown_nature_value_usd - d.total_value_usd)
+                    <= {CENT} * greatest(1, d.tasks_total) as natures_add_up,
+                (select count(*) from marts.domain_coverage)
+                    = (select count(distinct domain_id) from int.domain_definitions) as every_domain_present
+            from marts.domain_coverage as d
+            """,
+            [
+                unique("domain_id"),
+                not_null("domain_name"),
+                between("value_coverage_pct", 0, 100),
+                between("task_coverage_pct", 0, 100),
+                true("covered_within_total"),
+                true("splits_add_up"),
+                true("natures_add_up"),
+                true("every_domain_present"),
+            ],
+            row_id_columns=["domain_id"],
+        )
+    ],
+    ("marts", "coverage_gaps"): [
+        GxSuite(
+            "coverage_gaps__ranked_uncovered_tasks_only",
+            """
+            select g.*, not coalesce(c.is_covered, true) as is_uncovered_task
+            from marts.coverage_gaps as g
+            left join int.domain_task_coverage as c using (domain_id, task_id)
+            """,
+            [
+                unique("domain_id", "gap_rank"),
+                unique("domain_id", "task_id"),
+                between("gap_rank", 1, None),
+                not_null("task"),
+                true("is_uncovered_task"),
+            ],
+            row_id_columns=["domain_id", "gap_rank"],
+        )
+    ],
+    ("marts", "domain_concentration"): [
+        GxSuite(
+            "domain_concentration__one_row_per_domain_with_shares_in_0_100",
+            "select * from marts.domain_concentration",
+            [
+                unique("domain_id"),
+                between("inventory_bottom_tier_share_pct", 0, 100),
+                between("value_top_tier_share_pct", 0, 100),
+                between("concentration_gap_pct", -100, 100),
+            ],
+            row_id_columns=["domain_id"],
+        )
+    ],
+    ("marts", "inventory_export"): [
+        GxSuite(
+            "inventory_export__one_row_per_inventory_task",
+            """
+            select e.*, (select count(*) from marts.inventory_export)
+                = (select count(*) from staging.inventory_tasks) as every_inventory_task_present
+            from marts.inventory_export as e
+            """,
+            [
+                unique("inventory_task_id"),
+                not_null("inventory_task_id"),
+                in_set("confidence", ["high", "medium", "low", "none"]),
+                true("every_inventory_task_present"),
+            ],
+            row_id_columns=["inventory_task_id"],
+        )
+    ],
+}
+
+GX_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() for suite in suites]
+
+
+@asset_check(
+    asset=AssetKey(["int", "domain_inventory_names"]),
+    name="domain_inventory_names__every_name_matches_a_domain",
+    blocking=False,
+    description="Warns with the inventory domain names that match no configured domain (add them as aliases).",
+)
+def every_inventory_domain_matches(duckdb: DuckDBResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        rows = con.execute(
+            "select inventory_domain, inventory_tasks from int.domain_inventory_names "
+            "where not is_matched order by inventory_tasks desc, inventory_domain"
+        ).fetchall()
+    return AssetCheckResult(
+        passed=not rows,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "unmatched_names": MetadataValue.int(len(rows)),
+            "unmatched_tasks": MetadataValue.int(sum(r[1] for r in rows)),
+            "names": MetadataValue.md(
+                markdown_table(["inventory domain", "tasks"], rows) if rows else "none"
+            ),
+        },
+    )
+
+
+CHECKS = [*GX_CHECKS, every_inventory_domain_matches]

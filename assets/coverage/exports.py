@@ -1,0 +1,103 @@
+"""Parquet exports of every mart (plus a CSV of the RL-platform export) under warehouse/exports/.
+
+Each file is written to a temporary name in the same directory and renamed into place, so a BI tool
+reading exports/<table>.parquet sees the previous complete file or the new complete one. The schema
+of every export (columns, types, descriptions) is written beside them as schema.json, from the
+COMMENT ON descriptions that every table carries.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import uuid
+from pathlib import Path
+
+import duckdb
+
+from assets.common.warehouse import column_comments, quote_ident, table_comment
+
+# Spreadsheet apps execute a cell that starts with one of these as a formula (CSV injection).
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_EXPORTS = ("inventory_export",)
+
+
+def neutralize_cell(value: object) -> object:
+    """Prefix a text cell that a spreadsheet would run as a formula with a single quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        return "'" + value
+    return value
+
+
+def _tmp(path: Path) -> Path:
+    return path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+
+
+def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0]
+        for r in con.execute(
+            "select table_name from duckdb_tables() where schema_name = 'marts' order by table_name"
+        ).fetchall()
+    ]
+
+
+def export_parquet(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> int:
+    tmp = _tmp(dest)
+    try:
+        # COPY takes no bound parameter for its target; the path is ours (temp name), not user input.
+        con.execute(
+            f"copy (select * from marts.{quote_ident(table)}) to '{tmp.as_posix()}' "
+            "(format parquet, compression zstd)"
+        )
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return con.execute(f"select count(*) from marts.{quote_ident(table)}").fetchone()[0]
+
+
+def export_csv(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> None:
+    cur = con.execute(f"select * from marts.{quote_ident(table)}")
+    cols = [d[0] for d in cur.description]
+    tmp = _tmp(dest)
+    try:
+        with open(tmp, "w", newline="", encoding="utf-8") as f:
+            w = csv.writer(f)
+            w.writerow(cols)
+            while batch := cur.fetchmany(10_000):
+                w.writerows([neutralize_cell(v) for v in row] for row in batch)
+        os.replace(tmp, dest)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> dict:
+    docs = column_comments(con, f"marts.{table}")
+    cols = con.execute(f"describe marts.{quote_ident(table)}").fetchall()
+    return {
+        "table": f"marts.{table}",
+        "file": f"{table}.parquet",
+        "description": table_comment(con, f"marts.{table}"),
+        "columns": [{"name": c[0], "type": str(c[1]), "description": docs.get(c[0], "")} for c in cols],
+    }
+
+
+def export_all(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
+    """Every marts.* table to <out_dir>/<table>.parquet; CSV for the RL export; schema.json. Rows per table."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    counts: dict[str, int] = {}
+    schemas = []
+    for table in mart_tables(con):
+        counts[table] = export_parquet(con, table, out_dir / f"{table}.parquet")
+        schemas.append(table_schema(con, table))
+        if table in CSV_EXPORTS:
+            export_csv(con, table, out_dir / f"{table}.csv")
+    schema_path = out_dir / "schema.json"
+    tmp = _tmp(schema_path)
+    try:
+        tmp.write_text(json.dumps({"tables": schemas}, indent=2) + "\n", encoding="utf-8")
+        os.replace(tmp, schema_path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return counts

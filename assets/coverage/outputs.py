@@ -1,0 +1,143 @@
+"""Assets that turn the coverage marts into files: per-domain reports and Parquet/CSV exports.
+
+Both run on the refresh's work database after the marts' blocking checks passed, and before the
+warehouse is published, so files and warehouse describe the same refresh. Output directories sit
+beside the published warehouse (warehouse/reports, warehouse/exports).
+"""
+
+from collections.abc import Sequence
+from pathlib import Path
+
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
+from dagster_duckdb import DuckDBResource
+
+from assets.coverage.config import CoverageSettings, coverage_settings_from_env
+from assets.coverage.domains import load_domains
+from assets.coverage.exports import export_all
+from assets.coverage.models import MARTS
+from assets.coverage.reports import write_domain_report, write_index
+from orchestration.resources import TaskvalueSettings
+
+REPORT_INPUTS = [AssetKey(list(m.key)) for m in MARTS] + [
+    AssetKey(["int", "domain_aliases"]),
+    AssetKey(["int", "domain_inventory_names"]),
+    AssetKey(["int", "domain_members"]),
+]
+INDEX_KEY = AssetKey(["reports", "index"])
+
+
+def reports_dir(settings: TaskvalueSettings) -> Path:
+    return settings.warehouse.parent / "reports"
+
+
+def exports_dir(settings: TaskvalueSettings) -> Path:
+    return settings.warehouse.parent / "exports"
+
+
+def report_key(domain_id: str) -> AssetKey:
+    return AssetKey(["reports", domain_id.replace("-", "_")])
+
+
+def _configured_domain_ids() -> list[str]:
+    # The report assets are declared from the domains file at load time (one asset per domain).
+    return [d.id for d in load_domains(coverage_settings_from_env().domains_path)]
+
+
+def build_report_assets(domain_ids: Sequence[str]):
+    by_key = {report_key(d): d for d in domain_ids}
+    specs = [
+        AssetSpec(
+            key,
+            deps=REPORT_INPUTS,
+            group_name="reports",
+            kinds={"html", "markdown"},
+            description=f"Coverage report of domain `{d}`: warehouse/reports/{d}.html and .md.",
+            skippable=True,
+        )
+        for key, d in by_key.items()
+    ]
+    specs.append(
+        AssetSpec(
+            INDEX_KEY,
+            deps=REPORT_INPUTS,
+            group_name="reports",
+            kinds={"html", "markdown"},
+            description="Index page ranking every domain by uncovered value: warehouse/reports/index.html.",
+            skippable=True,
+        )
+    )
+
+    @multi_asset(specs=specs, can_subset=True, name="coverage_reports")
+    def coverage_reports(
+        context: AssetExecutionContext,
+        settings: TaskvalueSettings,
+        coverage_settings: CoverageSettings,
+        duckdb: DuckDBResource,
+    ):
+        """Writes one Markdown + HTML report (with its chart) per selected domain, and the index page."""
+        out = reports_dir(settings)
+        with duckdb.get_connection() as con:
+            present = {r[0] for r in con.execute("select domain_id from marts.domain_coverage").fetchall()}
+            for key in sorted(context.selected_asset_keys, key=str):
+                if key == INDEX_KEY:
+                    markdown, path = write_index(con, out)
+                    yield MaterializeResult(
+                        asset_key=key,
+                        metadata={
+                            "path": MetadataValue.path(str(path)),
+                            "preview": MetadataValue.md(markdown),
+                        },
+                    )
+                    continue
+                domain_id = by_key[key]
+                if domain_id not in present:
+                    context.log.warning(f"domain {domain_id!r} is not in marts.domain_coverage; no report")
+                    continue
+                report = write_domain_report(con, domain_id, out, coverage_settings.rule_text())
+                h = report.headline
+                yield MaterializeResult(
+                    asset_key=key,
+                    metadata={
+                        "path": MetadataValue.path(str(report.html_path)),
+                        "markdown_path": MetadataValue.path(str(report.md_path)),
+                        "total_value_usd": MetadataValue.float(float(h["total_value_usd"] or 0)),
+                        "covered_value_usd": MetadataValue.float(float(h["covered_value_usd"] or 0)),
+                        "value_coverage_pct": MetadataValue.float(float(h["value_coverage_pct"] or 0)),
+                        "preview": MetadataValue.md(report.markdown),
+                    },
+                )
+
+    return coverage_reports
+
+
+def build_exports_asset(mart_keys: Sequence[AssetKey]):
+    @asset(
+        key=AssetKey(["warehouse", "exports"]),
+        deps=list(mart_keys),
+        group_name="exports",
+        kinds={"parquet", "csv"},
+    )
+    def exports(settings: TaskvalueSettings, duckdb: DuckDBResource) -> MaterializeResult:
+        """Parquet files of every mart under warehouse/exports/ (each written atomically), the RL-platform
+        export as CSV with spreadsheet formulas neutralised, and schema.json (the data dictionary)."""
+        out = exports_dir(settings)
+        with duckdb.get_connection() as con:
+            counts = export_all(con, out)
+        listing = "\n".join(f"- `{t}.parquet` ({n:,} rows)" for t, n in counts.items())
+        return MaterializeResult(
+            metadata={
+                "path": MetadataValue.path(str(out)),
+                "files": MetadataValue.int(len(counts)),
+                "tables": MetadataValue.md(listing),
+            }
+        )
+
+    return exports

@@ -1,0 +1,384 @@
+"""Per-domain coverage reports (Markdown + HTML + a matplotlib chart) and the index page.
+
+Reads the coverage marts from any DuckDB connection (the work database during a refresh, the
+published warehouse from the CLI) and writes files atomically into a reports directory.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import os
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from assets.coverage.document import Doc, Image, Table, to_html, to_markdown
+
+ONET_ATTRIBUTION = (
+    "This site incorporates information from O*NET Web Services by the U.S. Department of Labor, "
+    "Employment and Training Administration (USDOL/ETA). O*NET® is a trademark of USDOL/ETA. "
+    "O*NET database content is licensed under Creative Commons Attribution 4.0 International (CC BY 4.0)."
+)
+BLS_ATTRIBUTION = (
+    "Employment and wages: U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics "
+    "(OEWS), public domain."
+)
+PET_PEEVE = (
+    "This is the seed's pet peeve made measurable: tasks that look busy but imitate no valuable work. "
+    "An inventory task is ungrounded when it has no credible O*NET match, matches only bottom-tier "
+    "work, matches only physical work, or matches nothing inside the domain it claims."
+)
+REASON_TEXT = {
+    "no_credible_match": "no credible match",
+    "low_tier_only": "only low-tier work",
+    "physical_work": "physical work",
+    "outside_declared_domain": "outside declared domain",
+}
+GAPS_SHOWN = 15
+UNGROUNDED_SHOWN = 50
+
+
+def usd(v: float | None) -> str:
+    if v is None:
+        return "n/a"
+    v = float(v)
+    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
+        if abs(v) >= div:
+            return f"${v / div:,.2f}{suffix}"
+    return f"${v:,.0f}"
+
+
+def pct(v: float | None) -> str:
+    return "n/a" if v is None else f"{float(v):.1f}%"
+
+
+def report_stem(domain_id: str) -> str:
+    return domain_id
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
+    try:
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+def tier_chart_png(tiers: list[dict], title: str) -> bytes:
+    """Stacked bars of covered vs uncovered annual value per tier (lowest-paid tier first)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    labels = [t["slice"] for t in tiers] or ["(no tasks)"]
+    covered = [float(t["covered_value_usd"] or 0) / 1e9 for t in tiers] or [0.0]
+    uncovered = [float(t["uncovered_value_usd"] or 0) / 1e9 for t in tiers] or [0.0]
+    fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
+    ax.bar(labels, covered, color="#2da44e", label="covered")
+    ax.bar(labels, uncovered, bottom=covered, color="#d0d7de", label="uncovered")
+    ax.set_ylabel("annual value ($ billions)")
+    ax.set_xlabel("tier (lowest-paid first)")
+    ax.set_title(title, fontsize=10)
+    ax.legend(frameon=False)
+    ax.spines[["top", "right"]].set_visible(False)
+    fig.tight_layout()
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    plt.close(fig)
+    return buf.getvalue()
+
+
+@dataclass(frozen=True)
+class Report:
+    domain_id: str
+    markdown: str
+    md_path: Path
+    html_path: Path
+    png_path: Path
+    headline: dict
+
+
+def domain_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
+    return [
+        r[0] for r in con.execute("select domain_id from marts.domain_coverage order by domain_id").fetchall()
+    ]
+
+
+def resolve_domain(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
+    """A domain id from an id, a name or an alias (case-insensitive)."""
+    from assets.coverage.domains import normalize_name
+
+    row = con.execute(
+        "select domain_id from int.domain_aliases where name_normalized = ? limit 1", [normalize_name(name)]
+    ).fetchone()
+    return row[0] if row else None
+
+
+def build_domain_doc(
+    con: duckdb.DuckDBPyConnection, domain_id: str, rule_text: str
+) -> tuple[Doc, dict, list[dict]]:
+    head = _rows(con, "select * from marts.domain_coverage where domain_id = ?", [domain_id])
+    if not head:
+        raise KeyError(f"no domain {domain_id!r} in marts.domain_coverage")
+    h = head[0]
+    n_domains = con.execute("select count(*) from marts.domain_coverage").fetchone()[0]
+    conc = _rows(con, "select * from marts.domain_concentration where domain_id = ?", [domain_id])
+    c = conc[0] if conc else {}
+    tiers = _rows(
+        con,
+        "select * from marts.domain_coverage_slices where domain_id = ? and dimension = 'tier' order by slice_order",
+        [domain_id],
+    )
+    natures = _rows(
+        con,
+        "select * from marts.domain_coverage_slices where domain_id = ? and dimension = 'nature' order by slice_order",
+        [domain_id],
+    )
+    gaps = _rows(
+        con,
+        "select * from marts.coverage_gaps where domain_id = ? and gap_rank <= ? order by gap_rank",
+        [domain_id, GAPS_SHOWN],
+    )
+    ungrounded = _rows(
+        con,
+        """
+        select g.* from marts.inventory_grounding as g
+        where not g.is_grounded and (
+            g.declared_domain_id = $1
+            or exists (select 1 from int.domain_members as m
+                       where m.domain_id = $1 and m.onet_soc_code = g.best_onet_soc_code)
+        )
+        order by g.ungrounded_reason, g.inventory_task_id
+        """,
+        [domain_id],
+    )
+    doc = Doc(f"Coverage report: {h['domain_name']}")
+    doc.p(
+        f"Domain `{domain_id}` ({h['domain_kind'].replace('_', ' ')}). Generated "
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}. [All domains](index.html)"
+    )
+    doc.h2("Headline figures")
+    status = ", ".join(
+        f"{s['status']}: {s['inventory_tasks']}" for s in (h["inventory_tasks_by_status"] or [])
+    )
+    doc.bullets(
+        [
+            f"**Total annual value:** {usd(h['total_value_usd'])} across {h['occupations']} occupations and "
+            f"{h['tasks_total']:,} O*NET tasks ({h['employment_reached']:,.0f} workers).",
+            f"**Covered value:** {usd(h['covered_value_usd'])} = **{pct(h['value_coverage_pct'])}** of the value; "
+            f"{h['tasks_covered']:,} of {h['tasks_total']:,} tasks ({pct(h['task_coverage_pct'])}).",
+            f"**Uncovered value:** {usd(h['uncovered_value_usd'])}, rank {h['uncovered_value_rank']} of {n_domains} domains.",
+            f"**Digital value covered:** {usd(h['digital_covered_value_usd'])} of {usd(h['digital_value_usd'])}.",
+            f"**Inventory:** {h['inventory_tasks_declared']} tasks declare this domain ({status or 'none'}); "
+            f"{h['inventory_tasks_grounded']} of them are grounded; {h['inventory_tasks_matched']} inventory tasks "
+            "have their best credible match here.",
+            f"**Concentration:** {pct(c.get('inventory_bottom_tier_share_pct'))} of the matched inventory sits in the "
+            f"bottom tier ({c.get('bottom_tier')}), while {pct(c.get('value_top_tier_share_pct'))} of the value sits "
+            f"in the top tier ({c.get('top_tier')}).",
+        ]
+    )
+    doc.h2("Covered vs uncovered value by tier")
+    doc.image(
+        Image(
+            f"{report_stem(domain_id)}.png", f"Covered vs uncovered annual value by tier, {h['domain_name']}"
+        )
+    )
+    doc.table(
+        Table(
+            ["tier", "tasks", "covered tasks", "value", "covered value", "coverage"],
+            [
+                (
+                    t["slice"],
+                    t["tasks_total"],
+                    t["tasks_covered"],
+                    usd(t["total_value_usd"]),
+                    usd(t["covered_value_usd"]),
+                    pct(t["value_coverage_pct"]),
+                )
+                for t in tiers
+            ],
+            {1, 2, 3, 4, 5},
+        )
+    )
+    doc.h2("By nature of work")
+    doc.table(
+        Table(
+            ["nature", "tasks", "covered tasks", "value", "covered value", "coverage"],
+            [
+                (
+                    t["slice"],
+                    t["tasks_total"],
+                    t["tasks_covered"],
+                    usd(t["total_value_usd"]),
+                    usd(t["covered_value_usd"]),
+                    pct(t["value_coverage_pct"]),
+                )
+                for t in natures
+            ],
+            {1, 2, 3, 4, 5},
+        )
+    )
+    doc.h2(f"Top {GAPS_SHOWN} gaps: valuable work no inventory task covers")
+    doc.table(
+        Table(
+            ["#", "task", "occupation", "annual value", "workers", "$/hour", "tier", "nature", "digital"],
+            [
+                (
+                    g["gap_rank"],
+                    g["task"],
+                    g["occupation_title"],
+                    usd(g["annual_value_usd"]),
+                    f"{g['employment_reached']:,.0f}" if g["employment_reached"] is not None else "n/a",
+                    f"{g['hourly_wage_usd']:.2f}" if g["hourly_wage_usd"] is not None else "n/a",
+                    g["tier"],
+                    g["nature"],
+                    "yes" if g["is_digital"] else "no",
+                )
+                for g in gaps
+            ],
+            {0, 3, 4, 5},
+        )
+    )
+    doc.h2("Ungrounded inventory tasks")
+    doc.p(PET_PEEVE)
+    doc.p(
+        f"{len(ungrounded)} ungrounded inventory tasks declare this domain or have their best match in it"
+        + (f" (first {UNGROUNDED_SHOWN} shown)." if len(ungrounded) > UNGROUNDED_SHOWN else ".")
+    )
+    doc.table(
+        Table(
+            ["inventory task", "title", "reason", "best match", "confidence", "match value"],
+            [
+                (
+                    u["inventory_task_id"],
+                    u["title"],
+                    REASON_TEXT.get(u["ungrounded_reason"], u["ungrounded_reason"]),
+                    u["best_task"] or "(none)",
+                    u["best_confidence"],
+                    usd(u["best_annual_value_usd"]),
+                )
+                for u in ungrounded[:UNGROUNDED_SHOWN]
+            ],
+            {5},
+        )
+    )
+    doc.h2("How these numbers were made")
+    doc.bullets(
+        [
+            "Value: each O*NET task's annual value is its occupation's OES wage bill (employment × mean annual "
+            "wage, divided among O*NET codes sharing an OES code) times the task's weight (marts.task_value).",
+            "Domain: the occupations chosen in config/domains.toml; a sector domain counts the sector's share of "
+            "each occupation's wage bill (the OES sector lens).",
+            f"Coverage rule: {rule_text}",
+            "Tiers are bands of hourly wage; bottom and top tier are the lowest- and highest-paid bands.",
+            "Gaps are uncovered tasks ranked by the value model's priority score, then annual value.",
+            "Grounding reasons are checked in order: no credible match, only low-tier work, physical work, "
+            "outside the declared domain (marts.inventory_grounding).",
+        ]
+    )
+    doc.h2("Attribution")
+    doc.p(ONET_ATTRIBUTION)
+    doc.p(BLS_ATTRIBUTION)
+    return doc, h, tiers
+
+
+def write_domain_report(
+    con: duckdb.DuckDBPyConnection, domain_id: str, out_dir: Path, rule_text: str
+) -> Report:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    doc, headline, tiers = build_domain_doc(con, domain_id, rule_text)
+    png = tier_chart_png(tiers, f"{headline['domain_name']}: covered vs uncovered annual value")
+    stem = report_stem(domain_id)
+    img = next(b for k, b in doc.blocks if k == "img")
+    img.data_uri = "data:image/png;base64," + base64.b64encode(png).decode()
+    markdown = to_markdown(doc)
+    paths = (out_dir / f"{stem}.png", out_dir / f"{stem}.md", out_dir / f"{stem}.html")
+    _write_atomic(paths[0], png)
+    _write_atomic(paths[1], markdown.encode())
+    _write_atomic(paths[2], to_html(doc).encode())
+    return Report(domain_id, markdown, paths[1], paths[2], paths[0], headline)
+
+
+def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Path]:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = _rows(con, "select * from marts.domain_coverage order by uncovered_value_rank, domain_id")
+    unmatched = _rows(
+        con, "select * from int.domain_inventory_names where not is_matched order by inventory_tasks desc"
+    )
+    grounding = _rows(
+        con,
+        """select count(*) as tasks, count(*) filter (where is_grounded) as grounded,
+           list(distinct ungrounded_reason) filter (where ungrounded_reason is not null) as reasons
+           from marts.inventory_grounding""",
+    )[0]
+    doc = Doc("Coverage by domain")
+    doc.p(
+        "Domains ranked by the annual value the task inventory does not cover. "
+        f"Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
+    )
+    doc.bullets(
+        [
+            f"**Inventory:** {grounding['tasks']} tasks, {grounding['grounded']} grounded in valuable work "
+            f"({pct(100 * grounding['grounded'] / grounding['tasks'] if grounding['tasks'] else None)}).",
+            f"**Inventory domain names matching no configured domain:** {len(unmatched)}"
+            + (
+                ": " + ", ".join(f"'{u['inventory_domain']}' ({u['inventory_tasks']})" for u in unmatched)
+                if unmatched
+                else "."
+            ),
+        ]
+    )
+    doc.table(
+        Table(
+            [
+                "rank",
+                "domain",
+                "kind",
+                "uncovered value",
+                "total value",
+                "coverage",
+                "tasks covered",
+                "inventory",
+            ],
+            [
+                (
+                    r["uncovered_value_rank"],
+                    f"[{r['domain_name']}]({report_stem(r['domain_id'])}.html)",
+                    r["domain_kind"].replace("_", " "),
+                    usd(r["uncovered_value_usd"]),
+                    usd(r["total_value_usd"]),
+                    pct(r["value_coverage_pct"]),
+                    f"{r['tasks_covered']:,} / {r['tasks_total']:,}",
+                    r["inventory_tasks_declared"],
+                )
+                for r in rows
+            ],
+            {0, 3, 4, 5, 6, 7},
+        )
+    )
+    doc.p(PET_PEEVE)
+    doc.h2("Attribution")
+    doc.p(ONET_ATTRIBUTION)
+    doc.p(BLS_ATTRIBUTION)
+    markdown = to_markdown(doc)
+    _write_atomic(out_dir / "index.md", markdown.replace(".html)", ".md)").encode())
+    _write_atomic(out_dir / "index.html", to_html(doc).encode())
+    return markdown, out_dir / "index.html"
+
+
+def write_all_reports(con: duckdb.DuckDBPyConnection, out_dir: Path, rule_text: str) -> list[Report]:
+    reports = [write_domain_report(con, d, out_dir, rule_text) for d in domain_ids(con)]
+    write_index(con, out_dir)
+    return reports

@@ -1,0 +1,1 @@
+"""Matching inventory tasks onto O*NET task statements."""

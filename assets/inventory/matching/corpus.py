@@ -1,0 +1,68 @@
+"""The O*NET side of matching: one document per task statement, enriched with its context.
+
+A task statement alone is short ("Prepare detailed reports on audit findings."). Adding the
+occupation title and the titles of the Detailed Work Activities the task is linked to gives the
+matcher the vocabulary inventory tasks actually use ("accountants", "analyze financial data").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import duckdb
+import numpy as np
+
+CORPUS_SQL = """
+with dwas as (
+    select l.task_id, string_agg(distinct d.dwa_title, ' ' order by d.dwa_title) as dwa_titles
+    from staging.onet_tasks_to_dwas l
+    join staging.onet_dwa_reference d using (dwa_id)
+    group by l.task_id
+)
+select t.task_id, t.onet_soc_code, t.task, o.title as occupation_title, coalesce(w.dwa_titles, '') as dwa_titles
+from staging.onet_task_statements t
+join staging.onet_occupations o using (onet_soc_code)
+left join dwas w using (task_id)
+order by t.task_id
+"""
+
+
+@dataclass
+class Corpus:
+    task_ids: np.ndarray  # int64, one per document
+    soc_codes: np.ndarray  # str (object), O*NET-SOC code per document
+    tasks: list[str]
+    occupation_titles: list[str]
+    dwa_titles: list[str]
+
+    def documents(self, *, with_occupation: bool = True, with_dwas: bool = True) -> list[str]:
+        docs = []
+        for task, occ, dwa in zip(self.tasks, self.occupation_titles, self.dwa_titles, strict=True):
+            parts = [task]
+            if with_occupation:
+                parts.append(occ)
+            if with_dwas and dwa:
+                parts.append(dwa)
+            docs.append(" ".join(parts))
+        return docs
+
+    def indices_under(self, prefix: str) -> np.ndarray:
+        """Document indices whose occupation code starts with `prefix` (an SOC group or O*NET code)."""
+        return np.flatnonzero(np.char.startswith(self.soc_codes.astype(str), prefix))
+
+    def __len__(self) -> int:
+        return len(self.task_ids)
+
+
+def load_corpus(con: duckdb.DuckDBPyConnection) -> Corpus:
+    rows = con.execute(CORPUS_SQL).fetchall()
+    if not rows:
+        raise RuntimeError("staging.onet_task_statements is empty: materialize the O*NET staging tables first")
+    task_ids, codes, tasks, occs, dwas = zip(*rows, strict=True)
+    return Corpus(
+        task_ids=np.asarray(task_ids, dtype=np.int64),
+        soc_codes=np.asarray(codes, dtype=object),
+        tasks=list(tasks),
+        occupation_titles=list(occs),
+        dwa_titles=list(dwas),
+    )

@@ -1,0 +1,62 @@
+"""Turning an inventory task into the texts a matcher compares, and long prompts into chunks.
+
+RL prompts run from one line to many pages, and most of their length is environment boilerplate and
+grading rules rather than the work itself. Matching the whole prompt as one text lets that boilerplate
+dominate, and transformer encoders silently truncate at 256 tokens. So:
+
+- the title is the anchor: every query text starts with it (twice for TF-IDF weight, see `QUERY_TITLE_REPEAT`);
+- the description is cut into chunks of about CHUNK_CHARS characters at sentence or line boundaries;
+- only the first MAX_CHUNKS chunks are used (about 4,800 characters), which bounds the cost of a
+  10 MB prompt;
+- the task's score for a candidate is the MAXIMUM over its chunks (max-pooling): one chunk that
+  describes the work is enough, boilerplate chunks cannot dilute it.
+"""
+
+from __future__ import annotations
+
+import re
+
+CHUNK_CHARS = 600
+MAX_CHUNKS = 8
+QUERY_TITLE_REPEAT = 2
+_BREAK = re.compile(r"(?<=[.!?:;])\s+|\n+")
+
+
+def chunks(text: str | None, size: int = CHUNK_CHARS, limit: int = MAX_CHUNKS) -> list[str]:
+    """Split text into at most `limit` pieces of about `size` characters, at sentence/line breaks."""
+    if not text or not text.strip():
+        return []
+    text = text[: size * limit * 2]  # never scan more than we could use
+    out: list[str] = []
+    current = ""
+    for piece in _BREAK.split(text):
+        piece = piece.strip()
+        if not piece:
+            continue
+        while len(piece) > size:  # a single enormous sentence
+            if current:
+                out.append(current)
+                current = ""
+            out.append(piece[:size])
+            piece = piece[size:]
+            if len(out) >= limit:
+                return out[:limit]
+        if current and len(current) + 1 + len(piece) > size:
+            out.append(current)
+            current = piece
+        else:
+            current = f"{current} {piece}".strip()
+        if len(out) >= limit:
+            return out[:limit]
+    if current:
+        out.append(current)
+    return out[:limit]
+
+
+def query_texts(title: str | None, description: str | None, extra: str | None = None, title_repeat: int = 1) -> list[str]:
+    """The texts one inventory task is matched with (one per description chunk, each led by the title)."""
+    head = " ".join(x for x in [*([title] * title_repeat if title else []), extra] if x)
+    parts = chunks(description)
+    if not parts:
+        return [head] if head else []
+    return [f"{head} {p}".strip() for p in parts]

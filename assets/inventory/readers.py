@@ -1,0 +1,330 @@
+"""Reading inventory files of every supported type into raw records, losing nothing.
+
+Each reader yields `RawRecord`s: the record's position in the file (`row`), its cells keyed by the
+header as written, and a problem when the record itself is malformed (a ragged CSV row, an
+unbalanced quote, a JSONL line that is not JSON). Malformed records are still yielded, so the caller
+quarantines them and the per-file count `rows read = accepted + quarantined` holds.
+
+Row numbers are what a person finds in the file: the line on which the record starts (CSV, TSV,
+JSONL; the header is line 1), the sheet row (XLSX), or the 1-based record index (JSON, Parquet).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+import re
+import sys
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from assets.inventory.schema import header_score
+
+csv.field_size_limit(sys.maxsize)  # a 10 MB prompt is a legitimate field
+
+SUPPORTED = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".json": "json"}
+SUPPORTED |= {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
+HEADER_SEARCH_ROWS = 30  # how far down an XLSX sheet a header row (below a title block) is looked for
+
+
+@dataclass
+class RawRecord:
+    row: int
+    cells: dict[str, Any]
+    problem: str | None = None  # reason code when the record itself is malformed
+    detail: str = ""
+
+
+@dataclass
+class FileRead:
+    """What was read from one file: header (as written), records, and notes for the file table."""
+
+    file_type: str
+    header: list[str] = field(default_factory=list)
+    records: list[RawRecord] = field(default_factory=list)
+    encoding: str | None = None
+    notes: list[str] = field(default_factory=list)
+
+
+class UnreadableFile(Exception):
+    """The file as a whole cannot be read (the message says why); it is quarantined, not skipped."""
+
+
+def file_type(path: Path) -> str | None:
+    return SUPPORTED.get(path.suffix.lower())
+
+
+def read_file(path: Path) -> FileRead:
+    kind = file_type(path)
+    if kind in ("csv", "tsv"):
+        return read_delimited(path, kind)
+    if kind == "xlsx":
+        return read_xlsx(path)
+    if kind == "json":
+        return read_json(path)
+    if kind == "jsonl":
+        return read_jsonl(path)
+    if kind == "parquet":
+        return read_parquet(path)
+    raise UnreadableFile(f"unsupported file type {path.suffix!r}")
+
+
+# --- text decoding ---------------------------------------------------------------------------
+
+
+def _decode_line(raw: bytes) -> tuple[str, str]:
+    try:
+        return raw.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; latin-1 maps every byte, so nothing is lost.
+        try:
+            return raw.decode("cp1252"), "cp1252"
+        except UnicodeDecodeError:
+            return raw.decode("latin-1"), "cp1252"
+
+
+def decode_lines(data: bytes) -> tuple[list[str], str]:
+    """Decode line by line (UTF-8, else cp1252), so one file of mixed encodings still reads."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+        return text.splitlines(keepends=True), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    lines, seen = [], set()
+    for raw in data.splitlines(keepends=True):
+        text, enc = _decode_line(raw)
+        if not raw.isascii():
+            seen.add(enc)
+        lines.append(text)
+    return lines, ("mixed utf-8/cp1252" if len(seen) > 1 else "cp1252")
+
+
+# --- CSV / TSV -------------------------------------------------------------------------------
+
+
+def _sniff_delimiter(header_line: str, kind: str) -> str:
+    if kind == "tsv":
+        return "\t"
+    counts = {d: header_line.count(d) for d in (",", "\t", ";", "|")}
+    best = max(counts, key=counts.get)
+    return best if counts[best] > 0 else ","
+
+
+def read_delimited(path: Path, kind: str) -> FileRead:
+    lines, encoding = decode_lines(path.read_bytes())
+    out = FileRead(kind, encoding=encoding)
+    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    if start is None:
+        out.notes.append("empty file")
+        return out
+    delimiter = _sniff_delimiter(lines[start], kind)
+    out.header = next(csv.reader([lines[start]], delimiter=delimiter, strict=True))
+    width = len(out.header)
+    i = start + 1
+    # Parse record by record. A malformed record (unbalanced quote, ragged width) quarantines only
+    # its first physical line, and parsing resumes on the next line, so a stray quote can never
+    # swallow the rest of the file into one field.
+    while i < len(lines):
+        if not lines[i].strip():
+            i += 1
+            continue
+        reader = csv.reader(_LineFeed(lines, i), delimiter=delimiter, strict=True)
+        first_line = i + 1  # 1-based line number
+        try:
+            values = next(reader)
+            consumed = reader.line_num
+            error = None
+        except csv.Error as exc:
+            values, consumed, error = None, 1, str(exc)
+        if error is not None or (consumed > 1 and len(values) != width):
+            detail = f"unbalanced quote or bad quoting ({error})" if error else "quote spans lines"
+            out.records.append(
+                RawRecord(first_line, {"_line": lines[i].rstrip("\r\n")}, "malformed_csv", detail)
+            )
+            i += 1
+            continue
+        i += consumed
+        if len(values) != width:
+            out.records.append(
+                RawRecord(
+                    first_line,
+                    {f"_field_{n + 1}": v for n, v in enumerate(values)},
+                    "ragged_row",
+                    f"{len(values)} fields where the header has {width}",
+                )
+            )
+            continue
+        out.records.append(RawRecord(first_line, dict(zip(out.header, values, strict=True))))
+    return out
+
+
+class _LineFeed:
+    """An iterator over lines[start:], so csv.reader's line_num counts physical lines consumed."""
+
+    def __init__(self, lines: list[str], start: int):
+        self.lines, self.i = lines, start
+
+    def __iter__(self):
+        return self
+
+    def __next__(self) -> str:
+        if self.i >= len(self.lines):
+            raise StopIteration
+        self.i += 1
+        return self.lines[self.i - 1]
+
+
+# --- XLSX --------------------------------------------------------------------------------------
+
+
+def _first_rows(path: Path) -> dict[str, int]:
+    """Sheet name -> sheet row number of its first non-empty row (calamine trims leading blank rows)."""
+    ns = {
+        "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
+        "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    }
+    import xml.etree.ElementTree as ET
+
+    firsts: dict[str, int] = {}
+    try:
+        with zipfile.ZipFile(path) as zf:
+            wb = ET.fromstring(zf.read("xl/workbook.xml"))
+            rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
+            targets = {r.get("Id"): r.get("Target") for r in rels}
+            for sheet in wb.iter(f"{{{ns['m']}}}sheet"):
+                target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
+                member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+                with zf.open(member) as fh:
+                    head = fh.read(1 << 16).decode("utf-8", "replace")
+                m = re.search(r"<(?:\w+:)?row[^>]*\br=\"(\d+)\"", head)
+                firsts[sheet.get("name")] = int(m.group(1)) if m else 1
+    except (KeyError, zipfile.BadZipFile, ET.ParseError):
+        return {}
+    return firsts
+
+
+def read_xlsx(path: Path) -> FileRead:
+    import fastexcel
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+    except Exception as exc:  # fastexcel raises its own error types for corrupt workbooks
+        raise UnreadableFile(f"not a readable XLSX workbook: {exc}") from exc
+    firsts = _first_rows(path)
+    out = FileRead("xlsx")
+    used = []
+    for name in reader.sheet_names:
+        sheet = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+        rows = sheet.rows()
+        header_at = None
+        for idx, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+            if header_score([str(c) for c in row if c is not None]) >= 2:
+                header_at = idx
+                break
+        if header_at is None:
+            out.notes.append(
+                f"sheet {name!r} ignored: no inventory header in its first {HEADER_SEARCH_ROWS} rows"
+            )
+            continue
+        offset = firsts.get(name, 1)
+        header = [("" if c is None else str(c)) for c in rows[header_at]]
+        if not out.header:
+            out.header = header
+        used.append(f"{name!r} (header on row {offset + header_at})")
+        for idx in range(header_at + 1, len(rows)):
+            row = rows[idx]
+            if all(c is None or not str(c).strip() for c in row):
+                continue
+            cells = {h: v for h, v in zip(header, row, strict=True) if h or v is not None}
+            cells["_sheet"] = name
+            out.records.append(RawRecord(offset + idx, cells))
+    if not used:
+        raise UnreadableFile("no sheet has an inventory header row (task_id plus title/description)")
+    out.notes.insert(0, "sheets read: " + ", ".join(used))
+    return out
+
+
+# --- JSON, JSONL, Parquet -------------------------------------------------------------------------
+
+
+def _json_default_text(data: bytes) -> str:
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1252", errors="strict")
+
+
+def read_json(path: Path) -> FileRead:
+    try:
+        doc = json.loads(_json_default_text(path.read_bytes()))
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise UnreadableFile(f"not valid JSON: {exc}") from exc
+    if isinstance(doc, dict):
+        key = next(
+            (k for k in ("tasks", "items", "records", "data", "rows") if isinstance(doc.get(k), list)), None
+        )
+        if key is None:
+            raise UnreadableFile(
+                "a JSON object must hold the tasks in a list under 'tasks' (or items/records/data)"
+            )
+        doc = doc[key]
+    if not isinstance(doc, list):
+        raise UnreadableFile("JSON must be a list of task objects")
+    out = FileRead("json", encoding="utf-8")
+    for n, item in enumerate(doc, start=1):
+        out.records.append(_object_record(n, item))
+    return out
+
+
+def _object_record(row: int, item: Any) -> RawRecord:
+    if isinstance(item, dict):
+        return RawRecord(row, item)
+    return RawRecord(row, {"_value": item}, "not_an_object", f"expected an object, got {type(item).__name__}")
+
+
+def read_jsonl(path: Path) -> FileRead:
+    lines, encoding = decode_lines(path.read_bytes())
+    out = FileRead("jsonl", encoding=encoding)
+    for n, line in enumerate(lines, start=1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except json.JSONDecodeError as exc:
+            out.records.append(RawRecord(n, {"_line": line.rstrip("\r\n")}, "malformed_json", str(exc)))
+            continue
+        out.records.append(_object_record(n, item))
+    return out
+
+
+def read_parquet(path: Path) -> FileRead:
+    import pyarrow.parquet as pq
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for corrupt files
+        raise UnreadableFile(f"not a readable Parquet file: {exc}") from exc
+    out = FileRead("parquet", header=list(table.column_names))
+    for n, item in enumerate(table.to_pylist(), start=1):
+        out.records.append(RawRecord(n, item))
+    return out
+
+
+def json_safe(value: Any) -> Any:
+    """Values as JSON can hold them (dates as ISO text), for the quarantine's raw record."""
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(k): json_safe(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [json_safe(v) for v in value]
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    return value

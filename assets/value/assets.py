@@ -1,0 +1,117 @@
+"""Value-model assets: seeds and configuration tables, the int layer, and the marts (see DOMAIN.md)."""
+
+from pathlib import Path
+
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from assets.common.results import table_result
+from assets.common.warehouse import replace_table_from_frame
+from assets.value import attributes, seeds
+from assets.value.config import ValueSettings
+from assets.value.sql_assets import sql_model_asset
+from orchestration.resources import TaskvalueSettings
+
+INT = "int"
+MARTS = "marts"
+
+
+# the label check compares the mapping with the release's work activities, so build after them
+LABELLED_SOURCES = ["onet_content_model_reference", "onet_iwa_reference", "onet_dwa_reference"]
+
+
+@asset(
+    key=AssetKey([INT, "activity_labels"]),
+    deps=[AssetKey(["staging", t]) for t in LABELLED_SOURCES],
+    group_name=INT,
+    kinds={"polars", "duckdb"},
+)
+def activity_labels(duckdb: DuckDBResource) -> MaterializeResult:
+    """The reviewable label mapping sql/seeds/activity_labels.csv: work activity -> nature, digital."""
+    frame = seeds.read_activity_labels()
+    with duckdb.get_connection() as con:
+        replace_table_from_frame(
+            con,
+            "int.activity_labels",
+            frame,
+            table_doc="Label mapping from sql/seeds/activity_labels.csv (GWA rows, refined by IWA/DWA rows).",
+            column_docs=seeds.LABEL_DOCS,
+        )
+        return table_result(
+            con, "int.activity_labels", extra={"seed": MetadataValue.path(str(seeds.LABELS_CSV))}
+        )
+
+
+@asset(key=AssetKey([INT, "wage_tiers"]), group_name=INT, kinds={"polars", "duckdb"})
+def wage_tiers(value_settings: ValueSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    """Hourly cost bands from the configured thresholds and loaded-cost multiplier."""
+    frame = seeds.tier_frame(value_settings.tier_thresholds_usd, value_settings.loaded_cost_multiplier)
+    with duckdb.get_connection() as con:
+        replace_table_from_frame(
+            con,
+            "int.wage_tiers",
+            frame,
+            table_doc="Tiers: bands of loaded hourly cost (wage x multiplier), from ValueSettings.",
+            column_docs=seeds.TIER_DOCS,
+        )
+        return table_result(con, "int.wage_tiers", order_by="tier_rank")
+
+
+@asset(key=AssetKey([INT, "task_attributes_raw"]), group_name=INT, kinds={"polars", "duckdb"})
+def task_attributes_raw(
+    context: AssetExecutionContext,
+    settings: TaskvalueSettings,
+    value_settings: ValueSettings,
+    duckdb: DuckDBResource,
+) -> MaterializeResult:
+    """Bring-your-own task attributes, one row per file row and numeric column (see attributes.py)."""
+    configured = value_settings.task_attributes_path
+    path = settings.path(configured) if configured else None
+    state = "loaded"
+    names: list[str] = []
+    if path is None:
+        frame, state = attributes.empty_attributes(), "not configured"
+    elif not path.is_file():
+        frame, state = attributes.empty_attributes(), "absent"
+        context.log.warning(f"task attribute file {path} not found; the attribute marts will be empty")
+    else:
+        frame, names = attributes.read_task_attributes(
+            Path(path), value_settings.task_attributes_task_id_column, value_settings.task_attributes_code_column
+        )
+    with duckdb.get_connection() as con:
+        replace_table_from_frame(
+            con,
+            "int.task_attributes_raw",
+            frame,
+            table_doc=f"Task attributes read from {path or '(none configured)'}; one row per file row and column.",
+            column_docs=attributes.RAW_DOCS,
+        )
+        return table_result(
+            con,
+            "int.task_attributes_raw",
+            extra={
+                "file": MetadataValue.text(str(path or "")),
+                "state": MetadataValue.text(state),
+                "attributes": MetadataValue.text(", ".join(names)),
+            },
+        )
+
+
+SQL_ASSETS = [
+    sql_model_asset(INT, "onet_oes_crosswalk", group=INT, order_by="onet_soc_code"),
+    sql_model_asset(INT, "task_weight_variants", group=INT),
+    sql_model_asset(INT, "task_weights", group=INT),
+    sql_model_asset(INT, "dwa_labels", group=INT),
+    sql_model_asset(INT, "task_labels", group=INT),
+    sql_model_asset(MARTS, "task_value", group=MARTS, order_by="priority_rank"),
+    sql_model_asset(MARTS, "occupation_value", group=MARTS),
+    sql_model_asset(MARTS, "task_family_value", group=MARTS),
+    sql_model_asset(MARTS, "sector_occupation_value", group=MARTS),
+    sql_model_asset(MARTS, "join_quality", group=MARTS),
+    sql_model_asset(MARTS, "weighting_sensitivity", group=MARTS),
+    sql_model_asset(MARTS, "task_attribute_value", group=MARTS),
+    sql_model_asset(MARTS, "task_attribute_unmatched", group=MARTS),
+    sql_model_asset(MARTS, "occupation_attribute_value", group=MARTS),
+]
+
+VALUE_ASSETS = [activity_labels, wage_tiers, task_attributes_raw, *SQL_ASSETS]

@@ -1,0 +1,318 @@
+"""Blocking checks of the value model: the DOMAIN.md invariants and a GX suite on every table.
+
+Check names are statements about the table (`<table>__<what holds>`).
+"""
+
+from __future__ import annotations
+
+from assets.common.gx_checks import (
+    GxSuite,
+    between,
+    gx_asset_check,
+    in_set,
+    not_null,
+    row_count_between,
+    true,
+    unique,
+)
+
+NATURES = ["judgment", "routine", "interpersonal", "physical"]
+MATCH_LEVELS = ["detailed", "oes_aggregate", "broad", "none"]
+WEIGHTINGS = ["ft_rt", "importance", "core_supplemental", "equal"]
+
+# The release's GWAs: every 4.A.x.y.n element of the content model, and every GWA an IWA or DWA names.
+RELEASE_GWAS = """
+    select element_id as gwa_id from staging.onet_content_model_reference
+    where regexp_full_match(element_id, '4\\.A\\.[0-9]+\\.[a-z]\\.[0-9]+')
+    union select gwa_id from staging.onet_iwa_reference
+    union select gwa_id from staging.onet_dwa_reference
+"""
+
+SUITES: dict[tuple[str, str], list[GxSuite]] = {
+    ("int", "activity_labels"): [
+        GxSuite(
+            "activity_labels__every_gwa_in_release_is_labelled",
+            f"""
+            select g.gwa_id, l.element_id is not null as labelled
+            from ({RELEASE_GWAS}) as g
+            left join int.activity_labels as l on l.level = 'gwa' and l.element_id = g.gwa_id
+            """,
+            [true("labelled"), row_count_between(1, None)],
+            row_id_columns=["gwa_id"],
+            description="A GWA of the release without a row in sql/seeds/activity_labels.csv fails the run: "
+            "add a row (nature, is_digital, rationale) for it.",
+        ),
+        GxSuite(
+            "activity_labels__rows_unique_with_known_labels",
+            "select * from int.activity_labels",
+            [unique("level", "element_id"), in_set("nature", NATURES), not_null("is_digital")],
+            row_id_columns=["level", "element_id"],
+        ),
+    ],
+    ("int", "wage_tiers"): [
+        GxSuite(
+            "wage_tiers__bands_ordered_and_unique",
+            "select *, tier_max_usd is null or tier_max_usd > tier_min_usd as ordered from int.wage_tiers",
+            [unique("tier_rank"), unique("tier"), true("ordered"), row_count_between(1, None)],
+            row_id_columns=["tier_rank"],
+        )
+    ],
+    ("int", "task_attributes_raw"): [
+        GxSuite(
+            "task_attributes_raw__rows_numbered_and_named",
+            "select * from int.task_attributes_raw",
+            [not_null("source_row"), not_null("attribute"), unique("source_row", "attribute")],
+            row_id_columns=["source_row", "attribute"],
+        )
+    ],
+    ("int", "onet_oes_crosswalk"): [
+        GxSuite(
+            "onet_oes_crosswalk__one_row_per_onet_occupation_with_tasks",
+            """
+            select c.*, (select count(distinct onet_soc_code) from staging.onet_task_statements)
+                = (select count(*) from int.onet_oes_crosswalk) as every_occupation_present
+            from int.onet_oes_crosswalk as c
+            """,
+            [
+                unique("onet_soc_code"),
+                in_set("match_level", MATCH_LEVELS),
+                not_null("match_level"),
+                true("every_occupation_present"),
+                between("allocated_employment", 0, None),
+                between("allocation_share", 0, 1, strict_min=True),
+            ],
+            row_id_columns=["onet_soc_code"],
+        ),
+        GxSuite(
+            "onet_oes_crosswalk__allocated_employment_sums_to_oes_employment",
+            """
+            select oes_code, oes_o_group,
+                sum(allocated_employment) as allocated,
+                min(oes_employment) as oes_employment,
+                sum(allocated_employment) = min(oes_employment) and min(oes_employment) = max(oes_employment)
+                    as sums_exactly,
+                sum(allocated_wage_bill_cents) = min(oes_employment) * min(annual_wage_usd * 100)
+                    or min(annual_wage_usd) is null as bill_sums_exactly
+            from int.onet_oes_crosswalk
+            where oes_code is not null
+            group by all
+            """,
+            [true("sums_exactly"), true("bill_sums_exactly")],
+            row_id_columns=["oes_code", "oes_o_group"],
+            description="Employment shared by several O*NET codes is divided, never copied: per OES row the "
+            "allocated employment adds up to the OES employment exactly (and so does the wage bill).",
+        ),
+        GxSuite(
+            "onet_oes_crosswalk__total_allocated_within_oes_detailed_total",
+            """
+            select *, allocated <= oes_total as within_total
+            from (
+                select
+                    (select sum(allocated_employment) from int.onet_oes_crosswalk) as allocated,
+                    (select sum(tot_emp) from staging.oes_national where o_group = 'total') as oes_total
+            )
+            """,
+            [true("within_total")],
+            description="Guards against the copied-employment bug (177.7M counted against 140.9M).",
+        ),
+    ],
+    ("int", "task_weight_variants"): [
+        GxSuite(
+            "task_weight_variants__weights_sum_to_one_per_method_and_occupation",
+            """
+            select weighting, onet_soc_code, abs(sum(weight) - 1) < 1e-9 as sums_to_one,
+                count(*) = count(distinct task_id) as tasks_unique
+            from int.task_weight_variants group by all
+            """,
+            [true("sums_to_one"), true("tasks_unique"), in_set("weighting", WEIGHTINGS)],
+            row_id_columns=["weighting", "onet_soc_code"],
+        )
+    ],
+    ("int", "task_weights"): [
+        GxSuite(
+            "task_weights__weights_sum_to_one_per_occupation",
+            """
+            select onet_soc_code, abs(sum(weight) - 1) < 1e-9 as sums_to_one, min(weight) >= 0 as non_negative
+            from int.task_weights group by all
+            """,
+            [true("sums_to_one"), true("non_negative")],
+            row_id_columns=["onet_soc_code"],
+        ),
+        GxSuite(
+            "task_weights__every_task_weighted_once",
+            """
+            select t.onet_soc_code, t.task_id, count(w.task_id) as weights
+            from staging.onet_task_statements as t
+            left join int.task_weights as w using (onet_soc_code, task_id)
+            group by all
+            """,
+            [in_set("weights", [1])],
+            row_id_columns=["onet_soc_code", "task_id"],
+        ),
+    ],
+    ("int", "dwa_labels"): [
+        GxSuite(
+            "dwa_labels__every_dwa_labelled",
+            "select * from int.dwa_labels",
+            [unique("dwa_id"), not_null("nature"), in_set("nature", NATURES), not_null("is_digital")],
+            row_id_columns=["dwa_id"],
+        )
+    ],
+    ("int", "task_labels"): [
+        GxSuite(
+            "task_labels__one_label_per_task",
+            """
+            select *, (dwa_count = 0) = (nature = 'unknown') as unknown_iff_no_dwa from int.task_labels
+            """,
+            [unique("onet_soc_code", "task_id"), in_set("nature", [*NATURES, "unknown"]), true("unknown_iff_no_dwa")],
+            row_id_columns=["onet_soc_code", "task_id"],
+        )
+    ],
+    ("marts", "task_value"): [
+        GxSuite(
+            "task_value__value_sums_to_allocated_bill_per_occupation",
+            """
+            select onet_soc_code,
+                sum(annual_value_usd) as value_usd,
+                min(occupation_wage_bill_usd) as bill_usd,
+                (sum(annual_value_usd) = min(occupation_wage_bill_usd))
+                    or (min(occupation_wage_bill_usd) is null and count(annual_value_usd) = 0) as equal_to_the_cent
+            from marts.task_value group by all
+            """,
+            [true("equal_to_the_cent")],
+            row_id_columns=["onet_soc_code"],
+            description="Sum of task values = the occupation's allocated wage bill, to the cent.",
+        ),
+        GxSuite(
+            "task_value__every_task_once_with_labels_and_ranks",
+            """
+            select t.*,
+                (select count(*) from staging.onet_task_statements) = (select count(*) from marts.task_value)
+                    as every_task_present,
+                hourly_wage_usd is null or tier is not null as tiered_when_wage_known
+            from marts.task_value as t
+            """,
+            [
+                unique("onet_soc_code", "task_id"),
+                unique("priority_rank"),
+                not_null("task"),
+                in_set("nature", [*NATURES, "unknown"]),
+                between("annual_value_usd", 0, None),
+                between("task_weight", 0, 1),
+                true("every_task_present"),
+                true("tiered_when_wage_known"),
+            ],
+            row_id_columns=["onet_soc_code", "task_id"],
+        ),
+    ],
+    ("marts", "occupation_value"): [
+        GxSuite(
+            "occupation_value__one_row_per_occupation_with_shares_0_to_1",
+            """
+            select *, abs(judgment_share + routine_share + interpersonal_share + physical_share + unknown_share - 1)
+                < 1e-9 as natures_sum_to_one
+            from marts.occupation_value
+            """,
+            [
+                unique("onet_soc_code"),
+                between("digital_share", 0, 1.000000001),
+                true("natures_sum_to_one"),
+                between("employment", 0, None),
+            ],
+            row_id_columns=["onet_soc_code"],
+        )
+    ],
+    ("marts", "task_family_value"): [
+        GxSuite(
+            "task_family_value__levels_add_up_to_linked_task_value",
+            """
+            with linked as (
+                select sum(annual_value_usd) as v from marts.task_value where dwa_count > 0
+            )
+            select level, count(*) as families, abs(sum(annual_value_usd) - (select v from linked)) <= 1
+                as adds_up_within_a_dollar
+            from marts.task_family_value group by level
+            """,
+            [true("adds_up_within_a_dollar"), in_set("level", ["dwa", "iwa", "gwa"])],
+            row_id_columns=["level"],
+        ),
+        GxSuite(
+            "task_family_value__families_unique",
+            "select * from marts.task_family_value",
+            [unique("level", "activity_id"), not_null("activity_title"), between("annual_value_usd", 0, None)],
+            row_id_columns=["level", "activity_id"],
+        ),
+    ],
+    ("marts", "sector_occupation_value"): [
+        GxSuite(
+            "sector_occupation_value__one_row_per_sector_and_occupation",
+            "select * from marts.sector_occupation_value",
+            [
+                unique("naics", "oes_code"),
+                unique("naics", "rank_in_sector"),
+                not_null("naics_title"),
+                between("digital_share", 0, 1.000000001),
+                between("wage_bill_usd", 0, None),
+            ],
+            row_id_columns=["naics", "oes_code"],
+        )
+    ],
+    ("marts", "join_quality"): [
+        GxSuite(
+            "join_quality__coverage_reported_once",
+            """
+            select count(*) filter (where section = 'coverage') as coverage_rows,
+                max(share_of_oes_detailed_employment) filter (where section = 'coverage') as coverage_share
+            from marts.join_quality
+            """,
+            [in_set("coverage_rows", [1]), between("coverage_share", 0, 1)],
+        )
+    ],
+    ("marts", "weighting_sensitivity"): [
+        GxSuite(
+            "weighting_sensitivity__correlations_and_overlaps_in_range",
+            "select * from marts.weighting_sensitivity",
+            [
+                unique("entity", "method_a", "method_b"),
+                between("spearman_rank_correlation", -1.000000001, 1.000000001),
+                between("top_n_overlap_share", 0, 1),
+                row_count_between(2, None),
+            ],
+            row_id_columns=["entity", "method_a", "method_b"],
+        )
+    ],
+    ("marts", "task_attribute_value"): [
+        GxSuite(
+            "task_attribute_value__one_value_per_task_and_attribute",
+            "select * from marts.task_attribute_value",
+            [unique("onet_soc_code", "task_id", "attribute"), not_null("task")],
+            row_id_columns=["onet_soc_code", "task_id", "attribute"],
+        )
+    ],
+    ("marts", "task_attribute_unmatched"): [
+        GxSuite(
+            "task_attribute_unmatched__rows_in_equal_matched_plus_unmatched",
+            """
+            select *, rows_in = rows_matched + rows_unmatched as nothing_dropped
+            from (
+                select
+                    (select count(distinct source_row) from int.task_attributes_raw) as rows_in,
+                    (select count(distinct source_row) from marts.task_attribute_value) as rows_matched,
+                    (select count(*) from marts.task_attribute_unmatched) as rows_unmatched
+            )
+            """,
+            [true("nothing_dropped")],
+            description="Every attribute-file row is either joined onto a task or listed as unmatched.",
+        )
+    ],
+    ("marts", "occupation_attribute_value"): [
+        GxSuite(
+            "occupation_attribute_value__one_row_per_occupation_and_attribute",
+            "select * from marts.occupation_attribute_value",
+            [unique("onet_soc_code", "attribute"), between("weight_covered", 0, 1.000000001)],
+            row_id_columns=["onet_soc_code", "attribute"],
+        )
+    ],
+}
+
+VALUE_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() for suite in suites]

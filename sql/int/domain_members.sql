@@ -1,0 +1,79 @@
+-- One row per (domain, O*NET occupation) in the domain, with the share of the occupation's value and
+-- employment that belongs to it. Code-based domains take the whole occupation (share 1). A sector
+-- domain takes the sector's part: its OES sector wage bill (employment) over the national bill
+-- (employment) of the occupation's OES code, the sector lens of DOMAIN.md applied to each task.
+-- columns:
+--   domain_id: Domain slug from config/domains.toml.
+--   onet_soc_code: O*NET-SOC code of a member occupation.
+--   oes_code: OES code the occupation's value comes from.
+--   matched_rule: The rule that made it a member (rule_type:rule_value; the first one if several).
+--   value_share: Share of the occupation's annual value counted in this domain (1 for code-based domains).
+--   employment_share: Share of the occupation's employment counted in this domain (1 for code-based domains).
+with rules as (
+    select domain_id, rule_type, rule_value from int.domain_definitions
+),
+
+occupations as (
+    select
+        onet_soc_code,
+        any_value(oes_code) as oes_code,
+        any_value(allocated_employment)::double as allocated_employment
+    from marts.task_value
+    group by onet_soc_code
+),
+
+-- national bill and employment per OES code, summed over the O*NET codes sharing it
+oes_totals as (
+    select
+        t.oes_code,
+        sum(t.annual_value_usd)::double as national_bill_usd
+    from marts.task_value as t
+    group by t.oes_code
+),
+
+oes_employment as (
+    select oes_code, sum(allocated_employment) as national_employment
+    from occupations
+    group by oes_code
+),
+
+code_members as (
+    select
+        r.domain_id,
+        o.onet_soc_code,
+        o.oes_code,
+        min(r.rule_type || ':' || r.rule_value) as matched_rule,
+        1.0::double as value_share,
+        1.0::double as employment_share
+    from rules as r
+    inner join occupations as o
+        on (r.rule_type = 'soc_prefix' and starts_with(o.onet_soc_code, r.rule_value))
+        or (r.rule_type = 'soc_code' and left(o.onet_soc_code, 7) = r.rule_value)
+        or (r.rule_type = 'onet_code' and o.onet_soc_code = r.rule_value)
+    group by r.domain_id, o.onet_soc_code, o.oes_code
+),
+
+sector_members as (
+    select
+        r.domain_id,
+        o.onet_soc_code,
+        o.oes_code,
+        min(r.rule_type || ':' || r.rule_value) as matched_rule,
+        least(1.0, sum(s.wage_bill_usd)::double / nullif(any_value(b.national_bill_usd), 0)) as value_share,
+        least(1.0, sum(s.employment)::double / nullif(any_value(e.national_employment), 0)) as employment_share
+    from rules as r
+    inner join marts.sector_occupation_value as s
+        on r.rule_type = 'naics' and s.naics = r.rule_value
+    inner join occupations as o on o.oes_code = s.oes_code
+    inner join oes_totals as b on b.oes_code = o.oes_code
+    inner join oes_employment as e on e.oes_code = o.oes_code
+    where s.wage_bill_usd is not null and s.wage_bill_usd > 0
+    group by r.domain_id, o.onet_soc_code, o.oes_code
+)
+
+select domain_id, onet_soc_code, oes_code, matched_rule, value_share, employment_share
+from code_members
+union all
+select domain_id, onet_soc_code, oes_code, matched_rule, coalesce(value_share, 0), coalesce(employment_share, 0)
+from sector_members
+order by domain_id, onet_soc_code

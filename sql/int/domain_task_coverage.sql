@@ -1,0 +1,74 @@
+-- One row per (domain, O*NET task) with the task's value in the domain and whether the inventory
+-- covers it. The coverage rule is configurable (CoverageSettings): a task is covered when an
+-- inventory task has it among its top $covering_max_rank candidates with a confidence of at least
+-- $min_confidence_level (0 none, 1 low, 2 medium, 3 high), or, when $explicit_ids_cover, by an
+-- explicit O*NET Task ID or a human override pin.
+-- columns:
+--   domain_id: Domain slug from config/domains.toml.
+--   onet_soc_code: O*NET-SOC code of the task's occupation.
+--   task_id: O*NET Task ID.
+--   task: Task statement.
+--   occupation_title: O*NET occupation title.
+--   annual_value_usd: Annual value of the task in this domain (USD/year; the sector share for sector domains).
+--   employment_reached: Employment of the task's occupation counted in this domain (workers).
+--   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour).
+--   tier: Value tier of the task.
+--   tier_position: Position of the tier, 1 = lowest-paid (int.domain_tier_order).
+--   is_bottom_tier: True when the task sits in the lowest-paid tier.
+--   is_top_tier: True when the task sits in the highest-paid tier.
+--   nature: judgment, routine, interpersonal, physical or unknown.
+--   is_digital: True when the task can be done at a computer.
+--   priority_score: The value model's priority score, times the domain's value share.
+--   priority_rank: The value model's overall priority rank (national).
+--   is_covered: True when the coverage rule holds for at least one inventory task.
+--   covering_inventory_tasks: Number of inventory tasks that cover the task.
+--   covering_inventory_task_ids: Their inventory task IDs, sorted.
+with rule_matches as (
+    select
+        m.inventory_task_id::varchar as inventory_task_id,
+        m.onet_task_id::varchar as onet_task_id
+    from marts.inventory_task_matches as m
+    where m.onet_task_id is not null
+        and m.rank <= $covering_max_rank
+        and (
+            (case lower(m.confidence) when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)
+                >= $min_confidence_level
+            or ($explicit_ids_cover and lower(coalesce(m.method, '')) in ('explicit', 'override'))
+        )
+),
+
+covered as (
+    select
+        onet_task_id,
+        count(distinct inventory_task_id) as covering_inventory_tasks,
+        list_sort(list(distinct inventory_task_id)) as covering_inventory_task_ids
+    from rule_matches
+    group by onet_task_id
+)
+
+select
+    d.domain_id,
+    t.onet_soc_code,
+    t.task_id,
+    t.task,
+    o.title as occupation_title,
+    t.annual_value_usd::double * d.value_share as annual_value_usd,
+    t.allocated_employment::double * d.employment_share as employment_reached,
+    t.hourly_wage_usd::double as hourly_wage_usd,
+    t.tier,
+    tr.tier_position,
+    coalesce(tr.is_bottom_tier, false) as is_bottom_tier,
+    coalesce(tr.is_top_tier, false) as is_top_tier,
+    coalesce(t.nature, 'unknown') as nature,
+    t.is_digital,
+    t.priority_score::double * d.value_share as priority_score,
+    t.priority_rank,
+    c.onet_task_id is not null as is_covered,
+    coalesce(c.covering_inventory_tasks, 0) as covering_inventory_tasks,
+    coalesce(c.covering_inventory_task_ids, []::varchar[]) as covering_inventory_task_ids
+from int.domain_members as d
+inner join marts.task_value as t on t.onet_soc_code = d.onet_soc_code
+left join staging.onet_occupations as o on o.onet_soc_code = t.onet_soc_code
+left join int.domain_tier_order as tr on tr.tier = t.tier
+left join covered as c on c.onet_task_id = t.task_id::varchar
+order by d.domain_id, t.onet_soc_code, t.task_id

@@ -1,0 +1,47 @@
+-- The top uncovered O*NET tasks of each domain ($top_gaps per domain), ranked by the value model's
+-- priority score (times the sector share for sector domains), then annual value. Each row carries
+-- what makes the task matter.
+-- columns:
+--   domain_id: Domain slug from config/domains.toml.
+--   gap_rank: Rank within the domain (1 = the uncovered task to build first).
+--   onet_soc_code: O*NET-SOC code of the task's occupation.
+--   occupation_title: O*NET occupation title.
+--   task_id: O*NET Task ID.
+--   task: Task statement.
+--   annual_value_usd: Annual value of the task in this domain (USD/year).
+--   employment_reached: Workers in the task's occupation counted in this domain.
+--   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour).
+--   tier: Value tier.
+--   nature: judgment, routine, interpersonal, physical or unknown.
+--   is_digital: True when the task can be done at a computer.
+--   priority_score: Priority score used for the ranking (value model's score x domain value share).
+--   priority_rank: The value model's overall priority rank (national).
+with ranked as (
+    select
+        *,
+        row_number() over (
+            partition by domain_id
+            order by priority_score desc nulls last, annual_value_usd desc nulls last, task_id
+        ) as gap_rank
+    from int.domain_task_coverage
+    where not is_covered
+)
+
+select
+    domain_id,
+    gap_rank,
+    onet_soc_code,
+    occupation_title,
+    task_id,
+    task,
+    annual_value_usd,
+    employment_reached,
+    hourly_wage_usd,
+    tier,
+    nature,
+    is_digital,
+    priority_score,
+    priority_rank
+from ranked
+where gap_rank <= $top_gaps
+order by domain_id, gap_rank

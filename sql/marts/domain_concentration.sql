@@ -1,0 +1,49 @@
+-- Per domain, where the inventory sits against where the value sits: the share of the domain's
+-- inventory tasks whose best match is in the lowest-paid tier, against the share of the domain's
+-- value in the highest-paid tier. A large positive gap means effort is piling up on cheap work.
+-- An inventory task counts for a domain when its best match is credible and is an occupation of it.
+-- columns:
+--   domain_id: Domain slug from config/domains.toml.
+--   bottom_tier: Label of the lowest-paid tier.
+--   top_tier: Label of the highest-paid tier.
+--   inventory_tasks_matched: Inventory tasks whose credible best match is in the domain.
+--   inventory_bottom_tier_tasks: Of those, tasks whose best match is in the lowest-paid tier.
+--   inventory_bottom_tier_share_pct: inventory_bottom_tier_tasks / inventory_tasks_matched x 100.
+--   total_value_usd: Annual value of the domain (USD/year).
+--   top_tier_value_usd: Annual value of the domain in the highest-paid tier (USD/year).
+--   value_top_tier_share_pct: top_tier_value_usd / total_value_usd x 100.
+--   concentration_gap_pct: inventory_bottom_tier_share_pct - value_top_tier_share_pct (percentage points).
+with tiers as (
+    select
+        any_value(tier) filter (where is_bottom_tier) as bottom_tier,
+        any_value(tier) filter (where is_top_tier) as top_tier
+    from int.domain_tier_order
+),
+
+inventory as (
+    select
+        dm.domain_id,
+        count(distinct g.inventory_task_id) as inventory_tasks_matched,
+        count(distinct g.inventory_task_id) filter (where g.is_bottom_tier) as inventory_bottom_tier_tasks
+    from marts.inventory_grounding as g
+    inner join int.domain_members as dm on dm.onet_soc_code = g.best_onet_soc_code
+    where g.best_is_credible
+    group by dm.domain_id
+)
+
+select
+    c.domain_id,
+    t.bottom_tier,
+    t.top_tier,
+    coalesce(i.inventory_tasks_matched, 0) as inventory_tasks_matched,
+    coalesce(i.inventory_bottom_tier_tasks, 0) as inventory_bottom_tier_tasks,
+    round(100 * i.inventory_bottom_tier_tasks / nullif(i.inventory_tasks_matched, 0), 4)
+        as inventory_bottom_tier_share_pct,
+    c.total_value_usd,
+    c.top_tier_value_usd,
+    round(100 * c.top_tier_value_usd / nullif(c.total_value_usd, 0), 4) as value_top_tier_share_pct,
+    round(inventory_bottom_tier_share_pct - value_top_tier_share_pct, 4) as concentration_gap_pct
+from marts.domain_coverage as c
+cross join tiers as t
+left join inventory as i using (domain_id)
+order by c.domain_id

@@ -1,0 +1,167 @@
+-- One row per inventory task: its best O*NET match, what that match is worth, and whether the task is
+-- grounded in valuable work. A task is ungrounded when (first reason that holds, in this order):
+--   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID);
+--   low_tier_only: every credible match is in the lowest-paid tier;
+--   physical_work: every credible match is physical work;
+--   outside_declared_domain: its declared domain maps to a configured domain and no credible
+--     match is an occupation of that domain.
+-- This is the seed's pet peeve (RL tasks that imitate no valuable work) made measurable.
+-- columns:
+--   inventory_task_id: Task ID in the inventory.
+--   title: Inventory task title.
+--   status: Inventory status as written (e.g. active, draft).
+--   inventory_domain: Domain as written in the inventory ('' when empty).
+--   declared_domain_id: Configured domain the declared name maps to; null when it matches none.
+--   best_onet_task_id: O*NET Task ID of the rank-1 candidate (null when there is none).
+--   best_onet_soc_code: O*NET-SOC code of the rank-1 candidate.
+--   best_task: Task statement of the rank-1 candidate.
+--   best_occupation_title: Occupation title of the rank-1 candidate.
+--   best_score: Matcher score of the rank-1 candidate.
+--   best_confidence: Confidence band of the rank-1 candidate (high/medium/low/none).
+--   best_method: How the rank-1 candidate was found (explicit/hinted/text/override).
+--   best_is_credible: True when the rank-1 candidate passes the coverage rule.
+--   best_annual_value_usd: National annual value of the rank-1 candidate (USD/year).
+--   best_hourly_wage_usd: Mean hourly wage of the rank-1 candidate's occupation (USD/hour).
+--   tier: Tier of the rank-1 candidate.
+--   is_bottom_tier: True when the rank-1 candidate is in the lowest-paid tier.
+--   nature: Nature of the rank-1 candidate (judgment/routine/interpersonal/physical/unknown).
+--   is_digital: Digital flag of the rank-1 candidate.
+--   credible_matches: Candidates that pass the coverage rule.
+--   credible_value_usd: Highest national annual value among the credible candidates (USD/year).
+--   is_grounded: True when none of the reasons below holds.
+--   ungrounded_reason: The first reason that holds, or null when grounded.
+--   ungrounded_reasons: Every reason that holds (empty when grounded).
+with matches as (
+    select
+        m.inventory_task_id::varchar as inventory_task_id,
+        m.rank,
+        m.onet_task_id::varchar as onet_task_id,
+        m.onet_soc_code,
+        m.score::double as score,
+        lower(coalesce(m.confidence, 'none')) as confidence,
+        lower(coalesce(m.method, '')) as method,
+        m.onet_task_id is not null
+        and m.rank <= $covering_max_rank
+        and (
+            (case lower(m.confidence) when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)
+                >= $min_confidence_level
+            or ($explicit_ids_cover and lower(coalesce(m.method, '')) in ('explicit', 'override'))
+        ) as is_credible
+    from marts.inventory_task_matches as m
+),
+
+valued as (
+    select
+        m.*,
+        t.task,
+        t.annual_value_usd::double as annual_value_usd,
+        t.hourly_wage_usd::double as hourly_wage_usd,
+        t.tier,
+        coalesce(tr.is_bottom_tier, false) as is_bottom_tier,
+        coalesce(t.nature, 'unknown') as nature,
+        t.is_digital,
+        o.title as occupation_title
+    from matches as m
+    left join marts.task_value as t on t.task_id::varchar = m.onet_task_id
+    left join int.domain_tier_order as tr on tr.tier = t.tier
+    left join staging.onet_occupations as o on o.onet_soc_code = coalesce(m.onet_soc_code, t.onet_soc_code)
+),
+
+inventory as (
+    select
+        i.task_id::varchar as inventory_task_id,
+        i.title,
+        i.status,
+        coalesce(trim(i.domain), '') as inventory_domain,
+        n.domain_id as declared_domain_id
+    from staging.inventory_tasks as i
+    left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
+),
+
+best as (
+    select * from valued where rank = 1
+),
+
+credible as (
+    select
+        v.inventory_task_id,
+        count(*) as credible_matches,
+        max(v.annual_value_usd) as credible_value_usd,
+        bool_and(v.is_bottom_tier) as all_low_tier,
+        bool_and(v.nature = 'physical') as all_physical,
+        list(v.onet_soc_code) as credible_codes
+    from valued as v
+    where v.is_credible
+    group by v.inventory_task_id
+),
+
+judged as (
+    select
+        i.*,
+        b.onet_task_id as best_onet_task_id,
+        b.onet_soc_code as best_onet_soc_code,
+        b.task as best_task,
+        b.occupation_title as best_occupation_title,
+        b.score as best_score,
+        b.confidence as best_confidence,
+        b.method as best_method,
+        coalesce(b.is_credible, false) as best_is_credible,
+        b.annual_value_usd as best_annual_value_usd,
+        b.hourly_wage_usd as best_hourly_wage_usd,
+        b.tier,
+        coalesce(b.is_bottom_tier, false) as is_bottom_tier,
+        b.nature,
+        b.is_digital,
+        coalesce(c.credible_matches, 0) as credible_matches,
+        c.credible_value_usd,
+        list_filter(
+            [
+                case when c.inventory_task_id is null then 'no_credible_match' end,
+                case when c.all_low_tier then 'low_tier_only' end,
+                case when c.all_physical then 'physical_work' end,
+                case
+                    when i.declared_domain_id is not null
+                        and c.inventory_task_id is not null
+                        and not exists (
+                            select 1
+                            from int.domain_members as dm
+                            where dm.domain_id = i.declared_domain_id
+                                and list_contains(c.credible_codes, dm.onet_soc_code)
+                        )
+                        then 'outside_declared_domain'
+                end
+            ],
+            lambda x: x is not null
+        ) as ungrounded_reasons
+    from inventory as i
+    left join best as b on b.inventory_task_id = i.inventory_task_id
+    left join credible as c on c.inventory_task_id = i.inventory_task_id
+)
+
+select
+    inventory_task_id,
+    title,
+    status,
+    inventory_domain,
+    declared_domain_id,
+    best_onet_task_id,
+    best_onet_soc_code,
+    best_task,
+    best_occupation_title,
+    best_score,
+    best_confidence,
+    best_method,
+    best_is_credible,
+    best_annual_value_usd,
+    best_hourly_wage_usd,
+    tier,
+    is_bottom_tier,
+    nature,
+    is_digital,
+    credible_matches,
+    credible_value_usd,
+    len(ungrounded_reasons) = 0 as is_grounded,
+    ungrounded_reasons[1] as ungrounded_reason,
+    ungrounded_reasons
+from judged
+order by inventory_task_id

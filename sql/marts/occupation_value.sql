@@ -1,0 +1,76 @@
+-- One row per O*NET occupation with tasks: allocated employment and wage bill, the value-weighted shares
+-- of its work by nature and digital label, and its top tasks by annual value. Shares are weighted by
+-- task weight, which equals value-weighting because every task of an occupation has the same wage.
+-- columns:
+--   onet_soc_code: O*NET-SOC code of the occupation.
+--   occupation_title: O*NET occupation title.
+--   soc_major_code: SOC major group code (XX-0000).
+--   soc_major_title: SOC major group title.
+--   oes_code: OES OCC_CODE matched (null when unmatched).
+--   oes_title: OES occupation title.
+--   match_level: detailed, oes_aggregate, broad or none.
+--   employment: Employment allocated to the occupation (workers).
+--   hourly_wage_usd: Mean hourly wage ($/hr).
+--   hourly_wage_basis: h_mean, a_mean_div_hours (derived, flagged) or missing.
+--   annual_wage_usd: Mean annual wage ($/yr).
+--   wage_basis: a_mean, h_mean_x_hours (derived, flagged) or missing.
+--   wage_bill_usd: Allocated wage bill ($/yr) = employment x annual wage; null when no wage.
+--   tier: Hourly cost band of the occupation.
+--   tasks_count: Task statements of the occupation.
+--   digital_share: Value-weighted share of digital tasks (unknown tasks count as not digital).
+--   judgment_share: Value-weighted share of judgment tasks.
+--   routine_share: Value-weighted share of routine tasks.
+--   interpersonal_share: Value-weighted share of interpersonal tasks.
+--   physical_share: Value-weighted share of physical tasks.
+--   unknown_share: Value-weighted share of tasks without DWA (nature unknown).
+--   digital_value_usd: Annual value of the digital tasks ($/yr).
+--   digital_judgment_value_usd: Annual value of the digital judgment tasks ($/yr).
+--   top_tasks: The occupation's top tasks by annual value (task texts, highest first).
+with per_occupation as (
+    select
+        onet_soc_code,
+        count(*) as tasks_count,
+        sum(task_weight) filter (where is_digital) as digital_w,
+        sum(task_weight) filter (where nature = 'judgment') as judgment_w,
+        sum(task_weight) filter (where nature = 'routine') as routine_w,
+        sum(task_weight) filter (where nature = 'interpersonal') as interpersonal_w,
+        sum(task_weight) filter (where nature = 'physical') as physical_w,
+        sum(task_weight) filter (where nature = 'unknown') as unknown_w,
+        sum(annual_value_usd) filter (where is_digital) as digital_value,
+        sum(annual_value_usd) filter (where is_digital and nature = 'judgment') as digital_judgment_value,
+        list(task order by task_weight desc, task_id)[1:$top_tasks] as top_tasks,
+        any_value(tier) as tier
+    from marts.task_value
+    group by onet_soc_code
+)
+
+select
+    c.onet_soc_code,
+    c.occupation_title,
+    c.soc_major_code,
+    c.soc_major_title,
+    c.oes_code,
+    c.oes_title,
+    c.match_level,
+    c.allocated_employment as employment,
+    c.hourly_wage_usd,
+    c.hourly_wage_basis,
+    c.annual_wage_usd,
+    c.wage_basis,
+    c.allocated_wage_bill_usd as wage_bill_usd,
+    p.tier,
+    p.tasks_count,
+    coalesce(p.digital_w, 0) as digital_share,
+    coalesce(p.judgment_w, 0) as judgment_share,
+    coalesce(p.routine_w, 0) as routine_share,
+    coalesce(p.interpersonal_w, 0) as interpersonal_share,
+    coalesce(p.physical_w, 0) as physical_share,
+    coalesce(p.unknown_w, 0) as unknown_share,
+    case when c.allocated_wage_bill_usd is not null then coalesce(p.digital_value, 0) end::decimal(20, 2)
+        as digital_value_usd,
+    case when c.allocated_wage_bill_usd is not null then coalesce(p.digital_judgment_value, 0) end::decimal(20, 2)
+        as digital_judgment_value_usd,
+    p.top_tasks
+from int.onet_oes_crosswalk as c
+join per_occupation as p using (onet_soc_code)
+order by wage_bill_usd desc nulls last, c.onet_soc_code

@@ -1,0 +1,128 @@
+-- What changed between the previous and the current OES vintage, through the same O*NET release:
+-- change_level occupation has one row per OES detailed code of either vintage (new, removed or
+-- continuing, with employment, wage and wage bill shifts); change_level task has one row per
+-- (O*NET occupation, task) with its annual value under each vintage (allocated bill x the same task
+-- weight; previous values rounded to cents per task) and whether its tier changed. Comparing two
+-- O*NET releases needs two releases in the mirror; only one is configured, so tasks added, removed
+-- or reworded between releases are not listed here.
+-- columns:
+--   change_level: occupation or task.
+--   oes_code: OES OCC_CODE (current vintage's match for tasks; either vintage for occupations).
+--   onet_soc_code: O*NET-SOC code (task rows only).
+--   task_id: O*NET Task ID (task rows only).
+--   title: OES occupation title (occupation rows) or task text (task rows).
+--   status: occupation rows: new, removed or continuing; task rows: continuing, matched_only_current
+--     matched_only_previous or unmatched (no OES row in either vintage).
+--   previous_vintage: OES vintage compared from (year).
+--   current_vintage: OES vintage compared to (year).
+--   previous_employment: Employment in the previous vintage (allocated, for task rows).
+--   current_employment: Employment in the current vintage (allocated, for task rows).
+--   previous_hourly_wage_usd: Mean hourly wage in the previous vintage ($/hr).
+--   current_hourly_wage_usd: Mean hourly wage in the current vintage ($/hr).
+--   previous_value_usd: Wage bill (occupation) or task annual value (task) in the previous vintage ($/yr).
+--   current_value_usd: Wage bill (occupation) or task annual value (task) in the current vintage ($/yr).
+--   value_change_usd: current_value_usd - previous_value_usd ($/yr).
+--   value_change_pct: value_change_usd / previous_value_usd x 100 (%).
+--   previous_tier: Tier under the previous vintage's wage.
+--   current_tier: Tier under the current vintage's wage.
+--   tier_changed: Whether the tier differs between the vintages.
+with prev as (
+    select * from staging.oes_national_previous where o_group = 'detailed'
+),
+
+cur as (
+    select * from staging.oes_national where o_group = 'detailed'
+),
+
+vintages as (
+    select
+        (select max(vintage_year) from prev) as previous_vintage,
+        (select max(vintage_year) from cur) as current_vintage
+),
+
+occ_wages as (
+    select
+        coalesce(c.occ_code, p.occ_code) as oes_code,
+        coalesce(c.occ_title, p.occ_title) as title,
+        case when p.occ_code is null then 'new' when c.occ_code is null then 'removed' else 'continuing' end
+            as status,
+        p.tot_emp as previous_employment,
+        c.tot_emp as current_employment,
+        coalesce(p.h_mean_usd, round(p.a_mean_usd / $hours_per_year, 2)) as previous_hourly_wage_usd,
+        coalesce(c.h_mean_usd, round(c.a_mean_usd / $hours_per_year, 2)) as current_hourly_wage_usd,
+        p.tot_emp * coalesce(p.a_mean_usd::decimal(18, 2), p.h_mean_usd * $hours_per_year) as previous_value_usd,
+        c.tot_emp * coalesce(c.a_mean_usd::decimal(18, 2), c.h_mean_usd * $hours_per_year) as current_value_usd
+    from cur as c
+    full outer join prev as p on p.occ_code = c.occ_code
+),
+
+tasks as (
+    select
+        t.oes_code,
+        t.onet_soc_code,
+        t.task_id,
+        t.task as title,
+        case
+            when cp.oes_code is not null and t.oes_code is not null then 'continuing'
+            when t.oes_code is not null then 'matched_only_current'
+            when cp.oes_code is not null then 'matched_only_previous'
+            else 'unmatched'
+        end as status,
+        cp.allocated_employment as previous_employment,
+        t.allocated_employment as current_employment,
+        cp.hourly_wage_usd as previous_hourly_wage_usd,
+        t.hourly_wage_usd as current_hourly_wage_usd,
+        round(cp.allocated_wage_bill_usd * t.task_weight, 2) as previous_value_usd,
+        t.annual_value_usd as current_value_usd,
+        round(cp.hourly_wage_usd * $loaded_cost_multiplier, 2) as previous_loaded_usd,
+        t.tier as current_tier
+    from marts.task_value as t
+    join int.onet_oes_crosswalk_previous as cp using (onet_soc_code)
+),
+
+tasks_tiered as (
+    select k.* exclude (previous_loaded_usd), tr.tier as previous_tier
+    from tasks as k
+    left join int.wage_tiers as tr
+        on k.previous_loaded_usd >= tr.tier_min_usd
+        and (tr.tier_max_usd is null or k.previous_loaded_usd < tr.tier_max_usd)
+),
+
+combined as (
+    select
+        'occupation' as change_level, oes_code, null::varchar as onet_soc_code, null::bigint as task_id, title,
+        status, previous_employment, current_employment, previous_hourly_wage_usd, current_hourly_wage_usd,
+        previous_value_usd, current_value_usd, null::varchar as previous_tier, null::varchar as current_tier
+    from occ_wages
+    union all
+    select
+        'task', oes_code, onet_soc_code, task_id, title, status, previous_employment, current_employment,
+        previous_hourly_wage_usd, current_hourly_wage_usd, previous_value_usd, current_value_usd,
+        previous_tier, current_tier
+    from tasks_tiered
+)
+
+select
+    k.change_level,
+    k.oes_code,
+    k.onet_soc_code,
+    k.task_id,
+    k.title,
+    k.status,
+    v.previous_vintage,
+    v.current_vintage,
+    k.previous_employment::bigint as previous_employment,
+    k.current_employment::bigint as current_employment,
+    k.previous_hourly_wage_usd::decimal(12, 2) as previous_hourly_wage_usd,
+    k.current_hourly_wage_usd::decimal(12, 2) as current_hourly_wage_usd,
+    k.previous_value_usd::decimal(20, 2) as previous_value_usd,
+    k.current_value_usd::decimal(20, 2) as current_value_usd,
+    (k.current_value_usd - k.previous_value_usd)::decimal(20, 2) as value_change_usd,
+    round((k.current_value_usd - k.previous_value_usd) / nullif(k.previous_value_usd, 0) * 100, 2)::double
+        as value_change_pct,
+    k.previous_tier,
+    k.current_tier,
+    case when k.change_level = 'task' then k.previous_tier is distinct from k.current_tier end as tier_changed
+from combined as k
+cross join vintages as v
+order by k.change_level, abs(value_change_usd) desc nulls last, k.oes_code, k.task_id

@@ -1,0 +1,70 @@
+-- The sector lens: one row per NAICS sector x OES detailed occupation, the value model run on that
+-- sector's employment and wages. The wage bill is the sector's TOT_EMP x A_MEAN (H_MEAN x hours when
+-- A_MEAN is missing, flagged; null when neither is published or employment is suppressed, never 0).
+-- The digital share is the occupation's value-weighted digital share from the national task model
+-- (task weights do not vary by sector), combined over the O*NET codes that share the OES code by
+-- their allocated employment.
+-- columns:
+--   naics: NAICS sector code (e.g. 52, 31-33, 99).
+--   naics_title: NAICS sector title.
+--   oes_code: OES OCC_CODE (detailed, aggregates included).
+--   occupation_title: OES occupation title.
+--   employment: Employment of the occupation in the sector (TOT_EMP; null when suppressed).
+--   hourly_wage_usd: Mean hourly wage in the sector ($/hr; H_MEAN or A_MEAN / hours, flagged).
+--   annual_wage_usd: Mean annual wage in the sector ($/yr; A_MEAN or H_MEAN x hours, flagged).
+--   wage_basis: a_mean, h_mean_x_hours (derived, flagged) or missing.
+--   wage_bill_usd: employment x annual_wage_usd ($/yr); null when either is missing.
+--   has_tasks: Whether an O*NET occupation with tasks maps to the OES code.
+--   digital_share: Value-weighted share of the occupation's digital tasks (null without tasks).
+--   judgment_share: Value-weighted share of the occupation's judgment tasks (null without tasks).
+--   digital_wage_bill_usd: wage_bill_usd x digital_share ($/yr).
+--   rank_in_sector: Rank of the occupation by wage bill within the sector (1 = largest).
+--   digital_rank_in_sector: Rank by digital wage bill within the sector (1 = largest).
+with occupation_shares as (
+    select
+        oes_code,
+        sum(employment * digital_share) / sum(employment) as digital_share,
+        sum(employment * judgment_share) / sum(employment) as judgment_share
+    from marts.occupation_value
+    where oes_code is not null and employment > 0
+    group by oes_code
+),
+
+sector as (
+    select
+        s.naics,
+        s.naics_title,
+        s.occ_code as oes_code,
+        s.occ_title as occupation_title,
+        s.tot_emp as employment,
+        coalesce(s.h_mean_usd, round(s.a_mean_usd / $hours_per_year, 2))::decimal(12, 2) as hourly_wage_usd,
+        coalesce(s.a_mean_usd::decimal(18, 2), (s.h_mean_usd * $hours_per_year)::decimal(18, 2)) as annual_wage_usd,
+        case
+            when s.a_mean_usd is not null then 'a_mean'
+            when s.h_mean_usd is not null then 'h_mean_x_hours'
+            else 'missing'
+        end as wage_basis
+    from staging.oes_sector as s
+    where s.o_group = 'detailed'
+)
+
+select
+    s.naics,
+    s.naics_title,
+    s.oes_code,
+    s.occupation_title,
+    s.employment,
+    s.hourly_wage_usd,
+    s.annual_wage_usd,
+    s.wage_basis,
+    (s.employment * s.annual_wage_usd)::decimal(20, 2) as wage_bill_usd,
+    o.oes_code is not null as has_tasks,
+    o.digital_share,
+    o.judgment_share,
+    round(wage_bill_usd * o.digital_share, 2)::decimal(20, 2) as digital_wage_bill_usd,
+    row_number() over (partition by s.naics order by wage_bill_usd desc nulls last, s.oes_code) as rank_in_sector,
+    row_number() over (partition by s.naics order by digital_wage_bill_usd desc nulls last, s.oes_code)
+        as digital_rank_in_sector
+from sector as s
+left join occupation_shares as o using (oes_code)
+order by s.naics, rank_in_sector

@@ -1,0 +1,36 @@
+-- Every row of the bring-your-own attribute file that was not joined onto a task, with the reason: the
+-- Task ID is not a whole number, is not in the O*NET release, belongs to another occupation than the
+-- file says, or repeats an earlier row for the same task. One row per file row.
+-- columns:
+--   source_row: Data row of the attribute file (1 = first row after the header).
+--   onet_soc_code: O*NET-SOC code given in the file.
+--   task_id_raw: Task ID as written in the file.
+--   reason: task_id_not_a_whole_number, task_id_not_in_release, task_id_under_other_occupation or
+--     duplicate_row.
+with rows_ as (
+    select source_row, any_value(onet_soc_code) as onet_soc_code, any_value(task_id_raw) as task_id_raw,
+        any_value(task_id) as task_id
+    from int.task_attributes_raw
+    group by source_row
+),
+
+used as (
+    select distinct source_row from marts.task_attribute_value
+)
+
+select
+    r.source_row,
+    r.onet_soc_code,
+    r.task_id_raw,
+    case
+        when r.task_id is null then 'task_id_not_a_whole_number'
+        when r.task_id not in (select task_id from staging.onet_task_statements) then 'task_id_not_in_release'
+        when r.onet_soc_code is not null and not exists (
+            select 1 from staging.onet_task_statements as t
+            where t.task_id = r.task_id and t.onet_soc_code = r.onet_soc_code
+        ) then 'task_id_under_other_occupation'
+        else 'duplicate_row'
+    end as reason
+from rows_ as r
+where r.source_row not in (select source_row from used)
+order by r.source_row

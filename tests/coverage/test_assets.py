@@ -1,0 +1,61 @@
+"""The coverage assets and their blocking GX checks, run through Dagster on the fixture warehouse."""
+
+from __future__ import annotations
+
+import duckdb
+from dagster import AssetKey, materialize
+from dagster_duckdb import DuckDBResource
+
+from assets.coverage.assets import TABLE_ASSETS
+from assets.coverage.checks import CHECKS
+from assets.coverage.outputs import build_exports_asset, build_report_assets, report_key
+from orchestration.resources import settings_from_env
+from tests.coverage.conftest import fixture_settings, load_upstream
+
+FIXTURE_DOMAINS = ["computer-and-mathematical", "digital-copywriting", "legal"]
+
+
+def test_assets_materialize_and_every_check_passes(tmp_path):
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        load_upstream(con)
+    settings = settings_from_env(environ={}, warehouse_path=str(tmp_path / "taskvalue.duckdb"), work_db_path=str(work))
+    marts = [AssetKey(["marts", t]) for t in ("domain_coverage", "coverage_gaps", "inventory_export")]
+    result = materialize(
+        [*TABLE_ASSETS, *CHECKS, build_report_assets(FIXTURE_DOMAINS), build_exports_asset(marts)],
+        resources={
+            "duckdb": DuckDBResource(database=str(work)),
+            "coverage_settings": fixture_settings(),
+            "settings": settings,
+        },
+    )
+    assert result.success
+    checks = result.get_asset_check_evaluations()
+    failed = {c.check_name for c in checks if not c.passed}
+    # the only failing check is the warning about 'Underwater basket weaving' and the empty name
+    assert failed == {"domain_inventory_names__every_name_matches_a_domain"}
+    assert len(checks) == len(CHECKS)
+    # each report shows as a markdown preview in its asset's metadata
+    mats = {m.asset_key: m for m in result.get_asset_materialization_events()}
+    preview = mats[report_key("digital-copywriting")].materialization.metadata["preview"].value
+    assert preview.startswith("# Coverage report: Digital copywriting")
+    assert "**50.0%**" in preview
+    assert (tmp_path / "reports" / "digital-copywriting.html").is_file()
+    assert (tmp_path / "reports" / "index.html").is_file()
+    assert (tmp_path / "exports" / "inventory_export.parquet").is_file()
+
+
+def test_a_broken_mart_fails_its_blocking_check(tmp_path):
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        load_upstream(con)
+        # the same inventory task twice in the matches at rank 1 -> duplicate grounding rows
+        con.execute("insert into marts.inventory_task_matches values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text')")
+    result = materialize(
+        [*TABLE_ASSETS, *CHECKS],
+        resources={"duckdb": DuckDBResource(database=str(work)), "coverage_settings": fixture_settings()},
+        raise_on_error=False,
+    )
+    assert not result.success
+    failed = {c.check_name for c in result.get_asset_check_evaluations() if not c.passed}
+    assert "inventory_grounding__one_row_per_inventory_task_with_a_known_reason" in failed

@@ -1,0 +1,67 @@
+"""The domains config file: the shipped defaults, and clear errors for bad entries."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from assets.common.errors import SourceFormatError
+from assets.coverage.config import coverage_settings_from_env
+from assets.coverage.domains import aliases_frame, definitions_frame, load_domains, normalize_name
+
+
+def test_shipped_config_has_the_22_soc_major_groups_and_the_copywriting_example():
+    domains = load_domains(coverage_settings_from_env(environ={}).domains_path)
+    majors = [d for d in domains if d.kind == "soc_major_group"]
+    assert len(majors) == 22
+    assert sorted(d.rules["soc_prefixes"][0] for d in majors) == [
+        f"{c}-" for c in (11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53)
+    ]
+    copy = next(d for d in domains if d.id == "digital-copywriting")
+    # Writers and Authors, Editors, Technical Writers, Advertising and Promotions Managers, Market Research
+    assert set(copy.rules["soc_codes"]) == {"27-3043", "27-3041", "27-3042", "11-2011", "13-1161"}
+    assert any(d.is_sector for d in domains)
+    # every name or alias points at exactly one domain
+    frame = aliases_frame(domains)
+    assert frame["name_normalized"].n_unique() == frame.height
+    assert definitions_frame(domains).height >= 22 + 5 + 1
+
+
+def test_names_compare_case_and_separator_insensitively():
+    assert normalize_name("  Software_Engineering ") == normalize_name("software - engineering") == "software engineering"
+
+
+@pytest.mark.parametrize(
+    ("toml", "message"),
+    [
+        ('[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\n[[domain]]\nid = "a"\nname = "B"\nsoc_prefixes = ["17-"]\n', "appears twice"),
+        ('[[domain]]\nid = "a"\nname = "A"\nsoc_codes = ["15-12"]\n', "malformed codes"),
+        ('[[domain]]\nid = "a"\nname = "A"\n', "no membership rule"),
+        ('[[domain]]\nid = "a"\nname = "A"\nnaics = ["52"]\nsoc_prefixes = ["15-"]\n', "cannot also list"),
+        ('[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\naliases = ["x"]\n'
+         '[[domain]]\nid = "b"\nname = "B"\nsoc_prefixes = ["17-"]\naliases = ["X"]\n', "used by both"),
+        ('[[domain]]\nid = "a"\nname = "A"\nsoc_prefix = ["15-"]\n', "unknown keys"),
+        ("[[domain]\n", "not valid TOML"),
+    ],
+)
+def test_bad_config_fails_with_a_clear_message(tmp_path: Path, toml: str, message: str):
+    path = tmp_path / "domains.toml"
+    path.write_text(toml)
+    with pytest.raises(SourceFormatError, match=message) as err:
+        load_domains(path)
+    assert str(path) in str(err.value)
+
+
+def test_missing_config_names_the_env_var(tmp_path: Path):
+    with pytest.raises(SourceFormatError, match="TASKVALUE_DOMAINS_FILE"):
+        load_domains(tmp_path / "nope.toml")
+
+
+def test_settings_from_env():
+    s = coverage_settings_from_env(
+        environ={"TASKVALUE_COVERAGE_MIN_CONFIDENCE": "HIGH", "TASKVALUE_COVERAGE_EXPLICIT_COVERS": "no"}
+    )
+    assert s.sql_params() == {"min_confidence_level": 3, "explicit_ids_cover": False, "covering_max_rank": 1}
+    with pytest.raises(ValueError, match="min_confidence"):
+        coverage_settings_from_env(environ={}, min_confidence="sometimes")

@@ -1,0 +1,197 @@
+"""Known-answer coverage figures on the fixture inventory (tests/fixtures/coverage/upstream.sql).
+
+Fixture, by hand:
+  O*NET task  occupation   value     tier  nature         digital  covered by (rule: rank 1, >= medium, or explicit)
+  101         15-1252.00   600,000   high  judgment       yes      inv-1 (high)
+  102         15-1252.00   400,000   high  routine        yes      inv-2 (medium)
+  201         27-3043.00   300,000   mid   judgment       yes      - (inv-3 low; inv-2 has it only at rank 2)
+  202         27-3043.00   100,000   mid   interpersonal  yes      - (inv-6 'none')
+  301         35-2014.00   200,000   low   physical       no       inv-4 (explicit)
+  302         35-2014.00    50,000   low   routine        no       -
+  401         13-1161.00   250,000   mid   judgment       yes      inv-5 (medium)
+  402         13-1161.01   150,000   mid   routine        yes      inv-8 (low, but explicit)
+Sector 52 takes 0.12 of 15-1252's bill, 0.2 of 13-1161's and 0.1 of 27-3043's.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.coverage.conftest import build_fixture_db, one
+
+
+def coverage(con, domain_id):
+    return con.execute(
+        "select total_value_usd, covered_value_usd, value_coverage_pct, tasks_total, tasks_covered "
+        "from marts.domain_coverage where domain_id = ?",
+        [domain_id],
+    ).fetchone()
+
+
+@pytest.mark.parametrize(
+    ("domain_id", "total", "covered", "pct", "tasks", "tasks_covered"),
+    [
+        # 101 + 102, both covered
+        ("computer-and-mathematical", 1_000_000, 1_000_000, 100.0, 2, 2),
+        # 201 + 202, neither covered
+        ("arts-and-media", 400_000, 0, 0.0, 2, 0),
+        # 301 covered of 301 + 302: 200k / 250k = 80%
+        ("food", 250_000, 200_000, 80.0, 2, 1),
+        # 401 + 402 (two O*NET codes of one SOC code), both covered
+        ("business", 400_000, 400_000, 100.0, 2, 2),
+        # custom domain: 27-3043 (400k, uncovered) + 13-1161.00/.01 (400k, covered) = 50%
+        ("digital-copywriting", 800_000, 400_000, 50.0, 4, 2),
+        # sector lens: 0.12 x 1M (covered) + 0.2 x 400k (covered) + 0.1 x 400k (uncovered)
+        # = 120k + 80k + 40k = 240k; covered 200k = 83.3333%
+        ("sector-finance", 240_000, 200_000, 83.3333, 6, 4),
+    ],
+)
+def test_domain_value_coverage(cov_con, domain_id, total, covered, pct, tasks, tasks_covered):
+    got = coverage(cov_con, domain_id)
+    assert got[0] == pytest.approx(total)
+    assert got[1] == pytest.approx(covered)
+    assert got[2] == pytest.approx(pct)
+    assert got[3:] == (tasks, tasks_covered)
+
+
+def test_domain_with_no_occupations_is_kept_with_zero_value(cov_con):
+    total, covered, pct, tasks, _ = coverage(cov_con, "legal")
+    assert (total, covered, pct, tasks) == (0, 0, None, 0)
+
+
+def test_split_by_tier_and_nature(cov_con):
+    row = cov_con.execute(
+        "select judgment_value_usd, judgment_covered_value_usd, routine_value_usd, routine_covered_value_usd, "
+        "interpersonal_value_usd, digital_value_usd, digital_covered_value_usd "
+        "from marts.domain_coverage where domain_id = 'digital-copywriting'"
+    ).fetchone()
+    # judgment 201 (300k) + 401 (250k, covered); routine 402 (150k, covered); interpersonal 202 (100k)
+    assert row == pytest.approx((550_000, 250_000, 150_000, 150_000, 100_000, 800_000, 400_000))
+    tiers = cov_con.execute(
+        "select slice, total_value_usd, covered_value_usd from marts.domain_coverage_slices "
+        "where domain_id = 'food' and dimension = 'tier'"
+    ).fetchall()
+    assert tiers == [("low", 250_000, 200_000)]
+    by_tier = one(cov_con, "select by_tier from marts.domain_coverage where domain_id = 'computer-and-mathematical'")
+    assert by_tier == [
+        {"tier": "high", "tasks_total": 2, "tasks_covered": 2, "total_value_usd": 1e6, "covered_value_usd": 1e6}
+    ]
+
+
+def test_inventory_counts_by_declared_domain_and_status(cov_con):
+    row = cov_con.execute(
+        "select inventory_tasks_declared, inventory_tasks_by_status, inventory_tasks_matched, inventory_tasks_grounded "
+        "from marts.domain_coverage where domain_id = 'computer-and-mathematical'"
+    ).fetchone()
+    assert row[0] == 2
+    assert sorted((s["status"], s["inventory_tasks"]) for s in row[1]) == [("active", 1), ("draft", 1)]
+    assert row[2:] == (2, 2)
+    # the sector domain holds 15-1252 (inv-1, inv-2) and 13-1161 (inv-5, inv-8)
+    assert one(cov_con, "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'sector-finance'") == 4
+
+
+def test_uncovered_value_ranking(cov_con):
+    ranked = cov_con.execute(
+        "select domain_id, uncovered_value_usd, uncovered_value_rank from marts.domain_coverage "
+        "order by uncovered_value_rank, domain_id"
+    ).fetchall()
+    assert ranked[:4] == [
+        ("arts-and-media", 400_000, 1),
+        ("digital-copywriting", 400_000, 1),
+        ("food", 50_000, 3),
+        ("sector-finance", 40_000, 4),
+    ]
+
+
+def test_grounding_reasons(cov_con):
+    got = dict(
+        cov_con.execute("select inventory_task_id, ungrounded_reason from marts.inventory_grounding").fetchall()
+    )
+    assert got == {
+        "inv-1": None,
+        "inv-2": None,  # rank-1 medium; its high-confidence rank-2 candidate does not count
+        "inv-3": "no_credible_match",  # low confidence, no explicit ID
+        "inv-4": "low_tier_only",  # explicit match to a $15/h physical task: low tier comes first
+        "inv-5": "outside_declared_domain",  # declared Legal, matched a 13- occupation
+        "inv-6": "no_credible_match",  # unmatched domain name, 'none' confidence
+        "inv-7": "no_credible_match",  # no candidate at all
+        "inv-8": None,  # low confidence but explicit ID, inside digital copywriting
+    }
+    reasons = one(cov_con, "select ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-4'")
+    assert reasons == ["low_tier_only", "physical_work"]
+    best = cov_con.execute(
+        "select best_onet_task_id, best_annual_value_usd, tier, best_method from marts.inventory_grounding "
+        "where inventory_task_id = 'inv-8'"
+    ).fetchone()
+    assert best == ("402", 150_000, "mid", "explicit")
+
+
+def test_unmatched_inventory_domain_names_are_reported_not_dropped(cov_con):
+    rows = cov_con.execute(
+        "select inventory_domain, domain_id, matched_by, inventory_tasks from int.domain_inventory_names "
+        "order by inventory_domain"
+    ).fetchall()
+    assert rows == [
+        ("", None, None, 1),
+        ("COPYWRITING", "digital-copywriting", "alias", 1),
+        ("Copywriting", "digital-copywriting", "alias", 1),
+        ("Food", "food", "id", 1),
+        ("Legal", "legal", "id", 1),
+        ("Software", "computer-and-mathematical", "alias", 1),
+        ("Underwater basket weaving", None, None, 1),
+        ("software engineering", "computer-and-mathematical", "alias", 1),  # alias written 'software-engineering'
+    ]
+    # every inventory task is still in the grounding table, unmatched ones included
+    assert one(cov_con, "select count(*) from marts.inventory_grounding") == 8
+
+
+def test_concentration(cov_con):
+    rows = {
+        r[0]: r[1:]
+        for r in cov_con.execute(
+            "select domain_id, inventory_tasks_matched, inventory_bottom_tier_share_pct, value_top_tier_share_pct, "
+            "concentration_gap_pct from marts.domain_concentration"
+        ).fetchall()
+    }
+    # food: its one matched inventory task (inv-4) is bottom tier; none of its value is top tier
+    assert rows["food"] == (1, 100.0, 0.0, 100.0)
+    # software: nothing in the bottom tier, all value in the top tier
+    assert rows["computer-and-mathematical"] == (2, 0.0, 100.0, -100.0)
+    # sector: top-tier value is 15-1252's 120k of 240k
+    assert rows["sector-finance"] == (4, 0.0, 50.0, -50.0)
+
+
+def test_gaps_ranked_by_priority(cov_con):
+    gaps = cov_con.execute(
+        "select domain_id, gap_rank, task_id, annual_value_usd, employment_reached, hourly_wage_usd, tier, nature, "
+        "is_digital from marts.coverage_gaps where domain_id in ('digital-copywriting', 'sector-finance') "
+        "order by domain_id, gap_rank"
+    ).fetchall()
+    assert gaps == [
+        ("digital-copywriting", 1, 201, 300_000, 200, 35.0, "mid", "judgment", True),
+        ("digital-copywriting", 2, 202, 100_000, 200, 35.0, "mid", "interpersonal", True),
+        ("sector-finance", 1, 201, 30_000, 20, 35.0, "mid", "judgment", True),
+        ("sector-finance", 2, 202, 10_000, 20, 35.0, "mid", "interpersonal", True),
+    ]
+
+
+def test_rl_export_row(cov_con):
+    row = cov_con.execute(
+        "select onet_task_id, onet_soc_code, soc_code, tier, nature, annual_value_usd from marts.inventory_export "
+        "where inventory_task_id = 'inv-1'"
+    ).fetchone()
+    assert row == ("101", "15-1252.00", "15-1252", "high", "judgment", 600_000)
+
+
+def test_coverage_rule_is_configurable():
+    # low confidence now covers: inv-3 covers 201 -> digital copywriting 700k / 800k
+    con = build_fixture_db(min_confidence="low")
+    assert coverage(con, "digital-copywriting")[1] == pytest.approx(700_000)
+    assert one(con, "select ungrounded_reason from marts.inventory_grounding where inventory_task_id = 'inv-3'") is None
+    # explicit IDs no longer cover on their own: 402 (explicit, low) drops out; 301 (explicit, high) stays
+    con = build_fixture_db(explicit_ids_cover=False)
+    assert coverage(con, "food")[1] == pytest.approx(200_000)
+    assert coverage(con, "business")[1] == pytest.approx(250_000)
+    # top-2 candidates cover: inv-2's rank-2 (201, high) now counts
+    con = build_fixture_db(covering_max_rank=2)
+    assert coverage(con, "arts-and-media")[1] == pytest.approx(300_000)

@@ -1,0 +1,85 @@
+"""Schedules, release checks and the global freshness policy."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, HTTPServer
+
+import pytest
+from dagster import DagsterEventType, FreshnessPolicy
+
+from orchestration.freshness import GLOBAL_FRESHNESS_POLICY
+from orchestration.resources import settings_from_env
+from orchestration.schedules import SCHEDULES, oes_release_check_job, onet_release_check_job
+
+
+def test_schedules_follow_the_publishers_calendars():
+    crons = {s.name: s.cron_schedule for s in SCHEDULES}
+    assert crons == {
+        "onet_release_check_schedule": "0 6 15 3,6,9,12 *",  # quarterly
+        "oes_release_check_schedule": "0 6 * 4,5 1",  # spring, yearly
+        "daily_inventory_refresh_schedule": "0 5 * * *",
+    }
+
+
+def test_one_freshness_policy_on_every_asset():
+    from orchestration.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    policies = {graph.get(k).freshness_policy for k in graph.materializable_asset_keys}
+    assert policies == {GLOBAL_FRESHNESS_POLICY}
+    assert isinstance(GLOBAL_FRESHNESS_POLICY, FreshnessPolicy)  # the current API, not LegacyFreshnessPolicy
+
+
+def test_daily_inventory_job_and_schedules_load_in_definitions():
+    from orchestration.definitions import defs
+
+    assert defs.resolve_job_def("daily_inventory_refresh_job") is not None
+    assert {s.name for s in defs.schedules} >= {s.name for s in SCHEDULES}
+
+
+class _Releases(BaseHTTPRequestHandler):
+    published = {"/db_29_1_text.zip", "/oesm25nat.zip"}
+
+    def do_HEAD(self):  # noqa: N802 (http.server API)
+        self.send_response(200 if self.path in self.published else 404)
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def release_server():
+    server = HTTPServer(("127.0.0.1", 0), _Releases)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+def _run(job, op_name, base_url, **settings):
+    return job.execute_in_process(
+        run_config={"ops": {op_name: {"config": {"base_url": base_url, "timeout_s": 5}}}},
+        resources={"settings": settings_from_env(environ={}, **settings)},
+        raise_on_error=False,
+    )
+
+
+def test_release_checks_find_newer_releases(release_server):
+    onet = _run(onet_release_check_job, "check_onet_release", release_server, onet_release="29.0")
+    assert onet.success and onet.output_for_node("check_onet_release")["newer"] == ["29.1"]
+    current = _run(onet_release_check_job, "check_onet_release", release_server, onet_release="29.1")
+    assert current.output_for_node("check_onet_release")["newer"] == []
+    oes = _run(oes_release_check_job, "check_oes_release", release_server, oes_vintage=2024)
+    assert oes.success and oes.output_for_node("check_oes_release")["newer"] == [2025]
+
+
+def test_release_check_offline_fails_with_a_clear_message():
+    # nothing listens on port 9: the request fails the way it does offline
+    result = _run(onet_release_check_job, "check_onet_release", "http://127.0.0.1:9")
+    assert not result.success
+    failure = next(e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE)
+    message = failure.step_failure_data.user_failure_data.description
+    assert "Could not check for a new release" in message
+    assert "offline" in message and "onetcenter.org" in message
