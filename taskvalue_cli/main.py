@@ -170,30 +170,30 @@ def query(
     con = _open_published(settings)
     try:
         try:
-            rel = con.sql(sql)
+            cur = con.execute(sql)
         except duckdb.Error as e:
             typer.echo(f"query failed: {e}", err=True)
             raise typer.Exit(1) from None
-        if rel is None:
+        if cur.description is None:
             typer.echo("ok")
             return
+        columns = [d[0] for d in cur.description]
         if fmt == "csv":
             import csv
 
             w = csv.writer(sys.stdout)
-            w.writerow(rel.columns)
-            w.writerows(rel.fetchall())
+            w.writerow(columns)
+            w.writerows(cur.fetchall())
         elif fmt == "json":
             import json
 
-            cols = rel.columns
-            for row in rel.fetchall():
-                typer.echo(json.dumps(dict(zip(cols, row, strict=True)), default=str))
+            for row in cur.fetchall():
+                typer.echo(json.dumps(dict(zip(columns, row, strict=True)), default=str))
         else:
             from assets.common.results import markdown_table
 
-            rows = rel.fetchmany(limit + 1)
-            typer.echo(markdown_table(rel.columns, rows[:limit]))
+            rows = cur.fetchmany(limit + 1)
+            typer.echo(markdown_table(columns, rows[:limit]))
             if len(rows) > limit:
                 typer.echo(f"(first {limit} rows shown; use --limit or --format csv)")
     finally:

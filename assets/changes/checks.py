@@ -32,7 +32,14 @@ CHANGES_CHECKS = [
                 in_set("change_level", ["occupation", "task"]),
                 in_set(
                     "status",
-                    ["new", "removed", "continuing", "matched_only_current", "matched_only_previous", "unmatched"],
+                    [
+                        "new",
+                        "removed",
+                        "continuing",
+                        "matched_only_current",
+                        "matched_only_previous",
+                        "unmatched",
+                    ],
                 ),
                 not_null("current_vintage"),
                 true("change_consistent"),

@@ -22,6 +22,8 @@ ENV_OVERRIDES = {
     "TASKVALUE_COVERAGE_EXPLICIT_COVERS": "explicit_ids_cover",
     "TASKVALUE_COVERAGE_MAX_RANK": "covering_max_rank",
     "TASKVALUE_COVERAGE_TOP_GAPS": "top_gaps_per_domain",
+    "TASKVALUE_COVERAGE_BOTTOM_TIERS": "bottom_tier_count",
+    "TASKVALUE_COVERAGE_TOP_TIERS": "top_tier_count",
 }
 
 
@@ -44,6 +46,14 @@ class CoverageSettings(ConfigurableResource):
         description="Only candidates ranked this high or better cover (1 = the best match of each inventory task).",
     )
     top_gaps_per_domain: int = Field(default=25, description="Rows per domain in marts.coverage_gaps.")
+    bottom_tier_count: int = Field(
+        default=0,
+        description="How many of the lowest-paid tier bands count as 'low tier' (0: a third of the bands, rounded up).",
+    )
+    top_tier_count: int = Field(
+        default=0,
+        description="How many of the highest-paid tier bands count as 'top tier' (0: a third of the bands, rounded up).",
+    )
 
     @field_validator("min_confidence")
     @classmethod

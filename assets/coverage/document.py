@@ -62,6 +62,8 @@ def to_markdown(doc: Doc, *, embed_images: bool = False) -> str:
             out += [str(body), ""]
         elif kind == "ul":
             out += [f"- {item}" for item in body] + [""]
+        elif kind == "table" and not body.rows:
+            out += ["_None._", ""]
         elif kind == "table":
             t: Table = body
             out.append("| " + " | ".join(t.columns) + " |")

@@ -114,7 +114,7 @@ def _check_unique(path: Path, domains: list[Domain]) -> None:
         if d.id in seen_ids:
             raise SourceFormatError(str(path), f"domain id {d.id!r} appears twice")
         seen_ids.add(d.id)
-        for label in {normalize_name(x) for x in (d.id, d.name, *d.aliases)}:
+        for label in {normalize_name(x) for x in (d.id, d.name, f"{d.name} occupations", *d.aliases)}:
             if label in owner and owner[label] != d.id:
                 raise SourceFormatError(
                     str(path), f"name or alias {label!r} is used by both {owner[label]!r} and {d.id!r}"
@@ -155,7 +155,10 @@ def aliases_frame(domains: list[Domain]) -> pl.DataFrame:
     rows = []
     for d in domains:
         labels: dict[str, tuple[str, str]] = {}
-        for text, how in [(d.id, "id"), (d.name, "name"), *((a, "alias") for a in d.aliases)]:
+        names = [(d.id, "id"), (d.name, "name")]
+        if d.kind == "soc_major_group":  # the SOC title: "Legal" -> "Legal Occupations"
+            names.append((f"{d.name} Occupations", "name"))
+        for text, how in [*names, *((a, "alias") for a in d.aliases)]:
             labels.setdefault(normalize_name(text), (text, how))
         rows += [
             {"domain_id": d.id, "name_normalized": k, "name_as_written": t, "matched_by": h}

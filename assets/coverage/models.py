@@ -51,7 +51,9 @@ DEFINITIONS = ("int", "domain_definitions")
 ALIASES = ("int", "domain_aliases")
 
 SQL_MODELS: tuple[Model, ...] = (
-    Model("int", "domain_tier_order", (TASK_VALUE,), "tier_position"),
+    Model(
+        "int", "domain_tier_order", (TASK_VALUE,), "tier_position", ("bottom_tier_count", "top_tier_count")
+    ),
     Model("int", "domain_members", (DEFINITIONS, TASK_VALUE, SECTOR_VALUE), "domain_id, onet_soc_code"),
     Model("int", "domain_inventory_names", (INVENTORY, ALIASES), "is_matched, inventory_tasks desc"),
     Model(
@@ -113,7 +115,12 @@ MARTS = tuple(m for m in SQL_MODELS if m.schema == "marts")
 
 def model_params(model: Model, settings: CoverageSettings) -> dict[str, object]:
     rule = settings.sql_params()
-    values = {**rule, "top_gaps": settings.top_gaps_per_domain}
+    values = {
+        **rule,
+        "top_gaps": settings.top_gaps_per_domain,
+        "bottom_tier_count": settings.bottom_tier_count,
+        "top_tier_count": settings.top_tier_count,
+    }
     return {name: values[name] for name in model.params}
 
 

@@ -83,15 +83,20 @@ def tier_chart_png(tiers: list[dict], title: str) -> bytes:
     import matplotlib.pyplot as plt
 
     labels = [t["slice"] for t in tiers] or ["(no tasks)"]
-    covered = [float(t["covered_value_usd"] or 0) / 1e9 for t in tiers] or [0.0]
-    uncovered = [float(t["uncovered_value_usd"] or 0) / 1e9 for t in tiers] or [0.0]
+    top = max([float(t["total_value_usd"] or 0) for t in tiers] or [0.0])
+    div, unit = next(
+        ((d, u) for d, u in ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands")) if top >= d), (1, "")
+    )
+    covered = [float(t["covered_value_usd"] or 0) / div for t in tiers] or [0.0]
+    uncovered = [float(t["uncovered_value_usd"] or 0) / div for t in tiers] or [0.0]
     fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
     ax.bar(labels, covered, color="#2da44e", label="covered")
-    ax.bar(labels, uncovered, bottom=covered, color="#d0d7de", label="uncovered")
-    ax.set_ylabel("annual value ($ billions)")
+    ax.bar(labels, uncovered, bottom=covered, color="#d4a72c", label="uncovered")
+    ax.set_ylabel(f"annual value ($ {unit})".replace(" ()", ""))
     ax.set_xlabel("tier (lowest-paid first)")
     ax.set_title(title, fontsize=10)
-    ax.legend(frameon=False)
+    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
+    ax.margins(y=0.08)
     ax.spines[["top", "right"]].set_visible(False)
     fig.tight_layout()
     buf = io.BytesIO()
@@ -185,8 +190,8 @@ def build_domain_doc(
             f"{h['inventory_tasks_grounded']} of them are grounded; {h['inventory_tasks_matched']} inventory tasks "
             "have their best credible match here.",
             f"**Concentration:** {pct(c.get('inventory_bottom_tier_share_pct'))} of the matched inventory sits in the "
-            f"bottom tier ({c.get('bottom_tier')}), while {pct(c.get('value_top_tier_share_pct'))} of the value sits "
-            f"in the top tier ({c.get('top_tier')}).",
+            f"bottom tiers ({c.get('bottom_tiers')}), while {pct(c.get('value_top_tier_share_pct'))} of the value sits "
+            f"in the top tiers ({c.get('top_tiers')}).",
         ]
     )
     doc.h2("Covered vs uncovered value by tier")
@@ -282,7 +287,8 @@ def build_domain_doc(
             "Domain: the occupations chosen in config/domains.toml; a sector domain counts the sector's share of "
             "each occupation's wage bill (the OES sector lens).",
             f"Coverage rule: {rule_text}",
-            "Tiers are bands of hourly wage; bottom and top tier are the lowest- and highest-paid bands.",
+            "Tiers are bands of hourly wage; the bottom and top tiers are the lowest- and highest-paid bands "
+            "(a third of the bands each unless configured).",
             "Gaps are uncovered tasks ranked by the value model's priority score, then annual value.",
             "Grounding reasons are checked in order: no credible match, only low-tier work, physical work, "
             "outside the declared domain (marts.inventory_grounding).",

@@ -164,12 +164,10 @@ class _Cache:
             return AcquiredFile(entry, dest, sha, "manual")
         if recorded == sha:
             return AcquiredFile(entry, dest, sha, "cache")
-        log.warning(
-            "%s changed since it was extracted (sha256 %s, recorded %s); extracting it again",
-            dest,
-            sha,
-            recorded,
-        )
+        # Damaged since it was recorded: extract it again from the verified archive, or download again.
+        log.warning("%s changed since it was recorded (sha256 %s, recorded %s)", dest, sha, recorded)
+        if not entry.in_archive:
+            dest.unlink()
         return None
 
     def get(self, entry: SourceFile) -> AcquiredFile:
@@ -244,7 +242,7 @@ class _Cache:
                 "a web page (probably a bot block)" if looks_html else f"not a zip file (starts {head[:8]!r})"
             )
             raise AcquireError(self.refusal(entry, f"the server sent {what}"))
-        if entry.in_archive:
+        if entry.in_archive or entry.url.endswith(".xlsx"):  # an xlsx is a zip too: check every CRC
             try:
                 open_archive(path, self.root / "files").close()
             except AcquireError as exc:

@@ -1,4 +1,7 @@
 """Registry of this layer's assets and checks, collected by orchestration/definitions.py."""
 
-ASSETS: list = []
-CHECKS: list = []
+from assets.inventory.assets import INVENTORY_ASSETS
+from assets.inventory.checks import INVENTORY_CHECKS
+
+ASSETS: list = [*INVENTORY_ASSETS]
+CHECKS: list = [*INVENTORY_CHECKS]

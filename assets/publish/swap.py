@@ -99,9 +99,7 @@ def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = con.execute(
         "select schema_name, table_name from duckdb_tables() where not internal order by 1, 2"
     ).fetchall()
-    return {
-        f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables
-    }
+    return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
 
 
 def _verify_copy(copy: Path, expected: dict[str, int]) -> None:

@@ -211,11 +211,17 @@ SUITES: dict[str, list[GxSuite]] = {
     "soc_structure": [
         GxSuite(
             "soc_structure__codes_unique_with_levels",
-            "select * from staging.soc_structure",
+            """
+            select *,
+                -- every code sits under its groups: a broad or detailed code has a broad code
+                soc_group in ('Major', 'Minor') or broad_code is not null as has_enclosing_groups
+            from staging.soc_structure
+            """,
             [
                 unique("soc_code"),
                 in_set("soc_group", ["Major", "Minor", "Broad", "Detailed"]),
                 not_null("major_code"),
+                true("has_enclosing_groups"),
                 row_count_between(1, None),
             ],
             row_id_columns=["source_row", "soc_code"],

@@ -47,6 +47,7 @@ TEXT_COLUMNS = [
         pl.String,
         "Occupation level: total, major, minor, broad or detailed.",
         nullable=False,
+        aliases=("OCC_GROUP",),  # the name in older vintages
     ),
 ]
 

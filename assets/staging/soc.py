@@ -25,8 +25,12 @@ DERIVED_DOCS = {
 def parse(path: Path) -> tuple[pl.DataFrame, int]:
     """The header row is found below BLS's title rows by looking for a 'SOC Code' cell."""
     file = str(path)
+    import fastexcel
+
     try:
-        grid = pl.read_excel(path, sheet_id=1, infer_schema_length=0, read_options={"header_row": None})
+        # fastexcel keeps blank rows (polars.read_excel drops them), so row numbers match the sheet.
+        reader = fastexcel.read_excel(path)
+        grid = reader.load_sheet(0, header_row=None, dtypes="string").to_polars()
     except Exception as exc:
         raise SourceFormatError(file, f"cannot be read as a spreadsheet ({exc})") from exc
     header_idx = None
@@ -41,7 +45,8 @@ def parse(path: Path) -> tuple[pl.DataFrame, int]:
     header = [str(v) if v is not None else f"column_{j}" for j, v in enumerate(grid.row(header_idx))]
     body = grid.slice(header_idx + 1)
     body.columns = header
-    body = body.select(pl.all().str.strip_chars())
+    stripped = pl.all().str.strip_chars()
+    body = body.select(pl.when(stripped == "").then(None).otherwise(stripped).name.keep())
     body = body.with_columns(
         pl.int_range(header_idx + 2, header_idx + 2 + body.height, dtype=pl.Int64).alias("source_row")
     )

@@ -23,6 +23,7 @@ class Column:
     description: str
     required: bool = True  # must exist in the file's header
     nullable: bool = True  # may a cell be empty / n/a
+    aliases: tuple[str, ...] = ()  # other headers older releases used for the same column
 
 
 def normalise_header(name: str) -> str:
@@ -96,9 +97,10 @@ def find_columns(frame: pl.DataFrame, columns: Sequence[Column], file: str) -> d
     actual = {normalise_header(c): c for c in frame.columns if c != "source_row"}
     found: dict[str, str] = {}
     for col in columns:
-        key = normalise_header(col.source)
-        if key in actual:
-            found[col.source] = actual[key]
+        keys = [normalise_header(h) for h in (col.source, *col.aliases)]
+        match = next((k for k in keys if k in actual), None)
+        if match is not None:
+            found[col.source] = actual[match]
         elif col.required:
             raise SourceFormatError(
                 file,
@@ -123,7 +125,7 @@ def conform(frame: pl.DataFrame, columns: Sequence[Column], file: str) -> pl.Dat
     out = []
     for col in columns:
         if col.source not in found:
-            out.append(pl.lit(None, dtype=col.dtype).alias(col.name))
+            out.append(pl.Series(col.name, [None] * frame.height, dtype=col.dtype))
             continue
         src = found[col.source]
         series = frame[src]

@@ -76,7 +76,9 @@ def task_attributes_raw(
         context.log.warning(f"task attribute file {path} not found; the attribute marts will be empty")
     else:
         frame, names = attributes.read_task_attributes(
-            Path(path), value_settings.task_attributes_task_id_column, value_settings.task_attributes_code_column
+            Path(path),
+            value_settings.task_attributes_task_id_column,
+            value_settings.task_attributes_code_column,
         )
     with duckdb.get_connection() as con:
         replace_table_from_frame(

@@ -49,26 +49,34 @@ def read_task_attributes(path: Path, task_id_column: str, code_column: str) -> t
     numeric = [
         c
         for c in frame.columns
-        if c not in skip and not _is_index(c) and (frame[c].dtype.is_numeric() or frame[c].dtype == pl.Boolean)
+        if c not in skip
+        and not _is_index(c)
+        and (frame[c].dtype.is_numeric() or frame[c].dtype == pl.Boolean)
     ]
     if not numeric:
         raise SourceFormatError(str(path), "no numeric attribute columns besides the Task ID")
     raw_id = frame[task_id_column].cast(pl.String)
     as_float = raw_id.cast(pl.Float64, strict=False)
     whole = as_float.is_not_null() & (as_float == as_float.floor())
-    codes = frame[code_column].cast(pl.String) if has_code else pl.Series([None] * frame.height, dtype=pl.String)
+    codes = (
+        frame[code_column].cast(pl.String) if has_code else pl.Series([None] * frame.height, dtype=pl.String)
+    )
     base = pl.DataFrame(
         {
             "source_row": pl.Series(range(1, frame.height + 1), dtype=pl.Int64),
             "onet_soc_code": codes,
             "task_id_raw": raw_id,
-            "task_id": as_float.zip_with(whole, pl.Series([None] * frame.height, dtype=pl.Float64)).cast(pl.Int64),
+            "task_id": as_float.zip_with(whole, pl.Series([None] * frame.height, dtype=pl.Float64)).cast(
+                pl.Int64
+            ),
         }
     )
     values = frame.select(pl.col(c).cast(pl.Float64).alias(c) for c in numeric)
     long = (
         pl.concat([base, values], how="horizontal")
-        .unpivot(index=list(base.columns), on=numeric, variable_name="attribute", value_name="attribute_value")
+        .unpivot(
+            index=list(base.columns), on=numeric, variable_name="attribute", value_name="attribute_value"
+        )
         .sort("source_row", "attribute")
     )
     return long, numeric

@@ -164,7 +164,11 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             """
             select *, (dwa_count = 0) = (nature = 'unknown') as unknown_iff_no_dwa from int.task_labels
             """,
-            [unique("onet_soc_code", "task_id"), in_set("nature", [*NATURES, "unknown"]), true("unknown_iff_no_dwa")],
+            [
+                unique("onet_soc_code", "task_id"),
+                in_set("nature", [*NATURES, "unknown"]),
+                true("unknown_iff_no_dwa"),
+            ],
             row_id_columns=["onet_soc_code", "task_id"],
         )
     ],
@@ -239,7 +243,11 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
         GxSuite(
             "task_family_value__families_unique",
             "select * from marts.task_family_value",
-            [unique("level", "activity_id"), not_null("activity_title"), between("annual_value_usd", 0, None)],
+            [
+                unique("level", "activity_id"),
+                not_null("activity_title"),
+                between("annual_value_usd", 0, None),
+            ],
             row_id_columns=["level", "activity_id"],
         ),
     ],

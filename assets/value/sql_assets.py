@@ -79,7 +79,9 @@ def sql_model_asset(
         kinds={"duckdb", "sql"},
         description=model.description,
     )
-    def _asset(settings: TaskvalueSettings, value_settings: ValueSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    def _asset(
+        settings: TaskvalueSettings, value_settings: ValueSettings, duckdb: DuckDBResource
+    ) -> MaterializeResult:
         values = {**params(settings, value_settings), **(overrides or {})}
         with duckdb.get_connection() as con:
             build_sql_model(con, model, bound_params(model, values))

@@ -14,8 +14,8 @@
 --   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour).
 --   tier: Value tier of the task.
 --   tier_position: Position of the tier, 1 = lowest-paid (int.domain_tier_order).
---   is_bottom_tier: True when the task sits in the lowest-paid tier.
---   is_top_tier: True when the task sits in the highest-paid tier.
+--   is_bottom_tier: True when the task sits in a bottom (lowest-paid) tier.
+--   is_top_tier: True when the task sits in a top (highest-paid) tier.
 --   nature: judgment, routine, interpersonal, physical or unknown.
 --   is_digital: True when the task can be done at a computer.
 --   priority_score: The value model's priority score, times the domain's value share.

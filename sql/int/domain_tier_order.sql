@@ -1,13 +1,15 @@
 -- One row per value tier of marts.task_value, ordered by the hourly wages it holds (1 = lowest).
 -- The coverage layer needs "bottom" and "top" tier without knowing the tier labels, so the order is
 -- read from the data: a tier's position is the rank of the lowest hourly wage among its tasks.
+-- The bottom tiers are the $bottom_tier_count lowest-paid bands and the top tiers the $top_tier_count
+-- highest-paid ones; 0 means a third of the bands, rounded up (2 of 6 bands, 1 of 3).
 -- columns:
 --   tier: Tier label as in marts.task_value.
 --   tier_position: 1 for the lowest-paid tier, counting up.
 --   tier_min_hourly_usd: Lowest hourly wage (USD/hour) among the tier's tasks.
 --   tier_max_hourly_usd: Highest hourly wage (USD/hour) among the tier's tasks.
---   is_bottom_tier: True for the lowest-paid tier.
---   is_top_tier: True for the highest-paid tier.
+--   is_bottom_tier: True for the bottom (lowest-paid) tiers.
+--   is_top_tier: True for the top (highest-paid) tiers (never also a bottom tier).
 with tiers as (
     select
         tier,
@@ -24,14 +26,22 @@ ordered as (
         row_number() over (order by tier_min_hourly_usd, tier_max_hourly_usd, tier)::integer as tier_position,
         count(*) over () as tier_count
     from tiers
+),
+
+counts as (
+    select
+        case when $bottom_tier_count > 0 then $bottom_tier_count else ceil(tier_count / 3) end as n_bottom,
+        case when $top_tier_count > 0 then $top_tier_count else ceil(tier_count / 3) end as n_top
+    from (select count(*) as tier_count from tiers)
 )
 
 select
-    tier,
-    tier_position,
-    tier_min_hourly_usd,
-    tier_max_hourly_usd,
-    tier_position = 1 as is_bottom_tier,
-    tier_position = tier_count as is_top_tier
-from ordered
-order by tier_position
+    o.tier,
+    o.tier_position,
+    o.tier_min_hourly_usd,
+    o.tier_max_hourly_usd,
+    o.tier_position <= c.n_bottom as is_bottom_tier,
+    o.tier_position > greatest(o.tier_count - c.n_top, c.n_bottom) as is_top_tier
+from ordered as o
+cross join counts as c
+order by o.tier_position

@@ -1,22 +1,22 @@
 -- Per domain, where the inventory sits against where the value sits: the share of the domain's
--- inventory tasks whose best match is in the lowest-paid tier, against the share of the domain's
--- value in the highest-paid tier. A large positive gap means effort is piling up on cheap work.
+-- inventory tasks whose best match is in the bottom tiers, against the share of the domain's
+-- value in the top tiers (see int.domain_tier_order). A large positive gap means effort is piling up on cheap work.
 -- An inventory task counts for a domain when its best match is credible and is an occupation of it.
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
---   bottom_tier: Label of the lowest-paid tier.
---   top_tier: Label of the highest-paid tier.
+--   bottom_tiers: Labels of the bottom (lowest-paid) tiers, lowest first.
+--   top_tiers: Labels of the top (highest-paid) tiers, lowest first.
 --   inventory_tasks_matched: Inventory tasks whose credible best match is in the domain.
---   inventory_bottom_tier_tasks: Of those, tasks whose best match is in the lowest-paid tier.
+--   inventory_bottom_tier_tasks: Of those, tasks whose best match is in a bottom tier.
 --   inventory_bottom_tier_share_pct: inventory_bottom_tier_tasks / inventory_tasks_matched x 100.
 --   total_value_usd: Annual value of the domain (USD/year).
---   top_tier_value_usd: Annual value of the domain in the highest-paid tier (USD/year).
+--   top_tier_value_usd: Annual value of the domain in the top tiers (USD/year).
 --   value_top_tier_share_pct: top_tier_value_usd / total_value_usd x 100.
 --   concentration_gap_pct: inventory_bottom_tier_share_pct - value_top_tier_share_pct (percentage points).
 with tiers as (
     select
-        any_value(tier) filter (where is_bottom_tier) as bottom_tier,
-        any_value(tier) filter (where is_top_tier) as top_tier
+        string_agg(tier, ', ' order by tier_position) filter (where is_bottom_tier) as bottom_tiers,
+        string_agg(tier, ', ' order by tier_position) filter (where is_top_tier) as top_tiers
     from int.domain_tier_order
 ),
 
@@ -33,8 +33,8 @@ inventory as (
 
 select
     c.domain_id,
-    t.bottom_tier,
-    t.top_tier,
+    t.bottom_tiers,
+    t.top_tiers,
     coalesce(i.inventory_tasks_matched, 0) as inventory_tasks_matched,
     coalesce(i.inventory_bottom_tier_tasks, 0) as inventory_bottom_tier_tasks,
     round(100 * i.inventory_bottom_tier_tasks / nullif(i.inventory_tasks_matched, 0), 4)

@@ -28,10 +28,10 @@
 --   physical_covered_value_usd: Annual value of covered physical tasks (USD/year).
 --   unknown_nature_value_usd: Annual value of tasks without a nature label (USD/year).
 --   unknown_nature_covered_value_usd: Annual value of covered tasks without a nature label (USD/year).
---   top_tier_value_usd: Annual value in the highest-paid tier (USD/year).
---   top_tier_covered_value_usd: Annual value of covered tasks in the highest-paid tier (USD/year).
---   bottom_tier_value_usd: Annual value in the lowest-paid tier (USD/year).
---   bottom_tier_covered_value_usd: Annual value of covered tasks in the lowest-paid tier (USD/year).
+--   top_tier_value_usd: Annual value in the top (highest-paid) tiers (USD/year).
+--   top_tier_covered_value_usd: Annual value of covered tasks in the top (highest-paid) tiers (USD/year).
+--   bottom_tier_value_usd: Annual value in the bottom (lowest-paid) tiers (USD/year).
+--   bottom_tier_covered_value_usd: Annual value of covered tasks in the bottom (lowest-paid) tiers (USD/year).
 --   by_tier: Per tier, lowest-paid first: tier, tasks_total, tasks_covered, total_value_usd, covered_value_usd.
 --   by_nature: Per nature: nature, tasks_total, tasks_covered, total_value_usd, covered_value_usd.
 --   inventory_tasks_declared: Inventory tasks whose declared domain maps to this domain.

@@ -4,7 +4,7 @@
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   dimension: tier, nature or digital.
---   slice: The tier label, the nature, or digital / not digital.
+--   slice: The tier label, the nature, or digital / not digital / unknown.
 --   slice_order: Sort order within the dimension (tiers from lowest-paid up).
 --   tasks_total: O*NET tasks in the slice.
 --   tasks_covered: Of those, tasks the inventory covers.
@@ -27,8 +27,9 @@ long as (
         is_covered, annual_value_usd
     from tasks
     union all
-    select domain_id, 'digital', case when is_digital then 'digital' else 'not digital' end,
-        case when is_digital then 1 else 2 end, is_covered, annual_value_usd
+    select domain_id, 'digital',
+        case when is_digital then 'digital' when not is_digital then 'not digital' else 'unknown' end,
+        case when is_digital then 1 when not is_digital then 2 else 3 end, is_covered, annual_value_usd
     from tasks
 )
 

@@ -1,7 +1,7 @@
 -- One row per inventory task: its best O*NET match, what that match is worth, and whether the task is
 -- grounded in valuable work. A task is ungrounded when (first reason that holds, in this order):
 --   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID);
---   low_tier_only: every credible match is in the lowest-paid tier;
+--   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
 --   physical_work: every credible match is physical work;
 --   outside_declared_domain: its declared domain maps to a configured domain and no credible
 --     match is an occupation of that domain.
@@ -23,7 +23,7 @@
 --   best_annual_value_usd: National annual value of the rank-1 candidate (USD/year).
 --   best_hourly_wage_usd: Mean hourly wage of the rank-1 candidate's occupation (USD/hour).
 --   tier: Tier of the rank-1 candidate.
---   is_bottom_tier: True when the rank-1 candidate is in the lowest-paid tier.
+--   is_bottom_tier: True when the rank-1 candidate is in a bottom (lowest-paid) tier.
 --   nature: Nature of the rank-1 candidate (judgment/routine/interpersonal/physical/unknown).
 --   is_digital: Digital flag of the rank-1 candidate.
 --   credible_matches: Candidates that pass the coverage rule.

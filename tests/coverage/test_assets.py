@@ -19,7 +19,9 @@ def test_assets_materialize_and_every_check_passes(tmp_path):
     work = tmp_path / "work.duckdb"
     with duckdb.connect(str(work)) as con:
         load_upstream(con)
-    settings = settings_from_env(environ={}, warehouse_path=str(tmp_path / "taskvalue.duckdb"), work_db_path=str(work))
+    settings = settings_from_env(
+        environ={}, warehouse_path=str(tmp_path / "taskvalue.duckdb"), work_db_path=str(work)
+    )
     marts = [AssetKey(["marts", t]) for t in ("domain_coverage", "coverage_gaps", "inventory_export")]
     result = materialize(
         [*TABLE_ASSETS, *CHECKS, build_report_assets(FIXTURE_DOMAINS), build_exports_asset(marts)],
@@ -50,7 +52,9 @@ def test_a_broken_mart_fails_its_blocking_check(tmp_path):
     with duckdb.connect(str(work)) as con:
         load_upstream(con)
         # the same inventory task twice in the matches at rank 1 -> duplicate grounding rows
-        con.execute("insert into marts.inventory_task_matches values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text')")
+        con.execute(
+            "insert into marts.inventory_task_matches values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text')"
+        )
     result = materialize(
         [*TABLE_ASSETS, *CHECKS],
         resources={"duckdb": DuckDBResource(database=str(work)), "coverage_settings": fixture_settings()},

@@ -16,7 +16,8 @@ def test_shipped_config_has_the_22_soc_major_groups_and_the_copywriting_example(
     majors = [d for d in domains if d.kind == "soc_major_group"]
     assert len(majors) == 22
     assert sorted(d.rules["soc_prefixes"][0] for d in majors) == [
-        f"{c}-" for c in (11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53)
+        f"{c}-"
+        for c in (11, 13, 15, 17, 19, 21, 23, 25, 27, 29, 31, 33, 35, 37, 39, 41, 43, 45, 47, 49, 51, 53)
     ]
     copy = next(d for d in domains if d.id == "digital-copywriting")
     # Writers and Authors, Editors, Technical Writers, Advertising and Promotions Managers, Market Research
@@ -29,18 +30,28 @@ def test_shipped_config_has_the_22_soc_major_groups_and_the_copywriting_example(
 
 
 def test_names_compare_case_and_separator_insensitively():
-    assert normalize_name("  Software_Engineering ") == normalize_name("software - engineering") == "software engineering"
+    assert (
+        normalize_name("  Software_Engineering ")
+        == normalize_name("software - engineering")
+        == "software engineering"
+    )
 
 
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
-        ('[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\n[[domain]]\nid = "a"\nname = "B"\nsoc_prefixes = ["17-"]\n', "appears twice"),
+        (
+            '[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\n[[domain]]\nid = "a"\nname = "B"\nsoc_prefixes = ["17-"]\n',
+            "appears twice",
+        ),
         ('[[domain]]\nid = "a"\nname = "A"\nsoc_codes = ["15-12"]\n', "malformed codes"),
         ('[[domain]]\nid = "a"\nname = "A"\n', "no membership rule"),
         ('[[domain]]\nid = "a"\nname = "A"\nnaics = ["52"]\nsoc_prefixes = ["15-"]\n', "cannot also list"),
-        ('[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\naliases = ["x"]\n'
-         '[[domain]]\nid = "b"\nname = "B"\nsoc_prefixes = ["17-"]\naliases = ["X"]\n', "used by both"),
+        (
+            '[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\naliases = ["x"]\n'
+            '[[domain]]\nid = "b"\nname = "B"\nsoc_prefixes = ["17-"]\naliases = ["X"]\n',
+            "used by both",
+        ),
         ('[[domain]]\nid = "a"\nname = "A"\nsoc_prefix = ["15-"]\n', "unknown keys"),
         ("[[domain]\n", "not valid TOML"),
     ],

@@ -72,9 +72,17 @@ def test_split_by_tier_and_nature(cov_con):
         "where domain_id = 'food' and dimension = 'tier'"
     ).fetchall()
     assert tiers == [("low", 250_000, 200_000)]
-    by_tier = one(cov_con, "select by_tier from marts.domain_coverage where domain_id = 'computer-and-mathematical'")
+    by_tier = one(
+        cov_con, "select by_tier from marts.domain_coverage where domain_id = 'computer-and-mathematical'"
+    )
     assert by_tier == [
-        {"tier": "high", "tasks_total": 2, "tasks_covered": 2, "total_value_usd": 1e6, "covered_value_usd": 1e6}
+        {
+            "tier": "high",
+            "tasks_total": 2,
+            "tasks_covered": 2,
+            "total_value_usd": 1e6,
+            "covered_value_usd": 1e6,
+        }
     ]
 
 
@@ -87,7 +95,13 @@ def test_inventory_counts_by_declared_domain_and_status(cov_con):
     assert sorted((s["status"], s["inventory_tasks"]) for s in row[1]) == [("active", 1), ("draft", 1)]
     assert row[2:] == (2, 2)
     # the sector domain holds 15-1252 (inv-1, inv-2) and 13-1161 (inv-5, inv-8)
-    assert one(cov_con, "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'sector-finance'") == 4
+    assert (
+        one(
+            cov_con,
+            "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'sector-finance'",
+        )
+        == 4
+    )
 
 
 def test_uncovered_value_ranking(cov_con):
@@ -105,7 +119,9 @@ def test_uncovered_value_ranking(cov_con):
 
 def test_grounding_reasons(cov_con):
     got = dict(
-        cov_con.execute("select inventory_task_id, ungrounded_reason from marts.inventory_grounding").fetchall()
+        cov_con.execute(
+            "select inventory_task_id, ungrounded_reason from marts.inventory_grounding"
+        ).fetchall()
     )
     assert got == {
         "inv-1": None,
@@ -117,7 +133,9 @@ def test_grounding_reasons(cov_con):
         "inv-7": "no_credible_match",  # no candidate at all
         "inv-8": None,  # low confidence but explicit ID, inside digital copywriting
     }
-    reasons = one(cov_con, "select ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-4'")
+    reasons = one(
+        cov_con, "select ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-4'"
+    )
     assert reasons == ["low_tier_only", "physical_work"]
     best = cov_con.execute(
         "select best_onet_task_id, best_annual_value_usd, tier, best_method from marts.inventory_grounding "
@@ -139,7 +157,12 @@ def test_unmatched_inventory_domain_names_are_reported_not_dropped(cov_con):
         ("Legal", "legal", "id", 1),
         ("Software", "computer-and-mathematical", "alias", 1),
         ("Underwater basket weaving", None, None, 1),
-        ("software engineering", "computer-and-mathematical", "alias", 1),  # alias written 'software-engineering'
+        (
+            "software engineering",
+            "computer-and-mathematical",
+            "alias",
+            1,
+        ),  # alias written 'software-engineering'
     ]
     # every inventory task is still in the grounding table, unmatched ones included
     assert one(cov_con, "select count(*) from marts.inventory_grounding") == 8
@@ -187,7 +210,10 @@ def test_coverage_rule_is_configurable():
     # low confidence now covers: inv-3 covers 201 -> digital copywriting 700k / 800k
     con = build_fixture_db(min_confidence="low")
     assert coverage(con, "digital-copywriting")[1] == pytest.approx(700_000)
-    assert one(con, "select ungrounded_reason from marts.inventory_grounding where inventory_task_id = 'inv-3'") is None
+    assert (
+        one(con, "select ungrounded_reason from marts.inventory_grounding where inventory_task_id = 'inv-3'")
+        is None
+    )
     # explicit IDs no longer cover on their own: 402 (explicit, low) drops out; 301 (explicit, high) stays
     con = build_fixture_db(explicit_ids_cover=False)
     assert coverage(con, "food")[1] == pytest.approx(200_000)
@@ -195,3 +221,22 @@ def test_coverage_rule_is_configurable():
     # top-2 candidates cover: inv-2's rank-2 (201, high) now counts
     con = build_fixture_db(covering_max_rank=2)
     assert coverage(con, "arts-and-media")[1] == pytest.approx(300_000)
+
+
+def test_bottom_and_top_tier_counts_are_configurable():
+    # default: a third of the 3 bands each -> bottom = low, top = high
+    con = build_fixture_db()
+    assert con.execute("select tier, is_bottom_tier, is_top_tier from int.domain_tier_order").fetchall() == [
+        ("low", True, False),
+        ("mid", False, False),
+        ("high", False, True),
+    ]
+    # two bottom bands: mid work is now low tier, so inv-5 and inv-8 (13-1161, $40/h) are low_tier_only
+    con = build_fixture_db(bottom_tier_count=2)
+    got = dict(
+        con.execute("select inventory_task_id, ungrounded_reason from marts.inventory_grounding").fetchall()
+    )
+    assert (got["inv-5"], got["inv-8"], got["inv-1"]) == ("low_tier_only", "low_tier_only", None)
+    assert (
+        one(con, "select bottom_tiers from marts.domain_concentration where domain_id = 'food'") == "low, mid"
+    )

@@ -16,13 +16,20 @@ from tests.coverage.conftest import fixture_settings
 
 @pytest.fixture
 def reports(cov_con, tmp_path):
-    return write_all_reports(cov_con, tmp_path / "reports", fixture_settings().rule_text()), tmp_path / "reports"
+    return write_all_reports(
+        cov_con, tmp_path / "reports", fixture_settings().rule_text()
+    ), tmp_path / "reports"
 
 
 def test_every_domain_gets_html_markdown_and_chart(reports):
     written, out = reports
     assert sorted(r.domain_id for r in written) == [
-        "arts-and-media", "business", "computer-and-mathematical", "digital-copywriting", "food", "legal",
+        "arts-and-media",
+        "business",
+        "computer-and-mathematical",
+        "digital-copywriting",
+        "food",
+        "legal",
         "sector-finance",
     ]
     for r in written:
@@ -41,7 +48,9 @@ def test_report_headline_numbers(reports):
     assert "**Uncovered value:** $400.00k, rank 1 of 7 domains" in md
     assert "2 tasks declare this domain (active: 2); 1 of them are grounded" in md
     # top gap, ungrounded task with its reason, method and attribution
-    assert "| 1 | Write articles | Writers and Authors | $300.00k | 200 | 35.00 | mid | judgment | yes |" in md
+    assert (
+        "| 1 | Write articles | Writers and Authors | $300.00k | 200 | 35.00 | mid | judgment | yes |" in md
+    )
     assert "| inv-3 | Blog post | no credible match |" in md
     assert PET_PEEVE in md and ONET_ATTRIBUTION in md
     html = (out / "digital-copywriting.html").read_text()
@@ -51,7 +60,10 @@ def test_report_headline_numbers(reports):
 def test_index_ranks_domains_by_uncovered_value(reports):
     _, out = reports
     md = (out / "index.md").read_text()
-    order = [md.index(f"[{name}]") for name in ("Arts and Media", "Food Preparation", "Finance and Insurance (sector)", "Legal")]
+    order = [
+        md.index(f"[{name}]")
+        for name in ("Arts and Media", "Food Preparation", "Finance and Insurance (sector)", "Legal")
+    ]
     assert order == sorted(order)
     assert "'Underwater basket weaving' (1)" in md  # unmatched names are reported
     assert "3 grounded in valuable work" in md
@@ -59,26 +71,50 @@ def test_index_ranks_domains_by_uncovered_value(reports):
 
 def test_exports_every_mart_with_schema(cov_con, tmp_path):
     counts = export_all(cov_con, tmp_path)
-    for table in ("domain_coverage", "coverage_gaps", "inventory_grounding", "domain_concentration", "inventory_export"):
+    for table in (
+        "domain_coverage",
+        "coverage_gaps",
+        "inventory_grounding",
+        "domain_concentration",
+        "inventory_export",
+    ):
         assert pl.read_parquet(tmp_path / f"{table}.parquet").height == counts[table]
     schema = json.loads((tmp_path / "schema.json").read_text())
     cov = next(t for t in schema["tables"] if t["table"] == "marts.domain_coverage")
-    assert {"name": "value_coverage_pct", "type": "DOUBLE",
-            "description": "covered_value_usd / total_value_usd x 100."} in cov["columns"]
-    assert all(c["description"] for t in schema["tables"] if t["table"].startswith("marts.domain") for c in t["columns"])
+    assert {
+        "name": "value_coverage_pct",
+        "type": "DOUBLE",
+        "description": "covered_value_usd / total_value_usd x 100.",
+    } in cov["columns"]
+    assert all(
+        c["description"]
+        for t in schema["tables"]
+        if t["table"].startswith("marts.domain")
+        for c in t["columns"]
+    )
     assert not list(tmp_path.glob(".*.tmp"))
 
 
 def test_rl_csv_neutralises_spreadsheet_formulas(cov_con, tmp_path):
-    cov_con.execute("update marts.inventory_export set title = '=HYPERLINK(\"http://x\")' where inventory_task_id = 'inv-1'")
+    cov_con.execute(
+        "update marts.inventory_export set title = '=HYPERLINK(\"http://x\")' where inventory_task_id = 'inv-1'"
+    )
     cov_con.execute("update marts.inventory_export set title = '@SUM(A1)' where inventory_task_id = 'inv-2'")
     export_all(cov_con, tmp_path)
     with open(tmp_path / "inventory_export.csv", newline="") as f:
         rows = {r["inventory_task_id"]: r for r in csv.DictReader(f)}
-    assert rows["inv-1"]["title"] == "'=HYPERLINK(\"http://x\")"
+    assert rows["inv-1"]["title"] == '\'=HYPERLINK("http://x")'
     assert rows["inv-2"]["title"] == "'@SUM(A1)"
     assert rows["inv-1"]["onet_task_id"] == "101" and rows["inv-1"]["tier"] == "high"
-    assert [neutralize_cell(v) for v in ("+1", "-2", "\tx", "\rx", "ok", 5, -5)] == ["'+1", "'-2", "'\tx", "'\rx", "ok", 5, -5]
+    assert [neutralize_cell(v) for v in ("+1", "-2", "\tx", "\rx", "ok", 5, -5)] == [
+        "'+1",
+        "'-2",
+        "'\tx",
+        "'\rx",
+        "ok",
+        5,
+        -5,
+    ]
 
 
 def test_export_replaces_files_atomically(cov_con, tmp_path: Path):

@@ -17,7 +17,7 @@ import pytest
 
 @dataclass
 class Reply:
-    """One response: `kind` is ok | status | reset | truncate | sleep."""
+    """One response: `kind` is ok | status | reset | truncate | close_early | sleep."""
 
     kind: str
     body: bytes = b""
@@ -67,6 +67,13 @@ def _handler(publisher: Publisher):
                 return self._send(200, reply.body)
             if reply.kind == "status":
                 return self._send(reply.status, reply.body or b"<html>error</html>")
+            if reply.kind == "close_early":  # no Content-Length: only a check of the file can tell
+                self.send_response(200)
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(reply.body[: reply.send_bytes])
+                self.close_connection = True
+                return None
             if reply.kind in {"reset", "truncate"}:
                 self.send_response(200)
                 self.send_header("Content-Length", str(len(reply.body)))

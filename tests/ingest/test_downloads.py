@@ -14,7 +14,7 @@ import pytest
 from assets.common.errors import AcquireError
 from assets.ingest import catalog
 from assets.ingest.acquire import ChecksumChangedError, acquire, acquire_many, sha256_of
-from tests.conftest import settings_for
+from tests.conftest import FIXTURES, settings_for
 from tests.ingest.fake_publisher import Reply, no_partial_files, publisher, zip_bytes  # noqa: F401
 
 EMAIL = "data-team@example.org"
@@ -235,3 +235,40 @@ def test_zip_slip_archive_is_refused_and_deleted(setup, tmp_path):
         acquire(settings(), statements_entry(), show_progress=False)
     assert not (cache / "archives" / "db_29_0_text.zip").exists()
     assert not list(tmp_path.rglob("escaped.txt"))
+
+
+def test_large_downloads_show_a_progress_bar(setup, capfd):
+    from assets.ingest.http import PROGRESS_MIN_BYTES, download
+
+    pub, _, cache = setup
+    body = b"x" * (PROGRESS_MIN_BYTES + 1)
+    pub.serve("/big.bin", Reply("ok", body))
+    sha = download(pub.base_url + "/big.bin", cache / "big.bin", contact_email=EMAIL, show_progress=True)
+    assert (cache / "big.bin").stat().st_size == len(body) and len(sha) == 64
+    err = capfd.readouterr().err
+    assert "big.bin" in err and "100%" in err
+
+
+def test_a_workbook_cut_short_without_content_length_is_never_cached(setup):
+    pub, settings, cache = setup
+    workbook = (FIXTURES / "mirror" / "soc" / "soc_2018_definitions.xlsx").read_bytes()
+    pub.serve(
+        "/soc/2018/soc_2018_definitions.xlsx", Reply("close_early", workbook, send_bytes=len(workbook) // 2)
+    )
+    with pytest.raises(AcquireError, match="corrupt"):
+        acquire(settings(), catalog.soc_structure(), show_progress=False)
+    assert not (cache / "files" / "soc" / "soc_2018_definitions.xlsx").exists()
+    assert no_partial_files(cache) == []
+    pub.serve("/soc/2018/soc_2018_definitions.xlsx", Reply("ok", workbook))
+    assert acquire(settings(), catalog.soc_structure(), show_progress=False).path.read_bytes() == workbook
+
+
+def test_a_damaged_cached_workbook_is_downloaded_again(setup):
+    pub, settings, _ = setup
+    workbook = (FIXTURES / "mirror" / "soc" / "soc_2018_definitions.xlsx").read_bytes()
+    pub.serve("/soc/2018/soc_2018_definitions.xlsx", Reply("ok", workbook))
+    first = acquire(settings(), catalog.soc_structure(), show_progress=False)
+    first.path.write_bytes(b"PK\x03\x04 damaged")
+    again = acquire(settings(), catalog.soc_structure(), show_progress=False)
+    assert again.via == "download" and again.path.read_bytes() == workbook
+    assert pub.hits("/soc/2018/soc_2018_definitions.xlsx") == 2

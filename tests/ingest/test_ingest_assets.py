@@ -10,13 +10,11 @@ import pytest
 from dagster import AssetKey
 
 from assets.ingest import catalog
-from assets.ingest.assets import INGEST_ASSETS
-from assets.staging.assets import STAGING_ASSETS
 from tests.conftest import FIXTURES, run_refresh
 from tests.ingest.fake_publisher import Reply, no_partial_files, publisher, zip_bytes  # noqa: F401
+from tests.staging.staging_queries import SELECTION
 
 MIRROR = FIXTURES / "mirror"
-SELECTION = [k for a in [*INGEST_ASSETS, *STAGING_ASSETS] for k in a.keys]
 
 
 def _serve_mirror_as_publisher(pub) -> dict[str, bytes]:

@@ -207,7 +207,9 @@ def test_sigkill_during_publish_leaves_a_complete_file_and_the_next_publish_clea
     _publish_from(work, target)
     # ~90 MB of incompressible rows make the copy slow enough to land kills inside it.
     con = duckdb.connect(str(work))
-    con.execute("create or replace table s.big as select range as i, md5(range::varchar) as h from range(5000000)")
+    con.execute(
+        "create or replace table s.big as select range as i, md5(range::varchar) as h from range(5000000)"
+    )
     con.close()
     _version_db(work, 2)
     previous = tmp_path / "previous.duckdb"

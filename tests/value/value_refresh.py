@@ -16,7 +16,7 @@ ATTRIBUTES = REPO / "tests" / "fixtures" / "value" / "attributes.csv"
 @functools.cache
 def fixture_refresh():
     """(settings, path of the published warehouse) after refresh_job on the fixture mirror."""
-    from conftest import run_refresh  # tests/conftest.py, on sys.path under pytest
+    from tests.conftest import run_refresh
 
     tmp = Path(tempfile.mkdtemp(prefix="taskvalue-value-"))
     old = os.environ.get("TASKVALUE_TASK_ATTRIBUTES")

@@ -57,7 +57,9 @@ class Corpus:
 def load_corpus(con: duckdb.DuckDBPyConnection) -> Corpus:
     rows = con.execute(CORPUS_SQL).fetchall()
     if not rows:
-        raise RuntimeError("staging.onet_task_statements is empty: materialize the O*NET staging tables first")
+        raise RuntimeError(
+            "staging.onet_task_statements is empty: materialize the O*NET staging tables first"
+        )
     task_ids, codes, tasks, occs, dwas = zip(*rows, strict=True)
     return Corpus(
         task_ids=np.asarray(task_ids, dtype=np.int64),

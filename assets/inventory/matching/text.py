@@ -53,7 +53,9 @@ def chunks(text: str | None, size: int = CHUNK_CHARS, limit: int = MAX_CHUNKS) -
     return out[:limit]
 
 
-def query_texts(title: str | None, description: str | None, extra: str | None = None, title_repeat: int = 1) -> list[str]:
+def query_texts(
+    title: str | None, description: str | None, extra: str | None = None, title_repeat: int = 1
+) -> list[str]:
     """The texts one inventory task is matched with (one per description chunk, each led by the title)."""
     head = " ".join(x for x in [*([title] * title_repeat if title else []), extra] if x)
     parts = chunks(description)

@@ -1,0 +1,284 @@
+"""Inventory assets: ingest every inventory file, read the overrides, map tasks onto O*NET.
+
+- staging.inventory_tasks / inventory_quarantine / inventory_files come from one read of the
+  directory (one multi-asset), so the per-file counts always describe the two tables beside them;
+- staging.inventory_overrides is the human decisions file, re-read on every refresh;
+- marts.inventory_task_matches is the top-k O*NET candidates per task (see sql/marts/).
+"""
+
+from pathlib import Path
+
+import polars as pl
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetSpec,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
+from dagster_duckdb import DuckDBResource
+
+from assets.common.results import table_result
+from assets.common.sql_models import load_model
+from assets.common.warehouse import build_sql_model, replace_table_from_frame
+from assets.inventory.config import InventorySettings
+from assets.inventory.ingest import OnetLookup, ingest_directory
+from assets.inventory.matching.corpus import load_corpus
+from assets.inventory.matching.match import QueryTask, match_tasks
+from assets.inventory.matching.matchers import make_matcher
+from assets.inventory.overrides import read_overrides
+from assets.inventory.thresholds import thresholds_for
+from orchestration.resources import TaskvalueSettings
+
+STAGING = "staging"
+MARTS = "marts"
+TASKS = AssetKey(["staging", "inventory_tasks"])
+QUARANTINE = AssetKey(["staging", "inventory_quarantine"])
+FILES = AssetKey(["staging", "inventory_files"])
+OVERRIDES = AssetKey(["staging", "inventory_overrides"])
+MATCHES = AssetKey(["marts", "inventory_task_matches"])
+ONET = [AssetKey(["staging", t]) for t in ("onet_task_statements", "onet_occupations", "soc_structure")]
+
+TASK_DOCS = {
+    "task_id": "Inventory task ID as written (unique: duplicates are quarantined).",
+    "title": "Short title of the task.",
+    "description": "The task prompt or description, verbatim (formula-like text is kept as is).",
+    "domain": "Domain the team files the task under.",
+    "environment": "Environment or harness the task runs in.",
+    "status": "Lifecycle status as written (e.g. active, draft, retired).",
+    "instances": "Number of instances or variants of the task.",
+    "onet_task_id": "O*NET Task ID the team linked explicitly (wins over text matching when known).",
+    "onet_soc_code": "O*NET-SOC or SOC code hint (any level), normalised; or the code of an occupation named by title.",
+    "occupation_hint": "Occupation as written when it was a title rather than a code.",
+    "owner": "Owner, team or author.",
+    "tags": "Tags, split on , ; or |.",
+    "created_at": "Creation date/time (UTC when a zone was given; US month/day order for 03/01/2025).",
+    "onet_task_id_known": "Whether O*NET has onet_task_id (null when none given). Unknown IDs are kept, not matched on.",
+    "onet_soc_code_known": "Whether the code or occupation hint names O*NET occupations with tasks (null when none given).",
+    "flags": "Warnings about this row that did not stop it being accepted (unknown codes).",
+    "extra_fields": "Columns the format does not define, as JSON, so nothing is lost.",
+    "source_file": "File the row was read from, relative to the inventory directory.",
+    "source_sheet": "Sheet name for XLSX files.",
+    "source_row": "Line (CSV/TSV/JSONL; header = 1), sheet row (XLSX) or 1-based record (JSON, Parquet).",
+    "content_hash": "sha256 of the task's fields other than task_id and provenance.",
+}
+QUARANTINE_DOCS = {
+    "source_file": "File the row was read from, relative to the inventory directory.",
+    "source_sheet": "Sheet name for XLSX files.",
+    "source_row": "Where the row is (as in inventory_tasks); null when the whole file could not be read.",
+    "task_id": "The row's task_id, when it had one.",
+    "reason": "First reason: missing_id, no_text, duplicate_task_id, unparseable_value, malformed_csv, "
+    "ragged_row, malformed_json, not_an_object, unsupported_file, unreadable_file.",
+    "detail": "Every reason with details (duplicates name all places that carry the ID).",
+    "raw_record": "The record as read, as JSON, so it can be fixed and reloaded.",
+}
+FILE_DOCS = {
+    "source_file": "File path relative to the inventory directory.",
+    "file_type": "csv, tsv, xlsx, json, jsonl or parquet (null: unsupported).",
+    "encoding": "Text encoding detected: utf-8, cp1252, or mixed utf-8/cp1252 (decoded line by line).",
+    "bytes": "File size.",
+    "modified_at": "File modification time (UTC).",
+    "sha256": "sha256 of the file.",
+    "status": "loaded, skipped (reserved name), unsupported or unreadable.",
+    "rows_read": "Records read from the file (blank lines are not records).",
+    "rows_accepted": "Records accepted into staging.inventory_tasks.",
+    "rows_quarantined": "Records in staging.inventory_quarantine (rows_read = accepted + quarantined).",
+    "notes": "Sheets read or ignored, missing columns, or why the file was not read.",
+}
+
+
+def onet_lookup(con) -> OnetLookup:
+    task_ids = {r[0] for r in con.execute("select task_id from staging.onet_task_statements").fetchall()}
+    codes = {
+        r[0]
+        for r in con.execute("select distinct onet_soc_code from staging.onet_task_statements").fetchall()
+    }
+    titles: dict[str, str] = {}
+    # SOC titles first, then O*NET titles, so an O*NET title wins when both spell the same words.
+    for title, code in con.execute(
+        "select soc_title, soc_code from staging.soc_structure where soc_title is not null"
+    ).fetchall():
+        titles[title.strip().lower()] = code
+    for title, code in con.execute("select title, onet_soc_code from staging.onet_occupations").fetchall():
+        titles[title.strip().lower()] = code
+    return OnetLookup(task_ids=task_ids, soc_codes=codes, titles=titles)
+
+
+@multi_asset(
+    specs=[
+        AssetSpec(
+            TASKS,
+            deps=ONET,
+            group_name=STAGING,
+            kinds={"polars", "duckdb"},
+            description=(
+                "Accepted inventory tasks: one row per task, with source file, row and content hash."
+            ),
+        ),
+        AssetSpec(
+            QUARANTINE,
+            deps=ONET,
+            group_name=STAGING,
+            kinds={"polars", "duckdb"},
+            description=("Inventory rows not accepted, with file, row, reason and the raw record."),
+        ),
+        AssetSpec(
+            FILES,
+            deps=ONET,
+            group_name=STAGING,
+            kinds={"polars", "duckdb"},
+            description=(
+                "One row per file in the inventory directory: type, encoding, sha256, rows read/accepted/quarantined."
+            ),
+        ),
+    ],
+)
+def inventory_ingest(context: AssetExecutionContext, settings: TaskvalueSettings, duckdb: DuckDBResource):
+    """Read every file in the inventory directory; accept, quarantine and count every row."""
+    directory = settings.inventory
+    with duckdb.get_connection() as con:
+        result = ingest_directory(directory, onet_lookup(con))
+        for key, frame, docs in (
+            (TASKS, result.tasks, TASK_DOCS),
+            (QUARANTINE, result.quarantine, QUARANTINE_DOCS),
+            (FILES, result.files, FILE_DOCS),
+        ):
+            qualified = ".".join(key.path)
+            spec_doc = inventory_ingest.specs_by_key[key].description or ""
+            replace_table_from_frame(con, qualified, frame, table_doc=spec_doc, column_docs=docs)
+        n_q = result.quarantine.height
+        if n_q:
+            context.log.warning(f"{n_q} inventory row(s) quarantined: see staging.inventory_quarantine")
+        extra = {"inventory_dir": MetadataValue.path(str(directory))}
+        yield MaterializeResult(
+            asset_key=TASKS, **_result(con, "staging.inventory_tasks", "source_file, source_row", extra)
+        )
+        yield MaterializeResult(
+            asset_key=QUARANTINE,
+            **_result(con, "staging.inventory_quarantine", "source_file, source_row", extra),
+        )
+        yield MaterializeResult(
+            asset_key=FILES, **_result(con, "staging.inventory_files", "source_file", extra)
+        )
+
+
+def _result(con, qualified: str, order_by: str, extra: dict) -> dict:
+    return {"metadata": table_result(con, qualified, order_by=order_by, extra=extra).metadata}
+
+
+def overrides_path(settings: TaskvalueSettings, inv: InventorySettings) -> Path:
+    return settings.path(inv.overrides_path) if inv.overrides_path else settings.inventory / "_overrides.csv"
+
+
+@asset(
+    key=OVERRIDES,
+    deps=[TASKS, AssetKey(["staging", "onet_task_statements"])],
+    group_name=STAGING,
+    kinds={"duckdb", "sql"},
+)
+def inventory_overrides(
+    settings: TaskvalueSettings, inventory_settings: InventorySettings, duckdb: DuckDBResource
+) -> MaterializeResult:
+    """Human pins and rejections of matches, from the overrides file, with whether each still applies."""
+    path = overrides_path(settings, inventory_settings)
+    frame = read_overrides(path)
+    model = load_model("staging", "inventory_overrides")
+    with duckdb.get_connection() as con:
+        con.register("inventory_overrides_frame", frame.to_arrow())
+        try:
+            build_sql_model(con, model)
+        finally:
+            con.unregister("inventory_overrides_frame")
+        return table_result(
+            con,
+            model.qualified,
+            order_by="source_row",
+            extra={"overrides_file": MetadataValue.path(str(path))},
+        )
+
+
+def query_tasks(con) -> list[QueryTask]:
+    rows = con.execute(
+        """
+        select task_id, title, description,
+            case when onet_task_id_known then onet_task_id end as onet_task_id,
+            case when onet_soc_code_known then onet_soc_code end as soc_code,
+            case when onet_soc_code is null then occupation_hint end as hint_text
+        from staging.inventory_tasks order by task_id
+        """
+    ).fetchall()
+    return [QueryTask(*r) for r in rows]
+
+
+@asset(
+    key=MATCHES,
+    deps=[
+        TASKS,
+        OVERRIDES,
+        *ONET,
+        AssetKey(["staging", "onet_tasks_to_dwas"]),
+        AssetKey(["staging", "onet_dwa_reference"]),
+    ],
+    group_name=MARTS,
+    kinds={"python", "duckdb", "sql"},
+)
+def inventory_task_matches(
+    context: AssetExecutionContext,
+    settings: TaskvalueSettings,
+    inventory_settings: InventorySettings,
+    duckdb: DuckDBResource,
+) -> MaterializeResult:
+    """Top-k O*NET task candidates per inventory task, with score, occupation, confidence and method."""
+    inv = inventory_settings
+    matcher = make_matcher(
+        inv.matcher, embedding_model=inv.embedding_model, cache_dir=settings.cache / "embeddings"
+    )
+    high, medium, low = thresholds_for(inv)
+    with duckdb.get_connection() as con:
+        tasks = query_tasks(con)
+        rejections = con.execute(
+            "select coalesce(max(n), 0) from (select count(*) as n from staging.inventory_overrides "
+            "where action = 'reject' and status = 'ok' group by inventory_task_id)"
+        ).fetchall()[0][0]
+        candidates = pl.DataFrame(
+            schema={
+                "inventory_task_id": pl.String,
+                "onet_task_id": pl.Int64,
+                "score": pl.Float64,
+                "method": pl.String,
+            }
+        )
+        if tasks:
+            corpus = load_corpus(con)
+            matcher.fit(corpus.documents(with_dwas=matcher.with_dwas))
+            # Rejected candidates are dropped after matching, so ask for enough to still fill top_k.
+            candidates = match_tasks(matcher, corpus, tasks, inv.top_k + int(rejections))
+        model = load_model("marts", "inventory_task_matches")
+        con.register("inventory_match_candidates", candidates.to_arrow())
+        try:
+            build_sql_model(
+                con,
+                model,
+                {"top_k": inv.top_k, "high": high, "medium": medium, "low": low, "matcher": matcher.name},
+            )
+        finally:
+            con.unregister("inventory_match_candidates")
+        bands = con.execute(
+            "select confidence, count(*) from marts.inventory_task_matches where rank = 1 group by 1 order by 1"
+        ).fetchall()
+        context.log.info(f"rank-1 confidence bands: {dict(bands)}")
+        return table_result(
+            con,
+            model.qualified,
+            order_by="inventory_task_id, rank",
+            extra={
+                "matcher": MetadataValue.text(matcher.name),
+                "thresholds": MetadataValue.json({"high": high, "medium": medium, "low": low}),
+                "rank1_confidence": MetadataValue.json({k: int(v) for k, v in bands}),
+            },
+        )
+
+
+INVENTORY_ASSETS = [inventory_ingest, inventory_overrides, inventory_task_matches]

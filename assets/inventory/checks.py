@@ -1,0 +1,152 @@
+"""Blocking Great Expectations suites for the inventory tables (names state what holds)."""
+
+from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
+
+RECORD_REASONS = [
+    "missing_id",
+    "no_text",
+    "duplicate_task_id",
+    "unparseable_value",
+    "malformed_csv",
+    "ragged_row",
+    "malformed_json",
+    "not_an_object",
+]
+FILE_REASONS = ["unsupported_file", "unreadable_file"]
+
+SUITES = {
+    ("staging", "inventory_files"): [
+        GxSuite(
+            "inventory_files__rows_read_equal_accepted_plus_quarantined",
+            """
+            with accepted as (
+                select source_file, count(*) as n from staging.inventory_tasks group by 1
+            ),
+            quarantined as (
+                select source_file, count(*) as n from staging.inventory_quarantine
+                where source_row is not null group by 1
+            ),
+            file_level as (
+                select source_file, count(*) as n from staging.inventory_quarantine
+                where source_row is null group by 1
+            )
+            select
+                f.source_file,
+                f.status,
+                f.rows_read,
+                f.rows_accepted,
+                f.rows_quarantined,
+                f.rows_read = f.rows_accepted + f.rows_quarantined as counts_add_up,
+                f.rows_accepted = coalesce(a.n, 0) and f.rows_quarantined = coalesce(q.n, 0)
+                    as counts_match_tables,
+                (f.status in ('unsupported', 'unreadable')) = (coalesce(l.n, 0) = 1)
+                    as unread_file_is_quarantined
+            from staging.inventory_files as f
+            left join accepted as a using (source_file)
+            left join quarantined as q using (source_file)
+            left join file_level as l using (source_file)
+            """,
+            [
+                unique("source_file"),
+                true("counts_add_up"),
+                true("counts_match_tables"),
+                true("unread_file_is_quarantined"),
+                in_set("status", ["loaded", "skipped", "unsupported", "unreadable"]),
+            ],
+            row_id_columns=["source_file"],
+            description="Nothing lost: per file, rows read = rows accepted + rows quarantined, the counts "
+            "match the two tables, and a file that could not be read has a quarantine entry.",
+        )
+    ],
+    ("staging", "inventory_tasks"): [
+        GxSuite(
+            "inventory_tasks__ids_unique_and_every_task_has_text",
+            """
+            select *, coalesce(nullif(trim(title), ''), nullif(trim(description), '')) is not null as has_text
+            from staging.inventory_tasks
+            """,
+            [
+                unique("task_id"),
+                not_null("task_id"),
+                true("has_text"),
+                not_null("source_file"),
+                not_null("source_row"),
+                not_null("content_hash"),
+                between("instances", 0, None),
+            ],
+            row_id_columns=["source_file", "source_row", "task_id"],
+        )
+    ],
+    ("staging", "inventory_quarantine"): [
+        GxSuite(
+            "inventory_quarantine__every_row_has_a_known_reason_and_place",
+            f"""
+            select *,
+                case when reason in {tuple(FILE_REASONS)} then source_row is null
+                     else source_row is not null end as place_matches_reason
+            from staging.inventory_quarantine
+            """,
+            [
+                in_set("reason", RECORD_REASONS + FILE_REASONS),
+                not_null("source_file"),
+                not_null("detail"),
+                true("place_matches_reason"),
+            ],
+            row_id_columns=["source_file", "source_row"],
+        )
+    ],
+    ("staging", "inventory_overrides"): [
+        GxSuite(
+            "inventory_overrides__actions_valid",
+            "select *, action = 'reject' or onet_task_id is not null as pin_has_task from staging.inventory_overrides",
+            [
+                in_set("action", ["pin", "reject"]),
+                in_set("status", ["ok", "unknown_inventory_task", "unknown_onet_task"]),
+                not_null("inventory_task_id"),
+                true("pin_has_task"),
+            ],
+            row_id_columns=["source_row"],
+        )
+    ],
+    ("marts", "inventory_task_matches"): [
+        GxSuite(
+            "inventory_task_matches__every_task_ranked_once_per_rank",
+            """
+            with ranks as (
+                select inventory_task_id, count(*) as n, max(rank) as max_rank
+                from marts.inventory_task_matches group by 1
+            )
+            select
+                t.task_id,
+                r.inventory_task_id is not null as task_has_matches,
+                coalesce(r.n = r.max_rank, false) as ranks_consecutive
+            from staging.inventory_tasks as t
+            left join ranks as r on r.inventory_task_id = t.task_id
+            """,
+            [true("task_has_matches"), true("ranks_consecutive")],
+            row_id_columns=["task_id"],
+            description="Every accepted inventory task has rows ranked 1..n.",
+        ),
+        GxSuite(
+            "inventory_task_matches__keys_bands_and_scores_valid",
+            """
+            select m.*, (m.onet_task_id is null) = (m.onet_soc_code is null) as candidate_resolves,
+                m.inventory_task_id in (select task_id from staging.inventory_tasks) as task_exists
+            from marts.inventory_task_matches as m
+            """,
+            [
+                unique("inventory_task_id", "rank"),
+                unique("inventory_task_id", "onet_task_id"),
+                in_set("confidence", ["high", "medium", "low", "none"]),
+                in_set("method", ["override", "explicit", "hinted", "text"]),
+                between("score", 0, 1.000001),
+                between("rank", 1, None),
+                true("candidate_resolves"),
+                true("task_exists"),
+            ],
+            row_id_columns=["inventory_task_id", "rank"],
+        ),
+    ],
+}
+
+INVENTORY_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() for suite in suites]

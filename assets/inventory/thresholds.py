@@ -1,0 +1,28 @@
+"""Confidence bands: score thresholds per matcher, calibrated with `python -m bench.matching`.
+
+Scores of different matchers are not comparable (TF-IDF cosines are small, embedding cosines are
+large), so each matcher has its own bands. How they were chosen, and the measured precision in
+each band, is in docs/inventory.md ("Confidence bands").
+"""
+
+from __future__ import annotations
+
+from assets.inventory.config import InventorySettings
+
+# matcher -> (high, medium, low): score >= high is 'high', >= medium 'medium', >= low 'low', else 'none'.
+DEFAULT_THRESHOLDS: dict[str, tuple[float, float, float]] = {
+    "tfidf": (0.30, 0.18, 0.10),
+    "embeddings": (0.60, 0.45, 0.30),
+}
+
+
+def thresholds_for(settings: InventorySettings) -> tuple[float, float, float]:
+    high, medium, low = DEFAULT_THRESHOLDS[settings.matcher]
+    chosen = (
+        settings.high_threshold if settings.high_threshold >= 0 else high,
+        settings.medium_threshold if settings.medium_threshold >= 0 else medium,
+        settings.low_threshold if settings.low_threshold >= 0 else low,
+    )
+    if not chosen[0] >= chosen[1] >= chosen[2]:
+        raise ValueError(f"confidence thresholds must satisfy high >= medium >= low, got {chosen}")
+    return chosen

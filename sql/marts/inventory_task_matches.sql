@@ -1,0 +1,110 @@
+-- One row per (inventory task, O*NET task candidate): the top-k O*NET task statements each
+-- inventory task imitates, best first, with a score and a confidence band. Precedence: a human pin
+-- (overrides file) first, then an explicit onet_task_id, then text matching (narrowed to the
+-- hinted occupation when the task names one). A task with no candidate keeps one row with a null
+-- onet_task_id and confidence 'none', so every accepted inventory task appears.
+-- columns:
+--   inventory_task_id: task_id of the task in staging.inventory_tasks.
+--   rank: 1 = best candidate; consecutive within a task.
+--   onet_task_id: O*NET Task ID of the candidate (null: no candidate).
+--   onet_soc_code: O*NET-SOC code of the candidate's occupation.
+--   occupation_title: O*NET title of that occupation.
+--   onet_task: The O*NET task statement.
+--   score: Similarity in [0, 1] (cosine); 1.0 for explicit links and pins.
+--   confidence: high, medium, low or none: score bands per matcher (docs/inventory.md); explicit
+--     links and pins are high.
+--   matcher: Text matcher of this refresh (tfidf or embeddings).
+--   method: override (pinned by a human), explicit (the task's onet_task_id), hinted (text
+--     matching among the occupation named by onet_soc_code), or text (all O*NET tasks).
+--   override_note: The reviewer's note when a pin or reject shaped this task's list.
+with candidates as (
+    select inventory_task_id, onet_task_id, score, method
+    from inventory_match_candidates
+),
+
+decisions as (
+    select inventory_task_id, action, onet_task_id, note
+    from staging.inventory_overrides
+    where status = 'ok'
+),
+
+pins as (
+    select inventory_task_id, onet_task_id, 1.0::double as score, 'override' as method, note, 0 as priority
+    from decisions
+    where action = 'pin'
+),
+
+rejected_all as (
+    select inventory_task_id, min(note) as note
+    from decisions
+    where action = 'reject' and onet_task_id is null
+    group by inventory_task_id
+),
+
+kept as (
+    select
+        c.inventory_task_id,
+        c.onet_task_id,
+        c.score,
+        c.method,
+        r.note,
+        case c.method when 'explicit' then 1 else 2 end as priority
+    from candidates as c
+    left join decisions as r
+        on r.inventory_task_id = c.inventory_task_id and r.onet_task_id = c.onet_task_id and r.action = 'reject'
+    where r.inventory_task_id is null
+        and c.inventory_task_id not in (select inventory_task_id from rejected_all)
+        and (c.inventory_task_id, c.onet_task_id) not in (select (inventory_task_id, onet_task_id) from pins)
+),
+
+ranked as (
+    select
+        *,
+        row_number() over (
+            partition by inventory_task_id order by priority, score desc, onet_task_id
+        ) as rank
+    from (select * from pins union all by name select * from kept)
+),
+
+unmatched as (
+    select
+        t.task_id as inventory_task_id,
+        1::bigint as rank,
+        null::bigint as onet_task_id,
+        0.0::double as score,
+        case when ra.inventory_task_id is null then 'text' else 'override' end as method,
+        ra.note
+    from staging.inventory_tasks as t
+    left join rejected_all as ra on ra.inventory_task_id = t.task_id
+    where t.task_id not in (select inventory_task_id from ranked)
+),
+
+final as (
+    select inventory_task_id, rank, onet_task_id, score, method, note from ranked where rank <= $top_k
+    union all
+    select inventory_task_id, rank, onet_task_id, score, method, note from unmatched
+)
+
+select
+    f.inventory_task_id,
+    f.rank::integer as rank,
+    f.onet_task_id,
+    s.onet_soc_code,
+    o.title as occupation_title,
+    s.task as onet_task,
+    round(f.score, 6) as score,
+    case
+        when f.onet_task_id is null then 'none'
+        when f.method in ('explicit', 'override') then 'high'
+        when f.score >= $high then 'high'
+        when f.score >= $medium then 'medium'
+        when f.score >= $low then 'low'
+        else 'none'
+    end as confidence,
+    $matcher as matcher,
+    f.method,
+    f.note as override_note
+from final as f
+left join staging.onet_task_statements as s on s.task_id = f.onet_task_id
+left join staging.onet_occupations as o on o.onet_soc_code = s.onet_soc_code
+order by f.inventory_task_id, f.rank

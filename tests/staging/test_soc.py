@@ -1,0 +1,60 @@
+"""SOC 2018 structure: the header is found below BLS's title rows; every code knows its groups."""
+
+from __future__ import annotations
+
+import pytest
+import xlsxwriter
+
+from assets.common.errors import SourceFormatError
+from assets.staging import soc
+from tests.conftest import FIXTURES
+
+
+def test_fixture_structure_and_hierarchy():
+    frame, rows_read = soc.parse(FIXTURES / "mirror" / "soc" / "soc_2018_definitions.xlsx")
+    assert rows_read == frame.height == 16
+    rows = {r["soc_code"]: r for r in frame.iter_rows(named=True)}
+    assert rows["11-0000"]["major_code"] == "11-0000" and rows["11-0000"]["minor_code"] is None
+    assert rows["15-1200"]["major_code"] == "15-0000" and rows["15-1200"]["broad_code"] is None
+    dev = rows["15-1252"]
+    assert (dev["soc_group"], dev["major_code"], dev["minor_code"], dev["broad_code"]) == (
+        "Detailed",
+        "15-0000",
+        "15-1200",
+        "15-1250",
+    )
+    assert rows["29-2012"]["broad_code"] == "29-2010"
+    assert rows["15-1252"]["source_row"] == 13  # title rows 1-2, blank row 3, header row 4
+    assert rows["11-0000"]["soc_definition"] is None
+
+
+def _workbook(path, rows):
+    wb = xlsxwriter.Workbook(str(path))
+    ws = wb.add_worksheet("2018 SOC")
+    for i, row in enumerate(rows):
+        ws.write_row(i, 0, row)
+    wb.close()
+
+
+def test_missing_header_is_a_clear_error(tmp_path):
+    path = tmp_path / "soc.xlsx"
+    _workbook(path, [["SOC Group", "Code", "SOC Title"], ["Major", "11-0000", "Management"]])
+    with pytest.raises(SourceFormatError) as err:
+        soc.parse(path)
+    assert err.value.column == "SOC Code" and str(path) in str(err.value)
+
+
+def test_bad_code_names_row_and_column(tmp_path):
+    path = tmp_path / "soc.xlsx"
+    _workbook(
+        path,
+        [
+            ["Title row"],
+            ["SOC Group", "SOC Code", "SOC Title", "SOC Definition"],
+            ["Major", "11-0000", "Management", ""],
+            ["Detailed", "11-10111", "Chief Executives", "Lead."],
+        ],
+    )
+    with pytest.raises(SourceFormatError) as err:
+        soc.parse(path)
+    assert (err.value.row, err.value.column) == (4, "SOC Code")

@@ -1,0 +1,179 @@
+"""The ingest and staging groups run by Dagster over the fixture mirror (tests/fixtures/mirror):
+typed tables with comments, staging.source_files, blocking GX checks, and broken inputs that fail
+their asset with the file and the column."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import AssetKey
+
+from assets.staging.assets import STAGING_TABLE_ASSETS
+from tests.conftest import FIXTURES, run_refresh
+from tests.fixtures.mirror import build_mirror
+from tests.staging.staging_queries import AGGREGATE_CODES_SQL, SELECTION
+
+MIRROR = FIXTURES / "mirror"
+
+
+@pytest.fixture(scope="module")
+def fixture_run(tmp_path_factory):
+    result, settings = run_refresh(tmp_path_factory.mktemp("fixture"), MIRROR, selection=SELECTION)
+    assert result.success
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    yield result, con
+    con.close()
+
+
+def _copy_mirror(tmp_path: Path) -> Path:
+    mirror = tmp_path / "mirror"
+    shutil.copytree(MIRROR, mirror, ignore=shutil.ignore_patterns("*.py", "*.md", "__pycache__"))
+    return mirror
+
+
+def _failure_text(result) -> str:
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failures, "expected a failed step"
+    return "\n".join(e.event_specific_data.error.to_string() for e in failures)
+
+
+def test_fixture_tables_hold_the_documented_figures(fixture_run):
+    _, con = fixture_run
+    q = lambda sql: con.execute(sql).fetchall()  # noqa: E731
+    assert q("select count(*) from staging.oes_national") == [(15,)]
+    assert q(
+        "select sum(tot_emp) filter (where o_group = 'detailed'), max(tot_emp) filter (where o_group = 'total') "
+        "from staging.oes_national"
+    ) == [(1_600_000, 1_600_000)]
+    assert q(
+        "select a_mean_usd, h_mean_usd::varchar, top_coded from staging.oes_national where occ_code = '11-1011'"
+    ) == [(208000, "100.00", True)]
+    assert q("select count(*) from staging.oes_national_previous where o_group = 'detailed'") == [(5,)]
+    assert q("select count(*), count(distinct naics) from staging.oes_sector") == [(24, 2)]
+    assert q("select count(*) from staging.oes_sector where low_reporting") == [(1,)]
+    assert q("select count(*), count(distinct onet_soc_code) from staging.onet_task_statements") == [(11, 4)]
+    assert q("select count(*) from staging.onet_task_ratings") == [(99,)]
+    assert q("select task_id, scale_id from staging.onet_task_ratings where recommend_suppress") == [
+        (15373, "RT")
+    ]
+    assert q("select count(*) from staging.onet_tasks_to_dwas") == [(14,)]
+    assert q("select count(*) from staging.soc_structure where soc_group = 'Detailed'") == [(6,)]
+
+
+def test_aggregate_codes_are_detected_in_the_fixture(fixture_run):
+    _, con = fixture_run
+    assert con.execute(AGGREGATE_CODES_SQL).fetchall() == [("29-2010",)]
+
+
+def test_source_files_has_one_row_per_file_with_its_checksum(fixture_run):
+    _, con = fixture_run
+    rows = con.execute(
+        "select target_table, path, sha256, rows_read, rows_loaded, status from staging.source_files"
+    ).fetchall()
+    assert len(rows) == len(STAGING_TABLE_ASSETS) == 14
+    for table, path, sha, rows_read, rows_loaded, status in rows:
+        assert status == "loaded", table
+        assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
+        assert rows_read == rows_loaded > 0
+
+
+def test_every_staging_column_has_a_comment_and_dagster_column_schema(fixture_run):
+    result, con = fixture_run
+    missing = con.execute(
+        "select table_name, column_name from duckdb_columns() "
+        "where schema_name = 'staging' and coalesce(comment, '') = ''"
+    ).fetchall()
+    assert missing == []
+    tables = con.execute(
+        "select table_name, comment from duckdb_tables() where schema_name = 'staging'"
+    ).fetchall()
+    assert len(tables) == 15 and all(comment for _, comment in tables)
+    for mat in result.get_asset_materialization_events():
+        metadata = mat.materialization.metadata
+        if mat.asset_key.path[0] == "staging":
+            schema = metadata["dagster/column_schema"].schema
+            assert all(c.description for c in schema.columns), mat.asset_key
+            assert metadata["dagster/row_count"].value > 0
+
+
+def test_every_staging_check_passed(fixture_run):
+    result, _ = fixture_run
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) >= 17
+    assert [e.check_name for e in evaluations if not e.passed] == []
+
+
+def test_absent_task_ratings_is_a_state_not_an_error(tmp_path):
+    mirror = _copy_mirror(tmp_path)
+    (mirror / "onet" / "29.0" / "Task Ratings.txt").unlink()
+    keys = [
+        AssetKey(["ingest", "onet"]),
+        *[AssetKey(["staging", f"onet_{t}"]) for t in ("occupations", "task_statements", "task_ratings")],
+    ]
+    result, settings = run_refresh(
+        tmp_path / "run", mirror, selection=[*keys, AssetKey(["staging", "source_files"])]
+    )
+    assert result.success
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        assert con.execute("select count(*) from staging.onet_task_ratings").fetchall() == [(0,)]
+        assert con.execute(
+            "select status, path, sha256, rows_read from staging.source_files where file_name = 'Task Ratings.txt'"
+        ).fetchall() == [("absent", None, None, 0)]
+        assert con.execute(
+            "select acquired_via from ingest.onet where file_name = 'Task Ratings.txt'"
+        ).fetchall() == [("absent",)]
+    finally:
+        con.close()
+
+
+def test_statements_without_task_id_fail_their_asset_naming_file_and_column(tmp_path):
+    mirror = _copy_mirror(tmp_path)
+    path = mirror / "onet" / "29.0" / "Task Statements.txt"
+    lines = path.read_text().split("\n")
+    path.write_text(
+        "\n".join("\t".join(f for i, f in enumerate(line.split("\t")) if i != 1) for line in lines)
+    )
+    selection = [AssetKey(["ingest", "onet"]), AssetKey(["staging", "onet_task_statements"])]
+    result, _ = run_refresh(tmp_path / "run", mirror, selection=selection, raise_on_error=False)
+    assert not result.success
+    text = _failure_text(result)
+    assert f"file {path}" in text and "column 'Task ID'" in text
+
+
+def test_oes_with_a_misspelt_tot_emp_fails_its_asset_naming_file_and_column(tmp_path):
+    mirror = _copy_mirror(tmp_path)
+    path = mirror / "oes" / "May2024" / "national_M2024_dl.xlsx"
+    header = ["TOT_EMPL" if h == "TOT_EMP" else h for h in build_mirror.OES_HEADER]
+    build_mirror._write_xlsx(path, "national_M2024_dl", header, build_mirror.national_rows(2024))
+    selection = [AssetKey(["ingest", "oes_national"]), AssetKey(["staging", "oes_national"])]
+    result, _ = run_refresh(tmp_path / "run", mirror, selection=selection, raise_on_error=False)
+    assert not result.success
+    text = _failure_text(result)
+    assert f"file {path}" in text and "column 'TOT_EMP'" in text
+
+
+def test_a_failing_check_blocks_and_names_the_failing_rows(tmp_path):
+    mirror = _copy_mirror(tmp_path)
+    path = mirror / "onet" / "29.0" / "Task Ratings.txt"
+    lines = path.read_text().split("\n")
+    fields = lines[8].split("\t")  # row 9 of the file: task 8823, IM
+    assert fields[2] == "IM"
+    fields[4] = "7.00"  # importance is 1-5
+    lines[8] = "\t".join(fields)
+    path.write_text("\n".join(lines))
+    selection = [
+        AssetKey(["ingest", "onet"]),
+        AssetKey(["staging", "onet_occupations"]),
+        AssetKey(["staging", "onet_task_statements"]),
+        AssetKey(["staging", "onet_task_ratings"]),
+    ]
+    result, _ = run_refresh(tmp_path / "run", mirror, selection=selection, raise_on_error=False)
+    failed = [e for e in result.get_asset_check_evaluations() if not e.passed]
+    assert [e.check_name for e in failed] == ["onet_task_ratings__scales_in_range"]
+    failing = failed[0].metadata["failing_rows"].value
+    assert any(9 in (row.get("source_row") for row in f["failing_rows"]) for f in failing)

@@ -1,0 +1,138 @@
+"""The value model on the real data in ../shared/data (one shared full refresh)."""
+
+from decimal import Decimal as D
+
+import pytest
+
+pytestmark = pytest.mark.slow
+
+# The three questions of the README (docs/value_model.md), verbatim.
+TOP_DIGITAL_JUDGMENT_TASKS = """
+select occupation_title, task, annual_value_usd, hourly_wage_usd, tier
+from marts.task_value
+where is_digital and nature = 'judgment'
+order by annual_value_usd desc
+limit 20
+"""
+SOFTWARE_DEVELOPERS_ROUTINE_SHARE = """
+select sum(annual_value_usd) filter (where nature = 'routine') / sum(annual_value_usd) as routine_share
+from marts.task_value
+where oes_code = '15-1252'
+"""
+TOP_DIGITAL_OCCUPATIONS_FINANCE = """
+select occupation_title, employment, wage_bill_usd, digital_share
+from marts.sector_occupation_value
+where naics_title = 'Finance and Insurance' and digital_share >= 0.5
+order by wage_bill_usd desc
+limit 5
+"""
+
+
+def one(con, sql):
+    return con.execute(sql).fetchone()
+
+
+def test_every_task_is_valued_and_sums_to_the_bill(real_con):
+    assert one(real_con, "select count(*) from marts.task_value") == (18_796,)
+    bad = real_con.execute(
+        "select onet_soc_code from marts.task_value group by 1 "
+        "having sum(annual_value_usd) is distinct from min(occupation_wage_bill_usd)"
+    ).fetchall()
+    assert bad == []
+
+
+def test_allocated_employment_adds_up_per_oes_row_and_is_not_copied(real_con):
+    bad = real_con.execute(
+        "select oes_code from int.onet_oes_crosswalk where oes_code is not null group by oes_code, oes_o_group "
+        "having sum(allocated_employment) <> min(oes_employment)"
+    ).fetchall()
+    assert bad == []
+    allocated, detailed = one(
+        real_con,
+        "select (select sum(allocated_employment) from int.onet_oes_crosswalk), "
+        "(select sum(tot_emp) from staging.oes_national where o_group = 'detailed')",
+    )
+    assert allocated <= detailed
+    # 13-1020 (Buyers and Purchasing Agents, an OES aggregate) = 486,900 split over 3 O*NET codes
+    rows = real_con.execute(
+        "select allocated_employment, match_level from int.onet_oes_crosswalk where oes_code = '13-1020'"
+    ).fetchall()
+    assert rows == [(162_300, "oes_aggregate")] * 3
+
+
+def test_weights_sum_to_one_with_fallback_on_real_data(real_con):
+    assert one(
+        real_con,
+        "select max(abs(s - 1)) < 1e-9 from (select sum(weight) s from int.task_weights group by onet_soc_code)",
+    ) == (True,)
+    # no Task Ratings in the release: every task uses Core 2 / Supplemental 1 / n/a 1
+    assert real_con.execute("select distinct method from int.task_weights").fetchall() == [
+        ("core_supplemental",)
+    ]
+
+
+def test_coverage_of_oes_employment_at_least_98_pct(real_con):
+    (share,) = one(
+        real_con, "select share_of_oes_detailed_employment from marts.join_quality where section = 'coverage'"
+    )
+    assert 0.98 <= share < 1
+    assert round(share, 4) == 0.9864
+    none = real_con.execute(
+        "select item_code from marts.join_quality where section = 'onet_without_oes'"
+    ).fetchall()
+    assert none == [("45-3031.00",)]  # Fishing and Hunting Workers: no OES row
+
+
+def test_software_developers_from_the_oes_file(real_con):
+    # OES May 2024 national: 15-1252 TOT_EMP 1,654,440, A_MEAN 144,570, H_MEAN 69.50
+    got = one(
+        real_con,
+        "select employment, wage_bill_usd, hourly_wage_usd from marts.occupation_value "
+        "where onet_soc_code = '15-1252.00'",
+    )
+    assert got == (1_654_440, D("239182390800.00"), D("69.50"))  # 1,654,440 x 144,570
+
+
+def test_every_gwa_is_labelled_and_unknown_means_no_dwa(real_con):
+    assert one(
+        real_con,
+        "select count(*) from int.dwa_labels where nature is null or is_digital is null",
+    ) == (0,)
+    assert one(real_con, "select count(*) from marts.task_value where nature = 'unknown'") == (
+        one(real_con, "select count(*) from marts.task_value where dwa_count = 0")[0],
+    )
+
+
+def test_readme_queries_answer(real_con):
+    top = real_con.execute(TOP_DIGITAL_JUDGMENT_TASKS).fetchall()
+    assert len(top) == 20 and top[0][2] >= top[-1][2] > 0
+    (routine,) = one(real_con, SOFTWARE_DEVELOPERS_ROUTINE_SHARE)
+    assert 0 <= routine < 0.5
+    finance = real_con.execute(TOP_DIGITAL_OCCUPATIONS_FINANCE).fetchall()
+    assert len(finance) == 5 and all(r[3] >= 0.5 for r in finance)
+
+
+def test_tiers_answer_200_vs_15_dollar_work(real_con):
+    got = dict(
+        real_con.execute(
+            "select tier, count(*) from marts.task_value where tier in ('$0-15/hr', '$200+/hr') group by 1"
+        ).fetchall()
+    )
+    assert set(got) == {"$0-15/hr", "$200+/hr"}
+
+
+def test_attribute_file_rows_all_accounted_for(real_con):
+    # full_labelset.tsv: 19,265 rows; 18,751 (code, Task ID) pairs are in O*NET 29.0
+    assert one(real_con, "select count(distinct source_row) from marts.task_attribute_value") == (18_751,)
+    assert one(real_con, "select count(*) from marts.task_attribute_unmatched") == (514,)
+
+
+def test_sensitivity_compares_fallback_with_equal_weights(real_con):
+    got = real_con.execute(
+        "select entity, method_a, method_b, spearman_rank_correlation from marts.weighting_sensitivity order by 1"
+    ).fetchall()
+    assert [r[:3] for r in got] == [
+        ("occupation", "core_supplemental", "equal"),
+        ("task", "core_supplemental", "equal"),
+    ]
+    assert all(0.9 < r[3] <= 1.0000001 for r in got)

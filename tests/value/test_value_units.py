@@ -1,0 +1,70 @@
+"""Settings, the label mapping and the attribute reader, without running the graph."""
+
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from assets.common.errors import SourceFormatError
+from assets.value.attributes import read_task_attributes
+from assets.value.config import value_settings_from_env
+from assets.value.seeds import read_activity_labels, tier_frame
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "value"
+
+
+def test_settings_from_environment():
+    s = value_settings_from_env(
+        environ={
+            "TASKVALUE_TIER_THRESHOLDS_USD": "20,200",
+            "TASKVALUE_LOADED_COST_MULTIPLIER": "1.42",
+            "TASKVALUE_WEIGHTING_METHOD": "importance",
+            "TASKVALUE_PRIORITY_DIGITAL_ONLY": "false",
+        }
+    )
+    assert s.tier_thresholds_usd == [20.0, 200.0]
+    assert s.loaded_cost_multiplier == 1.42
+    assert s.weighting_method == "importance"
+    assert s.priority_digital_only is False
+    with pytest.raises(ValueError, match="ascending"):
+        value_settings_from_env(environ={"TASKVALUE_TIER_THRESHOLDS_USD": "50,20"})
+    with pytest.raises(ValueError, match="7 rates"):
+        value_settings_from_env(environ={"TASKVALUE_FT_RATES": "1,2,3"})
+
+
+def test_tiers_with_loaded_cost():
+    tiers = tier_frame([15.0, 200.0], 1.25)
+    assert tiers["tier"].to_list() == ["$0-15/hr", "$15-200/hr", "$200+/hr"]
+    # $200/hr loaded cost = $160/hr wage at 1.25
+    assert str(tiers["wage_min_usd"][2]) == "160.00"
+
+
+def test_label_mapping_is_complete_and_valid():
+    labels = read_activity_labels()
+    gwas = labels.filter(pl.col("level") == "gwa")
+    assert gwas.height == 41  # every GWA of the O*NET content model (4.A.x.y.n)
+    assert set(labels["nature"]) == {"judgment", "routine", "interpersonal", "physical"}
+
+
+def test_label_mapping_rejects_unknown_nature(tmp_path):
+    bad = tmp_path / "labels.csv"
+    bad.write_text(
+        "level,element_id,element_name,nature,is_digital,rationale\ngwa,4.A.1.a.1,x,creative,true,r\n"
+    )
+    with pytest.raises(SourceFormatError, match="row 2.*nature"):
+        read_activity_labels(bad)
+
+
+def test_attribute_reader_keeps_every_row():
+    long, names = read_task_attributes(FIXTURES / "attributes.csv", "Task ID", "O*NET-SOC Code")
+    assert names == ["exposure"]  # the unnamed index and the text column are not attributes
+    assert long.height == 7
+    assert long.filter(pl.col("task_id_raw") == "abc")["task_id"].to_list() == [None]
+    assert long["task_id"].to_list()[:3] == [21667, 21670, 21673]  # 21667.0 -> 21667
+
+
+def test_attribute_reader_needs_task_id(tmp_path):
+    f = tmp_path / "a.csv"
+    f.write_text("id,x\n1,2\n")
+    with pytest.raises(SourceFormatError, match="Task ID"):
+        read_task_attributes(f, "Task ID", "O*NET-SOC Code")
