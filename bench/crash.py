@@ -248,10 +248,15 @@ class Warehouse:
         return proc, log
 
     def run(self, config: str, selection: Sequence[str] | None = None, timeout: float = 900) -> float:
-        """Refresh to completion; raise with the log's tail if it fails. Returns seconds."""
+        """Refresh to completion; raise with the log's tail if it fails.
+
+        Returns the seconds from the first step starting to the process exiting (the window the
+        random kills are spread over; what comes before is setting up the run).
+        """
         t0 = time.monotonic()
         proc, log = self.start(config, selection)
-        proc.join(timeout)
+        first_step = wait_for_first_step(proc, log, t0 + timeout)
+        proc.join(max(0.0, t0 + timeout - time.monotonic()))
         if proc.exitcode is None:
             proc.kill()
             proc.join()
@@ -261,12 +266,21 @@ class Warehouse:
             tail = "\n".join(text.splitlines()[-40:])
             raise RuntimeError(f"refresh ({config}) failed (exit {proc.exitcode}); {log}:\n{tail}")
         self.last_config = config
-        return time.monotonic() - t0
+        return time.monotonic() - (first_step or t0)
 
     def publish_temporaries(self) -> list[Path]:
         from assets.publish.swap import stale_temporaries
 
         return stale_temporaries(self.published)
+
+
+def wait_for_first_step(proc: multiprocessing.Process, log: Path, deadline: float) -> float | None:
+    """Poll the run's log until its first step starts; the monotonic time it was seen, or None."""
+    while proc.is_alive() and time.monotonic() < deadline:
+        if log.exists() and b"STEP_START" in log.read_bytes():
+            return time.monotonic()
+        time.sleep(0.005)
+    return None
 
 
 _STEP = re.compile(r' - (STEP_START|STEP_SUCCESS|STEP_FAILURE) - .*?step "([^"]+)"')
@@ -301,14 +315,14 @@ class KillRecord:
 
 def references(
     wh: Warehouse, echo: Callable[[str], None] = print, full_first: bool = True
-) -> tuple[dict, float]:
-    """Fingerprints of both complete versions; returns (refs, seconds of one selected run).
+) -> tuple[dict, float, str]:
+    """Fingerprints of both versions; returns (refs, seconds of a selected run's steps, last config).
 
     Each configuration is refreshed twice with the kill loop's selection: the second result must
     equal the first (the refresh is deterministic, so "complete version" is well defined).
     """
     refs: dict[str, dict[str, Fingerprint]] = {}
-    order = ["B", "A", "B", "A"]
+    order = ["B", "A", "B"]
     if full_first:
         echo("reference: full refresh A")
         wh.run("A")
@@ -328,7 +342,7 @@ def references(
     if not differing:
         raise AssertionError("configurations A and B give identical warehouses; nothing to tell apart")
     echo(f"tables that differ between A and B: {', '.join(differing)}")
-    return refs, statistics.median(times)
+    return refs, statistics.median(times), order[-1]
 
 
 def kill_once(
@@ -343,8 +357,9 @@ def kill_once(
             time.sleep(0.0005)
         time.sleep(delay)
     else:
+        t0 = wait_for_first_step(proc, log, t0 + 600) or time.monotonic()
         while proc.is_alive() and time.monotonic() - t0 < delay:
-            time.sleep(0.005)
+            time.sleep(0.002)
     killed = proc.is_alive()
     if killed:
         os.kill(proc.pid, signal.SIGKILL)
@@ -413,13 +428,13 @@ def kill_loop(
     full_first: bool = True,
 ) -> list[KillRecord]:
     """SIGKILL `kills` refreshes; every `publish_every`-th kill targets the publish copy."""
-    refs, run_s = references(wh, echo, full_first)
+    refs, run_s, current = references(wh, echo, full_first)
     rng = random.Random(seed)
     # Stratified delays spread over a whole run (5% past its end), shuffled.
     random_kills = kills - (kills // publish_every if publish_every else 0)
     delays = [(i + rng.random()) / random_kills * run_s * 1.05 for i in range(random_kills)]
     rng.shuffle(delays)
-    current, records, n = "A", [], 0
+    records, n = [], 0
     while n < kills:
         target = "B" if current == "A" else "A"
         n += 1

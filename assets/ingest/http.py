@@ -27,6 +27,10 @@ class TransientDownloadError(Exception):
     """Worth another attempt: reset, timeout, 5xx, truncated body."""
 
 
+class RefusedDownloadError(Exception):
+    """Not worth another attempt: 403 (a bot block), 404, other client errors."""
+
+
 def user_agent(contact_email: str) -> str:
     return f"taskvalue/0.1 (economic task-value research; contact: {contact_email})"
 
@@ -48,13 +52,16 @@ def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float,
     try:
         with session.get(url, stream=True, timeout=timeout) as resp:
             if resp.status_code == 403:
-                raise PermissionError("HTTP 403 Forbidden (the server blocked this scripted request)")
+                raise RefusedDownloadError(
+                    "HTTP 403 Forbidden: the server blocked this scripted request; a real contact address "
+                    "in TASKVALUE_CONTACT_EMAIL sometimes helps"
+                )
             if resp.status_code == 404:
-                raise FileNotFoundError("HTTP 404 Not Found (is the release or vintage configured right?)")
+                raise RefusedDownloadError("HTTP 404 Not Found: is the release or vintage configured right?")
             if resp.status_code >= 500 or resp.status_code == 429:
                 raise TransientDownloadError(f"HTTP {resp.status_code}")
             if resp.status_code != 200:
-                raise FileNotFoundError(f"HTTP {resp.status_code}")
+                raise RefusedDownloadError(f"HTTP {resp.status_code}")
             expected = int(resp.headers.get("Content-Length") or 0) or None
             digest = hashlib.sha256()
             received = 0
@@ -129,7 +136,7 @@ def download(
                         wait,
                     )
                     sleep(wait)
-            except (PermissionError, FileNotFoundError) as exc:
+            except RefusedDownloadError as exc:
                 raise AcquireError(explain(str(exc))) from None
         raise AcquireError(explain(f"gave up after {retries + 1} attempts: {last}"))
     finally:

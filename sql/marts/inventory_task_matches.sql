@@ -12,7 +12,8 @@
 --   onet_task: The O*NET task statement.
 --   score: Similarity in [0, 1] (cosine); 1.0 for explicit links and pins.
 --   confidence: high, medium, low or none: score bands per matcher (docs/inventory.md); explicit
---     links and pins are high.
+--     links and pins are high; a hinted rank-1 candidate is at least medium, other hinted ones at
+--     least low (the occupation was named by a human).
 --   matcher: Text matcher of this refresh (tfidf or embeddings).
 --   method: override (pinned by a human), explicit (the task's onet_task_id), hinted (text
 --     matching among the occupation named by onet_soc_code), or text (all O*NET tasks).
@@ -97,8 +98,9 @@ select
         when f.onet_task_id is null then 'none'
         when f.method in ('explicit', 'override') then 'high'
         when f.score >= $high then 'high'
-        when f.score >= $medium then 'medium'
-        when f.score >= $low then 'low'
+        -- a hinted candidate lies in the occupation a human named: only the task is uncertain
+        when f.score >= $medium or (f.method = 'hinted' and f.rank = 1) then 'medium'
+        when f.score >= $low or f.method = 'hinted' then 'low'
         else 'none'
     end as confidence,
     $matcher as matcher,

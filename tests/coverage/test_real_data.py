@@ -91,16 +91,50 @@ def test_every_inventory_task_is_judged_and_unmatched_names_reported(real_con):
     assert 0 < grounded < n_inventory
 
 
-def test_the_inventory_covers_software_and_copywriting_value(real_con):
-    got = dict(
+def test_covered_value_rederived_from_the_matches(real_con):
+    # An independent re-derivation of the default rule (rank 1, medium or better, or explicit/pinned),
+    # per SOC major group, from marts.task_value and marts.inventory_task_matches alone.
+    expected = dict(
         rows(
             real_con,
-            "select domain_id, value_coverage_pct from marts.domain_coverage "
-            "where domain_id in ('computer-and-mathematical', 'digital-copywriting', 'farming-fishing-and-forestry')",
+            """
+            with covered as (
+                select distinct onet_task_id::varchar as task_id from marts.inventory_task_matches
+                where rank = 1 and onet_task_id is not null
+                  and (confidence in ('high', 'medium') or method in ('explicit', 'override'))
+            )
+            select left(onet_soc_code, 3),
+                   coalesce(sum(annual_value_usd) filter (where task_id::varchar in (select task_id from covered)), 0)
+            from marts.task_value group by 1
+            """,
         )
     )
-    assert got["computer-and-mathematical"] > 0
-    assert got["digital-copywriting"] > 0
+    got = rows(
+        real_con,
+        """select d.rule_value, c.covered_value_usd from marts.domain_coverage as c
+           join int.domain_definitions as d using (domain_id) where c.domain_kind = 'soc_major_group'""",
+    )
+    assert len(got) == 22
+    for prefix, covered in got:
+        assert covered == pytest.approx(float(expected.get(prefix, 0)), abs=0.01), prefix
+    assert sum(c for _, c in got) > 0
+
+
+def test_explicit_links_cover_and_ground(real_con):
+    explicit = rows(
+        real_con,
+        """select m.inventory_task_id, m.onet_task_id, g.best_is_credible, c.is_covered
+           from marts.inventory_task_matches as m
+           join marts.inventory_grounding as g using (inventory_task_id)
+           join int.domain_task_coverage as c
+             on c.task_id = m.onet_task_id and c.domain_id = (
+                select domain_id from int.domain_members as dm
+                join int.domain_definitions as dd using (domain_id)
+                where dm.onet_soc_code = c.onet_soc_code and dd.domain_kind = 'soc_major_group')
+           where m.rank = 1 and m.method = 'explicit'""",
+    )
+    assert explicit, "the example inventory links some tasks to O*NET by explicit ID"
+    assert all(r[2] and r[3] for r in explicit), explicit
 
 
 def test_reports_hold_the_headline_numbers(real_warehouse, real_con):

@@ -194,3 +194,18 @@ def test_bring_your_own_attributes(fx):
     # 93,413,173,652.69 x 1 + 24,910,179,640.72 x 0.5 + 6,476,646,706.59 x 0
     assert exposed == D("105868263473.05")
     assert round(mean, 9) == round((750 * 1 + 200 * 0.5) / 1002, 9)
+
+
+def test_bi_column_names(fx):
+    def columns(table):
+        return {r[0] for r in fx.execute(f"describe {table}").fetchall()}
+
+    assert {
+        "onet_soc_code", "task_id", "task", "oes_code", "allocated_employment", "hourly_wage_usd",
+        "annual_value_usd", "tier", "nature", "is_digital", "priority_score", "priority_rank",
+    } <= columns("marts.task_value")  # fmt: skip
+    assert {
+        "naics", "naics_title", "oes_code", "occupation_title", "employment", "wage_bill_usd",
+        "digital_share", "rank_in_sector",
+    } <= columns("marts.sector_occupation_value")  # fmt: skip
+    assert {"oes_code", "employment", "wage_bill_usd", "digital_share"} <= columns("marts.occupation_value")

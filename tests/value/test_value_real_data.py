@@ -136,3 +136,17 @@ def test_sensitivity_compares_fallback_with_equal_weights(real_con):
         ("task", "core_supplemental", "equal"),
     ]
     assert all(0.9 < r[3] <= 1.0000001 for r in got)
+
+
+def test_derived_wages_are_flagged(real_con):
+    got = dict(
+        (r[0], r[1:])
+        for r in real_con.execute(
+            "select oes_code, hourly_wage_usd, hourly_wage_basis, annual_wage_usd, wage_basis, "
+            "allocated_wage_bill_usd from int.onet_oes_crosswalk where oes_code in ('27-2011', '25-2021')"
+        ).fetchall()
+    )
+    # Actors (HOURLY=TRUE): H_MEAN 44.40, no A_MEAN -> 44.40 x 2,080 = 92,352; 38,800 x 92,352
+    assert got["27-2011"] == (D("44.40"), "h_mean", D("92352.00"), "h_mean_x_hours", D("3583257600.00"))
+    # Elementary teachers (ANNUAL=TRUE): A_MEAN 69,790, no H_MEAN -> 69,790 / 2,080 = 33.55
+    assert got["25-2021"][:4] == (D("33.55"), "a_mean_div_hours", D("69790.00"), "a_mean")

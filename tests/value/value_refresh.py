@@ -3,8 +3,10 @@ and tests/changes: the known-answer fixture with Task Ratings and a tiny attribu
 
 from __future__ import annotations
 
+import atexit
 import functools
 import os
+import shutil
 import tempfile
 from pathlib import Path
 
@@ -19,6 +21,7 @@ def fixture_refresh():
     from tests.conftest import run_refresh
 
     tmp = Path(tempfile.mkdtemp(prefix="taskvalue-value-"))
+    atexit.register(shutil.rmtree, tmp, ignore_errors=True)
     old = os.environ.get("TASKVALUE_TASK_ATTRIBUTES")
     os.environ["TASKVALUE_TASK_ATTRIBUTES"] = str(ATTRIBUTES)
     try:

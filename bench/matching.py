@@ -1,0 +1,264 @@
+"""Matcher quality against ground truth written by O*NET's analysts, and matcher throughput.
+
+    .venv/bin/python -m bench.matching [--matchers tfidf,embeddings] [--sample 2000] [--no-100k]
+
+Three ground-truth sets, each scored at the OCCUPATION level (the candidates' occupations in order
+of their best task; top-1, top-5 accuracy and MRR over the top 50 tasks):
+
+1. emerging: every O*NET Emerging Task -> the occupation O*NET filed it under. New tasks are not
+   in Task Statements; revisions are rewordings of one that is.
+2. dwa: every DWA title -> any occupation having a task linked to that DWA. The O*NET documents
+   are built WITHOUT DWA titles here, or the answer would be in the index.
+3. stripped: a seeded sample of task statements with the words of their occupation's title
+   removed -> their occupation, leave-one-out (the statement itself is excluded from results).
+
+Also prints score bands (precision of the rank-1 occupation per confidence band, pooled over
+emerging + stripped) to calibrate assets/inventory/thresholds.py, and a 100k synthetic-inventory
+throughput run of the default matcher through the real pipeline (chunking, pooling, top-k).
+Results go to stdout (markdown) and bench/results/matching.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import re
+import time
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import polars as pl
+
+from assets.ingest.catalog import ONET_FILES
+from assets.inventory.matching.corpus import load_corpus
+from assets.inventory.matching.match import QueryTask, match_tasks, pooled_search
+from assets.inventory.matching.matchers import make_matcher
+from assets.inventory.thresholds import DEFAULT_THRESHOLDS
+from assets.staging import onet
+from orchestration.resources import settings_from_env
+
+CANDIDATES = 50
+KEYS = ("occupations", "task_statements", "tasks_to_dwas", "dwa_reference", "emerging_tasks")
+STOP = {"and", "or", "of", "the", "except", "all", "other", "including", "in", "for", "a"}
+
+
+def onet_connection(settings) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with the O*NET staging tables, parsed from the mirror like the pipeline does."""
+    mirror = settings.mirror or settings.path("../shared/data")
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    for key in KEYS:
+        frame, _ = onet.parse(key, mirror / "onet" / settings.onet_release / ONET_FILES[key])
+        con.register("_f", frame.to_arrow())
+        con.execute(f"create table staging.onet_{key} as select * from _f")
+        con.unregister("_f")
+    return con
+
+
+def occupation_ranks(found: pl.DataFrame, soc_codes: np.ndarray, n_queries: int) -> list[list[str]]:
+    """Per query, its candidate occupations in order of their best task."""
+    out: list[list[str]] = [[] for _ in range(n_queries)]
+    for task, doc in zip(found["task"].to_list(), found["doc"].to_list(), strict=True):
+        code = soc_codes[doc]
+        if code not in out[task]:
+            out[task].append(code)
+    return out
+
+
+def score_set(ranked: list[list[str]], truths: list[set[str]]) -> dict:
+    top1 = top5 = rr = 0.0
+    for occs, truth in zip(ranked, truths, strict=True):
+        pos = next((i for i, c in enumerate(occs) if c in truth), None)
+        if pos is not None:
+            top1 += pos == 0
+            top5 += pos < 5
+            rr += 1.0 / (pos + 1)
+    n = max(len(truths), 1)
+    return {"n": len(truths), "top1": top1 / n, "top5": top5 / n, "mrr": rr / n}
+
+
+def strip_title_words(task: str, title: str) -> str:
+    words = {w for w in re.findall(r"[a-z]+", title.lower()) if w not in STOP}
+    stems = {w[:-1] if w.endswith("s") else w for w in words}
+    kept = [
+        t
+        for t in task.split()
+        if re.sub(r"[^a-z]", "", t.lower()).rstrip("s") not in stems and re.sub(r"[^a-z]", "", t.lower()) not in words
+    ]
+    return " ".join(kept)
+
+
+def ground_truth(con, sample: int, seed: int = 13):
+    emerging = con.execute("select task, onet_soc_code from staging.onet_emerging_tasks").fetchall()
+    dwa = con.execute(
+        """
+        select d.dwa_title, list(distinct l.onet_soc_code)
+        from staging.onet_dwa_reference d join staging.onet_tasks_to_dwas l using (dwa_id)
+        group by d.dwa_title order by d.dwa_title
+        """
+    ).fetchall()
+    statements = con.execute(
+        """
+        select t.task_id, t.task, t.onet_soc_code, o.title
+        from staging.onet_task_statements t join staging.onet_occupations o using (onet_soc_code)
+        order by t.task_id
+        """
+    ).fetchall()
+    rng = random.Random(seed)
+    picked = rng.sample(statements, min(sample, len(statements)))
+    return {
+        "emerging": ([e[0] for e in emerging], [{e[1]} for e in emerging], None),
+        "dwa": ([d[0] for d in dwa], [set(d[1]) for d in dwa], None),
+        "stripped": (
+            [strip_title_words(s[1], s[3]) for s in picked],
+            [{s[2]} for s in picked],
+            [s[0] for s in picked],
+        ),
+    }
+
+
+def evaluate(matcher_name: str, con, sets, cache_dir: Path) -> tuple[list[dict], list[tuple[float, bool]]]:
+    corpus = load_corpus(con)
+    rows, calibration = [], []
+    fitted: dict[bool, object] = {}
+    for set_name, (queries, truths, exclude) in sets.items():
+        with_dwas = set_name != "dwa"
+        matcher = make_matcher(matcher_name, cache_dir=cache_dir)
+        if matcher_name == "embeddings":
+            with_dwas = False  # the embedding matcher never uses DWA titles (see matchers.py)
+        key = with_dwas
+        if key not in fitted:
+            t0 = time.perf_counter()
+            fitted[key] = (matcher.fit(corpus.documents(with_dwas=with_dwas)), time.perf_counter() - t0)
+        matcher, fit_s = fitted[key]
+        texts = [[q] for q in queries]
+        t0 = time.perf_counter()
+        found = pooled_search(matcher, corpus, texts, CANDIDATES + 1)
+        search_s = time.perf_counter() - t0
+        if exclude is not None:  # leave-one-out: the statement itself is not a fair answer
+            own = pl.DataFrame({"task": np.arange(len(exclude)), "own": np.searchsorted(corpus.task_ids, exclude)})
+            found = found.join(own, on="task").filter(pl.col("doc") != pl.col("own")).drop("own")
+        ranked = occupation_ranks(found, corpus.soc_codes, len(queries))
+        result = score_set(ranked, truths)
+        result.update(
+            matcher=matcher_name,
+            set=set_name,
+            tasks_per_s=len(queries) / search_s if search_s else float("inf"),
+            fit_s=fit_s,
+        )
+        rows.append(result)
+        if set_name in ("emerging", "stripped"):
+            best = found.group_by("task", maintain_order=True).head(1)
+            for task, doc, score in best.iter_rows():
+                calibration.append((score, corpus.soc_codes[doc] in truths[task]))
+    return rows, calibration
+
+
+def bands(calibration: list[tuple[float, bool]], thresholds: tuple[float, float, float]) -> list[dict]:
+    high, medium, low = thresholds
+    edges = [("high", high, 9.0), ("medium", medium, high), ("low", low, medium), ("none", -1.0, low)]
+    out = []
+    for name, lo, hi in edges:
+        hits = [ok for s, ok in calibration if lo <= s < hi]
+        out.append({"band": name, "n": len(hits), "top1_occupation_precision": float(np.mean(hits)) if hits else None})
+    return out
+
+
+def suggest(calibration: list[tuple[float, bool]], targets=(0.8, 0.5, 0.25), min_n: int = 25) -> list[float]:
+    """Lowest score thresholds whose rank-1 occupation precision (score >= t) reaches each target."""
+    scores = np.array([s for s, _ in calibration])
+    oks = np.array([ok for _, ok in calibration], dtype=float)
+    order = np.argsort(-scores)
+    scores, oks = scores[order], oks[order]
+    precision = np.cumsum(oks) / np.arange(1, len(oks) + 1)
+    out = []
+    for target in targets:
+        ok = np.flatnonzero((precision >= target) & (np.arange(1, len(oks) + 1) >= min_n))
+        out.append(round(float(scores[ok[-1]]), 3) if ok.size else round(float(scores[0]), 3))
+    return out
+
+
+def synthetic_inventory(con, n: int, seed: int = 5) -> list[QueryTask]:
+    """n inventory-like tasks: a DWA title as title, 2-4 task statements as prompt, 5% with 2,400+ chars."""
+    rng = random.Random(seed)
+    titles = [r[0] for r in con.execute("select dwa_title from staging.onet_dwa_reference").fetchall()]
+    tasks = [r[0] for r in con.execute("select task from staging.onet_task_statements").fetchall()]
+    out = []
+    for i in range(n):
+        k = 16 if rng.random() < 0.05 else rng.randint(2, 4)
+        body = " ".join(rng.choice(tasks) for _ in range(k))
+        out.append(QueryTask(f"SYN-{i:06d}", rng.choice(titles), f"You are an agent. {body} Grade: rubric."))
+    return out
+
+
+def throughput_100k(con, n: int) -> dict:
+    corpus = load_corpus(con)
+    tasks = synthetic_inventory(con, n)
+    matcher = make_matcher("tfidf")
+    t0 = time.perf_counter()
+    matcher.fit(corpus.documents(with_dwas=True))
+    fit_s = time.perf_counter() - t0
+    t0 = time.perf_counter()
+    result = match_tasks(matcher, corpus, tasks, 5)
+    match_s = time.perf_counter() - t0
+    return {
+        "tasks": n,
+        "long_prompts": sum(len(t.description) >= 2000 for t in tasks),
+        "fit_s": round(fit_s, 2),
+        "match_s": round(match_s, 2),
+        "total_s": round(fit_s + match_s, 2),
+        "tasks_per_s": round(n / match_s),
+        "rows": result.height,
+    }
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = [
+        "| matcher | ground truth | n | top-1 occ. | top-5 occ. | MRR | tasks/s | fit s |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['matcher']} | {r['set']} | {r['n']} | {r['top1']:.1%} | {r['top5']:.1%} | {r['mrr']:.3f} "
+            f"| {r['tasks_per_s']:,.0f} | {r['fit_s']:.1f} |"
+        )
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--matchers", default="tfidf,embeddings")
+    parser.add_argument("--sample", type=int, default=2000, help="task statements in the 'stripped' set")
+    parser.add_argument("--synthetic", type=int, default=100_000, help="synthetic tasks for throughput (0: skip)")
+    args = parser.parse_args()
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    settings = settings_from_env()
+    con = onet_connection(settings)
+    sets = ground_truth(con, args.sample)
+    report: dict = {"quality": [], "bands": {}, "suggested_thresholds": {}}
+    for name in args.matchers.split(","):
+        rows, calibration = evaluate(name, con, sets, settings.cache / "embeddings")
+        report["quality"].extend(rows)
+        report["bands"][name] = bands(calibration, DEFAULT_THRESHOLDS[name])
+        report["suggested_thresholds"][name] = suggest(calibration)
+    print(markdown(report["quality"]))
+    print()
+    for name, table in report["bands"].items():
+        print(f"{name} bands (thresholds {DEFAULT_THRESHOLDS[name]}; suggested {report['suggested_thresholds'][name]}):")
+        for b in table:
+            prec = "n/a" if b["top1_occupation_precision"] is None else f"{b['top1_occupation_precision']:.1%}"
+            print(f"  {b['band']:>6}: n={b['n']:>5}  rank-1 occupation precision {prec}")
+    if args.synthetic:
+        report["throughput"] = throughput_100k(con, args.synthetic)
+        print()
+        print(f"synthetic throughput (tfidf, full pipeline): {report['throughput']}")
+    out = Path(__file__).resolve().parent / "results" / "matching.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2, default=float))
+
+
+if __name__ == "__main__":
+    main()
