@@ -141,6 +141,8 @@ def evaluate(matcher_name: str, con, sets, cache_dir: Path) -> tuple[list[dict],
         if exclude is not None:  # leave-one-out: the statement itself is not a fair answer
             own = pl.DataFrame({"task": np.arange(len(exclude)), "own": np.searchsorted(corpus.task_ids, exclude)})
             found = found.join(own, on="task").filter(pl.col("doc") != pl.col("own")).drop("own")
+        # joins do not keep row order: restore best-first within each query
+        found = found.sort(["task", "score", "doc"], descending=[False, True, False])
         ranked = occupation_ranks(found, corpus.soc_codes, len(queries))
         result = score_set(ranked, truths)
         result.update(

@@ -26,7 +26,9 @@ ENV_OVERRIDES = {
     "TASKVALUE_CONTACT_EMAIL": "contact_email",
     "TASKVALUE_INVENTORY_DIR": "inventory_dir",
     "TASKVALUE_ACCEPT_CHANGED_CHECKSUMS": "accept_changed_checksums",
+    "TASKVALUE_REVALIDATE_DOWNLOADS": "revalidate_downloads",
 }
+BOOLEAN_FIELDS = {"accept_changed_checksums", "revalidate_downloads"}
 
 
 class TaskvalueSettings(ConfigurableResource):
@@ -59,6 +61,10 @@ class TaskvalueSettings(ConfigurableResource):
     accept_changed_checksums: bool = Field(
         default=False,
         description="Accept a re-downloaded file whose sha256 differs from the one recorded earlier.",
+    )
+    revalidate_downloads: bool = Field(
+        default=False,
+        description="Ask the publisher again each run; on failure the cached copy stays in use.",
     )
     http_timeout_s: float = Field(default=60.0, description="Connect/read timeout per request.")
     http_retries: int = Field(default=4, description="Retries after the first attempt, with backoff.")

@@ -98,7 +98,7 @@ def acquire_many(
     if mirror is not None:
         return [_from_mirror(mirror, e) for e in entries]
     if revalidate is None:
-        revalidate = bool(getattr(settings, "revalidate_downloads", False))
+        revalidate = bool(settings.revalidate_downloads)
     cache = _Cache(settings, show_progress, revalidate)
     return [cache.get(e) for e in entries]
 

@@ -92,6 +92,7 @@ RETRIED = {
 }
 REFUSED = {
     "403 bot block": (Reply("status", status=403), 1),
+    "404 wrong release": (Reply("status", status=404), 1),
     "corrupt zip": (Reply("ok", ARCHIVE[:-40] + b"\x00" * 40), 1),
     "html page instead of the zip": (Reply("ok", b"<!DOCTYPE html><html>Access Denied</html>"), 1),
 }
