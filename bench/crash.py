@@ -164,7 +164,8 @@ def whole_version(state: dict[str, Fingerprint], refs: dict[str, dict[str, Finge
 
 def _child_run(spec: dict) -> None:
     """Body of a refresh process (forked from the preloaded server): run refresh_job in process."""
-    log = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o644)
+    t0 = time.monotonic()
+    log = os.open(spec["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
     os.dup2(log, 1)
     os.dup2(log, 2)
     os.environ["DAGSTER_HOME"] = spec["dagster_home"]
@@ -177,6 +178,7 @@ def _child_run(spec: dict) -> None:
     defs = build_definitions(**spec["settings"])
     job = defs.resolve_job_def("refresh_job")
     selection = [AssetKey(k.split("/")) for k in spec["selection"]] if spec["selection"] else None
+    print(f"bench.crash: definitions built in {time.monotonic() - t0:.2f} s", flush=True)
     instance_cm = DagsterInstance.get() if spec["persistent_instance"] else DagsterInstance.ephemeral()
     with instance_cm as instance:
         result = job.execute_in_process(instance=instance, asset_selection=selection, raise_on_error=False)
@@ -243,6 +245,7 @@ class Warehouse:
             "env": self.env,
             "persistent_instance": self.persistent_instance,
         }
+        log.unlink(missing_ok=True)  # the parent polls it for the first step
         proc = self._ctx.Process(target=_child_run, args=(spec,), daemon=False)
         proc.start()
         return proc, log
@@ -318,11 +321,12 @@ def references(
 ) -> tuple[dict, float, str]:
     """Fingerprints of both versions; returns (refs, seconds of a selected run's steps, last config).
 
-    Each configuration is refreshed twice with the kill loop's selection: the second result must
-    equal the first (the refresh is deterministic, so "complete version" is well defined).
+    A is refreshed twice with the kill loop's selection and the second result must equal the first
+    (the refresh is deterministic, so "complete version" is well defined); every recovery run of
+    the kill loop then checks the same for both.
     """
     refs: dict[str, dict[str, Fingerprint]] = {}
-    order = ["B", "A", "B"]
+    order = ["B", "A", "B"] if full_first else ["B", "A"]
     if full_first:
         echo("reference: full refresh A")
         wh.run("A")

@@ -12,8 +12,8 @@ of their best task; top-1, top-5 accuracy and MRR over the top 50 tasks):
 3. stripped: a seeded sample of task statements with the words of their occupation's title
    removed -> their occupation, leave-one-out (the statement itself is excluded from results).
 
-Also prints score bands (precision of the rank-1 occupation per confidence band, pooled over
-emerging + stripped) to calibrate assets/inventory/thresholds.py, and a 100k synthetic-inventory
+Also prints score bands (precision of the rank-1 occupation per confidence band, on the
+emerging set) to calibrate assets/inventory/thresholds.py, and a 100k synthetic-inventory
 throughput run of the default matcher through the real pipeline (chunking, pooling, top-k).
 Results go to stdout (markdown) and bench/results/matching.json.
 """
@@ -86,7 +86,8 @@ def strip_title_words(task: str, title: str) -> str:
     kept = [
         t
         for t in task.split()
-        if re.sub(r"[^a-z]", "", t.lower()).rstrip("s") not in stems and re.sub(r"[^a-z]", "", t.lower()) not in words
+        if re.sub(r"[^a-z]", "", t.lower()).rstrip("s") not in stems
+        and re.sub(r"[^a-z]", "", t.lower()) not in words
     ]
     return " ".join(kept)
 
@@ -139,7 +140,9 @@ def evaluate(matcher_name: str, con, sets, cache_dir: Path) -> tuple[list[dict],
         found = pooled_search(matcher, corpus, texts, CANDIDATES + 1)
         search_s = time.perf_counter() - t0
         if exclude is not None:  # leave-one-out: the statement itself is not a fair answer
-            own = pl.DataFrame({"task": np.arange(len(exclude)), "own": np.searchsorted(corpus.task_ids, exclude)})
+            own = pl.DataFrame(
+                {"task": np.arange(len(exclude)), "own": np.searchsorted(corpus.task_ids, exclude)}
+            )
             found = found.join(own, on="task").filter(pl.col("doc") != pl.col("own")).drop("own")
         # joins do not keep row order: restore best-first within each query
         found = found.sort(["task", "score", "doc"], descending=[False, True, False])
@@ -152,7 +155,7 @@ def evaluate(matcher_name: str, con, sets, cache_dir: Path) -> tuple[list[dict],
             fit_s=fit_s,
         )
         rows.append(result)
-        if set_name in ("emerging", "stripped"):
+        if set_name == "emerging":  # the only set whose queries look like new tasks
             best = found.group_by("task", maintain_order=True).head(1)
             for task, doc, score in best.iter_rows():
                 calibration.append((score, corpus.soc_codes[doc] in truths[task]))
@@ -165,11 +168,17 @@ def bands(calibration: list[tuple[float, bool]], thresholds: tuple[float, float,
     out = []
     for name, lo, hi in edges:
         hits = [ok for s, ok in calibration if lo <= s < hi]
-        out.append({"band": name, "n": len(hits), "top1_occupation_precision": float(np.mean(hits)) if hits else None})
+        out.append(
+            {
+                "band": name,
+                "n": len(hits),
+                "top1_occupation_precision": float(np.mean(hits)) if hits else None,
+            }
+        )
     return out
 
 
-def suggest(calibration: list[tuple[float, bool]], targets=(0.8, 0.5, 0.25), min_n: int = 25) -> list[float]:
+def suggest(calibration: list[tuple[float, bool]], targets=(0.7, 0.45, 0.2), min_n: int = 15) -> list[float]:
     """Lowest score thresholds whose rank-1 occupation precision (score >= t) reaches each target."""
     scores = np.array([s for s, _ in calibration])
     oks = np.array([ok for _, ok in calibration], dtype=float)
@@ -190,7 +199,7 @@ def synthetic_inventory(con, n: int, seed: int = 5) -> list[QueryTask]:
     tasks = [r[0] for r in con.execute("select task from staging.onet_task_statements").fetchall()]
     out = []
     for i in range(n):
-        k = 16 if rng.random() < 0.05 else rng.randint(2, 4)
+        k = 24 if rng.random() < 0.05 else rng.randint(2, 4)
         body = " ".join(rng.choice(tasks) for _ in range(k))
         out.append(QueryTask(f"SYN-{i:06d}", rng.choice(titles), f"You are an agent. {body} Grade: rubric."))
     return out
@@ -203,9 +212,9 @@ def throughput_100k(con, n: int) -> dict:
     t0 = time.perf_counter()
     matcher.fit(corpus.documents(with_dwas=True))
     fit_s = time.perf_counter() - t0
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     result = match_tasks(matcher, corpus, tasks, 5)
-    match_s = time.perf_counter() - t0
+    match_s, match_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     return {
         "tasks": n,
         "long_prompts": sum(len(t.description) >= 2000 for t in tasks),
@@ -213,6 +222,9 @@ def throughput_100k(con, n: int) -> dict:
         "match_s": round(match_s, 2),
         "total_s": round(fit_s + match_s, 2),
         "tasks_per_s": round(n / match_s),
+        "match_cpu_s": round(match_cpu_s, 2),
+        "tasks_per_cpu_s": round(n / match_cpu_s),
+        "load_average_1m": round(os.getloadavg()[0], 1),
         "rows": result.height,
     }
 
@@ -234,7 +246,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--matchers", default="tfidf,embeddings")
     parser.add_argument("--sample", type=int, default=2000, help="task statements in the 'stripped' set")
-    parser.add_argument("--synthetic", type=int, default=100_000, help="synthetic tasks for throughput (0: skip)")
+    parser.add_argument(
+        "--synthetic", type=int, default=100_000, help="synthetic tasks for throughput (0: skip)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     settings = settings_from_env()
@@ -249,9 +263,13 @@ def main() -> None:
     print(markdown(report["quality"]))
     print()
     for name, table in report["bands"].items():
-        print(f"{name} bands (thresholds {DEFAULT_THRESHOLDS[name]}; suggested {report['suggested_thresholds'][name]}):")
+        print(
+            f"{name} bands (thresholds {DEFAULT_THRESHOLDS[name]}; suggested {report['suggested_thresholds'][name]}):"
+        )
         for b in table:
-            prec = "n/a" if b["top1_occupation_precision"] is None else f"{b['top1_occupation_precision']:.1%}"
+            prec = (
+                "n/a" if b["top1_occupation_precision"] is None else f"{b['top1_occupation_precision']:.1%}"
+            )
             print(f"  {b['band']:>6}: n={b['n']:>5}  rank-1 occupation precision {prec}")
     if args.synthetic:
         report["throughput"] = throughput_100k(con, args.synthetic)

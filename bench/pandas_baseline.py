@@ -31,16 +31,27 @@ def load(con) -> dict[str, pd.DataFrame]:
     return frames
 
 
-def largest_remainder(total: pd.Series, share_num: pd.Series, group: pd.Series) -> pd.Series:
-    """Integer split of `total` (constant per group) proportional to share_num, adding up exactly."""
+def largest_remainder(
+    total: pd.Series, share_num: pd.Series, group: pd.Series, tiebreak: pd.Series
+) -> pd.Series:
+    """Integer split of `total` (constant per group) proportional to share_num, adding up exactly.
+
+    Integer arithmetic, like the SQL: with float shares, equal remainders come out unequal by rounding
+    noise and the extra units go to the wrong rows (2,230 tasks a cent off on the real data). Equal
+    remainders are broken by `tiebreak` ascending, as in the SQL (task_id, or the O*NET code).
+    """
+    total = total.astype("int64")
+    share_num = share_num.astype("int64")
+    if len(total) and int(total.max()) * int(share_num.max()) >= 2**63:
+        total, share_num = total.astype(object), share_num.astype(object)  # exact Python ints
     den = share_num.groupby(group).transform("sum")
-    exact = total.astype(float) * share_num / den
-    floor = np.floor(exact)
-    remainder = exact - floor
-    leftover = (total - floor.groupby(group).transform("sum")).round()
+    num = total * share_num
+    floor = num // den
+    remainder = num % den
+    leftover = total - floor.groupby(group).transform("sum")
     order = (
-        pd.DataFrame({"g": group, "r": remainder, "i": np.arange(len(group))})
-        .sort_values(["g", "r", "i"], ascending=[True, False, True])
+        pd.DataFrame({"g": group, "r": remainder.astype(float), "t": tiebreak})
+        .sort_values(["g", "r", "t"], ascending=[True, False, True])
         .groupby("g")
         .cumcount()
     )
@@ -73,7 +84,7 @@ def crosswalk(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
     )
     matched = m[m.oes_code.notna()].copy()
     matched["allocated_employment"] = largest_remainder(
-        matched.tot_emp, pd.Series(1.0, index=matched.index), matched.oes_code
+        matched.tot_emp, pd.Series(1, index=matched.index), matched.oes_code, matched.onet_soc_code
     )
     m = m.join(matched[["allocated_employment"]])
     annual = m.a_mean_usd.astype(float).fillna(m.h_mean_usd.astype(float) * 2080)
@@ -108,8 +119,12 @@ def weights(f: dict[str, pd.DataFrame], method: str = "ft_rt") -> pd.DataFrame:
             t.onet_soc_code
         ).transform("mean")
         t["score"] = t.rated.fillna(per_point * t.points).fillna(t.points)
+        # integer weight units as in the SQL: scores quantised to 1e-6, plain points without ratings
+        rated = t.rated.notna() | per_point.notna()
+        t["units"] = np.where(rated, (t.score * 1e6).round(), t.points).astype("int64")
     else:
         t["score"] = t.points.astype(float)
+        t["units"] = t.points.astype("int64")
     t["weight"] = t.score / t.groupby("onet_soc_code").score.transform("sum")
     return t
 
@@ -139,7 +154,7 @@ def labels(f: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 def task_value(f, cw, w, lab) -> pd.DataFrame:
     t = f["onet_task_statements"][["onet_soc_code", "task_id", "task"]]
-    tv = t.merge(w[["onet_soc_code", "task_id", "weight", "score"]], on=["onet_soc_code", "task_id"])
+    tv = t.merge(w[["onet_soc_code", "task_id", "weight", "units"]], on=["onet_soc_code", "task_id"])
     tv = tv.merge(
         cw[["onet_soc_code", "oes_code", "allocated_employment", "hourly_wage_usd", "bill_cents"]],
         on="onet_soc_code",
@@ -148,8 +163,8 @@ def task_value(f, cw, w, lab) -> pd.DataFrame:
     tv["nature"] = tv.nature.fillna("unknown")
     has = tv.bill_cents.notna()
     v = tv[has]
-    cents = largest_remainder(v.bill_cents, v.score, v.onet_soc_code)
-    tv["annual_value_usd"] = (cents / 100).reindex(tv.index)
+    tv["value_cents"] = largest_remainder(v.bill_cents, v.units, v.onet_soc_code, v.task_id).reindex(tv.index)
+    tv["annual_value_usd"] = tv.value_cents / 100
     tv["priority_score"] = np.where(tv.is_digital.fillna(False).astype(bool), tv.annual_value_usd, 0.0)
     tv["priority_rank"] = tv.priority_score.rank(ascending=False, method="first")
     return tv

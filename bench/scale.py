@@ -209,6 +209,8 @@ def run_child(spec: dict, log: Path) -> dict:
 
 
 def layer_of(step: str) -> str:
+    if step.count("__") >= 2:  # <asset step>_<check name>: a blocking asset check
+        return "checks"
     if "inventory_ingest" in step or step.startswith("staging__inventory"):
         return "ingest"
     if "inventory_task_matches" in step:
@@ -237,7 +239,7 @@ def fit_slope(xs: list[float], ys: list[float]) -> float:
 
 
 def report(results: list[dict]) -> str:
-    layers = ["ingest", "matching", "coverage+marts", "reports+exports", "publish", "other"]
+    layers = ["ingest", "matching", "coverage+marts", "reports+exports", "checks", "publish", "other"]
     lines = [
         f"{'rows':>9} {'ok':>3} {'wall_s':>8} {'steps_s':>8} {'peak_GB':>8} "
         + " ".join(f"{ly[:15]:>15}" for ly in layers)
@@ -298,6 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         help="comma-separated asset keys left out of the inventory-downstream selection",
     )
     ap.add_argument("--keep", default="", help="keep generated inventories and databases here")
+    ap.add_argument("--reuse-base", action="store_true", help="with --keep: reuse its base database")
     ap.add_argument("--run-one", default="", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.run_one:
@@ -314,22 +317,25 @@ def main(argv: list[str] | None = None) -> int:
 
     base = root / "base"
     t0 = time.monotonic()
-    res = run_child(
-        {
-            "settings": {
-                **base_settings,
-                "warehouse_path": str(base / "taskvalue.duckdb"),
-                "work_db_path": str(base / "work.duckdb"),
-                "inventory_dir": str(REPO / "inventory"),
+    if args.reuse_base and (base / "work.duckdb").exists():
+        print(f"base: reusing {base / 'work.duckdb'}")
+    else:
+        res = run_child(
+            {
+                "settings": {
+                    **base_settings,
+                    "warehouse_path": str(base / "taskvalue.duckdb"),
+                    "work_db_path": str(base / "work.duckdb"),
+                    "inventory_dir": str(REPO / "inventory"),
+                },
+                "inventory_only": False,
             },
-            "inventory_only": False,
-        },
-        root / "base.log",
-    )
-    if not res["success"]:
-        print(f"base refresh failed: {res['failed']} (see {root / 'base.log'})")
-        return 1
-    print(f"base: full refresh with the example inventory in {time.monotonic() - t0:.0f} s")
+            root / "base.log",
+        )
+        if not res["success"]:
+            print(f"base refresh failed: {res['failed']} (see {root / 'base.log'})")
+            return 1
+        print(f"base: full refresh with the example inventory in {time.monotonic() - t0:.0f} s")
 
     results = []
     for n in sizes:

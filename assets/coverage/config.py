@@ -22,6 +22,7 @@ ENV_OVERRIDES = {
     "TASKVALUE_COVERAGE_EXPLICIT_COVERS": "explicit_ids_cover",
     "TASKVALUE_COVERAGE_MAX_RANK": "covering_max_rank",
     "TASKVALUE_COVERAGE_TOP_GAPS": "top_gaps_per_domain",
+    "TASKVALUE_COVERAGE_EXCLUDED_STATUSES": "excluded_statuses",
     "TASKVALUE_COVERAGE_BOTTOM_TIERS": "bottom_tier_count",
     "TASKVALUE_COVERAGE_TOP_TIERS": "top_tier_count",
 }
@@ -44,6 +45,10 @@ class CoverageSettings(ConfigurableResource):
     covering_max_rank: int = Field(
         default=1,
         description="Only candidates ranked this high or better cover (1 = the best match of each inventory task).",
+    )
+    excluded_statuses: str = Field(
+        default="retired",
+        description="Comma-separated inventory statuses whose tasks cover nothing (they are still judged).",
     )
     top_gaps_per_domain: int = Field(default=25, description="Rows per domain in marts.coverage_gaps.")
     bottom_tier_count: int = Field(
@@ -76,6 +81,11 @@ class CoverageSettings(ConfigurableResource):
             "covering_max_rank": self.covering_max_rank,
         }
 
+    def coverage_params(self) -> dict[str, object]:
+        """The rule plus the statuses that never cover (sql/int/domain_task_coverage.sql)."""
+        statuses = ",".join(s.strip().lower() for s in self.excluded_statuses.split(",") if s.strip())
+        return {**self.sql_params(), "excluded_statuses": statuses}
+
     def rule_text(self) -> str:
         explicit = " or by explicit O*NET Task ID / human pin" if self.explicit_ids_cover else ""
         rank = (
@@ -83,9 +93,14 @@ class CoverageSettings(ConfigurableResource):
             if self.covering_max_rank == 1
             else f"one of its top {self.covering_max_rank} matches"
         )
+        excluded = (
+            f" Inventory tasks with status {self.excluded_statuses} do not count."
+            if self.excluded_statuses.strip()
+            else ""
+        )
         return (
             f"An O*NET task counts as covered when an inventory task has it as {rank} with "
-            f"confidence {self.min_confidence} or higher{explicit}."
+            f"confidence {self.min_confidence} or higher{explicit}.{excluded}"
         )
 
 

@@ -49,19 +49,27 @@ class Doc:
         return f"[{text}]({href})"
 
 
+_LONE_STAR = re.compile(r"(?<!\*)\*(?!\*)")
+
+
+def md_text(text: str) -> str:
+    """Escape a lone '*' (O*NET) so Markdown does not read it as emphasis; '**bold**' stays."""
+    return _LONE_STAR.sub(r"\\*", text)
+
+
 def _md_cell(v: object) -> str:
-    return ("" if v is None else str(v)).replace("|", "\\|").replace("\n", " ")
+    return md_text(("" if v is None else str(v)).replace("|", "\\|").replace("\n", " "))
 
 
 def to_markdown(doc: Doc, *, embed_images: bool = False) -> str:
-    out = [f"# {doc.title}", ""]
+    out = [f"# {md_text(doc.title)}", ""]
     for kind, body in doc.blocks:
         if kind == "h2":
             out += [f"## {body}", ""]
         elif kind == "p":
-            out += [str(body), ""]
+            out += [md_text(str(body)), ""]
         elif kind == "ul":
-            out += [f"- {item}" for item in body] + [""]
+            out += [f"- {md_text(item)}" for item in body] + [""]
         elif kind == "table" and not body.rows:
             out += ["_None._", ""]
         elif kind == "table":

@@ -59,9 +59,16 @@ SQL_MODELS: tuple[Model, ...] = (
     Model(
         "int",
         "domain_task_coverage",
-        (("int", "domain_members"), TASK_VALUE, OCCUPATIONS, ("int", "domain_tier_order"), MATCHES),
+        (
+            ("int", "domain_members"),
+            TASK_VALUE,
+            OCCUPATIONS,
+            ("int", "domain_tier_order"),
+            MATCHES,
+            INVENTORY,
+        ),
         "domain_id, priority_score desc",
-        RULE,
+        (*RULE, "excluded_statuses"),
     ),
     Model(
         "marts",
@@ -114,7 +121,7 @@ MARTS = tuple(m for m in SQL_MODELS if m.schema == "marts")
 
 
 def model_params(model: Model, settings: CoverageSettings) -> dict[str, object]:
-    rule = settings.sql_params()
+    rule = settings.coverage_params()
     values = {
         **rule,
         "top_gaps": settings.top_gaps_per_domain,

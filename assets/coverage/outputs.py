@@ -108,10 +108,14 @@ def build_report_assets(domain_ids: Sequence[str]):
                     metadata={
                         "path": MetadataValue.path(str(report.html_path)),
                         "markdown_path": MetadataValue.path(str(report.md_path)),
-                        "total_value_usd": MetadataValue.float(float(h["total_value_usd"] or 0)),
-                        "covered_value_usd": MetadataValue.float(float(h["covered_value_usd"] or 0)),
-                        "value_coverage_pct": MetadataValue.float(float(h["value_coverage_pct"] or 0)),
-                        "preview": MetadataValue.md(report.markdown),
+                        "total_value_usd": MetadataValue.float(round(float(h["total_value_usd"] or 0), 2)),
+                        "covered_value_usd": MetadataValue.float(
+                            round(float(h["covered_value_usd"] or 0), 2)
+                        ),
+                        "value_coverage_pct": MetadataValue.float(
+                            round(float(h["value_coverage_pct"] or 0), 2)
+                        ),
+                        "preview": MetadataValue.md(report.preview),
                     },
                 )
 

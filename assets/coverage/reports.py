@@ -113,6 +113,7 @@ class Report:
     html_path: Path
     png_path: Path
     headline: dict
+    preview: str  # the Markdown with the chart embedded, for the Dagster UI
 
 
 def domain_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -314,7 +315,8 @@ def write_domain_report(
     _write_atomic(paths[0], png)
     _write_atomic(paths[1], markdown.encode())
     _write_atomic(paths[2], to_html(doc).encode())
-    return Report(domain_id, markdown, paths[1], paths[2], paths[0], headline)
+    preview = to_markdown(doc, embed_images=True)
+    return Report(domain_id, markdown, paths[1], paths[2], paths[0], headline, preview)
 
 
 def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Path]:

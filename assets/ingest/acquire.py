@@ -9,7 +9,7 @@ Guarantees:
 - A file enters archives/ or files/ only by an atomic rename, after it was downloaded completely and
   (for archives) its every CRC checked, so nothing half-written or corrupt is ever read.
 - A cached file is used without touching the network. With `revalidate` (settings field
-  `revalidate_downloads`, when present) the publisher is asked again once per run and URL; if that
+  `revalidate_downloads`, env TASKVALUE_REVALIDATE_DOWNLOADS) the publisher is asked again once per run and URL; if that
   fails for any network reason, the cached copy stays in use.
 - A download whose sha256 differs from the one accepted before is refused (ChecksumChangedError)
   unless `accept_changed_checksums` is set; the previous files stay in place and in use.

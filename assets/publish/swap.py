@@ -97,7 +97,8 @@ def _remove_orphan_wal(target: Path) -> None:
 
 def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = con.execute(
-        "select schema_name, table_name from duckdb_tables() where not internal order by 1, 2"
+        "select schema_name, table_name from duckdb_tables() "
+        "where database_name = current_database() and not internal and not temporary order by 1, 2"
     ).fetchall()
     return {f"{s}.{t}": con.execute(f'select count(*) from "{s}"."{t}"').fetchone()[0] for s, t in tables}
 

@@ -2,7 +2,8 @@
 -- covers it. The coverage rule is configurable (CoverageSettings): a task is covered when an
 -- inventory task has it among its top $covering_max_rank candidates with a confidence of at least
 -- $min_confidence_level (0 none, 1 low, 2 medium, 3 high), or, when $explicit_ids_cover, by an
--- explicit O*NET Task ID or a human override pin.
+-- explicit O*NET Task ID or a human override pin. Inventory tasks whose status is in
+-- $excluded_statuses (comma-separated, e.g. 'retired') cover nothing.
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   onet_soc_code: O*NET-SOC code of the task's occupation.
@@ -28,7 +29,11 @@ with rule_matches as (
         m.inventory_task_id::varchar as inventory_task_id,
         m.onet_task_id::varchar as onet_task_id
     from marts.inventory_task_matches as m
+    left join staging.inventory_tasks as i on i.task_id::varchar = m.inventory_task_id::varchar
     where m.onet_task_id is not null
+        and not list_contains(
+            string_split(lower($excluded_statuses), ','), lower(trim(coalesce(i.status, '')))
+        )
         and m.rank <= $covering_max_rank
         and (
             (case lower(m.confidence) when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)

@@ -32,14 +32,10 @@
 --   hourly_only: OES publishes only hourly wages for the row (HOURLY=TRUE).
 --   allocated_wage_bill_cents: allocated_employment x annual wage, in cents (exact integer).
 --   allocated_wage_bill_usd: allocated_employment x annual_wage_usd in $ (exact; null when no wage).
-with oes_all as (
-    select 'current' as which, * from staging.oes_national
+with oes as (
+    select * from staging.oes_national where $which = 'current'
     union all by name
-    select 'previous' as which, * from staging.oes_national_previous
-),
-
-oes as (
-    select * from oes_all where which = $which
+    select * from staging.oes_national_previous where $which = 'previous'
 ),
 
 soc_detailed as (
@@ -62,20 +58,31 @@ oes_detailed as (
     where o.o_group = 'detailed'
 ),
 
+-- per SOC broad group: the employment its detailed rows publish, and its single OES aggregate (a
+-- group with two aggregates is ambiguous and gets none)
+broad_groups as (
+    select
+        left(occ_code, 6) as broad_prefix,
+        sum(tot_emp) as detailed_employment,
+        case when count(*) filter (where is_aggregate) = 1 then any_value(occ_code) filter (where is_aggregate) end
+            as aggregate_code
+    from oes_detailed
+    group by 1
+),
+
 -- broad rows repeat their detailed rows' employment; only the remainder is unpublished elsewhere
 oes_broad as (
     select
         b.occ_code,
         b.occ_title,
-        b.tot_emp - coalesce((
-            select sum(d.tot_emp) from oes_detailed as d where left(d.occ_code, 6) = left(b.occ_code, 6)
-        ), 0) as tot_emp,
+        b.tot_emp - coalesce(g.detailed_employment, 0) as tot_emp,
         b.h_mean_usd,
         b.a_mean_usd,
         b.annual_only,
         b.hourly_only,
         b.vintage_year
     from oes as b
+    left join broad_groups as g on g.broad_prefix = left(b.occ_code, 6)
     where b.o_group = 'broad'
 ),
 
@@ -88,15 +95,6 @@ onet as (
     group by all
 ),
 
-aggregate_by_broad_group as (
-    -- the single aggregate per SOC broad group; a group with two aggregates is ambiguous and skipped
-    select left(occ_code, 6) as broad_prefix, any_value(occ_code) as occ_code
-    from oes_detailed
-    where is_aggregate
-    group by 1
-    having count(*) = 1
-),
-
 matched as (
     select
         o.onet_soc_code,
@@ -104,22 +102,23 @@ matched as (
         o.task_count,
         case
             when d.occ_code is not null then 'detailed'
-            when a.occ_code is not null then 'oes_aggregate'
+            when g.aggregate_code is not null then 'oes_aggregate'
             when b.occ_code is not null and b.tot_emp > 0 then 'broad'
             else 'none'
         end as match_level,
         case
             when d.occ_code is not null then d.occ_code
-            when a.occ_code is not null then a.occ_code
+            when g.aggregate_code is not null then g.aggregate_code
             when b.occ_code is not null and b.tot_emp > 0 then b.occ_code
         end as oes_code,
         case
-            when d.occ_code is not null or a.occ_code is not null then 'detailed'
+            when d.occ_code is not null or g.aggregate_code is not null then 'detailed'
             when b.occ_code is not null and b.tot_emp > 0 then 'broad'
-        end as oes_o_group
+        end as oes_o_group,
+        case when $allocation_rule = 'task_count' then o.task_count else 1 end::hugeint as share_points
     from onet as o
     left join oes_detailed as d on d.occ_code = o.soc_code
-    left join aggregate_by_broad_group as a on a.broad_prefix = left(o.soc_code, 6)
+    left join broad_groups as g on g.broad_prefix = left(o.soc_code, 6)
     left join oes_broad as b on b.occ_code = left(o.soc_code, 6) || '0'
 ),
 
@@ -129,7 +128,14 @@ oes_rows as (
     select 'broad' as oes_o_group, * from oes_broad
 ),
 
-shares as (
+sharing as (
+    select oes_code, oes_o_group, count(*) as onet_codes_sharing, sum(share_points) as share_points_total
+    from matched
+    group by all
+),
+
+-- largest remainder: floor of each exact share, then one more worker to the largest remainders
+floors as (
     select
         m.*,
         r.occ_title as oes_title,
@@ -139,21 +145,13 @@ shares as (
         r.annual_only,
         r.hourly_only,
         r.vintage_year,
-        count(*) over w as onet_codes_sharing,
-        case when $allocation_rule = 'task_count' then m.task_count else 1 end::hugeint as share_points,
-        sum(share_points) over w as share_points_total
+        s.onet_codes_sharing,
+        s.share_points_total,
+        (r.tot_emp::hugeint * m.share_points) // s.share_points_total as employment_floor,
+        (r.tot_emp::hugeint * m.share_points) % s.share_points_total as employment_remainder
     from matched as m
+    join sharing as s on s.oes_code is not distinct from m.oes_code and s.oes_o_group is not distinct from m.oes_o_group
     left join oes_rows as r on r.occ_code = m.oes_code and r.oes_o_group = m.oes_o_group
-    window w as (partition by m.oes_code, m.oes_o_group)
-),
-
--- largest remainder: floor of each exact share, then one more worker to the largest remainders
-floors as (
-    select
-        *,
-        (oes_employment::hugeint * share_points) // share_points_total as employment_floor,
-        (oes_employment::hugeint * share_points) % share_points_total as employment_remainder
-    from shares
 ),
 
 allocated as (

@@ -15,26 +15,25 @@
 --   nature: judgment, interpersonal, routine, physical, or unknown (no DWA).
 --   is_digital: digital_dwa_share >= 0.5; null when the task has no DWA.
 with links as (
-    select distinct l.onet_soc_code, l.task_id, l.dwa_id, d.nature, d.is_digital
-    from staging.onet_tasks_to_dwas as l
-    join int.dwa_labels as d using (dwa_id)
+    select distinct onet_soc_code, task_id, dwa_id
+    from staging.onet_tasks_to_dwas
 ),
 
 per_task as (
     select
-        onet_soc_code,
-        task_id,
+        l.onet_soc_code,
+        l.task_id,
         count(*) as dwa_count,
-        list_sort(list(dwa_id)) as dwa_ids,
-        count(*) filter (where nature = 'judgment') as judgment_dwas,
-        count(*) filter (where nature = 'interpersonal') as interpersonal_dwas,
-        count(*) filter (where nature = 'routine') as routine_dwas,
-        count(*) filter (where nature = 'physical') as physical_dwas,
-        avg(case when is_digital then 1.0 else 0.0 end) as digital_dwa_share
-    from links
+        list(l.dwa_id order by l.dwa_id) as dwa_ids,
+        count(*) filter (where d.nature = 'judgment') as judgment_dwas,
+        count(*) filter (where d.nature = 'interpersonal') as interpersonal_dwas,
+        count(*) filter (where d.nature = 'routine') as routine_dwas,
+        count(*) filter (where d.nature = 'physical') as physical_dwas,
+        avg(case when d.is_digital then 1.0 else 0.0 end) as digital_dwa_share
+    from links as l
+    join int.dwa_labels as d using (dwa_id)
     group by all
 )
-
 select
     t.onet_soc_code,
     t.task_id,
@@ -55,4 +54,3 @@ select
     p.digital_dwa_share >= 0.5 as is_digital
 from staging.onet_task_statements as t
 left join per_task as p using (onet_soc_code, task_id)
-order by t.onet_soc_code, t.task_id

@@ -32,110 +32,108 @@ with tasks as (
     from staging.onet_task_statements
 ),
 
-ft as (
+-- one pass over the ratings for the three scales
+ratings as (
     select
         onet_soc_code,
         task_id,
-        sum(data_value / 100 * list_extract($ft_rates, category::integer)) as expected_times_per_year,
-        bool_or(coalesce(recommend_suppress, false)) as suppressed,
-        count(distinct category) as categories
+        sum(data_value / 100 * list_extract($ft_rates, category::integer)) filter (where scale_id = 'FT')
+            as expected_times_per_year,
+        bool_or(coalesce(recommend_suppress, false)) filter (where scale_id = 'FT') as ft_suppressed,
+        count(distinct category) filter (where scale_id = 'FT') as ft_categories,
+        avg(data_value) filter (where scale_id = 'RT') as relevance_pct,
+        bool_or(coalesce(recommend_suppress, false)) filter (where scale_id = 'RT') as rt_suppressed,
+        avg(data_value) filter (where scale_id = 'IM') as importance,
+        bool_or(coalesce(recommend_suppress, false)) filter (where scale_id = 'IM') as im_suppressed
     from staging.onet_task_ratings
-    where scale_id = 'FT'
-    group by all
-),
-
-rt as (
-    select onet_soc_code, task_id, avg(data_value) as relevance_pct,
-        bool_or(coalesce(recommend_suppress, false)) as suppressed
-    from staging.onet_task_ratings
-    where scale_id = 'RT'
-    group by all
-),
-
-im as (
-    select onet_soc_code, task_id, avg(data_value) as importance,
-        bool_or(coalesce(recommend_suppress, false)) as suppressed
-    from staging.onet_task_ratings
-    where scale_id = 'IM'
+    where scale_id in ('FT', 'RT', 'IM')
     group by all
 ),
 
 rated as (
     select
         t.*,
-        ft.expected_times_per_year,
-        rt.relevance_pct,
-        im.importance,
+        r.expected_times_per_year,
+        r.relevance_pct,
+        r.importance,
         case
-            when ft.categories = 7 and not ft.suppressed and rt.relevance_pct is not null and not rt.suppressed
-                then ft.expected_times_per_year * rt.relevance_pct / 100
+            when r.ft_categories = 7 and not r.ft_suppressed and r.relevance_pct is not null and not r.rt_suppressed
+                then r.expected_times_per_year * r.relevance_pct / 100
         end as ft_rt_score,
-        case when im.importance is not null and not im.suppressed then im.importance end as importance_score
+        case when r.importance is not null and not r.im_suppressed then r.importance end as importance_score
     from tasks as t
-    left join ft using (onet_soc_code, task_id)
-    left join rt using (onet_soc_code, task_id)
-    left join im using (onet_soc_code, task_id)
-),
-
-long as (
-    select *, 'ft_rt' as weighting, ft_rt_score as rated_score from rated
-    union all
-    select *, 'importance' as weighting, importance_score as rated_score from rated
+    left join ratings as r using (onet_soc_code, task_id)
 ),
 
 -- fallback inside a rated occupation: mean rated score per point, times the task's points
-fallback as (
+per_point as (
     select
-        *,
-        avg(rated_score) over o / avg(case when rated_score is not null then points end) over o
-            as score_per_point
-    from long
-    window o as (partition by weighting, onet_soc_code)
+        onet_soc_code,
+        avg(ft_rt_score) / avg(points) filter (where ft_rt_score is not null) as ft_rt_per_point,
+        avg(importance_score) / avg(points) filter (where importance_score is not null) as importance_per_point
+    from rated
+    group by all
 ),
 
+-- the two rated methods side by side (one row per task), before the all-zero guard
 scored as (
     select
-        weighting,
-        onet_soc_code,
-        task_id,
-        task_type,
+        r.*,
+        coalesce(r.ft_rt_score, p.ft_rt_per_point * r.points) as ft_rt_value,
         case
-            when rated_score is not null then weighting
-            when score_per_point is not null then weighting || '_fallback'
+            when r.ft_rt_score is not null then 'ft_rt'
+            when p.ft_rt_per_point is not null then 'ft_rt_fallback'
             else 'core_supplemental'
-        end as method,
-        expected_times_per_year,
-        relevance_pct,
-        importance,
-        points,
-        coalesce(rated_score, score_per_point * points, points) as score,
+        end as ft_rt_method,
+        coalesce(round(ft_rt_value * 1e6)::hugeint, r.points::hugeint) as ft_rt_units,
+        coalesce(r.importance_score, p.importance_per_point * r.points) as importance_value,
         case
-            when rated_score is not null or score_per_point is not null
-                then round(coalesce(rated_score, score_per_point * points) * 1e6)::hugeint
-            else points::hugeint
-        end as weight_units
-    from fallback
-    union all
-    select
-        'core_supplemental', onet_soc_code, task_id, task_type, 'core_supplemental',
-        expected_times_per_year, relevance_pct, importance, points, points, points::hugeint
-    from rated
-    union all
-    select
-        'equal', onet_soc_code, task_id, task_type, 'equal',
-        expected_times_per_year, relevance_pct, importance, points, 1, 1::hugeint
-    from rated
+            when r.importance_score is not null then 'importance'
+            when p.importance_per_point is not null then 'importance_fallback'
+            else 'core_supplemental'
+        end as importance_method,
+        coalesce(round(importance_value * 1e6)::hugeint, r.points::hugeint) as importance_units
+    from rated as r
+    join per_point as p using (onet_soc_code)
 ),
 
--- an occupation whose scores are all zero has no information: use its points instead
-guarded as (
+-- an occupation whose units are all zero has no information: it uses its points instead, so its
+-- total is the sum of its points
+totals as (
     select
-        * exclude (method, score, weight_units),
-        case when sum(weight_units) over o = 0 then 'core_supplemental' else method end as method,
-        case when sum(weight_units) over o = 0 then points else score end as score,
-        case when sum(weight_units) over o = 0 then points::hugeint else weight_units end as weight_units
+        onet_soc_code,
+        sum(points)::hugeint as points_total,
+        count(*)::hugeint as tasks_total,
+        sum(ft_rt_units) = 0 as ft_rt_zero,
+        sum(importance_units) = 0 as importance_zero,
+        case when ft_rt_zero then points_total else sum(ft_rt_units) end as ft_rt_total,
+        case when importance_zero then points_total else sum(importance_units) end as importance_total
     from scored
-    window o as (partition by weighting, onet_soc_code)
+    group by all
+),
+
+long as (
+    select
+        'ft_rt' as weighting, s.*,
+        case when o.ft_rt_zero then 'core_supplemental' else s.ft_rt_method end as method,
+        case when o.ft_rt_zero then s.points else coalesce(s.ft_rt_value, s.points) end as score,
+        case when o.ft_rt_zero then s.points::hugeint else s.ft_rt_units end as weight_units,
+        o.ft_rt_total as units_total
+    from scored as s join totals as o using (onet_soc_code)
+    union all
+    select
+        'importance', s.*,
+        case when o.importance_zero then 'core_supplemental' else s.importance_method end,
+        case when o.importance_zero then s.points else coalesce(s.importance_value, s.points) end,
+        case when o.importance_zero then s.points::hugeint else s.importance_units end,
+        o.importance_total
+    from scored as s join totals as o using (onet_soc_code)
+    union all
+    select 'core_supplemental', s.*, 'core_supplemental', s.points, s.points::hugeint, o.points_total
+    from scored as s join totals as o using (onet_soc_code)
+    union all
+    select 'equal', s.*, 'equal', 1, 1::hugeint, o.tasks_total
+    from scored as s join totals as o using (onet_soc_code)
 )
 
 select
@@ -150,6 +148,5 @@ select
     points,
     score::double as score,
     weight_units,
-    weight_units::double / sum(weight_units) over (partition by weighting, onet_soc_code) as weight
-from guarded
-order by weighting, onet_soc_code, task_id
+    weight_units::double / units_total as weight
+from long

@@ -29,4 +29,3 @@ select
     weight
 from int.task_weight_variants
 where weighting = $weighting_method
-order by onet_soc_code, task_id

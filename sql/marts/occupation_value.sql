@@ -38,7 +38,7 @@ with per_occupation as (
         sum(task_weight) filter (where nature = 'unknown') as unknown_w,
         sum(annual_value_usd) filter (where is_digital) as digital_value,
         sum(annual_value_usd) filter (where is_digital and nature = 'judgment') as digital_judgment_value,
-        list(task order by task_weight desc, task_id)[1:$top_tasks] as top_tasks,
+        max_by(task, {weight: task_weight, task_id_desc: -task_id}, $top_tasks) as top_tasks,
         any_value(tier) as tier
     from marts.task_value
     group by onet_soc_code

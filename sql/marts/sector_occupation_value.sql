@@ -46,25 +46,36 @@ sector as (
         end as wage_basis
     from staging.oes_sector as s
     where s.o_group = 'detailed'
+),
+
+valued as (
+    select
+        s.*,
+        (s.employment * s.annual_wage_usd)::decimal(20, 2) as wage_bill_usd,
+        o.oes_code is not null as has_tasks,
+        o.digital_share,
+        o.judgment_share,
+        round(wage_bill_usd * o.digital_share, 2)::decimal(20, 2) as digital_wage_bill_usd
+    from sector as s
+    left join occupation_shares as o using (oes_code)
 )
 
 select
-    s.naics,
-    s.naics_title,
-    s.oes_code,
-    s.occupation_title,
-    s.employment,
-    s.hourly_wage_usd,
-    s.annual_wage_usd,
-    s.wage_basis,
-    (s.employment * s.annual_wage_usd)::decimal(20, 2) as wage_bill_usd,
-    o.oes_code is not null as has_tasks,
-    o.digital_share,
-    o.judgment_share,
-    round(wage_bill_usd * o.digital_share, 2)::decimal(20, 2) as digital_wage_bill_usd,
-    row_number() over (partition by s.naics order by wage_bill_usd desc nulls last, s.oes_code) as rank_in_sector,
-    row_number() over (partition by s.naics order by digital_wage_bill_usd desc nulls last, s.oes_code)
+    naics,
+    naics_title,
+    oes_code,
+    occupation_title,
+    employment,
+    hourly_wage_usd,
+    annual_wage_usd,
+    wage_basis,
+    wage_bill_usd,
+    has_tasks,
+    digital_share,
+    judgment_share,
+    digital_wage_bill_usd,
+    row_number() over (partition by naics order by wage_bill_usd desc nulls last, oes_code) as rank_in_sector,
+    row_number() over (partition by naics order by digital_wage_bill_usd desc nulls last, oes_code)
         as digital_rank_in_sector
-from sector as s
-left join occupation_shares as o using (oes_code)
-order by s.naics, rank_in_sector
+from valued
+order by naics, rank_in_sector

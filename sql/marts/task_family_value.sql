@@ -15,38 +15,48 @@
 --   employment_weighted_hourly_wage_usd: Mean hourly wage of the occupations reached, weighted by their
 --     allocated employment ($/hr).
 --   value_rank_in_level: Rank by annual value within the level (1 = largest).
-with links as (
-    select distinct l.onet_soc_code, l.task_id, l.dwa_id
-    from staging.onet_tasks_to_dwas as l
-),
-
-task_links as (
+with task_links as (
+    -- the task's linked DWAs are listed on marts.task_value (dwa_ids, dwa_count = k)
     select
-        k.*,
-        d.iwa_id,
-        d.gwa_id,
-        t.annual_value_usd::decimal(38, 6) / count(*) over (partition by k.onet_soc_code, k.task_id)
-            as value_share,
+        t.onet_soc_code,
+        t.task_id,
+        unnest(t.dwa_ids) as dwa_id,
+        -- each share is rounded to micro-dollars, so the family sums are exact and do not depend on
+        -- the order of summation
+        (t.annual_value_usd::decimal(38, 6) / t.dwa_count)::decimal(38, 6) as value_share,
         t.allocated_employment,
         t.hourly_wage_usd
-    from links as k
-    join marts.task_value as t using (onet_soc_code, task_id)
+    from marts.task_value as t
+    where t.dwa_count > 0
+),
+
+with_families as (
+    select k.*, d.iwa_id, d.gwa_id
+    from task_links as k
     join staging.onet_dwa_reference as d using (dwa_id)
 ),
 
-long as (
-    select 'dwa' as level, dwa_id as activity_id, gwa_id, * exclude (dwa_id, iwa_id, gwa_id) from task_links
-    union all
-    select 'iwa', iwa_id, gwa_id, * exclude (dwa_id, iwa_id, gwa_id) from task_links
-    union all
-    select 'gwa', gwa_id, gwa_id, * exclude (dwa_id, iwa_id, gwa_id) from task_links
+-- one pass for the three levels: a grouping set per level
+values_ as (
+    select
+        case when grouping(dwa_id) = 0 then 'dwa' when grouping(iwa_id) = 0 then 'iwa' else 'gwa' end as level,
+        coalesce(dwa_id, iwa_id, gwa_id) as activity_id,
+        any_value(gwa_id) as gwa_id,
+        round(sum(value_share), 2)::decimal(20, 2) as value_usd,
+        count(distinct task_id) as tasks_count
+    from with_families
+    group by grouping sets ((dwa_id), (iwa_id), (gwa_id))
 ),
 
-values_ as (
-    select level, activity_id, any_value(gwa_id) as gwa_id, round(sum(value_share), 2)::decimal(20, 2) as value_usd,
-        count(distinct task_id) as tasks_count
-    from long
-    group by level, activity_id
+-- each occupation once per family
+occupation_families as (
+    select
+        case when grouping(dwa_id) = 0 then 'dwa' when grouping(iwa_id) = 0 then 'iwa' else 'gwa' end as level,
+        coalesce(dwa_id, iwa_id, gwa_id) as activity_id,
+        any_value(allocated_employment) as allocated_employment,
+        any_value(hourly_wage_usd) as hourly_wage_usd
+    from with_families
+    group by grouping sets ((dwa_id, onet_soc_code), (iwa_id, onet_soc_code), (gwa_id, onet_soc_code))
 ),
 
 reach as (
@@ -58,12 +68,9 @@ reach as (
         sum(allocated_employment * hourly_wage_usd) / sum(allocated_employment) filter (
             where hourly_wage_usd is not null
         ) as wage
-    from (
-        select distinct level, activity_id, onet_soc_code, allocated_employment, hourly_wage_usd from long
-    )
+    from occupation_families
     group by level, activity_id
 ),
-
 titles as (
     select 'dwa' as level, dwa_id as activity_id, dwa_title as activity_title, nature, is_digital
     from int.dwa_labels

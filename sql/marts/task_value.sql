@@ -41,7 +41,8 @@
 --     0 for the rest (when restricted to digital work, the default).
 --   priority_rank: Overall priority rank (1 = first).
 --   priority_rank_in_major_group: Priority rank within the SOC major group.
-with base as (
+with occupations as (
+    -- one row per occupation: everything a task inherits from it, and its tier
     select
         c.onet_soc_code,
         c.occupation_title,
@@ -50,12 +51,6 @@ with base as (
         c.oes_code,
         c.oes_title,
         c.match_level,
-        t.task_id,
-        t.task,
-        t.task_type,
-        w.method as weighting_method,
-        w.weight as task_weight,
-        w.weight_units,
         c.allocated_employment,
         c.hourly_wage_usd,
         c.hourly_wage_basis,
@@ -66,104 +61,133 @@ with base as (
         c.wage_basis,
         c.allocated_wage_bill_usd as occupation_wage_bill_usd,
         c.allocated_wage_bill_cents as bill_cents,
-        l.nature,
-        l.is_digital,
-        l.digital_dwa_share,
-        j.job_zone,
-        l.dwa_count,
-        l.dwa_ids
-    from staging.onet_task_statements as t
-    join int.onet_oes_crosswalk as c using (onet_soc_code)
-    join int.task_weights as w using (onet_soc_code, task_id)
-    join int.task_labels as l using (onet_soc_code, task_id)
-    left join staging.onet_job_zones as j using (onet_soc_code)
-),
-
--- largest remainder on cents: exact integer shares, then one cent more to the largest remainders
-cents as (
-    select
-        *,
-        (bill_cents * weight_units) // sum(weight_units) over o as cents_floor,
-        (bill_cents * weight_units) % sum(weight_units) over o as cents_remainder
-    from base
-    window o as (partition by onet_soc_code)
-),
-
-valued as (
-    select
-        *,
-        cents_floor + case
-            when row_number() over (o order by cents_remainder desc, task_id)
-                <= bill_cents - sum(cents_floor) over o then 1 else 0
-        end as value_cents
-    from cents
-    window o as (partition by onet_soc_code)
-),
-
-scored as (
-    select
-        v.*,
-        (v.value_cents::decimal(38, 0) / 100)::decimal(20, 2) as annual_value_usd,
         tr.tier,
         tr.tier_rank,
         tr.tier_min_usd,
         tr.tier_max_usd,
+        j.job_zone
+    from int.onet_oes_crosswalk as c
+    left join int.wage_tiers as tr
+        on round(c.hourly_wage_usd * $loaded_cost_multiplier, 2)::decimal(12, 2) >= tr.tier_min_usd
+        and (tr.tier_max_usd is null or round(c.hourly_wage_usd * $loaded_cost_multiplier, 2)::decimal(12, 2) < tr.tier_max_usd)
+    left join staging.onet_job_zones as j using (onet_soc_code)
+),
+
+units as (
+    select onet_soc_code, sum(weight_units) as units_total from int.task_weights group by all
+),
+
+-- largest remainder on cents, on narrow rows: exact integer shares, then one cent more to the
+-- largest remainders
+cents as (
+    select
+        w.onet_soc_code,
+        w.task_id,
+        o.bill_cents,
+        (o.bill_cents * w.weight_units) // u.units_total as cents_floor,
+        (o.bill_cents * w.weight_units) % u.units_total as cents_remainder
+    from int.task_weights as w
+    join units as u using (onet_soc_code)
+    join occupations as o using (onet_soc_code)
+),
+
+leftover as (
+    select onet_soc_code, any_value(bill_cents) - sum(cents_floor) as leftover_cents
+    from cents
+    group by all
+),
+
+valued as (
+    select
+        c.onet_soc_code,
+        c.task_id,
+        c.cents_floor + case
+            when row_number() over (partition by c.onet_soc_code order by c.cents_remainder desc, c.task_id)
+                <= l.leftover_cents then 1 else 0
+        end as value_cents
+    from cents as c
+    join leftover as l using (onet_soc_code)
+),
+
+scored as (
+    select
+        v.onet_soc_code,
+        v.task_id,
+        o.soc_major_code,
+        o.tier_rank,
+        l.nature,
+        (v.value_cents::decimal(38, 0) / 100)::decimal(20, 2) as annual_value_usd,
         case
             when v.value_cents is null then null
-            when not $digital_only or v.is_digital then annual_value_usd
+            when not $digital_only or l.is_digital then annual_value_usd
             else 0
         end::decimal(20, 2) as priority_score
     from valued as v
-    left join int.wage_tiers as tr
-        on v.loaded_hourly_cost_usd >= tr.tier_min_usd
-        and (tr.tier_max_usd is null or v.loaded_hourly_cost_usd < tr.tier_max_usd)
+    join occupations as o using (onet_soc_code)
+    join int.task_labels as l using (onet_soc_code, task_id)
+),
+
+-- the ranking on narrow rows; the wide columns are joined once, at the end
+ranked as (
+    select
+        onet_soc_code,
+        task_id,
+        annual_value_usd,
+        priority_score,
+        row_number() over (order by
+            coalesce(priority_score, 0) > 0 desc,
+            tier_rank desc nulls last,
+            $judgment_first and nature = 'judgment' desc,
+            priority_score desc nulls last,
+            task_id) as priority_rank,
+        row_number() over (partition by soc_major_code order by
+            coalesce(priority_score, 0) > 0 desc,
+            tier_rank desc nulls last,
+            $judgment_first and nature = 'judgment' desc,
+            priority_score desc nulls last,
+            task_id) as priority_rank_in_major_group
+    from scored
 )
 
 select
-    onet_soc_code,
-    occupation_title,
-    soc_major_code,
-    soc_major_title,
-    oes_code,
-    oes_title,
-    match_level,
-    task_id,
-    task,
-    task_type,
-    weighting_method,
-    task_weight,
-    allocated_employment,
-    hourly_wage_usd,
-    hourly_wage_basis,
-    annual_only,
-    hourly_only,
-    loaded_hourly_cost_usd,
-    annual_wage_usd,
-    wage_basis,
-    occupation_wage_bill_usd,
-    annual_value_usd,
-    tier,
-    tier_rank,
-    tier_min_usd,
-    tier_max_usd,
-    nature,
-    is_digital,
-    digital_dwa_share,
-    job_zone,
-    dwa_count,
-    dwa_ids,
-    priority_score,
-    row_number() over (order by
-        coalesce(priority_score, 0) > 0 desc,
-        tier_rank desc nulls last,
-        $judgment_first and nature = 'judgment' desc,
-        priority_score desc nulls last,
-        task_id) as priority_rank,
-    row_number() over (partition by soc_major_code order by
-        coalesce(priority_score, 0) > 0 desc,
-        tier_rank desc nulls last,
-        $judgment_first and nature = 'judgment' desc,
-        priority_score desc nulls last,
-        task_id) as priority_rank_in_major_group
-from scored
-order by priority_rank
+    o.onet_soc_code,
+    o.occupation_title,
+    o.soc_major_code,
+    o.soc_major_title,
+    o.oes_code,
+    o.oes_title,
+    o.match_level,
+    t.task_id,
+    t.task,
+    t.task_type,
+    w.method as weighting_method,
+    w.weight as task_weight,
+    o.allocated_employment,
+    o.hourly_wage_usd,
+    o.hourly_wage_basis,
+    o.annual_only,
+    o.hourly_only,
+    o.loaded_hourly_cost_usd,
+    o.annual_wage_usd,
+    o.wage_basis,
+    o.occupation_wage_bill_usd,
+    r.annual_value_usd,
+    o.tier,
+    o.tier_rank,
+    o.tier_min_usd,
+    o.tier_max_usd,
+    l.nature,
+    l.is_digital,
+    l.digital_dwa_share,
+    o.job_zone,
+    l.dwa_count,
+    l.dwa_ids,
+    r.priority_score,
+    r.priority_rank,
+    r.priority_rank_in_major_group
+from ranked as r
+join staging.onet_task_statements as t using (onet_soc_code, task_id)
+join occupations as o using (onet_soc_code)
+join int.task_weights as w using (onet_soc_code, task_id)
+join int.task_labels as l using (onet_soc_code, task_id)
+order by r.priority_rank

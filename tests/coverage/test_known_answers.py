@@ -15,6 +15,7 @@ Sector 52 takes 0.12 of 15-1252's bill, 0.2 of 13-1161's and 0.1 of 27-3043's.
 
 from __future__ import annotations
 
+import duckdb
 import pytest
 
 from tests.coverage.conftest import build_fixture_db, one
@@ -240,3 +241,21 @@ def test_bottom_and_top_tier_counts_are_configurable():
     assert (
         one(con, "select bottom_tiers from marts.domain_concentration where domain_id = 'food'") == "low, mid"
     )
+
+
+def test_retired_inventory_tasks_cover_nothing_but_are_still_judged():
+    from assets.coverage.models import build_all
+    from tests.coverage.conftest import fixture_settings, load_upstream
+
+    con = duckdb.connect()
+    load_upstream(con)
+    con.execute("update staging.inventory_tasks set status = 'Retired' where task_id = 'inv-1'")
+    build_all(con, fixture_settings())
+    # 101 (600k) is no longer covered; 102 still is
+    assert coverage(con, "computer-and-mathematical")[1] == pytest.approx(400_000)
+    assert (
+        one(con, "select is_grounded from marts.inventory_grounding where inventory_task_id = 'inv-1'")
+        is True
+    )
+    build_all(con, fixture_settings(excluded_statuses=""))
+    assert coverage(con, "computer-and-mathematical")[1] == pytest.approx(1_000_000)

@@ -9,6 +9,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from assets.coverage.document import md_text
 from assets.coverage.exports import export_all, neutralize_cell
 from assets.coverage.reports import ONET_ATTRIBUTION, PET_PEEVE, write_all_reports
 from tests.coverage.conftest import fixture_settings
@@ -43,7 +44,7 @@ def test_report_headline_numbers(reports):
     _, out = reports
     md = (out / "digital-copywriting.md").read_text()
     # 800k total, 400k covered (50.0%), 2 of 4 tasks; uncovered 400k ranks 1st of 7
-    assert "**Total annual value:** $800.00k across 3 occupations and 4 O*NET tasks" in md
+    assert "**Total annual value:** $800.00k across 3 occupations and 4 O\\*NET tasks" in md
     assert "**Covered value:** $400.00k = **50.0%** of the value; 2 of 4 tasks (50.0%)" in md
     assert "**Uncovered value:** $400.00k, rank 1 of 7 domains" in md
     assert "2 tasks declare this domain (active: 2); 1 of them are grounded" in md
@@ -52,7 +53,7 @@ def test_report_headline_numbers(reports):
         "| 1 | Write articles | Writers and Authors | $300.00k | 200 | 35.00 | mid | judgment | yes |" in md
     )
     assert "| inv-3 | Blog post | no credible match |" in md
-    assert PET_PEEVE in md and ONET_ATTRIBUTION in md
+    assert md_text(PET_PEEVE) in md and md_text(ONET_ATTRIBUTION) in md
     html = (out / "digital-copywriting.html").read_text()
     assert "data:image/png;base64," in html and "USDOL/ETA" in html
 

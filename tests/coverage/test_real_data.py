@@ -99,9 +99,11 @@ def test_covered_value_rederived_from_the_matches(real_con):
             real_con,
             """
             with covered as (
-                select distinct onet_task_id::varchar as task_id from marts.inventory_task_matches
-                where rank = 1 and onet_task_id is not null
-                  and (confidence in ('high', 'medium') or method in ('explicit', 'override'))
+                select distinct m.onet_task_id::varchar as task_id
+                from marts.inventory_task_matches as m
+                join staging.inventory_tasks as i on i.task_id = m.inventory_task_id
+                where m.rank = 1 and m.onet_task_id is not null and lower(coalesce(i.status, '')) <> 'retired'
+                  and (m.confidence in ('high', 'medium') or m.method in ('explicit', 'override'))
             )
             select left(onet_soc_code, 3),
                    coalesce(sum(annual_value_usd) filter (where task_id::varchar in (select task_id from covered)), 0)
@@ -131,7 +133,8 @@ def test_explicit_links_cover_and_ground(real_con):
                 select domain_id from int.domain_members as dm
                 join int.domain_definitions as dd using (domain_id)
                 where dm.onet_soc_code = c.onet_soc_code and dd.domain_kind = 'soc_major_group')
-           where m.rank = 1 and m.method = 'explicit'""",
+           join staging.inventory_tasks as i on i.task_id = m.inventory_task_id
+           where m.rank = 1 and m.method = 'explicit' and lower(coalesce(i.status, '')) <> 'retired'""",
     )
     assert explicit, "the example inventory links some tasks to O*NET by explicit ID"
     assert all(r[2] and r[3] for r in explicit), explicit

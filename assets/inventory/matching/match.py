@@ -19,7 +19,7 @@ import polars as pl
 
 from assets.inventory.ingest import soc_prefix
 from assets.inventory.matching.corpus import Corpus
-from assets.inventory.matching.text import query_texts
+from assets.inventory.matching.text import boilerplate, query_texts
 
 CANDIDATE_SCHEMA = {
     "inventory_task_id": pl.String,
@@ -75,6 +75,7 @@ def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int)
                 schema=CANDIDATE_SCHEMA,
             )
         )
+    common = boilerplate(t.description for t in tasks)
     groups: dict[str | None, list[QueryTask]] = defaultdict(list)
     for t in tasks:
         if t.onet_task_id is None:
@@ -83,7 +84,9 @@ def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int)
         allowed = corpus.indices_under(prefix) if prefix else None
         if allowed is not None and allowed.size == 0:
             allowed = None  # the hint names no occupation with tasks: fall back to all (flagged in staging)
-        texts = [query_texts(t.title, t.description, t.hint_text, matcher.title_repeat) for t in members]
+        texts = [
+            query_texts(t.title, t.description, t.hint_text, matcher.title_repeat, common) for t in members
+        ]
         found = pooled_search(matcher, corpus, texts, top_n, allowed)
         if found.is_empty():
             continue

@@ -9,17 +9,44 @@ dominate, and transformer encoders silently truncate at 256 tokens. So:
 - only the first MAX_CHUNKS chunks are used (about 4,800 characters), which bounds the cost of a
   10 MB prompt;
 - the task's score for a candidate is the MAXIMUM over its chunks (max-pooling): one chunk that
-  describes the work is enough, boilerplate chunks cannot dilute it.
+  describes the work is enough, boilerplate chunks cannot dilute it;
+- sentences that recur verbatim in many tasks of the same inventory (environment preambles,
+  grading rules) are boilerplate by definition and are dropped before chunking (`boilerplate`).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
+from collections.abc import Iterable
 
 CHUNK_CHARS = 600
 MAX_CHUNKS = 8
 QUERY_TITLE_REPEAT = 2
 _BREAK = re.compile(r"(?<=[.!?:;])\s+|\n+")
+
+
+def sentences(text: str) -> list[str]:
+    return [p.strip() for p in _BREAK.split(text) if p and p.strip()]
+
+
+def boilerplate(descriptions: Iterable[str | None], min_tasks: int = 3, min_share: float = 0.001) -> set[str]:
+    """Sentences found verbatim in at least max(min_tasks, min_share x tasks) descriptions."""
+    counts: Counter[str] = Counter()
+    n = 0
+    for text in descriptions:
+        n += 1
+        if text:
+            counts.update(set(sentences(text[: CHUNK_CHARS * MAX_CHUNKS * 2])))
+    floor = max(min_tasks, int(min_share * n))
+    return {s for s, c in counts.items() if c >= floor}
+
+
+def strip_boilerplate(text: str | None, common: set[str]) -> str | None:
+    if not text or not common:
+        return text
+    kept = [s for s in sentences(text[: CHUNK_CHARS * MAX_CHUNKS * 2]) if s not in common]
+    return " ".join(kept) if kept else None
 
 
 def chunks(text: str | None, size: int = CHUNK_CHARS, limit: int = MAX_CHUNKS) -> list[str]:
@@ -54,9 +81,14 @@ def chunks(text: str | None, size: int = CHUNK_CHARS, limit: int = MAX_CHUNKS) -
 
 
 def query_texts(
-    title: str | None, description: str | None, extra: str | None = None, title_repeat: int = 1
+    title: str | None,
+    description: str | None,
+    extra: str | None = None,
+    title_repeat: int = 1,
+    common: set[str] | None = None,
 ) -> list[str]:
     """The texts one inventory task is matched with (one per description chunk, each led by the title)."""
+    description = strip_boilerplate(description, common or set())
     head = " ".join(x for x in [*([title] * title_repeat if title else []), extra] if x)
     parts = chunks(description)
     if not parts:

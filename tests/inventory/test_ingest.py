@@ -1,0 +1,217 @@
+"""Inventory ingest: every format and encoding, every quarantine reason, and rows in = accepted + quarantined."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import shutil
+from pathlib import Path
+
+import polars as pl
+import pytest
+import xlsxwriter
+
+from assets.inventory.ingest import OnetLookup, ingest_directory
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inventory"
+ROWS = [
+    ("T-1", "Reconcile bank statements", "Match the ledger to the bank statement; flag différences – carefully.", "finance"),
+    ("T-2", "Write launch blog post", "Draft a post with a headline,\na subhead and a call to action.", "digital copywriting"),
+    ("T-3", "=SUM(A1:A9)", "@cmd +1 -1 formula-like text stays verbatim", "legal"),
+]
+
+
+@pytest.fixture
+def onet() -> OnetLookup:
+    return OnetLookup(
+        task_ids={21505, 22656},
+        soc_codes={"13-2011.00", "27-3043.00", "43-4051.00", "15-1252.00"},
+        titles={"customer service representatives": "43-4051.00", "writers and authors": "27-3043.00"},
+    )
+
+
+def assert_counts_add_up(result) -> None:
+    files = result.files.filter(pl.col("status") == "loaded")
+    for row in files.iter_rows(named=True):
+        assert row["rows_read"] == row["rows_accepted"] + row["rows_quarantined"], row
+    assert result.files["rows_accepted"].sum() == result.tasks.height
+    assert result.files["rows_quarantined"].sum() == result.quarantine.filter(pl.col("source_row").is_not_null()).height
+
+
+def write_delimited(path: Path, sep: str, encoding: str, header=("task_id", "title", "description", "domain")) -> None:
+    import csv
+
+    with open(path, "w", newline="", encoding=encoding) as fh:
+        w = csv.writer(fh, delimiter=sep, lineterminator="\r\n")
+        w.writerow(header)
+        w.writerows(ROWS)
+
+
+def write_xlsx(path: Path) -> None:
+    wb = xlsxwriter.Workbook(path)
+    wb.add_worksheet("About").write(0, 0, "An export of our tasks")
+    ws = wb.add_worksheet("Tasks")
+    ws.write(0, 0, "Task inventory, exported 2025-11-03")  # title row above the header
+    ws.write_row(2, 0, ["Task ID", "Title", "Description", "Domain"])
+    for i, row in enumerate(ROWS, start=3):
+        for j, value in enumerate(row):
+            ws.write_string(i, j, value)
+    wb.close()
+
+
+WRITERS = {
+    "utf8.csv": lambda p: write_delimited(p, ",", "utf-8"),
+    "utf8_bom.csv": lambda p: write_delimited(p, ",", "utf-8-sig"),
+    "cp1252.csv": lambda p: write_delimited(p, ",", "cp1252"),
+    "tabs.tsv": lambda p: write_delimited(p, "\t", "utf-8"),
+    "semicolons.csv": lambda p: write_delimited(p, ";", "utf-8"),
+    "book.xlsx": write_xlsx,
+    "list.json": lambda p: p.write_text(json.dumps([dict(zip(("task_id", "title", "description", "domain"), r, strict=True)) for r in ROWS])),
+    "object.json": lambda p: p.write_text(json.dumps({"tasks": [dict(zip(("id", "name", "prompt", "category"), r, strict=True)) for r in ROWS]})),
+    "lines.jsonl": lambda p: p.write_text("\n".join(json.dumps(dict(zip(("ID", "Title", "Prompt", "Domain"), r, strict=True))) for r in ROWS) + "\n"),
+    "table.parquet": lambda p: pl.DataFrame([dict(zip(("task_id", "title", "description", "domain"), r, strict=True)) for r in ROWS]).write_parquet(p),
+}
+
+
+@pytest.mark.parametrize("name", sorted(WRITERS))
+def test_every_format_and_encoding_reads_the_same_tasks(tmp_path, onet, name):
+    WRITERS[name](tmp_path / name)
+    result = ingest_directory(tmp_path, onet)
+    assert result.quarantine.height == 0, result.quarantine.to_dicts()
+    got = result.tasks.sort("task_id").select("task_id", "title", "description", "domain").rows()
+    assert got == ROWS  # text verbatim: accents, en dash, newlines, formula-like strings
+    assert_counts_add_up(result)
+    info = result.files.row(0, named=True)
+    assert info["rows_read"] == 3
+    if name == "cp1252.csv":
+        assert info["encoding"] == "cp1252"
+    if name.startswith("utf8"):
+        assert info["encoding"] == "utf-8"
+
+
+def test_xlsx_rows_are_sheet_rows_and_extra_sheets_are_noted(tmp_path, onet):
+    write_xlsx(tmp_path / "book.xlsx")
+    result = ingest_directory(tmp_path, onet)
+    assert result.tasks.sort("task_id")["source_row"].to_list() == [4, 5, 6]  # header on sheet row 3
+    assert result.tasks["source_sheet"].unique().to_list() == ["Tasks"]
+    notes = result.files["notes"][0]
+    assert "'Tasks' (header on row 3)" in notes and "'About' ignored" in notes
+
+
+def test_mixed_encodings_in_one_file_are_decoded_line_by_line(tmp_path, onet):
+    lines = [
+        "task_id,title,description".encode(),
+        "M-1,Café menu,Écrire le menu du café".encode(),
+        "M-2,Résumé review,Review the résumé – quickly".encode("cp1252"),
+    ]
+    (tmp_path / "mixed.csv").write_bytes(b"\r\n".join(lines) + b"\r\n")
+    result = ingest_directory(tmp_path, onet)
+    assert result.tasks.sort("task_id")["title"].to_list() == ["Café menu", "Résumé review"]
+    assert result.tasks.filter(pl.col("task_id") == "M-2")["description"][0] == "Review the résumé – quickly"
+    assert result.files["encoding"][0] == "mixed utf-8/cp1252"
+
+
+def test_aliases_and_case_insensitive_headers(tmp_path, onet):
+    (tmp_path / "a.csv").write_text(
+        "ID,NAME,Prompt,Category,Env,State,N_Instances,Occupation,Author,Labels,Created,Reviewer\n"
+        'A-1,Answer a late-order email,Reply kindly.,customer support,helpdesk,active,"1,200",'
+        "Customer Service Representatives,ops,a;b|c,03/01/2025,kim\n"
+    )
+    result = ingest_directory(tmp_path, onet)
+    row = result.tasks.row(0, named=True)
+    assert row["task_id"] == "A-1" and row["description"] == "Reply kindly." and row["domain"] == "customer support"
+    assert row["environment"] == "helpdesk" and row["status"] == "active" and row["instances"] == 1200
+    assert row["onet_soc_code"] == "43-4051.00" and row["occupation_hint"] == "Customer Service Representatives"
+    assert row["owner"] == "ops" and row["tags"] == ["a", "b", "c"]
+    assert row["created_at"] == dt.datetime(2025, 3, 1)
+    assert json.loads(row["extra_fields"]) == {"Reviewer": "kim"}  # unknown columns are kept
+
+
+def test_every_quarantine_reason_and_nothing_lost(tmp_path, onet):
+    shutil.copytree(FIXTURES / "mixed", tmp_path / "inv")
+    (tmp_path / "inv" / "broken.xlsx").write_bytes(b"PK\x03\x04 not really a workbook")
+    result = ingest_directory(tmp_path / "inv", onet)
+    q = {(r["source_file"], r["source_row"]): r for r in result.quarantine.iter_rows(named=True)}
+    assert q[("tasks.csv", 4)]["reason"] == "missing_id"
+    assert q[("tasks.csv", 5)]["reason"] == "no_text"
+    assert q[("tasks.csv", 6)]["reason"] == "unparseable_value" and "instances" in q[("tasks.csv", 6)]["detail"]
+    assert q[("tasks.csv", 7)]["reason"] == "unparseable_value" and "created_at" in q[("tasks.csv", 7)]["detail"]
+    # a duplicate ID quarantines every copy, and each names all places
+    for where in [("tasks.csv", 8), ("tasks.csv", 9)]:
+        assert q[where]["reason"] == "duplicate_task_id"
+        assert "tasks.csv row 8" in q[where]["detail"] and "tasks.csv row 9" in q[where]["detail"]
+    for where in [("tasks.csv", 10), ("tasks.jsonl", 1)]:
+        assert q[where]["reason"] == "duplicate_task_id"
+        assert "tasks.csv row 10" in q[where]["detail"] and "tasks.jsonl row 1" in q[where]["detail"]
+    assert q[("tasks.jsonl", 3)]["reason"] == "malformed_json"
+    assert q[("tasks.jsonl", 4)]["reason"] == "not_an_object"
+    assert q[("notes.md", None)]["reason"] == "unsupported_file"
+    assert q[("broken.xlsx", None)]["reason"] == "unreadable_file"
+    assert json.loads(q[("tasks.csv", 6)]["raw_record"])["instances"] == "many"  # raw record kept
+    accepted = set(result.tasks["task_id"])
+    assert accepted == {"GOOD-1", "GOOD-2", "UNKNOWN-1", "EXPLICIT-1", "INJECT-1", "JSONL-1"}
+    files = {r["source_file"]: r for r in result.files.iter_rows(named=True)}
+    assert files["tasks.csv"]["rows_read"] == 12 and files["tasks.jsonl"]["rows_read"] == 4
+    assert files["_overrides.csv"]["status"] == "skipped"
+    assert_counts_add_up(result)
+
+
+def test_unknown_codes_are_flagged_and_kept(tmp_path, onet):
+    shutil.copytree(FIXTURES / "mixed", tmp_path / "inv")
+    tasks = ingest_directory(tmp_path / "inv", onet).tasks
+    row = tasks.filter(pl.col("task_id") == "UNKNOWN-1").row(0, named=True)
+    assert row["onet_task_id_known"] is False and row["onet_soc_code_known"] is False
+    assert "unknown onet_task_id 99999999" in row["flags"] and "unknown SOC code 99-9999.00" in row["flags"]
+    explicit = tasks.filter(pl.col("task_id") == "EXPLICIT-1").row(0, named=True)
+    assert explicit["onet_task_id"] == 21505 and explicit["onet_task_id_known"] is True
+
+
+def test_formula_injection_strings_are_stored_verbatim(tmp_path, onet):
+    shutil.copytree(FIXTURES / "mixed", tmp_path / "inv")
+    row = ingest_directory(tmp_path / "inv", onet).tasks.filter(pl.col("task_id") == "INJECT-1").row(0, named=True)
+    assert row["title"] == '=HYPERLINK("http://x")'
+    assert row["description"] == "+cmd|calc; -2+3; @SUM(A1)"
+
+
+def test_unbalanced_quote_and_ragged_rows_quarantine_one_line_each(tmp_path, onet):
+    (tmp_path / "bad.csv").write_text(
+        "task_id,title,description\n"
+        "R-1,Fine,ok\n"
+        'R-2,"Unclosed quote,starts here\n'
+        "R-3,Still read,ok\n"
+        "R-4,Too,many,fields\n"
+        "R-5,Too few\n"
+        'R-6,"Quoted, with comma","and a ""quote"""\n'
+    )
+    result = ingest_directory(tmp_path, onet)
+    assert sorted(result.tasks["task_id"]) == ["R-1", "R-3", "R-6"]
+    q = {r["source_row"]: r["reason"] for r in result.quarantine.iter_rows(named=True)}
+    assert q == {3: "malformed_csv", 5: "ragged_row", 6: "ragged_row"}
+    assert result.tasks.filter(pl.col("task_id") == "R-6")["description"][0] == 'and a "quote"'
+    assert_counts_add_up(result)
+
+
+def test_a_10_mb_field_is_kept_whole(tmp_path, onet):
+    big = "Reconcile the ledger. " * (10 * 1024 * 1024 // 22 + 1)
+    (tmp_path / "big.csv").write_text(f'task_id,title,description\nBIG-1,Huge prompt,"{big}"\nS-1,Small,ok\n')
+    result = ingest_directory(tmp_path, onet)
+    assert result.tasks.sort("task_id")["task_id"].to_list() == ["BIG-1", "S-1"]
+    assert len(result.tasks.filter(pl.col("task_id") == "BIG-1")["description"][0]) == len(big) >= 10 * 1024 * 1024
+
+
+def test_missing_directory_is_a_clear_error(tmp_path, onet):
+    from assets.common.errors import TaskvalueError
+
+    with pytest.raises(TaskvalueError, match="TASKVALUE_INVENTORY_DIR"):
+        ingest_directory(tmp_path / "nope", onet)
+
+
+def test_shipped_example_inventory_loads_cleanly(onet):
+    result = ingest_directory(Path(__file__).resolve().parents[2] / "inventory", OnetLookup(
+        task_ids=onet.task_ids | {21826, 2578, 16109, 23994, 22880}, soc_codes=onet.soc_codes, titles=onet.titles
+    ))
+    assert result.quarantine.height == 0
+    assert result.tasks.height >= 150
+    assert result.tasks["domain"].n_unique() >= 6
+    assert (result.tasks["description"].str.len_chars() >= 2000).sum() >= 3
+    assert set(result.files["file_type"]) >= {"csv", "tsv", "xlsx", "json", "jsonl", "parquet"}

@@ -1,0 +1,55 @@
+"""The inventory sensor requests a run only when inventory files change, for downstream assets only."""
+
+from __future__ import annotations
+
+import os
+
+from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
+
+from orchestration.sensors import inventory_files_sensor, inventory_refresh_job
+from tests.conftest import settings_for
+
+
+def evaluate(settings, cursor):
+    context = build_sensor_context(cursor=cursor, resources={"settings": settings})
+    result = inventory_files_sensor(context)
+    return result, context.cursor
+
+
+def test_sensor_fires_on_new_or_changed_files_only(tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
+    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+
+    first, cursor = evaluate(settings, None)
+    assert isinstance(first, RunRequest)
+    again, cursor = evaluate(settings, cursor)
+    assert isinstance(again, SkipReason)
+
+    stat = (inventory / "a.csv").stat()  # touched, same content: nothing to do
+    os.utime(inventory / "a.csv", ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))
+    touched, cursor = evaluate(settings, cursor)
+    assert isinstance(touched, SkipReason)
+
+    (inventory / "b.jsonl").write_text('{"id": "B-1", "title": "Second"}\n')
+    added, cursor = evaluate(settings, cursor)
+    assert isinstance(added, RunRequest) and "b.jsonl" in added.tags["taskvalue/inventory_changed"]
+
+    (inventory / "a.csv").write_text("task_id,title\nA-1,First, edited\n")
+    edited, cursor = evaluate(settings, cursor)
+    assert isinstance(edited, RunRequest) and edited.tags["taskvalue/inventory_changed"] == "a.csv"
+    assert edited.run_key != added.run_key
+
+
+def test_sensor_job_refreshes_only_what_is_downstream_of_the_inventory():
+    from orchestration.definitions import defs
+
+    job = defs.resolve_job_def(inventory_refresh_job.name)
+    keys = job.asset_layer.selected_asset_keys
+    assert AssetKey(["staging", "inventory_tasks"]) in keys
+    assert AssetKey(["marts", "inventory_task_matches"]) in keys
+    assert AssetKey(["warehouse", "published"]) in keys
+    assert AssetKey(["staging", "onet_task_statements"]) not in keys
+    assert AssetKey(["ingest", "onet"]) not in keys
+    assert AssetKey(["staging", "oes_national"]) not in keys
