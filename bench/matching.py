@@ -93,7 +93,7 @@ def strip_title_words(task: str, title: str) -> str:
 
 
 def ground_truth(con, sample: int, seed: int = 13):
-    emerging = con.execute("select task, onet_soc_code from staging.onet_emerging_tasks").fetchall()
+    emerging = con.execute("select task, onet_soc_code, category from staging.onet_emerging_tasks").fetchall()
     dwa = con.execute(
         """
         select d.dwa_title, list(distinct l.onet_soc_code)
@@ -112,6 +112,17 @@ def ground_truth(con, sample: int, seed: int = 13):
     picked = rng.sample(statements, min(sample, len(statements)))
     return {
         "emerging": ([e[0] for e in emerging], [{e[1]} for e in emerging], None),
+        # Revisions reword an existing statement; New tasks are genuinely new work.
+        "emerging_revision": (
+            [e[0] for e in emerging if e[2] == "Revision"],
+            [{e[1]} for e in emerging if e[2] == "Revision"],
+            None,
+        ),
+        "emerging_new": (
+            [e[0] for e in emerging if e[2] != "Revision"],
+            [{e[1]} for e in emerging if e[2] != "Revision"],
+            None,
+        ),
         "dwa": ([d[0] for d in dwa], [set(d[1]) for d in dwa], None),
         "stripped": (
             [strip_title_words(s[1], s[3]) for s in picked],

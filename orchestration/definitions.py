@@ -5,7 +5,7 @@ jobs. The publish asset depends on every table, so the warehouse is swapped in o
 them were built and their blocking checks passed.
 """
 
-from dagster import Definitions
+from dagster import Definitions, in_process_executor
 
 import assets.changes as changes
 import assets.coverage as coverage
@@ -51,6 +51,9 @@ def build_definitions(**setting_overrides) -> Definitions:
         jobs=[*build_jobs(), *sensors.JOBS, *schedules.JOBS],
         schedules=schedules.SCHEDULES,
         sensors=sensors.SENSORS,
+        # One writer per DuckDB file, and subprocess start-up dominates small steps: runs from the UI
+        # execute in process too (see ../shared/STACK.md).
+        executor=in_process_executor,
     )
 
 

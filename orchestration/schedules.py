@@ -17,6 +17,7 @@ from dagster import (
     job,
 )
 
+import assets.inventory as inventory
 from orchestration.release_checks import check_oes_release, check_onet_release
 
 
@@ -38,7 +39,8 @@ def oes_release_check_job():
 
 daily_inventory_refresh_job = define_asset_job(
     "daily_inventory_refresh_job",
-    selection=AssetSelection.groups("inventory").downstream(),
+    # every asset of the inventory layer (ingest, staging, matches) and everything downstream of it
+    selection=AssetSelection.assets(*inventory.ASSETS).downstream(),
     executor_def=in_process_executor,
     description="Re-read the task inventory and rebuild everything downstream of it (matches, coverage, reports, publish).",
 )

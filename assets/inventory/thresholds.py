@@ -12,7 +12,7 @@ from assets.inventory.config import InventorySettings
 # matcher -> (high, medium, low): score >= high is 'high', >= medium 'medium', >= low 'low', else 'none'.
 DEFAULT_THRESHOLDS: dict[str, tuple[float, float, float]] = {
     "tfidf": (0.43, 0.31, 0.13),
-    "embeddings": (0.60, 0.45, 0.30),
+    "embeddings": (0.80, 0.71, 0.42),
 }
 
 

@@ -95,6 +95,15 @@ def _remove_orphan_wal(target: Path) -> None:
     Path(f"{target}.wal").unlink(missing_ok=True)
 
 
+def _check_no_writes(work_db: Path) -> None:
+    wal = Path(f"{work_db}.wal")
+    if wal.exists() and wal.stat().st_size > 0:
+        raise PublishError(
+            f"{wal} is not empty after the checkpoint: another connection wrote to the working "
+            "database while it was being published. The previous warehouse stays published; rerun."
+        )
+
+
 def _row_counts(con: duckdb.DuckDBPyConnection) -> dict[str, int]:
     tables = con.execute(
         "select schema_name, table_name from duckdb_tables() "
@@ -134,9 +143,7 @@ def publish(con: duckdb.DuckDBPyConnection, work_db: Path, target: Path) -> Path
         # connection is the only one to the working DB, so nothing commits while the bytes are
         # copied; the copy is then verified against the live row counts before it is swapped in.
         con.execute("force checkpoint")
-        wal = Path(f"{work_db}.wal")
-        if wal.exists() and wal.stat().st_size > 0:
-            raise PublishError(f"{wal} is not empty after a checkpoint; another connection is writing")
+        _check_no_writes(work_db)
         expected = _row_counts(con)
         tmp = target.parent / temp_name(target)
         try:
@@ -144,6 +151,7 @@ def publish(con: duckdb.DuckDBPyConnection, work_db: Path, target: Path) -> Path
                 shutil.copyfileobj(src, dst, length=1 << 22)
                 dst.flush()
                 os.fsync(dst.fileno())
+            _check_no_writes(work_db)  # nothing committed while copying
             _verify_copy(tmp, expected)
             _remove_orphan_wal(target)
             os.replace(tmp, target)

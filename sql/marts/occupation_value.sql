@@ -38,7 +38,9 @@ with per_occupation as (
         sum(task_weight) filter (where nature = 'unknown') as unknown_w,
         sum(annual_value_usd) filter (where is_digital) as digital_value,
         sum(annual_value_usd) filter (where is_digital and nature = 'judgment') as digital_judgment_value,
-        max_by(task, {weight: task_weight, task_id_desc: -task_id}, $top_tasks) as top_tasks,
+        -- top-n by (weight desc, task_id asc) without sorting every task: max_by keeps the n largest
+        max_by(task, {weight: task_weight, task_id_desc: -task_id}, greatest($top_tasks, 1))[1:$top_tasks]
+            as top_tasks,
         any_value(tier) as tier
     from marts.task_value
     group by onet_soc_code

@@ -8,7 +8,8 @@
 --   gwa_id: GWA the activity belongs to (itself for level gwa).
 --   nature: Label of the activity from the mapping (most specific row for its level).
 --   is_digital: Digital label of the activity from the mapping.
---   annual_value_usd: Annual value of the family ($/yr), the 1/k shares of its tasks.
+--   annual_value_usd: Annual value of the family ($/yr), the 1/k shares of its tasks (each share exact to
+--     1e-6 $, the sum rounded half to even to cents, so it is deterministic and unbiased).
 --   employment_reached: Allocated employment of the distinct occupations with a task in the family.
 --   occupations_count: Distinct O*NET occupations with a task in the family.
 --   tasks_count: Distinct tasks linked to the family.
@@ -42,7 +43,8 @@ values_ as (
         case when grouping(dwa_id) = 0 then 'dwa' when grouping(iwa_id) = 0 then 'iwa' else 'gwa' end as level,
         coalesce(dwa_id, iwa_id, gwa_id) as activity_id,
         any_value(gwa_id) as gwa_id,
-        round(sum(value_share), 2)::decimal(20, 2) as value_usd,
+        -- half-cent sums are common (k = 2 splits); rounding them half to even keeps the levels unbiased
+        round_even(sum(value_share), 2)::decimal(20, 2) as value_usd,
         count(distinct task_id) as tasks_count
     from with_families
     group by grouping sets ((dwa_id), (iwa_id), (gwa_id))

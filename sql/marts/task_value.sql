@@ -2,7 +2,8 @@
 -- occupation's allocated wage bill x the task's weight, rounded to cents by largest remainder so that
 -- the values of an occupation add up to its allocated bill exactly. Hourly value = the occupation's
 -- mean hourly wage. Priority: tasks with a positive priority score first, then by tier (highest-paid
--- first), then judgment before other natures (configurable), then by priority score.
+-- first), then judgment before other natures (configurable), then by priority score. Rows are not
+-- stored in rank order (sorting the wide rows was a sixth of the build): order by priority_rank.
 -- columns:
 --   onet_soc_code: O*NET-SOC code of the occupation.
 --   occupation_title: O*NET occupation title.
@@ -91,22 +92,15 @@ cents as (
     join occupations as o using (onet_soc_code)
 ),
 
-leftover as (
-    select onet_soc_code, any_value(bill_cents) - sum(cents_floor) as leftover_cents
-    from cents
-    group by all
-),
-
 valued as (
     select
-        c.onet_soc_code,
-        c.task_id,
-        c.cents_floor + case
-            when row_number() over (partition by c.onet_soc_code order by c.cents_remainder desc, c.task_id)
-                <= l.leftover_cents then 1 else 0
+        onet_soc_code,
+        task_id,
+        cents_floor + case
+            when row_number() over (partition by onet_soc_code order by cents_remainder desc, task_id)
+                <= bill_cents - sum(cents_floor) over (partition by onet_soc_code) then 1 else 0
         end as value_cents
-    from cents as c
-    join leftover as l using (onet_soc_code)
+    from cents
 ),
 
 scored as (
@@ -132,6 +126,7 @@ ranked as (
     select
         onet_soc_code,
         task_id,
+        soc_major_code,
         annual_value_usd,
         priority_score,
         row_number() over (order by
@@ -139,14 +134,16 @@ ranked as (
             tier_rank desc nulls last,
             $judgment_first and nature = 'judgment' desc,
             priority_score desc nulls last,
-            task_id) as priority_rank,
-        row_number() over (partition by soc_major_code order by
-            coalesce(priority_score, 0) > 0 desc,
-            tier_rank desc nulls last,
-            $judgment_first and nature = 'judgment' desc,
-            priority_score desc nulls last,
-            task_id) as priority_rank_in_major_group
+            task_id) as priority_rank
     from scored
+),
+
+-- within a major group the order is the overall one
+ranked_in_group as (
+    select
+        *,
+        row_number() over (partition by soc_major_code order by priority_rank) as priority_rank_in_major_group
+    from ranked
 )
 
 select
@@ -185,9 +182,8 @@ select
     r.priority_score,
     r.priority_rank,
     r.priority_rank_in_major_group
-from ranked as r
+from ranked_in_group as r
 join staging.onet_task_statements as t using (onet_soc_code, task_id)
 join occupations as o using (onet_soc_code)
 join int.task_weights as w using (onet_soc_code, task_id)
 join int.task_labels as l using (onet_soc_code, task_id)
-order by r.priority_rank

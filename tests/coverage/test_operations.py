@@ -34,7 +34,12 @@ def test_one_freshness_policy_on_every_asset():
 def test_daily_inventory_job_and_schedules_load_in_definitions():
     from orchestration.definitions import defs
 
-    assert defs.resolve_job_def("daily_inventory_refresh_job") is not None
+    job = defs.resolve_job_def("daily_inventory_refresh_job")
+    keys = {"/".join(k.path) for k in job.asset_layer.selected_asset_keys}
+    # the inventory, everything downstream of it, and the publish step; not the value model
+    assert {"staging/inventory_tasks", "marts/inventory_task_matches", "marts/domain_coverage"} <= keys
+    assert {"reports/index", "warehouse/exports", "warehouse/published"} <= keys
+    assert "marts/task_value" not in keys and "staging/oes_national" not in keys
     assert {s.name for s in defs.schedules} >= {s.name for s in SCHEDULES}
 
 

@@ -30,7 +30,7 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in _BREAK.split(text) if p and p.strip()]
 
 
-def boilerplate(descriptions: Iterable[str | None], min_tasks: int = 3, min_share: float = 0.001) -> set[str]:
+def boilerplate(descriptions: Iterable[str | None], min_tasks: int = 3, min_share: float = 0.3) -> set[str]:
     """Sentences found verbatim in at least max(min_tasks, min_share x tasks) descriptions."""
     counts: Counter[str] = Counter()
     n = 0

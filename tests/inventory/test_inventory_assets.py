@@ -1,0 +1,113 @@
+"""The inventory assets in Dagster over the real O*NET files: blocking checks, precedence, overrides."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+from tests.inventory.inventory_helpers import refresh, rows
+
+
+@pytest.fixture(scope="module")
+def refreshed(tmp_path_factory, shared_data):
+    tmp = tmp_path_factory.mktemp("inventory")
+    inventory = tmp / "inventory"
+    shutil.copytree(FIXTURES / "inventory" / "mixed", inventory)
+    settings = refresh(tmp, shared_data, inventory)
+    return tmp, inventory, settings
+
+
+def test_counting_invariant_holds_per_file_in_the_warehouse(refreshed):
+    _, _, settings = refreshed
+    files = rows(
+        settings,
+        "select source_file, status, rows_read, rows_accepted, rows_quarantined from staging.inventory_files order by 1",
+    )
+    assert ("tasks.csv", "loaded", 12, 5, 7) in files
+    assert ("tasks.jsonl", "loaded", 4, 1, 3) in files
+    assert ("notes.md", "unsupported", 0, 0, 0) in files
+    reasons = dict(rows(settings, "select reason, count(*) from staging.inventory_quarantine group by 1"))
+    assert reasons == {
+        "missing_id": 1,
+        "no_text": 1,
+        "unparseable_value": 2,
+        "duplicate_task_id": 4,
+        "malformed_json": 1,
+        "not_an_object": 1,
+        "unsupported_file": 1,
+    }
+
+
+def test_explicit_onet_task_id_wins(refreshed):
+    _, _, settings = refreshed
+    got = rows(
+        settings,
+        "select rank, onet_task_id, method, confidence, score from marts.inventory_task_matches where inventory_task_id = 'EXPLICIT-1'",
+    )
+    assert got == [(1, 21505, "explicit", "high", 1.0)]
+
+
+def test_hint_narrows_candidates_to_the_named_occupation(refreshed):
+    _, _, settings = refreshed
+    codes = rows(
+        settings,
+        "select distinct onet_soc_code, method from marts.inventory_task_matches where inventory_task_id = 'JSONL-1'",
+    )
+    assert codes == [("43-4051.00", "hinted")]  # resolved from the title "Customer Service Representatives"
+    # an unknown hint falls back to text matching over every occupation
+    methods = rows(
+        settings,
+        "select distinct method from marts.inventory_task_matches where inventory_task_id = 'UNKNOWN-1'",
+    )
+    assert methods == [("text",)]
+
+
+def test_overrides_apply_and_survive_a_refresh(refreshed):
+    tmp, inventory, settings = refreshed
+
+    def state():
+        pinned = rows(
+            settings,
+            "select rank, onet_task_id, method, confidence, override_note from marts.inventory_task_matches where inventory_task_id = 'GOOD-2' and rank = 1",
+        )
+        rejected = rows(
+            settings,
+            "select rank, onet_task_id, method, confidence from marts.inventory_task_matches where inventory_task_id = 'GOOD-1'",
+        )
+        stale = rows(
+            settings, "select inventory_task_id, status from staging.inventory_overrides where status <> 'ok'"
+        )
+        return pinned, rejected, stale
+
+    before = state()
+    assert before[0] == [(1, 22656, "override", "high", "reviewed: copywriting")]
+    assert before[1] == [(1, None, "override", "none")]
+    assert before[2] == [("GHOST-9", "unknown_inventory_task")]
+    # the inventory changes (a new task arrives), the overrides file is untouched: decisions persist
+    with open(inventory / "tasks.jsonl", "a") as fh:
+        fh.write(
+            '{"id": "NEW-1", "name": "Prepare month-end accruals", "prompt": "Book the accrual entries."}\n'
+        )
+    settings2 = refresh(tmp, Path(settings.mirror), inventory)
+    assert settings2.work_db == settings.work_db
+    assert state() == before
+    assert rows(
+        settings, "select count(*) from marts.inventory_task_matches where inventory_task_id = 'NEW-1'"
+    ) == [(5,)]
+
+
+def test_every_accepted_task_has_ranked_candidates(refreshed):
+    _, _, settings = refreshed
+    missing = rows(
+        settings,
+        "select task_id from staging.inventory_tasks where task_id not in (select inventory_task_id from marts.inventory_task_matches)",
+    )
+    assert missing == []
+    ranks = rows(
+        settings,
+        "select inventory_task_id, list(rank order by rank) from marts.inventory_task_matches where inventory_task_id = 'GOOD-2' group by 1",
+    )
+    assert ranks == [("GOOD-2", [1, 2, 3, 4, 5])]

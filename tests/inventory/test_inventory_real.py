@@ -1,0 +1,80 @@
+"""End to end over ../shared/data: the shipped example inventory lands where a human would put it."""
+
+from __future__ import annotations
+
+import duckdb
+import pytest
+
+from tests.conftest import REPO
+from tests.inventory.inventory_helpers import refresh
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def real_con(tmp_path_factory, shared_data):
+    """The shipped example inventory mapped over the real O*NET files (inventory + O*NET assets only,
+    so this test depends on no other layer)."""
+    settings = refresh(tmp_path_factory.mktemp("example"), shared_data, REPO / "inventory")
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    yield con
+    con.close()
+
+
+def rank1(con, task_id: str) -> dict:
+    cur = con.execute(
+        "select * from marts.inventory_task_matches where inventory_task_id = ? and rank = 1", [task_id]
+    )
+    cols = [d[0] for d in cur.description]
+    return dict(zip(cols, cur.fetchall()[0], strict=True))
+
+
+def top_codes(con, task_id: str) -> list[str]:
+    rows = con.execute(
+        "select onet_soc_code from marts.inventory_task_matches where inventory_task_id = ? order by rank",
+        [task_id],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def test_example_inventory_loads_without_quarantine(real_con):
+    assert real_con.execute("select count(*) from staging.inventory_quarantine").fetchall() == [(0,)]
+    assert real_con.execute("select count(*) from staging.inventory_tasks").fetchall() == [(176,)]
+    read = real_con.execute(
+        "select sum(rows_read), sum(rows_accepted) from staging.inventory_files"
+    ).fetchall()
+    assert read == [(176, 176)]
+    assert real_con.execute(
+        "select count(distinct inventory_task_id) from marts.inventory_task_matches"
+    ).fetchall() == [(176,)]
+
+
+def test_sql_ledger_reconciliation_lands_on_accountants(real_con):
+    m = rank1(real_con, "DA-001")  # "Write a SQL query to reconcile ledgers", hinted 13-2011.00
+    assert m["onet_soc_code"] == "13-2011.00" and m["method"] == "hinted"
+    assert m["occupation_title"] == "Accountants and Auditors"
+
+
+def test_launch_blog_post_lands_on_writers(real_con):
+    m = rank1(real_con, "CPY-001")  # occupation given by title: "Writers and Authors"
+    assert m["onet_soc_code"] == "27-3043.00" and m["method"] == "hinted"
+
+
+def test_explicit_links_win(real_con):
+    m = rank1(real_con, "LINK-001")
+    assert (m["onet_task_id"], m["method"], m["confidence"]) == (21505, "explicit", "high")
+
+
+def test_text_only_tasks_land_on_plausible_occupations(real_con):
+    # no hints on these: plain text matching (default TF-IDF matcher)
+    assert rank1(real_con, "FIN-006")["onet_soc_code"] in {"43-4131.00", "13-2072.00"}  # loan clerks/officers
+    assert rank1(real_con, "SUP-008")["onet_soc_code"].startswith("43-")  # office/admin support: routing
+    assert rank1(real_con, "SWE-002")["onet_soc_code"].startswith("15-12")  # web developers
+
+
+def test_ungrounded_puzzles_get_no_confident_match(real_con):
+    bands = real_con.execute(
+        "select distinct confidence from marts.inventory_task_matches "
+        "where inventory_task_id like 'PZL-%' and rank = 1"
+    ).fetchall()
+    assert {b[0] for b in bands} <= {"low", "none"}
