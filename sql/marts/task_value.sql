@@ -2,8 +2,8 @@
 -- occupation's allocated wage bill x the task's weight, rounded to cents by largest remainder so that
 -- the values of an occupation add up to its allocated bill exactly. Hourly value = the occupation's
 -- mean hourly wage. Priority: tasks with a positive priority score first, then by tier (highest-paid
--- first), then judgment before other natures (configurable), then by priority score. Rows are not
--- stored in rank order (sorting the wide rows was a sixth of the build): order by priority_rank.
+-- first), then judgment before other natures (configurable), then by priority score. Rows are
+-- stored in priority_rank order.
 -- columns:
 --   onet_soc_code: O*NET-SOC code of the occupation.
 --   occupation_title: O*NET occupation title.
@@ -187,3 +187,5 @@ join staging.onet_task_statements as t using (onet_soc_code, task_id)
 join occupations as o using (onet_soc_code)
 join int.task_weights as w using (onet_soc_code, task_id)
 join int.task_labels as l using (onet_soc_code, task_id)
+-- Stored in rank order so that `select * ... limit 20`, BI tools and exports see the top priorities first.
+order by r.priority_rank

@@ -23,7 +23,8 @@ task_values as (
     select
         v.weighting,
         v.task_id::varchar as item,
-        c.allocated_wage_bill_usd::double * v.weight as value
+        -- to the cent, so equal values tie exactly whatever order the doubles were summed in
+        round(c.allocated_wage_bill_usd::double * v.weight, 2) as value
     from int.task_weight_variants as v
     join methods using (weighting)
     join int.onet_oes_crosswalk as c using (onet_soc_code)
@@ -34,7 +35,7 @@ occupation_values as (
     select
         v.weighting,
         v.onet_soc_code as item,
-        sum(case when l.is_digital then c.allocated_wage_bill_usd::double * v.weight else 0 end) as value
+        round(sum(case when l.is_digital then c.allocated_wage_bill_usd::double * v.weight else 0 end), 2) as value
     from int.task_weight_variants as v
     join methods using (weighting)
     join int.onet_oes_crosswalk as c using (onet_soc_code)
