@@ -2,25 +2,29 @@
 
     .venv/bin/python -m bench.matching [--matchers tfidf,embeddings] [--sample 2000] [--no-100k]
 
-Three ground-truth sets, each scored at the OCCUPATION level (the candidates' occupations in order
-of their best task; top-1, top-5 accuracy and MRR over the top 50 tasks):
+Three ground-truth sets, each scored at the OCCUPATION level on the matcher's real ranking
+(`occupation_search`: occupations ranked by aggregated evidence; top-1, top-5 accuracy and MRR
+over the top 50 occupations):
 
 1. emerging: every O*NET Emerging Task -> the occupation O*NET filed it under. New tasks are not
-   in Task Statements; revisions are rewordings of one that is.
+   in Task Statements; revisions are rewordings of one that is. Split by a fixed hash of the task
+   text into half A (used to tune the weights and calibrate the thresholds) and half B (HELD OUT).
 2. dwa: every DWA title -> any occupation having a task linked to that DWA. The O*NET documents
    are built WITHOUT DWA titles here, or the answer would be in the index.
 3. stripped: a seeded sample of task statements with the words of their occupation's title
-   removed -> their occupation, leave-one-out (the statement itself is excluded from results).
+   removed -> their occupation, leave-one-out: the sampled statements are removed from the corpus
+   (documents, centroids and all), so no feature can see them.
 
-Also prints score bands (precision of the rank-1 occupation per confidence band, on the
-emerging set) to calibrate assets/inventory/thresholds.py, and a 100k synthetic-inventory
-throughput run of the default matcher through the real pipeline (chunking, pooling, top-k).
+Also prints score bands (precision of the rank-1 occupation per confidence band): thresholds are
+suggested from emerging half A and the bands' precision is reported on half B. And a 100k
+synthetic-inventory throughput run of the default matcher through the real pipeline.
 Results go to stdout (markdown) and bench/results/matching.json.
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import random
@@ -33,8 +37,8 @@ import numpy as np
 import polars as pl
 
 from assets.ingest.catalog import ONET_FILES
-from assets.inventory.matching.corpus import load_corpus
-from assets.inventory.matching.match import QueryTask, match_tasks, pooled_search
+from assets.inventory.matching.corpus import Corpus, load_corpus
+from assets.inventory.matching.match import QueryTask, match_tasks, occupation_search
 from assets.inventory.matching.matchers import make_matcher
 from assets.inventory.thresholds import DEFAULT_THRESHOLDS
 from assets.staging import onet
@@ -59,13 +63,32 @@ def onet_connection(settings) -> duckdb.DuckDBPyConnection:
 
 
 def occupation_ranks(found: pl.DataFrame, soc_codes: np.ndarray, n_queries: int) -> list[list[str]]:
-    """Per query, its candidate occupations in order of their best task."""
+    """Per query, its candidate occupations best first (found is sorted best-first per task)."""
     out: list[list[str]] = [[] for _ in range(n_queries)]
     for task, doc in zip(found["task"].to_list(), found["doc"].to_list(), strict=True):
         code = soc_codes[doc]
         if code not in out[task]:
             out[task].append(code)
     return out
+
+
+def tuning_half(task: str) -> bool:
+    """Fixed split of the Emerging Tasks: True = half A (tuning/calibration), False = B (held out)."""
+    return hashlib.sha256(task.encode()).digest()[0] % 2 == 0
+
+
+def without(corpus: Corpus, drop_ids) -> tuple[Corpus, np.ndarray]:
+    """The corpus minus the given task IDs (leave-one-out for the stripped set), and the kept indices."""
+    keep = np.flatnonzero(~np.isin(corpus.task_ids, np.asarray(drop_ids)))
+    sub = Corpus(
+        corpus.task_ids[keep],
+        corpus.soc_codes[keep],
+        [corpus.tasks[i] for i in keep],
+        [corpus.occupation_titles[i] for i in keep],
+        [corpus.dwa_titles[i] for i in keep],
+        corpus.descriptions,
+    )
+    return sub, keep
 
 
 def score_set(ranked: list[list[str]], truths: list[set[str]]) -> dict:
@@ -93,7 +116,9 @@ def strip_title_words(task: str, title: str) -> str:
 
 
 def ground_truth(con, sample: int, seed: int = 13):
-    emerging = con.execute("select task, onet_soc_code, category from staging.onet_emerging_tasks").fetchall()
+    emerging = con.execute(
+        "select task, onet_soc_code, category from staging.onet_emerging_tasks order by task, onet_soc_code"
+    ).fetchall()
     dwa = con.execute(
         """
         select d.dwa_title, list(distinct l.onet_soc_code)
@@ -112,6 +137,16 @@ def ground_truth(con, sample: int, seed: int = 13):
     picked = rng.sample(statements, min(sample, len(statements)))
     return {
         "emerging": ([e[0] for e in emerging], [{e[1]} for e in emerging], None),
+        "emerging_A_tuning": (
+            [e[0] for e in emerging if tuning_half(e[0])],
+            [{e[1]} for e in emerging if tuning_half(e[0])],
+            None,
+        ),
+        "emerging_B_held_out": (
+            [e[0] for e in emerging if not tuning_half(e[0])],
+            [{e[1]} for e in emerging if not tuning_half(e[0])],
+            None,
+        ),
         # Revisions reword an existing statement; New tasks are genuinely new work.
         "emerging_revision": (
             [e[0] for e in emerging if e[2] == "Revision"],
@@ -132,32 +167,37 @@ def ground_truth(con, sample: int, seed: int = 13):
     }
 
 
-def evaluate(matcher_name: str, con, sets, cache_dir: Path) -> tuple[list[dict], list[tuple[float, bool]]]:
+def evaluate(
+    matcher_name: str, con, sets, cache_dir: Path
+) -> tuple[list[dict], dict[str, list[tuple[float, bool]]]]:
     corpus = load_corpus(con)
-    rows, calibration = [], []
-    fitted: dict[bool, object] = {}
+    rows, calibration = [], {}
+    fitted: dict[bool, tuple] = {}
     for set_name, (queries, truths, exclude) in sets.items():
-        with_dwas = set_name != "dwa"
-        matcher = make_matcher(matcher_name, cache_dir=cache_dir)
-        if matcher_name == "embeddings":
-            with_dwas = False  # the embedding matcher never uses DWA titles (see matchers.py)
-        key = with_dwas
-        if key not in fitted:
+        # the dwa set: documents without DWA titles (the embedding matcher never uses them)
+        with_dwas = set_name != "dwa" and matcher_name == "tfidf"
+        if with_dwas not in fitted:
+            matcher = make_matcher(matcher_name, cache_dir=cache_dir)
             t0 = time.perf_counter()
-            fitted[key] = (matcher.fit(corpus.documents(with_dwas=with_dwas)), time.perf_counter() - t0)
-        matcher, fit_s = fitted[key]
+            matcher.fit(corpus.documents(with_dwas=with_dwas))
+            matcher.fit_occupations(corpus)
+            fitted[with_dwas] = (matcher, time.perf_counter() - t0)
+        matcher, fit_s = fitted[with_dwas]
+        use = corpus
+        if exclude is not None:  # leave-one-out: drop the sampled statements from the corpus entirely
+            use, keep = without(corpus, exclude)
+            matcher = make_matcher(matcher_name, cache_dir=cache_dir)
+            if matcher_name == "embeddings":  # reuse the cached full-corpus vectors, minus the held-out
+                full = fitted[with_dwas][0]
+                matcher._docs, matcher._occ_for = full._docs[keep], None
+                matcher.encode_cached = full.encode_cached
+            else:
+                matcher.fit(use.documents(with_dwas=with_dwas))
         texts = [[q] for q in queries]
         t0 = time.perf_counter()
-        found = pooled_search(matcher, corpus, texts, CANDIDATES + 1)
+        found = occupation_search(matcher, use, texts, CANDIDATES)
         search_s = time.perf_counter() - t0
-        if exclude is not None:  # leave-one-out: the statement itself is not a fair answer
-            own = pl.DataFrame(
-                {"task": np.arange(len(exclude)), "own": np.searchsorted(corpus.task_ids, exclude)}
-            )
-            found = found.join(own, on="task").filter(pl.col("doc") != pl.col("own")).drop("own")
-        # joins do not keep row order: restore best-first within each query
-        found = found.sort(["task", "score", "doc"], descending=[False, True, False])
-        ranked = occupation_ranks(found, corpus.soc_codes, len(queries))
+        ranked = occupation_ranks(found, use.soc_codes, len(queries))
         result = score_set(ranked, truths)
         result.update(
             matcher=matcher_name,
@@ -166,10 +206,12 @@ def evaluate(matcher_name: str, con, sets, cache_dir: Path) -> tuple[list[dict],
             fit_s=fit_s,
         )
         rows.append(result)
-        if set_name == "emerging":  # the only set whose queries look like new tasks
+        if set_name.startswith("emerging_"):  # calibration: A suggests thresholds, B checks them
             best = found.group_by("task", maintain_order=True).head(1)
-            for task, doc, score in best.iter_rows():
-                calibration.append((score, corpus.soc_codes[doc] in truths[task]))
+            calibration[set_name] = [
+                (score, use.soc_codes[doc] in truths[task])
+                for task, doc, score in best.select("task", "doc", "score").iter_rows()
+            ]
     return rows, calibration
 
 
@@ -222,6 +264,7 @@ def throughput_100k(con, n: int) -> dict:
     matcher = make_matcher("tfidf")
     t0 = time.perf_counter()
     matcher.fit(corpus.documents(with_dwas=True))
+    matcher.fit_occupations(corpus)
     fit_s = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
     result = match_tasks(matcher, corpus, tasks, 5)
@@ -269,19 +312,22 @@ def main() -> None:
     for name in args.matchers.split(","):
         rows, calibration = evaluate(name, con, sets, settings.cache / "embeddings")
         report["quality"].extend(rows)
-        report["bands"][name] = bands(calibration, DEFAULT_THRESHOLDS[name])
-        report["suggested_thresholds"][name] = suggest(calibration)
+        report["suggested_thresholds"][name] = suggest(calibration["emerging_A_tuning"])
+        report.setdefault("calibration", {})[name] = calibration  # (rank-1 score, occupation right)
+        report["bands"][name] = {
+            half: bands(calibration[half], DEFAULT_THRESHOLDS[name])
+            for half in ("emerging_A_tuning", "emerging_B_held_out")
+        }
     print(markdown(report["quality"]))
     print()
-    for name, table in report["bands"].items():
-        print(
-            f"{name} bands (thresholds {DEFAULT_THRESHOLDS[name]}; suggested {report['suggested_thresholds'][name]}):"
-        )
-        for b in table:
-            prec = (
-                "n/a" if b["top1_occupation_precision"] is None else f"{b['top1_occupation_precision']:.1%}"
-            )
-            print(f"  {b['band']:>6}: n={b['n']:>5}  rank-1 occupation precision {prec}")
+    for name, halves in report["bands"].items():
+        suggested = report["suggested_thresholds"][name]
+        print(f"{name} bands (thresholds {DEFAULT_THRESHOLDS[name]}; suggested from half A {suggested}):")
+        for half, table in halves.items():
+            for b in table:
+                p = b["top1_occupation_precision"]
+                prec = "n/a" if p is None else f"{p:.1%}"
+                print(f"  {half:>20} {b['band']:>6}: n={b['n']:>4}  rank-1 occupation precision {prec}")
     if args.synthetic:
         report["throughput"] = throughput_100k(con, args.synthetic)
         print()

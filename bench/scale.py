@@ -21,10 +21,12 @@ import argparse
 import json
 import math
 import os
+import re
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -162,23 +164,52 @@ def run_one(spec: dict) -> dict:
     defs = build_definitions(**spec["settings"])
     job = defs.resolve_job_def("refresh_job")
     selection = inventory_downstream(defs, tuple(spec.get("exclude", ()))) if spec["inventory_only"] else None
+    samples: list[tuple[float, int]] = []  # (unix time, RSS bytes), to find each step's peak
+    done = threading.Event()
+
+    def sample() -> None:
+        import psutil
+
+        me = psutil.Process()
+        while not done.wait(0.1):
+            samples.append((time.time(), me.memory_info().rss))
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
     t0 = time.monotonic()
     with DagsterInstance.ephemeral() as instance:
         result = job.execute_in_process(instance=instance, asset_selection=selection, raise_on_error=False)
+        entries = [e for e in instance.all_logs(result.run_id) if e.dagster_event is not None]
+    done.set()
     steps: dict[str, float] = {}
+    step_peak: dict[str, int] = {}
+    started: dict[str, float] = {}
     failed: list[str] = []
-    for event in result.all_events:
-        if event.event_type == DagsterEventType.STEP_SUCCESS:
+    for entry in entries:
+        event, ts = entry.dagster_event, entry.timestamp
+        if event.event_type == DagsterEventType.STEP_START and ts is not None:
+            started[event.step_key] = ts
+        elif event.event_type == DagsterEventType.STEP_SUCCESS:
             steps[event.step_key] = event.event_specific_data.duration_ms / 1000
         elif event.event_type == DagsterEventType.STEP_FAILURE:
             failed.append(event.step_key)
+        if event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+            begin = started.get(event.step_key)
+            if begin is not None and ts is not None:
+                step_peak[event.step_key] = max(
+                    (rss for t, rss in samples if begin <= t <= ts + 0.1), default=0
+                )
     return {
         "success": result.success,
         "seconds": time.monotonic() - t0,
         "steps": steps,
+        "step_peak_rss": step_peak,
         "failed": failed,
         "selected": len(selection) if selection is not None else None,
     }
+
+
+_STEP_START = re.compile(r'STEP_START - Started execution of step "([^"]+)"')
 
 
 def run_child(spec: dict, log: Path) -> dict:
@@ -196,9 +227,20 @@ def run_child(spec: dict, log: Path) -> dict:
         _, status, usage = os.wait4(proc.pid, 0)
         proc.returncode = os.waitstatus_to_exitcode(status)
     lines = [line for line in stdout.splitlines() if line.startswith("{")]
-    if not lines:
-        raise RuntimeError(f"refresh process failed (exit {proc.returncode}); see {log}")
-    res = json.loads(lines[-1])
+    if lines:
+        res = json.loads(lines[-1])
+    else:  # killed (e.g. by the kernel's OOM killer: exit -9) or crashed; the log says where
+        running = _STEP_START.findall(log.read_text(errors="replace")) if log.exists() else []
+        where = running[-1] if running else "before the first step"
+        res = {
+            "success": False,
+            "steps": {},
+            "step_peak_rss": {},
+            "failed": [
+                f"process died (exit {proc.returncode}{', likely out of memory' if proc.returncode == -9 else ''}) in {where}"
+            ],
+            "selected": None,
+        }
     res["wall"] = time.monotonic() - t0
     res["peak_rss"] = usage.ru_maxrss * 1024  # KiB on Linux
     return res
@@ -282,6 +324,11 @@ def report(results: list[dict]) -> str:
                 lines.append(
                     f"  {step:70} {a['steps'][step]:8.2f}s -> {b['steps'][step]:8.2f}s  slope {k:.2f}{flag}"
                 )
+    last = results[-1]
+    if last.get("step_peak_rss"):
+        lines.append(f"peak RSS by step at {last['rows']:,} rows (top 5; the process baseline included):")
+        for step, rss in sorted(last["step_peak_rss"].items(), key=lambda kv: -kv[1])[:5]:
+            lines.append(f"  {step:70} {rss / GB:6.2f} GB")
     return "\n".join(lines)
 
 

@@ -1,5 +1,6 @@
--- One row per (inventory task, O*NET task candidate): the top-k O*NET task statements each
--- inventory task imitates, best first, with a score and a confidence band. Precedence: a human pin
+-- One row per (inventory task, O*NET task candidate): the top-k O*NET occupations each inventory
+-- task imitates, each represented by its best-matching task statement, best first, with a score and
+-- a confidence band. Precedence: a human pin
 -- (overrides file) first, then an explicit onet_task_id, then text matching (narrowed to the
 -- hinted occupation when the task names one). A task with no candidate keeps one row with a null
 -- onet_task_id and confidence 'none', so every accepted inventory task appears.
@@ -10,8 +11,10 @@
 --   onet_soc_code: O*NET-SOC code of the candidate's occupation.
 --   occupation_title: O*NET title of that occupation.
 --   onet_task: The O*NET task statement.
---   score: Similarity in [0, 1] (cosine); 1.0 for explicit links and pins.
---   confidence: high, medium, low or none: score bands per matcher (docs/inventory.md); explicit
+--   score: Occupation score in [0, 1]: weighted mean of cosines (best statement, top-3 statements,
+--     occupation centroid, occupation title + description) of the candidate's occupation; the
+--     statement's cosine when the hint names one occupation; 1.0 for explicit links and pins.
+--   confidence: high, medium, low or none: score bands per matcher (README, Confidence bands); explicit
 --     links and pins are high; a hinted rank-1 candidate is at least medium, other hinted ones at
 --     least low (the occupation was named by a human).
 --   matcher: Text matcher of this refresh (tfidf or embeddings).

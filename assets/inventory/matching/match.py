@@ -6,6 +6,15 @@ Precedence (the SQL model applies overrides on top):
    that code, whatever its level: major 15-0000, minor 15-1200, broad 15-1250, detailed 15-1252,
    or an O*NET code 15-1252.00 (method `hinted`);
 3. otherwise every O*NET task statement is a candidate (method `text`).
+
+Ranking is by OCCUPATION, then the best task within it: a new task of an occupation rarely has a
+near-duplicate statement, but it sits in the occupation's neighbourhood. Each candidate occupation
+(one with a statement among the query's DOC_HITS nearest) is scored by the weighted mean
+(`matcher.weights`) of its best statement, its 3 best statements, its centroid and its profile
+(`occupation_search`); a task's candidates are its top occupations, each represented by its best
+statement, with the occupation score as `score`. Long prompts: the maximum over chunks. A hint that
+names ONE occupation ranks that occupation's statements instead (`pooled_search`), so the task still
+gets top_k O*NET task candidates.
 """
 
 from __future__ import annotations
@@ -21,6 +30,8 @@ from assets.inventory.ingest import soc_prefix
 from assets.inventory.matching.corpus import Corpus
 from assets.inventory.matching.text import boilerplate, query_texts
 
+DOC_HITS = 50  # nearest statements per query text: they nominate the candidate occupations
+OCC_HITS = 100  # nearest occupations (centroid + profile) per query text; the rest get the floor
 CANDIDATE_SCHEMA = {
     "inventory_task_id": pl.String,
     "onet_task_id": pl.Int64,
@@ -59,6 +70,75 @@ def pooled_search(
     )
 
 
+def occupation_search(
+    matcher,
+    corpus: Corpus,
+    texts: Sequence[list[str]],
+    top_n: int,
+    allowed: np.ndarray | None = None,
+    allowed_occupations: np.ndarray | None = None,
+) -> pl.DataFrame:
+    """Top `top_n` occupations per task, each with its best statement.
+
+    Returns columns task (index into `texts`), doc (corpus index of the occupation's best statement),
+    occupation (index into corpus.occupations), score (weighted occupation score), best-first.
+    """
+    matcher.fit_occupations(corpus)
+    w = matcher.weights
+    total = sum(w.values())
+    owners = np.fromiter((i for i, qs in enumerate(texts) for _ in qs), dtype=np.int64)
+    flat = [q for qs in texts for q in qs]
+    rows, docs, scores = matcher.search(flat, DOC_HITS, allowed)
+    if rows.size == 0:
+        return pl.DataFrame(
+            schema={"task": pl.Int64, "doc": pl.Int64, "occupation": pl.Int64, "score": pl.Float64}
+        )
+    hits = pl.DataFrame(
+        {"q": rows, "doc": docs, "occupation": corpus.doc_occupation[docs], "s": scores.astype(np.float64)}
+    )
+    # A statement outside the query's DOC_HITS scores at most the query's lowest hit: that upper
+    # bound stands in for the missing ones in the top-3 mean (exact for `max`).
+    floor = hits.group_by("q").agg(pl.col("s").min().alias("floor"))
+    per_occ = (
+        hits.sort(["q", "occupation", "s", "doc"], descending=[False, False, True, False])
+        .group_by("q", "occupation", maintain_order=True)
+        .agg(
+            pl.col("doc").first(),
+            pl.col("s").first().alias("max"),
+            pl.col("s").head(3).sum().alias("top3_sum"),
+            pl.len().clip(upper_bound=3).alias("n3"),
+        )
+        .join(floor, on="q")
+        .with_columns(top3=(pl.col("top3_sum") + (3 - pl.col("n3")) * pl.col("floor")) / 3)
+    )
+    o_rows, o_occ, o_scores = matcher.search_occupations(flat, OCC_HITS, allowed_occupations)
+    occ = pl.DataFrame({"q": o_rows, "occupation": o_occ, "o": o_scores.astype(np.float64)})
+    o_floor = occ.group_by("q").agg(pl.col("o").min().alias("o_floor"))
+    scored = (
+        per_occ.join(occ, on=["q", "occupation"], how="left")
+        .join(o_floor, on="q", how="left")
+        .with_columns(
+            score=(
+                w["max"] * pl.col("max")
+                + w["top3"] * pl.col("top3")
+                + pl.coalesce("o", "o_floor", pl.lit(0.0))  # already weighted by the matcher
+            )
+            / total
+        )
+    )
+    task_of = pl.DataFrame({"q": np.arange(len(owners)), "task": owners})
+    return (
+        scored.join(task_of, on="q")
+        .sort(["task", "occupation", "score", "doc"], descending=[False, False, True, False])
+        .group_by("task", "occupation", maintain_order=True)  # max over chunks
+        .agg(pl.col("doc").first(), pl.col("score").first())
+        .sort(["task", "score", "doc"], descending=[False, True, False])
+        .group_by("task", maintain_order=True)
+        .head(top_n)
+        .select("task", "doc", "occupation", "score")
+    )
+
+
 def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int) -> pl.DataFrame:
     """One row per (inventory task, candidate O*NET task) with score and method."""
     parts: list[pl.DataFrame] = []
@@ -82,12 +162,18 @@ def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int)
             groups[soc_prefix(t.soc_code) if t.soc_code else None].append(t)
     for prefix, members in groups.items():
         allowed = corpus.indices_under(prefix) if prefix else None
+        allowed_occ = corpus.occupations_under(prefix) if prefix else None
         if allowed is not None and allowed.size == 0:
-            allowed = None  # the hint names no occupation with tasks: fall back to all (flagged in staging)
+            allowed = allowed_occ = None  # the hint names no occupation with tasks: all (flagged in staging)
         texts = [
             query_texts(t.title, t.description, t.hint_text, matcher.title_repeat, common) for t in members
         ]
-        found = pooled_search(matcher, corpus, texts, top_n, allowed)
+        if allowed_occ is not None and allowed_occ.size == 1:
+            # one occupation named: rank its statements (score = statement cosine, as in the hint's
+            # own occupation there is nothing to aggregate)
+            found = pooled_search(matcher, corpus, texts, top_n, allowed)
+        else:
+            found = occupation_search(matcher, corpus, texts, top_n, allowed, allowed_occ)
         if found.is_empty():
             continue
         ids = np.asarray([t.task_id for t in members], dtype=object)
