@@ -40,6 +40,11 @@ CANDIDATE_SCHEMA = {
 }
 
 
+# Tasks searched at once. Each query keeps DOC_HITS statement hits and OCC_HITS occupations until
+# they are reduced to top_n, so memory grows with the batch, not with the whole inventory.
+MATCH_BATCH = 20_000
+
+
 @dataclass
 class QueryTask:
     task_id: str
@@ -165,29 +170,31 @@ def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int)
         allowed_occ = corpus.occupations_under(prefix) if prefix else None
         if allowed is not None and allowed.size == 0:
             allowed = allowed_occ = None  # the hint names no occupation with tasks: all (flagged in staging)
-        texts = [
-            query_texts(t.title, t.description, t.hint_text, matcher.title_repeat, common) for t in members
-        ]
-        if allowed_occ is not None and allowed_occ.size == 1:
-            # one occupation named: rank its statements (score = statement cosine, as in the hint's
-            # own occupation there is nothing to aggregate)
-            found = pooled_search(matcher, corpus, texts, top_n, allowed)
-        else:
-            found = occupation_search(matcher, corpus, texts, top_n, allowed, allowed_occ)
-        if found.is_empty():
-            continue
-        ids = np.asarray([t.task_id for t in members], dtype=object)
-        parts.append(
-            pl.DataFrame(
-                {
-                    "inventory_task_id": ids[found["task"].to_numpy()].tolist(),
-                    "onet_task_id": corpus.task_ids[found["doc"].to_numpy()],
-                    "score": found["score"],
-                    "method": "hinted" if allowed is not None else "text",
-                },
-                schema=CANDIDATE_SCHEMA,
+        for start in range(0, len(members), MATCH_BATCH):
+            batch = members[start : start + MATCH_BATCH]
+            texts = [
+                query_texts(t.title, t.description, t.hint_text, matcher.title_repeat, common) for t in batch
+            ]
+            if allowed_occ is not None and allowed_occ.size == 1:
+                # one occupation named: rank its statements (score = statement cosine, as in the hint's
+                # own occupation there is nothing to aggregate)
+                found = pooled_search(matcher, corpus, texts, top_n, allowed)
+            else:
+                found = occupation_search(matcher, corpus, texts, top_n, allowed, allowed_occ)
+            if found.is_empty():
+                continue
+            ids = np.asarray([t.task_id for t in batch], dtype=object)
+            parts.append(
+                pl.DataFrame(
+                    {
+                        "inventory_task_id": ids[found["task"].to_numpy()].tolist(),
+                        "onet_task_id": corpus.task_ids[found["doc"].to_numpy()],
+                        "score": found["score"],
+                        "method": "hinted" if allowed is not None else "text",
+                    },
+                    schema=CANDIDATE_SCHEMA,
+                )
             )
-        )
     if not parts:
         return pl.DataFrame(schema=CANDIDATE_SCHEMA)
     return pl.concat(parts)
