@@ -40,6 +40,7 @@ REASON_TEXT = {
 }
 GAPS_SHOWN = 15
 UNGROUNDED_SHOWN = 50
+RELEASE_SHIFTS_SHOWN = 10
 
 
 def usd(v: float | None) -> str:
@@ -280,6 +281,7 @@ def build_domain_doc(
             {5},
         )
     )
+    release_changes_section(con, doc, domain_id)
     doc.h2("How these numbers were made")
     doc.bullets(
         [
@@ -299,6 +301,75 @@ def build_domain_doc(
     doc.p(ONET_ATTRIBUTION)
     doc.p(BLS_ATTRIBUTION)
     return doc, h, tiers
+
+
+def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id: str | None) -> None:
+    """What the newer OES vintage changed (marts.release_changes), for a domain or for everything."""
+    members = (
+        "and onet_soc_code in (select onet_soc_code from int.domain_members where domain_id = ?)"
+        if domain_id
+        else ""
+    )
+    params = [domain_id] if domain_id else []
+    totals = _rows(
+        con,
+        f"""
+        select any_value(previous_vintage) as previous_vintage, any_value(current_vintage) as current_vintage,
+            sum(previous_value_usd) as previous_value_usd, sum(current_value_usd) as current_value_usd,
+            count(*) filter (where tier_changed) as tier_changed_tasks, count(*) as tasks
+        from marts.release_changes where change_level = 'task' {members}
+        """,
+        params,
+    )[0]
+    if not totals["tasks"]:
+        return
+    doc.h2(f"Release changes: OES May {totals['previous_vintage']} → May {totals['current_vintage']}")
+    prev, cur = totals["previous_value_usd"], totals["current_value_usd"]
+    change = f" ({pct(100 * (cur - prev) / prev)} change)" if prev else ""
+    items = [
+        f"**Value of these tasks:** {usd(prev)} under May {totals['previous_vintage']} wages and employment, "
+        f"{usd(cur)} under May {totals['current_vintage']}{change}, through the same O*NET release.",
+        f"**Tasks whose tier changed:** {totals['tier_changed_tasks']:,} of {totals['tasks']:,}.",
+    ]
+    if not domain_id:
+        codes = _rows(
+            con,
+            """select status, count(*) as codes from marts.release_changes
+               where change_level = 'occupation' group by status order by status""",
+        )
+        items.append(
+            "**OES detailed codes:** " + ", ".join(f"{r['status']} {r['codes']:,}" for r in codes) + "."
+        )
+    doc.bullets(items)
+    shifts = _rows(
+        con,
+        f"""
+        select onet_soc_code, any_value(oes_code) as oes_code,
+            sum(previous_value_usd) as previous_value_usd, sum(current_value_usd) as current_value_usd,
+            sum(value_change_usd) as value_change_usd
+        from marts.release_changes where change_level = 'task' {members}
+        group by onet_soc_code
+        order by abs(sum(value_change_usd)) desc nulls last, onet_soc_code
+        limit ?
+        """,
+        [*params, RELEASE_SHIFTS_SHOWN],
+    )
+    doc.table(
+        Table(
+            ["O*NET occupation", "OES code", "previous value", "current value", "change"],
+            [
+                (
+                    r["onet_soc_code"],
+                    r["oes_code"],
+                    usd(r["previous_value_usd"]),
+                    usd(r["current_value_usd"]),
+                    usd(r["value_change_usd"]),
+                )
+                for r in shifts
+            ],
+            {2, 3, 4},
+        )
+    )
 
 
 def write_domain_report(
@@ -377,6 +448,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
         )
     )
     doc.p(PET_PEEVE)
+    release_changes_section(con, doc, None)
     doc.h2("Attribution")
     doc.p(ONET_ATTRIBUTION)
     doc.p(BLS_ATTRIBUTION)

@@ -9,7 +9,7 @@ import os
 from dagster import ConfigurableResource
 from pydantic import Field
 
-# Environment variable -> field. Documented in docs/inventory.md.
+# Environment variable -> field. Documented in the README ("Task inventories").
 ENV_OVERRIDES = {
     "TASKVALUE_MATCHER": "matcher",
     "TASKVALUE_EMBEDDING_MODEL": "embedding_model",

@@ -1,6 +1,6 @@
 """Validate every inventory file into accepted tasks, quarantined rows and a per-file count.
 
-Rules (documented in docs/inventory.md):
+Rules (documented in the README, "Task inventories"):
 - a row needs a task_id and a non-blank title or description;
 - instances and onet_task_id must be whole numbers, created_at a date; otherwise `unparseable_value`;
 - a task_id that occurs more than once, in one file or across files, quarantines EVERY row that

@@ -24,7 +24,7 @@ OPTIONAL = (
 )
 FIELDS = (*REQUIRED, *TEXT_FIELDS, *OPTIONAL)
 
-# Documented in docs/inventory.md; keep the two in step.
+# Documented in the README ("Task inventories"); keep the two in step.
 ALIASES: dict[str, tuple[str, ...]] = {
     "task_id": ("id", "task_key", "task_uid", "uid", "key", "identifier", "task_identifier"),
     "title": ("name", "task_name", "task_title", "summary", "short_title", "headline"),

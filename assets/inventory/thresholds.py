@@ -2,7 +2,7 @@
 
 Scores of different matchers are not comparable (TF-IDF cosines are small, embedding cosines are
 large), so each matcher has its own bands. How they were chosen, and the measured precision in
-each band, is in docs/inventory.md ("Confidence bands").
+each band, is in the README ("Confidence bands and their calibration").
 """
 
 from __future__ import annotations

@@ -6,7 +6,7 @@ with the same row counts, and renames it over `warehouse/taskvalue.duckdb`. rena
 so a process opening the path gets either the whole previous warehouse or the whole new one; a
 reader that already has the old file open keeps reading its (unlinked) inode until it disconnects.
 A crash before the rename leaves the previous file untouched; the leftover temporary file is
-removed by the next publish. See docs/reliability.md for what is tested.
+removed by the next publish. See the README ("Reliability") for what is tested.
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """Typed configuration of the value layer (a Dagster resource named `value_settings`).
 
 Fields may be overridden by environment variables (TASKVALUE_...), read in `value_settings_from_env`.
-Defaults and the reasons for them are documented in docs/value_model.md.
+Defaults and the reasons for them are documented in the README ("The value model").
 """
 
 import os

@@ -170,3 +170,16 @@ def test_exports_cover_every_mart(real_warehouse, real_con):
     rl = pl.read_parquet(out / "inventory_export.parquet")
     assert {"onet_task_id", "soc_code", "tier", "nature", "annual_value_usd"} <= set(rl.columns)
     assert rl.height == rows(real_con, "select count(*) from staging.inventory_tasks")[0][0]
+
+
+def test_reports_show_release_changes(real_warehouse, real_con):
+    out = real_warehouse.warehouse.parent / "reports"
+    tier_changed = real_con.execute(
+        "select count(*) from marts.release_changes where change_level = 'task' and tier_changed"
+    ).fetchone()[0]
+    index = (out / "index.md").read_text()
+    assert "## Release changes: OES May 2023 → May 2024" in index
+    assert f"**Tasks whose tier changed:** {tier_changed:,} of 18,796." in index
+    software = (out / "computer-and-mathematical.md").read_text()
+    # Software Developers' value moved with its May 2023 -> May 2024 employment and wage
+    assert "| 15-1252.00 | 15-1252 |" in software.split("## Release changes")[1]

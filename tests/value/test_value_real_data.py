@@ -6,7 +6,7 @@ import pytest
 
 pytestmark = pytest.mark.slow
 
-# The three questions of the README (docs/value_model.md), verbatim.
+# The three questions of the README ("Three questions, one query each"), verbatim.
 TOP_DIGITAL_JUDGMENT_TASKS = """
 select occupation_title, task, annual_value_usd, hourly_wage_usd, tier
 from marts.task_value

@@ -13,7 +13,7 @@ profile (title + description), already weighted by the matcher's `weights`.
 - `profile`: the occupation's title + O*NET description.
 They were tuned by a grid search ({0, 0.25, 0.5, 1} per feature) on half A of the Emerging Tasks,
 the DWA-title and the title-words-removed sets of bench/matching.py, never on Emerging half B,
-which is reported as held out; see docs/inventory.md.
+which is reported as held out; see the README ("Task inventories").
 """
 
 from __future__ import annotations
