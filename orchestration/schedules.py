@@ -9,16 +9,14 @@ Schedules start running as soon as a Dagster daemon runs (`dagster dev` starts o
 """
 
 from dagster import (
-    AssetSelection,
     DefaultScheduleStatus,
     ScheduleDefinition,
-    define_asset_job,
     in_process_executor,
     job,
 )
 
-import assets.inventory as inventory
 from orchestration.release_checks import check_oes_release, check_onet_release
+from orchestration.sensors import inventory_refresh_job
 
 
 @job(
@@ -36,14 +34,6 @@ def onet_release_check_job():
 def oes_release_check_job():
     check_oes_release()
 
-
-daily_inventory_refresh_job = define_asset_job(
-    "daily_inventory_refresh_job",
-    # every asset of the inventory layer (ingest, staging, matches) and everything downstream of it
-    selection=AssetSelection.assets(*inventory.ASSETS).downstream(),
-    executor_def=in_process_executor,
-    description="Re-read the task inventory and rebuild everything downstream of it (matches, coverage, reports, publish).",
-)
 
 onet_release_check_schedule = ScheduleDefinition(
     name="onet_release_check_schedule",
@@ -63,12 +53,13 @@ oes_release_check_schedule = ScheduleDefinition(
 )
 daily_inventory_refresh_schedule = ScheduleDefinition(
     name="daily_inventory_refresh_schedule",
-    job=daily_inventory_refresh_job,
+    # the same job the inventory sensor requests: the inventory and everything downstream of it
+    job=inventory_refresh_job,
     cron_schedule="0 5 * * *",
     execution_timezone="UTC",
     default_status=DefaultScheduleStatus.RUNNING,
     description="Daily at 05:00 UTC: refresh the inventory, its matches and coverage, and publish.",
 )
 
-JOBS: list = [onet_release_check_job, oes_release_check_job, daily_inventory_refresh_job]
+JOBS: list = [onet_release_check_job, oes_release_check_job]
 SCHEDULES: list = [onet_release_check_schedule, oes_release_check_schedule, daily_inventory_refresh_schedule]

@@ -133,6 +133,25 @@ def resolve_domain(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     return row[0] if row else None
 
 
+def slice_table(dimension: str, slices: list[dict]) -> Table:
+    """Covered against total tasks and value, one row per tier or nature (marts.domain_coverage_slices)."""
+    return Table(
+        [dimension, "tasks", "covered tasks", "value", "covered value", "coverage"],
+        [
+            (
+                t["slice"],
+                t["tasks_total"],
+                t["tasks_covered"],
+                usd(t["total_value_usd"]),
+                usd(t["covered_value_usd"]),
+                pct(t["value_coverage_pct"]),
+            )
+            for t in slices
+        ],
+        {1, 2, 3, 4, 5},
+    )
+
+
 def build_domain_doc(
     con: duckdb.DuckDBPyConnection, domain_id: str, rule_text: str
 ) -> tuple[Doc, dict, list[dict]]:
@@ -202,41 +221,9 @@ def build_domain_doc(
             f"{report_stem(domain_id)}.png", f"Covered vs uncovered annual value by tier, {h['domain_name']}"
         )
     )
-    doc.table(
-        Table(
-            ["tier", "tasks", "covered tasks", "value", "covered value", "coverage"],
-            [
-                (
-                    t["slice"],
-                    t["tasks_total"],
-                    t["tasks_covered"],
-                    usd(t["total_value_usd"]),
-                    usd(t["covered_value_usd"]),
-                    pct(t["value_coverage_pct"]),
-                )
-                for t in tiers
-            ],
-            {1, 2, 3, 4, 5},
-        )
-    )
+    doc.table(slice_table("tier", tiers))
     doc.h2("By nature of work")
-    doc.table(
-        Table(
-            ["nature", "tasks", "covered tasks", "value", "covered value", "coverage"],
-            [
-                (
-                    t["slice"],
-                    t["tasks_total"],
-                    t["tasks_covered"],
-                    usd(t["total_value_usd"]),
-                    usd(t["covered_value_usd"]),
-                    pct(t["value_coverage_pct"]),
-                )
-                for t in natures
-            ],
-            {1, 2, 3, 4, 5},
-        )
-    )
+    doc.table(slice_table("nature", natures))
     doc.h2(f"Top {GAPS_SHOWN} gaps: valuable work no inventory task covers")
     doc.table(
         Table(

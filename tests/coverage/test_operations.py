@@ -34,7 +34,9 @@ def test_one_freshness_policy_on_every_asset():
 def test_daily_inventory_job_and_schedules_load_in_definitions():
     from orchestration.definitions import defs
 
-    job = defs.resolve_job_def("daily_inventory_refresh_job")
+    daily = next(s for s in defs.schedules if s.name == "daily_inventory_refresh_schedule")
+    assert daily.job_name == "inventory_refresh_job"  # the same job the inventory sensor requests
+    job = defs.resolve_job_def("inventory_refresh_job")
     keys = {"/".join(k.path) for k in job.asset_layer.selected_asset_keys}
     # the inventory, everything downstream of it, and the publish step; not the value model
     assert {"staging/inventory_tasks", "marts/inventory_task_matches", "marts/domain_coverage"} <= keys
