@@ -23,6 +23,7 @@ ENV_OVERRIDES = {
     "TASKVALUE_OES_VINTAGE": "oes_vintage",
     "TASKVALUE_OES_PREVIOUS_VINTAGE": "oes_previous_vintage",
     "TASKVALUE_ONET_RELEASE": "onet_release",
+    "TASKVALUE_ONET_PREVIOUS_RELEASE": "onet_previous_release",
     "TASKVALUE_CONTACT_EMAIL": "contact_email",
     "TASKVALUE_INVENTORY_DIR": "inventory_dir",
     "TASKVALUE_ACCEPT_CHANGED_CHECKSUMS": "accept_changed_checksums",
@@ -53,6 +54,10 @@ class TaskvalueSettings(ConfigurableResource):
         default=2023, description="OES vintage compared against in release changes."
     )
     onet_release: str = Field(default="29.0", description="O*NET database release, e.g. 29.0.")
+    onet_previous_release: str = Field(
+        default="",
+        description="O*NET release to compare the configured one against (e.g. 28.3); empty: no comparison.",
+    )
     contact_email: str = Field(
         default="taskvalue-user@example.org",
         description="Sent in the User-Agent; bls.gov refuses scripted requests without a contact.",

@@ -47,4 +47,28 @@ CHANGES_CHECKS = [
             row_id_columns=["change_level", "oes_code", "onet_soc_code", "task_id"],
         ),
     ),
+    gx_asset_check(
+        ["marts", "onet_release_changes"],
+        GxSuite(
+            "onet_release_changes__one_row_per_task_and_known_change",
+            """
+            select *,
+                case change
+                    when 'added' then previous_task is null and task is not null
+                    when 'removed' then task is null and previous_task is not null
+                    else task is not null and previous_task is not null
+                end as sides_match_change
+            from marts.onet_release_changes
+            """,
+            [
+                unique("change", "task_id"),
+                in_set("change", ["added", "removed", "reworded", "moved"]),
+                not_null("task_id"),
+                not_null("previous_release"),
+                not_null("current_release"),
+                true("sides_match_change"),
+            ],
+            row_id_columns=["change", "task_id"],
+        ),
+    ),
 ]

@@ -31,6 +31,7 @@ REPORT_INPUTS = [AssetKey(list(m.key)) for m in MARTS] + [
     AssetKey(["int", "domain_inventory_names"]),
     AssetKey(["int", "domain_members"]),
     AssetKey(["marts", "release_changes"]),
+    AssetKey(["marts", "onet_release_changes"]),
 ]
 INDEX_KEY = AssetKey(["reports", "index"])
 

@@ -41,6 +41,8 @@ REASON_TEXT = {
 GAPS_SHOWN = 15
 UNGROUNDED_SHOWN = 50
 RELEASE_SHIFTS_SHOWN = 10
+ONET_CHANGES_SHOWN = 10
+ONET_CHANGE_ORDER = ("added", "removed", "reworded", "moved")
 
 
 def usd(v: float | None) -> str:
@@ -359,6 +361,60 @@ def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id:
     )
 
 
+def onet_release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
+    """Tasks added, removed, reworded or moved between two O*NET releases (marts.onet_release_changes)."""
+    present = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'onet_release_changes'"
+    ).fetchone()[0]
+    if not present:  # a warehouse published before this table existed
+        return
+    counts = _rows(
+        con,
+        """select change, count(*) as tasks, any_value(previous_release) as previous_release,
+               any_value(current_release) as current_release
+           from marts.onet_release_changes group by change""",
+    )
+    if not counts:
+        doc.h2("Release changes: O*NET task statements")
+        doc.p(
+            "Only one O*NET release is configured, so no tasks are compared across releases "
+            "(set TASKVALUE_ONET_PREVIOUS_RELEASE to compare)."
+        )
+        return
+    by_change = {r["change"]: r["tasks"] for r in counts}
+    doc.h2(f"Release changes: O*NET {counts[0]['previous_release']} → {counts[0]['current_release']}")
+    doc.bullets(
+        ["**Task statements:** " + ", ".join(f"{c} {by_change.get(c, 0):,}" for c in ONET_CHANGE_ORDER) + "."]
+    )
+    examples = _rows(
+        con,
+        """select change, task_id, coalesce(onet_soc_code, previous_onet_soc_code) as onet_soc_code,
+               previous_onet_soc_code, coalesce(task, previous_task) as task, previous_task
+           from marts.onet_release_changes
+           order by list_position(?, change), task_id
+           limit ?""",
+        [list(ONET_CHANGE_ORDER), ONET_CHANGES_SHOWN],
+    )
+    doc.table(
+        Table(
+            ["change", "task", "O*NET occupation", "statement", "before"],
+            [
+                (
+                    r["change"],
+                    r["task_id"],
+                    r["onet_soc_code"],
+                    r["task"],
+                    r["previous_onet_soc_code"]
+                    if r["change"] == "moved"
+                    else (r["previous_task"] if r["change"] == "reworded" else ""),
+                )
+                for r in examples
+            ],
+            {1},
+        )
+    )
+
+
 def write_domain_report(
     con: duckdb.DuckDBPyConnection, domain_id: str, out_dir: Path, rule_text: str
 ) -> Report:
@@ -436,6 +492,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
     )
     doc.p(PET_PEEVE)
     release_changes_section(con, doc, None)
+    onet_release_changes_section(con, doc)
     doc.h2("Attribution")
     doc.p(ONET_ATTRIBUTION)
     doc.p(BLS_ATTRIBUTION)

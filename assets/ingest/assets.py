@@ -5,6 +5,7 @@ Staging assets read the file paths from these tables.
 """
 
 from collections.abc import Callable
+from dataclasses import replace
 
 import polars as pl
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
@@ -27,7 +28,7 @@ FILE_COLUMNS = {
     "sha256": "sha256 of the file as read (null when absent).",
     "bytes": "File size in bytes (null when absent).",
     "acquired_via": "mirror, cache, download, manual (saved into the cache by hand), or absent (an optional "
-    "file the release does not have).",
+    "file the release does not have, or a previous O*NET release missing from the mirror).",
 }
 
 
@@ -90,10 +91,22 @@ oes_sector_files = _ingest_asset(
     "BLS OES national estimates by NAICS sector (configured vintage).",
     lambda s: [("natsector", catalog.oes_sector(s.oes_vintage))],
 )
+
+
+def _onet_entries(s: TaskvalueSettings) -> list[tuple[str, catalog.SourceFile]]:
+    entries = [(key, catalog.onet_file(s.onet_release, key)) for key in catalog.ONET_FILES]
+    if s.onet_previous_release:
+        # Only for the release comparison: a previous release the mirror lacks is recorded as absent.
+        previous = replace(catalog.onet_file(s.onet_previous_release, "task_statements"), optional=True)
+        entries.append(("task_statements_previous", previous))
+    return entries
+
+
 onet_files = _ingest_asset(
     "onet",
-    "O*NET database text files of the configured release (Task Ratings is optional).",
-    lambda s: [(key, catalog.onet_file(s.onet_release, key)) for key in catalog.ONET_FILES],
+    "O*NET database text files of the configured release (Task Ratings is optional), and Task Statements "
+    "of the previous release when onet_previous_release is set (optional).",
+    _onet_entries,
 )
 soc_files = _ingest_asset(
     "soc",

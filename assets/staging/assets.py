@@ -52,6 +52,8 @@ def _load(
 ) -> None:
     con.execute("create schema if not exists meta")
     con.execute(FILE_LOADS_DDL)
+    # Nothing was configured to load: the table is empty and source_files lists no file for it.
+    forget = ("delete from meta.file_loads where target_table = ?", [qualified])
     upsert = (
         "insert or replace into meta.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
         [
@@ -67,7 +69,12 @@ def _load(
         ],
     )
     replace_table_from_frame(
-        con, qualified, frame, table_doc=table_doc, column_docs=column_docs, extra_statements=[upsert]
+        con,
+        qualified,
+        frame,
+        table_doc=table_doc,
+        column_docs=column_docs,
+        extra_statements=[forget if status == "not_configured" else upsert],
     )
 
 
@@ -75,12 +82,16 @@ def _staging_asset(
     table: str,
     description: str,
     ingest_table: str,
-    file_key: Callable[[TaskvalueSettings], str],
+    file_key: Callable[[TaskvalueSettings], str | None],
     parse: Callable[[str, TaskvalueSettings], tuple[pl.DataFrame, int, str]],
     column_docs: dict[str, str],
     order_by: str | None = None,
 ):
-    """A staging asset that parses one file named in `ingest.<ingest_table>` into `staging.<table>`."""
+    """A staging asset that parses one file named in `ingest.<ingest_table>` into `staging.<table>`.
+
+    `file_key` returns None for an optional comparison input nobody configured: the table is then
+    empty, with state 'not_configured' in its metadata and no row in staging.source_files.
+    """
 
     @asset(
         key=AssetKey(["staging", table]),
@@ -94,16 +105,30 @@ def _staging_asset(
     ) -> MaterializeResult:
         qualified = f"staging.{table}"
         with duckdb.get_connection() as con:
-            file = _file_row(con, ingest_table, file_key(settings))
-            frame, rows_read, status = parse(file["path"], settings)
+            key = file_key(settings)
+            if key is None:
+                file = {
+                    "source": ingest_table,
+                    "release": None,
+                    "file_name": "",
+                    "path": None,
+                    "sha256": None,
+                }
+                frame, rows_read, _ = parse(None, settings)
+                status = "not_configured"
+            else:
+                file = _file_row(con, ingest_table, key)
+                frame, rows_read, status = parse(file["path"], settings)
             _load(con, qualified, frame, file, rows_read, description, column_docs, status)
             extra = {
-                "source_file": MetadataValue.path(file["path"] or f"(absent) {file['file_name']}"),
+                "source_file": MetadataValue.path(file["path"] or f"({status}) {file['file_name']}"),
                 "sha256": MetadataValue.text(file["sha256"] or ""),
                 "rows_read": MetadataValue.int(rows_read),
                 "state": MetadataValue.text(status),
             }
-            if status != "loaded":
+            if status == "not_configured":
+                context.log.info(f"{qualified}: nothing configured to load; left empty")
+            elif status != "loaded":
                 context.log.warning(f"{file['file_name']} is {status} in {file['source']} {file['release']}")
             return table_result(con, qualified, order_by=order_by, extra=extra)
 
@@ -178,6 +203,16 @@ ONET_ASSETS = [
     )
     for key in ONET_FILES
 ]
+onet_task_statements_previous = _staging_asset(
+    "onet_task_statements_previous",
+    "O*NET task statements of the previous release (onet_previous_release), for marts.onet_release_changes. "
+    "Empty, with state 'not_configured' when no previous release is set, or 'absent' when the mirror or "
+    "archive does not have it.",
+    "onet",
+    lambda s: "task_statements_previous" if s.onet_previous_release else None,
+    _onet_parser("task_statements"),
+    docs(onet.SPECS["task_statements"]),
+)
 
 soc_structure = _staging_asset(
     "soc_structure",
@@ -188,7 +223,14 @@ soc_structure = _staging_asset(
     {**docs(soc.COLUMNS), **soc.DERIVED_DOCS},
 )
 
-STAGING_TABLE_ASSETS = [oes_national, oes_national_previous, oes_sector, *ONET_ASSETS, soc_structure]
+STAGING_TABLE_ASSETS = [
+    oes_national,
+    oes_national_previous,
+    oes_sector,
+    *ONET_ASSETS,
+    onet_task_statements_previous,
+    soc_structure,
+]
 
 
 @asset(

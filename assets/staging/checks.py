@@ -115,6 +115,21 @@ SUITES: dict[str, list[GxSuite]] = {
             row_id_columns=["source_row", "task_id"],
         )
     ],
+    "onet_task_statements_previous": [
+        GxSuite(
+            "onet_task_statements_previous__task_ids_unique_and_typed",
+            "select * from staging.onet_task_statements_previous",
+            [
+                unique("task_id"),
+                not_null("task"),
+                not_null("onet_soc_code"),
+                regex("onet_soc_code", SOC_CODE),
+                in_set("task_type", ["Core", "Supplemental"]),
+            ],
+            row_id_columns=["source_row", "task_id"],
+            description="Previous O*NET release's task statements (empty when none is configured).",
+        )
+    ],
     "onet_task_ratings": [
         GxSuite(
             "onet_task_ratings__scales_in_range",

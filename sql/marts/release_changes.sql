@@ -2,9 +2,8 @@
 -- change_level occupation has one row per OES detailed code of either vintage (new, removed or
 -- continuing, with employment, wage and wage bill shifts); change_level task has one row per
 -- (O*NET occupation, task) with its annual value under each vintage (allocated bill x the same task
--- weight; previous values rounded to cents per task) and whether its tier changed. Comparing two
--- O*NET releases needs two releases in the mirror; only one is configured, so tasks added, removed
--- or reworded between releases are not listed here.
+-- weight; previous values rounded to cents per task) and whether its tier changed. Tasks added,
+-- removed, reworded or moved between two O*NET releases are in marts.onet_release_changes.
 -- columns:
 --   change_level: occupation or task.
 --   oes_code: OES OCC_CODE (current vintage's match for tasks; either vintage for occupations).
