@@ -67,4 +67,26 @@ def real_con(real_warehouse):
     con.close()
 
 
+@pytest.fixture(scope="session")
+def fixture_settings(tmp_path_factory):
+    """One refresh_job over the fixture mirror (Task Ratings, a split occupation, an OES aggregate)
+    with the tiny attribute file, shared by tests/value and tests/changes."""
+    # the value layer reads its attribute file from the environment; only this refresh uses the fixture's
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("TASKVALUE_TASK_ATTRIBUTES", str(FIXTURES / "value" / "attributes.csv"))
+        result, settings = run_refresh(tmp_path_factory.mktemp("fixture"), FIXTURES / "mirror")
+    assert result.success
+    return settings
+
+
+@pytest.fixture
+def fx(fixture_settings):
+    """Read-only connection to the warehouse published from the fixture mirror."""
+    import duckdb
+
+    con = duckdb.connect(str(fixture_settings.warehouse), read_only=True)
+    yield con
+    con.close()
+
+
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
