@@ -1,0 +1,87 @@
+"""A run that rebuilds part of the warehouse must not publish tables left by an unfinished refresh."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+from dagster import DagsterInstance
+
+from assets.publish.consistency import tables_not_as_published
+from tests.conftest import FIXTURES, run_refresh
+
+
+def _db(path: Path, tables: dict[str, str]) -> None:
+    con = duckdb.connect(str(path))
+    for name, select in tables.items():
+        con.execute(f"create schema if not exists {name.split('.')[0]}")
+        con.execute(f"create or replace table {name} as {select}")
+    con.close()
+
+
+def test_tables_outside_the_run_must_equal_the_published_ones(tmp_path):
+    published, work = tmp_path / "published.duckdb", tmp_path / "work.duckdb"
+    base = {
+        "staging.a": "select range as i, 'x' || range as s from range(100)",
+        "marts.b": "select range * 1.5 as v from range(10)",
+        "marts.gone": "select 1 as one",
+    }
+    _db(published, base)
+    _db(work, base)
+    con = duckdb.connect(str(work))
+    assert tables_not_as_published(con, published, rebuilt=set()) == []
+    assert tables_not_as_published(con, tmp_path / "never.duckdb", rebuilt=set()) == []
+
+    con.execute("update staging.a set s = 'changed' where i = 42")  # same row count, one value differs
+    con.execute("drop table marts.gone")
+    con.execute("create table marts.new as select 2 as two")
+    con.execute("create or replace table marts.b as select range * 1.5 as v from range(11)")
+    assert tables_not_as_published(con, published, rebuilt={"marts.b"}) == [
+        "marts.gone: published, but missing from the working database",
+        "marts.new: in the working database, but never published",
+        "staging.a: changed since the last publish by a run that did not finish",
+    ]
+    con.execute("alter table staging.a alter s type varchar(10)")  # same values, retyped: still flagged
+    con.execute("update staging.a set s = 'x42' where i = 42")
+    assert tables_not_as_published(con, published, rebuilt={"marts.b", "marts.gone", "marts.new"}) == []
+    con.execute("alter table staging.a rename column s to t")
+    assert tables_not_as_published(con, published, rebuilt={"marts.b", "marts.gone", "marts.new"}) == [
+        "staging.a: changed since the last publish by a run that did not finish"
+    ]
+    con.close()
+
+
+@pytest.mark.slow
+def test_inventory_refresh_refuses_to_publish_over_a_half_finished_full_refresh(tmp_path):
+    from orchestration.definitions import build_definitions
+
+    result, settings = run_refresh(tmp_path, FIXTURES / "mirror")
+    assert result.success
+    job = build_definitions(**settings.model_dump()).resolve_job_def("inventory_refresh_job")
+
+    def inventory_refresh():
+        with DagsterInstance.ephemeral() as instance:
+            return job.execute_in_process(instance=instance, raise_on_error=False)
+
+    assert inventory_refresh().success  # nothing else changed: publishes as usual
+
+    # a full refresh that died after rewriting one staging table, before its marts
+    con = duckdb.connect(str(settings.work_db))
+    con.execute("update staging.oes_national set tot_emp = tot_emp + 1 where occ_code = '15-1252'")
+    con.close()
+    published_before = settings.warehouse.read_bytes()
+
+    failed = inventory_refresh()
+    assert not failed.success
+    failure = next(
+        e for e in failed.all_events if e.is_step_failure and e.step_key.startswith("warehouse__published")
+    )
+    message = failure.step_failure_data.error.to_string()  # the PublishError is the cause
+    assert "staging.oes_national: changed since the last publish" in message
+    assert "run refresh_job" in message
+    assert settings.warehouse.read_bytes() == published_before  # readers keep the last good warehouse
+
+    result, _ = run_refresh(tmp_path, FIXTURES / "mirror")  # the full refresh repairs it
+    assert result.success
+    assert inventory_refresh().success
