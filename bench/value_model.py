@@ -167,11 +167,12 @@ def worker_pandas(db: str, repeat: int) -> dict:
 def run_worker(kind: str, db: str, repeat: int, mirror: str) -> dict:
     out = subprocess.run(
         [sys.executable, __file__, "--worker", kind, "--db", db, "--repeat", str(repeat), "--mirror", mirror],
-        check=True,
         capture_output=True,
         text=True,
         cwd=REPO,
     )
+    if out.returncode != 0:
+        sys.exit(f"the {kind!r} worker failed (exit {out.returncode}):\n{out.stderr}")
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 

@@ -60,5 +60,10 @@ def build_all(con: duckdb.DuckDBPyConnection, settings: TaskvalueSettings, value
         build_sql_model(con, model, bound_params(model, params))
     previous = replace(load_model("int", "onet_oes_crosswalk"), table="onet_oes_crosswalk_previous")
     build_sql_model(con, previous, bound_params(previous, {**params, "which": "previous"}))
-    changes = load_model("marts", "release_changes")
-    build_sql_model(con, changes, bound_params(changes, params))
+    releases = {
+        "previous_release": settings.onet_previous_release or None,
+        "current_release": settings.onet_release,
+    }
+    for table in ("release_changes", "onet_release_changes"):
+        changes = load_model("marts", table)
+        build_sql_model(con, changes, bound_params(changes, {**params, **releases}))
