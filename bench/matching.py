@@ -1,10 +1,13 @@
 """Matcher quality against ground truth written by O*NET's analysts, and matcher throughput.
 
-    .venv/bin/python -m bench.matching [--matchers tfidf,embeddings] [--sample 2000] [--no-100k]
+    .venv/bin/python -m bench.matching [--matchers tfidf,embeddings,hybrid] [--sample 2000] [--synthetic 0]
 
 Three ground-truth sets, each scored at the OCCUPATION level on the matcher's real ranking
 (`occupation_search`: occupations ranked by aggregated evidence; top-1, top-5 accuracy and MRR
 over the top 50 occupations):
+
+Each matcher is scored through `match.ranked`, the ranking the pipeline uses (a hybrid fuses its
+parts there).
 
 1. emerging: every O*NET Emerging Task -> the occupation O*NET filed it under. New tasks are not
    in Task Statements; revisions are rewordings of one that is. Split by a fixed hash of the task
@@ -26,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import math
 import os
 import random
 import re
@@ -38,8 +42,8 @@ import polars as pl
 
 from assets.ingest.catalog import ONET_FILES
 from assets.inventory.matching.corpus import Corpus, load_corpus
-from assets.inventory.matching.match import QueryTask, match_tasks, occupation_search
-from assets.inventory.matching.matchers import make_matcher
+from assets.inventory.matching.match import QueryTask, match_tasks, ranked
+from assets.inventory.matching.matchers import EmbeddingMatcher, make_matcher
 from assets.inventory.thresholds import DEFAULT_THRESHOLDS
 from assets.staging import onet
 from orchestration.resources import settings_from_env
@@ -167,38 +171,55 @@ def ground_truth(con, sample: int, seed: int = 13):
     }
 
 
+def parts(matcher) -> tuple:
+    return getattr(matcher, "parts", (matcher,))
+
+
+def fitted(matcher_name: str, corpus: Corpus, cache_dir: Path, *, dwas: bool):
+    """A matcher fitted on `corpus`; dwas=False keeps DWA titles out of every part's documents."""
+    matcher = make_matcher(matcher_name, cache_dir=cache_dir)
+    for part in parts(matcher):
+        part.fit(corpus.documents(with_dwas=part.with_dwas and dwas))
+    return matcher
+
+
+def left_out(full, matcher_name: str, use: Corpus, keep: np.ndarray, cache_dir: Path):
+    """`full` refitted on the corpus minus the held-out statements (embedding vectors reused)."""
+    matcher = make_matcher(matcher_name, cache_dir=cache_dir)
+    for part, full_part in zip(parts(matcher), parts(full), strict=True):
+        if isinstance(part, EmbeddingMatcher):
+            part._docs, part._occ_for = full_part._docs[keep], None
+            part.encode_cached = full_part.encode_cached
+        else:
+            part.fit(use.documents(with_dwas=part.with_dwas))
+    return matcher
+
+
 def evaluate(
     matcher_name: str, con, sets, cache_dir: Path
 ) -> tuple[list[dict], dict[str, list[tuple[float, bool]]]]:
     corpus = load_corpus(con)
     rows, calibration = [], {}
-    fitted: dict[bool, tuple] = {}
+    fits: dict[bool, tuple] = {}
     for set_name, (queries, truths, exclude) in sets.items():
-        # the dwa set: documents without DWA titles (the embedding matcher never uses them)
-        with_dwas = set_name != "dwa" and matcher_name == "tfidf"
-        if with_dwas not in fitted:
-            matcher = make_matcher(matcher_name, cache_dir=cache_dir)
+        # the dwa set: documents without DWA titles, or the answer would be in the index
+        dwas = set_name != "dwa"
+        if dwas not in fits:
             t0 = time.perf_counter()
-            matcher.fit(corpus.documents(with_dwas=with_dwas))
-            matcher.fit_occupations(corpus)
-            fitted[with_dwas] = (matcher, time.perf_counter() - t0)
-        matcher, fit_s = fitted[with_dwas]
+            matcher = fitted(matcher_name, corpus, cache_dir, dwas=dwas)
+            for part in parts(matcher):
+                part.fit_occupations(corpus)
+            fits[dwas] = (matcher, time.perf_counter() - t0)
+        matcher, fit_s = fits[dwas]
         use = corpus
         if exclude is not None:  # leave-one-out: drop the sampled statements from the corpus entirely
             use, keep = without(corpus, exclude)
-            matcher = make_matcher(matcher_name, cache_dir=cache_dir)
-            if matcher_name == "embeddings":  # reuse the cached full-corpus vectors, minus the held-out
-                full = fitted[with_dwas][0]
-                matcher._docs, matcher._occ_for = full._docs[keep], None
-                matcher.encode_cached = full.encode_cached
-            else:
-                matcher.fit(use.documents(with_dwas=with_dwas))
-        texts = [[q] for q in queries]
+            matcher = left_out(matcher, matcher_name, use, keep, cache_dir)
         t0 = time.perf_counter()
-        found = occupation_search(matcher, use, texts, CANDIDATES)
+        found = ranked(matcher, use, lambda _m, q=queries: [[x] for x in q], CANDIDATES)
         search_s = time.perf_counter() - t0
-        ranked = occupation_ranks(found, use.soc_codes, len(queries))
-        result = score_set(ranked, truths)
+        ranked_occupations = occupation_ranks(found, use.soc_codes, len(queries))
+        result = score_set(ranked_occupations, truths)
         result.update(
             matcher=matcher_name,
             set=set_name,
@@ -241,8 +262,20 @@ def suggest(calibration: list[tuple[float, bool]], targets=(0.7, 0.45, 0.2), min
     out = []
     for target in targets:
         ok = np.flatnonzero((precision >= target) & (np.arange(1, len(oks) + 1) >= min_n))
-        out.append(round(float(scores[ok[-1]]), 3) if ok.size else round(float(scores[0]), 3))
+        cut = ok[-1] if ok.size else 0
+        below = float(scores[cut + 1]) if cut + 1 < len(scores) else -1.0
+        out.append(short_threshold(float(scores[cut]), below))
     return out
+
+
+def short_threshold(score: float, below: float) -> float:
+    """The shortest decimal <= score that still lies above the next lower score: rounding 0.50333
+    to 0.503 would let in 0.5033 and 0.50321 too, and the band would miss its target."""
+    for digits in range(3, 8):
+        t = math.floor(score * 10**digits) / 10**digits
+        if t > below:
+            return t
+    return score
 
 
 def synthetic_inventory(con, n: int, seed: int = 5) -> list[QueryTask]:
@@ -298,7 +331,7 @@ def markdown(rows: list[dict]) -> str:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--matchers", default="tfidf,embeddings")
+    parser.add_argument("--matchers", default="tfidf,embeddings,hybrid")
     parser.add_argument("--sample", type=int, default=2000, help="task statements in the 'stripped' set")
     parser.add_argument(
         "--synthetic", type=int, default=100_000, help="synthetic tasks for throughput (0: skip)"

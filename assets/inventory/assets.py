@@ -252,7 +252,7 @@ def inventory_task_matches(
         )
         if tasks:
             corpus = load_corpus(con)
-            matcher.fit(corpus.documents(with_dwas=matcher.with_dwas))
+            matcher.fit_corpus(corpus)
             # Rejected candidates are dropped after matching, so ask for enough to still fill top_k.
             candidates = match_tasks(matcher, corpus, tasks, inv.top_k + int(rejections))
         model = load_model("marts", "inventory_task_matches")

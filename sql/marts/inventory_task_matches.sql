@@ -17,7 +17,7 @@
 --   confidence: high, medium, low or none: score bands per matcher (README, Confidence bands); explicit
 --     links and pins are high; a hinted rank-1 candidate is at least medium, other hinted ones at
 --     least low (the occupation was named by a human).
---   matcher: Text matcher of this refresh (tfidf or embeddings).
+--   matcher: Text matcher of this refresh (tfidf, embeddings or hybrid).
 --   method: override (pinned by a human), explicit (the task's onet_task_id), hinted (text
 --     matching among the occupation named by onet_soc_code), or text (all O*NET tasks).
 --   override_note: The reviewer's note when a pin or reject shaped this task's list.

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from assets.inventory.matching.corpus import Corpus
-from assets.inventory.matching.match import QueryTask, match_tasks, occupation_search
+from assets.inventory.matching.match import QueryTask, fuse, match_tasks, occupation_search
 from assets.inventory.matching.matchers import EmbeddingMatcher, TfidfMatcher
 from assets.inventory.matching.text import CHUNK_CHARS, MAX_CHUNKS, boilerplate, chunks, query_texts
 
@@ -219,12 +219,11 @@ def real_subset(shared_data):
     )
 
 
-@pytest.mark.parametrize("name", ["tfidf", "embeddings"])
-def test_both_matchers_land_real_tasks_on_their_occupation(real_subset, name, tmp_path):
+@pytest.mark.parametrize("name", ["tfidf", "embeddings", "hybrid"])
+def test_every_matcher_lands_real_tasks_on_their_occupation(real_subset, name, tmp_path):
     from assets.inventory.matching.matchers import make_matcher
 
-    matcher = make_matcher(name, cache_dir=tmp_path)
-    matcher.fit(real_subset.documents(with_dwas=matcher.with_dwas))
+    matcher = make_matcher(name, cache_dir=tmp_path).fit_corpus(real_subset)
     tasks = [QueryTask(f"Q{i}", t, d) for i, (t, d, _) in enumerate(REAL_QUERIES)]
     found = match_tasks(matcher, real_subset, tasks, 3)
     best = (
@@ -238,3 +237,37 @@ def test_both_matchers_land_real_tasks_on_their_occupation(real_subset, name, tm
     )
     got = dict(zip(best["inventory_task_id"], best["code"], strict=True))
     assert got == {f"Q{i}": code for i, (_, _, code) in enumerate(REAL_QUERIES)}
+
+
+def test_fuse_weights_scores_and_floors_candidates_one_ranking_missed():
+    # task 0: ranking a (embeddings-like) found occupations 7 and 8, ranking b (tfidf-like) 8 and 9
+    a = pl.DataFrame({"task": [0, 0], "doc": [70, 80], "occupation": [7, 8], "score": [0.8, 0.6]})
+    b = pl.DataFrame({"task": [0, 0], "doc": [81, 90], "occupation": [8, 9], "score": [0.3, 0.2]})
+    fused = fuse([a, b], (0.65, 0.35), "occupation", top_n=3)
+    # occupation 8: 0.65*0.6 + 0.35*0.3 = 0.495; 7: 0.65*0.8 + 0.35*floor_b(0.2) = 0.59;
+    # 9: 0.65*floor_a(0.6) + 0.35*0.2 = 0.46. Occupation 8 keeps ranking a's statement (80, not 81).
+    assert fused["occupation"].to_list() == [7, 8, 9]
+    assert fused["doc"].to_list() == [70, 80, 90]
+    assert fused["score"].to_list() == pytest.approx([0.59, 0.495, 0.46])
+    assert fuse([a, b], (0.65, 0.35), "occupation", top_n=1)["occupation"].to_list() == [7]
+    # statements of one hinted occupation are fused by statement
+    pooled = fuse([a.drop("occupation"), b.drop("occupation")], (0.5, 0.5), "doc", top_n=4)
+    # 70: .5*.8 + .5*.2 = .5; 81: .5*.6 + .5*.3 = .45; 80: .5*.6 + .5*.2 = .4; 90: .5*.6 + .5*.2 = .4
+    assert pooled["doc"].to_list() == [70, 81, 80, 90]
+    assert pooled["score"].to_list() == pytest.approx([0.5, 0.45, 0.4, 0.4])
+
+
+def test_hybrid_hint_naming_one_occupation_ranks_its_statements(corpus, tmp_path):
+    from assets.inventory.matching.matchers import HybridMatcher
+
+    matcher = HybridMatcher(cache_dir=tmp_path).fit_corpus(corpus)
+    tasks = [
+        QueryTask("H", "Write tests", "Add unit tests for the parser module.", soc_code="15-1252.00"),
+        QueryTask("T", "Reconcile the bank statement", None),
+    ]
+    found = match_tasks(matcher, corpus, tasks, 2)
+    hinted = found.filter(pl.col("inventory_task_id") == "H")
+    assert hinted["onet_task_id"].to_list() == [302, 301]  # both Software Developers statements, tests first
+    assert set(hinted["method"]) == {"hinted"}
+    text = found.filter(pl.col("inventory_task_id") == "T")
+    assert text["onet_task_id"][0] == 101 and text["method"][0] == "text"

@@ -14,7 +14,7 @@ near-duplicate statement, but it sits in the occupation's neighbourhood. Each ca
 (`occupation_search`); a task's candidates are its top occupations, each represented by its best
 statement, with the occupation score as `score`. Long prompts: the maximum over chunks. A hint that
 names ONE occupation ranks that occupation's statements instead (`pooled_search`), so the task still
-gets top_k O*NET task candidates.
+gets top_k O*NET task candidates. The hybrid matcher fuses its parts' rankings (`ranked`, `fuse`).
 """
 
 from __future__ import annotations
@@ -144,6 +144,62 @@ def occupation_search(
     )
 
 
+def fuse(found: Sequence[pl.DataFrame], weights: Sequence[float], key: str, top_n: int) -> pl.DataFrame:
+    """Weighted sum of several rankings of the same tasks, joined on (task, key); best-first top_n.
+
+    A candidate missing from one ranking gets that ranking's lowest score for the task (it scored at
+    most that there). The representative `doc` comes from the first ranking that has the candidate.
+    """
+    columns = ["doc", "occupation"] if key == "occupation" else ["doc"]
+    merged = None
+    for i, frame in enumerate(found):
+        part = frame.select("task", *columns, pl.col("score").alias(f"s{i}"))
+        floor = part.group_by("task").agg(pl.col(f"s{i}").min().alias(f"f{i}"))
+        if merged is None:
+            merged, floors = part, floor
+            continue
+        other = [c for c in columns if c != key]
+        part = part.rename({c: f"{c}_{i}" for c in other})
+        merged = merged.join(part, on=["task", key], how="full", coalesce=True)
+        merged = merged.with_columns([pl.coalesce(c, f"{c}_{i}").alias(c) for c in other]).drop(
+            [f"{c}_{i}" for c in other]
+        )
+        floors = floors.join(floor, on="task", how="full", coalesce=True)
+    merged = merged.join(floors, on="task", how="left")
+    score = sum(w * pl.coalesce(f"s{i}", f"f{i}", pl.lit(0.0)) for i, w in enumerate(weights))
+    return (
+        merged.with_columns(score=score)
+        .sort(["task", "score", "doc"], descending=[False, True, False])
+        .group_by("task", maintain_order=True)
+        .head(top_n)
+        .select("task", *columns, "score")
+    )
+
+
+def ranked(
+    matcher,
+    corpus: Corpus,
+    texts_for,
+    top_n: int,
+    allowed: np.ndarray | None = None,
+    allowed_occupations: np.ndarray | None = None,
+) -> pl.DataFrame:
+    """The matcher's ranking: occupations (occupation_search), or the statements of the one hinted
+    occupation (pooled_search). `texts_for(matcher)` gives that matcher's query texts per task: the
+    parts of a hybrid phrase their queries differently (title_repeat)."""
+    single = allowed_occupations is not None and allowed_occupations.size == 1
+    if hasattr(matcher, "parts"):
+        # each part ranks deeper than top_n, so that fusing can promote what one part ranks lower
+        depth = max(top_n, DOC_HITS)
+        found = [ranked(p, corpus, texts_for, depth, allowed, allowed_occupations) for p in matcher.parts]
+        return fuse(found, matcher.fusion_weights, "doc" if single else "occupation", top_n)
+    if single:
+        # one occupation named: rank its statements (score = statement cosine, as in the hint's own
+        # occupation there is nothing to aggregate)
+        return pooled_search(matcher, corpus, texts_for(matcher), top_n, allowed)
+    return occupation_search(matcher, corpus, texts_for(matcher), top_n, allowed, allowed_occupations)
+
+
 def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int) -> pl.DataFrame:
     """One row per (inventory task, candidate O*NET task) with score and method."""
     parts: list[pl.DataFrame] = []
@@ -172,15 +228,13 @@ def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int)
             allowed = allowed_occ = None  # the hint names no occupation with tasks: all (flagged in staging)
         for start in range(0, len(members), MATCH_BATCH):
             batch = members[start : start + MATCH_BATCH]
-            texts = [
-                query_texts(t.title, t.description, t.hint_text, matcher.title_repeat, common) for t in batch
-            ]
-            if allowed_occ is not None and allowed_occ.size == 1:
-                # one occupation named: rank its statements (score = statement cosine, as in the hint's
-                # own occupation there is nothing to aggregate)
-                found = pooled_search(matcher, corpus, texts, top_n, allowed)
-            else:
-                found = occupation_search(matcher, corpus, texts, top_n, allowed, allowed_occ)
+
+            def texts_for(m, batch=batch):
+                return [
+                    query_texts(t.title, t.description, t.hint_text, m.title_repeat, common) for t in batch
+                ]
+
+            found = ranked(matcher, corpus, texts_for, top_n, allowed, allowed_occ)
             if found.is_empty():
                 continue
             ids = np.asarray([t.task_id for t in batch], dtype=object)
