@@ -1,8 +1,9 @@
 """Assets that turn the coverage marts into files: per-domain reports and Parquet/CSV exports.
 
-Both run on the refresh's work database after the marts' blocking checks passed, and before the
-warehouse is published, so files and warehouse describe the same refresh. Output directories sit
-beside the published warehouse (warehouse/reports, warehouse/exports).
+Both run on the refresh's work database after the marts' blocking checks passed and write beside
+it (warehouse/work/reports, warehouse/work/exports); the publish asset copies them to
+warehouse/reports and warehouse/exports after swapping in the warehouse, so files and warehouse
+describe the same refresh (assets/publish/outputs.py).
 """
 
 from collections.abc import Sequence
@@ -36,12 +37,14 @@ REPORT_INPUTS = [AssetKey(list(m.key)) for m in MARTS] + [
 INDEX_KEY = AssetKey(["reports", "index"])
 
 
-def reports_dir(settings: TaskvalueSettings) -> Path:
-    return settings.warehouse.parent / "reports"
+def reports_dir(settings: TaskvalueSettings, *, staged: bool = False) -> Path:
+    """Published reports (beside the warehouse), or the refresh's own copy (beside the work DB)."""
+    return (settings.work_db if staged else settings.warehouse).parent / "reports"
 
 
-def exports_dir(settings: TaskvalueSettings) -> Path:
-    return settings.warehouse.parent / "exports"
+def exports_dir(settings: TaskvalueSettings, *, staged: bool = False) -> Path:
+    """Published exports (beside the warehouse), or the refresh's own copy (beside the work DB)."""
+    return (settings.work_db if staged else settings.warehouse).parent / "exports"
 
 
 def report_key(domain_id: str) -> AssetKey:
@@ -85,7 +88,7 @@ def build_report_assets(domain_ids: Sequence[str]):
         duckdb: DuckDBResource,
     ):
         """Writes one Markdown + HTML report (with its chart) per selected domain, and the index page."""
-        out = reports_dir(settings)
+        out = reports_dir(settings, staged=True)
         with duckdb.get_connection() as con:
             present = {r[0] for r in con.execute("select domain_id from marts.domain_coverage").fetchall()}
             for key in sorted(context.selected_asset_keys, key=str):
@@ -132,9 +135,10 @@ def build_exports_asset(mart_keys: Sequence[AssetKey]):
         kinds={"parquet", "csv"},
     )
     def exports(settings: TaskvalueSettings, duckdb: DuckDBResource) -> MaterializeResult:
-        """Parquet files of every mart under warehouse/exports/ (each written atomically), the RL-platform
-        export as CSV with spreadsheet formulas neutralised, and schema.json (the data dictionary)."""
-        out = exports_dir(settings)
+        """Parquet files of every mart under warehouse/exports/ (copied there when the warehouse is
+        published), the RL-platform export as CSV with spreadsheet formulas neutralised, and
+        schema.json (the data dictionary)."""
+        out = exports_dir(settings, staged=True)
         with duckdb.get_connection() as con:
             counts = export_all(con, out)
         listing = "\n".join(f"- `{t}.parquet` ({n:,} rows)" for t, n in counts.items())

@@ -5,7 +5,9 @@ from collections.abc import Sequence
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from assets.coverage.outputs import exports_dir, reports_dir
 from assets.publish.consistency import tables_not_as_published
+from assets.publish.outputs import sync_outputs
 from assets.publish.swap import PublishError, publish
 from orchestration.resources import TaskvalueSettings
 
@@ -26,7 +28,8 @@ def build_publish_asset(upstream: Sequence[AssetKey]):
 
         Runs after every table is built and its blocking checks passed, so readers only ever see a
         complete, checked warehouse. A run that rebuilt only some tables publishes only if every
-        other table is still the published one (see assets/publish/consistency.py).
+        other table is still the published one (see assets/publish/consistency.py). Then the
+        refresh's reports and exports are copied to warehouse/reports and warehouse/exports.
         """
         rebuilt = _rebuilt_tables(context, upstream)
         with duckdb.get_connection() as con:
@@ -44,11 +47,16 @@ def build_publish_asset(upstream: Sequence[AssetKey]):
                 "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
             ).fetchall()
             target = publish(con, settings.work_db, settings.warehouse)
+        copied = sum(
+            sync_outputs(where(settings, staged=True), where(settings))
+            for where in (reports_dir, exports_dir)
+        )
         return MaterializeResult(
             metadata={
                 "path": MetadataValue.path(str(target)),
                 "bytes": MetadataValue.int(target.stat().st_size),
                 "tables": MetadataValue.int(len(tables)),
+                "report_and_export_files": MetadataValue.int(copied),
                 "table_list": MetadataValue.md("\n".join(f"- `{t}` ({n:,} rows)" for t, n in tables)),
             }
         )

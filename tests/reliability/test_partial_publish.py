@@ -71,6 +71,11 @@ def test_inventory_refresh_refuses_to_publish_over_a_half_finished_full_refresh(
     con.execute("update staging.oes_national set tot_emp = tot_emp + 1 where occ_code = '15-1252'")
     con.close()
     published_before = settings.warehouse.read_bytes()
+    outputs = [
+        settings.warehouse.parent / "reports" / "index.md",
+        settings.warehouse.parent / "exports" / "schema.json",
+    ]
+    outputs_before = [p.stat().st_mtime_ns for p in outputs]
 
     failed = inventory_refresh()
     assert not failed.success
@@ -81,7 +86,29 @@ def test_inventory_refresh_refuses_to_publish_over_a_half_finished_full_refresh(
     assert "staging.oes_national: changed since the last publish" in message
     assert "run refresh_job" in message
     assert settings.warehouse.read_bytes() == published_before  # readers keep the last good warehouse
+    # ... and the reports and exports that go with it: this run's copies wait beside the work DB
+    assert [p.stat().st_mtime_ns for p in outputs] == outputs_before
+    staged = settings.work_db.parent / "reports" / "index.md"
+    assert staged.stat().st_mtime_ns > outputs_before[0]
 
     result, _ = run_refresh(tmp_path, FIXTURES / "mirror")  # the full refresh repairs it
     assert result.success
     assert inventory_refresh().success
+
+
+def test_outputs_are_copied_over_their_namesakes_and_nothing_else_is_touched(tmp_path):
+    from assets.publish.outputs import sync_outputs
+
+    staged, published = tmp_path / "work" / "reports", tmp_path / "reports"
+    staged.mkdir(parents=True)
+    (staged / "index.md").write_text("new index")
+    (staged / ".index.md.abc.tmp").write_text("a half-written file")
+    published.mkdir()
+    (published / "index.md").write_text("old index")
+    (published / "my-notes.md").write_text("kept by a user")
+    assert sync_outputs(staged, published) == 1
+    assert (published / "index.md").read_text() == "new index"
+    assert (published / "my-notes.md").read_text() == "kept by a user"
+    assert sorted(p.name for p in published.iterdir()) == ["index.md", "my-notes.md"]
+    assert sync_outputs(published, published) == 0  # outputs written in place: nothing to copy
+    assert sync_outputs(tmp_path / "missing", published) == 0
