@@ -500,7 +500,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     t0 = time.monotonic()
     print(f"crash bench in {root}; selection: {selection or 'refresh_job (all assets)'}")
     print(HEADER)
-    records = kill_loop(wh, args.kills, args.seed, args.publish_every, echo=print)
+    # a selection publishes only over a warehouse built from it (publish refuses to leave out
+    # tables downstream of what a run rebuilds), so no full reference refresh first
+    records = kill_loop(
+        wh, args.kills, args.seed, args.publish_every, echo=print, full_first=selection is None
+    )
     print(HEADER)
     for r in records:
         print(format_record(r))

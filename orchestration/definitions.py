@@ -31,7 +31,7 @@ TABLE_ASSETS = [
     *coverage.ASSETS,
     *changes.ASSETS,
 ]
-published = build_publish_asset([k for a in TABLE_ASSETS for k in a.keys])
+published = build_publish_asset(TABLE_ASSETS)
 ALL_ASSETS = apply_global_freshness([*TABLE_ASSETS, published])
 ALL_CHECKS = [*STAGING_CHECKS, *value.CHECKS, *inventory.CHECKS, *coverage.CHECKS, *changes.CHECKS]
 

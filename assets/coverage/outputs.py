@@ -1,7 +1,7 @@
 """Assets that turn the coverage marts into files: per-domain reports and Parquet/CSV exports.
 
 Both run on the refresh's work database after the marts' blocking checks passed and write beside
-it (warehouse/work/reports, warehouse/work/exports); the publish asset copies them to
+it (warehouse/work/taskvalue_outputs/{reports,exports}); the publish asset copies them to
 warehouse/reports and warehouse/exports after swapping in the warehouse, so files and warehouse
 describe the same refresh (assets/publish/outputs.py).
 """
@@ -37,14 +37,20 @@ REPORT_INPUTS = [AssetKey(list(m.key)) for m in MARTS] + [
 INDEX_KEY = AssetKey(["reports", "index"])
 
 
+def staged_outputs(settings: TaskvalueSettings) -> Path:
+    """Where a refresh writes its files until publish: named after the work DB, so it never is the
+    published directory, even when the work DB sits beside the warehouse."""
+    return settings.work_db.parent / f"{settings.work_db.stem}_outputs"
+
+
 def reports_dir(settings: TaskvalueSettings, *, staged: bool = False) -> Path:
-    """Published reports (beside the warehouse), or the refresh's own copy (beside the work DB)."""
-    return (settings.work_db if staged else settings.warehouse).parent / "reports"
+    """Published reports (beside the warehouse), or the refresh's own copy (staged_outputs)."""
+    return (staged_outputs(settings) if staged else settings.warehouse.parent) / "reports"
 
 
 def exports_dir(settings: TaskvalueSettings, *, staged: bool = False) -> Path:
-    """Published exports (beside the warehouse), or the refresh's own copy (beside the work DB)."""
-    return (settings.work_db if staged else settings.warehouse).parent / "exports"
+    """Published exports (beside the warehouse), or the refresh's own copy (staged_outputs)."""
+    return (staged_outputs(settings) if staged else settings.warehouse.parent) / "exports"
 
 
 def report_key(domain_id: str) -> AssetKey:
@@ -64,7 +70,8 @@ def build_report_assets(domain_ids: Sequence[str]):
             deps=REPORT_INPUTS,
             group_name="reports",
             kinds={"html", "markdown"},
-            description=f"Coverage report of domain `{d}`: warehouse/reports/{d}.html and .md.",
+            description=f"Coverage report of domain `{d}`: warehouse/reports/{d}.html and .md "
+            "(copied there by warehouse/published).",
             skippable=True,
         )
         for key, d in by_key.items()
@@ -75,7 +82,8 @@ def build_report_assets(domain_ids: Sequence[str]):
             deps=REPORT_INPUTS,
             group_name="reports",
             kinds={"html", "markdown"},
-            description="Index page ranking every domain by uncovered value: warehouse/reports/index.html.",
+            description="Index page ranking every domain by uncovered value: warehouse/reports/index.html "
+            "(copied there by warehouse/published).",
             skippable=True,
         )
     )

@@ -5,7 +5,8 @@ UI) publishes the whole working database, so every table it did NOT rebuild must
 readers already have. That fails when a full refresh died midway (the working database then holds
 some new staging tables next to old marts) or when the working database was deleted. Publishing
 such a file would put numbers from two source releases side by side, so publish refuses instead and
-says which tables differ; a full refresh_job fixes it.
+says which tables differ; a full refresh_job fixes it. The publish asset also refuses a selection
+that rebuilds a table without what is downstream of it (`assets/publish/assets.py`).
 
 The `meta` schema is bookkeeping that every run appends to (one row per loaded file, written in the
 same transaction as its table), so it is not compared: a stale data table is caught by itself.
@@ -21,6 +22,10 @@ _TABLES = (
     "select schema_name, table_name from duckdb_tables() "
     "where database_name = $db and schema_name <> 'meta' and not internal and not temporary order by 1, 2"
 )
+
+
+def _table_names(con: duckdb.DuckDBPyConnection, database: str) -> list[str]:
+    return [f"{s}.{t}" for s, t in con.execute(_TABLES, {"db": database}).fetchall()]
 
 
 def _fingerprints(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, tuple]:
@@ -40,10 +45,14 @@ def _fingerprints(con: duckdb.DuckDBPyConnection, database: str) -> dict[str, tu
 
 def tables_not_as_published(con: duckdb.DuckDBPyConnection, published: Path, rebuilt: set[str]) -> list[str]:
     """Tables outside `rebuilt` that differ between the working database (open on `con`) and the
-    published file, each with the reason. Empty when nothing has been published yet."""
-    if not published.is_file():
-        return []
+    published file, each with the reason. With nothing published yet, every table of the working
+    database must have been rebuilt (a first full refresh that died leaves a partial database)."""
     work = con.execute("select current_database()").fetchone()[0]
+    if not published.is_file():
+        return [
+            f"{table}: left in the working database by an earlier run, and no warehouse was published yet"
+            for table in sorted(set(_table_names(con, work)) - rebuilt)
+        ]
     literal = str(published).replace("'", "''")  # ATTACH takes no bound parameters
     con.execute(f"attach '{literal}' as published_copy (read_only)")
     try:

@@ -42,9 +42,12 @@ def test_assets_materialize_and_every_check_passes(tmp_path):
     preview = mats[report_key("digital-copywriting")].materialization.metadata["preview"].value
     assert preview.startswith("# Coverage report: Digital copywriting")
     assert "**50.0%**" in preview
-    assert (tmp_path / "reports" / "digital-copywriting.html").is_file()
-    assert (tmp_path / "reports" / "index.html").is_file()
-    assert (tmp_path / "exports" / "inventory_export.parquet").is_file()
+    # written beside the work DB; warehouse/published (not in this run) copies them beside the warehouse
+    staged = tmp_path / "work_outputs"
+    assert (staged / "reports" / "digital-copywriting.html").is_file()
+    assert (staged / "reports" / "index.html").is_file()
+    assert (staged / "exports" / "inventory_export.parquet").is_file()
+    assert not (tmp_path / "reports").exists()
 
 
 def test_a_broken_mart_fails_its_blocking_check(tmp_path):

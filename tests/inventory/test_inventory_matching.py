@@ -255,6 +255,11 @@ def test_fuse_weights_scores_and_floors_candidates_one_ranking_missed():
     # 70: .5*.8 + .5*.2 = .5; 81: .5*.6 + .5*.3 = .45; 80: .5*.6 + .5*.2 = .4; 90: .5*.6 + .5*.2 = .4
     assert pooled["doc"].to_list() == [70, 81, 80, 90]
     assert pooled["score"].to_list() == pytest.approx([0.5, 0.45, 0.4, 0.4])
+    # rankings shorter than complete_below listed every scored statement: the missing ones scored 0
+    exact = fuse([a.drop("occupation"), b.drop("occupation")], (0.5, 0.5), "doc", 4, complete_below=3)
+    # 70: .4; 80: .3; 81: .15; 90: .1
+    assert exact["doc"].to_list() == [70, 80, 81, 90]
+    assert exact["score"].to_list() == pytest.approx([0.4, 0.3, 0.15, 0.1])
 
 
 def test_hybrid_hint_naming_one_occupation_ranks_its_statements(corpus, tmp_path):

@@ -18,3 +18,22 @@ def crash_warehouse(tmp_path_factory, shared_data):
     )
     wh.run("A")
     return wh
+
+
+@pytest.fixture(scope="session")
+def selection_warehouse(tmp_path_factory, shared_data):
+    """A warehouse only ever refreshed with bench.crash.SMALL_SELECTION (configuration A).
+
+    Its own directory: publish refuses a selection that leaves out tables downstream of what it
+    rebuilds, so the kill loop's small selection can only publish over a warehouse built from it.
+    """
+    from bench.crash import SMALL_SELECTION, Warehouse
+
+    wh = Warehouse(
+        tmp_path_factory.mktemp("crash_selection"),
+        mirror=shared_data,
+        selection=SMALL_SELECTION,
+        persistent_instance=False,
+    )
+    wh.run("A", wh.selection)
+    return wh

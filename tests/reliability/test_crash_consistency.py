@@ -20,9 +20,11 @@ KILLS = 20
 
 
 @pytest.mark.slow
-def test_every_sigkill_leaves_complete_versions_and_the_next_refresh_succeeds(crash_warehouse):
+def test_every_sigkill_leaves_complete_versions_and_the_next_refresh_succeeds(selection_warehouse):
     lines: list[str] = []
-    records = kill_loop(crash_warehouse, KILLS, seed=6, publish_every=5, echo=lines.append, full_first=False)
+    records = kill_loop(
+        selection_warehouse, KILLS, seed=6, publish_every=5, echo=lines.append, full_first=False
+    )
     print("\n".join(lines), "\n", summary(records))  # shown with -s or on failure
     killed = [r for r in records if r.killed]
     assert len(killed) >= KILLS

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from dagster import DagsterInstance
+from dagster import AssetKey, DagsterInstance
 
 from assets.publish.consistency import tables_not_as_published
 from tests.conftest import FIXTURES, run_refresh
@@ -31,7 +31,12 @@ def test_tables_outside_the_run_must_equal_the_published_ones(tmp_path):
     _db(work, base)
     con = duckdb.connect(str(work))
     assert tables_not_as_published(con, published, rebuilt=set()) == []
-    assert tables_not_as_published(con, tmp_path / "never.duckdb", rebuilt=set()) == []
+    # nothing published yet: every table must come from this run (a first refresh that died left the rest)
+    never = tmp_path / "never.duckdb"
+    assert tables_not_as_published(con, never, rebuilt={"staging.a", "marts.b", "marts.gone"}) == []
+    assert tables_not_as_published(con, never, rebuilt={"staging.a", "marts.b"}) == [
+        "marts.gone: left in the working database by an earlier run, and no warehouse was published yet"
+    ]
 
     con.execute("update staging.a set s = 'changed' where i = 42")  # same row count, one value differs
     con.execute("drop table marts.gone")
@@ -88,12 +93,21 @@ def test_inventory_refresh_refuses_to_publish_over_a_half_finished_full_refresh(
     assert settings.warehouse.read_bytes() == published_before  # readers keep the last good warehouse
     # ... and the reports and exports that go with it: this run's copies wait beside the work DB
     assert [p.stat().st_mtime_ns for p in outputs] == outputs_before
-    staged = settings.work_db.parent / "reports" / "index.md"
+    staged = settings.work_db.parent / "taskvalue_outputs" / "reports" / "index.md"
     assert staged.stat().st_mtime_ns > outputs_before[0]
 
     result, _ = run_refresh(tmp_path, FIXTURES / "mirror")  # the full refresh repairs it
     assert result.success
     assert inventory_refresh().success
+
+    # a UI subset that rebuilds the matches but not the coverage marts computed from them
+    subset = [AssetKey(["marts", "inventory_task_matches"]), AssetKey(["warehouse", "published"])]
+    result, _ = run_refresh(tmp_path, FIXTURES / "mirror", selection=subset, raise_on_error=False)
+    assert not result.success
+    failure = next(e for e in result.all_events if e.is_step_failure)
+    message = failure.step_failure_data.error.to_string()
+    assert "marts.domain_coverage: downstream of what this run rebuilds, but not selected" in message
+    assert "marts.inventory_grounding: downstream of what this run rebuilds" in message
 
 
 def test_outputs_are_copied_over_their_namesakes_and_nothing_else_is_touched(tmp_path):

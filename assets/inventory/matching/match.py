@@ -144,17 +144,28 @@ def occupation_search(
     )
 
 
-def fuse(found: Sequence[pl.DataFrame], weights: Sequence[float], key: str, top_n: int) -> pl.DataFrame:
+def fuse(
+    found: Sequence[pl.DataFrame],
+    weights: Sequence[float],
+    key: str,
+    top_n: int,
+    complete_below: int | None = None,
+) -> pl.DataFrame:
     """Weighted sum of several rankings of the same tasks, joined on (task, key); best-first top_n.
 
     A candidate missing from one ranking gets that ranking's lowest score for the task (it scored at
-    most that there). The representative `doc` comes from the first ranking that has the candidate.
+    most that there), unless the ranking returned fewer than `complete_below` rows for the task:
+    then it listed every candidate with a score (sparse TF-IDF keeps only non-zero cosines) and the
+    missing one scored 0. The representative `doc` comes from the first ranking that has it.
     """
     columns = ["doc", "occupation"] if key == "occupation" else ["doc"]
     merged = None
     for i, frame in enumerate(found):
         part = frame.select("task", *columns, pl.col("score").alias(f"s{i}"))
-        floor = part.group_by("task").agg(pl.col(f"s{i}").min().alias(f"f{i}"))
+        lowest = pl.col(f"s{i}").min()
+        if complete_below is not None:
+            lowest = pl.when(pl.len() < complete_below).then(pl.lit(0.0)).otherwise(lowest)
+        floor = part.group_by("task").agg(lowest.alias(f"f{i}"))
         if merged is None:
             merged, floors = part, floor
             continue
@@ -192,7 +203,9 @@ def ranked(
         # each part ranks deeper than top_n, so that fusing can promote what one part ranks lower
         depth = max(top_n, DOC_HITS)
         found = [ranked(p, corpus, texts_for, depth, allowed, allowed_occupations) for p in matcher.parts]
-        return fuse(found, matcher.fusion_weights, "doc" if single else "occupation", top_n)
+        if single:  # a part lists all of the occupation's statements it scored above 0
+            return fuse(found, matcher.fusion_weights, "doc", top_n, complete_below=depth)
+        return fuse(found, matcher.fusion_weights, "occupation", top_n)
     if single:
         # one occupation named: rank its statements (score = statement cosine, as in the hint's own
         # occupation there is nothing to aggregate)

@@ -183,7 +183,7 @@ class EmbeddingMatcher:
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         if not texts:
-            return np.zeros((0, self.model().get_sentence_embedding_dimension()), dtype=np.float32)
+            return np.zeros((0, 0), dtype=np.float32)  # no query: nothing to compare, no model to load
         vectors = self.model().encode(
             list(texts), batch_size=self.batch_size, normalize_embeddings=True, show_progress_bar=False
         )
