@@ -84,15 +84,7 @@ def tuning_half(task: str) -> bool:
 def without(corpus: Corpus, drop_ids) -> tuple[Corpus, np.ndarray]:
     """The corpus minus the given task IDs (leave-one-out for the stripped set), and the kept indices."""
     keep = np.flatnonzero(~np.isin(corpus.task_ids, np.asarray(drop_ids)))
-    sub = Corpus(
-        corpus.task_ids[keep],
-        corpus.soc_codes[keep],
-        [corpus.tasks[i] for i in keep],
-        [corpus.occupation_titles[i] for i in keep],
-        [corpus.dwa_titles[i] for i in keep],
-        corpus.descriptions,
-    )
-    return sub, keep
+    return corpus.subset(keep), keep
 
 
 def score_set(ranked: list[list[str]], truths: list[set[str]]) -> dict:
@@ -175,14 +167,6 @@ def parts(matcher) -> tuple:
     return getattr(matcher, "parts", (matcher,))
 
 
-def fitted(matcher_name: str, corpus: Corpus, cache_dir: Path, *, dwas: bool):
-    """A matcher fitted on `corpus`; dwas=False keeps DWA titles out of every part's documents."""
-    matcher = make_matcher(matcher_name, cache_dir=cache_dir)
-    for part in parts(matcher):
-        part.fit(corpus.documents(with_dwas=part.with_dwas and dwas))
-    return matcher
-
-
 def left_out(full, matcher_name: str, use: Corpus, keep: np.ndarray, cache_dir: Path):
     """`full` refitted on the corpus minus the held-out statements (embedding vectors reused)."""
     matcher = make_matcher(matcher_name, cache_dir=cache_dir)
@@ -191,7 +175,7 @@ def left_out(full, matcher_name: str, use: Corpus, keep: np.ndarray, cache_dir: 
             part._docs, part._occ_for = full_part._docs[keep], None
             part.encode_cached = full_part.encode_cached
         else:
-            part.fit(use.documents(with_dwas=part.with_dwas))
+            part.fit_corpus(use)
     return matcher
 
 
@@ -206,7 +190,7 @@ def evaluate(
         dwas = set_name != "dwa"
         if dwas not in fits:
             t0 = time.perf_counter()
-            matcher = fitted(matcher_name, corpus, cache_dir, dwas=dwas)
+            matcher = make_matcher(matcher_name, cache_dir=cache_dir).fit_corpus(corpus, dwas=dwas)
             for part in parts(matcher):
                 part.fit_occupations(corpus)
             fits[dwas] = (matcher, time.perf_counter() - t0)

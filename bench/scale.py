@@ -358,7 +358,16 @@ def main(argv: list[str] | None = None) -> int:
     root.mkdir(parents=True, exist_ok=True)
     mirror = Path(args.mirror)
     sizes = [int(s) for s in args.sizes.split(",") if s]
-    base_settings = {"mirror_dir": str(mirror), "cache_dir": str(root / "cache")}
+
+    def settings_in(d: Path, inventory: Path) -> dict:
+        return {
+            "mirror_dir": str(mirror),
+            "cache_dir": str(root / "cache"),
+            "warehouse_path": str(d / "taskvalue.duckdb"),
+            "work_db_path": str(d / "work.duckdb"),
+            "inventory_dir": str(inventory),
+        }
+
     exclude = [s for s in args.exclude.split(",") if s]
     print(f"scale bench in {root}; sizes {sizes}; format {args.format}")
 
@@ -369,12 +378,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         res = run_child(
             {
-                "settings": {
-                    **base_settings,
-                    "warehouse_path": str(base / "taskvalue.duckdb"),
-                    "work_db_path": str(base / "work.duckdb"),
-                    "inventory_dir": str(REPO / "inventory"),
-                },
+                "settings": settings_in(base, REPO / "inventory"),
                 "inventory_only": False,
             },
             root / "base.log",
@@ -392,14 +396,12 @@ def main(argv: list[str] | None = None) -> int:
         path = generate_inventory(n, d / "inventory", mirror, seed=args.seed, fmt=args.format)
         gen_s = time.monotonic() - t1
         shutil.copyfile(base / "work.duckdb", d / "work.duckdb")
+        # with warehouse/published selected (--exclude ''), publish compares the tables this run does
+        # not rebuild with the published warehouse, so it needs the base's
+        shutil.copyfile(base / "taskvalue.duckdb", d / "taskvalue.duckdb")
         res = run_child(
             {
-                "settings": {
-                    **base_settings,
-                    "warehouse_path": str(d / "taskvalue.duckdb"),
-                    "work_db_path": str(d / "work.duckdb"),
-                    "inventory_dir": str(d / "inventory"),
-                },
+                "settings": settings_in(d, d / "inventory"),
                 "inventory_only": True,
                 "exclude": exclude,
             },

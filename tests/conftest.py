@@ -49,6 +49,13 @@ def run_refresh(tmp: Path, mirror: Path | str, selection=None, raise_on_error: b
     return result, settings
 
 
+def failure_text(result, step_prefix: str = "") -> str:
+    """The errors (with their causes) of a run's failed steps whose key starts with `step_prefix`."""
+    failures = [e for e in result.all_events if e.is_step_failure and e.step_key.startswith(step_prefix)]
+    assert failures, f"expected a failed step {step_prefix!r}"
+    return "\n".join(e.step_failure_data.error.to_string() for e in failures)
+
+
 @pytest.fixture(scope="session")
 def real_warehouse(tmp_path_factory, shared_data):
     """One full refresh over ../shared/data, shared by the real-data tests (read-only for them)."""

@@ -10,7 +10,7 @@ import pytest
 from dagster import AssetKey
 
 from assets.ingest import catalog
-from tests.conftest import FIXTURES, run_refresh
+from tests.conftest import FIXTURES, failure_text, run_refresh
 from tests.ingest.fake_publisher import Reply, no_partial_files, publisher, zip_bytes  # noqa: F401
 from tests.staging.staging_queries import SELECTION
 
@@ -86,8 +86,7 @@ def test_a_blocked_first_download_fails_the_ingest_asset_with_instructions(publi
         tmp_path, "", selection=[AssetKey(["ingest", "soc"])], raise_on_error=False, http_retries=0
     )
     assert not result.success
-    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    message = failure.event_specific_data.error.to_string()
+    message = failure_text(result)
     assert "403" in message and publisher.base_url + "/soc/soc_2018_definitions.xlsx" in message
     assert str(settings.cache / "files" / "soc" / "soc_2018_definitions.xlsx") in message
 
@@ -102,8 +101,7 @@ def test_a_mirror_missing_a_required_file_names_it(tmp_path):
         tmp_path / "run", mirror, selection=[AssetKey(["ingest", "onet"])], raise_on_error=False
     )
     assert not result.success
-    failure = next(e for e in result.all_events if e.event_type_value == "STEP_FAILURE")
-    assert str(mirror / "onet" / "29.0" / "Job Zones.txt") in failure.event_specific_data.error.to_string()
+    assert str(mirror / "onet" / "29.0" / "Job Zones.txt") in failure_text(result)
 
 
 @pytest.mark.parametrize("key", ["oes_national", "onet", "soc"])

@@ -208,15 +208,7 @@ def real_subset(shared_data):
 
     con = onet_connection(settings_from_env({"TASKVALUE_MIRROR": str(shared_data)}))
     full = load_corpus(con)
-    keep = np.flatnonzero(np.isin(full.soc_codes.astype(str), sorted(REAL_OCCUPATIONS)))
-    return Corpus(
-        full.task_ids[keep],
-        full.soc_codes[keep],
-        [full.tasks[i] for i in keep],
-        [full.occupation_titles[i] for i in keep],
-        [full.dwa_titles[i] for i in keep],
-        full.descriptions,
-    )
+    return full.subset(np.flatnonzero(np.isin(full.soc_codes.astype(str), sorted(REAL_OCCUPATIONS))))
 
 
 @pytest.mark.parametrize("name", ["tfidf", "embeddings", "hybrid"])

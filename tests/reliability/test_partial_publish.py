@@ -9,7 +9,7 @@ import pytest
 from dagster import AssetKey, DagsterInstance
 
 from assets.publish.consistency import tables_not_as_published
-from tests.conftest import FIXTURES, run_refresh
+from tests.conftest import FIXTURES, failure_text, run_refresh
 
 
 def _db(path: Path, tables: dict[str, str]) -> None:
@@ -84,10 +84,7 @@ def test_inventory_refresh_refuses_to_publish_over_a_half_finished_full_refresh(
 
     failed = inventory_refresh()
     assert not failed.success
-    failure = next(
-        e for e in failed.all_events if e.is_step_failure and e.step_key.startswith("warehouse__published")
-    )
-    message = failure.step_failure_data.error.to_string()  # the PublishError is the cause
+    message = failure_text(failed, "warehouse__published")  # the PublishError is the cause
     assert "staging.oes_national: changed since the last publish" in message
     assert "run refresh_job" in message
     assert settings.warehouse.read_bytes() == published_before  # readers keep the last good warehouse
@@ -104,8 +101,7 @@ def test_inventory_refresh_refuses_to_publish_over_a_half_finished_full_refresh(
     subset = [AssetKey(["marts", "inventory_task_matches"]), AssetKey(["warehouse", "published"])]
     result, _ = run_refresh(tmp_path, FIXTURES / "mirror", selection=subset, raise_on_error=False)
     assert not result.success
-    failure = next(e for e in result.all_events if e.is_step_failure)
-    message = failure.step_failure_data.error.to_string()
+    message = failure_text(result, "warehouse__published")
     assert "marts.domain_coverage: downstream of what this run rebuilds, but not selected" in message
     assert "marts.inventory_grounding: downstream of what this run rebuilds" in message
 

@@ -13,7 +13,7 @@ import pytest
 from dagster import AssetKey
 
 from assets.staging.assets import STAGING_TABLE_ASSETS
-from tests.conftest import FIXTURES, run_refresh
+from tests.conftest import FIXTURES, failure_text, run_refresh
 from tests.fixtures.mirror import build_mirror
 from tests.staging.staging_queries import AGGREGATE_CODES_SQL, SELECTION
 
@@ -35,10 +35,12 @@ def _copy_mirror(tmp_path: Path) -> Path:
     return mirror
 
 
-def _failure_text(result) -> str:
-    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert failures, "expected a failed step"
-    return "\n".join(e.event_specific_data.error.to_string() for e in failures)
+def _refresh_fails_naming(tmp_path, mirror, selection, path, column: str) -> None:
+    """The selection fails, and its error names the file and the column."""
+    result, _ = run_refresh(tmp_path / "run", mirror, selection=selection, raise_on_error=False)
+    assert not result.success
+    text = failure_text(result)
+    assert f"file {path}" in text and f"column '{column}'" in text
 
 
 def test_fixture_tables_hold_the_documented_figures(fixture_run):
@@ -141,10 +143,7 @@ def test_statements_without_task_id_fail_their_asset_naming_file_and_column(tmp_
         "\n".join("\t".join(f for i, f in enumerate(line.split("\t")) if i != 1) for line in lines)
     )
     selection = [AssetKey(["ingest", "onet"]), AssetKey(["staging", "onet_task_statements"])]
-    result, _ = run_refresh(tmp_path / "run", mirror, selection=selection, raise_on_error=False)
-    assert not result.success
-    text = _failure_text(result)
-    assert f"file {path}" in text and "column 'Task ID'" in text
+    _refresh_fails_naming(tmp_path, mirror, selection, path, "Task ID")
 
 
 def test_oes_with_a_misspelt_tot_emp_fails_its_asset_naming_file_and_column(tmp_path):
@@ -153,10 +152,7 @@ def test_oes_with_a_misspelt_tot_emp_fails_its_asset_naming_file_and_column(tmp_
     header = ["TOT_EMPL" if h == "TOT_EMP" else h for h in build_mirror.OES_HEADER]
     build_mirror._write_xlsx(path, "national_M2024_dl", header, build_mirror.national_rows(2024))
     selection = [AssetKey(["ingest", "oes_national"]), AssetKey(["staging", "oes_national"])]
-    result, _ = run_refresh(tmp_path / "run", mirror, selection=selection, raise_on_error=False)
-    assert not result.success
-    text = _failure_text(result)
-    assert f"file {path}" in text and "column 'TOT_EMP'" in text
+    _refresh_fails_naming(tmp_path, mirror, selection, path, "TOT_EMP")
 
 
 def test_a_failing_check_blocks_and_names_the_failing_rows(tmp_path):

@@ -66,6 +66,17 @@ class Corpus:
             docs.append(" ".join(parts))
         return docs
 
+    def subset(self, keep: np.ndarray) -> Corpus:
+        """The documents at indices `keep` (descriptions kept whole)."""
+        return Corpus(
+            self.task_ids[keep],
+            self.soc_codes[keep],
+            [self.tasks[i] for i in keep],
+            [self.occupation_titles[i] for i in keep],
+            [self.dwa_titles[i] for i in keep],
+            self.descriptions,
+        )
+
     def indices_under(self, prefix: str) -> np.ndarray:
         """Document indices whose occupation code starts with `prefix` (an SOC group or O*NET code)."""
         return np.flatnonzero(np.char.startswith(self.soc_codes.astype(str), prefix))

