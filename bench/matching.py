@@ -19,8 +19,9 @@ parts there).
    (documents, centroids and all), so no feature can see them.
 
 Also prints score bands (precision of the rank-1 occupation per confidence band): thresholds are
-suggested from emerging half A and the bands' precision is reported on half B. And a 100k
-synthetic-inventory throughput run of the default matcher through the real pipeline.
+suggested from emerging half A and the bands' precision is reported on half B; the domain-prior
+table (bench/domain_prior.py: Emerging Tasks given their own or a confusable SOC group as domain);
+and a 100k synthetic-inventory throughput run of the default matcher through the real pipeline.
 Results go to stdout (markdown) and bench/results/matching.json.
 """
 
@@ -44,7 +45,7 @@ from assets.ingest.catalog import ONET_FILES
 from assets.inventory.matching.corpus import Corpus, load_corpus
 from assets.inventory.matching.match import QueryTask, match_tasks, ranked
 from assets.inventory.matching.matchers import EmbeddingMatcher, make_matcher
-from assets.inventory.thresholds import DEFAULT_THRESHOLDS
+from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_THRESHOLDS
 from assets.staging import onet
 from orchestration.resources import settings_from_env
 
@@ -262,32 +263,49 @@ def short_threshold(score: float, below: float) -> float:
     return score
 
 
-def synthetic_inventory(con, n: int, seed: int = 5) -> list[QueryTask]:
+def synthetic_inventory(con, n: int, seed: int = 5, domains: bool = False) -> list[QueryTask]:
     """n inventory-like tasks: a DWA title as title, 2-4 task statements as prompt, 5% with 2,400+ chars."""
     rng = random.Random(seed)
     titles = [r[0] for r in con.execute("select dwa_title from staging.onet_dwa_reference").fetchall()]
     tasks = [r[0] for r in con.execute("select task from staging.onet_task_statements").fetchall()]
+    groups = [
+        r[0]
+        for r in con.execute(
+            "select distinct left(onet_soc_code, 3) from staging.onet_occupations order by 1"
+        ).fetchall()
+    ]
     out = []
     for i in range(n):
         k = 24 if rng.random() < 0.05 else rng.randint(2, 4)
         body = " ".join(rng.choice(tasks) for _ in range(k))
-        out.append(QueryTask(f"SYN-{i:06d}", rng.choice(titles), f"You are an agent. {body} Grade: rubric."))
+        domain = (rng.choice(groups),) if domains else ()
+        out.append(
+            QueryTask(
+                f"SYN-{i:06d}",
+                rng.choice(titles),
+                f"You are an agent. {body} Grade: rubric.",
+                domain_prefixes=domain,
+            )
+        )
     return out
 
 
-def throughput_100k(con, n: int) -> dict:
+def throughput_100k(con, n: int, domains: bool = False) -> dict:
+    """The default matcher over n synthetic tasks; with `domains`, each task carries a random SOC major
+    group as its domain, so the domain prior's second ranking is paid for every task."""
     corpus = load_corpus(con)
-    tasks = synthetic_inventory(con, n)
+    tasks = synthetic_inventory(con, n, domains=domains)
     matcher = make_matcher("tfidf")
     t0 = time.perf_counter()
     matcher.fit(corpus.documents(with_dwas=True))
     matcher.fit_occupations(corpus)
     fit_s = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
-    result = match_tasks(matcher, corpus, tasks, 5)
+    result = match_tasks(matcher, corpus, tasks, 5, DEFAULT_DOMAIN_BONUS["tfidf"] if domains else 0.0)
     match_s, match_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     return {
         "tasks": n,
+        "with_domains": domains,
         "long_prompts": sum(len(t.description) >= 2000 for t in tasks),
         "fit_s": round(fit_s, 2),
         "match_s": round(match_s, 2),
@@ -320,6 +338,14 @@ def main() -> None:
     parser.add_argument(
         "--synthetic", type=int, default=100_000, help="synthetic tasks for throughput (0: skip)"
     )
+    parser.add_argument(
+        "--synthetic-domains",
+        action="store_true",
+        help="give every synthetic task an SOC major group as domain",
+    )
+    parser.add_argument(
+        "--no-domain-prior", action="store_true", help="skip the domain-prior table (bench/domain_prior.py)"
+    )
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     settings = settings_from_env()
@@ -345,8 +371,15 @@ def main() -> None:
                 p = b["top1_occupation_precision"]
                 prec = "n/a" if p is None else f"{p:.1%}"
                 print(f"  {half:>20} {b['band']:>6}: n={b['n']:>4}  rank-1 occupation precision {prec}")
+    if not args.no_domain_prior:
+        from bench import domain_prior  # imports this module
+
+        print()
+        report["domain_prior"] = domain_prior.run(
+            args.matchers.split(","), con, settings.cache / "embeddings"
+        )
     if args.synthetic:
-        report["throughput"] = throughput_100k(con, args.synthetic)
+        report["throughput"] = throughput_100k(con, args.synthetic, args.synthetic_domains)
         print()
         print(f"synthetic throughput (tfidf, full pipeline): {report['throughput']}")
     out = Path(__file__).resolve().parent / "results" / "matching.json"

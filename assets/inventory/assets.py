@@ -26,10 +26,10 @@ from assets.common.warehouse import build_sql_model, replace_table_from_frame
 from assets.inventory.config import InventorySettings
 from assets.inventory.ingest import OnetLookup, ingest_directory
 from assets.inventory.matching.corpus import load_corpus
-from assets.inventory.matching.match import QueryTask, match_tasks
+from assets.inventory.matching.match import CANDIDATE_SCHEMA, QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
 from assets.inventory.overrides import read_overrides
-from assets.inventory.thresholds import thresholds_for
+from assets.inventory.thresholds import domain_bonus_for, thresholds_for
 from orchestration.resources import TaskvalueSettings
 
 STAGING = "staging"
@@ -39,6 +39,8 @@ QUARANTINE = AssetKey(["staging", "inventory_quarantine"])
 FILES = AssetKey(["staging", "inventory_files"])
 OVERRIDES = AssetKey(["staging", "inventory_overrides"])
 MATCHES = AssetKey(["marts", "inventory_task_matches"])
+# the inventory's `domain` names resolved to configured domains and their SOC/O*NET code rules
+DOMAINS = [AssetKey(["int", t]) for t in ("domain_definitions", "domain_aliases", "domain_inventory_names")]
 ONET = [AssetKey(["staging", t]) for t in ("onet_task_statements", "onet_occupations", "soc_structure")]
 
 TASK_DOCS = {
@@ -202,14 +204,24 @@ def inventory_overrides(
 def query_tasks(con) -> list[QueryTask]:
     rows = con.execute(
         """
-        select task_id, title, description,
-            case when onet_task_id_known then onet_task_id end as onet_task_id,
-            case when onet_soc_code_known then onet_soc_code end as soc_code,
-            case when onet_soc_code is null then occupation_hint end as hint_text
-        from staging.inventory_tasks order by task_id
+        with domain_codes as (  -- the code rules of the configured domain each inventory name maps to
+            select n.inventory_domain, list(distinct d.rule_value order by d.rule_value) as prefixes
+            from int.domain_inventory_names as n
+            inner join int.domain_definitions as d on d.domain_id = n.domain_id
+            where d.rule_type in ('soc_prefix', 'soc_code', 'onet_code')
+            group by n.inventory_domain
+        )
+        select t.task_id, t.title, t.description,
+            case when t.onet_task_id_known then t.onet_task_id end as onet_task_id,
+            case when t.onet_soc_code_known then t.onet_soc_code end as soc_code,
+            case when t.onet_soc_code is null then t.occupation_hint end as hint_text,
+            coalesce(c.prefixes, []) as domain_prefixes
+        from staging.inventory_tasks as t
+        left join domain_codes as c on c.inventory_domain = coalesce(trim(t.domain), '')
+        order by t.task_id
         """
     ).fetchall()
-    return [QueryTask(*r) for r in rows]
+    return [QueryTask(*r[:-1], domain_prefixes=tuple(r[-1])) for r in rows]
 
 
 @asset(
@@ -220,6 +232,7 @@ def query_tasks(con) -> list[QueryTask]:
         *ONET,
         AssetKey(["staging", "onet_tasks_to_dwas"]),
         AssetKey(["staging", "onet_dwa_reference"]),
+        *DOMAINS,
     ],
     group_name=MARTS,
     kinds={"python", "duckdb", "sql"},
@@ -236,25 +249,19 @@ def inventory_task_matches(
         inv.matcher, embedding_model=inv.embedding_model, cache_dir=settings.cache / "embeddings"
     )
     high, medium, low = thresholds_for(inv)
+    bonus = domain_bonus_for(inv)
     with duckdb.get_connection() as con:
         tasks = query_tasks(con)
         rejections = con.execute(
             "select coalesce(max(n), 0) from (select count(*) as n from staging.inventory_overrides "
             "where action = 'reject' and status = 'ok' group by inventory_task_id)"
         ).fetchall()[0][0]
-        candidates = pl.DataFrame(
-            schema={
-                "inventory_task_id": pl.String,
-                "onet_task_id": pl.Int64,
-                "score": pl.Float64,
-                "method": pl.String,
-            }
-        )
+        candidates = pl.DataFrame(schema=CANDIDATE_SCHEMA)
         if tasks:
             corpus = load_corpus(con)
             matcher.fit_corpus(corpus)
             # Rejected candidates are dropped after matching, so ask for enough to still fill top_k.
-            candidates = match_tasks(matcher, corpus, tasks, inv.top_k + int(rejections))
+            candidates = match_tasks(matcher, corpus, tasks, inv.top_k + int(rejections), bonus)
         model = load_model("marts", "inventory_task_matches")
         con.register("inventory_match_candidates", candidates.to_arrow())
         try:
@@ -276,6 +283,7 @@ def inventory_task_matches(
             extra={
                 "matcher": MetadataValue.text(matcher.name),
                 "thresholds": MetadataValue.json({"high": high, "medium": medium, "low": low}),
+                "domain_bonus": MetadataValue.float(bonus),
                 "rank1_confidence": MetadataValue.json({k: int(v) for k, v in bands}),
             },
         )

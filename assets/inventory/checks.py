@@ -131,7 +131,11 @@ SUITES = {
             "inventory_task_matches__keys_bands_and_scores_valid",
             """
             select m.*, (m.onet_task_id is null) = (m.onet_soc_code is null) as candidate_resolves,
-                m.inventory_task_id in (select task_id from staging.inventory_tasks) as task_exists
+                m.inventory_task_id in (select task_id from staging.inventory_tasks) as task_exists,
+                -- the domain prior shapes text matches only, and only by a bonus inside the domain
+                (m.in_inventory_domain is null or m.method = 'text')
+                    and case when m.in_inventory_domain then m.ranking_score > m.score
+                        else m.ranking_score = m.score end as domain_prior_consistent
             from marts.inventory_task_matches as m
             """,
             [
@@ -143,6 +147,7 @@ SUITES = {
                 between("rank", 1, None),
                 true("candidate_resolves"),
                 true("task_exists"),
+                true("domain_prior_consistent"),
             ],
             row_id_columns=["inventory_task_id", "rank"],
         ),

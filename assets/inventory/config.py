@@ -15,6 +15,7 @@ ENV_OVERRIDES = {
     "TASKVALUE_EMBEDDING_MODEL": "embedding_model",
     "TASKVALUE_MATCH_TOP_K": "top_k",
     "TASKVALUE_INVENTORY_OVERRIDES": "overrides_path",
+    "TASKVALUE_DOMAIN_BONUS": "domain_bonus",
 }
 
 
@@ -40,6 +41,11 @@ class InventorySettings(ConfigurableResource):
     medium_threshold: float = Field(default=-1.0, description="Score >= this is 'medium'; < 0: default.")
     low_threshold: float = Field(
         default=-1.0, description="Score >= this is 'low', else 'none'; < 0: default."
+    )
+    domain_bonus: float = Field(
+        default=-1.0,
+        description="Added to the ranking score of text-matched candidates inside the task's configured "
+        "domain (config/domains.toml); 0 turns the domain prior off; < 0: the matcher's default.",
     )
 
 

@@ -30,3 +30,15 @@ def thresholds_for(settings: InventorySettings) -> tuple[float, float, float]:
     if not chosen[0] >= chosen[1] >= chosen[2]:
         raise ValueError(f"confidence thresholds must satisfy high >= medium >= low, got {chosen}")
     return chosen
+
+
+# matcher -> bonus added to the score of candidates inside the task's configured domain (ranking only;
+# confidence bands use the plain score). Chosen with `python -m bench.matching` on half A of the
+# Emerging Tasks, each given its own SOC major group as the domain for 80% of the weight and the
+# most confusable other group for 20%: the bonus with the best top-5 (README, "Domain prior").
+DEFAULT_DOMAIN_BONUS: dict[str, float] = {"tfidf": 0.04, "embeddings": 0.08, "hybrid": 0.08}
+
+
+def domain_bonus_for(settings: InventorySettings) -> float:
+    bonus = settings.domain_bonus if settings.domain_bonus >= 0 else DEFAULT_DOMAIN_BONUS[settings.matcher]
+    return float(bonus)

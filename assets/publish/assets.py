@@ -1,12 +1,12 @@
 """The publish asset: swaps the refreshed warehouse into place for readers (see swap.py)."""
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
-    AssetSelection,
+    EventLogRecord,
     MaterializeResult,
     MetadataValue,
     asset,
@@ -41,7 +41,9 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
         other table is still the published one (see assets/publish/consistency.py). Then the
         refresh's reports and exports are copied to warehouse/reports and warehouse/exports.
         """
-        rebuilt = _rebuilt_tables(context, upstream)
+        latest = _latest_materializations(context, upstream)
+        family = _run_family(context)
+        rebuilt = _rebuilt_tables(latest, family, upstream)
         with duckdb.get_connection() as con:
             existing = {
                 f"{s}.{t}"
@@ -49,20 +51,22 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
                     "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
                 ).fetchall()
             }
-            problems = _downstream_left_out(context, table_assets, upstream, existing)
+            problems = _built_before_upstream(table_assets, latest, family, existing)
             if rebuilt is not None:
                 problems += tables_not_as_published(con, settings.warehouse, rebuilt)
-            if problems:
-                raise PublishError(
-                    "this run rebuilt only part of the warehouse, and publishing it would mix two refreshes "
-                    f"({len(problems)}):\n- "
-                    + "\n- ".join(problems[:20])
-                    + "\nThe previous warehouse stays published; run refresh_job to rebuild everything."
-                )
-            tables = con.execute(
-                "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
-            ).fetchall()
-            target = publish(con, settings.work_db, settings.warehouse)
+            if not problems:
+                tables = con.execute(
+                    "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
+                ).fetchall()
+                target = publish(con, settings.work_db, settings.warehouse)
+        # raised outside the connection block: DuckDBResource closes its connection only on a normal exit
+        if problems:
+            raise PublishError(
+                "this run rebuilt only part of the warehouse, and publishing it would mix two refreshes "
+                f"({len(problems)}):\n- "
+                + "\n- ".join(problems[:20])
+                + "\nThe previous warehouse stays published; run refresh_job to rebuild everything."
+            )
         copied = sum(
             sync_outputs(where(settings, staged=True), where(settings))
             for where in (reports_dir, exports_dir)
@@ -89,42 +93,64 @@ def _run_family(context: AssetExecutionContext) -> set[str]:
     return ids
 
 
-def _downstream_left_out(
-    context: AssetExecutionContext,
+def _latest_materializations(
+    context: AssetExecutionContext, upstream: Sequence[AssetKey]
+) -> dict[AssetKey, EventLogRecord]:
+    """The newest materialization record of each upstream asset that has one in this instance."""
+    latest = {}
+    for key in upstream:
+        if records := context.instance.fetch_materializations(key, limit=1).records:
+            latest[key] = records[0]
+    return latest
+
+
+def _built_before_upstream(
     table_assets: Sequence[AssetsDefinition],
-    upstream: Sequence[AssetKey],
+    latest: Mapping[AssetKey, EventLogRecord],
+    family: set[str],
     existing: set[str],
 ) -> list[str]:
-    """Tables of the working database downstream of the run's selection that it does not rebuild
-    (a UI subset such as `marts.inventory_task_matches` alone would publish new matches beside old
-    coverage). Tables not built yet cannot be stale; reports and exports are files, not checked."""
-    run = context.instance.get_run_by_id(context.run_id)
-    selected = set(run.asset_selection or ()) & set(upstream) if run is not None else set()
-    if not selected:  # a whole job: refresh_job, or inventory_refresh_job (defined downstream-closed)
-        return []
-    downstream = AssetSelection.assets(*selected).downstream().resolve(table_assets, allow_missing=True)
-    names = sorted(".".join(key.path) for key in downstream & set(upstream) - selected)
-    return [
-        f"{name}: downstream of what this run rebuilds, but not selected"
-        for name in names
-        if name in existing
-    ]
+    """Tables of the working database last built before something upstream of them that this run
+    (or a run it re-executes) rebuilt: computed from the old inputs.
+
+    A UI subset such as `marts.inventory_task_matches` alone would publish new matches beside old
+    coverage. Judged on the order of the materializations, not on the run's asset selection: a
+    re-execution of selected steps records its parent's selection (none for a whole job), and a
+    re-execution from failure of such a run executes publish alone. Tables not built yet cannot be
+    stale; reports and exports are files, not checked.
+    """
+    children: dict[AssetKey, set[AssetKey]] = {}
+    for assets_def in table_assets:
+        for key, parents in assets_def.asset_deps.items():
+            for parent in parents:
+                children.setdefault(parent, set()).add(key)
+    stale = set()
+    for key, record in latest.items():
+        if record.run_id not in family:
+            continue
+        todo, seen = list(children.get(key, ())), set()
+        while todo:
+            child = todo.pop()
+            if child in seen:
+                continue
+            seen.add(child)
+            todo.extend(children.get(child, ()))
+            name, built = ".".join(child.path), latest.get(child)
+            if name in existing and (built is None or built.storage_id < record.storage_id):
+                stale.add(name)
+    return [f"{name}: downstream of what this run rebuilds, but not selected" for name in sorted(stale)]
 
 
-def _rebuilt_tables(context: AssetExecutionContext, upstream: Sequence[AssetKey]) -> set[str] | None:
-    """schema.table of the tables this run (or the run it re-executes) materialized, or None when
-    every table was.
+def _rebuilt_tables(
+    latest: Mapping[AssetKey, EventLogRecord], family: set[str], upstream: Sequence[AssetKey]
+) -> set[str] | None:
+    """schema.table of the tables this run (or a run it re-executes) materialized last, or None
+    when every table was.
 
     Read from the materialization events: a job defined on a subset (inventory_refresh_job) records
     no asset selection on its runs, and publish runs after every selected table anyway.
     """
-    family = _run_family(context)
-    rebuilt = {
-        key
-        for key in upstream
-        if (latest := context.instance.fetch_materializations(key, limit=1).records)
-        and latest[0].run_id in family
-    }
+    rebuilt = {key for key, record in latest.items() if record.run_id in family}
     if rebuilt >= set(upstream):
         return None
     return {".".join(key.path) for key in rebuilt if len(key.path) == 2}

@@ -2,7 +2,8 @@
 -- task imitates, each represented by its best-matching task statement, best first, with a score and
 -- a confidence band. Precedence: a human pin
 -- (overrides file) first, then an explicit onet_task_id, then text matching (narrowed to the
--- hinted occupation when the task names one). A task with no candidate keeps one row with a null
+-- hinted occupation when the task names one; otherwise preferring the occupations of the task's
+-- configured domain by a score bonus). A task with no candidate keeps one row with a null
 -- onet_task_id and confidence 'none', so every accepted inventory task appears.
 -- columns:
 --   inventory_task_id: task_id of the task in staging.inventory_tasks.
@@ -14,6 +15,11 @@
 --   score: Occupation score in [0, 1]: weighted mean of cosines (best statement, top-3 statements,
 --     occupation centroid, occupation title + description) of the candidate's occupation; the
 --     statement's cosine when the hint names one occupation; 1.0 for explicit links and pins.
+--   ranking_score: What the candidates are ranked by: score, plus the domain bonus when
+--     in_inventory_domain (so a lower score inside the domain may rank above a higher one outside).
+--   in_inventory_domain: True when the candidate's occupation belongs to the configured domain the
+--     task's `domain` maps to (text matching preferred it); null when no domain prior applied
+--     (hint, explicit link, pin, no or unmapped domain, a sector domain, or the prior turned off).
 --   confidence: high, medium, low or none: score bands per matcher (README, Confidence bands); explicit
 --     links and pins are high; a hinted rank-1 candidate is at least medium, other hinted ones at
 --     least low (the occupation was named by a human).
@@ -22,7 +28,7 @@
 --     matching among the occupation named by onet_soc_code), or text (all O*NET tasks).
 --   override_note: The reviewer's note when a pin or reject shaped this task's list.
 with candidates as (
-    select inventory_task_id, onet_task_id, score, method
+    select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method
     from inventory_match_candidates
 ),
 
@@ -33,7 +39,15 @@ decisions as (
 ),
 
 pins as (
-    select inventory_task_id, onet_task_id, 1.0::double as score, 'override' as method, note, 0 as priority
+    select
+        inventory_task_id,
+        onet_task_id,
+        1.0::double as score,
+        1.0::double as ranking_score,
+        null::boolean as in_domain,
+        'override' as method,
+        note,
+        0 as priority
     from decisions
     where action = 'pin'
 ),
@@ -50,6 +64,8 @@ kept as (
         c.inventory_task_id,
         c.onet_task_id,
         c.score,
+        c.ranking_score,
+        c.in_domain,
         c.method,
         r.note,
         case c.method when 'explicit' then 1 else 2 end as priority
@@ -65,7 +81,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by inventory_task_id order by priority, score desc, onet_task_id
+            partition by inventory_task_id order by priority, ranking_score desc, onet_task_id
         ) as rank
     from (select * from pins union all by name select * from kept)
 ),
@@ -76,6 +92,8 @@ unmatched as (
         1::bigint as rank,
         null::bigint as onet_task_id,
         0.0::double as score,
+        0.0::double as ranking_score,
+        null::boolean as in_domain,
         case when ra.inventory_task_id is null then 'text' else 'override' end as method,
         ra.note
     from staging.inventory_tasks as t
@@ -84,9 +102,11 @@ unmatched as (
 ),
 
 final as (
-    select inventory_task_id, rank, onet_task_id, score, method, note from ranked where rank <= $top_k
+    select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note
+    from ranked where rank <= $top_k
     union all
-    select inventory_task_id, rank, onet_task_id, score, method, note from unmatched
+    select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note
+    from unmatched
 )
 
 select
@@ -97,6 +117,8 @@ select
     o.title as occupation_title,
     s.task as onet_task,
     round(f.score, 6) as score,
+    round(f.ranking_score, 6) as ranking_score,
+    f.in_domain as in_inventory_domain,
     case
         when f.onet_task_id is null then 'none'
         when f.method in ('explicit', 'override') then 'high'

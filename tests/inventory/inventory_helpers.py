@@ -1,4 +1,4 @@
-"""Helpers shared by the inventory tests: refresh only the inventory and O*NET assets."""
+"""Helpers shared by the inventory tests: refresh only the inventory, domain-config and O*NET assets."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 from dagster import AssetKey
 
-from assets.inventory.assets import FILES, MATCHES, OVERRIDES, QUARANTINE, TASKS
+from assets.inventory.assets import DOMAINS, FILES, MATCHES, OVERRIDES, QUARANTINE, TASKS
 from tests.conftest import run_refresh
 
 
@@ -25,6 +25,7 @@ def inventory_selection() -> list[AssetKey]:
         QUARANTINE,
         FILES,
         OVERRIDES,
+        *DOMAINS,
         MATCHES,
     ]
 

@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from assets.inventory.matching.corpus import Corpus
-from assets.inventory.matching.match import QueryTask, fuse, match_tasks, occupation_search
+from assets.inventory.matching.match import QueryTask, fuse, match_tasks, occupation_search, prefer_domain
 from assets.inventory.matching.matchers import EmbeddingMatcher, TfidfMatcher
 from assets.inventory.matching.text import CHUNK_CHARS, MAX_CHUNKS, boilerplate, chunks, query_texts
 
@@ -86,7 +86,16 @@ def test_explicit_id_wins_and_hint_narrows(corpus):
     ]
     found = match_tasks(matcher, corpus, tasks, 5)
     explicit = found.filter(found["inventory_task_id"] == "E").to_dicts()
-    assert explicit == [{"inventory_task_id": "E", "onet_task_id": 302, "score": 1.0, "method": "explicit"}]
+    assert explicit == [
+        {
+            "inventory_task_id": "E",
+            "onet_task_id": 302,
+            "score": 1.0,
+            "ranking_score": 1.0,
+            "in_domain": None,
+            "method": "explicit",
+        }
+    ]
     hinted = found.filter(found["inventory_task_id"] == "H")
     assert set(hinted["onet_task_id"]) <= {201, 202} and set(hinted["method"]) == {"hinted"}
     assert set(found.filter(found["inventory_task_id"] == "M")["onet_task_id"]) <= {301, 302}
@@ -268,3 +277,40 @@ def test_hybrid_hint_naming_one_occupation_ranks_its_statements(corpus, tmp_path
     assert set(hinted["method"]) == {"hinted"}
     text = found.filter(pl.col("inventory_task_id") == "T")
     assert text["onet_task_id"][0] == 101 and text["method"][0] == "text"
+
+
+def test_domain_members_rank_by_score_plus_bonus():
+    # occupations 1 (outside the domain), 2, 3 and 4 (inside); `inside` is the domain-only ranking
+    everywhere = pl.DataFrame(
+        {"task": [0, 0, 0], "doc": [10, 20, 30], "occupation": [1, 2, 3], "score": [0.30, 0.25, 0.10]}
+    )
+    inside = pl.DataFrame(
+        {"task": [0, 0, 0], "doc": [21, 31, 40], "occupation": [2, 3, 4], "score": [0.25, 0.12, 0.05]}
+    )
+    members = np.asarray([2, 3, 4])
+    got = prefer_domain(everywhere, inside, members, 0.06, top_n=4)
+    # 2: .25+.06 = .31 > 1: .30 > 3: max(.10, .12)+.06 = .18 > 4: .05+.06 = .11
+    assert got["occupation"].to_list() == [2, 1, 3, 4]
+    assert got["doc"].to_list() == [21, 10, 31, 40]  # equal scores: the domain ranking's statement
+    assert got["score"].to_list() == pytest.approx([0.25, 0.30, 0.12, 0.05])  # the plain score is kept
+    assert got["ranking_score"].to_list() == pytest.approx([0.31, 0.30, 0.18, 0.11])
+    assert got["in_domain"].to_list() == [True, False, True, True]
+    # a smaller bonus than the gap: the occupation outside the domain keeps rank 1
+    assert prefer_domain(everywhere, inside, members, 0.04, top_n=2)["occupation"].to_list() == [1, 2]
+
+
+def test_a_tasks_domain_prefers_its_occupations_unless_turned_off(corpus):
+    matcher = TfidfMatcher().fit_corpus(corpus)
+    task = QueryTask("D", "Write unit tests for the billing refunds module", None, domain_prefixes=("43-",))
+    plain = match_tasks(matcher, corpus, [task], 2)
+    assert plain["onet_task_id"][0] == 302 and plain["in_domain"].to_list() == [None, None]  # prior off
+    preferred = match_tasks(matcher, corpus, [task], 2, domain_bonus=1.0)
+    assert preferred["onet_task_id"].to_list()[0] == 401 and preferred["in_domain"].to_list() == [True, False]
+    assert preferred["ranking_score"][0] == pytest.approx(preferred["score"][0] + 1.0)
+    assert set(preferred["method"]) == {"text"}
+    # a hint is narrower than a domain: the prior does not apply
+    hinted = QueryTask("H", "Write unit tests", None, soc_code="15-1252.00", domain_prefixes=("43-",))
+    got = match_tasks(matcher, corpus, [hinted], 2, domain_bonus=1.0)
+    assert (
+        got["onet_task_id"][0] == 302 and set(got["in_domain"]) == {None} and set(got["method"]) == {"hinted"}
+    )

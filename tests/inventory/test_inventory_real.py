@@ -78,3 +78,21 @@ def test_ungrounded_puzzles_get_no_confident_match(real_con):
         "where inventory_task_id like 'PZL-%' and rank = 1"
     ).fetchall()
     assert {b[0] for b in bands} <= {"low", "none"}
+
+
+def test_a_tasks_domain_steers_text_matching_towards_its_occupations(real_con):
+    # "Implement binary search tree deletion", domain "software engineering" (-> SOC 15-): without
+    # the domain prior TF-IDF put Tree Trimmers and Pruners (37-3013.00) first
+    m = rank1(real_con, "SWE-023")
+    assert m["onet_soc_code"].startswith("15-") and m["in_inventory_domain"] is True
+    assert m["ranking_score"] == pytest.approx(m["score"] + 0.04)  # the tfidf default bonus
+    # "Write email subject line variants", digital copywriting: Writers and Authors, not Helpers' supervisors
+    assert rank1(real_con, "CPY-002")["onet_soc_code"] == "27-3043.00"
+    # a domain the config does not know ("reasoning puzzles") gives no prior
+    flags = real_con.execute(
+        "select distinct in_inventory_domain from marts.inventory_task_matches where inventory_task_id like 'PZL-%'"
+    ).fetchall()
+    assert flags == [(None,)]
+    # hinted and explicit tasks keep their precedence: no prior applies to them
+    assert rank1(real_con, "DA-001")["in_inventory_domain"] is None
+    assert rank1(real_con, "LINK-001")["in_inventory_domain"] is None

@@ -5,7 +5,11 @@ Precedence (the SQL model applies overrides on top):
 2. an onet_soc_code or a resolved occupation title restricts the candidates to O*NET tasks under
    that code, whatever its level: major 15-0000, minor 15-1200, broad 15-1250, detailed 15-1252,
    or an O*NET code 15-1252.00 (method `hinted`);
-3. otherwise every O*NET task statement is a candidate (method `text`).
+3. otherwise every O*NET task statement is a candidate (method `text`). When the task's `domain`
+   maps to a configured domain with SOC/O*NET code rules, its occupations are preferred: they rank
+   by score + `domain_bonus` (`prefer_domain`), so an occupation outside the domain still wins when
+   it scores more than the bonus above the best one inside. A prior, not a filter: a domain label is
+   coarser and less reliable than a named occupation.
 
 Ranking is by OCCUPATION, then the best task within it: a new task of an occupation rarely has a
 near-duplicate statement, but it sits in the occupation's neighbourhood. Each candidate occupation
@@ -36,6 +40,8 @@ CANDIDATE_SCHEMA = {
     "inventory_task_id": pl.String,
     "onet_task_id": pl.Int64,
     "score": pl.Float64,
+    "ranking_score": pl.Float64,  # score + the domain bonus when the candidate lies in the task's domain
+    "in_domain": pl.Boolean,  # null: the task's domain gave no prior
     "method": pl.String,
 }
 
@@ -53,6 +59,7 @@ class QueryTask:
     onet_task_id: int | None = None  # explicit link, already known to exist
     soc_code: str | None = None  # hint, already known to exist
     hint_text: str | None = None  # an occupation named in words that matched no title
+    domain_prefixes: tuple[str, ...] = ()  # code rules of the task's configured domain (soft prior)
 
 
 def pooled_search(
@@ -213,8 +220,62 @@ def ranked(
     return occupation_search(matcher, corpus, texts_for(matcher), top_n, allowed, allowed_occupations)
 
 
-def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int) -> pl.DataFrame:
-    """One row per (inventory task, candidate O*NET task) with score and method."""
+def domain_members(corpus: Corpus, prefixes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """Document and occupation indices under any of a domain's code prefixes."""
+    docs = [corpus.indices_under(p) for p in prefixes]
+    occs = [corpus.occupations_under(p) for p in prefixes]
+    empty = np.empty(0, dtype=np.int64)
+    return (
+        np.unique(np.concatenate(docs)) if docs else empty,
+        np.unique(np.concatenate(occs)) if occs else empty,
+    )
+
+
+def prefer_domain(
+    everywhere: pl.DataFrame, inside: pl.DataFrame, members: np.ndarray, bonus: float, top_n: int
+) -> pl.DataFrame:
+    """Occupation rankings of the whole corpus and of the domain's occupations, joined: each
+    occupation keeps its best score, and ranks by score + bonus when it is a domain member.
+
+    Both rankings hold columns task, doc, occupation, score. Returns task, doc, occupation, score,
+    ranking_score, in_domain; best-first top_n per task.
+    """
+    return (
+        pl.concat([inside.select(everywhere.columns), everywhere])  # inside first: its doc wins ties
+        .sort(["task", "occupation", "score"], descending=[False, False, True], maintain_order=True)
+        .group_by("task", "occupation", maintain_order=True)
+        .first()
+        .with_columns(in_domain=pl.col("occupation").is_in(pl.Series(members, dtype=pl.Int64)))
+        .with_columns(ranking_score=pl.col("score") + pl.when(pl.col("in_domain")).then(bonus).otherwise(0.0))
+        .sort(["task", "ranking_score", "doc"], descending=[False, True, False])
+        .group_by("task", maintain_order=True)
+        .head(top_n)
+        .select("task", "doc", "occupation", "score", "ranking_score", "in_domain")
+    )
+
+
+def domain_ranked(
+    matcher, corpus: Corpus, texts_for, top_n: int, prefixes: Sequence[str], bonus: float
+) -> pl.DataFrame:
+    """`ranked` over every occupation, with the occupations under `prefixes` preferred by `bonus`.
+
+    The domain's occupations are ranked on their own too (deep enough that a member ranked low
+    overall can still be promoted); a domain naming no occupation with tasks gives no prior.
+    """
+    docs, occs = domain_members(corpus, prefixes)
+    depth = max(top_n, DOC_HITS)
+    everywhere = ranked(matcher, corpus, texts_for, depth if docs.size else top_n)
+    if docs.size == 0:
+        return everywhere.with_columns(ranking_score=pl.col("score"), in_domain=pl.lit(None, pl.Boolean))
+    # never the one-occupation statement mode: its scores are statement cosines, not occupation scores
+    inside = ranked(matcher, corpus, texts_for, depth, docs, occs if occs.size > 1 else None)
+    return prefer_domain(everywhere, inside, occs, bonus, top_n)
+
+
+def match_tasks(
+    matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int, domain_bonus: float = 0.0
+) -> pl.DataFrame:
+    """One row per (inventory task, candidate O*NET task) with score, ranking score and method."""
     parts: list[pl.DataFrame] = []
     explicit = [t for t in tasks if t.onet_task_id is not None]
     if explicit:
@@ -224,17 +285,22 @@ def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int)
                     "inventory_task_id": [t.task_id for t in explicit],
                     "onet_task_id": [t.onet_task_id for t in explicit],
                     "score": [1.0] * len(explicit),
+                    "ranking_score": [1.0] * len(explicit),
+                    "in_domain": [None] * len(explicit),
                     "method": ["explicit"] * len(explicit),
                 },
                 schema=CANDIDATE_SCHEMA,
             )
         )
     common = boilerplate(t.description for t in tasks)
-    groups: dict[str | None, list[QueryTask]] = defaultdict(list)
+    groups: dict[tuple[str | None, tuple[str, ...]], list[QueryTask]] = defaultdict(list)
     for t in tasks:
         if t.onet_task_id is None:
-            groups[soc_prefix(t.soc_code) if t.soc_code else None].append(t)
-    for prefix, members in groups.items():
+            hint = soc_prefix(t.soc_code) if t.soc_code else None
+            # a named occupation is narrower than a domain: the domain prior applies without one
+            domain = t.domain_prefixes if hint is None and domain_bonus > 0 else ()
+            groups[hint, domain].append(t)
+    for (prefix, domain), members in groups.items():
         allowed = corpus.indices_under(prefix) if prefix else None
         allowed_occ = corpus.occupations_under(prefix) if prefix else None
         if allowed is not None and allowed.size == 0:
@@ -247,7 +313,12 @@ def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int)
                     query_texts(t.title, t.description, t.hint_text, m.title_repeat, common) for t in batch
                 ]
 
-            found = ranked(matcher, corpus, texts_for, top_n, allowed, allowed_occ)
+            if domain:
+                found = domain_ranked(matcher, corpus, texts_for, top_n, domain, domain_bonus)
+            else:
+                found = ranked(matcher, corpus, texts_for, top_n, allowed, allowed_occ).with_columns(
+                    ranking_score=pl.col("score"), in_domain=pl.lit(None, pl.Boolean)
+                )
             if found.is_empty():
                 continue
             ids = np.asarray([t.task_id for t in batch], dtype=object)
@@ -257,6 +328,8 @@ def match_tasks(matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int)
                         "inventory_task_id": ids[found["task"].to_numpy()].tolist(),
                         "onet_task_id": corpus.task_ids[found["doc"].to_numpy()],
                         "score": found["score"],
+                        "ranking_score": found["ranking_score"],
+                        "in_domain": found["in_domain"],
                         "method": "hinted" if allowed is not None else "text",
                     },
                     schema=CANDIDATE_SCHEMA,
