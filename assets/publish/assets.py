@@ -116,7 +116,8 @@ def _built_before_upstream(
     A UI subset such as `marts.inventory_task_matches` alone would publish new matches beside old
     coverage. Judged on the order of the materializations, not on the run's asset selection: a
     re-execution of selected steps records its parent's selection (none for a whole job), and a
-    re-execution from failure of such a run executes publish alone. Tables not built yet cannot be
+    re-execution from failure of such a run executes publish alone. Event storage ids order the
+    materializations across runs (the latest one is the highest). Tables not built yet cannot be
     stale; reports and exports are files, not checked.
     """
     children: dict[AssetKey, set[AssetKey]] = {}
