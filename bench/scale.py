@@ -141,16 +141,10 @@ def generate_inventory(rows: int, directory: Path, mirror: Path, seed: int = 7, 
 
 
 def inventory_downstream(defs, exclude: tuple[str, ...] = ()) -> list:
-    """Keys of the inventory's own assets (staging.inventory_*) and everything downstream of them."""
-    from dagster import AssetSelection
+    """Keys of inventory_refresh_job: the inventory's assets, the domains config, and all downstream."""
+    from orchestration.sensors import INVENTORY_REFRESH_SELECTION
 
-    graph = defs.resolve_asset_graph()
-    roots = [
-        k
-        for k in graph.get_all_asset_keys()
-        if k.path[0] == "staging" and k.path[-1].startswith("inventory_")
-    ]
-    keys = AssetSelection.assets(*roots).downstream().resolve(graph)
+    keys = INVENTORY_REFRESH_SELECTION.resolve(defs.resolve_asset_graph())
     return sorted((k for k in keys if "/".join(k.path) not in exclude), key=lambda k: k.path)
 
 

@@ -2,8 +2,8 @@
 
 inventory_files_sensor watches the inventory directory. When a file is added, removed or its
 content changes (the overrides file included), it requests `inventory_refresh_job`, which
-re-materializes only the inventory assets and everything downstream of them (matches, coverage,
-the published warehouse), not the OES/O*NET sources. Stopped by default; turn it on in the UI or
+re-materializes only the inventory assets, the domains config tables, and everything downstream of
+them (matches, coverage, the published warehouse), not the OES/O*NET sources. Stopped by default; turn it on in the UI or
 start with TASKVALUE_INVENTORY_SENSOR=on.
 """
 
@@ -23,12 +23,18 @@ from dagster import (
     sensor,
 )
 
-from assets.inventory.assets import FILES, OVERRIDES, QUARANTINE, TASKS
+from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE, TASKS
 from orchestration.resources import TaskvalueSettings
+
+# The inventory and the domains config it is read against (an edited config/domains.toml reaches
+# the matches and coverage with this job, not only with refresh_job), and everything downstream.
+INVENTORY_REFRESH_SELECTION = AssetSelection.assets(
+    TASKS, QUARANTINE, FILES, OVERRIDES, *DOMAIN_CONFIG
+).downstream()
 
 inventory_refresh_job = define_asset_job(
     "inventory_refresh_job",
-    selection=AssetSelection.assets(TASKS, QUARANTINE, FILES, OVERRIDES).downstream(),
+    selection=INVENTORY_REFRESH_SELECTION,
     executor_def=in_process_executor,
     description="Re-ingest the task inventory and rebuild everything downstream of it (matches, coverage, publish).",
 )

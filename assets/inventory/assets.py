@@ -40,7 +40,8 @@ FILES = AssetKey(["staging", "inventory_files"])
 OVERRIDES = AssetKey(["staging", "inventory_overrides"])
 MATCHES = AssetKey(["marts", "inventory_task_matches"])
 # the inventory's `domain` names resolved to configured domains and their SOC/O*NET code rules
-DOMAINS = [AssetKey(["int", t]) for t in ("domain_definitions", "domain_aliases", "domain_inventory_names")]
+DOMAIN_CONFIG = [AssetKey(["int", t]) for t in ("domain_definitions", "domain_aliases")]
+DOMAINS = [*DOMAIN_CONFIG, AssetKey(["int", "domain_inventory_names"])]
 ONET = [AssetKey(["staging", t]) for t in ("onet_task_statements", "onet_occupations", "soc_structure")]
 
 TASK_DOCS = {

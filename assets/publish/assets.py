@@ -44,22 +44,28 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
         latest = _latest_materializations(context, upstream)
         family = _run_family(context)
         rebuilt = _rebuilt_tables(latest, family, upstream)
+        failure: Exception | None = None
         with duckdb.get_connection() as con:
-            existing = {
-                f"{s}.{t}"
-                for s, t in con.execute(
-                    "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
-                ).fetchall()
-            }
-            problems = _built_before_upstream(table_assets, latest, family, existing)
-            if rebuilt is not None:
-                problems += tables_not_as_published(con, settings.warehouse, rebuilt)
-            if not problems:
-                tables = con.execute(
-                    "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
-                ).fetchall()
-                target = publish(con, settings.work_db, settings.warehouse)
-        # raised outside the connection block: DuckDBResource closes its connection only on a normal exit
+            # DuckDBResource closes its connection only on a normal exit: any error is raised after it
+            try:
+                existing = {
+                    f"{s}.{t}"
+                    for s, t in con.execute(
+                        "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
+                    ).fetchall()
+                }
+                problems = _built_before_upstream(table_assets, latest, family, existing)
+                if rebuilt is not None:
+                    problems += tables_not_as_published(con, settings.warehouse, rebuilt)
+                if not problems:
+                    tables = con.execute(
+                        "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
+                    ).fetchall()
+                    target = publish(con, settings.work_db, settings.warehouse)
+            except Exception as exc:
+                failure = exc
+        if failure is not None:
+            raise failure
         if problems:
             raise PublishError(
                 "this run rebuilt only part of the warehouse, and publishing it would mix two refreshes "
@@ -139,7 +145,10 @@ def _built_before_upstream(
             name, built = ".".join(child.path), latest.get(child)
             if name in existing and (built is None or built.storage_id < record.storage_id):
                 stale.add(name)
-    return [f"{name}: downstream of what this run rebuilds, but not selected" for name in sorted(stale)]
+    return [
+        f"{name}: downstream of what this run rebuilds, but not selected (last built before its inputs)"
+        for name in sorted(stale)
+    ]
 
 
 def _rebuilt_tables(

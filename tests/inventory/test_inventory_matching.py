@@ -280,21 +280,28 @@ def test_hybrid_hint_naming_one_occupation_ranks_its_statements(corpus, tmp_path
 
 
 def test_domain_members_rank_by_score_plus_bonus():
-    # occupations 1 (outside the domain), 2, 3 and 4 (inside); `inside` is the domain-only ranking
+    # occupations 1 (outside the domain), 2, 3, 4 and 5 (inside); `inside` is the domain-only ranking
     everywhere = pl.DataFrame(
-        {"task": [0, 0, 0], "doc": [10, 20, 30], "occupation": [1, 2, 3], "score": [0.30, 0.25, 0.10]}
+        {"task": [0, 0, 0], "doc": [10, 20, 30], "occupation": [1, 2, 3], "score": [0.30, 0.25, 0.11]}
     )
     inside = pl.DataFrame(
-        {"task": [0, 0, 0], "doc": [21, 31, 40], "occupation": [2, 3, 4], "score": [0.25, 0.12, 0.05]}
+        {
+            "task": [0, 0, 0, 0],
+            "doc": [21, 31, 40, 50],
+            "occupation": [2, 3, 4, 5],
+            "score": [0.25, 0.12, 0.05, 0.20],
+        }
     )
-    members = np.asarray([2, 3, 4])
-    got = prefer_domain(everywhere, inside, members, 0.06, top_n=4)
-    # 2: .25+.06 = .31 > 1: .30 > 3: max(.10, .12)+.06 = .18 > 4: .05+.06 = .11
-    assert got["occupation"].to_list() == [2, 1, 3, 4]
-    assert got["doc"].to_list() == [21, 10, 31, 40]  # equal scores: the domain ranking's statement
-    assert got["score"].to_list() == pytest.approx([0.25, 0.30, 0.12, 0.05])  # the plain score is kept
-    assert got["ranking_score"].to_list() == pytest.approx([0.31, 0.30, 0.18, 0.11])
-    assert got["in_domain"].to_list() == [True, False, True, True]
+    members = np.asarray([2, 3, 4, 5])
+    got = prefer_domain(everywhere, inside, members, 0.06, top_n=5)
+    # 2: .25+.06 = .31 > 1: .30 > 3: .11+.06 = .17 (the whole ranking's score and statement win) >
+    # 5: only in the domain ranking, capped at the whole ranking's lowest .11: .17, tie -> doc 30 first >
+    # 4: .05+.06 = .11
+    assert got["occupation"].to_list() == [2, 1, 3, 5, 4]
+    assert got["doc"].to_list() == [20, 10, 30, 50, 40]
+    assert got["score"].to_list() == pytest.approx([0.25, 0.30, 0.11, 0.11, 0.05])  # never raised
+    assert got["ranking_score"].to_list() == pytest.approx([0.31, 0.30, 0.17, 0.17, 0.11])
+    assert got["in_domain"].to_list() == [True, False, True, True, True]
     # a smaller bonus than the gap: the occupation outside the domain keeps rank 1
     assert prefer_domain(everywhere, inside, members, 0.04, top_n=2)["occupation"].to_list() == [1, 2]
 

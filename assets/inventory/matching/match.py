@@ -234,17 +234,25 @@ def domain_members(corpus: Corpus, prefixes: Sequence[str]) -> tuple[np.ndarray,
 def prefer_domain(
     everywhere: pl.DataFrame, inside: pl.DataFrame, members: np.ndarray, bonus: float, top_n: int
 ) -> pl.DataFrame:
-    """Occupation rankings of the whole corpus and of the domain's occupations, joined: each
-    occupation keeps its best score, and ranks by score + bonus when it is a domain member.
+    """Occupation rankings of the whole corpus and of the domain's occupations, joined: an occupation
+    keeps its score from the whole ranking, and ranks by score + bonus when it is a domain member.
 
-    Both rankings hold columns task, doc, occupation, score. Returns task, doc, occupation, score,
+    Both rankings hold columns task, doc, occupation, score. An occupation only the domain ranking
+    holds was not among the whole ranking's top: its score there is at most that ranking's lowest for
+    the task, so that bound caps it (the domain-only estimate counts its statements against a higher
+    floor). The prior thus never raises a score, only the rank. Returns task, doc, occupation, score,
     ranking_score, in_domain; best-first top_n per task.
     """
+    floor = everywhere.group_by("task").agg(pl.col("score").min().alias("floor"))
+    extra = (
+        inside.select(everywhere.columns)
+        .join(everywhere.select("task", "occupation"), on=["task", "occupation"], how="anti")
+        .join(floor, on="task", how="left")
+        .with_columns(score=pl.min_horizontal("score", pl.col("floor").fill_null(pl.col("score"))))
+        .drop("floor")
+    )
     return (
-        pl.concat([inside.select(everywhere.columns), everywhere])  # inside first: its doc wins ties
-        .sort(["task", "occupation", "score"], descending=[False, False, True], maintain_order=True)
-        .group_by("task", "occupation", maintain_order=True)
-        .first()
+        pl.concat([everywhere, extra])
         .with_columns(in_domain=pl.col("occupation").is_in(pl.Series(members, dtype=pl.Int64)))
         .with_columns(ranking_score=pl.col("score") + pl.when(pl.col("in_domain")).then(bonus).otherwise(0.0))
         .sort(["task", "ranking_score", "doc"], descending=[False, True, False])
