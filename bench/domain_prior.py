@@ -21,8 +21,8 @@ import polars as pl
 from assets.inventory.matching.corpus import Corpus, load_corpus
 from assets.inventory.matching.match import domain_members, prefer_domain, ranked
 from assets.inventory.matching.matchers import make_matcher
-from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS
-from bench.matching import CANDIDATES, occupation_ranks, onet_connection, score_set, tuning_half
+from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_THRESHOLDS
+from bench.matching import CANDIDATES, bands, occupation_ranks, onet_connection, score_set, tuning_half
 from orchestration.resources import settings_from_env
 
 BONUS_GRID = (0.0, 0.02, 0.03, 0.04, 0.05, 0.06, 0.08, 0.1, 0.12, 0.15, 0.2)
@@ -31,8 +31,9 @@ RIGHT_SHARE = 0.8  # assumed share of inventory domain labels that name the task
 
 def with_domain(
     matcher, corpus: Corpus, queries: list[str], everywhere: pl.DataFrame, groups: list[str | None]
-) -> dict[float, list[list[str]]]:
-    """Per bonus, each query's occupations best-first when its domain is `groups[i]` (None: no prior)."""
+) -> dict[float, pl.DataFrame]:
+    """Per bonus, each query's candidates (task, doc, score) best-first when its domain is
+    `groups[i]` (None: no prior)."""
     out: dict[float, list[pl.DataFrame]] = {b: [] for b in BONUS_GRID}
     free = [i for i, g in enumerate(groups) if g is None]
     for b in BONUS_GRID:
@@ -48,12 +49,14 @@ def with_domain(
         for b in BONUS_GRID:
             found = prefer_domain(mine, inside, members, b, CANDIDATES)
             out[b].append(found.select("task", "doc", "score"))
-    return {
-        b: occupation_ranks(
-            pl.concat(frames).sort("task", maintain_order=True), corpus.soc_codes, len(queries)
-        )
-        for b, frames in out.items()
-    }
+    return {b: pl.concat(frames).sort("task", maintain_order=True) for b, frames in out.items()}
+
+
+def rank1(found: pl.DataFrame, corpus: Corpus, truths: list[str], idx: list[int]) -> list[tuple[float, bool]]:
+    """(score, occupation right) of the rank-1 candidate of each query in idx."""
+    best = found.group_by("task", maintain_order=True).head(1)
+    first = {t: (s, corpus.soc_codes[d]) for t, d, s in best.select("task", "doc", "score").iter_rows()}
+    return [(first[i][0], first[i][1] == truths[i]) for i in idx if i in first]
 
 
 def evaluate(name: str, con, corpus: Corpus, cache_dir) -> dict:
@@ -66,8 +69,14 @@ def evaluate(name: str, con, corpus: Corpus, cache_dir) -> dict:
     plain = occupation_ranks(everywhere, corpus.soc_codes, len(queries))
     right = [t[:3] for t in truths]
     wrong = [next((c[:3] for c in occs if c[:3] != r), None) for occs, r in zip(plain, right, strict=True)]
-    ranks = {"right": with_domain(matcher, corpus, queries, everywhere, right)}
-    ranks["wrong"] = with_domain(matcher, corpus, queries, everywhere, wrong)
+    found = {
+        "right": with_domain(matcher, corpus, queries, everywhere, right),
+        "wrong": with_domain(matcher, corpus, queries, everywhere, wrong),
+    }
+    ranks = {
+        label: {b: occupation_ranks(f, corpus.soc_codes, len(queries)) for b, f in per_bonus.items()}
+        for label, per_bonus in found.items()
+    }
     halves = {
         "A": [i for i, q in enumerate(queries) if tuning_half(q)],
         "B": [i for i, q in enumerate(queries) if not tuning_half(q)],
@@ -84,11 +93,23 @@ def evaluate(name: str, con, corpus: Corpus, cache_dir) -> dict:
             )
         rows.append(row)
     best = max(rows, key=lambda r: (round(r["A_expected_top5"], 9), -r["bonus"]))
+    # the confidence bands were calibrated without the prior: do they hold for its rank-1 candidates?
+    default = DEFAULT_DOMAIN_BONUS[name]
+    cases = {
+        "no prior": ("right", 0.0),
+        f"right, {default}": ("right", default),
+        f"wrong, {default}": ("wrong", default),
+    }
+    band_rows = {
+        case: bands(rank1(found[label][b], corpus, truths, halves["B"]), DEFAULT_THRESHOLDS[name])
+        for case, (label, b) in cases.items()
+    }
     return {
         "matcher": name,
         "rows": rows,
         "suggested_bonus": best["bonus"],
-        "default": DEFAULT_DOMAIN_BONUS[name],
+        "default": default,
+        "bands_half_B": band_rows,
     }
 
 
@@ -104,6 +125,14 @@ def markdown(result: dict) -> str:
             f"| {r['B_right_top1']:.1%} / {r['B_right_top5']:.1%} | {r['B_wrong_top1']:.1%} / {r['B_wrong_top5']:.1%} "
             f"| {r['B_expected_top5']:.1%} |"
         )
+    lines.append("")
+    lines.append(f"rank-1 occupation precision by confidence band, half B ({result['matcher']}):")
+    for case, table in result["bands_half_B"].items():
+        cells = []
+        for band in table:
+            p = band["top1_occupation_precision"]
+            cells.append(f"{band['band']} {'n/a' if p is None else f'{p:.0%}'} (n={band['n']})")
+        lines.append(f"  {case:>12}: " + " · ".join(cells))
     return "\n".join(lines)
 
 
