@@ -130,7 +130,9 @@ SUITES = {
         GxSuite(
             "inventory_task_matches__keys_bands_and_scores_valid",
             """
-            select m.*, (m.onet_task_id is null) = (m.onet_soc_code is null) as candidate_resolves,
+            -- only the checked columns: at 1M inventory tasks this frame holds 5M rows in pandas
+            select m.inventory_task_id, m.rank, m.onet_task_id, m.confidence, m.method, m.score,
+                (m.onet_task_id is null) = (m.onet_soc_code is null) as candidate_resolves,
                 m.inventory_task_id in (select task_id from staging.inventory_tasks) as task_exists,
                 -- the domain prior shapes text matches only, and only by a bonus inside the domain
                 (m.in_inventory_domain is null or m.method = 'text')
