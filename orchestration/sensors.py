@@ -3,8 +3,8 @@
 inventory_files_sensor watches the inventory directory. When a file is added, removed or its
 content changes (the overrides file included), it requests `inventory_refresh_job`, which
 re-materializes only the inventory assets, the domains config tables, and everything downstream of
-them (matches, coverage, the published warehouse), not the OES/O*NET sources. Stopped by default; turn it on in the UI or
-start with TASKVALUE_INVENTORY_SENSOR=on.
+them (matches, coverage, the published warehouse), not the OES/O*NET sources. Stopped by default;
+turn it on in the UI or start with TASKVALUE_INVENTORY_SENSOR=on.
 """
 
 import hashlib

@@ -262,6 +262,11 @@ def prefer_domain(
     )
 
 
+def without_prior(found: pl.DataFrame) -> pl.DataFrame:
+    """A ranking no domain shaped: ranked by its score, in_domain null."""
+    return found.with_columns(ranking_score=pl.col("score"), in_domain=pl.lit(None, pl.Boolean))
+
+
 def domain_ranked(
     matcher, corpus: Corpus, texts_for, top_n: int, prefixes: Sequence[str], bonus: float
 ) -> pl.DataFrame:
@@ -274,7 +279,7 @@ def domain_ranked(
     depth = max(top_n, DOC_HITS)
     everywhere = ranked(matcher, corpus, texts_for, depth if docs.size else top_n)
     if docs.size == 0:
-        return everywhere.with_columns(ranking_score=pl.col("score"), in_domain=pl.lit(None, pl.Boolean))
+        return without_prior(everywhere)
     # never the one-occupation statement mode: its scores are statement cosines, not occupation scores
     inside = ranked(matcher, corpus, texts_for, depth, docs, occs if occs.size > 1 else None)
     return prefer_domain(everywhere, inside, occs, bonus, top_n)
@@ -324,9 +329,7 @@ def match_tasks(
             if domain:
                 found = domain_ranked(matcher, corpus, texts_for, top_n, domain, domain_bonus)
             else:
-                found = ranked(matcher, corpus, texts_for, top_n, allowed, allowed_occ).with_columns(
-                    ranking_score=pl.col("score"), in_domain=pl.lit(None, pl.Boolean)
-                )
+                found = without_prior(ranked(matcher, corpus, texts_for, top_n, allowed, allowed_occ))
             if found.is_empty():
                 continue
             ids = np.asarray([t.task_id for t in batch], dtype=object)
