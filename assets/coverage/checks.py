@@ -93,17 +93,25 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             """
             select
                 g.*,
-                (g.is_grounded = (g.ungrounded_reason is null)) as grounded_iff_no_reason,
+                (coalesce(g.is_grounded, false) = (g.ungrounded_reason is null)) as grounded_iff_no_reason,
+                -- unverified: only 'no credible match', in a declared domain; never a verdict on evidence
+                ((g.is_grounded is null) = (g.ungrounded_reasons = ['no_credible_match']
+                    and g.declared_domain_id is not null)) as unverified_iff_unmatched_in_declared_domain,
+                (g.grounding = case g.is_grounded when true then 'grounded' when false then 'ungrounded'
+                    else 'unverified' end) as grounding_matches_is_grounded,
                 (select count(*) from marts.inventory_grounding)
                     = (select count(*) from staging.inventory_tasks) as every_inventory_task_present
             from marts.inventory_grounding as g
             """,
             [
                 unique("inventory_task_id"),
-                not_null("is_grounded"),
+                not_null("grounding"),
+                in_set("grounding", ["grounded", "ungrounded", "unverified"]),
                 in_set("ungrounded_reason", REASONS),
                 in_set("best_confidence", ["high", "medium", "low", "none"]),
                 true("grounded_iff_no_reason"),
+                true("unverified_iff_unmatched_in_declared_domain"),
+                true("grounding_matches_is_grounded"),
                 true("every_inventory_task_present"),
             ],
             row_id_columns=["inventory_task_id"],

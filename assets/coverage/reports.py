@@ -29,8 +29,14 @@ BLS_ATTRIBUTION = (
 )
 PET_PEEVE = (
     "This is the seed's pet peeve made measurable: tasks that look busy but imitate no valuable work. "
-    "An inventory task is ungrounded when it has no credible O*NET match, matches only bottom-tier "
-    "work, matches only physical work, or matches nothing inside the domain it claims."
+    "An inventory task is ungrounded when it has no credible O*NET match and claims no known domain, "
+    "matches only bottom-tier work, matches only physical work, or matches nothing inside the domain it "
+    "claims."
+)
+UNVERIFIED = (
+    "These tasks claim this domain, but no O*NET candidate is credible: text matching could not tell which "
+    "work they imitate (RL prompts rarely use O*NET's words). They count as neither grounded nor "
+    "ungrounded. Name each one's occupation (`onet_soc_code`) or pin a match in the overrides file."
 )
 REASON_TEXT = {
     "no_credible_match": "no credible match",
@@ -183,7 +189,7 @@ def build_domain_doc(
         con,
         """
         select g.* from marts.inventory_grounding as g
-        where not g.is_grounded and (
+        where g.grounding <> 'grounded' and (
             g.declared_domain_id = $1
             or exists (select 1 from int.domain_members as m
                        where m.domain_id = $1 and m.onet_soc_code = g.best_onet_soc_code)
@@ -192,6 +198,11 @@ def build_domain_doc(
         """,
         [domain_id],
     )
+    # unverified means "claims this domain": a task that claims another one is reported there
+    unverified = [
+        u for u in ungrounded if u["grounding"] == "unverified" and u["declared_domain_id"] == domain_id
+    ]
+    ungrounded = [u for u in ungrounded if u["grounding"] == "ungrounded"]
     doc = Doc(f"Coverage report: {h['domain_name']}")
     doc.p(
         f"Domain `{domain_id}` ({h['domain_kind'].replace('_', ' ')}). Generated "
@@ -210,7 +221,8 @@ def build_domain_doc(
             f"**Uncovered value:** {usd(h['uncovered_value_usd'])}, rank {h['uncovered_value_rank']} of {n_domains} domains.",
             f"**Digital value covered:** {usd(h['digital_covered_value_usd'])} of {usd(h['digital_value_usd'])}.",
             f"**Inventory:** {h['inventory_tasks_declared']} tasks declare this domain ({status or 'none'}); "
-            f"{h['inventory_tasks_grounded']} of them are grounded; {h['inventory_tasks_matched']} inventory tasks "
+            f"{h['inventory_tasks_grounded']} of them are grounded, {h['inventory_tasks_unverified']} unverified; "
+            f"{h['inventory_tasks_matched']} inventory tasks "
             "have their best credible match here.",
             f"**Concentration:** {pct(c.get('inventory_bottom_tier_share_pct'))} of the matched inventory sits in the "
             f"bottom tiers ({c.get('bottom_tiers')}), while {pct(c.get('value_top_tier_share_pct'))} of the value sits "
@@ -253,23 +265,15 @@ def build_domain_doc(
         f"{len(ungrounded)} ungrounded inventory tasks declare this domain or have their best match in it"
         + (f" (first {UNGROUNDED_SHOWN} shown)." if len(ungrounded) > UNGROUNDED_SHOWN else ".")
     )
-    doc.table(
-        Table(
-            ["inventory task", "title", "reason", "best match", "confidence", "match value"],
-            [
-                (
-                    u["inventory_task_id"],
-                    u["title"],
-                    REASON_TEXT.get(u["ungrounded_reason"], u["ungrounded_reason"]),
-                    u["best_task"] or "(none)",
-                    u["best_confidence"],
-                    usd(u["best_annual_value_usd"]),
-                )
-                for u in ungrounded[:UNGROUNDED_SHOWN]
-            ],
-            {5},
+    doc.table(grounding_table(ungrounded[:UNGROUNDED_SHOWN]))
+    if unverified:
+        doc.h2("Unverified inventory tasks")
+        doc.p(UNVERIFIED)
+        doc.p(
+            f"{len(unverified)} inventory tasks declare this domain and have no credible match"
+            + (f" (first {UNGROUNDED_SHOWN} shown)." if len(unverified) > UNGROUNDED_SHOWN else ".")
         )
-    )
+        doc.table(grounding_table(unverified[:UNGROUNDED_SHOWN]))
     release_changes_section(con, doc, domain_id)
     doc.h2("How these numbers were made")
     doc.bullets(
@@ -433,6 +437,24 @@ def write_domain_report(
     return Report(domain_id, markdown, paths[1], paths[2], paths[0], headline, preview)
 
 
+def grounding_table(tasks: list[dict]) -> Table:
+    return Table(
+        ["inventory task", "title", "reason", "best match", "confidence", "match value"],
+        [
+            (
+                u["inventory_task_id"],
+                u["title"],
+                REASON_TEXT.get(u["ungrounded_reason"], u["ungrounded_reason"]),
+                u["best_task"] or "(none)",
+                u["best_confidence"],
+                usd(u["best_annual_value_usd"]),
+            )
+            for u in tasks
+        ],
+        {5},
+    )
+
+
 def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Path]:
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = _rows(con, "select * from marts.domain_coverage order by uncovered_value_rank, domain_id")
@@ -442,6 +464,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
     grounding = _rows(
         con,
         """select count(*) as tasks, count(*) filter (where is_grounded) as grounded,
+           count(*) filter (where is_grounded is null) as unverified,
            list(distinct ungrounded_reason) filter (where ungrounded_reason is not null) as reasons
            from marts.inventory_grounding""",
     )[0]
@@ -453,7 +476,8 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
     doc.bullets(
         [
             f"**Inventory:** {grounding['tasks']} tasks, {grounding['grounded']} grounded in valuable work "
-            f"({pct(100 * grounding['grounded'] / grounding['tasks'] if grounding['tasks'] else None)}).",
+            f"({pct(100 * grounding['grounded'] / grounding['tasks'] if grounding['tasks'] else None)}), "
+            f"{grounding['unverified']} unverified (no credible match in the domain they declare).",
             f"**Inventory domain names matching no configured domain:** {len(unmatched)}"
             + (
                 ": " + ", ".join(f"'{u['inventory_domain']}' ({u['inventory_tasks']})" for u in unmatched)

@@ -254,10 +254,17 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ("marts", "sector_occupation_value"): [
         GxSuite(
             "sector_occupation_value__one_row_per_sector_and_occupation",
-            "select * from marts.sector_occupation_value",
+            """
+            select *,
+                (rank_in_sector is null) = (wage_bill_usd is null) as ranked_iff_valued,
+                rank_in_sector is null or count(*) over (partition by naics, rank_in_sector) = 1
+                    as rank_unique_in_sector
+            from marts.sector_occupation_value
+            """,
             [
                 unique("naics", "oes_code"),
-                unique("naics", "rank_in_sector"),
+                true("ranked_iff_valued"),
+                true("rank_unique_in_sector"),
                 not_null("naics_title"),
                 between("digital_share", 0, 1.000000001),
                 between("wage_bill_usd", 0, None),

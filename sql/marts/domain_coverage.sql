@@ -38,6 +38,8 @@
 --   inventory_tasks_by_status: Declared inventory tasks per status: status, inventory_tasks.
 --   inventory_tasks_matched: Inventory tasks whose credible best match is an occupation of this domain.
 --   inventory_tasks_grounded: Declared inventory tasks that are grounded (marts.inventory_grounding).
+--   inventory_tasks_unverified: Declared inventory tasks with no credible match, neither grounded nor
+--     ungrounded (marts.inventory_grounding.grounding = 'unverified'): name their occupation.
 with domains as (
     select domain_id, any_value(domain_name) as domain_name, any_value(domain_kind) as domain_kind,
         min(domain_order) as domain_order
@@ -121,7 +123,10 @@ declared as (
 ),
 
 grounded as (
-    select declared_domain_id as domain_id, count(*) filter (where is_grounded) as inventory_tasks_grounded
+    select
+        declared_domain_id as domain_id,
+        count(*) filter (where is_grounded) as inventory_tasks_grounded,
+        count(*) filter (where is_grounded is null) as inventory_tasks_unverified
     from marts.inventory_grounding
     where declared_domain_id is not null
     group by all
@@ -170,7 +175,8 @@ select
     coalesce(dc.inventory_tasks_declared, 0) as inventory_tasks_declared,
     coalesce(dc.inventory_tasks_by_status, []) as inventory_tasks_by_status,
     coalesce(m.inventory_tasks_matched, 0) as inventory_tasks_matched,
-    coalesce(g.inventory_tasks_grounded, 0) as inventory_tasks_grounded
+    coalesce(g.inventory_tasks_grounded, 0) as inventory_tasks_grounded,
+    coalesce(g.inventory_tasks_unverified, 0) as inventory_tasks_unverified
 from domains as d
 left join totals as t using (domain_id)
 left join employment as e using (domain_id)

@@ -13,8 +13,9 @@
 --   annual_value_usd: National annual value of the matched O*NET task (USD/year).
 --   hourly_wage_usd: Mean hourly wage of the matched occupation (USD/hour).
 --   confidence: Confidence band of the match (high/medium/low/none).
---   is_grounded: Grounded in valuable work (see marts.inventory_grounding).
+--   is_grounded: Grounded in valuable work; null when unverified (see marts.inventory_grounding).
 --   ungrounded_reason: Why not, or null.
+--   grounding: grounded, ungrounded or unverified (no credible match in a declared domain).
 select
     inventory_task_id,
     title,
@@ -28,6 +29,7 @@ select
     best_hourly_wage_usd as hourly_wage_usd,
     best_confidence as confidence,
     is_grounded,
-    ungrounded_reason
+    ungrounded_reason,
+    grounding
 from marts.inventory_grounding
 order by inventory_task_id

@@ -1,6 +1,9 @@
 -- One row per inventory task: its best O*NET match, what that match is worth, and whether the task is
 -- grounded in valuable work. A task is ungrounded when (first reason that holds, in this order):
---   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID);
+--   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID), and the task
+--     declares no configured domain. A task that declares one is unverified instead (is_grounded
+--     null): it claims work we know, and text matching could not say which (RL prompts rarely use
+--     O*NET's words); naming its occupation (onet_soc_code) or pinning a match settles it;
 --   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
 --   physical_work: every credible match is physical work;
 --   outside_declared_domain: its declared domain maps to a configured domain and no credible
@@ -28,9 +31,11 @@
 --   is_digital: Digital flag of the rank-1 candidate.
 --   credible_matches: Candidates that pass the coverage rule.
 --   credible_value_usd: Highest national annual value among the credible candidates (USD/year).
---   is_grounded: True when none of the reasons below holds.
+--   is_grounded: True when none of the reasons below holds; false when one does; null when unverified
+--     (no credible match, but the task declares a configured domain).
 --   ungrounded_reason: The first reason that holds, or null when grounded.
 --   ungrounded_reasons: Every reason that holds (empty when grounded).
+--   grounding: 'grounded', 'ungrounded' or 'unverified' (is_grounded true, false or null).
 with matches as (
     select
         m.inventory_task_id::varchar as inventory_task_id,
@@ -160,8 +165,17 @@ select
     is_digital,
     credible_matches,
     credible_value_usd,
-    len(ungrounded_reasons) = 0 as is_grounded,
+    case
+        when len(ungrounded_reasons) = 0 then true
+        when ungrounded_reasons = ['no_credible_match'] and declared_domain_id is not null then null
+        else false
+    end as is_grounded,
     ungrounded_reasons[1] as ungrounded_reason,
-    ungrounded_reasons
+    ungrounded_reasons,
+    case
+        when len(ungrounded_reasons) = 0 then 'grounded'
+        when ungrounded_reasons = ['no_credible_match'] and declared_domain_id is not null then 'unverified'
+        else 'ungrounded'
+    end as grounding
 from judged
 order by inventory_task_id

@@ -62,12 +62,13 @@ select
     c.allocated_wage_bill_usd as wage_bill_usd,
     p.tier,
     p.tasks_count,
-    coalesce(p.digital_w, 0) as digital_share,
-    coalesce(p.judgment_w, 0) as judgment_share,
-    coalesce(p.routine_w, 0) as routine_share,
-    coalesce(p.interpersonal_w, 0) as interpersonal_share,
-    coalesce(p.physical_w, 0) as physical_share,
-    coalesce(p.unknown_w, 0) as unknown_share,
+    -- rounded to 1e-12 so that exact fractions stay exact: a float 0.49999999999999994 fails `>= 0.5`
+    round(coalesce(p.digital_w, 0), 12) as digital_share,
+    round(coalesce(p.judgment_w, 0), 12) as judgment_share,
+    round(coalesce(p.routine_w, 0), 12) as routine_share,
+    round(coalesce(p.interpersonal_w, 0), 12) as interpersonal_share,
+    round(coalesce(p.physical_w, 0), 12) as physical_share,
+    round(coalesce(p.unknown_w, 0), 12) as unknown_share,
     case when c.allocated_wage_bill_usd is not null then coalesce(p.digital_value, 0) end::decimal(20, 2)
         as digital_value_usd,
     case when c.allocated_wage_bill_usd is not null then coalesce(p.digital_judgment_value, 0) end::decimal(20, 2)

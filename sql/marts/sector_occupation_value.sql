@@ -18,13 +18,15 @@
 --   digital_share: Value-weighted share of the occupation's digital tasks (null without tasks).
 --   judgment_share: Value-weighted share of the occupation's judgment tasks (null without tasks).
 --   digital_wage_bill_usd: wage_bill_usd x digital_share ($/yr).
---   rank_in_sector: Rank of the occupation by wage bill within the sector (1 = largest).
---   digital_rank_in_sector: Rank by digital wage bill within the sector (1 = largest).
+--   rank_in_sector: Rank of the occupation by wage bill within the sector (1 = largest; null without a
+--     wage bill, e.g. employment or wage suppressed in the OES file).
+--   digital_rank_in_sector: Rank by digital wage bill within the sector (1 = largest; null without one).
 with occupation_shares as (
     select
         oes_code,
-        sum(employment * digital_share) / sum(employment) as digital_share,
-        sum(employment * judgment_share) / sum(employment) as judgment_share
+        -- rounded so that exact fractions stay exact: a float 0.49999999999999994 fails `>= 0.5`
+        round(sum(employment * digital_share) / sum(employment), 12) as digital_share,
+        round(sum(employment * judgment_share) / sum(employment), 12) as judgment_share
     from marts.occupation_value
     where oes_code is not null and employment > 0
     group by oes_code
@@ -74,8 +76,14 @@ select
     digital_share,
     judgment_share,
     digital_wage_bill_usd,
-    row_number() over (partition by naics order by wage_bill_usd desc nulls last, oes_code) as rank_in_sector,
-    row_number() over (partition by naics order by digital_wage_bill_usd desc nulls last, oes_code)
-        as digital_rank_in_sector
+    -- nulls sort last, so the ranked rows are numbered 1..n; an occupation without a bill gets no rank
+    case
+        when wage_bill_usd is not null
+            then row_number() over (partition by naics order by wage_bill_usd desc nulls last, oes_code)
+    end as rank_in_sector,
+    case
+        when digital_wage_bill_usd is not null
+            then row_number() over (partition by naics order by digital_wage_bill_usd desc nulls last, oes_code)
+    end as digital_rank_in_sector
 from valued
-order by naics, rank_in_sector
+order by naics, rank_in_sector nulls last, oes_code

@@ -22,9 +22,11 @@ with task_links as (
         t.onet_soc_code,
         t.task_id,
         unnest(t.dwa_ids) as dwa_id,
-        -- each share is rounded to micro-dollars, so the family sums are exact and do not depend on
-        -- the order of summation
-        (t.annual_value_usd::decimal(38, 6) / t.dwa_count)::decimal(38, 6) as value_share,
+        -- each share is rounded (half up) to micro-dollars in integers, so the family sums are exact
+        -- and do not depend on the order of summation (DuckDB divides a DECIMAL in floating point,
+        -- which loses micro-dollars above ~1e9 $)
+        (((t.annual_value_usd::decimal(38, 6) * 1000000)::hugeint * 2 + t.dwa_count) // (2 * t.dwa_count))
+            ::decimal(38, 0) * 0.000001::decimal(7, 6) as value_share,
         t.allocated_employment,
         t.hourly_wage_usd
     from marts.task_value as t

@@ -134,6 +134,26 @@ def test_grounding_reasons(cov_con):
         "inv-7": "no_credible_match",  # no candidate at all
         "inv-8": None,  # low confidence but explicit ID, inside digital copywriting
     }
+    # inv-3 declares Copywriting (a configured domain): no credible match there is "we cannot tell",
+    # not "no valuable work"; inv-6 (unknown domain) and inv-7 (none) have no such claim
+    verdicts = dict(
+        cov_con.execute("select inventory_task_id, grounding from marts.inventory_grounding").fetchall()
+    )
+    assert verdicts == {
+        "inv-1": "grounded",
+        "inv-2": "grounded",
+        "inv-3": "unverified",
+        "inv-4": "ungrounded",
+        "inv-5": "ungrounded",
+        "inv-6": "ungrounded",
+        "inv-7": "ungrounded",
+        "inv-8": "grounded",
+    }
+    assert one(cov_con, "select is_grounded from marts.inventory_grounding where inventory_task_id = 'inv-3'") is None
+    assert cov_con.execute(
+        "select domain_id, inventory_tasks_declared, inventory_tasks_grounded, inventory_tasks_unverified "
+        "from marts.domain_coverage where domain_id = 'digital-copywriting'"
+    ).fetchall() == [("digital-copywriting", 2, 1, 1)]
     reasons = one(
         cov_con, "select ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-4'"
     )

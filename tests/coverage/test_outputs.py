@@ -11,7 +11,7 @@ import pytest
 
 from assets.coverage.document import md_text
 from assets.coverage.exports import export_all, neutralize_cell
-from assets.coverage.reports import ONET_ATTRIBUTION, PET_PEEVE, write_all_reports
+from assets.coverage.reports import ONET_ATTRIBUTION, PET_PEEVE, UNVERIFIED, write_all_reports
 from tests.coverage.conftest import fixture_settings
 
 
@@ -47,12 +47,20 @@ def test_report_headline_numbers(reports):
     assert "**Total annual value:** $800.00k across 3 occupations and 4 O\\*NET tasks" in md
     assert "**Covered value:** $400.00k = **50.0%** of the value; 2 of 4 tasks (50.0%)" in md
     assert "**Uncovered value:** $400.00k, rank 1 of 7 domains" in md
-    assert "2 tasks declare this domain (active: 2); 1 of them are grounded" in md
+    assert "2 tasks declare this domain (active: 2); 1 of them are grounded, 1 unverified;" in md
     # top gap, ungrounded task with its reason, method and attribution
     assert (
         "| 1 | Write articles | Writers and Authors | $300.00k | 200 | 35.00 | mid | judgment | yes |" in md
     )
-    assert "| inv-3 | Blog post | no credible match |" in md
+    # inv-3 claims copywriting but has no credible match: listed as unverified, not as ungrounded
+    ungrounded, unverified = md.split("## Ungrounded inventory tasks")[1].split("## Unverified inventory tasks")
+    assert "2 ungrounded inventory tasks declare this domain or have their best match in it" in ungrounded
+    assert "| inv-5 | Market sizing | outside declared domain |" in ungrounded and "inv-3" not in ungrounded
+    assert "| inv-3 | Blog post | no credible match |" in unverified
+    assert md_text(UNVERIFIED) in unverified
+    # its best match is a Writers and Authors task (arts and media), but it claims copywriting only
+    arts = (out / "arts-and-media.md").read_text()
+    assert "Writers and Authors" in arts and "## Unverified inventory tasks" not in arts
     assert md_text(PET_PEEVE) in md and md_text(ONET_ATTRIBUTION) in md
     html = (out / "digital-copywriting.html").read_text()
     assert "data:image/png;base64," in html and "USDOL/ETA" in html
@@ -67,7 +75,7 @@ def test_index_ranks_domains_by_uncovered_value(reports):
     ]
     assert order == sorted(order)
     assert "'Underwater basket weaving' (1)" in md  # unmatched names are reported
-    assert "3 grounded in valuable work" in md
+    assert "3 grounded in valuable work (37.5%), 1 unverified" in md
 
 
 def test_exports_every_mart_with_schema(cov_con, tmp_path):

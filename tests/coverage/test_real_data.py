@@ -89,6 +89,15 @@ def test_every_inventory_task_is_judged_and_unmatched_names_reported(real_con):
         0
     ]
     assert 0 < grounded < n_inventory
+    # A coding prompt the text matcher cannot place is unverified; a puzzle in no known domain is ungrounded
+    verdicts = dict(
+        rows(
+            real_con,
+            "select inventory_task_id, grounding from marts.inventory_grounding "
+            "where inventory_task_id in ('SWE-006', 'PZL-002', 'LINK-004')",
+        )
+    )
+    assert verdicts == {"SWE-006": "unverified", "PZL-002": "ungrounded", "LINK-004": "grounded"}
 
 
 def test_covered_value_rederived_from_the_matches(real_con):

@@ -150,3 +150,48 @@ def test_derived_wages_are_flagged(real_con):
     assert got["27-2011"] == (D("44.40"), "h_mean", D("92352.00"), "h_mean_x_hours", D("3583257600.00"))
     # Elementary teachers (ANNUAL=TRUE): A_MEAN 69,790, no H_MEAN -> 69,790 / 2,080 = 33.55
     assert got["25-2021"][:4] == (D("33.55"), "a_mean_div_hours", D("69790.00"), "a_mean")
+
+
+def test_sector_rank_only_for_occupations_with_a_wage_bill(real_con):
+    # OES May 2024, NAICS 52: 17-2141 Mechanical Engineers has TOT_EMP '**' (suppressed): no bill, no rank
+    assert one(
+        real_con,
+        "select employment, wage_bill_usd, rank_in_sector, digital_rank_in_sector "
+        "from marts.sector_occupation_value where naics = '52' and oes_code = '17-2141'",
+    ) == (None, None, None, None)
+    # the largest bill in Finance and Insurance: 41-3031, 447,410 x 109,560
+    assert one(
+        real_con,
+        "select oes_code, wage_bill_usd from marts.sector_occupation_value "
+        "where naics = '52' and rank_in_sector = 1",
+    ) == ("41-3031", D("49018239600.00"))
+    ranks = one(
+        real_con,
+        "select count(rank_in_sector), max(rank_in_sector), count(wage_bill_usd) "
+        "from marts.sector_occupation_value where naics = '52'",
+    )
+    assert ranks[0] == ranks[1] == ranks[2]  # ranks 1..n over exactly the rows with a bill
+
+
+def test_exact_fractional_shares_are_exact(real_con):
+    # 53-7072.00: half of its task weight is digital; a float sum gave 0.49999999999999994, which a
+    # `digital_share >= 0.5` filter (the README's Finance question) silently dropped
+    assert one(
+        real_con, "select digital_share from marts.occupation_value where onet_soc_code = '53-7072.00'"
+    ) == (0.5,)
+
+
+def test_family_value_is_the_exact_sum_of_one_over_k_shares(real_con):
+    # "Design software applications.": each linked task gives value / k, rounded half up to 1e-6 $
+    tasks = real_con.execute(
+        "select annual_value_usd, dwa_count from marts.task_value "
+        "where list_contains(dwa_ids, '4.A.2.b.2.I02.D10')"
+    ).fetchall()
+    micro = sum((int(v * 1_000_000) * 2 + k) // (2 * k) for v, k in tasks)
+    expected = (D(micro) / 1_000_000).quantize(D("0.01"))  # half to even, as the mart documents
+    got = one(
+        real_con,
+        "select annual_value_usd from marts.task_family_value "
+        "where level = 'dwa' and activity_id = '4.A.2.b.2.I02.D10'",
+    )[0]
+    assert len(tasks) == 10 and got == expected
