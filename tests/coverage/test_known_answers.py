@@ -149,7 +149,10 @@ def test_grounding_reasons(cov_con):
         "inv-7": "ungrounded",
         "inv-8": "grounded",
     }
-    assert one(cov_con, "select is_grounded from marts.inventory_grounding where inventory_task_id = 'inv-3'") is None
+    assert (
+        one(cov_con, "select is_grounded from marts.inventory_grounding where inventory_task_id = 'inv-3'")
+        is None
+    )
     assert cov_con.execute(
         "select domain_id, inventory_tasks_declared, inventory_tasks_grounded, inventory_tasks_unverified "
         "from marts.domain_coverage where domain_id = 'digital-copywriting'"

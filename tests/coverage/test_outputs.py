@@ -53,7 +53,9 @@ def test_report_headline_numbers(reports):
         "| 1 | Write articles | Writers and Authors | $300.00k | 200 | 35.00 | mid | judgment | yes |" in md
     )
     # inv-3 claims copywriting but has no credible match: listed as unverified, not as ungrounded
-    ungrounded, unverified = md.split("## Ungrounded inventory tasks")[1].split("## Unverified inventory tasks")
+    ungrounded, unverified = md.split("## Ungrounded inventory tasks")[1].split(
+        "## Unverified inventory tasks"
+    )
     assert "2 ungrounded inventory tasks declare this domain or have their best match in it" in ungrounded
     assert "| inv-5 | Market sizing | outside declared domain |" in ungrounded and "inv-3" not in ungrounded
     assert "| inv-3 | Blog post | no credible match |" in unverified
