@@ -12,6 +12,8 @@ from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
+from assets.common.env import env_flag
+
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
 # Environment variable -> settings field. Documented in the README ("Configuration").
@@ -107,9 +109,7 @@ def settings_from_env(environ: dict[str, str] | None = None, **overrides) -> Tas
     for var, field in ENV_OVERRIDES.items():
         if environ.get(var):
             raw = environ[var]
-            values[field] = (
-                raw.lower() in {"1", "true", "yes"} if field == "accept_changed_checksums" else raw
-            )
+            values[field] = env_flag(var, raw) if field in BOOLEAN_FIELDS else raw
     values.update(overrides)
     return TaskvalueSettings(**values)
 

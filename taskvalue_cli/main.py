@@ -39,6 +39,16 @@ def _open_published(settings):
     return duckdb.connect(str(path), read_only=True)
 
 
+def _stale_warehouse(settings, error) -> typer.Exit:
+    """A table or column this code reads is missing: the warehouse was published by older code."""
+    typer.echo(
+        f"The published warehouse at {settings.warehouse} lacks what this version of taskvalue reads "
+        f"({str(error).splitlines()[0]}): it was published by an older version. Run `taskvalue refresh`.",
+        err=True,
+    )
+    return typer.Exit(2)
+
+
 @app.command()
 def refresh(
     select: Annotated[
@@ -109,6 +119,8 @@ def report(
     out: Annotated[Path | None, typer.Option(help="Output directory (default: warehouse/reports).")] = None,
 ) -> None:
     """Write one domain's coverage report (Markdown + HTML + chart) from the published warehouse."""
+    import duckdb
+
     from assets.coverage.config import coverage_settings_from_env
     from assets.coverage.outputs import reports_dir
     from assets.coverage.reports import resolve_domain, write_domain_report
@@ -127,6 +139,8 @@ def report(
         rep = write_domain_report(
             con, domain_id, out or reports_dir(settings), coverage_settings_from_env().rule_text()
         )
+    except (duckdb.CatalogException, duckdb.BinderException) as e:
+        raise _stale_warehouse(settings, e) from None
     finally:
         con.close()
     h = rep.headline
@@ -141,6 +155,8 @@ def export(
     out: Annotated[Path | None, typer.Option(help="Output directory (default: warehouse/exports).")] = None,
 ) -> None:
     """Write Parquet files of every mart (and the RL-platform CSV) from the published warehouse."""
+    import duckdb
+
     from assets.coverage.exports import export_all
     from assets.coverage.outputs import exports_dir
 
@@ -150,6 +166,8 @@ def export(
     try:
         typer.echo(f"Exporting marts to {target} ...")
         counts = export_all(con, target)
+    except (duckdb.CatalogException, duckdb.BinderException) as e:
+        raise _stale_warehouse(settings, e) from None
     finally:
         con.close()
     for table, n in counts.items():

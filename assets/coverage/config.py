@@ -11,6 +11,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field, field_validator
 
+from assets.common.env import env_flag
 from orchestration.resources import PROJECT_DIR
 
 # Confidence bands of marts.inventory_task_matches, weakest first.
@@ -109,7 +110,8 @@ def coverage_settings_from_env(environ: dict[str, str] | None = None, **override
     values: dict = {}
     for var, field in ENV_OVERRIDES.items():
         raw = environ.get(var)
-        if raw:
-            values[field] = raw.lower() in {"1", "true", "yes"} if field == "explicit_ids_cover" else raw
+        # an empty value is a value: TASKVALUE_COVERAGE_EXCLUDED_STATUSES= excludes no status
+        if raw is not None and (raw or field == "excluded_statuses"):
+            values[field] = env_flag(var, raw) if field == "explicit_ids_cover" else raw
     values.update(overrides)
     return CoverageSettings(**values)

@@ -10,6 +10,8 @@ from typing import Literal
 from dagster import ConfigurableResource
 from pydantic import Field
 
+from assets.common.env import env_flag
+
 DEFAULT_FT_RATES = [1.0, 4.0, 24.0, 104.0, 250.0, 750.0, 2000.0]
 # Hourly wage bands: roughly doubling steps, because wages are spread log-normally. $15/hr is the
 # bottom of the OES distribution, $200/hr its top (physicians, executives).
@@ -79,11 +81,11 @@ ENV_OVERRIDES = {
 }
 
 
-def _parse(field: str, raw: str):
+def _parse(var: str, field: str, raw: str):
     if field in {"ft_rates_per_year", "tier_thresholds_usd"}:
         return [float(x) for x in raw.split(",") if x.strip()]
     if field.startswith("priority_"):
-        return raw.strip().lower() in {"1", "true", "yes"}
+        return env_flag(var, raw)
     return raw
 
 
@@ -93,7 +95,7 @@ def value_settings_from_env(environ: dict[str, str] | None = None, **overrides) 
     values: dict = {}
     for var, field in ENV_OVERRIDES.items():
         if var in environ:
-            values[field] = _parse(field, environ[var])
+            values[field] = _parse(var, field, environ[var])
     values.update(overrides)
     settings = ValueSettings(**values)
     if len(settings.ft_rates_per_year) != 7:

@@ -65,6 +65,15 @@ def test_export(warehouse, tmp_path):
     assert pl.read_parquet(tmp_path / "exports" / "domain_coverage.parquet").height == 7
 
 
+def test_warehouse_published_by_older_code_says_what_to_do(warehouse):
+    with duckdb.connect(str(warehouse)) as con:  # as published before the grounding column existed
+        con.execute("alter table marts.inventory_grounding drop column grounding")
+    result = runner.invoke(app, ["report", "--domain", "copywriting"])
+    assert result.exit_code == 2
+    assert "published by an older version. Run `taskvalue refresh`" in result.output
+    assert 'column named "grounding"' in result.output and "Traceback" not in result.output
+
+
 def test_missing_warehouse_says_what_to_do(tmp_path, monkeypatch):
     monkeypatch.setenv("TASKVALUE_WAREHOUSE", str(tmp_path / "none.duckdb"))
     result = runner.invoke(app, ["query", "select 1"])
