@@ -43,6 +43,34 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             "add a row (nature, is_digital, rationale) for it.",
         ),
         GxSuite(
+            "activity_labels__rows_name_their_activity_by_id_and_title",
+            """
+            select l.level, l.element_id, l.element_name,
+                regexp_full_match(
+                    l.element_id,
+                    case l.level
+                        when 'gwa' then '4\\.A\\.[0-9]+\\.[a-z]\\.[0-9]+'
+                        when 'iwa' then '4\\.A\\.[0-9]+\\.[a-z]\\.[0-9]+\\.I[0-9]+'
+                        else '4\\.A\\.[0-9]+\\.[a-z]\\.[0-9]+\\.I[0-9]+\\.D[0-9]+'
+                    end
+                ) as id_fits_level,
+                r.title is null or lower(trim(r.title)) = lower(trim(l.element_name)) as name_matches
+            from int.activity_labels as l
+            left join (
+                select 'gwa' as level, element_id as id, element_name as title
+                from staging.onet_content_model_reference
+                union all select 'iwa', iwa_id, iwa_title from staging.onet_iwa_reference
+                union all select 'dwa', dwa_id, dwa_title from staging.onet_dwa_reference
+            ) as r on r.level = l.level and r.id = l.element_id
+            """,
+            [true("id_fits_level"), true("name_matches")],
+            row_id_columns=["level", "element_id"],
+            description="A row of sql/seeds/activity_labels.csv whose element_id does not have the form of its "
+            "level, or names an activity whose title in the release differs from element_name (a mistyped "
+            "ID), would label the wrong activities or none: it fails the run. (An ID the release does not "
+            "hold is allowed, as releases drop activities; tests check every row against O*NET 29.0.)",
+        ),
+        GxSuite(
             "activity_labels__rows_unique_with_known_labels",
             "select * from int.activity_labels",
             [unique("level", "element_id"), in_set("nature", NATURES), not_null("is_digital")],

@@ -106,9 +106,11 @@ def test_labels_tiers_and_priority(fx):
     assert got[8823][2] == "$100-200/hr" and got[1886][2] == "$25-50/hr"
     # rank 1: highest tier, judgment first (15382 evaluate programmes, digital, $10.4e9)
     assert got[15382][4] == 1
-    assert got[8842][4] == 2  # judgment, same tier, smaller value
+    # 8823 "Direct financial operations": IWA Manage budgets or finances, judgment and digital (seed)
+    assert got[8823][:2] == ["judgment", True] and got[8823][4] == 2  # same tier, smaller value
+    assert got[8842][4] == 3
     # non-digital tasks score 0
-    assert got[8823][3] == D("0.00")
+    assert got[1892][3] == D("0.00")
 
 
 def test_occupation_and_family_values(fx):
@@ -120,8 +122,9 @@ def test_occupation_and_family_values(fx):
             "from marts.occupation_value",
         )
     }
-    # 11-1011.00 digital: 8824 (250) + 8842 (0.5) of 427.5
-    assert round(occ["11-1011.00"][2], 9) == round(250.5 / 427.5, 9)
+    # 11-1011.00: all three tasks digital; judgment: 8823 (177) + 8842 (0.5) of 427.5
+    assert occ["11-1011.00"][2] == 1.0
+    assert round(occ["11-1011.00"][3], 9) == round(177.5 / 427.5, 9)
     assert occ["15-1252.00"][:3] == (1_000_000, D("124800000000.00"), 1.0)
     fam = {
         (lvl, a): v
@@ -141,16 +144,17 @@ def test_sector_lens(fx):
         (n, o): rest
         for n, o, *rest in rows(
             fx,
-            "select naics, oes_code, employment, wage_bill_usd, digital_share, rank_in_sector "
+            "select naics, oes_code, employment, wage_bill_usd, digital_share, rank_in_sector, judgment_share "
             "from marts.sector_occupation_value",
         )
     }
     # Information: 400,000 x 145,600 = 58,240,000,000, all tasks digital
-    assert got[("51", "15-1252")] == [400_000, D("58240000000.00"), 1.0, 1]
-    # 11-1011: 20,000 x 249,600; digital share = mean of 250.5/427.5 and 1 (equal employment split)
-    emp, bill, share, rank = got[("51", "11-1011")]
-    assert (emp, bill, rank) == (20_000, D("4992000000.00"), 2)
-    assert round(share, 9) == round((250.5 / 427.5 + 1) / 2, 9)
+    assert got[("51", "15-1252")][:4] == [400_000, D("58240000000.00"), 1.0, 1]
+    # 11-1011: 20,000 x 249,600; judgment share = mean of 177.5/427.5 (11-1011.00) and 1/2 (11-1011.03),
+    # as the OES code's employment is split equally between them; both codes are all digital
+    emp, bill, share, rank, judgment = got[("51", "11-1011")]
+    assert (emp, bill, rank, share) == (20_000, D("4992000000.00"), 2, 1.0)
+    assert round(judgment, 9) == round((177.5 / 427.5 + 0.5) / 2, 9)
     # 15-1299 has no tasks: its share is null, not 0
     assert got[("51", "15-1299")][2] is None
 

@@ -103,6 +103,31 @@ def test_every_gwa_is_labelled_and_unknown_means_no_dwa(real_con):
     )
 
 
+def test_every_label_row_names_an_activity_of_onet_29(real_con):
+    # the blocking check allows IDs a release dropped; against 29.0 every row must hit, title and all
+    missing = real_con.execute(
+        """
+        select l.level, l.element_id
+        from int.activity_labels as l
+        left join (
+            select 'gwa' as level, element_id as id, element_name as title
+            from staging.onet_content_model_reference
+            union all select 'iwa', iwa_id, iwa_title from staging.onet_iwa_reference
+            union all select 'dwa', dwa_id, dwa_title from staging.onet_dwa_reference
+        ) as r on r.level = l.level and r.id = l.element_id and r.title = l.element_name
+        where r.id is null
+        """
+    ).fetchall()
+    assert missing == []
+    levels = dict(real_con.execute("select level, count(*) from int.activity_labels group by 1").fetchall())
+    assert levels["gwa"] == 41 and levels["iwa"] > 0 and levels["dwa"] > 0
+    # labels the review settled (sql/seeds/activity_labels.csv): testing software is computer work
+    assert one(
+        real_con,
+        "select nature, is_digital, label_level from int.dwa_labels where dwa_id = '4.A.1.b.2.I08.D03'",
+    ) == ("routine", True, "iwa")
+
+
 def test_readme_queries_answer(real_con):
     top = real_con.execute(TOP_DIGITAL_JUDGMENT_TASKS).fetchall()
     assert len(top) == 20 and top[0][2] >= top[-1][2] > 0
@@ -174,10 +199,10 @@ def test_sector_rank_only_for_occupations_with_a_wage_bill(real_con):
 
 
 def test_exact_fractional_shares_are_exact(real_con):
-    # 53-7072.00: half of its task weight is digital; a float sum gave 0.49999999999999994, which a
-    # `digital_share >= 0.5` filter (the README's Finance question) silently dropped
+    # 19-2031.00 (Chemists): half of its task weight is digital; a float sum gives 0.49999999999999994,
+    # which a `digital_share >= 0.5` filter (the README's Finance question) silently dropped
     assert one(
-        real_con, "select digital_share from marts.occupation_value where onet_soc_code = '53-7072.00'"
+        real_con, "select digital_share from marts.occupation_value where onet_soc_code = '19-2031.00'"
     ) == (0.5,)
 
 

@@ -68,3 +68,49 @@ def test_attribute_reader_needs_task_id(tmp_path):
     f.write_text("id,x\n1,2\n")
     with pytest.raises(SourceFormatError, match="Task ID"):
         read_task_attributes(f, "Task ID", "O*NET-SOC Code")
+
+
+def test_a_label_row_with_a_mistyped_activity_id_fails_its_check():
+    import duckdb
+
+    from assets.common.gx_checks import run_suite
+    from assets.value.checks import SUITES
+
+    suite = next(
+        s
+        for s in SUITES[("int", "activity_labels")]
+        if s.name.endswith("name_their_activity_by_id_and_title")
+    )
+    con = duckdb.connect()
+    con.execute("create schema staging; create schema int")
+    con.execute(
+        "create table staging.onet_content_model_reference as "
+        "select '4.A.4.b.4' as element_id, 'Guiding, Directing, and Motivating Subordinates' as element_name"
+    )
+    con.execute(
+        "create table staging.onet_iwa_reference as select * from (values "
+        "('4.A.4.b.4', '4.A.4.b.4.I09', 'Manage budgets or finances.'), "
+        "('4.A.4.b.4', '4.A.4.b.4.I13', 'Assign work to others.')) t(gwa_id, iwa_id, iwa_title)"
+    )
+    con.execute(
+        "create table staging.onet_dwa_reference as select '4.A.4.b.4' as gwa_id, '4.A.4.b.4.I12' as iwa_id, "
+        "'4.A.4.b.4.I12.D39' as dwa_id, 'Direct organizational operations, projects, or services.' as dwa_title"
+    )
+    con.execute(
+        "create table int.activity_labels as select * from (values "
+        "('gwa', '4.A.4.b.4', 'Guiding, Directing, and Motivating Subordinates'), "  # right
+        "('iwa', '4.A.4.b.4.I09', 'Manage budgets or finances.'), "  # right
+        "('iwa', '4.A.4.b.4.I13', 'Manage budgets or finances.'), "  # I13 typed for I09: another activity
+        "('dwa', '4.A.4.b.4.I12.39', 'Direct organizational operations, projects, or services.'), "  # no D
+        "('iwa', '4.A.4.b.4.I77', 'An activity a later release dropped.')"  # allowed
+        ") t(level, element_id, element_name)"
+    )
+    ok, failures = run_suite(con.execute(suite.query).df(), suite)
+    assert not ok
+    failing = {f["expectation"]: f["failing_rows"] for f in failures}
+    assert [r["element_id"] for r in failing["ExpectColumnValuesToBeInSet(column='id_fits_level')"]] == [
+        "4.A.4.b.4.I12.39"
+    ]
+    assert [r["element_id"] for r in failing["ExpectColumnValuesToBeInSet(column='name_matches')"]] == [
+        "4.A.4.b.4.I13"
+    ]
