@@ -23,6 +23,7 @@ from dagster import (
     sensor,
 )
 
+from assets.common.env import env_flag
 from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE, TASKS
 from orchestration.resources import TaskvalueSettings
 
@@ -77,7 +78,7 @@ def content_key(state: dict[str, list]) -> str:
     minimum_interval_seconds=60,
     default_status=(
         DefaultSensorStatus.RUNNING
-        if os.environ.get("TASKVALUE_INVENTORY_SENSOR", "").lower() in {"1", "on", "true", "yes"}
+        if env_flag("TASKVALUE_INVENTORY_SENSOR", os.environ.get("TASKVALUE_INVENTORY_SENSOR") or "0")
         else DefaultSensorStatus.STOPPED
     ),
     description="Requests inventory_refresh_job when files in the inventory directory are added, removed or changed.",

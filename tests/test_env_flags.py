@@ -27,3 +27,13 @@ def test_an_unknown_boolean_word_names_the_variable():
 def test_an_empty_excluded_statuses_variable_excludes_nothing():
     assert coverage_settings_from_env({}).excluded_statuses == "retired"
     assert coverage_settings_from_env({"TASKVALUE_COVERAGE_EXCLUDED_STATUSES": ""}).excluded_statuses == ""
+
+
+def test_an_empty_yes_no_variable_is_unset():
+    assert value_settings_from_env({"TASKVALUE_PRIORITY_DIGITAL_ONLY": ""}).priority_digital_only is True
+    assert settings_from_env({"TASKVALUE_REVALIDATE_DOWNLOADS": ""}).revalidate_downloads is False
+
+
+@pytest.mark.parametrize("raw, expected", [("y", True), ("T", True), ("n", False), ("f", False)])
+def test_pydantic_short_words_still_parse(raw, expected):
+    assert settings_from_env({"TASKVALUE_REVALIDATE_DOWNLOADS": raw}).revalidate_downloads is expected

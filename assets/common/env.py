@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-TRUE = {"1", "true", "yes", "on"}
-FALSE = {"0", "false", "no", "off"}
+# pydantic's words, so that no variable that parsed before is refused now
+TRUE = {"1", "true", "t", "yes", "y", "on"}
+FALSE = {"0", "false", "f", "no", "n", "off"}
 
 
 def env_flag(var: str, raw: str) -> bool:

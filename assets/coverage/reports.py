@@ -477,7 +477,8 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
         [
             f"**Inventory:** {grounding['tasks']} tasks, {grounding['grounded']} grounded in valuable work "
             f"({pct(100 * grounding['grounded'] / grounding['tasks'] if grounding['tasks'] else None)}), "
-            f"{grounding['unverified']} unverified (no credible match in the domain they declare).",
+            f"{grounding['unverified']} unverified (no credible match at all, though they declare a configured "
+            "domain).",
             f"**Inventory domain names matching no configured domain:** {len(unmatched)}"
             + (
                 ": " + ", ".join(f"'{u['inventory_domain']}' ({u['inventory_tasks']})" for u in unmatched)

@@ -95,6 +95,8 @@ def value_settings_from_env(environ: dict[str, str] | None = None, **overrides) 
     values: dict = {}
     for var, field in ENV_OVERRIDES.items():
         if var in environ:
+            if field.startswith("priority_") and not environ[var].strip():
+                continue  # an empty yes/no variable is unset, as for the other settings
             values[field] = _parse(var, field, environ[var])
     values.update(overrides)
     settings = ValueSettings(**values)

@@ -31,8 +31,10 @@ with rule_matches as (
     from marts.inventory_task_matches as m
     left join staging.inventory_tasks as i on i.task_id::varchar = m.inventory_task_id::varchar
     where m.onet_task_id is not null
+        -- empty entries dropped: '' (no excluded status) must not exclude tasks without a status
         and not list_contains(
-            string_split(lower($excluded_statuses), ','), lower(trim(coalesce(i.status, '')))
+            list_filter(string_split(lower($excluded_statuses), ','), lambda x: trim(x) <> ''),
+            lower(trim(coalesce(i.status, '')))
         )
         and m.rank <= $covering_max_rank
         and (

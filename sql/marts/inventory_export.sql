@@ -14,8 +14,9 @@
 --   hourly_wage_usd: Mean hourly wage of the matched occupation (USD/hour).
 --   confidence: Confidence band of the match (high/medium/low/none).
 --   is_grounded: Grounded in valuable work; null when unverified (see marts.inventory_grounding).
---   ungrounded_reason: Why not, or null.
---   grounding: grounded, ungrounded or unverified (no credible match in a declared domain).
+--   ungrounded_reason: Why not grounded (no_credible_match for unverified tasks too), or null when grounded.
+--   grounding: grounded, ungrounded or unverified (no credible match at all, though the task declares a
+--     configured domain).
 select
     inventory_task_id,
     title,

@@ -1,9 +1,10 @@
 -- One row per inventory task: its best O*NET match, what that match is worth, and whether the task is
 -- grounded in valuable work. A task is ungrounded when (first reason that holds, in this order):
---   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID), and the task
---     declares no configured domain. A task that declares one is unverified instead (is_grounded
---     null): it claims work we know, and text matching could not say which (RL prompts rarely use
---     O*NET's words); naming its occupation (onet_soc_code) or pinning a match settles it;
+--   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID). When this is
+--     the only reason and the task declares a configured domain, the task is unverified (is_grounded
+--     null), not ungrounded: it claims work we know, and text matching could not say which (RL
+--     prompts rarely use O*NET's words); naming its occupation (onet_soc_code) or pinning a match
+--     settles it;
 --   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
 --   physical_work: every credible match is physical work;
 --   outside_declared_domain: its declared domain maps to a configured domain and no credible
@@ -33,7 +34,8 @@
 --   credible_value_usd: Highest national annual value among the credible candidates (USD/year).
 --   is_grounded: True when none of the reasons below holds; false when one does; null when unverified
 --     (no credible match, but the task declares a configured domain).
---   ungrounded_reason: The first reason that holds, or null when grounded.
+--   ungrounded_reason: The first reason that holds, or null when grounded (no_credible_match for
+--     unverified tasks too).
 --   ungrounded_reasons: Every reason that holds (empty when grounded).
 --   grounding: 'grounded', 'ungrounded' or 'unverified' (is_grounded true, false or null).
 with matches as (

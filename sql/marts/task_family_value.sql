@@ -15,7 +15,8 @@
 --   tasks_count: Distinct tasks linked to the family.
 --   employment_weighted_hourly_wage_usd: Mean hourly wage of the occupations reached, weighted by their
 --     allocated employment ($/hr).
---   value_rank_in_level: Rank by annual value within the level (1 = largest).
+--   value_rank_in_level: Rank by annual value within the level (1 = largest; null when the family has no
+--     value: its tasks belong only to occupations without an OES wage).
 with task_links as (
     -- the task's linked DWAs are listed on marts.task_value (dwa_ids, dwa_count = k)
     select
@@ -101,9 +102,12 @@ select
     r.occupations_count,
     v.tasks_count,
     round(r.wage, 2)::decimal(12, 2) as employment_weighted_hourly_wage_usd,
-    row_number() over (partition by v.level order by v.value_usd desc nulls last, v.activity_id)
-        as value_rank_in_level
+    -- nulls sort last, so valued families are numbered 1..n; a family without a value gets no rank
+    case
+        when v.value_usd is not null
+            then row_number() over (partition by v.level order by v.value_usd desc nulls last, v.activity_id)
+    end as value_rank_in_level
 from values_ as v
 join reach as r using (level, activity_id)
 left join titles as t using (level, activity_id)
-order by v.level, value_rank_in_level
+order by v.level, value_rank_in_level nulls last, v.activity_id

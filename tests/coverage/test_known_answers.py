@@ -282,3 +282,16 @@ def test_retired_inventory_tasks_cover_nothing_but_are_still_judged():
     )
     build_all(con, fixture_settings(excluded_statuses=""))
     assert coverage(con, "computer-and-mathematical")[1] == pytest.approx(1_000_000)
+
+
+@pytest.mark.parametrize("excluded", ["retired", "", " "])
+def test_tasks_without_a_status_cover_whatever_statuses_are_excluded(excluded):
+    from assets.coverage.models import build_all
+    from tests.coverage.conftest import fixture_settings, load_upstream
+
+    con = duckdb.connect()
+    load_upstream(con)
+    # status is optional in an inventory: a task without one is never an excluded status
+    con.execute("update staging.inventory_tasks set status = null where task_id = 'inv-1'")
+    build_all(con, fixture_settings(excluded_statuses=excluded))
+    assert coverage(con, "computer-and-mathematical")[1] == pytest.approx(1_000_000)

@@ -220,3 +220,13 @@ def test_family_value_is_the_exact_sum_of_one_over_k_shares(real_con):
         "where level = 'dwa' and activity_id = '4.A.2.b.2.I02.D10'",
     )[0]
     assert len(tasks) == 10 and got == expected
+
+
+def test_family_ranks_only_families_with_a_value(real_con):
+    # families reached only by occupations without an OES wage (45-3031, Fishing and Hunting Workers)
+    got = real_con.execute(
+        "select level, count(*) filter (where annual_value_usd is null), count(value_rank_in_level), "
+        "max(value_rank_in_level), count(annual_value_usd) from marts.task_family_value group by 1 order by 1"
+    ).fetchall()
+    assert all(ranked == top == valued for _, _, ranked, top, valued in got)
+    assert sum(unvalued for _, unvalued, *_ in got) > 0
