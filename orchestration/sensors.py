@@ -25,6 +25,7 @@ from dagster import (
 
 from assets.common.env import env_flag
 from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE, TASKS
+from assets.inventory.ingest import inventory_files
 from orchestration.resources import TaskvalueSettings
 
 # The inventory and the domains config it is read against (an edited config/domains.toml reaches
@@ -56,14 +57,17 @@ def inventory_state(directory: Path, previous: dict | None = None) -> dict[str, 
     state: dict[str, list] = {}
     if not directory.is_dir():
         return state
-    for path in sorted(p for p in directory.rglob("*") if p.is_file()):
+    for path in inventory_files(directory):  # the files the ingest reads, linked directories included
         name = path.relative_to(directory).as_posix()
-        stat = path.stat()
-        old = previous.get(name)
-        if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
-            state[name] = old
-        else:
-            state[name] = [stat.st_size, stat.st_mtime_ns, _sha256(path)]
+        try:
+            stat = path.stat()
+            old = previous.get(name)
+            if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
+                state[name] = old
+            else:
+                state[name] = [stat.st_size, stat.st_mtime_ns, _sha256(path)]
+        except OSError:  # a broken link, no permission, or gone since listing: the ingest reports it
+            state[name] = [None, None, None]
     return state
 
 

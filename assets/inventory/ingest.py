@@ -14,7 +14,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+import math
+import os
 import re
+import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -63,7 +66,13 @@ class Unparseable(ValueError):
     pass
 
 
-def parse_int(value: Any, *, positive: bool = False) -> int | None:
+INT_MAX = 2**63 - 1  # BIGINT: a larger count or ID is a typo, and no column could store it
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+
+
+def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> int | None:
+    """A whole number. `thousands`: "1,200" reads as 1200; other commas ("1,2", "8823,8824") never
+    pass, so two joined IDs cannot turn into one."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if isinstance(value, bool):
@@ -75,7 +84,12 @@ def parse_int(value: Any, *, positive: bool = False) -> int | None:
             raise Unparseable(repr(value))
         number = int(value)
     else:
-        text = str(value).strip().replace(",", "").replace("_", "")
+        text = str(value).strip()
+        if "," in text:
+            if not (thousands and _THOUSANDS.fullmatch(text)):
+                raise Unparseable(repr(value))
+            text = text.replace(",", "")
+        text = text.replace("_", "")
         try:
             number = int(text)
         except ValueError:
@@ -86,7 +100,7 @@ def parse_int(value: Any, *, positive: bool = False) -> int | None:
             if not f.is_integer():
                 raise Unparseable(repr(value)) from None
             number = int(f)
-    if number < 0 or (positive and number == 0):
+    if number < 0 or (positive and number == 0) or number > INT_MAX:
         raise Unparseable(repr(value))
     return number
 
@@ -136,9 +150,12 @@ def parse_tags(value: Any) -> list[str] | None:
 
 
 def as_text(value: Any, *, strip: bool = True) -> str | None:
-    """Cell -> text. Numbers from spreadsheets lose a spurious `.0`; nested values become JSON."""
-    if value is None:
+    """Cell -> text. Numbers from spreadsheets lose a spurious `.0`; nested values become JSON; NaN
+    (JSON NaN, a pandas-written Parquet) is missing, not the word 'nan'; bytes are UTF-8 text."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
+    if isinstance(value, bytes):
+        value = value.decode("utf-8", "replace")
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     text = json.dumps(json_safe(value), ensure_ascii=False) if isinstance(value, dict | list) else str(value)
@@ -148,7 +165,15 @@ def as_text(value: Any, *, strip: bool = True) -> str | None:
 
 
 def task_id_text(value: Any) -> str | None:
+    """The task ID as text. A boolean, an infinite number or a list/object is not an ID. Invisible
+    format characters (zero-width space, BOM) are dropped and compatibility forms folded (NFKC), so
+    'T3' and 'T3\\u200b' are one ID, and a duplicate is caught."""
+    if isinstance(value, bool | dict | list | tuple) or (isinstance(value, float) and math.isinf(value)):
+        raise Unparseable(repr(value))
     text = as_text(value)
+    if text is not None:
+        text = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+        text = text.strip() or None
     if text is not None and re.fullmatch(r"\d+\.0", text):
         text = text[:-2]  # a spreadsheet turned the ID 12 into 12.0
     return text
@@ -175,8 +200,7 @@ def _record_mapping(keys: tuple[str, ...]) -> dict[str, str]:
 
 def validate_record(file: str, rec: RawRecord, mapping: dict[str, str], onet: OnetLookup) -> Row:
     cells = dict(rec.cells)
-    sheet = cells.pop("_sheet", None)
-    row = Row(file, rec.row, sheet, rec.cells)
+    row = Row(file, rec.row, rec.sheet, rec.cells)
     if rec.problem:
         row.reasons.append((rec.problem, rec.detail))
         return row
@@ -191,7 +215,14 @@ def validate_record(file: str, rec: RawRecord, mapping: dict[str, str], onet: On
             continue
         by_field[target] = value
     v = row.values
-    v["task_id"] = task_id_text(by_field.get("task_id"))
+    try:
+        v["task_id"] = task_id_text(by_field.get("task_id"))
+    except Unparseable as exc:
+        v["task_id"] = None
+        row.reasons.append(("unparseable_value", f"task_id: cannot read {str(exc)[:200]}"))
+    written = as_text(by_field.get("task_id")) if v["task_id"] is not None else None
+    if written is not None and written != v["task_id"] and not re.fullmatch(r"\d+\.0", written):
+        row.flags.append(f"task_id {written!r} read as {v['task_id']!r} (invisible characters dropped)")
     v["title"] = as_text(by_field.get("title"))
     v["description"] = as_text(by_field.get("description"), strip=False)
     for name in ("domain", "environment", "status", "owner"):
@@ -199,7 +230,7 @@ def validate_record(file: str, rec: RawRecord, mapping: dict[str, str], onet: On
     v["tags"] = parse_tags(by_field.get("tags"))
     for name, parser in (
         ("instances", lambda x: parse_int(x)),
-        ("onet_task_id", lambda x: parse_int(x, positive=True)),
+        ("onet_task_id", lambda x: parse_int(x, positive=True, thousands=False)),
         ("created_at", parse_datetime),
     ):
         try:
@@ -208,7 +239,7 @@ def validate_record(file: str, rec: RawRecord, mapping: dict[str, str], onet: On
             v[name] = None
             row.reasons.append(("unparseable_value", f"{name}: cannot read {str(exc)[:200]}"))
     _soc_hint(row, by_field.get("onet_soc_code"), onet)
-    if v["task_id"] is None:
+    if v["task_id"] is None and not any(r[1].startswith("task_id:") for r in row.reasons):
         row.reasons.insert(0, ("missing_id", "no task_id (or alias) value"))
     if all(v[t] is None for t in TEXT_FIELDS):
         row.reasons.append(("no_text", "neither title nor description has text"))
@@ -300,8 +331,19 @@ FILE_SCHEMA = {
 
 
 def inventory_files(directory: Path) -> list[Path]:
-    """Every regular file under the directory, sorted (names starting with . or _ are reserved)."""
-    return sorted(p for p in directory.rglob("*") if p.is_file())
+    """Every file under the directory, sorted (names starting with . or _ are reserved). Linked
+    directories are followed (each real directory once, so a link loop ends); a broken link is
+    listed too, so it is reported unreadable rather than missed."""
+    found: list[Path] = []
+    seen: set[str] = set()
+    for root, dirs, files in os.walk(directory, followlinks=True):
+        real = os.path.realpath(root)
+        if real in seen:
+            dirs[:] = []
+            continue
+        seen.add(real)
+        found.extend(Path(root) / name for name in files)
+    return sorted(found)
 
 
 def is_reserved(rel: Path) -> bool:
@@ -319,20 +361,32 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
     for path in inventory_files(directory):
         rel = path.relative_to(directory)
         name = rel.as_posix()
-        stat = path.stat()
-        data = path.read_bytes()
         info = {
             "source_file": name,
             "file_type": file_type(path),
             "encoding": None,
-            "bytes": stat.st_size,
-            "modified_at": dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None),
-            "sha256": hashlib.sha256(data).hexdigest(),
+            "bytes": None,
+            "modified_at": None,
+            "sha256": None,
             "status": "loaded",
             "rows_read": 0,
             "notes": "",
         }
         file_rows.append(info)
+        try:  # a broken link, no permission, or removed since it was listed (an editor's lock file)
+            stat = path.stat()
+            data = path.read_bytes()
+        except OSError as exc:
+            if not is_reserved(rel):
+                info["status"] = "unreadable"
+                info["notes"] = f"cannot read the file: {exc.strerror or exc}"
+            else:
+                info["status"] = "skipped"
+                info["notes"] = "reserved name (starts with . or _), e.g. the overrides file"
+            continue
+        info["bytes"] = stat.st_size
+        info["modified_at"] = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
+        info["sha256"] = hashlib.sha256(data).hexdigest()
         if is_reserved(rel):
             info["status"] = "skipped"
             info["notes"] = "reserved name (starts with . or _), e.g. the overrides file"
@@ -349,11 +403,17 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
             info["status"] = "unreadable"
             info["notes"] = str(exc)
             continue
+        except OSError as exc:  # removed or locked between the two reads
+            info["status"] = "unreadable"
+            info["notes"] = f"cannot read the file: {exc.strerror or exc}"
+            continue
         info["encoding"] = read.encoding
         info["notes"] = "; ".join(read.notes)
         info["rows_read"] = len(read.records)
-        mapping = map_header(read.header) if read.header else {}
-        missing = _missing_columns(mapping, read)
+        header_fields = map_header(read.header) if read.header else {}
+        missing = _missing_columns(header_fields, read)
+        # XLSX sheets may have different headers: their records are mapped by their own keys
+        mapping = header_fields if read.file_type != "xlsx" else {}
         for rec in read.records:
             row = validate_record(name, rec, mapping, onet)
             rows.append(row)
@@ -384,7 +444,7 @@ def _mark_duplicates(rows: Iterable[Row]) -> None:
     for task_id, group in places.items():
         if len(group) < 2:
             continue
-        where = "; ".join(f"{r.file} row {r.row}" for r in group)
+        where = "; ".join(f"{r.file}{f' [{r.sheet}]' if r.sheet else ''} row {r.row}" for r in group)
         for r in group:
             r.reasons.append(("duplicate_task_id", f"task_id {task_id!r} occurs {len(group)} times: {where}"))
 

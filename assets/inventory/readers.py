@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 import json
 import re
 import sys
@@ -36,6 +37,7 @@ class RawRecord:
     cells: dict[str, Any]
     problem: str | None = None  # reason code when the record itself is malformed
     detail: str = ""
+    sheet: str | None = None  # XLSX sheet name
 
 
 @dataclass
@@ -86,13 +88,35 @@ def _decode_line(raw: bytes) -> tuple[str, str]:
             return raw.decode("latin-1"), "cp1252"
 
 
+# UTF-32 first: its little-endian BOM starts with UTF-16's
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"))
+_WIDE_BOMS += ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
+
+
+def wide_encoding(data: bytes) -> str | None:
+    """UTF-16/32 named by the file's byte-order mark (Excel's "Unicode Text" export), else None."""
+    return next((enc for bom, enc in _WIDE_BOMS if data.startswith(bom)), None)
+
+
+def _lines(text: str) -> list[str]:
+    # only CR, LF and CRLF end a line: str.splitlines also splits on \x0b, \x0c, \x1c-\x1e, \x85,
+    # U+2028 and U+2029, which csv writers leave unquoted inside a field (Word's soft line break)
+    return io.StringIO(text, newline="").readlines()
+
+
 def decode_lines(data: bytes) -> tuple[list[str], str]:
     """Decode line by line (UTF-8, else cp1252), so one file of mixed encodings still reads."""
+    wide = wide_encoding(data)
+    if wide:
+        try:
+            return _lines(data.decode(wide)), wide
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(f"{wide} byte-order mark, but not valid {wide}: {exc}") from exc
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
         text = data.decode("utf-8")
-        return text.splitlines(keepends=True), "utf-8"
+        return _lines(text), "utf-8"
     except UnicodeDecodeError:
         pass
     lines, seen = [], set()
@@ -123,9 +147,17 @@ def read_delimited(path: Path, kind: str) -> FileRead:
         out.notes.append("empty file")
         return out
     delimiter = _sniff_delimiter(lines[start], kind)
-    out.header = next(csv.reader([lines[start]], delimiter=delimiter, strict=True))
+    # the header is parsed like a record: a quoted header cell may span lines
+    reader = csv.reader(_LineFeed(lines, start), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader)
+    except csv.Error as exc:
+        raise UnreadableFile(f"header (line {start + 1}) cannot be parsed: {exc}") from exc
+    out.header, renamed = unique_header(header)
+    out.notes.extend(renamed)
     width = len(out.header)
-    i = start + 1
+    as_written = [h.strip().lower() for h in header]
+    i = start + reader.line_num
     # Parse record by record. A malformed record (unbalanced quote, ragged width) quarantines only
     # its first physical line, and parsing resumes on the next line, so a stray quote can never
     # swallow the rest of the file into one field.
@@ -141,14 +173,41 @@ def read_delimited(path: Path, kind: str) -> FileRead:
             error = None
         except csv.Error as exc:
             values, consumed, error = None, 1, str(exc)
-        if error is not None or (consumed > 1 and len(values) != width):
-            detail = f"unbalanced quote or bad quoting ({error})" if error else "quote spans lines"
+        if error is not None:
+            detail = f"unbalanced quote or bad quoting ({error})"
             out.records.append(
                 RawRecord(first_line, {"_line": lines[i].rstrip("\r\n")}, "malformed_csv", detail)
             )
             i += 1
             continue
+        if consumed > 1 and len(values) != width:
+            # balanced quotes over several lines, wrong width: one record with a bad field count. Its
+            # lines are quarantined together; read one by one, prompt lines would pass for tasks.
+            span = "".join(lines[i : i + consumed]).rstrip("\r\n")
+            out.records.append(
+                RawRecord(
+                    first_line,
+                    {"_lines": span},
+                    "ragged_row",
+                    f"lines {first_line}-{first_line + consumed - 1}: {len(values)} fields where the "
+                    f"header has {width}",
+                )
+            )
+            i += consumed
+            continue
         i += consumed
+        if not any(v.strip() for v in values):  # a row of delimiters only (",,,"): no data, like a blank line
+            continue
+        if [v.strip().lower() for v in values] == as_written:
+            out.records.append(
+                RawRecord(
+                    first_line,
+                    {"_line": "".join(lines[i - consumed : i]).rstrip("\r\n")},
+                    "malformed_csv",
+                    "repeated header row (files concatenated?)",
+                )
+            )
+            continue
         if len(values) != width:
             out.records.append(
                 RawRecord(
@@ -161,6 +220,23 @@ def read_delimited(path: Path, kind: str) -> FileRead:
             continue
         out.records.append(RawRecord(first_line, dict(zip(out.header, values, strict=True))))
     return out
+
+
+def unique_header(header: list[str]) -> tuple[list[str], list[str]]:
+    """Header names made unique, so no cell is lost to a repeated or blank name: the second 'notes'
+    becomes 'notes (column 4)', a blank one '(column 5)'. Returns the names and a note per rename."""
+    names: list[str] = []
+    notes: list[str] = []
+    seen: set[str] = set()
+    for n, cell in enumerate(header, start=1):
+        name = cell
+        if not cell.strip() or cell.strip().lower() in seen:
+            name = f"{cell.strip()} (column {n})".strip()
+            what = "blank" if not cell.strip() else f"repeated {cell.strip()!r}"
+            notes.append(f"column {n}: {what} header, kept as {name!r} in extra_fields")
+        seen.add(cell.strip().lower())
+        names.append(name)
+    return names, notes
 
 
 class _LineFeed:
@@ -201,11 +277,23 @@ def _first_rows(path: Path) -> dict[str, int]:
                 member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 with zf.open(member) as fh:
                     head = fh.read(1 << 16).decode("utf-8", "replace")
-                m = re.search(r"<(?:\w+:)?row[^>]*\br=\"(\d+)\"", head)
-                firsts[sheet.get("name")] = int(m.group(1)) if m else 1
+                firsts[sheet.get("name")] = _first_row_with_a_value(head)
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
     return firsts
+
+
+_ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
+_VALUE = re.compile(r"<(?:\w+:)?(?:v|is)\b")
+
+
+def _first_row_with_a_value(sheet_xml: str) -> int:
+    """The sheet row number of the first row holding a value: a formatted but empty row (a custom
+    height, a fill) is written to the file, yet calamine skips it."""
+    for m in _ROW.finditer(sheet_xml):
+        if m.group(2) and _VALUE.search(m.group(2)):
+            return int(m.group(1))
+    return 1
 
 
 def read_xlsx(path: Path) -> FileRead:
@@ -232,7 +320,9 @@ def read_xlsx(path: Path) -> FileRead:
             )
             continue
         offset = firsts.get(name, 1)
-        header = [("" if c is None else str(c)) for c in rows[header_at]]
+        written = [("" if c is None else str(c)) for c in rows[header_at]]
+        header, renamed = unique_header(written)
+        out.notes.extend(f"sheet {name!r} {note}" for note in renamed)
         if not out.header:
             out.header = header
         used.append(f"{name!r} (header on row {offset + header_at})")
@@ -240,9 +330,9 @@ def read_xlsx(path: Path) -> FileRead:
             row = rows[idx]
             if all(c is None or not str(c).strip() for c in row):
                 continue
-            cells = {h: v for h, v in zip(header, row, strict=True) if h or v is not None}
-            cells["_sheet"] = name
-            out.records.append(RawRecord(offset + idx, cells))
+            # each sheet keeps its own header: records are mapped by their own keys
+            cells = {h: v for h, w, v in zip(header, written, row, strict=True) if w.strip() or v is not None}
+            out.records.append(RawRecord(offset + idx, cells, sheet=name))
     if not used:
         raise UnreadableFile("no sheet has an inventory header row (task_id plus title/description)")
     out.notes.insert(0, "sheets read: " + ", ".join(used))
@@ -252,18 +342,66 @@ def read_xlsx(path: Path) -> FileRead:
 # --- JSON, JSONL, Parquet -------------------------------------------------------------------------
 
 
-def _json_default_text(data: bytes) -> str:
+def _json_default_text(data: bytes) -> tuple[str, str]:
+    wide = wide_encoding(data)
+    if wide:
+        return data.decode(wide), wide
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        return data.decode("cp1252", errors="strict")
+        return data.decode("cp1252", errors="strict"), "cp1252"
+
+
+class _JsonObject(dict):
+    """A JSON object that remembers keys it held twice (json keeps only the last value silently)."""
+
+    duplicates: list[str]
+
+
+def _object_pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
+    obj, duplicates = _JsonObject(), []
+    for key, value in pairs:
+        if key in obj:
+            duplicates.append(key)
+            n = 2
+            while f"{key} ({n})" in obj:
+                n += 1
+            key = f"{key} ({n})"  # kept, so the quarantined record holds every value
+        obj[key] = value
+    obj.duplicates = duplicates
+    return obj
+
+
+def _loads(text: str) -> Any:
+    return json.loads(text, object_pairs_hook=_object_pairs)
+
+
+def _lone_surrogate(value: Any, where: str = "") -> str | None:
+    """The field holding an unpaired UTF-16 surrogate (a truncated emoji), which no UTF-8 store can
+    hold, else None."""
+    if isinstance(value, str):
+        return where or "(value)" if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for k, v in value.items():
+            if _SURROGATE.search(str(k)):
+                return repr(k.encode("utf-8", "backslashreplace").decode())
+            found = _lone_surrogate(v, where or str(k))
+            if found:
+                return found
+    if isinstance(value, list):
+        return next((f for v in value if (f := _lone_surrogate(v, where))), None)
+    return None
+
+
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def read_json(path: Path) -> FileRead:
     try:
-        doc = json.loads(_json_default_text(path.read_bytes()))
+        text, encoding = _json_default_text(path.read_bytes())
+        doc = _loads(text)
     except (json.JSONDecodeError, UnicodeDecodeError) as exc:
         raise UnreadableFile(f"not valid JSON: {exc}") from exc
     if isinstance(doc, dict):
@@ -277,15 +415,28 @@ def read_json(path: Path) -> FileRead:
         doc = doc[key]
     if not isinstance(doc, list):
         raise UnreadableFile("JSON must be a list of task objects")
-    out = FileRead("json", encoding="utf-8")
+    out = FileRead("json", encoding=encoding)
     for n, item in enumerate(doc, start=1):
         out.records.append(_object_record(n, item))
     return out
 
 
 def _object_record(row: int, item: Any) -> RawRecord:
+    bad = _lone_surrogate(item)
+    if bad:
+        # stored escaped (\\ud83d), as it was written in the file
+        return RawRecord(
+            row,
+            {"_raw": json.dumps(item, ensure_ascii=True)},
+            "malformed_json",
+            f"unpaired UTF-16 surrogate in {bad} (a truncated emoji?)",
+        )
     if isinstance(item, dict):
-        return RawRecord(row, item)
+        duplicates = getattr(item, "duplicates", [])
+        if duplicates:
+            keys = ", ".join(repr(k) for k in dict.fromkeys(duplicates))
+            return RawRecord(row, dict(item), "malformed_json", f"key {keys} given more than once")
+        return RawRecord(row, dict(item))
     return RawRecord(row, {"_value": item}, "not_an_object", f"expected an object, got {type(item).__name__}")
 
 
@@ -296,7 +447,7 @@ def read_jsonl(path: Path) -> FileRead:
         if not line.strip():
             continue
         try:
-            item = json.loads(line)
+            item = _loads(line)
         except json.JSONDecodeError as exc:
             out.records.append(RawRecord(n, {"_line": line.rstrip("\r\n")}, "malformed_json", str(exc)))
             continue

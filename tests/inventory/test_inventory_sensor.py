@@ -55,3 +55,18 @@ def test_sensor_job_refreshes_only_what_is_downstream_of_the_inventory():
     assert AssetKey(["staging", "onet_task_statements"]) not in keys
     assert AssetKey(["ingest", "onet"]) not in keys
     assert AssetKey(["staging", "oes_national"]) not in keys
+
+
+def test_sensor_state_lists_linked_directories_and_broken_links(tmp_path):
+    from orchestration.sensors import inventory_state
+
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "t.csv").write_text("task_id,title\nT1,a\n")
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    os.symlink(outside, inv / "team")
+    os.symlink(tmp_path / "gone.csv", inv / "broken.csv")
+    state = inventory_state(inv)
+    assert state["broken.csv"] == [None, None, None]  # the ingest reports it unreadable
+    assert state["team/t.csv"][0] == (outside / "t.csv").stat().st_size
