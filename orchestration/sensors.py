@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 from pathlib import Path
+from stat import S_ISREG
 
 from dagster import (
     AssetSelection,
@@ -61,6 +62,8 @@ def inventory_state(directory: Path, previous: dict | None = None) -> dict[str, 
         name = path.relative_to(directory).as_posix()
         try:
             stat = path.stat()
+            if not S_ISREG(stat.st_mode):  # a FIFO or device: hashing it would block (ingest: unreadable)
+                raise OSError(0, "not a regular file")
             old = previous.get(name)
             if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
                 state[name] = old

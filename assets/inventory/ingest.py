@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 import polars as pl
@@ -67,7 +68,7 @@ class Unparseable(ValueError):
 
 
 INT_MAX = 2**63 - 1  # BIGINT: a larger count or ID is a typo, and no column could store it
-_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+")
+_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.0*)?")
 
 
 def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> int | None:
@@ -89,7 +90,8 @@ def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> 
             if not (thousands and _THOUSANDS.fullmatch(text)):
                 raise Unparseable(repr(value))
             text = text.replace(",", "")
-        text = text.replace("_", "")
+        if "_" in text:  # int() reads "8823_8824" as one number
+            raise Unparseable(repr(value))
         try:
             number = int(text)
         except ValueError:
@@ -172,7 +174,7 @@ def task_id_text(value: Any) -> str | None:
         raise Unparseable(repr(value))
     text = as_text(value)
     if text is not None:
-        text = "".join(c for c in unicodedata.normalize("NFKC", text) if unicodedata.category(c) != "Cf")
+        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
         text = text.strip() or None
     if text is not None and re.fullmatch(r"\d+\.0", text):
         text = text[:-2]  # a spreadsheet turned the ID 12 into 12.0
@@ -331,18 +333,24 @@ FILE_SCHEMA = {
 
 
 def inventory_files(directory: Path) -> list[Path]:
-    """Every file under the directory, sorted (names starting with . or _ are reserved). Linked
-    directories are followed (each real directory once, so a link loop ends); a broken link is
-    listed too, so it is reported unreadable rather than missed."""
+    """Every file under the directory, sorted (names starting with . or _ are reserved). The real
+    tree is walked first, then linked directories not already in it (each real directory once, so a
+    link loop ends and a `latest -> 2026-11` link does not rename the files); a broken link is listed
+    too, so it is reported unreadable rather than missed."""
     found: list[Path] = []
     seen: set[str] = set()
-    for root, dirs, files in os.walk(directory, followlinks=True):
-        real = os.path.realpath(root)
-        if real in seen:
-            dirs[:] = []
-            continue
-        seen.add(real)
-        found.extend(Path(root) / name for name in files)
+    pending = [directory]
+    while pending:
+        top, links = pending.pop(0), []
+        for root, dirs, files in os.walk(top):  # links are listed in dirs, not entered
+            real = os.path.realpath(root)
+            if real in seen:
+                dirs[:] = []
+                continue
+            seen.add(real)
+            links.extend(Path(root) / d for d in dirs if os.path.islink(os.path.join(root, d)))
+            found.extend(Path(root) / name for name in files)
+        pending.extend(sorted(links))
     return sorted(found)
 
 
@@ -375,6 +383,8 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
         file_rows.append(info)
         try:  # a broken link, no permission, or removed since it was listed (an editor's lock file)
             stat = path.stat()
+            if not S_ISREG(stat.st_mode):  # a FIFO would block the read, a device never end
+                raise OSError(0, "not a regular file")
             data = path.read_bytes()
         except OSError as exc:
             if not is_reserved(rel):

@@ -20,7 +20,7 @@ from pathlib import Path
 import polars as pl
 
 from assets.common.errors import SourceFormatError
-from assets.inventory.ingest import Unparseable, parse_int
+from assets.inventory.ingest import Unparseable, parse_int, task_id_text
 from assets.inventory.readers import decode_lines
 from assets.inventory.schema import normalize_header
 
@@ -54,7 +54,8 @@ def read_overrides(path: Path) -> pl.DataFrame:
         row_no = reader.line_num
         rec = dict(zip(header, values, strict=False))
         action = (rec.get("action") or "").strip().lower()
-        task_id = (rec.get("inventory_task_id") or "").strip()
+        # read like the inventory's own IDs (invisible characters dropped, "12.0" is 12), so they meet
+        task_id = task_id_text(rec.get("inventory_task_id")) or ""
         if action not in ACTIONS:
             raise SourceFormatError(str(path), f"action must be pin or reject, not {action!r}", row=row_no)
         if not task_id:

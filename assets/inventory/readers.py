@@ -180,7 +180,11 @@ def read_delimited(path: Path, kind: str) -> FileRead:
             )
             i += 1
             continue
-        if consumed > 1 and len(values) != width:
+        if (
+            consumed > 1
+            and len(values) != width
+            and not _lines_stand_alone(lines, i, consumed, delimiter, width)
+        ):
             # balanced quotes over several lines, wrong width: one record with a bad field count. Its
             # lines are quarantined together; read one by one, prompt lines would pass for tasks.
             span = "".join(lines[i : i + consumed]).rstrip("\r\n")
@@ -195,10 +199,18 @@ def read_delimited(path: Path, kind: str) -> FileRead:
             )
             i += consumed
             continue
+        if consumed > 1 and len(values) != width:  # a stray quote: only its line is bad
+            out.records.append(
+                RawRecord(
+                    first_line, {"_line": lines[i].rstrip("\r\n")}, "malformed_csv", "quote spans lines"
+                )
+            )
+            i += 1
+            continue
         i += consumed
         if not any(v.strip() for v in values):  # a row of delimiters only (",,,"): no data, like a blank line
             continue
-        if [v.strip().lower() for v in values] == as_written:
+        if [v.replace("\ufeff", "").strip().lower() for v in values] == as_written:
             out.records.append(
                 RawRecord(
                     first_line,
@@ -222,16 +234,34 @@ def read_delimited(path: Path, kind: str) -> FileRead:
     return out
 
 
+def _lines_stand_alone(lines: list[str], i: int, consumed: int, delimiter: str, width: int) -> bool:
+    """Whether lines i+1 .. i+consumed-1 each parse alone as a record of the header's width (then the
+    quote on line i was stray, and they are rows, not the inside of a prompt)."""
+    for line in lines[i + 1 : i + consumed]:
+        try:
+            values = next(csv.reader([line], delimiter=delimiter, strict=True), [])
+        except csv.Error:
+            return False
+        if len(values) != width:
+            return False
+    return True
+
+
 def unique_header(header: list[str]) -> tuple[list[str], list[str]]:
     """Header names made unique, so no cell is lost to a repeated or blank name: the second 'notes'
     becomes 'notes (column 4)', a blank one '(column 5)'. Returns the names and a note per rename."""
     names: list[str] = []
     notes: list[str] = []
     seen: set[str] = set()
+    taken = {c.strip().lower() for c in header}  # a new name must not be one written further on
     for n, cell in enumerate(header, start=1):
         name = cell
         if not cell.strip() or cell.strip().lower() in seen:
-            name = f"{cell.strip()} (column {n})".strip()
+            name, k = f"{cell.strip()} (column {n})".strip(), 1
+            while name.lower() in taken:
+                k += 1
+                name = f"{cell.strip()} (column {n}.{k})".strip()
+            taken.add(name.lower())
             what = "blank" if not cell.strip() else f"repeated {cell.strip()!r}"
             notes.append(f"column {n}: {what} header, kept as {name!r} in extra_fields")
         seen.add(cell.strip().lower())
@@ -360,7 +390,10 @@ class _JsonObject(dict):
     duplicates: list[str]
 
 
-def _object_pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
+def _object_pairs(pairs: list[tuple[str, Any]]) -> dict:
+    plain = dict(pairs)
+    if len(plain) == len(pairs):  # the common case, at C speed
+        return plain
     obj, duplicates = _JsonObject(), []
     for key, value in pairs:
         if key in obj:
@@ -372,6 +405,19 @@ def _object_pairs(pairs: list[tuple[str, Any]]) -> _JsonObject:
         obj[key] = value
     obj.duplicates = duplicates
     return obj
+
+
+def _duplicate_keys(value: Any, where: str = "") -> list[str]:
+    """Keys any object in `value` gave twice, as paths ('meta.a'), nested objects included."""
+    found: list[str] = []
+    if isinstance(value, dict):
+        found += [f"{where}{k}" for k in getattr(value, "duplicates", [])]
+        for k, v in value.items():
+            found += _duplicate_keys(v, f"{where}{k}.")
+    elif isinstance(value, list):
+        for v in value:
+            found += _duplicate_keys(v, where)
+    return found
 
 
 def _loads(text: str) -> Any:
@@ -416,13 +462,18 @@ def read_json(path: Path) -> FileRead:
     if not isinstance(doc, list):
         raise UnreadableFile("JSON must be a list of task objects")
     out = FileRead("json", encoding=encoding)
+    check = bool(_ESCAPED_SURROGATE.search(text))
     for n, item in enumerate(doc, start=1):
-        out.records.append(_object_record(n, item))
+        out.records.append(_object_record(n, item, check))
     return out
 
 
-def _object_record(row: int, item: Any) -> RawRecord:
-    bad = _lone_surrogate(item)
+# a lone surrogate can only come from a \\uD800-\\uDFFF escape: records are scanned only then
+_ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
+
+
+def _object_record(row: int, item: Any, check: bool = True) -> RawRecord:
+    bad = _lone_surrogate(item) if check else None
     if bad:
         # stored escaped (\\ud83d), as it was written in the file
         return RawRecord(
@@ -432,7 +483,7 @@ def _object_record(row: int, item: Any) -> RawRecord:
             f"unpaired UTF-16 surrogate in {bad} (a truncated emoji?)",
         )
     if isinstance(item, dict):
-        duplicates = getattr(item, "duplicates", [])
+        duplicates = _duplicate_keys(item)
         if duplicates:
             keys = ", ".join(repr(k) for k in dict.fromkeys(duplicates))
             return RawRecord(row, dict(item), "malformed_json", f"key {keys} given more than once")
@@ -451,7 +502,7 @@ def read_jsonl(path: Path) -> FileRead:
         except json.JSONDecodeError as exc:
             out.records.append(RawRecord(n, {"_line": line.rstrip("\r\n")}, "malformed_json", str(exc)))
             continue
-        out.records.append(_object_record(n, item))
+        out.records.append(_object_record(n, item, bool(_ESCAPED_SURROGATE.search(line))))
     return out
 
 

@@ -187,3 +187,71 @@ def test_xlsx_sheets_keep_their_own_header_and_rows(tmp_path, onet):
     ]
     detail = quarantine(result)[("inv.xlsx", 2)][1]
     assert "inv.xlsx [A] row 2; inv.xlsx [B] row 6" in detail
+
+
+def test_a_stray_quote_closed_lines_later_quarantines_only_its_line(tmp_path, onet):
+    (tmp_path / "a.csv").write_text(
+        'task_id,title,description\nT1,"Stray,desc\nT2,ok two,desc two\nT3,ok three,desc three\n'
+        'T4,four,measure 5"\nT5,ok five,desc\n'
+    )
+    result = ingest_directory(tmp_path, onet)
+    # the lines the stray quote spans each parse alone as rows: only its own line is bad (T4's
+    # trailing quote is kept as text, as a quote inside an unquoted field is)
+    assert result.tasks["task_id"].to_list() == ["T2", "T3", "T4", "T5"]
+    assert {k: v[0] for k, v in quarantine(result).items()} == {("a.csv", 2): "malformed_csv"}
+    assert_counts_add_up(result)
+
+
+def test_ids_are_not_folded_beyond_invisible_characters(tmp_path, onet):
+    (tmp_path / "a.csv").write_text(
+        "task_id,title\nT²,superscript\nT2,plain\nＴ１,full width\n", encoding="utf-8"
+    )
+    result = ingest_directory(tmp_path, onet)
+    assert sorted(result.tasks["task_id"]) == ["T2", "T²", "Ｔ１"]
+
+
+def test_a_link_to_a_directory_inside_the_tree_does_not_rename_its_files(tmp_path, onet):
+    (tmp_path / "2026-11").mkdir()
+    (tmp_path / "2026-11" / "tasks.csv").write_text("task_id,title\nT1,a\n")
+    os.symlink(tmp_path / "2026-11", tmp_path / "latest")
+    result = ingest_directory(tmp_path, onet)
+    assert result.tasks.select("task_id", "source_file").rows() == [("T1", "2026-11/tasks.csv")]
+
+
+def test_a_fifo_is_reported_unreadable_and_does_not_block(tmp_path, onet):
+    os.mkfifo(tmp_path / "pipe.csv")
+    (tmp_path / "ok.csv").write_text("task_id,title\nK1,fine\n")
+    result = ingest_directory(tmp_path, onet)
+    assert result.tasks["task_id"].to_list() == ["K1"]
+    assert quarantine(result)[("pipe.csv", None)] == (
+        "unreadable_file",
+        "cannot read the file: not a regular file",
+    )
+
+
+def test_nested_duplicate_keys_and_header_renames_that_collide(tmp_path, onet):
+    (tmp_path / "a.jsonl").write_text('{"task_id": "J1", "title": "t", "meta": {"a": 1, "a": 2}}\n')
+    (tmp_path / "b.csv").write_text("task_id,title,notes,notes,notes (column 4)\nT1,t,first,second,third\n")
+    result = ingest_directory(tmp_path, onet)
+    assert quarantine(result)[("a.jsonl", 1)] == (
+        "malformed_json",
+        "malformed_json: key 'meta.a' given more than once",
+    )
+    extra = json.loads(result.tasks.filter(pl.col("task_id") == "T1")["extra_fields"][0])
+    assert sorted(extra.values()) == ["first", "second", "third"]
+
+
+def test_concatenated_excel_csvs_with_byte_order_marks(tmp_path, onet):
+    part = "\ufefftask_id,title\r\n"
+    (tmp_path / "a.csv").write_text(part + "T1,a\r\n" + part + "T2,b\r\n", encoding="utf-8")
+    result = ingest_directory(tmp_path, onet)
+    assert result.tasks["task_id"].to_list() == ["T1", "T2"]
+    assert quarantine(result)[("a.csv", 3)][0] == "malformed_csv"
+
+
+@pytest.mark.parametrize("raw, expected", [("1,200.00", 1200), ("8823_8824", None)])
+def test_excel_number_formats_read_and_underscored_numbers_do_not(tmp_path, onet, raw, expected):
+    (tmp_path / "a.csv").write_text(f'task_id,title,instances\nT1,a,"{raw}"\n')
+    result = ingest_directory(tmp_path, onet)
+    assert (result.tasks["instances"].to_list() or [None]) == [expected]
+    assert (result.quarantine.height == 1) is (expected is None)
