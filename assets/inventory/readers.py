@@ -288,15 +288,49 @@ class _LineFeed:
 # --- XLSX --------------------------------------------------------------------------------------
 
 
-def _first_rows(path: Path) -> dict[str, int]:
-    """Sheet name -> sheet row number of its first non-empty row (calamine trims leading blank rows)."""
+@dataclass
+class _SheetFacts:
+    """What calamine does not say about a sheet: where its values start (it trims leading blank rows)
+    and its error cells (which it reads as empty): (sheet row, 0-based column from the first column
+    holding a value) -> the error text, e.g. '#DIV/0!'."""
+
+    first_row: int = 1
+    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+
+
+_CELL = re.compile(r"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
+_ERROR_VALUE = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+
+
+def _column_number(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n
+
+
+def _error_cells(sheet_xml: str) -> dict[tuple[int, int], str]:
+    if 't="e"' not in sheet_xml:  # the common case: no error cell, no scan
+        return {}
+    cells = [m.groups() for m in _CELL.finditer(sheet_xml) if m.group(4) and _VALUE.search(m.group(4))]
+    first_col = min(_column_number(c[0]) for c in cells)
+    errors = {}
+    for col, row, attrs, body in cells:
+        if 't="e"' in attrs:
+            value = _ERROR_VALUE.search(body)
+            errors[int(row), _column_number(col) - first_col] = value.group(1) if value else "#ERROR"
+    return errors
+
+
+def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
+    """Sheet name -> its _SheetFacts, read from the workbook's XML."""
     ns = {
         "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
         "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
     }
     import xml.etree.ElementTree as ET
 
-    firsts: dict[str, int] = {}
+    facts: dict[str, _SheetFacts] = {}
     try:
         with zipfile.ZipFile(path) as zf:
             wb = ET.fromstring(zf.read("xl/workbook.xml"))
@@ -305,12 +339,13 @@ def _first_rows(path: Path) -> dict[str, int]:
             for sheet in wb.iter(f"{{{ns['m']}}}sheet"):
                 target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
                 member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-                with zf.open(member) as fh:
-                    head = fh.read(1 << 16).decode("utf-8", "replace")
-                firsts[sheet.get("name")] = _first_row_with_a_value(head)
+                text = zf.read(member).decode("utf-8", "replace")
+                facts[sheet.get("name")] = _SheetFacts(
+                    _first_row_with_a_value(text[: 1 << 16]), _error_cells(text)
+                )
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
-    return firsts
+    return facts
 
 
 _ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
@@ -333,7 +368,7 @@ def read_xlsx(path: Path) -> FileRead:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types for corrupt workbooks
         raise UnreadableFile(f"not a readable XLSX workbook: {exc}") from exc
-    firsts = _first_rows(path)
+    facts = _sheet_facts(path)
     out = FileRead("xlsx")
     used = []
     for name in reader.sheet_names:
@@ -349,7 +384,8 @@ def read_xlsx(path: Path) -> FileRead:
                 f"sheet {name!r} ignored: no inventory header in its first {HEADER_SEARCH_ROWS} rows"
             )
             continue
-        offset = firsts.get(name, 1)
+        sheet_facts = facts.get(name, _SheetFacts())
+        offset = sheet_facts.first_row
         written = [("" if c is None else str(c)) for c in rows[header_at]]
         header, renamed = unique_header(written)
         out.notes.extend(f"sheet {name!r} {note}" for note in renamed)
@@ -360,6 +396,9 @@ def read_xlsx(path: Path) -> FileRead:
             row = rows[idx]
             if all(c is None or not str(c).strip() for c in row):
                 continue
+            # an error cell keeps its error text ('#DIV/0!'): a number field then fails to parse, a
+            # text field shows it, instead of an empty value nobody sees
+            row = [sheet_facts.errors.get((offset + idx, col), v) for col, v in enumerate(row)]
             # each sheet keeps its own header: records are mapped by their own keys
             cells = {h: v for h, w, v in zip(header, written, row, strict=True) if w.strip() or v is not None}
             out.records.append(RawRecord(offset + idx, cells, sheet=name))

@@ -255,3 +255,21 @@ def test_excel_number_formats_read_and_underscored_numbers_do_not(tmp_path, onet
     result = ingest_directory(tmp_path, onet)
     assert (result.tasks["instances"].to_list() or [None]) == [expected]
     assert (result.quarantine.height == 1) is (expected is None)
+
+
+def test_xlsx_error_cells_keep_their_error_text(tmp_path, onet):
+    wb = xlsxwriter.Workbook(tmp_path / "inv.xlsx")
+    ws = wb.add_worksheet("S")
+    ws.write_row(0, 1, ["task_id", "title", "instances", "notes"])  # the used range starts at column B
+    ws.write_row(1, 1, ["E1", "count failed"])
+    ws.write_formula(1, 3, "=1/0", None, "#DIV/0!")
+    ws.write_row(2, 1, ["E2", "note failed", 3])
+    ws.write_formula(2, 4, "=NA()", None, "#N/A")
+    wb.close()
+    result = ingest_directory(tmp_path, onet)
+    # before: both error cells read as empty, E1 accepted without its count, E2's note gone
+    assert quarantine(result)[("inv.xlsx", 2)] == (
+        "unparseable_value",
+        "unparseable_value: instances: cannot read '#DIV/0!'",
+    )
+    assert json.loads(result.tasks.filter(pl.col("task_id") == "E2")["extra_fields"][0]) == {"notes": "#N/A"}
