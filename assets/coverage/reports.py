@@ -263,7 +263,7 @@ def build_domain_doc(
     doc.p(PET_PEEVE)
     doc.p(
         f"{len(ungrounded)} ungrounded inventory tasks declare this domain or have their best match in it"
-        + (f" (first {UNGROUNDED_SHOWN} shown)." if len(ungrounded) > UNGROUNDED_SHOWN else ".")
+        + _shown(ungrounded)
     )
     doc.table(grounding_table(ungrounded[:UNGROUNDED_SHOWN]))
     if unverified:
@@ -271,7 +271,7 @@ def build_domain_doc(
         doc.p(UNVERIFIED)
         doc.p(
             f"{len(unverified)} inventory tasks declare this domain and have no credible match"
-            + (f" (first {UNGROUNDED_SHOWN} shown)." if len(unverified) > UNGROUNDED_SHOWN else ".")
+            + _shown(unverified)
         )
         doc.table(grounding_table(unverified[:UNGROUNDED_SHOWN]))
     release_changes_section(con, doc, domain_id)
@@ -435,6 +435,11 @@ def write_domain_report(
     _write_atomic(paths[2], to_html(doc).encode())
     preview = to_markdown(doc, embed_images=True)
     return Report(domain_id, markdown, paths[1], paths[2], paths[0], headline, preview)
+
+
+def _shown(tasks: list[dict]) -> str:
+    """The end of a count sentence: the tables list at most UNGROUNDED_SHOWN tasks."""
+    return f" (first {UNGROUNDED_SHOWN} shown)." if len(tasks) > UNGROUNDED_SHOWN else "."
 
 
 def grounding_table(tasks: list[dict]) -> Table:

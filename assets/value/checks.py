@@ -28,6 +28,14 @@ RELEASE_GWAS = """
     union select gwa_id from staging.onet_dwa_reference
 """
 
+# Every activity of the release with its title, one row per (level, id): what a label row names.
+RELEASE_ACTIVITIES = """
+    select 'gwa' as level, element_id as id, element_name as title
+    from staging.onet_content_model_reference
+    union all select 'iwa', iwa_id, iwa_title from staging.onet_iwa_reference
+    union all select 'dwa', dwa_id, dwa_title from staging.onet_dwa_reference
+"""
+
 SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ("int", "activity_labels"): [
         GxSuite(
@@ -44,7 +52,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
         ),
         GxSuite(
             "activity_labels__rows_name_their_activity_by_id_and_title",
-            """
+            f"""
             select l.level, l.element_id, l.element_name,
                 regexp_full_match(
                     l.element_id,
@@ -56,12 +64,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 ) as id_fits_level,
                 r.title is null or lower(trim(r.title)) = lower(trim(l.element_name)) as name_matches
             from int.activity_labels as l
-            left join (
-                select 'gwa' as level, element_id as id, element_name as title
-                from staging.onet_content_model_reference
-                union all select 'iwa', iwa_id, iwa_title from staging.onet_iwa_reference
-                union all select 'dwa', dwa_id, dwa_title from staging.onet_dwa_reference
-            ) as r on r.level = l.level and r.id = l.element_id
+            left join ({RELEASE_ACTIVITIES}) as r on r.level = l.level and r.id = l.element_id
             """,
             [true("id_fits_level"), true("name_matches")],
             row_id_columns=["level", "element_id"],

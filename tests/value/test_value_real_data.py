@@ -105,16 +105,14 @@ def test_every_gwa_is_labelled_and_unknown_means_no_dwa(real_con):
 
 def test_every_label_row_names_an_activity_of_onet_29(real_con):
     # the blocking check allows IDs a release dropped; against 29.0 every row must hit, title and all
+    from assets.value.checks import RELEASE_ACTIVITIES
+
     missing = real_con.execute(
-        """
+        f"""
         select l.level, l.element_id
         from int.activity_labels as l
-        left join (
-            select 'gwa' as level, element_id as id, element_name as title
-            from staging.onet_content_model_reference
-            union all select 'iwa', iwa_id, iwa_title from staging.onet_iwa_reference
-            union all select 'dwa', dwa_id, dwa_title from staging.onet_dwa_reference
-        ) as r on r.level = l.level and r.id = l.element_id and r.title = l.element_name
+        left join ({RELEASE_ACTIVITIES}) as r
+            on r.level = l.level and r.id = l.element_id and r.title = l.element_name
         where r.id is null
         """
     ).fetchall()
