@@ -22,7 +22,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.coverage.config import CoverageSettings, coverage_settings_from_env
 from assets.coverage.domains import load_domains
-from assets.coverage.exports import export_all
+from assets.coverage.exports import CSV_EXPORTS, export_all
 from assets.coverage.models import MARTS
 from assets.coverage.reports import write_domain_report, write_index
 from orchestration.resources import TaskvalueSettings
@@ -51,6 +51,23 @@ def reports_dir(settings: TaskvalueSettings, *, staged: bool = False) -> Path:
 def exports_dir(settings: TaskvalueSettings, *, staged: bool = False) -> Path:
     """Published exports (beside the warehouse), or the refresh's own copy (staged_outputs)."""
     return (staged_outputs(settings) if staged else settings.warehouse.parent) / "exports"
+
+
+REPORT_SUFFIXES = (".md", ".html", ".png")
+EXPORT_SUFFIXES = (".parquet", ".csv", ".json")
+
+
+def retire_stale(directory: Path, current: set[str], suffixes: Sequence[str]) -> list[str]:
+    """Delete the refresh's own output files that it no longer produces (a domain removed from the
+    config, a dropped mart), so they are not published again as if current; returns their names."""
+    stale = sorted(
+        p.name
+        for p in directory.glob("*")
+        if p.is_file() and p.suffix in suffixes and not p.name.startswith(".") and p.name not in current
+    )
+    for name in stale:
+        (directory / name).unlink(missing_ok=True)
+    return stale
 
 
 def report_key(domain_id: str) -> AssetKey:
@@ -99,6 +116,13 @@ def build_report_assets(domain_ids: Sequence[str]):
         out = reports_dir(settings, staged=True)
         with duckdb.get_connection() as con:
             present = {r[0] for r in con.execute("select domain_id from marts.domain_coverage").fetchall()}
+            current = {
+                f"{stem}{suffix}"
+                for stem in ["index", *sorted(set(by_key.values()) & present)]
+                for suffix in REPORT_SUFFIXES
+            }
+            if out.is_dir() and (stale := retire_stale(out, current, REPORT_SUFFIXES)):
+                context.log.info(f"removed {len(stale)} report files of domains no longer reported: {stale}")
             for key in sorted(context.selected_asset_keys, key=str):
                 if key == INDEX_KEY:
                     markdown, path = write_index(con, out)
@@ -149,6 +173,12 @@ def build_exports_asset(mart_keys: Sequence[AssetKey]):
         out = exports_dir(settings, staged=True)
         with duckdb.get_connection() as con:
             counts = export_all(con, out)
+        written = (
+            {f"{t}.parquet" for t in counts}
+            | {f"{t}.csv" for t in CSV_EXPORTS if t in counts}
+            | {"schema.json"}
+        )
+        retire_stale(out, written, EXPORT_SUFFIXES)
         listing = "\n".join(f"- `{t}.parquet` ({n:,} rows)" for t, n in counts.items())
         return MaterializeResult(
             metadata={

@@ -454,9 +454,28 @@ def _mark_duplicates(rows: Iterable[Row]) -> None:
     for task_id, group in places.items():
         if len(group) < 2:
             continue
-        where = "; ".join(f"{r.file}{f' [{r.sheet}]' if r.sheet else ''} row {r.row}" for r in group)
+        where = "; ".join(_place(r) for r in group)
         for r in group:
             r.reasons.append(("duplicate_task_id", f"task_id {task_id!r} occurs {len(group)} times: {where}"))
+    # IDs stay case-sensitive (a platform may rely on it), but 'T-1' beside 't-1' is usually a typo
+    by_fold: dict[str, list[str]] = defaultdict(list)
+    for task_id in places:
+        by_fold[task_id.casefold()].append(task_id)
+    for variants in by_fold.values():
+        if len(variants) < 2:
+            continue
+        for task_id in variants:
+            others = "; ".join(
+                f"{other!r} ({', '.join(_place(r) for r in places[other])})"
+                for other in variants
+                if other != task_id
+            )
+            for r in places[task_id]:
+                r.flags.append(f"task_id {task_id!r} differs only in letter case from {others}")
+
+
+def _place(row: Row) -> str:
+    return f"{row.file}{f' [{row.sheet}]' if row.sheet else ''} row {row.row}"
 
 
 def _frames(rows: list[Row], file_rows: list[dict[str, Any]], onet: OnetLookup) -> IngestResult:

@@ -273,3 +273,16 @@ def test_xlsx_error_cells_keep_their_error_text(tmp_path, onet):
         "unparseable_value: instances: cannot read '#DIV/0!'",
     )
     assert json.loads(result.tasks.filter(pl.col("task_id") == "E2")["extra_fields"][0]) == {"notes": "#N/A"}
+
+
+def test_ids_that_differ_only_in_case_are_kept_and_flagged(tmp_path, onet):
+    # case-sensitive IDs are distinct tasks, but 'T-1' beside 't-1' is usually a typo: say so
+    (tmp_path / "a.csv").write_text("task_id,title\nT-1,first\nT-2,second\n")
+    (tmp_path / "b.csv").write_text("task_id,title\nt-1,third\nstrasse,x\nSTRASSE,y\n")
+    result = ingest_directory(tmp_path, onet)
+    assert result.quarantine.height == 0
+    flags = dict(result.tasks.select("task_id", "flags").iter_rows())
+    assert flags["T-1"] == "task_id 'T-1' differs only in letter case from 't-1' (b.csv row 2)"
+    assert flags["t-1"] == "task_id 't-1' differs only in letter case from 'T-1' (a.csv row 2)"
+    assert flags["strasse"] == "task_id 'strasse' differs only in letter case from 'STRASSE' (b.csv row 4)"
+    assert flags["T-2"] is None

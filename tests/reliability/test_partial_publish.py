@@ -119,6 +119,53 @@ def test_outputs_are_copied_over_their_namesakes_and_nothing_else_is_touched(tmp
     assert sync_outputs(staged, published) == 1
     assert (published / "index.md").read_text() == "new index"
     assert (published / "my-notes.md").read_text() == "kept by a user"
-    assert sorted(p.name for p in published.iterdir()) == ["index.md", "my-notes.md"]
+    assert sorted(p.name for p in published.iterdir()) == [
+        ".taskvalue-outputs.json",
+        "index.md",
+        "my-notes.md",
+    ]
     assert sync_outputs(published, published) == 0  # outputs written in place: nothing to copy
     assert sync_outputs(tmp_path / "missing", published) == 0
+
+
+def test_outputs_the_previous_refresh_published_and_this_one_did_not_are_retired(tmp_path):
+    from assets.publish.outputs import MANIFEST, published_by_taskvalue, sync_outputs
+
+    staged, published = tmp_path / "work" / "reports", tmp_path / "reports"
+    staged.mkdir(parents=True)
+    published.mkdir()
+    (published / "legacy.md").write_text("published before manifests existed: ownership unknown, kept")
+    (published / "my-notes.md").write_text("kept by a user")
+    for name in ("index.md", "legal.md", "legal.png"):
+        (staged / name).write_text(f"first {name}")
+    assert sync_outputs(staged, published) == 3
+    assert published_by_taskvalue(published) == {"index.md", "legal.md", "legal.png"}
+
+    # the domain `legal` was removed from the config: the next refresh no longer stages its report
+    for name in ("legal.md", "legal.png"):
+        (staged / name).unlink()
+    (staged / "index.md").write_text("second index")
+    assert sync_outputs(staged, published) == 1
+    assert sorted(p.name for p in published.iterdir()) == [MANIFEST, "index.md", "legacy.md", "my-notes.md"]
+    assert (published / "index.md").read_text() == "second index"
+
+    # a hand-edited manifest cannot make a sync delete anything outside the directory
+    outside = tmp_path / "outside.md"
+    outside.write_text("not ours")
+    (published / MANIFEST).write_text('{"files": ["../outside.md", ".hidden", 7, "index.md"]}')
+    assert published_by_taskvalue(published) == {"index.md"}
+    assert sync_outputs(staged, published) == 1
+    assert outside.read_text() == "not ours"
+
+
+def test_staged_outputs_no_longer_produced_are_retired_only_by_kind(tmp_path):
+    from assets.coverage.outputs import REPORT_SUFFIXES, retire_stale
+
+    for name in ("index.md", "legal.md", "legal.html", "legal.png", "sales.md", "notes.txt", ".x.md.tmp"):
+        (tmp_path / name).write_text(name)
+    assert retire_stale(tmp_path, {"index.md", "sales.md"}, REPORT_SUFFIXES) == [
+        "legal.html",
+        "legal.md",
+        "legal.png",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".x.md.tmp", "index.md", "notes.txt", "sales.md"]

@@ -124,6 +124,16 @@ def test_every_label_row_names_an_activity_of_onet_29(real_con):
         real_con,
         "select nature, is_digital, label_level from int.dwa_labels where dwa_id = '4.A.1.b.2.I08.D03'",
     ) == ("routine", True, "iwa")
+    # composing is done in notation/audio software: its own row overrides the live-performance IWA
+    assert one(
+        real_con,
+        "select nature, is_digital, label_level from int.dwa_labels where dwa_id = '4.A.2.b.2.I25.D01'",
+    ) == ("judgment", True, "dwa")
+    assert one(
+        real_con,
+        "select count(*), bool_and(is_digital) from marts.task_value where onet_soc_code = '27-2041.00'"
+        " and task_id in (select task_id from staging.onet_tasks_to_dwas where dwa_id = '4.A.2.b.2.I25.D01')",
+    ) == (14, True)
 
 
 def test_readme_queries_answer(real_con):
