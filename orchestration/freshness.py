@@ -1,8 +1,9 @@
 """The one freshness policy applied to the whole graph.
 
-Every asset is expected to be refreshed at least weekly (the inventory refresh runs daily, so a
-healthy deployment stays well inside it); Dagster warns after two days without a materialization
-and fails after eight. It uses the current FreshnessPolicy API (`FreshnessPolicy.time_window` +
+Every asset is expected to be refreshed at least weekly: the full refresh and the inventory refresh
+both run daily (schedules.py), so a healthy deployment stays well inside it. Dagster warns after two
+days without a materialization (one missed daily run is tolerated) and fails after eight.
+It uses the current FreshnessPolicy API (`FreshnessPolicy.time_window` +
 `apply_freshness_policy`), applied in one place rather than repeated on each asset.
 """
 

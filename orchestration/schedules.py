@@ -5,6 +5,10 @@
   of April and May.
 - The inventory changes every day: refresh the inventory and everything downstream of it daily (the
   inventory sensor in sensors.py also reacts to file changes within minutes).
+- Everything else (sources, staging, value model) is rebuilt daily too, an hour earlier, from the
+  configured releases as cached (no download unless revalidation is on; about 40 s), so every asset
+  stays inside the global freshness policy (freshness.py) and a newly configured release or a
+  corrected mirror reaches the warehouse by the next morning.
 Schedules start running as soon as a Dagster daemon runs (`dagster dev` starts one).
 """
 
@@ -15,6 +19,7 @@ from dagster import (
     job,
 )
 
+from orchestration.jobs import refresh_job
 from orchestration.release_checks import check_oes_release, check_onet_release
 from orchestration.sensors import inventory_refresh_job
 
@@ -61,5 +66,21 @@ daily_inventory_refresh_schedule = ScheduleDefinition(
     description="Daily at 05:00 UTC: refresh the inventory, its matches and coverage, and publish.",
 )
 
+daily_full_refresh_schedule = ScheduleDefinition(
+    name="daily_full_refresh_schedule",
+    job=refresh_job,
+    # an hour before the inventory refresh (05:00), so the two never write the work DB at once
+    cron_schedule="0 4 * * *",
+    execution_timezone="UTC",
+    default_status=DefaultScheduleStatus.RUNNING,
+    description="Daily at 04:00 UTC: rebuild everything from the configured (cached) releases and publish, "
+    "so no asset goes stale.",
+)
+
 JOBS: list = [onet_release_check_job, oes_release_check_job]
-SCHEDULES: list = [onet_release_check_schedule, oes_release_check_schedule, daily_inventory_refresh_schedule]
+SCHEDULES: list = [
+    onet_release_check_schedule,
+    oes_release_check_schedule,
+    daily_inventory_refresh_schedule,
+    daily_full_refresh_schedule,
+]

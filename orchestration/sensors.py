@@ -94,15 +94,23 @@ def inventory_files_sensor(context: SensorEvaluationContext, settings: Taskvalue
     previous = json.loads(context.cursor) if context.cursor else {}
     state = inventory_state(settings.inventory, previous.get("files"))
     key = content_key(state)
+    generation = int(previous.get("generation", 0))
     if previous.get("key") == key:
-        context.update_cursor(json.dumps({"files": state, "key": key}))  # keep refreshed mtimes
+        # keep refreshed mtimes
+        context.update_cursor(json.dumps({"files": state, "key": key, "generation": generation}))
         return SkipReason(f"no change in {len(state)} inventory file(s)")
     changed = sorted(
         set(state) ^ set(previous.get("files", {}))
         | {n for n in state if n in previous.get("files", {}) and previous["files"][n][2] != state[n][2]}
     )
-    context.update_cursor(json.dumps({"files": state, "key": key}))
-    return RunRequest(run_key=key, tags={"taskvalue/inventory_changed": ", ".join(changed)[:200]})
+    generation += 1
+    context.update_cursor(json.dumps({"files": state, "key": key, "generation": generation}))
+    # Dagster skips a run_key it has seen: the generation makes a reverted edit (same content as an
+    # earlier state) a new request, while a retried tick of the same change is still deduplicated
+    return RunRequest(
+        run_key=f"{key}:{generation}",
+        tags={"taskvalue/inventory_changed": ", ".join(changed)[:200] or "(all files removed)"},
+    )
 
 
 JOBS: list = [inventory_refresh_job]

@@ -162,6 +162,12 @@ def failures_markdown(failures: list[dict[str, Any]]) -> str:
     return markdown_table(["expectation", "unexpected", "failing rows (sample)"], rows)
 
 
+def _default_description(suite: GxSuite) -> str:
+    # The UI lists checks by name; without a written description, say what the suite expects.
+    listed = "; ".join(e.describe() for e in suite.expectations)
+    return f"Great Expectations suite ({len(suite.expectations)} expectations, blocking): {listed}."
+
+
 def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> AssetChecksDefinition:
     """A blocking asset check that runs `suite` against the working database."""
     key = AssetKey(asset_key) if not isinstance(asset_key, AssetKey) else asset_key
@@ -170,7 +176,7 @@ def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> Asset
         asset=key,
         name=suite.name,
         blocking=True,
-        description=suite.description or f"Great Expectations suite {suite.name}.",
+        description=suite.description or _default_description(suite),
     )
     def _check(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
         with duckdb.get_connection() as con:

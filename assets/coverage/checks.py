@@ -207,7 +207,10 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             "inventory_export__one_row_per_inventory_task",
             """
             select e.*, (select count(*) from marts.inventory_export)
-                = (select count(*) from staging.inventory_tasks) as every_inventory_task_present
+                = (select count(*) from staging.inventory_tasks) as every_inventory_task_present,
+                -- a guess is never stamped: the stamp columns are filled exactly for credible matches
+                ((e.onet_task_id is not null) = e.is_match_credible) as stamped_iff_credible,
+                (e.onet_task_id is null or e.onet_task_id = e.candidate_onet_task_id) as stamp_is_the_candidate
             from marts.inventory_export as e
             """,
             [
@@ -215,6 +218,8 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 not_null("inventory_task_id"),
                 in_set("confidence", ["high", "medium", "low", "none"]),
                 true("every_inventory_task_present"),
+                true("stamped_iff_credible"),
+                true("stamp_is_the_candidate"),
             ],
             row_id_columns=["inventory_task_id"],
         )

@@ -83,7 +83,7 @@ SQL_MODELS: tuple[Model, ...] = (
             ("int", "domain_members"),
         ),
         "inventory_task_id",
-        RULE,
+        (*RULE, "excluded_statuses"),
     ),
     Model(
         "marts",

@@ -14,7 +14,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
-from assets.common.warehouse import build_sql_model, replace_table_from_frame
+from assets.common.warehouse import build_sql_model, comment_statements, replace_table_from_frame
 from assets.ingest.catalog import ONET_FILES
 from assets.staging import oes, onet, soc
 from assets.staging.typed import docs
@@ -28,6 +28,23 @@ create table if not exists meta.file_loads (
     source varchar, release varchar, file_name varchar, path varchar, sha256 varchar,
     rows_read bigint, rows_loaded bigint, status varchar, loaded_at timestamp
 )"""
+# every warehouse table and column carries a description (README, data dictionary): this one too
+FILE_LOADS_DOC = (
+    "Bookkeeping of the staging layer: which source file each staging table was last loaded from, "
+    "written in the same transaction as the table (staging.source_files is built from it)."
+)
+FILE_LOADS_COLUMNS = {
+    "target_table": "Staging table loaded (schema.table).",
+    "source": "Source of the file (oes_national, oes_sector, onet, soc).",
+    "release": "Release or vintage of the file.",
+    "file_name": "File name inside the release.",
+    "path": "Where the file was read from (mirror or cache).",
+    "sha256": "SHA-256 of the file read.",
+    "rows_read": "Data rows read from the file.",
+    "rows_loaded": "Rows written to the staging table.",
+    "status": "loaded, or absent (an optional file the release does not have: the table is empty).",
+    "loaded_at": "When the table was loaded.",
+}
 
 
 def _file_row(con: duckdb.DuckDBPyConnection, ingest_table: str, file_key: str) -> dict:
@@ -52,6 +69,8 @@ def _load(
 ) -> None:
     con.execute("create schema if not exists meta")
     con.execute(FILE_LOADS_DDL)
+    for statement in comment_statements("meta.file_loads", FILE_LOADS_DOC, FILE_LOADS_COLUMNS):
+        con.execute(statement)
     # Nothing was configured to load: the table is empty and source_files lists no file for it.
     forget = ("delete from meta.file_loads where target_table = ?", [qualified])
     upsert = (

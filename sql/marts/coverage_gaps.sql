@@ -1,6 +1,7 @@
 -- The top uncovered O*NET tasks of each domain ($top_gaps per domain), ranked by the value model's
--- priority score (times the sector share for sector domains), then annual value. Each row carries
--- what makes the task matter.
+-- priority score (times the sector share for sector domains), then annual value, then the value
+-- model's own priority rank (equal task weights make ties common: judgment before other natures).
+-- Each row carries what makes the task matter.
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   gap_rank: Rank within the domain (1 = the uncovered task to build first).
@@ -21,7 +22,7 @@ with ranked as (
         *,
         row_number() over (
             partition by domain_id
-            order by priority_score desc nulls last, annual_value_usd desc nulls last, task_id
+            order by priority_score desc nulls last, annual_value_usd desc nulls last, priority_rank, task_id
         ) as gap_rank
     from int.domain_task_coverage
     where not is_covered

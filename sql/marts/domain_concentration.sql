@@ -1,12 +1,14 @@
 -- Per domain, where the inventory sits against where the value sits: the share of the domain's
 -- inventory tasks whose best match is in the bottom tiers, against the share of the domain's
 -- value in the top tiers (see int.domain_tier_order). A large positive gap means effort is piling up on cheap work.
--- An inventory task counts for a domain when its best match is credible and is an occupation of it.
+-- An inventory task counts for a domain when its best match is credible and is an occupation of it,
+-- unless its status is excluded (e.g. retired).
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   bottom_tiers: Labels of the bottom (lowest-paid) tiers, lowest first.
 --   top_tiers: Labels of the top (highest-paid) tiers, lowest first.
---   inventory_tasks_matched: Inventory tasks whose credible best match is in the domain.
+--   inventory_tasks_matched: Inventory tasks whose credible best match is in the domain (tasks with an
+--     excluded status, e.g. retired, left out).
 --   inventory_bottom_tier_tasks: Of those, tasks whose best match is in a bottom tier.
 --   inventory_bottom_tier_share_pct: inventory_bottom_tier_tasks / inventory_tasks_matched x 100.
 --   total_value_usd: Annual value of the domain (USD/year).
@@ -27,7 +29,7 @@ inventory as (
         count(distinct g.inventory_task_id) filter (where g.is_bottom_tier) as inventory_bottom_tier_tasks
     from marts.inventory_grounding as g
     inner join int.domain_members as dm on dm.onet_soc_code = g.best_onet_soc_code
-    where g.best_is_credible
+    where g.best_is_credible and not g.is_excluded_status
     group by dm.domain_id
 )
 

@@ -36,7 +36,8 @@
 --   by_nature: Per nature: nature, tasks_total, tasks_covered, total_value_usd, covered_value_usd.
 --   inventory_tasks_declared: Inventory tasks whose declared domain maps to this domain.
 --   inventory_tasks_by_status: Declared inventory tasks per status: status, inventory_tasks.
---   inventory_tasks_matched: Inventory tasks whose credible best match is an occupation of this domain.
+--   inventory_tasks_matched: Inventory tasks whose credible best match is an occupation of this domain
+--     (tasks with an excluded status, e.g. retired, left out).
 --   inventory_tasks_grounded: Declared inventory tasks that are grounded (marts.inventory_grounding).
 --   inventory_tasks_unverified: Declared inventory tasks with no credible match, neither grounded nor
 --     ungrounded (marts.inventory_grounding.grounding = 'unverified'): name their occupation.
@@ -136,7 +137,7 @@ matched as (
     select dm.domain_id, count(distinct g.inventory_task_id) as inventory_tasks_matched
     from marts.inventory_grounding as g
     inner join int.domain_members as dm on dm.onet_soc_code = g.best_onet_soc_code
-    where g.best_is_credible
+    where g.best_is_credible and not g.is_excluded_status
     group by dm.domain_id
 )
 

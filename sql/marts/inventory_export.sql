@@ -1,36 +1,46 @@
 -- What to stamp on each inventory task in an RL platform: one row per inventory task with its best
 -- O*NET match, the match's SOC code, tier, nature and value. Exported as Parquet and CSV
--- (warehouse/exports/inventory_export.*).
+-- (warehouse/exports/inventory_export.*). The stamp columns are filled only when the best match is
+-- credible (it passes the coverage rule): a guess is not stamped on a task as if it were known (a
+-- sudoku puzzle is not worth a records clerk's $203M). The guess stays visible in
+-- candidate_onet_task_id and confidence, for review.
 -- columns:
 --   inventory_task_id: Task ID in the inventory.
 --   title: Inventory task title.
---   onet_task_id: O*NET Task ID of the best match (null when there is no candidate).
---   onet_soc_code: O*NET-SOC code of the best match.
---   soc_code: 6-digit SOC code of the best match (the O*NET code without its .NN suffix).
---   tier: Value tier of the best match.
---   nature: judgment, routine, interpersonal, physical or unknown.
---   is_digital: True when the matched task can be done at a computer.
---   annual_value_usd: National annual value of the matched O*NET task (USD/year).
---   hourly_wage_usd: Mean hourly wage of the matched occupation (USD/hour).
---   confidence: Confidence band of the match (high/medium/low/none).
+--   onet_task_id: O*NET Task ID of the best match; null when the best match is not credible or there is none.
+--   onet_soc_code: O*NET-SOC code of the best match (null when not credible).
+--   soc_code: 6-digit SOC code of the best match, the O*NET code without its .NN suffix (null when not credible).
+--   tier: Value tier of the best match (null when not credible).
+--   nature: judgment, routine, interpersonal, physical or unknown (null when not credible).
+--   is_digital: True when the matched task can be done at a computer (null when not credible).
+--   annual_value_usd: National annual value of the matched O*NET task (USD/year; null when not credible).
+--   hourly_wage_usd: Mean hourly wage of the matched occupation (USD/hour; null when not credible).
+--   confidence: Confidence band of the best candidate (high/medium/low/none), credible or not.
 --   is_grounded: Grounded in valuable work; null when unverified (see marts.inventory_grounding).
 --   ungrounded_reason: Why not grounded (no_credible_match for unverified tasks too), or null when grounded.
 --   grounding: grounded, ungrounded or unverified (no credible match at all, though the task declares a
 --     configured domain).
+--   status: Inventory status as written (e.g. active, retired); retired-like statuses cover nothing.
+--   candidate_onet_task_id: O*NET Task ID of the rank-1 candidate even when it is not credible (for
+--     review; null when there is no candidate).
+--   is_match_credible: True when the best match passes the coverage rule, so the stamp columns are filled.
 select
     inventory_task_id,
     title,
-    best_onet_task_id as onet_task_id,
-    best_onet_soc_code as onet_soc_code,
-    left(best_onet_soc_code, 7) as soc_code,
-    tier,
-    nature,
-    is_digital,
-    best_annual_value_usd as annual_value_usd,
-    best_hourly_wage_usd as hourly_wage_usd,
+    case when best_is_credible then best_onet_task_id end as onet_task_id,
+    case when best_is_credible then best_onet_soc_code end as onet_soc_code,
+    case when best_is_credible then left(best_onet_soc_code, 7) end as soc_code,
+    case when best_is_credible then tier end as tier,
+    case when best_is_credible then nature end as nature,
+    case when best_is_credible then is_digital end as is_digital,
+    case when best_is_credible then best_annual_value_usd end as annual_value_usd,
+    case when best_is_credible then best_hourly_wage_usd end as hourly_wage_usd,
     best_confidence as confidence,
     is_grounded,
     ungrounded_reason,
-    grounding
+    grounding,
+    status,
+    best_onet_task_id as candidate_onet_task_id,
+    coalesce(best_is_credible, false) as is_match_credible
 from marts.inventory_grounding
 order by inventory_task_id

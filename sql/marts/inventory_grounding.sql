@@ -38,6 +38,8 @@
 --     unverified tasks too).
 --   ungrounded_reasons: Every reason that holds (empty when grounded).
 --   grounding: 'grounded', 'ungrounded' or 'unverified' (is_grounded true, false or null).
+--   is_excluded_status: True when the task's status is one of the coverage settings' excluded
+--     statuses (e.g. retired): it covers nothing and is left out of the matched-inventory counts.
 with matches as (
     select
         m.inventory_task_id::varchar as inventory_task_id,
@@ -178,6 +180,11 @@ select
         when len(ungrounded_reasons) = 0 then 'grounded'
         when ungrounded_reasons = ['no_credible_match'] and declared_domain_id is not null then 'unverified'
         else 'ungrounded'
-    end as grounding
+    end as grounding,
+    -- empty entries dropped: '' (no excluded status) must not exclude tasks without a status
+    list_contains(
+        list_filter(string_split(lower($excluded_statuses), ','), lambda x: trim(x) <> ''),
+        lower(trim(coalesce(status, '')))
+    ) as is_excluded_status
 from judged
 order by inventory_task_id

@@ -228,6 +228,13 @@ def test_rl_export_row(cov_con):
         "where inventory_task_id = 'inv-1'"
     ).fetchone()
     assert row == ("101", "15-1252.00", "15-1252", "high", "judgment", 600_000)
+    # inv-3's best candidate (201) is only low confidence: nothing is stamped, the guess stays visible
+    row = cov_con.execute(
+        "select onet_task_id, onet_soc_code, soc_code, tier, nature, is_digital, annual_value_usd, hourly_wage_usd, "
+        "confidence, candidate_onet_task_id, is_match_credible from marts.inventory_export "
+        "where inventory_task_id = 'inv-3'"
+    ).fetchone()
+    assert row == (None, None, None, None, None, None, None, None, "low", "201", False)
 
 
 def test_coverage_rule_is_configurable():
@@ -280,8 +287,32 @@ def test_retired_inventory_tasks_cover_nothing_but_are_still_judged():
         one(con, "select is_grounded from marts.inventory_grounding where inventory_task_id = 'inv-1'")
         is True
     )
+    assert one(
+        con, "select is_excluded_status from marts.inventory_grounding where inventory_task_id = 'inv-1'"
+    )
+    # ... and no longer counts as matched inventory: software keeps inv-2 only (was 2 tasks)
+    assert (
+        one(
+            con,
+            "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'computer-and-mathematical'",
+        )
+        == 1
+    )
+    assert (
+        one(
+            con,
+            "select inventory_tasks_matched from marts.domain_concentration where domain_id = 'computer-and-mathematical'",
+        )
+        == 1
+    )
+    assert (
+        one(con, "select status from marts.inventory_export where inventory_task_id = 'inv-1'") == "Retired"
+    )
     build_all(con, fixture_settings(excluded_statuses=""))
     assert coverage(con, "computer-and-mathematical")[1] == pytest.approx(1_000_000)
+    assert not one(
+        con, "select is_excluded_status from marts.inventory_grounding where inventory_task_id = 'inv-1'"
+    )
 
 
 @pytest.mark.parametrize("excluded", ["retired", "", " "])

@@ -19,7 +19,10 @@ def test_schedules_follow_the_publishers_calendars():
         "onet_release_check_schedule": "0 6 15 3,6,9,12 *",  # quarterly
         "oes_release_check_schedule": "0 6 * 4,5 1",  # spring, yearly
         "daily_inventory_refresh_schedule": "0 5 * * *",
+        "daily_full_refresh_schedule": "0 4 * * *",  # keeps sources, staging and value fresh
     }
+    full = next(s for s in SCHEDULES if s.name == "daily_full_refresh_schedule")
+    assert full.job_name == "refresh_job"
 
 
 def test_one_freshness_policy_on_every_asset():

@@ -41,6 +41,17 @@ def test_sensor_fires_on_new_or_changed_files_only(tmp_path):
     assert isinstance(edited, RunRequest) and edited.tags["taskvalue/inventory_changed"] == "a.csv"
     assert edited.run_key != added.run_key
 
+    # reverting the edit brings back an earlier content, which must still be a new request (Dagster
+    # drops a run_key it has already seen, so the warehouse would keep the edited content)
+    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
+    reverted, cursor = evaluate(settings, cursor)
+    assert isinstance(reverted, RunRequest)
+    assert reverted.run_key not in {first.run_key, added.run_key, edited.run_key}
+    for name in ("a.csv", "b.jsonl"):
+        (inventory / name).unlink()
+    emptied, cursor = evaluate(settings, cursor)
+    assert isinstance(emptied, RunRequest) and emptied.tags["taskvalue/inventory_changed"] == "a.csv, b.jsonl"
+
 
 def test_sensor_job_refreshes_only_what_is_downstream_of_the_inventory():
     from orchestration.definitions import defs

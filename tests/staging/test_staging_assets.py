@@ -88,13 +88,20 @@ def test_every_staging_column_has_a_comment_and_dagster_column_schema(fixture_ru
     result, con = fixture_run
     missing = con.execute(
         "select table_name, column_name from duckdb_columns() "
-        "where schema_name = 'staging' and coalesce(comment, '') = ''"
+        "where schema_name in ('staging', 'meta') and coalesce(comment, '') = ''"
     ).fetchall()
     assert missing == []
     tables = con.execute(
         "select table_name, comment from duckdb_tables() where schema_name = 'staging'"
     ).fetchall()
     assert len(tables) == 16 and all(comment for _, comment in tables)
+    # the staging layer's bookkeeping table is documented like the tables it describes
+    assert (
+        "which source file"
+        in con.execute(
+            "select comment from duckdb_tables() where schema_name = 'meta' and table_name = 'file_loads'"
+        ).fetchone()[0]
+    )
     for mat in result.get_asset_materialization_events():
         metadata = mat.materialization.metadata
         if mat.asset_key.path[0] == "staging":
