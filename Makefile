@@ -14,7 +14,8 @@ TORCH_SOURCE = $(if $(wildcard $(TORCH_WHEELS)/torch-$(TORCH_VERSION)+cpu-*.whl)
 env: ## build the environment from uv.lock
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen --inexact
-	@mkdir -p "$(DAGSTER_HOME)" && touch "$(DAGSTER_HOME)/dagster.yaml"
+	@mkdir -p "$(DAGSTER_HOME)"
+	@test -s "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 
 run: env ## materialize every asset into warehouse/taskvalue.duckdb
 	$(UV) run --frozen dagster job execute -m orchestration.definitions -j refresh_job

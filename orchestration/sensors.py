@@ -27,6 +27,7 @@ from dagster import (
 from assets.common.env import env_flag
 from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE, TASKS
 from assets.inventory.ingest import inventory_files
+from orchestration.jobs import WRITER_TAGS
 from orchestration.resources import TaskvalueSettings
 
 # The inventory and the domains config it is read against (an edited config/domains.toml reaches
@@ -39,6 +40,7 @@ inventory_refresh_job = define_asset_job(
     "inventory_refresh_job",
     selection=INVENTORY_REFRESH_SELECTION,
     executor_def=in_process_executor,
+    tags=WRITER_TAGS,
     description="Re-ingest the task inventory and rebuild everything downstream of it (matches, coverage, publish).",
 )
 

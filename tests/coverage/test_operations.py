@@ -93,3 +93,23 @@ def test_release_check_offline_fails_with_a_clear_message():
     message = failure.step_failure_data.user_failure_data.description
     assert "Could not check for a new release" in message
     assert "offline" in message and "onetcenter.org" in message
+
+
+def test_jobs_that_write_the_work_db_queue_one_at_a_time(tmp_path):
+    # refresh_job and inventory_refresh_job both write the work DB: the shipped instance file makes
+    # the run queue start one of them at a time instead of letting the second fail at publish
+    import shutil
+    from pathlib import Path
+
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+    from orchestration.jobs import WRITER_TAGS
+
+    for name in ("refresh_job", "inventory_refresh_job"):
+        assert defs.resolve_job_def(name).tags.items() >= WRITER_TAGS.items()
+    shutil.copy(Path(__file__).parents[2] / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = DagsterInstance.from_config(str(tmp_path))
+    limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
+    ((key, value),) = WRITER_TAGS.items()
+    assert {"key": key, "limit": 1} in limits
