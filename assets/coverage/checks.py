@@ -52,12 +52,19 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ("int", "domain_members"): [
         GxSuite(
             "domain_members__one_row_per_domain_and_occupation_with_shares_in_0_1",
-            "select * from int.domain_members",
+            """
+            select *,
+                -- a code-based domain takes whole occupations, and each of them counts for its inventory
+                (value_share < 1 or is_characteristic) as whole_members_are_characteristic
+            from int.domain_members
+            """,
             [
                 unique("domain_id", "onet_soc_code"),
                 between("value_share", 0, 1),
                 between("employment_share", 0, 1),
                 not_null("value_share"),
+                not_null("is_characteristic"),
+                true("whole_members_are_characteristic"),
             ],
             row_id_columns=["domain_id", "onet_soc_code"],
         )

@@ -9,6 +9,11 @@
 --   matched_rule: The rule that made it a member (rule_type:rule_value; the first one if several).
 --   value_share: Share of the occupation's annual value counted in this domain (1 for code-based domains).
 --   employment_share: Share of the occupation's employment counted in this domain (1 for code-based domains).
+--   is_characteristic: True when inventory tasks matched to the occupation count for the domain: always
+--     for code-based domains; for a sector domain, when the sector's share of the occupation's value
+--     is at least the sector's share of all value (location quotient >= 1). Value always counts by
+--     value_share; this only keeps a sector from claiming every task of an occupation it barely
+--     employs (0.04% of Electrical Engineers' value is in Finance and Insurance).
 with rules as (
     select domain_id, rule_type, rule_value from int.domain_definitions
 ),
@@ -69,11 +74,30 @@ sector_members as (
     inner join oes_employment as e on e.oes_code = o.oes_code
     where s.wage_bill_usd is not null and s.wage_bill_usd > 0
     group by r.domain_id, o.onet_soc_code, o.oes_code
+),
+
+-- the sector's share of all value: the bar an occupation's own sector share must reach
+sector_totals as (
+    select
+        m.domain_id,
+        sum(b.national_bill_usd * coalesce(m.value_share, 0))
+            / nullif((select sum(national_bill_usd) from oes_totals), 0) as sector_value_share
+    from (select domain_id, oes_code, any_value(value_share) as value_share from sector_members group by all) as m
+    inner join oes_totals as b on b.oes_code = m.oes_code
+    group by m.domain_id
 )
 
-select domain_id, onet_soc_code, oes_code, matched_rule, value_share, employment_share
+select domain_id, onet_soc_code, oes_code, matched_rule, value_share, employment_share, true as is_characteristic
 from code_members
 union all
-select domain_id, onet_soc_code, oes_code, matched_rule, coalesce(value_share, 0), coalesce(employment_share, 0)
-from sector_members
+select
+    m.domain_id,
+    m.onet_soc_code,
+    m.oes_code,
+    m.matched_rule,
+    coalesce(m.value_share, 0),
+    coalesce(m.employment_share, 0),
+    coalesce(m.value_share >= t.sector_value_share, false) as is_characteristic
+from sector_members as m
+left join sector_totals as t on t.domain_id = m.domain_id
 order by domain_id, onet_soc_code

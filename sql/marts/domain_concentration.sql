@@ -1,7 +1,8 @@
 -- Per domain, where the inventory sits against where the value sits: the share of the domain's
 -- inventory tasks whose best match is in the bottom tiers, against the share of the domain's
 -- value in the top tiers (see int.domain_tier_order). A large positive gap means effort is piling up on cheap work.
--- An inventory task counts for a domain when its best match is credible and is an occupation of it,
+-- An inventory task counts for a domain when its best match is credible and is a characteristic
+-- occupation of it (int.domain_members.is_characteristic: any member of a code-based domain),
 -- unless its status is excluded (e.g. retired).
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
@@ -28,7 +29,8 @@ inventory as (
         count(distinct g.inventory_task_id) as inventory_tasks_matched,
         count(distinct g.inventory_task_id) filter (where g.is_bottom_tier) as inventory_bottom_tier_tasks
     from marts.inventory_grounding as g
-    inner join int.domain_members as dm on dm.onet_soc_code = g.best_onet_soc_code
+    inner join int.domain_members as dm
+        on dm.onet_soc_code = g.best_onet_soc_code and dm.is_characteristic
     where g.best_is_credible and not g.is_excluded_status
     group by dm.domain_id
 )

@@ -36,7 +36,8 @@
 --   by_nature: Per nature: nature, tasks_total, tasks_covered, total_value_usd, covered_value_usd.
 --   inventory_tasks_declared: Inventory tasks whose declared domain maps to this domain.
 --   inventory_tasks_by_status: Declared inventory tasks per status: status, inventory_tasks.
---   inventory_tasks_matched: Inventory tasks whose credible best match is an occupation of this domain
+--   inventory_tasks_matched: Inventory tasks whose credible best match is a characteristic occupation of
+--     this domain (int.domain_members.is_characteristic)
 --     (tasks with an excluded status, e.g. retired, left out).
 --   inventory_tasks_grounded: Declared inventory tasks that are grounded (marts.inventory_grounding).
 --   inventory_tasks_unverified: Declared inventory tasks with no credible match, neither grounded nor
@@ -136,7 +137,8 @@ grounded as (
 matched as (
     select dm.domain_id, count(distinct g.inventory_task_id) as inventory_tasks_matched
     from marts.inventory_grounding as g
-    inner join int.domain_members as dm on dm.onet_soc_code = g.best_onet_soc_code
+    inner join int.domain_members as dm
+        on dm.onet_soc_code = g.best_onet_soc_code and dm.is_characteristic
     where g.best_is_credible and not g.is_excluded_status
     group by dm.domain_id
 )

@@ -8,7 +8,7 @@
 --   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
 --   physical_work: every credible match is physical work;
 --   outside_declared_domain: its declared domain maps to a configured domain and no credible
---     match is an occupation of that domain.
+--     match is a characteristic occupation of that domain (int.domain_members.is_characteristic).
 -- This is the seed's pet peeve (RL tasks that imitate no valuable work) made measurable.
 -- columns:
 --   inventory_task_id: Task ID in the inventory.
@@ -135,6 +135,7 @@ judged as (
                             select 1
                             from int.domain_members as dm
                             where dm.domain_id = i.declared_domain_id
+                                and dm.is_characteristic
                                 and list_contains(c.credible_codes, dm.onet_soc_code)
                         )
                         then 'outside_declared_domain'

@@ -326,3 +326,21 @@ def test_tasks_without_a_status_cover_whatever_statuses_are_excluded(excluded):
     con.execute("update staging.inventory_tasks set status = null where task_id = 'inv-1'")
     build_all(con, fixture_settings(excluded_statuses=excluded))
     assert coverage(con, "computer-and-mathematical")[1] == pytest.approx(1_000_000)
+
+
+def test_inventory_counts_for_a_sector_only_through_its_characteristic_occupations(cov_con):
+    # sector 52's share of all value: (0.2 x 400k + 0.12 x 1,000k + 0.1 x 400k) / 2,050k = 240k / 2,050k
+    # = 0.117. 13-1161 (0.2) and 15-1252 (0.12) reach it; 27-3043 (0.1) does not, so an inventory task
+    # matched to writers would not count for the sector, while the writers' 40k still counts as its value
+    got = dict(
+        cov_con.execute(
+            "select onet_soc_code, is_characteristic from int.domain_members where domain_id = 'sector-finance'"
+        ).fetchall()
+    )
+    assert got == {"13-1161.00": True, "13-1161.01": True, "15-1252.00": True, "27-3043.00": False}
+    assert all(
+        r[0]
+        for r in cov_con.execute(
+            "select is_characteristic from int.domain_members where domain_id <> 'sector-finance'"
+        ).fetchall()
+    )
