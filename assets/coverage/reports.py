@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import io
 import os
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,7 +17,7 @@ from pathlib import Path
 
 import duckdb
 
-from assets.coverage.document import Doc, Image, Table, to_html, to_markdown
+from assets.coverage.document import Doc, Image, Md, Table, link, md_code, md_escape, to_html, to_markdown
 
 ONET_ATTRIBUTION = (
     "This site incorporates information from O*NET Web Services by the U.S. Department of Labor, "
@@ -28,21 +29,43 @@ BLS_ATTRIBUTION = (
     "(OEWS), public domain."
 )
 PET_PEEVE = (
-    "This is the seed's pet peeve made measurable: tasks that look busy but imitate no valuable work. "
-    "An inventory task is ungrounded when it has no credible O*NET match and claims no known domain, "
-    "matches only bottom-tier work, matches only physical work, or matches nothing inside the domain it "
-    "claims."
+    "An inventory task is ungrounded when one of four reasons holds (the first that holds is shown). "
+    "The seed's pet peeve, a task that looks busy but imitates no valuable work, is the first reason, "
+    "no credible match; only low-tier work and physical work are milder forms of it. Outside the declared "
+    "domain is not: such a task imitates real work, and only its domain label disagrees."
 )
 UNVERIFIED = (
     "These tasks claim this domain, but no O*NET candidate is credible: text matching could not tell which "
     "work they imitate (RL prompts rarely use O*NET's words). They count as neither grounded nor "
     "ungrounded. Name each one's occupation (`onet_soc_code`) or pin a match in the overrides file."
 )
+# The reasons of marts.inventory_grounding.ungrounded_reason, in the order they are checked.
 REASON_TEXT = {
     "no_credible_match": "no credible match",
     "low_tier_only": "only low-tier work",
     "physical_work": "physical work",
-    "outside_declared_domain": "outside declared domain",
+    "outside_declared_domain": "outside the declared domain",
+}
+REASON_HELP = {
+    "no_credible_match": (
+        "No credible O*NET match, and the task claims no configured domain: no real work was found behind "
+        "it. This is the seed's pet peeve: a task that looks busy but imitates no valuable work. Rewrite or "
+        "retire it, or name the work it imitates (`onet_soc_code`, or a pin in the overrides file)."
+    ),
+    "low_tier_only": (
+        "Every credible match is bottom-tier (lowest-paid) work: the task imitates real work, but the least "
+        "valuable kind, a milder form of the pet peeve. Aim it at the better-paid work of the same job, or "
+        "keep it knowingly."
+    ),
+    "physical_work": (
+        "Every credible match is physical work, which a text task can describe but not do: a milder form of "
+        "the pet peeve. Check that the task trains something a model can actually perform."
+    ),
+    "outside_declared_domain": (
+        "The task imitates real work, but the task's declared domain disagrees with the occupation it "
+        "matches. Not the pet peeve: fix the row's domain or `onet_soc_code`, or the domain definition in "
+        "config/domains.toml."
+    ),
 }
 GAPS_SHOWN = 15
 UNGROUNDED_SHOWN = 50
@@ -55,10 +78,21 @@ def usd(v: float | None) -> str:
     if v is None:
         return "n/a"
     v = float(v)
+    sign, v = ("-", -v) if v < 0 else ("", v)
     for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if abs(v) >= div:
-            return f"${v / div:,.2f}{suffix}"
-    return f"${v:,.0f}"
+        if v >= div:
+            return f"{sign}${v / div:,.2f}{suffix}"
+    text = f"${v:,.0f}"
+    return text if text == "$0" else sign + text
+
+
+def count(n: int | None) -> str:
+    return "n/a" if n is None else f"{n:,}"
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    """'1 task', '2 tasks', '1,286 tasks'."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
 
 
 def pct(v: float | None) -> str:
@@ -141,22 +175,74 @@ def resolve_domain(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     return row[0] if row else None
 
 
+NO_TIER = "no tier"  # tasks whose occupation has no wage: their value is unknown, not zero
+
+
 def slice_table(dimension: str, slices: list[dict]) -> Table:
     """Covered against total tasks and value, one row per tier or nature (marts.domain_coverage_slices)."""
+
+    def value(t: dict, column: str) -> str:
+        return "n/a" if t["slice"] == NO_TIER and dimension == "tier" else usd(t[column])
+
     return Table(
         [dimension, "tasks", "covered tasks", "value", "covered value", "coverage"],
         [
             (
                 t["slice"],
-                t["tasks_total"],
-                t["tasks_covered"],
-                usd(t["total_value_usd"]),
-                usd(t["covered_value_usd"]),
+                count(t["tasks_total"]),
+                count(t["tasks_covered"]),
+                value(t, "total_value_usd"),
+                value(t, "covered_value_usd"),
                 pct(t["value_coverage_pct"]),
             )
             for t in slices
         ],
         {1, 2, 3, 4, 5},
+    )
+
+
+def inventory_sentence(h: dict) -> str:
+    """The headline's inventory bullet, in grammatical English whatever the counts."""
+    declared = h["inventory_tasks_declared"] or 0
+    matched = h["inventory_tasks_matched"] or 0
+    here = (
+        "no inventory task has its best credible match here."
+        if not matched
+        else f"{plural(matched, 'inventory task')} {'has its' if matched == 1 else 'have their'} best "
+        "credible match here."
+    )
+    if not declared:
+        return f"**Inventory:** no inventory task declares this domain; {here}"
+    status = ", ".join(
+        f"{md_escape(s['status'])}: {s['inventory_tasks']:,}" for s in (h["inventory_tasks_by_status"] or [])
+    )
+    grounded, unverified = h["inventory_tasks_grounded"] or 0, h["inventory_tasks_unverified"] or 0
+    ungrounded = declared - grounded - unverified
+    return (
+        f"**Inventory:** {plural(declared, 'task')} {'declares' if declared == 1 else 'declare'} this domain "
+        f"({status or 'no status'}); of these, {grounded:,} {'is' if grounded == 1 else 'are'} grounded, "
+        f"{ungrounded:,} ungrounded and {unverified:,} unverified; {here}"
+    )
+
+
+def concentration_sentence(c: dict) -> str:
+    top = (
+        f"{pct(c.get('value_top_tier_share_pct'))} of the value sits in the top tiers "
+        f"({md_escape(c.get('top_tiers') or 'none')})"
+        if c.get("value_top_tier_share_pct") is not None
+        else "the domain has no valued task"
+    )
+    matched = c.get("inventory_tasks_matched") or 0
+    if not matched:
+        return (
+            f"**Concentration:** {top}; no inventory task (excluded statuses left out) has its best credible "
+            "match here, so there is no inventory to compare."
+        )
+    return (
+        f"**Concentration:** {pct(c.get('inventory_bottom_tier_share_pct'))} of the "
+        f"{plural(matched, 'inventory task')} matched here "
+        f"{'sits' if matched == 1 else 'sit'} in the bottom tiers "
+        f"({md_escape(c.get('bottom_tiers') or 'none')}), while {top}."
     )
 
 
@@ -192,7 +278,8 @@ def build_domain_doc(
         where g.grounding <> 'grounded' and (
             g.declared_domain_id = $1
             or exists (select 1 from int.domain_members as m
-                       where m.domain_id = $1 and m.onet_soc_code = g.best_onet_soc_code)
+                       where m.domain_id = $1 and m.onet_soc_code = g.best_onet_soc_code
+                           and m.is_characteristic)
         )
         order by g.ungrounded_reason, g.inventory_task_id
         """,
@@ -205,28 +292,20 @@ def build_domain_doc(
     ungrounded = [u for u in ungrounded if u["grounding"] == "ungrounded"]
     doc = Doc(f"Coverage report: {h['domain_name']}")
     doc.p(
-        f"Domain `{domain_id}` ({h['domain_kind'].replace('_', ' ')}). Generated "
+        f"Domain {md_code(domain_id)} ({md_escape(h['domain_kind'].replace('_', ' '))}). Generated "
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}. [All domains](index.html)"
     )
     doc.h2("Headline figures")
-    status = ", ".join(
-        f"{s['status']}: {s['inventory_tasks']}" for s in (h["inventory_tasks_by_status"] or [])
-    )
     doc.bullets(
         [
-            f"**Total annual value:** {usd(h['total_value_usd'])} across {h['occupations']} occupations and "
+            f"**Total annual value:** {usd(h['total_value_usd'])} across {h['occupations']:,} occupations and "
             f"{h['tasks_total']:,} O*NET tasks ({h['employment_reached']:,.0f} workers).",
             f"**Covered value:** {usd(h['covered_value_usd'])} = **{pct(h['value_coverage_pct'])}** of the value; "
             f"{h['tasks_covered']:,} of {h['tasks_total']:,} tasks ({pct(h['task_coverage_pct'])}).",
             f"**Uncovered value:** {usd(h['uncovered_value_usd'])}, rank {h['uncovered_value_rank']} of {n_domains} domains.",
             f"**Digital value covered:** {usd(h['digital_covered_value_usd'])} of {usd(h['digital_value_usd'])}.",
-            f"**Inventory:** {h['inventory_tasks_declared']} tasks declare this domain ({status or 'none'}); "
-            f"{h['inventory_tasks_grounded']} of them are grounded, {h['inventory_tasks_unverified']} unverified; "
-            f"{h['inventory_tasks_matched']} inventory tasks "
-            "have their best credible match here.",
-            f"**Concentration:** {pct(c.get('inventory_bottom_tier_share_pct'))} of the matched inventory sits in the "
-            f"bottom tiers ({c.get('bottom_tiers')}), while {pct(c.get('value_top_tier_share_pct'))} of the value sits "
-            f"in the top tiers ({c.get('top_tiers')}).",
+            inventory_sentence(h),
+            concentration_sentence(c),
         ]
     )
     doc.h2("Covered vs uncovered value by tier")
@@ -259,18 +338,15 @@ def build_domain_doc(
             {0, 3, 4, 5},
         )
     )
-    doc.h2("Ungrounded inventory tasks")
-    doc.p(PET_PEEVE)
-    doc.p(
-        f"{len(ungrounded)} ungrounded inventory tasks declare this domain or have their best match in it"
-        + _shown(ungrounded)
-    )
-    doc.table(grounding_table(ungrounded[:UNGROUNDED_SHOWN]))
+    ungrounded_section(doc, ungrounded)
     if unverified:
         doc.h2("Unverified inventory tasks")
         doc.p(UNVERIFIED)
         doc.p(
-            f"{len(unverified)} inventory tasks declare this domain and have no credible match"
+            f"{plural(len(unverified), 'inventory task')} {'declares' if len(unverified) == 1 else 'declare'} "
+            "this domain and "
+            + ("has" if len(unverified) == 1 else "have")
+            + " no credible match"
             + _shown(unverified)
         )
         doc.table(grounding_table(unverified[:UNGROUNDED_SHOWN]))
@@ -297,11 +373,20 @@ def build_domain_doc(
 
 
 def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id: str | None) -> None:
-    """What the newer OES vintage changed (marts.release_changes), for a domain or for everything."""
-    members = (
-        "and onet_soc_code in (select onet_soc_code from int.domain_members where domain_id = ?)"
+    """What the newer OES vintage changed (marts.release_changes), for a domain or for everything.
+
+    A domain counts each occupation's value times its share in the domain (int.domain_members.
+    value_share: 1 for code-based domains, the sector's part for a sector domain), as its headline does.
+    """
+    # the national values, or the domain's part of them
+    source = (
+        """(select r.* replace (r.previous_value_usd * m.value_share as previous_value_usd,
+                                r.current_value_usd * m.value_share as current_value_usd,
+                                r.value_change_usd * m.value_share as value_change_usd)
+            from marts.release_changes as r
+            join int.domain_members as m on m.onet_soc_code = r.onet_soc_code and m.domain_id = ?)"""
         if domain_id
-        else ""
+        else "marts.release_changes"
     )
     params = [domain_id] if domain_id else []
     totals = _rows(
@@ -310,7 +395,7 @@ def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id:
         select any_value(previous_vintage) as previous_vintage, any_value(current_vintage) as current_vintage,
             sum(previous_value_usd) as previous_value_usd, sum(current_value_usd) as current_value_usd,
             count(*) filter (where tier_changed) as tier_changed_tasks, count(*) as tasks
-        from marts.release_changes where change_level = 'task' {members}
+        from {source} where change_level = 'task'
         """,
         params,
     )[0]
@@ -319,9 +404,22 @@ def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id:
     doc.h2(f"Release changes: OES May {totals['previous_vintage']} → May {totals['current_vintage']}")
     prev, cur = totals["previous_value_usd"], totals["current_value_usd"]
     change = f" ({pct(100 * (cur - prev) / prev)} change)" if prev else ""
+    shared = (
+        domain_id
+        and con.execute(
+            "select count(*) filter (where value_share <> 1) from int.domain_members where domain_id = ?",
+            [domain_id],
+        ).fetchone()[0]
+    )
+    share_note = (
+        " Values are the domain's share of each occupation (the sector's share of its wage bill, "
+        "from the current vintage's sector data, applied to both vintages)."
+        if shared
+        else ""
+    )
     items = [
         f"**Value of these tasks:** {usd(prev)} under May {totals['previous_vintage']} wages and employment, "
-        f"{usd(cur)} under May {totals['current_vintage']}{change}, through the same O*NET release.",
+        f"{usd(cur)} under May {totals['current_vintage']}{change}, through the same O*NET release.{share_note}",
         f"**Tasks whose tier changed:** {totals['tier_changed_tasks']:,} of {totals['tasks']:,}.",
     ]
     if not domain_id:
@@ -331,7 +429,9 @@ def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id:
                where change_level = 'occupation' group by status order by status""",
         )
         items.append(
-            "**OES detailed codes:** " + ", ".join(f"{r['status']} {r['codes']:,}" for r in codes) + "."
+            "**OES detailed codes:** "
+            + ", ".join(f"{md_escape(r['status'])} {r['codes']:,}" for r in codes)
+            + "."
         )
     doc.bullets(items)
     shifts = _rows(
@@ -340,7 +440,7 @@ def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id:
         select onet_soc_code, any_value(oes_code) as oes_code,
             sum(previous_value_usd) as previous_value_usd, sum(current_value_usd) as current_value_usd,
             sum(value_change_usd) as value_change_usd
-        from marts.release_changes where change_level = 'task' {members}
+        from {source} where change_level = 'task'
         group by onet_soc_code
         order by abs(sum(value_change_usd)) desc nulls last, onet_soc_code
         limit ?
@@ -442,55 +542,143 @@ def _shown(tasks: list[dict]) -> str:
     return f" (first {UNGROUNDED_SHOWN} shown)." if len(tasks) > UNGROUNDED_SHOWN else "."
 
 
-def grounding_table(tasks: list[dict]) -> Table:
+def ungrounded_section(doc: Doc, ungrounded: list[dict]) -> None:
+    """The domain's ungrounded tasks, one table per reason, each with what it means and what to do."""
+    doc.h2("Ungrounded inventory tasks")
+    doc.p(PET_PEEVE)
+    by_reason = {r: [u for u in ungrounded if u["ungrounded_reason"] == r] for r in REASON_TEXT}
+    other = [u for u in ungrounded if u["ungrounded_reason"] not in REASON_TEXT]
+    split = ", ".join(f"{len(v):,} {REASON_TEXT[r]}" for r, v in by_reason.items() if v)
+    n = len(ungrounded)
+    doc.p(
+        f"{plural(n, 'ungrounded inventory task')} {'declares' if n == 1 else 'declare'} this domain or "
+        f"{'has its' if n == 1 else 'have their'} best match in it" + (f": {split}." if split else ".")
+    )
+    for reason, tasks in [*by_reason.items(), ("other", other)]:
+        if not tasks:
+            continue
+        doc.h3(f"{REASON_TEXT.get(reason, reason).capitalize()} ({len(tasks):,})")
+        if reason in REASON_HELP:
+            doc.p(REASON_HELP[reason])
+        if len(tasks) > UNGROUNDED_SHOWN:
+            doc.p(f"First {UNGROUNDED_SHOWN} of {len(tasks):,} shown.")
+        doc.table(grounding_table(tasks[:UNGROUNDED_SHOWN], declared=reason == "outside_declared_domain"))
+
+
+def declared_cell(u: dict) -> str:
+    """The domain as written in the inventory, and the configured domain it maps to."""
+    written, configured = u["inventory_domain"] or "(none)", u["declared_domain_id"]
+    same = configured and configured == re.sub(r"[\s_]+", "-", written.strip().lower())
+    return written if not configured or same else f"{written} → {configured}"
+
+
+def grounding_table(tasks: list[dict], *, declared: bool = False) -> Table:
+    """Inventory tasks with their best match; `declared` adds the domain each one declares."""
+    columns = ["inventory task", "title", "status"]
+    columns += ["declared domain"] if declared else []
+    columns += ["best match", "occupation", "confidence", "match value"]
     return Table(
-        ["inventory task", "title", "reason", "best match", "confidence", "match value"],
+        columns,
         [
             (
                 u["inventory_task_id"],
                 u["title"],
-                REASON_TEXT.get(u["ungrounded_reason"], u["ungrounded_reason"]),
+                u["status"] or "",
+                *([declared_cell(u)] if declared else []),
                 u["best_task"] or "(none)",
+                u["best_occupation_title"] or "",
                 u["best_confidence"],
                 usd(u["best_annual_value_usd"]),
             )
             for u in tasks
         ],
-        {5},
+        {len(columns) - 1},
+    )
+
+
+def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
+    """The index's inventory figures: grounded, ungrounded (by reason) and unverified tasks, as shares
+    of the tasks that count (those with an excluded status, e.g. retired, are left out and said so).
+    Exclusion is the mart's own (is_excluded_status), so the index agrees with the coverage figures."""
+    rows = _rows(
+        con,
+        """select grounding, ungrounded_reason, is_excluded_status as is_excluded, count(*) as tasks,
+               list_sort(list_distinct(list(lower(trim(status))))) as statuses
+           from marts.inventory_grounding group by all""",
+    )
+    excluded = sorted({s for r in rows if r["is_excluded"] for s in r["statuses"] if s})
+    counted = [r for r in rows if not r["is_excluded"]]
+    total = sum(r["tasks"] for r in rows)
+    n = sum(r["tasks"] for r in counted)
+    left_out = total - n
+
+    def tasks(grounding: str, reason: str | None = None, of: list[dict] = counted) -> int:
+        return sum(
+            r["tasks"]
+            for r in of
+            if r["grounding"] == grounding and (reason is None or r["ungrounded_reason"] == reason)
+        )
+
+    def share(k: int) -> str:
+        return pct(100 * k / n if n else None)
+
+    grounded, ungrounded, unverified = tasks("grounded"), tasks("ungrounded"), tasks("unverified")
+    if left_out:
+        gone = [r for r in rows if r["is_excluded"]]
+        scope = (
+            f"{plural(total, 'task')}; the {left_out:,} with an excluded status "
+            f"({md_escape(', '.join(excluded))}) are left out of the figures below, which are shares of the "
+            f"other {n:,} (the excluded ones: {tasks('grounded', of=gone):,} grounded, "
+            f"{tasks('ungrounded', of=gone):,} ungrounded, {tasks('unverified', of=gone):,} unverified)"
+        )
+    else:
+        scope = f"{plural(total, 'task')}, all counted (none has an excluded status)"
+    doc.bullets(
+        [
+            f"**Inventory:** {scope}.",
+            f"**Grounded in valuable work:** {grounded:,} ({share(grounded)}).",
+            f"**Ungrounded:** {ungrounded:,} ({share(ungrounded)}), by reason below.",
+            f"**Unverified:** {unverified:,} ({share(unverified)}): no credible match at all, though they "
+            "declare a configured domain.",
+        ]
+    )
+    doc.p(PET_PEEVE)
+    reasons = [
+        *REASON_TEXT,
+        *sorted(
+            {r["ungrounded_reason"] for r in counted if r["grounding"] == "ungrounded"}
+            - set(REASON_TEXT)
+            - {None}
+        ),
+    ]
+    doc.table(
+        Table(
+            ["reason", "ungrounded tasks", "share", "what it means and what to do"],
+            [
+                (
+                    REASON_TEXT.get(r, r),
+                    f"{tasks('ungrounded', r):,}",
+                    share(tasks("ungrounded", r)),
+                    Md(REASON_HELP.get(r, "")),
+                )
+                for r in reasons
+            ],
+            {1, 2},
+        )
     )
 
 
 def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Path]:
+    """The index page: domains ranked by uncovered value, and the inventory's grounding."""
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = _rows(con, "select * from marts.domain_coverage order by uncovered_value_rank, domain_id")
     unmatched = _rows(
         con, "select * from int.domain_inventory_names where not is_matched order by inventory_tasks desc"
     )
-    grounding = _rows(
-        con,
-        """select count(*) as tasks, count(*) filter (where is_grounded) as grounded,
-           count(*) filter (where is_grounded is null) as unverified,
-           list(distinct ungrounded_reason) filter (where ungrounded_reason is not null) as reasons
-           from marts.inventory_grounding""",
-    )[0]
     doc = Doc("Coverage by domain")
     doc.p(
         "Domains ranked by the annual value the task inventory does not cover. "
         f"Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
-    )
-    doc.bullets(
-        [
-            f"**Inventory:** {grounding['tasks']} tasks, {grounding['grounded']} grounded in valuable work "
-            f"({pct(100 * grounding['grounded'] / grounding['tasks'] if grounding['tasks'] else None)}), "
-            f"{grounding['unverified']} unverified (no credible match at all, though they declare a configured "
-            "domain).",
-            f"**Inventory domain names matching no configured domain:** {len(unmatched)}"
-            + (
-                ": " + ", ".join(f"'{u['inventory_domain']}' ({u['inventory_tasks']})" for u in unmatched)
-                if unmatched
-                else "."
-            ),
-        ]
     )
     doc.table(
         Table(
@@ -507,27 +695,42 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
             [
                 (
                     r["uncovered_value_rank"],
-                    f"[{r['domain_name']}]({report_stem(r['domain_id'])}.html)",
+                    link(r["domain_name"], f"{report_stem(r['domain_id'])}.html"),
                     r["domain_kind"].replace("_", " "),
                     usd(r["uncovered_value_usd"]),
                     usd(r["total_value_usd"]),
                     pct(r["value_coverage_pct"]),
                     f"{r['tasks_covered']:,} / {r['tasks_total']:,}",
-                    r["inventory_tasks_declared"],
+                    count(r["inventory_tasks_declared"]),
                 )
                 for r in rows
             ],
             {0, 3, 4, 5, 6, 7},
         )
     )
-    doc.p(PET_PEEVE)
+    doc.h2("Inventory grounding")
+    inventory_summary(con, doc)
+    doc.p(
+        f"**Inventory domain names matching no configured domain:** {len(unmatched)}"
+        + (
+            ": "
+            + ", ".join(
+                (f"'{md_escape(u['inventory_domain'])}'" if u["inventory_domain"] else "(no domain)")
+                + f" ({u['inventory_tasks']:,})"
+                for u in unmatched
+            )
+            + "."
+            if unmatched
+            else "."
+        )
+    )
     release_changes_section(con, doc, None)
     onet_release_changes_section(con, doc)
     doc.h2("Attribution")
     doc.p(ONET_ATTRIBUTION)
     doc.p(BLS_ATTRIBUTION)
-    markdown = to_markdown(doc)
-    _write_atomic(out_dir / "index.md", markdown.replace(".html)", ".md)").encode())
+    markdown = to_markdown(doc)  # links to sibling pages point at their .md twins
+    _write_atomic(out_dir / "index.md", markdown.encode())
     _write_atomic(out_dir / "index.html", to_html(doc).encode())
     return markdown, out_dir / "index.html"
 

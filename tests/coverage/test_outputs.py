@@ -47,7 +47,10 @@ def test_report_headline_numbers(reports):
     assert "**Total annual value:** $800.00k across 3 occupations and 4 O\\*NET tasks" in md
     assert "**Covered value:** $400.00k = **50.0%** of the value; 2 of 4 tasks (50.0%)" in md
     assert "**Uncovered value:** $400.00k, rank 1 of 7 domains" in md
-    assert "2 tasks declare this domain (active: 2); 1 of them are grounded, 1 unverified;" in md
+    assert (
+        "2 tasks declare this domain (active: 2); of these, 1 is grounded, 0 ungrounded and 1 unverified;"
+        in md
+    )
     # top gap, ungrounded task with its reason, method and attribution
     assert (
         "| 1 | Write articles | Writers and Authors | $300.00k | 200 | 35.00 | mid | judgment | yes |" in md
@@ -57,8 +60,12 @@ def test_report_headline_numbers(reports):
         "## Unverified inventory tasks"
     )
     assert "2 ungrounded inventory tasks declare this domain or have their best match in it" in ungrounded
-    assert "| inv-5 | Market sizing | outside declared domain |" in ungrounded and "inv-3" not in ungrounded
-    assert "| inv-3 | Blog post | no credible match |" in unverified
+    outside = ungrounded.split("### Outside the declared domain (1)")[1]
+    assert "| inv-5 | Market sizing | active | Legal | Analyse market data |" in outside
+    assert "inv-3" not in ungrounded
+    assert (
+        "| inv-3 | Blog post | active | Write articles | Writers and Authors | low | $300.00k |" in unverified
+    )
     assert md_text(UNVERIFIED) in unverified
     # its best match is a Writers and Authors task (arts and media), but it claims copywriting only
     arts = (out / "arts-and-media.md").read_text()
@@ -77,7 +84,8 @@ def test_index_ranks_domains_by_uncovered_value(reports):
     ]
     assert order == sorted(order)
     assert "'Underwater basket weaving' (1)" in md  # unmatched names are reported
-    assert "3 grounded in valuable work (37.5%), 1 unverified" in md
+    assert "**Grounded in valuable work:** 3 (37.5%)." in md
+    assert "**Unverified:** 1 (12.5%)" in md
 
 
 def test_exports_every_mart_with_schema(cov_con, tmp_path):

@@ -1,0 +1,301 @@
+"""What the reports say: sector-scaled release values, ungrounded tasks grouped by reason, the index's
+inventory figures, escaping of inventory text, line breaks in cells, and number formatting."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from markdown_it import MarkdownIt
+
+from assets.coverage.document import Doc, Md, Table, link, to_html, to_markdown
+from assets.coverage.models import build_all
+from assets.coverage.reports import (
+    REASON_HELP,
+    build_domain_doc,
+    slice_table,
+    usd,
+    write_all_reports,
+    write_domain_report,
+    write_index,
+)
+from tests.coverage.conftest import fixture_settings, load_upstream
+
+RULE = "test rule"
+
+
+def section(md: str, heading: str) -> str:
+    """The text under a '## ' or '### ' heading, up to the next heading of any level."""
+    return re.split(r"\n#{2,3} ", md.split(heading, 1)[1])[0]
+
+
+# 1. release changes of a sector domain are the sector's part, as its headline is
+
+
+def test_sector_release_changes_are_scaled_by_value_share(cov_con, tmp_path):
+    # sector-finance holds 12% of 15-1252 (900k -> 1.00M nationally) and 10% of 27-3043 (300k -> 300k)
+    md = write_domain_report(cov_con, "sector-finance", tmp_path, RULE).markdown
+    changes = section(md, "## Release changes: OES May 2023 → May 2024")
+    assert (
+        "**Value of these tasks:** $138.00k under May 2023 wages and employment, $150.00k under May 2024"
+        in (changes)
+    )
+    assert "| 15-1252.00 | 15-1252 | $108.00k | $120.00k | $12.00k |" in changes
+    assert "| 27-3043.00 | 27-3043 | $30.00k | $30.00k | $0 |" in changes
+    assert "$900.00k" not in changes and "$1.00M" not in changes  # the national figures
+    # a code-based domain (value share 1) keeps the national values
+    soft = write_domain_report(cov_con, "computer-and-mathematical", tmp_path, RULE).markdown
+    assert "| 15-1252.00 | 15-1252 | $900.00k | $1.00M | $100.00k |" in soft
+    assert "the domain's share of each occupation" not in soft
+
+
+@pytest.mark.slow
+def test_real_release_values_add_up_to_each_headline(real_warehouse, real_con):
+    # every task in release_changes has a value in both vintages, so the domain's current value
+    # under the release section equals its headline total (sector-finance-and-insurance: $612.02B,
+    # not the $7.39T national value of its occupations)
+    out = real_warehouse.warehouse.parent / "reports"
+    for domain_id, total in real_con.execute(
+        "select domain_id, total_value_usd from marts.domain_coverage"
+    ).fetchall():
+        md = (out / f"{domain_id}.md").read_text()
+        assert f", {usd(total)} under May 2024" in md, domain_id
+    sector = (out / "sector-finance-and-insurance.md").read_text()
+    assert "$612.02B under May 2024" in sector and "$7.39T" not in sector
+
+
+# 2. ungrounded tasks are grouped by reason, each with its own explanation
+
+
+def test_ungrounded_tasks_are_grouped_by_reason(reports_md):
+    copy = reports_md["digital-copywriting"]
+    ungrounded = copy.split("## Ungrounded inventory tasks")[1].split("## Unverified")[0]
+    assert "2 ungrounded inventory tasks declare this domain or have their best match in it: " in ungrounded
+    assert "1 no credible match, 1 outside the declared domain." in ungrounded
+    no_match = section(copy, "### No credible match (1)")
+    outside = section(copy, "### Outside the declared domain (1)")
+    assert "| inv-6 | Weave |" in no_match and "inv-5" not in no_match
+    assert "pet peeve" in no_match
+    # inv-5 matches real work (a market research task) but declares Legal: a labelling problem
+    assert "| inv-5 | Market sizing | active | Legal |" in outside and "inv-6" not in outside
+    assert REASON_HELP["outside_declared_domain"].split(":")[0] in outside
+    assert (
+        "fix the row's domain or `onet_soc_code`, or the domain definition in config/domains.toml" in outside
+    )
+    assert "looks busy" not in outside
+    food = section(reports_md["food"], "### Only low-tier work (1)")
+    assert "| inv-4 | Cook |" in food and "bottom-tier" in food
+
+
+def test_declared_domain_column_shows_the_configured_domain_when_names_differ(cov_con, tmp_path):
+    cov_con.execute(
+        "update marts.inventory_grounding set inventory_domain = 'law' where inventory_task_id = 'inv-5'"
+    )
+    md = write_domain_report(cov_con, "legal", tmp_path, RULE).markdown
+    assert "| inv-5 | Market sizing | active | law → legal |" in md
+
+
+# 3. the index counts ungrounded tasks by reason and leaves excluded statuses out of its shares
+
+
+def _with_retired(**settings):
+    import duckdb
+
+    con = duckdb.connect()
+    load_upstream(con)
+    con.execute("update staging.inventory_tasks set status = 'retired' where task_id = 'inv-2'")
+    build_all(con, fixture_settings(**settings))
+    return con
+
+
+def test_index_shows_ungrounded_by_reason_without_retired_tasks(tmp_path):
+    con = _with_retired()
+    md, _ = write_index(con, tmp_path)
+    # 8 tasks, inv-2 (grounded) retired: 7 count; 2 grounded, 4 ungrounded, 1 unverified
+    assert "**Inventory:** 8 tasks; the 1 with an excluded status (retired) are left out" in md
+    assert "shares of the other 7 (the excluded ones: 1 grounded, 0 ungrounded, 0 unverified)" in md
+    assert "**Grounded in valuable work:** 2 (28.6%)." in md
+    assert "**Ungrounded:** 4 (57.1%), by reason below." in md
+    assert "**Unverified:** 1 (14.3%)" in md
+    assert "| no credible match | 2 | 28.6% |" in md
+    assert "| only low-tier work | 1 | 14.3% |" in md
+    assert "| physical work | 0 | 0.0% |" in md
+    assert "| outside the declared domain | 1 | 14.3% |" in md
+    # with nothing excluded the retired task counts again
+    con.close()
+    con = _with_retired(excluded_statuses="")
+    md, _ = write_index(con, tmp_path)
+    assert "**Inventory:** 8 tasks, all counted (none has an excluded status)." in md
+    assert "**Grounded in valuable work:** 3 (37.5%)." in md
+    con.close()
+
+
+# 4. text from the inventory is literal text in the Markdown and the HTML; only the report links
+
+XSS_TITLE = "[x](javascript:alert%281%29) <img src=x onerror=alert(1)> **b** `c` a|b _i_"
+
+
+@pytest.fixture
+def hostile(cov_con, tmp_path):
+    cov_con.execute(
+        "update marts.inventory_grounding set title = ? where inventory_task_id = 'inv-5'", [XSS_TITLE]
+    )
+    cov_con.execute(
+        "update int.domain_inventory_names set inventory_domain = '<script>alert(1)</script>' "
+        "where inventory_domain = 'Underwater basket weaving'"
+    )
+    cov_con.execute(
+        "update marts.domain_coverage set domain_name = '[evil](javascript:alert(2))' where domain_id = 'legal'"
+    )
+    write_all_reports(cov_con, tmp_path, RULE)
+    return tmp_path
+
+
+def test_inventory_text_cannot_inject_html_or_links(hostile):
+    for page in ("legal", "digital-copywriting", "index"):
+        md = (hostile / f"{page}.md").read_text()
+        # rendered with raw HTML allowed (the worst case of any Markdown viewer)
+        rendered = MarkdownIt("commonmark").enable("table").render(md)
+        page_html = (hostile / f"{page}.html").read_text()
+        for out in (rendered, page_html):
+            assert 'href="javascript' not in out.lower(), page
+            assert not re.search(r"<a [^>]*href=\"(?!https?:|[\w./-]+\.(html|md|png)\")", out), page
+            assert "<img src=x" not in out and "<script" not in out, page
+    legal = (hostile / "legal.md").read_text()
+    assert (
+        "\\[x\\](javascript:alert%281%29) \\<img src=x onerror=alert(1)\\> \\*\\*b\\*\\* \\`c\\` a\\|b \\_i\\_"
+        in legal
+    )
+    assert "# Coverage report: \\[evil\\](javascript:alert(2))" in legal
+    html = (hostile / "legal.html").read_text()
+    assert "[x](javascript:alert%281%29) &lt;img src=x onerror=alert(1)&gt; **b** `c` a|b _i_" in html
+    index = (hostile / "index.md").read_text()
+    assert "'\\<script\\>alert(1)\\</script\\>' (1)" in index
+    # the domain's name is the text of the report's own link, escaped
+    assert "| [\\[evil\\](javascript:alert(2))](legal.md) |" in index
+    # the links the report itself makes still work
+    assert "[Digital copywriting](digital-copywriting.md)" in index
+    assert (
+        '<a href="digital-copywriting.html">Digital copywriting</a>' in (hostile / "index.html").read_text()
+    )
+
+
+def test_only_web_and_relative_links_are_made():
+    assert link("a", "javascript:alert(1)") == "a"
+    assert link("a", "JaVaScRiPt:alert(1)") == "a"
+    assert link("a", "data:text/html,x") == "a"
+    assert link("a", "index.html") == "[a](index.html)"
+    assert link("a [b]", "https://example.org/x") == "[a \\[b\\]](https://example.org/x)"
+    doc = Doc("t")
+    doc.p("see [here](javascript:alert(1)) and [there](https://example.org)")
+    html = to_html(doc)
+    assert "javascript" not in html.split("<body>")[1].split("here")[0]
+    assert '<a href="https://example.org">there</a>' in html and '<a href="javascript' not in html
+
+
+# 5. a line break of any kind inside a cell stays inside the cell
+
+
+def test_every_line_break_in_a_cell_becomes_a_space():
+    doc = Doc("t")
+    doc.table(
+        Table(["a", "b"], [("one\rtwo\r\nthree\nfour\u2028five\x0bsix\x0cseven\u2029eight\x85nine", 1)])
+    )
+    md = to_markdown(doc)
+    rows = [line for line in md.splitlines() if line.startswith("|")]
+    assert rows == ["| a | b |", "|---|---|", "| one two three four five six seven eight nine | 1 |"]
+    assert "<td>one two three four five six seven eight nine</td>" in to_html(doc)
+
+
+def test_a_carriage_return_in_an_inventory_title_keeps_the_table(cov_con, tmp_path):
+    cov_con.execute(
+        "update marts.inventory_grounding set title = 'Market\rsizing\u2028now' where inventory_task_id = 'inv-5'"
+    )
+    md = write_domain_report(cov_con, "legal", tmp_path, RULE).markdown
+    assert "| inv-5 | Market sizing now | active | Legal |" in md
+
+
+# 6. numbers and sentences
+
+
+def test_money_and_counts_read_well():
+    assert usd(-115.52e6) == "-$115.52M"
+    assert usd(-5) == "-$5"
+    assert usd(0) == "$0" and usd(-0.2) == "$0"
+    assert usd(1286) == "$1.29k"
+    t = slice_table(
+        "tier",
+        [
+            {
+                "slice": "$15-25/hr",
+                "tasks_total": 1286,
+                "tasks_covered": 15,
+                "total_value_usd": 7.376e10,
+                "covered_value_usd": 1.026e10,
+                "value_coverage_pct": 13.9,
+            },
+            {
+                "slice": "no tier",
+                "tasks_total": 30,
+                "tasks_covered": 0,
+                "total_value_usd": 0.0,
+                "covered_value_usd": 0.0,
+                "value_coverage_pct": None,
+            },
+        ],
+    )
+    assert t.rows == [
+        ("$15-25/hr", "1,286", "15", "$73.76B", "$10.26B", "13.9%"),
+        ("no tier", "30", "0", "n/a", "n/a", "n/a"),
+    ]
+
+
+def test_inventory_sentences_are_grammatical(reports_md):
+    assert (
+        "**Inventory:** 1 task declares this domain (active: 1); of these, 0 are grounded, 1 ungrounded and "
+        "0 unverified; no inventory task has its best credible match here." in reports_md["legal"]
+    )
+    assert "of them are grounded" not in reports_md["digital-copywriting"]
+    assert (
+        "**Concentration:** 0.0% of the 2 inventory tasks matched here sit in the bottom tiers (low), while "
+        "0.0% of the value sits in the top tiers (high)." in reports_md["digital-copywriting"]
+    )
+    # no matched inventory: no "n/a of the matched inventory"
+    legal = reports_md["legal"]
+    assert "n/a of the matched inventory" not in legal
+    assert "no inventory task (excluded statuses left out) has its best credible match here" in legal
+    assert (
+        "**Inventory:** 1 task declares this domain (active: 1); of these, 0 are grounded, 1 ungrounded and "
+        "0 unverified; 1 inventory task has its best credible match here." in reports_md["food"]
+    )
+
+
+def test_markdown_links_to_markdown_and_html_to_html(reports_md, reports_dir):
+    assert "[All domains](index.md)" in reports_md["food"]
+    assert '<a href="index.html">All domains</a>' in (reports_dir / "food.html").read_text()
+    assert "[Food Preparation](food.md)" in reports_md["index"]
+    assert '<a href="food.html">Food Preparation</a>' in (reports_dir / "index.html").read_text()
+
+
+def test_cell_markup_is_only_for_report_made_markdown():
+    doc = Doc("t")
+    doc.table(Table(["a", "b"], [("**x**", Md("**y**"))]))
+    assert "| \\*\\*x\\*\\* | **y** |" in to_markdown(doc)
+    assert "<td>**x**</td><td><strong>y</strong></td>" in to_html(doc)
+
+
+def test_build_domain_doc_escapes_the_domain_name(cov_con):
+    cov_con.execute("update marts.domain_coverage set domain_name = 'A_B*C' where domain_id = 'food'")
+    doc, _, _ = build_domain_doc(cov_con, "food", RULE)
+    assert to_markdown(doc).startswith("# Coverage report: A\\_B\\*C\n")
+
+
+@pytest.fixture
+def reports_dir(cov_con, tmp_path):
+    write_all_reports(cov_con, tmp_path, RULE)
+    return tmp_path
+
+
+@pytest.fixture
+def reports_md(reports_dir):
+    return {p.stem: p.read_text() for p in reports_dir.glob("*.md")}
