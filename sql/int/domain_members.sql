@@ -13,7 +13,7 @@
 --     for code-based domains; for a sector domain, when the sector's share of the occupation's value
 --     is at least the sector's share of all value (location quotient >= 1). Value always counts by
 --     value_share; this only keeps a sector from claiming every task of an occupation it barely
---     employs (0.04% of Electrical Engineers' value is in Finance and Insurance).
+--     employs (0.04% of Electronics Engineers' value is in Finance and Insurance).
 with rules as (
     select domain_id, rule_type, rule_value from int.domain_definitions
 ),

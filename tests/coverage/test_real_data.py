@@ -71,6 +71,45 @@ def test_sector_domain_adds_up_to_the_sector_wage_bill(real_con):
     assert domain_value == pytest.approx(float(sector_bill), rel=1e-6)
 
 
+def test_a_sector_claims_inventory_only_through_its_characteristic_occupations(real_con):
+    # Finance and Insurance holds 5.9% of all value; 108 of its 330 member occupations reach that share
+    assert rows(
+        real_con,
+        "select count(*), count(*) filter (where is_characteristic) from int.domain_members "
+        "where domain_id = 'sector-finance-and-insurance'",
+    ) == [(330, 108)]
+    share = dict(
+        rows(
+            real_con,
+            "select onet_soc_code, is_characteristic from int.domain_members "
+            "where domain_id = 'sector-finance-and-insurance' and onet_soc_code in ('13-2051.00', '17-2072.00')",
+        )
+    )
+    assert share == {
+        "13-2051.00": True,
+        "17-2072.00": False,
+    }  # financial analysts yes, electronics engineers no
+    # 125 credible inventory tasks land on some member; 57 on a characteristic one with a status that counts
+    assert rows(
+        real_con,
+        "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'sector-finance-and-insurance'",
+    ) == [(57,)]
+
+
+def test_the_rl_export_stamps_only_credible_matches(real_con):
+    assert rows(
+        real_con,
+        "select count(*) filter (where is_match_credible), count(*) filter (where onet_task_id is not null), "
+        "count(*) from marts.inventory_export",
+    ) == [(135, 135, 176)]
+    sudoku = rows(
+        real_con,
+        "select onet_task_id, annual_value_usd, confidence, candidate_onet_task_id from marts.inventory_export "
+        "where inventory_task_id = 'PZL-002'",
+    )
+    assert sudoku == [(None, None, "none", "2602")]
+
+
 def test_every_inventory_task_is_judged_and_unmatched_names_reported(real_con):
     n_inventory = rows(real_con, "select count(*) from staging.inventory_tasks")[0][0]
     assert n_inventory >= 150
