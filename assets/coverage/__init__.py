@@ -1,7 +1,8 @@
 """Registry of this layer's assets and checks, collected by orchestration/definitions.py.
 
-The coverage tables read marts built by the value and inventory layers; they are registered only
-once those upstream assets exist in the graph, so the Definitions always load.
+The coverage tables read marts built by the value and inventory layers. If one of those is missing
+from the graph, loading fails and names it: silently dropping the whole coverage layer would leave
+a graph that loads but never reports.
 """
 
 from dagster import AssetKey
@@ -22,18 +23,16 @@ def _keys(assets_defs) -> set[AssetKey]:
 
 
 _other_keys = _keys([*_value.ASSETS, *_inventory.ASSETS, *_changes.ASSETS])
-READY = all(k in _other_keys for k in UPSTREAM)
+_missing = [k.to_user_string() for k in UPSTREAM if k not in _other_keys]
+if _missing:
+    raise ImportError(f"the coverage layer reads {', '.join(_missing)}, which no other layer defines")
 
-if READY:
-    _mart_keys = sorted(
-        {k for k in _other_keys | _keys(TABLE_ASSETS) if k.path[0] == "marts"}, key=lambda k: k.path
-    )
-    ASSETS: list = [
-        *TABLE_ASSETS,
-        build_report_assets(_configured_domain_ids()),
-        build_exports_asset(_mart_keys),
-    ]
-    CHECKS: list = list(_CHECKS)
-else:
-    ASSETS = []
-    CHECKS = []
+_mart_keys = sorted(
+    {k for k in _other_keys | _keys(TABLE_ASSETS) if k.path[0] == "marts"}, key=lambda k: k.path
+)
+ASSETS: list = [
+    *TABLE_ASSETS,
+    build_report_assets(_configured_domain_ids()),
+    build_exports_asset(_mart_keys),
+]
+CHECKS: list = list(_CHECKS)

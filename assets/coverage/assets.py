@@ -6,19 +6,22 @@ from dagster_duckdb import DuckDBResource
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
 from assets.coverage.config import CoverageSettings
-from assets.coverage.models import SQL_MODELS, Model, build_domain_config_tables, build_model
+from assets.coverage.models import (
+    SQL_MODELS,
+    Model,
+    build_domain_aliases,
+    build_domain_definitions,
+    build_model,
+)
 
 GROUP = "coverage"
 
 
 @asset(key=AssetKey(["int", "domain_definitions"]), group_name=GROUP, kinds={"duckdb", "toml"})
 def domain_definitions(coverage_settings: CoverageSettings, duckdb: DuckDBResource) -> MaterializeResult:
-    """One row per (domain, membership rule), read from the domains config file (config/domains.toml).
-
-    Also writes int.domain_aliases, the names the inventory's `domain` column may use.
-    """
+    """One row per (domain, membership rule), read from the domains config file (config/domains.toml)."""
     with duckdb.get_connection() as con:
-        count = build_domain_config_tables(con, coverage_settings)
+        count = build_domain_definitions(con, coverage_settings)
         return table_result(
             con,
             "int.domain_definitions",
@@ -34,12 +37,19 @@ def domain_definitions(coverage_settings: CoverageSettings, duckdb: DuckDBResour
     key=AssetKey(["int", "domain_aliases"]),
     deps=[AssetKey(["int", "domain_definitions"])],
     group_name=GROUP,
-    kinds={"duckdb"},
+    kinds={"duckdb", "toml"},
 )
-def domain_aliases(duckdb: DuckDBResource) -> MaterializeResult:
-    """Every accepted name (id, name, aliases) of every configured domain, written with int.domain_definitions."""
+def domain_aliases(coverage_settings: CoverageSettings, duckdb: DuckDBResource) -> MaterializeResult:
+    """Every accepted name (id, name, aliases) of every configured domain, read from the domains config
+    file: the names the inventory's `domain` column may use."""
     with duckdb.get_connection() as con:
-        return table_result(con, "int.domain_aliases", order_by="domain_id, name_normalized")
+        build_domain_aliases(con, coverage_settings)
+        return table_result(
+            con,
+            "int.domain_aliases",
+            order_by="domain_id, name_normalized",
+            extra={"domains_file": MetadataValue.path(str(coverage_settings.domains_path))},
+        )
 
 
 def _sql_asset(model: Model) -> AssetsDefinition:

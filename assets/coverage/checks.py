@@ -128,8 +128,10 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
         GxSuite(
             "domain_coverage_slices__one_row_per_slice_and_covered_within_total",
             f"""
-            select *, covered_value_usd <= total_value_usd + {CENT} and tasks_covered <= tasks_total
-                as covered_within_total
+            select *,
+                coalesce(covered_value_usd <= total_value_usd + {CENT},
+                         covered_value_usd is null and total_value_usd is null)
+                    and tasks_covered <= tasks_total as covered_within_total
             from marts.domain_coverage_slices
             """,
             [

@@ -131,8 +131,8 @@ def model_params(model: Model, settings: CoverageSettings) -> dict[str, object]:
     return {name: values[name] for name in model.params}
 
 
-def build_domain_config_tables(con: duckdb.DuckDBPyConnection, settings: CoverageSettings) -> int:
-    """int.domain_definitions and int.domain_aliases from the domains file; returns the domain count."""
+def build_domain_definitions(con: duckdb.DuckDBPyConnection, settings: CoverageSettings) -> int:
+    """int.domain_definitions from the domains file; returns the domain count."""
     domains = load_domains(settings.domains_path)
     replace_table_from_frame(
         con,
@@ -141,6 +141,12 @@ def build_domain_config_tables(con: duckdb.DuckDBPyConnection, settings: Coverag
         table_doc="One row per (domain, membership rule) of the domains config file.",
         column_docs=DEFINITIONS_DOCS,
     )
+    return len(domains)
+
+
+def build_domain_aliases(con: duckdb.DuckDBPyConnection, settings: CoverageSettings) -> int:
+    """int.domain_aliases from the domains file; returns the domain count."""
+    domains = load_domains(settings.domains_path)
     replace_table_from_frame(
         con,
         "int.domain_aliases",
@@ -157,6 +163,7 @@ def build_model(con: duckdb.DuckDBPyConnection, model: Model, settings: Coverage
 
 def build_all(con: duckdb.DuckDBPyConnection, settings: CoverageSettings) -> None:
     """Every coverage table in dependency order (tests, CLI)."""
-    build_domain_config_tables(con, settings)
+    build_domain_definitions(con, settings)
+    build_domain_aliases(con, settings)
     for model in SQL_MODELS:
         build_model(con, model, settings)

@@ -113,7 +113,7 @@ def build_report_assets(domain_ids: Sequence[str]):
         duckdb: DuckDBResource,
     ):
         """Writes one Markdown + HTML report (with its chart) per selected domain, and the index page."""
-        out = reports_dir(settings, staged=True)
+        out, published = reports_dir(settings, staged=True), reports_dir(settings)
         with duckdb.get_connection() as con:
             present = {r[0] for r in con.execute("select domain_id from marts.domain_coverage").fetchall()}
             current = {
@@ -129,7 +129,9 @@ def build_report_assets(domain_ids: Sequence[str]):
                     yield MaterializeResult(
                         asset_key=key,
                         metadata={
-                            "path": MetadataValue.path(str(path)),
+                            # where readers find it once published; the refresh's own copy beside it
+                            "path": MetadataValue.path(str(published / path.name)),
+                            "staged_path": MetadataValue.path(str(path)),
                             "preview": MetadataValue.md(markdown),
                         },
                     )
@@ -143,8 +145,9 @@ def build_report_assets(domain_ids: Sequence[str]):
                 yield MaterializeResult(
                     asset_key=key,
                     metadata={
-                        "path": MetadataValue.path(str(report.html_path)),
-                        "markdown_path": MetadataValue.path(str(report.md_path)),
+                        "path": MetadataValue.path(str(published / report.html_path.name)),
+                        "markdown_path": MetadataValue.path(str(published / report.md_path.name)),
+                        "staged_path": MetadataValue.path(str(report.html_path)),
                         "total_value_usd": MetadataValue.float(round(float(h["total_value_usd"] or 0), 2)),
                         "covered_value_usd": MetadataValue.float(
                             round(float(h["covered_value_usd"] or 0), 2)
@@ -182,7 +185,8 @@ def build_exports_asset(mart_keys: Sequence[AssetKey]):
         listing = "\n".join(f"- `{t}.parquet` ({n:,} rows)" for t, n in counts.items())
         return MaterializeResult(
             metadata={
-                "path": MetadataValue.path(str(out)),
+                "path": MetadataValue.path(str(exports_dir(settings))),
+                "staged_path": MetadataValue.path(str(out)),
                 "files": MetadataValue.int(len(counts)),
                 "tables": MetadataValue.md(listing),
             }

@@ -8,9 +8,10 @@
 --   slice_order: Sort order within the dimension (tiers from lowest-paid up).
 --   tasks_total: O*NET tasks in the slice.
 --   tasks_covered: Of those, tasks the inventory covers.
---   total_value_usd: Annual value of the slice (USD/year).
---   covered_value_usd: Annual value of its covered tasks (USD/year).
---   uncovered_value_usd: Annual value of its uncovered tasks (USD/year).
+--   total_value_usd: Annual value of the slice (USD/year; null when none of its tasks has a value, e.g.
+--     the 'no tier' slice).
+--   covered_value_usd: Annual value of its covered tasks (USD/year; null like total_value_usd).
+--   uncovered_value_usd: Annual value of its uncovered tasks (USD/year; null like total_value_usd).
 --   value_coverage_pct: covered_value_usd / total_value_usd x 100 (null when the slice has no value).
 with tasks as (
     select * from int.domain_task_coverage
@@ -40,9 +41,13 @@ select
     slice_order::integer as slice_order,
     count(*) as tasks_total,
     count(*) filter (where is_covered) as tasks_covered,
-    coalesce(sum(annual_value_usd), 0) as total_value_usd,
-    coalesce(sum(annual_value_usd) filter (where is_covered), 0) as covered_value_usd,
-    coalesce(sum(annual_value_usd) filter (where not is_covered), 0) as uncovered_value_usd,
+    -- a slice whose tasks all lack a value (the 'no tier' tasks: no published wage) has an unknown
+    -- value, not $0; a slice with known values and nothing covered has $0 covered
+    sum(annual_value_usd) as total_value_usd,
+    case when count(annual_value_usd) > 0 then coalesce(sum(annual_value_usd) filter (where is_covered), 0) end
+        as covered_value_usd,
+    case when count(annual_value_usd) > 0 then coalesce(sum(annual_value_usd) filter (where not is_covered), 0) end
+        as uncovered_value_usd,
     round(100 * covered_value_usd / nullif(total_value_usd, 0), 4) as value_coverage_pct
 from long
 group by domain_id, dimension, slice, slice_order
