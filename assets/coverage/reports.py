@@ -201,6 +201,20 @@ def slice_table(dimension: str, slices: list[dict]) -> Table:
     )
 
 
+def uncertain_sentence(h: dict) -> str:
+    """How much of the covered value rests only on an occupation the inventory named (hinted floor)."""
+    n = h.get("tasks_covered_task_uncertain") or 0
+    if not n:
+        return ""
+    share = 100 * float(h["covered_value_task_uncertain_usd"]) / float(h["covered_value_usd"] or 1)
+    return (
+        f" Of it, {usd(h['covered_value_task_uncertain_usd'])} ({share:.0f}%, {plural(n, 'task')}) rests only on "
+        "an occupation the inventory named: the O*NET task within it was picked on text evidence too weak "
+        "to cover on its own, so the occupation is right but the task may not be. Pin the intended task in "
+        "the overrides file to make it exact."
+    )
+
+
 def inventory_sentence(h: dict) -> str:
     """The headline's inventory bullet, in grammatical English whatever the counts."""
     declared = h["inventory_tasks_declared"] or 0
@@ -301,7 +315,8 @@ def build_domain_doc(
             f"**Total annual value:** {usd(h['total_value_usd'])} across {h['occupations']:,} occupations and "
             f"{h['tasks_total']:,} O*NET tasks ({h['employment_reached']:,.0f} workers).",
             f"**Covered value:** {usd(h['covered_value_usd'])} = **{pct(h['value_coverage_pct'])}** of the value; "
-            f"{h['tasks_covered']:,} of {h['tasks_total']:,} tasks ({pct(h['task_coverage_pct'])}).",
+            f"{h['tasks_covered']:,} of {h['tasks_total']:,} tasks ({pct(h['task_coverage_pct'])})."
+            + uncertain_sentence(h),
             f"**Uncovered value:** {usd(h['uncovered_value_usd'])}, rank {h['uncovered_value_rank']} of {n_domains} domains.",
             f"**Digital value covered:** {usd(h['digital_covered_value_usd'])} of {usd(h['digital_value_usd'])}.",
             inventory_sentence(h),

@@ -137,7 +137,9 @@ SUITES = {
                 -- the domain prior shapes text matches only, and only by a bonus inside the domain
                 (m.in_inventory_domain is null or m.method = 'text')
                     and case when m.in_inventory_domain then m.ranking_score > m.score
-                        else m.ranking_score = m.score end as domain_prior_consistent
+                        else m.ranking_score = m.score end as domain_prior_consistent,
+                -- only a named occupation (hinted) lifts a band above what the text alone earns
+                (m.text_confidence = m.confidence or m.method = 'hinted') as band_lifted_only_by_a_hint
             from marts.inventory_task_matches as m
             """,
             [
@@ -150,6 +152,7 @@ SUITES = {
                 true("candidate_resolves"),
                 true("task_exists"),
                 true("domain_prior_consistent"),
+                true("band_lifted_only_by_a_hint"),
             ],
             row_id_columns=["inventory_task_id", "rank"],
         ),

@@ -24,10 +24,17 @@
 --   is_covered: True when the coverage rule holds for at least one inventory task.
 --   covering_inventory_tasks: Number of inventory tasks that cover the task.
 --   covering_inventory_task_ids: Their inventory task IDs, sorted.
+--   is_covered_task_uncertain: True when every covering match covers only because the inventory named
+--     the occupation (a hinted candidate lifted to medium): the occupation is right, but the text
+--     alone was too weak to say that this is the task imitated (inventory_task_matches.text_confidence).
 with rule_matches as (
     select
         m.inventory_task_id::varchar as inventory_task_id,
-        m.onet_task_id::varchar as onet_task_id
+        m.onet_task_id::varchar as onet_task_id,
+        -- covers only because the occupation was named (hinted floor): the text alone is too weak
+        (case lower(coalesce(m.text_confidence, m.confidence))
+            when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end) < $min_confidence_level
+            as is_task_uncertain
     from marts.inventory_task_matches as m
     left join staging.inventory_tasks as i on i.task_id::varchar = m.inventory_task_id::varchar
     where m.onet_task_id is not null
@@ -48,7 +55,8 @@ covered as (
     select
         onet_task_id,
         count(distinct inventory_task_id) as covering_inventory_tasks,
-        list_sort(list(distinct inventory_task_id)) as covering_inventory_task_ids
+        list_sort(list(distinct inventory_task_id)) as covering_inventory_task_ids,
+        bool_and(is_task_uncertain) as is_task_uncertain
     from rule_matches
     group by onet_task_id
 )
@@ -72,7 +80,8 @@ select
     t.priority_rank,
     c.onet_task_id is not null as is_covered,
     coalesce(c.covering_inventory_tasks, 0) as covering_inventory_tasks,
-    coalesce(c.covering_inventory_task_ids, []::varchar[]) as covering_inventory_task_ids
+    coalesce(c.covering_inventory_task_ids, []::varchar[]) as covering_inventory_task_ids,
+    coalesce(c.is_task_uncertain, false) as is_covered_task_uncertain
 from int.domain_members as d
 inner join marts.task_value as t on t.onet_soc_code = d.onet_soc_code
 left join staging.onet_occupations as o on o.onet_soc_code = t.onet_soc_code

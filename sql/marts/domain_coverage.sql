@@ -42,6 +42,11 @@
 --   inventory_tasks_grounded: Declared inventory tasks that are grounded (marts.inventory_grounding).
 --   inventory_tasks_unverified: Declared inventory tasks with no credible match, neither grounded nor
 --     ungrounded (marts.inventory_grounding.grounding = 'unverified'): name their occupation.
+--   tasks_covered_task_uncertain: Of tasks_covered, tasks covered only because an inventory task named
+--     their occupation, with the statement picked on text evidence too weak to cover on its own
+--     (int.domain_task_coverage.is_covered_task_uncertain).
+--   covered_value_task_uncertain_usd: The part of covered_value_usd from those tasks (USD/year): the
+--     occupation is right, the task within it may not be; pinning matches makes it exact.
 with domains as (
     select domain_id, any_value(domain_name) as domain_name, any_value(domain_kind) as domain_kind,
         min(domain_order) as domain_order
@@ -61,6 +66,9 @@ totals as (
         count(*) filter (where is_covered) as tasks_covered,
         sum(annual_value_usd) as total_value_usd,
         coalesce(sum(annual_value_usd) filter (where is_covered), 0) as covered_value_usd,
+        count(*) filter (where is_covered_task_uncertain) as tasks_covered_task_uncertain,
+        coalesce(sum(annual_value_usd) filter (where is_covered_task_uncertain), 0)
+            as covered_value_task_uncertain_usd,
         coalesce(sum(annual_value_usd) filter (where is_digital), 0) as digital_value_usd,
         coalesce(sum(annual_value_usd) filter (where is_digital and is_covered), 0) as digital_covered_value_usd,
         coalesce(sum(annual_value_usd) filter (where nature = 'judgment'), 0) as judgment_value_usd,
@@ -179,7 +187,9 @@ select
     coalesce(dc.inventory_tasks_by_status, []) as inventory_tasks_by_status,
     coalesce(m.inventory_tasks_matched, 0) as inventory_tasks_matched,
     coalesce(g.inventory_tasks_grounded, 0) as inventory_tasks_grounded,
-    coalesce(g.inventory_tasks_unverified, 0) as inventory_tasks_unverified
+    coalesce(g.inventory_tasks_unverified, 0) as inventory_tasks_unverified,
+    coalesce(t.tasks_covered_task_uncertain, 0) as tasks_covered_task_uncertain,
+    coalesce(t.covered_value_task_uncertain_usd, 0) as covered_value_task_uncertain_usd
 from domains as d
 left join totals as t using (domain_id)
 left join employment as e using (domain_id)

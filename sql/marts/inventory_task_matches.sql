@@ -28,6 +28,9 @@
 --   method: override (pinned by a human), explicit (the task's onet_task_id), hinted (text
 --     matching among the occupation named by onet_soc_code), or text (all O*NET tasks).
 --   override_note: The reviewer's note when a pin or reject shaped this task's list.
+--   text_confidence: The band the score alone earns, without the floor of hinted candidates: below
+--     confidence for a hinted candidate whose statement was picked on weak text evidence (the
+--     occupation is the one a human named; the task within it may not be the one imitated).
 with candidates as (
     select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method
     from inventory_match_candidates
@@ -131,7 +134,15 @@ select
     end as confidence,
     $matcher as matcher,
     f.method,
-    f.note as override_note
+    f.note as override_note,
+    case
+        when f.onet_task_id is null then 'none'
+        when f.method in ('explicit', 'override') then 'high'
+        when f.score >= $high then 'high'
+        when f.score >= $medium then 'medium'
+        when f.score >= $low then 'low'
+        else 'none'
+    end as text_confidence
 from final as f
 left join staging.onet_task_statements as s on s.task_id = f.onet_task_id
 left join staging.onet_occupations as o on o.onet_soc_code = s.onet_soc_code

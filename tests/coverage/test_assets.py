@@ -56,7 +56,7 @@ def test_a_broken_mart_fails_its_blocking_check(tmp_path):
         load_upstream(con)
         # the same inventory task twice in the matches at rank 1 -> duplicate grounding rows
         con.execute(
-            "insert into marts.inventory_task_matches values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text')"
+            "insert into marts.inventory_task_matches values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text', 'high')"
         )
     result = materialize(
         [*TABLE_ASSETS, *CHECKS],

@@ -8,7 +8,7 @@ Fixture, by hand:
   202         27-3043.00   100,000   mid   interpersonal  yes      - (inv-6 'none')
   301         35-2014.00   200,000   low   physical       no       inv-4 (explicit)
   302         35-2014.00    50,000   low   routine        no       -
-  401         13-1161.00   250,000   mid   judgment       yes      inv-5 (medium)
+  401         13-1161.00   250,000   mid   judgment       yes      inv-5 (medium only by the hinted floor)
   402         13-1161.01   150,000   mid   routine        yes      inv-8 (low, but explicit)
 Sector 52 takes 0.12 of 15-1252's bill, 0.2 of 13-1161's and 0.1 of 27-3043's.
 """
@@ -343,4 +343,28 @@ def test_inventory_counts_for_a_sector_only_through_its_characteristic_occupatio
         for r in cov_con.execute(
             "select is_characteristic from int.domain_members where domain_id <> 'sector-finance'"
         ).fetchall()
+    )
+
+
+def test_coverage_that_rests_only_on_a_named_occupation_is_split_out(cov_con):
+    # inv-5 named 13-1161 and its rank 1 (401) is medium only by the hinted floor (text alone: low):
+    # 401 is covered, but task-uncertain. business: 401 (250k) of 400k covered; 402 (inv-8, explicit) is sure.
+    # sector 52 takes 0.2 of 13-1161: 50k uncertain. software's coverage rests on text evidence only.
+    got = {
+        r[0]: r[1:]
+        for r in cov_con.execute(
+            "select domain_id, covered_value_usd, tasks_covered_task_uncertain, covered_value_task_uncertain_usd "
+            "from marts.domain_coverage"
+        ).fetchall()
+    }
+    assert got["business"] == (pytest.approx(400_000), 1, pytest.approx(250_000))
+    assert got["sector-finance"][1:] == (1, pytest.approx(50_000))
+    assert got["computer-and-mathematical"][1:] == (0, 0)
+    assert (
+        one(
+            cov_con,
+            "select is_covered_task_uncertain from int.domain_task_coverage "
+            "where domain_id = 'business' and task_id = 401",
+        )
+        is True
     )

@@ -299,3 +299,12 @@ def reports_dir(cov_con, tmp_path):
 @pytest.fixture
 def reports_md(reports_dir):
     return {p.stem: p.read_text() for p in reports_dir.glob("*.md")}
+
+
+def test_the_headline_says_how_much_coverage_rests_on_a_named_occupation_only(reports_md):
+    # business: 401 (250k) covered only by inv-5's hinted floor, of 400k covered
+    assert (
+        "Of it, $250.00k (62%, 1 task) rests only on an occupation the inventory named"
+        in reports_md["business"]
+    )
+    assert "rests only on an occupation" not in reports_md["computer-and-mathematical"]
