@@ -231,3 +231,28 @@ def test_reports_show_release_changes(real_warehouse, real_con):
     software = (out / "computer-and-mathematical.md").read_text()
     # Software Developers' value moved with its May 2023 -> May 2024 employment and wage
     assert "| 15-1252.00 | 15-1252 |" in software.split("## Release changes")[1]
+
+
+def test_coverage_resting_only_on_named_occupations_is_measured(real_con):
+    # the example inventory's hinted tasks: rank 1 lifted to medium, but the text alone is mostly weak
+    assert dict(
+        rows(
+            real_con,
+            "select text_confidence, count(*) from marts.inventory_task_matches "
+            "where rank = 1 and method = 'hinted' group by 1",
+        )
+    ) == {"medium": 9, "low": 45, "none": 75}
+    assert rows(
+        real_con,
+        "select confidence, text_confidence, onet_task from marts.inventory_task_matches "
+        "where inventory_task_id = 'SWE-008' and rank = 1",
+    ) == [("medium", "none", "Train users to use new or modified equipment.")]
+    covered, uncertain, value, uncertain_value = rows(
+        real_con,
+        "select sum(tasks_covered), sum(tasks_covered_task_uncertain), sum(covered_value_usd), "
+        "sum(covered_value_task_uncertain_usd) from marts.domain_coverage "
+        "where domain_id in (select domain_id from int.domain_definitions where domain_kind = 'soc_major_group')",
+    )[0]
+    assert (covered, uncertain) == (99, 85)
+    assert float(uncertain_value) == pytest.approx(215.4e9, rel=5e-4)
+    assert float(value) == pytest.approx(249.2e9, rel=5e-4)
