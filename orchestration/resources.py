@@ -1,37 +1,25 @@
 """Typed configuration for every run, overridable by environment variables.
 
 Paths are relative to the project directory unless given absolute, so a clone works wherever it lives.
+
+A field with an environment variable takes the variable's value as its default whenever the resource
+is constructed (`from_env` below), not only at load time: Dagster builds a fresh resource when a run
+gives part of its config (launchpad, `resources.settings.config.<field>`), and every field left out
+must keep the environment's value rather than fall back to the class default.
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from assets.common.env import env_flag
+from assets.common.env import env_defaults, flag, from_env, integer, values_from_env
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
-
-# Environment variable -> settings field. Documented in the README ("Configuration").
-ENV_OVERRIDES = {
-    "TASKVALUE_MIRROR": "mirror_dir",
-    "TASKVALUE_CACHE_DIR": "cache_dir",
-    "TASKVALUE_WAREHOUSE": "warehouse_path",
-    "TASKVALUE_WORK_DB": "work_db_path",
-    "TASKVALUE_OES_VINTAGE": "oes_vintage",
-    "TASKVALUE_OES_PREVIOUS_VINTAGE": "oes_previous_vintage",
-    "TASKVALUE_ONET_RELEASE": "onet_release",
-    "TASKVALUE_ONET_PREVIOUS_RELEASE": "onet_previous_release",
-    "TASKVALUE_CONTACT_EMAIL": "contact_email",
-    "TASKVALUE_INVENTORY_DIR": "inventory_dir",
-    "TASKVALUE_ACCEPT_CHANGED_CHECKSUMS": "accept_changed_checksums",
-    "TASKVALUE_REVALIDATE_DOWNLOADS": "revalidate_downloads",
-}
-BOOLEAN_FIELDS = {"accept_changed_checksums", "revalidate_downloads"}
 
 
 class TaskvalueSettings(ConfigurableResource):
@@ -39,38 +27,51 @@ class TaskvalueSettings(ConfigurableResource):
 
     project_dir: str = Field(default=str(PROJECT_DIR), description="Base for every relative path below.")
     mirror_dir: str = Field(
-        default="",
+        default_factory=from_env("TASKVALUE_MIRROR", ""),
         description="A directory laid out like ../shared/data. When set, nothing is downloaded.",
     )
-    cache_dir: str = Field(default="warehouse/cache", description="Downloaded archives and their sha256.")
+    cache_dir: str = Field(
+        default_factory=from_env("TASKVALUE_CACHE_DIR", "warehouse/cache"),
+        description="Downloaded archives and their sha256.",
+    )
     warehouse_path: str = Field(
-        default="warehouse/taskvalue.duckdb",
+        default_factory=from_env("TASKVALUE_WAREHOUSE", "warehouse/taskvalue.duckdb"),
         description="The published warehouse that analysts and BI tools open (swapped in atomically).",
     )
     work_db_path: str = Field(
-        default="warehouse/work/taskvalue.duckdb",
+        default_factory=from_env("TASKVALUE_WORK_DB", "warehouse/work/taskvalue.duckdb"),
         description="The refresh's private working database; never opened by readers.",
     )
-    oes_vintage: int = Field(default=2024, description="OES May vintage (year) for national and sector data.")
-    oes_previous_vintage: int = Field(
-        default=2023, description="OES vintage compared against in release changes."
+    oes_vintage: int = Field(
+        default_factory=from_env("TASKVALUE_OES_VINTAGE", 2024, integer),
+        description="OES May vintage (year) for national and sector data.",
     )
-    onet_release: str = Field(default="29.0", description="O*NET database release, e.g. 29.0.")
+    oes_previous_vintage: int = Field(
+        default_factory=from_env("TASKVALUE_OES_PREVIOUS_VINTAGE", 2023, integer),
+        description="OES vintage compared against in release changes.",
+    )
+    onet_release: str = Field(
+        default_factory=from_env("TASKVALUE_ONET_RELEASE", "29.0"),
+        description="O*NET database release, e.g. 29.0.",
+    )
     onet_previous_release: str = Field(
-        default="",
+        default_factory=from_env("TASKVALUE_ONET_PREVIOUS_RELEASE", ""),
         description="O*NET release to compare the configured one against (e.g. 28.3); empty: no comparison.",
     )
     contact_email: str = Field(
-        default="taskvalue-user@example.org",
+        default_factory=from_env("TASKVALUE_CONTACT_EMAIL", "taskvalue-user@example.org"),
         description="Sent in the User-Agent; bls.gov refuses scripted requests without a contact.",
     )
-    inventory_dir: str = Field(default="inventory", description="Directory of task-inventory files.")
+    inventory_dir: str = Field(
+        default_factory=from_env("TASKVALUE_INVENTORY_DIR", "inventory"),
+        description="Directory of task-inventory files.",
+    )
     accept_changed_checksums: bool = Field(
-        default=False,
+        default_factory=from_env("TASKVALUE_ACCEPT_CHANGED_CHECKSUMS", False, flag),
         description="Accept a re-downloaded file whose sha256 differs from the one recorded earlier.",
     )
     revalidate_downloads: bool = Field(
-        default=False,
+        default_factory=from_env("TASKVALUE_REVALIDATE_DOWNLOADS", False, flag),
         description="Ask the publisher again each run; on failure the cached copy stays in use.",
     )
     http_timeout_s: float = Field(default=60.0, description="Connect/read timeout per request.")
@@ -102,16 +103,13 @@ class TaskvalueSettings(ConfigurableResource):
         return self.path(self.inventory_dir)
 
 
-def settings_from_env(environ: dict[str, str] | None = None, **overrides) -> TaskvalueSettings:
+# Environment variable -> settings field. Documented in the README ("Configuration").
+ENV_OVERRIDES = {d.var: name for name, d in env_defaults(TaskvalueSettings).items()}
+
+
+def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> TaskvalueSettings:
     """Settings with defaults, then environment variables, then explicit overrides (tests)."""
-    environ = os.environ if environ is None else environ
-    values: dict = {}
-    for var, field in ENV_OVERRIDES.items():
-        if environ.get(var):
-            raw = environ[var]
-            values[field] = env_flag(var, raw) if field in BOOLEAN_FIELDS else raw
-    values.update(overrides)
-    return TaskvalueSettings(**values)
+    return TaskvalueSettings(**{**values_from_env(TaskvalueSettings, environ), **overrides})
 
 
 def duckdb_for(settings: TaskvalueSettings) -> DuckDBResource:

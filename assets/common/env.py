@@ -1,6 +1,11 @@
-"""Reading yes/no settings from environment variables, one way everywhere."""
+"""Reading settings from environment variables, one way everywhere: parsers whose errors name the
+variable, and `from_env`, the default factory every environment-backed config field uses."""
 
 from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from typing import Any
 
 # pydantic's words, so that no variable that parsed before is refused now
 TRUE = {"1", "true", "t", "yes", "y", "on"}
@@ -15,3 +20,84 @@ def env_flag(var: str, raw: str) -> bool:
     if value in FALSE:
         return False
     raise ValueError(f"{var}={raw!r}: expected one of {sorted(TRUE)} or {sorted(FALSE)}")
+
+
+Parser = Callable[[str, str], Any]  # (variable, raw value) -> typed value; errors name the variable
+
+
+def text(var: str, raw: str) -> str:
+    return raw
+
+
+def integer(var: str, raw: str) -> int:
+    try:
+        return int(raw.strip())
+    except ValueError:
+        raise ValueError(f"{var}={raw!r}: expected a whole number") from None
+
+
+def number(var: str, raw: str) -> float:
+    try:
+        return float(raw.strip())
+    except ValueError:
+        raise ValueError(f"{var}={raw!r}: expected a number") from None
+
+
+def numbers(var: str, raw: str) -> list[float]:
+    """A comma-separated list of numbers."""
+    try:
+        return [float(x) for x in raw.split(",") if x.strip()]
+    except ValueError:
+        raise ValueError(f"{var}={raw!r}: expected comma-separated numbers") from None
+
+
+def one_of(*choices: str) -> Parser:
+    def parse(var: str, raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise ValueError(f"{var}={raw!r}: expected one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+class from_env:  # noqa: N801 - reads as a default: Field(default_factory=from_env("TASKVALUE_X", 5))
+    """A pydantic default factory: the variable's value (parsed), else `default`.
+
+    An empty (or blank) value counts as unset, like an unset variable, unless `empty_is_value`: for
+    settings whose documented meaning of an empty value is "none" (e.g. no excluded status).
+    """
+
+    def __init__(self, var: str, default: Any, parse: Parser = text, *, empty_is_value: bool = False):
+        self.var, self.default, self.parse, self.empty_is_value = var, default, parse, empty_is_value
+
+    def __call__(self) -> Any:
+        return self.read(os.environ)
+
+    def read(self, environ: Mapping[str, str]) -> Any:
+        raw = environ.get(self.var)
+        if raw is None or (not raw.strip() and not self.empty_is_value):
+            return list(self.default) if isinstance(self.default, list) else self.default
+        return self.parse(self.var, raw if raw.strip() else "")
+
+
+def env_defaults(cls: type) -> dict[str, from_env]:
+    """field -> its environment default, for every field of `cls` that has one."""
+    return {
+        name: info.default_factory
+        for name, info in cls.model_fields.items()
+        if isinstance(info.default_factory, from_env)
+    }
+
+
+def values_from_env(cls: type, environ: Mapping[str, str] | None) -> dict[str, Any]:
+    """The value of every environment-backed field of `cls`, read from `environ` (default os.environ).
+
+    Passed explicitly to the constructor, so an explicit `environ` (tests) is never mixed with the
+    process environment."""
+    environ = os.environ if environ is None else environ
+    return {name: default.read(environ) for name, default in env_defaults(cls).items()}
+
+
+def flag(var: str, raw: str) -> bool:
+    return env_flag(var, raw)

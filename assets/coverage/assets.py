@@ -13,22 +13,26 @@ from assets.coverage.models import (
     build_domain_definitions,
     build_model,
 )
+from orchestration.resources import TaskvalueSettings
 
 GROUP = "coverage"
 
 
 @asset(key=AssetKey(["int", "domain_definitions"]), group_name=GROUP, kinds={"duckdb", "toml"})
-def domain_definitions(coverage_settings: CoverageSettings, duckdb: DuckDBResource) -> MaterializeResult:
+def domain_definitions(
+    coverage_settings: CoverageSettings, settings: TaskvalueSettings, duckdb: DuckDBResource
+) -> MaterializeResult:
     """One row per (domain, membership rule), read from the domains config file (config/domains.toml)."""
+    domains_file = coverage_settings.domains_path_in(settings.project_dir)
     with duckdb.get_connection() as con:
-        count = build_domain_definitions(con, coverage_settings)
+        count = build_domain_definitions(con, coverage_settings, settings.project_dir)
         return table_result(
             con,
             "int.domain_definitions",
             order_by="domain_order",
             extra={
                 "domains": MetadataValue.int(count),
-                "domains_file": MetadataValue.path(str(coverage_settings.domains_path)),
+                "domains_file": MetadataValue.path(str(domains_file)),
             },
         )
 
@@ -39,16 +43,22 @@ def domain_definitions(coverage_settings: CoverageSettings, duckdb: DuckDBResour
     group_name=GROUP,
     kinds={"duckdb", "toml"},
 )
-def domain_aliases(coverage_settings: CoverageSettings, duckdb: DuckDBResource) -> MaterializeResult:
+def domain_aliases(
+    coverage_settings: CoverageSettings, settings: TaskvalueSettings, duckdb: DuckDBResource
+) -> MaterializeResult:
     """Every accepted name (id, name, aliases) of every configured domain, read from the domains config
     file: the names the inventory's `domain` column may use."""
     with duckdb.get_connection() as con:
-        build_domain_aliases(con, coverage_settings)
+        build_domain_aliases(con, coverage_settings, settings.project_dir)
         return table_result(
             con,
             "int.domain_aliases",
             order_by="domain_id, name_normalized",
-            extra={"domains_file": MetadataValue.path(str(coverage_settings.domains_path))},
+            extra={
+                "domains_file": MetadataValue.path(
+                    str(coverage_settings.domains_path_in(settings.project_dir))
+                )
+            },
         )
 
 

@@ -1,63 +1,60 @@
 """Typed configuration of the coverage layer (a Dagster resource named `coverage_settings`).
 
-Fields may be overridden by environment variables (TASKVALUE_...), read in `coverage_settings_from_env`.
+Fields may be overridden by environment variables (TASKVALUE_...): each is the field's default whenever
+the resource is built, also from a run's partial config (see `from_env` in orchestration/resources.py).
+An empty variable is unset, except TASKVALUE_COVERAGE_EXCLUDED_STATUSES= (exclude no status).
 """
 
 from __future__ import annotations
 
-import os
+from collections.abc import Mapping
 from pathlib import Path
 
 from dagster import ConfigurableResource
 from pydantic import Field, field_validator
 
-from assets.common.env import env_flag
+from assets.common.env import env_defaults, flag, from_env, integer, one_of, values_from_env
 from orchestration.resources import PROJECT_DIR
 
 # Confidence bands of marts.inventory_task_matches, weakest first.
 CONFIDENCE_ORDER = ("none", "low", "medium", "high")
-
-ENV_OVERRIDES = {
-    "TASKVALUE_DOMAINS_FILE": "domains_file",
-    "TASKVALUE_COVERAGE_MIN_CONFIDENCE": "min_confidence",
-    "TASKVALUE_COVERAGE_EXPLICIT_COVERS": "explicit_ids_cover",
-    "TASKVALUE_COVERAGE_MAX_RANK": "covering_max_rank",
-    "TASKVALUE_COVERAGE_TOP_GAPS": "top_gaps_per_domain",
-    "TASKVALUE_COVERAGE_EXCLUDED_STATUSES": "excluded_statuses",
-    "TASKVALUE_COVERAGE_BOTTOM_TIERS": "bottom_tier_count",
-    "TASKVALUE_COVERAGE_TOP_TIERS": "top_tier_count",
-}
 
 
 class CoverageSettings(ConfigurableResource):
     """Settings of the coverage layer: where the domains live and when a task counts as covered."""
 
     domains_file: str = Field(
-        default="config/domains.toml", description="Domains config (relative to the project directory)."
+        default_factory=from_env("TASKVALUE_DOMAINS_FILE", "config/domains.toml"),
+        description="Domains config (relative to the project directory).",
     )
     min_confidence: str = Field(
-        default="medium",
+        default_factory=from_env(
+            "TASKVALUE_COVERAGE_MIN_CONFIDENCE", "medium", one_of(*CONFIDENCE_ORDER[1:])
+        ),
         description="Weakest match confidence (low/medium/high) that covers an O*NET task.",
     )
     explicit_ids_cover: bool = Field(
-        default=True,
+        default_factory=from_env("TASKVALUE_COVERAGE_EXPLICIT_COVERS", True, flag),
         description="A match by explicit O*NET Task ID (or a human override pin) covers regardless of confidence.",
     )
     covering_max_rank: int = Field(
-        default=1,
+        default_factory=from_env("TASKVALUE_COVERAGE_MAX_RANK", 1, integer),
         description="Only candidates ranked this high or better cover (1 = the best match of each inventory task).",
     )
     excluded_statuses: str = Field(
-        default="retired",
+        default_factory=from_env("TASKVALUE_COVERAGE_EXCLUDED_STATUSES", "retired", empty_is_value=True),
         description="Comma-separated inventory statuses whose tasks cover nothing (they are still judged).",
     )
-    top_gaps_per_domain: int = Field(default=25, description="Rows per domain in marts.coverage_gaps.")
+    top_gaps_per_domain: int = Field(
+        default_factory=from_env("TASKVALUE_COVERAGE_TOP_GAPS", 25, integer),
+        description="Rows per domain in marts.coverage_gaps.",
+    )
     bottom_tier_count: int = Field(
-        default=0,
+        default_factory=from_env("TASKVALUE_COVERAGE_BOTTOM_TIERS", 0, integer),
         description="How many of the lowest-paid tier bands count as 'low tier' (0: a third of the bands, rounded up).",
     )
     top_tier_count: int = Field(
-        default=0,
+        default_factory=from_env("TASKVALUE_COVERAGE_TOP_TIERS", 0, integer),
         description="How many of the highest-paid tier bands count as 'top tier' (0: a third of the bands, rounded up).",
     )
 
@@ -71,8 +68,14 @@ class CoverageSettings(ConfigurableResource):
 
     @property
     def domains_path(self) -> Path:
+        """The domains file, a relative path taken from the project directory (PROJECT_DIR)."""
+        return self.domains_path_in(PROJECT_DIR)
+
+    def domains_path_in(self, project_dir: str | Path) -> Path:
+        """The domains file, a relative path taken from `project_dir` (settings.project_dir), like
+        every other relative path of the configuration."""
         p = Path(self.domains_file).expanduser()
-        return p if p.is_absolute() else PROJECT_DIR / p
+        return p if p.is_absolute() else Path(project_dir) / p
 
     def sql_params(self) -> dict[str, object]:
         """The coverage rule as DuckDB parameters (see sql/int/domain_task_coverage.sql)."""
@@ -105,13 +108,10 @@ class CoverageSettings(ConfigurableResource):
         )
 
 
-def coverage_settings_from_env(environ: dict[str, str] | None = None, **overrides) -> CoverageSettings:
-    environ = os.environ if environ is None else environ
-    values: dict = {}
-    for var, field in ENV_OVERRIDES.items():
-        raw = environ.get(var)
-        # an empty value is a value: TASKVALUE_COVERAGE_EXCLUDED_STATUSES= excludes no status
-        if raw is not None and (raw or field == "excluded_statuses"):
-            values[field] = env_flag(var, raw) if field == "explicit_ids_cover" else raw
-    values.update(overrides)
-    return CoverageSettings(**values)
+# Environment variable -> field. Documented in the README ("Coverage").
+ENV_OVERRIDES = {d.var: name for name, d in env_defaults(CoverageSettings).items()}
+
+
+def coverage_settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> CoverageSettings:
+    """Defaults, then TASKVALUE_* environment variables, then explicit overrides (tests)."""
+    return CoverageSettings(**{**values_from_env(CoverageSettings, environ), **overrides})

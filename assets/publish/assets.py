@@ -1,6 +1,7 @@
 """The publish asset: swaps the refreshed warehouse into place for readers (see swap.py)."""
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 from dagster import (
     AssetExecutionContext,
@@ -61,7 +62,7 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
                     tables = con.execute(
                         "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
                     ).fetchall()
-                    target = publish(con, settings.work_db, settings.warehouse)
+                    target = publish(con, _work_db(settings, duckdb), settings.warehouse)
             except Exception as exc:
                 failure = exc
         if failure is not None:
@@ -164,3 +165,18 @@ def _rebuilt_tables(
     if rebuilt >= set(upstream):
         return None
     return {".".join(key.path) for key in rebuilt if len(key.path) == 2}
+
+
+def _work_db(settings: TaskvalueSettings, duckdb: DuckDBResource) -> Path:
+    """The file the table assets wrote: the `duckdb` resource's database. `settings.work_db` must be
+    the same file (outputs are staged beside it); a run config that moved only one of them would
+    publish another file than the one this run built, so it is refused."""
+    written = Path(duckdb.database).expanduser().resolve()
+    if written != settings.work_db.expanduser().resolve():
+        raise PublishError(
+            f"the duckdb resource writes {written} but settings.work_db_path is {settings.work_db}: "
+            "publishing would copy another file than the one this run built. Set the work database "
+            "with TASKVALUE_WORK_DB (it configures both) instead of overriding only "
+            "resources.settings.config.work_db_path or resources.duckdb.config.database."
+        )
+    return written

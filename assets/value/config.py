@@ -1,16 +1,17 @@
 """Typed configuration of the value layer (a Dagster resource named `value_settings`).
 
-Fields may be overridden by environment variables (TASKVALUE_...), read in `value_settings_from_env`.
+Fields may be overridden by environment variables (TASKVALUE_...): each is the field's default whenever
+the resource is built, also from a run's partial config (see `from_env` in orchestration/resources.py).
 Defaults and the reasons for them are documented in the README ("The value model").
 """
 
-import os
-from typing import Literal
+from collections.abc import Mapping
+from typing import Literal, get_args
 
 from dagster import ConfigurableResource
-from pydantic import Field
+from pydantic import Field, field_validator
 
-from assets.common.env import env_flag
+from assets.common.env import env_defaults, flag, from_env, number, numbers, one_of, values_from_env
 
 DEFAULT_FT_RATES = [1.0, 4.0, 24.0, 104.0, 250.0, 750.0, 2000.0]
 # Hourly wage bands: roughly doubling steps, because wages are spread log-normally. $15/hr is the
@@ -25,40 +26,47 @@ class ValueSettings(ConfigurableResource):
     """Settings of the value model: weights, employment allocation, tiers, priority, task attributes."""
 
     weighting_method: WeightingMethod = Field(
-        default="ft_rt",
+        default_factory=from_env("TASKVALUE_WEIGHTING_METHOD", "ft_rt", one_of(*get_args(WeightingMethod))),
         description="Task weights: ft_rt (expected yearly frequency x relevance), importance (IM), "
         "core_supplemental (Core 2 / Supplemental 1 / n/a 1) or equal. Tasks without usable ratings "
         "fall back to core_supplemental.",
     )
     ft_rates_per_year: list[float] = Field(
-        default=DEFAULT_FT_RATES,
+        default_factory=from_env("TASKVALUE_FT_RATES", DEFAULT_FT_RATES, numbers),
         description="Times a year for FT categories 1..7 (yearly or less .. hourly or more).",
     )
     core_points: int = Field(default=2, description="Fallback weight points of a Core task.")
     supplemental_points: int = Field(default=1, description="Fallback points of a Supplemental task.")
     untyped_points: int = Field(default=1, description="Fallback points of a task whose type is n/a.")
     allocation_rule: AllocationRule = Field(
-        default="equal_split",
+        default_factory=from_env(
+            "TASKVALUE_ALLOCATION_RULE", "equal_split", one_of(*get_args(AllocationRule))
+        ),
         description="How an OES row's employment is divided among the O*NET codes that share it.",
     )
     hours_per_year: int = Field(default=2080, description="Hours in a full-time year (BLS convention).")
     tier_thresholds_usd: list[float] = Field(
-        default=DEFAULT_TIER_THRESHOLDS,
+        default_factory=from_env("TASKVALUE_TIER_THRESHOLDS_USD", DEFAULT_TIER_THRESHOLDS, numbers),
         description="Ascending hourly bounds ($/hr, applied to loaded_hourly_cost_usd) between tiers.",
     )
     loaded_cost_multiplier: float = Field(
-        default=1.0,
+        default_factory=from_env("TASKVALUE_LOADED_COST_MULTIPLIER", 1.0, number),
         description="Employer cost per $ of wage; 1.0 = tiers on wages. ~1.42 when wages are 70% of cost.",
     )
     priority_digital_only: bool = Field(
-        default=True, description="Priority score counts only digital tasks' annual value."
+        default_factory=from_env("TASKVALUE_PRIORITY_DIGITAL_ONLY", True, flag),
+        description="Priority score counts only digital tasks' annual value.",
     )
     priority_judgment_first: bool = Field(
-        default=True, description="Within a tier, judgment tasks rank before other tasks."
+        default_factory=from_env("TASKVALUE_PRIORITY_JUDGMENT_FIRST", True, flag),
+        description="Within a tier, judgment tasks rank before other tasks.",
     )
     top_tasks_per_occupation: int = Field(default=3, description="Tasks listed in occupation_value.")
     task_attributes_path: str = Field(
-        default="../shared/data/gpts_are_gpts/full_labelset.tsv",
+        # an empty value is a value: TASKVALUE_TASK_ATTRIBUTES= means no attribute file
+        default_factory=from_env(
+            "TASKVALUE_TASK_ATTRIBUTES", "../shared/data/gpts_are_gpts/full_labelset.tsv", empty_is_value=True
+        ),
         description="CSV/TSV/Parquet with a Task ID column and numeric attributes; relative to the "
         "project directory; empty = none.",
     )
@@ -67,41 +75,27 @@ class ValueSettings(ConfigurableResource):
         default="O*NET-SOC Code", description="Optional occupation column; used when present."
     )
 
+    # validated here, not only when read from the environment: a run's config may set them too
+    @field_validator("ft_rates_per_year")
+    @classmethod
+    def _seven_rates(cls, v: list[float]) -> list[float]:
+        if len(v) != 7:
+            raise ValueError("ft_rates_per_year needs exactly 7 rates (FT categories 1..7)")
+        return v
 
-# Environment variable -> field. Lists are comma-separated.
-ENV_OVERRIDES = {
-    "TASKVALUE_WEIGHTING_METHOD": "weighting_method",
-    "TASKVALUE_FT_RATES": "ft_rates_per_year",
-    "TASKVALUE_ALLOCATION_RULE": "allocation_rule",
-    "TASKVALUE_TIER_THRESHOLDS_USD": "tier_thresholds_usd",
-    "TASKVALUE_LOADED_COST_MULTIPLIER": "loaded_cost_multiplier",
-    "TASKVALUE_PRIORITY_DIGITAL_ONLY": "priority_digital_only",
-    "TASKVALUE_PRIORITY_JUDGMENT_FIRST": "priority_judgment_first",
-    "TASKVALUE_TASK_ATTRIBUTES": "task_attributes_path",
-}
-
-
-def _parse(var: str, field: str, raw: str):
-    if field in {"ft_rates_per_year", "tier_thresholds_usd"}:
-        return [float(x) for x in raw.split(",") if x.strip()]
-    if field.startswith("priority_"):
-        return env_flag(var, raw)
-    return raw
+    @field_validator("tier_thresholds_usd")
+    @classmethod
+    def _ascending(cls, v: list[float]) -> list[float]:
+        if v != sorted(v):
+            raise ValueError("tier_thresholds_usd must be ascending")
+        return v
 
 
-def value_settings_from_env(environ: dict[str, str] | None = None, **overrides) -> ValueSettings:
+# Environment variable -> field. Lists are comma-separated. An empty value is unset, except
+# TASKVALUE_TASK_ATTRIBUTES (empty = no attribute file).
+ENV_OVERRIDES = {d.var: name for name, d in env_defaults(ValueSettings).items()}
+
+
+def value_settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> ValueSettings:
     """Defaults, then TASKVALUE_* environment variables, then explicit overrides (tests)."""
-    environ = os.environ if environ is None else environ
-    values: dict = {}
-    for var, field in ENV_OVERRIDES.items():
-        if var in environ:
-            if field.startswith("priority_") and not environ[var].strip():
-                continue  # an empty yes/no variable is unset, as for the other settings
-            values[field] = _parse(var, field, environ[var])
-    values.update(overrides)
-    settings = ValueSettings(**values)
-    if len(settings.ft_rates_per_year) != 7:
-        raise ValueError("ft_rates_per_year needs exactly 7 rates (FT categories 1..7)")
-    if settings.tier_thresholds_usd != sorted(settings.tier_thresholds_usd):
-        raise ValueError("tier_thresholds_usd must be ascending")
-    return settings
+    return ValueSettings(**{**values_from_env(ValueSettings, environ), **overrides})

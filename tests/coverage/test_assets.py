@@ -60,7 +60,11 @@ def test_a_broken_mart_fails_its_blocking_check(tmp_path):
         )
     result = materialize(
         [*TABLE_ASSETS, *CHECKS],
-        resources={"duckdb": DuckDBResource(database=str(work)), "coverage_settings": fixture_settings()},
+        resources={
+            "duckdb": DuckDBResource(database=str(work)),
+            "coverage_settings": fixture_settings(),
+            "settings": settings_from_env(environ={}),
+        },
         raise_on_error=False,
     )
     assert not result.success

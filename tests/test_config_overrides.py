@@ -1,0 +1,208 @@
+"""Environment variables stay the defaults when a run overrides part of a resource's config.
+
+Dagster builds a fresh resource from a run's config (the launchpad's `resources.<key>.config`); every
+field the run leaves out must keep its environment value, not fall back to the class default.
+"""
+
+import pytest
+from dagster import Definitions, asset, build_init_resource_context, define_asset_job
+from dagster_duckdb import DuckDBResource
+
+from assets.coverage.config import ENV_OVERRIDES as COVERAGE_ENV
+from assets.coverage.config import CoverageSettings, coverage_settings_from_env
+from assets.inventory.config import ENV_OVERRIDES as INVENTORY_ENV
+from assets.inventory.config import InventorySettings, inventory_settings_from_env
+from assets.publish.assets import _work_db
+from assets.publish.swap import PublishError
+from assets.value.config import ENV_OVERRIDES as VALUE_ENV
+from assets.value.config import ValueSettings, value_settings_from_env
+from orchestration.resources import ENV_OVERRIDES as SETTINGS_ENV
+from orchestration.resources import PROJECT_DIR, TaskvalueSettings, settings_from_env
+
+# One non-default value per environment variable, and the value the resource should hold.
+ENV = {
+    "TASKVALUE_MIRROR": ("/data/mirror", "/data/mirror"),
+    "TASKVALUE_ONET_RELEASE": ("28.3", "28.3"),
+    "TASKVALUE_OES_VINTAGE": ("2023", 2023),
+    "TASKVALUE_REVALIDATE_DOWNLOADS": ("on", True),
+    "TASKVALUE_WEIGHTING_METHOD": ("importance", "importance"),
+    "TASKVALUE_FT_RATES": ("1,2,3,4,5,6,7", [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
+    "TASKVALUE_LOADED_COST_MULTIPLIER": ("1.42", 1.42),
+    "TASKVALUE_PRIORITY_DIGITAL_ONLY": ("false", False),
+    "TASKVALUE_MATCH_TOP_K": ("9", 9),
+    "TASKVALUE_DOMAIN_BONUS": ("0.25", 0.25),
+    "TASKVALUE_MATCHER": ("hybrid", "hybrid"),
+    "TASKVALUE_COVERAGE_MIN_CONFIDENCE": ("High", "high"),
+    "TASKVALUE_COVERAGE_MAX_RANK": ("3", 3),
+    "TASKVALUE_COVERAGE_EXCLUDED_STATUSES": ("retired,draft", "retired,draft"),
+}
+# resource key -> (its env table, a field the run overrides, the override)
+RESOURCES = {
+    "settings": (SETTINGS_ENV, "contact_email", "someone@example.com"),
+    "value_settings": (VALUE_ENV, "hours_per_year", 2000),
+    "inventory_settings": (INVENTORY_ENV, "high_threshold", 0.9),
+    "coverage_settings": (COVERAGE_ENV, "top_gaps_per_domain", 7),
+}
+CLASSES = {
+    "settings": TaskvalueSettings,
+    "value_settings": ValueSettings,
+    "inventory_settings": InventorySettings,
+    "coverage_settings": CoverageSettings,
+}
+FROM_ENV = {
+    "settings": settings_from_env,
+    "value_settings": value_settings_from_env,
+    "inventory_settings": inventory_settings_from_env,
+    "coverage_settings": coverage_settings_from_env,
+}
+# Variables whose empty value is documented as a value ("none"), not as unset.
+EMPTY_IS_A_VALUE = {"TASKVALUE_COVERAGE_EXCLUDED_STATUSES", "TASKVALUE_TASK_ATTRIBUTES"}
+
+
+@pytest.fixture
+def environment(monkeypatch, tmp_path):
+    """The process environment of `dagster dev`: every variable of ENV set, warehouse under tmp_path."""
+    for var in SETTINGS_ENV | VALUE_ENV | INVENTORY_ENV | COVERAGE_ENV:
+        monkeypatch.delenv(var, raising=False)
+    for var, (raw, _) in ENV.items():
+        monkeypatch.setenv(var, raw)
+    monkeypatch.setenv("TASKVALUE_WAREHOUSE", str(tmp_path / "taskvalue.duckdb"))
+    monkeypatch.setenv("TASKVALUE_WORK_DB", str(tmp_path / "work" / "taskvalue.duckdb"))
+    return tmp_path
+
+
+def _expect_env(resource, table: dict[str, str]) -> None:
+    for var, field in table.items():
+        if var in ENV:
+            assert getattr(resource, field) == ENV[var][1], f"{field} lost {var}"
+
+
+def test_a_run_overriding_one_field_keeps_every_environment_value(environment):
+    # The project's own resources (as the code server loads them), and a run config that overrides
+    # one field of each, as the launchpad does.
+    from orchestration.definitions import build_definitions
+
+    seen = {}
+
+    @asset
+    def probe(
+        settings: TaskvalueSettings,
+        value_settings: ValueSettings,
+        inventory_settings: InventorySettings,
+        coverage_settings: CoverageSettings,
+    ) -> None:
+        seen.update(
+            settings=settings,
+            value_settings=value_settings,
+            inventory_settings=inventory_settings,
+            coverage_settings=coverage_settings,
+        )
+
+    resources = build_definitions().resources
+    defs = Definitions(
+        assets=[probe],
+        resources={k: resources[k] for k in RESOURCES},
+        jobs=[define_asset_job("probe_job")],
+    )
+    run_config = {"resources": {k: {"config": {f: v}} for k, (_, f, v) in RESOURCES.items()}}
+    assert defs.resolve_job_def("probe_job").execute_in_process(run_config=run_config).success
+
+    for key, (table, field, value) in RESOURCES.items():
+        assert getattr(seen[key], field) == value
+        _expect_env(seen[key], table)
+    assert seen["settings"].warehouse == environment / "taskvalue.duckdb"
+    assert seen["settings"].work_db == environment / "work" / "taskvalue.duckdb"
+
+
+@pytest.mark.parametrize("key", list(RESOURCES))
+def test_a_resource_built_from_partial_config_alone_reads_the_environment(environment, key):
+    # A process that has only the run config (no resource built at load time) still sees the variables.
+    table, field, value = RESOURCES[key]
+    resource = CLASSES[key].from_resource_context(build_init_resource_context(config={field: value}))
+    assert getattr(resource, field) == value
+    _expect_env(resource, table)
+
+
+@pytest.mark.parametrize("key", list(RESOURCES))
+def test_an_explicit_environ_is_not_mixed_with_the_process_environment(environment, key):
+    # tests and bench pass environ={} to get the documented defaults whatever the shell exports
+    explicit = FROM_ENV[key](environ={})
+    plain = CLASSES[key].model_fields
+    for var, field in RESOURCES[key][0].items():
+        assert getattr(explicit, field) == plain[field].default_factory.default, var
+
+
+@pytest.mark.parametrize(
+    "var, key",
+    [(v, k) for k, (table, _, _) in RESOURCES.items() for v in table],
+)
+def test_an_empty_variable_is_unset_unless_documented_as_none(monkeypatch, var, key):
+    field = RESOURCES[key][0][var]
+    documented_default = CLASSES[key].model_fields[field].default_factory.default
+    expected = "" if var in EMPTY_IS_A_VALUE else documented_default
+    assert getattr(FROM_ENV[key](environ={var: ""}), field) == expected
+    assert getattr(FROM_ENV[key](environ={var: "  "}), field) == expected
+    monkeypatch.setenv(var, "")  # the same when the resource is built from the process environment
+    assert getattr(CLASSES[key](), field) == expected
+
+
+def test_the_three_empty_values_that_failed_to_load_are_now_the_defaults():
+    s = value_settings_from_env(
+        environ={
+            "TASKVALUE_WEIGHTING_METHOD": "",
+            "TASKVALUE_FT_RATES": "",
+            "TASKVALUE_LOADED_COST_MULTIPLIER": "",
+        }
+    )
+    assert (s.weighting_method, s.loaded_cost_multiplier) == ("ft_rt", 1.0)
+    assert s.ft_rates_per_year == [1.0, 4.0, 24.0, 104.0, 250.0, 750.0, 2000.0]
+    assert value_settings_from_env(environ={"TASKVALUE_TASK_ATTRIBUTES": ""}).task_attributes_path == ""
+    assert coverage_settings_from_env({"TASKVALUE_COVERAGE_EXCLUDED_STATUSES": ""}).excluded_statuses == ""
+
+
+@pytest.mark.parametrize(
+    "var, raw, build",
+    [
+        ("TASKVALUE_MATCH_TOP_K", "x", inventory_settings_from_env),
+        ("TASKVALUE_DOMAIN_BONUS", "high", inventory_settings_from_env),
+        ("TASKVALUE_OES_VINTAGE", "May 2024", settings_from_env),
+        ("TASKVALUE_FT_RATES", "1,2,x", value_settings_from_env),
+        ("TASKVALUE_WEIGHTING_METHOD", "wages", value_settings_from_env),
+        ("TASKVALUE_COVERAGE_MIN_CONFIDENCE", "sometimes", coverage_settings_from_env),
+        ("TASKVALUE_COVERAGE_TOP_TIERS", "2.5", coverage_settings_from_env),
+    ],
+)
+def test_a_bad_value_names_the_variable_and_the_value(monkeypatch, var, raw, build):
+    with pytest.raises(ValueError, match=f"{var}={raw!r}"):
+        build(environ={var: raw})
+    monkeypatch.setenv(var, raw)  # also when Dagster builds the resource from the environment
+    with pytest.raises(ValueError, match=f"{var}={raw!r}"):
+        build()
+
+
+def test_value_rules_hold_for_run_config_too(environment):
+    # ft rates and tier thresholds are checked on the resource, not only when read from a variable
+    for config, message in [
+        ({"ft_rates_per_year": [1.0, 2.0]}, "7 rates"),
+        ({"tier_thresholds_usd": [50.0, 20.0]}, "ascending"),
+    ]:
+        with pytest.raises(ValueError, match=message):
+            ValueSettings.from_resource_context(build_init_resource_context(config=config))
+
+
+def test_a_relative_domains_file_is_taken_from_the_project_dir(tmp_path):
+    s = coverage_settings_from_env(environ={"TASKVALUE_DOMAINS_FILE": "conf/d.toml"})
+    assert s.domains_path_in(tmp_path) == tmp_path / "conf" / "d.toml"
+    assert s.domains_path == PROJECT_DIR / "conf" / "d.toml"  # settings.project_dir's default
+    absolute = coverage_settings_from_env(environ={"TASKVALUE_DOMAINS_FILE": str(tmp_path / "d.toml")})
+    assert absolute.domains_path_in("/elsewhere") == tmp_path / "d.toml"
+
+
+def test_publish_copies_the_file_the_duckdb_resource_wrote_and_refuses_another(tmp_path):
+    settings = settings_from_env(environ={}, work_db_path=str(tmp_path / "work.duckdb"))
+    same = DuckDBResource(database=str(tmp_path / "work.duckdb"))
+    assert _work_db(settings, same) == tmp_path / "work.duckdb"
+    # a run config that moved settings.work_db_path only (the duckdb resource stays where it was)
+    moved = settings_from_env(environ={}, work_db_path=str(tmp_path / "launchpad.duckdb"))
+    with pytest.raises(PublishError, match="launchpad.duckdb"):
+        _work_db(moved, same)
