@@ -70,6 +70,14 @@ def _probe(url: str, settings: TaskvalueSettings, timeout: float, manual: str) -
     )
 
 
+NEWER_RELEASE_TAG = "taskvalue/newer_release"
+
+
+def _tag_run(context: OpExecutionContext, release: str) -> None:
+    # a green run with a warning in its log goes unnoticed: the tag shows in the run list and filters
+    context.instance.add_run_tags(context.run_id, {NEWER_RELEASE_TAG: release})
+
+
 @op(description="Checks whether an O*NET database release newer than the configured one is published.")
 def check_onet_release(
     context: OpExecutionContext, config: ReleaseCheckConfig, settings: TaskvalueSettings
@@ -86,6 +94,7 @@ def check_onet_release(
             f"O*NET {found[-1]} is published (configured: {settings.onet_release}). "
             f"Set TASKVALUE_ONET_RELEASE={found[-1]} and run refresh_job."
         )
+        _tag_run(context, f"O*NET {found[-1]}")
     else:
         context.log.info(f"O*NET {settings.onet_release} is still the latest release.")
     context.add_output_metadata(
@@ -106,6 +115,7 @@ def check_oes_release(
             f"OES May {candidate} is published (configured: {settings.oes_vintage}). Set "
             f"TASKVALUE_OES_VINTAGE={candidate} TASKVALUE_OES_PREVIOUS_VINTAGE={settings.oes_vintage} and run refresh_job."
         )
+        _tag_run(context, f"OES May {candidate}")
     else:
         context.log.info(f"OES May {settings.oes_vintage} is still the latest vintage.")
     context.add_output_metadata(

@@ -68,12 +68,34 @@ def release_server():
     server.shutdown()
 
 
-def _run(job, op_name, base_url, **settings):
+def _run(job, op_name, base_url, instance=None, **settings):
     return job.execute_in_process(
         run_config={"ops": {op_name: {"config": {"base_url": base_url, "timeout_s": 5}}}},
         resources={"settings": settings_from_env(environ={}, **settings)},
         raise_on_error=False,
+        instance=instance,
     )
+
+
+def test_a_run_that_finds_a_newer_release_is_tagged(release_server):
+    # a green run with a warning in its log goes unnoticed: the tag shows in the UI's run list
+    from dagster import DagsterInstance
+
+    from orchestration.release_checks import NEWER_RELEASE_TAG
+
+    with DagsterInstance.ephemeral() as instance:
+        found = _run(
+            onet_release_check_job, "check_onet_release", release_server, instance, onet_release="29.0"
+        )
+        latest = _run(
+            onet_release_check_job, "check_onet_release", release_server, instance, onet_release="29.1"
+        )
+        oes = _run(oes_release_check_job, "check_oes_release", release_server, instance, oes_vintage=2024)
+        tags = {
+            name: instance.get_run_by_id(r.run_id).tags.get(NEWER_RELEASE_TAG)
+            for name, r in (("found", found), ("latest", latest), ("oes", oes))
+        }
+    assert tags == {"found": "O*NET 29.1", "latest": None, "oes": "OES May 2025"}
 
 
 def test_release_checks_find_newer_releases(release_server):
