@@ -111,7 +111,7 @@ def inventory_files_sensor(context: SensorEvaluationContext, settings: Taskvalue
     # earlier state) a new request, while a retried tick of the same change is still deduplicated
     return RunRequest(
         run_key=f"{key}:{generation}",
-        tags={"taskvalue/inventory_changed": ", ".join(changed)[:200] or "(all files removed)"},
+        tags={"taskvalue/inventory_changed": ", ".join(changed)[:200] or "(no inventory files)"},
     )
 
 

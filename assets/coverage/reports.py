@@ -175,14 +175,8 @@ def resolve_domain(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     return row[0] if row else None
 
 
-NO_TIER = "no tier"  # tasks whose occupation has no wage: their value is unknown, not zero
-
-
 def slice_table(dimension: str, slices: list[dict]) -> Table:
     """Covered against total tasks and value, one row per tier or nature (marts.domain_coverage_slices)."""
-
-    def value(t: dict, column: str) -> str:
-        return "n/a" if t["slice"] == NO_TIER and dimension == "tier" else usd(t[column])
 
     return Table(
         [dimension, "tasks", "covered tasks", "value", "covered value", "coverage"],
@@ -191,8 +185,8 @@ def slice_table(dimension: str, slices: list[dict]) -> Table:
                 t["slice"],
                 count(t["tasks_total"]),
                 count(t["tasks_covered"]),
-                value(t, "total_value_usd"),
-                value(t, "covered_value_usd"),
+                usd(t["total_value_usd"]),  # null when no task of the slice has a value ('no tier')
+                usd(t["covered_value_usd"]),
                 pct(t["value_coverage_pct"]),
             )
             for t in slices
@@ -219,11 +213,12 @@ def inventory_sentence(h: dict) -> str:
     """The headline's inventory bullet, in grammatical English whatever the counts."""
     declared = h["inventory_tasks_declared"] or 0
     matched = h["inventory_tasks_matched"] or 0
+    # declared counts include every status; the matched count, like coverage, leaves excluded ones out
     here = (
-        "no inventory task has its best credible match here."
+        "no inventory task has its best credible match here (excluded statuses left out)."
         if not matched
         else f"{plural(matched, 'inventory task')} {'has its' if matched == 1 else 'have their'} best "
-        "credible match here."
+        "credible match here (excluded statuses left out)."
     )
     if not declared:
         return f"**Inventory:** no inventory task declares this domain; {here}"
@@ -642,7 +637,8 @@ def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
         gone = [r for r in rows if r["is_excluded"]]
         scope = (
             f"{plural(total, 'task')}; the {left_out:,} with an excluded status "
-            f"({md_escape(', '.join(excluded))}) are left out of the figures below, which are shares of the "
+            f"({md_escape(', '.join(excluded))}) {'is' if left_out == 1 else 'are'} left out of the figures "
+            "below, which are shares of the "
             f"other {n:,} (the excluded ones: {tasks('grounded', of=gone):,} grounded, "
             f"{tasks('ungrounded', of=gone):,} ungrounded, {tasks('unverified', of=gone):,} unverified)"
         )

@@ -368,3 +368,57 @@ def test_coverage_that_rests_only_on_a_named_occupation_is_split_out(cov_con):
         )
         is True
     )
+
+
+def test_a_task_matched_to_a_non_characteristic_occupation_does_not_count_for_the_sector():
+    from assets.coverage.models import build_all
+    from tests.coverage.conftest import fixture_settings, load_upstream
+
+    con = duckdb.connect()
+    load_upstream(con)
+    # inv-3 now credibly matches writers (27-3043: 0.1 of their value is in sector 52, below its 0.117)
+    con.execute(
+        "update marts.inventory_task_matches set confidence = 'high', text_confidence = 'high', score = 0.9 "
+        "where inventory_task_id = 'inv-3'"
+    )
+    build_all(con, fixture_settings())
+    # it counts for arts-and-media (whole occupations) but not for the sector: still 4 there, not 5
+    assert (
+        one(
+            con,
+            "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'arts-and-media'",
+        )
+        == 1
+    )
+    assert (
+        one(
+            con,
+            "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'sector-finance'",
+        )
+        == 4
+    )
+    assert (
+        one(
+            con,
+            "select inventory_tasks_matched from marts.domain_concentration where domain_id = 'sector-finance'",
+        )
+        == 4
+    )
+
+
+def test_equal_gaps_are_ordered_by_the_value_models_priority_rank():
+    from assets.coverage.models import build_all
+    from tests.coverage.conftest import fixture_settings, load_upstream
+
+    con = duckdb.connect()
+    load_upstream(con)
+    # 201 and 202 tie on score and value; the value model ranks 202 first: so must the gap list
+    con.execute(
+        "update marts.task_value set priority_score = 100000, annual_value_usd = 100000 where task_id in (201, 202)"
+    )
+    con.execute("update marts.task_value set priority_rank = 1 where task_id = 202")
+    build_all(con, fixture_settings())
+    gaps = con.execute(
+        "select task_id from marts.coverage_gaps where domain_id = 'arts-and-media' order by gap_rank"
+    ).fetchall()
+    assert [g[0] for g in gaps] == [202, 201]

@@ -112,7 +112,7 @@ def test_index_shows_ungrounded_by_reason_without_retired_tasks(tmp_path):
     con = _with_retired()
     md, _ = write_index(con, tmp_path)
     # 8 tasks, inv-2 (grounded) retired: 7 count; 2 grounded, 4 ungrounded, 1 unverified
-    assert "**Inventory:** 8 tasks; the 1 with an excluded status (retired) are left out" in md
+    assert "**Inventory:** 8 tasks; the 1 with an excluded status (retired) is left out" in md
     assert "shares of the other 7 (the excluded ones: 1 grounded, 0 ungrounded, 0 unverified)" in md
     assert "**Grounded in valuable work:** 2 (28.6%)." in md
     assert "**Ungrounded:** 4 (57.1%), by reason below." in md
@@ -235,11 +235,11 @@ def test_money_and_counts_read_well():
                 "value_coverage_pct": 13.9,
             },
             {
-                "slice": "no tier",
+                "slice": "no tier",  # the mart's values are null: no task of the slice has a wage
                 "tasks_total": 30,
                 "tasks_covered": 0,
-                "total_value_usd": 0.0,
-                "covered_value_usd": 0.0,
+                "total_value_usd": None,
+                "covered_value_usd": None,
                 "value_coverage_pct": None,
             },
         ],
@@ -248,12 +248,28 @@ def test_money_and_counts_read_well():
         ("$15-25/hr", "1,286", "15", "$73.76B", "$10.26B", "13.9%"),
         ("no tier", "30", "0", "n/a", "n/a", "n/a"),
     ]
+    # a slice with a known value and nothing covered shows $0 covered, not n/a
+    t = slice_table(
+        "nature",
+        [
+            {
+                "slice": "physical",
+                "tasks_total": 4,
+                "tasks_covered": 0,
+                "total_value_usd": 2.5e5,
+                "covered_value_usd": 0,
+                "value_coverage_pct": 0.0,
+            }
+        ],
+    )
+    assert t.rows == [("physical", "4", "0", "$250.00k", "$0", "0.0%")]
 
 
 def test_inventory_sentences_are_grammatical(reports_md):
     assert (
         "**Inventory:** 1 task declares this domain (active: 1); of these, 0 are grounded, 1 ungrounded and "
-        "0 unverified; no inventory task has its best credible match here." in reports_md["legal"]
+        "0 unverified; no inventory task has its best credible match here (excluded statuses left out)."
+        in reports_md["legal"]
     )
     assert "of them are grounded" not in reports_md["digital-copywriting"]
     assert (
@@ -266,7 +282,8 @@ def test_inventory_sentences_are_grammatical(reports_md):
     assert "no inventory task (excluded statuses left out) has its best credible match here" in legal
     assert (
         "**Inventory:** 1 task declares this domain (active: 1); of these, 0 are grounded, 1 ungrounded and "
-        "0 unverified; 1 inventory task has its best credible match here." in reports_md["food"]
+        "0 unverified; 1 inventory task has its best credible match here (excluded statuses left out)."
+        in reports_md["food"]
     )
 
 
