@@ -321,3 +321,15 @@ def test_a_tasks_domain_prefers_its_occupations_unless_turned_off(corpus):
     assert (
         got["onet_task_id"][0] == 302 and set(got["in_domain"]) == {None} and set(got["method"]) == {"hinted"}
     )
+
+
+def test_cached_vectors_follow_the_model_weights_not_only_its_path(tmp_path):
+    # a model re-trained into the same directory must not reuse the vectors cached for the old one
+    model = tmp_path / "my-model"
+    (model / "1_Pooling").mkdir(parents=True)
+    (model / "model.safetensors").write_bytes(b"weights v1")
+    (model / "1_Pooling" / "config.json").write_text("{}")
+    first = EmbeddingMatcher(str(model)).model_fingerprint()
+    assert EmbeddingMatcher(str(model)).model_fingerprint() == first  # stable for the same files
+    (model / "model.safetensors").write_bytes(b"weights v2")  # same size, new content
+    assert EmbeddingMatcher(str(model)).model_fingerprint() != first

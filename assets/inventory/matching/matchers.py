@@ -156,6 +156,7 @@ class EmbeddingMatcher(_SingleMatcher):
         self.cache_dir = cache_dir
         self._model = None
         self._occ_for = None
+        self._fingerprint: str | None = None
 
     @property
     def model_path(self) -> str:
@@ -197,9 +198,26 @@ class EmbeddingMatcher(_SingleMatcher):
         )
         return np.asarray(vectors, dtype=np.float32)
 
+    def model_fingerprint(self) -> str:
+        """The model's path and the content of its weight files: a model re-trained or replaced at the
+        same path must not reuse vectors cached for the old one."""
+        if self._fingerprint is None:
+            root = Path(self.model_path)
+            digest = hashlib.sha256(str(root).encode())
+            for f in sorted(p for p in root.rglob("*") if p.is_file()):
+                digest.update(f"\x00{f.relative_to(root)}\x00{f.stat().st_size}".encode())
+                if f.suffix in (".safetensors", ".bin", ".pt"):
+                    with open(f, "rb") as fh:
+                        for block in iter(lambda fh=fh: fh.read(1 << 20), b""):
+                            digest.update(block)
+            self._fingerprint = digest.hexdigest()
+        return self._fingerprint
+
     def encode_cached(self, texts: Sequence[str], kind: str) -> np.ndarray:
-        """Encode `texts`, or load them from the cache (keyed by model and exact texts)."""
-        key = hashlib.sha256(("\x00".join(texts) + "\x01" + self.model_path).encode()).hexdigest()[:24]
+        """Encode `texts`, or load them from the cache (keyed by the model's fingerprint and exact texts)."""
+        key = hashlib.sha256(("\x00".join(texts) + "\x01" + self.model_fingerprint()).encode()).hexdigest()[
+            :24
+        ]
         cached = self.cache_dir / f"onet-{kind}-{key}.npy" if self.cache_dir else None
         if cached is not None and cached.is_file():
             return np.load(cached)
