@@ -53,7 +53,9 @@ def _stale_warehouse(settings, error) -> typer.Exit:
 def refresh(
     select: Annotated[
         str | None,
-        typer.Option(help="Dagster asset selection, e.g. 'group:coverage+' (default: everything)."),
+        typer.Option(
+            help="Dagster asset selection, e.g. 'key:int/domain_definitions+' (default: everything)."
+        ),
     ] = None,
 ) -> None:
     """Run refresh_job in this process (acquire, stage, model, report, publish), with progress output."""

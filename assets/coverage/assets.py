@@ -15,10 +15,8 @@ from assets.coverage.models import (
 )
 from orchestration.resources import TaskvalueSettings
 
-GROUP = "coverage"
 
-
-@asset(key=AssetKey(["int", "domain_definitions"]), group_name=GROUP, kinds={"duckdb", "toml"})
+@asset(key=AssetKey(["int", "domain_definitions"]), group_name="int", kinds={"duckdb", "toml"})
 def domain_definitions(
     coverage_settings: CoverageSettings, settings: TaskvalueSettings, duckdb: DuckDBResource
 ) -> MaterializeResult:
@@ -40,7 +38,7 @@ def domain_definitions(
 @asset(
     key=AssetKey(["int", "domain_aliases"]),
     deps=[AssetKey(["int", "domain_definitions"])],
-    group_name=GROUP,
+    group_name="int",
     kinds={"duckdb", "toml"},
 )
 def domain_aliases(
@@ -68,7 +66,7 @@ def _sql_asset(model: Model) -> AssetsDefinition:
     @asset(
         key=AssetKey(list(model.key)),
         deps=[AssetKey(list(d)) for d in model.deps],
-        group_name=GROUP,
+        group_name=model.schema,  # grouped by layer: int or marts, like the other layers' tables
         kinds={"duckdb", "sql"},
         description=doc,
     )
