@@ -3,7 +3,7 @@
 Paths are relative to the project directory unless given absolute, so a clone works wherever it lives.
 
 A field with an environment variable takes the variable's value as its default whenever the resource
-is constructed (`from_env` below), not only at load time: Dagster builds a fresh resource when a run
+is constructed (`from_env`, assets/common/env.py), not only at load time: Dagster builds a fresh resource when a run
 gives part of its config (launchpad, `resources.settings.config.<field>`), and every field left out
 must keep the environment's value rather than fall back to the class default.
 """
@@ -17,7 +17,7 @@ from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field
 
-from assets.common.env import env_defaults, flag, from_env, integer, values_from_env
+from assets.common.env import env_flag, env_overrides, from_env, integer, settings_from
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -67,11 +67,11 @@ class TaskvalueSettings(ConfigurableResource):
         description="Directory of task-inventory files.",
     )
     accept_changed_checksums: bool = Field(
-        default_factory=from_env("TASKVALUE_ACCEPT_CHANGED_CHECKSUMS", False, flag),
+        default_factory=from_env("TASKVALUE_ACCEPT_CHANGED_CHECKSUMS", False, env_flag),
         description="Accept a re-downloaded file whose sha256 differs from the one recorded earlier.",
     )
     revalidate_downloads: bool = Field(
-        default_factory=from_env("TASKVALUE_REVALIDATE_DOWNLOADS", False, flag),
+        default_factory=from_env("TASKVALUE_REVALIDATE_DOWNLOADS", False, env_flag),
         description="Ask the publisher again each run; on failure the cached copy stays in use.",
     )
     http_timeout_s: float = Field(default=60.0, description="Connect/read timeout per request.")
@@ -104,12 +104,12 @@ class TaskvalueSettings(ConfigurableResource):
 
 
 # Environment variable -> settings field. Documented in the README ("Configuration").
-ENV_OVERRIDES = {d.var: name for name, d in env_defaults(TaskvalueSettings).items()}
+ENV_OVERRIDES = env_overrides(TaskvalueSettings)
 
 
 def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> TaskvalueSettings:
     """Settings with defaults, then environment variables, then explicit overrides (tests)."""
-    return TaskvalueSettings(**{**values_from_env(TaskvalueSettings, environ), **overrides})
+    return settings_from(TaskvalueSettings, environ, overrides)
 
 
 def duckdb_for(settings: TaskvalueSettings) -> DuckDBResource:

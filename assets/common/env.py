@@ -99,5 +99,11 @@ def values_from_env(cls: type, environ: Mapping[str, str] | None) -> dict[str, A
     return {name: default.read(environ) for name, default in env_defaults(cls).items()}
 
 
-def flag(var: str, raw: str) -> bool:
-    return env_flag(var, raw)
+def env_overrides(cls: type) -> dict[str, str]:
+    """Environment variable -> field, for every environment-backed field of `cls` (README tables)."""
+    return {d.var: name for name, d in env_defaults(cls).items()}
+
+
+def settings_from(cls: type, environ: Mapping[str, str] | None, overrides: Mapping[str, Any]):
+    """`cls` with its defaults, then its environment variables from `environ`, then `overrides`."""
+    return cls(**{**values_from_env(cls, environ), **overrides})

@@ -1,7 +1,7 @@
 """Typed configuration of the coverage layer (a Dagster resource named `coverage_settings`).
 
 Fields may be overridden by environment variables (TASKVALUE_...): each is the field's default whenever
-the resource is built, also from a run's partial config (see `from_env` in orchestration/resources.py).
+the resource is built, also from a run's partial config (see `from_env` in assets/common/env.py).
 An empty variable is unset, except TASKVALUE_COVERAGE_EXCLUDED_STATUSES= (exclude no status).
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field, field_validator
 
-from assets.common.env import env_defaults, flag, from_env, integer, one_of, values_from_env
+from assets.common.env import env_flag, env_overrides, from_env, integer, one_of, settings_from
 from orchestration.resources import PROJECT_DIR
 
 # Confidence bands of marts.inventory_task_matches, weakest first.
@@ -34,7 +34,7 @@ class CoverageSettings(ConfigurableResource):
         description="Weakest match confidence (low/medium/high) that covers an O*NET task.",
     )
     explicit_ids_cover: bool = Field(
-        default_factory=from_env("TASKVALUE_COVERAGE_EXPLICIT_COVERS", True, flag),
+        default_factory=from_env("TASKVALUE_COVERAGE_EXPLICIT_COVERS", True, env_flag),
         description="A match by explicit O*NET Task ID (or a human override pin) covers regardless of confidence.",
     )
     covering_max_rank: int = Field(
@@ -109,9 +109,9 @@ class CoverageSettings(ConfigurableResource):
 
 
 # Environment variable -> field. Documented in the README ("Coverage").
-ENV_OVERRIDES = {d.var: name for name, d in env_defaults(CoverageSettings).items()}
+ENV_OVERRIDES = env_overrides(CoverageSettings)
 
 
 def coverage_settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> CoverageSettings:
     """Defaults, then TASKVALUE_* environment variables, then explicit overrides (tests)."""
-    return CoverageSettings(**{**values_from_env(CoverageSettings, environ), **overrides})
+    return settings_from(CoverageSettings, environ, overrides)

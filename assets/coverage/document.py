@@ -60,9 +60,6 @@ class Doc:
     def image(self, image: Image) -> None:
         self.blocks.append(("img", image))
 
-    def link(self, text: str, href: str) -> Md:
-        return link(text, href)
-
 
 # Every line break Python knows (str.splitlines): a bare CR, VT, FF, NEL or U+2028 ends a table row
 # or a list item in some Markdown renderers just like LF does.

@@ -9,7 +9,6 @@ from __future__ import annotations
 import base64
 import io
 import os
-import re
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from assets.coverage.document import Doc, Image, Md, Table, link, md_code, md_escape, to_html, to_markdown
+from assets.coverage.domains import normalize_name
 
 ONET_ATTRIBUTION = (
     "This site incorporates information from O*NET Web Services by the U.S. Department of Labor, "
@@ -578,7 +578,8 @@ def ungrounded_section(doc: Doc, ungrounded: list[dict]) -> None:
 def declared_cell(u: dict) -> str:
     """The domain as written in the inventory, and the configured domain it maps to."""
     written, configured = u["inventory_domain"] or "(none)", u["declared_domain_id"]
-    same = configured and configured == re.sub(r"[\s_]+", "-", written.strip().lower())
+    # the same name by the rule the inventory's domain column is matched with
+    same = configured and normalize_name(configured) == normalize_name(written)
     return written if not configured or same else f"{written} → {configured}"
 
 

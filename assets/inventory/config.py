@@ -1,7 +1,7 @@
 """Typed configuration of the inventory layer (a Dagster resource named `inventory_settings`).
 
 Fields may be overridden by environment variables (TASKVALUE_...): each is the field's default whenever
-the resource is built, also from a run's partial config (see `from_env` in orchestration/resources.py).
+the resource is built, also from a run's partial config (see `from_env` in assets/common/env.py).
 An empty variable is unset. The inventory directory itself is `TaskvalueSettings.inventory_dir`
 (TASKVALUE_INVENTORY_DIR).
 """
@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dagster import ConfigurableResource
 from pydantic import Field
 
-from assets.common.env import env_defaults, from_env, integer, number, values_from_env
+from assets.common.env import env_overrides, from_env, integer, number, settings_from
 
 
 class InventorySettings(ConfigurableResource):
@@ -48,9 +48,9 @@ class InventorySettings(ConfigurableResource):
 
 
 # Environment variable -> field. Documented in the README ("Task inventories").
-ENV_OVERRIDES = {d.var: name for name, d in env_defaults(InventorySettings).items()}
+ENV_OVERRIDES = env_overrides(InventorySettings)
 
 
 def inventory_settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> InventorySettings:
     """Defaults, then TASKVALUE_* environment variables, then explicit overrides (tests)."""
-    return InventorySettings(**{**values_from_env(InventorySettings, environ), **overrides})
+    return settings_from(InventorySettings, environ, overrides)

@@ -15,8 +15,9 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import uuid
 from pathlib import Path
+
+from assets.publish.swap import temp_name
 
 MANIFEST = ".taskvalue-outputs.json"
 
@@ -32,7 +33,7 @@ def published_by_taskvalue(published: Path) -> set[str]:
 
 
 def _write_manifest(published: Path, names: list[str]) -> None:
-    tmp = published / f"{MANIFEST}.{uuid.uuid4().hex}.tmp"
+    tmp = published / temp_name(published / MANIFEST)
     try:
         tmp.write_text(json.dumps({"files": names}, indent=1) + "\n", encoding="utf-8")
         os.replace(tmp, published / MANIFEST)
@@ -48,7 +49,7 @@ def sync_outputs(staged: Path, published: Path) -> int:
     published.mkdir(parents=True, exist_ok=True)
     previous = published_by_taskvalue(published)
     names = sorted(p.name for p in staged.iterdir() if p.is_file() and not p.name.startswith("."))
-    temps = {name: published / f".{name}.{uuid.uuid4().hex}.tmp" for name in names}
+    temps = {name: published / temp_name(published / name) for name in names}
     try:
         for name in names:
             shutil.copyfile(staged / name, temps[name])

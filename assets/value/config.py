@@ -1,7 +1,7 @@
 """Typed configuration of the value layer (a Dagster resource named `value_settings`).
 
 Fields may be overridden by environment variables (TASKVALUE_...): each is the field's default whenever
-the resource is built, also from a run's partial config (see `from_env` in orchestration/resources.py).
+the resource is built, also from a run's partial config (see `from_env` in assets/common/env.py).
 Defaults and the reasons for them are documented in the README ("The value model").
 """
 
@@ -11,7 +11,7 @@ from typing import Literal, get_args
 from dagster import ConfigurableResource
 from pydantic import Field, field_validator
 
-from assets.common.env import env_defaults, flag, from_env, number, numbers, one_of, values_from_env
+from assets.common.env import env_flag, env_overrides, from_env, number, numbers, one_of, settings_from
 
 DEFAULT_FT_RATES = [1.0, 4.0, 24.0, 104.0, 250.0, 750.0, 2000.0]
 # Hourly wage bands: roughly doubling steps, because wages are spread log-normally. $15/hr is the
@@ -54,11 +54,11 @@ class ValueSettings(ConfigurableResource):
         description="Employer cost per $ of wage; 1.0 = tiers on wages. ~1.42 when wages are 70% of cost.",
     )
     priority_digital_only: bool = Field(
-        default_factory=from_env("TASKVALUE_PRIORITY_DIGITAL_ONLY", True, flag),
+        default_factory=from_env("TASKVALUE_PRIORITY_DIGITAL_ONLY", True, env_flag),
         description="Priority score counts only digital tasks' annual value.",
     )
     priority_judgment_first: bool = Field(
-        default_factory=from_env("TASKVALUE_PRIORITY_JUDGMENT_FIRST", True, flag),
+        default_factory=from_env("TASKVALUE_PRIORITY_JUDGMENT_FIRST", True, env_flag),
         description="Within a tier, judgment tasks rank before other tasks.",
     )
     top_tasks_per_occupation: int = Field(default=3, description="Tasks listed in occupation_value.")
@@ -93,9 +93,9 @@ class ValueSettings(ConfigurableResource):
 
 # Environment variable -> field. Lists are comma-separated. An empty value is unset, except
 # TASKVALUE_TASK_ATTRIBUTES (empty = no attribute file).
-ENV_OVERRIDES = {d.var: name for name, d in env_defaults(ValueSettings).items()}
+ENV_OVERRIDES = env_overrides(ValueSettings)
 
 
 def value_settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> ValueSettings:
     """Defaults, then TASKVALUE_* environment variables, then explicit overrides (tests)."""
-    return ValueSettings(**{**values_from_env(ValueSettings, environ), **overrides})
+    return settings_from(ValueSettings, environ, overrides)
