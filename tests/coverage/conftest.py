@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -20,11 +21,16 @@ def fixture_settings(**overrides):
     return coverage_settings_from_env(environ={}, domains_file=str(FIXTURE / "domains.toml"), **overrides)
 
 
-def build_fixture_db(path: Path | str = ":memory:", **overrides) -> duckdb.DuckDBPyConnection:
+def build_fixture_db(
+    path: Path | str = ":memory:", edits: Sequence[str] = (), **overrides
+) -> duckdb.DuckDBPyConnection:
+    """The coverage layer built over the fixture upstream, after the SQL `edits` changed that upstream."""
     from assets.coverage.models import build_all
 
     con = duckdb.connect(str(path))
     load_upstream(con)
+    for statement in edits:
+        con.execute(statement)
     build_all(con, fixture_settings(**overrides))
     return con
 

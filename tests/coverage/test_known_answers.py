@@ -15,7 +15,6 @@ Sector 52 takes 0.12 of 15-1252's bill, 0.2 of 13-1161's and 0.1 of 27-3043's.
 
 from __future__ import annotations
 
-import duckdb
 import pytest
 
 from tests.coverage.conftest import build_fixture_db, one
@@ -275,12 +274,11 @@ def test_bottom_and_top_tier_counts_are_configurable():
 
 def test_retired_inventory_tasks_cover_nothing_but_are_still_judged():
     from assets.coverage.models import build_all
-    from tests.coverage.conftest import fixture_settings, load_upstream
+    from tests.coverage.conftest import fixture_settings
 
-    con = duckdb.connect()
-    load_upstream(con)
-    con.execute("update staging.inventory_tasks set status = 'Retired' where task_id = 'inv-1'")
-    build_all(con, fixture_settings())
+    con = build_fixture_db(
+        edits=["update staging.inventory_tasks set status = 'Retired' where task_id = 'inv-1'"]
+    )
     # 101 (600k) is no longer covered; 102 still is
     assert coverage(con, "computer-and-mathematical")[1] == pytest.approx(400_000)
     assert (
@@ -317,14 +315,11 @@ def test_retired_inventory_tasks_cover_nothing_but_are_still_judged():
 
 @pytest.mark.parametrize("excluded", ["retired", "", " "])
 def test_tasks_without_a_status_cover_whatever_statuses_are_excluded(excluded):
-    from assets.coverage.models import build_all
-    from tests.coverage.conftest import fixture_settings, load_upstream
-
-    con = duckdb.connect()
-    load_upstream(con)
     # status is optional in an inventory: a task without one is never an excluded status
-    con.execute("update staging.inventory_tasks set status = null where task_id = 'inv-1'")
-    build_all(con, fixture_settings(excluded_statuses=excluded))
+    con = build_fixture_db(
+        edits=["update staging.inventory_tasks set status = null where task_id = 'inv-1'"],
+        excluded_statuses=excluded,
+    )
     assert coverage(con, "computer-and-mathematical")[1] == pytest.approx(1_000_000)
 
 
@@ -371,17 +366,13 @@ def test_coverage_that_rests_only_on_a_named_occupation_is_split_out(cov_con):
 
 
 def test_a_task_matched_to_a_non_characteristic_occupation_does_not_count_for_the_sector():
-    from assets.coverage.models import build_all
-    from tests.coverage.conftest import fixture_settings, load_upstream
-
-    con = duckdb.connect()
-    load_upstream(con)
     # inv-3 now credibly matches writers (27-3043: 0.1 of their value is in sector 52, below its 0.117)
-    con.execute(
-        "update marts.inventory_task_matches set confidence = 'high', text_confidence = 'high', score = 0.9 "
-        "where inventory_task_id = 'inv-3'"
+    con = build_fixture_db(
+        edits=[
+            "update marts.inventory_task_matches set confidence = 'high', text_confidence = 'high', score = 0.9 "
+            "where inventory_task_id = 'inv-3'"
+        ]
     )
-    build_all(con, fixture_settings())
     # it counts for arts-and-media (whole occupations) but not for the sector: still 4 there, not 5
     assert (
         one(
@@ -407,17 +398,14 @@ def test_a_task_matched_to_a_non_characteristic_occupation_does_not_count_for_th
 
 
 def test_equal_gaps_are_ordered_by_the_value_models_priority_rank():
-    from assets.coverage.models import build_all
-    from tests.coverage.conftest import fixture_settings, load_upstream
-
-    con = duckdb.connect()
-    load_upstream(con)
     # 201 and 202 tie on score and value; the value model ranks 202 first: so must the gap list
-    con.execute(
-        "update marts.task_value set priority_score = 100000, annual_value_usd = 100000 where task_id in (201, 202)"
+    con = build_fixture_db(
+        edits=[
+            "update marts.task_value set priority_score = 100000, annual_value_usd = 100000 "
+            "where task_id in (201, 202)",
+            "update marts.task_value set priority_rank = 1 where task_id = 202",
+        ]
     )
-    con.execute("update marts.task_value set priority_rank = 1 where task_id = 202")
-    build_all(con, fixture_settings())
     gaps = con.execute(
         "select task_id from marts.coverage_gaps where domain_id = 'arts-and-media' order by gap_rank"
     ).fetchall()

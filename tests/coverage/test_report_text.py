@@ -9,7 +9,6 @@ import pytest
 from markdown_it import MarkdownIt
 
 from assets.coverage.document import Doc, Md, Table, link, to_html, to_markdown
-from assets.coverage.models import build_all
 from assets.coverage.reports import (
     REASON_HELP,
     build_domain_doc,
@@ -19,7 +18,7 @@ from assets.coverage.reports import (
     write_domain_report,
     write_index,
 )
-from tests.coverage.conftest import fixture_settings, load_upstream
+from tests.coverage.conftest import build_fixture_db
 
 RULE = "test rule"
 
@@ -99,13 +98,9 @@ def test_declared_domain_column_shows_the_configured_domain_when_names_differ(co
 
 
 def _with_retired(**settings):
-    import duckdb
-
-    con = duckdb.connect()
-    load_upstream(con)
-    con.execute("update staging.inventory_tasks set status = 'retired' where task_id = 'inv-2'")
-    build_all(con, fixture_settings(**settings))
-    return con
+    return build_fixture_db(
+        edits=["update staging.inventory_tasks set status = 'retired' where task_id = 'inv-2'"], **settings
+    )
 
 
 def test_index_shows_ungrounded_by_reason_without_retired_tasks(tmp_path):
