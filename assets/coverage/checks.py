@@ -81,6 +81,33 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             row_id_columns=["inventory_domain"],
         )
     ],
+    ("int", "inventory_match_credibility"): [
+        GxSuite(
+            "inventory_match_credibility__one_row_per_candidate_and_every_task_judged",
+            """
+            select c.*,
+                (not covers or is_credible) as covers_only_if_credible,
+                (not is_credible or onet_task_id is not null) as credible_only_with_a_task,
+                (not is_task_uncertain or is_credible) as uncertain_only_if_credible,
+                (select count(distinct inventory_task_id) from int.inventory_match_credibility)
+                    = (select count(*) from staging.inventory_tasks) as every_inventory_task_present
+            from int.inventory_match_credibility as c
+            """,
+            [
+                unique("inventory_task_id", "rank"),
+                not_null("inventory_task_id"),
+                not_null("is_credible"),
+                not_null("is_excluded_status"),
+                not_null("covers"),
+                in_set("confidence", ["high", "medium", "low", "none"]),
+                true("covers_only_if_credible"),
+                true("credible_only_with_a_task"),
+                true("uncertain_only_if_credible"),
+                true("every_inventory_task_present"),
+            ],
+            row_id_columns=["inventory_task_id", "rank"],
+        )
+    ],
     ("int", "domain_task_coverage"): [
         GxSuite(
             "domain_task_coverage__one_row_per_domain_and_task",

@@ -78,7 +78,7 @@ class CoverageSettings(ConfigurableResource):
         return p if p.is_absolute() else Path(project_dir) / p
 
     def sql_params(self) -> dict[str, object]:
-        """The coverage rule as DuckDB parameters (see sql/int/domain_task_coverage.sql)."""
+        """The coverage rule as DuckDB parameters (see sql/int/inventory_match_credibility.sql)."""
         return {
             "min_confidence_level": CONFIDENCE_ORDER.index(self.min_confidence),
             "explicit_ids_cover": self.explicit_ids_cover,
@@ -86,7 +86,7 @@ class CoverageSettings(ConfigurableResource):
         }
 
     def coverage_params(self) -> dict[str, object]:
-        """The rule plus the statuses that never cover (sql/int/domain_task_coverage.sql)."""
+        """The rule plus the statuses that never cover (sql/int/inventory_match_credibility.sql)."""
         statuses = ",".join(s.strip().lower() for s in self.excluded_statuses.split(",") if s.strip())
         return {**self.sql_params(), "excluded_statuses": statuses}
 

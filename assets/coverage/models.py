@@ -51,6 +51,7 @@ class Model:
 RULE = ("min_confidence_level", "explicit_ids_cover", "covering_max_rank")
 DEFINITIONS = ("int", "domain_definitions")
 ALIASES = ("int", "domain_aliases")
+CREDIBILITY = ("int", "inventory_match_credibility")  # the coverage rule, applied once
 
 SQL_MODELS: tuple[Model, ...] = (
     Model(
@@ -60,23 +61,28 @@ SQL_MODELS: tuple[Model, ...] = (
     Model("int", "domain_inventory_names", (INVENTORY, ALIASES), "is_matched, inventory_tasks desc"),
     Model(
         "int",
+        "inventory_match_credibility",
+        (MATCHES, INVENTORY),
+        "inventory_task_id, rank",
+        (*RULE, "excluded_statuses"),
+    ),
+    Model(
+        "int",
         "domain_task_coverage",
         (
             ("int", "domain_members"),
             TASK_VALUE,
             OCCUPATIONS,
             ("int", "domain_tier_order"),
-            MATCHES,
-            INVENTORY,
+            CREDIBILITY,
         ),
         "domain_id, priority_score desc",
-        (*RULE, "excluded_statuses"),
     ),
     Model(
         "marts",
         "inventory_grounding",
         (
-            MATCHES,
+            CREDIBILITY,
             TASK_VALUE,
             INVENTORY,
             OCCUPATIONS,
@@ -85,7 +91,6 @@ SQL_MODELS: tuple[Model, ...] = (
             ("int", "domain_members"),
         ),
         "inventory_task_id",
-        (*RULE, "excluded_statuses"),
     ),
     Model(
         "marts",

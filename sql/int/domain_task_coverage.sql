@@ -1,9 +1,7 @@
 -- One row per (domain, O*NET task) with the task's value in the domain and whether the inventory
--- covers it. The coverage rule is configurable (CoverageSettings): a task is covered when an
--- inventory task has it among its top $covering_max_rank candidates with a confidence of at least
--- $min_confidence_level (0 none, 1 low, 2 medium, 3 high), or, when $explicit_ids_cover, by an
--- explicit O*NET Task ID or a human override pin. Inventory tasks whose status is in
--- $excluded_statuses (comma-separated, e.g. 'retired') cover nothing.
+-- covers it: a task is covered when a candidate of an inventory task covers it under the coverage
+-- rule (int.inventory_match_credibility.covers: credible, and the inventory task's status is not
+-- excluded).
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   onet_soc_code: O*NET-SOC code of the task's occupation.
@@ -27,37 +25,14 @@
 --   is_covered_task_uncertain: True when every covering match covers only because the inventory named
 --     the occupation (a hinted candidate lifted to medium): the occupation is right, but the text
 --     alone was too weak to say that this is the task imitated (inventory_task_matches.text_confidence).
-with rule_matches as (
-    select
-        m.inventory_task_id::varchar as inventory_task_id,
-        m.onet_task_id::varchar as onet_task_id,
-        -- covers only because the occupation was named (hinted floor): the text alone is too weak
-        (case lower(coalesce(m.text_confidence, m.confidence))
-            when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end) < $min_confidence_level
-            as is_task_uncertain
-    from marts.inventory_task_matches as m
-    left join staging.inventory_tasks as i on i.task_id::varchar = m.inventory_task_id::varchar
-    where m.onet_task_id is not null
-        -- empty entries dropped: '' (no excluded status) must not exclude tasks without a status
-        and not list_contains(
-            list_filter(string_split(lower($excluded_statuses), ','), lambda x: trim(x) <> ''),
-            lower(trim(coalesce(i.status, '')))
-        )
-        and m.rank <= $covering_max_rank
-        and (
-            (case lower(m.confidence) when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)
-                >= $min_confidence_level
-            or ($explicit_ids_cover and lower(coalesce(m.method, '')) in ('explicit', 'override'))
-        )
-),
-
-covered as (
+with covered as (
     select
         onet_task_id,
         count(distinct inventory_task_id) as covering_inventory_tasks,
         list_sort(list(distinct inventory_task_id)) as covering_inventory_task_ids,
         bool_and(is_task_uncertain) as is_task_uncertain
-    from rule_matches
+    from int.inventory_match_credibility
+    where covers
     group by onet_task_id
 )
 

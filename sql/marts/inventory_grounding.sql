@@ -41,22 +41,16 @@
 --   is_excluded_status: True when the task's status is one of the coverage settings' excluded
 --     statuses (e.g. retired): it covers nothing and is left out of the matched-inventory counts.
 with matches as (
-    select
-        m.inventory_task_id::varchar as inventory_task_id,
-        m.rank,
-        m.onet_task_id::varchar as onet_task_id,
-        m.onet_soc_code,
-        m.score::double as score,
-        lower(coalesce(m.confidence, 'none')) as confidence,
-        lower(coalesce(m.method, '')) as method,
-        m.onet_task_id is not null
-        and m.rank <= $covering_max_rank
-        and (
-            (case lower(m.confidence) when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end)
-                >= $min_confidence_level
-            or ($explicit_ids_cover and lower(coalesce(m.method, '')) in ('explicit', 'override'))
-        ) as is_credible
-    from marts.inventory_task_matches as m
+    -- the coverage rule is applied in one place (int.inventory_match_credibility)
+    select inventory_task_id, rank, onet_task_id, onet_soc_code, score, confidence, method, is_credible
+    from int.inventory_match_credibility
+    where rank is not null
+),
+
+excluded as (
+    select inventory_task_id, bool_or(is_excluded_status) as is_excluded_status
+    from int.inventory_match_credibility
+    group by inventory_task_id
 ),
 
 valued as (
@@ -82,9 +76,11 @@ inventory as (
         i.title,
         i.status,
         coalesce(trim(i.domain), '') as inventory_domain,
-        n.domain_id as declared_domain_id
+        n.domain_id as declared_domain_id,
+        coalesce(x.is_excluded_status, false) as is_excluded_status
     from staging.inventory_tasks as i
     left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
+    left join excluded as x on x.inventory_task_id = i.task_id::varchar
 ),
 
 best as (
@@ -182,10 +178,6 @@ select
         when ungrounded_reasons = ['no_credible_match'] and declared_domain_id is not null then 'unverified'
         else 'ungrounded'
     end as grounding,
-    -- empty entries dropped: '' (no excluded status) must not exclude tasks without a status
-    list_contains(
-        list_filter(string_split(lower($excluded_statuses), ','), lambda x: trim(x) <> ''),
-        lower(trim(coalesce(status, '')))
-    ) as is_excluded_status
+    is_excluded_status
 from judged
 order by inventory_task_id

@@ -111,6 +111,21 @@ final as (
     union all
     select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note
     from unmatched
+),
+
+banded as (
+    -- the band the score earns alone; hinted candidates are floored above it (confidence)
+    select
+        *,
+        case
+            when onet_task_id is null then 'none'
+            when method in ('explicit', 'override') then 'high'
+            when score >= $high then 'high'
+            when score >= $medium then 'medium'
+            when score >= $low then 'low'
+            else 'none'
+        end as text_confidence
+    from final
 )
 
 select
@@ -125,25 +140,17 @@ select
     f.in_domain as in_inventory_domain,
     case
         when f.onet_task_id is null then 'none'
-        when f.method in ('explicit', 'override') then 'high'
-        when f.score >= $high then 'high'
+        when f.text_confidence in ('high', 'medium') then f.text_confidence
         -- a hinted candidate lies in the occupation a human named: only the task is uncertain
-        when f.score >= $medium or (f.method = 'hinted' and f.rank = 1) then 'medium'
-        when f.score >= $low or f.method = 'hinted' then 'low'
+        when f.method = 'hinted' and f.rank = 1 then 'medium'
+        when f.text_confidence = 'low' or f.method = 'hinted' then 'low'
         else 'none'
     end as confidence,
     $matcher as matcher,
     f.method,
     f.note as override_note,
-    case
-        when f.onet_task_id is null then 'none'
-        when f.method in ('explicit', 'override') then 'high'
-        when f.score >= $high then 'high'
-        when f.score >= $medium then 'medium'
-        when f.score >= $low then 'low'
-        else 'none'
-    end as text_confidence
-from final as f
+    f.text_confidence
+from banded as f
 left join staging.onet_task_statements as s on s.task_id = f.onet_task_id
 left join staging.onet_occupations as o on o.onet_soc_code = s.onet_soc_code
 order by f.inventory_task_id, f.rank

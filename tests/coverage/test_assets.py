@@ -54,7 +54,8 @@ def test_a_broken_mart_fails_its_blocking_check(tmp_path):
     work = tmp_path / "work.duckdb"
     with duckdb.connect(str(work)) as con:
         load_upstream(con)
-        # the same inventory task twice in the matches at rank 1 -> duplicate grounding rows
+        # the same inventory task twice in the matches at rank 1: the first table built on the
+        # matches (the coverage rule, applied once) fails, and nothing judged on it is built
         con.execute(
             "insert into marts.inventory_task_matches values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text', 'high')"
         )
@@ -69,4 +70,8 @@ def test_a_broken_mart_fails_its_blocking_check(tmp_path):
     )
     assert not result.success
     failed = {c.check_name for c in result.get_asset_check_evaluations() if not c.passed}
-    assert "inventory_grounding__one_row_per_inventory_task_with_a_known_reason" in failed
+    assert "inventory_match_credibility__one_row_per_candidate_and_every_task_judged" in failed
+    built = {e.asset_key.to_user_string() for e in result.get_asset_materialization_events()}
+    assert "int/inventory_match_credibility" in built
+    assert "marts/inventory_grounding" not in built
+    assert "int/domain_task_coverage" not in built

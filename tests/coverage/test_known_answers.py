@@ -365,6 +365,32 @@ def test_coverage_that_rests_only_on_a_named_occupation_is_split_out(cov_con):
     )
 
 
+def test_the_coverage_rule_is_applied_once_per_candidate():
+    # inv-1 retired: its credible rank 1 (101) stays credible but covers nothing; inv-5's rank 1 (401)
+    # covers by the hinted floor only (task-uncertain); inv-8's explicit 402 covers though the fixture
+    # bands it low (explicit IDs cover at any band), and it is not task-uncertain.
+    con = build_fixture_db(
+        edits=["update staging.inventory_tasks set status = 'retired' where task_id = 'inv-1'"]
+    )
+    got = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select inventory_task_id, onet_task_id, confidence_level, text_confidence_level, is_credible, "
+            "is_task_uncertain, is_excluded_status, covers "
+            "from int.inventory_match_credibility where rank = 1 and inventory_task_id in ('inv-1', 'inv-5', 'inv-8')"
+        ).fetchall()
+    }
+    assert got == {
+        "inv-1": ("101", 3, 3, True, False, True, False),
+        "inv-5": ("401", 2, 1, True, True, False, True),
+        "inv-8": ("402", 1, 3, True, False, False, True),
+    }
+    # candidates below rank 1 never cover under the default rule
+    assert (
+        one(con, "select count(*) from int.inventory_match_credibility where rank > 1 and is_credible") == 0
+    )
+
+
 def test_a_task_matched_to_a_non_characteristic_occupation_does_not_count_for_the_sector():
     # inv-3 now credibly matches writers (27-3043: 0.1 of their value is in sector 52, below its 0.117)
     con = build_fixture_db(

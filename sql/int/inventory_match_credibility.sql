@@ -1,0 +1,93 @@
+-- The coverage rule, applied once: one row per candidate of marts.inventory_task_matches, saying
+-- whether it is credible (it passes the rule) and whether its inventory task counts at all.
+-- int.domain_task_coverage and marts.inventory_grounding both read the rule from here, so coverage,
+-- grounding and the RL export cannot disagree on which match counts.
+-- The rule (CoverageSettings): a candidate is credible when it has an O*NET task, is ranked
+-- $covering_max_rank or better, and has a confidence of at least $min_confidence_level (0 none,
+-- 1 low, 2 medium, 3 high) or, when $explicit_ids_cover, came from an explicit O*NET Task ID or a
+-- human override pin. Inventory tasks whose status is in $excluded_statuses (comma-separated, e.g.
+-- 'retired') keep their candidates here but cover nothing.
+-- Every inventory task has at least one row: marts.inventory_task_matches gives a task without a
+-- candidate a rank-1 row with no O*NET task, and a task missing there anyway would get a row with a
+-- null rank, so that its status is still judged here.
+-- columns:
+--   inventory_task_id: Task ID in the inventory.
+--   rank: Rank of the candidate (1 = best); null when the task has no candidate.
+--   onet_task_id: O*NET Task ID of the candidate (null when there is none).
+--   onet_soc_code: O*NET-SOC code of the candidate.
+--   score: Matcher score of the candidate.
+--   confidence: Confidence band of the candidate (high/medium/low/none).
+--   method: How the candidate was found (explicit/hinted/text/override; '' when there is none).
+--   confidence_level: The band as a number: 0 none, 1 low, 2 medium, 3 high.
+--   text_confidence_level: The band the score earns alone, without the floor of hinted candidates
+--     (inventory_task_matches.text_confidence), as a number.
+--   is_credible: True when the candidate passes the coverage rule.
+--   is_task_uncertain: True when the candidate is credible only because the inventory named the
+--     occupation (a hinted candidate lifted to medium): the occupation is right, but the text alone
+--     is too weak to say that this is the task imitated.
+--   is_excluded_status: True when the inventory task's status is one of the excluded statuses: it
+--     covers nothing and is left out of the matched-inventory counts.
+--   covers: True when the candidate counts for coverage: credible, and its task's status is not excluded.
+with inventory as (
+    select
+        task_id::varchar as inventory_task_id,
+        -- empty entries dropped: '' (no excluded status) must not exclude tasks without a status
+        list_contains(
+            list_filter(string_split(lower($excluded_statuses), ','), lambda x: trim(x) <> ''),
+            lower(trim(coalesce(status, '')))
+        ) as is_excluded_status
+    from staging.inventory_tasks
+),
+
+candidates as (
+    select
+        coalesce(m.inventory_task_id::varchar, i.inventory_task_id) as inventory_task_id,
+        m.rank,
+        m.onet_task_id::varchar as onet_task_id,
+        m.onet_soc_code,
+        m.score::double as score,
+        lower(coalesce(m.confidence, 'none')) as confidence,
+        lower(coalesce(m.method, '')) as method,
+        lower(coalesce(m.text_confidence, m.confidence, 'none')) as text_confidence,
+        coalesce(i.is_excluded_status, false) as is_excluded_status
+    from marts.inventory_task_matches as m
+    full join inventory as i on i.inventory_task_id = m.inventory_task_id::varchar
+),
+
+levelled as (
+    select
+        *,
+        case confidence when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end
+            as confidence_level,
+        case text_confidence when 'high' then 3 when 'medium' then 2 when 'low' then 1 else 0 end
+            as text_confidence_level
+    from candidates
+),
+
+judged as (
+    select
+        *,
+        onet_task_id is not null
+        and rank <= $covering_max_rank
+        and (
+            confidence_level >= $min_confidence_level
+            or ($explicit_ids_cover and method in ('explicit', 'override'))
+        ) as is_credible
+    from levelled
+)
+
+select
+    inventory_task_id,
+    rank,
+    onet_task_id,
+    onet_soc_code,
+    score,
+    confidence,
+    method,
+    confidence_level,
+    text_confidence_level,
+    is_credible,
+    is_credible and text_confidence_level < $min_confidence_level as is_task_uncertain,
+    is_excluded_status,
+    is_credible and not is_excluded_status as covers
+from judged
