@@ -299,6 +299,8 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 not_null("naics_title"),
                 between("digital_share", 0, 1.000000001),
                 between("wage_bill_usd", 0, None),
+                in_set("wage_basis", ["a_mean", "h_mean_x_hours", "top_coded", "missing"]),
+                in_set("hourly_wage_basis", ["h_mean", "a_mean_div_hours", "top_coded", "missing"]),
             ],
             row_id_columns=["naics", "oes_code"],
         )

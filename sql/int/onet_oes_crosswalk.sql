@@ -24,10 +24,11 @@
 --   oes_employment: Employment of the matched OES row (broad: the part not published in detailed rows).
 --   allocated_employment: Employment allocated to this code (integer; sums to oes_employment per row).
 --   hourly_wage_usd: OES H_MEAN, or A_MEAN / hours per year when only annual wages are published.
---   hourly_wage_basis: h_mean, a_mean_div_hours (derived, flagged) or missing.
+--   hourly_wage_basis: h_mean, a_mean_div_hours (derived, flagged), top_coded (the mean is marked #,
+--     at or above the top code: unknown, not unpublished) or missing.
 --   annual_wage_usd: OES A_MEAN, or H_MEAN x hours per year when A_MEAN is missing.
 --   wage_basis: a_mean, h_mean_x_hours (derived, flagged; hourly-only occupations do not work a full
---     year, so this overstates their pay) or missing.
+--     year, so this overstates their pay), top_coded or missing.
 --   annual_only: OES publishes only annual wages for the row (ANNUAL=TRUE).
 --   hourly_only: OES publishes only hourly wages for the row (HOURLY=TRUE).
 --   allocated_wage_bill_cents: allocated_employment x annual wage, in cents (exact integer).
@@ -51,6 +52,9 @@ oes_detailed as (
         o.a_mean_usd,
         o.annual_only,
         o.hourly_only,
+        -- a mean marked # (at or above the top code) is unknown, which is not the same as unpublished
+        list_contains(string_split(coalesce(o.markers, ''), ';'), 'A_MEAN=#') as a_mean_top_coded,
+        list_contains(string_split(coalesce(o.markers, ''), ';'), 'H_MEAN=#') as h_mean_top_coded,
         o.vintage_year,
         (o.occ_code like '%0' or s.soc_code is null) as is_aggregate
     from oes as o
@@ -80,6 +84,8 @@ oes_broad as (
         b.a_mean_usd,
         b.annual_only,
         b.hourly_only,
+        list_contains(string_split(coalesce(b.markers, ''), ';'), 'A_MEAN=#') as a_mean_top_coded,
+        list_contains(string_split(coalesce(b.markers, ''), ';'), 'H_MEAN=#') as h_mean_top_coded,
         b.vintage_year
     from oes as b
     left join broad_groups as g on g.broad_prefix = left(b.occ_code, 6)
@@ -144,6 +150,8 @@ floors as (
         r.a_mean_usd,
         r.annual_only,
         r.hourly_only,
+        r.a_mean_top_coded,
+        r.h_mean_top_coded,
         r.vintage_year,
         s.onet_codes_sharing,
         s.share_points_total,
@@ -177,6 +185,7 @@ wages as (
         case
             when a.a_mean_usd is not null then 'a_mean'
             when a.h_mean_usd is not null then 'h_mean_x_hours'
+            when a.a_mean_top_coded or a.h_mean_top_coded then 'top_coded'
             else 'missing'
         end as wage_basis,
         case
@@ -186,6 +195,7 @@ wages as (
         case
             when a.h_mean_usd is not null then 'h_mean'
             when a.a_mean_usd is not null then 'a_mean_div_hours'
+            when a.a_mean_top_coded or a.h_mean_top_coded then 'top_coded'
             else 'missing'
         end as hourly_wage_basis
     from allocated as a

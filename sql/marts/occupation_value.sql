@@ -11,9 +11,10 @@
 --   match_level: detailed, oes_aggregate, broad or none.
 --   employment: Employment allocated to the occupation (workers).
 --   hourly_wage_usd: Mean hourly wage ($/hr).
---   hourly_wage_basis: h_mean, a_mean_div_hours (derived, flagged) or missing.
+--   hourly_wage_basis: h_mean, a_mean_div_hours (derived, flagged), top_coded (the mean is marked #,
+--     at or above the top code: unknown, not unpublished) or missing.
 --   annual_wage_usd: Mean annual wage ($/yr).
---   wage_basis: a_mean, h_mean_x_hours (derived, flagged) or missing.
+--   wage_basis: a_mean, h_mean_x_hours (derived, flagged), top_coded or missing.
 --   wage_bill_usd: Allocated wage bill ($/yr) = employment x annual wage; null when no wage.
 --   tier: Hourly cost band of the occupation.
 --   tasks_count: Task statements of the occupation.
@@ -26,6 +27,11 @@
 --   digital_value_usd: Annual value of the digital tasks ($/yr).
 --   digital_judgment_value_usd: Annual value of the digital judgment tasks ($/yr).
 --   top_tasks: The occupation's top tasks by annual value (task texts, highest first).
+--   onet_codes_sharing: O*NET codes that share this occupation's OES row (1: the row is its alone; null
+--     when unmatched).
+--     Above 1, OES publishes one figure for several O*NET occupations and the employment (hence the
+--     value) is divided among them by int.onet_oes_crosswalk.allocation_rule (equal split by default):
+--     an assumption, not a measurement.
 with per_occupation as (
     select
         onet_soc_code,
@@ -73,7 +79,8 @@ select
         as digital_value_usd,
     case when c.allocated_wage_bill_usd is not null then coalesce(p.digital_judgment_value, 0) end::decimal(20, 2)
         as digital_judgment_value_usd,
-    p.top_tasks
+    p.top_tasks,
+    c.onet_codes_sharing
 from int.onet_oes_crosswalk as c
 join per_occupation as p using (onet_soc_code)
 order by wage_bill_usd desc nulls last, c.onet_soc_code

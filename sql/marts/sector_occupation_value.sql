@@ -1,6 +1,7 @@
 -- The sector lens: one row per NAICS sector x OES detailed occupation, the value model run on that
 -- sector's employment and wages. The wage bill is the sector's TOT_EMP x A_MEAN (H_MEAN x hours when
--- A_MEAN is missing, flagged; null when neither is published or employment is suppressed, never 0).
+-- A_MEAN is missing, flagged; null when neither is published, when the mean is top-coded (#: at or
+-- above the top code, so unknown) or when employment is suppressed; never 0).
 -- The digital share is the occupation's value-weighted digital share from the national task model
 -- (task weights do not vary by sector), combined over the O*NET codes that share the OES code by
 -- their allocated employment.
@@ -10,9 +11,11 @@
 --   oes_code: OES OCC_CODE (detailed, aggregates included).
 --   occupation_title: OES occupation title.
 --   employment: Employment of the occupation in the sector (TOT_EMP; null when suppressed).
---   hourly_wage_usd: Mean hourly wage in the sector ($/hr; H_MEAN or A_MEAN / hours, flagged).
+--   hourly_wage_usd: Mean hourly wage in the sector ($/hr; H_MEAN or A_MEAN / hours, flagged in
+--     hourly_wage_basis).
 --   annual_wage_usd: Mean annual wage in the sector ($/yr; A_MEAN or H_MEAN x hours, flagged).
---   wage_basis: a_mean, h_mean_x_hours (derived, flagged) or missing.
+--   wage_basis: a_mean, h_mean_x_hours (derived, flagged), top_coded (the mean is marked #, at or above
+--     the top code: unknown, not unpublished) or missing.
 --   wage_bill_usd: employment x annual_wage_usd ($/yr); null when either is missing.
 --   has_tasks: Whether an O*NET occupation with tasks maps to the OES code.
 --   digital_share: Value-weighted share of the occupation's digital tasks (null without tasks).
@@ -21,6 +24,8 @@
 --   rank_in_sector: Rank of the occupation by wage bill within the sector (1 = largest; null without a
 --     wage bill, e.g. employment or wage suppressed in the OES file).
 --   digital_rank_in_sector: Rank by digital wage bill within the sector (1 = largest; null without one).
+--   hourly_wage_basis: h_mean, a_mean_div_hours (derived from the annual mean: the sector file publishes
+--     only annual wages for the row), top_coded or missing.
 with occupation_shares as (
     select
         oes_code,
@@ -44,9 +49,22 @@ sector as (
         case
             when s.a_mean_usd is not null then 'a_mean'
             when s.h_mean_usd is not null then 'h_mean_x_hours'
+            when s.mean_top_coded then 'top_coded'
             else 'missing'
-        end as wage_basis
-    from staging.oes_sector as s
+        end as wage_basis,
+        case
+            when s.h_mean_usd is not null then 'h_mean'
+            when s.a_mean_usd is not null then 'a_mean_div_hours'
+            when s.mean_top_coded then 'top_coded'
+            else 'missing'
+        end as hourly_wage_basis
+    from (
+        select
+            *,
+            -- a mean marked # (at or above the top code) is unknown, which is not the same as unpublished
+            list_has_any(string_split(coalesce(markers, ''), ';'), ['A_MEAN=#', 'H_MEAN=#']) as mean_top_coded
+        from staging.oes_sector
+    ) as s
     where s.o_group = 'detailed'
 ),
 
@@ -84,6 +102,7 @@ select
     case
         when digital_wage_bill_usd is not null
             then row_number() over (partition by naics order by digital_wage_bill_usd desc nulls last, oes_code)
-    end as digital_rank_in_sector
+    end as digital_rank_in_sector,
+    hourly_wage_basis
 from valued
 order by naics, rank_in_sector nulls last, oes_code

@@ -19,12 +19,13 @@
 --   task_weight: Weight of the task within its occupation (sums to 1 per occupation).
 --   allocated_employment: Employment allocated to the occupation from its OES row.
 --   hourly_wage_usd: Mean hourly wage of the occupation ($/hr, OES H_MEAN or derived).
---   hourly_wage_basis: h_mean, a_mean_div_hours (derived from annual, flagged) or missing.
+--   hourly_wage_basis: h_mean, a_mean_div_hours (derived from annual, flagged), top_coded (the mean
+--     is marked #, at or above the top code: unknown, not unpublished) or missing.
 --   annual_only: OES publishes only annual wages for the occupation.
 --   hourly_only: OES publishes only hourly wages for the occupation (derived annual overstates pay).
 --   loaded_hourly_cost_usd: hourly_wage_usd x the loaded-cost multiplier ($/hr employer cost).
 --   annual_wage_usd: Mean annual wage of the occupation ($/yr, OES A_MEAN or H_MEAN x hours).
---   wage_basis: a_mean, h_mean_x_hours (derived, flagged) or missing.
+--   wage_basis: a_mean, h_mean_x_hours (derived, flagged), top_coded or missing.
 --   occupation_wage_bill_usd: Allocated wage bill of the occupation ($/yr).
 --   annual_value_usd: Annual value of the task ($/yr, cents exact; null when the occupation has no
 --     OES row or no wage).
@@ -42,6 +43,11 @@
 --     0 for the rest (when restricted to digital work, the default).
 --   priority_rank: Overall priority rank (1 = first).
 --   priority_rank_in_major_group: Priority rank within the SOC major group.
+--   onet_codes_sharing: O*NET codes that share this occupation's OES row (1: the row is its alone; null
+--     when unmatched).
+--     Above 1, OES publishes one figure for several O*NET occupations and the employment (hence the
+--     value) is divided among them by int.onet_oes_crosswalk.allocation_rule (equal split by default):
+--     an assumption, not a measurement.
 with occupations as (
     -- one row per occupation: everything a task inherits from it, and its tier
     select
@@ -62,6 +68,7 @@ with occupations as (
         c.wage_basis,
         c.allocated_wage_bill_usd as occupation_wage_bill_usd,
         c.allocated_wage_bill_cents as bill_cents,
+        c.onet_codes_sharing,
         tr.tier,
         tr.tier_rank,
         tr.tier_min_usd,
@@ -181,7 +188,8 @@ select
     l.dwa_ids,
     r.priority_score,
     r.priority_rank,
-    r.priority_rank_in_major_group
+    r.priority_rank_in_major_group,
+    o.onet_codes_sharing
 from ranked_in_group as r
 join staging.onet_task_statements as t using (onet_soc_code, task_id)
 join occupations as o using (onet_soc_code)

@@ -185,6 +185,22 @@ def test_derived_wages_are_flagged(real_con):
     assert got["25-2021"][:4] == (D("33.55"), "a_mean_div_hours", D("69790.00"), "a_mean")
 
 
+def test_sector_wages_say_how_they_were_derived_and_top_coding_is_not_missing(real_con):
+    got = {
+        (r[0], r[1]): r[2:]
+        for r in real_con.execute(
+            "select naics, oes_code, employment, hourly_wage_usd, hourly_wage_basis, wage_basis, wage_bill_usd "
+            "from marts.sector_occupation_value "
+            "where (naics = '52' and oes_code = '53-2012') or (naics = '56' and oes_code = '29-1223')"
+        ).fetchall()
+    }
+    # Commercial Pilots in Finance and Insurance: ANNUAL=TRUE, so the hourly wage is A_MEAN / 2,080
+    assert got[("52", "53-2012")][1:3] == (D("93.32"), "a_mean_div_hours")
+    # Psychiatrists in NAICS 56: 50 workers, A_MEAN '#' (at or above the top code): the bill is
+    # unknown, which is reported as top-coded, not as an unpublished wage
+    assert got[("56", "29-1223")] == (50, None, "top_coded", "top_coded", None)
+
+
 def test_sector_rank_only_for_occupations_with_a_wage_bill(real_con):
     # OES May 2024, NAICS 52: 17-2141 Mechanical Engineers has TOT_EMP '**' (suppressed): no bill, no rank
     assert one(
@@ -238,3 +254,20 @@ def test_family_ranks_only_families_with_a_value(real_con):
     ).fetchall()
     assert all(ranked == top == valued for _, _, ranked, top, valued in got)
     assert sum(unvalued for _, unvalued, *_ in got) > 0
+
+
+def test_values_resting_on_a_split_say_so(real_con):
+    # 11-1011 Chief Executives is shared by 11-1011.00 and 11-1011.03 (Chief Sustainability Officers):
+    # each gets half of the OES employment, an assumption the tables carry next to the numbers
+    got = dict(
+        real_con.execute(
+            "select onet_soc_code, onet_codes_sharing from marts.occupation_value "
+            "where onet_soc_code in ('11-1011.00', '11-1011.03', '15-1252.00', '15-1299.08')"
+        ).fetchall()
+    )
+    assert got == {"11-1011.00": 2, "11-1011.03": 2, "15-1252.00": 1, "15-1299.08": 9}
+    assert one(
+        real_con,
+        "select count(distinct onet_soc_code), min(onet_codes_sharing), max(onet_codes_sharing) "
+        "from marts.task_value where oes_code = '15-1299'",
+    ) == (9, 9, 9)
