@@ -8,8 +8,8 @@
 --   gwa_id: GWA the activity belongs to (itself for level gwa).
 --   nature: Label of the activity from the mapping (most specific row for its level).
 --   is_digital: Digital label of the activity from the mapping.
---   annual_value_usd: Annual value of the family ($/yr), the 1/k shares of its tasks (each share exact to
---     1e-6 $, the sum rounded half to even to cents, so it is deterministic and unbiased).
+--   annual_value_usd: Annual value of the family ($/yr), the 1/k shares of its tasks summed exactly
+--     (integer arithmetic) and rounded half to even to cents, so it is deterministic and unbiased.
 --   employment_reached: Allocated employment of the distinct occupations with a task in the family.
 --   occupations_count: Distinct O*NET occupations with a task in the family.
 --   tasks_count: Distinct tasks linked to the family.
@@ -17,21 +17,27 @@
 --     allocated employment ($/hr).
 --   value_rank_in_level: Rank by annual value within the level (1 = largest; null when the family has no
 --     value: its tasks belong only to occupations without an OES wage).
-with task_links as (
+with linked as (
+    select * from marts.task_value where dwa_count > 0
+),
+
+-- a common multiple of every k: a task's 1/k share of its value in cents is then a whole number of
+-- 1/L cents, so family sums are exact integers whatever the order of summation
+common as (
+    select list_reduce(list(distinct dwa_count::hugeint), lambda a, b: lcm(a, b)) as l from linked
+),
+
+task_links as (
     -- the task's linked DWAs are listed on marts.task_value (dwa_ids, dwa_count = k)
     select
         t.onet_soc_code,
         t.task_id,
         unnest(t.dwa_ids) as dwa_id,
-        -- each share is rounded (half up) to micro-dollars in integers, so the family sums are exact
-        -- and do not depend on the order of summation (DuckDB divides a DECIMAL in floating point,
-        -- which loses micro-dollars above ~1e9 $)
-        (((t.annual_value_usd::decimal(38, 6) * 1000000)::hugeint * 2 + t.dwa_count) // (2 * t.dwa_count))
-            ::decimal(38, 0) * 0.000001::decimal(7, 6) as value_share,
+        (t.annual_value_usd * 100)::hugeint * (c.l // t.dwa_count) as share_units,
         t.allocated_employment,
         t.hourly_wage_usd
-    from marts.task_value as t
-    where t.dwa_count > 0
+    from linked as t
+    cross join common as c
 ),
 
 with_families as (
@@ -46,11 +52,24 @@ values_ as (
         case when grouping(dwa_id) = 0 then 'dwa' when grouping(iwa_id) = 0 then 'iwa' else 'gwa' end as level,
         coalesce(dwa_id, iwa_id, gwa_id) as activity_id,
         any_value(gwa_id) as gwa_id,
-        -- half-cent sums are common (k = 2 splits); rounding them half to even keeps the levels unbiased
-        round_even(sum(value_share), 2)::decimal(20, 2) as value_usd,
+        sum(share_units) as units,
         count(distinct task_id) as tasks_count
     from with_families
     group by grouping sets ((dwa_id), (iwa_id), (gwa_id))
+),
+
+-- the exact sum in cents (units / L), rounded half to even: half-cent sums are common (k = 2 splits),
+-- and rounding them half to even keeps the levels unbiased
+rounded as (
+    select
+        u.* exclude (units),
+        (case
+            when 2 * (u.units % c.l) > c.l then u.units // c.l + 1
+            when 2 * (u.units % c.l) = c.l then u.units // c.l + (u.units // c.l) % 2
+            else u.units // c.l
+        end)::decimal(38, 0) * 0.01::decimal(3, 2) as value_usd
+    from values_ as u
+    cross join common as c
 ),
 
 -- each occupation once per family
@@ -97,7 +116,7 @@ select
     v.gwa_id,
     t.nature,
     t.is_digital,
-    v.value_usd as annual_value_usd,
+    v.value_usd::decimal(20, 2) as annual_value_usd,
     r.employment_reached::bigint as employment_reached,
     r.occupations_count,
     v.tasks_count,
@@ -107,7 +126,7 @@ select
         when v.value_usd is not null
             then row_number() over (partition by v.level order by v.value_usd desc nulls last, v.activity_id)
     end as value_rank_in_level
-from values_ as v
+from rounded as v
 join reach as r using (level, activity_id)
 left join titles as t using (level, activity_id)
 order by v.level, value_rank_in_level nulls last, v.activity_id
