@@ -5,10 +5,11 @@ Assets (assets.py) wrap these one table each; tests and the CLI call `build_all`
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from pathlib import Path
 
 import duckdb
+import polars as pl
 
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model, replace_table_from_frame
@@ -16,11 +17,11 @@ from assets.coverage.config import CoverageSettings
 from assets.coverage.domains import (
     ALIASES_DOCS,
     DEFINITIONS_DOCS,
+    Domain,
     aliases_frame,
     definitions_frame,
     load_domains,
 )
-from orchestration.resources import PROJECT_DIR
 
 # Upstream tables owned by other layers (contracts from issues 3 and 4).
 TASK_VALUE = ("marts", "task_value")
@@ -30,14 +31,11 @@ INVENTORY = ("staging", "inventory_tasks")
 OCCUPATIONS = ("staging", "onet_occupations")
 
 
-@dataclass(frozen=True)
-class Model:
+class _Table:
+    """Naming shared by both kinds of table spec below (their dataclasses declare the fields)."""
+
     schema: str
     table: str
-    deps: tuple[tuple[str, str], ...]
-    order_by: str
-    # which CoverageSettings parameters the SQL binds
-    params: tuple[str, ...] = ()
 
     @property
     def key(self) -> tuple[str, str]:
@@ -48,10 +46,62 @@ class Model:
         return f"{self.schema}.{self.table}"
 
 
+@dataclass(frozen=True)
+class Model(_Table):
+    """A table built by sql/<schema>/<table>.sql."""
+
+    schema: str
+    table: str
+    deps: tuple[tuple[str, str], ...]
+    order_by: str
+    # which CoverageSettings parameters the SQL binds
+    params: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FrameModel(_Table):
+    """A table derived from the domains config file by a Polars frame function (no SQL file)."""
+
+    schema: str
+    table: str
+    frame_fn: Callable[[list[Domain]], pl.DataFrame]
+    table_doc: str  # COMMENT ON TABLE
+    column_docs: Mapping[str, str]  # COMMENT ON COLUMN, every column
+    description: str  # the asset's description in the Dagster UI
+    order_by: str  # of the preview in the materialization metadata
+    deps: tuple[tuple[str, str], ...] = ()
+    # also show the number of configured domains in the materialization metadata
+    shows_domain_count: bool = False
+
+
 RULE = ("min_confidence_level", "explicit_ids_cover", "covering_max_rank")
 DEFINITIONS = ("int", "domain_definitions")
 ALIASES = ("int", "domain_aliases")
 CREDIBILITY = ("int", "inventory_match_credibility")  # the coverage rule, applied once
+
+# Built first: the SQL models read them. A new config-derived table is one more entry.
+FRAME_MODELS: tuple[FrameModel, ...] = (
+    FrameModel(
+        *DEFINITIONS,
+        definitions_frame,
+        table_doc="One row per (domain, membership rule) of the domains config file.",
+        column_docs=DEFINITIONS_DOCS,
+        description="One row per (domain, membership rule), read from the domains config file"
+        " (config/domains.toml).",
+        order_by="domain_order",
+        shows_domain_count=True,
+    ),
+    FrameModel(
+        *ALIASES,
+        aliases_frame,
+        table_doc="Every accepted name of every configured domain (id, name and aliases).",
+        column_docs=ALIASES_DOCS,
+        description="Every accepted name (id, name, aliases) of every configured domain, read from the"
+        " domains config file: the names the inventory's `domain` column may use.",
+        order_by="domain_id, name_normalized",
+        deps=(DEFINITIONS,),
+    ),
+)
 
 SQL_MODELS: tuple[Model, ...] = (
     Model(
@@ -138,34 +188,14 @@ def model_params(model: Model, settings: CoverageSettings) -> dict[str, object]:
     return {name: values[name] for name in model.params}
 
 
-def build_domain_definitions(
-    con: duckdb.DuckDBPyConnection, settings: CoverageSettings, project_dir: str | Path = PROJECT_DIR
-) -> int:
-    """int.domain_definitions from the domains file; returns the domain count."""
-    domains = load_domains(settings.domains_path_in(project_dir))
+def build_frame_model(con: duckdb.DuckDBPyConnection, model: FrameModel, domains: list[Domain]) -> None:
     replace_table_from_frame(
         con,
-        "int.domain_definitions",
-        definitions_frame(domains),
-        table_doc="One row per (domain, membership rule) of the domains config file.",
-        column_docs=DEFINITIONS_DOCS,
+        model.qualified,
+        model.frame_fn(domains),
+        table_doc=model.table_doc,
+        column_docs=model.column_docs,
     )
-    return len(domains)
-
-
-def build_domain_aliases(
-    con: duckdb.DuckDBPyConnection, settings: CoverageSettings, project_dir: str | Path = PROJECT_DIR
-) -> int:
-    """int.domain_aliases from the domains file; returns the domain count."""
-    domains = load_domains(settings.domains_path_in(project_dir))
-    replace_table_from_frame(
-        con,
-        "int.domain_aliases",
-        aliases_frame(domains),
-        table_doc="Every accepted name of every configured domain (id, name and aliases).",
-        column_docs=ALIASES_DOCS,
-    )
-    return len(domains)
 
 
 def build_model(con: duckdb.DuckDBPyConnection, model: Model, settings: CoverageSettings) -> None:
@@ -174,7 +204,8 @@ def build_model(con: duckdb.DuckDBPyConnection, model: Model, settings: Coverage
 
 def build_all(con: duckdb.DuckDBPyConnection, settings: CoverageSettings) -> None:
     """Every coverage table in dependency order (tests, CLI)."""
-    build_domain_definitions(con, settings)
-    build_domain_aliases(con, settings)
+    domains = load_domains(settings.domains_path)  # parsed once for every frame model
+    for frame_model in FRAME_MODELS:
+        build_frame_model(con, frame_model, domains)
     for model in SQL_MODELS:
         build_model(con, model, settings)

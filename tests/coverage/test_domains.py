@@ -9,6 +9,7 @@ import pytest
 from assets.common.errors import SourceFormatError
 from assets.coverage.config import coverage_settings_from_env
 from assets.coverage.domains import aliases_frame, definitions_frame, load_domains, normalize_name
+from assets.coverage.models import FRAME_MODELS
 
 
 def test_shipped_config_has_the_22_soc_major_groups_and_the_copywriting_example():
@@ -27,6 +28,13 @@ def test_shipped_config_has_the_22_soc_major_groups_and_the_copywriting_example(
     frame = aliases_frame(domains)
     assert frame["name_normalized"].n_unique() == frame.height
     assert definitions_frame(domains).height >= 22 + 5 + 1
+
+
+def test_every_config_derived_table_documents_every_column_of_its_frame():
+    domains = load_domains(coverage_settings_from_env(environ={}).domains_path)
+    assert [m.qualified for m in FRAME_MODELS] == ["int.domain_definitions", "int.domain_aliases"]
+    for model in FRAME_MODELS:
+        assert set(model.frame_fn(domains).columns) == set(model.column_docs), model.qualified
 
 
 def test_names_compare_case_and_separator_insensitively():
