@@ -10,17 +10,36 @@ from __future__ import annotations
 
 import csv
 import json
-import os
-import uuid
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
 
+from assets.common.files import replacing, write_atomic
 from assets.common.warehouse import column_comments, quote_ident, table_comment
 
 # Spreadsheet apps execute a cell that starts with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_EXPORTS = ("inventory_export",)
+SCHEMA_FILE = "schema.json"
+# Every kind of file the exports directory gets from taskvalue: what retiring stale exports may delete.
+EXPORT_SUFFIXES = (".parquet", ".csv", ".json")
+
+
+def parquet_file(table: str) -> str:
+    return f"{table}.parquet"
+
+
+def csv_file(table: str) -> str:
+    return f"{table}.csv"
+
+
+def export_file_names(tables: Iterable[str]) -> set[str]:
+    """Every file export_all writes when it exports `tables` (the keys of what it returns)."""
+    tables = set(tables)
+    return (
+        {parquet_file(t) for t in tables} | {csv_file(t) for t in CSV_EXPORTS if t in tables} | {SCHEMA_FILE}
+    )
 
 
 def neutralize_cell(value: object) -> object:
@@ -28,10 +47,6 @@ def neutralize_cell(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
-
-
-def _tmp(path: Path) -> Path:
-    return path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
@@ -44,32 +59,23 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> int:
-    tmp = _tmp(dest)
-    try:
+    with replacing(dest) as tmp:
         # COPY takes no bound parameter for its target; the path is ours (temp name), not user input.
         con.execute(
             f"copy (select * from marts.{quote_ident(table)}) to '{tmp.as_posix()}' "
             "(format parquet, compression zstd)"
         )
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
     return con.execute(f"select count(*) from marts.{quote_ident(table)}").fetchone()[0]
 
 
 def export_csv(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> None:
     cur = con.execute(f"select * from marts.{quote_ident(table)}")
     cols = [d[0] for d in cur.description]
-    tmp = _tmp(dest)
-    try:
-        with open(tmp, "w", newline="", encoding="utf-8") as f:
-            w = csv.writer(f)
-            w.writerow(cols)
-            while batch := cur.fetchmany(10_000):
-                w.writerows([neutralize_cell(v) for v in row] for row in batch)
-        os.replace(tmp, dest)
-    finally:
-        tmp.unlink(missing_ok=True)
+    with replacing(dest) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(cols)
+        while batch := cur.fetchmany(10_000):
+            w.writerows([neutralize_cell(v) for v in row] for row in batch)
 
 
 def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> dict:
@@ -77,7 +83,7 @@ def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> dict:
     cols = con.execute(f"describe marts.{quote_ident(table)}").fetchall()
     return {
         "table": f"marts.{table}",
-        "file": f"{table}.parquet",
+        "file": parquet_file(table),
         "description": table_comment(con, f"marts.{table}"),
         "columns": [{"name": c[0], "type": str(c[1]), "description": docs.get(c[0], "")} for c in cols],
     }
@@ -89,15 +95,9 @@ def export_all(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
     counts: dict[str, int] = {}
     schemas = []
     for table in mart_tables(con):
-        counts[table] = export_parquet(con, table, out_dir / f"{table}.parquet")
+        counts[table] = export_parquet(con, table, out_dir / parquet_file(table))
         schemas.append(table_schema(con, table))
         if table in CSV_EXPORTS:
-            export_csv(con, table, out_dir / f"{table}.csv")
-    schema_path = out_dir / "schema.json"
-    tmp = _tmp(schema_path)
-    try:
-        tmp.write_text(json.dumps({"tables": schemas}, indent=2) + "\n", encoding="utf-8")
-        os.replace(tmp, schema_path)
-    finally:
-        tmp.unlink(missing_ok=True)
+            export_csv(con, table, out_dir / csv_file(table))
+    write_atomic(out_dir / SCHEMA_FILE, json.dumps({"tables": schemas}, indent=2) + "\n")
     return counts

@@ -22,9 +22,9 @@ from dagster_duckdb import DuckDBResource
 
 from assets.coverage.config import CoverageSettings, coverage_settings_from_env
 from assets.coverage.domains import load_domains
-from assets.coverage.exports import CSV_EXPORTS, export_all
+from assets.coverage.exports import EXPORT_SUFFIXES, export_all, export_file_names
 from assets.coverage.models import MARTS
-from assets.coverage.reports import write_domain_report, write_index
+from assets.coverage.reports import REPORT_SUFFIXES, report_file_names, write_domain_report, write_index
 from orchestration.resources import TaskvalueSettings
 
 REPORT_INPUTS = [AssetKey(list(m.key)) for m in MARTS] + [
@@ -51,10 +51,6 @@ def reports_dir(settings: TaskvalueSettings, *, staged: bool = False) -> Path:
 def exports_dir(settings: TaskvalueSettings, *, staged: bool = False) -> Path:
     """Published exports (beside the warehouse), or the refresh's own copy (staged_outputs)."""
     return (staged_outputs(settings) if staged else settings.warehouse.parent) / "exports"
-
-
-REPORT_SUFFIXES = (".md", ".html", ".png")
-EXPORT_SUFFIXES = (".parquet", ".csv", ".json")
 
 
 def retire_stale(directory: Path, current: set[str], suffixes: Sequence[str]) -> list[str]:
@@ -116,11 +112,7 @@ def build_report_assets(domain_ids: Sequence[str]):
         out, published = reports_dir(settings, staged=True), reports_dir(settings)
         with duckdb.get_connection() as con:
             present = {r[0] for r in con.execute("select domain_id from marts.domain_coverage").fetchall()}
-            current = {
-                f"{stem}{suffix}"
-                for stem in ["index", *sorted(set(by_key.values()) & present)]
-                for suffix in REPORT_SUFFIXES
-            }
+            current = report_file_names(set(by_key.values()) & present)
             if out.is_dir() and (stale := retire_stale(out, current, REPORT_SUFFIXES)):
                 context.log.info(f"removed {len(stale)} report files of domains no longer reported: {stale}")
             for key in sorted(context.selected_asset_keys, key=str):
@@ -176,12 +168,7 @@ def build_exports_asset(mart_keys: Sequence[AssetKey]):
         out = exports_dir(settings, staged=True)
         with duckdb.get_connection() as con:
             counts = export_all(con, out)
-        written = (
-            {f"{t}.parquet" for t in counts}
-            | {f"{t}.csv" for t in CSV_EXPORTS if t in counts}
-            | {"schema.json"}
-        )
-        retire_stale(out, written, EXPORT_SUFFIXES)
+        retire_stale(out, export_file_names(counts), EXPORT_SUFFIXES)
         listing = "\n".join(f"- `{t}.parquet` ({n:,} rows)" for t, n in counts.items())
         return MaterializeResult(
             metadata={

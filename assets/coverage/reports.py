@@ -8,14 +8,15 @@ from __future__ import annotations
 
 import base64
 import io
-import os
-import uuid
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import duckdb
 
+from assets.common.files import write_atomic
 from assets.coverage.document import Doc, Image, Md, Table, link, md_code, md_escape, to_html, to_markdown
 from assets.coverage.domains import normalize_name
 
@@ -99,17 +100,26 @@ def pct(v: float | None) -> str:
     return "n/a" if v is None else f"{float(v):.1f}%"
 
 
-def report_stem(domain_id: str) -> str:
-    return domain_id
+class ReportFiles(NamedTuple):
+    """The names of the files write_domain_report writes for one domain."""
+
+    png: str
+    md: str
+    html: str
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.parent / f".{path.name}.{uuid.uuid4().hex}.tmp"
-    try:
-        tmp.write_bytes(data)
-        os.replace(tmp, path)
-    finally:
-        tmp.unlink(missing_ok=True)
+def report_files(domain_id: str) -> ReportFiles:
+    return ReportFiles(f"{domain_id}.png", f"{domain_id}.md", f"{domain_id}.html")
+
+
+INDEX_FILES = ("index.md", "index.html")  # what write_index writes
+# Every kind of file the reports directory gets from taskvalue: what retiring stale reports may delete.
+REPORT_SUFFIXES = (".md", ".html", ".png")
+
+
+def report_file_names(domain_ids: Iterable[str]) -> set[str]:
+    """Every file a refresh writes into the reports directory: the domains' reports and the index."""
+    return {name for d in domain_ids for name in report_files(d)} | set(INDEX_FILES)
 
 
 def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
@@ -320,9 +330,7 @@ def build_domain_doc(
     )
     doc.h2("Covered vs uncovered value by tier")
     doc.image(
-        Image(
-            f"{report_stem(domain_id)}.png", f"Covered vs uncovered annual value by tier, {h['domain_name']}"
-        )
+        Image(report_files(domain_id).png, f"Covered vs uncovered annual value by tier, {h['domain_name']}")
     )
     doc.table(slice_table("tier", tiers))
     doc.h2("By nature of work")
@@ -535,16 +543,16 @@ def write_domain_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     doc, headline, tiers = build_domain_doc(con, domain_id, rule_text)
     png = tier_chart_png(tiers, f"{headline['domain_name']}: covered vs uncovered annual value")
-    stem = report_stem(domain_id)
     img = next(b for k, b in doc.blocks if k == "img")
     img.data_uri = "data:image/png;base64," + base64.b64encode(png).decode()
     markdown = to_markdown(doc)
-    paths = (out_dir / f"{stem}.png", out_dir / f"{stem}.md", out_dir / f"{stem}.html")
-    _write_atomic(paths[0], png)
-    _write_atomic(paths[1], markdown.encode())
-    _write_atomic(paths[2], to_html(doc).encode())
+    files = report_files(domain_id)
+    png_path, md_path, html_path = (out_dir / name for name in files)
+    write_atomic(png_path, png)
+    write_atomic(md_path, markdown)
+    write_atomic(html_path, to_html(doc))
     preview = to_markdown(doc, embed_images=True)
-    return Report(domain_id, markdown, paths[1], paths[2], paths[0], headline, preview)
+    return Report(domain_id, markdown, md_path, html_path, png_path, headline, preview)
 
 
 def _shown(tasks: list[dict]) -> str:
@@ -707,7 +715,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
             [
                 (
                     r["uncovered_value_rank"],
-                    link(r["domain_name"], f"{report_stem(r['domain_id'])}.html"),
+                    link(r["domain_name"], report_files(r["domain_id"]).html),
                     r["domain_kind"].replace("_", " "),
                     usd(r["uncovered_value_usd"]),
                     usd(r["total_value_usd"]),
@@ -742,9 +750,10 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
     doc.p(ONET_ATTRIBUTION)
     doc.p(BLS_ATTRIBUTION)
     markdown = to_markdown(doc)  # links to sibling pages point at their .md twins
-    _write_atomic(out_dir / "index.md", markdown.encode())
-    _write_atomic(out_dir / "index.html", to_html(doc).encode())
-    return markdown, out_dir / "index.html"
+    md_name, html_name = INDEX_FILES
+    write_atomic(out_dir / md_name, markdown)
+    write_atomic(out_dir / html_name, to_html(doc))
+    return markdown, out_dir / html_name
 
 
 def write_all_reports(con: duckdb.DuckDBPyConnection, out_dir: Path, rule_text: str) -> list[Report]:

@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from assets.publish.swap import temp_name
+from assets.common.files import temp_name, write_atomic
 
 MANIFEST = ".taskvalue-outputs.json"
 
@@ -30,15 +30,6 @@ def published_by_taskvalue(published: Path) -> set[str]:
         return set()
     # only plain names inside the directory: a hand-edited manifest must never reach outside it
     return {n for n in names if isinstance(n, str) and n == Path(n).name and not n.startswith(".")}
-
-
-def _write_manifest(published: Path, names: list[str]) -> None:
-    tmp = published / temp_name(published / MANIFEST)
-    try:
-        tmp.write_text(json.dumps({"files": names}, indent=1) + "\n", encoding="utf-8")
-        os.replace(tmp, published / MANIFEST)
-    finally:
-        tmp.unlink(missing_ok=True)
 
 
 def sync_outputs(staged: Path, published: Path) -> int:
@@ -60,5 +51,5 @@ def sync_outputs(staged: Path, published: Path) -> int:
             tmp.unlink(missing_ok=True)
     for name in sorted(previous - set(names)):
         (published / name).unlink(missing_ok=True)
-    _write_manifest(published, names)
+    write_atomic(published / MANIFEST, json.dumps({"files": names}, indent=1) + "\n")
     return len(names)

@@ -1,10 +1,11 @@
 """Atomic publishing of the warehouse: build privately, then swap a complete file into place.
 
 The refresh writes only to its private working database. Publishing checkpoints it, copies it to a
-temporary file beside the published one, fsyncs, checks that the copy opens and holds every table
-with the same row counts, and renames it over `warehouse/taskvalue.duckdb`. rename(2) is atomic,
-so a process opening the path gets either the whole previous warehouse or the whole new one; a
-reader that already has the old file open keeps reading its (unlinked) inode until it disconnects.
+temporary file beside the published one, checks that the copy opens and holds every table with the
+same row counts, fsyncs it and renames it over `warehouse/taskvalue.duckdb` (assets/common/files.py).
+rename(2) is atomic, so a process opening the path gets either the whole previous warehouse or the
+whole new one; a reader that already has the old file open keeps reading its (unlinked) inode until
+it disconnects.
 A crash before the rename leaves the previous file untouched; the leftover temporary file is
 removed by the next publish. See the README ("Reliability") for what is tested.
 """
@@ -14,11 +15,12 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
+
+from assets.common.files import fsync_path, replacing, stale_temporaries
 
 try:  # POSIX only; elsewhere the advisory checks below are skipped
     import fcntl
@@ -28,22 +30,6 @@ except ImportError:  # pragma: no cover
 
 class PublishError(RuntimeError):
     """The warehouse could not be published; the previous published file is still in place."""
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def temp_name(target: Path) -> str:
-    return f".{target.name}.{uuid.uuid4().hex}.tmp"
-
-
-def stale_temporaries(target: Path) -> list[Path]:
-    return sorted(target.parent.glob(f".{target.name}.*.tmp"))
 
 
 def remove_stale_temporaries(target: Path) -> list[Path]:
@@ -91,8 +77,12 @@ def _open_read_write_elsewhere(target: Path) -> bool:
 def _remove_orphan_wal(target: Path) -> None:
     # Published files are never written, so a WAL beside one was left by a read-write session
     # that crashed. It belongs to the replaced file; DuckDB refuses to open the new file with it
-    # ("WAL does not match database file"), so it must go.
-    Path(f"{target}.wal").unlink(missing_ok=True)
+    # ("WAL does not match database file"), so it must go, durably (the directory is fsynced).
+    try:
+        Path(f"{target}.wal").unlink()
+    except FileNotFoundError:
+        return
+    fsync_path(target.parent)
 
 
 def _check_no_writes(work_db: Path) -> None:
@@ -145,18 +135,12 @@ def publish(con: duckdb.DuckDBPyConnection, work_db: Path, target: Path) -> Path
         con.execute("force checkpoint")
         _check_no_writes(work_db)
         expected = _row_counts(con)
-        tmp = target.parent / temp_name(target)
-        try:
+        # the copy is fsynced, renamed over the target and the directory fsynced when the block ends
+        with replacing(target) as tmp:
             with open(work_db, "rb") as src, open(tmp, "wb") as dst:
                 shutil.copyfileobj(src, dst, length=1 << 22)
-                dst.flush()
-                os.fsync(dst.fileno())
             _check_no_writes(work_db)  # nothing committed while copying
             _verify_copy(tmp, expected)
             _remove_orphan_wal(target)
-            os.replace(tmp, target)
-            _remove_orphan_wal(target)  # in case a crashed writer's WAL appeared meanwhile
-            _fsync_dir(target.parent)
-        finally:
-            tmp.unlink(missing_ok=True)
+        _remove_orphan_wal(target)  # in case a crashed writer's WAL appeared meanwhile
     return target

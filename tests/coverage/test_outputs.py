@@ -10,8 +10,17 @@ import polars as pl
 import pytest
 
 from assets.coverage.document import md_text
-from assets.coverage.exports import export_all, neutralize_cell
-from assets.coverage.reports import ONET_ATTRIBUTION, PET_PEEVE, UNVERIFIED, write_all_reports
+from assets.coverage.exports import EXPORT_SUFFIXES, export_all, export_file_names, neutralize_cell
+from assets.coverage.outputs import retire_stale
+from assets.coverage.reports import (
+    ONET_ATTRIBUTION,
+    PET_PEEVE,
+    REPORT_SUFFIXES,
+    UNVERIFIED,
+    domain_ids,
+    report_file_names,
+    write_all_reports,
+)
 from tests.coverage.conftest import fixture_settings
 
 
@@ -140,3 +149,23 @@ def test_export_replaces_files_atomically(cov_con, tmp_path: Path):
     (tmp_path / "domain_coverage.parquet").write_bytes(b"old")
     export_all(cov_con, tmp_path)
     assert pl.read_parquet(tmp_path / "domain_coverage.parquet").height == 7
+
+
+def test_every_file_the_writers_write_is_known_to_the_retirement_code(cov_con, reports, tmp_path):
+    """The coverage assets retire every file of a kind they write that is not in these name sets: a
+    written name missing from them would be deleted as stale, a new suffix never retired."""
+    _, out = reports
+    exports = tmp_path / "exports"
+    counts = export_all(cov_con, exports)
+    report_names, export_names = report_file_names(domain_ids(cov_con)), export_file_names(counts)
+    assert {"index.md", "index.html", "legal.md", "legal.html", "legal.png"} <= report_names
+    assert {"schema.json", "inventory_export.csv", "domain_coverage.parquet"} <= export_names
+    for directory, expected, suffixes in (
+        (out, report_names, REPORT_SUFFIXES),
+        (exports, export_names, EXPORT_SUFFIXES),
+    ):
+        written = {p.name for p in directory.iterdir()}
+        assert written == expected
+        assert {Path(name).suffix for name in written} <= set(suffixes)
+        assert retire_stale(directory, expected, suffixes) == []
+        assert {p.name for p in directory.iterdir()} == written
