@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assets.common.errors import AcquireError
+from assets.common.files import write_atomic
 from assets.ingest.catalog import SourceFile
 from assets.ingest.http import download, manual_instructions
 from assets.ingest.safe_zip import extract_member, find_member, open_archive
@@ -71,9 +72,7 @@ class Manifest:
     def set(self, key: str, sha: str) -> None:
         self.entries[key] = sha
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".part")
-        tmp.write_text(json.dumps(self.entries, indent=2, sort_keys=True))
-        os.replace(tmp, self.path)
+        write_atomic(self.path, json.dumps(self.entries, indent=2, sort_keys=True))
 
 
 def acquire(
