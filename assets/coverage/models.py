@@ -168,6 +168,7 @@ SQL_MODELS: tuple[Model, ...] = (
             ("int", "domain_tier_order"),
             ("marts", "inventory_grounding"),
             ("int", "domain_members"),
+            ("int", "domain_task_coverage"),
             ("marts", "domain_coverage"),
         ),
         "concentration_gap_pct desc nulls last",

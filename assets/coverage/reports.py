@@ -261,7 +261,30 @@ def concentration_sentence(c: dict) -> str:
         f"**Concentration:** {pct(c.get('inventory_bottom_tier_share_pct'))} of the "
         f"{plural(matched, 'inventory task')} matched here "
         f"{'sits' if matched == 1 else 'sit'} in the bottom tiers "
-        f"({md_escape(c.get('bottom_tiers') or 'none')}), while {top}."
+        f"({md_escape(c.get('bottom_tiers') or 'none')}), while {top}. {like_for_like_sentence(c)}"
+    )
+
+
+def hourly(v: float | None) -> str:
+    return "n/a" if v is None else f"${float(v):,.2f}/hr"
+
+
+def like_for_like_sentence(c: dict) -> str:
+    """The inventory against the domain's own value on the same yardstick: the bottom-tier share, and
+    the typical hourly wage (with national tiers most domains hold no top-tier value, so the issue's
+    bottom-vs-top comparison says little on its own)."""
+    overweight = c.get("bottom_tier_overweight_pct")
+    lean = (
+        "no more than its value does"
+        if overweight is None or float(overweight) <= 0
+        else f"{float(overweight):.1f} points more than its value does"
+    )
+    return (
+        f"Like for like, the inventory leans to the bottom tiers {lean} "
+        f"({pct(c.get('value_bottom_tier_share_pct'))} of the value is there); the median task matched here "
+        f"imitates work paid "
+        f"{hourly(c.get('inventory_median_hourly_wage_usd'))}, while half of the domain's value is earned at "
+        f"{hourly(c.get('value_median_hourly_wage_usd'))} or less."
     )
 
 

@@ -16,6 +16,14 @@
 --   top_tier_value_usd: Annual value of the domain in the top tiers (USD/year).
 --   value_top_tier_share_pct: top_tier_value_usd / total_value_usd x 100.
 --   concentration_gap_pct: inventory_bottom_tier_share_pct - value_top_tier_share_pct (percentage points).
+--   bottom_tier_value_usd: Annual value of the domain in the bottom tiers (USD/year).
+--   value_bottom_tier_share_pct: bottom_tier_value_usd / total_value_usd x 100.
+--   bottom_tier_overweight_pct: inventory_bottom_tier_share_pct - value_bottom_tier_share_pct (percentage
+--     points): above 0, the inventory leans to the domain's lowest-paid work more than its value does.
+--   inventory_median_hourly_wage_usd: Median hourly wage of the best matches of the inventory tasks
+--     matched here (USD/hour; null without any).
+--   value_median_hourly_wage_usd: Hourly wage at which half of the domain's value is earned at or below
+--     (value-weighted median, USD/hour).
 with tiers as (
     select
         string_agg(tier, ', ' order by tier_position) filter (where is_bottom_tier) as bottom_tiers,
@@ -27,12 +35,38 @@ inventory as (
     select
         dm.domain_id,
         count(distinct g.inventory_task_id) as inventory_tasks_matched,
-        count(distinct g.inventory_task_id) filter (where g.is_bottom_tier) as inventory_bottom_tier_tasks
+        count(distinct g.inventory_task_id) filter (where g.is_bottom_tier) as inventory_bottom_tier_tasks,
+        -- one wage per inventory task (its best match), whatever the number of members it reaches
+        median(g.best_hourly_wage_usd) as inventory_median_hourly_wage_usd
     from marts.inventory_grounding as g
     inner join int.domain_members as dm
         on dm.onet_soc_code = g.best_onet_soc_code and dm.is_characteristic
     where g.best_is_credible and not g.is_excluded_status
     group by dm.domain_id
+),
+
+-- the domain's value by hourly wage, for the bottom-tier share and the value-weighted median
+wage_value as (
+    select domain_id, hourly_wage_usd, sum(annual_value_usd) as value_usd, bool_or(is_bottom_tier) as is_bottom
+    from int.domain_task_coverage
+    where hourly_wage_usd is not null and annual_value_usd > 0
+    group by domain_id, hourly_wage_usd
+),
+
+value_spread as (
+    select
+        domain_id,
+        sum(value_usd) filter (where is_bottom) as bottom_tier_value_usd,
+        -- the lowest wage whose cumulative value reaches half of the total
+        min(hourly_wage_usd) filter (where cumulative_usd >= total_usd / 2) as value_median_hourly_wage_usd
+    from (
+        select
+            *,
+            sum(value_usd) over (partition by domain_id order by hourly_wage_usd) as cumulative_usd,
+            sum(value_usd) over (partition by domain_id) as total_usd
+        from wage_value
+    )
+    group by domain_id
 )
 
 select
@@ -46,8 +80,14 @@ select
     c.total_value_usd,
     c.top_tier_value_usd,
     round(100 * c.top_tier_value_usd / nullif(c.total_value_usd, 0), 4) as value_top_tier_share_pct,
-    round(inventory_bottom_tier_share_pct - value_top_tier_share_pct, 4) as concentration_gap_pct
+    round(inventory_bottom_tier_share_pct - value_top_tier_share_pct, 4) as concentration_gap_pct,
+    coalesce(v.bottom_tier_value_usd, 0) as bottom_tier_value_usd,
+    round(100 * coalesce(v.bottom_tier_value_usd, 0) / nullif(c.total_value_usd, 0), 4) as value_bottom_tier_share_pct,
+    round(inventory_bottom_tier_share_pct - value_bottom_tier_share_pct, 4) as bottom_tier_overweight_pct,
+    round(i.inventory_median_hourly_wage_usd, 2) as inventory_median_hourly_wage_usd,
+    round(v.value_median_hourly_wage_usd, 2) as value_median_hourly_wage_usd
 from marts.domain_coverage as c
 cross join tiers as t
 left join inventory as i using (domain_id)
+left join value_spread as v using (domain_id)
 order by c.domain_id

@@ -207,6 +207,26 @@ def test_concentration(cov_con):
     assert rows["sector-finance"] == (4, 0.0, 50.0, -50.0)
 
 
+def test_concentration_like_for_like(cov_con):
+    rows = {
+        r[0]: r[1:]
+        for r in cov_con.execute(
+            "select domain_id, value_bottom_tier_share_pct, bottom_tier_overweight_pct, "
+            "inventory_median_hourly_wage_usd, value_median_hourly_wage_usd from marts.domain_concentration"
+        ).fetchall()
+    }
+    # food: all of its value (cooks, $15) and its one inventory task are bottom tier
+    assert rows["food"] == (100.0, 0.0, 15.0, 15.0)
+    assert rows["computer-and-mathematical"] == (0.0, 0.0, 60.0, 60.0)
+    # sector 52: 40k at $35 (writers x 0.1), 80k at $40 (marketing x 0.2), 120k at $60 (software x 0.12):
+    # half of 240k is reached at $40. Inventory: inv-1, inv-2 ($60), inv-5, inv-8 ($40) -> median $50
+    assert rows["sector-finance"] == (0.0, 0.0, 50.0, 40.0)
+    # copywriting: 400k at $35 (writers) of 800k reaches half at $35; inv-5 and inv-8 match marketing ($40)
+    assert rows["digital-copywriting"] == (0.0, 0.0, 40.0, 35.0)
+    # legal has no occupation here: no value, no inventory
+    assert rows["legal"] == (None, None, None, None)
+
+
 def test_gaps_ranked_by_priority(cov_con):
     gaps = cov_con.execute(
         "select domain_id, gap_rank, task_id, annual_value_usd, employment_reached, hourly_wage_usd, tier, nature, "

@@ -269,7 +269,10 @@ def test_inventory_sentences_are_grammatical(reports_md):
     assert "of them are grounded" not in reports_md["digital-copywriting"]
     assert (
         "**Concentration:** 0.0% of the 2 inventory tasks matched here sit in the bottom tiers (low), while "
-        "0.0% of the value sits in the top tiers (high)." in reports_md["digital-copywriting"]
+        "0.0% of the value sits in the top tiers (high). Like for like, the inventory leans to the bottom "
+        "tiers no more than its value does (0.0% of the value is there); the median task matched here "
+        "imitates work paid $40.00/hr, while half of the domain's value is earned at $35.00/hr or less."
+        in reports_md["digital-copywriting"]
     )
     # no matched inventory: no "n/a of the matched inventory"
     legal = reports_md["legal"]
