@@ -234,6 +234,10 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 between("inventory_bottom_tier_share_pct", 0, 100),
                 between("value_top_tier_share_pct", 0, 100),
                 between("concentration_gap_pct", -100, 100),
+                between("value_bottom_tier_share_pct", 0, 100),
+                between("bottom_tier_overweight_pct", -100, 100),
+                between("inventory_median_hourly_wage_usd", 0, None),
+                between("value_median_hourly_wage_usd", 0, None),
             ],
             row_id_columns=["domain_id"],
         )
