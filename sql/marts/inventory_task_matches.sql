@@ -14,7 +14,8 @@
 --   onet_task: The O*NET task statement.
 --   score: Occupation score in [0, 1]: weighted mean of cosines (best statement, top-3 statements,
 --     occupation centroid, occupation title + description) of the candidate's occupation; the
---     statement's cosine when the hint names one occupation; 1.0 for explicit links and pins.
+--     statement's cosine when the hint names one occupation; 0 for a hinted candidate added without
+--     text evidence (the text found fewer than k); 1.0 for explicit links and pins.
 --   ranking_score: What the candidates are ranked by: score, plus the domain bonus when
 --     in_inventory_domain (so a lower score inside the domain may rank above a higher one outside).
 --   in_inventory_domain: True when the candidate's occupation belongs to the configured domain the
@@ -51,7 +52,8 @@ pins as (
         null::boolean as in_domain,
         'override' as method,
         note,
-        0 as priority
+        0 as priority,
+        0 as type_rank
     from decisions
     where action = 'pin'
 ),
@@ -72,8 +74,11 @@ kept as (
         c.in_domain,
         c.method,
         r.note,
-        case c.method when 'explicit' then 1 else 2 end as priority
+        case c.method when 'explicit' then 1 else 2 end as priority,
+        -- equal scores (a hint completed without text evidence scores 0): Core statements first
+        case s.task_type when 'Core' then 0 when 'Supplemental' then 1 else 2 end as type_rank
     from candidates as c
+    left join staging.onet_task_statements as s on s.task_id = c.onet_task_id
     left join decisions as r
         on r.inventory_task_id = c.inventory_task_id and r.onet_task_id = c.onet_task_id and r.action = 'reject'
     where r.inventory_task_id is null
@@ -85,7 +90,7 @@ ranked as (
     select
         *,
         row_number() over (
-            partition by inventory_task_id order by priority, ranking_score desc, onet_task_id
+            partition by inventory_task_id order by priority, ranking_score desc, type_rank, onet_task_id
         ) as rank
     from (select * from pins union all by name select * from kept)
 ),

@@ -22,7 +22,8 @@ with dwas as (
     join staging.onet_dwa_reference d using (dwa_id)
     group by l.task_id
 )
-select t.task_id, t.onet_soc_code, t.task, o.title as occupation_title, coalesce(w.dwa_titles, '') as dwa_titles
+select t.task_id, t.onet_soc_code, t.task, o.title as occupation_title, coalesce(w.dwa_titles, '') as dwa_titles,
+    t.task_type
 from staging.onet_task_statements t
 join staging.onet_occupations o using (onet_soc_code)
 left join dwas w using (task_id)
@@ -39,6 +40,8 @@ class Corpus:
     dwa_titles: list[str]
     # O*NET-SOC code -> occupation description (staging.onet_occupations); missing: title only.
     descriptions: dict[str, str] = field(default_factory=dict)
+    # Core / Supplemental / None per document (staging.onet_task_statements); empty: all untyped.
+    task_types: list[str | None] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         codes = np.asarray(self.soc_codes).astype(str)
@@ -75,6 +78,7 @@ class Corpus:
             [self.occupation_titles[i] for i in keep],
             [self.dwa_titles[i] for i in keep],
             self.descriptions,
+            [self.task_types[i] for i in keep] if self.task_types else [],
         )
 
     def indices_under(self, prefix: str) -> np.ndarray:
@@ -95,7 +99,7 @@ def load_corpus(con: duckdb.DuckDBPyConnection) -> Corpus:
         raise RuntimeError(
             "staging.onet_task_statements is empty: materialize the O*NET staging tables first"
         )
-    task_ids, codes, tasks, occs, dwas = zip(*rows, strict=True)
+    task_ids, codes, tasks, occs, dwas, types = zip(*rows, strict=True)
     descriptions = dict(
         con.execute(
             "select onet_soc_code, coalesce(description, '') from staging.onet_occupations"
@@ -108,4 +112,5 @@ def load_corpus(con: duckdb.DuckDBPyConnection) -> Corpus:
         occupation_titles=list(occs),
         dwa_titles=list(dwas),
         descriptions=descriptions,
+        task_types=list(types),
     )

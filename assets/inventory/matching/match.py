@@ -19,6 +19,8 @@ near-duplicate statement, but it sits in the occupation's neighbourhood. Each ca
 statement, with the occupation score as `score`. Long prompts: the maximum over chunks. A hint that
 names ONE occupation ranks that occupation's statements instead (`pooled_search`), so the task still
 gets top_k O*NET task candidates. The hybrid matcher fuses its parts' rankings (`ranked`, `fuse`).
+A hinted task whose text finds fewer than top_k candidates in the hinted occupation(s), or none (a
+prompt sharing no word with them), is completed from the hint itself (`fill_from_hint`, score 0).
 """
 
 from __future__ import annotations
@@ -220,6 +222,75 @@ def ranked(
     return occupation_search(matcher, corpus, texts_for(matcher), top_n, allowed, allowed_occupations)
 
 
+# Order of a hinted occupation's statements when the text gives no evidence: Core tasks first (O*NET
+# rates them relevant to and important in the occupation, so a task named only by its occupation
+# most likely imitates one), then Supplemental, then untyped; task ID breaks ties. It is also
+# O*NET's own order: in Task Statements every occupation lists its Core tasks before Supplemental
+# ones. (The importance ratings that order them within a type are not in the mirror.) The mart
+# breaks equal scores the same way (sql/marts/inventory_task_matches.sql: type, then task ID).
+TYPE_RANK = {"Core": 0, "Supplemental": 1}
+
+
+def hint_order(corpus: Corpus, docs: np.ndarray) -> np.ndarray:
+    """`docs` in fallback order: Core, Supplemental, untyped; then task ID."""
+    types = corpus.task_types
+    rank = np.asarray([TYPE_RANK.get(types[d], 2) if types else 2 for d in docs], dtype=np.int64)
+    return docs[np.lexsort((corpus.task_ids[docs], rank))]
+
+
+def fill_from_hint(
+    found: pl.DataFrame,
+    corpus: Corpus,
+    n_tasks: int,
+    allowed: np.ndarray,
+    allowed_occupations: np.ndarray,
+    top_n: int,
+) -> pl.DataFrame:
+    """Complete each hinted task's ranking to top_n candidates from the hinted occupation(s).
+
+    The occupation was named by a person, so it is the answer even when the text is no evidence:
+    a prompt sharing no word with its statements (TF-IDF finds nothing) still gets its candidates,
+    after the ones the text did find. A hint naming one occupation adds its statements; one naming
+    several adds occupations (one candidate per occupation, as `occupation_search` gives), each
+    represented by its first statement in `hint_order`, and ordered by those statements the same
+    way (one rule for every candidate without evidence). Added candidates score 0:
+    no text evidence (exact for a TF-IDF statement, whose search drops zero cosines), so their
+    text confidence is none and only the hint's floor raises their confidence.
+
+    `found` holds task, doc, score (task: index into the batch); returns the same columns.
+    """
+    found = found.select(
+        pl.col("task").cast(pl.Int64), pl.col("doc").cast(pl.Int64), pl.col("score").cast(pl.Float64)
+    )
+    order = hint_order(corpus, allowed)
+    occupation = corpus.doc_occupation
+    if allowed_occupations.size == 1:
+        pool = pl.DataFrame({"doc": order, "key": order})
+        have = found.with_columns(key=pl.col("doc"))
+    else:
+        _, first = np.unique(occupation[order], return_index=True)  # each occupation's first statement
+        reps = hint_order(corpus, order[first])
+        pool = pl.DataFrame({"doc": reps, "key": occupation[reps]})
+        have = found.with_columns(key=pl.Series(occupation[found["doc"].to_numpy()], dtype=pl.Int64))
+    counts = have.group_by("task").agg(pl.len().cast(pl.Int64).alias("n"))
+    short = (
+        pl.DataFrame({"task": np.arange(n_tasks, dtype=np.int64)})
+        .join(counts, on="task", how="left")
+        .with_columns(pl.col("n").fill_null(0))
+        .filter(pl.col("n") < top_n)
+    )
+    if short.is_empty():
+        return found
+    fill = (
+        short.join(pool.with_row_index("fill"), how="cross")
+        .join(have.select("task", "key"), on=["task", "key"], how="anti")
+        .sort("task", "fill")
+        .filter(pl.int_range(pl.len()).over("task") < top_n - pl.col("n"))
+        .select("task", "doc", score=pl.lit(0.0, pl.Float64))
+    )
+    return pl.concat([found, fill])
+
+
 def domain_members(corpus: Corpus, prefixes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Document and occupation indices under any of a domain's code prefixes."""
     docs = [corpus.indices_under(p) for p in prefixes]
@@ -329,7 +400,10 @@ def match_tasks(
             if domain:
                 found = domain_ranked(matcher, corpus, texts_for, top_n, domain, domain_bonus)
             else:
-                found = without_prior(ranked(matcher, corpus, texts_for, top_n, allowed, allowed_occ))
+                found = ranked(matcher, corpus, texts_for, top_n, allowed, allowed_occ)
+                if allowed is not None:  # a hint: top_n candidates whatever the text finds
+                    found = fill_from_hint(found, corpus, len(batch), allowed, allowed_occ, top_n)
+                found = without_prior(found)
             if found.is_empty():
                 continue
             ids = np.asarray([t.task_id for t in batch], dtype=object)
