@@ -26,6 +26,8 @@ from pathlib import Path
 
 import numpy as np
 
+from assets.common.files import replacing
+
 N_THREADS = 2
 
 
@@ -224,9 +226,9 @@ class EmbeddingMatcher(_SingleMatcher):
         vectors = self.encode(texts)
         if cached is not None:
             cached.parent.mkdir(parents=True, exist_ok=True)
-            tmp = cached.with_suffix(".tmp.npy")
-            np.save(tmp, vectors)
-            tmp.replace(cached)
+            # a unique temporary name: two refreshes encoding at once never write the same file
+            with replacing(cached) as tmp, open(tmp, "wb") as out:  # a handle: np.save adds no suffix
+                np.save(out, vectors)
         return vectors
 
     def fit(self, documents: Sequence[str]) -> EmbeddingMatcher:
