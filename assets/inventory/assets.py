@@ -73,22 +73,29 @@ QUARANTINE_DOCS = {
     "source_row": "Where the row is (as in inventory_tasks); null when the whole file could not be read.",
     "task_id": "The row's task_id, when it had one.",
     "reason": "First reason: missing_id, no_text, duplicate_task_id, unparseable_value, malformed_csv, "
-    "ragged_row, malformed_json, not_an_object, unsupported_file, unreadable_file.",
+    "repeated_header, unrecognized_header, ragged_row, malformed_json, not_an_object, unsupported_file, "
+    "unreadable_file.",
     "detail": "Every reason with details (duplicates name all places that carry the ID).",
     "raw_record": "The record as read, as JSON, so it can be fixed and reloaded.",
 }
 FILE_DOCS = {
     "source_file": "File path relative to the inventory directory.",
-    "file_type": "csv, tsv, xlsx, json, jsonl or parquet (null: unsupported).",
-    "encoding": "Text encoding detected: utf-8, cp1252, or mixed utf-8/cp1252 (decoded line by line).",
+    "file_type": "csv, tsv, xlsx, json, jsonl or parquet (null: unsupported); a .txt is csv or tsv by its "
+    "delimiter.",
+    "encoding": "Text encoding detected: utf-8, cp1252, mixed utf-8/cp1252 (decoded line by line), utf-16/32, "
+    "or utf-16-le/be (no byte-order mark).",
     "bytes": "File size.",
     "modified_at": "File modification time (UTC).",
     "sha256": "sha256 of the file.",
-    "status": "loaded, skipped (reserved name), unsupported or unreadable.",
+    "status": "loaded, skipped (reserved name, or a second name (link) of a file read under its real name), "
+    "unsupported or unreadable.",
     "rows_read": "Records read from the file (blank lines are not records).",
     "rows_accepted": "Records accepted into staging.inventory_tasks.",
     "rows_quarantined": "Records in staging.inventory_quarantine (rows_read = accepted + quarantined).",
-    "notes": "Sheets read or ignored, missing columns, or why the file was not read.",
+    "rows_skipped": "Rows of parts not read as tasks (hidden, header-less or lookup sheets; other lists of a "
+    "JSON object), each part named in notes with '[N rows not read]'.",
+    "notes": "Sheets read, parts not read with their row counts, links, missing columns, or why the file was "
+    "not read.",
 }
 
 

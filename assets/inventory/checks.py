@@ -8,6 +8,8 @@ RECORD_REASONS = [
     "duplicate_task_id",
     "unparseable_value",
     "malformed_csv",
+    "repeated_header",
+    "unrecognized_header",
     "ragged_row",
     "malformed_json",
     "not_an_object",
@@ -36,11 +38,17 @@ SUITES = {
                 f.rows_read,
                 f.rows_accepted,
                 f.rows_quarantined,
+                f.rows_skipped,
                 f.rows_read = f.rows_accepted + f.rows_quarantined as counts_add_up,
                 f.rows_accepted = coalesce(a.n, 0) and f.rows_quarantined = coalesce(q.n, 0)
                     as counts_match_tables,
                 (f.status in ('unsupported', 'unreadable')) = (coalesce(l.n, 0) = 1)
-                    as unread_file_is_quarantined
+                    as unread_file_is_quarantined,
+                -- rows of parts not read as tasks (a hidden or lookup sheet, a second JSON list) are
+                -- each named in the notes as "[N rows not read]": the named counts add up
+                case when f.status = 'loaded' then f.rows_skipped = coalesce(list_sum(list_transform(
+                    regexp_extract_all(f.notes, '[[]([0-9]+) rows? not read[]]', 1), lambda x: x::bigint
+                )), 0) else f.rows_skipped = 0 end as skipped_rows_named_in_notes
             from staging.inventory_files as f
             left join accepted as a using (source_file)
             left join quarantined as q using (source_file)
@@ -51,11 +59,14 @@ SUITES = {
                 true("counts_add_up"),
                 true("counts_match_tables"),
                 true("unread_file_is_quarantined"),
+                true("skipped_rows_named_in_notes"),
+                between("rows_skipped", 0, None),
                 in_set("status", ["loaded", "skipped", "unsupported", "unreadable"]),
             ],
             row_id_columns=["source_file"],
             description="Nothing lost: per file, rows read = rows accepted + rows quarantined, the counts "
-            "match the two tables, and a file that could not be read has a quarantine entry.",
+            "match the two tables, a file that could not be read has a quarantine entry, and rows of parts "
+            "not read as tasks (hidden or lookup sheets, other JSON lists) are counted and named in the notes.",
         )
     ],
     ("staging", "inventory_tasks"): [

@@ -6,7 +6,13 @@ Rules (documented in the README, "Task inventories"):
 - a task_id that occurs more than once, in one file or across files, quarantines EVERY row that
   carries it (reason `duplicate_task_id`, detail naming all places): none is kept silently;
 - an onet_task_id or SOC code that O*NET does not know is flagged and the row is kept;
-- every record read is either accepted or quarantined, so rows_read = accepted + quarantined per file.
+- every record read is either accepted or quarantined, so rows_read = accepted + quarantined per file;
+  a header naming no task_id/title/description quarantines every line (`unrecognized_header`),
+  the first included, since without a header it is a task;
+- parts of a file that are not task tables (a hidden or lookup sheet, other lists of a JSON object)
+  are not read, but counted in rows_skipped and named in the notes with "[N rows not read]";
+- a file listed under two names (a file link) is read once; an unexpected error in one file makes
+  that file `unreadable` with the error, never the whole ingest fail.
 """
 
 from __future__ import annotations
@@ -29,10 +35,13 @@ from typing import Any
 import polars as pl
 
 from assets.common.errors import TaskvalueError
-from assets.inventory.readers import RawRecord, UnreadableFile, file_type, json_safe, read_file
-from assets.inventory.schema import FIELDS, TEXT_FIELDS, map_header
+from assets.inventory.readers import RawRecord, UnreadableFile, dumps, file_type, json_safe, read_file
+from assets.inventory.schema import FIELDS, KEY_FIELDS, TEXT_FIELDS, accepted_names, canonical, map_header
 
-SOC_CODE = re.compile(r"^(\d{2})-?(\d{4})(?:\.(\d{2}))?$")
+# 15-1252, 15-1252.00, 151252, 15 1252 (a space or any dash), and 15125200 (O*NET's digits alone)
+SOC_CODE = re.compile(r"^(\d{2})[-\u2010-\u2015\u2212\s]?(\d{4})(?:\.(\d{2}))?$")
+SOC_DIGITS = re.compile(r"^(\d{2})(\d{4})(\d{2})$")
+CODE_LIKE = re.compile(r"^[\d\s.\-\u2010-\u2015\u2212/]*\d[\d\s.\-\u2010-\u2015\u2212/]*$")
 DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y/%m/%d", "%d.%m.%Y", "%Y%m%d")
 HASHED_FIELDS = tuple(f for f in FIELDS if f != "task_id")
 
@@ -69,15 +78,28 @@ class Unparseable(ValueError):
 
 INT_MAX = 2**63 - 1  # BIGINT: a larger count or ID is a typo, and no column could store it
 _THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.0*)?")
+# "1.000" is 1000 in Germany and 1 in a float written with three decimals: both readings are whole
+# numbers, so neither can be picked safely. "12,000" is read as 12000: a count written as 12.0 with a
+# decimal comma and three zeros is far rarer than a thousands comma.
+_AMBIGUOUS = re.compile(r"[+-]?([1-9]\d{0,2})([.])000")
+
+
+def is_missing(value: Any) -> bool:
+    """None, blank text, or NaN (JSON NaN, a float column of a pandas-written Parquet): missing."""
+    return (
+        value is None
+        or (isinstance(value, str) and not value.strip())
+        or (isinstance(value, float) and math.isnan(value))
+    )
 
 
 def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> int | None:
     """A whole number. `thousands`: "1,200" reads as 1200; other commas ("1,2", "8823,8824") never
     pass, so two joined IDs cannot turn into one."""
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if is_missing(value):
         return None
     if isinstance(value, bool):
-        raise Unparseable(repr(value))
+        raise Unparseable(f"{value!r} (a boolean, not a number)")
     if isinstance(value, int):
         number = value
     elif isinstance(value, float):
@@ -86,6 +108,13 @@ def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> 
         number = int(value)
     else:
         text = str(value).strip()
+        ambiguous = _AMBIGUOUS.fullmatch(text)
+        if ambiguous:
+            whole, mark = ambiguous.group(1), ambiguous.group(2)
+            raise Unparseable(
+                f"{value!r} (ambiguous: {whole}000 if {mark!r} separates thousands, {whole} if it is a "
+                f"decimal point; write {whole}000 or {whole})"
+            )
         if "," in text:
             if not (thousands and _THOUSANDS.fullmatch(text)):
                 raise Unparseable(repr(value))
@@ -107,23 +136,31 @@ def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> 
     return number
 
 
+def _naive_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    except (OverflowError, ValueError):  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise Unparseable(f"{value.isoformat()!r} (out of range when converted to UTC)") from None
+
+
 def parse_datetime(value: Any) -> dt.datetime | None:
-    if value is None or (isinstance(value, str) and not value.strip()):
+    if is_missing(value):
         return None
     if isinstance(value, dt.datetime):
-        return (
-            value.replace(tzinfo=None)
-            if value.tzinfo is None
-            else value.astimezone(dt.UTC).replace(tzinfo=None)
-        )
+        return _naive_utc(value)
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, bool):
+        raise Unparseable(f"{value!r} (a boolean, not a date)")
     text = str(value).strip()
     try:
         parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-        return parsed if parsed.tzinfo is None else parsed.astimezone(dt.UTC).replace(tzinfo=None)
     except ValueError:
         pass
+    else:
+        return _naive_utc(parsed)
     for fmt in DATE_FORMATS:
         try:
             return dt.datetime.strptime(text, fmt)
@@ -133,10 +170,10 @@ def parse_datetime(value: Any) -> dt.datetime | None:
 
 
 def parse_tags(value: Any) -> list[str] | None:
-    if value is None:
+    if is_missing(value):
         return None
     if isinstance(value, list | tuple):
-        items = [str(v) for v in value if v is not None]
+        items = [as_text(v) or "" for v in value]
     else:
         text = str(value).strip()
         if text.startswith("["):
@@ -147,7 +184,7 @@ def parse_tags(value: Any) -> list[str] | None:
                 items = re.split(r"[,;|]", text.strip("[]"))
         else:
             items = re.split(r"[,;|]", text)
-    tags = [t.strip() for t in items if t.strip()]
+    tags = [t for t in (visible_text(i.replace("\x00", "")) for i in items) if t]
     return tags or None
 
 
@@ -158,12 +195,40 @@ def as_text(value: Any, *, strip: bool = True) -> str | None:
         return None
     if isinstance(value, bytes):
         value = value.decode("utf-8", "replace")
+    if isinstance(value, bool):  # an XLSX TRUE, a JSON true: written as JSON writes it
+        value = "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = json.dumps(json_safe(value), ensure_ascii=False) if isinstance(value, dict | list) else str(value)
+    text = dumps(value) if isinstance(value, dict | list) else str(value)
     if not text.strip():
         return None
     return text.strip() if strip else text
+
+
+_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
+
+
+def visible_text(text: str | None, *, strip: bool = True) -> str | None:
+    """The text, or None when it has no visible character: a title of only U+200B, a soft hyphen,
+    control characters or spaces is no text."""
+    stripped = text.strip() if text is not None else ""
+    # the first character decides for almost every text, without a scan
+    if not stripped or (
+        unicodedata.category(stripped[0]) in _INVISIBLE
+        and all(unicodedata.category(c) in _INVISIBLE for c in stripped)
+    ):
+        return None
+    return stripped if strip else text
+
+
+def text_field(name: str, value: Any, flags: list[str], *, strip: bool = True) -> str | None:
+    """A text field as stored: NUL removed (it ends strings in C, breaks exports; flagged), and None
+    when nothing visible is left. Other characters stay as written."""
+    text = as_text(value, strip=strip)
+    if text is not None and "\x00" in text:
+        flags.append(f"{name}: {text.count(chr(0))} NUL character(s) removed")
+        text = text.replace("\x00", "")
+    return visible_text(text, strip=strip)
 
 
 def task_id_text(value: Any) -> str | None:
@@ -174,7 +239,7 @@ def task_id_text(value: Any) -> str | None:
         raise Unparseable(repr(value))
     text = as_text(value)
     if text is not None:
-        text = "".join(c for c in text if unicodedata.category(c) != "Cf")
+        text = "".join(c for c in text if c != "\x00" and unicodedata.category(c) != "Cf")
         text = text.strip() or None
     if text is not None and re.fullmatch(r"\d+\.0", text):
         text = text[:-2]  # a spreadsheet turned the ID 12 into 12.0
@@ -200,11 +265,23 @@ def _record_mapping(keys: tuple[str, ...]) -> dict[str, str]:
     return map_header(list(keys))
 
 
-def validate_record(file: str, rec: RawRecord, mapping: dict[str, str], onet: OnetLookup) -> Row:
+def validate_record(
+    file: str,
+    rec: RawRecord,
+    mapping: dict[str, str],
+    onet: OnetLookup,
+    header_problem: str | None = None,
+) -> Row:
+    """One record -> a Row with its values, flags and quarantine reasons (none: accepted).
+    `header_problem`: the file's header names no task_id/title/description, so no row is a task."""
     cells = dict(rec.cells)
-    row = Row(file, rec.row, rec.sheet, rec.cells)
+    row = Row(file, rec.row, rec.sheet, rec.cells, flags=list(rec.flags))
+    if header_problem and rec.problem != "unrecognized_header":
+        row.reasons.append(("unrecognized_header", header_problem))
     if rec.problem:
         row.reasons.append((rec.problem, rec.detail))
+        return row
+    if header_problem:
         return row
     if not mapping:  # JSON and Parquet records carry their own keys
         mapping = _record_mapping(tuple(str(k) for k in cells))
@@ -212,10 +289,20 @@ def validate_record(file: str, rec: RawRecord, mapping: dict[str, str], onet: On
     for key, value in cells.items():
         target = mapping.get(str(key))
         if target is None:
-            if value is not None and value != "":
+            if not is_missing(value):
                 row.extra[str(key)] = value
             continue
         by_field[target] = value
+    if not set(by_field) & set(KEY_FIELDS):  # a JSON record whose keys name no inventory field
+        keys = ", ".join(repr(str(k)) for k in list(cells)[:12])
+        row.reasons.append(
+            (
+                "unrecognized_header",
+                f"no key names task_id, title or description (keys: {keys or 'none'}){_nested(cells)}. "
+                f"Accepted names: {accepted_names()}",
+            )
+        )
+        return row
     v = row.values
     try:
         v["task_id"] = task_id_text(by_field.get("task_id"))
@@ -225,10 +312,10 @@ def validate_record(file: str, rec: RawRecord, mapping: dict[str, str], onet: On
     written = as_text(by_field.get("task_id")) if v["task_id"] is not None else None
     if written is not None and written != v["task_id"] and not re.fullmatch(r"\d+\.0", written):
         row.flags.append(f"task_id {written!r} read as {v['task_id']!r} (invisible characters dropped)")
-    v["title"] = as_text(by_field.get("title"))
-    v["description"] = as_text(by_field.get("description"), strip=False)
+    v["title"] = text_field("title", by_field.get("title"), row.flags)
+    v["description"] = text_field("description", by_field.get("description"), row.flags, strip=False)
     for name in ("domain", "environment", "status", "owner"):
-        v[name] = as_text(by_field.get(name))
+        v[name] = text_field(name, by_field.get(name), row.flags)
     v["tags"] = parse_tags(by_field.get("tags"))
     for name, parser in (
         ("instances", lambda x: parse_int(x)),
@@ -242,34 +329,67 @@ def validate_record(file: str, rec: RawRecord, mapping: dict[str, str], onet: On
             row.reasons.append(("unparseable_value", f"{name}: cannot read {str(exc)[:200]}"))
     _soc_hint(row, by_field.get("onet_soc_code"), onet)
     if v["task_id"] is None and not any(r[1].startswith("task_id:") for r in row.reasons):
-        row.reasons.insert(0, ("missing_id", "no task_id (or alias) value"))
+        row.reasons.insert(0, ("missing_id", f"no task_id (or alias) value{_nested(cells)}"))
     if all(v[t] is None for t in TEXT_FIELDS):
-        row.reasons.append(("no_text", "neither title nor description has text"))
+        row.reasons.append(("no_text", f"neither title nor description has text{_nested(cells)}"))
     if v["onet_task_id"] is not None and v["onet_task_id"] not in onet.task_ids:
         row.flags.append(f"unknown onet_task_id {v['onet_task_id']}")
     return row
 
 
+def _nested(cells: dict[str, Any]) -> str:
+    """Where a record nests the task fields one level down (Label Studio's `data`, Airtable's
+    `fields`), a hint naming them: the fields are not read from there."""
+    for key, value in cells.items():
+        if isinstance(value, dict):
+            inner = [str(k) for k in value if canonical(k)]
+            if inner:
+                return (
+                    f"; the task fields are nested under {str(key)!r} ({', '.join(inner[:6])}): put "
+                    "them at the top level of each record"
+                )
+    return ""
+
+
 def _soc_hint(row: Row, value: Any, onet: OnetLookup) -> None:
     """onet_soc_code (or the `occupation` alias) holds a code or an occupation title."""
-    text = as_text(value)
+    text = text_field("onet_soc_code", value, row.flags)
     row.values["onet_soc_code"] = None
     row.values["occupation_hint"] = None
     if text is None:
         return
-    m = SOC_CODE.match(text)
-    if m:
-        code = f"{m.group(1)}-{m.group(2)}" + (f".{m.group(3)}" if m.group(3) else "")
+    code = soc_code(text)
+    if code:
         row.values["onet_soc_code"] = code
+        if code != text:
+            row.flags.append(f"onet_soc_code {text!r} read as {code}")
         if not onet.soc_known(code):
             row.flags.append(f"unknown SOC code {code}")
         return
     row.values["occupation_hint"] = text
+    if CODE_LIKE.match(text):
+        row.flags.append(
+            f"onet_soc_code {text!r} is not a SOC code (write 15-1252 or 15-1252.00); kept as written, "
+            "not used to narrow the match"
+        )
+        return
     code = onet.titles.get(text.lower())
     if code is None:
         row.flags.append(f"occupation {text!r} matches no O*NET or SOC title; used as text only")
     else:
         row.values["onet_soc_code"] = code
+
+
+def soc_code(text: str) -> str | None:
+    """The code in normal form (15-1252, 15-1252.00) of an unambiguously written SOC or O*NET-SOC
+    code, else None."""
+    m = SOC_CODE.match(text)
+    if m:
+        return f"{m.group(1)}-{m.group(2)}" + (f".{m.group(3)}" if m.group(3) else "")
+    m = SOC_DIGITS.match(text)
+    if m:  # eight digits: an O*NET-SOC code with its punctuation lost (15125200)
+        return f"{m.group(1)}-{m.group(2)}.{m.group(3)}"
+    return None
 
 
 def content_hash(values: dict[str, Any]) -> str:
@@ -328,6 +448,7 @@ FILE_SCHEMA = {
     "rows_read": pl.Int64,
     "rows_accepted": pl.Int64,
     "rows_quarantined": pl.Int64,
+    "rows_skipped": pl.Int64,
     "notes": pl.String,
 }
 
@@ -358,6 +479,27 @@ def is_reserved(rel: Path) -> bool:
     return any(part.startswith((".", "_")) for part in rel.parts)
 
 
+def _second_names(directory: Path, paths: list[Path]) -> tuple[dict[Path, str], dict[Path, list[str]]]:
+    """Files listed under two names (a file link such as latest.csv -> 2026-11/tasks.csv): the
+    second name -> the name the file is read under (not reserved, not a link, first in order), and
+    that path -> its other names."""
+    by_real: dict[str, list[Path]] = defaultdict(list)
+    for path in paths:
+        by_real[os.path.realpath(path)].append(path)
+    read_as: dict[Path, str] = {}
+    links: dict[Path, list[str]] = {}
+    for group in by_real.values():
+        if len(group) < 2:
+            continue
+        keep, *others = sorted(
+            group, key=lambda p: (is_reserved(p.relative_to(directory)), p.is_symlink(), p.as_posix())
+        )
+        for other in others:
+            read_as[other] = keep.relative_to(directory).as_posix()
+        links[keep] = [o.relative_to(directory).as_posix() for o in others]
+    return read_as, links
+
+
 def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
     if not directory.is_dir():
         raise TaskvalueError(
@@ -366,7 +508,9 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
         )
     rows: list[Row] = []
     file_rows: list[dict[str, Any]] = []
-    for path in inventory_files(directory):
+    paths = inventory_files(directory)
+    read_as, links = _second_names(directory, paths)
+    for path in paths:
         rel = path.relative_to(directory)
         name = rel.as_posix()
         info = {
@@ -378,9 +522,14 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
             "sha256": None,
             "status": "loaded",
             "rows_read": 0,
+            "rows_skipped": 0,
             "notes": "",
         }
         file_rows.append(info)
+        if path in read_as:  # latest.csv -> 2026-11/tasks.csv: one file, read once
+            info["status"] = "skipped"
+            info["notes"] = f"the same file as {read_as[path]} (a link), read under that name"
+            continue
         try:  # a broken link, no permission, or removed since it was listed (an editor's lock file)
             stat = path.stat()
             if not S_ISREG(stat.st_mode):  # a FIFO would block the read, a device never end
@@ -409,6 +558,12 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
             continue
         try:
             read = read_file(path)
+            header_fields = map_header(read.header) if read.header else {}
+            # XLSX sheets may have different headers: their records are mapped by their own keys
+            mapping = header_fields if read.file_type != "xlsx" else {}
+            validated = [
+                validate_record(name, rec, mapping, onet, read.header_problem) for rec in read.records
+            ]
         except UnreadableFile as exc:
             info["status"] = "unreadable"
             info["notes"] = str(exc)
@@ -417,18 +572,19 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
             info["status"] = "unreadable"
             info["notes"] = f"cannot read the file: {exc.strerror or exc}"
             continue
+        except Exception as exc:  # last resort: one odd file never aborts the whole ingest
+            info["status"] = "unreadable"
+            info["notes"] = f"unexpected error while reading the file ({type(exc).__name__}: {exc})"[:2000]
+            continue
+        rows.extend(validated)
+        info["file_type"] = read.file_type  # a .txt is csv or tsv
         info["encoding"] = read.encoding
-        info["notes"] = "; ".join(read.notes)
         info["rows_read"] = len(read.records)
-        header_fields = map_header(read.header) if read.header else {}
-        missing = _missing_columns(header_fields, read)
-        # XLSX sheets may have different headers: their records are mapped by their own keys
-        mapping = header_fields if read.file_type != "xlsx" else {}
-        for rec in read.records:
-            row = validate_record(name, rec, mapping, onet)
-            rows.append(row)
-        if missing:
-            info["notes"] = "; ".join(x for x in (info["notes"], missing) if x)
+        info["rows_skipped"] = read.skipped
+        notes = [*read.notes, _missing_columns(header_fields, read) if not read.header_problem else ""]
+        if path in links:
+            notes.append(f"also linked as {', '.join(links[path])} (read once)")
+        info["notes"] = "; ".join(n for n in notes if n)
     _mark_duplicates(rows)
     return _frames(rows, file_rows, onet)
 
@@ -491,8 +647,11 @@ def _frames(rows: list[Row], file_rows: list[dict[str, Any]], onet: OnetLookup) 
                     "source_row": r.row,
                     "task_id": r.values.get("task_id"),
                     "reason": r.reasons[0][0],
-                    "detail": " | ".join(f"{reason}: {detail}" for reason, detail in r.reasons),
-                    "raw_record": json.dumps(json_safe(r.raw), ensure_ascii=False, default=str),
+                    "detail": " | ".join(
+                        [f"{reason}: {detail}" for reason, detail in r.reasons]
+                        + [f"flag: {f}" for f in r.flags]
+                    ),
+                    "raw_record": dumps(r.raw),
                 }
             )
             continue
@@ -510,9 +669,7 @@ def _frames(rows: list[Row], file_rows: list[dict[str, Any]], onet: OnetLookup) 
                     else v["onet_soc_code"] is not None and onet.soc_known(v["onet_soc_code"])
                 ),
                 "flags": "; ".join(r.flags) or None,
-                "extra_fields": json.dumps(json_safe(r.extra), ensure_ascii=False, default=str)
-                if r.extra
-                else None,
+                "extra_fields": dumps(r.extra) if r.extra else None,
                 "source_file": r.file,
                 "source_sheet": r.sheet,
                 "source_row": r.row,

@@ -15,6 +15,7 @@ import csv
 import datetime as dt
 import io
 import json
+import math
 import re
 import sys
 import zipfile
@@ -22,11 +23,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from assets.inventory.schema import header_score
+from assets.inventory.schema import (
+    accepted_names,
+    header_is_task_specific,
+    header_recognized,
+    header_score,
+    looks_like_header,
+)
 
 csv.field_size_limit(sys.maxsize)  # a 10 MB prompt is a legitimate field
 
-SUPPORTED = {".csv": "csv", ".tsv": "tsv", ".txt": "tsv", ".xlsx": "xlsx", ".json": "json"}
+# .txt may be comma- or tab-separated (Excel's "Unicode Text" is tabs): its delimiter is sniffed
+SUPPORTED = {".csv": "csv", ".tsv": "tsv", ".txt": "txt", ".xlsx": "xlsx", ".json": "json"}
 SUPPORTED |= {".jsonl": "jsonl", ".ndjson": "jsonl", ".parquet": "parquet"}
 HEADER_SEARCH_ROWS = 30  # how far down an XLSX sheet a header row (below a title block) is looked for
 
@@ -38,6 +46,7 @@ class RawRecord:
     problem: str | None = None  # reason code when the record itself is malformed
     detail: str = ""
     sheet: str | None = None  # XLSX sheet name
+    flags: list[str] = field(default_factory=list)  # warnings that do not stop the record (merged cells)
 
 
 @dataclass
@@ -49,6 +58,14 @@ class FileRead:
     records: list[RawRecord] = field(default_factory=list)
     encoding: str | None = None
     notes: list[str] = field(default_factory=list)
+    # rows of parts not read as tasks (a hidden or lookup sheet, a second JSON list): each part is
+    # named in `notes` with "[N rows not read]", so the count can be checked against them
+    skipped: int = 0
+    header_problem: str | None = None  # set when the header names no task_id/title/description
+
+    def skip(self, what: str, rows: int) -> None:
+        self.notes.append(f"{what} [{rows} row{'s' if rows != 1 else ''} not read]")
+        self.skipped += rows
 
 
 class UnreadableFile(Exception):
@@ -61,7 +78,7 @@ def file_type(path: Path) -> str | None:
 
 def read_file(path: Path) -> FileRead:
     kind = file_type(path)
-    if kind in ("csv", "tsv"):
+    if kind in ("csv", "tsv", "txt"):
         return read_delimited(path, kind)
     if kind == "xlsx":
         return read_xlsx(path)
@@ -98,6 +115,20 @@ def wide_encoding(data: bytes) -> str | None:
     return next((enc for bom, enc in _WIDE_BOMS if data.startswith(bom)), None)
 
 
+def bomless_utf16(data: bytes) -> str | None:
+    """UTF-16 written without a byte-order mark: in mostly-ASCII text every other byte is NUL, on
+    the odd bytes (little-endian) or the even ones (big-endian). UTF-8 and cp1252 text has none."""
+    sample = data[:4096]
+    if len(sample) < 8:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    if odd.count(0) >= 0.4 * len(odd) and even.count(0) <= 0.05 * len(even):
+        return "utf-16-le"
+    if even.count(0) >= 0.4 * len(even) and odd.count(0) <= 0.05 * len(odd):
+        return "utf-16-be"
+    return None
+
+
 def _lines(text: str) -> list[str]:
     # only CR, LF and CRLF end a line: str.splitlines also splits on \x0b, \x0c, \x1c-\x1e, \x85,
     # U+2028 and U+2029, which csv writers leave unquoted inside a field (Word's soft line break)
@@ -116,9 +147,20 @@ def decode_lines(data: bytes) -> tuple[list[str], str]:
         data = data[3:]
     try:
         text = data.decode("utf-8")
-        return _lines(text), "utf-8"
     except UnicodeDecodeError:
-        pass
+        text = None
+    # NUL on every other byte is valid UTF-8 too: decoded as such, nothing would read
+    bare = bomless_utf16(data)
+    if bare:
+        try:
+            return _lines(data.decode(bare)), f"{bare} (no byte-order mark)"
+        except UnicodeDecodeError as exc:
+            raise UnreadableFile(
+                f"looks like {bare} without a byte-order mark (every other byte is NUL), but is not "
+                f"valid {bare}: {exc}; save it as UTF-8"
+            ) from exc
+    if text is not None:
+        return _lines(text), "utf-8"
     lines, seen = [], set()
     for raw in data.splitlines(keepends=True):
         text, enc = _decode_line(raw)
@@ -141,12 +183,31 @@ def _sniff_delimiter(header_line: str, kind: str) -> str:
 
 def read_delimited(path: Path, kind: str) -> FileRead:
     lines, encoding = decode_lines(path.read_bytes())
-    out = FileRead(kind, encoding=encoding)
-    start = next((i for i, line in enumerate(lines) if line.strip()), None)
+    out = FileRead("tsv" if kind == "txt" else kind, encoding=encoding)
+    start = _next_filled(lines, 0)
+    named = _EXCEL_SEP.fullmatch(lines[start].lstrip("\ufeff").rstrip("\r\n")) if start is not None else None
+    if named:  # Excel's "sep=;" line names the delimiter; it is not a row
+        out.notes.append(f"line {start + 1} {named.group(0)!r} names the delimiter")
+        start = _next_filled(lines, start + 1)
     if start is None:
         out.notes.append("empty file")
         return out
-    delimiter = _sniff_delimiter(lines[start], kind)
+    header_at = start if named else _find_header(lines, start, kind)
+    for n in range(start, header_at):  # a title line above the header: kept, as not a task
+        if lines[n].strip():
+            out.records.append(
+                RawRecord(
+                    n + 1,
+                    {"_line": lines[n].rstrip("\r\n")},
+                    "unrecognized_header",
+                    f"above the header (line {header_at + 1}): a title line? It is not read as a task",
+                )
+            )
+    start = header_at
+    delimiter = named.group(1) if named else _sniff_delimiter(lines[start], kind)
+    if kind == "txt":  # reported as what it is
+        out.file_type = "tsv" if delimiter == "\t" else "csv"
+        out.notes.append(f"delimiter {delimiter!r} detected")
     # the header is parsed like a record: a quoted header cell may span lines
     reader = csv.reader(_LineFeed(lines, start), delimiter=delimiter, strict=True)
     try:
@@ -156,8 +217,13 @@ def read_delimited(path: Path, kind: str) -> FileRead:
     out.header, renamed = unique_header(header)
     out.notes.extend(renamed)
     width = len(out.header)
-    as_written = [h.strip().lower() for h in header]
     i = start + reader.line_num
+    if not header_recognized(header):
+        # no task_id and no title/description column: with no header at all, the first line is a
+        # task, so it is kept (quarantined) like every other line
+        span = "".join(lines[start:i]).rstrip("\r\n")
+        out.header_problem = unrecognized_header_detail(header, f"line {start + 1}", first_is_row=True)
+        out.records.append(RawRecord(start + 1, {"_line": span}, "unrecognized_header", out.header_problem))
     # Parse record by record. A malformed record (unbalanced quote, ragged width) quarantines only
     # its first physical line, and parsing resumes on the next line, so a stray quote can never
     # swallow the rest of the file into one field.
@@ -210,13 +276,14 @@ def read_delimited(path: Path, kind: str) -> FileRead:
         i += consumed
         if not any(v.strip() for v in values):  # a row of delimiters only (",,,"): no data, like a blank line
             continue
-        if [v.replace("\ufeff", "").strip().lower() for v in values] == as_written:
+        if looks_like_header(values, header):
             out.records.append(
                 RawRecord(
                     first_line,
                     {"_line": "".join(lines[i - consumed : i]).rstrip("\r\n")},
-                    "malformed_csv",
-                    "repeated header row (files concatenated?)",
+                    "repeated_header",
+                    f"a header row inside the data (files concatenated, or a second table?); rows "
+                    f"below it are read with the header on line {start + 1}",
                 )
             )
             continue
@@ -232,6 +299,47 @@ def read_delimited(path: Path, kind: str) -> FileRead:
             continue
         out.records.append(RawRecord(first_line, dict(zip(out.header, values, strict=True))))
     return out
+
+
+_EXCEL_SEP = re.compile(r"sep=(.)")
+
+
+def _next_filled(lines: list[str], i: int) -> int | None:
+    return next((n for n in range(i, len(lines)) if lines[n].strip()), None)
+
+
+def _find_header(lines: list[str], start: int, kind: str) -> int:
+    """The header line: the first line, unless it names no inventory column and a line below it
+    (within HEADER_SEARCH_ROWS) names two, task_id or a text field among them (a title line above
+    the header, as in an XLSX sheet)."""
+    first = _split_line(lines[start], kind)
+    if first is None or header_recognized(first):
+        return start
+    for n in range(start + 1, min(len(lines), start + HEADER_SEARCH_ROWS)):
+        cells = _split_line(lines[n], kind) if lines[n].strip() else None
+        if cells and header_score(cells) >= 2:
+            return n
+    return start
+
+
+def _split_line(line: str, kind: str) -> list[str] | None:
+    try:
+        return next(csv.reader([line], delimiter=_sniff_delimiter(line, kind)), [])
+    except csv.Error:
+        return None
+
+
+def unrecognized_header_detail(header: list[str], where: str, *, first_is_row: bool = False) -> str:
+    found = ", ".join(repr(h) for h in header[:12]) + (", ..." if len(header) > 12 else "")
+    also = (
+        f" (if the file has no header line, {where} is itself a task, quarantined too)"
+        if first_is_row
+        else ""
+    )
+    return (
+        f"the header ({where}: {found}) names no task_id and no title or description column, so no "
+        f"row can be read as a task{also}. Accepted names: {accepted_names()}"
+    )
 
 
 def _lines_stand_alone(lines: list[str], i: int, consumed: int, delimiter: str, width: int) -> bool:
@@ -290,16 +398,20 @@ class _LineFeed:
 
 @dataclass
 class _SheetFacts:
-    """What calamine does not say about a sheet: where its values start (it trims leading blank rows)
-    and its error cells (which it reads as empty): (sheet row, 0-based column from the first column
-    holding a value) -> the error text, e.g. '#DIV/0!'."""
+    """What calamine does not say about a sheet: where its values start (it trims leading blank rows),
+    cells it reads differently from what they hold (an error cell reads as empty, TRUE as the text
+    'true'), keyed (sheet row, 0-based column from the first column holding a value) -> the error
+    text ('#DIV/0!') or the boolean, and merged ranges (first row, first col, last row, last col) on
+    the same axes."""
 
     first_row: int = 1
-    errors: dict[tuple[int, int], str] = field(default_factory=dict)
+    cells: dict[tuple[int, int], Any] = field(default_factory=dict)
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 _CELL = re.compile(r"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
-_ERROR_VALUE = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_CELL_VALUE = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_MERGE = re.compile(r"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
 
 
 def _column_number(letters: str) -> int:
@@ -309,17 +421,27 @@ def _column_number(letters: str) -> int:
     return n
 
 
-def _error_cells(sheet_xml: str) -> dict[tuple[int, int], str]:
-    if 't="e"' not in sheet_xml:  # the common case: no error cell, no scan
-        return {}
+def _typed_cells(sheet_xml: str) -> tuple[dict[tuple[int, int], Any], list[tuple[int, int, int, int]]]:
+    typed = 't="e"' in sheet_xml or 't="b"' in sheet_xml
+    merges = _MERGE.findall(sheet_xml) if "mergeCell" in sheet_xml else []
+    if not typed and not merges:  # the common case: no scan
+        return {}, []
     cells = [m.groups() for m in _CELL.finditer(sheet_xml) if m.group(4) and _VALUE.search(m.group(4))]
+    if not cells:
+        return {}, []
     first_col = min(_column_number(c[0]) for c in cells)
-    errors = {}
-    for col, row, attrs, body in cells:
+    found: dict[tuple[int, int], Any] = {}
+    for col, row, attrs, body in cells if typed else ():
+        value = _CELL_VALUE.search(body)
         if 't="e"' in attrs:
-            value = _ERROR_VALUE.search(body)
-            errors[int(row), _column_number(col) - first_col] = value.group(1) if value else "#ERROR"
-    return errors
+            found[int(row), _column_number(col) - first_col] = value.group(1) if value else "#ERROR"
+        elif 't="b"' in attrs and value:
+            found[int(row), _column_number(col) - first_col] = value.group(1).strip() == "1"
+    merged = [
+        (int(r1), _column_number(c1) - first_col, int(r2), _column_number(c2) - first_col)
+        for c1, r1, c2, r2 in merges
+    ]
+    return found, merged
 
 
 def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
@@ -340,8 +462,9 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
                 target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
                 member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 text = zf.read(member).decode("utf-8", "replace")
+                cells, merged = _typed_cells(text)
                 facts[sheet.get("name")] = _SheetFacts(
-                    _first_row_with_a_value(text[: 1 << 16]), _error_cells(text)
+                    _first_row_with_a_value(text[: 1 << 16]), cells, merged
                 )
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
@@ -361,7 +484,28 @@ def _first_row_with_a_value(sheet_xml: str) -> int:
     return 1
 
 
+def _blank(cell: Any) -> bool:
+    return cell is None or not str(cell).strip()
+
+
+@dataclass
+class _Sheet:
+    name: str
+    rows: list[tuple]
+    header_at: int  # index into rows
+    facts: _SheetFacts
+    filled: int  # non-empty rows
+
+    @property
+    def written(self) -> list[str]:
+        return [("" if c is None else str(c)) for c in self.rows[self.header_at]]
+
+
 def read_xlsx(path: Path) -> FileRead:
+    """Every visible sheet with an inventory header is read. A sheet that is not read is named in
+    the notes with its non-empty rows (`FileRead.skip`): a hidden sheet, a sheet with no header
+    naming task_id or title/description in its first rows, and a lookup table (a header of generic
+    names only, e.g. 'ID, Name, Team', beside a sheet whose header names a task column)."""
     import fastexcel
 
     try:
@@ -370,42 +514,95 @@ def read_xlsx(path: Path) -> FileRead:
         raise UnreadableFile(f"not a readable XLSX workbook: {exc}") from exc
     facts = _sheet_facts(path)
     out = FileRead("xlsx")
-    used = []
+    candidates: list[_Sheet] = []
     for name in reader.sheet_names:
-        sheet = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
-        rows = sheet.rows()
-        header_at = None
-        for idx, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-            if header_score([str(c) for c in row if c is not None]) >= 2:
-                header_at = idx
-                break
+        try:
+            sheet = reader.load_sheet(name, header_row=None, dtypes="string")
+            rows = sheet.to_polars().rows()
+        except Exception as exc:  # a chart sheet, or a sheet calamine cannot load
+            out.notes.append(f"sheet {name!r} not read: it cannot be loaded ({exc})")
+            continue
+        filled = sum(1 for row in rows if not all(_blank(c) for c in row))
+        if not filled:
+            out.notes.append(f"sheet {name!r} is empty")
+            continue
+        if sheet.visible != "visible":
+            out.skip(f"sheet {name!r} not read: it is {sheet.visible} (unhide it to read it)", filled)
+            continue
+        header_at = next((i for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]) if _header_row(row)), None)
         if header_at is None:
-            out.notes.append(
-                f"sheet {name!r} ignored: no inventory header in its first {HEADER_SEARCH_ROWS} rows"
+            first = next(row for row in rows if not all(_blank(c) for c in row))
+            found = ", ".join(repr(str(c)) for c in first if not _blank(c))[:300]
+            out.skip(
+                f"sheet {name!r} not read: no row in its first {HEADER_SEARCH_ROWS} names task_id or "
+                f"title/description plus another inventory column (first row: {found})",
+                filled,
             )
             continue
-        sheet_facts = facts.get(name, _SheetFacts())
-        offset = sheet_facts.first_row
-        written = [("" if c is None else str(c)) for c in rows[header_at]]
-        header, renamed = unique_header(written)
-        out.notes.extend(f"sheet {name!r} {note}" for note in renamed)
-        if not out.header:
-            out.header = header
-        used.append(f"{name!r} (header on row {offset + header_at})")
-        for idx in range(header_at + 1, len(rows)):
-            row = rows[idx]
-            if all(c is None or not str(c).strip() for c in row):
-                continue
-            # an error cell keeps its error text ('#DIV/0!'): a number field then fails to parse, a
-            # text field shows it, instead of an empty value nobody sees
-            row = [sheet_facts.errors.get((offset + idx, col), v) for col, v in enumerate(row)]
-            # each sheet keeps its own header: records are mapped by their own keys
-            cells = {h: v for h, w, v in zip(header, written, row, strict=True) if w.strip() or v is not None}
-            out.records.append(RawRecord(offset + idx, cells, sheet=name))
+        candidates.append(_Sheet(name, rows, header_at, facts.get(name, _SheetFacts()), filled))
+    specific = [c.name for c in candidates if header_is_task_specific(c.written)]
+    used = []
+    for sheet in candidates:
+        if specific and sheet.name not in specific:
+            names = ", ".join(repr(h) for h in sheet.written if h.strip())
+            out.skip(
+                f"sheet {sheet.name!r} not read: a lookup table? its header ({names}) has only generic "
+                f"names, while sheet {specific[0]!r} names task columns; rename a column "
+                f"(e.g. to task_id or title) to read it",
+                sheet.filled,
+            )
+            continue
+        used.append(f"{sheet.name!r} (header on row {sheet.facts.first_row + sheet.header_at})")
+        _read_sheet(sheet, out)
     if not used:
-        raise UnreadableFile("no sheet has an inventory header row (task_id plus title/description)")
+        raise UnreadableFile(
+            "no sheet has an inventory header row (task_id plus title/description): " + "; ".join(out.notes)
+        )
     out.notes.insert(0, "sheets read: " + ", ".join(used))
     return out
+
+
+def _header_row(row: tuple) -> bool:
+    return header_score([str(c) for c in row if c is not None]) >= 2
+
+
+def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
+    name, rows, header_at, facts = sheet.name, sheet.rows, sheet.header_at, sheet.facts
+    offset = facts.first_row
+    written = sheet.written
+    header, renamed = unique_header(written)
+    out.notes.extend(f"sheet {name!r} {note}" for note in renamed)
+    if not out.header:
+        out.header = header
+    for idx in range(header_at + 1, len(rows)):
+        row = rows[idx]
+        if all(_blank(c) for c in row):
+            continue
+        at = offset + idx  # the sheet row
+        # an error cell keeps its error text ('#DIV/0!'): a number field then fails to parse, a text
+        # field shows it, instead of an empty value nobody sees; TRUE stays a boolean, not 'true'
+        row = [facts.cells.get((at, col), v) for col, v in enumerate(row)]
+        if looks_like_header(row, written):
+            cells = {h: v for h, v in zip(header, row, strict=True) if v is not None}
+            out.records.append(
+                RawRecord(
+                    at,
+                    cells,
+                    "repeated_header",
+                    f"a header row inside the data (a second table stacked below?); rows below it "
+                    f"are read with the header on row {offset + header_at}",
+                    sheet=name,
+                )
+            )
+            continue
+        # each sheet keeps its own header: records are mapped by their own keys
+        cells = {h: v for h, w, v in zip(header, written, row, strict=True) if w.strip() or v is not None}
+        rec = RawRecord(at, cells, sheet=name)
+        for r1, c1, r2, c2 in facts.merged:
+            if r1 < at <= r2:  # calamine reads a merged cell's value on its first row only
+                cols = ", ".join(repr(written[c]) for c in range(max(c1, 0), min(c2 + 1, len(written))))
+                rec.flags.append(f"{cols} merged over rows {r1}-{r2}: its value is read on row {r1} only")
+        out.records.append(rec)
 
 
 # --- JSON, JSONL, Parquet -------------------------------------------------------------------------
@@ -417,6 +614,9 @@ def _json_default_text(data: bytes) -> tuple[str, str]:
         return data.decode(wide), wide
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
+    bare = bomless_utf16(data)
+    if bare:
+        return data.decode(bare), f"{bare} (no byte-order mark)"
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
@@ -459,8 +659,34 @@ def _duplicate_keys(value: Any, where: str = "") -> list[str]:
     return found
 
 
+def _json_int(text: str) -> int | str:
+    # Python refuses int() of more than 4,300 digits (ValueError for the whole document): such a
+    # number stays text, so only the field holding it is unparseable
+    return int(text) if len(text) <= 4000 else text
+
+
 def _loads(text: str) -> Any:
-    return json.loads(text, object_pairs_hook=_object_pairs)
+    """json.loads; a document nested too deeply for Python raises RecursionError, reported as
+    not valid JSON by the callers."""
+    return json.loads(text, object_pairs_hook=_object_pairs, parse_int=_json_int)
+
+
+MAX_DEPTH = 100  # deeper records are quarantined: nothing in a task is nested this deep
+
+
+def _too_deep(value: Any) -> bool:
+    """Whether `value` nests objects/lists deeper than MAX_DEPTH (iterative: no recursion limit)."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict | list):
+            if depth > MAX_DEPTH:
+                return True
+            stack.extend((v, depth + 1) for v in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+_LIST_KEYS = ("tasks", "items", "records", "data", "rows")
 
 
 def _lone_surrogate(value: Any, where: str = "") -> str | None:
@@ -487,20 +713,35 @@ def read_json(path: Path) -> FileRead:
     try:
         text, encoding = _json_default_text(path.read_bytes())
         doc = _loads(text)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
         raise UnreadableFile(f"not valid JSON: {exc}") from exc
+    except RecursionError as exc:
+        raise UnreadableFile("not readable JSON: nested too deeply for the JSON reader") from exc
+    out = FileRead("json", encoding=encoding)
     if isinstance(doc, dict):
-        key = next(
-            (k for k in ("tasks", "items", "records", "data", "rows") if isinstance(doc.get(k), list)), None
-        )
-        if key is None:
+        lists = [k for k in _LIST_KEYS if isinstance(doc.get(k), list)]
+        if len(lists) > 1:
+            # which list holds the tasks is the user's call: reading one would drop the other
             raise UnreadableFile(
-                "a JSON object must hold the tasks in a list under 'tasks' (or items/records/data)"
+                f"the object holds lists under {' and '.join(repr(k) for k in lists)}: put the tasks in "
+                "one list (or one file per list)"
             )
-        doc = doc[key]
+        if not lists:
+            keys = ", ".join(repr(k) for k in list(doc)[:12])
+            raise UnreadableFile(
+                f"a JSON object must hold the tasks in a list under 'tasks' (or {', '.join(_LIST_KEYS[1:])}); "
+                f"its keys: {keys or 'none'}"
+            )
+        for key, value in doc.items():
+            if key == lists[0]:
+                continue
+            if isinstance(value, list) and value:
+                out.skip(f"key {key!r} not read (only {lists[0]!r} holds tasks)", len(value))
+            else:
+                out.notes.append(f"key {key!r} not read")
+        doc = doc[lists[0]]
     if not isinstance(doc, list):
         raise UnreadableFile("JSON must be a list of task objects")
-    out = FileRead("json", encoding=encoding)
     check = bool(_ESCAPED_SURROGATE.search(text))
     for n, item in enumerate(doc, start=1):
         out.records.append(_object_record(n, item, check))
@@ -511,7 +752,14 @@ def read_json(path: Path) -> FileRead:
 _ESCAPED_SURROGATE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
-def _object_record(row: int, item: Any, check: bool = True) -> RawRecord:
+def _object_record(row: int, item: Any, check: bool = True, line: str | None = None) -> RawRecord:
+    if _too_deep(item):
+        return RawRecord(
+            row,
+            {"_line": line} if line is not None else {"_raw": _dumps_or_note(item)},
+            "malformed_json",
+            f"nested more than {MAX_DEPTH} levels deep",
+        )
     bad = _lone_surrogate(item) if check else None
     if bad:
         # stored escaped (\\ud83d), as it was written in the file
@@ -538,10 +786,13 @@ def read_jsonl(path: Path) -> FileRead:
             continue
         try:
             item = _loads(line)
-        except json.JSONDecodeError as exc:
-            out.records.append(RawRecord(n, {"_line": line.rstrip("\r\n")}, "malformed_json", str(exc)))
+        except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError
+            problem = "nested too deeply for the JSON reader" if isinstance(exc, RecursionError) else str(exc)
+            out.records.append(RawRecord(n, {"_line": line.rstrip("\r\n")}, "malformed_json", problem))
             continue
-        out.records.append(_object_record(n, item, bool(_ESCAPED_SURROGATE.search(line))))
+        out.records.append(
+            _object_record(n, item, bool(_ESCAPED_SURROGATE.search(line)), line.rstrip("\r\n"))
+        )
     return out
 
 
@@ -549,17 +800,41 @@ def read_parquet(path: Path) -> FileRead:
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(path)
+        # ParquetFile, not read_table: the dataset reader refuses repeated column names
+        table = pq.ParquetFile(path).read()
     except Exception as exc:  # pyarrow raises ArrowInvalid / OSError for corrupt files
         raise UnreadableFile(f"not a readable Parquet file: {exc}") from exc
-    out = FileRead("parquet", header=list(table.column_names))
+    # a repeated column name would collapse to one key per record: rename it, as for CSV
+    names, renamed = unique_header([str(c) for c in table.column_names])
+    table = table.rename_columns(names)
+    out = FileRead("parquet", header=names, notes=renamed)
+    if not header_recognized(names):
+        out.header_problem = unrecognized_header_detail(names, "columns")
     for n, item in enumerate(table.to_pylist(), start=1):
         out.records.append(RawRecord(n, item))
     return out
 
 
+def _dumps_or_note(item: Any) -> str:
+    try:
+        return json.dumps(json_safe(item), ensure_ascii=True, allow_nan=False)
+    except (RecursionError, ValueError):
+        return f"(a {type(item).__name__} too deeply nested to store: see the file)"
+
+
+def dumps(value: Any) -> str:
+    """Valid JSON (no NaN), for raw records and extra fields."""
+    try:
+        return json.dumps(json_safe(value), ensure_ascii=False, allow_nan=False, default=str)
+    except (RecursionError, ValueError):
+        return json.dumps({"_unstorable": repr(value)[:100_000]})
+
+
 def json_safe(value: Any) -> Any:
-    """Values as JSON can hold them (dates as ISO text), for the quarantine's raw record."""
+    """Values as JSON can hold them (dates as ISO text; NaN, which JSON cannot hold and which means
+    missing, as null; an infinity as text), for the quarantine's raw record."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None if math.isnan(value) else ("Infinity" if value > 0 else "-Infinity")
     if isinstance(value, dt.date | dt.datetime):
         return value.isoformat()
     if isinstance(value, dict):

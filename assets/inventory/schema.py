@@ -8,6 +8,7 @@ column the format does not know, is kept verbatim in `extra_fields`.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 REQUIRED = ("task_id",)
 TEXT_FIELDS = ("title", "description")  # at least one must be non-empty
@@ -86,3 +87,93 @@ def header_score(cells: list[str]) -> int:
     fields = {canonical(c) for c in cells} - {None}
     has_key = "task_id" in fields or fields & set(TEXT_FIELDS)
     return len(fields) if has_key else 0
+
+
+KEY_FIELDS = ("task_id", *TEXT_FIELDS)  # a header (or a JSON record's keys) must name one of these
+
+
+def header_recognized(cells: list[str]) -> bool:
+    """Whether a header names task_id or a text field: otherwise its rows cannot be read as tasks
+    (and, with no header at all, its first line may be a task)."""
+    return bool(set(map_header([str(c) for c in cells]).values()) & set(KEY_FIELDS))
+
+
+def accepted_names() -> str:
+    """The names a header needs, for messages: 'task_id (id, task_key, ...); title (...); ...'."""
+    return "; ".join(f"{f} ({', '.join(ALIASES[f])})" for f in KEY_FIELDS)
+
+
+# Column names a lookup or reference table uses as readily as a task table ('Owners: ID, Name,
+# Team'). A workbook sheet whose header names fields ONLY by these is not read when another sheet's
+# header names a task column (task_id, title, prompt, instances, ...): it is taken for a lookup.
+GENERIC_NAMES = frozenset(
+    {
+        "id",
+        "key",
+        "uid",
+        "identifier",
+        "name",
+        "summary",
+        "text",
+        "details",
+        "body",
+        "description",
+        "owner",
+        "author",
+        "team",
+        "maintainer",
+        "created_by",
+        "category",
+        "area",
+        "state",
+        "stage",
+        "status",
+        "date",
+        "created",
+        "tag",
+        "tags",
+        "labels",
+        "keywords",
+    }
+)
+
+
+def header_is_task_specific(cells: list[str]) -> bool:
+    """Whether a header names some inventory field by a name only a task table would use."""
+    return any(canonical(c) and normalize_header(c) not in GENERIC_NAMES for c in cells)
+
+
+def looks_like_header(values: list[object], header: list[str]) -> bool:
+    """Whether a data row is a header: the header again (two files concatenated), or a row that
+    names at least two inventory fields, task_id or a text field among them, with at least half of
+    its cells field names (a second table stacked below the first). Cheap for ordinary rows: only
+    the cells under the task_id/title/description columns are looked up first."""
+    normalized, keys = _header_shape(tuple(header))
+    if (
+        len(values) == len(normalized)
+        and any(normalized)
+        and normalize_header(_cell(values[0])) == normalized[0]
+        and [normalize_header(_cell(v)) for v in values] == list(normalized)
+    ):
+        return True
+    if not any(_may_be_a_name(values[i]) for i in keys if i < len(values)):
+        return False
+    cells = [str(v) for v in values if v is not None and str(v).strip()]
+    named = [c for c in cells if canonical(c)]
+    return header_score(cells) >= 2 and 2 * len(named) >= len(cells)
+
+
+def _cell(value: object) -> str:
+    return "" if value is None else str(value)
+
+
+def _may_be_a_name(value: object) -> bool:
+    return value is not None and len(str(value)) <= 40 and canonical(value) is not None
+
+
+@lru_cache(maxsize=256)
+def _header_shape(header: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
+    """The header's normalized names, and the positions of its task_id/title/description columns."""
+    return tuple(normalize_header(h) for h in header), tuple(
+        i for i, h in enumerate(header) if canonical(h) in KEY_FIELDS
+    )

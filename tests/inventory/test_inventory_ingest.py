@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -44,6 +45,9 @@ def assert_counts_add_up(result) -> None:
     files = result.files.filter(pl.col("status") == "loaded")
     for row in files.iter_rows(named=True):
         assert row["rows_read"] == row["rows_accepted"] + row["rows_quarantined"], row
+        # rows of parts not read (hidden or lookup sheets, other JSON lists) are named in the notes
+        named = re.findall(r"\[(\d+) rows? not read\]", row["notes"] or "")
+        assert row["rows_skipped"] == sum(int(n) for n in named), row
     assert result.files["rows_accepted"].sum() == result.tasks.height
     assert (
         result.files["rows_quarantined"].sum()
@@ -119,7 +123,10 @@ def test_xlsx_rows_are_sheet_rows_and_extra_sheets_are_noted(tmp_path, onet):
     assert result.tasks.sort("task_id")["source_row"].to_list() == [4, 5, 6]  # header on sheet row 3
     assert result.tasks["source_sheet"].unique().to_list() == ["Tasks"]
     notes = result.files["notes"][0]
-    assert "'Tasks' (header on row 3)" in notes and "'About' ignored" in notes
+    assert "'Tasks' (header on row 3)" in notes
+    assert "sheet 'About' not read: no row in its first 30 names task_id" in notes
+    assert "(first row: 'An export of our tasks') [1 row not read]" in notes
+    assert result.files["rows_skipped"].to_list() == [1]
 
 
 def test_mixed_encodings_in_one_file_are_decoded_line_by_line(tmp_path, onet):

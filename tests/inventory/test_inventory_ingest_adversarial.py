@@ -82,7 +82,11 @@ def test_a_repeated_header_row_and_delimiter_only_rows(tmp_path, onet):
     result = ingest_directory(tmp_path, onet)
     assert result.tasks["task_id"].to_list() == ["T1", "T2"]
     assert quarantine(result) == {
-        ("a.csv", 4): ("malformed_csv", "malformed_csv: repeated header row (files concatenated?)")
+        ("a.csv", 4): (
+            "repeated_header",
+            "repeated_header: a header row inside the data (files concatenated, or a second table?); "
+            "rows below it are read with the header on line 1",
+        )
     }
 
 
@@ -246,7 +250,7 @@ def test_concatenated_excel_csvs_with_byte_order_marks(tmp_path, onet):
     (tmp_path / "a.csv").write_text(part + "T1,a\r\n" + part + "T2,b\r\n", encoding="utf-8")
     result = ingest_directory(tmp_path, onet)
     assert result.tasks["task_id"].to_list() == ["T1", "T2"]
-    assert quarantine(result)[("a.csv", 3)][0] == "malformed_csv"
+    assert quarantine(result)[("a.csv", 3)][0] == "repeated_header"
 
 
 @pytest.mark.parametrize("raw, expected", [("1,200.00", 1200), ("8823_8824", None)])
