@@ -1,15 +1,19 @@
 """Sensors (and the jobs only they use).
 
-inventory_files_sensor watches the inventory directory. When a file is added, removed or its
-content changes (the overrides file included), it requests `inventory_refresh_job`, which
-re-materializes only the inventory assets, the domains config tables, and everything downstream of
-them (matches, coverage, the published warehouse), not the OES/O*NET sources. Stopped by default;
-turn it on in the UI or start with TASKVALUE_INVENTORY_SENSOR=on.
+inventory_files_sensor watches what a refresh of the inventory reads: the files the ingest reads
+(its own reserved-name rule: `.DS_Store`, editor lock and swap files starting with `.` or `_` do not
+count), the overrides file wherever TASKVALUE_INVENTORY_OVERRIDES puts it, and any `_overrides.*`
+file in the directory (the overrides asset refuses one it would not read). When one is added,
+removed or its content changes, it requests `inventory_refresh_job`, which re-materializes only the
+inventory assets, the domains config tables, and everything downstream of them (matches, coverage,
+the published warehouse), not the OES/O*NET sources. Stopped by default; turn it on in the UI or
+start with TASKVALUE_INVENTORY_SENSOR=on.
 """
 
 import hashlib
 import json
 import os
+import uuid
 from pathlib import Path
 from stat import S_ISREG
 
@@ -25,8 +29,10 @@ from dagster import (
 )
 
 from assets.common.env import env_flag
-from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE, TASKS
-from assets.inventory.ingest import inventory_files
+from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE, TASKS, overrides_path
+from assets.inventory.config import InventorySettings
+from assets.inventory.ingest import inventory_files, is_reserved
+from assets.inventory.overrides import is_overrides_name
 from orchestration.jobs import WRITER_TAGS
 from orchestration.resources import TaskvalueSettings
 
@@ -53,15 +59,35 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def inventory_state(directory: Path, previous: dict | None = None) -> dict[str, list]:
-    """{relative name: [size, mtime_ns, sha256]}; a file whose size and mtime did not change keeps
-    its previous hash, so an idle directory costs one stat per file."""
+def watched_files(directory: Path, overrides: Path | None = None) -> dict[str, Path]:
+    """{name: path} of what a refresh reads: the files the ingest reads (not reserved: a `.DS_Store`
+    or an editor's `.~lock.x#` changes nothing), `_overrides.*` files in the directory (the overrides
+    asset reads the CSV and refuses the others), and the overrides file itself, named by its absolute
+    path when it lies outside the directory; listed even while it does not exist, so that its
+    appearance is a change."""
+    found: dict[str, Path] = {}
+    if directory.is_dir():
+        for path in inventory_files(directory):  # linked directories included, as the ingest lists them
+            rel = path.relative_to(directory)
+            if not is_reserved(rel) or is_overrides_name(path):
+                found[rel.as_posix()] = path
+    if overrides is not None:
+        try:
+            name = overrides.relative_to(directory).as_posix()
+        except ValueError:
+            name = overrides.absolute().as_posix()
+        found.setdefault(name, overrides)
+    return found
+
+
+def inventory_state(
+    directory: Path, previous: dict | None = None, overrides: Path | None = None
+) -> dict[str, list]:
+    """{name: [size, mtime_ns, sha256]} of the watched files; a file whose size and mtime did not
+    change keeps its previous hash, so an idle directory costs one stat per file."""
     previous = previous or {}
     state: dict[str, list] = {}
-    if not directory.is_dir():
-        return state
-    for path in inventory_files(directory):  # the files the ingest reads, linked directories included
-        name = path.relative_to(directory).as_posix()
+    for name, path in watched_files(directory, overrides).items():
         try:
             stat = path.stat()
             if not S_ISREG(stat.st_mode):  # a FIFO or device: hashing it would block (ingest: unreadable)
@@ -71,7 +97,7 @@ def inventory_state(directory: Path, previous: dict | None = None) -> dict[str, 
                 state[name] = old
             else:
                 state[name] = [stat.st_size, stat.st_mtime_ns, _sha256(path)]
-        except OSError:  # a broken link, no permission, or gone since listing: the ingest reports it
+        except OSError:  # missing, a broken link, no permission, gone since listing: the run reports it
             state[name] = [None, None, None]
     return state
 
@@ -90,27 +116,36 @@ def content_key(state: dict[str, list]) -> str:
         if env_flag("TASKVALUE_INVENTORY_SENSOR", os.environ.get("TASKVALUE_INVENTORY_SENSOR") or "0")
         else DefaultSensorStatus.STOPPED
     ),
-    description="Requests inventory_refresh_job when files in the inventory directory are added, removed or changed.",
+    description="Requests inventory_refresh_job when inventory files or the overrides file are added, removed "
+    "or changed.",
 )
-def inventory_files_sensor(context: SensorEvaluationContext, settings: TaskvalueSettings):
+def inventory_files_sensor(
+    context: SensorEvaluationContext, settings: TaskvalueSettings, inventory_settings: InventorySettings
+):
     previous = json.loads(context.cursor) if context.cursor else {}
-    state = inventory_state(settings.inventory, previous.get("files"))
+    overrides = overrides_path(settings, inventory_settings)
+    state = inventory_state(settings.inventory, previous.get("files"), overrides)
     key = content_key(state)
     generation = int(previous.get("generation", 0))
+    # Run keys are unique across cursor resets: a new cursor starts a new epoch (a reset restarts the
+    # generation at 1, and `<content>:1` could be a key Dagster has seen, so it would skip the run).
+    # A cursor written before epochs existed keeps a fixed one, so its retried ticks still dedupe.
+    epoch = previous.get("epoch") or ("0" if previous else uuid.uuid4().hex[:12])
+    cursor = {"files": state, "key": key, "generation": generation, "epoch": epoch}
     if previous.get("key") == key:
-        # keep refreshed mtimes
-        context.update_cursor(json.dumps({"files": state, "key": key, "generation": generation}))
-        return SkipReason(f"no change in {len(state)} inventory file(s)")
+        context.update_cursor(json.dumps(cursor))  # keep refreshed mtimes
+        return SkipReason(f"no change in {len(state)} watched inventory file(s)")
     changed = sorted(
         set(state) ^ set(previous.get("files", {}))
         | {n for n in state if n in previous.get("files", {}) and previous["files"][n][2] != state[n][2]}
     )
-    generation += 1
-    context.update_cursor(json.dumps({"files": state, "key": key, "generation": generation}))
+    cursor["generation"] = generation = generation + 1
+    context.update_cursor(json.dumps(cursor))
     # Dagster skips a run_key it has seen: the generation makes a reverted edit (same content as an
-    # earlier state) a new request, while a retried tick of the same change is still deduplicated
+    # earlier state) a new request, while a retried tick of the same change (same cursor) is still
+    # deduplicated
     return RunRequest(
-        run_key=f"{key}:{generation}",
+        run_key=f"{key}:{epoch}:{generation}",
         tags={"taskvalue/inventory_changed": ", ".join(changed)[:200] or "(no inventory files)"},
     )
 

@@ -257,6 +257,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 unique("inventory_task_id"),
                 not_null("inventory_task_id"),
                 in_set("confidence", ["high", "medium", "low", "none"]),
+                in_set("method", ["override", "explicit", "hinted", "text"]),
                 true("every_inventory_task_present"),
                 true("stamped_iff_credible"),
                 true("stamp_is_the_candidate"),

@@ -28,7 +28,7 @@ from assets.inventory.ingest import OnetLookup, ingest_directory
 from assets.inventory.matching.corpus import load_corpus
 from assets.inventory.matching.match import CANDIDATE_SCHEMA, QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
-from assets.inventory.overrides import read_overrides
+from assets.inventory.overrides import STATUSES, locate_overrides, overrides_location, read_overrides
 from assets.inventory.thresholds import domain_bonus_for, thresholds_for
 from orchestration.resources import TaskvalueSettings
 
@@ -178,8 +178,13 @@ def _result(con, qualified: str, order_by: str, extra: dict) -> dict:
     return {"metadata": table_result(con, qualified, order_by=order_by, extra=extra).metadata}
 
 
+def configured_overrides(settings: TaskvalueSettings, inv: InventorySettings) -> Path | None:
+    """TASKVALUE_INVENTORY_OVERRIDES as a path; None when unset (`_overrides.csv` in the directory)."""
+    return settings.path(inv.overrides_path) if inv.overrides_path else None
+
+
 def overrides_path(settings: TaskvalueSettings, inv: InventorySettings) -> Path:
-    return settings.path(inv.overrides_path) if inv.overrides_path else settings.inventory / "_overrides.csv"
+    return overrides_location(settings.inventory, configured_overrides(settings, inv))[0]
 
 
 @asset(
@@ -189,10 +194,14 @@ def overrides_path(settings: TaskvalueSettings, inv: InventorySettings) -> Path:
     kinds={"duckdb", "sql"},
 )
 def inventory_overrides(
-    settings: TaskvalueSettings, inventory_settings: InventorySettings, duckdb: DuckDBResource
+    context: AssetExecutionContext,
+    settings: TaskvalueSettings,
+    inventory_settings: InventorySettings,
+    duckdb: DuckDBResource,
 ) -> MaterializeResult:
-    """Human pins and rejections of matches, from the overrides file, with whether each still applies."""
-    path = overrides_path(settings, inventory_settings)
+    """Human pins and rejections of matches, from the overrides file, with whether each applies."""
+    # a configured file that is missing, or decisions in a file that would not be read, stop here
+    path = locate_overrides(settings.inventory, configured_overrides(settings, inventory_settings))
     frame = read_overrides(path)
     model = load_model("staging", "inventory_overrides")
     with duckdb.get_connection() as con:
@@ -201,11 +210,29 @@ def inventory_overrides(
             build_sql_model(con, model)
         finally:
             con.unregister("inventory_overrides_frame")
+        found = dict(con.execute(f"select status, count(*) from {model.qualified} group by 1").fetchall())
+        counts = {status: int(found.pop(status, 0)) for status in STATUSES} | found
+        flagged = con.execute(
+            f"select count(*) from {model.qualified} where status <> 'ok' or detail is not null"
+        ).fetchone()[0]
+        if flagged:
+            context.log.warning(
+                f"{flagged} override line(s) not applied as written ({counts}): see "
+                "staging.inventory_overrides (status, detail) and the check "
+                "inventory_overrides__every_decision_applied_as_written"
+            )
+        shown = path or overrides_path(settings, inventory_settings)
         return table_result(
             con,
             model.qualified,
             order_by="source_row",
-            extra={"overrides_file": MetadataValue.path(str(path))},
+            extra={
+                "overrides_file": MetadataValue.path(str(shown)),
+                "overrides_file_present": MetadataValue.bool(path is not None),
+                "status_counts": MetadataValue.json(counts),
+                **{f"status_{k}": MetadataValue.int(int(v)) for k, v in counts.items()},
+                "lines_flagged": MetadataValue.int(int(flagged)),
+            },
         )
 
 

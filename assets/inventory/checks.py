@@ -1,6 +1,15 @@
-"""Blocking Great Expectations suites for the inventory tables (names state what holds)."""
+"""Checks of the inventory tables (names state what holds): blocking Great Expectations suites, and
+a warning listing the overrides lines not applied as written."""
+
+from collections import Counter
+
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+from dagster_duckdb import DuckDBResource
 
 from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
+from assets.inventory.overrides import STATUSES
+
+FLAGGED_SHOWN = 200  # lines listed in the check's metadata; the table holds them all
 
 RECORD_REASONS = [
     "missing_id",
@@ -109,12 +118,21 @@ SUITES = {
     ("staging", "inventory_overrides"): [
         GxSuite(
             "inventory_overrides__actions_valid",
-            "select *, action = 'reject' or onet_task_id is not null as pin_has_task from staging.inventory_overrides",
+            """
+            select *,
+                action = 'reject' or onet_task_id is not null as pin_has_task,
+                -- a decision not applied always says why
+                status = 'ok' or detail is not null as not_applied_says_why
+            from staging.inventory_overrides
+            """,
             [
                 in_set("action", ["pin", "reject"]),
-                in_set("status", ["ok", "unknown_inventory_task", "unknown_onet_task"]),
+                in_set("status", list(STATUSES)),
                 not_null("inventory_task_id"),
+                not_null("source_row"),
+                unique("source_row"),
                 true("pin_has_task"),
+                true("not_applied_says_why"),
             ],
             row_id_columns=["source_row"],
         )
@@ -170,4 +188,40 @@ SUITES = {
     ],
 }
 
-INVENTORY_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() for suite in suites]
+GX_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() for suite in suites]
+
+
+@asset_check(
+    asset=AssetKey(["staging", "inventory_overrides"]),
+    name="inventory_overrides__every_decision_applied_as_written",
+    blocking=False,
+    description="Warns with every overrides line not applied as written (stale, duplicate, conflicting) "
+    "and every pin outside the occupation its task names, with file, line, status and detail.",
+)
+def every_override_applied(duckdb: DuckDBResource) -> AssetCheckResult:
+    with duckdb.get_connection() as con:
+        rows = con.execute(
+            "select source_file, source_row, inventory_task_id, action, onet_task_id, status, detail "
+            "from staging.inventory_overrides where status <> 'ok' or detail is not null order by source_row"
+        ).fetchall()
+    by_kind = Counter("pin_outside_hinted_occupation" if r[5] == "ok" else r[5] for r in rows)
+    return AssetCheckResult(
+        passed=not rows,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "lines_flagged": MetadataValue.int(len(rows)),
+            "by_kind": MetadataValue.json(dict(sorted(by_kind.items()))),
+            "overrides_file": MetadataValue.text(rows[0][0] if rows else ""),
+            "lines": MetadataValue.md("\n".join(_line(r) for r in rows[:FLAGGED_SHOWN]) or "none"),
+        },
+    )
+
+
+def _line(row: tuple) -> str:
+    _, line, task, action, onet_task_id, status, detail = row
+    target = "every candidate" if onet_task_id is None else onet_task_id
+    text = f"- line {line}: {action} {target} for {task}: **{status}**: {detail}"
+    return text.replace("\n", " ")
+
+
+INVENTORY_CHECKS = [*GX_CHECKS, every_override_applied]

@@ -33,7 +33,9 @@ class InventorySettings(ConfigurableResource):
     )
     overrides_path: str = Field(
         default_factory=from_env("TASKVALUE_INVENTORY_OVERRIDES", ""),
-        description="CSV of human pins/rejections. Empty: `_overrides.csv` inside the inventory directory.",
+        description="CSV of human pins/rejections. Empty: `_overrides.csv` inside the inventory directory "
+        "(which may be absent: no decisions yet). A file named here must exist (a typo is an error, not zero "
+        "decisions).",
     )
     high_threshold: float = Field(default=-1.0, description="Score >= this is 'high'; < 0: matcher default.")
     medium_threshold: float = Field(default=-1.0, description="Score >= this is 'medium'; < 0: default.")

@@ -476,7 +476,8 @@ def inventory_files(directory: Path) -> list[Path]:
 
 
 def is_reserved(rel: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in rel.parts)
+    # `~$name.xlsx` is the owner file Excel keeps beside a workbook while it is open: not user data
+    return any(part.startswith((".", "_", "~$")) for part in rel.parts)
 
 
 def _second_names(directory: Path, paths: list[Path]) -> tuple[dict[Path, str], dict[Path, list[str]]]:

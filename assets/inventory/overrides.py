@@ -5,9 +5,16 @@ being read as inventory) with the columns:
 
     inventory_task_id, action, onet_task_id, note
 
-- `pin`: this O*NET task is the task's rank-1 match (method `override`, confidence `high`);
+- `pin`: this O*NET task is a rank-1 match (method `override`, confidence `high`); several pins of
+  one task rank in file order;
 - `reject`: never propose this O*NET task for this inventory task; with onet_task_id empty, the
   task has no O*NET counterpart at all and gets a single `none` row.
+
+The header must name inventory_task_id, action and onet_task_id (note is optional), or their
+aliases; any other column, a column named twice, or a line with more values than the header is an
+error naming the file, line and column: a misread header would turn every reject into a
+reject-all, and an unquoted comma would cut a note. Whether each decision applies (stale,
+duplicate, conflicting) is decided in sql/staging/inventory_overrides.sql.
 
 The file is read on every refresh, never written by the pipeline, so decisions persist.
 """
@@ -15,67 +22,215 @@ The file is read on every refresh, never written by the pipeline, so decisions p
 from __future__ import annotations
 
 import csv
+import os
+import unicodedata
 from pathlib import Path
 
 import polars as pl
 
-from assets.common.errors import SourceFormatError
-from assets.inventory.ingest import Unparseable, parse_int, task_id_text
-from assets.inventory.readers import decode_lines
+from assets.common.errors import SourceFormatError, TaskvalueError
+from assets.inventory.ingest import Unparseable, inventory_files, parse_int, task_id_text
+from assets.inventory.readers import UnreadableFile, decode_lines
 from assets.inventory.schema import normalize_header
 
+DEFAULT_NAME = "_overrides.csv"
 ACTIONS = ("pin", "reject")
+# staging.inventory_overrides.status (sql/staging/inventory_overrides.sql): only `ok` is applied
+STATUSES = ("ok", "duplicate", "conflict", "unknown_inventory_task", "unknown_onet_task")
 COLUMNS = ("inventory_task_id", "action", "onet_task_id", "note")
+REQUIRED = ("inventory_task_id", "action", "onet_task_id")
+# Documented in the README ("Overrides"); keep the two in step.
+ALIASES: dict[str, tuple[str, ...]] = {
+    "inventory_task_id": ("task_id", "id"),
+    "action": ("decision",),
+    "onet_task_id": ("onet_task", "onet_id"),
+    "note": ("notes", "comment", "reason"),
+}
+_LOOKUP = {c: c for c in COLUMNS} | {a: c for c, names in ALIASES.items() for a in names}
 SCHEMA = {
     "inventory_task_id": pl.String,
     "action": pl.String,
     "onet_task_id": pl.Int64,
     "note": pl.String,
+    "source_file": pl.String,
     "source_row": pl.Int64,
 }
 
 
-def read_overrides(path: Path) -> pl.DataFrame:
-    """Parse the overrides file; a malformed line is an error naming the file and row."""
-    if not path.is_file():
-        return pl.DataFrame(schema=SCHEMA)
-    lines, _ = decode_lines(path.read_bytes())
-    reader = csv.reader(lines)
-    header = [normalize_header(h) for h in next(reader, [])]
-    aliases = {"task_id": "inventory_task_id"}
-    header = [aliases.get(h, h) for h in header]
-    missing = [c for c in ("inventory_task_id", "action") if c not in header]
+def is_overrides_name(path: Path) -> bool:
+    """`_overrides.<anything>` in any case: a file meant as the overrides file."""
+    return path.stem.lower() == DEFAULT_NAME.removesuffix(".csv")
+
+
+def overrides_location(inventory_dir: Path, configured: Path | None) -> tuple[Path, bool]:
+    """The overrides file and whether it may be absent (only the default one may: no decisions yet)."""
+    default = inventory_dir / DEFAULT_NAME
+    if configured is None or _same_path(configured, default):
+        return default, True
+    return configured, False
+
+
+def locate_overrides(inventory_dir: Path, configured: Path | None) -> Path | None:
+    """The overrides file to read, or None when the default `_overrides.csv` is absent.
+
+    Decisions that would not be read are errors, never skipped silently: a configured path that
+    does not exist (a typo would drop every decision), a configured file that is not CSV, and any
+    other `_overrides.*` file under the inventory directory (an `_overrides.xlsx`, an
+    `_Overrides.csv`, an `_overrides.csv` in a subdirectory or beside a configured file elsewhere)."""
+    path, optional = overrides_location(inventory_dir, configured)
+    if not optional and path.suffix.lower() not in (".csv", ".txt"):
+        raise SourceFormatError(
+            str(path), "the overrides file is read as CSV only: save it as CSV (UTF-8 or cp1252)"
+        )
+    if inventory_dir.is_dir():
+        for other in inventory_files(inventory_dir):
+            if is_overrides_name(other) and not _same_path(other, path):
+                which = f"{DEFAULT_NAME} in the inventory directory" if optional else f"{path} (configured)"
+                raise SourceFormatError(
+                    str(other),
+                    f"not read: only one overrides file is read, as CSV: {which}. Move its decisions "
+                    "there and remove or rename this file.",
+                )
+    if path.is_file():
+        return path
+    if optional:
+        return None
+    raise TaskvalueError(
+        f"overrides file {path} does not exist (TASKVALUE_INVENTORY_OVERRIDES / "
+        f"inventory_settings.overrides_path): create it with the header "
+        f"{','.join(COLUMNS)}, or unset the setting to use {DEFAULT_NAME} in the inventory directory"
+    )
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    """One file: by identity when both exist (a case-insensitive disk, a link), else by real path."""
+    try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
+    except OSError:
+        pass
+    return os.path.realpath(a) == os.path.realpath(b)
+
+
+def _clean(value: str | None) -> str:
+    """Without invisible format characters (a zero-width space) and surrounding blanks."""
+    return "".join(c for c in value or "" if unicodedata.category(c) != "Cf").strip()
+
+
+def _header(path: Path, cells: list[str]) -> dict[int, str]:
+    """Column position -> canonical column; an unknown or repeated column is an error."""
+    columns: dict[int, str] = {}
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        name = normalize_header(cell)
+        if not name:
+            continue  # a column without a name (a trailing comma): its cells must be empty
+        column = _LOOKUP.get(name)
+        if column is None:
+            raise SourceFormatError(
+                str(path),
+                f"unknown column {cell!r}: the overrides file has the columns {', '.join(COLUMNS)} "
+                f"(aliases: {_aliases()}); rename it, or move what it holds into the note"
+                + (" (the file must be comma-separated)" if any(sep in cell for sep in ";\t|") else ""),
+                row=1,
+                column=cell,
+            )
+        if column in seen:
+            raise SourceFormatError(
+                str(path),
+                f"column {column} is named twice (columns {seen[column] + 1} and {i + 1}): keep one",
+                row=1,
+                column=cell,
+            )
+        seen[column] = i
+        columns[i] = column
+    missing = [c for c in REQUIRED if c not in seen]
     if missing:
-        raise SourceFormatError(str(path), f"missing column(s) {missing}; expected {list(COLUMNS)}", row=1)
+        raise SourceFormatError(
+            str(path),
+            f"missing column(s) {', '.join(missing)}: the header must be {','.join(COLUMNS)} "
+            "(an empty onet_task_id on a reject means every candidate; the column itself is required)",
+            row=1,
+        )
+    return columns
+
+
+def _aliases() -> str:
+    return "; ".join(f"{c}: {', '.join(names)}" for c, names in ALIASES.items())
+
+
+def read_overrides(path: Path | None) -> pl.DataFrame:
+    """Parse the overrides file (None: no file, no decisions); a malformed line is an error naming
+    the file, line and column."""
+    if path is None:
+        return pl.DataFrame(schema=SCHEMA)
+    try:
+        lines, _ = decode_lines(path.read_bytes())
+    except (OSError, UnreadableFile) as exc:
+        raise SourceFormatError(str(path), f"cannot read the overrides file: {exc}") from exc
+    reader = csv.reader(lines)
+    columns = _header(path, next(reader, []))
+    width = max(columns) + 1
     rows = []
+    last_line = reader.line_num
     for values in reader:
+        row_no, last_line = last_line + 1, reader.line_num  # the line the record starts on
         if not any(v.strip() for v in values):
             continue
-        row_no = reader.line_num
-        rec = dict(zip(header, values, strict=False))
-        action = (rec.get("action") or "").strip().lower()
-        # read like the inventory's own IDs (invisible characters dropped, "12.0" is 12), so they meet
-        task_id = task_id_text(rec.get("inventory_task_id")) or ""
-        if action not in ACTIONS:
-            raise SourceFormatError(str(path), f"action must be pin or reject, not {action!r}", row=row_no)
-        if not task_id:
-            raise SourceFormatError(str(path), "inventory_task_id is empty", row=row_no)
-        try:
-            onet_task_id = parse_int(rec.get("onet_task_id"), positive=True)
-        except Unparseable:
+        extra = [(i, v) for i, v in enumerate(values) if i not in columns and v.strip()]
+        if len(values) > width and any(i >= width for i, _ in extra):
             raise SourceFormatError(
-                str(path), f"onet_task_id {rec.get('onet_task_id')!r} is not a task ID", row=row_no
-            ) from None
-        if action == "pin" and onet_task_id is None:
-            raise SourceFormatError(str(path), "a pin needs an onet_task_id", row=row_no)
-        note = (rec.get("note") or "").strip() or None
-        rows.append(
-            {
-                "inventory_task_id": task_id,
-                "action": action,
-                "onet_task_id": onet_task_id,
-                "note": note,
-                "source_row": row_no,
-            }
-        )
+                str(path),
+                f"{len(values)} values, but the header names {width} columns: a note containing a "
+                f'comma must be quoted ("reviewed by J., ok")',
+                row=row_no,
+            )
+        if extra:
+            raise SourceFormatError(
+                str(path),
+                f"value {extra[0][1]!r} in column {extra[0][0] + 1}, which has no name in the header",
+                row=row_no,
+            )
+        cut = [c for i, c in columns.items() if i >= len(values) and c in REQUIRED]
+        if cut:  # "DA-009,reject": a truncated line must not become a reject of every candidate
+            raise SourceFormatError(
+                str(path),
+                f"{len(values)} values, no {', '.join(cut)}: write every column, empty ones included "
+                '("DA-009,reject,," rejects every candidate)',
+                row=row_no,
+                column=cut[0],
+            )
+        rec = {column: values[i] if i < len(values) else "" for i, column in columns.items()}
+        rows.append(_decision(path, row_no, rec))
     return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:
+    action = _clean(rec.get("action")).lower()
+    # read like the inventory's own IDs (invisible characters dropped, "12.0" is 12), so they meet
+    task_id = task_id_text(rec.get("inventory_task_id")) or ""
+    if action not in ACTIONS:
+        raise SourceFormatError(
+            str(path), f"action must be pin or reject, not {action!r}", row=row_no, column="action"
+        )
+    if not task_id:
+        raise SourceFormatError(
+            str(path), "inventory_task_id is empty", row=row_no, column="inventory_task_id"
+        )
+    raw_id = rec.get("onet_task_id")
+    try:
+        onet_task_id = parse_int(_clean(raw_id), positive=True)
+    except Unparseable:
+        raise SourceFormatError(
+            str(path), f"{raw_id!r} is not an O*NET Task ID", row=row_no, column="onet_task_id"
+        ) from None
+    if action == "pin" and onet_task_id is None:
+        raise SourceFormatError(str(path), "a pin needs an onet_task_id", row=row_no, column="onet_task_id")
+    return {
+        "inventory_task_id": task_id,
+        "action": action,
+        "onet_task_id": onet_task_id,
+        "note": (rec.get("note") or "").strip() or None,
+        "source_file": str(path),
+        "source_row": row_no,
+    }

@@ -24,6 +24,10 @@
 --   candidate_onet_task_id: O*NET Task ID of the rank-1 candidate even when it is not credible (for
 --     review; null when there is no candidate).
 --   is_match_credible: True when the best match passes the coverage rule, so the stamp columns are filled.
+--   method: How the best candidate was found: override (pinned by a human in the overrides file:
+--     confidence high whatever the text says), explicit (the task's own onet_task_id), hinted (among
+--     the occupation its onet_soc_code names) or text. A task without a candidate says override when
+--     a human rejected its candidates, text otherwise.
 select
     inventory_task_id,
     title,
@@ -41,6 +45,8 @@ select
     grounding,
     status,
     best_onet_task_id as candidate_onet_task_id,
-    coalesce(best_is_credible, false) as is_match_credible
+    coalesce(best_is_credible, false) as is_match_credible,
+    -- a pin is high by fiat: say so, so a human decision does not read as a confident text match
+    best_method as method
 from marts.inventory_grounding
 order by inventory_task_id

@@ -7,7 +7,7 @@
 -- onet_task_id and confidence 'none', so every accepted inventory task appears.
 -- columns:
 --   inventory_task_id: task_id of the task in staging.inventory_tasks.
---   rank: 1 = best candidate; consecutive within a task.
+--   rank: 1 = best candidate; consecutive within a task (several pins of one task: in file order).
 --   onet_task_id: O*NET Task ID of the candidate (null: no candidate).
 --   onet_soc_code: O*NET-SOC code of the candidate's occupation.
 --   occupation_title: O*NET title of that occupation.
@@ -26,8 +26,9 @@
 --     links and pins are high; a hinted rank-1 candidate is at least medium, other hinted ones at
 --     least low (the occupation was named by a human).
 --   matcher: Text matcher of this refresh (tfidf, embeddings or hybrid).
---   method: override (pinned by a human), explicit (the task's onet_task_id), hinted (text
---     matching among the occupation named by onet_soc_code), or text (all O*NET tasks).
+--   method: override (pinned by a human; on a row without a candidate: a human rejected every
+--     candidate, or the ones there were), explicit (the task's onet_task_id), hinted (text matching
+--     among the occupation named by onet_soc_code), or text (all O*NET tasks).
 --   override_note: The reviewer's note when a pin or reject shaped this task's list.
 --   text_confidence: The band the score alone earns, without the floor of hinted candidates: below
 --     confidence for a hinted candidate whose statement was picked on weak text evidence (the
@@ -38,12 +39,14 @@ with candidates as (
 ),
 
 decisions as (
-    select inventory_task_id, action, onet_task_id, note
+    select inventory_task_id, action, onet_task_id, note, source_row
     from staging.inventory_overrides
     where status = 'ok'
 ),
 
 pins as (
+    -- several pins of one task rank in file order; a repeated pin counts once (the staging table
+    -- marks repeats `duplicate`, this guards the mart's keys all the same)
     select
         inventory_task_id,
         onet_task_id,
@@ -53,16 +56,29 @@ pins as (
         'override' as method,
         note,
         0 as priority,
+        source_row as pin_order,
         0 as type_rank
     from decisions
     where action = 'pin'
+    qualify row_number() over (partition by inventory_task_id, onet_task_id order by source_row) = 1
 ),
 
 rejected_all as (
-    select inventory_task_id, min(note) as note
+    select inventory_task_id, arg_min(note, source_row) as note
     from decisions
     where action = 'reject' and onet_task_id is null
     group by inventory_task_id
+),
+
+-- candidates a reject removed, so a task left without any says why (method override, the note)
+rejected_candidates as (
+    select
+        r.inventory_task_id,
+        string_agg(distinct r.note, '; ' order by r.note) as note
+    from decisions as r
+    inner join candidates as c on c.inventory_task_id = r.inventory_task_id and c.onet_task_id = r.onet_task_id
+    where r.action = 'reject'
+    group by r.inventory_task_id
 ),
 
 kept as (
@@ -75,6 +91,7 @@ kept as (
         c.method,
         r.note,
         case c.method when 'explicit' then 1 else 2 end as priority,
+        null::bigint as pin_order,
         -- equal scores (a hint completed without text evidence scores 0): Core statements first
         case s.task_type when 'Core' then 0 when 'Supplemental' then 1 else 2 end as type_rank
     from candidates as c
@@ -86,13 +103,23 @@ kept as (
         and (c.inventory_task_id, c.onet_task_id) not in (select (inventory_task_id, onet_task_id) from pins)
 ),
 
+combined as (
+    -- one row per (task, O*NET task) whatever the inputs hold: the mart's key never repeats
+    select *
+    from (select * from pins union all by name select * from kept)
+    qualify row_number() over (
+        partition by inventory_task_id, onet_task_id order by priority, pin_order, ranking_score desc
+    ) = 1
+),
+
 ranked as (
     select
         *,
         row_number() over (
-            partition by inventory_task_id order by priority, ranking_score desc, type_rank, onet_task_id
+            partition by inventory_task_id
+            order by priority, pin_order, ranking_score desc, type_rank, onet_task_id
         ) as rank
-    from (select * from pins union all by name select * from kept)
+    from combined
 ),
 
 unmatched as (
@@ -103,10 +130,15 @@ unmatched as (
         0.0::double as score,
         0.0::double as ranking_score,
         null::boolean as in_domain,
-        case when ra.inventory_task_id is null then 'text' else 'override' end as method,
-        ra.note
+        -- rejected by a human (every candidate, or the ones there were): traceable to the decision
+        case
+            when ra.inventory_task_id is null and rc.inventory_task_id is null then 'text'
+            else 'override'
+        end as method,
+        coalesce(ra.note, rc.note) as note
     from staging.inventory_tasks as t
     left join rejected_all as ra on ra.inventory_task_id = t.task_id
+    left join rejected_candidates as rc on rc.inventory_task_id = t.task_id
     where t.task_id not in (select inventory_task_id from ranked)
 ),
 

@@ -1,30 +1,142 @@
 -- Human decisions on inventory-to-O*NET matches, read from the overrides file on every refresh
--- (default inventory/_overrides.csv). A decision whose inventory task or O*NET task no longer
--- exists is kept here with its status, so nothing is dropped silently, and is not applied.
+-- (default inventory/_overrides.csv), one row per line, with whether each applies. Nothing is
+-- dropped: a stale decision (its inventory task or O*NET task no longer exists), a repeated one and
+-- contradictory ones stay here with their status and a detail naming the other lines, and a
+-- non-blocking check lists every line not applied as written.
 -- columns:
 --   inventory_task_id: Inventory task the decision is about.
---   action: pin (this O*NET task is the rank-1 match) or reject (never propose it; with an empty
---     onet_task_id: the task has no O*NET counterpart).
+--   action: pin (this O*NET task is a rank-1 match; several pins of one task rank in file order) or
+--     reject (never propose it; with an empty onet_task_id: the task has no O*NET counterpart).
 --   onet_task_id: O*NET Task ID pinned or rejected (null: reject every candidate).
 --   note: Free-text reason written by the reviewer.
---   source_row: Line of the decision in the overrides file (header is line 1).
---   status: ok (applied), unknown_inventory_task or unknown_onet_task (stale, not applied).
+--   source_row: Line of the decision in the overrides file (header is line 1; a quoted note over
+--     several lines: the line it starts on).
+--   status: ok (applied), duplicate (repeats an earlier line: applied once, by that line),
+--     conflict (contradicts another line of the same task: a pin and a reject of one O*NET task, or
+--     a reject of every candidate and a pin; none of them is applied), unknown_inventory_task or
+--     unknown_onet_task (stale, not applied).
+--   detail: Why the status is not ok, naming the other line(s) or the ID that differs only by case;
+--     for an applied pin, a warning when its occupation is not the one the task's onet_soc_code
+--     names; null otherwise.
+--   source_file: Path of the overrides file.
 with overrides as (
     select * from inventory_overrides_frame
+),
+
+-- task IDs are case-sensitive: a decision naming 'cpy-014' is stale, and says which ID it meant
+folded_ids as (
+    select lower(task_id) as folded, string_agg(task_id, ', ' order by task_id) as ids
+    from staging.inventory_tasks
+    group by 1
+),
+
+resolved as (
+    select
+        o.*,
+        case
+            when t.task_id is null then 'unknown_inventory_task'
+            when o.onet_task_id is not null and s.task_id is null then 'unknown_onet_task'
+        end as stale_status,
+        case
+            when t.task_id is null and f.ids is not null
+                then 'no inventory task ' || o.inventory_task_id || '; ' || f.ids
+                    || ' differs only by case (task IDs are case-sensitive)'
+            when t.task_id is null then 'no inventory task ' || o.inventory_task_id
+            when o.onet_task_id is not null and s.task_id is null
+                then 'O*NET has no task ' || o.onet_task_id || ' in the staged release'
+        end as stale_detail,
+        s.onet_soc_code as pinned_soc_code,
+        case when t.onet_soc_code_known then t.onet_soc_code end as hint_code
+    from overrides as o
+    left join staging.inventory_tasks as t on t.task_id = o.inventory_task_id
+    left join folded_ids as f on f.folded = lower(o.inventory_task_id)
+    left join staging.onet_task_statements as s on s.task_id = o.onet_task_id
+),
+
+live as (
+    select * from resolved where stale_status is null
+),
+
+-- a pin and a reject of the same O*NET task, or a reject of every candidate and any pin: neither
+-- can be applied without ignoring the other, so none is
+conflicts as (
+    select
+        a.source_row,
+        string_agg(
+            'line ' || b.source_row || ' ('
+            || case
+                when b.action = 'pin' then 'pin ' || b.onet_task_id
+                when b.onet_task_id is null then 'reject of every candidate'
+                else 'reject ' || b.onet_task_id
+            end || ')',
+            ', ' order by b.source_row
+        ) as other_lines
+    from live as a
+    inner join live as b
+        on b.inventory_task_id = a.inventory_task_id
+        and b.action <> a.action
+        and (
+            b.onet_task_id = a.onet_task_id
+            or (a.action = 'reject' and a.onet_task_id is null)
+            or (b.action = 'reject' and b.onet_task_id is null)
+        )
+    group by a.source_row
+),
+
+-- an exact repeat of a decision (same task, action and O*NET task) is applied once, by its first line
+repeats as (
+    select
+        l.source_row,
+        first_value(l.source_row) over same_decision as first_row,
+        first_value(l.note) over same_decision as first_note
+    from live as l
+    where l.source_row not in (select source_row from conflicts)
+    window same_decision as (
+        partition by l.inventory_task_id, l.action, l.onet_task_id order by l.source_row
+    )
+),
+
+-- the occupation(s) the task's onet_soc_code names, as an O*NET-SOC prefix (any SOC level)
+hint_prefix as (
+    select
+        source_row,
+        case
+            when hint_code like '%.%' then hint_code
+            when hint_code like '%0000' then left(hint_code, 3)
+            when hint_code like '%00' then left(hint_code, 5)
+            when hint_code like '%0' then left(hint_code, 6)
+            else hint_code
+        end as prefix
+    from resolved
+    where hint_code is not null
 )
 
 select
-    o.inventory_task_id,
-    o.action,
-    o.onet_task_id,
-    o.note,
-    o.source_row,
+    r.inventory_task_id,
+    r.action,
+    r.onet_task_id,
+    r.note,
+    r.source_row,
     case
-        when t.task_id is null then 'unknown_inventory_task'
-        when o.onet_task_id is not null and s.task_id is null then 'unknown_onet_task'
+        when r.stale_status is not null then r.stale_status
+        when c.source_row is not null then 'conflict'
+        when p.first_row < r.source_row then 'duplicate'
         else 'ok'
-    end as status
-from overrides as o
-left join staging.inventory_tasks as t on t.task_id = o.inventory_task_id
-left join staging.onet_task_statements as s on s.task_id = o.onet_task_id
-order by o.source_row
+    end as status,
+    case
+        when r.stale_status is not null then r.stale_detail
+        when c.source_row is not null
+            then 'contradicts ' || c.other_lines || ' of the same task: none of them is applied'
+        when p.first_row < r.source_row
+            then 'repeats line ' || p.first_row || ' (applied once, as that line)'
+                || case when r.note is distinct from p.first_note then '; this line''s note is not used' else '' end
+        when r.action = 'pin' and h.prefix is not null and not starts_with(r.pinned_soc_code, h.prefix)
+            then 'pinned occupation ' || r.pinned_soc_code || ' is not the occupation the task''s onet_soc_code '
+                || r.hint_code || ' names (applied; check the pin)'
+    end as detail,
+    r.source_file
+from resolved as r
+left join conflicts as c on c.source_row = r.source_row
+left join repeats as p on p.source_row = r.source_row
+left join hint_prefix as h on h.source_row = r.source_row
+order by r.source_row

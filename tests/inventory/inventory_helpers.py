@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from dagster import AssetKey
+from dagster import AssetCheckSeverity, AssetKey
 
 from assets.inventory.assets import DOMAINS, FILES, MATCHES, OVERRIDES, QUARANTINE, TASKS
 from tests.conftest import run_refresh
@@ -34,7 +34,9 @@ def refresh(tmp: Path, mirror: Path, inventory: Path):
     result, settings = run_refresh(tmp, mirror, selection=inventory_selection(), inventory_dir=str(inventory))
     assert result.success
     checks = [e for e in result.get_asset_check_evaluations() if e.asset_key.path[1].startswith("inventory")]
-    assert checks and all(e.passed for e in checks), [(e.check_name, e.passed) for e in checks]
+    # blocking checks pass; a warning (an overrides line not applied as written) is the tests' to read
+    blocking = [e for e in checks if e.severity != AssetCheckSeverity.WARN]
+    assert blocking and all(e.passed for e in blocking), [(e.check_name, e.passed) for e in checks]
     return settings
 
 

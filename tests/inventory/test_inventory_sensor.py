@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
 
+from assets.inventory.config import inventory_settings_from_env
 from orchestration.sensors import inventory_files_sensor, inventory_refresh_job
 from tests.conftest import settings_for
 
 
-def evaluate(settings, cursor):
-    context = build_sensor_context(cursor=cursor, resources={"settings": settings})
+def evaluate(settings, cursor, inventory_settings=None):
+    inventory_settings = inventory_settings or inventory_settings_from_env(environ={})
+    context = build_sensor_context(
+        cursor=cursor, resources={"settings": settings, "inventory_settings": inventory_settings}
+    )
     result = inventory_files_sensor(context)
     return result, context.cursor
 
@@ -81,3 +86,71 @@ def test_sensor_state_lists_linked_directories_and_broken_links(tmp_path):
     state = inventory_state(inv)
     assert state["broken.csv"] == [None, None, None]  # the ingest reports it unreadable
     assert state["team/t.csv"][0] == (outside / "t.csv").stat().st_size
+
+
+def test_sensor_watches_an_overrides_file_outside_the_directory(tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
+    decisions = tmp_path / "review" / "decisions.csv"
+    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    configured = inventory_settings_from_env(environ={}, overrides_path=str(decisions))
+
+    _, cursor = evaluate(settings, None, configured)
+    decisions.parent.mkdir()
+    decisions.write_text("inventory_task_id,action,onet_task_id,note\nA-1,reject,,none\n")
+    created, cursor = evaluate(settings, cursor, configured)
+    assert isinstance(created, RunRequest)
+    assert created.tags["taskvalue/inventory_changed"] == decisions.as_posix()
+    decisions.write_text("inventory_task_id,action,onet_task_id,note\nA-1,pin,21505,x\n")
+    edited, cursor = evaluate(settings, cursor, configured)
+    assert isinstance(edited, RunRequest) and edited.run_key != created.run_key
+    assert isinstance(evaluate(settings, cursor, configured)[0], SkipReason)
+
+
+def test_sensor_ignores_files_the_ingest_does_not_read(tmp_path):
+    from assets.inventory.ingest import OnetLookup, ingest_directory
+
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
+    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    _, cursor = evaluate(settings, None)
+    # reserved names (the ingest lists them as skipped): a Finder file, editor lock and swap files,
+    # the owner file Excel keeps beside an open workbook
+    for name in (".DS_Store", ".~lock.a.csv#", ".a.csv.swp", "_scratch.csv", "~$a.xlsx"):
+        (inventory / name).write_text("x")
+        ignored, cursor = evaluate(settings, cursor)
+        assert isinstance(ignored, SkipReason), name
+    # the overrides file is reserved for the ingest, but read by the overrides asset
+    (inventory / "_overrides.csv").write_text("inventory_task_id,action,onet_task_id,note\n")
+    overrides, cursor = evaluate(settings, cursor)
+    assert (
+        isinstance(overrides, RunRequest)
+        and overrides.tags["taskvalue/inventory_changed"] == "_overrides.csv"
+    )
+    # the sensor counts exactly the files the ingest does not skip as reserved, plus the overrides
+    files = ingest_directory(inventory, OnetLookup()).files
+    read = {r["source_file"] for r in files.iter_rows(named=True) if r["status"] != "skipped"}
+    assert set(json.loads(cursor)["files"]) == read | {"_overrides.csv"}
+
+
+def test_run_keys_stay_unique_after_the_cursor_is_reset(tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
+    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    first, cursor = evaluate(settings, None)
+    (inventory / "a.csv").write_text("task_id,title\nA-1,Edited\n")
+    edited, _ = evaluate(settings, cursor)
+    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
+    # the cursor is reset (sensor re-created): same content as the first tick, generation 1 again,
+    # yet the warehouse holds the edit, so Dagster must not skip this run as one it has seen
+    after_reset, _ = evaluate(settings, None)
+    assert isinstance(after_reset, RunRequest)
+    assert after_reset.run_key not in {first.run_key, edited.run_key}
+    # a retried tick (same cursor, nothing changed since) asks for the same run: Dagster dedupes it
+    (inventory / "b.csv").write_text("task_id,title\nB-1,Second\n")
+    once, _ = evaluate(settings, cursor)
+    again, _ = evaluate(settings, cursor)
+    assert once.run_key == again.run_key

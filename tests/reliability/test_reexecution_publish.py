@@ -91,6 +91,8 @@ def env(tmp_path, monkeypatch):
     shutil.copytree(REPO / "inventory", inventory)
     attributes = tmp_path / "attributes.csv"
     shutil.copyfile(FIXTURES / "value" / "attributes.csv", attributes)
+    # a configured overrides file must exist (only the default _overrides.csv may be absent)
+    (tmp_path / "overrides.csv").write_text("inventory_task_id,action,onet_task_id,note\n")
     for var, value in {
         "TASKVALUE_MIRROR": FIXTURES / "mirror",
         "TASKVALUE_CACHE_DIR": tmp_path / "cache",

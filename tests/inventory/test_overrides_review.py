@@ -1,0 +1,449 @@
+"""The overrides file, from an adversarial review: every decision is applied once, as written, or
+kept with a status saying why not; a misread file is an error naming the file, line and column.
+
+The SQL models run on a small in-memory warehouse (three occupations, five inventory tasks) with
+the candidates the matcher would have found, so each expectation is readable from the fixture."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import polars as pl
+import pytest
+
+from assets.common.errors import SourceFormatError, TaskvalueError
+from assets.common.sql_models import load_model
+from assets.common.warehouse import build_sql_model
+from assets.inventory import overrides
+from assets.inventory.matching.match import CANDIDATE_SCHEMA
+
+HEADER = "inventory_task_id,action,onet_task_id,note\n"
+# line numbers below are the file's (header = line 1)
+DECISIONS = (
+    "W-1,pin,102,second best really\n"  # 2
+    "W-1,pin,102,second best really\n"  # 3 exact repeat
+    "W-1,pin,100,also this one\n"  # 4 a second pin: ranks after line 2's (file order, not ID order)
+    "W-2,pin,100,pinned\n"  # 5 pin and reject of one candidate
+    "W-2,reject,100,and rejected\n"  # 6
+    "W-3,reject,,no counterpart\n"  # 7 reject-all and a pin
+    "W-3,pin,101,but pinned\n"  # 8
+    "LINK-1,reject,200,wrong explicit link\n"  # 9 the task's own onet_task_id
+    "w-1,pin,100,case only\n"  # 10 no such task: W-1 differs by case
+    "SW-1,pin,300,a fallers task on software\n"  # 11 outside the hinted occupation
+    "W-2,pin,999,no such O*NET task\n"  # 12
+)
+OCCUPATIONS = [
+    ("27-3043.00", "Writers and Authors"),
+    ("15-1252.00", "Software Developers"),
+    ("47-5081.00", "Fallers"),
+]
+STATEMENTS = [  # onet_soc_code, task_id, task, task_type
+    ("27-3043.00", 100, "Write fiction.", "Core"),
+    ("27-3043.00", 101, "Write advertising copy.", "Core"),
+    ("27-3043.00", 102, "Revise written material.", "Core"),
+    ("15-1252.00", 200, "Modify existing software.", "Core"),
+    ("15-1252.00", 201, "Write software specifications.", "Core"),
+    ("15-1252.00", 202, "Analyze user needs.", "Core"),
+    ("47-5081.00", 300, "Fell trees.", "Core"),
+]
+TASKS = [  # task_id, onet_task_id, onet_soc_code hint
+    ("W-1", None, None),
+    ("W-2", None, None),
+    ("W-3", None, None),
+    ("LINK-1", 200, None),
+    ("SW-1", None, "15-1252.00"),
+]
+CANDIDATES = [  # what the matcher found: inventory_task_id, onet_task_id, score, method
+    ("W-1", 101, 0.6, "text"),
+    ("W-1", 100, 0.5, "text"),
+    ("W-1", 102, 0.4, "text"),
+    ("W-2", 101, 0.7, "text"),
+    ("W-2", 100, 0.3, "text"),
+    ("W-3", 102, 0.6, "text"),
+    ("W-3", 100, 0.2, "text"),
+    ("LINK-1", 200, 1.0, "explicit"),
+    ("SW-1", 201, 0.5, "hinted"),
+    ("SW-1", 202, 0.4, "hinted"),
+]
+
+
+def warehouse(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("create schema if not exists staging")
+    con.execute("create table staging.onet_occupations (onet_soc_code varchar, title varchar)")
+    con.executemany("insert into staging.onet_occupations values (?, ?)", OCCUPATIONS)
+    con.execute(
+        "create table staging.onet_task_statements "
+        "(onet_soc_code varchar, task_id bigint, task varchar, task_type varchar)"
+    )
+    con.executemany("insert into staging.onet_task_statements values (?, ?, ?, ?)", STATEMENTS)
+    con.execute(
+        "create table staging.inventory_tasks (task_id varchar, onet_task_id bigint, "
+        "onet_task_id_known boolean, onet_soc_code varchar, onet_soc_code_known boolean)"
+    )
+    con.executemany(
+        "insert into staging.inventory_tasks values (?, ?, ?, ?, ?)",
+        [(t, i, None if i is None else True, c, None if c is None else True) for t, i, c in TASKS],
+    )
+
+
+def build_overrides(con, path: Path | None) -> None:
+    con.register("inventory_overrides_frame", overrides.read_overrides(path).to_arrow())
+    try:
+        build_sql_model(con, load_model("staging", "inventory_overrides"))
+    finally:
+        con.unregister("inventory_overrides_frame")
+
+
+def build_matches(con, top_k: int = 5) -> None:
+    frame = pl.DataFrame(
+        [
+            {
+                "inventory_task_id": t,
+                "onet_task_id": i,
+                "score": s,
+                "ranking_score": s,
+                "in_domain": None,
+                "method": m,
+            }
+            for t, i, s, m in CANDIDATES
+        ],
+        schema=CANDIDATE_SCHEMA,
+    )
+    con.register("inventory_match_candidates", frame.to_arrow())
+    try:
+        params = {"top_k": top_k, "high": 0.5, "medium": 0.3, "low": 0.1, "matcher": "tfidf"}
+        build_sql_model(con, load_model("marts", "inventory_task_matches"), params)
+    finally:
+        con.unregister("inventory_match_candidates")
+
+
+@pytest.fixture
+def built(tmp_path):
+    path = tmp_path / "_overrides.csv"
+    path.write_text(HEADER + DECISIONS)
+    con = duckdb.connect()
+    warehouse(con)
+    build_overrides(con, path)
+    build_matches(con)
+    yield con
+    con.close()
+
+
+def statuses(con) -> dict[int, tuple[str, str | None]]:
+    rows = con.execute("select source_row, status, detail from staging.inventory_overrides").fetchall()
+    return {r[0]: (r[1], r[2]) for r in rows}
+
+
+def matches(con, task: str) -> list[tuple]:
+    return con.execute(
+        "select rank, onet_task_id, method, override_note from marts.inventory_task_matches "
+        "where inventory_task_id = ? order by rank",
+        [task],
+    ).fetchall()
+
+
+# D1 --------------------------------------------------------------------------------------------
+
+
+def test_a_repeated_pin_is_applied_once_and_marked_duplicate(built):
+    status, detail = statuses(built)[3]
+    assert status == "duplicate" and "repeats line 2" in detail
+    assert statuses(built)[2] == ("ok", None)
+    keys = built.execute(
+        "select inventory_task_id, onet_task_id, count(*) from marts.inventory_task_matches "
+        "group by all having count(*) > 1"
+    ).fetchall()
+    assert keys == []
+
+
+def test_the_matches_never_repeat_a_key_even_if_staging_did(tmp_path):
+    # defensively: two `ok` rows for one pin (a staging table written by an older build) still rank once
+    con = duckdb.connect()
+    warehouse(con)
+    con.execute(
+        "create table staging.inventory_overrides as select * from (values "
+        "('W-1', 'pin', 102, 'a', 2, 'ok'), ('W-1', 'pin', 102, 'a', 3, 'ok')) "
+        "as t(inventory_task_id, action, onet_task_id, note, source_row, status)"
+    )
+    build_matches(con)
+    assert matches(con, "W-1")[:2] == [(1, 102, "override", "a"), (2, 101, "text", None)]
+
+
+# D2 --------------------------------------------------------------------------------------------
+
+
+def test_two_pins_of_one_task_rank_in_file_order(built):
+    # line 2 pins 102, line 4 pins 100: 102 first although 100 is the lower O*NET ID
+    assert matches(built, "W-1") == [
+        (1, 102, "override", "second best really"),
+        (2, 100, "override", "also this one"),
+        (3, 101, "text", None),
+    ]
+
+
+def test_a_pin_and_a_reject_of_one_candidate_conflict_and_neither_applies(built):
+    got = statuses(built)
+    assert got[5] == ("conflict", "contradicts line 6 (reject 100) of the same task: none of them is applied")
+    assert got[6] == ("conflict", "contradicts line 5 (pin 100) of the same task: none of them is applied")
+    # W-2 keeps what the matcher found: 100 neither pinned nor removed
+    assert matches(built, "W-2") == [(1, 101, "text", None), (2, 100, "text", None)]
+
+
+def test_a_reject_of_every_candidate_and_a_pin_conflict_and_neither_applies(built):
+    got = statuses(built)
+    assert got[7][0] == got[8][0] == "conflict"
+    assert "line 8 (pin 101)" in got[7][1]
+    assert "line 7 (reject of every candidate)" in got[8][1]
+    assert matches(built, "W-3") == [(1, 102, "text", None), (2, 100, "text", None)]
+
+
+# D3 --------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("header", "column"),
+    [
+        ("inventory_task_id,action,onet_tsk_id,note", "onet_tsk_id"),  # a typo
+        ("inventory_task_id,action,onet_task_id,onet_task_id,note", "onet_task_id"),  # named twice
+        ("inventory_task_id,action,onet_task_id,onet_id,note", "onet_id"),  # twice, by an alias
+        ("inventory_task_id,action,onet_task_id,note,reviewer", "reviewer"),  # unknown: not dropped
+    ],
+)
+def test_an_unknown_or_repeated_column_is_an_error_naming_file_and_column(tmp_path, header, column):
+    path = tmp_path / "_overrides.csv"
+    path.write_text(f"{header}\nDA-009,reject,16266,,\n")
+    with pytest.raises(SourceFormatError) as err:
+        overrides.read_overrides(path)
+    assert err.value.file == str(path) and err.value.row == 1 and err.value.column == column
+
+
+def test_a_file_without_the_onet_task_id_column_is_an_error(tmp_path):
+    # without it every reject would silently become a reject of every candidate
+    path = tmp_path / "_overrides.csv"
+    path.write_text("inventory_task_id,action,note\nDA-009,reject,wrong candidate\n")
+    with pytest.raises(SourceFormatError, match="missing column.*onet_task_id"):
+        overrides.read_overrides(path)
+
+
+def test_the_documented_alias_onet_id_keeps_a_reject_specific(tmp_path):
+    path = tmp_path / "_overrides.csv"
+    path.write_text("Task ID,Action,O*NET ID,Comment\nDA-009,reject,16266,wrong candidate\n")
+    assert overrides.read_overrides(path).select(
+        "inventory_task_id", "action", "onet_task_id", "note"
+    ).rows() == [("DA-009", "reject", 16266, "wrong candidate")]
+
+
+# D4 --------------------------------------------------------------------------------------------
+
+
+def test_an_unquoted_comma_in_a_note_is_an_error_naming_the_line(tmp_path):
+    path = tmp_path / "_overrides.csv"
+    path.write_text(HEADER + "CPY-001,pin,22653,ok\nLEG-001,pin,23994,reviewed by J., looks right\n")
+    with pytest.raises(SourceFormatError, match="must be quoted") as err:
+        overrides.read_overrides(path)
+    assert (err.value.file, err.value.row) == (str(path), 3)
+    # quoted, the whole note is kept; a trailing empty field (a spreadsheet export) loses nothing
+    path.write_text(HEADER + 'LEG-001,pin,23994,"reviewed by J., looks right"\nCPY-001,reject,,x,\n')
+    assert overrides.read_overrides(path)["note"].to_list() == ["reviewed by J., looks right", "x"]
+
+
+def test_a_truncated_line_is_an_error_not_a_reject_of_every_candidate(tmp_path):
+    path = tmp_path / "_overrides.csv"
+    path.write_text(HEADER + "DA-009,reject\n")
+    with pytest.raises(SourceFormatError, match="no onet_task_id") as err:
+        overrides.read_overrides(path)
+    assert (err.value.row, err.value.column) == (2, "onet_task_id")
+    path.write_text(HEADER + "DA-009,reject,\n")  # the note may be left off
+    assert overrides.read_overrides(path)["onet_task_id"].to_list() == [None]
+
+
+def test_a_multi_line_note_is_numbered_by_the_line_it_starts_on(tmp_path):
+    path = tmp_path / "_overrides.csv"
+    path.write_text(HEADER + 'DA-009,reject,16266,"two\nlines"\nCPY-001,pin,22653,x\n')
+    assert overrides.read_overrides(path)["source_row"].to_list() == [2, 4]
+
+
+# D5 --------------------------------------------------------------------------------------------
+
+
+def test_a_configured_overrides_file_that_does_not_exist_is_an_error(tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    with pytest.raises(TaskvalueError, match="does not exist"):
+        overrides.locate_overrides(inventory, tmp_path / "decisions.csv")
+    # the default file may be absent: no decisions yet
+    assert overrides.locate_overrides(inventory, None) is None
+    assert overrides.locate_overrides(inventory, inventory / "_overrides.csv") is None
+    (inventory / "_overrides.csv").write_text(HEADER)
+    assert overrides.locate_overrides(inventory, None) == inventory / "_overrides.csv"
+
+
+@pytest.mark.parametrize("name", ["_overrides.xlsx", "_Overrides.csv", "team/_overrides.csv"])
+def test_an_overrides_file_that_would_not_be_read_is_an_error(tmp_path, name):
+    inventory = tmp_path / "inventory"
+    (inventory / "team").mkdir(parents=True)
+    (inventory / name).write_bytes(b"PK\x03\x04")
+    with pytest.raises(SourceFormatError, match="not read") as err:
+        overrides.locate_overrides(inventory, None)
+    assert err.value.file == str(inventory / name)
+    # beside a configured file elsewhere, it is not read either
+    (tmp_path / "decisions.csv").write_text(HEADER)
+    with pytest.raises(SourceFormatError, match="not read"):
+        overrides.locate_overrides(inventory, tmp_path / "decisions.csv")
+
+
+def test_a_configured_overrides_file_must_be_csv(tmp_path):
+    (tmp_path / "decisions.xlsx").write_bytes(b"PK\x03\x04")
+    with pytest.raises(SourceFormatError, match="CSV only"):
+        overrides.locate_overrides(tmp_path, tmp_path / "decisions.xlsx")
+
+
+# D6 --------------------------------------------------------------------------------------------
+
+
+def test_rejecting_the_explicit_link_leaves_a_traceable_row(built):
+    assert statuses(built)[9] == ("ok", None)
+    assert matches(built, "LINK-1") == [(1, None, "override", "wrong explicit link")]
+
+
+# D7 --------------------------------------------------------------------------------------------
+
+
+def test_stale_decisions_say_why_and_a_case_only_mismatch_names_the_real_id(built):
+    got = statuses(built)
+    assert got[10] == (
+        "unknown_inventory_task",
+        "no inventory task w-1; W-1 differs only by case (task IDs are case-sensitive)",
+    )
+    assert got[12] == ("unknown_onet_task", "O*NET has no task 999 in the staged release")
+    assert sorted(s for s, _ in got.values()) == sorted(
+        ["ok"] * 4 + ["duplicate"] + ["conflict"] * 4 + ["unknown_inventory_task", "unknown_onet_task"]
+    )
+
+
+# D8 --------------------------------------------------------------------------------------------
+
+
+def test_a_pin_outside_the_occupation_the_task_names_is_applied_and_flagged(built, tmp_path):
+    status, detail = statuses(built)[11]
+    assert status == "ok"
+    assert detail == (
+        "pinned occupation 47-5081.00 is not the occupation the task's onet_soc_code 15-1252.00 names "
+        "(applied; check the pin)"
+    )
+    assert matches(built, "SW-1")[0] == (1, 300, "override", "a fallers task on software")
+    # a pin inside the named occupation, the hint at any SOC level, is not flagged
+    con = duckdb.connect()
+    warehouse(con)
+    con.execute("update staging.inventory_tasks set onet_soc_code = '15-1250' where task_id = 'SW-1'")
+    path = tmp_path / "inside.csv"
+    path.write_text(HEADER + "SW-1,pin,202,in the named occupation\nSW-1,pin,300,outside\n")
+    build_overrides(con, path)
+    assert [d for _, d in statuses(con).values()] == [
+        None,
+        "pinned occupation 47-5081.00 is not the occupation the task's onet_soc_code 15-1250 names "
+        "(applied; check the pin)",
+    ]
+    con.close()
+
+
+def test_the_export_says_how_the_best_candidate_was_found():
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.inventory_grounding as select * from (values "
+        "('T-1', 'pinned', 300, '47-5081.00', 'high', 'override', true), "
+        "('T-2', 'matched', 101, '27-3043.00', 'medium', 'text', true), "
+        "('T-3', 'nothing', null, null, 'none', 'text', false)) as t(inventory_task_id, title, "
+        "best_onet_task_id, best_onet_soc_code, best_confidence, best_method, best_is_credible)"
+    )
+    for column in ("tier", "nature", "ungrounded_reason", "grounding", "status"):
+        con.execute(f"alter table marts.inventory_grounding add column {column} varchar")
+    for column in ("is_digital", "is_grounded"):
+        con.execute(f"alter table marts.inventory_grounding add column {column} boolean")
+    for column in ("best_annual_value_usd", "best_hourly_wage_usd"):
+        con.execute(f"alter table marts.inventory_grounding add column {column} double")
+    build_sql_model(con, load_model("marts", "inventory_export"))
+    columns = [r[0] for r in con.execute("describe marts.inventory_export").fetchall()]
+    assert columns[-2:] == ["is_match_credible", "method"]  # appended: existing readers keep their order
+    assert con.execute(
+        "select inventory_task_id, confidence, method from marts.inventory_export"
+    ).fetchall() == [
+        ("T-1", "high", "override"),
+        ("T-2", "medium", "text"),
+        ("T-3", "none", "text"),
+    ]
+
+
+# D7 in Dagster: the warning check and the status counts ----------------------------------------
+
+
+def materialize_overrides(tmp_path: Path, inventory: Path, configured: str = ""):
+    from dagster import materialize
+
+    from assets.inventory.assets import inventory_overrides
+    from assets.inventory.checks import every_override_applied
+    from assets.inventory.config import inventory_settings_from_env
+    from orchestration.resources import duckdb_for
+    from tests.conftest import settings_for
+
+    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    resource = duckdb_for(settings)
+    with resource.get_connection() as con:
+        warehouse(con)
+    return materialize(
+        [inventory_overrides, every_override_applied],
+        resources={
+            "settings": settings,
+            "inventory_settings": inventory_settings_from_env(environ={}, overrides_path=configured),
+            "duckdb": resource,
+        },
+        raise_on_error=False,
+    )
+
+
+def test_the_warning_check_lists_every_line_not_applied_as_written(tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "_overrides.csv").write_text(HEADER + DECISIONS)
+    result = materialize_overrides(tmp_path, inventory)
+    assert result.success  # a warning, not a failure
+    (check,) = result.get_asset_check_evaluations()
+    assert check.check_name == "inventory_overrides__every_decision_applied_as_written"
+    assert not check.passed and check.severity.value == "WARN"
+    meta = check.metadata
+    assert meta["lines_flagged"].value == 8
+    assert meta["by_kind"].value == {
+        "conflict": 4,
+        "duplicate": 1,
+        "pin_outside_hinted_occupation": 1,
+        "unknown_inventory_task": 1,
+        "unknown_onet_task": 1,
+    }
+    lines = meta["lines"].value
+    assert (
+        "- line 10: pin 100 for w-1: **unknown_inventory_task**: no inventory task w-1; W-1 differs" in lines
+    )
+    assert "- line 3: pin 102 for W-1: **duplicate**: repeats line 2" in lines
+    (mat,) = result.asset_materializations_for_node("staging__inventory_overrides")
+    assert mat.metadata["status_counts"].value == {
+        "ok": 4,
+        "duplicate": 1,
+        "conflict": 4,
+        "unknown_inventory_task": 1,
+        "unknown_onet_task": 1,
+    }
+    assert mat.metadata["status_conflict"].value == 4
+
+
+def test_a_missing_configured_overrides_file_stops_the_refresh_naming_it(tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    result = materialize_overrides(tmp_path, inventory, configured=str(tmp_path / "decisions.csv"))
+    assert not result.success
+    (failure,) = [e for e in result.all_events if e.is_step_failure]
+    assert (
+        f"overrides file {tmp_path / 'decisions.csv'} does not exist"
+        in failure.step_failure_data.error.to_string()
+    )
