@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,6 +20,14 @@ from pathlib import Path
 def temp_name(target: Path) -> str:
     """The hidden name a write of `target` goes through (unique, so concurrent writers never share it)."""
     return f".{target.name}.{uuid.uuid4().hex}.tmp"
+
+
+_TEMPORARY = re.compile(r"\..+\.[0-9a-f]{32}\.tmp")
+
+
+def is_temporary(path: Path) -> bool:
+    """A name `temp_name` makes (a write in flight, or one that crashed before its rename)."""
+    return _TEMPORARY.fullmatch(path.name) is not None
 
 
 def stale_temporaries(target: Path) -> list[Path]:

@@ -35,7 +35,8 @@ class CoverageSettings(ConfigurableResource):
     )
     explicit_ids_cover: bool = Field(
         default_factory=from_env("TASKVALUE_COVERAGE_EXPLICIT_COVERS", True, env_flag),
-        description="A match by explicit O*NET Task ID (or a human override pin) covers regardless of confidence.",
+        description="A match by explicit O*NET Task ID or a human override pin covers (confidence high by fiat); "
+        "false: coverage counts only what matching found.",
     )
     covering_max_rank: int = Field(
         default_factory=from_env("TASKVALUE_COVERAGE_MAX_RANK", 1, integer),
@@ -91,16 +92,19 @@ class CoverageSettings(ConfigurableResource):
         return {**self.sql_params(), "excluded_statuses": statuses}
 
     def rule_text(self) -> str:
-        explicit = " or by explicit O*NET Task ID / human pin" if self.explicit_ids_cover else ""
+        explicit = (
+            " or by explicit O*NET Task ID / human pin"
+            if self.explicit_ids_cover
+            else " (found by matching: explicit O*NET Task IDs and human pins do not count)"
+        )
         rank = (
             "its best match"
             if self.covering_max_rank == 1
             else f"one of its top {self.covering_max_rank} matches"
         )
+        statuses = self.coverage_params()["excluded_statuses"]
         excluded = (
-            f" Inventory tasks with status {self.excluded_statuses} do not count."
-            if self.excluded_statuses.strip()
-            else ""
+            f" Inventory tasks with status {statuses.replace(',', ', ')} do not count." if statuses else ""
         )
         return (
             f"An O*NET task counts as covered when an inventory task has it as {rank} with "

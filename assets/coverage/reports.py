@@ -261,7 +261,7 @@ def concentration_sentence(c: dict) -> str:
         f"**Concentration:** {pct(c.get('inventory_bottom_tier_share_pct'))} of the "
         f"{plural(matched, 'inventory task')} matched here "
         f"{'sits' if matched == 1 else 'sit'} in the bottom tiers "
-        f"({md_escape(c.get('bottom_tiers') or 'none')}), while {top}. {like_for_like_sentence(c)}"
+        f"({md_escape(c.get('bottom_tiers') or 'none')}), while {top}. {like_for_like_sentence(c)}".rstrip()
     )
 
 
@@ -272,17 +272,22 @@ def hourly(v: float | None) -> str:
 def like_for_like_sentence(c: dict) -> str:
     """The inventory against the domain's own value on the same yardstick: the bottom-tier share, and
     the typical hourly wage (with national tiers most domains hold no top-tier value, so the issue's
-    bottom-vs-top comparison says little on its own)."""
+    bottom-vs-top comparison says little on its own). Empty when the domain has no valued work."""
     overweight = c.get("bottom_tier_overweight_pct")
-    lean = (
-        "no more than its value does"
-        if overweight is None or float(overweight) <= 0
-        else f"{float(overweight):.1f} points more than its value does"
-    )
+    if overweight is None:  # no value (or no inventory) to compare with
+        return ""
+    overweight = float(overweight)
+    if abs(overweight) < 0.05:  # shown to one decimal: "0.0 points" would read as a comparison
+        lean = "as much as its value does"
+    elif overweight > 0:
+        lean = f"{overweight:.1f} points more than its value does"
+    else:
+        lean = f"{-overweight:.1f} points less than its value does"
+    matched = c.get("inventory_tasks_matched") or 0
+    who = "the one task matched here" if matched == 1 else "the median task matched here"
     return (
         f"Like for like, the inventory leans to the bottom tiers {lean} "
-        f"({pct(c.get('value_bottom_tier_share_pct'))} of the value is there); the median task matched here "
-        f"imitates work paid "
+        f"({pct(c.get('value_bottom_tier_share_pct'))} of the value is there); {who} imitates work paid "
         f"{hourly(c.get('inventory_median_hourly_wage_usd'))}, while half of the domain's value is earned at "
         f"{hourly(c.get('value_median_hourly_wage_usd'))} or less."
     )

@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from assets.common.files import temp_name, write_atomic
+from assets.common.files import fsync_path, is_temporary, temp_name, write_atomic
 
 MANIFEST = ".taskvalue-outputs.json"
 
@@ -44,11 +44,17 @@ def sync_outputs(staged: Path, published: Path) -> int:
     try:
         for name in names:
             shutil.copyfile(staged / name, temps[name])
+            fsync_path(temps[name])  # durable before any rename, outside the short rename window
         for name in names:
             os.replace(temps[name], published / name)
+        fsync_path(published)
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
+    # copies left by a sync killed before its renames (their names are unique, so never reused)
+    for stale in published.iterdir():
+        if is_temporary(stale):
+            stale.unlink(missing_ok=True)
     for name in sorted(previous - set(names)):
         (published / name).unlink(missing_ok=True)
     write_atomic(published / MANIFEST, json.dumps({"files": names}, indent=1) + "\n")

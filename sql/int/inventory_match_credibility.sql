@@ -3,10 +3,12 @@
 -- int.domain_task_coverage and marts.inventory_grounding both read the rule from here, so coverage,
 -- grounding and the RL export cannot disagree on which match counts.
 -- The rule (CoverageSettings): a candidate is credible when it has an O*NET task, is ranked
--- $covering_max_rank or better, and has a confidence of at least $min_confidence_level (0 none,
--- 1 low, 2 medium, 3 high) or, when $explicit_ids_cover, came from an explicit O*NET Task ID or a
--- human override pin. Inventory tasks whose status is in $excluded_statuses (comma-separated, e.g.
--- 'retired') keep their candidates here but cover nothing.
+-- $covering_max_rank or better, and either came from an explicit O*NET Task ID or a human override
+-- pin (confidence high by fiat) while $explicit_ids_cover holds, or was found by matching (text or
+-- hinted) with a confidence of at least $min_confidence_level (0 none, 1 low, 2 medium, 3 high).
+-- With $explicit_ids_cover false, coverage counts only what matching found. Inventory tasks whose
+-- status is in $excluded_statuses (comma-separated, e.g. 'retired') keep their candidates here but
+-- cover nothing.
 -- Every inventory task has at least one row: marts.inventory_task_matches gives a task without a
 -- candidate a rank-1 row with no O*NET task, and a task missing there anyway would get a row with a
 -- null rank, so that its status is still judged here.
@@ -33,7 +35,7 @@ with inventory as (
         task_id::varchar as inventory_task_id,
         -- empty entries dropped: '' (no excluded status) must not exclude tasks without a status
         list_contains(
-            list_filter(string_split(lower($excluded_statuses), ','), lambda x: trim(x) <> ''),
+            list_filter(list_transform(string_split(lower($excluded_statuses), ','), lambda x: trim(x)), lambda x: x <> ''),
             lower(trim(coalesce(status, '')))
         ) as is_excluded_status
     from staging.inventory_tasks
@@ -69,10 +71,10 @@ judged as (
         *,
         onet_task_id is not null
         and rank <= $covering_max_rank
-        and (
-            confidence_level >= $min_confidence_level
-            or ($explicit_ids_cover and method in ('explicit', 'override'))
-        ) as is_credible
+        and case
+            when method in ('explicit', 'override') then $explicit_ids_cover
+            else confidence_level >= $min_confidence_level
+        end as is_credible
     from levelled
 )
 

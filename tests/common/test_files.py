@@ -36,3 +36,25 @@ def test_the_temporary_is_hidden_beside_the_target_where_stale_temporaries_finds
         assert tmp.parent == tmp_path and tmp.name.startswith(".pub.duckdb.")
         assert stale_temporaries(target) == [tmp]  # what a crash here would leave
     assert stale_temporaries(target) == [] and target.read_bytes() == b"copy"
+
+
+def test_temporaries_left_by_a_killed_write_are_recognised_and_cleaned(tmp_path: Path):
+    from assets.common.files import is_temporary, temp_name
+    from assets.coverage.outputs import retire_stale
+    from assets.publish.outputs import sync_outputs
+
+    leftover = tmp_path / "staged" / temp_name(tmp_path / "staged" / "legal.md")
+    leftover.parent.mkdir()
+    leftover.write_text("half a report")
+    (tmp_path / "staged" / "legal.md").write_text("# Legal")
+    (tmp_path / "staged" / ".keep.tmp").write_text("not ours: no uuid")
+    assert is_temporary(leftover) and not is_temporary(tmp_path / "staged" / ".keep.tmp")
+    # the staged folder: retired with the stale outputs; a file that is not ours is kept
+    assert retire_stale(tmp_path / "staged", {"legal.md"}, [".md"]) == []
+    assert sorted(p.name for p in (tmp_path / "staged").iterdir()) == [".keep.tmp", "legal.md"]
+    # the published folder: a copy left by a sync killed before its renames goes at the next sync
+    published = tmp_path / "published"
+    published.mkdir()
+    (published / temp_name(published / "legal.md")).write_text("half")
+    assert sync_outputs(tmp_path / "staged", published) == 1
+    assert sorted(p.name for p in published.iterdir()) == [".taskvalue-outputs.json", "legal.md"]

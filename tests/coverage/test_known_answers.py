@@ -264,10 +264,18 @@ def test_coverage_rule_is_configurable():
         one(con, "select ungrounded_reason from marts.inventory_grounding where inventory_task_id = 'inv-3'")
         is None
     )
-    # explicit IDs no longer cover on their own: 402 (explicit, low) drops out; 301 (explicit, high) stays
+    # coverage from matching alone: explicit links and pins cover nothing, whatever their band (the
+    # pipeline bands them high by fiat): 301 (inv-4, explicit) and 402 (inv-8, explicit) drop out;
+    # 401 (inv-5, hinted, medium) stays
     con = build_fixture_db(explicit_ids_cover=False)
-    assert coverage(con, "food")[1] == pytest.approx(200_000)
+    assert coverage(con, "food")[1] == pytest.approx(0)
     assert coverage(con, "business")[1] == pytest.approx(250_000)
+    assert (
+        one(con, "select is_credible from int.inventory_match_credibility where inventory_task_id = 'inv-4'")
+        is False
+    )
+    # ... while with the default, an explicit link covers at any band (402 is banded low in the fixture)
+    assert coverage(build_fixture_db(), "business")[1] == pytest.approx(400_000)
     # top-2 candidates cover: inv-2's rank-2 (201, high) now counts
     con = build_fixture_db(covering_max_rank=2)
     assert coverage(con, "arts-and-media")[1] == pytest.approx(300_000)

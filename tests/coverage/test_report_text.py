@@ -270,7 +270,7 @@ def test_inventory_sentences_are_grammatical(reports_md):
     assert (
         "**Concentration:** 0.0% of the 2 inventory tasks matched here sit in the bottom tiers (low), while "
         "0.0% of the value sits in the top tiers (high). Like for like, the inventory leans to the bottom "
-        "tiers no more than its value does (0.0% of the value is there); the median task matched here "
+        "tiers as much as its value does (0.0% of the value is there); the median task matched here "
         "imitates work paid $40.00/hr, while half of the domain's value is earned at $35.00/hr or less."
         in reports_md["digital-copywriting"]
     )
@@ -323,3 +323,22 @@ def test_the_headline_says_how_much_coverage_rests_on_a_named_occupation_only(re
         in reports_md["business"]
     )
     assert "rests only on an occupation" not in reports_md["computer-and-mathematical"]
+
+
+def test_the_like_for_like_sentence_reads_right_at_its_edges():
+    from assets.coverage.reports import like_for_like_sentence
+
+    c = {
+        "inventory_tasks_matched": 6,
+        "value_bottom_tier_share_pct": 38.6,
+        "bottom_tier_overweight_pct": -21.9,
+        "inventory_median_hourly_wage_usd": 39.07,
+        "value_median_hourly_wage_usd": 36.71,
+    }
+    # below the value's own bottom-tier share: said, not hidden behind "no more than"
+    assert "leans to the bottom tiers 21.9 points less than its value does" in like_for_like_sentence(c)
+    # a difference that rounds to 0.0 is no difference; one task is not a median
+    one_task = like_for_like_sentence({**c, "bottom_tier_overweight_pct": 0.03, "inventory_tasks_matched": 1})
+    assert "as much as its value does" in one_task and "the one task matched here imitates" in one_task
+    # nothing to compare with (no valued work): no sentence at all, rather than "n/a" figures
+    assert like_for_like_sentence({**c, "bottom_tier_overweight_pct": None}) == ""
