@@ -5,10 +5,11 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from assets.common.errors import SourceFormatError
 from assets.common.results import table_result
 from assets.common.warehouse import replace_table_from_frame
 from assets.value import attributes, seeds
-from assets.value.config import ValueSettings
+from assets.value.config import DEFAULT_TASK_ATTRIBUTES, ValueSettings
 from assets.value.sql_assets import sql_model_asset
 from orchestration.resources import TaskvalueSettings
 
@@ -72,6 +73,12 @@ def task_attributes_raw(
     if path is None:
         frame, state = attributes.empty_attributes(), "not configured"
     elif not path.is_file():
+        if configured != DEFAULT_TASK_ATTRIBUTES:
+            raise SourceFormatError(
+                str(path),
+                "task attribute file not found (TASKVALUE_TASK_ATTRIBUTES / value_settings.task_attributes_path); "
+                "set it empty for no attribute file",
+            )
         frame, state = attributes.empty_attributes(), "absent"
         context.log.warning(f"task attribute file {path} not found; the attribute marts will be empty")
     else:

@@ -22,6 +22,11 @@ WeightingMethod = Literal["ft_rt", "importance", "core_supplemental", "equal"]
 AllocationRule = Literal["equal_split", "task_count"]
 
 
+# The GPTs-are-GPTs exposure labels beside the project (../shared/data). Only this default may be absent
+# (a user's machine has no ../shared): a path someone configured must exist.
+DEFAULT_TASK_ATTRIBUTES = "../shared/data/gpts_are_gpts/full_labelset.tsv"
+
+
 class ValueSettings(ConfigurableResource):
     """Settings of the value model: weights, employment allocation, tiers, priority, task attributes."""
 
@@ -64,9 +69,7 @@ class ValueSettings(ConfigurableResource):
     top_tasks_per_occupation: int = Field(default=3, description="Tasks listed in occupation_value.")
     task_attributes_path: str = Field(
         # an empty value is a value: TASKVALUE_TASK_ATTRIBUTES= means no attribute file
-        default_factory=from_env(
-            "TASKVALUE_TASK_ATTRIBUTES", "../shared/data/gpts_are_gpts/full_labelset.tsv", empty_is_value=True
-        ),
+        default_factory=from_env("TASKVALUE_TASK_ATTRIBUTES", DEFAULT_TASK_ATTRIBUTES, empty_is_value=True),
         description="CSV/TSV/Parquet with a Task ID column and numeric attributes; relative to the "
         "project directory; empty = none.",
     )

@@ -114,3 +114,19 @@ def test_a_label_row_with_a_mistyped_activity_id_fails_its_check():
     assert [r["element_id"] for r in failing["ExpectColumnValuesToBeInSet(column='name_matches')"]] == [
         "4.A.4.b.4.I13"
     ]
+
+
+def test_a_configured_attribute_file_that_does_not_exist_stops_the_run_naming_it(tmp_path, monkeypatch):
+    # only the default (../shared/data beside the project) may be absent; a path someone set must exist
+    from dagster import AssetKey
+
+    from tests.conftest import FIXTURES, failure_text, run_refresh
+
+    missing = tmp_path / "labels.tsv"
+    monkeypatch.setenv("TASKVALUE_TASK_ATTRIBUTES", str(missing))
+    result, _ = run_refresh(
+        tmp_path, FIXTURES / "mirror", selection=[AssetKey(["int", "task_attributes_raw"])], raise_on_error=False
+    )
+    assert not result.success
+    text = failure_text(result, "int__task_attributes_raw")
+    assert f"file {missing}: task attribute file not found" in text
