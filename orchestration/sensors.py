@@ -2,8 +2,9 @@
 
 inventory_files_sensor watches what a refresh of the inventory reads: the files the ingest reads
 (its own reserved-name rule: `.DS_Store`, editor lock and swap files starting with `.` or `_` do not
-count), the overrides file wherever TASKVALUE_INVENTORY_OVERRIDES puts it, and any `_overrides.*`
-file in the directory (the overrides asset refuses one it would not read). When one is added,
+count), the overrides file wherever TASKVALUE_INVENTORY_OVERRIDES puts it, and any other
+`_overrides.<data file type>` in the directory (the overrides asset refuses one it would not read;
+an editor backup such as `_overrides.csv~` is ignored). When one is added,
 removed or its content changes, it requests `inventory_refresh_job`, which re-materializes only the
 inventory assets, the domains config tables, and everything downstream of them (matches, coverage,
 the published warehouse), not the OES/O*NET sources. Stopped by default; turn it on in the UI or
@@ -13,7 +14,6 @@ start with TASKVALUE_INVENTORY_SENSOR=on.
 import hashlib
 import json
 import os
-import uuid
 from pathlib import Path
 from stat import S_ISREG
 
@@ -62,7 +62,8 @@ def _sha256(path: Path) -> str:
 def watched_files(directory: Path, overrides: Path | None = None) -> dict[str, Path]:
     """{name: path} of what a refresh reads: the files the ingest reads (not reserved: a `.DS_Store`
     or an editor's `.~lock.x#` changes nothing), `_overrides.*` files in the directory (the overrides
-    asset reads the CSV and refuses the others), and the overrides file itself, named by its absolute
+    asset reads the CSV and refuses the others; `_overrides.csv~`, `_overrides.bak` are backups, not
+    watched), and the overrides file itself, named by its absolute
     path when it lies outside the directory; listed even while it does not exist, so that its
     appearance is a change."""
     found: dict[str, Path] = {}
@@ -108,6 +109,18 @@ def content_key(state: dict[str, list]) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def first_epoch(context: SensorEvaluationContext) -> str:
+    """The epoch of a cursor-less tick (first start, or after the cursor is cleared): the same when
+    that tick is evaluated again (a retry must request the run key Dagster already has, so it is
+    deduplicated), different after a reset. Dagster keeps the sensor's last requested run key and
+    its start time across a cursor reset: after a reset the last run key is one of the previous
+    epoch, so the new epoch differs from every earlier one (a uuid did, but differed on a retry too).
+    An epoch that requested no run leaves the last run key as it was and may be repeated, harmlessly:
+    none of its keys was ever used."""
+    seed = f"{context.last_sensor_start_time!r}|{context.last_run_key!r}"
+    return hashlib.sha256(seed.encode()).hexdigest()[:12]
+
+
 @sensor(
     job=inventory_refresh_job,
     minimum_interval_seconds=60,
@@ -130,7 +143,7 @@ def inventory_files_sensor(
     # Run keys are unique across cursor resets: a new cursor starts a new epoch (a reset restarts the
     # generation at 1, and `<content>:1` could be a key Dagster has seen, so it would skip the run).
     # A cursor written before epochs existed keeps a fixed one, so its retried ticks still dedupe.
-    epoch = previous.get("epoch") or ("0" if previous else uuid.uuid4().hex[:12])
+    epoch = previous.get("epoch") or ("0" if previous else first_epoch(context))
     cursor = {"files": state, "key": key, "generation": generation, "epoch": epoch}
     if previous.get("key") == key:
         context.update_cursor(json.dumps(cursor))  # keep refreshed mtimes

@@ -57,9 +57,17 @@ SCHEMA = {
 }
 
 
+# the file types someone could save decisions as; an editor backup (`_overrides.csv~`,
+# `_overrides.bak`, `.orig`, `.swp`) is not one, and is ignored like any other reserved name
+OVERRIDES_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".json", ".jsonl", ".parquet")
+
+
 def is_overrides_name(path: Path) -> bool:
-    """`_overrides.<anything>` in any case: a file meant as the overrides file."""
-    return path.stem.lower() == DEFAULT_NAME.removesuffix(".csv")
+    """`_overrides.<a data file type>` in any case (`_Overrides.XLSX`): a file meant as the
+    overrides file."""
+    return (
+        path.stem.lower() == DEFAULT_NAME.removesuffix(".csv") and path.suffix.lower() in OVERRIDES_SUFFIXES
+    )
 
 
 def overrides_location(inventory_dir: Path, configured: Path | None) -> tuple[Path, bool]:
@@ -175,6 +183,8 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
     last_line = reader.line_num
     for values in reader:
         row_no, last_line = last_line + 1, reader.line_num  # the line the record starts on
+        if last_line > row_no or last_line == len(lines):
+            _check_quotes(path, lines[row_no - 1 : last_line], row_no, columns)
         if not any(v.strip() for v in values):
             continue
         extra = [(i, v) for i, v in enumerate(values) if i not in columns and v.strip()]
@@ -203,6 +213,41 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
         rec = {column: values[i] if i < len(values) else "" for i, column in columns.items()}
         rows.append(_decision(path, row_no, rec))
     return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _check_quotes(path: Path, span: list[str], row_no: int, columns: dict[int, str]) -> None:
+    """A stray quote must not swallow later decisions into a note (the inventory CSV reader's guard):
+    a quoted field left open at the end of the file, or spanning lines that each read alone as a
+    decision (`CPY-001,pin,22670,"reviewed by J., ok` above two more decisions), is an error naming
+    the line. A note that really spans lines (its other lines are not decisions) is read as one."""
+    try:
+        list(csv.reader(["".join(span)], strict=True))
+    except csv.Error as exc:
+        raise SourceFormatError(
+            str(path),
+            f"the quoted value opened on this line does not close properly ({exc}; it runs to line "
+            f'{row_no + len(span) - 1}): a stray quote? Close it (a quote inside a note is written "")',
+            row=row_no,
+        ) from None
+    if len(span) < 2:
+        return
+    action_at = next(i for i, c in columns.items() if c == "action")
+    needed = max(i for i, c in columns.items() if c in REQUIRED) + 1  # the note may be left off
+    for line in span[1:]:
+        try:
+            values = next(csv.reader([line], strict=True), [])
+        except csv.Error:
+            return
+        if not (len(values) >= needed and _clean(values[action_at]).lower() in ACTIONS):
+            return
+    raise SourceFormatError(
+        str(path),
+        f"a quote opened on this line runs to line {row_no + len(span) - 1}, and each line after it "
+        "reads as a decision: a stray quote would swallow them into one note. Close the quote (a "
+        'quote inside a note is written "")',
+        row=row_no,
+        column="note" if "note" in columns.values() else None,
+    )
 
 
 def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:

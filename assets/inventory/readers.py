@@ -25,9 +25,10 @@ from typing import Any
 
 from assets.inventory.schema import (
     accepted_names,
-    header_is_task_specific,
+    header_is_generic,
     header_recognized,
     header_score,
+    is_task_sheet_header,
     looks_like_header,
 )
 
@@ -504,8 +505,10 @@ class _Sheet:
 def read_xlsx(path: Path) -> FileRead:
     """Every visible sheet with an inventory header is read. A sheet that is not read is named in
     the notes with its non-empty rows (`FileRead.skip`): a hidden sheet, a sheet with no header
-    naming task_id or title/description in its first rows, and a lookup table (a header of generic
-    names only, e.g. 'ID, Name, Team', beside a sheet whose header names a task column)."""
+    naming task_id or title/description in its first rows, and a lookup table: a header of generic
+    names only ('ID, Name, Team') beside a sheet that is clearly a task table (`is_task_sheet_header`:
+    task_id and a text column, one of them named task-specifically). A sheet with a task-specific
+    name but no ID column ('Domain, Description') never makes another sheet a lookup."""
     import fastexcel
 
     try:
@@ -540,15 +543,15 @@ def read_xlsx(path: Path) -> FileRead:
             )
             continue
         candidates.append(_Sheet(name, rows, header_at, facts.get(name, _SheetFacts()), filled))
-    specific = [c.name for c in candidates if header_is_task_specific(c.written)]
+    task_sheets = [c.name for c in candidates if is_task_sheet_header(c.written)]
     used = []
     for sheet in candidates:
-        if specific and sheet.name not in specific:
+        if task_sheets and header_is_generic(sheet.written):
             names = ", ".join(repr(h) for h in sheet.written if h.strip())
             out.skip(
                 f"sheet {sheet.name!r} not read: a lookup table? its header ({names}) has only generic "
-                f"names, while sheet {specific[0]!r} names task columns; rename a column "
-                f"(e.g. to task_id or title) to read it",
+                f"names, while sheet {task_sheets[0]!r} names task_id and a text column as a task "
+                f"table does; rename a column (e.g. to task_id or title) to read it",
                 sheet.filled,
             )
             continue
@@ -574,6 +577,7 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
     out.notes.extend(f"sheet {name!r} {note}" for note in renamed)
     if not out.header:
         out.header = header
+    merged_below = _merged_by_row(facts.merged, offset + len(rows) - 1)
     for idx in range(header_at + 1, len(rows)):
         row = rows[idx]
         if all(_blank(c) for c in row):
@@ -598,11 +602,22 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
         # each sheet keeps its own header: records are mapped by their own keys
         cells = {h: v for h, w, v in zip(header, written, row, strict=True) if w.strip() or v is not None}
         rec = RawRecord(at, cells, sheet=name)
-        for r1, c1, r2, c2 in facts.merged:
-            if r1 < at <= r2:  # calamine reads a merged cell's value on its first row only
-                cols = ", ".join(repr(written[c]) for c in range(max(c1, 0), min(c2 + 1, len(written))))
-                rec.flags.append(f"{cols} merged over rows {r1}-{r2}: its value is read on row {r1} only")
+        for r1, c1, r2, c2 in merged_below.get(at, ()):
+            cols = ", ".join(repr(written[c]) for c in range(max(c1, 0), min(c2 + 1, len(written))))
+            rec.flags.append(f"{cols} merged over rows {r1}-{r2}: its value is read on row {r1} only")
         out.records.append(rec)
+
+
+def _merged_by_row(merged: list[tuple[int, int, int, int]], last_row: int) -> dict[int, list[tuple]]:
+    """Sheet row -> the merged ranges covering it below their first row (calamine reads a merged
+    cell's value on its first row only). A one-row merge (a description spread over two columns)
+    never hides a value, so it is left out; rows past the sheet's last are not indexed. The cost is
+    linear in the rows flagged, not rows x merges."""
+    below: dict[int, list[tuple]] = {}
+    for r1, c1, r2, c2 in merged:
+        for at in range(r1 + 1, min(r2, last_row) + 1):
+            below.setdefault(at, []).append((r1, c1, r2, c2))
+    return below
 
 
 # --- JSON, JSONL, Parquet -------------------------------------------------------------------------
@@ -720,6 +735,8 @@ def read_json(path: Path) -> FileRead:
     out = FileRead("json", encoding=encoding)
     if isinstance(doc, dict):
         lists = [k for k in _LIST_KEYS if isinstance(doc.get(k), list)]
+        # an empty list holds no tasks, so it competes with none ({"tasks": [...], "items": []})
+        lists = [k for k in lists if doc[k]] or lists[:1]
         if len(lists) > 1:
             # which list holds the tasks is the user's call: reading one would drop the other
             raise UnreadableFile(

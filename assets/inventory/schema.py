@@ -104,8 +104,8 @@ def accepted_names() -> str:
 
 
 # Column names a lookup or reference table uses as readily as a task table ('Owners: ID, Name,
-# Team'). A workbook sheet whose header names fields ONLY by these is not read when another sheet's
-# header names a task column (task_id, title, prompt, instances, ...): it is taken for a lookup.
+# Team'). A workbook sheet whose header names fields ONLY by these is not read when another sheet is
+# clearly the task table (`is_task_sheet_header`): it is taken for a lookup.
 GENERIC_NAMES = frozenset(
     {
         "id",
@@ -138,17 +138,32 @@ GENERIC_NAMES = frozenset(
 )
 
 
-def header_is_task_specific(cells: list[str]) -> bool:
-    """Whether a header names some inventory field by a name only a task table would use."""
-    return any(canonical(c) and normalize_header(c) not in GENERIC_NAMES for c in cells)
+def header_is_generic(cells: list[str]) -> bool:
+    """Whether every inventory field the header names is named by a generic name ('ID, Name, Team')."""
+    return not any(canonical(c) and normalize_header(c) not in GENERIC_NAMES for c in cells)
+
+
+def is_task_sheet_header(cells: list[str]) -> bool:
+    """Whether a header is clearly a task table's: it names task_id AND a text field (title or
+    description), and one of those columns by a task-specific name ('Task ID', 'Title', 'Prompt').
+    A header without an ID column ('Domain, Description', 'SOC Code, Title') never is, and neither
+    is one whose key columns are all generic ('ID, Summary, Description, Status', a Jira export)."""
+    mapping = map_header([str(c) for c in cells])
+    fields = set(mapping.values())
+    if "task_id" not in fields or not fields & set(TEXT_FIELDS):
+        return False
+    return any(f in KEY_FIELDS and normalize_header(c) not in GENERIC_NAMES for c, f in mapping.items())
 
 
 def looks_like_header(values: list[object], header: list[str]) -> bool:
     """Whether a data row is a header: the header again (two files concatenated), or a row that
     names at least two inventory fields, task_id or a text field among them, with at least half of
-    its cells field names (a second table stacked below the first). Cheap for ordinary rows: only
-    the cells under the task_id/title/description columns are looked up first."""
-    normalized, keys = _header_shape(tuple(header))
+    its cells field names (a second table stacked below the first). When the header has a task_id
+    column, the row's cell there must itself name a column (a field name or alias, or a name ending
+    in 'ID'/'key': 'Backlog ID'): a sparse task row whose other cells happen to be field names
+    ('T-2, Summary, , sandbox') is a task. Cheap for ordinary rows: only the cells under the
+    task_id/title/description columns are looked up first."""
+    normalized, keys, id_at = _header_shape(tuple(header))
     if (
         len(values) == len(normalized)
         and any(normalized)
@@ -156,11 +171,28 @@ def looks_like_header(values: list[object], header: list[str]) -> bool:
         and [normalize_header(_cell(v)) for v in values] == list(normalized)
     ):
         return True
-    if not any(_may_be_a_name(values[i]) for i in keys if i < len(values)):
+    if id_at is not None:
+        if id_at >= len(values) or not _names_an_id_column(values[id_at]):
+            return False
+    elif not any(_may_be_a_name(values[i]) for i in keys if i < len(values)):
         return False
     cells = [str(v) for v in values if v is not None and str(v).strip()]
     named = [c for c in cells if canonical(c)]
     return header_score(cells) >= 2 and 2 * len(named) >= len(cells)
+
+
+_ID_WORDS = ("id", "key", "uid", "identifier")
+
+
+def _names_an_id_column(value: object) -> bool:
+    """A field name or alias, or a column name for an ID ('Backlog ID', 'Issue key'): no digit, last
+    word id/key. A task ID ('T-2', 'ID-7') has a digit."""
+    if value is None or len(str(value)) > 40:
+        return False
+    if canonical(value) is not None:
+        return True
+    name = normalize_header(value)
+    return not any(ch.isdigit() for ch in name) and name.rsplit("_", 1)[-1] in _ID_WORDS
 
 
 def _cell(value: object) -> str:
@@ -172,8 +204,13 @@ def _may_be_a_name(value: object) -> bool:
 
 
 @lru_cache(maxsize=256)
-def _header_shape(header: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...]]:
-    """The header's normalized names, and the positions of its task_id/title/description columns."""
-    return tuple(normalize_header(h) for h in header), tuple(
-        i for i, h in enumerate(header) if canonical(h) in KEY_FIELDS
+def _header_shape(header: tuple[str, ...]) -> tuple[tuple[str, ...], tuple[int, ...], int | None]:
+    """The header's normalized names, the positions of its task_id/title/description columns, and
+    the position of the column read as task_id (None without one)."""
+    mapping = map_header(list(header))
+    id_at = next((i for i, h in enumerate(header) if mapping.get(h) == "task_id"), None)
+    return (
+        tuple(normalize_header(h) for h in header),
+        tuple(i for i, h in enumerate(header) if canonical(h) in KEY_FIELDS),
+        id_at,
     )

@@ -10,6 +10,7 @@ from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
 from assets.inventory.config import inventory_settings_from_env
 from orchestration.sensors import inventory_files_sensor, inventory_refresh_job
 from tests.conftest import settings_for
+from tests.inventory.test_inventory_review3 import first_tick
 
 
 def evaluate(settings, cursor, inventory_settings=None):
@@ -144,9 +145,10 @@ def test_run_keys_stay_unique_after_the_cursor_is_reset(tmp_path):
     (inventory / "a.csv").write_text("task_id,title\nA-1,Edited\n")
     edited, _ = evaluate(settings, cursor)
     (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
-    # the cursor is reset (sensor re-created): same content as the first tick, generation 1 again,
-    # yet the warehouse holds the edit, so Dagster must not skip this run as one it has seen
-    after_reset, _ = evaluate(settings, None)
+    # the cursor is reset: same content as the first tick, generation 1 again, yet the warehouse
+    # holds the edit, so Dagster must not skip this run as one it has seen. Dagster keeps the last
+    # run key across a cursor reset (a retried first tick, without one, repeats its key)
+    after_reset = first_tick(settings, last_run_key=edited.run_key, started=None)
     assert isinstance(after_reset, RunRequest)
     assert after_reset.run_key not in {first.run_key, edited.run_key}
     # a retried tick (same cursor, nothing changed since) asks for the same run: Dagster dedupes it
