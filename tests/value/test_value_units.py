@@ -125,7 +125,10 @@ def test_a_configured_attribute_file_that_does_not_exist_stops_the_run_naming_it
     missing = tmp_path / "labels.tsv"
     monkeypatch.setenv("TASKVALUE_TASK_ATTRIBUTES", str(missing))
     result, _ = run_refresh(
-        tmp_path, FIXTURES / "mirror", selection=[AssetKey(["int", "task_attributes_raw"])], raise_on_error=False
+        tmp_path,
+        FIXTURES / "mirror",
+        selection=[AssetKey(["int", "task_attributes_raw"])],
+        raise_on_error=False,
     )
     assert not result.success
     text = failure_text(result, "int__task_attributes_raw")
