@@ -45,18 +45,17 @@ inventory as (
     group by dm.domain_id
 ),
 
--- the domain's value by hourly wage, for the bottom-tier share and the value-weighted median
+-- the domain's value by hourly wage, for the value-weighted median
 wage_value as (
-    select domain_id, hourly_wage_usd, sum(annual_value_usd) as value_usd, bool_or(is_bottom_tier) as is_bottom
+    select domain_id, hourly_wage_usd, sum(annual_value_usd) as value_usd
     from int.domain_task_coverage
     where hourly_wage_usd is not null and annual_value_usd > 0
     group by domain_id, hourly_wage_usd
 ),
 
-value_spread as (
+value_median as (
     select
         domain_id,
-        sum(value_usd) filter (where is_bottom) as bottom_tier_value_usd,
         -- the lowest wage whose cumulative value reaches half of the total
         min(hourly_wage_usd) filter (where cumulative_usd >= total_usd / 2) as value_median_hourly_wage_usd
     from (
@@ -81,13 +80,13 @@ select
     c.top_tier_value_usd,
     round(100 * c.top_tier_value_usd / nullif(c.total_value_usd, 0), 4) as value_top_tier_share_pct,
     round(inventory_bottom_tier_share_pct - value_top_tier_share_pct, 4) as concentration_gap_pct,
-    coalesce(v.bottom_tier_value_usd, 0) as bottom_tier_value_usd,
-    round(100 * coalesce(v.bottom_tier_value_usd, 0) / nullif(c.total_value_usd, 0), 4) as value_bottom_tier_share_pct,
+    c.bottom_tier_value_usd,
+    round(100 * c.bottom_tier_value_usd / nullif(c.total_value_usd, 0), 4) as value_bottom_tier_share_pct,
     round(inventory_bottom_tier_share_pct - value_bottom_tier_share_pct, 4) as bottom_tier_overweight_pct,
     round(i.inventory_median_hourly_wage_usd, 2) as inventory_median_hourly_wage_usd,
     round(v.value_median_hourly_wage_usd, 2) as value_median_hourly_wage_usd
 from marts.domain_coverage as c
 cross join tiers as t
 left join inventory as i using (domain_id)
-left join value_spread as v using (domain_id)
+left join value_median as v using (domain_id)
 order by c.domain_id

@@ -45,8 +45,7 @@ decisions as (
 ),
 
 pins as (
-    -- several pins of one task rank in file order; a repeated pin counts once (the staging table
-    -- marks repeats `duplicate`, this guards the mart's keys all the same)
+    -- several pins of one task rank in file order (pin_order)
     select
         inventory_task_id,
         onet_task_id,
@@ -60,7 +59,6 @@ pins as (
         0 as type_rank
     from decisions
     where action = 'pin'
-    qualify row_number() over (partition by inventory_task_id, onet_task_id order by source_row) = 1
 ),
 
 rejected_all as (
@@ -104,7 +102,9 @@ kept as (
 ),
 
 combined as (
-    -- one row per (task, O*NET task) whatever the inputs hold: the mart's key never repeats
+    -- one row per (task, O*NET task) whatever the inputs hold, so the mart's key never repeats: a
+    -- repeated pin counts once, by its first line (the staging table already marks repeats
+    -- `duplicate`; this guards the key all the same)
     select *
     from (select * from pins union all by name select * from kept)
     qualify row_number() over (
