@@ -32,7 +32,17 @@ def is_temporary(path: Path) -> bool:
 
 def stale_temporaries(target: Path) -> list[Path]:
     """Temporary files of `target` left by writes that crashed before their rename."""
+    # any middle part: what lies beside one target is its own, whatever wrote it (a sweep of a whole
+    # directory, remove_temporaries, insists on temp_name's exact form)
     return sorted(target.parent.glob(f".{target.name}.*.tmp"))
+
+
+def remove_temporaries(directory: Path) -> None:
+    """Delete every temporary in `directory` left by a write killed before its rename (hidden, never
+    read, and never reused: each write gets a fresh name). Only while no write there is in flight."""
+    for path in directory.glob(".*.tmp"):
+        if is_temporary(path):
+            path.unlink(missing_ok=True)
 
 
 def fsync_path(path: Path) -> None:

@@ -20,7 +20,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
-from assets.common.files import is_temporary
+from assets.common.files import remove_temporaries
 from assets.coverage.config import CoverageSettings, coverage_settings_from_env
 from assets.coverage.domains import load_domains
 from assets.coverage.exports import EXPORT_SUFFIXES, export_all, export_file_names
@@ -64,10 +64,7 @@ def retire_stale(directory: Path, current: set[str], suffixes: Sequence[str]) ->
     )
     for name in stale:
         (directory / name).unlink(missing_ok=True)
-    # temporaries of writes killed before their rename: hidden, never published, and never reused
-    for leftover in directory.glob(".*"):
-        if is_temporary(leftover):
-            leftover.unlink(missing_ok=True)
+    remove_temporaries(directory)
     return stale
 
 

@@ -231,6 +231,11 @@ def text_field(name: str, value: Any, flags: list[str], *, strip: bool = True) -
     return visible_text(text, strip=strip)
 
 
+def without_format_characters(text: str) -> str:
+    """`text` without invisible format characters (Unicode Cf: zero-width space, BOM, soft hyphen)."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf")
+
+
 def task_id_text(value: Any) -> str | None:
     """The task ID as text. A boolean, an infinite number or a list/object is not an ID. Invisible
     format characters (zero-width space, BOM) are dropped and compatibility forms folded (NFKC), so
@@ -239,7 +244,7 @@ def task_id_text(value: Any) -> str | None:
         raise Unparseable(repr(value))
     text = as_text(value)
     if text is not None:
-        text = "".join(c for c in text if c != "\x00" and unicodedata.category(c) != "Cf")
+        text = without_format_characters(text.replace("\x00", ""))
         text = text.strip() or None
     if text is not None and re.fullmatch(r"\d+\.0", text):
         text = text[:-2]  # a spreadsheet turned the ID 12 into 12.0

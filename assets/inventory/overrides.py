@@ -23,13 +23,18 @@ from __future__ import annotations
 
 import csv
 import os
-import unicodedata
 from pathlib import Path
 
 import polars as pl
 
 from assets.common.errors import SourceFormatError, TaskvalueError
-from assets.inventory.ingest import Unparseable, inventory_files, parse_int, task_id_text
+from assets.inventory.ingest import (
+    Unparseable,
+    inventory_files,
+    parse_int,
+    task_id_text,
+    without_format_characters,
+)
 from assets.inventory.readers import UnreadableFile, decode_lines
 from assets.inventory.schema import normalize_header
 
@@ -122,7 +127,7 @@ def _same_path(a: Path, b: Path) -> bool:
 
 def _clean(value: str | None) -> str:
     """Without invisible format characters (a zero-width space) and surrounding blanks."""
-    return "".join(c for c in value or "" if unicodedata.category(c) != "Cf").strip()
+    return without_format_characters(value or "").strip()
 
 
 def _header(path: Path, cells: list[str]) -> dict[int, str]:

@@ -17,7 +17,7 @@ import os
 import shutil
 from pathlib import Path
 
-from assets.common.files import fsync_path, is_temporary, temp_name, write_atomic
+from assets.common.files import fsync_path, remove_temporaries, temp_name, write_atomic
 
 MANIFEST = ".taskvalue-outputs.json"
 
@@ -51,10 +51,7 @@ def sync_outputs(staged: Path, published: Path) -> int:
     finally:
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
-    # copies left by a sync killed before its renames (their names are unique, so never reused)
-    for stale in published.iterdir():
-        if is_temporary(stale):
-            stale.unlink(missing_ok=True)
+    remove_temporaries(published)  # copies left by a sync killed before its renames
     for name in sorted(previous - set(names)):
         (published / name).unlink(missing_ok=True)
     write_atomic(published / MANIFEST, json.dumps({"files": names}, indent=1) + "\n")
