@@ -18,7 +18,9 @@ from functools import cache
 from pathlib import Path
 
 SQL_DIR = Path(__file__).resolve().parents[2] / "sql"
-_COLUMN_LINE = re.compile(r"^--\s{2,}([A-Za-z_][A-Za-z0-9_]*):\s*(.+)$")
+# a column line is indented 2-3 spaces; deeper lines continue the column above, even one that
+# starts with "word:"
+_COLUMN_LINE = re.compile(r"^--\s{2,3}([A-Za-z_][A-Za-z0-9_]*):\s*(.+)$")
 
 
 @dataclass(frozen=True)
@@ -34,10 +36,9 @@ class SqlModel:
         return f"{self.schema}.{self.table}"
 
 
-@cache
-def load_model(schema: str, table: str) -> SqlModel:
-    path = SQL_DIR / schema / f"{table}.sql"
-    text = path.read_text(encoding="utf-8")
+def parse_header(text: str) -> tuple[str, dict[str, str]]:
+    """The leading comment block of a model: its description and, after `-- columns:`, one
+    description per column (continuation lines are indented deeper than column lines)."""
     description_lines: list[str] = []
     docs: dict[str, str] = {}
     in_columns = False
@@ -55,4 +56,12 @@ def load_model(schema: str, table: str) -> SqlModel:
             docs[last] += " " + line[2:].strip()
         elif not in_columns:
             description_lines.append(line[2:].strip())
-    return SqlModel(schema, table, text, " ".join(x for x in description_lines if x), docs)
+    return " ".join(x for x in description_lines if x), docs
+
+
+@cache
+def load_model(schema: str, table: str) -> SqlModel:
+    path = SQL_DIR / schema / f"{table}.sql"
+    text = path.read_text(encoding="utf-8")
+    description, docs = parse_header(text)
+    return SqlModel(schema, table, text, description, docs)

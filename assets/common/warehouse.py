@@ -82,9 +82,14 @@ def build_sql_model(
                 f"sql/{model.schema}/{model.table}.sql: columns without a description in the header: "
                 f"{sorted(missing_docs)}"
             )
-        for stmt in comment_statements(
-            model.qualified, model.description, {c: d for c, d in model.column_docs.items() if c in cols}
-        ):
+        # the README's data dictionary is printed from the headers: a column they name must exist
+        unknown_docs = set(model.column_docs) - cols
+        if unknown_docs:
+            raise ValueError(
+                f"sql/{model.schema}/{model.table}.sql: the header describes columns the table does not have: "
+                f"{sorted(unknown_docs)}"
+            )
+        for stmt in comment_statements(model.qualified, model.description, model.column_docs):
             con.execute(stmt)
         con.execute("commit")
     except BaseException:

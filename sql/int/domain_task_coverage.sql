@@ -8,7 +8,8 @@
 --   task_id: O*NET Task ID.
 --   task: Task statement.
 --   occupation_title: O*NET occupation title.
---   annual_value_usd: Annual value of the task in this domain (USD/year; the sector share for sector domains).
+--   annual_value_usd: Annual value of the task in this domain (USD/year, exact cents; the sector share for
+--     sector domains, rounded to the cent, so that every sum over these rows is exact).
 --   employment_reached: Employment of the task's occupation counted in this domain (workers).
 --   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour).
 --   tier: Value tier of the task.
@@ -42,7 +43,9 @@ select
     t.task_id,
     t.task,
     o.title as occupation_title,
-    t.annual_value_usd::double * d.value_share as annual_value_usd,
+    -- exact cents: sums of doubles drift in the last digits (and with the order of summation)
+    case when d.value_share = 1 then t.annual_value_usd
+        else round(t.annual_value_usd::double * d.value_share, 2)::decimal(20, 2) end as annual_value_usd,
     t.allocated_employment::double * d.employment_share as employment_reached,
     t.hourly_wage_usd::double as hourly_wage_usd,
     t.tier,

@@ -1,8 +1,8 @@
 -- One row per value tier of marts.task_value, ordered by the hourly wages it holds (1 = lowest).
 -- The coverage layer needs "bottom" and "top" tier without knowing the tier labels, so the order is
 -- read from the data: a tier's position is the rank of the lowest hourly wage among its tasks.
--- The bottom tiers are the $bottom_tier_count lowest-paid bands and the top tiers the $top_tier_count
--- highest-paid ones; 0 means a third of the bands, rounded up (2 of 6 bands, 1 of 3).
+-- The bottom tiers are the bottom_tier_count (TASKVALUE_COVERAGE_BOTTOM_TIERS) lowest-paid bands and
+-- the top tiers the top_tier_count (TASKVALUE_COVERAGE_TOP_TIERS) highest-paid ones; 0 means a third of the bands, rounded up (2 of 6 bands, 1 of 3).
 -- columns:
 --   tier: Tier label as in marts.task_value.
 --   tier_position: 1 for the lowest-paid tier, counting up.

@@ -3,11 +3,11 @@
 -- int.domain_task_coverage and marts.inventory_grounding both read the rule from here, so coverage,
 -- grounding and the RL export cannot disagree on which match counts.
 -- The rule (CoverageSettings): a candidate is credible when it has an O*NET task, is ranked
--- $covering_max_rank or better, and either came from an explicit O*NET Task ID or a human override
--- pin (confidence high by fiat) while $explicit_ids_cover holds, or was found by matching (text or
--- hinted) with a confidence of at least $min_confidence_level (0 none, 1 low, 2 medium, 3 high).
--- With $explicit_ids_cover false, coverage counts only what matching found. Inventory tasks whose
--- status is in $excluded_statuses (comma-separated, e.g. 'retired') keep their candidates here but
+-- covering_max_rank or better, and either came from an explicit O*NET Task ID or a human override
+-- pin (confidence high by fiat) while explicit_ids_cover holds, or was found by matching (text or
+-- hinted) with a confidence of at least min_confidence (none < low < medium < high; default medium).
+-- With explicit_ids_cover false, coverage counts only what matching found. Inventory tasks whose
+-- status is in excluded_statuses (comma-separated, e.g. 'retired') keep their candidates here but
 -- cover nothing.
 -- Every inventory task has at least one row: marts.inventory_task_matches gives a task without a
 -- candidate a rank-1 row with no O*NET task, and a task missing there anyway would get a row with a

@@ -1,4 +1,5 @@
--- The top uncovered O*NET tasks of each domain ($top_gaps per domain), ranked by the value model's
+-- The top uncovered O*NET tasks of each domain (top_gaps_per_domain of them, 25 by default:
+-- TASKVALUE_COVERAGE_TOP_GAPS), ranked by the value model's
 -- priority score (times the sector share for sector domains), then annual value, then the value
 -- model's own priority rank (equal task weights make ties common: judgment before other natures).
 -- Each row carries what makes the task matter.
@@ -35,7 +36,7 @@ select
     occupation_title,
     task_id,
     task,
-    annual_value_usd,
+    annual_value_usd::double as annual_value_usd,
     employment_reached,
     hourly_wage_usd,
     tier,

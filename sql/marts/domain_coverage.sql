@@ -15,7 +15,8 @@
 --   uncovered_value_usd: Annual value of its uncovered tasks (USD/year).
 --   value_coverage_pct: covered_value_usd / total_value_usd x 100.
 --   uncovered_value_rank: Rank of the domain by uncovered value (1 = most uncovered value).
---   employment_reached: Workers in the domain's occupations (sector employment for sector domains).
+--   employment_reached: Workers in the domain's occupations (sector employment for sector domains), rounded to
+--     whole workers.
 --   digital_value_usd: Annual value of digital tasks (USD/year).
 --   digital_covered_value_usd: Annual value of covered digital tasks (USD/year).
 --   judgment_value_usd: Annual value of judgment tasks (USD/year).
@@ -99,7 +100,8 @@ totals as (
 ),
 
 employment as (
-    select domain_id, sum(employment_reached) as employment_reached
+    -- whole workers: the shares of a split OES code add up to it, up to float noise
+    select domain_id, round(sum(employment_reached)) as employment_reached
     from (select distinct domain_id, onet_soc_code, employment_reached from tasks)
     group by domain_id
 ),
@@ -159,28 +161,28 @@ select
     coalesce(t.tasks_total, 0) as tasks_total,
     coalesce(t.tasks_covered, 0) as tasks_covered,
     round(100 * t.tasks_covered / nullif(t.tasks_total, 0), 4) as task_coverage_pct,
-    coalesce(t.total_value_usd, 0) as total_value_usd,
-    coalesce(t.covered_value_usd, 0) as covered_value_usd,
-    coalesce(t.total_value_usd - t.covered_value_usd, 0) as uncovered_value_usd,
+    coalesce(t.total_value_usd, 0)::double as total_value_usd,
+    coalesce(t.covered_value_usd, 0)::double as covered_value_usd,
+    coalesce(t.total_value_usd - t.covered_value_usd, 0)::double as uncovered_value_usd,
     round(100 * t.covered_value_usd / nullif(t.total_value_usd, 0), 4) as value_coverage_pct,
     rank() over (order by coalesce(t.total_value_usd - t.covered_value_usd, 0) desc) as uncovered_value_rank,
     coalesce(e.employment_reached, 0) as employment_reached,
-    coalesce(t.digital_value_usd, 0) as digital_value_usd,
-    coalesce(t.digital_covered_value_usd, 0) as digital_covered_value_usd,
-    coalesce(t.judgment_value_usd, 0) as judgment_value_usd,
-    coalesce(t.judgment_covered_value_usd, 0) as judgment_covered_value_usd,
-    coalesce(t.routine_value_usd, 0) as routine_value_usd,
-    coalesce(t.routine_covered_value_usd, 0) as routine_covered_value_usd,
-    coalesce(t.interpersonal_value_usd, 0) as interpersonal_value_usd,
-    coalesce(t.interpersonal_covered_value_usd, 0) as interpersonal_covered_value_usd,
-    coalesce(t.physical_value_usd, 0) as physical_value_usd,
-    coalesce(t.physical_covered_value_usd, 0) as physical_covered_value_usd,
-    coalesce(t.unknown_nature_value_usd, 0) as unknown_nature_value_usd,
-    coalesce(t.unknown_nature_covered_value_usd, 0) as unknown_nature_covered_value_usd,
-    coalesce(t.top_tier_value_usd, 0) as top_tier_value_usd,
-    coalesce(t.top_tier_covered_value_usd, 0) as top_tier_covered_value_usd,
-    coalesce(t.bottom_tier_value_usd, 0) as bottom_tier_value_usd,
-    coalesce(t.bottom_tier_covered_value_usd, 0) as bottom_tier_covered_value_usd,
+    coalesce(t.digital_value_usd, 0)::double as digital_value_usd,
+    coalesce(t.digital_covered_value_usd, 0)::double as digital_covered_value_usd,
+    coalesce(t.judgment_value_usd, 0)::double as judgment_value_usd,
+    coalesce(t.judgment_covered_value_usd, 0)::double as judgment_covered_value_usd,
+    coalesce(t.routine_value_usd, 0)::double as routine_value_usd,
+    coalesce(t.routine_covered_value_usd, 0)::double as routine_covered_value_usd,
+    coalesce(t.interpersonal_value_usd, 0)::double as interpersonal_value_usd,
+    coalesce(t.interpersonal_covered_value_usd, 0)::double as interpersonal_covered_value_usd,
+    coalesce(t.physical_value_usd, 0)::double as physical_value_usd,
+    coalesce(t.physical_covered_value_usd, 0)::double as physical_covered_value_usd,
+    coalesce(t.unknown_nature_value_usd, 0)::double as unknown_nature_value_usd,
+    coalesce(t.unknown_nature_covered_value_usd, 0)::double as unknown_nature_covered_value_usd,
+    coalesce(t.top_tier_value_usd, 0)::double as top_tier_value_usd,
+    coalesce(t.top_tier_covered_value_usd, 0)::double as top_tier_covered_value_usd,
+    coalesce(t.bottom_tier_value_usd, 0)::double as bottom_tier_value_usd,
+    coalesce(t.bottom_tier_covered_value_usd, 0)::double as bottom_tier_covered_value_usd,
     s.by_tier,
     s.by_nature,
     coalesce(dc.inventory_tasks_declared, 0) as inventory_tasks_declared,
@@ -189,7 +191,7 @@ select
     coalesce(g.inventory_tasks_grounded, 0) as inventory_tasks_grounded,
     coalesce(g.inventory_tasks_unverified, 0) as inventory_tasks_unverified,
     coalesce(t.tasks_covered_task_uncertain, 0) as tasks_covered_task_uncertain,
-    coalesce(t.covered_value_task_uncertain_usd, 0) as covered_value_task_uncertain_usd
+    coalesce(t.covered_value_task_uncertain_usd, 0)::double as covered_value_task_uncertain_usd
 from domains as d
 left join totals as t using (domain_id)
 left join employment as e using (domain_id)

@@ -41,6 +41,36 @@ def test_major_groups_partition_the_value_model(real_con):
     assert tasks[0][0] == rows(real_con, "select count(*) from marts.task_value")[0][0]
 
 
+def test_domain_totals_are_exact_cents_and_whole_workers(real_con):
+    # Summed as doubles, Management came out $1,549,320,521,599.9946 (and the last digits moved with
+    # the order of summation); its tasks add up to exactly $1,549,320,521,600.00.
+    got, exact = rows(
+        real_con,
+        """select (select total_value_usd from marts.domain_coverage where domain_id = 'management'),
+                  (select sum(annual_value_usd) from marts.task_value where onet_soc_code like '11-%')""",
+    )[0]
+    assert str(exact) == "1549320521600.00"
+    assert got == float(exact)
+    off_cent = rows(
+        real_con,
+        """select count(*) from marts.domain_coverage
+           where total_value_usd::decimal(20, 2)::double <> total_value_usd
+              or covered_value_usd::decimal(20, 2)::double <> covered_value_usd
+              or round(employment_reached) <> employment_reached""",
+    )
+    assert off_cent == [(0,)]
+    # the sector domain reaches the sector's workers in the member occupations, not 6,169,649.999999999
+    employment, sector = rows(
+        real_con,
+        """select (select employment_reached from marts.domain_coverage
+                   where domain_id = 'sector-finance-and-insurance'),
+                  (select sum(employment) from marts.sector_occupation_value where naics = '52'
+                   and oes_code in (select oes_code from int.domain_members
+                                    where domain_id = 'sector-finance-and-insurance'))""",
+    )[0]
+    assert (employment, sector) == (6169650.0, 6169650)
+
+
 def test_digital_copywriting_is_the_five_soc_codes(real_con):
     members = {
         r[0]
