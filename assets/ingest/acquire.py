@@ -3,34 +3,49 @@
 Cache layout (under settings.cache):
     archives/<archive name>      downloaded archives, as fetched (or saved there by hand)
     files/<mirror layout>        files extracted from them (same layout as a mirror)
-    manifest.json                sha256 of every accepted archive (by URL) and extracted file (by path)
+    manifest.json                sha256 of every accepted archive (by URL) and extracted file (by path),
+                                 and of the archive each file was extracted from ("<path>#archive")
+    .lock                        held while a run uses the cache: a second run waits, never interleaves
 
 Guarantees:
 - A file enters archives/ or files/ only by an atomic rename, after it was downloaded completely and
-  (for archives) its every CRC checked, so nothing half-written or corrupt is ever read.
+  (for archives) its every CRC checked, its sizes found plausible (no zip bomb) and every required
+  file found in it, in a folder of the configured release; so nothing half-written, corrupt or of
+  another release is ever read or recorded.
 - A cached file is used without touching the network. With `revalidate` (settings field
   `revalidate_downloads`, env TASKVALUE_REVALIDATE_DOWNLOADS) the publisher is asked again once per run and URL; if that
-  fails for any network reason, the cached copy stays in use.
+  fails for any network or disk reason, the cached copy stays in use.
 - A download whose sha256 differs from the one accepted before is refused (ChecksumChangedError)
-  unless `accept_changed_checksums` is set; the previous files stay in place and in use.
-- A file saved by hand where an error message says (archive or extracted file) is verified and used.
+  unless `accept_changed_checksums` is set; the previous files stay in place and in use. Once a new
+  archive is accepted, every file extracted from the old one is extracted again before it is used.
+- A file saved by hand where an error message says (archive or extracted file) is verified and used;
+  a cached archive found corrupt is deleted and downloaded again.
+- Disk errors (full, read-only) end in an AcquireError naming the cache directory.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
 import os
+import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from assets.common.errors import AcquireError
 from assets.common.files import write_atomic
-from assets.ingest.catalog import SourceFile
+from assets.ingest.catalog import SourceFile, release_of_folder
 from assets.ingest.http import download, manual_instructions
-from assets.ingest.safe_zip import extract_member, find_member, open_archive
+from assets.ingest.safe_zip import extract_member, open_archive
 from orchestration.resources import TaskvalueSettings
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; runs there must not overlap
+    fcntl = None
 
 log = logging.getLogger("taskvalue.acquire")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -38,6 +53,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 
 class ChecksumChangedError(AcquireError):
     """The publisher's file differs from the one accepted before; a person must decide."""
+
+
+class _Unusable(Exception):
+    """A downloaded or cached file that is not the file wanted (web page, corrupt, wrong release)."""
 
 
 @dataclass(frozen=True)
@@ -56,23 +75,77 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
+def _discard(path: Path) -> None:
+    with contextlib.suppress(OSError):  # cleanup must not hide the error that brought us here
+        path.unlink(missing_ok=True)
+
+
 class Manifest:
     """sha256 of what was accepted before, to notice a file that changed since the last run."""
 
     def __init__(self, path: Path):
         self.path = path
         try:
-            self.entries: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-        except json.JSONDecodeError as exc:
-            raise AcquireError(f"{path} is not valid JSON ({exc}); delete it to rebuild the cache") from exc
+            entries = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
+        except (ValueError, OSError) as exc:  # JSONDecodeError, UnicodeDecodeError, unreadable
+            raise AcquireError(
+                f"{path} is not readable JSON ({exc}); delete it to rebuild the cache"
+            ) from exc
+        if not isinstance(entries, dict) or not all(isinstance(v, str) for v in entries.values()):
+            raise AcquireError(
+                f"{path} is not a taskvalue manifest (an object of sha256 strings); delete it to rebuild "
+                "the cache"
+            )
+        self.entries: dict[str, str] = entries
 
     def get(self, key: str) -> str | None:
         return self.entries.get(key)
 
     def set(self, key: str, sha: str) -> None:
-        self.entries[key] = sha
+        self.set_many({key: sha})
+
+    def set_many(self, values: dict[str, str]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        write_atomic(self.path, json.dumps(self.entries, indent=2, sort_keys=True))
+        updated = {**self.entries, **values}
+        write_atomic(self.path, json.dumps(updated, indent=2, sort_keys=True))
+        self.entries = updated  # only once it is on disk
+
+    def drop(self, key: str) -> None:
+        if key in self.entries:
+            remaining = {k: v for k, v in self.entries.items() if k != key}
+            write_atomic(self.path, json.dumps(remaining, indent=2, sort_keys=True))
+            self.entries = remaining
+
+
+def source_key(relpath: str) -> str:
+    """Manifest key of the sha256 of the archive a cached file was extracted from."""
+    return relpath + "#archive"
+
+
+@contextlib.contextmanager
+def cache_lock(root: Path) -> Iterator[None]:
+    """Hold `root/.lock`, so two runs sharing a cache take turns instead of writing the same files."""
+    fd = None
+    if fcntl is not None:
+        try:
+            root.mkdir(parents=True, exist_ok=True)
+            fd = os.open(root / ".lock", os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError:  # a read-only cache: nothing will be written, so there is nothing to guard
+            with contextlib.suppress(OSError):
+                fd = os.open(root / ".lock", os.O_RDONLY)
+    try:
+        if fd is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                log.warning("another taskvalue run is using the cache %s; waiting for it to finish", root)
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            except OSError as exc:  # a file system without locks (some network mounts)
+                log.warning("cannot lock %s (%s); runs sharing this cache must not overlap", root, exc)
+        yield
+    finally:
+        if fd is not None:
+            os.close(fd)  # releases the lock
 
 
 def acquire(
@@ -98,8 +171,9 @@ def acquire_many(
         return [_from_mirror(mirror, e) for e in entries]
     if revalidate is None:
         revalidate = bool(settings.revalidate_downloads)
-    cache = _Cache(settings, show_progress, revalidate)
-    return [cache.get(e) for e in entries]
+    with cache_lock(settings.cache):
+        cache = _Cache(settings, show_progress, revalidate, list(entries))
+        return [cache.get(e) for e in entries]
 
 
 def _from_mirror(mirror: Path, entry: SourceFile) -> AcquiredFile:
@@ -119,7 +193,9 @@ class _Cache:
     settings: TaskvalueSettings
     show_progress: bool
     revalidate: bool
+    entries: list[SourceFile]  # everything this call acquires: an archive must hold all of its files
     fetched: set[str] = field(default_factory=set)  # URLs downloaded (or verified) in this call
+    failed: dict[str, str] = field(default_factory=dict)  # URL -> why it could not be had, this call
 
     def __post_init__(self) -> None:
         self.root = self.settings.cache
@@ -148,12 +224,39 @@ class _Cache:
             member_dest=self.dest(entry) if entry.in_archive else None,
         )
 
+    def disk_error(self, entry: SourceFile, exc: OSError) -> str:
+        return (
+            f"Could not obtain {entry.name} ({entry.url}): writing the download cache failed "
+            f"({exc.strerror or exc}: {exc.filename or self.root}). Free some disk space or make {self.root} "
+            f"writable, or point TASKVALUE_CACHE_DIR at another directory."
+        )
+
     # -- the cache --------------------------------------------------------------------------------
+    def from_current_archive(self, entry: SourceFile, source: str | None) -> bool:
+        """Whether a cached file (or absent marker) of `entry` reflects the archive now accepted.
+
+        `source` is the sha256 of the archive it was extracted from. It differs after a changed archive
+        was accepted: the file must be extracted again. It is unknown for a file saved by hand or
+        extracted by an older taskvalue: trusted unless the archive is there to extract it again from
+        (and the cache is writable).
+        """
+        if not entry.in_archive:
+            return True
+        if source is None:
+            return not (self.archive(entry).is_file() and os.access(self.root, os.W_OK))
+        return source == self.manifest.get(entry.url)
+
     def cached(self, entry: SourceFile) -> AcquiredFile | None:
-        if entry.optional and self.absent_marker(entry).exists():
-            return AcquiredFile(entry, None, None, "absent")
+        marker = self.absent_marker(entry)
+        if entry.optional and marker.exists():
+            if self.from_current_archive(entry, marker.read_text().strip() or None):
+                return AcquiredFile(entry, None, None, "absent")
+            return None  # the new archive may hold it
         dest = self.dest(entry)
         if not dest.is_file():
+            return None
+        if not self.from_current_archive(entry, self.manifest.get(source_key(entry.relpath))):
+            log.info("extracting %s again from %s", dest, self.archive(entry))
             return None
         sha = sha256_of(dest)
         recorded = self.manifest.get(entry.relpath)
@@ -170,7 +273,17 @@ class _Cache:
         return None
 
     def get(self, entry: SourceFile) -> AcquiredFile:
+        try:
+            return self._get(entry)
+        except OSError as exc:
+            raise AcquireError(self.disk_error(entry, exc)) from exc
+
+    def _get(self, entry: SourceFile) -> AcquiredFile:
         cached = self.cached(entry)
+        if entry.url in self.failed:  # asked already in this call: one round of retries per URL
+            if cached is not None:
+                return cached
+            raise AcquireError(self.failed[entry.url])
         wants_check = self.revalidate and entry.url not in self.fetched
         if cached is not None and not wants_check:
             return cached
@@ -178,10 +291,12 @@ class _Cache:
             self.ensure_fetched(entry, force=wants_check)
         except ChecksumChangedError:
             raise
-        except AcquireError as exc:
+        except (AcquireError, OSError) as exc:
+            reason = str(exc) if isinstance(exc, AcquireError) else self.disk_error(entry, exc)
+            self.failed[entry.url] = reason
             if cached is None:
-                raise
-            log.warning("could not revalidate %s (%s); the cached copy stays in use", entry.url, exc)
+                raise AcquireError(reason) from exc
+            log.warning("could not revalidate %s (%s); the cached copy stays in use", entry.url, reason)
             return cached
         if not entry.in_archive:
             dest = self.dest(entry)
@@ -194,19 +309,33 @@ class _Cache:
             return
         target = self.save_as(entry)
         if target.is_file() and not force:
-            self.accept_existing(entry, target)
+            try:
+                self.accept_existing(entry, target)
+            except _Unusable as exc:  # deleted; the publisher may well have the right file
+                log.warning("%s cannot be used (%s); downloading it again", target, exc)
+                try:
+                    self.download(entry, target)
+                except ChecksumChangedError:
+                    raise
+                except AcquireError as again:
+                    raise AcquireError(
+                        f"{target} could not be used ({exc}) and was deleted. {again}"
+                    ) from None
         else:
             self.download(entry, target)
         self.fetched.add(entry.url)
 
     def accept_existing(self, entry: SourceFile, target: Path) -> None:
         """An archive already in the cache: one downloaded before, or one saved there by hand."""
-        self.verify(entry, target)
         sha = sha256_of(target)
-        self.check_unchanged(entry, sha)
-        self.manifest.set(entry.url, sha)
-        if not entry.in_archive:
-            self.manifest.set(entry.relpath, sha)
+        try:
+            self.verify(entry, target)
+        except _Unusable:
+            if self.manifest.get(entry.url) == sha:  # accepted before, wrongly: no reference to keep
+                self.manifest.drop(entry.url)
+            raise
+        self.check_unchanged(entry, sha, local=target)
+        self.record_fetched(entry, sha)
 
     def download(self, entry: SourceFile, target: Path) -> None:
         staging = target.with_name(target.name + ".new")
@@ -221,56 +350,105 @@ class _Cache:
                 show_progress=self.show_progress,
                 refusal=lambda reason: self.refusal(entry, reason),
             )
-            self.verify(entry, staging)
+            try:
+                self.verify(entry, staging)
+            except _Unusable as exc:
+                raise AcquireError(self.refusal(entry, str(exc))) from None
             self.check_unchanged(entry, sha)
             os.replace(staging, target)
         finally:
-            staging.unlink(missing_ok=True)
-        self.manifest.set(entry.url, sha)
+            _discard(staging)
+        self.record_fetched(entry, sha)
+
+    def record_fetched(self, entry: SourceFile, sha: str) -> None:
+        values = {entry.url: sha}
         if not entry.in_archive:
-            self.manifest.set(entry.relpath, sha)
+            values[entry.relpath] = sha
+        self.manifest.set_many(values)
 
     def verify(self, entry: SourceFile, path: Path) -> None:
-        """Refuse a web page served instead of the file (a bot block) and a corrupt archive."""
+        """Raise _Unusable, after deleting `path`, for a web page served instead of the file (a bot
+        block), a corrupt archive or zip bomb, and an archive lacking a required file or holding
+        another release."""
         with open(path, "rb") as f:
             head = f.read(512)
+        problem = None
         if entry.url.endswith((".zip", ".xlsx")) and not head.startswith(ZIP_MAGIC):
-            path.unlink(missing_ok=True)
             looks_html = head.lstrip().lower().startswith((b"<!doctype", b"<html", b"<"))
             what = (
                 "a web page (probably a bot block)" if looks_html else f"not a zip file (starts {head[:8]!r})"
             )
-            raise AcquireError(self.refusal(entry, f"the server sent {what}"))
-        if entry.in_archive or entry.url.endswith(".xlsx"):  # an xlsx is a zip too: check every CRC
+            problem = f"the server sent {what}"
+        elif entry.in_archive or entry.url.endswith(".xlsx"):  # an xlsx is a zip too: check every CRC
             try:
-                open_archive(path, self.root / "files").close()
+                with open_archive(path, self.root / "files") as zf:
+                    problem = self.missing_members(zf, entry.url) if entry.in_archive else None
             except AcquireError as exc:
-                path.unlink(missing_ok=True)  # never keep a corrupt archive; the next run fetches it again
-                raise AcquireError(self.refusal(entry, f"corrupt archive: {exc}")) from None
+                problem = f"corrupt archive: {exc}"
+        if problem:
+            _discard(path)  # never keep a corrupt or wrong file; the next run fetches it again
+            raise _Unusable(problem)
 
-    def check_unchanged(self, entry: SourceFile, sha: str) -> None:
-        previous = self.manifest.get(entry.url)
-        if previous and previous != sha and not self.settings.accept_changed_checksums:
-            raise ChecksumChangedError(
-                f"{entry.url} changed since the last run (sha256 {previous[:12]}… → {sha[:12]}…). The "
-                f"previous data stays in use. If the publisher re-issued the file on purpose, set "
-                f"TASKVALUE_ACCEPT_CHANGED_CHECKSUMS=1 and run again."
+    def missing_members(self, zf: zipfile.ZipFile, url: str) -> str | None:
+        """Why the archive at `url` cannot serve this call's entries, or None if it can."""
+        for wanted in [e for e in self.entries if e.url == url and e.in_archive]:
+            try:
+                member = self.member(zf, wanted)
+            except AcquireError as exc:
+                return str(exc)
+            if member is None and not wanted.optional:
+                return f"the archive has no {wanted.name!r}: is it the right file?"
+        return None
+
+    def member(self, zf: zipfile.ZipFile, entry: SourceFile) -> str | None:
+        """The member holding `entry`, found by base name in a folder of the right release (or none)."""
+        others: set[str] = set()
+        for name in zf.namelist():
+            parts = name.replace("\\", "/").split("/")
+            if parts[-1] != entry.name:
+                continue
+            releases = {release_of_folder(entry.source, p) for p in parts[:-1]} - {None, entry.release}
+            if not releases:
+                return name
+            others |= releases
+        if others:
+            raise AcquireError(
+                f"the archive holds {entry.source} release {', '.join(sorted(others))}, "
+                f"not the configured {entry.release}"
             )
+        return None
+
+    def check_unchanged(self, entry: SourceFile, sha: str, local: Path | None = None) -> None:
+        previous = self.manifest.get(entry.url)
+        if not previous or previous == sha or self.settings.accept_changed_checksums:
+            return
+        change = f"(sha256 {previous[:12]}… → {sha[:12]}…)"
+        if local is not None:  # the copy in the cache itself, not a new download
+            raise ChecksumChangedError(
+                f"{local} differs from the copy of {entry.url} accepted before {change}: replaced or edited "
+                f"by hand? Delete it to download it again, or set TASKVALUE_ACCEPT_CHANGED_CHECKSUMS=1 to "
+                f"use it."
+            )
+        raise ChecksumChangedError(
+            f"{entry.url} changed since the last run {change}. The previous data stays in use. If the "
+            f"publisher re-issued the file on purpose, set TASKVALUE_ACCEPT_CHANGED_CHECKSUMS=1 and run again."
+        )
 
     def extract(self, entry: SourceFile) -> AcquiredFile:
         archive = self.archive(entry)
+        archive_sha = self.manifest.get(entry.url) or sha256_of(archive)
         with open_archive(archive, self.root / "files") as zf:
-            member = find_member(zf, entry.name)
+            member = self.member(zf, entry)
             if member is None:
                 if entry.optional:
                     marker = self.absent_marker(entry)
                     marker.parent.mkdir(parents=True, exist_ok=True)
-                    marker.touch()
+                    write_atomic(marker, archive_sha)
                     return AcquiredFile(entry, None, None, "absent")
-                raise AcquireError(f"{archive} ({entry.url}) has no member named {entry.name!r}")
+                raise AcquireError(self.refusal(entry, f"{archive} has no member named {entry.name!r}"))
             dest = self.dest(entry)
             extract_member(zf, member, dest)
-        self.absent_marker(entry).unlink(missing_ok=True)
+        _discard(self.absent_marker(entry))
         sha = sha256_of(dest)
-        self.manifest.set(entry.relpath, sha)
+        self.manifest.set_many({entry.relpath: sha, source_key(entry.relpath): archive_sha})
         return AcquiredFile(entry, dest, sha, "download")

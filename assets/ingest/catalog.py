@@ -8,6 +8,7 @@ The download cache uses the same layout, so both paths feed the same parsers.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 BLS_OES = "https://www.bls.gov/oes/special-requests"
@@ -77,6 +78,22 @@ def onet_file(release: str, key: str) -> SourceFile:
         True,
         optional=key in OPTIONAL_ONET,
     )
+
+
+# Folders inside the publishers' archives name their release (db_29_0_text/, oesm24nat/): a member in
+# another release's folder means the wrong archive was served or saved, although its file names match.
+_RELEASE_FOLDERS = {
+    "onet": (re.compile(r"db_(\d+)_(\d+)_text"), lambda m: f"{m[1]}.{m[2]}"),
+    "oes_national": (re.compile(r"oesm(\d\d)nat"), lambda m: f"20{m[1]}"),
+    "oes_sector": (re.compile(r"oesm(\d\d)in4"), lambda m: f"20{m[1]}"),
+}
+
+
+def release_of_folder(source: str, folder: str) -> str | None:
+    """The release an archive folder of `source` is named after, or None if the name says nothing."""
+    pattern, release = _RELEASE_FOLDERS.get(source, (None, None))
+    match = pattern.fullmatch(folder.lower()) if pattern else None
+    return release(match) if match else None
 
 
 def soc_structure() -> SourceFile:

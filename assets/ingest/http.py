@@ -2,16 +2,22 @@
 
 A download is written to `<dest>.part` and renamed only after its length was verified, so a file is
 never used half-written. A 403 is not retried: bls.gov blocks bots, and hammering makes it worse.
+A 429/503 with Retry-After is retried no sooner than the server asks (or not at all, if it asks for
+more than MAX_RETRY_AFTER_S). Every failure, including a redirect loop or a bad header, is an
+AcquireError naming the URL.
 """
 
 from __future__ import annotations
 
+import contextlib
+import email.utils
 import hashlib
 import logging
 import os
 import sys
 import time
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 
 import requests
@@ -20,11 +26,16 @@ from assets.common.errors import AcquireError
 
 PROGRESS_MIN_BYTES = 2 << 20
 CHUNK = 1 << 16
+MAX_RETRY_AFTER_S = 300.0  # a server asking for a longer pause is told to wait for the next run
 log = logging.getLogger("taskvalue.download")
 
 
 class TransientDownloadError(Exception):
-    """Worth another attempt: reset, timeout, 5xx, truncated body."""
+    """Worth another attempt: reset, timeout, 5xx, 429, truncated body."""
+
+    def __init__(self, message: str, retry_after: float | None = None):
+        super().__init__(message)
+        self.retry_after = retry_after  # seconds the server asked to wait (Retry-After), if it did
 
 
 class RefusedDownloadError(Exception):
@@ -48,6 +59,35 @@ def manual_instructions(
     return text + ". Or point TASKVALUE_MIRROR at a directory laid out like ../shared/data."
 
 
+def retry_after_seconds(value: str | None) -> float | None:
+    """Retry-After as seconds from now: either delay-seconds or an HTTP date (RFC 9110); None if absent
+    or unreadable."""
+    value = (value or "").strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _content_length(resp: requests.Response) -> int | None:
+    try:
+        return int(resp.headers.get("Content-Length") or 0) or None
+    except ValueError:
+        return None
+
+
+def _discard(path: Path) -> None:
+    """Remove a temporary file; on a read-only or full disk even that may fail, which must not hide
+    the error that brought us here."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
 def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float, show_progress: bool) -> str:
     try:
         with session.get(url, stream=True, timeout=timeout) as resp:
@@ -59,10 +99,12 @@ def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float,
             if resp.status_code == 404:
                 raise RefusedDownloadError("HTTP 404 Not Found: is the release or vintage configured right?")
             if resp.status_code >= 500 or resp.status_code == 429:
-                raise TransientDownloadError(f"HTTP {resp.status_code}")
+                raise TransientDownloadError(
+                    f"HTTP {resp.status_code}", retry_after_seconds(resp.headers.get("Retry-After"))
+                )
             if resp.status_code != 200:
                 raise RefusedDownloadError(f"HTTP {resp.status_code}")
-            expected = int(resp.headers.get("Content-Length") or 0) or None
+            expected = _content_length(resp)
             digest = hashlib.sha256()
             received = 0
             bar = None
@@ -85,11 +127,23 @@ def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float,
             finally:
                 if bar:
                     bar.close()
-            if expected is not None and received != expected:
-                raise TransientDownloadError(f"truncated body: got {received} of {expected} bytes")
+            # Content-Length counts the bytes on the wire: with a Content-Encoding (a server that
+            # gzips anyway) that is fewer than the decoded file, so compare what came over the wire.
+            wire = resp.raw.tell() if resp.headers.get("Content-Encoding") else received
+            if expected is not None and wire != expected:
+                raise TransientDownloadError(f"truncated body: got {wire} of {expected} bytes")
             return digest.hexdigest()
-    except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as exc:
+    except (
+        requests.ConnectionError,
+        requests.Timeout,
+        requests.exceptions.ChunkedEncodingError,
+        requests.exceptions.ContentDecodingError,
+    ) as exc:
         raise TransientDownloadError(f"{type(exc).__name__}: {exc}") from exc
+    except requests.TooManyRedirects as exc:
+        raise RefusedDownloadError(f"redirect loop ({exc})") from exc
+    except requests.RequestException as exc:  # a redirect to ftp://, a malformed header, ...
+        raise RefusedDownloadError(f"{type(exc).__name__}: {exc}") from exc
 
 
 def download(
@@ -107,14 +161,16 @@ def download(
     """Download `url` to `dest` atomically and return its sha256.
 
     Transient failures (reset, timeout, 5xx, 429, truncated body) are retried with exponential
-    backoff; a refusal (403, 404, ...) is not. Either way the error is an AcquireError whose message
-    comes from `refusal(reason)` (default: manual_instructions for `dest`).
+    backoff, waiting at least what a Retry-After asks; a refusal (403, 404, ...) is not. Either way
+    the error is an AcquireError whose message comes from `refusal(reason)` (default:
+    manual_instructions for `dest`). An OSError writing `dest` (disk full, read-only) propagates.
     """
     explain = refusal or (lambda reason: manual_instructions(url, reason, dest))
     dest.parent.mkdir(parents=True, exist_ok=True)
     part = dest.with_name(dest.name + ".part")
     session = requests.Session()
     session.headers["User-Agent"] = user_agent(contact_email)
+    session.headers["Accept-Encoding"] = "identity"  # the file as published, byte for byte
     last = ""
     try:
         for attempt in range(retries + 1):
@@ -124,9 +180,13 @@ def download(
                 return sha
             except TransientDownloadError as exc:
                 last = str(exc)
-                part.unlink(missing_ok=True)
+                _discard(part)
+                if exc.retry_after is not None and exc.retry_after > MAX_RETRY_AFTER_S:
+                    raise AcquireError(
+                        explain(f"{exc}: the server asks to wait {exc.retry_after:.0f} s; run again later")
+                    ) from None
                 if attempt < retries:
-                    wait = backoff * (2**attempt)
+                    wait = max(backoff * (2**attempt), exc.retry_after or 0.0)
                     log.warning(
                         "download of %s failed (%s); retry %d/%d in %.1fs",
                         url,
@@ -140,5 +200,5 @@ def download(
                 raise AcquireError(explain(str(exc))) from None
         raise AcquireError(explain(f"gave up after {retries + 1} attempts: {last}"))
     finally:
-        part.unlink(missing_ok=True)
+        _discard(part)
         session.close()

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import gzip
 import io
 import socket
 import struct
 import threading
 import time
 import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -17,13 +20,15 @@ import pytest
 
 @dataclass
 class Reply:
-    """One response: `kind` is ok | status | reset | truncate | close_early | sleep."""
+    """One response: `kind` is ok | status | reset | truncate | close_early | sleep | redirect | slow | gzip."""
 
     kind: str
     body: bytes = b""
     status: int = 200
     send_bytes: int = 0  # reset / truncate: bytes of the body actually sent
-    delay: float = 0.0  # sleep: seconds before answering
+    delay: float = 0.0  # sleep: seconds before answering; slow: seconds between chunks of the body
+    headers: dict[str, str] = field(default_factory=dict)  # extra headers (Retry-After, ...)
+    location: str = ""  # redirect: the Location (a path on this server, or a full URL)
 
 
 @dataclass
@@ -66,7 +71,23 @@ def _handler(publisher: Publisher):
                 time.sleep(reply.delay)
                 return self._send(200, reply.body)
             if reply.kind == "status":
-                return self._send(reply.status, reply.body or b"<html>error</html>")
+                return self._send(reply.status, reply.body or b"<html>error</html>", reply.headers)
+            if reply.kind == "redirect":
+                return self._send(
+                    reply.status if reply.status != 200 else 302, b"", {"Location": reply.location}
+                )
+            if reply.kind == "gzip":  # Content-Encoding: the length on the wire is the compressed one
+                packed = gzip.compress(reply.body)
+                return self._send(200, packed, {"Content-Encoding": "gzip"})
+            if reply.kind == "slow":  # the whole body, in small pieces, `delay` apart
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(reply.body)))
+                self.end_headers()
+                for start in range(0, len(reply.body), 1024):
+                    self.wfile.write(reply.body[start : start + 1024])
+                    self.wfile.flush()
+                    time.sleep(reply.delay)
+                return None
             if reply.kind == "close_early":  # no Content-Length: only a check of the file can tell
                 self.send_response(200)
                 self.send_header("Connection", "close")
@@ -84,10 +105,12 @@ def _handler(publisher: Publisher):
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 self.close_connection = True
                 return None
-            return self._send(200, reply.body)
+            return self._send(200, reply.body, reply.headers)
 
-        def _send(self, status: int, body: bytes):
+        def _send(self, status: int, body: bytes, headers: dict[str, str] | None = None):
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Length", str(len(body)))
             self.end_headers()
             self.wfile.write(body)
@@ -102,16 +125,26 @@ class _QuietServer(ThreadingHTTPServer):
         pass
 
 
-@pytest.fixture
-def publisher():
+@contextlib.contextmanager
+def running_publisher(port: int = 0) -> Iterator[Publisher]:
+    """A publisher serving on 127.0.0.1 (a free port unless given) until the block ends (also usable
+    outside pytest)."""
     pub = Publisher()
-    server = _QuietServer(("127.0.0.1", 0), _handler(pub))
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    server = _QuietServer(("127.0.0.1", port), _handler(pub))
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()
     pub.base_url = f"http://127.0.0.1:{server.server_address[1]}"
-    yield pub
-    server.shutdown()
-    server.server_close()
+    try:
+        yield pub
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture
+def publisher():
+    with running_publisher() as pub:
+        yield pub
 
 
 def zip_bytes(members: dict[str, bytes]) -> bytes:
