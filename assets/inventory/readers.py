@@ -312,9 +312,16 @@ def _next_filled(lines: list[str], i: int) -> int | None:
 def _find_header(lines: list[str], start: int, kind: str) -> int:
     """The header line: the first line, unless it names no inventory column and a line below it
     (within HEADER_SEARCH_ROWS) names two, task_id or a text field among them (a title line above
-    the header, as in an XLSX sheet)."""
+    the header, as in an XLSX sheet). A one-word title that is also a column name ("Summary") yields
+    to a wider header on the next filled line."""
     first = _split_line(lines[start], kind)
-    if first is None or header_recognized(first):
+    if first is None:
+        return start
+    if header_recognized(first):
+        below = _next_filled(lines, start + 1)
+        cells = _split_line(lines[below], kind) if below is not None and len(first) == 1 else None
+        if cells and len(cells) > 1 and header_score(cells) >= 2:
+            return below
         return start
     for n in range(start + 1, min(len(lines), start + HEADER_SEARCH_ROWS)):
         cells = _split_line(lines[n], kind) if lines[n].strip() else None

@@ -206,6 +206,24 @@ def test_d6_a_title_line_above_a_csv_header_and_an_excel_sep_line(tmp_path, onet
     assert files(result)["b.csv"]["notes"] == "line 1 'sep=;' names the delimiter"
 
 
+def test_a_one_word_title_that_is_also_a_column_name_yields_to_the_header_below(tmp_path, onet):
+    # "Summary" is an alias of description: read as the header, it quarantined every task as ragged
+    (tmp_path / "a.csv").write_text(
+        "Summary\n\ntask_id,title,prompt\nT1,Write SQL,Join two tables\nT2,Fix,Fix it\n"
+    )
+    # a one-column file keeps "Summary" as its header: its rows are descriptions (without IDs)
+    (tmp_path / "b.csv").write_text("Summary\nJoin two tables\nFix the failing test\n")
+    result = ingest_directory(tmp_path, onet)
+    assert sorted(result.tasks["task_id"].to_list()) == ["T1", "T2"]
+    q = quarantine(result)
+    assert {k: v[0] for k, v in q.items()} == {
+        ("a.csv", 1): "unrecognized_header",
+        ("b.csv", 2): "missing_id",
+        ("b.csv", 3): "missing_id",
+    }
+    assert counting_check(result) == []
+
+
 def write_workbook(path, sheets: dict[str, list[list]], hidden=()):
     wb = xlsxwriter.Workbook(path)
     for name, rows in sheets.items():
