@@ -172,8 +172,18 @@ def acquire_many(
     if revalidate is None:
         revalidate = bool(settings.revalidate_downloads)
     with cache_lock(settings.cache):
+        remove_partial_files(settings.cache)
         cache = _Cache(settings, show_progress, revalidate, list(entries))
         return [cache.get(e) for e in entries]
+
+
+def remove_partial_files(root: Path) -> None:
+    """Delete what a killed run left half-written (`.part` downloads and extractions, `.new` archives
+    being verified): never read, but up to an archive's worth of disk. Only under the cache lock, so
+    no run is writing them."""
+    if root.is_dir():
+        for path in [*root.rglob("*.part"), *root.rglob("*.new")]:
+            _discard(path)
 
 
 def _from_mirror(mirror: Path, entry: SourceFile) -> AcquiredFile:

@@ -439,3 +439,21 @@ def test_the_cached_files_are_exactly_what_the_manifest_records(setup):
         assert recorded[g.entry.relpath] == sha256_of(g.path)
         assert recorded[g.entry.relpath + "#archive"] == recorded[url()]
     assert acquire(settings(), entries("task_statements")[0], show_progress=False).via == "cache"
+
+
+def test_files_a_killed_run_left_half_written_are_swept_under_the_lock(setup):
+    pub, settings, cache = setup
+    pub.serve(ARCHIVE_PATH, Reply("ok", ARCHIVE))
+    fetch(settings())
+    # what a SIGKILL leaves: a download in flight, an archive being verified, an extraction
+    left = [
+        cache / "archives" / "db_29_0_text.zip.new.part",
+        cache / "archives" / "db_29_0_text.zip.new",
+        cache / "files" / "onet" / "29.0" / "Task Statements.txt.part",
+    ]
+    for path in left:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(b"x" * 1000)
+    got = fetch(settings())
+    assert no_partial_files(cache) == []
+    assert [a.via for a in got] == ["cache", "cache"]
