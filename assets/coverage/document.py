@@ -65,8 +65,9 @@ class Doc:
 # or a list item in some Markdown renderers just like LF does.
 _BREAKS = re.compile(r"[\r\n\v\f\x1c-\x1e\x85\u2028\u2029]+")
 # Characters that start Markdown or HTML syntax inline: emphasis, code, links, raw HTML, table
-# pipes, and the backslash itself. An '&' only when it starts an entity (&lt; &#106;).
-_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|]|&(?=#?\w+;))")
+# pipes, GFM strikethrough (~~x~~, and ~x~ in remark-gfm, e.g. Dagster's UI), and the backslash
+# itself. An '&' only when it starts an entity (&lt; &#106;).
+_MD_SPECIAL = re.compile(r"([\\`*_\[\]<>|~]|&(?=#?\w+;))")
 _PAGE_EXT = ".html"  # sibling report pages are linked as X.html; the Markdown points at X.md
 
 

@@ -30,7 +30,8 @@ PATTERNS = {
     "onet_codes": re.compile(r"^\d{2}-\d{4}\.\d{2}$"),
     "naics": re.compile(r"^\d{2}(-\d{2})?$"),
 }
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+_ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")  # a file name: reports/<id>.html
+RESERVED_IDS = frozenset({"index"})  # reports/index.html is the page of all domains
 _KEYS = {"id", "name", "kind", "aliases", "description", *RULE_TYPES}
 
 
@@ -80,7 +81,9 @@ def _parse(path: Path, index: int, entry: dict) -> Domain:
         raise fail(f"unknown keys {sorted(unknown)}; allowed: {sorted(_KEYS)}")
     did, name, kind = entry.get("id"), entry.get("name"), entry.get("kind", "custom")
     if not isinstance(did, str) or not _ID.match(did):
-        raise fail("`id` must be a lower-case slug (letters, digits, '-')")
+        raise fail("`id` must be a lower-case slug (letters, digits, '-'), at most 100 characters")
+    if did in RESERVED_IDS:
+        raise fail(f"`id` {did!r} is reserved: reports/{did}.html is the page of all domains")
     if not isinstance(name, str) or not name.strip():
         raise fail("`name` is required")
     if kind not in KINDS:

@@ -43,7 +43,10 @@ def export_file_names(tables: Iterable[str]) -> set[str]:
 
 
 def neutralize_cell(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula with a single quote."""
+    """Prefix a text cell that a spreadsheet would run as a formula with a single quote. A list or
+    struct cell (none in today's CSV exports) is written as JSON, not as Python's repr."""
+    if isinstance(value, list | tuple | dict):
+        value = json.dumps(value, default=str, ensure_ascii=False)
     if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
         return "'" + value
     return value
@@ -58,11 +61,16 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
+def sql_string(text: str) -> str:
+    """A SQL string literal: COPY takes no bound parameter for its target, and the directory is
+    configured (a warehouse under /home/o'neil/ must not break, or change, the statement)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
 def export_parquet(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> int:
     with replacing(dest) as tmp:
-        # COPY takes no bound parameter for its target; the path is ours (temp name), not user input.
         con.execute(
-            f"copy (select * from marts.{quote_ident(table)}) to '{tmp.as_posix()}' "
+            f"copy (select * from marts.{quote_ident(table)}) to {sql_string(tmp.as_posix())} "
             "(format parquet, compression zstd)"
         )
     return con.execute(f"select count(*) from marts.{quote_ident(table)}").fetchone()[0]

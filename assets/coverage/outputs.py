@@ -68,6 +68,15 @@ def retire_stale(directory: Path, current: set[str], suffixes: Sequence[str]) ->
     return stale
 
 
+# Headline figures each report asset also records as metadata (plotted over runs in the UI).
+HEADLINE_METADATA = ("total_value_usd", "covered_value_usd", "value_coverage_pct")
+
+
+def _number(v: float | None) -> MetadataValue:
+    """A headline figure as metadata: null stays null (a domain without tasks has no coverage %), not 0."""
+    return MetadataValue.null() if v is None else MetadataValue.float(round(float(v), 2))
+
+
 def report_key(domain_id: str) -> AssetKey:
     return AssetKey(["reports", domain_id.replace("-", "_")])
 
@@ -78,6 +87,7 @@ def _configured_domain_ids() -> list[str]:
 
 
 def build_report_assets(domain_ids: Sequence[str]):
+    report_file_names(domain_ids)  # a reserved id (index) fails here, naming the file to fix
     by_key = {report_key(d): d for d in domain_ids}
     specs = [
         AssetSpec(
@@ -142,13 +152,7 @@ def build_report_assets(domain_ids: Sequence[str]):
                         "path": MetadataValue.path(str(published / report.html_path.name)),
                         "markdown_path": MetadataValue.path(str(published / report.md_path.name)),
                         "staged_path": MetadataValue.path(str(report.html_path)),
-                        "total_value_usd": MetadataValue.float(round(float(h["total_value_usd"] or 0), 2)),
-                        "covered_value_usd": MetadataValue.float(
-                            round(float(h["covered_value_usd"] or 0), 2)
-                        ),
-                        "value_coverage_pct": MetadataValue.float(
-                            round(float(h["value_coverage_pct"] or 0), 2)
-                        ),
+                        **{k: _number(h[k]) for k in HEADLINE_METADATA},
                         "preview": MetadataValue.md(report.preview),
                     },
                 )

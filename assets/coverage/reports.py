@@ -76,15 +76,21 @@ ONET_CHANGE_ORDER = ("added", "removed", "reworded", "moved")
 
 
 def usd(v: float | None) -> str:
+    """Dollars, scaled to k/M/B/T with two decimals. The unit is chosen after rounding (999,995 is
+    $1.00M, not $1,000.00k); amounts under a dollar show their cents, so only zero reads $0."""
     if v is None:
         return "n/a"
     v = float(v)
-    sign, v = ("-", -v) if v < 0 else ("", v)
-    for div, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M"), (1e3, "k")):
-        if v >= div:
-            return f"{sign}${v / div:,.2f}{suffix}"
-    text = f"${v:,.0f}"
-    return text if text == "$0" else sign + text
+    sign, a = ("-", -v) if v < 0 else ("", v)
+    if a < 0.005:  # below a cent: zero (float noise), never "-$0"
+        return "$0"
+    if a < 1:
+        return f"{sign}${a:.2f}"
+    for suffix, div, decimals in (("", 1, 0), ("k", 1e3, 2), ("M", 1e6, 2), ("B", 1e9, 2), ("T", 1e12, 2)):
+        x = round(a / div, decimals)
+        if x < 1000 or suffix == "T":
+            return f"{sign}${x:,.{decimals}f}{suffix}"
+    raise AssertionError("unreachable")
 
 
 def count(n: int | None) -> str:
@@ -97,7 +103,37 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 
 def pct(v: float | None) -> str:
-    return "n/a" if v is None else f"{float(v):.1f}%"
+    """A percentage to one decimal that never rounds a nonzero share to 0.0% (<0.1%), a share short
+    of 100 to 100.0% (>99.9%), or zero to -0.0%."""
+    if v is None:
+        return "n/a"
+    v = float(v)
+    if v == 0:
+        return "0.0%"
+    text = f"{abs(v):.1f}"
+    if text == "0.0":
+        text = "<0.1"
+    elif text == "100.0" and abs(v) < 100:
+        text = ">99.9"
+    return f"{'-' if v < 0 else ''}{text}%"
+
+
+def covered_pct(share_pct: float | None, covered_value: float | None) -> str:
+    """The coverage share of a mart (rounded there to 4 decimals): a nonzero covered value never
+    reads 0.0%, even when the share rounded to 0 in the mart."""
+    if covered_value and float(covered_value) > 0 and share_pct is not None and float(share_pct) < 0.05:
+        return "<0.1%"
+    return pct(share_pct)
+
+
+def change_text(previous: float | None, current: float | None) -> str:
+    """' (up 5.4%)', ' (down <0.1%)', ' (unchanged)'; empty without a previous value."""
+    if not previous or current is None:
+        return ""
+    change = 100 * (float(current) - float(previous)) / float(previous)
+    if change == 0:
+        return " (unchanged)"
+    return f" ({'up' if change > 0 else 'down'} {pct(abs(change))})"
 
 
 class ReportFiles(NamedTuple):
@@ -108,11 +144,20 @@ class ReportFiles(NamedTuple):
     html: str
 
 
+INDEX_FILES = ("index.md", "index.html")  # what write_index writes
+# Domain ids whose report files would be the index page's (and whose asset key, reports/index, too).
+RESERVED_DOMAIN_IDS = frozenset(Path(name).stem for name in INDEX_FILES)
+
+
 def report_files(domain_id: str) -> ReportFiles:
+    if domain_id in RESERVED_DOMAIN_IDS:
+        raise ValueError(
+            f"domain id {domain_id!r} is reserved: reports/{domain_id}.html and .md are the index page "
+            "of all domains. Give the domain another id in the domains file (config/domains.toml)."
+        )
     return ReportFiles(f"{domain_id}.png", f"{domain_id}.md", f"{domain_id}.html")
 
 
-INDEX_FILES = ("index.md", "index.html")  # what write_index writes
 # Every kind of file the reports directory gets from taskvalue: what retiring stale reports may delete.
 REPORT_SUFFIXES = (".md", ".html", ".png")
 
@@ -128,6 +173,14 @@ def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) 
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
 
 
+def chart_labels(tiers: list[dict]) -> list[str]:
+    """The chart's tier labels: a tier without any value (no published wage) draws no bar, which
+    must not read as $0."""
+    return [t["slice"] + ("\n(value unknown)" if t["total_value_usd"] is None else "") for t in tiers] or [
+        "(no tasks)"
+    ]
+
+
 def tier_chart_png(tiers: list[dict], title: str) -> bytes:
     """Stacked bars of covered vs uncovered annual value per tier (lowest-paid tier first)."""
     import matplotlib
@@ -135,14 +188,29 @@ def tier_chart_png(tiers: list[dict], title: str) -> bytes:
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    labels = [t["slice"] for t in tiers] or ["(no tasks)"]
+    labels = chart_labels(tiers)
     top = max([float(t["total_value_usd"] or 0) for t in tiers] or [0.0])
     div, unit = next(
         ((d, u) for d, u in ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands")) if top >= d), (1, "")
     )
     covered = [float(t["covered_value_usd"] or 0) / div for t in tiers] or [0.0]
     uncovered = [float(t["uncovered_value_usd"] or 0) / div for t in tiers] or [0.0]
-    fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
+    # text, not TeX: a '$' in a tier label or domain name ("$15-$25/hr") would start mathtext,
+    # garbling the text or failing the whole report on a stray backslash
+    with matplotlib.rc_context({"text.parse_math": False}):
+        fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
+        try:
+            _draw(ax, labels, covered, uncovered, unit, title)
+            fig.tight_layout()
+            buf = io.BytesIO()
+            fig.savefig(buf, format="png")
+        finally:  # a failed drawing must not leave its figure open in a long-lived process
+            plt.close(fig)
+    return buf.getvalue()
+
+
+def _draw(ax, labels: list[str], covered: list[float], uncovered: list[float], unit: str, title: str) -> None:
+    """Stacked bars of covered and uncovered value, with axis labels, title and legend."""
     ax.bar(labels, covered, color="#2da44e", label="covered")
     ax.bar(labels, uncovered, bottom=covered, color="#d4a72c", label="uncovered")
     ax.set_ylabel(f"annual value ($ {unit})".replace(" ()", ""))
@@ -151,11 +219,6 @@ def tier_chart_png(tiers: list[dict], title: str) -> bytes:
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.margins(y=0.08)
     ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png")
-    plt.close(fig)
-    return buf.getvalue()
 
 
 @dataclass(frozen=True)
@@ -197,7 +260,7 @@ def slice_table(dimension: str, slices: list[dict]) -> Table:
                 count(t["tasks_covered"]),
                 usd(t["total_value_usd"]),  # null when no task of the slice has a value ('no tier')
                 usd(t["covered_value_usd"]),
-                pct(t["value_coverage_pct"]),
+                covered_pct(t["value_coverage_pct"], t["covered_value_usd"]),
             )
             for t in slices
         ],
@@ -212,7 +275,7 @@ def uncertain_sentence(h: dict) -> str:
         return ""
     share = 100 * float(h["covered_value_task_uncertain_usd"]) / float(h["covered_value_usd"] or 1)
     return (
-        f" Of it, {usd(h['covered_value_task_uncertain_usd'])} ({share:.0f}%, {plural(n, 'task')}) rests only on "
+        f" Of it, {usd(h['covered_value_task_uncertain_usd'])} ({pct(share)}, {plural(n, 'task')}) rests only on "
         "an occupation the inventory named: the O*NET task within it was picked on text evidence too weak "
         "to cover on its own, so the occupation is right but the task may not be. Pin the intended task in "
         "the overrides file to make it exact."
@@ -277,7 +340,9 @@ def like_for_like_sentence(c: dict) -> str:
     if overweight is None:  # no value (or no inventory) to compare with
         return ""
     overweight = float(overweight)
-    if abs(overweight) < 0.05:  # shown to one decimal: "0.0 points" would read as a comparison
+    if not c.get("inventory_bottom_tier_share_pct") and not c.get("value_bottom_tier_share_pct"):
+        lean = None  # nothing in the bottom tiers on either side: no lean to speak of
+    elif abs(overweight) < 0.05:  # shown to one decimal: "0.0 points" would read as a comparison
         lean = "as much as its value does"
     elif overweight > 0:
         lean = f"{overweight:.1f} points more than its value does"
@@ -285,12 +350,114 @@ def like_for_like_sentence(c: dict) -> str:
         lean = f"{-overweight:.1f} points less than its value does"
     matched = c.get("inventory_tasks_matched") or 0
     who = "the one task matched here" if matched == 1 else "the median task matched here"
+    bottom = (
+        "neither the inventory nor the value has anything in the bottom tiers"
+        if lean is None
+        else f"the inventory leans to the bottom tiers {lean} "
+        f"({pct(c.get('value_bottom_tier_share_pct'))} of the value is there)"
+    )
     return (
-        f"Like for like, the inventory leans to the bottom tiers {lean} "
-        f"({pct(c.get('value_bottom_tier_share_pct'))} of the value is there); {who} imitates work paid "
+        f"Like for like, {bottom}; {who} imitates work paid "
         f"{hourly(c.get('inventory_median_hourly_wage_usd'))}, while half of the domain's value is earned at "
         f"{hourly(c.get('value_median_hourly_wage_usd'))} or less."
     )
+
+
+SECTOR_LENS = (
+    "**Sector lens:** values and workers are the sector's own: each occupation counts with the sector's "
+    "share of its national wage bill and employment (OES sector data). Hourly wages, tiers and the gaps' "
+    "$/hour are the occupations' national means, not the sector's."
+)
+
+
+def unvalued_sentence(con: duckdb.DuckDBPyConnection, domain_id: str, tasks_total: int) -> str:
+    """Tasks counted in the task figures but in no value figure: their occupation has no OES wage."""
+    n, occupations = con.execute(
+        """select count(*), list_sort(list(distinct coalesce(occupation_title, onet_soc_code)))
+           from int.domain_task_coverage where domain_id = ? and annual_value_usd is null""",
+        [domain_id],
+    ).fetchone()
+    if not n:
+        return ""
+    shown = ", ".join(md_escape(o) for o in occupations[:3]) + (", ..." if len(occupations) > 3 else "")
+    return (
+        f" {n:,} of the {tasks_total:,} tasks ({plural(len(occupations), 'occupation')}: {shown}) "
+        f"{'has' if n == 1 else 'have'} no published OES wage: counted among the tasks, but in no value "
+        "figure (their value is unknown, not $0)."
+    )
+
+
+def source_releases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The releases the warehouse was built from (staging.source_files): oes_national, onet, ..."""
+    present = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'staging' and table_name = 'source_files'"
+    ).fetchone()[0]
+    if not present:  # a warehouse built without the ingest (the coverage fixtures)
+        return {}
+    rows = con.execute(
+        """select source, any_value(release order by target_table) from staging.source_files
+           where target_table in ('staging.oes_national', 'staging.oes_sector', 'staging.onet_task_statements')
+           group by source"""
+    ).fetchall()
+    return {source: release for source, release in rows if release}
+
+
+def units_sentence(con: duckdb.DuckDBPyConnection) -> str:
+    """What every figure is in, and from which releases."""
+    releases = source_releases(con)
+    sources = [
+        f"OES May {releases['oes_national']} national employment and wages"
+        if "oes_national" in releases
+        else "",
+        f"the OES May {releases['oes_sector']} sector file" if "oes_sector" in releases else "",
+        f"O*NET {releases['onet']} task statements" if "onet" in releases else "",
+    ]
+    sources = [x for x in sources if x]
+    return "Units: every value is US dollars a year (a share of wage bills), never hours or headcounts" + (
+        f"; from {', '.join(sources)}." if sources else "."
+    )
+
+
+def gaps_sentence(h: dict, shown: int) -> str:
+    """How many tasks are uncovered, and which of them the gap table lists."""
+    uncovered = h["tasks_total"] - h["tasks_covered"]
+    if not uncovered:
+        return (
+            "Every O*NET task of the domain is covered: no gaps." if h["tasks_total"] else "No O*NET tasks."
+        )
+    return (
+        f"{uncovered:,} of the {plural(h['tasks_total'], 'O*NET task')} are uncovered; "
+        + (f"all {shown:,} are listed" if shown == uncovered else f"these {shown:,} come first")
+        + " by the value model's priority score."
+    )
+
+
+def headline_bullets(con: duckdb.DuckDBPyConnection, h: dict, c: dict, n_domains: int) -> list[str]:
+    """The headline: value, coverage, rank, inventory and concentration, in words that say what they count."""
+    inventory = [inventory_sentence(h), concentration_sentence(c)]
+    if not h["tasks_total"]:  # the rules match no occupation with tasks: nothing to value or cover
+        return [
+            "**No O*NET tasks:** none of this domain's rules in the domains file (config/domains.toml) matches "
+            "an occupation with O*NET tasks, so it has no value to cover and no coverage figure. Check its "
+            "codes.",
+            *inventory,
+        ]
+    sector = [SECTOR_LENS] if h["domain_kind"] == "naics_sector" else []
+    return [
+        f"**Total annual value:** {usd(h['total_value_usd'])} across "
+        f"{plural(h['occupations'], 'occupation')} and {plural(h['tasks_total'], 'O*NET task')} "
+        f"({h['employment_reached']:,.0f} workers)."
+        + unvalued_sentence(con, h["domain_id"], h["tasks_total"]),
+        *sector,
+        f"**Covered value:** {usd(h['covered_value_usd'])} = "
+        f"**{covered_pct(h['value_coverage_pct'], h['covered_value_usd'])}** of the value; "
+        f"{h['tasks_covered']:,} of {h['tasks_total']:,} tasks ({pct(h['task_coverage_pct'])})."
+        + uncertain_sentence(h),
+        f"**Uncovered value:** {usd(h['uncovered_value_usd'])}, rank {h['uncovered_value_rank']} of {n_domains} "
+        "domains.",
+        f"**Digital value covered:** {usd(h['digital_covered_value_usd'])} of {usd(h['digital_value_usd'])}.",
+        *inventory,
+    ]
 
 
 def build_domain_doc(
@@ -343,19 +510,7 @@ def build_domain_doc(
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}. [All domains](index.html)"
     )
     doc.h2("Headline figures")
-    doc.bullets(
-        [
-            f"**Total annual value:** {usd(h['total_value_usd'])} across {h['occupations']:,} occupations and "
-            f"{h['tasks_total']:,} O*NET tasks ({h['employment_reached']:,.0f} workers).",
-            f"**Covered value:** {usd(h['covered_value_usd'])} = **{pct(h['value_coverage_pct'])}** of the value; "
-            f"{h['tasks_covered']:,} of {h['tasks_total']:,} tasks ({pct(h['task_coverage_pct'])})."
-            + uncertain_sentence(h),
-            f"**Uncovered value:** {usd(h['uncovered_value_usd'])}, rank {h['uncovered_value_rank']} of {n_domains} domains.",
-            f"**Digital value covered:** {usd(h['digital_covered_value_usd'])} of {usd(h['digital_value_usd'])}.",
-            inventory_sentence(h),
-            concentration_sentence(c),
-        ]
-    )
+    doc.bullets(headline_bullets(con, h, c, n_domains))
     doc.h2("Covered vs uncovered value by tier")
     doc.image(
         Image(report_files(domain_id).png, f"Covered vs uncovered annual value by tier, {h['domain_name']}")
@@ -363,10 +518,22 @@ def build_domain_doc(
     doc.table(slice_table("tier", tiers))
     doc.h2("By nature of work")
     doc.table(slice_table("nature", natures))
-    doc.h2(f"Top {GAPS_SHOWN} gaps: valuable work no inventory task covers")
+    doc.h2(f"Top {len(gaps)} gaps: valuable work no inventory task covers" if gaps else "Gaps")
+    doc.p(gaps_sentence(h, len(gaps)))
     doc.table(
         Table(
-            ["#", "task", "occupation", "annual value", "workers", "$/hour", "tier", "nature", "digital"],
+            # workers and wage are the occupation's (in this domain), not the task's
+            [
+                "#",
+                "task",
+                "occupation",
+                "annual value",
+                "occupation's workers",
+                "occupation's $/hour",
+                "tier",
+                "nature",
+                "digital",
+            ],
             [
                 (
                     g["gap_rank"],
@@ -400,14 +567,17 @@ def build_domain_doc(
     doc.h2("How these numbers were made")
     doc.bullets(
         [
+            units_sentence(con),
             "Value: each O*NET task's annual value is its occupation's OES wage bill (employment × mean annual "
             "wage, divided among O*NET codes sharing an OES code) times the task's weight (marts.task_value).",
             "Domain: the occupations chosen in config/domains.toml; a sector domain counts the sector's share of "
-            "each occupation's wage bill (the OES sector lens).",
+            "each occupation's wage bill and employment (the OES sector lens). Domains overlap (a sector cuts "
+            "across the SOC groups, a custom domain reuses their occupations): do not add domains' values up.",
             f"Coverage rule: {rule_text}",
-            "Tiers are bands of hourly wage; the bottom and top tiers are the lowest- and highest-paid bands "
-            "(a third of the bands each unless configured).",
-            "Gaps are uncovered tasks ranked by the value model's priority score, then annual value.",
+            "Tiers are bands of the occupation's national mean hourly wage (for sector domains too); the bottom "
+            "and top tiers are the lowest- and highest-paid bands (a third of the bands each unless configured).",
+            "Gaps are uncovered tasks ranked by the value model's priority score (times the sector's share for "
+            "a sector domain), then annual value.",
             "Grounding reasons are checked in order: no credible match, only low-tier work, physical work, "
             "outside the declared domain (marts.inventory_grounding).",
         ]
@@ -424,13 +594,19 @@ def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id:
     A domain counts each occupation's value times its share in the domain (int.domain_members.
     value_share: 1 for code-based domains, the sector's part for a sector domain), as its headline does.
     """
-    # the national values, or the domain's part of them
+    # the national values, or the domain's part of them in exact cents, each task's share rounded as
+    # int.domain_task_coverage rounds it (so the current total is the headline's to the cent)
     source = (
-        """(select r.* replace (r.previous_value_usd * m.value_share as previous_value_usd,
-                                r.current_value_usd * m.value_share as current_value_usd,
-                                r.value_change_usd * m.value_share as value_change_usd)
-            from marts.release_changes as r
-            join int.domain_members as m on m.onet_soc_code = r.onet_soc_code and m.domain_id = ?)"""
+        """(select * replace (current_value_usd - previous_value_usd as value_change_usd)
+            from (select r.* replace (
+                    case when m.value_share = 1 then r.previous_value_usd
+                        else round(r.previous_value_usd::double * m.value_share, 2)::decimal(20, 2) end
+                        as previous_value_usd,
+                    case when m.value_share = 1 then r.current_value_usd
+                        else round(r.current_value_usd::double * m.value_share, 2)::decimal(20, 2) end
+                        as current_value_usd)
+                from marts.release_changes as r
+                join int.domain_members as m on m.onet_soc_code = r.onet_soc_code and m.domain_id = ?))"""
         if domain_id
         else "marts.release_changes"
     )
@@ -449,7 +625,7 @@ def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id:
         return
     doc.h2(f"Release changes: OES May {totals['previous_vintage']} → May {totals['current_vintage']}")
     prev, cur = totals["previous_value_usd"], totals["current_value_usd"]
-    change = f" ({pct(100 * (cur - prev) / prev)} change)" if prev else ""
+    change = change_text(prev, cur)
     shared = (
         domain_id
         and con.execute(
@@ -596,6 +772,9 @@ def ungrounded_section(doc: Doc, ungrounded: list[dict]) -> None:
     other = [u for u in ungrounded if u["ungrounded_reason"] not in REASON_TEXT]
     split = ", ".join(f"{len(v):,} {REASON_TEXT[r]}" for r, v in by_reason.items() if v)
     n = len(ungrounded)
+    if not n:
+        doc.p("No ungrounded inventory task declares this domain or has its best match in it.")
+        return
     doc.p(
         f"{plural(n, 'ungrounded inventory task')} {'declares' if n == 1 else 'declare'} this domain or "
         f"{'has its' if n == 1 else 'have their'} best match in it" + (f": {split}." if split else ".")
@@ -635,7 +814,8 @@ def grounding_table(tasks: list[dict], *, declared: bool = False) -> Table:
                 u["best_task"] or "(none)",
                 u["best_occupation_title"] or "",
                 u["best_confidence"],
-                usd(u["best_annual_value_usd"]),
+                # a guess below the coverage rule is shown for review, but its value is not the task's
+                usd(u["best_annual_value_usd"]) if u["best_is_credible"] else "not credible",
             )
             for u in tasks
         ],
@@ -670,6 +850,11 @@ def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
         return pct(100 * k / n if n else None)
 
     grounded, ungrounded, unverified = tasks("grounded"), tasks("ungrounded"), tasks("unverified")
+    if not total:
+        doc.bullets(
+            ["**Inventory:** empty: no inventory task was loaded, so nothing is grounded or covered."]
+        )
+        return
     if left_out:
         gone = [r for r in rows if r["is_excluded"]]
         scope = (
@@ -721,11 +906,15 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
     out_dir.mkdir(parents=True, exist_ok=True)
     rows = _rows(con, "select * from marts.domain_coverage order by uncovered_value_rank, domain_id")
     unmatched = _rows(
-        con, "select * from int.domain_inventory_names where not is_matched order by inventory_tasks desc"
+        con,
+        "select * from int.domain_inventory_names where not is_matched "
+        "order by inventory_tasks desc, inventory_domain nulls last",
     )
     doc = Doc("Coverage by domain")
     doc.p(
-        "Domains ranked by the annual value the task inventory does not cover. "
+        "Domains ranked by the annual value (US dollars a year) the task inventory does not cover. "
+        "Domains overlap (a sector cuts across the SOC groups, a custom domain reuses their occupations), "
+        "so their values do not add up; a sector domain counts only the sector's share. "
         f"Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
     )
     doc.table(
@@ -736,9 +925,11 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
                 "kind",
                 "uncovered value",
                 "total value",
-                "coverage",
+                "value covered",
                 "tasks covered",
-                "inventory",
+                # declared: the inventory's domain column names it; matched: best credible match in it
+                "inventory declaring it",
+                "inventory matched to it",
             ],
             [
                 (
@@ -747,13 +938,14 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
                     r["domain_kind"].replace("_", " "),
                     usd(r["uncovered_value_usd"]),
                     usd(r["total_value_usd"]),
-                    pct(r["value_coverage_pct"]),
+                    covered_pct(r["value_coverage_pct"], r["covered_value_usd"]),
                     f"{r['tasks_covered']:,} / {r['tasks_total']:,}",
                     count(r["inventory_tasks_declared"]),
+                    count(r["inventory_tasks_matched"]),
                 )
                 for r in rows
             ],
-            {0, 3, 4, 5, 6, 7},
+            {0, 3, 4, 5, 6, 7, 8},
         )
     )
     doc.h2("Inventory grounding")

@@ -62,6 +62,11 @@ def test_names_compare_case_and_separator_insensitively():
         ),
         ('[[domain]]\nid = "a"\nname = "A"\nsoc_prefix = ["15-"]\n', "unknown keys"),
         ("[[domain]\n", "not valid TOML"),
+        ('[[domain]]\nid = "index"\nname = "All"\nsoc_prefixes = ["15-"]\n', "'index' is reserved"),
+        (
+            '[[domain]]\nid = "' + "a" * 101 + '"\nname = "A"\nsoc_prefixes = ["15-"]\n',
+            "at most 100 characters",
+        ),
     ],
 )
 def test_bad_config_fails_with_a_clear_message(tmp_path: Path, toml: str, message: str):

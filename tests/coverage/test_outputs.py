@@ -73,8 +73,10 @@ def test_report_headline_numbers(reports):
     assert "| inv-5 | Market sizing | active | Legal | Analyse market data |" in outside
     assert "inv-3" not in ungrounded
     assert (
-        "| inv-3 | Blog post | active | Write articles | Writers and Authors | low | $300.00k |" in unverified
-    )
+        "| inv-3 | Blog post | active | Write articles | Writers and Authors | low | not credible |"
+        in unverified
+    )  # the guess is shown for review, but its $300.00k is not the task's value
+    assert "| low | $300.00k |" not in unverified
     assert md_text(UNVERIFIED) in unverified
     # its best match is a Writers and Authors task (arts and media), but it claims copywriting only
     arts = (out / "arts-and-media.md").read_text()

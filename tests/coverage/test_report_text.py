@@ -216,7 +216,9 @@ def test_a_carriage_return_in_an_inventory_title_keeps_the_table(cov_con, tmp_pa
 def test_money_and_counts_read_well():
     assert usd(-115.52e6) == "-$115.52M"
     assert usd(-5) == "-$5"
-    assert usd(0) == "$0" and usd(-0.2) == "$0"
+    # zero is $0 (never -$0); an amount under a dollar shows its cents rather than reading as zero
+    assert usd(0) == "$0" and usd(-0.0) == "$0" and usd(-0.001) == "$0"
+    assert usd(-0.2) == "-$0.20" and usd(0.2) == "$0.20"
     assert usd(1286) == "$1.29k"
     t = slice_table(
         "tier",
@@ -269,8 +271,8 @@ def test_inventory_sentences_are_grammatical(reports_md):
     assert "of them are grounded" not in reports_md["digital-copywriting"]
     assert (
         "**Concentration:** 0.0% of the 2 inventory tasks matched here sit in the bottom tiers (low), while "
-        "0.0% of the value sits in the top tiers (high). Like for like, the inventory leans to the bottom "
-        "tiers as much as its value does (0.0% of the value is there); the median task matched here "
+        "0.0% of the value sits in the top tiers (high). Like for like, neither the inventory nor the value "
+        "has anything in the bottom tiers; the median task matched here "
         "imitates work paid $40.00/hr, while half of the domain's value is earned at $35.00/hr or less."
         in reports_md["digital-copywriting"]
     )
@@ -319,7 +321,7 @@ def reports_md(reports_dir):
 def test_the_headline_says_how_much_coverage_rests_on_a_named_occupation_only(reports_md):
     # business: 401 (250k) covered only by inv-5's hinted floor, of 400k covered
     assert (
-        "Of it, $250.00k (62%, 1 task) rests only on an occupation the inventory named"
+        "Of it, $250.00k (62.5%, 1 task) rests only on an occupation the inventory named"
         in reports_md["business"]
     )
     assert "rests only on an occupation" not in reports_md["computer-and-mathematical"]
