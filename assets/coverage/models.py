@@ -159,6 +159,7 @@ SQL_MODELS: tuple[Model, ...] = (
             ("int", "domain_members"),
         ),
         "uncovered_value_rank",
+        ("coverage_rule",),
     ),
     Model("marts", "coverage_gaps", (("int", "domain_task_coverage"),), "domain_id, gap_rank", ("top_gaps",)),
     Model(
@@ -183,6 +184,7 @@ def model_params(model: Model, settings: CoverageSettings) -> dict[str, object]:
     values = {
         **rule,
         "top_gaps": settings.top_gaps_per_domain,
+        "coverage_rule": settings.rule_text(),
         "bottom_tier_count": settings.bottom_tier_count,
         "top_tier_count": settings.top_tier_count,
     }

@@ -573,7 +573,8 @@ def build_domain_doc(
             "Domain: the occupations chosen in config/domains.toml; a sector domain counts the sector's share of "
             "each occupation's wage bill and employment (the OES sector lens). Domains overlap (a sector cuts "
             "across the SOC groups, a custom domain reuses their occupations): do not add domains' values up.",
-            f"Coverage rule: {rule_text}",
+            # the rule the warehouse was built with: the CLI's environment may say otherwise
+            f"Coverage rule: {h.get('coverage_rule') or rule_text}",
             "Tiers are bands of the occupation's national mean hourly wage (for sector domains too); the bottom "
             "and top tiers are the lowest- and highest-paid bands (a third of the bands each unless configured).",
             "Gaps are uncovered tasks ranked by the value model's priority score (times the sector's share for "

@@ -48,6 +48,8 @@
 --     (int.domain_task_coverage.is_covered_task_uncertain).
 --   covered_value_task_uncertain_usd: The part of covered_value_usd from those tasks (USD/year): the
 --     occupation is right, the task within it may not be; pinning matches makes it exact.
+--   coverage_rule: The coverage rule this build applied, in words (CoverageSettings), so that the
+--     coverage figures carry their definition; the reports quote it.
 with domains as (
     select domain_id, any_value(domain_name) as domain_name, any_value(domain_kind) as domain_kind,
         min(domain_order) as domain_order
@@ -191,7 +193,8 @@ select
     coalesce(g.inventory_tasks_grounded, 0) as inventory_tasks_grounded,
     coalesce(g.inventory_tasks_unverified, 0) as inventory_tasks_unverified,
     coalesce(t.tasks_covered_task_uncertain, 0) as tasks_covered_task_uncertain,
-    coalesce(t.covered_value_task_uncertain_usd, 0)::double as covered_value_task_uncertain_usd
+    coalesce(t.covered_value_task_uncertain_usd, 0)::double as covered_value_task_uncertain_usd,
+    $coverage_rule::varchar as coverage_rule
 from domains as d
 left join totals as t using (domain_id)
 left join employment as e using (domain_id)

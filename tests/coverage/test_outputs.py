@@ -21,7 +21,7 @@ from assets.coverage.reports import (
     report_file_names,
     write_all_reports,
 )
-from tests.coverage.conftest import fixture_settings
+from tests.coverage.conftest import build_fixture_db, fixture_settings, one
 
 
 @pytest.fixture
@@ -171,3 +171,15 @@ def test_every_file_the_writers_write_is_known_to_the_retirement_code(cov_con, r
         assert {Path(name).suffix for name in written} <= set(suffixes)
         assert retire_stale(directory, expected, suffixes) == []
         assert {p.name for p in directory.iterdir()} == written
+
+
+def test_a_report_quotes_the_rule_the_warehouse_was_built_with(tmp_path):
+    # `taskvalue report` runs with today's environment; the figures come from the last refresh's rule
+    con = build_fixture_db(min_confidence="low", covering_max_rank=3)
+    built = fixture_settings(min_confidence="low", covering_max_rank=3).rule_text()
+    assert one(con, "select distinct coverage_rule from marts.domain_coverage") == built
+    write_all_reports(con, tmp_path, fixture_settings().rule_text())
+    md = (tmp_path / "digital-copywriting.md").read_text()
+    assert "one of its top 3 matches" in built and "one of its top 3 matches" in md
+    assert fixture_settings().rule_text() not in md
+    con.close()
