@@ -28,6 +28,7 @@ from assets.inventory.schema import (
     header_is_generic,
     header_recognized,
     header_score,
+    is_lookup_sheet_name,
     is_task_sheet_header,
     looks_like_header,
 )
@@ -551,14 +552,23 @@ def read_xlsx(path: Path) -> FileRead:
             continue
         candidates.append(_Sheet(name, rows, header_at, facts.get(name, _SheetFacts()), filled))
     task_sheets = [c.name for c in candidates if is_task_sheet_header(c.written)]
+    # with no header that is clearly a task table's, a generic-only sheet whose name says lookup
+    # ('Owners') beside one whose name does not ('Tasks') is the lookup
+    named_tasks = [c.name for c in candidates if not is_lookup_sheet_name(c.name)]
     used = []
     for sheet in candidates:
-        if task_sheets and header_is_generic(sheet.written):
+        if header_is_generic(sheet.written) and (
+            task_sheets or named_tasks and is_lookup_sheet_name(sheet.name)
+        ):
             names = ", ".join(repr(h) for h in sheet.written if h.strip())
+            why = (
+                f"while sheet {task_sheets[0]!r} names task_id and a text column as a task table does"
+                if task_sheets
+                else f"its name says lookup, while sheet {named_tasks[0]!r} is read as the tasks"
+            )
             out.skip(
                 f"sheet {sheet.name!r} not read: a lookup table? its header ({names}) has only generic "
-                f"names, while sheet {task_sheets[0]!r} names task_id and a text column as a task "
-                f"table does; rename a column (e.g. to task_id or title) to read it",
+                f"names, {why}; rename a column (e.g. to task_id or title) to read it",
                 sheet.filled,
             )
             continue

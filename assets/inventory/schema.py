@@ -143,6 +143,26 @@ def header_is_generic(cells: list[str]) -> bool:
     return not any(canonical(c) and normalize_header(c) not in GENERIC_NAMES for c in cells)
 
 
+# Words a workbook's lookup sheets are named by ('Owners', 'Lookups', 'Team list') and words that
+# name a task sheet ('Task list', 'Prompts'), which a lookup word then does not override.
+LOOKUP_SHEET_WORDS = frozenset(
+    {
+        "lookup", "lookups", "list", "lists", "reference", "references", "ref", "refs", "code", "codes",
+        "owner", "owners", "team", "teams", "people", "user", "users", "legend", "mapping", "mappings",
+        "dropdown", "dropdowns", "values", "settings", "config", "enum", "enums", "taxonomy", "glossary",
+    }
+)  # fmt: skip
+TASK_SHEET_WORDS = frozenset(
+    {"task", "tasks", "prompt", "prompts", "inventory", "item", "items", "eval", "evals", "backlog"}
+)
+
+
+def is_lookup_sheet_name(name: str) -> bool:
+    """Whether a sheet's name says lookup ('Owners', 'Lookups') and not tasks ('Task list')."""
+    words = set(re.findall(r"[a-z]+", name.lower()))
+    return bool(words & LOOKUP_SHEET_WORDS) and not words & TASK_SHEET_WORDS
+
+
 def is_task_sheet_header(cells: list[str]) -> bool:
     """Whether a header is clearly a task table's: it names task_id AND a text field (title or
     description), and one of those columns by a task-specific name ('Task ID', 'Title', 'Prompt').

@@ -237,6 +237,28 @@ def write_workbook(path, sheets: dict[str, list[list]], hidden=()):
     wb.close()
 
 
+def test_a_generic_lookup_sheet_beside_a_generic_task_sheet_is_told_apart_by_its_name(tmp_path, onet):
+    # both headers generic (a Jira-style task sheet): the sheet named for owners is the lookup
+    write_workbook(
+        tmp_path / "book.xlsx",
+        {
+            "Task list": [["ID", "Name", "Description"], ["T1", "Write SQL", "Join two tables"]],
+            "Owners": [["ID", "Name", "Team"], ["u1", "Alice", "RL"], ["u2", "Bob", "Evals"]],
+        },
+    )
+    # a workbook of one generic sheet, whatever its name, is read
+    write_workbook(tmp_path / "solo.xlsx", {"Team list": [["ID", "Name"], ["S1", "Review a contract"]]})
+    result = ingest_directory(tmp_path, onet)
+    assert sorted(result.tasks["task_id"].to_list()) == ["S1", "T1"]
+    info = files(result)["book.xlsx"]
+    assert (info["rows_read"], info["rows_skipped"]) == (1, 3)
+    assert (
+        "sheet 'Owners' not read: a lookup table? its header ('ID', 'Name', 'Team') has only generic "
+        "names, its name says lookup, while sheet 'Task list' is read as the tasks"
+    ) in info["notes"]
+    assert counting_check(result) == []
+
+
 def test_d6_d8_sheets_not_read_are_named_with_their_rows_and_the_check_adds_them_up(tmp_path, onet):
     write_workbook(
         tmp_path / "book.xlsx",
