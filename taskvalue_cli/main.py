@@ -6,21 +6,79 @@
     taskvalue query "SQL"             run SQL read-only against the published warehouse
 
 Settings come from the same environment variables as the pipeline (TASKVALUE_WAREHOUSE, ...).
+
+Exit codes: 0 done; 1 the work failed (a refresh step, the SQL); 2 nothing was attempted (a bad
+option, no readable warehouse, an unknown domain, a selection of nothing, a writer already running);
+141 the reader of our output went away (`| head`), as for any Unix filter killed by SIGPIPE.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import functools
+import json
+import math
+import os
 import sys
 import time
 import uuid
+import warnings
+from decimal import Decimal
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+EXIT_FAILED = 1
+EXIT_NOT_RUN = 2
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
+FETCH_ROWS = 10_000  # rows per fetch when streaming csv/json: memory stays flat on any result size
+
 app = typer.Typer(
     help="taskvalue: the economic value of real work, and how well your task inventory covers it."
 )
+
+
+@app.callback()
+def _main() -> None:
+    # A terminal or pipe that cannot encode a character (LANG=C with PYTHONCOERCECLOCALE=0, a latin-1
+    # locale) shows it escaped instead of ending the command with a UnicodeEncodeError.
+    for stream in (sys.stdout, sys.stderr):
+        if hasattr(stream, "reconfigure"):
+            stream.reconfigure(errors="backslashreplace")
+
+
+def _explains_taskvalue_errors(command):
+    """A TaskvalueError is written for the user (a broken config/domains.toml, which the pipeline
+    reads when its modules load): print it, not a traceback."""
+
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        from assets.common.errors import TaskvalueError
+
+        try:
+            return command(*args, **kwargs)
+        except TaskvalueError as e:
+            typer.echo(f"{type(e).__name__}: {e}", err=True)
+            raise typer.Exit(EXIT_NOT_RUN) from None
+
+    return run
+
+
+def _text_arg(value: str, what: str) -> str:
+    """An argument as the user typed it: under a non-UTF-8 locale Python decodes argv bytes with
+    surrogate escapes, which DuckDB refuses ('cannot encode str as UTF-8'); recover the UTF-8."""
+    try:
+        value.encode("utf-8")
+        return value
+    except UnicodeEncodeError:
+        pass
+    try:
+        return os.fsencode(value).decode("utf-8")
+    except UnicodeDecodeError:
+        typer.echo(f"The {what} is not valid UTF-8.", err=True)
+        raise typer.Exit(EXIT_NOT_RUN) from None
 
 
 def _settings():
@@ -35,21 +93,36 @@ def _open_published(settings):
     path = settings.warehouse
     if not path.is_file():
         typer.echo(f"No published warehouse at {path}. Run `taskvalue refresh` first.", err=True)
-        raise typer.Exit(2)
-    return duckdb.connect(str(path), read_only=True)
+        raise typer.Exit(EXIT_NOT_RUN)
+    try:
+        return duckdb.connect(str(path), read_only=True)
+    except duckdb.Error as e:
+        # A lock: something opened the published file read-write (refreshes never do: they write a
+        # private copy and rename it into place). Not a DuckDB file: a half-copied or foreign file.
+        typer.echo(f"Cannot open the published warehouse at {path}: {_first_line(e)}", err=True)
+        raise typer.Exit(EXIT_NOT_RUN) from None
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _stale_warehouse(settings, error) -> typer.Exit:
     """A table or column this code reads is missing: the warehouse was published by older code."""
     typer.echo(
         f"The published warehouse at {settings.warehouse} lacks what this version of taskvalue reads "
-        f"({str(error).splitlines()[0]}): it was published by an older version. Run `taskvalue refresh`.",
+        f"({_first_line(error)}): it was published by an older version. Run `taskvalue refresh`.",
         err=True,
     )
-    return typer.Exit(2)
+    return typer.Exit(EXIT_NOT_RUN)
+
+
+PUBLISHED_KEY = "warehouse/published"
 
 
 @app.command()
+@_explains_taskvalue_errors
 def refresh(
     select: Annotated[
         str | None,
@@ -57,16 +130,23 @@ def refresh(
             help="Dagster asset selection, e.g. 'key:int/domain_definitions+' (default: everything)."
         ),
     ] = None,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Also print Dagster's debug log of every event.")
+    ] = False,
 ) -> None:
-    """Run refresh_job in this process (acquire, stage, model, report, publish), with progress output."""
-    from dagster import DagsterEventType, DagsterInstance
+    """Run refresh_job in this process (acquire, stage, model, report, publish), with progress output.
+
+    With DAGSTER_HOME set, the run is recorded there: the UI shows it and the run queue waits for it.
+    """
+    from dagster import DagsterEventType
 
     from orchestration.definitions import build_definitions
 
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job")
+    selection = _resolve(select, defs)
     # one step per op (asset or check) when everything runs; unknown for a selection
-    total = len(job.graph.node_dict) if select is None else None
+    total = len(job.graph.node_dict) if selection is None else None
     done = 0
     started: dict[str, float] = {}
     t0 = time.monotonic()
@@ -79,41 +159,130 @@ def refresh(
         if ev.event_type == DagsterEventType.STEP_START:
             started[ev.step_key] = time.monotonic()
             typer.echo(f"  ... {ev.step_key}")
-        elif ev.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
+        elif ev.event_type in (
+            DagsterEventType.STEP_SUCCESS,
+            DagsterEventType.STEP_FAILURE,
+            DagsterEventType.STEP_SKIPPED,
+        ):
             done += 1
             took = time.monotonic() - started.get(ev.step_key, time.monotonic())
-            mark = "ok  " if ev.event_type == DagsterEventType.STEP_SUCCESS else "FAIL"
+            mark = {DagsterEventType.STEP_SUCCESS: "ok  ", DagsterEventType.STEP_FAILURE: "FAIL"}.get(
+                ev.event_type, "skip"
+            )
             count = f"{done}/{total}" if total else f"{done}"
             typer.echo(f"[{count}] {mark} {ev.step_key} ({took:.1f}s)")
         elif ev.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-            data = ev.event_specific_data
+            data = ev.asset_check_evaluation_data
             if data is not None and not data.passed:
-                typer.echo(f"        check failed: {data.check_name}", err=True)
+                level = data.severity.value.lower()  # error: blocks what is downstream; warn: does not
+                typer.echo(f"        check failed ({level}): {data.check_name}", err=True)
 
-    run_id = str(uuid.uuid4())
-    typer.echo(f"refresh_job: writing {_settings().warehouse}")
-    with DagsterInstance.ephemeral() as instance:
+    settings = _settings()
+    with _instance() as instance:
+        _refuse_beside_a_running_writer(instance)
+        run_id = str(uuid.uuid4())
+        typer.echo(f"refresh_job: run {run_id} ({_describe(instance)})")
+        if selection is None or any(k.to_user_string() == PUBLISHED_KEY for k in selection):
+            typer.echo(f"refresh_job: publishes {settings.warehouse}")
+        else:
+            typer.echo(
+                f"refresh_job: the selection does not include {PUBLISHED_KEY}: it rebuilds the work "
+                f"database {settings.work_db} only, and {settings.warehouse} stays as published."
+            )
         instance.add_event_listener(run_id, on_event)
         result = job.execute_in_process(
-            instance=instance, run_id=run_id, raise_on_error=False, asset_selection=_resolve(select, defs)
+            instance=instance,
+            run_id=run_id,
+            raise_on_error=False,
+            asset_selection=selection,
+            # progress comes from on_event; Dagster's console log keeps warnings and errors
+            run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}},
         )
     took = time.monotonic() - t0
     if result.success:
         typer.echo(f"refresh_job succeeded in {took:.0f}s.")
     else:
+        if total and done < total:  # steps below a failure or an interrupt send no event
+            typer.echo(f"{total - done} of {total} steps did not run.", err=True)
         typer.echo(f"refresh_job FAILED after {took:.0f}s; see the messages above.", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(EXIT_FAILED)
+
+
+def _instance():
+    from dagster import DagsterInstance
+
+    if os.environ.get("DAGSTER_HOME"):
+        try:
+            return DagsterInstance.get()
+        except Exception as e:  # a DAGSTER_HOME that is not a directory, or a broken dagster.yaml
+            typer.echo(f"Cannot open the Dagster instance in DAGSTER_HOME: {_first_line(e)}", err=True)
+            raise typer.Exit(EXIT_NOT_RUN) from None
+    return DagsterInstance.ephemeral()
+
+
+def _describe(instance) -> str:
+    home = os.environ.get("DAGSTER_HOME")
+    if home and not instance.is_ephemeral:
+        return f"recorded in DAGSTER_HOME={home}"
+    return "not recorded: DAGSTER_HOME is not set"
+
+
+def _refuse_beside_a_running_writer(instance) -> None:
+    """Another run that writes the work database (a schedule, the sensor, the UI) is in progress:
+    running beside it would fail at publish after doing all the work. Runs recorded elsewhere (another
+    DAGSTER_HOME, `dagster job execute` without one) cannot be seen."""
+    from dagster import DagsterRunStatus, RunsFilter
+
+    from orchestration.jobs import WRITER_TAGS
+
+    if instance.is_ephemeral:
+        return
+    running = instance.get_runs(
+        filters=RunsFilter(
+            statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING],
+            tags=WRITER_TAGS,
+        ),
+        limit=5,
+    )
+    if running:
+        names = ", ".join(f"{r.job_name} {r.run_id}" for r in running)
+        typer.echo(
+            f"Not started: {names} is writing the work database now (DuckDB takes one writer). Wait for it, "
+            "or, if its process is gone, terminate it in the UI (Runs) and try again.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_NOT_RUN)
 
 
 def _resolve(select: str | None, defs):
+    """The asset keys `select` names; exits when it is malformed or names nothing (Dagster would run
+    the whole job for an empty selection)."""
     if select is None:
         return None
-    from dagster import AssetSelection
+    from dagster import AssetSelection, BetaWarning, DagsterError, PreviewWarning
 
-    return list(AssetSelection.from_string(select).resolve(defs.resolve_asset_graph()))
+    graph = defs.resolve_asset_graph()
+    try:
+        with warnings.catch_warnings():  # Dagster's selection parser warns about its own beta parameters
+            warnings.simplefilter("ignore", BetaWarning)
+            warnings.simplefilter("ignore", PreviewWarning)
+            keys = AssetSelection.from_string(select).resolve(graph)
+    except DagsterError as e:
+        typer.echo(f"Invalid --select {select!r}: {_first_line(e)}", err=True)
+        raise typer.Exit(EXIT_NOT_RUN) from None
+    if not keys:
+        groups = sorted({spec.group_name for spec in defs.resolve_all_asset_specs()} - {None})
+        typer.echo(
+            f"--select {select!r} selects no asset, so nothing was run. Keys look like "
+            f"'key:marts/task_value'; groups are {', '.join(groups)}.",
+            err=True,
+        )
+        raise typer.Exit(EXIT_NOT_RUN)
+    return sorted(keys, key=lambda k: k.to_user_string())
 
 
 @app.command()
+@_explains_taskvalue_errors
 def report(
     domain: Annotated[
         str, typer.Option("--domain", "-d", help="Domain id, name or alias (case-insensitive).")
@@ -127,6 +296,7 @@ def report(
     from assets.coverage.outputs import reports_dir
     from assets.coverage.reports import resolve_domain, write_domain_report
 
+    domain = _text_arg(domain, "domain name")
     settings = _settings()
     con = _open_published(settings)
     try:
@@ -135,8 +305,10 @@ def report(
             names = ", ".join(
                 r[0] for r in con.execute("select domain_id from marts.domain_coverage order by 1").fetchall()
             )
-            typer.echo(f"Unknown domain {domain!r}. Known domains: {names}", err=True)
-            raise typer.Exit(2)
+            typer.echo(
+                f"Unknown domain {domain!r}.{_did_you_mean(con, domain)} Known domains: {names}", err=True
+            )
+            raise typer.Exit(EXIT_NOT_RUN)
         typer.echo(f"Writing report for {domain_id} ...")
         rep = write_domain_report(
             con, domain_id, out or reports_dir(settings), coverage_settings_from_env().rule_text()
@@ -152,7 +324,23 @@ def report(
     typer.echo(f"HTML: {rep.html_path}\nMarkdown: {rep.md_path}")
 
 
+def _did_you_mean(con, name: str) -> str:
+    """' Did you mean: <id> (as "<alias>")?' for a misspelt domain id, name or alias; '' when none is close."""
+    import difflib
+
+    from assets.coverage.domains import normalize_name
+
+    aliases = dict(con.execute("select name_normalized, domain_id from int.domain_aliases").fetchall())
+    best: dict[str, str] = {}  # domain id -> its closest name, closest domains first
+    for close in difflib.get_close_matches(normalize_name(name), list(aliases), n=6, cutoff=0.75):
+        best.setdefault(aliases[close], close)
+    if not best:
+        return ""
+    return " Did you mean: " + ", ".join(f"{d} (as {c!r})" for d, c in list(best.items())[:3]) + "?"
+
+
 @app.command()
+@_explains_taskvalue_errors
 def export(
     out: Annotated[Path | None, typer.Option(help="Output directory (default: warehouse/exports).")] = None,
 ) -> None:
@@ -177,15 +365,31 @@ def export(
     typer.echo(f"{len(counts)} tables exported; data dictionary in {target / 'schema.json'}")
 
 
+class OutputFormat(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
 @app.command()
+@_explains_taskvalue_errors
 def query(
     sql: Annotated[str, typer.Argument(help="SQL to run (read-only).")],
-    fmt: Annotated[str, typer.Option("--format", "-f", help="table, csv or json")] = "table",
-    limit: Annotated[int, typer.Option(help="Rows shown at most in table format.")] = 100,
+    fmt: Annotated[
+        OutputFormat,
+        typer.Option("--format", "-f", help="table (Markdown), csv (UTF-8) or json (one object per line)"),
+    ] = OutputFormat.table,
+    limit: Annotated[int, typer.Option(min=1, help="Rows shown at most in table format.")] = 100,
 ) -> None:
-    """Run SQL against the published warehouse, opened read-only (writes fail)."""
+    """Run SQL against the published warehouse, opened read-only (writes fail).
+
+    csv and json stream every row, in UTF-8 whatever the locale."""
     import duckdb
 
+    sql = _text_arg(sql, "SQL")
+    if not sql.strip():
+        typer.echo("No SQL given.", err=True)
+        raise typer.Exit(EXIT_NOT_RUN)
     settings = _settings()
     con = _open_published(settings)
     try:
@@ -193,31 +397,101 @@ def query(
             cur = con.execute(sql)
         except duckdb.Error as e:
             typer.echo(f"query failed: {e}", err=True)
-            raise typer.Exit(1) from None
+            raise typer.Exit(EXIT_FAILED) from None
+        if cur is None:  # only comments: no statement
+            typer.echo("No SQL statement given.", err=True)
+            raise typer.Exit(EXIT_NOT_RUN)
         if cur.description is None:
             typer.echo("ok")
             return
         columns = [d[0] for d in cur.description]
-        if fmt == "csv":
-            import csv
+        try:
+            if fmt is OutputFormat.table:
+                from assets.common.results import markdown_table
 
-            w = csv.writer(sys.stdout)
-            w.writerow(columns)
-            w.writerows(cur.fetchall())
-        elif fmt == "json":
-            import json
-
-            for row in cur.fetchall():
-                typer.echo(json.dumps(dict(zip(columns, row, strict=True)), default=str))
-        else:
-            from assets.common.results import markdown_table
-
-            rows = cur.fetchmany(limit + 1)
-            typer.echo(markdown_table(columns, rows[:limit]))
-            if len(rows) > limit:
-                typer.echo(f"(first {limit} rows shown; use --limit or --format csv)")
+                rows = cur.fetchmany(limit + 1)
+                typer.echo(markdown_table(columns, rows[:limit]))
+                if len(rows) > limit:
+                    typer.echo(f"(first {limit} rows shown; use --limit or --format csv)")
+            else:
+                _stream(cur, columns, fmt)
+        except duckdb.Error as e:  # raised while fetching (a cast, a division by zero, ...)
+            typer.echo(f"query failed: {e}", err=True)
+            raise typer.Exit(EXIT_FAILED) from None
+        except BrokenPipeError:
+            _silence_stdout()
+            raise typer.Exit(EXIT_BROKEN_PIPE) from None
     finally:
         con.close()
+
+
+def _stream(cur, columns: list[str], fmt: OutputFormat) -> None:
+    """csv or json lines to stdout, FETCH_ROWS at a time, as UTF-8 bytes (data formats, not terminal
+    text); '\\n' line ends, so `cut`, `awk` and `wc -l` see no stray carriage return."""
+    import csv
+
+    class Chunk(list):  # what csv.writer writes into; encoded and written once per batch
+        write = list.append
+
+    sys.stdout.flush()
+    buffer = sys.stdout.buffer
+    chunk = Chunk()
+    writer = csv.writer(chunk, lineterminator="\n")
+    if fmt is OutputFormat.csv:
+        writer.writerow(columns)
+    while rows := cur.fetchmany(FETCH_ROWS):
+        if fmt is OutputFormat.csv:
+            writer.writerows([_csv_value(v) for v in row] for row in rows)
+        else:
+            for row in rows:
+                record = {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
+                chunk.append(json.dumps(record, allow_nan=False) + "\n")
+        buffer.write("".join(chunk).encode("utf-8"))
+        chunk.clear()
+    buffer.write("".join(chunk).encode("utf-8"))  # the header of an empty result
+    buffer.flush()
+
+
+def _csv_value(v: object) -> object:
+    """As DuckDB's own CSV writer and the exports: true/false, lists and structs as JSON."""
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, list | dict):
+        return json.dumps(_json_value(v))
+    return v
+
+
+def _json_value(v: object) -> object:
+    """Valid JSON for every DuckDB type: numbers stay numbers (DECIMAL money included, as long as a
+    double holds it exactly), NaN and infinities become null (JSON has neither), times ISO 8601."""
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if isinstance(v, Decimal):
+        if not v.is_finite():
+            return None
+        f = float(v)
+        return f if Decimal(repr(f)) == v else str(v)
+    if isinstance(v, dict):
+        return {str(k): _json_value(x) for k, x in v.items()}
+    if isinstance(v, list | tuple):
+        return [_json_value(x) for x in v]
+    if isinstance(v, dt.date | dt.time):  # datetime is a date
+        return v.isoformat()
+    if isinstance(v, bytes):
+        return v.hex()
+    if v is None or isinstance(v, bool | int | str):
+        return v
+    return str(v)  # uuid, timedelta, ...
+
+
+def _silence_stdout() -> None:
+    """The reader closed the pipe: point stdout at /dev/null so that the flush at exit does not
+    raise again (Python's documented recipe for SIGPIPE)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # no real file descriptor (a test runner's stream)
+        pass
 
 
 if __name__ == "__main__":

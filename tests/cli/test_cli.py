@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import subprocess
+import sys
+
 import duckdb
 import polars as pl
 import pytest
 from typer.testing import CliRunner
 
+import taskvalue_cli.main as cli
 from taskvalue_cli.main import app
 from tests.coverage.conftest import build_fixture_db
 
@@ -81,13 +88,258 @@ def test_missing_warehouse_says_what_to_do(tmp_path, monkeypatch):
     assert "taskvalue refresh" in result.output
 
 
-@pytest.mark.slow
-def test_refresh_runs_the_job_with_progress(tmp_path, monkeypatch, shared_data):
-    monkeypatch.setenv("TASKVALUE_MIRROR", str(shared_data))
+# --- query: arguments, output formats, encodings, pipes ------------------------------------------
+
+
+def test_query_without_a_statement_is_refused_without_traceback(warehouse):
+    for sql in ["", "   ", "-- only a comment"]:
+        result = runner.invoke(app, ["query", "--", sql])
+        assert result.exit_code == 2, (sql, result.output)
+        assert "No SQL" in result.output and "Traceback" not in result.output
+
+
+def test_query_rejects_an_unknown_format_and_a_limit_below_one(warehouse):
+    bad_format = runner.invoke(app, ["query", "select 1", "--format", "xml"])
+    assert bad_format.exit_code == 2 and "'xml' is not one of" in bad_format.output
+    for limit in ["0", "-2"]:
+        bad_limit = runner.invoke(app, ["query", "select 1", "--limit", limit])
+        assert bad_limit.exit_code == 2, bad_limit.output
+        assert "Traceback" not in bad_limit.output
+
+
+def test_query_csv_is_utf8_with_unix_line_ends_and_json_cells(warehouse):
+    result = runner.invoke(
+        app,
+        ["query", "select true as t, ['a', 'b'] as l, 'é\nx' as s, 1.50::decimal(4, 2) as d", "-f", "csv"],
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stdout_bytes == 't,l,s,d\ntrue,"[""a"", ""b""]","é\nx",1.50\n'.encode()
+
+
+def test_query_json_lines_are_valid_json_with_numbers(warehouse):
+    result = runner.invoke(
+        app,
+        [
+            "query",
+            "select 1234567.89::decimal(18, 2) as usd, 'nan'::double as n, 'inf'::double as i, "
+            "timestamp '2024-05-01 10:00' as ts, [1.5, 'nan'::double] as l, "
+            "12345678901234567890.12::decimal(38, 2) as big",
+            "-f",
+            "json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+
+    def no_constants(name):
+        raise AssertionError(f"not JSON: {name}")
+
+    row = json.loads(result.stdout, parse_constant=no_constants)
+    assert row == {
+        "usd": 1234567.89,
+        "n": None,
+        "i": None,
+        "ts": "2024-05-01T10:00:00",
+        "l": [1.5, None],
+        "big": "12345678901234567890.12",  # a double cannot hold it exactly: the exact digits, as text
+    }
+
+
+class _BatchOnlyCursor:
+    """A result that may only be fetched in batches (fetchall would hold it all in memory)."""
+
+    def __init__(self, n: int):
+        self.rows = [(i, f"x{i}") for i in range(n)]
+        self.sizes: list[int] = []
+
+    def fetchmany(self, size):
+        self.sizes.append(size)
+        batch, self.rows = self.rows[:size], self.rows[size:]
+        return batch
+
+    def fetchall(self):
+        raise AssertionError("fetchall reads the whole result into memory")
+
+
+def test_query_streams_csv_and_json_in_batches(monkeypatch, capfdbinary):
+    monkeypatch.setattr(cli, "FETCH_ROWS", 4)
+    for fmt, expected_lines in [(cli.OutputFormat.csv, 11), (cli.OutputFormat.json, 10)]:
+        cur = _BatchOnlyCursor(10)
+        cli._stream(cur, ["i", "s"], fmt)
+        out = capfdbinary.readouterr().out.decode()
+        assert len(out.splitlines()) == expected_lines and cur.sizes == [4, 4, 4, 4]
+    assert out.splitlines()[-1] == '{"i": 9, "s": "x9"}'
+
+
+def _cli(args: list[str], warehouse, **env):
+    return subprocess.Popen(
+        [sys.executable, "-m", "taskvalue_cli.main", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "TASKVALUE_WAREHOUSE": str(warehouse), **env},
+    )
+
+
+def test_query_piped_into_head_stops_early_with_sigpipe_status(warehouse):
+    proc = _cli(["query", "select range as i from range(20000000)", "-f", "csv"], warehouse)
+    assert proc.stdout.readline() == b"i\n"
+    proc.stdout.close()  # what `| head -1` does
+    assert proc.wait() == 141  # not 1, the code of a failed query
+    assert proc.stderr.read() == b""
+
+
+def test_query_under_a_non_utf8_locale(warehouse):
+    # argv decoded as ASCII with surrogate escapes: the SQL still reaches DuckDB as typed
+    ascii_locale = {"LC_ALL": "C", "LANG": "C", "PYTHONUTF8": "0", "PYTHONCOERCECLOCALE": "0"}
+    proc = _cli(["query", "select 'é — ✓' as u", "-f", "csv"], warehouse, **ascii_locale)
+    out, err = proc.communicate()
+    assert (proc.returncode, out, err) == (0, "u\né — ✓\n".encode(), b"")
+    # a latin-1 terminal shows what it cannot encode escaped, instead of a UnicodeEncodeError
+    proc = _cli(["query", "select 'é — ✓' as u"], warehouse, PYTHONIOENCODING="latin-1")
+    out, err = proc.communicate()
+    assert proc.returncode == 0 and err == b""
+    assert "| é \\u2014 \\u2713 |".encode("latin-1") in out
+
+
+def test_query_cannot_modify_the_published_file(warehouse):
+    before = hashlib.sha256(warehouse.read_bytes()).hexdigest()
+    for sql in [
+        "insert into marts.domain_coverage select * from marts.domain_coverage",
+        "checkpoint",
+        f"attach '{warehouse}' as again (read_only false)",
+        "create schema scratch",
+    ]:
+        runner.invoke(app, ["query", sql])
+    assert hashlib.sha256(warehouse.read_bytes()).hexdigest() == before
+
+
+# --- an unreadable warehouse -----------------------------------------------------------------------
+
+
+def test_locked_or_corrupt_warehouse_says_so_without_traceback(warehouse, tmp_path, monkeypatch):
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import duckdb, sys; c = duckdb.connect(sys.argv[1]); print('ready', flush=True); sys.stdin.read()",
+            str(warehouse),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+    )
+    try:
+        assert holder.stdout.readline() == b"ready\n"
+        for args in (["query", "select 1"], ["export"], ["report", "--domain", "food"]):
+            result = runner.invoke(app, args)
+            assert result.exit_code == 2, result.output
+            assert "Cannot open the published warehouse" in result.output
+            assert "Could not set lock" in result.output and result.exception.__class__ is SystemExit
+    finally:
+        holder.stdin.close()
+        holder.wait()
+    corrupt = tmp_path / "corrupt.duckdb"
+    corrupt.write_bytes(b"not a database")
+    monkeypatch.setenv("TASKVALUE_WAREHOUSE", str(corrupt))
+    result = runner.invoke(app, ["query", "select 1"])
+    assert result.exit_code == 2 and "not a valid DuckDB database file" in result.output
+
+
+# --- refresh: selections, the Dagster instance --------------------------------------------------
+
+
+@pytest.fixture
+def refresh_env(tmp_path, monkeypatch):
+    """Warehouse paths under tmp_path, and a DAGSTER_HOME of its own (telemetry off)."""
     monkeypatch.setenv("TASKVALUE_WAREHOUSE", str(tmp_path / "taskvalue.duckdb"))
     monkeypatch.setenv("TASKVALUE_WORK_DB", str(tmp_path / "work" / "taskvalue.duckdb"))
     monkeypatch.setenv("TASKVALUE_CACHE_DIR", str(tmp_path / "cache"))
-    result = runner.invoke(app, ["refresh", "--select", "+key:staging/soc_structure"])
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text("telemetry:\n  enabled: false\n")
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    return tmp_path
+
+
+def test_refresh_selection_of_nothing_runs_nothing(refresh_env):
+    for select in ["key:marts/no_such_table", "group:no_such_group"]:
+        result = runner.invoke(app, ["refresh", "--select", select])
+        assert result.exit_code == 2, result.output
+        assert "selects no asset, so nothing was run" in result.output
+        assert "groups are exports, ingest, int, marts, publish, reports, staging" in result.output
+    bad = runner.invoke(app, ["refresh", "--select", "key:marts/task_value+(("])
+    assert bad.exit_code == 2 and "Invalid --select" in bad.output and "Traceback" not in bad.output
+    assert not (refresh_env / "work" / "taskvalue.duckdb").exists()
+
+
+def test_refresh_is_recorded_in_dagster_home_and_says_what_it_publishes(refresh_env):
+    from dagster import AssetKey, DagsterInstance
+
+    result = runner.invoke(app, ["refresh", "--select", "key:int/domain_definitions"])
     assert result.exit_code == 0, result.output
+    assert f"recorded in DAGSTER_HOME={refresh_env / 'dagster_home'}" in result.output
+    assert "does not include warehouse/published" in result.output
+    assert "[1] ok   int__domain_definitions" in result.output
+    assert " - DEBUG - " not in result.output  # Dagster's event log only with --verbose
+    assert not (refresh_env / "taskvalue.duckdb").exists()
+    with DagsterInstance.from_config(str(refresh_env / "dagster_home")) as instance:
+        (run,) = instance.get_runs()
+        assert (run.job_name, run.tags.get("taskvalue/writer")) == ("refresh_job", "work_db")
+        assert instance.get_latest_materialization_event(AssetKey(["int", "domain_definitions"]))
+
+
+def test_refresh_refuses_to_start_beside_a_running_writer(refresh_env):
+    from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
+
+    with DagsterInstance.from_config(str(refresh_env / "dagster_home")) as instance:
+        instance.add_run(
+            DagsterRun(
+                job_name="inventory_refresh_job",
+                run_id="0f0f0f0f-0000-0000-0000-000000000001",
+                status=DagsterRunStatus.STARTED,
+                tags={"taskvalue/writer": "work_db"},
+            )
+        )
+    result = runner.invoke(app, ["refresh", "--select", "key:int/domain_definitions"])
+    assert result.exit_code == 2, result.output
+    assert (
+        "inventory_refresh_job 0f0f0f0f-0000-0000-0000-000000000001 is writing the work database"
+        in result.output
+    )
+    assert not (refresh_env / "work" / "taskvalue.duckdb").exists()
+
+
+@pytest.mark.slow
+def test_refresh_runs_the_whole_job_with_progress_and_publishes(refresh_env, monkeypatch, shared_data):
+    from orchestration.definitions import defs
+
+    monkeypatch.setenv("TASKVALUE_MIRROR", str(shared_data))
+    steps = len(defs.resolve_job_def("refresh_job").graph.node_dict)
+    result = runner.invoke(app, ["refresh"])
+    assert result.exit_code == 0, result.output
+    assert f"refresh_job: publishes {refresh_env / 'taskvalue.duckdb'}" in result.output
     assert "ok   staging__soc_structure" in result.output
+    assert f"[{steps}/{steps}] ok   warehouse__published" in result.output
     assert "refresh_job succeeded" in result.output
+    with duckdb.connect(str(refresh_env / "taskvalue.duckdb"), read_only=True) as con:
+        assert con.execute("select count(*) from marts.task_value").fetchone()[0] == 18796
+
+
+def test_a_broken_domains_file_is_reported_not_a_traceback(warehouse, tmp_path):
+    # the pipeline reads config/domains.toml when its modules load (one report asset per domain)
+    domains = tmp_path / "domains.toml"
+    domains.write_text("[[domain]\nid = 'x'\n")
+    env = {"TASKVALUE_DOMAINS_FILE": str(domains), "TASKVALUE_WORK_DB": str(tmp_path / "work" / "t.duckdb")}
+    for args in (["report", "--domain", "food"], ["refresh"]):
+        proc = _cli(args, warehouse, **env)
+        out, err = proc.communicate()
+        assert proc.returncode == 2, err.decode()
+        assert err.decode().startswith(f"SourceFormatError: file {domains}: not valid TOML")
+        assert "Traceback" not in err.decode()
+
+
+def test_report_suggests_the_domain_a_typo_meant(warehouse):
+    result = runner.invoke(app, ["report", "--domain", "copywritting"])
+    assert result.exit_code == 2
+    assert (
+        "Unknown domain 'copywritting'. Did you mean: digital-copywriting (as 'copywriting')?"
+        in result.output
+    )

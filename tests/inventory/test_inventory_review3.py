@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 from dagster import RunRequest, SensorEvaluationContext
-from dagster._core.execution.build_resources import wrap_resources_for_execution
 
 from assets.common.errors import SourceFormatError
 from assets.inventory import overrides
@@ -219,9 +218,7 @@ def first_tick(settings, last_run_key=None, started=1_764_000_000.0):
         cursor=None,
         last_run_key=last_run_key,
         last_sensor_start_time=started,
-        resources=wrap_resources_for_execution(
-            {"settings": settings, "inventory_settings": inventory_settings_from_env(environ={})}
-        ),
+        resources={"settings": settings, "inventory_settings": inventory_settings_from_env(environ={})},
     )
     return inventory_files_sensor(context)
 
