@@ -42,6 +42,34 @@ class Expectation:
         args = ", ".join(f"{k}={v!r}" for k, v in self.kwargs.items() if k != "value_set")
         return f"{self.kind}({args})"
 
+    def plain(self) -> str:
+        """What the expectation says, in words, for the check's description in the UI."""
+        k, col = self.kwargs, f"`{self.kwargs.get('column')}`"
+        low, high = k.get("min_value"), k.get("max_value")
+        bounds = (
+            f"between {low} and {high}"
+            if low is not None and high is not None
+            else f"at least {low}"
+            if low is not None
+            else f"at most {high}"
+            if high is not None
+            else "unbounded"
+        )
+        values = k.get("value_set") or []
+        phrases = {
+            "ExpectColumnValuesToBeUnique": f"{col} is unique",
+            "ExpectCompoundColumnsToBeUnique": f"({', '.join(k.get('column_list', []))}) is unique",
+            "ExpectColumnValuesToNotBeNull": f"{col} is never null",
+            "ExpectColumnValuesToBeBetween": f"{col} is {bounds}",
+            "ExpectColumnValuesToBeInSet": f"{col} holds"
+            if values == [True]
+            else f"{col} is one of {values}",
+            "ExpectColumnValuesToMatchRegex": f"{col} matches {k.get('regex')!r}",
+            "ExpectTableRowCountToBeBetween": f"the row count is {bounds}",
+            "ExpectColumnToExist": f"column {col} exists",
+        }
+        return phrases.get(self.kind, self.describe())
+
 
 # Short constructors for the expectations used across suites.
 def unique(*columns: str) -> Expectation:
@@ -164,8 +192,8 @@ def failures_markdown(failures: list[dict[str, Any]]) -> str:
 
 def _default_description(suite: GxSuite) -> str:
     # The UI lists checks by name; without a written description, say what the suite expects.
-    listed = "; ".join(e.describe() for e in suite.expectations)
-    return f"Great Expectations suite ({len(suite.expectations)} expectations, blocking): {listed}."
+    listed = "; ".join(e.plain() for e in suite.expectations)
+    return f"Blocking Great Expectations suite of {len(suite.expectations)}: {listed}."
 
 
 def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> AssetChecksDefinition:
