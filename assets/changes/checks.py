@@ -48,6 +48,26 @@ CHANGES_CHECKS = [
         ),
     ),
     gx_asset_check(
+        ["marts", "release_changes"],
+        GxSuite(
+            "release_changes__task_values_add_up_to_allocated_bills_in_both_vintages",
+            # like marts.task_value's own check, for the previous vintage too: a value change per
+            # occupation is then the change of its allocated bill, with no rounding left in it
+            """
+            select r.onet_soc_code,
+                sum(r.previous_value_usd) is not distinct from min(cp.allocated_wage_bill_usd) as previous_adds_up,
+                sum(r.current_value_usd) is not distinct from min(c.allocated_wage_bill_usd) as current_adds_up
+            from marts.release_changes as r
+            join int.onet_oes_crosswalk_previous as cp using (onet_soc_code)
+            join int.onet_oes_crosswalk as c using (onet_soc_code)
+            where r.change_level = 'task'
+            group by all
+            """,
+            [unique("onet_soc_code"), true("previous_adds_up"), true("current_adds_up")],
+            row_id_columns=["onet_soc_code"],
+        ),
+    ),
+    gx_asset_check(
         ["marts", "onet_release_changes"],
         GxSuite(
             "onet_release_changes__one_row_per_task_and_known_change",

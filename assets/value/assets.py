@@ -70,6 +70,7 @@ def task_attributes_raw(
     path = settings.path(configured) if configured else None
     state = "loaded"
     names: list[str] = []
+    ignored: dict[str, str] = {}
     if path is None:
         frame, state = attributes.empty_attributes(), "not configured"
     elif not path.is_file():
@@ -82,11 +83,15 @@ def task_attributes_raw(
         frame, state = attributes.empty_attributes(), "absent"
         context.log.warning(f"task attribute file {path} not found; the attribute marts will be empty")
     else:
-        frame, names = attributes.read_task_attributes(
+        read = attributes.read_attribute_file(
             Path(path),
             value_settings.task_attributes_task_id_column,
             value_settings.task_attributes_code_column,
         )
+        frame, names, ignored = read.long, read.attributes, read.ignored
+        if ignored:
+            # labels such as E0/E1/E2 are not numbers: say so instead of leaving them out silently
+            context.log.info(f"task attribute file {path}: columns that are not attributes: {ignored}")
     with duckdb.get_connection() as con:
         replace_table_from_frame(
             con,
@@ -102,6 +107,7 @@ def task_attributes_raw(
                 "file": MetadataValue.text(str(path or "")),
                 "state": MetadataValue.text(state),
                 "attributes": MetadataValue.text(", ".join(names)),
+                "ignored_columns": MetadataValue.json(ignored),
             },
         )
 

@@ -341,12 +341,17 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
         GxSuite(
             "task_attribute_unmatched__rows_in_equal_matched_plus_unmatched",
             """
-            select *, rows_in = rows_matched + rows_unmatched as nothing_dropped
+            select *, rows_in = rows_matched + rows_unmatched and rows_in = rows_accounted as nothing_dropped
             from (
                 select
                     (select count(distinct source_row) from int.task_attributes_raw) as rows_in,
                     (select count(distinct source_row) from marts.task_attribute_value) as rows_matched,
-                    (select count(*) from marts.task_attribute_unmatched) as rows_unmatched
+                    (select count(*) from marts.task_attribute_unmatched) as rows_unmatched,
+                    -- a row both matched and reported must not hide one that is neither
+                    (select count(*) from (
+                        select source_row from marts.task_attribute_value
+                        union select source_row from marts.task_attribute_unmatched
+                    )) as rows_accounted
             )
             """,
             [true("nothing_dropped")],

@@ -2,15 +2,17 @@
 -- change_level occupation has one row per OES detailed code of either vintage (new, removed or
 -- continuing, with employment, wage and wage bill shifts); change_level task has one row per
 -- (O*NET occupation, task) with its annual value under each vintage (allocated bill x the same task
--- weight; previous values rounded to cents per task) and whether its tier changed. Tasks added,
+-- weight, both rounded to cents by the same largest-remainder rule, so in either vintage an
+-- occupation's task values add up to its allocated bill) and whether its tier changed. Tasks added,
 -- removed, reworded or moved between two O*NET releases are in marts.onet_release_changes.
 -- columns:
 --   change_level: occupation or task.
---   oes_code: OES OCC_CODE (current vintage's match for tasks; either vintage for occupations).
+--   oes_code: OES OCC_CODE (current vintage's match for tasks, null when the task has none; either
+--     vintage for occupations).
 --   onet_soc_code: O*NET-SOC code (task rows only).
 --   task_id: O*NET Task ID (task rows only).
 --   title: OES occupation title (occupation rows) or task text (task rows).
---   status: occupation rows: new, removed or continuing; task rows: continuing, matched_only_current
+--   status: occupation rows: new, removed or continuing; task rows: continuing, matched_only_current,
 --     matched_only_previous or unmatched (no OES row in either vintage).
 --   previous_vintage: OES vintage compared from (year).
 --   current_vintage: OES vintage compared to (year).
@@ -18,13 +20,20 @@
 --   current_employment: Employment in the current vintage (allocated, for task rows).
 --   previous_hourly_wage_usd: Mean hourly wage in the previous vintage ($/hr).
 --   current_hourly_wage_usd: Mean hourly wage in the current vintage ($/hr).
---   previous_value_usd: Wage bill (occupation) or task annual value (task) in the previous vintage ($/yr).
---   current_value_usd: Wage bill (occupation) or task annual value (task) in the current vintage ($/yr).
---   value_change_usd: current_value_usd - previous_value_usd ($/yr).
---   value_change_pct: value_change_usd / previous_value_usd x 100 (%).
---   previous_tier: Tier under the previous vintage's wage.
---   current_tier: Tier under the current vintage's wage.
---   tier_changed: Whether the tier differs between the vintages.
+--   previous_value_usd: Wage bill (occupation) or task annual value (task) in the previous vintage ($/yr;
+--     null when that vintage has no row or no wage).
+--   current_value_usd: Wage bill (occupation) or task annual value (task) in the current vintage ($/yr;
+--     null when that vintage has no row or no wage).
+--   value_change_usd: current_value_usd - previous_value_usd ($/yr; null when either side is null).
+--   value_change_pct: value_change_usd / previous_value_usd x 100, rounded to 2 decimals (%).
+--   previous_tier: Tier under the previous vintage's wage (task rows; null for occupation rows).
+--   current_tier: Tier under the current vintage's wage (task rows; null for occupation rows).
+--   tier_changed: Whether the tier differs between the vintages (task rows; null when either vintage
+--     has no tier: no OES match or no published wage).
+--   previous_oes_code: OES OCC_CODE in the previous vintage: the task's previous match (differs from
+--     oes_code when OES re-coded the occupation between the vintages, e.g. 13-1021 vs the aggregate
+--     13-1020, so the change is not only wages and employment); for occupations oes_code when the
+--     previous vintage has it.
 with prev as (
     select * from staging.oes_national_previous where o_group = 'detailed'
 ),
@@ -45,6 +54,7 @@ occ_wages as (
         coalesce(c.occ_title, p.occ_title) as title,
         case when p.occ_code is null then 'new' when c.occ_code is null then 'removed' else 'continuing' end
             as status,
+        p.occ_code as previous_oes_code,
         p.tot_emp as previous_employment,
         c.tot_emp as current_employment,
         coalesce(p.h_mean_usd, round(p.a_mean_usd / $hours_per_year, 2)) as previous_hourly_wage_usd,
@@ -55,9 +65,40 @@ occ_wages as (
     full outer join prev as p on p.occ_code = c.occ_code
 ),
 
+-- the previous bill spread over the same task weights by the rule of marts.task_value: integer cents,
+-- the floor of each exact share, then one cent more to the largest remainders (ties to the lowest
+-- Task ID), so an occupation's previous task values add up to its previous allocated bill exactly
+units as (
+    select onet_soc_code, sum(weight_units) as units_total from int.task_weights group by all
+),
+
+previous_cents as (
+    select
+        w.onet_soc_code,
+        w.task_id,
+        cp.allocated_wage_bill_cents as bill_cents,
+        (cp.allocated_wage_bill_cents * w.weight_units) // u.units_total as cents_floor,
+        (cp.allocated_wage_bill_cents * w.weight_units) % u.units_total as cents_remainder
+    from int.task_weights as w
+    join units as u using (onet_soc_code)
+    join int.onet_oes_crosswalk_previous as cp using (onet_soc_code)
+),
+
+previous_values as (
+    select
+        onet_soc_code,
+        task_id,
+        cents_floor + case
+            when row_number() over (partition by onet_soc_code order by cents_remainder desc, task_id)
+                <= bill_cents - sum(cents_floor) over (partition by onet_soc_code) then 1 else 0
+        end as value_cents
+    from previous_cents
+),
+
 tasks as (
     select
         t.oes_code,
+        cp.oes_code as previous_oes_code,
         t.onet_soc_code,
         t.task_id,
         t.task as title,
@@ -71,12 +112,13 @@ tasks as (
         t.allocated_employment as current_employment,
         cp.hourly_wage_usd as previous_hourly_wage_usd,
         t.hourly_wage_usd as current_hourly_wage_usd,
-        round(cp.allocated_wage_bill_usd * t.task_weight, 2) as previous_value_usd,
+        (pv.value_cents::decimal(38, 0) / 100)::decimal(20, 2) as previous_value_usd,
         t.annual_value_usd as current_value_usd,
-        round(cp.hourly_wage_usd * $loaded_cost_multiplier, 2) as previous_loaded_usd,
+        round(cp.hourly_wage_usd * $loaded_cost_multiplier, 2)::decimal(12, 2) as previous_loaded_usd,
         t.tier as current_tier
     from marts.task_value as t
     join int.onet_oes_crosswalk_previous as cp using (onet_soc_code)
+    left join previous_values as pv using (onet_soc_code, task_id)
 ),
 
 tasks_tiered as (
@@ -91,13 +133,14 @@ combined as (
     select
         'occupation' as change_level, oes_code, null::varchar as onet_soc_code, null::bigint as task_id, title,
         status, previous_employment, current_employment, previous_hourly_wage_usd, current_hourly_wage_usd,
-        previous_value_usd, current_value_usd, null::varchar as previous_tier, null::varchar as current_tier
+        previous_value_usd, current_value_usd, null::varchar as previous_tier, null::varchar as current_tier,
+        previous_oes_code
     from occ_wages
     union all
     select
         'task', oes_code, onet_soc_code, task_id, title, status, previous_employment, current_employment,
         previous_hourly_wage_usd, current_hourly_wage_usd, previous_value_usd, current_value_usd,
-        previous_tier, current_tier
+        previous_tier, current_tier, previous_oes_code
     from tasks_tiered
 )
 
@@ -121,7 +164,9 @@ select
         as value_change_pct,
     k.previous_tier,
     k.current_tier,
-    case when k.change_level = 'task' then k.previous_tier is distinct from k.current_tier end as tier_changed
+    -- a side without a tier (no match, or a wage marked * or #) is no comparison, not a change
+    case when k.change_level = 'task' then k.previous_tier <> k.current_tier end as tier_changed,
+    k.previous_oes_code
 from combined as k
 cross join vintages as v
 order by k.change_level, abs(value_change_usd) desc nulls last, k.oes_code, k.task_id

@@ -2,7 +2,14 @@
 
 from decimal import Decimal as D
 
+import duckdb
 import pytest
+from dagster import AssetKey, AssetSelection
+
+from assets.common.sql_models import load_model
+from assets.common.warehouse import build_sql_model
+from assets.value.sql_assets import bound_params, model_deps
+from tests.conftest import run_refresh
 
 
 def test_occupation_shifts_and_removed_codes_on_fixture(fx):
@@ -33,6 +40,79 @@ def test_task_shifts_and_tier_changes_on_fixture(fx):
     assert got[1886][3] is False
 
 
+def test_previous_task_values_use_the_largest_remainder_of_the_current_ones(fx):
+    # 11-1011.00 previous bill 18,772,000,000.00 over ft_rt units 177 : 250 : 0.5 (of 427.5). In cents
+    # the exact shares end in .67, .78 and .56: floors leave 2 cents, which go to the two largest
+    # remainders (8824 .78, 8823 .67), so 8842 keeps its floor ...55 where rounding each task gave
+    # ...56 and a total one cent above the bill.
+    got = dict(
+        fx.execute(
+            "select task_id, previous_value_usd from marts.release_changes "
+            "where change_level = 'task' and onet_soc_code = '11-1011.00'"
+        ).fetchall()
+    )
+    assert got == {8823: D("7772266666.67"), 8824: D("10977777777.78"), 8842: D("21955555.55")}
+    assert sum(got.values()) == D("18772000000.00")
+
+
+def test_previous_oes_code_names_each_sides_match(fx):
+    got = dict(
+        fx.execute(
+            "select coalesce(onet_soc_code, oes_code), previous_oes_code from marts.release_changes "
+            "where onet_soc_code in ('29-2011.00', '15-1252.00') or change_level = 'occupation'"
+        ).fetchall()
+    )
+    # 29-2011.00 meets OES through the aggregate 29-2010 in both vintages; 15-1251 is May 2023 only
+    assert got == {
+        "29-2011.00": "29-2010",
+        "15-1252.00": "15-1252",
+        "11-1011": "11-1011",
+        "15-1251": "15-1251",
+        "15-1252": "15-1252",
+        "15-1299": "15-1299",
+        "29-2010": "29-2010",
+    }
+
+
+def _rebuilt(fixture_settings, *edits: str) -> duckdb.DuckDBPyConnection:
+    """marts.release_changes rebuilt in memory from the fixture warehouse's inputs after `edits`."""
+    model = load_model("marts", "release_changes")
+    con = duckdb.connect()
+    con.execute(f"attach '{fixture_settings.warehouse}' as src (read_only)")
+    for key in model_deps(model):
+        schema, table = key.path
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create table {schema}.{table} as select * from src.{schema}.{table}")
+    for sql in edits:
+        con.execute(sql)
+    build_sql_model(con, model, bound_params(model, {"hours_per_year": 2080, "loaded_cost_multiplier": 1.0}))
+    return con
+
+
+def test_a_side_without_tier_is_no_tier_change(fixture_settings):
+    # 15-1252's May 2023 wages marked * (not published), and 29-2011.00 without an OES row in May 2023:
+    # neither has a previous tier, so neither "changed tier" (both counted as changes before)
+    con = _rebuilt(
+        fixture_settings,
+        "update int.onet_oes_crosswalk_previous set hourly_wage_usd = null, annual_wage_usd = null, "
+        "allocated_wage_bill_cents = null, allocated_wage_bill_usd = null where oes_code = '15-1252'",
+        "update int.onet_oes_crosswalk_previous set oes_code = null, oes_o_group = null, match_level = 'none', "
+        "allocated_employment = null, hourly_wage_usd = null, annual_wage_usd = null, "
+        "allocated_wage_bill_cents = null, allocated_wage_bill_usd = null where onet_soc_code = '29-2011.00'",
+    )
+    got = {
+        r[0]: r[1:]
+        for r in con.execute(
+            "select onet_soc_code, any_value(status), count(*), count(previous_tier), count(tier_changed), "
+            "count(previous_value_usd), count(value_change_usd) "
+            "from marts.release_changes where change_level = 'task' group by 1"
+        ).fetchall()
+    }
+    assert got["15-1252.00"] == ("continuing", 3, 0, 0, 0, 0)
+    assert got["29-2011.00"] == ("matched_only_current", 3, 0, 0, 0, 0)
+    assert got["11-1011.00"][:4] == ("continuing", 3, 3, 3)  # untouched: $95 -> $100/hr is a change
+
+
 @pytest.mark.slow
 def test_real_vintages_2023_to_2024(real_con):
     counts = dict(
@@ -50,3 +130,62 @@ def test_real_vintages_2023_to_2024(real_con):
         "select count(*) from marts.release_changes where change_level = 'task'"
     ).fetchone()
     assert tasks == 18_796
+    # every O*NET occupation's task values add up to its allocated bill in both vintages (rounding each
+    # previous task to the cent missed by up to 13 cents in 600 of the 923 occupations)
+    assert real_con.execute(
+        """
+        select count(*), count(*) filter (where p is not distinct from cp.allocated_wage_bill_usd
+            and c is not distinct from x.allocated_wage_bill_usd)
+        from (select onet_soc_code, sum(previous_value_usd) as p, sum(current_value_usd) as c
+              from marts.release_changes where change_level = 'task' group by 1)
+        join int.onet_oes_crosswalk_previous as cp using (onet_soc_code)
+        join int.onet_oes_crosswalk as x using (onet_soc_code)
+        """
+    ).fetchone() == (923, 923)
+    assert real_con.execute(
+        "select count(*) filter (where tier_changed), count(*) filter (where tier_changed is null) "
+        "from marts.release_changes where change_level = 'task'"
+    ).fetchone() == (967, 30)  # the 30 tasks of 45-3031.00 have no OES row in either vintage
+
+
+@pytest.mark.slow
+def test_real_vintages_2020_to_2024_recode_occupations(tmp_path, shared_data):
+    # May 2020 still has SOC hybrid and aggregate codes: 72 codes are new in May 2024 and 30 gone, and
+    # 59 O*NET occupations meet OES through another code in each vintage
+    from orchestration.definitions import build_definitions
+    from tests.conftest import settings_for
+
+    defs = build_definitions(**settings_for(tmp_path, shared_data).model_dump())
+    upstream = AssetSelection.assets(AssetKey(["marts", "release_changes"])).upstream()
+    selection = sorted(upstream.resolve(defs.resolve_asset_graph()), key=str)
+    result, settings = run_refresh(tmp_path, shared_data, selection=selection, oes_previous_vintage=2020)
+    assert result.success
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        counts = dict(
+            (tuple(r[:2]), r[2:])
+            for r in con.execute(
+                "select change_level, status, count(*), count(*) filter (where tier_changed), "
+                "count(*) filter (where previous_oes_code is distinct from oes_code) "
+                "from marts.release_changes group by 1, 2"
+            ).fetchall()
+        )
+        assert counts == {
+            ("occupation", "continuing"): (759, 0, 0),
+            ("occupation", "new"): (72, 0, 72),
+            ("occupation", "removed"): (30, 0, 0),
+            ("task", "continuing"): (18148, 4753, 1201),
+            # no previous tier, so no tier change (all 618 counted as changes before)
+            ("task", "matched_only_current"): (618, 0, 618),
+            ("task", "unmatched"): (30, 0, 0),
+        }
+        # May 2020 publishes 11-2030 only (81,110 workers at $135,580), split between 11-2032.00 and
+        # 11-2033.00; May 2024 has 11-2032 itself (76,060 at $163,520). 20 Core tasks, 1/20 each.
+        rows = con.execute(
+            "select distinct oes_code, previous_oes_code, previous_employment, current_employment, "
+            "previous_value_usd, current_value_usd from marts.release_changes "
+            "where onet_soc_code = '11-2032.00'"
+        ).fetchall()
+        assert rows == [("11-2032", "11-2030", 40_555, 76_060, D("274922345.00"), D("621866560.00"))]
+    finally:
+        con.close()
