@@ -33,7 +33,7 @@ from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE,
 from assets.inventory.config import InventorySettings
 from assets.inventory.ingest import inventory_files, is_reserved
 from assets.inventory.overrides import is_overrides_name
-from orchestration.jobs import WRITER_TAGS
+from orchestration.jobs import JOB_TAGS
 from orchestration.resources import TaskvalueSettings
 
 # The inventory and the domains config it is read against (an edited config/domains.toml reaches
@@ -46,7 +46,7 @@ inventory_refresh_job = define_asset_job(
     "inventory_refresh_job",
     selection=INVENTORY_REFRESH_SELECTION,
     executor_def=in_process_executor,
-    tags=WRITER_TAGS,
+    tags=JOB_TAGS,
     description="Re-ingest the task inventory and rebuild everything downstream of it (matches, coverage, publish).",
 )
 

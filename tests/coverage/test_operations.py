@@ -135,3 +135,18 @@ def test_jobs_that_write_the_work_db_queue_one_at_a_time(tmp_path):
     limits = instance.get_concurrency_config().run_queue_config.tag_concurrency_limits
     ((key, value),) = WRITER_TAGS.items()
     assert {"key": key, "limit": 1} in limits
+
+
+def test_a_hung_writer_run_is_failed_after_three_hours_instead_of_holding_the_queue(tmp_path):
+    import shutil
+    from pathlib import Path
+
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import defs
+
+    for name in ("refresh_job", "inventory_refresh_job"):
+        assert defs.resolve_job_def(name).tags["dagster/max_runtime"] == "10800"
+    shutil.copy(Path(__file__).parents[2] / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = DagsterInstance.from_config(str(tmp_path))
+    assert instance.run_monitoring_enabled
