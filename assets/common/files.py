@@ -45,6 +45,13 @@ def remove_temporaries(directory: Path) -> None:
             path.unlink(missing_ok=True)
 
 
+def discard(path: Path) -> None:
+    """Remove a temporary file if it is there. On a read-only or full disk even that may fail, which
+    must not hide the error that brought us here, so it never raises."""
+    with contextlib.suppress(OSError):
+        path.unlink(missing_ok=True)
+
+
 def fsync_path(path: Path) -> None:
     """Flush a file's data, or a directory's entries (a rename or unlink in it), to disk."""
     fd = os.open(path, os.O_RDONLY)

@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from assets.common.errors import AcquireError
-from assets.common.files import write_atomic
+from assets.common.files import discard, write_atomic
 from assets.ingest.catalog import SourceFile, release_of_folder
 from assets.ingest.http import download, manual_instructions
 from assets.ingest.safe_zip import extract_member, open_archive
@@ -73,11 +73,6 @@ def sha256_of(path: Path) -> str:
         while chunk := f.read(1 << 20):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-def _discard(path: Path) -> None:
-    with contextlib.suppress(OSError):  # cleanup must not hide the error that brought us here
-        path.unlink(missing_ok=True)
 
 
 class Manifest:
@@ -183,7 +178,7 @@ def remove_partial_files(root: Path) -> None:
     no run is writing them."""
     if root.is_dir():
         for path in [*root.rglob("*.part"), *root.rglob("*.new")]:
-            _discard(path)
+            discard(path)
 
 
 def _from_mirror(mirror: Path, entry: SourceFile) -> AcquiredFile:
@@ -367,7 +362,7 @@ class _Cache:
             self.check_unchanged(entry, sha)
             os.replace(staging, target)
         finally:
-            _discard(staging)
+            discard(staging)
         self.record_fetched(entry, sha)
 
     def record_fetched(self, entry: SourceFile, sha: str) -> None:
@@ -396,7 +391,7 @@ class _Cache:
             except AcquireError as exc:
                 problem = f"corrupt archive: {exc}"
         if problem:
-            _discard(path)  # never keep a corrupt or wrong file; the next run fetches it again
+            discard(path)  # never keep a corrupt or wrong file; the next run fetches it again
             raise _Unusable(problem)
 
     def missing_members(self, zf: zipfile.ZipFile, url: str) -> str | None:
@@ -458,7 +453,7 @@ class _Cache:
                 raise AcquireError(self.refusal(entry, f"{archive} has no member named {entry.name!r}"))
             dest = self.dest(entry)
             extract_member(zf, member, dest)
-        _discard(self.absent_marker(entry))
+        discard(self.absent_marker(entry))
         sha = sha256_of(dest)
         self.manifest.set_many({entry.relpath: sha, source_key(entry.relpath): archive_sha})
         return AcquiredFile(entry, dest, sha, "download")

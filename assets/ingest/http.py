@@ -9,7 +9,6 @@ AcquireError naming the URL.
 
 from __future__ import annotations
 
-import contextlib
 import email.utils
 import hashlib
 import logging
@@ -23,6 +22,7 @@ from pathlib import Path
 import requests
 
 from assets.common.errors import AcquireError
+from assets.common.files import discard
 
 PROGRESS_MIN_BYTES = 2 << 20
 CHUNK = 1 << 16
@@ -79,13 +79,6 @@ def _content_length(resp: requests.Response) -> int | None:
         return int(resp.headers.get("Content-Length") or 0) or None
     except ValueError:
         return None
-
-
-def _discard(path: Path) -> None:
-    """Remove a temporary file; on a read-only or full disk even that may fail, which must not hide
-    the error that brought us here."""
-    with contextlib.suppress(OSError):
-        path.unlink(missing_ok=True)
 
 
 def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float, show_progress: bool) -> str:
@@ -180,7 +173,7 @@ def download(
                 return sha
             except TransientDownloadError as exc:
                 last = str(exc)
-                _discard(part)
+                discard(part)
                 if exc.retry_after is not None and exc.retry_after > MAX_RETRY_AFTER_S:
                     raise AcquireError(
                         explain(f"{exc}: the server asks to wait {exc.retry_after:.0f} s; run again later")
@@ -200,5 +193,5 @@ def download(
                 raise AcquireError(explain(str(exc))) from None
         raise AcquireError(explain(f"gave up after {retries + 1} attempts: {last}"))
     finally:
-        _discard(part)
+        discard(part)
         session.close()

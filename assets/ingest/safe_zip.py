@@ -3,12 +3,12 @@ would inflate far beyond what a publisher's release can hold (zip bombs)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import zipfile
 from pathlib import Path, PurePosixPath
 
 from assets.common.errors import AcquireError
+from assets.common.files import discard
 
 # The O*NET text files and the OES/SOC workbooks in ../shared/data compress about 10:1 (26:1 at worst, in
 # a 94 kB .rels file), and no release comes near 2 GiB unpacked. Far beyond either is a zip bomb: refused
@@ -97,8 +97,7 @@ def extract_member(zf: zipfile.ZipFile, member: str, dest: Path) -> None:
             os.fsync(out.fileno())
         os.replace(tmp, dest)
     except BaseException:
-        with contextlib.suppress(OSError):  # on a read-only disk even this unlink fails
-            tmp.unlink(missing_ok=True)
+        discard(tmp)
         raise
 
 
