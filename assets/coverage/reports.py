@@ -18,7 +18,7 @@ import duckdb
 
 from assets.common.files import write_atomic
 from assets.coverage.document import Doc, Image, Md, Table, link, md_code, md_escape, to_html, to_markdown
-from assets.coverage.domains import normalize_name
+from assets.coverage.domains import RESERVED_IDS, normalize_name
 
 ONET_ATTRIBUTION = (
     "This site incorporates information from O*NET Web Services by the U.S. Department of Labor, "
@@ -145,12 +145,13 @@ class ReportFiles(NamedTuple):
 
 
 INDEX_FILES = ("index.md", "index.html")  # what write_index writes
-# Domain ids whose report files would be the index page's (and whose asset key, reports/index, too).
-RESERVED_DOMAIN_IDS = frozenset(Path(name).stem for name in INDEX_FILES)
+# The domains file refuses ids whose report files would be the index page's (domains.RESERVED_IDS);
+# checked here too for ids that come from elsewhere (a warehouse, the command line).
+assert {Path(name).stem for name in INDEX_FILES} <= RESERVED_IDS
 
 
 def report_files(domain_id: str) -> ReportFiles:
-    if domain_id in RESERVED_DOMAIN_IDS:
+    if domain_id in RESERVED_IDS:
         raise ValueError(
             f"domain id {domain_id!r} is reserved: reports/{domain_id}.html and .md are the index page "
             "of all domains. Give the domain another id in the domains file (config/domains.toml)."
