@@ -100,16 +100,16 @@ class Manifest:
         self.set_many({key: sha})
 
     def set_many(self, values: dict[str, str]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        updated = {**self.entries, **values}
-        write_atomic(self.path, json.dumps(updated, indent=2, sort_keys=True))
-        self.entries = updated  # only once it is on disk
+        self._replace({**self.entries, **values})
 
     def drop(self, key: str) -> None:
         if key in self.entries:
-            remaining = {k: v for k, v in self.entries.items() if k != key}
-            write_atomic(self.path, json.dumps(remaining, indent=2, sort_keys=True))
-            self.entries = remaining
+            self._replace({k: v for k, v in self.entries.items() if k != key})
+
+    def _replace(self, entries: dict[str, str]) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(self.path, json.dumps(entries, indent=2, sort_keys=True))
+        self.entries = entries  # only once it is on disk
 
 
 def source_key(relpath: str) -> str:
