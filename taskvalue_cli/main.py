@@ -50,8 +50,8 @@ def _main() -> None:
 
 
 def _explains_taskvalue_errors(command):
-    """A TaskvalueError is written for the user (a broken config/domains.toml, which the pipeline
-    reads when its modules load): print it, not a traceback."""
+    """A TaskvalueError is written for the user (a broken config/domains.toml): print it, not a
+    traceback."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
@@ -140,8 +140,13 @@ def refresh(
     """
     from dagster import DagsterEventType
 
+    from assets.coverage.config import coverage_settings_from_env
+    from assets.coverage.domains import load_domains
     from orchestration.definitions import build_definitions
 
+    # The definitions load without a readable domains file (schedules must keep running), but this
+    # run would fail half way at int.domain_definitions: refuse before doing any work.
+    load_domains(coverage_settings_from_env().domains_path)
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job")
     selection = _resolve(select, defs)

@@ -13,7 +13,7 @@ import assets.value as _value
 from assets.coverage.assets import TABLE_ASSETS
 from assets.coverage.checks import CHECKS as _CHECKS
 from assets.coverage.models import INVENTORY, MATCHES, SECTOR_VALUE, TASK_VALUE
-from assets.coverage.outputs import _configured_domain_ids, build_exports_asset, build_report_assets
+from assets.coverage.outputs import build_exports_asset, build_report_assets, configured_domain_ids
 
 UPSTREAM = [AssetKey(list(k)) for k in (TASK_VALUE, SECTOR_VALUE, MATCHES, INVENTORY)]
 
@@ -32,7 +32,7 @@ _mart_keys = sorted(
 )
 ASSETS: list = [
     *TABLE_ASSETS,
-    build_report_assets(_configured_domain_ids()),
+    build_report_assets(*configured_domain_ids()),
     build_exports_asset(_mart_keys),
 ]
 CHECKS: list = list(_CHECKS)

@@ -6,6 +6,7 @@ warehouse/reports and warehouse/exports after swapping in the warehouse, so file
 describe the same refresh (assets/publish/outputs.py).
 """
 
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -20,6 +21,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from assets.common.errors import TaskvalueError
 from assets.common.files import remove_temporaries
 from assets.coverage.config import CoverageSettings, coverage_settings_from_env
 from assets.coverage.domains import load_domains
@@ -36,6 +38,7 @@ REPORT_INPUTS = [AssetKey(list(m.key)) for m in MARTS] + [
     AssetKey(["marts", "onet_release_changes"]),
 ]
 INDEX_KEY = AssetKey(["reports", "index"])
+log = logging.getLogger(__name__)
 
 
 def staged_outputs(settings: TaskvalueSettings) -> Path:
@@ -81,12 +84,22 @@ def report_key(domain_id: str) -> AssetKey:
     return AssetKey(["reports", domain_id.replace("-", "_")])
 
 
-def _configured_domain_ids() -> list[str]:
-    # The report assets are declared from the domains file at load time (one asset per domain).
-    return [d.id for d in load_domains(coverage_settings_from_env().domains_path)]
+def configured_domain_ids(path: Path | None = None) -> tuple[list[str], str | None]:
+    """The domain ids the report assets are declared from at load time (one asset per domain), and
+    the problem with the domains file if it cannot be read.
+
+    A broken file must not stop the code location from loading: that would stop every schedule and
+    sensor and hide the error behind a load failure. Without it only the index asset is declared; the
+    run fails at `int.domain_definitions`, which reads the same file and names what to fix."""
+    path = path or coverage_settings_from_env().domains_path
+    try:
+        return [d.id for d in load_domains(path)], None
+    except TaskvalueError as e:  # includes a reserved id such as `index`
+        log.warning("no per-domain report assets declared: %s", e)
+        return [], str(e)
 
 
-def build_report_assets(domain_ids: Sequence[str]):
+def build_report_assets(domain_ids: Sequence[str], domains_problem: str | None = None):
     report_file_names(domain_ids)  # a reserved id (index) fails here, naming the file to fix
     by_key = {report_key(d): d for d in domain_ids}
     specs = [
@@ -108,7 +121,14 @@ def build_report_assets(domain_ids: Sequence[str]):
             group_name="reports",
             kinds={"html", "markdown"},
             description="Index page ranking every domain by uncovered value: warehouse/reports/index.html "
-            "(copied there by warehouse/published).",
+            "(copied there by warehouse/published)."
+            + (
+                f"\n\n**The domains file could not be read when this code location loaded**, so no "
+                f"per-domain report asset is declared: {domains_problem} Fix the file, then reload the "
+                "code location."
+                if domains_problem
+                else ""
+            ),
             skippable=True,
         )
     )

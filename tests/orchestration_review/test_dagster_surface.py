@@ -5,6 +5,7 @@ as the README describes them; definitions that load without deprecation warnings
 from __future__ import annotations
 
 import ast
+import os
 import re
 import subprocess
 import sys
@@ -111,3 +112,42 @@ def test_no_project_module_imports_private_dagster_apis():
                     names = [node.module]
                 offenders += [f"{path.relative_to(REPO)}: {n}" for n in names if n.startswith("dagster._")]
     assert offenders == []
+
+
+def test_a_broken_domains_file_leaves_the_code_location_loading(tmp_path):
+    # Per-domain report assets are declared from the domains file at load time. A typo in it must not
+    # take the schedules and sensors down with the code location; the run that reads it fails instead.
+    broken = tmp_path / "domains.toml"
+    broken.write_text("[[domain]\nid = 'x'\n")
+    code = f"""
+import dagster as dg
+from orchestration.definitions import defs
+graph = defs.resolve_asset_graph()
+reports = sorted(k.to_user_string() for k in graph.get_all_asset_keys() if k.path[0] == "reports")
+assert reports == ["reports/index"], reports
+index = next(s for s in defs.resolve_all_asset_specs() if s.key.to_user_string() == "reports/index")
+assert "could not be read when this code location loaded" in index.description, index.description
+assert {str(broken)!r} in index.description, index.description
+assert {{s.name for s in defs.schedules}} >= {{"daily_full_refresh_schedule", "daily_inventory_refresh_schedule"}}, defs.schedules
+assert {{s.name for s in defs.sensors}} >= {{"inventory_files_sensor"}}, defs.sensors
+job = defs.resolve_job_def("refresh_job")
+result = job.execute_in_process(
+    asset_selection=[dg.AssetKey(["int", "domain_definitions"])],
+    instance=dg.DagsterInstance.ephemeral(),
+    raise_on_error=False,
+)
+assert not result.success
+failure = next(e for e in result.all_events if e.is_step_failure)
+message = failure.step_failure_data.error.cause.message  # the step error wraps the asset's
+assert message.startswith("assets.common.errors.SourceFormatError: file " + {str(broken)!r} + ": not valid TOML"), message
+print("ok")
+"""
+    env = {
+        **os.environ,
+        "TASKVALUE_DOMAINS_FILE": str(broken),
+        "TASKVALUE_WORK_DB": str(tmp_path / "w.duckdb"),
+    }
+    proc = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, env=env)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.strip().endswith("ok")
+    assert f"no per-domain report assets declared: file {broken}: not valid TOML" in proc.stderr
