@@ -77,6 +77,11 @@ class TaskvalueSettings(ConfigurableResource):
     http_timeout_s: float = Field(default=60.0, description="Connect/read timeout per request.")
     http_retries: int = Field(default=4, description="Retries after the first attempt, with backoff.")
     http_backoff_s: float = Field(default=2.0, description="First backoff; doubles on each retry.")
+    http_deadline_s: float = Field(
+        default=1800.0,
+        description="Deadline of each download, retries and waits included (a trickling server never "
+        "trips the read timeout); raise it on a slow line.",
+    )
 
     def path(self, value: str) -> Path:
         p = Path(value).expanduser()

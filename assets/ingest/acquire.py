@@ -352,6 +352,7 @@ class _Cache:
                 timeout=self.settings.http_timeout_s,
                 retries=self.settings.http_retries,
                 backoff=self.settings.http_backoff_s,
+                deadline=self.settings.http_deadline_s,
                 show_progress=self.show_progress,
                 refusal=lambda reason: self.refusal(entry, reason),
             )

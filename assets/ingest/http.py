@@ -4,16 +4,19 @@ A download is written to `<dest>.part` and renamed only after its length was ver
 never used half-written. A 403 is not retried: bls.gov blocks bots, and hammering makes it worse.
 A 429/503 with Retry-After is retried no sooner than the server asks (or not at all, if it asks for
 more than MAX_RETRY_AFTER_S). Every failure, including a redirect loop or a bad header, is an
-AcquireError naming the URL.
+AcquireError naming the URL. The read timeout applies to each read, so a server trickling a byte just
+under it would never time out: a deadline bounds the whole download, retries and waits included.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import hashlib
 import logging
 import os
 import sys
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -40,6 +43,33 @@ class TransientDownloadError(Exception):
 
 class RefusedDownloadError(Exception):
     """Not worth another attempt: 403 (a bot block), 404, other client errors."""
+
+
+class DeadlineError(Exception):
+    """The download's deadline passed: another attempt would pass it too."""
+
+
+class _Watchdog:
+    """Cuts a response's socket when the deadline passes, so that a read blocked on a trickling server
+    returns at once (urllib3's `shutdown`, made for this) instead of after the next byte."""
+
+    def __init__(self, resp: requests.Response, deadline_at: float | None):
+        self.expired = threading.Event()
+        self._resp = resp
+        self._timer = None
+        if deadline_at is not None:
+            self._timer = threading.Timer(max(0.0, deadline_at - time.monotonic()), self._expire)
+            self._timer.daemon = True
+            self._timer.start()
+
+    def _expire(self) -> None:
+        self.expired.set()
+        with contextlib.suppress(ValueError, RuntimeError, OSError):  # finished or released: nothing blocks
+            self._resp.raw.shutdown()
+
+    def cancel(self) -> None:
+        if self._timer is not None:
+            self._timer.cancel()
 
 
 def user_agent(contact_email: str) -> str:
@@ -81,7 +111,17 @@ def _content_length(resp: requests.Response) -> int | None:
         return None
 
 
-def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float, show_progress: bool) -> str:
+def _fetch_once(
+    session: requests.Session,
+    url: str,
+    part: Path,
+    timeout: float,
+    show_progress: bool,
+    deadline_at: float | None = None,
+) -> str:
+    watchdog = None
+    received = 0
+    expected = None
     try:
         with session.get(url, stream=True, timeout=timeout) as resp:
             if resp.status_code == 403:
@@ -99,7 +139,7 @@ def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float,
                 raise RefusedDownloadError(f"HTTP {resp.status_code}")
             expected = _content_length(resp)
             digest = hashlib.sha256()
-            received = 0
+            watchdog = _Watchdog(resp, deadline_at)
             bar = None
             if show_progress and expected and expected >= PROGRESS_MIN_BYTES:
                 from tqdm import tqdm
@@ -120,6 +160,8 @@ def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float,
             finally:
                 if bar:
                     bar.close()
+            if watchdog.expired.is_set():  # the cut socket ended the body early, without an error
+                raise DeadlineError(_progress(received, expected))
             # Content-Length counts the bytes on the wire: with a Content-Encoding (a server that
             # gzips anyway) that is fewer than the decoded file, so compare what came over the wire.
             wire = resp.raw.tell() if resp.headers.get("Content-Encoding") else received
@@ -132,11 +174,20 @@ def _fetch_once(session: requests.Session, url: str, part: Path, timeout: float,
         requests.exceptions.ChunkedEncodingError,
         requests.exceptions.ContentDecodingError,
     ) as exc:
+        if watchdog is not None and watchdog.expired.is_set():
+            raise DeadlineError(_progress(received, expected)) from None
         raise TransientDownloadError(f"{type(exc).__name__}: {exc}") from exc
     except requests.TooManyRedirects as exc:
         raise RefusedDownloadError(f"redirect loop ({exc})") from exc
     except requests.RequestException as exc:  # a redirect to ftp://, a malformed header, ...
         raise RefusedDownloadError(f"{type(exc).__name__}: {exc}") from exc
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+
+
+def _progress(received: int, expected: int | None) -> str:
+    return f"{received:,} of {expected:,} bytes received" if expected else f"{received:,} bytes received"
 
 
 def download(
@@ -150,12 +201,15 @@ def download(
     show_progress: bool = True,
     sleep: Callable[[float], None] = time.sleep,
     refusal: Callable[[str], str] | None = None,
+    deadline: float | None = None,
 ) -> str:
     """Download `url` to `dest` atomically and return its sha256.
 
     Transient failures (reset, timeout, 5xx, 429, truncated body) are retried with exponential
-    backoff, waiting at least what a Retry-After asks; a refusal (403, 404, ...) is not. Either way
-    the error is an AcquireError whose message comes from `refusal(reason)` (default:
+    backoff, waiting at least what a Retry-After asks; a refusal (403, 404, ...) is not. `deadline`
+    (seconds, None: none) bounds the whole download, attempts and waits included: a body still
+    arriving then is cut off, and a wait that would end after it is not started. Either way the
+    error is an AcquireError whose message comes from `refusal(reason)` (default:
     manual_instructions for `dest`). An OSError writing `dest` (disk full, read-only) propagates.
     """
     explain = refusal or (lambda reason: manual_instructions(url, reason, dest))
@@ -165,12 +219,16 @@ def download(
     session.headers["User-Agent"] = user_agent(contact_email)
     session.headers["Accept-Encoding"] = "identity"  # the file as published, byte for byte
     last = ""
+    deadline_at = None if deadline is None else time.monotonic() + deadline
+    past_deadline = f"did not finish within the download deadline of {deadline} s (setting http_deadline_s)"
     try:
         for attempt in range(retries + 1):
             try:
-                sha = _fetch_once(session, url, part, timeout, show_progress)
+                sha = _fetch_once(session, url, part, timeout, show_progress, deadline_at)
                 os.replace(part, dest)
                 return sha
+            except DeadlineError as exc:
+                raise AcquireError(explain(f"{past_deadline}: {exc}")) from None
             except TransientDownloadError as exc:
                 last = str(exc)
                 discard(part)
@@ -180,6 +238,12 @@ def download(
                     ) from None
                 if attempt < retries:
                     wait = max(backoff * (2**attempt), exc.retry_after or 0.0)
+                    if deadline_at is not None and time.monotonic() + wait >= deadline_at:
+                        raise AcquireError(
+                            explain(
+                                f"{past_deadline}: retry {attempt + 1} would start after it; last error: {exc}"
+                            )
+                        ) from None
                     log.warning(
                         "download of %s failed (%s); retry %d/%d in %.1fs",
                         url,

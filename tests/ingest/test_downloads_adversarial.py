@@ -130,6 +130,50 @@ def test_a_retry_after_longer_than_a_run_should_wait_gives_up_at_once(setup, tmp
     assert sleeps == [] and pub.hits("/x.zip") == 1
 
 
+def test_a_trickling_server_is_cut_off_at_the_download_deadline(setup, tmp_path):
+    # 1 KiB every 0.3 s: each read gets data well within the 2 s read timeout, so only a deadline
+    # ends it; the body would take 9 s, and a read blocked on the next KiB must not wait for it
+    pub, _, _ = setup
+    pub.serve("/x.zip", Reply("slow", b"x" * 30_000, delay=0.3))
+    t0 = time.monotonic()
+    with pytest.raises(AcquireError) as err:
+        download(pub.base_url + "/x.zip", tmp_path / "x.zip", contact_email=EMAIL, timeout=2.0, deadline=1.0)
+    took = time.monotonic() - t0
+    message = str(err.value)
+    assert pub.base_url + "/x.zip" in message
+    assert "did not finish within the download deadline of 1.0 s (setting http_deadline_s)" in message
+    assert " of 30,000 bytes received" in message
+    assert 1.0 <= took < 2.0, took  # cut at the deadline, not at the next read or the body's end
+    assert pub.hits("/x.zip") == 1  # another attempt would pass the deadline too
+    assert not list(tmp_path.iterdir())  # no .part, no file
+
+
+def test_a_retry_that_would_start_after_the_deadline_is_not_waited_for(setup, tmp_path):
+    pub, _, _ = setup
+    pub.serve("/x.zip", Reply("status", status=503, headers={"Retry-After": "120"}))
+    sleeps: list[float] = []
+    with pytest.raises(AcquireError, match="retry 1 would start after it; last error: HTTP 503"):
+        download(
+            pub.base_url + "/x.zip", tmp_path / "x.zip", contact_email=EMAIL, sleep=sleeps.append, deadline=60
+        )
+    assert sleeps == [] and pub.hits("/x.zip") == 1
+
+
+def test_a_download_within_its_deadline_is_not_disturbed(setup, tmp_path):
+    pub, _, _ = setup
+    body = bytes(range(256)) * 40
+    pub.serve("/x.zip", Reply("slow", body, delay=0.02))
+    download(pub.base_url + "/x.zip", tmp_path / "x.zip", contact_email=EMAIL, deadline=30)
+    assert (tmp_path / "x.zip").read_bytes() == body
+
+
+def test_the_deadline_setting_reaches_the_download(setup):
+    pub, settings, _ = setup
+    pub.serve(ARCHIVE_PATH, Reply("slow", ARCHIVE + b"\0" * 20_000, delay=0.3))
+    with pytest.raises(AcquireError, match="download deadline of 0.8 s"):
+        fetch(settings(http_deadline_s=0.8))
+
+
 def test_retry_after_forms():
     assert retry_after_seconds("120") == 120.0
     assert retry_after_seconds("Thu, 01 Jan 2015 00:00:00 GMT") == 0.0
