@@ -151,12 +151,24 @@ def inventory_downstream(defs, exclude: tuple[str, ...] = ()) -> list:
 def run_one(spec: dict) -> dict:
     os.environ["DAGSTER_DISABLE_TELEMETRY"] = "1"
     os.environ.update(spec.get("env", {}))
-    from dagster import DagsterEventType, DagsterInstance
+    from dagster import DagsterInstance, HookContext, failure_hook, success_hook
 
     from orchestration.definitions import build_definitions
 
+    # Steps run one after another in this process, so a step spans the time from the previous step's
+    # end (or the run's start) to its own: success/failure hooks record each end.
+    ends: list[tuple[str, float, bool]] = []  # (step key, unix time at its end, succeeded)
+
+    @success_hook(name="bench_step_ended")
+    def ended(context: HookContext) -> None:
+        ends.append((context.step_key, time.time(), True))
+
+    @failure_hook(name="bench_step_failed")
+    def step_failed(context: HookContext) -> None:
+        ends.append((context.step_key, time.time(), False))
+
     defs = build_definitions(**spec["settings"])
-    job = defs.resolve_job_def("refresh_job")
+    job = defs.resolve_job_def("refresh_job").with_hooks({ended, step_failed})
     selection = inventory_downstream(defs, tuple(spec.get("exclude", ()))) if spec["inventory_only"] else None
     samples: list[tuple[float, int]] = []  # (unix time, RSS bytes), to find each step's peak
     done = threading.Event()
@@ -172,27 +184,19 @@ def run_one(spec: dict) -> dict:
     sampler.start()
     t0 = time.monotonic()
     with DagsterInstance.ephemeral() as instance:
+        begin = time.time()
         result = job.execute_in_process(instance=instance, asset_selection=selection, raise_on_error=False)
-        entries = [e for e in instance.all_logs(result.run_id) if e.dagster_event is not None]
     done.set()
     steps: dict[str, float] = {}
     step_peak: dict[str, int] = {}
-    started: dict[str, float] = {}
     failed: list[str] = []
-    for entry in entries:
-        event, ts = entry.dagster_event, entry.timestamp
-        if event.event_type == DagsterEventType.STEP_START and ts is not None:
-            started[event.step_key] = ts
-        elif event.event_type == DagsterEventType.STEP_SUCCESS:
-            steps[event.step_key] = event.event_specific_data.duration_ms / 1000
-        elif event.event_type == DagsterEventType.STEP_FAILURE:
-            failed.append(event.step_key)
-        if event.event_type in (DagsterEventType.STEP_SUCCESS, DagsterEventType.STEP_FAILURE):
-            begin = started.get(event.step_key)
-            if begin is not None and ts is not None:
-                step_peak[event.step_key] = max(
-                    (rss for t, rss in samples if begin <= t <= ts + 0.1), default=0
-                )
+    for step_key, end, succeeded in ends:
+        if succeeded:
+            steps[step_key] = end - begin
+        else:
+            failed.append(step_key)
+        step_peak[step_key] = max((rss for t, rss in samples if begin <= t <= end + 0.1), default=0)
+        begin = end
     return {
         "success": result.success,
         "seconds": time.monotonic() - t0,

@@ -138,8 +138,6 @@ def refresh(
 
     With DAGSTER_HOME set, the run is recorded there: the UI shows it and the run queue waits for it.
     """
-    from dagster import DagsterEventType
-
     from assets.coverage.config import coverage_settings_from_env
     from assets.coverage.domains import load_domains
     from orchestration.definitions import build_definitions
@@ -147,40 +145,13 @@ def refresh(
     # The definitions load without a readable domains file (schedules must keep running), but this
     # run would fail half way at int.domain_definitions: refuse before doing any work.
     load_domains(coverage_settings_from_env().domains_path)
+    progress = _Progress()
     defs = build_definitions()
-    job = defs.resolve_job_def("refresh_job")
+    job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())
     selection = _resolve(select, defs)
     # one step per op (asset or check) when everything runs; unknown for a selection
-    total = len(job.graph.node_dict) if selection is None else None
-    done = 0
-    started: dict[str, float] = {}
+    progress.total = len(job.graph.node_dict) if selection is None else None
     t0 = time.monotonic()
-
-    def on_event(entry) -> None:
-        nonlocal done
-        ev = entry.dagster_event
-        if ev is None or ev.step_key is None:
-            return
-        if ev.event_type == DagsterEventType.STEP_START:
-            started[ev.step_key] = time.monotonic()
-            typer.echo(f"  ... {ev.step_key}")
-        elif ev.event_type in (
-            DagsterEventType.STEP_SUCCESS,
-            DagsterEventType.STEP_FAILURE,
-            DagsterEventType.STEP_SKIPPED,
-        ):
-            done += 1
-            took = time.monotonic() - started.get(ev.step_key, time.monotonic())
-            mark = {DagsterEventType.STEP_SUCCESS: "ok  ", DagsterEventType.STEP_FAILURE: "FAIL"}.get(
-                ev.event_type, "skip"
-            )
-            count = f"{done}/{total}" if total else f"{done}"
-            typer.echo(f"[{count}] {mark} {ev.step_key} ({took:.1f}s)")
-        elif ev.event_type == DagsterEventType.ASSET_CHECK_EVALUATION:
-            data = ev.asset_check_evaluation_data
-            if data is not None and not data.passed:
-                level = data.severity.value.lower()  # error: blocks what is downstream; warn: does not
-                typer.echo(f"        check failed ({level}): {data.check_name}", err=True)
 
     settings = _settings()
     with _instance() as instance:
@@ -194,23 +165,63 @@ def refresh(
                 f"refresh_job: the selection does not include {PUBLISHED_KEY}: it rebuilds the work "
                 f"database {settings.work_db} only, and {settings.warehouse} stays as published."
             )
-        instance.add_event_listener(run_id, on_event)
+        progress.last = time.monotonic()
         result = job.execute_in_process(
             instance=instance,
             run_id=run_id,
             raise_on_error=False,
             asset_selection=selection,
-            # progress comes from on_event; Dagster's console log keeps warnings and errors
+            # progress comes from the hooks; Dagster's console log keeps warnings and errors
             run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}},
         )
+    _print_failed_checks(result)
     took = time.monotonic() - t0
     if result.success:
         typer.echo(f"refresh_job succeeded in {took:.0f}s.")
     else:
-        if total and done < total:  # steps below a failure or an interrupt send no event
+        total, done = progress.total, progress.done
+        if total and done < total:  # steps below a failure or an interrupt end without a hook
             typer.echo(f"{total - done} of {total} steps did not run.", err=True)
         typer.echo(f"refresh_job FAILED after {took:.0f}s; see the messages above.", err=True)
         raise typer.Exit(EXIT_FAILED)
+
+
+def _print_failed_checks(result) -> None:
+    for evaluation in result.get_asset_check_evaluations():
+        if not evaluation.passed:
+            level = evaluation.severity.value.lower()  # error: blocked what is downstream; warn: did not
+            typer.echo(f"check failed ({level}): {evaluation.check_name}", err=True)
+
+
+class _Progress:
+    """Prints each step of the run as it ends, from Dagster success/failure hooks (public API). Steps
+    run one after another in process, so a step took the time since the previous one ended."""
+
+    def __init__(self):
+        self.total: int | None = None
+        self.done = 0
+        self.last = time.monotonic()
+
+    def hooks(self):
+        from dagster import HookContext, failure_hook, success_hook
+
+        @success_hook(name="taskvalue_cli_progress_ok")
+        def ok(context: HookContext) -> None:
+            self._line("ok  ", context.step_key)
+
+        @failure_hook(name="taskvalue_cli_progress_failed")
+        def failed(context: HookContext) -> None:
+            error = context.op_exception
+            self._line("FAIL", context.step_key, f": {_first_line(error)}" if error else "")
+
+        return frozenset({ok, failed})
+
+    def _line(self, mark: str, step_key: str, detail: str = "") -> None:
+        self.done += 1
+        now = time.monotonic()
+        took, self.last = now - self.last, now
+        count = f"{self.done}/{self.total}" if self.total else f"{self.done}"
+        typer.echo(f"[{count}] {mark} {step_key} ({took:.1f}s){detail}")
 
 
 def _instance():

@@ -286,6 +286,46 @@ def test_refresh_is_recorded_in_dagster_home_and_says_what_it_publishes(refresh_
         assert instance.get_latest_materialization_event(AssetKey(["int", "domain_definitions"]))
 
 
+def test_refresh_prints_a_failed_step_with_its_error_and_exits_1(refresh_env, monkeypatch):
+    monkeypatch.setenv("TASKVALUE_MIRROR", str(refresh_env / "empty_mirror"))
+    (refresh_env / "empty_mirror").mkdir()
+    result = runner.invoke(app, ["refresh", "--select", "key:ingest/soc"])
+    assert result.exit_code == 1, result.output
+    line = next(x for x in result.output.splitlines() if x.startswith("[1] FAIL ingest__soc ("))
+    assert "s): " in line and "empty_mirror" in line  # the error's first line, naming the mirror
+    assert "refresh_job FAILED after" in result.output
+
+
+def test_failed_checks_are_listed_with_their_severity(capsys):
+    import dagster as dg
+
+    from taskvalue_cli.main import _print_failed_checks
+
+    @dg.asset
+    def table():
+        return None
+
+    @dg.asset_check(asset=table, blocking=True)
+    def table__has_rows():
+        return dg.AssetCheckResult(passed=False)
+
+    @dg.asset_check(asset=table)
+    def table__is_fresh():
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN)
+
+    @dg.asset_check(asset=table)
+    def table__is_unique():
+        return dg.AssetCheckResult(passed=True)
+
+    result = dg.materialize([table, table__has_rows, table__is_fresh, table__is_unique], raise_on_error=False)
+    capsys.readouterr()  # Dagster's own log of the run
+    _print_failed_checks(result)
+    assert sorted(capsys.readouterr().err.splitlines()) == [
+        "check failed (error): table__has_rows",
+        "check failed (warn): table__is_fresh",
+    ]
+
+
 def test_refresh_refuses_to_start_beside_a_running_writer(refresh_env):
     from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
 
