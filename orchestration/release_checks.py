@@ -70,12 +70,15 @@ def _probe(url: str, settings: TaskvalueSettings, timeout: float, manual: str) -
     )
 
 
-NEWER_RELEASE_TAG = "taskvalue/newer_release"
-
-
-def _tag_run(context: OpExecutionContext, release: str) -> None:
-    # a green run with a warning in its log goes unnoticed: the tag shows in the run list and filters
-    context.instance.add_run_tags(context.run_id, {NEWER_RELEASE_TAG: release})
+def _newer_release(release: str, configured: str, advice: str) -> Failure:
+    """The run fails when a newer release is out: the configuration is stale, and a red run stands out
+    in the run list and reaches whatever alerts on failures (a green run with a warning in its log goes
+    unnoticed; Dagster has no public API to tag a run from inside it)."""
+    return Failure(
+        description=f"{release} is published (configured: {configured}). {advice}",
+        metadata={"newer_release": release, "configured": configured},
+        allow_retries=False,
+    )
 
 
 @op(description="Checks whether an O*NET database release newer than the configured one is published.")
@@ -88,19 +91,15 @@ def check_onet_release(
         url = onet_archive_url(base, candidate)
         if _probe(url, settings, config.timeout_s, ONET_RELEASES_PAGE):
             found.append(candidate)
-    result = {"configured": settings.onet_release, "newer": found}
     if found:
-        context.log.warning(
-            f"O*NET {found[-1]} is published (configured: {settings.onet_release}). "
-            f"Set TASKVALUE_ONET_RELEASE={found[-1]} and run refresh_job."
+        raise _newer_release(
+            f"O*NET {found[-1]}",
+            settings.onet_release,
+            f"Set TASKVALUE_ONET_RELEASE={found[-1]} and run refresh_job.",
         )
-        _tag_run(context, f"O*NET {found[-1]}")
-    else:
-        context.log.info(f"O*NET {settings.onet_release} is still the latest release.")
-    context.add_output_metadata(
-        {"configured": settings.onet_release, "newer_releases": ", ".join(found) or "none"}
-    )
-    return result
+    context.log.info(f"O*NET {settings.onet_release} is still the latest release.")
+    context.add_output_metadata({"configured": settings.onet_release, "newer_releases": "none"})
+    return {"configured": settings.onet_release, "newer": []}
 
 
 @op(description="Checks whether an OES May vintage newer than the configured one is published.")
@@ -111,14 +110,12 @@ def check_oes_release(
     candidate = settings.oes_vintage + 1
     available = _probe(oes_archive_url(base, candidate), settings, config.timeout_s, OES_TABLES_PAGE)
     if available:
-        context.log.warning(
-            f"OES May {candidate} is published (configured: {settings.oes_vintage}). Set "
-            f"TASKVALUE_OES_VINTAGE={candidate} TASKVALUE_OES_PREVIOUS_VINTAGE={settings.oes_vintage} and run refresh_job."
+        raise _newer_release(
+            f"OES May {candidate}",
+            str(settings.oes_vintage),
+            f"Set TASKVALUE_OES_VINTAGE={candidate} TASKVALUE_OES_PREVIOUS_VINTAGE={settings.oes_vintage} "
+            "and run refresh_job.",
         )
-        _tag_run(context, f"OES May {candidate}")
-    else:
-        context.log.info(f"OES May {settings.oes_vintage} is still the latest vintage.")
-    context.add_output_metadata(
-        {"configured": settings.oes_vintage, "newer_vintage": candidate if available else "none"}
-    )
-    return {"configured": settings.oes_vintage, "newer": [candidate] if available else []}
+    context.log.info(f"OES May {settings.oes_vintage} is still the latest vintage.")
+    context.add_output_metadata({"configured": settings.oes_vintage, "newer_vintage": "none"})
+    return {"configured": settings.oes_vintage, "newer": []}

@@ -149,15 +149,15 @@ def refresh(
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())
     selection = _resolve(select, defs)
-    # one step per op (asset or check) when everything runs; unknown for a selection
-    progress.total = len(job.graph.node_dict) if selection is None else None
+    # one step per asset or check definition (each is one op) when everything runs; unknown for a selection
+    progress.total = len(defs.assets) + len(defs.asset_checks or []) if selection is None else None
     t0 = time.monotonic()
 
     settings = _settings()
     with _instance() as instance:
         _refuse_beside_a_running_writer(instance)
         run_id = str(uuid.uuid4())
-        typer.echo(f"refresh_job: run {run_id} ({_describe(instance)})")
+        typer.echo(f"refresh_job: run {run_id} ({_describe()})")
         if selection is None or any(k.to_user_string() == PUBLISHED_KEY for k in selection):
             typer.echo(f"refresh_job: publishes {settings.warehouse}")
         else:
@@ -236,9 +236,9 @@ def _instance():
     return DagsterInstance.ephemeral()
 
 
-def _describe(instance) -> str:
+def _describe() -> str:
     home = os.environ.get("DAGSTER_HOME")
-    if home and not instance.is_ephemeral:
+    if home:  # _instance() opened it, or refused to run
         return f"recorded in DAGSTER_HOME={home}"
     return "not recorded: DAGSTER_HOME is not set"
 
@@ -251,15 +251,15 @@ def _refuse_beside_a_running_writer(instance) -> None:
 
     from orchestration.jobs import WRITER_TAGS
 
-    if instance.is_ephemeral:
-        return
-    running = instance.get_runs(
+    # an ephemeral instance (no DAGSTER_HOME) was created empty just now: it finds nothing
+    records = instance.get_run_records(
         filters=RunsFilter(
             statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING],
             tags=WRITER_TAGS,
         ),
         limit=5,
     )
+    running = [r.dagster_run for r in records]
     if running:
         names = ", ".join(f"{r.job_name} {r.run_id}" for r in running)
         typer.echo(

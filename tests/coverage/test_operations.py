@@ -77,42 +77,39 @@ def _run(job, op_name, base_url, instance=None, **settings):
     )
 
 
-def test_a_run_that_finds_a_newer_release_is_tagged(release_server):
-    # a green run with a warning in its log goes unnoticed: the tag shows in the UI's run list
-    from dagster import DagsterInstance
-
-    from orchestration.release_checks import NEWER_RELEASE_TAG
-
-    with DagsterInstance.ephemeral() as instance:
-        found = _run(
-            onet_release_check_job, "check_onet_release", release_server, instance, onet_release="29.0"
-        )
-        latest = _run(
-            onet_release_check_job, "check_onet_release", release_server, instance, onet_release="29.1"
-        )
-        oes = _run(oes_release_check_job, "check_oes_release", release_server, instance, oes_vintage=2024)
-        tags = {
-            name: instance.get_run_by_id(r.run_id).tags.get(NEWER_RELEASE_TAG)
-            for name, r in (("found", found), ("latest", latest), ("oes", oes))
-        }
-    assert tags == {"found": "O*NET 29.1", "latest": None, "oes": "OES May 2025"}
+def _failure(result):
+    failure = next(e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE)
+    return failure.step_failure_data.user_failure_data
 
 
-def test_release_checks_find_newer_releases(release_server):
+def test_a_run_that_finds_a_newer_release_fails_saying_what_to_set(release_server):
+    # a green run with a warning in its log goes unnoticed: a failed one stands out and is alerted on
     onet = _run(onet_release_check_job, "check_onet_release", release_server, onet_release="29.0")
-    assert onet.success and onet.output_for_node("check_onet_release")["newer"] == ["29.1"]
-    current = _run(onet_release_check_job, "check_onet_release", release_server, onet_release="29.1")
-    assert current.output_for_node("check_onet_release")["newer"] == []
+    assert not onet.success
+    assert _failure(onet).description == (
+        "O*NET 29.1 is published (configured: 29.0). Set TASKVALUE_ONET_RELEASE=29.1 and run refresh_job."
+    )
+    assert _failure(onet).metadata["newer_release"].value == "O*NET 29.1"
     oes = _run(oes_release_check_job, "check_oes_release", release_server, oes_vintage=2024)
-    assert oes.success and oes.output_for_node("check_oes_release")["newer"] == [2025]
+    assert not oes.success
+    assert _failure(oes).description == (
+        "OES May 2025 is published (configured: 2024). Set TASKVALUE_OES_VINTAGE=2025 "
+        "TASKVALUE_OES_PREVIOUS_VINTAGE=2024 and run refresh_job."
+    )
+
+
+def test_a_run_on_the_latest_release_succeeds(release_server):
+    current = _run(onet_release_check_job, "check_onet_release", release_server, onet_release="29.1")
+    assert current.success and current.output_for_node("check_onet_release")["newer"] == []
+    oes = _run(oes_release_check_job, "check_oes_release", release_server, oes_vintage=2025)
+    assert oes.success and oes.output_for_node("check_oes_release")["newer"] == []
 
 
 def test_release_check_offline_fails_with_a_clear_message():
     # nothing listens on port 9: the request fails the way it does offline
     result = _run(onet_release_check_job, "check_onet_release", "http://127.0.0.1:9")
     assert not result.success
-    failure = next(e for e in result.all_events if e.event_type == DagsterEventType.STEP_FAILURE)
-    message = failure.step_failure_data.user_failure_data.description
+    message = _failure(result).description
     assert "Could not check for a new release" in message
     assert "offline" in message and "onetcenter.org" in message
 
