@@ -19,6 +19,7 @@ import functools
 import json
 import math
 import os
+import socket
 import sys
 import time
 import uuid
@@ -171,6 +172,7 @@ def refresh(
             run_id=run_id,
             raise_on_error=False,
             asset_selection=selection,
+            tags=_cli_run_tags(),
             # progress comes from the hooks; Dagster's console log keeps warnings and errors
             run_config={"loggers": {"console": {"config": {"log_level": "DEBUG" if verbose else "WARNING"}}}},
         )
@@ -260,14 +262,42 @@ def _refuse_beside_a_running_writer(instance) -> None:
         limit=5,
     )
     running = [r.dagster_run for r in records]
-    if running:
-        names = ", ".join(f"{r.job_name} {r.run_id}" for r in running)
+    if not running:
+        return
+    dead = [r for r in running if _started_by_a_dead_cli(r.tags)]
+    for r in dead:
+        typer.echo(
+            f"Not started: {r.job_name} {r.run_id} is recorded as running, but the `taskvalue refresh` that "
+            f"started it (pid {r.tags[CLI_PID_TAG]} on this host) is gone, killed before it could record "
+            "the end. Terminate the run in the UI (Runs, then Terminate), or let run monitoring fail it "
+            "after its dagster/max_runtime; then try again.",
+            err=True,
+        )
+    if alive := [r for r in running if r not in dead]:
+        names = ", ".join(f"{r.job_name} {r.run_id}" for r in alive)
         typer.echo(
             f"Not started: {names} is writing the work database now (DuckDB takes one writer). Wait for it, "
             "or, if its process is gone, terminate it in the UI (Runs) and try again.",
             err=True,
         )
-        raise typer.Exit(EXIT_NOT_RUN)
+    raise typer.Exit(EXIT_NOT_RUN)
+
+
+# Tags a CLI refresh adds to its run: a later refresh can then tell a run whose process was killed
+# (kill -9 leaves it STARTED) from one that is still writing.
+CLI_HOST_TAG, CLI_PID_TAG = "taskvalue/cli_host", "taskvalue/cli_pid"
+
+
+def _cli_run_tags() -> dict[str, str]:
+    return {CLI_HOST_TAG: socket.gethostname(), CLI_PID_TAG: str(os.getpid())}
+
+
+def _started_by_a_dead_cli(tags) -> bool:
+    import psutil
+
+    if tags.get(CLI_HOST_TAG) != socket.gethostname() or not str(tags.get(CLI_PID_TAG, "")).isdigit():
+        return False  # not started by the CLI, or on another machine: cannot tell
+    return not psutil.pid_exists(int(tags[CLI_PID_TAG]))
 
 
 def _resolve(select: str | None, defs):

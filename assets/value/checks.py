@@ -289,13 +289,16 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             select *,
                 (rank_in_sector is null) = (wage_bill_usd is null) as ranked_iff_valued,
                 rank_in_sector is null or count(*) over (partition by naics, rank_in_sector) = 1
-                    as rank_unique_in_sector
+                    as rank_unique_in_sector,
+                (digital_rank_in_sector is null) = (coalesce(digital_wage_bill_usd, 0) = 0)
+                    as digitally_ranked_iff_digital_bill
             from marts.sector_occupation_value
             """,
             [
                 unique("naics", "oes_code"),
                 true("ranked_iff_valued"),
                 true("rank_unique_in_sector"),
+                true("digitally_ranked_iff_digital_bill"),
                 not_null("naics_title"),
                 between("digital_share", 0, 1.000000001),
                 between("wage_bill_usd", 0, None),

@@ -10,7 +10,8 @@
 --   item_title: Title of the item.
 --   occupations_count: O*NET occupations (or OES rows) counted in the row.
 --   tasks_count: Tasks counted in the row (where meaningful).
---   employment: Employment counted in the row (workers).
+--   employment: Employment counted in the row (workers; null where no OES employment applies: the
+--     match level none and O*NET occupations without an OES row).
 --   share_of_oes_detailed_employment: employment / total OES detailed employment.
 with detailed as (
     select occ_code, occ_title, tot_emp from staging.oes_national where o_group = 'detailed'

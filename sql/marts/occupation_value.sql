@@ -18,15 +18,19 @@
 --   wage_bill_usd: Allocated wage bill ($/yr) = employment x annual wage; null when no wage.
 --   tier: Hourly cost band of the occupation.
 --   tasks_count: Task statements of the occupation.
---   digital_share: Value-weighted share of digital tasks (unknown tasks count as not digital).
---   judgment_share: Value-weighted share of judgment tasks.
---   routine_share: Value-weighted share of routine tasks.
---   interpersonal_share: Value-weighted share of interpersonal tasks.
---   physical_share: Value-weighted share of physical tasks.
---   unknown_share: Value-weighted share of tasks without DWA (nature unknown).
+--   digital_share: Value-weighted share of digital tasks (unknown tasks count as not digital; the sum of
+--     their task weights, rounded to 12 decimals).
+--   judgment_share: Value-weighted share of judgment tasks (task weights, rounded to 12 decimals).
+--   routine_share: Value-weighted share of routine tasks (task weights, rounded to 12 decimals).
+--   interpersonal_share: Value-weighted share of interpersonal tasks (task weights, rounded to 12
+--     decimals).
+--   physical_share: Value-weighted share of physical tasks (task weights, rounded to 12 decimals).
+--   unknown_share: Value-weighted share of tasks without DWA (nature unknown; task weights, rounded to
+--     12 decimals).
 --   digital_value_usd: Annual value of the digital tasks ($/yr).
 --   digital_judgment_value_usd: Annual value of the digital judgment tasks ($/yr).
---   top_tasks: The occupation's top tasks by annual value (task texts, highest first).
+--   top_tasks: The occupation's top tasks by annual value (task texts, highest first: by task weight,
+--     which orders them as value does and also ranks an occupation without a wage, then by Task ID).
 --   onet_codes_sharing: O*NET codes that share this occupation's OES row (1: the row is its alone; null
 --     when unmatched).
 --     Above 1, OES publishes one figure for several O*NET occupations and the employment (hence the

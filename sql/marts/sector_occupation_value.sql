@@ -4,7 +4,8 @@
 -- above the top code, so unknown) or when employment is suppressed; never 0).
 -- The digital share is the occupation's value-weighted digital share from the national task model
 -- (task weights do not vary by sector), combined over the O*NET codes that share the OES code by
--- their allocated employment.
+-- their allocated employment. The digital wage bill multiplies the unrounded share and rounds the
+-- product half to even to the cent (the published share is rounded to 12 decimals).
 -- columns:
 --   naics: NAICS sector code (e.g. 52, 31-33, 99).
 --   naics_title: NAICS sector title.
@@ -18,23 +19,39 @@
 --     the top code: unknown, not unpublished) or missing.
 --   wage_bill_usd: employment x annual_wage_usd ($/yr); null when either is missing.
 --   has_tasks: Whether an O*NET occupation with tasks maps to the OES code.
---   digital_share: Value-weighted share of the occupation's digital tasks (null without tasks).
---   judgment_share: Value-weighted share of the occupation's judgment tasks (null without tasks).
---   digital_wage_bill_usd: wage_bill_usd x digital_share ($/yr).
---   rank_in_sector: Rank of the occupation by wage bill within the sector (1 = largest; null without a
---     wage bill, e.g. employment or wage suppressed in the OES file).
---   digital_rank_in_sector: Rank by digital wage bill within the sector (1 = largest; null without one).
+--   digital_share: Value-weighted share of the occupation's digital tasks (null without tasks; rounded
+--     to 12 decimals).
+--   judgment_share: Value-weighted share of the occupation's judgment tasks (null without tasks; rounded
+--     to 12 decimals).
+--   digital_wage_bill_usd: wage_bill_usd x digital_share ($/yr; the unrounded share, the product rounded
+--     half to even to the cent).
+--   rank_in_sector: Rank of the occupation by wage bill within the sector (1 = largest; equal bills are
+--     numbered in oes_code order; null without a wage bill, e.g. employment or wage suppressed in the
+--     OES file).
+--   digital_rank_in_sector: Rank by digital wage bill within the sector (1 = largest; equal bills are
+--     numbered in oes_code order; null without a digital wage bill or when it is 0: no digital tasks).
 --   hourly_wage_basis: h_mean, a_mean_div_hours (derived from the annual mean: the sector file publishes
 --     only annual wages for the row), top_coded or missing.
-with occupation_shares as (
+with code_weights as (
     select
-        oes_code,
+        onet_soc_code,
+        coalesce(sum(task_weight) filter (where is_digital), 0) as digital_w,
+        coalesce(sum(task_weight) filter (where nature = 'judgment'), 0) as judgment_w
+    from marts.task_value
+    group by onet_soc_code
+),
+
+occupation_shares as (
+    select
+        c.oes_code,
+        sum(c.allocated_employment * w.digital_w) / sum(c.allocated_employment) as digital_share_unrounded,
         -- rounded so that exact fractions stay exact: a float 0.49999999999999994 fails `>= 0.5`
-        round(sum(employment * digital_share) / sum(employment), 12) as digital_share,
-        round(sum(employment * judgment_share) / sum(employment), 12) as judgment_share
-    from marts.occupation_value
-    where oes_code is not null and employment > 0
-    group by oes_code
+        round(digital_share_unrounded, 12) as digital_share,
+        round(sum(c.allocated_employment * w.judgment_w) / sum(c.allocated_employment), 12) as judgment_share
+    from int.onet_oes_crosswalk as c
+    join code_weights as w using (onet_soc_code)
+    where c.oes_code is not null and c.allocated_employment > 0
+    group by c.oes_code
 ),
 
 sector as (
@@ -75,7 +92,9 @@ valued as (
         o.oes_code is not null as has_tasks,
         o.digital_share,
         o.judgment_share,
-        round(wage_bill_usd * o.digital_share, 2)::decimal(20, 2) as digital_wage_bill_usd
+        -- half to even, like the project's other exact cents: equal weights make shares such as 29/32,
+        -- whose products end in exactly half a cent
+        round_even(wage_bill_usd * o.digital_share_unrounded, 2)::decimal(20, 2) as digital_wage_bill_usd
     from sector as s
     left join occupation_shares as o using (oes_code)
 )
@@ -99,9 +118,12 @@ select
         when wage_bill_usd is not null
             then row_number() over (partition by naics order by wage_bill_usd desc nulls last, oes_code)
     end as rank_in_sector,
+    -- an occupation without digital tasks has no digital rank (its $0 would be numbered by code)
     case
-        when digital_wage_bill_usd is not null
-            then row_number() over (partition by naics order by digital_wage_bill_usd desc nulls last, oes_code)
+        when digital_wage_bill_usd > 0
+            then row_number() over (
+                partition by naics order by (digital_wage_bill_usd > 0) desc, digital_wage_bill_usd desc, oes_code
+            )
     end as digital_rank_in_sector,
     hourly_wage_basis
 from valued

@@ -10,13 +10,15 @@
 --   is_digital: Digital label of the activity from the mapping.
 --   annual_value_usd: Annual value of the family ($/yr), the 1/k shares of its tasks summed exactly
 --     (integer arithmetic) and rounded half to even to cents, so it is deterministic and unbiased.
---   employment_reached: Allocated employment of the distinct occupations with a task in the family.
+--   employment_reached: Allocated employment of the distinct occupations with a task in the family
+--     (null when none of them has an OES row).
 --   occupations_count: Distinct O*NET occupations with a task in the family.
 --   tasks_count: Distinct tasks linked to the family.
 --   employment_weighted_hourly_wage_usd: Mean hourly wage of the occupations reached, weighted by their
 --     allocated employment ($/hr).
---   value_rank_in_level: Rank by annual value within the level (1 = largest; null when the family has no
---     value: its tasks belong only to occupations without an OES wage).
+--   value_rank_in_level: Rank by annual value within the level (1 = largest; equal values are numbered
+--     in activity_id order; null when the family has no value: its tasks belong only to occupations
+--     without an OES wage).
 with linked as (
     select * from marts.task_value where dwa_count > 0
 ),

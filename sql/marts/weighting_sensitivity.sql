@@ -1,16 +1,20 @@
 -- How much the ranking depends on the task weighting: for each pair of weighting methods, the Spearman
 -- rank correlation and the top-100 overlap of tasks (ranked by annual value) and of occupations
 -- (ranked by the annual value of their digital tasks, since total occupation value does not depend on
--- weights). A ratings method is compared only when some task actually used ratings; without Task
+-- weights). Under each method a task's value is the allocated wage bill x that method's weight,
+-- rounded to the cent on its own (not marts.task_value's largest-remainder cents, which only the
+-- method in use has), so every method is ranked alike. A ratings method is compared only when some task actually used ratings; without Task
 -- Ratings (the real release) this compares the Core/Supplemental fallback against equal weights.
 -- columns:
 --   entity: task or occupation.
 --   method_a: First weighting method.
 --   method_b: Second weighting method.
 --   items_compared: Tasks or occupations ranked (those with a wage bill).
---   spearman_rank_correlation: Pearson correlation of the average ranks under the two methods.
+--   spearman_rank_correlation: Pearson correlation of the average ranks under the two methods (equal
+--     values share their average rank), rounded to 12 decimals.
 --   top_n: Size of the top list compared (100, or fewer items).
---   top_n_overlap: Items in both top lists.
+--   top_n_overlap: Items in both top lists (equal values at the cut enter in Task ID or O*NET-SOC code
+--     order).
 --   top_n_overlap_share: top_n_overlap / top_n.
 with methods as (
     select weighting
@@ -55,7 +59,10 @@ ranked as (
         *,
         rank() over (partition by entity, weighting order by value desc)
             + (count(*) over (partition by entity, weighting, value) - 1) / 2.0 as avg_rank,
-        row_number() over (partition by entity, weighting order by value desc, item) as position
+        -- task IDs compared as numbers (as text '10' < '9'); O*NET-SOC codes as text
+        row_number() over (
+            partition by entity, weighting order by value desc, try_cast(item as bigint), item
+        ) as position
     from values_
 ),
 

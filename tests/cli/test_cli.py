@@ -347,6 +347,49 @@ def test_refresh_refuses_to_start_beside_a_running_writer(refresh_env):
     assert not (refresh_env / "work" / "taskvalue.duckdb").exists()
 
 
+def test_a_writer_run_left_by_a_killed_cli_refresh_is_named_as_such(refresh_env):
+    import socket
+
+    from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()  # a pid that no longer runs
+    with DagsterInstance.from_config(str(refresh_env / "dagster_home")) as instance:
+        instance.add_run(  # what `kill -9` of a CLI refresh leaves: STARTED, with the CLI's tags
+            DagsterRun(
+                job_name="refresh_job",
+                run_id="0f0f0f0f-0000-0000-0000-000000000002",
+                status=DagsterRunStatus.STARTED,
+                tags={
+                    "taskvalue/writer": "work_db",
+                    "taskvalue/cli_host": socket.gethostname(),
+                    "taskvalue/cli_pid": str(gone.pid),
+                },
+            )
+        )
+    result = runner.invoke(app, ["refresh", "--select", "key:int/domain_definitions"])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"refresh_job 0f0f0f0f-0000-0000-0000-000000000002 is recorded as running, but the `taskvalue "
+        f"refresh` that started it (pid {gone.pid} on this host) is gone" in result.output
+    )
+    assert "is writing the work database now" not in result.output
+
+
+def test_a_cli_refresh_tags_its_run_with_its_process(refresh_env):
+    import socket
+
+    from dagster import DagsterInstance
+
+    result = runner.invoke(app, ["refresh", "--select", "key:int/domain_definitions"])
+    assert result.exit_code == 0, result.output
+    with DagsterInstance.from_config(str(refresh_env / "dagster_home")) as instance:
+        (record,) = instance.get_run_records()
+    tags = record.dagster_run.tags
+    assert tags["taskvalue/cli_host"] == socket.gethostname()
+    assert tags["taskvalue/cli_pid"] == str(os.getpid())  # CliRunner runs the command in this process
+
+
 @pytest.mark.slow
 def test_refresh_runs_the_whole_job_with_progress_and_publishes(refresh_env, monkeypatch, shared_data):
     from orchestration.definitions import defs

@@ -223,6 +223,34 @@ def test_sector_rank_only_for_occupations_with_a_wage_bill(real_con):
     assert ranks[0] == ranks[1] == ranks[2]  # ranks 1..n over exactly the rows with a bill
 
 
+def test_sector_digital_wage_bill_is_the_exact_product_to_the_cent(real_con):
+    # NAICS 11, 45-2092 Farmworkers and Laborers, Crop, Nursery, and Greenhouse: 195,350 x $37,750:
+    # the OES bill is $7,374,462,500.00 and exactly 4 of its 13 equally weighted tasks are digital:
+    # 7,374,462,500 x 4/13 = 2,269,065,384.615..., so $2,269,065,384.62 (the 12-decimal share gave .61)
+    assert one(
+        real_con,
+        "select wage_bill_usd, digital_wage_bill_usd from marts.sector_occupation_value "
+        "where naics = '11' and oes_code = '45-2092'",
+    ) == (D("7374462500.00"), D("2269065384.62"))
+
+
+def test_sector_digital_rank_only_for_occupations_with_digital_work(real_con):
+    # NAICS 48-49, 53-7051 Industrial Truck and Tractor Operators: a large bill, no digital task
+    row = one(
+        real_con,
+        "select wage_bill_usd > 1e10, digital_wage_bill_usd, digital_rank_in_sector "
+        "from marts.sector_occupation_value where naics = '48-49' and oes_code = '53-7051'",
+    )
+    assert row == (True, D("0.00"), None)
+    ranks = one(
+        real_con,
+        "select count(digital_rank_in_sector), max(digital_rank_in_sector), "
+        "count(*) filter (where digital_wage_bill_usd > 0) "
+        "from marts.sector_occupation_value where naics = '48-49'",
+    )
+    assert ranks[0] == ranks[1] == ranks[2] > 0
+
+
 def test_exact_fractional_shares_are_exact(real_con):
     # 19-2031.00 (Chemists): half of its task weight is digital; a float sum gives 0.49999999999999994,
     # which a `digital_share >= 0.5` filter (the README's Finance question) silently dropped
