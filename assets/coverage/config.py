@@ -93,7 +93,7 @@ class CoverageSettings(ConfigurableResource):
 
     def rule_text(self) -> str:
         explicit = (
-            " or by explicit O*NET Task ID / human pin"
+            " or by explicit O*NET Task ID / human pin (at any rank)"
             if self.explicit_ids_cover
             else " (found by matching: explicit O*NET Task IDs and human pins do not count)"
         )

@@ -2,10 +2,11 @@
 -- whether it is credible (it passes the rule) and whether its inventory task counts at all.
 -- int.domain_task_coverage and marts.inventory_grounding both read the rule from here, so coverage,
 -- grounding and the RL export cannot disagree on which match counts.
--- The rule (CoverageSettings): a candidate is credible when it has an O*NET task, is ranked
--- covering_max_rank or better, and either came from an explicit O*NET Task ID or a human override
--- pin (confidence high by fiat) while explicit_ids_cover holds, or was found by matching (text or
--- hinted) with a confidence of at least min_confidence (none < low < medium < high; default medium).
+-- The rule (CoverageSettings): a candidate is credible when it has an O*NET task and either came
+-- from an explicit O*NET Task ID or a human override pin (confidence high by fiat; at any rank: a
+-- task may imitate several O*NET tasks, and a person said so) while explicit_ids_cover holds, or was
+-- found by matching (text or hinted), is ranked covering_max_rank or better and has a confidence of
+-- at least min_confidence (none < low < medium < high; default medium).
 -- With explicit_ids_cover false, coverage counts only what matching found. Inventory tasks whose
 -- status is in excluded_statuses (comma-separated, e.g. 'retired') keep their candidates here but
 -- cover nothing.
@@ -70,10 +71,9 @@ judged as (
     select
         *,
         onet_task_id is not null
-        and rank <= $covering_max_rank
         and case
             when method in ('explicit', 'override') then $explicit_ids_cover
-            else confidence_level >= $min_confidence_level
+            else rank <= $covering_max_rank and confidence_level >= $min_confidence_level
         end as is_credible
     from levelled
 )

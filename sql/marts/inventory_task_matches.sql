@@ -8,6 +8,7 @@
 -- columns:
 --   inventory_task_id: task_id of the task in staging.inventory_tasks.
 --   rank: 1 = best candidate; consecutive within a task (several pins of one task: in file order).
+--     Pins and the explicit link are always kept; matched candidates fill the list up to the top k.
 --   onet_task_id: O*NET Task ID of the candidate (null: no candidate).
 --   onet_soc_code: O*NET-SOC code of the candidate's occupation.
 --   occupation_title: O*NET title of that occupation.
@@ -143,8 +144,9 @@ unmatched as (
 ),
 
 final as (
+    -- what a person stated (pins, the explicit link) is never cut; matching fills up to the top k
     select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note
-    from ranked where rank <= $top_k
+    from ranked where rank <= $top_k or method in ('override', 'explicit')
     union all
     select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note
     from unmatched

@@ -281,6 +281,22 @@ def test_coverage_rule_is_configurable():
     assert coverage(con, "arts-and-media")[1] == pytest.approx(300_000)
 
 
+def test_a_pin_or_explicit_link_below_rank_1_covers_under_the_default_rule():
+    # a second pin of inv-2 (rank 2: pins rank in file order) is a person's statement that the task
+    # imitates 201 too: it covers like the first, whatever covering_max_rank says about matches
+    pinned = "update marts.inventory_task_matches set method = 'override' where inventory_task_id = 'inv-2' and rank = 2"
+    con = build_fixture_db(edits=[pinned])
+    assert coverage(con, "arts-and-media")[1] == pytest.approx(300_000)
+    assert one(
+        con,
+        "select is_credible, covers from int.inventory_match_credibility where inventory_task_id = 'inv-2' and rank = 2",
+    ) == (True, True)
+    # ... and not when coverage counts matching only
+    assert coverage(build_fixture_db(edits=[pinned], explicit_ids_cover=False), "arts-and-media")[
+        1
+    ] == pytest.approx(0)
+
+
 def test_bottom_and_top_tier_counts_are_configurable():
     # default: a third of the 3 bands each -> bottom = low, top = high
     con = build_fixture_db()
@@ -413,7 +429,7 @@ def test_the_coverage_rule_is_applied_once_per_candidate():
         "inv-5": ("401", 2, 1, True, True, False, True),
         "inv-8": ("402", 1, 3, True, False, False, True),
     }
-    # candidates below rank 1 never cover under the default rule
+    # matched candidates below rank 1 never cover under the default rule
     assert (
         one(con, "select count(*) from int.inventory_match_credibility where rank > 1 and is_credible") == 0
     )

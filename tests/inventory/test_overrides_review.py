@@ -182,6 +182,20 @@ def test_two_pins_of_one_task_rank_in_file_order(built):
     ]
 
 
+def test_every_pin_and_the_explicit_link_stay_beyond_the_top_k(tmp_path):
+    # top k = 1: W-1's two pins both stay (matching fills nothing after them), and LINK-1's explicit
+    # link stays after its pin; a cut at k dropped the second pin and the link, and coverage with them
+    path = tmp_path / "_overrides.csv"
+    path.write_text(HEADER + "W-1,pin,102,first\nW-1,pin,100,second\nLINK-1,pin,201,also this\n")
+    con = duckdb.connect()
+    warehouse(con)
+    build_overrides(con, path)
+    build_matches(con, top_k=1)
+    assert matches(con, "W-1") == [(1, 102, "override", "first"), (2, 100, "override", "second")]
+    assert matches(con, "LINK-1") == [(1, 201, "override", "also this"), (2, 200, "explicit", None)]
+    assert matches(con, "W-2") == [(1, 101, "text", None)]  # matches alone are cut at k
+
+
 def test_a_pin_and_a_reject_of_one_candidate_conflict_and_neither_applies(built):
     got = statuses(built)
     assert got[5] == ("conflict", "contradicts line 6 (reject 100) of the same task: none of them is applied")
