@@ -4,7 +4,9 @@ Rules (documented in the README, "Task inventories"):
 - a row needs a task_id and a non-blank title or description;
 - instances and onet_task_id must be whole numbers, created_at a date; otherwise `unparseable_value`;
 - a task_id that occurs more than once, in one file or across files, quarantines EVERY row that
-  carries it (reason `duplicate_task_id`, detail naming all places): none is kept silently;
+  carries it (reason `duplicate_task_id`, detail naming all places): none is kept silently. Rows
+  without text are no task: when only one row with the ID has text, it is kept and flagged, and the
+  text-less ones are quarantined (no_text) naming it;
 - an onet_task_id or SOC code that O*NET does not know is flagged and the row is kept;
 - every record read is either accepted or quarantined, so rows_read = accepted + quarantined per file;
   a header naming no task_id/title/description quarantines every line (`unrecognized_header`),
@@ -617,6 +619,24 @@ def _mark_duplicates(rows: Iterable[Row]) -> None:
         if len(group) < 2:
             continue
         where = "; ".join(_place(r) for r in group)
+        tasks = [r for r in group if not any(reason == "no_text" for reason, _ in r.reasons)]
+        if len(tasks) == 1:
+            # one task, and rows with its ID but no text (a copy of the overrides file, a list of IDs):
+            # those are no task, so they must not knock the task out; each side names the other
+            (task,) = tasks
+            for r in group:
+                if r is not task:
+                    r.reasons.append(
+                        (
+                            "duplicate_task_id",
+                            f"task_id {task_id!r} is also at {_place(task)}, which has text and was kept",
+                        )
+                    )
+            others = "; ".join(_place(r) for r in group if r is not task)
+            task.flags.append(
+                f"task_id {task_id!r} also occurs without text at {others} (quarantined: no_text)"
+            )
+            continue
         for r in group:
             r.reasons.append(("duplicate_task_id", f"task_id {task_id!r} occurs {len(group)} times: {where}"))
     # IDs stay case-sensitive (a platform may rely on it), but 'T-1' beside 't-1' is usually a typo

@@ -197,6 +197,33 @@ def test_every_quarantine_reason_and_nothing_lost(tmp_path, onet):
     assert_counts_add_up(result)
 
 
+def test_rows_without_text_do_not_knock_out_the_task_with_their_id(tmp_path, onet):
+    # a copy of the overrides file under an ordinary name: its task_id column is an alias, its rows
+    # have no text. They are quarantined (no_text), naming the task; the task stays, flagged.
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "tasks.csv").write_text("task_id,title\nSWE-1,Fix a bug\nSWE-2,Add a test\nSWE-2,Add two tests\n")
+    (inv / "overrides_backup.csv").write_text(
+        "task_id,action,onet_task_id,note\nSWE-1,pin,16363,right one\nSWE-2,reject,,none\n"
+    )
+    result = ingest_directory(inv, onet)
+    q = {(r["source_file"], r["source_row"]): r for r in result.quarantine.iter_rows(named=True)}
+    backup = q[("overrides_backup.csv", 2)]
+    assert backup["reason"] == "no_text"
+    assert "task_id 'SWE-1' is also at tasks.csv row 2, which has text and was kept" in backup["detail"]
+    kept = result.tasks.filter(pl.col("task_id") == "SWE-1").row(0, named=True)
+    assert (
+        "task_id 'SWE-1' also occurs without text at overrides_backup.csv row 2 (quarantined: no_text)"
+        in (kept["flags"])
+    )
+    # two rows WITH text still quarantine each other (and the text-less third names them all)
+    assert q[("tasks.csv", 3)]["reason"] == q[("tasks.csv", 4)]["reason"] == "duplicate_task_id"
+    assert q[("overrides_backup.csv", 3)]["reason"] == "no_text"
+    assert "occurs 3 times" in q[("overrides_backup.csv", 3)]["detail"]
+    assert set(result.tasks["task_id"]) == {"SWE-1"}
+    assert_counts_add_up(result)
+
+
 def test_unknown_codes_are_flagged_and_kept(tmp_path, onet):
     shutil.copytree(FIXTURES / "mixed", tmp_path / "inv")
     tasks = ingest_directory(tmp_path / "inv", onet).tasks
