@@ -1,19 +1,22 @@
 """Sensors (and the jobs only they use).
 
 inventory_files_sensor watches what a refresh of the inventory reads: the files the ingest reads
-(its own reserved-name rule: `.DS_Store`, editor lock and swap files starting with `.` or `_` do not
-count), the overrides file wherever TASKVALUE_INVENTORY_OVERRIDES puts it, and any other
-`_overrides.<data file type>` in the directory (the overrides asset refuses one it would not read;
-an editor backup such as `_overrides.csv~` is ignored). When one is added,
+(its own reserved-name rule: `.DS_Store`, editor lock, swap, backup and temporary files do not
+count), the overrides file wherever TASKVALUE_INVENTORY_OVERRIDES puts it, any other
+`_overrides*.<data file type>` in the directory (the overrides asset refuses one it would not read;
+an editor backup such as `_overrides.csv~` is ignored), and the domains file. When one is added,
 removed or its content changes, it requests `inventory_refresh_job`, which re-materializes only the
 inventory assets, the domains config tables, and everything downstream of them (matches, coverage,
-the published warehouse), not the OES/O*NET sources. Stopped by default; turn it on in the UI or
-start with TASKVALUE_INVENTORY_SENSOR=on.
+the published warehouse), not the OES/O*NET sources. A change is acted on once the changed files
+have not been modified for SETTLE_S seconds, so a file still being written is not read half. Stopped
+by default; turn it on in the UI or start with TASKVALUE_INVENTORY_SENSOR=on.
 """
 
 import hashlib
 import json
 import os
+import time
+from collections.abc import Iterable
 from pathlib import Path
 from stat import S_ISREG
 
@@ -29,6 +32,7 @@ from dagster import (
 )
 
 from assets.common.env import env_flag
+from assets.coverage.config import CoverageSettings
 from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE, TASKS, overrides_path
 from assets.inventory.config import InventorySettings
 from assets.inventory.ingest import inventory_files, is_reserved
@@ -59,13 +63,20 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def watched_files(directory: Path, overrides: Path | None = None) -> dict[str, Path]:
+# A file modified less than this long ago may still be being written (a copy, an export, a sync):
+# the tick waits for the next one rather than start a run that reads it half.
+SETTLE_S = 10.0
+
+
+def watched_files(
+    directory: Path, overrides: Path | None = None, config_files: Iterable[Path] = ()
+) -> dict[str, Path]:
     """{name: path} of what a refresh reads: the files the ingest reads (not reserved: a `.DS_Store`
     or an editor's `.~lock.x#` changes nothing), `_overrides.*` files in the directory (the overrides
     asset reads the CSV and refuses the others; `_overrides.csv~`, `_overrides.bak` are backups, not
     watched), and the overrides file itself, named by its absolute
     path when it lies outside the directory; listed even while it does not exist, so that its
-    appearance is a change."""
+    appearance is a change. `config_files` (the domains file) are named by their absolute paths."""
     found: dict[str, Path] = {}
     if directory.is_dir():
         for path in inventory_files(directory):  # linked directories included, as the ingest lists them
@@ -78,17 +89,22 @@ def watched_files(directory: Path, overrides: Path | None = None) -> dict[str, P
         except ValueError:
             name = overrides.absolute().as_posix()
         found.setdefault(name, overrides)
+    for path in config_files:
+        found.setdefault(path.absolute().as_posix(), path)
     return found
 
 
 def inventory_state(
-    directory: Path, previous: dict | None = None, overrides: Path | None = None
+    directory: Path,
+    previous: dict | None = None,
+    overrides: Path | None = None,
+    config_files: Iterable[Path] = (),
 ) -> dict[str, list]:
     """{name: [size, mtime_ns, sha256]} of the watched files; a file whose size and mtime did not
     change keeps its previous hash, so an idle directory costs one stat per file."""
     previous = previous or {}
     state: dict[str, list] = {}
-    for name, path in watched_files(directory, overrides).items():
+    for name, path in watched_files(directory, overrides, config_files).items():
         try:
             stat = path.stat()
             if not S_ISREG(stat.st_mode):  # a FIFO or device: hashing it would block (ingest: unreadable)
@@ -129,15 +145,19 @@ def first_epoch(context: SensorEvaluationContext) -> str:
         if env_flag("TASKVALUE_INVENTORY_SENSOR", os.environ.get("TASKVALUE_INVENTORY_SENSOR") or "0")
         else DefaultSensorStatus.STOPPED
     ),
-    description="Requests inventory_refresh_job when inventory files or the overrides file are added, removed "
-    "or changed.",
+    description="Requests inventory_refresh_job when inventory files, the overrides file or the domains file "
+    "are added, removed or changed (once they have not changed for 10 s).",
 )
 def inventory_files_sensor(
-    context: SensorEvaluationContext, settings: TaskvalueSettings, inventory_settings: InventorySettings
+    context: SensorEvaluationContext,
+    settings: TaskvalueSettings,
+    inventory_settings: InventorySettings,
+    coverage_settings: CoverageSettings,
 ):
     previous = json.loads(context.cursor) if context.cursor else {}
     overrides = overrides_path(settings, inventory_settings)
-    state = inventory_state(settings.inventory, previous.get("files"), overrides)
+    domains = coverage_settings.domains_path_in(settings.project_dir)
+    state = inventory_state(settings.inventory, previous.get("files"), overrides, [domains])
     key = content_key(state)
     generation = int(previous.get("generation", 0))
     # Run keys are unique across cursor resets: a new cursor starts a new epoch (a reset restarts the
@@ -152,6 +172,16 @@ def inventory_files_sensor(
         set(state) ^ set(previous.get("files", {}))
         | {n for n in state if n in previous.get("files", {}) and previous["files"][n][2] != state[n][2]}
     )
+    now_ns = time.time_ns()
+    # (an mtime in the future, a clock skewed on another machine, does not hold the run back)
+    unsettled = [
+        n for n in changed if n in state and state[n][1] and 0 <= now_ns - state[n][1] < SETTLE_S * 1e9
+    ]
+    if unsettled:  # the cursor keeps the last state acted on, so the next tick sees the change again
+        return SkipReason(
+            f"waiting for {', '.join(unsettled)} to settle: modified less than {SETTLE_S:.0f} s ago, "
+            "and a file still being written would be read half"
+        )
     cursor["generation"] = generation = generation + 1
     context.update_cursor(json.dumps(cursor))
     # Dagster skips a run_key it has seen: the generation makes a reverted edit (same content as an

@@ -482,9 +482,34 @@ def inventory_files(directory: Path) -> list[Path]:
     return sorted(found)
 
 
+# Files that editors and operating systems write beside the user's: backups (`tasks.csv~`, `.bak`,
+# `.orig`), autosaves (`#tasks.csv#`), temporaries (`.tmp`, vim's `4913`, Excel's `A1B2C3D4`), partial
+# downloads and folder metadata. Not task data: read, they would be quarantined as unsupported, and
+# the sensor would refresh twice for each (when it appears and when it goes).
+_SCRATCH_SUFFIXES = ("~", ".bak", ".orig", ".tmp", ".temp", ".swp", ".swo", ".part", ".crdownload")
+_SCRATCH_NAMES = {"thumbs.db", "desktop.ini", "4913"}
+_EXCEL_TEMP = re.compile(r"^[0-9A-F]{8}$")
+
+
+def is_scratch(name: str) -> bool:
+    lowered = name.lower()
+    return (
+        lowered.endswith(_SCRATCH_SUFFIXES)
+        or lowered in _SCRATCH_NAMES
+        or (name.startswith("#") and name.endswith("#"))
+        or bool(_EXCEL_TEMP.match(name))
+    )
+
+
 def is_reserved(rel: Path) -> bool:
     # `~$name.xlsx` is the owner file Excel keeps beside a workbook while it is open: not user data
-    return any(part.startswith((".", "_", "~$")) for part in rel.parts)
+    return any(part.startswith((".", "_", "~$")) for part in rel.parts) or is_scratch(rel.name)
+
+
+def reserved_note(rel: Path) -> str:
+    if is_scratch(rel.name) and not any(part.startswith((".", "_", "~$")) for part in rel.parts):
+        return "an editor's or the system's scratch file (a backup, autosave or temporary file), not read"
+    return "reserved name (starts with . or _), e.g. the overrides file"
 
 
 def _second_names(directory: Path, paths: list[Path]) -> tuple[dict[Path, str], dict[Path, list[str]]]:
@@ -549,14 +574,14 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
                 info["notes"] = f"cannot read the file: {exc.strerror or exc}"
             else:
                 info["status"] = "skipped"
-                info["notes"] = "reserved name (starts with . or _), e.g. the overrides file"
+                info["notes"] = reserved_note(rel)
             continue
         info["bytes"] = stat.st_size
         info["modified_at"] = dt.datetime.fromtimestamp(stat.st_mtime, dt.UTC).replace(tzinfo=None)
         info["sha256"] = hashlib.sha256(data).hexdigest()
         if is_reserved(rel):
             info["status"] = "skipped"
-            info["notes"] = "reserved name (starts with . or _), e.g. the overrides file"
+            info["notes"] = reserved_note(rel)
             continue
         if info["file_type"] is None:
             info["status"] = "unsupported"

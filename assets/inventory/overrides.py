@@ -68,10 +68,11 @@ OVERRIDES_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".json", ".jsonl"
 
 
 def is_overrides_name(path: Path) -> bool:
-    """`_overrides.<a data file type>` in any case (`_Overrides.XLSX`): a file meant as the
-    overrides file."""
+    """`_overrides<anything>.<a data file type>` in any case (`_Overrides.XLSX`, a browser's
+    `_overrides (1).csv`, `_overrides_v2.csv`): a file meant as an overrides file."""
     return (
-        path.stem.lower() == DEFAULT_NAME.removesuffix(".csv") and path.suffix.lower() in OVERRIDES_SUFFIXES
+        path.stem.lower().startswith(DEFAULT_NAME.removesuffix(".csv"))
+        and path.suffix.lower() in OVERRIDES_SUFFIXES
     )
 
 

@@ -11,13 +11,21 @@ from pathlib import Path
 import pytest
 from dagster import RunRequest, SensorEvaluationContext
 
+import orchestration.sensors as sensors
 from assets.common.errors import SourceFormatError
+from assets.coverage.config import coverage_settings_from_env
 from assets.inventory import overrides
 from assets.inventory.config import inventory_settings_from_env
 from assets.inventory.ingest import OnetLookup, ingest_directory
 from orchestration.sensors import inventory_files_sensor, watched_files
 from tests.conftest import settings_for
 from tests.inventory.test_inventory_ingest_review import files, quarantine, write_workbook
+
+
+@pytest.fixture(autouse=True)
+def settled_at_once(monkeypatch):
+    # files written by a test are complete at once (tests/inventory/test_inventory_sensor.py tests the wait)
+    monkeypatch.setattr(sensors, "SETTLE_S", 0.0)
 
 
 @pytest.fixture
@@ -208,6 +216,22 @@ def test_editor_backups_of_the_overrides_file_are_ignored(tmp_path):
         overrides.locate_overrides(inventory, None)
 
 
+def test_a_renamed_copy_of_the_overrides_file_is_not_skipped_silently(tmp_path):
+    # a browser's second download, a versioned copy: decisions in them would not be read, so the
+    # refresh stops naming the file (and the sensor watches it), like any other `_overrides.*`
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "_overrides.csv").write_text(HEADER)
+    for copy in ("_overrides (1).csv", "_overrides_v2.csv", "_Overrides copy.xlsx"):
+        (inventory / copy).write_text(HEADER)
+        assert overrides.is_overrides_name(inventory / copy)
+        assert copy in watched_files(inventory)
+        with pytest.raises(SourceFormatError, match="only one overrides file is read") as err:
+            overrides.locate_overrides(inventory, None)
+        assert copy in str(err.value)
+        (inventory / copy).unlink()
+
+
 # 7: the first sensor tick ---------------------------------------------------------------------------
 
 
@@ -218,7 +242,11 @@ def first_tick(settings, last_run_key=None, started=1_764_000_000.0):
         cursor=None,
         last_run_key=last_run_key,
         last_sensor_start_time=started,
-        resources={"settings": settings, "inventory_settings": inventory_settings_from_env(environ={})},
+        resources={
+            "settings": settings,
+            "inventory_settings": inventory_settings_from_env(environ={}),
+            "coverage_settings": coverage_settings_from_env(environ={}),
+        },
     )
     return inventory_files_sensor(context)
 

@@ -4,19 +4,35 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
+import pytest
 from dagster import AssetKey, RunRequest, SkipReason, build_sensor_context
 
+import orchestration.sensors as sensors
+from assets.coverage.config import coverage_settings_from_env
 from assets.inventory.config import inventory_settings_from_env
 from orchestration.sensors import inventory_files_sensor, inventory_refresh_job
-from tests.conftest import settings_for
+from tests.conftest import REPO, settings_for
 from tests.inventory.test_inventory_review3 import first_tick
 
 
-def evaluate(settings, cursor, inventory_settings=None):
+@pytest.fixture(autouse=True)
+def settled_at_once(monkeypatch):
+    # files written by a test are complete at once; the wait itself is tested with its real value below
+    monkeypatch.setattr(sensors, "SETTLE_S", 0.0)
+
+
+def evaluate(settings, cursor, inventory_settings=None, coverage_settings=None):
     inventory_settings = inventory_settings or inventory_settings_from_env(environ={})
+    coverage_settings = coverage_settings or coverage_settings_from_env(environ={})
     context = build_sensor_context(
-        cursor=cursor, resources={"settings": settings, "inventory_settings": inventory_settings}
+        cursor=cursor,
+        resources={
+            "settings": settings,
+            "inventory_settings": inventory_settings,
+            "coverage_settings": coverage_settings,
+        },
     )
     result = inventory_files_sensor(context)
     return result, context.cursor
@@ -119,7 +135,24 @@ def test_sensor_ignores_files_the_ingest_does_not_read(tmp_path):
     _, cursor = evaluate(settings, None)
     # reserved names (the ingest lists them as skipped): a Finder file, editor lock and swap files,
     # the owner file Excel keeps beside an open workbook
-    for name in (".DS_Store", ".~lock.a.csv#", ".a.csv.swp", "_scratch.csv", "~$a.xlsx"):
+    # and the backups, autosaves and temporaries editors and systems write beside a file
+    for name in (
+        ".DS_Store",
+        ".~lock.a.csv#",
+        ".a.csv.swp",
+        "_scratch.csv",
+        "~$a.xlsx",
+        "a.csv~",
+        "#a.csv#",
+        "a.csv.bak",
+        "a.csv.orig",
+        "~WRL0001.tmp",
+        "4913",
+        "A1B2C3D4",
+        "Thumbs.db",
+        "desktop.ini",
+        "tasks.csv.crdownload",
+    ):
         (inventory / name).write_text("x")
         ignored, cursor = evaluate(settings, cursor)
         assert isinstance(ignored, SkipReason), name
@@ -133,7 +166,52 @@ def test_sensor_ignores_files_the_ingest_does_not_read(tmp_path):
     # the sensor counts exactly the files the ingest does not skip as reserved, plus the overrides
     files = ingest_directory(inventory, OnetLookup()).files
     read = {r["source_file"] for r in files.iter_rows(named=True) if r["status"] != "skipped"}
-    assert set(json.loads(cursor)["files"]) == read | {"_overrides.csv"}
+    domains = (REPO / "config" / "domains.toml").as_posix()  # the project's, by absolute path
+    assert set(json.loads(cursor)["files"]) == read | {"_overrides.csv", domains}
+    skipped = {r["source_file"]: r["notes"] for r in files.iter_rows(named=True) if r["status"] == "skipped"}
+    assert (
+        skipped["a.csv~"]
+        == skipped["4913"]
+        == ("an editor's or the system's scratch file (a backup, autosave or temporary file), not read")
+    )
+
+
+def test_an_edited_domains_file_requests_a_refresh(tmp_path):
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
+    domains = tmp_path / "domains.toml"
+    domains.write_text('[[domain]]\nid = "legal"\nname = "Legal"\nsoc_prefixes = ["23-"]\n')
+    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    coverage = coverage_settings_from_env(environ={"TASKVALUE_DOMAINS_FILE": str(domains)})
+    _, cursor = evaluate(settings, None, coverage_settings=coverage)
+    idle, cursor = evaluate(settings, cursor, coverage_settings=coverage)
+    assert isinstance(idle, SkipReason)
+    domains.write_text('[[domain]]\nid = "legal"\nname = "Law"\nsoc_prefixes = ["23-"]\n')
+    edited, cursor = evaluate(settings, cursor, coverage_settings=coverage)
+    assert isinstance(edited, RunRequest)
+    assert edited.tags["taskvalue/inventory_changed"] == domains.absolute().as_posix()
+
+
+def test_a_file_still_being_written_is_waited_for(tmp_path, monkeypatch):
+    monkeypatch.setattr(sensors, "SETTLE_S", 10.0)
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    old = inventory / "a.csv"
+    old.write_text("task_id,title\nA-1,First\n")
+    past = time.time_ns() - 60 * 10**9
+    os.utime(old, ns=(past, past))
+    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    first, cursor = evaluate(settings, None)
+    assert isinstance(first, RunRequest)  # nothing recent: at once
+    (inventory / "b.csv").write_text("task_id,title\nB-1,Sec")  # a copy in progress
+    waiting, cursor2 = evaluate(settings, cursor)
+    assert isinstance(waiting, SkipReason) and "waiting for b.csv to settle" in waiting.skip_message
+    assert cursor2 == cursor  # the change is still ahead of the cursor
+    (inventory / "b.csv").write_text("task_id,title\nB-1,Second\n")  # the copy ends ...
+    os.utime(inventory / "b.csv", ns=(past, past))  # ... and stays unchanged for a while
+    settled, cursor = evaluate(settings, cursor2)
+    assert isinstance(settled, RunRequest) and settled.tags["taskvalue/inventory_changed"] == "b.csv"
 
 
 def test_run_keys_stay_unique_after_the_cursor_is_reset(tmp_path):
