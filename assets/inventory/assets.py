@@ -10,6 +10,9 @@ from pathlib import Path
 
 import polars as pl
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
     AssetExecutionContext,
     AssetKey,
     AssetSpec,
@@ -39,6 +42,7 @@ QUARANTINE = AssetKey(["staging", "inventory_quarantine"])
 FILES = AssetKey(["staging", "inventory_files"])
 OVERRIDES = AssetKey(["staging", "inventory_overrides"])
 MATCHES = AssetKey(["marts", "inventory_task_matches"])
+REJECTS_CHECK = "inventory_task_matches__every_reject_removed_a_candidate"
 # the inventory's `domain` names resolved to configured domains and their SOC/O*NET code rules
 DOMAIN_CONFIG = [AssetKey(["int", t]) for t in ("domain_definitions", "domain_aliases")]
 DOMAINS = [*DOMAIN_CONFIG, AssetKey(["int", "domain_inventory_names"])]
@@ -271,6 +275,16 @@ def query_tasks(con) -> list[QueryTask]:
     ],
     group_name=MARTS,
     kinds={"python", "duckdb", "sql"},
+    check_specs=[
+        AssetCheckSpec(
+            REJECTS_CHECK,
+            asset=MATCHES,
+            blocking=False,
+            description="Warns with every `reject` line of the overrides file that removed nothing: its O*NET "
+            "task was not among the task's candidates (text candidates show one statement per "
+            "occupation, so the occupation may still be listed through another statement).",
+        )
+    ],
 )
 def inventory_task_matches(
     context: AssetExecutionContext,
@@ -305,13 +319,16 @@ def inventory_task_matches(
                 model,
                 {"top_k": inv.top_k, "high": high, "medium": medium, "low": low, "matcher": matcher.name},
             )
+            idle = rejects_without_effect(con)
         finally:
             con.unregister("inventory_match_candidates")
+        for line in idle:
+            context.log.warning(line)
         bands = con.execute(
             "select confidence, count(*) from marts.inventory_task_matches where rank = 1 group by 1 order by 1"
         ).fetchall()
         context.log.info(f"rank-1 confidence bands: {dict(bands)}")
-        return table_result(
+        result = table_result(
             con,
             model.qualified,
             order_by="inventory_task_id, rank",
@@ -322,6 +339,59 @@ def inventory_task_matches(
                 "rank1_confidence": MetadataValue.json({k: int(v) for k, v in bands}),
             },
         )
+    check = AssetCheckResult(
+        check_name=REJECTS_CHECK,
+        passed=not idle,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "rejects_without_effect": MetadataValue.int(len(idle)),
+            "lines": MetadataValue.md("\n".join(f"- {line}" for line in idle[:100]) or "none"),
+        },
+    )
+    return MaterializeResult(metadata=result.metadata, check_results=[check])
+
+
+def rejects_without_effect(con) -> list[str]:
+    """`reject` lines (status ok) whose O*NET task was not a candidate of their task: they change
+    nothing now, and would not notice the occupation coming back through another statement."""
+    rows = con.execute(
+        """
+        with idle as (
+            select o.source_row, o.inventory_task_id, o.onet_task_id, s.onet_soc_code
+            from staging.inventory_overrides as o
+            left join staging.onet_task_statements as s on s.task_id = o.onet_task_id
+            where o.action = 'reject' and o.status = 'ok' and o.onet_task_id is not null
+                and not exists (
+                    select 1 from inventory_match_candidates as c
+                    where c.inventory_task_id = o.inventory_task_id and c.onet_task_id = o.onet_task_id
+                )
+        )
+        select
+            i.source_row,
+            i.inventory_task_id,
+            i.onet_task_id,
+            string_agg(distinct m.onet_task_id::varchar, ', ' order by m.onet_task_id::varchar),
+            any_value(m.occupation_title)
+        from idle as i
+        left join marts.inventory_task_matches as m
+            on m.inventory_task_id = i.inventory_task_id and m.onet_soc_code = i.onet_soc_code
+        group by all
+        order by i.source_row
+        """
+    ).fetchall()
+    lines = []
+    for line, task, rejected, shown, title in rows:
+        text = (
+            f"overrides line {line}: reject {rejected} for {task} removed nothing: {rejected} was not among "
+            "its candidates"
+        )
+        if shown is not None:
+            text += (
+                f"; its occupation ({title}) is still listed through statement {shown}: reject that one, "
+                "or pin the right task"
+            )
+        lines.append(text)
+    return lines
 
 
 INVENTORY_ASSETS = [inventory_ingest, inventory_overrides, inventory_task_matches]

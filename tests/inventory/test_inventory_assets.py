@@ -111,3 +111,27 @@ def test_every_accepted_task_has_ranked_candidates(refreshed):
         "select inventory_task_id, list(rank order by rank) from marts.inventory_task_matches where inventory_task_id = 'GOOD-2' group by 1",
     )
     assert ranks == [("GOOD-2", [1, 2, 3, 4, 5])]
+
+
+def test_a_reject_that_removed_nothing_warns_on_the_matches(tmp_path, shared_data):
+    from dagster import AssetCheckSeverity
+
+    from tests.conftest import run_refresh
+    from tests.inventory.inventory_helpers import inventory_selection
+
+    inventory = tmp_path / "inventory"
+    shutil.copytree(FIXTURES / "inventory" / "mixed", inventory)
+    with open(inventory / "_overrides.csv", "a") as fh:  # EXPLICIT-1's only candidate is 21505
+        fh.write("EXPLICIT-1,reject,22656,not this one\n")
+    result, _ = run_refresh(
+        tmp_path, shared_data, selection=inventory_selection(), inventory_dir=str(inventory)
+    )
+    assert result.success
+    (check,) = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == "inventory_task_matches__every_reject_removed_a_candidate"
+    ]
+    assert not check.passed and check.severity == AssetCheckSeverity.WARN
+    assert check.metadata["rejects_without_effect"].value == 1
+    assert "overrides line 5: reject 22656 for EXPLICIT-1 removed nothing" in check.metadata["lines"].value

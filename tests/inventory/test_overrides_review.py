@@ -196,6 +196,42 @@ def test_every_pin_and_the_explicit_link_stay_beyond_the_top_k(tmp_path):
     assert matches(con, "W-2") == [(1, 101, "text", None)]  # matches alone are cut at k
 
 
+def test_a_reject_that_removed_nothing_is_reported(tmp_path):
+    from assets.inventory.assets import rejects_without_effect
+
+    path = tmp_path / "_overrides.csv"
+    # W-2's candidates are 101 and 100 (both Writers and Authors): 102 is a Writers statement that is
+    # not among them; SW-1's candidates are 201 and 202: 300 (Fallers) is nowhere; W-1's 101 is removed
+    path.write_text(HEADER + "W-2,reject,102,not shown\nSW-1,reject,300,never there\nW-1,reject,101,ok\n")
+    con = duckdb.connect()
+    warehouse(con)
+    build_overrides(con, path)
+    build_matches(con)
+    con.register(
+        "inventory_match_candidates",
+        pl.DataFrame(
+            [
+                {
+                    "inventory_task_id": t,
+                    "onet_task_id": i,
+                    "score": sc,
+                    "ranking_score": sc,
+                    "in_domain": None,
+                    "method": m,
+                }
+                for t, i, sc, m in CANDIDATES
+            ],
+            schema=CANDIDATE_SCHEMA,
+        ).to_arrow(),
+    )
+    assert rejects_without_effect(con) == [
+        "overrides line 2: reject 102 for W-2 removed nothing: 102 was not among its candidates; its "
+        "occupation (Writers and Authors) is still listed through statement 100, 101: reject that one, "
+        "or pin the right task",
+        "overrides line 3: reject 300 for SW-1 removed nothing: 300 was not among its candidates",
+    ]
+
+
 def test_a_pin_and_a_reject_of_one_candidate_conflict_and_neither_applies(built):
     got = statuses(built)
     assert got[5] == ("conflict", "contradicts line 6 (reject 100) of the same task: none of them is applied")
