@@ -193,7 +193,7 @@ def overrides_path(settings: TaskvalueSettings, inv: InventorySettings) -> Path:
 
 @asset(
     key=OVERRIDES,
-    deps=[TASKS, AssetKey(["staging", "onet_task_statements"])],
+    deps=[TASKS, QUARANTINE, AssetKey(["staging", "onet_task_statements"])],
     group_name=STAGING,
     kinds={"duckdb", "sql"},
 )

@@ -145,7 +145,7 @@ def _header(path: Path, cells: list[str]) -> dict[int, str]:
                 str(path),
                 f"unknown column {cell!r}: the overrides file has the columns {', '.join(COLUMNS)} "
                 f"(aliases: {_aliases()}); rename it, or move what it holds into the note"
-                + (" (the file must be comma-separated)" if any(sep in cell for sep in ";\t|") else ""),
+                + (" (separate the columns by commas, semicolons or tabs)" if "|" in cell else ""),
                 row=1,
                 column=cell,
             )
@@ -182,7 +182,10 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
         lines, _ = decode_lines(path.read_bytes())
     except (OSError, UnreadableFile) as exc:
         raise SourceFormatError(str(path), f"cannot read the overrides file: {exc}") from exc
-    reader = csv.reader(lines)
+    if not any(line.strip() for line in lines):  # created empty, decisions to come: like no file
+        return pl.DataFrame(schema=SCHEMA)
+    delimiter = _delimiter(lines[0])
+    reader = csv.reader(lines, delimiter=delimiter)
     columns = _header(path, next(reader, []))
     width = max(columns) + 1
     rows = []
@@ -190,7 +193,7 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
     for values in reader:
         row_no, last_line = last_line + 1, reader.line_num  # the line the record starts on
         if last_line > row_no or last_line == len(lines):
-            _check_quotes(path, lines[row_no - 1 : last_line], row_no, columns)
+            _check_quotes(path, lines[row_no - 1 : last_line], row_no, columns, delimiter)
         if not any(v.strip() for v in values):
             continue
         extra = [(i, v) for i, v in enumerate(values) if i not in columns and v.strip()]
@@ -221,13 +224,23 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMA)
 
 
-def _check_quotes(path: Path, span: list[str], row_no: int, columns: dict[int, str]) -> None:
+def _delimiter(header: str) -> str:
+    """Comma, or what the header is separated by: Excel saves CSV with `;` where the decimal mark is a
+    comma (most of Europe), and its "Unicode Text" with tabs."""
+    counts = {sep: header.count(sep) for sep in (",", ";", "\t")}
+    best = max(counts, key=lambda sep: counts[sep])
+    return best if counts[best] > counts[","] else ","
+
+
+def _check_quotes(
+    path: Path, span: list[str], row_no: int, columns: dict[int, str], delimiter: str = ","
+) -> None:
     """A stray quote must not swallow later decisions into a note (the inventory CSV reader's guard):
     a quoted field left open at the end of the file, or spanning lines that each read alone as a
     decision (`CPY-001,pin,22670,"reviewed by J., ok` above two more decisions), is an error naming
     the line. A note that really spans lines (its other lines are not decisions) is read as one."""
     try:
-        list(csv.reader(["".join(span)], strict=True))
+        list(csv.reader(["".join(span)], strict=True, delimiter=delimiter))
     except csv.Error as exc:
         raise SourceFormatError(
             str(path),
@@ -241,7 +254,7 @@ def _check_quotes(path: Path, span: list[str], row_no: int, columns: dict[int, s
     needed = max(i for i, c in columns.items() if c in REQUIRED) + 1  # the note may be left off
     for line in span[1:]:
         try:
-            values = next(csv.reader([line], strict=True), [])
+            values = next(csv.reader([line], strict=True, delimiter=delimiter), [])
         except csv.Error:
             return
         if not (len(values) >= needed and _clean(values[action_at]).lower() in ACTIONS):

@@ -15,7 +15,8 @@
 --     conflict (contradicts another line of the same task: a pin and a reject of one O*NET task, or
 --     a reject of every candidate and a pin; none of them is applied), unknown_inventory_task or
 --     unknown_onet_task (stale, not applied).
---   detail: Why the status is not ok, naming the other line(s) or the ID that differs only by case;
+--   detail: Why the status is not ok, naming the other line(s), the ID that differs only by case or
+--     where the ingest quarantined the task and why;
 --     for an applied pin, a warning when its occupation is not the one the task's onet_soc_code
 --     names; null otherwise.
 --   source_file: Path of the overrides file.
@@ -30,6 +31,20 @@ folded_ids as (
     group by 1
 ),
 
+-- a task quarantined by the ingest is not in the inventory, but the decision is not stale: say where
+-- it is and why, so fixing the row is the fix
+quarantined as (
+    select
+        task_id,
+        string_agg(
+            source_file || coalesce(' [' || source_sheet || ']', '') || ' row ' || source_row || ': ' || reason,
+            '; ' order by source_file, source_row
+        ) as places
+    from staging.inventory_quarantine
+    where task_id is not null
+    group by task_id
+),
+
 resolved as (
     select
         o.*,
@@ -41,6 +56,9 @@ resolved as (
             when t.task_id is null and f.ids is not null
                 then 'no inventory task ' || o.inventory_task_id || '; ' || f.ids
                     || ' differs only by case (task IDs are case-sensitive)'
+            when t.task_id is null and q.places is not null
+                then 'no inventory task ' || o.inventory_task_id || ': the ingest quarantined it ('
+                    || q.places || '); the decision applies once the row is fixed'
             when t.task_id is null then 'no inventory task ' || o.inventory_task_id
             when o.onet_task_id is not null and s.task_id is null
                 then 'O*NET has no task ' || o.onet_task_id || ' in the staged release'
@@ -50,6 +68,7 @@ resolved as (
     from overrides as o
     left join staging.inventory_tasks as t on t.task_id = o.inventory_task_id
     left join folded_ids as f on f.folded = lower(o.inventory_task_id)
+    left join quarantined as q on q.task_id = o.inventory_task_id
     left join staging.onet_task_statements as s on s.task_id = o.onet_task_id
 ),
 

@@ -78,6 +78,11 @@ def warehouse(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.executemany("insert into staging.onet_task_statements values (?, ?, ?, ?)", STATEMENTS)
     con.execute(
+        "create table staging.inventory_quarantine "
+        "(task_id varchar, source_file varchar, source_sheet varchar, source_row bigint, reason varchar)"
+    )
+    con.execute("insert into staging.inventory_quarantine values ('Q-1', 'tasks.csv', null, 7, 'no_text')")
+    con.execute(
         "create table staging.inventory_tasks (task_id varchar, onet_task_id bigint, "
         "onet_task_id_known boolean, onet_soc_code varchar, onet_soc_code_known boolean)"
     )
@@ -196,6 +201,19 @@ def test_every_pin_and_the_explicit_link_stay_beyond_the_top_k(tmp_path):
     assert matches(con, "W-2") == [(1, 101, "text", None)]  # matches alone are cut at k
 
 
+def test_a_decision_for_a_quarantined_task_says_where_the_task_is(tmp_path):
+    path = tmp_path / "_overrides.csv"
+    path.write_text(HEADER + "Q-1,pin,100,right one\n")
+    con = duckdb.connect()
+    warehouse(con)
+    build_overrides(con, path)
+    assert statuses(con)[2] == (
+        "unknown_inventory_task",
+        "no inventory task Q-1: the ingest quarantined it (tasks.csv row 7: no_text); the decision "
+        "applies once the row is fixed",
+    )
+
+
 def test_a_reject_that_removed_nothing_is_reported(tmp_path):
     from assets.inventory.assets import rejects_without_effect
 
@@ -266,6 +284,34 @@ def test_an_unknown_or_repeated_column_is_an_error_naming_file_and_column(tmp_pa
     with pytest.raises(SourceFormatError) as err:
         overrides.read_overrides(path)
     assert err.value.file == str(path) and err.value.row == 1 and err.value.column == column
+
+
+@pytest.mark.parametrize(
+    "encoding, separator",
+    [("cp1252", ";"), ("utf-16", "\t"), ("utf-8-sig", ",")],  # European Excel CSV, "Unicode Text", UTF-8
+)
+def test_files_excel_saves_are_read_alike(tmp_path, encoding, separator):
+    path = tmp_path / "_overrides.csv"
+    lines = [
+        ["inventory_task_id", "action", "onet_task_id", "note"],
+        ["DA-009", "reject", "16266", "Café; wrong, says J."],
+        ["DA-010", "pin", "16121", ""],
+    ]
+    quoted = [[f'"{v}"' if (separator in v or "," in v or ";" in v) else v for v in row] for row in lines]
+    path.write_bytes("".join(separator.join(row) + "\r\n" for row in quoted).encode(encoding))
+    assert overrides.read_overrides(path).select(
+        "inventory_task_id", "action", "onet_task_id", "note"
+    ).rows() == [
+        ("DA-009", "reject", 16266, "Café; wrong, says J."),
+        ("DA-010", "pin", 16121, None),
+    ]
+
+
+@pytest.mark.parametrize("content", [b"", b"\r\n  \n"])
+def test_an_empty_overrides_file_means_no_decisions_yet(tmp_path, content):
+    path = tmp_path / "_overrides.csv"
+    path.write_bytes(content)
+    assert overrides.read_overrides(path).height == 0
 
 
 def test_a_file_without_the_onet_task_id_column_is_an_error(tmp_path):
