@@ -100,27 +100,41 @@ def build_overrides(con, path: Path | None) -> None:
         con.unregister("inventory_overrides_frame")
 
 
+def candidate_frame() -> pl.DataFrame:
+    rows = [
+        {
+            "inventory_task_id": t,
+            "onet_task_id": i,
+            "score": s,
+            "ranking_score": s,
+            "in_domain": None,
+            "method": m,
+        }
+        for t, i, s, m in CANDIDATES
+    ]
+    return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA)
+
+
 def build_matches(con, top_k: int = 5) -> None:
-    frame = pl.DataFrame(
-        [
-            {
-                "inventory_task_id": t,
-                "onet_task_id": i,
-                "score": s,
-                "ranking_score": s,
-                "in_domain": None,
-                "method": m,
-            }
-            for t, i, s, m in CANDIDATES
-        ],
-        schema=CANDIDATE_SCHEMA,
-    )
-    con.register("inventory_match_candidates", frame.to_arrow())
+    con.register("inventory_match_candidates", candidate_frame().to_arrow())
     try:
         params = {"top_k": top_k, "high": 0.5, "medium": 0.3, "low": 0.1, "matcher": "tfidf"}
         build_sql_model(con, load_model("marts", "inventory_task_matches"), params)
     finally:
         con.unregister("inventory_match_candidates")
+
+
+def decided(tmp_path, decisions: str, top_k: int | None = None) -> duckdb.DuckDBPyConnection:
+    """The fixture warehouse with an overrides file of `decisions` (lines after the header); with
+    `top_k`, the matches built too."""
+    path = tmp_path / "_overrides.csv"
+    path.write_text(HEADER + decisions)
+    con = duckdb.connect()
+    warehouse(con)
+    build_overrides(con, path)
+    if top_k is not None:
+        build_matches(con, top_k)
+    return con
 
 
 @pytest.fixture
@@ -190,23 +204,14 @@ def test_two_pins_of_one_task_rank_in_file_order(built):
 def test_every_pin_and_the_explicit_link_stay_beyond_the_top_k(tmp_path):
     # top k = 1: W-1's two pins both stay (matching fills nothing after them), and LINK-1's explicit
     # link stays after its pin; a cut at k dropped the second pin and the link, and coverage with them
-    path = tmp_path / "_overrides.csv"
-    path.write_text(HEADER + "W-1,pin,102,first\nW-1,pin,100,second\nLINK-1,pin,201,also this\n")
-    con = duckdb.connect()
-    warehouse(con)
-    build_overrides(con, path)
-    build_matches(con, top_k=1)
+    con = decided(tmp_path, "W-1,pin,102,first\nW-1,pin,100,second\nLINK-1,pin,201,also this\n", top_k=1)
     assert matches(con, "W-1") == [(1, 102, "override", "first"), (2, 100, "override", "second")]
     assert matches(con, "LINK-1") == [(1, 201, "override", "also this"), (2, 200, "explicit", None)]
     assert matches(con, "W-2") == [(1, 101, "text", None)]  # matches alone are cut at k
 
 
 def test_a_decision_for_a_quarantined_task_says_where_the_task_is(tmp_path):
-    path = tmp_path / "_overrides.csv"
-    path.write_text(HEADER + "Q-1,pin,100,right one\n")
-    con = duckdb.connect()
-    warehouse(con)
-    build_overrides(con, path)
+    con = decided(tmp_path, "Q-1,pin,100,right one\n")
     assert statuses(con)[2] == (
         "unknown_inventory_task",
         "no inventory task Q-1: the ingest quarantined it (tasks.csv row 7: no_text); the decision "
@@ -217,31 +222,12 @@ def test_a_decision_for_a_quarantined_task_says_where_the_task_is(tmp_path):
 def test_a_reject_that_removed_nothing_is_reported(tmp_path):
     from assets.inventory.assets import rejects_without_effect
 
-    path = tmp_path / "_overrides.csv"
     # W-2's candidates are 101 and 100 (both Writers and Authors): 102 is a Writers statement that is
     # not among them; SW-1's candidates are 201 and 202: 300 (Fallers) is nowhere; W-1's 101 is removed
-    path.write_text(HEADER + "W-2,reject,102,not shown\nSW-1,reject,300,never there\nW-1,reject,101,ok\n")
-    con = duckdb.connect()
-    warehouse(con)
-    build_overrides(con, path)
-    build_matches(con)
-    con.register(
-        "inventory_match_candidates",
-        pl.DataFrame(
-            [
-                {
-                    "inventory_task_id": t,
-                    "onet_task_id": i,
-                    "score": sc,
-                    "ranking_score": sc,
-                    "in_domain": None,
-                    "method": m,
-                }
-                for t, i, sc, m in CANDIDATES
-            ],
-            schema=CANDIDATE_SCHEMA,
-        ).to_arrow(),
+    con = decided(
+        tmp_path, "W-2,reject,102,not shown\nSW-1,reject,300,never there\nW-1,reject,101,ok\n", top_k=5
     )
+    con.register("inventory_match_candidates", candidate_frame().to_arrow())
     assert rejects_without_effect(con) == [
         "overrides line 2: reject 102 for W-2 removed nothing: 102 was not among its candidates; its "
         "occupation (Writers and Authors) is still listed through statement 100, 101: reject that one, "
