@@ -1,17 +1,25 @@
 -- One row per (domain, O*NET occupation) in the domain, with the share of the occupation's value and
 -- employment that belongs to it. Code-based domains take the whole occupation (share 1). A sector
 -- domain takes the sector's part: its OES sector wage bill (employment) over the national bill
--- (employment) of the occupation's OES code, the sector lens of DOMAIN.md applied to each task.
+-- (employment) of the occupation's OES code, the sector lens of DOMAIN.md applied to each task. The
+-- share is capped at 1: the sector and national files are separate estimates, and a sector that
+-- employs nearly all of an occupation can show a bill above the national one (Educational Services,
+-- 25-1043: 1.0022); the domain then counts the occupation's whole national value, never more.
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   onet_soc_code: O*NET-SOC code of a member occupation.
 --   oes_code: OES code the occupation's value comes from.
---   matched_rule: The rule that made it a member (rule_type:rule_value; the first one if several).
---   value_share: Share of the occupation's annual value counted in this domain (1 for code-based domains).
---   employment_share: Share of the occupation's employment counted in this domain (1 for code-based domains).
+--   matched_rule: The rule that made it a member (rule_type:rule_value; when several match, the most
+--     specific: an O*NET code, then a 6-digit SOC code, then the longest prefix).
+--   value_share: Share of the occupation's annual value counted in this domain (1 for code-based
+--     domains; capped at 1).
+--   employment_share: Share of the occupation's employment counted in this domain (1 for code-based
+--     domains; capped at 1).
 --   is_characteristic: True when inventory tasks matched to the occupation count for the domain: always
 --     for code-based domains; for a sector domain, when the sector's share of the occupation's value
---     is at least the sector's share of all value (location quotient >= 1). Value always counts by
+--     is at least the sector's share of all value (location quotient >= 1): the value the sector
+--     domain counts (its members' national task value x value_share) over the national value of all
+--     tasks. Value always counts by
 --     value_share; this only keeps a sector from claiming every task of an occupation it barely
 --     employs (0.04% of Electronics Engineers' value is in Finance and Insurance).
 with rules as (
@@ -47,7 +55,10 @@ code_members as (
         r.domain_id,
         o.onet_soc_code,
         o.oes_code,
-        min(r.rule_type || ':' || r.rule_value) as matched_rule,
+        arg_min(
+            r.rule_type || ':' || r.rule_value,
+            [case r.rule_type when 'onet_code' then 0 when 'soc_code' then 1 else 2 end, -length(r.rule_value)]
+        ) as matched_rule,
         1.0::double as value_share,
         1.0::double as employment_share
     from rules as r

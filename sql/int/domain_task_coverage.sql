@@ -11,11 +11,13 @@
 --   annual_value_usd: Annual value of the task in this domain (USD/year, exact cents; the sector share for
 --     sector domains, rounded to the cent, so that every sum over these rows is exact).
 --   employment_reached: Employment of the task's occupation counted in this domain (workers).
---   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour).
+--   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour; the national mean, also in a sector
+--     domain).
 --   tier: Value tier of the task.
 --   tier_position: Position of the tier, 1 = lowest-paid (int.domain_tier_order).
---   is_bottom_tier: True when the task sits in a bottom (lowest-paid) tier.
---   is_top_tier: True when the task sits in a top (highest-paid) tier.
+--   is_bottom_tier: True when the task sits in a bottom (lowest-paid) tier (false when it has no tier:
+--     no published wage).
+--   is_top_tier: True when the task sits in a top (highest-paid) tier (false when it has no tier).
 --   nature: judgment, routine, interpersonal, physical or unknown.
 --   is_digital: True when the task can be done at a computer.
 --   priority_score: The value model's priority score, times the domain's value share.

@@ -12,7 +12,8 @@
 --   task: Task statement.
 --   annual_value_usd: Annual value of the task in this domain (USD/year).
 --   employment_reached: Workers in the task's occupation counted in this domain.
---   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour).
+--   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour; the national mean, also in a sector
+--     domain).
 --   tier: Value tier.
 --   nature: judgment, routine, interpersonal, physical or unknown.
 --   is_digital: True when the task can be done at a computer.

@@ -11,7 +11,8 @@
 --   inventory_tasks_matched: Inventory tasks whose credible best match is in the domain (tasks with an
 --     excluded status, e.g. retired, left out).
 --   inventory_bottom_tier_tasks: Of those, tasks whose best match is in a bottom tier.
---   inventory_bottom_tier_share_pct: inventory_bottom_tier_tasks / inventory_tasks_matched x 100.
+--   inventory_bottom_tier_share_pct: inventory_bottom_tier_tasks / inventory_tasks_matched x 100 (rounded
+--     to 4 decimals, like every _pct column here).
 --   total_value_usd: Annual value of the domain (USD/year).
 --   top_tier_value_usd: Annual value of the domain in the top tiers (USD/year).
 --   value_top_tier_share_pct: top_tier_value_usd / total_value_usd x 100.
@@ -21,7 +22,8 @@
 --   bottom_tier_overweight_pct: inventory_bottom_tier_share_pct - value_bottom_tier_share_pct (percentage
 --     points): above 0, the inventory leans to the domain's lowest-paid work more than its value does.
 --   inventory_median_hourly_wage_usd: Median hourly wage of the best matches of the inventory tasks
---     matched here (USD/hour; null without any).
+--     matched here (USD/hour, rounded to the cent; with an even count the mean of the middle two;
+--     null without any).
 --   value_median_hourly_wage_usd: Hourly wage at which half of the domain's value is earned at or below
 --     (value-weighted median, USD/hour).
 with tiers as (

@@ -9,11 +9,11 @@
 --   occupations: O*NET occupations in the domain.
 --   tasks_total: O*NET tasks in the domain.
 --   tasks_covered: Of those, tasks the inventory covers.
---   task_coverage_pct: tasks_covered / tasks_total x 100.
+--   task_coverage_pct: tasks_covered / tasks_total x 100 (rounded to 4 decimals).
 --   total_value_usd: Annual value of the domain's tasks (USD/year).
 --   covered_value_usd: Annual value of its covered tasks (USD/year).
 --   uncovered_value_usd: Annual value of its uncovered tasks (USD/year).
---   value_coverage_pct: covered_value_usd / total_value_usd x 100.
+--   value_coverage_pct: covered_value_usd / total_value_usd x 100 (rounded to 4 decimals).
 --   uncovered_value_rank: Rank of the domain by uncovered value (1 = most uncovered value).
 --   employment_reached: Workers in the domain's occupations (sector employment for sector domains), rounded to
 --     whole workers.

@@ -12,7 +12,8 @@
 --     the 'no tier' slice).
 --   covered_value_usd: Annual value of its covered tasks (USD/year; null like total_value_usd).
 --   uncovered_value_usd: Annual value of its uncovered tasks (USD/year; null like total_value_usd).
---   value_coverage_pct: covered_value_usd / total_value_usd x 100 (null when the slice has no value).
+--   value_coverage_pct: covered_value_usd / total_value_usd x 100 (rounded to 4 decimals; null when the
+--     slice has no value).
 with tasks as (
     select * from int.domain_task_coverage
 ),

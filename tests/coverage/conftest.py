@@ -18,7 +18,9 @@ def load_upstream(con: duckdb.DuckDBPyConnection) -> None:
 def fixture_settings(**overrides):
     from assets.coverage.config import coverage_settings_from_env
 
-    return coverage_settings_from_env(environ={}, domains_file=str(FIXTURE / "domains.toml"), **overrides)
+    return coverage_settings_from_env(
+        environ={}, **{"domains_file": str(FIXTURE / "domains.toml"), **overrides}
+    )
 
 
 def build_fixture_db(

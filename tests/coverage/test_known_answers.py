@@ -385,6 +385,21 @@ def test_inventory_counts_for_a_sector_only_through_its_characteristic_occupatio
     )
 
 
+def test_a_member_matched_by_several_rules_names_the_most_specific(tmp_path):
+    domains = tmp_path / "domains.toml"
+    domains.write_text(
+        '[[domain]]\nid = "mixed"\nname = "Mixed"\nsoc_prefixes = ["13", "13-1"]\n'
+        'soc_codes = ["15-1252"]\nonet_codes = ["13-1161.01"]\n'
+    )
+    con = build_fixture_db(domains_file=str(domains))
+    got = dict(con.execute("select onet_soc_code, matched_rule from int.domain_members").fetchall())
+    assert got == {
+        "13-1161.00": "soc_prefix:13-1",  # the longer of the two prefixes
+        "13-1161.01": "onet_code:13-1161.01",
+        "15-1252.00": "soc_code:15-1252",
+    }
+
+
 def test_coverage_that_rests_only_on_a_named_occupation_is_split_out(cov_con):
     # inv-5 named 13-1161 and its rank 1 (401) is medium only by the hinted floor (text alone: low):
     # 401 is covered, but task-uncertain. business: 401 (250k) of 400k covered; 402 (inv-8, explicit) is sure.
