@@ -114,7 +114,7 @@ def test_exports_every_mart_with_schema(cov_con, tmp_path):
     assert {
         "name": "value_coverage_pct",
         "type": "DOUBLE",
-        "description": "covered_value_usd / total_value_usd x 100.",
+        "description": "covered_value_usd / total_value_usd x 100 (rounded to 4 decimals).",
     } in cov["columns"]
     assert all(
         c["description"]
