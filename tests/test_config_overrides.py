@@ -206,3 +206,15 @@ def test_publish_copies_the_file_the_duckdb_resource_wrote_and_refuses_another(t
     moved = settings_from_env(environ={}, work_db_path=str(tmp_path / "launchpad.duckdb"))
     with pytest.raises(PublishError, match="launchpad.duckdb"):
         _work_db(moved, same)
+
+
+def test_a_top_k_below_one_is_refused_naming_the_variable():
+    import pydantic
+
+    from assets.inventory.config import inventory_settings_from_env
+
+    for value in ("0", "-1"):
+        with pytest.raises(
+            pydantic.ValidationError, match=r"top_k \(TASKVALUE_MATCH_TOP_K\) must be at least 1"
+        ):
+            inventory_settings_from_env(environ={"TASKVALUE_MATCH_TOP_K": value})

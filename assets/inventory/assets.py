@@ -253,7 +253,16 @@ def query_tasks(con) -> list[QueryTask]:
         select t.task_id, t.title, t.description,
             case when t.onet_task_id_known then t.onet_task_id end as onet_task_id,
             case when t.onet_soc_code_known then t.onet_soc_code end as soc_code,
-            case when t.onet_soc_code is null then t.occupation_hint end as hint_text,
+            -- an occupation named in words, or by a code without O*NET tasks (23-2099): its words
+            -- join the query, since it cannot narrow the candidates
+            case
+                when t.onet_soc_code is null then t.occupation_hint
+                when not coalesce(t.onet_soc_code_known, false)
+                    then coalesce(t.occupation_hint, (
+                        select s.soc_title from staging.soc_structure as s
+                        where s.soc_code = left(t.onet_soc_code, 7)
+                    ))
+            end as hint_text,
             coalesce(c.prefixes, []) as domain_prefixes
         from staging.inventory_tasks as t
         left join domain_codes as c on c.inventory_domain = coalesce(trim(t.domain), '')

@@ -9,7 +9,7 @@ An empty variable is unset. The inventory directory itself is `TaskvalueSettings
 from collections.abc import Mapping
 
 from dagster import ConfigurableResource
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from assets.common.env import env_overrides, from_env, integer, number, settings_from
 
@@ -47,6 +47,13 @@ class InventorySettings(ConfigurableResource):
         description="Added to the ranking score of text-matched candidates inside the task's configured "
         "domain (config/domains.toml); 0 turns the domain prior off; < 0: the matcher's default.",
     )
+
+    @field_validator("top_k")
+    @classmethod
+    def _at_least_one(cls, v: int) -> int:
+        if v < 1:
+            raise ValueError(f"top_k (TASKVALUE_MATCH_TOP_K) must be at least 1 (got {v})")
+        return v
 
 
 # Environment variable -> field. Documented in the README ("Task inventories").

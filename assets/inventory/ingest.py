@@ -385,6 +385,10 @@ def _soc_hint(row: Row, value: Any, onet: OnetLookup) -> None:
         row.flags.append(f"occupation {text!r} matches no O*NET or SOC title; used as text only")
     else:
         row.values["onet_soc_code"] = code
+        if not onet.soc_known(code):  # a SOC title O*NET gives no tasks (an "All Other" residual)
+            row.flags.append(
+                f"occupation {text!r} is SOC {code}, which has no O*NET tasks; used as text only"
+            )
 
 
 def soc_code(text: str) -> str | None:

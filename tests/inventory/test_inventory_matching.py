@@ -56,6 +56,42 @@ def test_sentences_shared_by_many_tasks_are_boilerplate():
     assert query_texts("T", descs[0], common=common) == ["T Task number 0."]
 
 
+def test_a_task_made_only_of_shared_sentences_keeps_its_text():
+    # four tasks with one and the same description and no title: every sentence is "boilerplate",
+    # but dropping it left them nothing to match on (two copies matched, four got no candidate)
+    descs = ["Review the quarterly financial statements for errors."] * 4
+    common = boilerplate(descs)
+    assert common == {descs[0]}
+    assert query_texts(None, descs[0], common=common) == [descs[0]]
+
+
+def test_dropping_boilerplate_keeps_line_breaks_as_chunk_boundaries():
+    # a prompt split only by newlines (a list of duties, code) must be chunked at its lines whether
+    # or not OTHER tasks share a preamble: its candidates must not depend on unrelated tasks
+    duties = "\n".join(f"Duty {i}: reconcile account {i} against the bank statement" for i in range(40))
+    preamble = "You are in a sandbox."
+    others = [f"{preamble} Other task {i}." for i in range(6)]
+    common = boilerplate([duties, *others])
+    assert common == {preamble}
+    assert query_texts("T", duties, common=common) == query_texts("T", duties, common=set())
+
+
+def test_boilerplate_means_at_least_the_share_not_rounded_down():
+    shared = "Grade with the rubric."
+    descs = [f"{shared} Task {i}." for i in range(3)] + [f"Task {i}." for i in range(3, 12)]
+    assert boilerplate(descs) == set()  # 3 of 12 = 25%, below 30%
+    assert boilerplate(descs[:10]) == {shared}  # 3 of 10 = 30%
+
+
+def test_cjk_sentences_are_chunk_boundaries_and_a_huge_title_is_cut():
+    text = "請核對銀行對帳單。" * 200  # no spaces: the full stop alone ends a sentence
+    parts = chunks(text)
+    assert all(len(p) <= CHUNK_CHARS for p in parts) and all(p.endswith("。") for p in parts)
+    huge = "Reconcile " * 1_000_000  # 10 MB
+    (query,) = query_texts(huge, "Body.", title_repeat=2)
+    assert len(query) <= 2 * CHUNK_CHARS + len(" Body.") + 1
+
+
 def test_tfidf_ranks_the_obvious_task_first(corpus):
     matcher = TfidfMatcher().fit(corpus.documents())
     tasks = [
@@ -333,3 +369,43 @@ def test_cached_vectors_follow_the_model_weights_not_only_its_path(tmp_path):
     assert EmbeddingMatcher(str(model)).model_fingerprint() == first  # stable for the same files
     (model / "model.safetensors").write_bytes(b"weights v2")  # same size, new content
     assert EmbeddingMatcher(str(model)).model_fingerprint() != first
+
+
+def test_an_occupation_without_onet_tasks_joins_the_query_as_words():
+    # 23-2099 Legal Support Workers, All Other has no O*NET tasks: it cannot narrow the candidates,
+    # so its title words are matched on (they were dropped), named by title or by code
+    import duckdb
+
+    from assets.inventory.assets import query_tasks
+    from assets.inventory.ingest import OnetLookup, Row, _soc_hint
+
+    onet = OnetLookup(soc_codes={"23-2011.00"}, titles={"legal support workers, all other": "23-2099"})
+    row = Row(file="t.csv", row=2, sheet=None, raw={})
+    _soc_hint(row, "Legal Support Workers, All Other", onet)
+    assert row.values == {"onet_soc_code": "23-2099", "occupation_hint": "Legal Support Workers, All Other"}
+    assert row.flags == [
+        "occupation 'Legal Support Workers, All Other' is SOC 23-2099, which has no O*NET tasks; used as text only"
+    ]
+    con = duckdb.connect()
+    for schema in ("staging", "int"):
+        con.execute(f"create schema {schema}")
+    con.execute(
+        "create table staging.inventory_tasks as select * from (values "
+        "('A', 'Draft a filing', null, null, null, '23-2099', false, 'Legal Support Workers, All Other', null), "
+        "('B', 'Draft a filing', null, null, null, '23-2099.00', false, null, null), "
+        "('C', 'Draft a filing', null, null, null, '23-2011.00', true, null, null)) as t(task_id, title, "
+        "description, onet_task_id, onet_task_id_known, onet_soc_code, onet_soc_code_known, occupation_hint, domain)"
+    )
+    con.execute(
+        "create table staging.soc_structure as select '23-2099' as soc_code, 'Legal Support Workers, All Other' as soc_title"
+    )
+    con.execute("create table int.domain_inventory_names (inventory_domain varchar, domain_id varchar)")
+    con.execute(
+        "create table int.domain_definitions (domain_id varchar, rule_type varchar, rule_value varchar)"
+    )
+    got = {t.task_id: (t.soc_code, t.hint_text) for t in query_tasks(con)}
+    assert got == {
+        "A": (None, "Legal Support Workers, All Other"),
+        "B": (None, "Legal Support Workers, All Other"),  # by code: the SOC title
+        "C": ("23-2011.00", None),  # a code with tasks narrows instead
+    }

@@ -60,7 +60,7 @@ class QueryTask:
     description: str | None
     onet_task_id: int | None = None  # explicit link, already known to exist
     soc_code: str | None = None  # hint, already known to exist
-    hint_text: str | None = None  # an occupation named in words that matched no title
+    hint_text: str | None = None  # an occupation named in words (or by a code) that cannot narrow the match
     domain_prefixes: tuple[str, ...] = ()  # code rules of the task's configured domain (soft prior)
 
 

@@ -16,6 +16,7 @@ dominate, and transformer encoders silently truncate at 256 tokens. So:
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Iterable
@@ -23,7 +24,8 @@ from collections.abc import Iterable
 CHUNK_CHARS = 600
 MAX_CHUNKS = 8
 QUERY_TITLE_REPEAT = 2
-_BREAK = re.compile(r"(?<=[.!?:;])\s+|\n+")
+# a sentence ends at . ! ? : ; and a space, at CJK full stops (no space follows them), or at a line break
+_BREAK = re.compile(r"(?<=[.!?:;])\s+|(?<=[。！？；])|\n+")
 
 
 def sentences(text: str) -> list[str]:
@@ -38,15 +40,17 @@ def boilerplate(descriptions: Iterable[str | None], min_tasks: int = 3, min_shar
         n += 1
         if text:
             counts.update(set(sentences(text[: CHUNK_CHARS * MAX_CHUNKS * 2])))
-    floor = max(min_tasks, int(min_share * n))
+    floor = max(min_tasks, math.ceil(min_share * n - 1e-9))  # "at least 30%": 3 of 12 is not
     return {s for s, c in counts.items() if c >= floor}
 
 
 def strip_boilerplate(text: str | None, common: set[str]) -> str | None:
+    """The text without its boilerplate sentences, line breaks kept (they are chunk boundaries); the
+    whole text when every sentence is shared: tasks that say nothing else are matched on what they say."""
     if not text or not common:
         return text
     kept = [s for s in sentences(text[: CHUNK_CHARS * MAX_CHUNKS * 2]) if s not in common]
-    return " ".join(kept) if kept else None
+    return "\n".join(kept) if kept else text
 
 
 def chunks(text: str | None, size: int = CHUNK_CHARS, limit: int = MAX_CHUNKS) -> list[str]:
@@ -87,8 +91,10 @@ def query_texts(
     title_repeat: int = 1,
     common: set[str] | None = None,
 ) -> list[str]:
-    """The texts one inventory task is matched with (one per description chunk, each led by the title)."""
+    """The texts one inventory task is matched with (one per description chunk, each led by the title,
+    cut to one chunk's length: a title is short, and a 10 MB one must cost what a 10 MB prompt does)."""
     description = strip_boilerplate(description, common or set())
+    title = title[:CHUNK_CHARS] if title else title
     head = " ".join(x for x in [*([title] * title_repeat if title else []), extra] if x)
     parts = chunks(description)
     if not parts:
