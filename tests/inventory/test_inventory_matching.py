@@ -76,6 +76,24 @@ def test_dropping_boilerplate_keeps_line_breaks_as_chunk_boundaries():
     assert query_texts("T", duties, common=common) == query_texts("T", duties, common=set())
 
 
+def test_fenced_code_is_not_matched_as_words():
+    from assets.inventory.matching.text import prose
+
+    prompt = (
+        "Fix the eviction order of the cache.\n```python\ndef get(k):\n    order.remove(k)\n```\n"
+        "Keep the API.\n~~~\nCOPY . /app\n~~~\nAnd document it.\n```\nunclosed fence runs to the end"
+    )
+    assert (
+        " ".join(prose(prompt).split())
+        == "Fix the eviction order of the cache. Keep the API. And document it."
+    )
+    assert query_texts("LRU cache", prompt) == [
+        "LRU cache Fix the eviction order of the cache. Keep the API. And document it."
+    ]
+    assert query_texts(None, "```\ndef f(): pass\n```") == []  # nothing to match on: a `none` row
+    assert prose("No code here (none).") == "No code here (none)."
+
+
 def test_boilerplate_means_at_least_the_share_not_rounded_down():
     shared = "Grade with the rubric."
     descs = [f"{shared} Task {i}." for i in range(3)] + [f"Task {i}." for i in range(3, 12)]

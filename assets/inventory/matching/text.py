@@ -11,7 +11,9 @@ dominate, and transformer encoders silently truncate at 256 tokens. So:
 - the task's score for a candidate is the MAXIMUM over its chunks (max-pooling): one chunk that
   describes the work is enough, boilerplate chunks cannot dilute it;
 - sentences that recur verbatim in many tasks of the same inventory (environment preambles,
-  grading rules) are boilerplate by definition and are dropped before chunking (`boilerplate`).
+  grading rules) are boilerplate by definition and are dropped before chunking (`boilerplate`);
+- fenced code blocks (``` or ~~~) are dropped first: O*NET statements are prose, and identifiers
+  match words of unrelated duties (`order` -> Stockers and Order Fillers, `COPY` -> Proofreaders).
 """
 
 from __future__ import annotations
@@ -28,6 +30,16 @@ QUERY_TITLE_REPEAT = 2
 _BREAK = re.compile(r"(?<=[.!?:;])\s+|(?<=[。！？；])|\n+")
 
 
+_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+
+
+def prose(text: str | None) -> str | None:
+    """The text without its fenced code blocks (an unclosed fence runs to the end of the text)."""
+    if not text or ("```" not in text and "~~~" not in text):
+        return text
+    return _FENCE.sub("\n", text[: CHUNK_CHARS * MAX_CHUNKS * 4])
+
+
 def sentences(text: str) -> list[str]:
     return [p.strip() for p in _BREAK.split(text) if p and p.strip()]
 
@@ -38,6 +50,7 @@ def boilerplate(descriptions: Iterable[str | None], min_tasks: int = 3, min_shar
     n = 0
     for text in descriptions:
         n += 1
+        text = prose(text)
         if text:
             counts.update(set(sentences(text[: CHUNK_CHARS * MAX_CHUNKS * 2])))
     floor = max(min_tasks, math.ceil(min_share * n - 1e-9))  # "at least 30%": 3 of 12 is not
@@ -93,7 +106,7 @@ def query_texts(
 ) -> list[str]:
     """The texts one inventory task is matched with (one per description chunk, each led by the title,
     cut to one chunk's length: a title is short, and a 10 MB one must cost what a 10 MB prompt does)."""
-    description = strip_boilerplate(description, common or set())
+    description = strip_boilerplate(prose(description), common or set())
     title = title[:CHUNK_CHARS] if title else title
     head = " ".join(x for x in [*([title] * title_repeat if title else []), extra] if x)
     parts = chunks(description)
