@@ -15,7 +15,7 @@ from pathlib import Path
 
 from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from assets.common.env import env_flag, env_overrides, from_env, integer, settings_from
 
@@ -82,6 +82,16 @@ class TaskvalueSettings(ConfigurableResource):
         description="Deadline of each download, retries and waits included (a trickling server never "
         "trips the read timeout); raise it on a slow line.",
     )
+
+    @model_validator(mode="after")
+    def _previous_vintage_is_earlier(self):
+        # release_changes compares previous -> current: swapped years publish changes backwards
+        if self.oes_previous_vintage >= self.oes_vintage:
+            raise ValueError(
+                f"oes_previous_vintage (TASKVALUE_OES_PREVIOUS_VINTAGE, {self.oes_previous_vintage}) must be "
+                f"earlier than oes_vintage (TASKVALUE_OES_VINTAGE, {self.oes_vintage})"
+            )
+        return self
 
     def path(self, value: str) -> Path:
         p = Path(value).expanduser()

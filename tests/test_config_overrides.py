@@ -4,6 +4,8 @@ Dagster builds a fresh resource from a run's config (the launchpad's `resources.
 field the run leaves out must keep its environment value, not fall back to the class default.
 """
 
+import re
+
 import pytest
 from dagster import Definitions, asset, build_init_resource_context, define_asset_job
 from dagster_duckdb import DuckDBResource
@@ -23,7 +25,7 @@ from orchestration.resources import PROJECT_DIR, TaskvalueSettings, settings_fro
 ENV = {
     "TASKVALUE_MIRROR": ("/data/mirror", "/data/mirror"),
     "TASKVALUE_ONET_RELEASE": ("28.3", "28.3"),
-    "TASKVALUE_OES_VINTAGE": ("2023", 2023),
+    "TASKVALUE_OES_VINTAGE": ("2025", 2025),
     "TASKVALUE_REVALIDATE_DOWNLOADS": ("on", True),
     "TASKVALUE_WEIGHTING_METHOD": ("importance", "importance"),
     "TASKVALUE_FT_RATES": ("1,2,3,4,5,6,7", [1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0]),
@@ -218,3 +220,41 @@ def test_a_top_k_below_one_is_refused_naming_the_variable():
             pydantic.ValidationError, match=r"top_k \(TASKVALUE_MATCH_TOP_K\) must be at least 1"
         ):
             inventory_settings_from_env(environ={"TASKVALUE_MATCH_TOP_K": value})
+
+
+@pytest.mark.parametrize(
+    "environ, message",
+    [
+        ({"TASKVALUE_TIER_THRESHOLDS_USD": ","}, "needs at least one bound"),
+        ({"TASKVALUE_TIER_THRESHOLDS_USD": "15,15,25"}, "strictly ascending, without repeats"),
+        ({"TASKVALUE_TIER_THRESHOLDS_USD": "-5,15"}, "above 0 and below 100,000"),
+        ({"TASKVALUE_TIER_THRESHOLDS_USD": "15,inf"}, "above 0 and below 100,000"),
+        ({"TASKVALUE_TIER_THRESHOLDS_USD": "15.005"}, "whole cents"),
+        ({"TASKVALUE_LOADED_COST_MULTIPLIER": "0"}, "LOADED_COST_MULTIPLIER"),
+        ({"TASKVALUE_LOADED_COST_MULTIPLIER": "nan"}, "LOADED_COST_MULTIPLIER"),
+        ({"TASKVALUE_LOADED_COST_MULTIPLIER": "1.42857"}, "at most 4 decimals"),
+        ({"TASKVALUE_FT_RATES": "1,2,3,4,5,6,-7"}, "finite and >= 0"),
+    ],
+)
+def test_value_settings_that_would_fail_a_run_late_or_publish_nonsense_are_refused(environ, message):
+    # each was accepted: some failed half way through a run naming no setting (a repeated bound, a
+    # multiplier of 0), one published a single tier "$0+/hr" (an empty list)
+    import pydantic
+
+    with pytest.raises(pydantic.ValidationError, match=re.escape(message)):
+        value_settings_from_env(environ=environ)
+
+
+def test_launchpad_only_value_settings_are_checked_too():
+    import pydantic
+
+    for field, value in (("hours_per_year", 0), ("core_points", 0), ("top_tasks_per_occupation", 0)):
+        with pytest.raises(pydantic.ValidationError, match=field):
+            value_settings_from_env(environ={}, **{field: value})
+
+
+def test_a_previous_oes_vintage_not_before_the_current_one_is_refused():
+    import pydantic
+
+    with pytest.raises(pydantic.ValidationError, match="must be earlier than oes_vintage"):
+        settings_from_env(environ={"TASKVALUE_OES_VINTAGE": "2023", "TASKVALUE_OES_PREVIOUS_VINTAGE": "2024"})

@@ -5,6 +5,7 @@ the resource is built, also from a run's partial config (see `from_env` in asset
 Defaults and the reasons for them are documented in the README ("The value model").
 """
 
+import math
 from collections.abc import Mapping
 from typing import Literal, get_args
 
@@ -78,19 +79,56 @@ class ValueSettings(ConfigurableResource):
         default="O*NET-SOC Code", description="Optional occupation column; used when present."
     )
 
-    # validated here, not only when read from the environment: a run's config may set them too
+    # validated here, not only when read from the environment: a run's config may set them too. A bad
+    # value fails where it is set, naming it, not half way through a run (or, worse, publishes).
     @field_validator("ft_rates_per_year")
     @classmethod
     def _seven_rates(cls, v: list[float]) -> list[float]:
         if len(v) != 7:
-            raise ValueError("ft_rates_per_year needs exactly 7 rates (FT categories 1..7)")
+            raise ValueError(
+                "ft_rates_per_year (TASKVALUE_FT_RATES) needs exactly 7 rates (FT categories 1..7)"
+            )
+        if not all(math.isfinite(x) and x >= 0 for x in v):
+            raise ValueError(f"ft_rates_per_year (TASKVALUE_FT_RATES) must be finite and >= 0 (got {v})")
         return v
 
     @field_validator("tier_thresholds_usd")
     @classmethod
     def _ascending(cls, v: list[float]) -> list[float]:
-        if v != sorted(v):
-            raise ValueError("tier_thresholds_usd must be ascending")
+        name = "tier_thresholds_usd (TASKVALUE_TIER_THRESHOLDS_USD)"
+        if not v:
+            raise ValueError(f"{name} needs at least one bound: with none there is one tier, $0+/hr")
+        if not all(math.isfinite(x) and 0 < x < 100_000 for x in v):
+            raise ValueError(f"{name} must be dollars per hour above 0 and below 100,000 (got {v})")
+        if any(round(x, 2) != x for x in v):
+            raise ValueError(f"{name} must be whole cents, like 15 or 15.50 (got {v})")
+        if any(b <= a for a, b in zip(v, v[1:], strict=False)):
+            raise ValueError(f"{name} must be strictly ascending, without repeats (got {v})")
+        return v
+
+    @field_validator("loaded_cost_multiplier")
+    @classmethod
+    def _multiplier(cls, v: float) -> float:
+        # bound as DECIMAL(10, 4) in SQL, so that loaded costs are exact cents
+        if not (math.isfinite(v) and 0 < v <= 10) or round(v, 4) != v:
+            raise ValueError(
+                "loaded_cost_multiplier (TASKVALUE_LOADED_COST_MULTIPLIER) is the employer cost per $ of "
+                f"wage: above 0, at most 10, at most 4 decimals, e.g. 1.0 or 1.42 (got {v})"
+            )
+        return v
+
+    @field_validator("hours_per_year")
+    @classmethod
+    def _hours(cls, v: int) -> int:
+        if not 1 <= v <= 8784:
+            raise ValueError(f"hours_per_year must be between 1 and 8,784 (got {v}); BLS uses 2,080")
+        return v
+
+    @field_validator("core_points", "supplemental_points", "untyped_points", "top_tasks_per_occupation")
+    @classmethod
+    def _at_least_one(cls, v: int, info) -> int:
+        if v < 1:
+            raise ValueError(f"{info.field_name} must be at least 1 (got {v})")
         return v
 
 

@@ -23,7 +23,8 @@
 --   allocation_share: Share of the OES row's employment given to this code, before integer rounding.
 --   oes_employment: Employment of the matched OES row (broad: the part not published in detailed rows).
 --   allocated_employment: Employment allocated to this code (integer; sums to oes_employment per row).
---   hourly_wage_usd: OES H_MEAN, or A_MEAN / hours per year when only annual wages are published.
+--   hourly_wage_usd: OES H_MEAN, or A_MEAN / hours per year when only annual wages are published
+--     (rounded half to even to the cent).
 --   hourly_wage_basis: h_mean, a_mean_div_hours (derived, flagged), top_coded (the mean is marked #,
 --     at or above the top code: unknown, not unpublished) or missing.
 --   annual_wage_usd: OES A_MEAN, or H_MEAN x hours per year when A_MEAN is missing.
@@ -190,7 +191,7 @@ wages as (
         end as wage_basis,
         case
             when a.h_mean_usd is not null then a.h_mean_usd::decimal(12, 2)
-            when a.a_mean_usd is not null then round(a.a_mean_usd / $hours_per_year, 2)::decimal(12, 2)
+            when a.a_mean_usd is not null then round_even((a.a_mean_usd / $hours_per_year)::decimal(38, 9), 2)::decimal(12, 2)
         end as hourly_wage_usd,
         case
             when a.h_mean_usd is not null then 'h_mean'

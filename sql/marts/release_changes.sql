@@ -57,8 +57,8 @@ occ_wages as (
         p.occ_code as previous_oes_code,
         p.tot_emp as previous_employment,
         c.tot_emp as current_employment,
-        coalesce(p.h_mean_usd, round(p.a_mean_usd / $hours_per_year, 2)) as previous_hourly_wage_usd,
-        coalesce(c.h_mean_usd, round(c.a_mean_usd / $hours_per_year, 2)) as current_hourly_wage_usd,
+        coalesce(p.h_mean_usd, round_even((p.a_mean_usd / $hours_per_year)::decimal(38, 9), 2)) as previous_hourly_wage_usd,
+        coalesce(c.h_mean_usd, round_even((c.a_mean_usd / $hours_per_year)::decimal(38, 9), 2)) as current_hourly_wage_usd,
         p.tot_emp * coalesce(p.a_mean_usd::decimal(18, 2), p.h_mean_usd * $hours_per_year) as previous_value_usd,
         c.tot_emp * coalesce(c.a_mean_usd::decimal(18, 2), c.h_mean_usd * $hours_per_year) as current_value_usd
     from cur as c
@@ -114,7 +114,7 @@ tasks as (
         t.hourly_wage_usd as current_hourly_wage_usd,
         (pv.value_cents::decimal(38, 0) / 100)::decimal(20, 2) as previous_value_usd,
         t.annual_value_usd as current_value_usd,
-        round(cp.hourly_wage_usd * $loaded_cost_multiplier, 2)::decimal(12, 2) as previous_loaded_usd,
+        round_even(cp.hourly_wage_usd * $loaded_cost_multiplier::decimal(10, 4), 2)::decimal(12, 2) as previous_loaded_usd,
         t.tier as current_tier
     from marts.task_value as t
     join int.onet_oes_crosswalk_previous as cp using (onet_soc_code)

@@ -61,7 +61,7 @@ sector as (
         s.occ_code as oes_code,
         s.occ_title as occupation_title,
         s.tot_emp as employment,
-        coalesce(s.h_mean_usd, round(s.a_mean_usd / $hours_per_year, 2))::decimal(12, 2) as hourly_wage_usd,
+        coalesce(s.h_mean_usd, round_even((s.a_mean_usd / $hours_per_year)::decimal(38, 9), 2))::decimal(12, 2) as hourly_wage_usd,
         coalesce(s.a_mean_usd::decimal(18, 2), (s.h_mean_usd * $hours_per_year)::decimal(18, 2)) as annual_wage_usd,
         case
             when s.a_mean_usd is not null then 'a_mean'

@@ -23,7 +23,8 @@
 --     is marked #, at or above the top code: unknown, not unpublished) or missing.
 --   annual_only: OES publishes only annual wages for the occupation.
 --   hourly_only: OES publishes only hourly wages for the occupation (derived annual overstates pay).
---   loaded_hourly_cost_usd: hourly_wage_usd x the loaded-cost multiplier ($/hr employer cost).
+--   loaded_hourly_cost_usd: hourly_wage_usd x the loaded-cost multiplier ($/hr employer cost; exact, rounded
+--     half to even to the cent).
 --   annual_wage_usd: Mean annual wage of the occupation ($/yr, OES A_MEAN or H_MEAN x hours).
 --   wage_basis: a_mean, h_mean_x_hours (derived, flagged), top_coded or missing.
 --   occupation_wage_bill_usd: Allocated wage bill of the occupation ($/yr).
@@ -63,7 +64,7 @@ with occupations as (
         c.hourly_wage_basis,
         c.annual_only,
         c.hourly_only,
-        round(c.hourly_wage_usd * $loaded_cost_multiplier, 2)::decimal(12, 2) as loaded_hourly_cost_usd,
+        round_even(c.hourly_wage_usd * $loaded_cost_multiplier::decimal(10, 4), 2)::decimal(12, 2) as loaded_hourly_cost_usd,
         c.annual_wage_usd,
         c.wage_basis,
         c.allocated_wage_bill_usd as occupation_wage_bill_usd,
@@ -76,8 +77,8 @@ with occupations as (
         j.job_zone
     from int.onet_oes_crosswalk as c
     left join int.wage_tiers as tr
-        on round(c.hourly_wage_usd * $loaded_cost_multiplier, 2)::decimal(12, 2) >= tr.tier_min_usd
-        and (tr.tier_max_usd is null or round(c.hourly_wage_usd * $loaded_cost_multiplier, 2)::decimal(12, 2) < tr.tier_max_usd)
+        on round_even(c.hourly_wage_usd * $loaded_cost_multiplier::decimal(10, 4), 2)::decimal(12, 2) >= tr.tier_min_usd
+        and (tr.tier_max_usd is null or round_even(c.hourly_wage_usd * $loaded_cost_multiplier::decimal(10, 4), 2)::decimal(12, 2) < tr.tier_max_usd)
     left join staging.onet_job_zones as j using (onet_soc_code)
 ),
 
