@@ -12,8 +12,10 @@
 --   task_type: Core, Supplemental, or null (n/a in the release).
 --   method: Method actually used for this task: ft_rt, importance, core_supplemental, equal, or
 --     ft_rt_fallback / importance_fallback (ratings missing or suppressed; scaled points).
---   expected_times_per_year: Expected yearly frequency from the FT distribution (null without FT).
---   relevance_pct: RT data value, % of respondents for whom the task is relevant (null without RT).
+--   expected_times_per_year: Expected yearly frequency from the FT distribution (null without FT; shown
+--     also when a rating is marked Recommend Suppress and the weight falls back: see method).
+--   relevance_pct: RT data value, % of respondents for whom the task is relevant (null without RT;
+--     shown also when suppressed and not used: see method).
 --   importance: IM data value, 1-5 (null without IM).
 --   points: Core/Supplemental fallback points of the task.
 --   score: Raw score the weight is proportional to.
