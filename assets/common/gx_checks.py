@@ -5,6 +5,7 @@ frame and validates that (see ../shared/STACK.md). Expectations are declared as 
 loading the Definitions does not pay for importing GX (about 5 s); GX is imported once, on first use.
 """
 
+import re
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -93,7 +94,9 @@ def in_set(column: str, values: Sequence[Any]) -> Expectation:
 
 
 def true(column: str) -> Expectation:
-    """Every value of a boolean column computed by the suite's query is true."""
+    """Every value of a boolean column computed by the suite's query is true; a null is not (GX's
+    in-set test skips nulls, so run_suite reads a null as false: a comparison with a null, such as a sum
+    over nothing, must fail the check, not pass it)."""
     return Expectation("ExpectColumnValuesToBeInSet", column=column, value_set=[True])
 
 
@@ -128,8 +131,30 @@ def _gx_context():
     return gx, context, context.data_sources.add_pandas("duckdb_frames")
 
 
+def _is_truth(e: Expectation) -> bool:
+    return e.kind == "ExpectColumnValuesToBeInSet" and e.kwargs.get("value_set") == [True]
+
+
+def _snake(kind: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", kind).lower()
+
+
+def _declared(result, pending: list[Expectation]) -> str:
+    """The declared expectation a GX result belongs to, described. GX does not return results in the
+    order they were added, so they are matched by type and arguments, not by position."""
+    config = result.expectation_config
+    for i, e in enumerate(pending):
+        if _snake(e.kind) == config.type and all(config.kwargs.get(k) == v for k, v in e.kwargs.items()):
+            return pending.pop(i).describe()
+    args = ", ".join(f"{k}={v!r}" for k, v in config.kwargs.items() if k not in ("batch_id", "value_set"))
+    return f"{config.type}({args})"
+
+
 def run_suite(frame, suite: GxSuite) -> tuple[bool, list[dict[str, Any]]]:
     """Validate a pandas frame; return (success, one dict per failed expectation)."""
+    truths = [e.kwargs["column"] for e in suite.expectations if _is_truth(e) and e.kwargs["column"] in frame]
+    if truths:  # a null is not true (see `true`)
+        frame = frame.assign(**{c: frame[c].where(frame[c].notna(), False) for c in truths})
     with _lock:
         gx, _context, source = _gx_context()
         asset_name = f"{suite.name}"
@@ -151,13 +176,15 @@ def run_suite(frame, suite: GxSuite) -> tuple[bool, list[dict[str, Any]]]:
             result_format["unexpected_index_column_names"] = id_cols
         validation = batch.validate(gx_suite, result_format=result_format)
     failures = []
-    for res, exp in zip(validation.results, suite.expectations, strict=True):
+    pending = list(suite.expectations)
+    for res in validation.results:
+        described = _declared(res, pending)
         if res.success:
             continue
         info = res.result or {}
         failures.append(
             {
-                "expectation": exp.describe(),
+                "expectation": described,
                 "unexpected_count": info.get("unexpected_count"),
                 "observed_value": _plain(info.get("observed_value")),
                 "failing_rows": [_plain(r) for r in (info.get("unexpected_index_list") or [])][

@@ -191,7 +191,13 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                     + d.physical_value_usd + d.unknown_nature_value_usd - d.total_value_usd)
                     <= {CENT} * greatest(1, d.tasks_total) as natures_add_up,
                 (select count(*) from marts.domain_coverage)
-                    = (select count(distinct domain_id) from int.domain_definitions) as every_domain_present
+                    = (select count(distinct domain_id) from int.domain_definitions) as every_domain_present,
+                abs(d.uncovered_value_usd - (d.total_value_usd - d.covered_value_usd)) <= {CENT}
+                    as uncovered_is_total_less_covered,
+                d.value_coverage_pct is not distinct from
+                    round(100 * d.covered_value_usd / nullif(d.total_value_usd, 0), 4)
+                and d.task_coverage_pct is not distinct from
+                    round(100 * d.tasks_covered / nullif(d.tasks_total, 0), 4) as percentages_as_computed
             from marts.domain_coverage as d
             """,
             [
@@ -200,6 +206,8 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 between("value_coverage_pct", 0, 100),
                 between("task_coverage_pct", 0, 100),
                 true("covered_within_total"),
+                true("uncovered_is_total_less_covered"),
+                true("percentages_as_computed"),
                 true("splits_add_up"),
                 true("natures_add_up"),
                 true("every_domain_present"),

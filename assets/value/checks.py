@@ -83,8 +83,22 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ("int", "wage_tiers"): [
         GxSuite(
             "wage_tiers__bands_ordered_and_unique",
-            "select *, tier_max_usd is null or tier_max_usd > tier_min_usd as ordered from int.wage_tiers",
-            [unique("tier_rank"), unique("tier"), true("ordered"), row_count_between(1, None)],
+            """
+            select *,
+                tier_max_usd is null or tier_max_usd > tier_min_usd as ordered,
+                -- a partition of [0, inf): each band starts where the one below ends, only the top is open
+                tier_min_usd = coalesce(lag(tier_max_usd) over (order by tier_rank), 0) as starts_where_previous_ends,
+                (tier_max_usd is null) = (tier_rank = max(tier_rank) over ()) as only_the_top_band_open
+            from int.wage_tiers
+            """,
+            [
+                unique("tier_rank"),
+                unique("tier"),
+                true("ordered"),
+                true("starts_where_previous_ends"),
+                true("only_the_top_band_open"),
+                row_count_between(1, None),
+            ],
             row_id_columns=["tier_rank"],
         )
     ],
@@ -117,18 +131,27 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
         GxSuite(
             "onet_oes_crosswalk__allocated_employment_sums_to_oes_employment",
             """
-            select oes_code, oes_o_group,
-                sum(allocated_employment) as allocated,
-                min(oes_employment) as oes_employment,
-                sum(allocated_employment) = min(oes_employment) and min(oes_employment) = max(oes_employment)
+            select c.oes_code, c.oes_o_group,
+                sum(c.allocated_employment) as allocated,
+                min(c.oes_employment) as oes_employment,
+                any_value(o.tot_emp) as oes_file_employment,
+                sum(c.allocated_employment) = min(c.oes_employment) and min(c.oes_employment) = max(c.oes_employment)
                     as sums_exactly,
-                sum(allocated_wage_bill_cents) = min(oes_employment) * min(annual_wage_usd * 100)
-                    or min(annual_wage_usd) is null as bill_sums_exactly
-            from int.onet_oes_crosswalk
-            where oes_code is not null
+                -- against the staged OES file itself, not only the table's own copy of it
+                sum(c.allocated_employment) is not distinct from any_value(o.tot_emp) as equals_the_oes_file,
+                sum(c.allocated_wage_bill_cents) = min(c.oes_employment) * min(c.annual_wage_usd * 100)
+                    or min(c.annual_wage_usd) is null as bill_sums_exactly
+            from int.onet_oes_crosswalk as c
+            left join staging.oes_national as o on o.occ_code = c.oes_code and o.o_group = c.oes_o_group
+            where c.oes_code is not null
             group by all
             """,
-            [true("sums_exactly"), true("bill_sums_exactly")],
+            [
+                true("sums_exactly"),
+                true("equals_the_oes_file"),
+                true("bill_sums_exactly"),
+                row_count_between(1, None),
+            ],
             row_id_columns=["oes_code", "oes_o_group"],
             description="Employment shared by several O*NET codes is divided, never copied: per OES row the "
             "allocated employment adds up to the OES employment exactly (and so does the wage bill).",
@@ -207,14 +230,18 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
         GxSuite(
             "task_value__value_sums_to_allocated_bill_per_occupation",
             """
-            select onet_soc_code,
-                sum(annual_value_usd) as value_usd,
-                min(occupation_wage_bill_usd) as bill_usd,
-                (sum(annual_value_usd) = min(occupation_wage_bill_usd))
-                    or (min(occupation_wage_bill_usd) is null and count(annual_value_usd) = 0) as equal_to_the_cent
-            from marts.task_value group by all
+            with task_sums as (
+                select onet_soc_code, sum(annual_value_usd) as value_usd, count(annual_value_usd) as valued
+                from marts.task_value group by all
+            )
+            -- the bill is the crosswalk's, not the table's own copy of it
+            select c.onet_soc_code, t.value_usd, c.allocated_wage_bill_usd as bill_usd,
+                (t.value_usd = c.allocated_wage_bill_usd)
+                    or (c.allocated_wage_bill_usd is null and t.valued = 0) as equal_to_the_cent
+            from int.onet_oes_crosswalk as c
+            inner join task_sums as t using (onet_soc_code)
             """,
-            [true("equal_to_the_cent")],
+            [true("equal_to_the_cent"), row_count_between(1, None)],
             row_id_columns=["onet_soc_code"],
             description="Sum of task values = the occupation's allocated wage bill, to the cent.",
         ),
@@ -236,8 +263,33 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 between("task_weight", 0, 1),
                 true("every_task_present"),
                 true("tiered_when_wage_known"),
+                row_count_between(1, None),
             ],
             row_id_columns=["onet_soc_code", "task_id"],
+        ),
+        GxSuite(
+            "task_value__each_value_is_its_weighted_share_and_each_tier_fits_its_cost",
+            """
+            select t.onet_soc_code, t.task_id, t.annual_value_usd, t.task_weight, t.tier,
+                -- largest remainder: the floor of the exact share or one cent more
+                t.annual_value_usd is null
+                    or abs(t.annual_value_usd - c.allocated_wage_bill_usd::double * w.weight) < 0.0101
+                    as within_a_cent_of_its_share,
+                t.task_weight = w.weight as weight_as_computed,
+                t.tier is null
+                    or (t.loaded_hourly_cost_usd >= r.tier_min_usd
+                        and (r.tier_max_usd is null or t.loaded_hourly_cost_usd < r.tier_max_usd))
+                    as tier_fits_cost
+            from marts.task_value as t
+            inner join int.onet_oes_crosswalk as c using (onet_soc_code)
+            left join int.task_weights as w using (onet_soc_code, task_id)
+            left join int.wage_tiers as r on r.tier = t.tier
+            """,
+            [true("within_a_cent_of_its_share"), true("weight_as_computed"), true("tier_fits_cost")],
+            row_id_columns=["onet_soc_code", "task_id"],
+            description="Each task's value is its weighted share of the occupation's allocated bill (within the "
+            "cent the largest-remainder rounding moves), its weight is int.task_weights', and its tier's band "
+            "holds its loaded hourly cost.",
         ),
     ],
     ("marts", "occupation_value"): [
@@ -268,7 +320,11 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 as adds_up_within_a_dollar
             from marts.task_family_value group by level
             """,
-            [true("adds_up_within_a_dollar"), in_set("level", ["dwa", "iwa", "gwa"])],
+            [
+                true("adds_up_within_a_dollar"),
+                in_set("level", ["dwa", "iwa", "gwa"]),
+                row_count_between(3, 3),
+            ],
             row_id_columns=["level"],
         ),
         GxSuite(

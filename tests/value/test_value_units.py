@@ -133,3 +133,35 @@ def test_a_configured_attribute_file_that_does_not_exist_stops_the_run_naming_it
     assert not result.success
     text = failure_text(result, "int__task_attributes_raw")
     assert f"file {missing}: task attribute file not found" in text
+
+
+def test_a_failed_expectation_is_named_as_declared_and_a_null_truth_fails():
+    # GX returns results in its own order: pairing them with the declared list by position named the
+    # wrong expectation (a null occ_title reported as a regex on occ_code). And its in-set test skips
+    # nulls, so a truth column that came out null (a comparison with a sum over nothing) passed.
+    import pandas as pd
+
+    from assets.common.gx_checks import GxSuite, between, in_set, not_null, run_suite, true, unique
+
+    frame = pd.DataFrame(
+        {
+            "a": [1, 2, 3],
+            "b": ["x", None, "z"],
+            "c": ["k", "k", "k"],
+            "d": [True, None, True],
+            "e": [0.1, 0.5, 0.9],
+        }
+    )
+    suite = GxSuite(
+        "probe",
+        "",
+        [between("e", 0, 1), in_set("c", ["k"]), true("d"), unique("a"), not_null("b")],
+        row_id_columns=["a"],
+    )
+    ok, failures = run_suite(frame, suite)
+    assert not ok
+    got = {f["expectation"]: [r["a"] for r in f["failing_rows"]] for f in failures}
+    assert got == {
+        "ExpectColumnValuesToBeInSet(column='d')": [2],
+        "ExpectColumnValuesToNotBeNull(column='b')": [2],
+    }
