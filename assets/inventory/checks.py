@@ -161,7 +161,15 @@ SUITES = {
             """
             -- only the checked columns: at 1M inventory tasks this frame holds 5M rows in pandas
             select m.inventory_task_id, m.rank, m.onet_task_id, m.confidence, m.method, m.score,
-                (m.onet_task_id is null) = (m.onet_soc_code is null) as candidate_resolves,
+                -- a candidate is an O*NET statement, listed under its own occupation
+                (m.onet_task_id is null and m.onet_soc_code is null) or exists (
+                    select 1 from staging.onet_task_statements as s
+                    where s.task_id = m.onet_task_id and s.onet_soc_code = m.onet_soc_code
+                ) as candidate_resolves,
+                -- matched candidates (after pins and the explicit link) rank by their ranking score
+                m.method not in ('text', 'hinted')
+                    or coalesce(lag(m.method) over by_rank not in ('text', 'hinted'), true)
+                    or lag(m.ranking_score) over by_rank >= m.ranking_score as ranked_by_ranking_score,
                 m.inventory_task_id in (select task_id from staging.inventory_tasks) as task_exists,
                 -- the domain prior shapes text matches only, and only by a bonus inside the domain
                 (m.in_inventory_domain is null or m.method = 'text')
@@ -170,6 +178,7 @@ SUITES = {
                 -- only a named occupation (hinted) lifts a band above what the text alone earns
                 (m.text_confidence = m.confidence or m.method = 'hinted') as band_lifted_only_by_a_hint
             from marts.inventory_task_matches as m
+            window by_rank as (partition by m.inventory_task_id order by m.rank)
             """,
             [
                 unique("inventory_task_id", "rank"),
@@ -179,6 +188,7 @@ SUITES = {
                 between("score", 0, 1.000001),
                 between("rank", 1, None),
                 true("candidate_resolves"),
+                true("ranked_by_ranking_score"),
                 true("task_exists"),
                 true("domain_prior_consistent"),
                 true("band_lifted_only_by_a_hint"),

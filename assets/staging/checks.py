@@ -60,6 +60,8 @@ def _oes_suites(table: str, key: tuple[str, ...]) -> list[GxSuite]:
                 from staging.{table}
                 """,
                 [true("within_0_1_pct"), in_set("total_rows", [1])],
+                # a one-row check: the figures themselves name the failing row
+                row_id_columns=["detailed_employment", "total_employment"],
                 description="Sum of detailed-row employment matches the total row within 0.1%.",
             )
         )

@@ -167,6 +167,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             )
             """,
             [true("within_total")],
+            row_id_columns=["allocated", "oes_total"],
             description="Guards against the copied-employment bug (177.7M counted against 140.9M).",
         ),
     ],
@@ -414,6 +415,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             )
             """,
             [true("nothing_dropped")],
+            row_id_columns=["rows_in", "rows_matched", "rows_unmatched", "rows_accounted"],
             description="Every attribute-file row is either joined onto a task or listed as unmatched.",
         )
     ],

@@ -17,9 +17,17 @@ pytestmark = pytest.mark.slow
 
 def _suite(name: str):
     from assets.coverage.checks import SUITES as COVERAGE
+    from assets.inventory.checks import SUITES as INVENTORY
     from assets.value.checks import SUITES as VALUE
 
-    return next(s for suites in (*VALUE.values(), *COVERAGE.values()) for s in suites if s.name == name)
+    every = (*VALUE.values(), *COVERAGE.values(), *INVENTORY.values())
+    return next(s for suites in every for s in suites if s.name == name)
+
+
+_TEXT_ROW = (
+    "(inventory_task_id, rank) = (select (inventory_task_id, rank) from marts.inventory_task_matches "
+    "where method = 'text' and rank = {rank} and onet_soc_code <> '15-1252.00' order by inventory_task_id limit 1)"
+)
 
 
 @pytest.fixture
@@ -84,6 +92,25 @@ CASES = {
         "domain_coverage__one_row_per_domain_and_splits_add_up",
         ["update marts.domain_coverage set value_coverage_pct = 55 where domain_id = 'legal'"],
         "ExpectColumnValuesToBeInSet(column='percentages_as_computed')",
+    ),
+    # a candidate listed under an occupation that is not its statement's
+    "candidate_under_another_occupation": (
+        "inventory_task_matches__keys_bands_and_scores_valid",
+        [
+            "update marts.inventory_task_matches set onet_soc_code = '15-1252.00' where "
+            + _TEXT_ROW.format(rank=1)
+        ],
+        "ExpectColumnValuesToBeInSet(column='candidate_resolves')",
+    ),
+    # a matched candidate ranked below one it outscores
+    "ranks_out_of_score_order": (
+        "inventory_task_matches__keys_bands_and_scores_valid",
+        [
+            "update marts.inventory_task_matches set ranking_score = 0.999 where inventory_task_id = ("
+            "select inventory_task_id from marts.inventory_task_matches where method = 'text' and rank = 3 "
+            "order by inventory_task_id limit 1) and rank = 3"
+        ],
+        "ExpectColumnValuesToBeInSet(column='ranked_by_ranking_score')",
     ),
     # a whole level of task families missing
     "family_level_missing": (
