@@ -2,6 +2,7 @@
 
 from assets.value.assets import VALUE_ASSETS
 from assets.value.checks import VALUE_CHECKS
+from assets.value.join_warning import tasks_reach_oes_employment
 
 ASSETS: list = [*VALUE_ASSETS]
-CHECKS: list = [*VALUE_CHECKS]
+CHECKS: list = [*VALUE_CHECKS, tasks_reach_oes_employment]

@@ -165,3 +165,24 @@ def test_a_failed_expectation_is_named_as_declared_and_a_null_truth_fails():
         "ExpectColumnValuesToBeInSet(column='d')": [2],
         "ExpectColumnValuesToNotBeNull(column='b')": [2],
     }
+
+
+def test_a_join_reaching_less_than_98_pct_of_oes_employment_warns(tmp_path):
+    import duckdb
+    from dagster_duckdb import DuckDBResource
+
+    from assets.value.join_warning import tasks_reach_oes_employment
+
+    path = tmp_path / "w.duckdb"
+    results = {}
+    for share in (0.986, 0.5):
+        with duckdb.connect(str(path)) as con:
+            con.execute("create schema if not exists marts")
+            con.execute(
+                "create or replace table marts.join_quality as "
+                f"select 'coverage' as section, 150000000 as employment, {share} as share_of_oes_detailed_employment"
+            )
+        results[share] = tasks_reach_oes_employment(duckdb=DuckDBResource(database=str(path)))
+    assert results[0.986].passed and not results[0.5].passed
+    assert results[0.5].severity.value == "WARN"
+    assert results[0.5].metadata["share_of_oes_detailed_employment"].value == 0.5
