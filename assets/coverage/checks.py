@@ -5,16 +5,13 @@ Check names are statements about the table (`<table>__<what holds>`).
 """
 
 from dagster import (
-    AssetCheckResult,
-    AssetCheckSeverity,
     AssetKey,
     MetadataValue,
-    asset_check,
 )
-from dagster_duckdb import DuckDBResource
 
 from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
 from assets.common.results import markdown_table
+from assets.common.warn_checks import warning_check
 
 REASONS = ["no_credible_match", "low_tier_only", "physical_work", "outside_declared_domain"]
 CENT = 0.01
@@ -278,29 +275,24 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
 GX_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() for suite in suites]
 
 
-@asset_check(
-    asset=AssetKey(["int", "domain_inventory_names"]),
-    name="domain_inventory_names__every_name_matches_a_domain",
-    blocking=False,
-    description="Warns with the inventory domain names that match no configured domain (add them as aliases).",
+def _unmatched_names(con) -> tuple[bool, dict]:
+    rows = con.execute(
+        "select inventory_domain, inventory_tasks from int.domain_inventory_names "
+        "where not is_matched order by inventory_tasks desc, inventory_domain"
+    ).fetchall()
+    return not rows, {
+        "unmatched_names": MetadataValue.int(len(rows)),
+        "unmatched_tasks": MetadataValue.int(sum(r[1] for r in rows)),
+        "names": MetadataValue.md(markdown_table(["inventory domain", "tasks"], rows) if rows else "none"),
+    }
+
+
+every_inventory_domain_matches = warning_check(
+    AssetKey(["int", "domain_inventory_names"]),
+    "domain_inventory_names__every_name_matches_a_domain",
+    "Warns with the inventory domain names that match no configured domain (add them as aliases).",
+    _unmatched_names,
 )
-def every_inventory_domain_matches(duckdb: DuckDBResource) -> AssetCheckResult:
-    with duckdb.get_connection() as con:
-        rows = con.execute(
-            "select inventory_domain, inventory_tasks from int.domain_inventory_names "
-            "where not is_matched order by inventory_tasks desc, inventory_domain"
-        ).fetchall()
-    return AssetCheckResult(
-        passed=not rows,
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "unmatched_names": MetadataValue.int(len(rows)),
-            "unmatched_tasks": MetadataValue.int(sum(r[1] for r in rows)),
-            "names": MetadataValue.md(
-                markdown_table(["inventory domain", "tasks"], rows) if rows else "none"
-            ),
-        },
-    )
 
 
 CHECKS = [*GX_CHECKS, every_inventory_domain_matches]

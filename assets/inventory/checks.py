@@ -3,10 +3,10 @@ a warning listing the overrides lines not applied as written."""
 
 from collections import Counter
 
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
-from dagster_duckdb import DuckDBResource
+from dagster import AssetKey, MetadataValue
 
 from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
+from assets.common.warn_checks import warning_check
 from assets.inventory.overrides import STATUSES
 
 FLAGGED_SHOWN = 200  # lines listed in the check's metadata; the table holds them all
@@ -201,30 +201,27 @@ SUITES = {
 GX_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() for suite in suites]
 
 
-@asset_check(
-    asset=AssetKey(["staging", "inventory_overrides"]),
-    name="inventory_overrides__every_decision_applied_as_written",
-    blocking=False,
-    description="Warns with every overrides line not applied as written (stale, duplicate, conflicting) "
-    "and every pin outside the occupation its task names, with file, line, status and detail.",
-)
-def every_override_applied(duckdb: DuckDBResource) -> AssetCheckResult:
-    with duckdb.get_connection() as con:
-        rows = con.execute(
-            "select source_file, source_row, inventory_task_id, action, onet_task_id, status, detail "
-            "from staging.inventory_overrides where status <> 'ok' or detail is not null order by source_row"
-        ).fetchall()
+def _overrides_flagged(con) -> tuple[bool, dict]:
+    rows = con.execute(
+        "select source_file, source_row, inventory_task_id, action, onet_task_id, status, detail "
+        "from staging.inventory_overrides where status <> 'ok' or detail is not null order by source_row"
+    ).fetchall()
     by_kind = Counter("pin_outside_hinted_occupation" if r[5] == "ok" else r[5] for r in rows)
-    return AssetCheckResult(
-        passed=not rows,
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "lines_flagged": MetadataValue.int(len(rows)),
-            "by_kind": MetadataValue.json(dict(sorted(by_kind.items()))),
-            "overrides_file": MetadataValue.text(rows[0][0] if rows else ""),
-            "lines": MetadataValue.md("\n".join(_line(r) for r in rows[:FLAGGED_SHOWN]) or "none"),
-        },
-    )
+    return not rows, {
+        "lines_flagged": MetadataValue.int(len(rows)),
+        "by_kind": MetadataValue.json(dict(sorted(by_kind.items()))),
+        "overrides_file": MetadataValue.text(rows[0][0] if rows else ""),
+        "lines": MetadataValue.md("\n".join(_line(r) for r in rows[:FLAGGED_SHOWN]) or "none"),
+    }
+
+
+every_override_applied = warning_check(
+    AssetKey(["staging", "inventory_overrides"]),
+    "inventory_overrides__every_decision_applied_as_written",
+    "Warns with every overrides line not applied as written (stale, duplicate, conflicting) and every pin "
+    "outside the occupation its task names, with file, line, status and detail.",
+    _overrides_flagged,
+)
 
 
 def _line(row: tuple) -> str:

@@ -6,31 +6,29 @@ O*NET does not use yet): the numbers still add up, but much of the economy silen
 blocking: small test mirrors and partial releases are legitimately below it.
 """
 
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
-from dagster_duckdb import DuckDBResource
+from dagster import AssetKey, MetadataValue
+
+from assets.common.warn_checks import warning_check
 
 EXPECTED_MIN_SHARE = 0.98
 
 
-@asset_check(
-    asset=AssetKey(["marts", "join_quality"]),
-    name="join_quality__tasks_reach_at_least_98_pct_of_oes_employment",
-    blocking=False,
-    description="Warns when less than 98% of OES detailed employment has O*NET tasks behind it (DOMAIN.md "
-    "expects 98-99%): the O*NET <-> OES join has probably broken for a release or vintage.",
-)
-def tasks_reach_oes_employment(duckdb: DuckDBResource) -> AssetCheckResult:
-    with duckdb.get_connection() as con:
-        row = con.execute(
-            "select share_of_oes_detailed_employment, employment from marts.join_quality where section = 'coverage'"
-        ).fetchone()
+def _coverage(con) -> tuple[bool, dict]:
+    row = con.execute(
+        "select share_of_oes_detailed_employment, employment from marts.join_quality where section = 'coverage'"
+    ).fetchone()
     share, employment = (float(row[0]) if row[0] is not None else None, row[1]) if row else (None, None)
-    return AssetCheckResult(
-        passed=share is not None and share >= EXPECTED_MIN_SHARE,
-        severity=AssetCheckSeverity.WARN,
-        metadata={
-            "share_of_oes_detailed_employment": MetadataValue.float(round(share or 0.0, 6)),
-            "employment_with_tasks": MetadataValue.int(int(employment or 0)),
-            "expected_at_least": MetadataValue.float(EXPECTED_MIN_SHARE),
-        },
-    )
+    return share is not None and share >= EXPECTED_MIN_SHARE, {
+        "share_of_oes_detailed_employment": MetadataValue.float(round(share or 0.0, 6)),
+        "employment_with_tasks": MetadataValue.int(int(employment or 0)),
+        "expected_at_least": MetadataValue.float(EXPECTED_MIN_SHARE),
+    }
+
+
+tasks_reach_oes_employment = warning_check(
+    AssetKey(["marts", "join_quality"]),
+    "join_quality__tasks_reach_at_least_98_pct_of_oes_employment",
+    "Warns when less than 98% of OES detailed employment has O*NET tasks behind it (DOMAIN.md expects "
+    "98-99%): the O*NET <-> OES join has probably broken for a release or vintage.",
+    _coverage,
+)
