@@ -8,8 +8,9 @@ CHANGES_CHECKS = [
         GxSuite(
             "onet_oes_crosswalk_previous__allocated_employment_sums_to_oes_employment",
             """
-            select oes_code, oes_o_group, sum(allocated_employment) = min(oes_employment)
-                and min(oes_employment) = max(oes_employment) as sums_exactly,
+            -- employment the OES file suppresses (May 2020: 13-1074) is null on both sides: that agrees
+            select oes_code, oes_o_group, sum(allocated_employment) is not distinct from min(oes_employment)
+                and min(oes_employment) is not distinct from max(oes_employment) as sums_exactly,
                 count(*) = count(distinct onet_soc_code) as codes_unique
             from int.onet_oes_crosswalk_previous where oes_code is not null group by all
             """,

@@ -135,12 +135,13 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 sum(c.allocated_employment) as allocated,
                 min(c.oes_employment) as oes_employment,
                 any_value(o.tot_emp) as oes_file_employment,
-                sum(c.allocated_employment) = min(c.oes_employment) and min(c.oes_employment) = max(c.oes_employment)
-                    as sums_exactly,
+                -- suppressed employment is null on both sides, which agrees
+                sum(c.allocated_employment) is not distinct from min(c.oes_employment)
+                    and min(c.oes_employment) is not distinct from max(c.oes_employment) as sums_exactly,
                 -- against the staged OES file itself, not only the table's own copy of it
                 sum(c.allocated_employment) is not distinct from any_value(o.tot_emp) as equals_the_oes_file,
                 sum(c.allocated_wage_bill_cents) = min(c.oes_employment) * min(c.annual_wage_usd * 100)
-                    or min(c.annual_wage_usd) is null as bill_sums_exactly
+                    or min(c.annual_wage_usd) is null or min(c.oes_employment) is null as bill_sums_exactly
             from int.onet_oes_crosswalk as c
             left join staging.oes_national as o on o.occ_code = c.oes_code and o.o_group = c.oes_o_group
             where c.oes_code is not null
