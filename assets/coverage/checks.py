@@ -38,6 +38,14 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             row_id_columns=["domain_id", "name_normalized"],
         )
     ],
+    ("int", "domain_unmapped_names"): [
+        GxSuite(
+            "domain_unmapped_names__names_unique",
+            "select * from int.domain_unmapped_names",
+            [unique("name_normalized"), not_null("name_as_written")],
+            row_id_columns=["name_normalized"],
+        )
+    ],
     ("int", "domain_tier_order"): [
         GxSuite(
             "domain_tier_order__one_position_per_tier",
@@ -278,7 +286,7 @@ GX_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() 
 def _unmatched_names(con) -> tuple[bool, dict]:
     rows = con.execute(
         "select inventory_domain, inventory_tasks from int.domain_inventory_names "
-        "where not is_matched order by inventory_tasks desc, inventory_domain"
+        "where not is_matched and not is_declared_unmapped order by inventory_tasks desc, inventory_domain"
     ).fetchall()
     return not rows, {
         "unmatched_names": MetadataValue.int(len(rows)),
@@ -290,7 +298,8 @@ def _unmatched_names(con) -> tuple[bool, dict]:
 every_inventory_domain_matches = warning_check(
     AssetKey(["int", "domain_inventory_names"]),
     "domain_inventory_names__every_name_matches_a_domain",
-    "Warns with the inventory domain names that match no configured domain (add them as aliases).",
+    "Warns with the inventory domain names that match no configured domain (add them as aliases, or list "
+    "them in unmapped_inventory_domains when the work has no O*NET counterpart).",
     _unmatched_names,
 )
 

@@ -33,6 +33,7 @@ PATTERNS = {
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")  # a file name: reports/<id>.html
 RESERVED_IDS = frozenset({"index"})  # reports/index.html is the page of all domains
 _KEYS = {"id", "name", "kind", "aliases", "description", *RULE_TYPES}
+_TOP_KEYS = {"domain", "unmapped_inventory_domains"}
 
 
 def normalize_name(name: str) -> str:
@@ -54,7 +55,14 @@ class Domain:
         return "naics" in self.rules
 
 
-def load_domains(path: Path) -> list[Domain]:
+class Domains(list):
+    """The file's [[domain]] tables in file order (a list of Domain), and the inventory `domain` names
+    declared to map to no domain on purpose (work with no O*NET counterpart: puzzles, games)."""
+
+    unmapped: tuple[str, ...] = ()
+
+
+def load_domains(path: Path) -> Domains:
     """Parse and validate the domains file."""
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -62,12 +70,36 @@ def load_domains(path: Path) -> list[Domain]:
         raise SourceFormatError(str(path), "domains file not found (set TASKVALUE_DOMAINS_FILE)") from None
     except tomllib.TOMLDecodeError as e:
         raise SourceFormatError(str(path), f"not valid TOML: {e}") from None
+    unknown = set(data) - _TOP_KEYS
+    if unknown:
+        raise SourceFormatError(
+            str(path),
+            f"unknown top-level keys {sorted(unknown)}; allowed: {sorted(_TOP_KEYS)} (a key meant for a "
+            "domain goes below its [[domain]] line)",
+        )
     entries = data.get("domain")
     if not isinstance(entries, list) or not entries:
         raise SourceFormatError(str(path), "expected at least one [[domain]] table")
-    domains = [_parse(path, i, e) for i, e in enumerate(entries, start=1)]
+    domains = Domains(_parse(path, i, e) for i, e in enumerate(entries, start=1))
     _check_unique(path, domains)
+    domains.unmapped = _unmapped(path, data.get("unmapped_inventory_domains", []), domains)
     return domains
+
+
+def _unmapped(path: Path, names, domains: list[Domain]) -> tuple[str, ...]:
+    if not isinstance(names, list) or not all(isinstance(n, str) and n.strip() for n in names):
+        raise SourceFormatError(str(path), "`unmapped_inventory_domains` must be a list of non-empty strings")
+    labels = {
+        normalize_name(x): d.id for d in domains for x in (d.id, d.name, f"{d.name} occupations", *d.aliases)
+    }
+    for name in names:
+        if normalize_name(name) in labels:
+            raise SourceFormatError(
+                str(path),
+                f"{name!r} is in `unmapped_inventory_domains` but is also a name of domain "
+                f"{labels[normalize_name(name)]!r}: remove it from one of them",
+            )
+    return tuple(dict.fromkeys(n.strip() for n in names))
 
 
 def _parse(path: Path, index: int, entry: dict) -> Domain:
@@ -151,6 +183,21 @@ def definitions_frame(domains: list[Domain]) -> pl.DataFrame:
             "rule_value": pl.String,
         },
     )
+
+
+def unmapped_frame(domains: Domains) -> pl.DataFrame:
+    """One row per inventory domain name declared unmapped: int.domain_unmapped_names."""
+    rows = {normalize_name(n): n for n in getattr(domains, "unmapped", ())}
+    return pl.DataFrame(
+        [{"name_normalized": k, "name_as_written": v} for k, v in rows.items()],
+        schema={"name_normalized": pl.String, "name_as_written": pl.String},
+    )
+
+
+UNMAPPED_DOCS = {
+    "name_normalized": "Inventory domain name, lower-cased with '-', '_' and runs of spaces folded to one space.",
+    "name_as_written": "The name as written in unmapped_inventory_domains of the config file.",
+}
 
 
 def aliases_frame(domains: list[Domain]) -> pl.DataFrame:

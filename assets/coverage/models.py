@@ -17,10 +17,12 @@ from assets.coverage.config import CoverageSettings
 from assets.coverage.domains import (
     ALIASES_DOCS,
     DEFINITIONS_DOCS,
+    UNMAPPED_DOCS,
     Domain,
     aliases_frame,
     definitions_frame,
     load_domains,
+    unmapped_frame,
 )
 
 # Upstream tables owned by other layers (contracts from issues 3 and 4).
@@ -77,6 +79,7 @@ class FrameModel(_Table):
 RULE = ("min_confidence_level", "explicit_ids_cover", "covering_max_rank")
 DEFINITIONS = ("int", "domain_definitions")
 ALIASES = ("int", "domain_aliases")
+UNMAPPED = ("int", "domain_unmapped_names")
 CREDIBILITY = ("int", "inventory_match_credibility")  # the coverage rule, applied once
 
 # Built first: the SQL models read them. A new config-derived table is one more entry.
@@ -101,6 +104,17 @@ FRAME_MODELS: tuple[FrameModel, ...] = (
         order_by="domain_id, name_normalized",
         deps=(DEFINITIONS,),
     ),
+    FrameModel(
+        *UNMAPPED,
+        unmapped_frame,
+        table_doc="Inventory domain names declared to map to no domain on purpose (unmapped_inventory_domains).",
+        column_docs=UNMAPPED_DOCS,
+        description="Inventory `domain` names the domains config file declares unmapped on purpose "
+        "(`unmapped_inventory_domains`: work with no O*NET counterpart, such as puzzles): their tasks stay "
+        "ungrounded, but the domain-name warning does not flag them.",
+        order_by="name_normalized",
+        deps=(DEFINITIONS,),
+    ),
 )
 
 SQL_MODELS: tuple[Model, ...] = (
@@ -108,7 +122,9 @@ SQL_MODELS: tuple[Model, ...] = (
         "int", "domain_tier_order", (TASK_VALUE,), "tier_position", ("bottom_tier_count", "top_tier_count")
     ),
     Model("int", "domain_members", (DEFINITIONS, TASK_VALUE, SECTOR_VALUE), "domain_id, onet_soc_code"),
-    Model("int", "domain_inventory_names", (INVENTORY, ALIASES), "is_matched, inventory_tasks desc"),
+    Model(
+        "int", "domain_inventory_names", (INVENTORY, ALIASES, UNMAPPED), "is_matched, inventory_tasks desc"
+    ),
     Model(
         "int",
         "inventory_match_credibility",

@@ -958,7 +958,9 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
             ": "
             + ", ".join(
                 (f"'{md_escape(u['inventory_domain'])}'" if u["inventory_domain"] else "(no domain)")
-                + f" ({u['inventory_tasks']:,})"
+                + f" ({u['inventory_tasks']:,}"
+                + ("; declared unmapped on purpose" if u.get("is_declared_unmapped") else "")
+                + ")"
                 for u in unmatched
             )
             + "."

@@ -44,7 +44,9 @@ OVERRIDES = AssetKey(["staging", "inventory_overrides"])
 MATCHES = AssetKey(["marts", "inventory_task_matches"])
 REJECTS_CHECK = "inventory_task_matches__every_reject_removed_a_candidate"
 # the inventory's `domain` names resolved to configured domains and their SOC/O*NET code rules
-DOMAIN_CONFIG = [AssetKey(["int", t]) for t in ("domain_definitions", "domain_aliases")]
+DOMAIN_CONFIG = [
+    AssetKey(["int", t]) for t in ("domain_definitions", "domain_aliases", "domain_unmapped_names")
+]
 DOMAINS = [*DOMAIN_CONFIG, AssetKey(["int", "domain_inventory_names"])]
 ONET = [AssetKey(["staging", t]) for t in ("onet_task_statements", "onet_occupations", "soc_structure")]
 

@@ -8,6 +8,8 @@
 --   matched_by: id, name or alias; null when unmatched.
 --   is_matched: True when the name maps to a configured domain.
 --   inventory_tasks: Inventory tasks that carry this name.
+--   is_declared_unmapped: True when the config file declares the name unmapped on purpose
+--     (unmapped_inventory_domains: work with no O*NET counterpart); such a name is not warned about.
 with names as (
     select
         coalesce(trim(domain), '') as inventory_domain,
@@ -23,7 +25,9 @@ select
     a.domain_id,
     a.matched_by,
     a.domain_id is not null as is_matched,
-    n.inventory_tasks
+    n.inventory_tasks,
+    u.name_normalized is not null as is_declared_unmapped
 from names as n
 left join int.domain_aliases as a on a.name_normalized = n.name_normalized
+left join int.domain_unmapped_names as u on u.name_normalized = n.name_normalized
 order by is_matched, n.inventory_tasks desc, n.inventory_domain

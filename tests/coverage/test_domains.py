@@ -32,7 +32,11 @@ def test_shipped_config_has_the_22_soc_major_groups_and_the_copywriting_example(
 
 def test_every_config_derived_table_documents_every_column_of_its_frame():
     domains = load_domains(coverage_settings_from_env(environ={}).domains_path)
-    assert [m.qualified for m in FRAME_MODELS] == ["int.domain_definitions", "int.domain_aliases"]
+    assert [m.qualified for m in FRAME_MODELS] == [
+        "int.domain_definitions",
+        "int.domain_aliases",
+        "int.domain_unmapped_names",
+    ]
     for model in FRAME_MODELS:
         assert set(model.frame_fn(domains).columns) == set(model.column_docs), model.qualified
 
@@ -67,6 +71,19 @@ def test_names_compare_case_and_separator_insensitively():
             '[[domain]]\nid = "' + "a" * 101 + '"\nname = "A"\nsoc_prefixes = ["15-"]\n',
             "at most 100 characters",
         ),
+        # a key meant for a domain written above the first [[domain]] line was silently ignored
+        (
+            'aliases = ["x"]\n[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\n',
+            "unknown top-level keys",
+        ),
+        (
+            'unmapped_inventory_domains = ["Games", "a"]\n[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\n',
+            "'a' is in `unmapped_inventory_domains` but is also a name of domain 'a'",
+        ),
+        (
+            'unmapped_inventory_domains = "games"\n[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\n',
+            "must be a list of non-empty strings",
+        ),
     ],
 )
 def test_bad_config_fails_with_a_clear_message(tmp_path: Path, toml: str, message: str):
@@ -89,3 +106,22 @@ def test_settings_from_env():
     assert s.sql_params() == {"min_confidence_level": 3, "explicit_ids_cover": False, "covering_max_rank": 1}
     with pytest.raises(ValueError, match="min_confidence"):
         coverage_settings_from_env(environ={}, min_confidence="sometimes")
+
+
+def test_inventory_domains_declared_unmapped_are_read_and_tabled(tmp_path: Path):
+    from assets.coverage.domains import unmapped_frame
+
+    path = tmp_path / "domains.toml"
+    path.write_text(
+        'unmapped_inventory_domains = ["Reasoning Puzzles", "reasoning_puzzles", "games"]\n'
+        '[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\n'
+    )
+    domains = load_domains(path)
+    assert [d.id for d in domains] == ["a"]
+    assert domains.unmapped == ("Reasoning Puzzles", "reasoning_puzzles", "games")
+    assert unmapped_frame(domains).rows() == [("reasoning puzzles", "reasoning_puzzles"), ("games", "games")]
+    # the shipped config declares the example inventory's puzzles and games
+    assert load_domains(coverage_settings_from_env(environ={}).domains_path).unmapped == (
+        "reasoning puzzles",
+        "games",
+    )

@@ -286,3 +286,15 @@ def test_coverage_resting_only_on_named_occupations_is_measured(real_con):
     assert (covered, uncertain) == (99, 85)
     assert float(uncertain_value) == pytest.approx(215.4e9, rel=5e-4)
     assert float(value) == pytest.approx(249.2e9, rel=5e-4)
+
+
+def test_the_example_inventorys_puzzles_and_games_are_declared_unmapped_not_warned(real_con):
+    from assets.coverage.checks import _unmatched_names
+
+    rows = real_con.execute(
+        "select inventory_domain, is_matched, is_declared_unmapped, inventory_tasks from int.domain_inventory_names "
+        "where not is_matched order by inventory_domain"
+    ).fetchall()
+    assert rows == [("games", False, True, 2), ("reasoning puzzles", False, True, 4)]
+    passed, metadata = _unmatched_names(real_con)
+    assert passed and metadata["unmatched_names"].value == 0
