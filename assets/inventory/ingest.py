@@ -505,13 +505,17 @@ def is_scratch(name: str) -> bool:
     )
 
 
-def is_reserved(rel: Path) -> bool:
+def _reserved_prefix(rel: Path) -> bool:
     # `~$name.xlsx` is the owner file Excel keeps beside a workbook while it is open: not user data
-    return any(part.startswith((".", "_", "~$")) for part in rel.parts) or is_scratch(rel.name)
+    return any(part.startswith((".", "_", "~$")) for part in rel.parts)
+
+
+def is_reserved(rel: Path) -> bool:
+    return _reserved_prefix(rel) or is_scratch(rel.name)
 
 
 def reserved_note(rel: Path) -> str:
-    if is_scratch(rel.name) and not any(part.startswith((".", "_", "~$")) for part in rel.parts):
+    if not _reserved_prefix(rel) and is_scratch(rel.name):
         return "an editor's or the system's scratch file (a backup, autosave or temporary file), not read"
     return "reserved name (starts with . or _), e.g. the overrides file"
 

@@ -17,7 +17,8 @@ def _coverage(con) -> tuple[bool, dict]:
     row = con.execute(
         "select share_of_oes_detailed_employment, employment from marts.join_quality where section = 'coverage'"
     ).fetchone()
-    share, employment = (float(row[0]) if row[0] is not None else None, row[1]) if row else (None, None)
+    share, employment = row or (None, None)
+    share = None if share is None else float(share)  # DOUBLE in the mart; a DECIMAL elsewhere
     return share is not None and share >= EXPECTED_MIN_SHARE, {
         "share_of_oes_detailed_employment": MetadataValue.float(round(share or 0.0, 6)),
         "employment_with_tasks": MetadataValue.int(int(employment or 0)),
