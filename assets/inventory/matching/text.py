@@ -12,8 +12,9 @@ dominate, and transformer encoders silently truncate at 256 tokens. So:
   describes the work is enough, boilerplate chunks cannot dilute it;
 - sentences that recur verbatim in many tasks of the same inventory (environment preambles,
   grading rules) are boilerplate by definition and are dropped before chunking (`boilerplate`);
-- fenced code blocks (``` or ~~~) are dropped first: O*NET statements are prose, and identifiers
-  match words of unrelated duties (`order` -> Stockers and Order Fillers, `COPY` -> Proofreaders).
+- code is dropped first, fenced blocks (``` or ~~~) and lines of code pasted without a fence
+  (`code_lines`): O*NET statements are prose, and identifiers match words of unrelated duties
+  (`order` -> Stockers and Order Fillers, `COPY` -> Proofreaders).
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+
+from assets.inventory.matching.code_lines import drop_code_lines
 
 CHUNK_CHARS = 600
 MAX_CHUNKS = 8
@@ -34,10 +37,14 @@ _FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M 
 
 
 def prose(text: str | None) -> str | None:
-    """The text without its fenced code blocks (an unclosed fence runs to the end of the text)."""
-    if not text or ("```" not in text and "~~~" not in text):
+    """The text without its code: fenced blocks (an unclosed fence runs to the end of the text), then
+    the lines of code pasted without a fence (`code_lines`)."""
+    if not text:
         return text
-    return _FENCE.sub("\n", text[: CHUNK_CHARS * MAX_CHUNKS * 4])
+    text = text[: CHUNK_CHARS * MAX_CHUNKS * 4]  # more than sentences() and chunks() ever read
+    if "```" in text or "~~~" in text:
+        text = _FENCE.sub("\n", text)
+    return drop_code_lines(text)
 
 
 def sentences(text: str) -> list[str]:

@@ -1,0 +1,119 @@
+"""Code pasted without a fence is not matched as words, and no line of O*NET's own prose is taken for code."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from assets.inventory.matching.code_lines import drop_code_lines, is_code
+from assets.inventory.matching.text import prose, query_texts
+
+SNIPPETS = sorted((Path(__file__).parents[1] / "fixtures" / "code_snippets").glob("*.txt"))
+
+
+def _words(text: str) -> str:
+    return " ".join(text.split())
+
+
+@pytest.mark.parametrize("path", SNIPPETS, ids=[p.name for p in SNIPPETS])
+def test_a_snippet_pasted_without_a_fence_is_dropped_whole(path):
+    # Python, JavaScript, SQL, a Dockerfile, a shell session, Java and Go: every line goes, including
+    # `else:`-like lines inside the block (`return -1`), so `order`, `COPY` or `orders` match no duty
+    assert _words(drop_code_lines(path.read_text())) == ""
+
+
+def test_a_prompt_made_only_of_code_has_nothing_to_match_on():
+    # the weak point of the fenced-only rule: an untitled LRU snippet reached `medium` on Stockers
+    lru = (SNIPPETS[0].parent / "lru_cache.py.txt").read_text()
+    assert query_texts(None, lru) == []
+    assert query_texts("LRU cache", lru) == ["LRU cache"]
+
+
+def test_the_sentences_around_unfenced_code_stay():
+    prompt = (
+        "## Task: fix the cache\n"
+        "The cache below evicts the wrong key when it is full.\n"
+        "def put(self, key, value):\n"
+        "    if key in self.cache:\n"
+        "        self.order.remove(key)\n"
+        "    self.cache[key] = value\n"
+        "\n"
+        "Make it evict the least recently used key, and keep the public API.\n"
+        "Write `merge_intervals(a, b)` so that overlapping ranges are joined.\n"
+        "Read the spec at https://example.com/specs/cache_policy_v2.html before you start.\n"
+        "- keep the headline under 60 characters;\n"
+        "- one call to action (sign up, or book a demo);\n"
+        "Revenue grew 12% (from $1.2M to $1.34M) year over year.\n"
+        "| quarter | revenue |\n"
+        "|---|---|\n"
+        "| Q1 | 1.2 |\n"
+    )
+    kept = [x for x in prose(prompt).split("\n") if x.strip()]
+    assert kept == [
+        "## Task: fix the cache",
+        "The cache below evicts the wrong key when it is full.",
+        "Make it evict the least recently used key, and keep the public API.",
+        "Write `merge_intervals(a, b)` so that overlapping ranges are joined.",
+        "Read the spec at https://example.com/specs/cache_policy_v2.html before you start.",
+        "- keep the headline under 60 characters;",
+        "- one call to action (sign up, or book a demo);",
+        "Revenue grew 12% (from $1.2M to $1.34M) year over year.",
+        "| quarter | revenue |",  # the table's |---|---| rule has no word: it goes
+        "| Q1 | 1.2 |",
+    ]
+
+
+def test_lines_of_prose_that_look_a_little_like_code_stay():
+    for line in [
+        "from scratch, without templates:",
+        "for example, the following:",
+        "if needed:",
+        "return the result (as a list)",
+        "import the data into the spreadsheet",
+        "public speaking (optional)",
+        "function of (x)",
+        "FROM THE DESK OF THE CEO",
+        "COPY EDITING GUIDELINES FOR STAFF",
+        "Save the summary to report.txt (one row per order).",
+        "Use e.g. the 2023 figures; i.e. the audited ones.",
+        "Rate each answer 1-5 -> write the score next to it.",
+    ]:
+        assert not is_code(line), line
+    assert (
+        drop_code_lines("if needed:\nreturn the result (as a list)")
+        == "if needed:\nreturn the result (as a list)"
+    )
+
+
+def _onet_prose(shared_data: Path) -> dict[str, list[str]]:
+    release = shared_data / "onet" / "29.0"
+
+    def column(name: str, col: str) -> list[str]:
+        frame = pl.read_csv(release / name, separator="\t", quote_char=None, infer_schema=False)
+        return [x for x in frame[col].to_list() if x]
+
+    return {
+        "task statements": column("Task Statements.txt", "Task"),
+        "emerging tasks": column("Emerging Tasks.txt", "Task"),
+        "DWA titles": column("DWA Reference.txt", "DWA Title"),
+        "IWA titles": column("IWA Reference.txt", "IWA Title"),
+        "occupation descriptions": column("Occupation Data.txt", "Description"),
+    }
+
+
+def test_no_line_of_onet_prose_is_code_even_wrapped_at_any_width(shared_data):
+    # O*NET 29.0's own text: each statement alone, and all of them run together and wrapped at three
+    # widths, so that lines start with any word ("for", "return", "from", "import") and end anywhere
+    texts = _onet_prose(shared_data)
+    assert len(texts["task statements"]) == 18_796 and len(texts["DWA titles"]) == 2_087
+    checked = 0
+    for name, rows in texts.items():
+        assert [r for r in rows if drop_code_lines(r) != r] == [], name
+        for width in (37, 53, 71):
+            wrapped = "\n".join(textwrap.wrap(" ".join(rows), width))
+            assert drop_code_lines(wrapped) == wrapped, (name, width)
+            checked += wrapped.count("\n") + 1
+    assert checked > 140_000
