@@ -37,7 +37,7 @@ from pathlib import Path
 
 from assets.common.errors import AcquireError
 from assets.common.files import discard, write_atomic
-from assets.ingest.catalog import SourceFile, release_of_folder
+from assets.ingest.catalog import ONET_README, SourceFile, release_of_folder, release_of_readme
 from assets.ingest.http import download, manual_instructions
 from assets.ingest.safe_zip import extract_member, open_archive
 from orchestration.resources import TaskvalueSettings
@@ -183,6 +183,15 @@ def remove_partial_files(root: Path) -> None:
 
 def _from_mirror(mirror: Path, entry: SourceFile) -> AcquiredFile:
     path = mirror / entry.relpath
+    readme = path.parent / ONET_README
+    if entry.source == "onet" and readme.is_file():
+        with open(readme, "rb") as f:
+            named = release_of_readme(f.read(400))
+        if named not in (None, entry.release):
+            raise AcquireError(
+                f"{readme} says O*NET {named}, not the configured {entry.release}: the mirror folder "
+                f"{path.parent} holds another release's files. Put release {entry.release} there."
+            )
     if path.is_file():
         return AcquiredFile(entry, path, sha256_of(path), "mirror")
     if entry.optional:
@@ -413,7 +422,10 @@ class _Cache:
             parts = name.replace("\\", "/").split("/")
             if parts[-1] != entry.name:
                 continue
-            releases = {release_of_folder(entry.source, p) for p in parts[:-1]} - {None, entry.release}
+            releases = {release_of_folder(entry.source, p) for p in parts[:-1]}
+            if entry.source == "onet":
+                releases.add(self.readme_release(zf, "/".join([*parts[:-1], ONET_README])))
+            releases -= {None, entry.release}
             if not releases:
                 return name
             others |= releases
@@ -423,6 +435,15 @@ class _Cache:
                 f"not the configured {entry.release}"
             )
         return None
+
+    @staticmethod
+    def readme_release(zf: zipfile.ZipFile, name: str) -> str | None:
+        """The release the archive's "Read Me.txt" beside a member names (None: no such file)."""
+        try:
+            with zf.open(name) as f:
+                return release_of_readme(f.read(400))
+        except KeyError:
+            return None
 
     def check_unchanged(self, entry: SourceFile, sha: str, local: Path | None = None) -> None:
         previous = self.manifest.get(entry.url)

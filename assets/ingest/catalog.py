@@ -89,6 +89,19 @@ _RELEASE_FOLDERS = {
 }
 
 
+# O*NET's file names do not change between releases, so a flat archive (no db_X_Y_text/ folder) or a
+# mirror folder holding another release's files would pass the folder check; its "Read Me.txt" opens
+# with the release ("O*NET 29.0 Database").
+ONET_README = "Read Me.txt"
+_README_RELEASE = re.compile(rb"O\*NET(?:-SOC)?\s+(\d+\.\d+)\s+Database")
+
+
+def release_of_readme(head: bytes) -> str | None:
+    """The O*NET release the first bytes of a "Read Me.txt" name, or None if they name none."""
+    match = _README_RELEASE.search(head[:400])
+    return match[1].decode() if match else None
+
+
 def release_of_folder(source: str, folder: str) -> str | None:
     """The release an archive folder of `source` is named after, or None if the name says nothing."""
     pattern, release = _RELEASE_FOLDERS.get(source, (None, None))

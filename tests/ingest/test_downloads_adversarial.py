@@ -220,6 +220,35 @@ def test_an_archive_of_another_release_is_refused(setup):
     assert url() not in manifest(cache)
 
 
+def readme(release: str) -> bytes:
+    # the first lines of O*NET's "Read Me.txt", as published
+    return f"O*NET {release} Database\r\nAugust 2024 Release\r\n-------------------\r\n".encode()
+
+
+@pytest.mark.parametrize(
+    "layout",
+    [
+        "",  # flat: O*NET's file names alone say nothing about the release
+        "db_29_0_text/",  # the folder says 29.0, its Read Me 28.3: contradicting, refused
+    ],
+)
+def test_an_archive_whose_read_me_names_another_release_is_refused(setup, layout):
+    pub, settings, cache = setup
+    files = {"Task Statements.txt": STATEMENTS, "Job Zones.txt": ZONES, "Read Me.txt": readme("28.3")}
+    pub.serve(ARCHIVE_PATH, Reply("ok", zip_bytes({layout + k: v for k, v in files.items()})))
+    with pytest.raises(AcquireError) as err:
+        fetch(settings())
+    assert "release 28.3, not the configured 29.0" in str(err.value) and url() in str(err.value)
+    assert not (cache / "files" / "onet" / "29.0" / "Task Statements.txt").exists()
+
+
+def test_a_flat_archive_of_the_right_release_or_without_a_read_me_is_taken(setup):
+    pub, settings, _ = setup
+    flat = {"Task Statements.txt": STATEMENTS, "Job Zones.txt": ZONES, "Read Me.txt": readme("29.0")}
+    pub.serve(ARCHIVE_PATH, Reply("ok", zip_bytes(flat)))
+    assert [g.path.read_bytes() for g in fetch(settings())] == [STATEMENTS, ZONES]
+
+
 def test_an_archive_missing_a_required_file_is_not_kept_and_a_fixed_one_is_taken(setup):
     pub, settings, cache = setup
     pub.serve(ARCHIVE_PATH, Reply("ok", release_archive(statements=STATEMENTS)))  # no Job Zones

@@ -104,6 +104,25 @@ def test_a_mirror_missing_a_required_file_names_it(tmp_path):
     assert str(mirror / "onet" / "29.0" / "Job Zones.txt") in failure_text(result)
 
 
+def test_a_mirror_folder_holding_another_onet_release_is_refused(tmp_path):
+    import shutil
+
+    mirror = tmp_path / "mirror"
+    shutil.copytree(MIRROR, mirror)
+    readme = mirror / "onet" / "29.0" / "Read Me.txt"
+    readme.write_bytes(b"O*NET 28.3 Database\r\nAugust 2023 Release\r\n")
+    result, _ = run_refresh(
+        tmp_path / "run", mirror, selection=[AssetKey(["ingest", "onet"])], raise_on_error=False
+    )
+    assert not result.success
+    message = failure_text(result)
+    assert f"{readme} says O*NET 28.3, not the configured 29.0" in message
+
+    readme.write_bytes(b"O*NET 29.0 Database\r\nAugust 2024 Release\r\n")
+    result, _ = run_refresh(tmp_path / "run2", mirror, selection=[AssetKey(["ingest", "onet"])])
+    assert result.success
+
+
 @pytest.mark.parametrize("key", ["oes_national", "onet", "soc"])
 def test_ingest_tables_record_every_file_with_its_checksum(tmp_path, key):
     import hashlib
