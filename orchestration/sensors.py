@@ -100,8 +100,12 @@ def inventory_state(
     overrides: Path | None = None,
     config_files: Iterable[Path] = (),
 ) -> dict[str, list]:
-    """{name: [size, mtime_ns, sha256]} of the watched files; a file whose size and mtime did not
-    change keeps its previous hash, so an idle directory costs one stat per file."""
+    """{name: [size, mtime_ns, sha256, inode, ctime_ns]} of the watched files; a file whose size,
+    mtime, inode and ctime did not change keeps its previous hash, so an idle directory costs one
+    stat per file. The inode and ctime catch what size and mtime miss: a file replaced by one of the
+    same size with its mtime set back (`cp -p`, `touch -d`, a link re-pointed), since setting an
+    mtime updates the ctime, and a replaced file has another inode. (An entry of an older cursor,
+    without them, is hashed again once.)"""
     previous = previous or {}
     state: dict[str, list] = {}
     for name, path in watched_files(directory, overrides, config_files).items():
@@ -110,12 +114,13 @@ def inventory_state(
             if not S_ISREG(stat.st_mode):  # a FIFO or device: hashing it would block (ingest: unreadable)
                 raise OSError(0, "not a regular file")
             old = previous.get(name)
-            if old and old[0] == stat.st_size and old[1] == stat.st_mtime_ns:
+            signature = [stat.st_size, stat.st_mtime_ns, stat.st_ino, stat.st_ctime_ns]
+            if old and [*old[:2], *old[3:5]] == signature:
                 state[name] = old
             else:
-                state[name] = [stat.st_size, stat.st_mtime_ns, _sha256(path)]
+                state[name] = [stat.st_size, stat.st_mtime_ns, _sha256(path), stat.st_ino, stat.st_ctime_ns]
         except OSError:  # missing, a broken link, no permission, gone since listing: the run reports it
-            state[name] = [None, None, None]
+            state[name] = [None, None, None, None, None]
     return state
 
 

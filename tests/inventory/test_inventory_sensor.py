@@ -101,7 +101,7 @@ def test_sensor_state_lists_linked_directories_and_broken_links(tmp_path):
     os.symlink(outside, inv / "team")
     os.symlink(tmp_path / "gone.csv", inv / "broken.csv")
     state = inventory_state(inv)
-    assert state["broken.csv"] == [None, None, None]  # the ingest reports it unreadable
+    assert state["broken.csv"] == [None] * 5  # the ingest reports it unreadable
     assert state["team/t.csv"][0] == (outside / "t.csv").stat().st_size
 
 
@@ -191,6 +191,40 @@ def test_an_edited_domains_file_requests_a_refresh(tmp_path):
     edited, cursor = evaluate(settings, cursor, coverage_settings=coverage)
     assert isinstance(edited, RunRequest)
     assert edited.tags["taskvalue/inventory_changed"] == domains.absolute().as_posix()
+
+
+@pytest.mark.parametrize("how", ["in_place", "replaced", "link_repointed"])
+def test_a_same_size_edit_with_its_mtime_set_back_is_noticed(tmp_path, how):
+    # the size and mtime the cursor compares stay the same; the ctime (setting an mtime moves it) or
+    # the inode (a replacement is another file) does not
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    target = inventory / "a.csv"
+    first_version, second_version = tmp_path / "v1.csv", tmp_path / "v2.csv"
+    first_version.write_text("task_id,title\nA-1,First\n")
+    second_version.write_text("task_id,title\nA-1,Fixed\n")  # same size
+    if how == "link_repointed":
+        target.symlink_to(first_version)
+    else:
+        target.write_bytes(first_version.read_bytes())
+    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    _, cursor = evaluate(settings, None)
+    before = target.stat()
+    time.sleep(0.01)  # the ctime must be able to move (file systems with coarse clocks)
+    if how == "in_place":
+        target.write_bytes(second_version.read_bytes())
+    elif how == "replaced":
+        fresh = inventory / ".a.csv.tmp"
+        fresh.write_bytes(second_version.read_bytes())
+        os.replace(fresh, target)
+    else:
+        target.unlink()
+        target.symlink_to(second_version)
+    os.utime(target, ns=(before.st_atime_ns, before.st_mtime_ns))
+    after = target.stat()
+    assert (after.st_size, after.st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    edited, _ = evaluate(settings, cursor)
+    assert isinstance(edited, RunRequest) and edited.tags["taskvalue/inventory_changed"] == "a.csv"
 
 
 def test_a_file_still_being_written_is_waited_for(tmp_path, monkeypatch):
