@@ -7,7 +7,7 @@ loading the Definitions does not pay for importing GX (about 5 s); GX is importe
 
 import re
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
@@ -223,8 +223,14 @@ def _default_description(suite: GxSuite) -> str:
     return f"Blocking Great Expectations suite of {len(suite.expectations)}: {listed}."
 
 
-def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> AssetChecksDefinition:
-    """A blocking asset check that runs `suite` against the working database."""
+def gx_asset_check(
+    asset_key: AssetKey | Sequence[str],
+    suite: GxSuite,
+    build: Callable[[Any], GxSuite] | None = None,
+) -> AssetChecksDefinition:
+    """A blocking asset check that runs `suite` against the working database. With `build`, the suite
+    run is `build(connection)`, for a query that depends on what the database holds (`suite` then
+    names and describes the check)."""
     key = AssetKey(asset_key) if not isinstance(asset_key, AssetKey) else asset_key
 
     @asset_check(
@@ -235,16 +241,17 @@ def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> Asset
     )
     def _check(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
         with duckdb.get_connection() as con:
-            frame = con.sql(suite.query).df()
-        success, failures = run_suite(frame, suite)
+            run = build(con) if build else suite
+            frame = con.sql(run.query).df()
+        success, failures = run_suite(frame, run)
         metadata: dict[str, Any] = {
             "rows_validated": MetadataValue.int(len(frame)),
-            "expectations": MetadataValue.int(len(suite.expectations)),
+            "expectations": MetadataValue.int(len(run.expectations)),
         }
         if failures:
             metadata["failures"] = MetadataValue.md(failures_markdown(failures))
             metadata["failing_rows"] = MetadataValue.json(failures)
-            context.log.error(f"{suite.name} failed: {failures_markdown(failures)}")
+            context.log.error(f"{run.name} failed: {failures_markdown(failures)}")
         return AssetCheckResult(passed=success, severity=AssetCheckSeverity.ERROR, metadata=metadata)
 
     return _check

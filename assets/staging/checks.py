@@ -5,6 +5,8 @@ Check names are statements about the table (`<table>__<what holds>`).
 
 from __future__ import annotations
 
+from collections.abc import Collection
+
 from assets.common.gx_checks import (
     Expectation,
     GxSuite,
@@ -16,6 +18,7 @@ from assets.common.gx_checks import (
     true,
     unique,
 )
+from assets.staging.assets import STAGING_TABLE_ASSETS
 
 O_GROUPS = ["total", "major", "minor", "broad", "detailed"]
 SOC_CODE = r"^\d{2}-\d{4}\.\d{2}$"
@@ -81,6 +84,63 @@ def _task_exists(table: str) -> GxSuite:
         description=f"Referential integrity: every Task ID in {table} exists in Task Statements.",
     )
 
+
+# The file-fed staging tables (qualified), from the staging assets themselves, so that a new one is
+# held to staging.source_files without editing a list here.
+FILE_FED_TABLES = [".".join(a.key.path) for a in STAGING_TABLE_ASSETS]
+SOURCE_FILES_ROWS = "source_files__rows_loaded_are_the_staging_tables_rows"
+
+
+def source_files_rows_suite(existing: Collection[str] | None = None) -> GxSuite:
+    """staging.source_files against the rows of each file-fed staging table in `existing` (all of them
+    when None). A run of a selection may stage only some files into a new database: the tables it never
+    created cannot be named in the query, and count as absent (a source_files row for one fails)."""
+    counted = [t for t in FILE_FED_TABLES if existing is None or t in existing]
+    never_created = [t for t in FILE_FED_TABLES if t not in counted]
+    tables = [f"select '{t}' as target_table, count(*) as table_rows from {t}" for t in counted]
+    tables += [f"select '{t}' as target_table, null::bigint as table_rows" for t in never_created]
+    union = "\n                union all ".join(tables)
+    return GxSuite(
+        SOURCE_FILES_ROWS,
+        f"""
+            with tables as (
+                {union}
+            )
+            select coalesce(s.target_table, t.target_table) as target_table, s.status, s.rows_loaded,
+                t.table_rows,
+                t.target_table is not null as names_a_file_fed_staging_table,
+                -- a table without a row (an optional input nobody configured) must be empty
+                case
+                    when s.target_table is null then coalesce(t.table_rows, 0) = 0
+                    else s.rows_loaded = t.table_rows
+                end as rows_loaded_equal_table_rows
+            from staging.source_files as s
+            full join tables as t on t.target_table = s.target_table
+            """,
+        [
+            true("names_a_file_fed_staging_table"),
+            true("rows_loaded_equal_table_rows"),
+            row_count_between(1, None),
+        ],
+        row_id_columns=["target_table", "rows_loaded", "table_rows"],
+        description="The rows staging.source_files says each file gave (rows_loaded, = rows_read) are the "
+        "rows its staging table holds now, and a staging table with no row there is empty. A failure "
+        "means a staging table was changed or replaced outside its asset (rows lost or added after the "
+        "load), or the bookkeeping is stale: re-materialize the failing table and staging/source_files, "
+        "and find what wrote to it.",
+    )
+
+
+def _source_files_rows_for(con) -> GxSuite:
+    """`source_files_rows_suite` for the staging tables this database holds."""
+    rows = con.execute("select schema_name, table_name from duckdb_tables() where schema_name = 'staging'")
+    return source_files_rows_suite({f"{schema}.{table}" for schema, table in rows.fetchall()})
+
+
+# Published FT percentages carry 2 decimals: the 7 of a distribution are each within 0.005 of the exact
+# share, so they sum to 100 within 0.035. Half a point also allows for percentages rounded to one
+# decimal (7 x 0.05 = 0.35) and is far below a misplaced or mistyped value (a point or more).
+FT_TOLERANCE_POINTS = 0.5
 
 SUITES: dict[str, list[GxSuite]] = {
     "oes_national": _oes_suites("oes_national", ("occ_code", "o_group")),
@@ -153,6 +213,30 @@ SUITES: dict[str, list[GxSuite]] = {
             row_id_columns=["source_row", "onet_soc_code", "task_id", "scale_id"],
             description="IM 1-5, RT 0-100, FT category 1-7; one row per (occupation, task, scale, category).",
         ),
+        GxSuite(
+            "onet_task_ratings__ft_distributions_sum_to_100_pct",
+            f"""
+            select onet_soc_code, task_id, count(distinct category) as ft_categories,
+                sum(data_value) as ft_total_pct,
+                -- O*NET publishes all 7 categories; an incomplete distribution (the weights fall back on
+                -- it) can still not hold more than 100%
+                sum(data_value) <= 100 + {FT_TOLERANCE_POINTS}
+                    and (count(distinct category) < 7 or sum(data_value) >= 100 - {FT_TOLERANCE_POINTS})
+                    as sums_to_100_pct
+            from staging.onet_task_ratings
+            where scale_id = 'FT'
+            group by all
+            """,
+            [true("sums_to_100_pct")],
+            row_id_columns=["onet_soc_code", "task_id", "ft_categories", "ft_total_pct"],
+            description="The FT (frequency) percentages of each (occupation, task) are a distribution over "
+            f"categories 1-7: they sum to 100 within {FT_TOLERANCE_POINTS} point (published with 2 decimals, "
+            "so rounding moves a sum by at most 0.035), and never exceed it when a category is missing. A "
+            "failure means the Task Ratings file was misread (a shifted column, a mistyped or duplicated "
+            "value) or is corrupt: the FT x RT weights built on it would be wrong. Check the failing rows "
+            "against the published file and fix the parser or the file before publishing. (Empty when the "
+            "release has no Task Ratings.)",
+        ),
         _task_exists("task_ratings"),
     ],
     "onet_tasks_to_dwas": [
@@ -176,7 +260,24 @@ SUITES: dict[str, list[GxSuite]] = {
             """,
             [unique("dwa_id"), not_null("dwa_title"), true("iwa_exists")],
             row_id_columns=["source_row", "dwa_id"],
-        )
+        ),
+        GxSuite(
+            "onet_dwa_reference__each_dwa_sits_under_its_iwa_and_that_iwas_gwa",
+            """
+            select d.source_row, d.dwa_id, d.iwa_id, d.gwa_id, i.gwa_id as iwa_gwa_id,
+                d.gwa_id = i.gwa_id as gwa_is_its_iwas,
+                starts_with(d.dwa_id, d.iwa_id || '.') as dwa_id_extends_iwa_id
+            from staging.onet_dwa_reference as d
+            left join staging.onet_iwa_reference as i using (iwa_id)
+            """,
+            [true("gwa_is_its_iwas"), true("dwa_id_extends_iwa_id")],
+            row_id_columns=["source_row", "dwa_id", "iwa_id", "gwa_id"],
+            description="Each DWA's GWA Element ID is the GWA of its IWA in the IWA reference, and its DWA "
+            "ID extends its IWA ID (4.A.x.y.n.Iii.Ddd; true of every row of O*NET 29.0). A DWA whose GWA "
+            "contradicts its IWA would put its value under one GWA by the DWA path and another by the IWA "
+            "path of marts.task_family_value. A failure means the DWA or IWA Reference file was misread or "
+            "is inconsistent: check the failing rows against the published files before publishing.",
+        ),
     ],
     "onet_iwa_reference": [
         GxSuite(
@@ -188,7 +289,19 @@ SUITES: dict[str, list[GxSuite]] = {
             """,
             [unique("iwa_id"), not_null("iwa_title"), true("gwa_exists")],
             row_id_columns=["source_row", "iwa_id"],
-        )
+        ),
+        GxSuite(
+            "onet_iwa_reference__each_iwa_id_extends_its_gwa_id",
+            """
+            select source_row, iwa_id, gwa_id, starts_with(iwa_id, gwa_id || '.') as iwa_id_extends_gwa_id
+            from staging.onet_iwa_reference
+            """,
+            [true("iwa_id_extends_gwa_id")],
+            row_id_columns=["source_row", "iwa_id", "gwa_id"],
+            description="Each IWA ID extends its GWA Element ID (4.A.x.y.n.Iii; true of every row of O*NET "
+            "29.0). A failure means the IWA Reference was misread (columns swapped or shifted) or names "
+            "the wrong GWA: check the failing rows against the published file before publishing.",
+        ),
     ],
     "onet_content_model_reference": [
         GxSuite(
@@ -255,10 +368,15 @@ SUITES: dict[str, list[GxSuite]] = {
                 in_set("status", ["loaded", "absent"]),
             ],
             row_id_columns=["target_table"],
-        )
+        ),
+        source_files_rows_suite(),
     ],
 }
 
 STAGING_CHECKS = [
-    gx_asset_check(["staging", table], suite) for table, suites in SUITES.items() for suite in suites
+    gx_asset_check(
+        ["staging", table], suite, build=_source_files_rows_for if suite.name == SOURCE_FILES_ROWS else None
+    )
+    for table, suites in SUITES.items()
+    for suite in suites
 ]

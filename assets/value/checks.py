@@ -36,6 +36,95 @@ RELEASE_ACTIVITIES = """
     union all select 'dwa', dwa_id, dwa_title from staging.onet_dwa_reference
 """
 
+# marts.task_family_value recomputed from O*NET's links (staging) and each task's value: a task linked
+# to k DWAs gives value_cents / k to each; over a common multiple m of every k the shares are whole
+# numbers of 1/m cent, so each family's exact sum is an integer, which the table rounds to the cent,
+# ties to the even cent. Counts, employment reached (each occupation once) and the employment-weighted
+# wage are recomputed the same way, per level.
+FAMILY_LINKS = """
+    select l.onet_soc_code, l.task_id, l.dwa_id, d.iwa_id, d.gwa_id,
+        count(*) over (partition by l.onet_soc_code, l.task_id) as k,
+        (t.annual_value_usd * 100)::hugeint as value_cents, t.allocated_employment, t.hourly_wage_usd
+    from staging.onet_tasks_to_dwas as l
+    join staging.onet_dwa_reference as d using (dwa_id)
+    join marts.task_value as t using (onet_soc_code, task_id)
+"""
+FAMILY_RECOMPUTED = f"""
+with links as ({FAMILY_LINKS}),
+per_level as (
+    select 'dwa' as level, dwa_id as activity_id, * from links
+    union all select 'iwa', iwa_id, * from links
+    union all select 'gwa', gwa_id, * from links
+),
+multiple as (select list_reduce(list(distinct k::hugeint), lambda a, b: lcm(a, b)) as m from links),
+families as (
+    select level, activity_id, any_value(gwa_id) as gwa_id, sum(value_cents * (m // k)) as units,
+        count(distinct task_id) as tasks, count(distinct onet_soc_code) as occupations
+    from per_level cross join multiple
+    group by level, activity_id
+),
+reach as (
+    select level, activity_id, sum(allocated_employment) as employment,
+        sum(allocated_employment * hourly_wage_usd)
+            / sum(allocated_employment) filter (where hourly_wage_usd is not null) as wage
+    from (
+        select distinct level, activity_id, onet_soc_code, allocated_employment, hourly_wage_usd
+        from per_level
+    )
+    group by level, activity_id
+)
+select
+    coalesce(v.level, f.level) as level,
+    coalesce(v.activity_id, f.activity_id) as activity_id,
+    v.annual_value_usd,
+    f.units / m.m / 100 as exact_value_usd,
+    v.level is not null and f.level is not null as a_row_per_linked_family,
+    -- the nearest cent to units / m cents, ties to the even cent
+    (v.annual_value_usd is null and f.units is null)
+        or 2 * abs((v.annual_value_usd * 100)::hugeint * m.m - f.units) < m.m
+        or (2 * abs((v.annual_value_usd * 100)::hugeint * m.m - f.units) = m.m
+            and (v.annual_value_usd * 100)::hugeint % 2 = 0) as value_is_its_tasks_shares_to_the_cent,
+    v.gwa_id is not distinct from f.gwa_id as gwa_as_in_reference,
+    v.tasks_count is not distinct from f.tasks
+        and v.occupations_count is not distinct from f.occupations as counts_as_linked,
+    v.employment_reached is not distinct from r.employment as employment_reached_as_linked,
+    (v.employment_weighted_hourly_wage_usd is null and r.wage is null)
+        or abs(v.employment_weighted_hourly_wage_usd - r.wage) <= 0.005000001 as wage_as_linked
+from marts.task_family_value as v
+full join families as f using (level, activity_id)
+left join reach as r on r.level = f.level and r.activity_id = f.activity_id
+cross join multiple as m
+"""
+
+# Each IWA row against its DWA rows, each GWA row against its IWA rows (through the references): every
+# level is its exact sum rounded to the cent, so a parent and the sum of its rounded children differ
+# by at most half a cent per valued child plus its own half cent.
+FAMILY_ROLL_UP = """
+with children as (
+    select 'iwa' as parent_level, d.iwa_id as parent_id, v.annual_value_usd
+    from marts.task_family_value as v
+    join staging.onet_dwa_reference as d on d.dwa_id = v.activity_id
+    where v.level = 'dwa'
+    union all
+    select 'gwa', i.gwa_id, v.annual_value_usd
+    from marts.task_family_value as v
+    join staging.onet_iwa_reference as i on i.iwa_id = v.activity_id
+    where v.level = 'iwa'
+),
+sums as (
+    select parent_level, parent_id, sum(annual_value_usd) as children_value_usd,
+        count(annual_value_usd) as valued_children
+    from children group by all
+)
+select p.level, p.activity_id, p.annual_value_usd, s.children_value_usd, s.valued_children,
+    (p.annual_value_usd is null and s.children_value_usd is null)
+        or 200 * abs(p.annual_value_usd - s.children_value_usd) <= s.valued_children + 1
+        as value_is_the_sum_of_its_children
+from marts.task_family_value as p
+left join sums as s on s.parent_level = p.level and s.parent_id = p.activity_id
+where p.level in ('iwa', 'gwa')
+"""
+
 SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ("int", "activity_labels"): [
         GxSuite(
@@ -328,6 +417,39 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 row_count_between(3, 3),
             ],
             row_id_columns=["level"],
+        ),
+        GxSuite(
+            "task_family_value__each_family_is_its_tasks_1_over_k_shares_to_the_cent",
+            FAMILY_RECOMPUTED,
+            [
+                true("a_row_per_linked_family"),
+                true("value_is_its_tasks_shares_to_the_cent"),
+                true("gwa_as_in_reference"),
+                true("counts_as_linked"),
+                true("employment_reached_as_linked"),
+                true("wage_as_linked"),
+                row_count_between(1, None),
+            ],
+            row_id_columns=["level", "activity_id"],
+            description="Recomputed from staging.onet_tasks_to_dwas, the DWA reference and marts.task_value: "
+            "each DWA, IWA and GWA row is the sum of 1/k of the value of each task linked to it (k = the "
+            "task's DWA links), exact and rounded half to even to the cent; every linked family has a row "
+            "and no other row exists; its GWA, task and occupation counts, employment reached (each "
+            "occupation once) and employment-weighted wage are those of its linked tasks. A failure means "
+            "value moved between families, a family is missing or invented, or the model's split or "
+            "roll-up changed: compare the failing rows' exact_value_usd with annual_value_usd and fix "
+            "sql/marts/task_family_value.sql (or the input it read) before publishing.",
+        ),
+        GxSuite(
+            "task_family_value__each_iwa_and_gwa_is_the_sum_of_the_families_under_it",
+            FAMILY_ROLL_UP,
+            [true("value_is_the_sum_of_its_children"), row_count_between(1, None)],
+            row_id_columns=["level", "activity_id"],
+            description="Each IWA row's value is the sum of its DWA rows' values, and each GWA row's the sum "
+            "of its IWA rows' (through the DWA and IWA references), within the half cent per family that "
+            "rounding each level to the cent allows. A failure means value moved between families of one "
+            "level, or a DWA's GWA contradicts its IWA's: look at the failing parent's children and fix "
+            "sql/marts/task_family_value.sql or the reference it read.",
         ),
         GxSuite(
             "task_family_value__families_unique",

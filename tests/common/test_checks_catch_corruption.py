@@ -1,6 +1,7 @@
 """The blocking checks fail on the corruptions they exist for (a check that cannot fail is a defect).
 
-Each case copies the real published warehouse, applies one realistic corruption with SQL, and runs the
+Each case copies the real published warehouse (or, for a table that is empty on the real release, the
+one published from tests/fixtures/mirror), applies one realistic corruption with SQL, and runs the
 suite's own query and expectations against the copy, as the asset check does."""
 
 from __future__ import annotations
@@ -16,12 +17,32 @@ pytestmark = pytest.mark.slow
 
 
 def _suite(name: str):
+    from assets.changes.checks import SUITES as CHANGES
     from assets.coverage.checks import SUITES as COVERAGE
     from assets.inventory.checks import SUITES as INVENTORY
+    from assets.staging.checks import SUITES as STAGING
     from assets.value.checks import SUITES as VALUE
 
-    every = (*VALUE.values(), *COVERAGE.values(), *INVENTORY.values())
+    every = (*STAGING.values(), *VALUE.values(), *COVERAGE.values(), *INVENTORY.values(), *CHANGES.values())
     return next(s for suites in every for s in suites if s.name == name)
+
+
+# two families of one level, the larger first: `{level}` rows, restricted by `{where}`
+_FAMILY_PAIR = (
+    "create temp table pair as select activity_id, row_number() over (order by annual_value_usd desc, "
+    "activity_id) as n from marts.task_family_value where level = '{level}' and annual_value_usd is not null "
+    "{where} qualify n <= 2"
+)
+_MOVE_1000 = (
+    "update marts.task_family_value as v set annual_value_usd = annual_value_usd "
+    "+ case p.n when 1 then -1000 else 1000 end from pair as p "
+    "where v.level = '{level}' and v.activity_id = p.activity_id"
+)
+# an OES code no O*NET occupation maps to: only the OES files say what its row must hold
+_UNMATCHED_OES = (
+    "(select min(oes_code) from marts.release_changes where change_level = 'occupation' and oes_code not in "
+    "(select oes_code from int.onet_oes_crosswalk where oes_code is not null))"
+)
 
 
 _TEXT_ROW = (
@@ -118,17 +139,141 @@ CASES = {
         ["delete from marts.task_family_value where level = 'gwa'"],
         "ExpectTableRowCountToBeBetween(min_value=3, max_value=3)",
     ),
+    # $1,000 moved from the largest DWA to the next: every level still adds up to the linked value
+    "dwa_value_moved_to_another_dwa": (
+        "task_family_value__each_family_is_its_tasks_1_over_k_shares_to_the_cent",
+        [_FAMILY_PAIR.format(level="dwa", where=""), _MOVE_1000.format(level="dwa")],
+        "ExpectColumnValuesToBeInSet(column='value_is_its_tasks_shares_to_the_cent')",
+    ),
+    # $1,000 moved between two IWAs of one GWA: the GWA and the level total are unchanged
+    "iwa_value_moved_within_its_gwa": (
+        "task_family_value__each_iwa_and_gwa_is_the_sum_of_the_families_under_it",
+        [
+            _FAMILY_PAIR.format(level="iwa", where="and gwa_id = '4.A.1.a.1'"),
+            _MOVE_1000.format(level="iwa"),
+        ],
+        "ExpectColumnValuesToBeInSet(column='value_is_the_sum_of_its_children')",
+    ),
+    # an occupation's current bill $1M off, its change with it (so the row agrees with itself)
+    "occupation_row_off_by_a_million": (
+        "release_changes__matched_occupation_rows_add_up_their_task_rows",
+        [
+            "update marts.release_changes set current_value_usd = current_value_usd + 1000000, "
+            "value_change_usd = value_change_usd + 1000000 "
+            "where change_level = 'occupation' and oes_code = '15-1252'"
+        ],
+        "ExpectColumnValuesToBeInSet(column='current_side_is_its_task_rows')",
+    ),
+    # the same on an occupation without O*NET tasks: no task row to disagree with, only the files
+    "unmatched_occupation_row_off_by_a_million": (
+        "release_changes__occupation_rows_restate_both_oes_files",
+        [
+            "update marts.release_changes set previous_value_usd = previous_value_usd - 1000000, "
+            "value_change_usd = value_change_usd + 1000000 "
+            f"where change_level = 'occupation' and oes_code = {_UNMATCHED_OES}"
+        ],
+        "ExpectColumnValuesToBeInSet(column='values_are_the_files_wage_bills')",
+    ),
+    # rows of a staging table lost after its load: source_files still says 2,087 DWAs
+    "staging_rows_lost_after_load": (
+        "source_files__rows_loaded_are_the_staging_tables_rows",
+        [
+            "delete from staging.onet_dwa_reference where dwa_id = "
+            "(select max(dwa_id) from staging.onet_dwa_reference)"
+        ],
+        "ExpectColumnValuesToBeInSet(column='rows_loaded_equal_table_rows')",
+    ),
+    # a DWA filed under another GWA than its IWA's
+    "dwa_under_another_gwa_than_its_iwa": (
+        "onet_dwa_reference__each_dwa_sits_under_its_iwa_and_that_iwas_gwa",
+        [
+            "update staging.onet_dwa_reference set gwa_id = '4.A.1.a.1' where dwa_id = "
+            "(select min(dwa_id) from staging.onet_dwa_reference where gwa_id <> '4.A.1.a.1')"
+        ],
+        "ExpectColumnValuesToBeInSet(column='gwa_is_its_iwas')",
+    ),
+    # a DWA moved to another IWA of its own GWA: the GWAs agree, the IDs do not
+    "dwa_under_another_iwa_of_its_gwa": (
+        "onet_dwa_reference__each_dwa_sits_under_its_iwa_and_that_iwas_gwa",
+        [
+            "update staging.onet_dwa_reference set iwa_id = '4.A.1.a.1.I02' where dwa_id = "
+            "(select min(dwa_id) from staging.onet_dwa_reference where iwa_id = '4.A.1.a.1.I01')"
+        ],
+        "ExpectColumnValuesToBeInSet(column='dwa_id_extends_iwa_id')",
+    ),
 }
+
+# staging.onet_task_ratings is empty on the real release (no Task Ratings file): corrupt the fixture's.
+# Task 8823 is FT 4: 50, 5: 50 (tests/fixtures/mirror/README.md).
+FIXTURE_CASES = {
+    # a value mistyped: the distribution holds 110%
+    "ft_distribution_over_100_pct": (
+        "onet_task_ratings__ft_distributions_sum_to_100_pct",
+        [
+            "update staging.onet_task_ratings set data_value = 60 "
+            "where task_id = 8823 and scale_id = 'FT' and category = 4"
+        ],
+        "ExpectColumnValuesToBeInSet(column='sums_to_100_pct')",
+    ),
+    # a value read a decimal place off: 55% over the 7 categories
+    "ft_distribution_short_of_100_pct": (
+        "onet_task_ratings__ft_distributions_sum_to_100_pct",
+        [
+            "update staging.onet_task_ratings set data_value = 5 "
+            "where task_id = 8823 and scale_id = 'FT' and category = 5"
+        ],
+        "ExpectColumnValuesToBeInSet(column='sums_to_100_pct')",
+    ),
+}
+
+# Suites of the mutation review's gaps: each passes on both published warehouses as they are.
+UNCORRUPTED = [
+    "task_family_value__each_family_is_its_tasks_1_over_k_shares_to_the_cent",
+    "task_family_value__each_iwa_and_gwa_is_the_sum_of_the_families_under_it",
+    "release_changes__occupation_rows_restate_both_oes_files",
+    "release_changes__matched_occupation_rows_add_up_their_task_rows",
+    "source_files__rows_loaded_are_the_staging_tables_rows",
+    "onet_dwa_reference__each_dwa_sits_under_its_iwa_and_that_iwas_gwa",
+    "onet_iwa_reference__each_iwa_id_extends_its_gwa_id",
+    "onet_task_ratings__ft_distributions_sum_to_100_pct",
+]
+
+
+@pytest.fixture
+def fixture_copy(fixture_settings, tmp_path):
+    path = tmp_path / "corrupted_fixture.duckdb"
+    shutil.copy(fixture_settings.warehouse, path)
+    con = duckdb.connect(str(path))
+    yield con
+    con.close()
+
+
+def _fails_on(con, name, statements, expected):
+    suite = _suite(name)
+    ok, failures = run_suite(con.execute(suite.query).df(), suite)
+    assert ok, failures  # the published warehouse passes
+    for statement in statements:
+        con.execute(statement)
+    ok, failures = run_suite(con.execute(suite.query).df(), suite)
+    assert not ok
+    assert expected in {f["expectation"] for f in failures}, failures
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_the_check_fails_on_the_corruption_it_guards_against(copy, case):
-    name, statements, expected = CASES[case]
+    _fails_on(copy, *CASES[case])
+
+
+@pytest.mark.parametrize("case", sorted(FIXTURE_CASES))
+def test_the_check_fails_on_the_corruption_of_the_fixture_it_guards_against(fixture_copy, case):
+    _fails_on(fixture_copy, *FIXTURE_CASES[case])
+
+
+@pytest.mark.parametrize("name", UNCORRUPTED)
+def test_the_suite_passes_on_the_real_and_the_fixture_warehouse(real_con, fx, name):
     suite = _suite(name)
-    ok, failures = run_suite(copy.execute(suite.query).df(), suite)
-    assert ok, failures  # the real warehouse passes
-    for statement in statements:
-        copy.execute(statement)
-    ok, failures = run_suite(copy.execute(suite.query).df(), suite)
-    assert not ok
-    assert expected in {f["expectation"] for f in failures}, failures
+    for con in (real_con, fx):
+        frame = con.execute(suite.query).df()
+        assert run_suite(frame, suite) == (True, [])
+    # only the ratings are empty on the real release; every suite validates rows of the fixture
+    assert len(fx.execute(suite.query).df()) > 0
