@@ -26,6 +26,7 @@ from dagster_duckdb import DuckDBResource
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model, replace_table_from_frame
+from assets.inventory.band_check import BANDS_CHECK, BANDS_DESCRIPTION, bands_check_result
 from assets.inventory.config import InventorySettings
 from assets.inventory.ingest import OnetLookup, ingest_directory
 from assets.inventory.matching.corpus import load_corpus
@@ -294,7 +295,8 @@ def query_tasks(con) -> list[QueryTask]:
             description="Warns with every `reject` line of the overrides file that removed nothing: its O*NET "
             "task was not among the task's candidates (text candidates show one statement per "
             "occupation, so the occupation may still be listed through another statement).",
-        )
+        ),
+        AssetCheckSpec(BANDS_CHECK, asset=MATCHES, blocking=True, description=BANDS_DESCRIPTION),
     ],
 )
 def inventory_task_matches(
@@ -335,6 +337,7 @@ def inventory_task_matches(
             con.unregister("inventory_match_candidates")
         for line in idle:
             context.log.warning(line)
+        bands_check = bands_check_result(con, high, medium, low)
         bands = con.execute(
             "select confidence, count(*) from marts.inventory_task_matches where rank = 1 group by 1 order by 1"
         ).fetchall()
@@ -359,7 +362,7 @@ def inventory_task_matches(
             "lines": MetadataValue.md("\n".join(f"- {line}" for line in idle[:100]) or "none"),
         },
     )
-    return MaterializeResult(metadata=result.metadata, check_results=[check])
+    return MaterializeResult(metadata=result.metadata, check_results=[check, bands_check])
 
 
 def rejects_without_effect(con) -> list[str]:

@@ -153,15 +153,16 @@ final as (
 ),
 
 banded as (
-    -- the band the score earns alone; hinted candidates are floored above it (confidence)
+    -- the band the score earns alone; hinted candidates are floored above it (confidence). Banded on
+    -- the published score (6 decimals), so that a reader re-deriving a band from it gets ours
     select
         *,
         case
             when onet_task_id is null then 'none'
             when method in ('explicit', 'override') then 'high'
-            when score >= $high then 'high'
-            when score >= $medium then 'medium'
-            when score >= $low then 'low'
+            when round(score, 6) >= $high then 'high'
+            when round(score, 6) >= $medium then 'medium'
+            when round(score, 6) >= $low then 'low'
             else 'none'
         end as text_confidence
     from final

@@ -1,0 +1,55 @@
+"""The matches' confidence is checked against the thresholds of the run, and the check can fail."""
+
+from __future__ import annotations
+
+import shutil
+
+import duckdb
+import pytest
+
+from assets.inventory.band_check import bands_check_result
+from assets.inventory.thresholds import DEFAULT_THRESHOLDS
+
+pytestmark = pytest.mark.slow
+TFIDF = DEFAULT_THRESHOLDS["tfidf"]  # the real refresh's matcher
+
+
+@pytest.fixture
+def copy(real_warehouse, tmp_path):
+    path = tmp_path / "matches.duckdb"
+    shutil.copy(real_warehouse.warehouse, path)
+    con = duckdb.connect(str(path))
+    yield con
+    con.close()
+
+
+def test_the_real_matches_pass_with_the_thresholds_they_were_built_with(copy):
+    result = bands_check_result(copy, *TFIDF)
+    assert result.passed, result.metadata
+    assert (
+        result.metadata["rows_validated"].value
+        == copy.execute("select count(*) from marts.inventory_task_matches").fetchone()[0]
+    )
+    # other thresholds than the run's: the same rows no longer fit
+    assert not bands_check_result(copy, 0.9, 0.8, 0.7).passed
+
+
+@pytest.mark.parametrize(
+    "corruption",
+    [
+        # a text candidate at low promoted to medium: it would cover value it has not earned
+        "update marts.inventory_task_matches set confidence = 'medium', text_confidence = 'medium' "
+        "where (inventory_task_id, rank) = (select (inventory_task_id, rank) from marts.inventory_task_matches "
+        "where method = 'text' and text_confidence = 'low' order by inventory_task_id, rank limit 1)",
+        # a hinted rank-1 candidate without its floor
+        "update marts.inventory_task_matches set confidence = 'low' "
+        "where (inventory_task_id, rank) = (select (inventory_task_id, rank) from marts.inventory_task_matches "
+        "where method = 'hinted' and rank = 1 and text_confidence = 'low' order by inventory_task_id limit 1)",
+    ],
+    ids=["text_low_promoted", "hint_floor_lost"],
+)
+def test_a_confidence_the_score_does_not_support_fails_the_check(copy, corruption):
+    assert copy.execute(corruption).fetchone()[0] == 1
+    result = bands_check_result(copy, *TFIDF)
+    assert not result.passed
+    assert len(result.metadata["failing_rows"].value) >= 1
