@@ -18,11 +18,20 @@ def _words(text: str) -> str:
     return " ".join(text.split())
 
 
+# what is left of each snippet: nothing, or prose that is not code (a traceback's sentence)
+LEFT = {
+    "traceback.py.txt": "During handling of the above exception, another exception occurred:",
+    "stack_trace.java.txt": "... 12 more",
+    "fix.diff.txt": "return invoice",  # an unchanged context line of two words, after the hunk's code
+}
+
+
 @pytest.mark.parametrize("path", SNIPPETS, ids=[p.name for p in SNIPPETS])
-def test_a_snippet_pasted_without_a_fence_is_dropped_whole(path):
-    # Python, JavaScript, SQL, a Dockerfile, a shell session, Java and Go: every line goes, including
-    # `else:`-like lines inside the block (`return -1`), so `order`, `COPY` or `orders` match no duty
-    assert _words(drop_code_lines(path.read_text())) == ""
+def test_a_snippet_pasted_without_a_fence_is_dropped(path):
+    # Python, JavaScript, SQL, a Dockerfile, a shell session, Java, Go, Rust, C#, a Python traceback,
+    # a Java stack trace, service logs and a diff: every line goes, including `else:`-like lines
+    # inside a block (`return -1`), so `order`, `COPY`, `billing` or `invoice` match no duty
+    assert _words(drop_code_lines(path.read_text())) == LEFT.get(path.name, "")
 
 
 def test_a_prompt_made_only_of_code_has_nothing_to_match_on():
@@ -67,7 +76,29 @@ def test_the_sentences_around_unfenced_code_stay():
 
 
 def test_lines_of_prose_that_look_a_little_like_code_stay():
+    # the reviewed false positives of the first version (each was dropped), then older cases
     for line in [
+        "Fix the bug in src/checkout/service.py and add a regression test in tests/test_checkout.py.",
+        "The function parse_date() fails on ISO dates with a timezone; fix it.",
+        "Repro: call place_order() twice with the same idempotency_key within 5 seconds.",
+        "Prüfen Sie die Eingangsrechnungen (rechnungen_q3.xlsx) auf Dubletten und fehlerhafte USt-Beträge.",
+        "Join customers.csv to orders.csv on customer_id (left join).",
+        "Identify invoices where invoice_date > due_date (overdue).",
+        "- **customer_id**: the customer who placed the order",
+        "Determine the pH of a 0.01 M HCl solution and report it in mmHg and kWh.",
+        "Personalise it with {first_name}, {company} and {webinar_title}.",
+        "(see brand_guide_v3.pdf, p. 4)",
+        "Output (JSON):",
+        "Headline (max 8 words):",
+        "ADD TO CART",
+        "SELECT ONE OPTION FROM THE LIST BELOW",
+        "FROM 1 JANUARY 2025, THE NEW TERMS APPLY.",
+        "for each customer in the list, do the following:",
+        "return (or refund) the order within 14 days.",
+        "return merchandise. Confer with",
+        "raise capital. Develop or analyze",
+        "package tracking",
+        "## Senior C++ Engineer (m/f/d)",
         "from scratch, without templates:",
         "for example, the following:",
         "if needed:",
@@ -105,15 +136,16 @@ def _onet_prose(shared_data: Path) -> dict[str, list[str]]:
 
 
 def test_no_line_of_onet_prose_is_code_even_wrapped_at_any_width(shared_data):
-    # O*NET 29.0's own text: each statement alone, and all of them run together and wrapped at three
-    # widths, so that lines start with any word ("for", "return", "from", "import") and end anywhere
+    # O*NET 29.0's own text: each statement alone, and all of them run together and wrapped at every
+    # 4th width from 20 to 100, so that lines start with any word ("for", "return", "from",
+    # "package") and end anywhere
     texts = _onet_prose(shared_data)
     assert len(texts["task statements"]) == 18_796 and len(texts["DWA titles"]) == 2_087
     checked = 0
     for name, rows in texts.items():
         assert [r for r in rows if drop_code_lines(r) != r] == [], name
-        for width in (37, 53, 71):
+        for width in range(20, 101, 4):  # 21 widths: the first version failed at widths it was not tried on
             wrapped = "\n".join(textwrap.wrap(" ".join(rows), width))
             assert drop_code_lines(wrapped) == wrapped, (name, width)
             checked += wrapped.count("\n") + 1
-    assert checked > 140_000
+    assert checked > 1_000_000

@@ -27,14 +27,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import polars as pl
 
 from assets.inventory.ingest import soc_prefix
 from assets.inventory.matching.corpus import Corpus
-from assets.inventory.matching.text import boilerplate, query_texts
+from assets.inventory.matching.text import boilerplate, prose, query_texts
 
 DOC_HITS = 50  # nearest statements per query text: they nominate the candidate occupations
 OCC_HITS = 100  # nearest occupations (centroid + profile) per query text; the rest get the floor
@@ -376,7 +376,9 @@ def match_tasks(
                 schema=CANDIDATE_SCHEMA,
             )
         )
-    common = boilerplate(t.description for t in tasks)
+    # code is taken out once per task: the matchers read a task's texts two or three times
+    tasks = [replace(t, description=prose(t.description)) for t in tasks]
+    common = boilerplate((t.description for t in tasks), code_removed=True)
     groups: dict[tuple[str | None, tuple[str, ...]], list[QueryTask]] = defaultdict(list)
     for t in tasks:
         if t.onet_task_id is None:
@@ -394,7 +396,10 @@ def match_tasks(
 
             def texts_for(m, batch=batch):
                 return [
-                    query_texts(t.title, t.description, t.hint_text, m.title_repeat, common) for t in batch
+                    query_texts(
+                        t.title, t.description, t.hint_text, m.title_repeat, common, code_removed=True
+                    )
+                    for t in batch
                 ]
 
             if domain:

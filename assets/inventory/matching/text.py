@@ -51,13 +51,16 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in _BREAK.split(text) if p and p.strip()]
 
 
-def boilerplate(descriptions: Iterable[str | None], min_tasks: int = 3, min_share: float = 0.3) -> set[str]:
-    """Sentences found verbatim in at least max(min_tasks, min_share x tasks) descriptions."""
+def boilerplate(
+    descriptions: Iterable[str | None], min_tasks: int = 3, min_share: float = 0.3, code_removed: bool = False
+) -> set[str]:
+    """Sentences found verbatim in at least max(min_tasks, min_share x tasks) descriptions
+    (`code_removed`: they went through `prose` already)."""
     counts: Counter[str] = Counter()
     n = 0
     for text in descriptions:
         n += 1
-        text = prose(text)
+        text = text if code_removed else prose(text)
         if text:
             counts.update(set(sentences(text[: CHUNK_CHARS * MAX_CHUNKS * 2])))
     floor = max(min_tasks, math.ceil(min_share * n - 1e-9))  # "at least 30%": 3 of 12 is not
@@ -110,10 +113,12 @@ def query_texts(
     extra: str | None = None,
     title_repeat: int = 1,
     common: set[str] | None = None,
+    code_removed: bool = False,
 ) -> list[str]:
     """The texts one inventory task is matched with (one per description chunk, each led by the title,
-    cut to one chunk's length: a title is short, and a 10 MB one must cost what a 10 MB prompt does)."""
-    description = strip_boilerplate(prose(description), common or set())
+    cut to one chunk's length: a title is short, and a 10 MB one must cost what a 10 MB prompt does).
+    `code_removed`: the description went through `prose` already."""
+    description = strip_boilerplate(description if code_removed else prose(description), common or set())
     title = title[:CHUNK_CHARS] if title else title
     head = " ".join(x for x in [*([title] * title_repeat if title else []), extra] if x)
     parts = chunks(description)
