@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -97,3 +99,14 @@ def fx(fixture_settings):
 
 
 os.environ.setdefault("DAGSTER_DISABLE_TELEMETRY", "1")
+
+
+def connect_to_copy(warehouse: Path, tmp_path: Path, name: str = "copy.duckdb") -> Iterator:
+    """A read-write connection to a copy of `warehouse`, for tests that corrupt it (a fixture body)."""
+    import duckdb
+
+    path = tmp_path / name
+    shutil.copy(warehouse, path)
+    con = duckdb.connect(str(path))
+    yield con
+    con.close()

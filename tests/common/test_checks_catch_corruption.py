@@ -6,12 +6,10 @@ suite's own query and expectations against the copy, as the asset check does."""
 
 from __future__ import annotations
 
-import shutil
-
-import duckdb
 import pytest
 
 from assets.common.gx_checks import run_suite
+from tests.conftest import connect_to_copy
 
 pytestmark = pytest.mark.slow
 
@@ -53,11 +51,7 @@ _TEXT_ROW = (
 
 @pytest.fixture
 def copy(real_warehouse, tmp_path):
-    path = tmp_path / "corrupted.duckdb"
-    shutil.copy(real_warehouse.warehouse, path)
-    con = duckdb.connect(str(path))
-    yield con
-    con.close()
+    yield from connect_to_copy(real_warehouse.warehouse, tmp_path, "corrupted.duckdb")
 
 
 CASES = {
@@ -241,11 +235,7 @@ UNCORRUPTED = [
 
 @pytest.fixture
 def fixture_copy(fixture_settings, tmp_path):
-    path = tmp_path / "corrupted_fixture.duckdb"
-    shutil.copy(fixture_settings.warehouse, path)
-    con = duckdb.connect(str(path))
-    yield con
-    con.close()
+    yield from connect_to_copy(fixture_settings.warehouse, tmp_path, "corrupted_fixture.duckdb")
 
 
 def _fails_on(con, name, statements, expected):

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
-
-import duckdb
 import pytest
 
 from assets.inventory.band_check import bands_check_result
 from assets.inventory.thresholds import DEFAULT_THRESHOLDS
+from tests.conftest import connect_to_copy
 
 pytestmark = pytest.mark.slow
 TFIDF = DEFAULT_THRESHOLDS["tfidf"]  # the real refresh's matcher
@@ -16,11 +14,7 @@ TFIDF = DEFAULT_THRESHOLDS["tfidf"]  # the real refresh's matcher
 
 @pytest.fixture
 def copy(real_warehouse, tmp_path):
-    path = tmp_path / "matches.duckdb"
-    shutil.copy(real_warehouse.warehouse, path)
-    con = duckdb.connect(str(path))
-    yield con
-    con.close()
+    yield from connect_to_copy(real_warehouse.warehouse, tmp_path, "matches.duckdb")
 
 
 def test_the_real_matches_pass_with_the_thresholds_they_were_built_with(copy):
