@@ -11,6 +11,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -75,19 +76,20 @@ ONET_CHANGES_SHOWN = 10
 ONET_CHANGE_ORDER = ("added", "removed", "reworded", "moved")
 
 
-def usd(v: float | None) -> str:
-    """Dollars, scaled to k/M/B/T with two decimals. The unit is chosen after rounding (999,995 is
-    $1.00M, not $1,000.00k); amounts under a dollar show their cents, so only zero reads $0."""
+def usd(v: float | Decimal | None) -> str:
+    """Dollars, scaled to k/M/B/T with two decimals, rounded half up as a reader would (in decimal:
+    a float rounds 211,945,000 down to $211.94M). The unit is chosen after rounding (999,995 is $1.00M,
+    not $1,000.00k); amounts under a dollar show their cents, so only zero reads $0."""
     if v is None:
         return "n/a"
-    v = float(v)
-    sign, a = ("-", -v) if v < 0 else ("", v)
-    if a < 0.005:  # below a cent: zero (float noise), never "-$0"
+    d = v if isinstance(v, Decimal) else Decimal(repr(float(v)))  # the float's shortest exact decimal
+    sign, a = ("-", -d) if d < 0 else ("", d)
+    if a < Decimal("0.005"):  # below a cent: zero (float noise), never "-$0"
         return "$0"
     if a < 1:
-        return f"{sign}${a:.2f}"
-    for suffix, div, decimals in (("", 1, 0), ("k", 1e3, 2), ("M", 1e6, 2), ("B", 1e9, 2), ("T", 1e12, 2)):
-        x = round(a / div, decimals)
+        return f"{sign}${a.quantize(Decimal('0.01'), ROUND_HALF_UP)}"
+    for suffix, exponent, decimals in (("", 0, 0), ("k", 3, 2), ("M", 6, 2), ("B", 9, 2), ("T", 12, 2)):
+        x = a.scaleb(-exponent).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
         if x < 1000 or suffix == "T":
             return f"{sign}${x:,.{decimals}f}{suffix}"
     raise AssertionError("unreachable")
@@ -419,18 +421,51 @@ def units_sentence(con: duckdb.DuckDBPyConnection) -> str:
     )
 
 
-def gaps_sentence(h: dict, shown: int) -> str:
-    """How many tasks are uncovered, and which of them the gap table lists."""
+def gaps_sentence(h: dict, shown: int, tied: int = 0) -> str:
+    """How many tasks are uncovered, which of them the gap table lists, and how many unlisted ones tie
+    with the last listed (same occupation and task weight: the same value before cents)."""
     uncovered = h["tasks_total"] - h["tasks_covered"]
     if not uncovered:
         return (
             "Every O*NET task of the domain is covered: no gaps." if h["tasks_total"] else "No O*NET tasks."
         )
+    ties = (
+        f" {plural(tied, 'more uncovered task')} of the same occupation tie with #{shown} (the same weight, "
+        "so the same value up to a cent): the value model's priority rank, judgment first, chose which "
+        "are listed."
+        if tied
+        else ""
+    )
     return (
         f"{uncovered:,} of the {plural(h['tasks_total'], 'O*NET task')} are uncovered; "
         + (f"all {shown:,} are listed" if shown == uncovered else f"these {shown:,} come first")
         + " by the value model's priority score."
+        + ties
     )
+
+
+def tied_with_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: list[dict]) -> int:
+    """Uncovered tasks not listed that tie with the last listed gap: same occupation, same weight."""
+    if not gaps:
+        return 0
+    last = gaps[-1]
+    return con.execute(
+        """
+        select count(*) from int.domain_task_coverage as c
+        join marts.task_value as t using (onet_soc_code, task_id)
+        where c.domain_id = $domain and not c.is_covered and c.onet_soc_code = $code
+            and c.priority_score > 0
+            and t.task_weight = (select task_weight from marts.task_value
+                                 where onet_soc_code = $code and task_id = $task)
+            and c.task_id not in (select unnest($listed::bigint[]))
+        """,
+        {
+            "domain": domain_id,
+            "code": last["onet_soc_code"],
+            "task": last["task_id"],
+            "listed": [g["task_id"] for g in gaps],
+        },
+    ).fetchone()[0]
 
 
 def headline_bullets(con: duckdb.DuckDBPyConnection, h: dict, c: dict, n_domains: int) -> list[str]:
@@ -520,7 +555,7 @@ def build_domain_doc(
     doc.h2("By nature of work")
     doc.table(slice_table("nature", natures))
     doc.h2(f"Top {len(gaps)} gaps: valuable work no inventory task covers" if gaps else "Gaps")
-    doc.p(gaps_sentence(h, len(gaps)))
+    doc.p(gaps_sentence(h, len(gaps), tied_with_last_gap(con, domain_id, gaps)))
     doc.table(
         Table(
             # workers and wage are the occupation's (in this domain), not the task's

@@ -1,8 +1,10 @@
 -- The top uncovered O*NET tasks of each domain (top_gaps_per_domain of them, 25 by default:
--- TASKVALUE_COVERAGE_TOP_GAPS), ranked by the value model's
--- priority score (times the sector share for sector domains), then annual value, then the value
--- model's own priority rank (equal task weights make ties common: judgment before other natures).
--- Each row carries what makes the task matter.
+-- TASKVALUE_COVERAGE_TOP_GAPS), ranked by the value model's exact priority value (task weight x
+-- occupation wage bill for a task with a priority score, times the sector share for sector
+-- domains: the score before its cents are apportioned), then the value model's own priority rank
+-- (equal task weights make ties common: judgment before other natures; ranked by the cents, a
+-- rounding remainder of one cent put routine tasks first). Each row carries what makes the task
+-- matter.
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   gap_rank: Rank within the domain (1 = the uncovered task to build first).
@@ -21,13 +23,19 @@
 --   priority_rank: The value model's overall priority rank (national).
 with ranked as (
     select
-        *,
+        c.*,
         row_number() over (
-            partition by domain_id
-            order by priority_score desc nulls last, annual_value_usd desc nulls last, priority_rank, task_id
+            partition by c.domain_id
+            order by
+                case when t.priority_score > 0 then t.task_weight * t.occupation_wage_bill_usd * m.value_share
+                    when t.priority_score = 0 then 0 end desc nulls last,
+                c.priority_rank,
+                c.task_id
         ) as gap_rank
-    from int.domain_task_coverage
-    where not is_covered
+    from int.domain_task_coverage as c
+    join marts.task_value as t using (onet_soc_code, task_id)
+    join int.domain_members as m using (domain_id, onet_soc_code)
+    where not c.is_covered
 )
 
 select

@@ -59,7 +59,7 @@ select
     task,
     previous_task,
     task_type,
-    $previous_release as previous_release,
+    $previous_release::varchar as previous_release,
     $current_release as current_release
 from changes
 order by change, task_id

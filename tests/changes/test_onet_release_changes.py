@@ -138,6 +138,11 @@ def test_without_a_previous_release_nothing_is_compared(tmp_path):
         assert _state(result) == "not_configured"
         assert con.execute("select count(*) from staging.onet_task_statements_previous").fetchone() == (0,)
         assert con.execute("select count(*) from marts.onet_release_changes").fetchone() == (0,)
+        # the column keeps its type without a value (a BI tool and the Parquet export saw type NULL)
+        assert con.execute(
+            "select data_type from information_schema.columns where table_schema = 'marts' "
+            "and table_name = 'onet_release_changes' and column_name = 'previous_release'"
+        ).fetchone() == ("VARCHAR",)
         # Nothing was loaded, so source_files lists no file for it and ingest acquired none.
         assert con.execute(
             "select count(*) from staging.source_files where target_table = 'staging.onet_task_statements_previous'"

@@ -483,15 +483,29 @@ def test_a_task_matched_to_a_non_characteristic_occupation_does_not_count_for_th
 
 
 def test_equal_gaps_are_ordered_by_the_value_models_priority_rank():
-    # 201 and 202 tie on score and value; the value model ranks 202 first: so must the gap list
+    # 201 and 202 tie on weight, score and value; the value model ranks 202 first: so must the gap list
     con = build_fixture_db(
         edits=[
-            "update marts.task_value set priority_score = 100000, annual_value_usd = 100000 "
+            "update marts.task_value set priority_score = 100000, annual_value_usd = 100000, task_weight = 0.25 "
             "where task_id in (201, 202)",
             "update marts.task_value set priority_rank = 1 where task_id = 202",
         ]
     )
     gaps = con.execute(
+        "select task_id from marts.coverage_gaps where domain_id = 'arts-and-media' order by gap_rank"
+    ).fetchall()
+    assert [g[0] for g in gaps] == [202, 201]
+    # a cent apart (the largest-remainder split gave 201 the extra cent): still a tie, 202 first
+    build_all_again = build_fixture_db(
+        edits=[
+            "update marts.task_value set priority_score = 100000, annual_value_usd = 100000, task_weight = 0.25 "
+            "where task_id = 202",
+            "update marts.task_value set priority_score = 100000.01, annual_value_usd = 100000.01, "
+            "task_weight = 0.25 where task_id = 201",
+            "update marts.task_value set priority_rank = 1 where task_id = 202",
+        ]
+    )
+    gaps = build_all_again.execute(
         "select task_id from marts.coverage_gaps where domain_id = 'arts-and-media' order by gap_rank"
     ).fetchall()
     assert [g[0] for g in gaps] == [202, 201]

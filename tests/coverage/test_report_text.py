@@ -220,6 +220,8 @@ def test_money_and_counts_read_well():
     assert usd(0) == "$0" and usd(-0.0) == "$0" and usd(-0.001) == "$0"
     assert usd(-0.2) == "-$0.20" and usd(0.2) == "$0.20"
     assert usd(1286) == "$1.29k"
+    # halves round up, in decimal: as floats these went down ($211.94M, $1.12M) in the published reports
+    assert usd(211_945_000.0) == "$211.95M" and usd(1_125_000) == "$1.13M" and usd(2345) == "$2.35k"
     t = slice_table(
         "tier",
         [
@@ -344,3 +346,28 @@ def test_the_like_for_like_sentence_reads_right_at_its_edges():
     assert "as much as its value does" in one_task and "the one task matched here imitates" in one_task
     # nothing to compare with (no valued work): no sentence at all, rather than "n/a" figures
     assert like_for_like_sentence({**c, "bottom_tier_overweight_pct": None}) == ""
+
+
+@pytest.mark.slow
+def test_equal_weight_gaps_are_listed_judgment_first_and_ties_at_the_cut_are_told(real_warehouse, real_con):
+    # Elementary School Teachers' 37 tasks have one weight; the cent of the largest-remainder split
+    # went to the lowest task IDs, and ranking gaps by cents listed 5 routine/interpersonal tasks
+    # (6538, 6540, ...) before judgment tasks of the same value (6561, ...)
+    rows = real_con.execute(
+        "select gap_rank, task_id, nature from marts.coverage_gaps "
+        "where domain_id = 'educational-instruction-and-library' and gap_rank <= 16 order by gap_rank"
+    ).fetchall()
+    assert [n for _, _, n in rows[:15]] == ["judgment"] * 15
+    assert [t for _, t, _ in rows[10:15]] == [6561, 6562, 6563, 6566, 6567]
+    assert rows[15][1:] == (6538, "routine")
+    md = (real_warehouse.warehouse.parent / "reports" / "educational-instruction-and-library.md").read_text()
+    tied = (
+        real_con.execute(
+            "select count(*) from int.domain_task_coverage as c join marts.task_value as t using (onet_soc_code, task_id) "
+            "where c.domain_id = 'educational-instruction-and-library' and not c.is_covered "
+            "and c.onet_soc_code = '25-2021.00' and c.priority_score > 0"
+        ).fetchone()[0]
+        - 15
+    )
+    assert tied > 0
+    assert f"{tied:,} more uncovered tasks of the same occupation tie with #15" in md
