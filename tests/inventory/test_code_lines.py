@@ -23,13 +23,15 @@ LEFT = {
     "traceback.py.txt": "During handling of the above exception, another exception occurred:",
     "stack_trace.java.txt": "... 12 more",
     "fix.diff.txt": "return invoice",  # an unchanged context line of two words, after the hunk's code
+    "config.yaml.txt": "- run: pytest tests/",  # a list item whose value has a space
+    "revenue.R.txt": "library(dplyr)",
 }
 
 
 @pytest.mark.parametrize("path", SNIPPETS, ids=[p.name for p in SNIPPETS])
 def test_a_snippet_pasted_without_a_fence_is_dropped(path):
-    # Python, JavaScript, SQL, a Dockerfile, a shell session, Java, Go, Rust, C#, a Python traceback,
-    # a Java stack trace, service logs and a diff: every line goes, including `else:`-like lines
+    # Python, JavaScript, SQL, a Dockerfile, a shell session, Java, Go, Rust, C#, R, a Python traceback,
+    # a Java stack trace, service logs, a diff, YAML/JSON/TOML, HTML/CSS and a Makefile: every line goes, including `else:`-like lines
     # inside a block (`return -1`), so `order`, `COPY`, `billing` or `invoice` match no duty
     assert _words(drop_code_lines(path.read_text())) == LEFT.get(path.name, "")
 
@@ -99,6 +101,8 @@ def test_lines_of_prose_that_look_a_little_like_code_stay():
         "raise capital. Develop or analyze",
         "package tracking",
         "## Senior C++ Engineer (m/f/d)",
+        "Tone: friendly",
+        "note: keep it short",
         "from scratch, without templates:",
         "for example, the following:",
         "if needed:",

@@ -3,7 +3,7 @@
 O*NET statements are prose. A pasted snippet's identifiers match words of unrelated duties
 (`order.remove(k)` -> Stockers and Order Fillers), so a prompt made of code reached `medium` on an
 absurd occupation. Fenced blocks are dropped in `text.prose`; this module finds the code pasted
-without a fence: snippets, stack traces, logs, diffs, shell sessions.
+without a fence: snippets, stack traces, logs, diffs, shell sessions, config files and markup.
 
 A line is code when it starts like a statement of a language or tool (`def f(`, `from x import y`,
 `select … from`, a Dockerfile instruction, `Traceback (most recent call last):`, a diff hunk), or
@@ -12,7 +12,8 @@ its end, a snake_case or camelCase name) with a density of symbols that prose do
 that reads as a sentence (a capital first, a full stop last, mostly plain words) is code only when
 it starts like a statement: "The function parse_date() fails on ISO dates; fix it." is the work.
 Short lines and lines with a signal between two code lines (`else:`, `return -1`) belong to the
-block. File names, e-mail addresses, template placeholders, inline `code` spans and URLs are set
+block, and three or more `key: value` lines with lower-case keys in a row are a config block (YAML,
+JSON, a Makefile). File names, e-mail addresses, template placeholders, inline `code` spans and URLs are set
 aside before judging. tests/inventory/test_code_lines.py holds the measured guarantees: no line of
 O*NET 29.0's own prose is code, alone or wrapped at any width from 20 to 100 characters.
 """
@@ -70,6 +71,9 @@ _KEYWORD_START = re.compile(
       | \#!/
       | set\s+-[euxo]+
       | [\w.-]+@[\w.-]+:[~/][^\s]*[$\#]\s
+    # markup and build files: a tag with attributes, a Makefile's .PHONY
+      | <[a-z][\w-]*(?:\s+[\w:@.-]+(?:=(?:"[^"]*"|'[^']*'))?)*\s+[\w:@.-]+=(?:"[^"]*"|'[^']*')[^<>]*/?>
+      | \.PHONY:
     # diffs
       | diff\s--git\s
       | index\s[0-9a-f]{7,}\.\.[0-9a-f]{7,}
@@ -104,7 +108,7 @@ _KEYWORD_START = re.compile(
     )""",
     re.X,
 )
-_OPERATOR = re.compile(r"==|!=|&&|\|\||=>|->|::|\+=|-=|\*=|:=|</\w|/>|\+\+|--\w")
+_OPERATOR = re.compile(r"==|!=|&&|\|\||=>|->|::|\+=|-=|\*=|:=|</\w|/>|\+\+|--\w|<-(?<=\s<-)(?=\s)|%>%")
 # an identifier called or dereferenced without a space: `order.remove(`, `get_item(`, `f()`, `x[0]`
 # ("customer_id (left join)" is prose); possessive quantifiers: no backtracking on long words
 _CALL = re.compile(
@@ -142,6 +146,12 @@ _LIST_MARKER = re.compile(r"^(?:[-*+\u2022]|\d+[.)]|[a-z][.)])\s+")
 _SENTENCE_START = re.compile(r"[A-Z\u00c0-\u00de\"\u201c(]")
 _SENTENCE_END = re.compile(r"[.!?][\"\u201d')\]]*$")
 _WORD = re.compile(r"^[(\"\u201c']?[A-Za-z\u00c0-\u024f][a-z\u00df-\u024f'\u2019-]*[,;:.!?)\"\u201d']*$")
+# a line of YAML, JSON or a Makefile: a lower-case key (quoted or not, after a list dash), a colon, and
+# nothing or one value (a token, a quoted string, a bracketed list); three in a row are a config block
+_CONFIG_LINE = re.compile(
+    r"""^(?:-\s+)?(?:"[\w.$-]+"|[a-z_][\w.-]*):(?:\s+(?:"[^"]*"|'[^']*'|\[[^\]]*\]|\{[^}]*\}|[^\s"']+))?,?$"""
+)
+CONFIG_RUN = 3
 _SYMBOLS = "{}[]()<>=;_|&$\\*/#@"
 _LETTER = re.compile(r"[^\W\d_]")
 _SYMBOL_BYTES = _SYMBOLS.encode()
@@ -255,6 +265,20 @@ def is_code(line: str) -> bool:
     return _judge(line)[0]
 
 
+def _config_blocks(lines: list[str]) -> set[int]:
+    """Indices of lines in runs of at least CONFIG_RUN consecutive config lines (blank lines end a run)."""
+    found: set[int] = set()
+    run: list[int] = []
+    for i, line in enumerate([*lines, ""]):
+        if ":" in line and _CONFIG_LINE.match(line.strip()):
+            run.append(i)
+            continue
+        if len(run) >= CONFIG_RUN:
+            found.update(run)
+        run = []
+    return found
+
+
 def drop_code_lines(text: str) -> str:
     """The text without its lines of code (line breaks kept: they are chunk boundaries).
 
@@ -263,20 +287,21 @@ def drop_code_lines(text: str) -> str:
     recognise, but they are part of the block. A sentence between two snippets is neither and stays."""
     lines = text.split("\n")
     judged = [_judge(x) for x in lines]
-    if not any(code for code, _, _ in judged):
+    config = _config_blocks(lines) if ":" in text else set()
+    if not config and not any(code for code, _, _ in judged):
         return text
-    filled = [code for code, _, _ in judged]
+    filled = [code or i in config for i, (code, _, _) in enumerate(judged)]
     run: list[int] = []  # the weak lines since the last code line
     after_code = False
-    for i, (code, signals, plain) in enumerate(judged):
+    for i, (_, signals, plain) in enumerate(judged):
         if not lines[i].strip():
             continue
-        if code:
+        if filled[i]:
             if after_code:
                 for j in run:
                     filled[j] = True
             run, after_code = [], True
-        elif after_code and (signals > 0 or len(plain.split()) <= SHORT_WORDS):
+        elif after_code and (signals > 0 or len(plain.split()) <= SHORT_WORDS or lines[i][:1] == "\t"):
             run.append(i)
         else:
             run, after_code = [], False
