@@ -423,16 +423,16 @@ def units_sentence(con: duckdb.DuckDBPyConnection) -> str:
 
 def gaps_sentence(h: dict, shown: int, tied: int = 0) -> str:
     """How many tasks are uncovered, which of them the gap table lists, and how many unlisted ones tie
-    with the last listed (same occupation and task weight: the same value before cents)."""
+    with the last listed on the ranking's exact priority value."""
     uncovered = h["tasks_total"] - h["tasks_covered"]
     if not uncovered:
         return (
             "Every O*NET task of the domain is covered: no gaps." if h["tasks_total"] else "No O*NET tasks."
         )
     ties = (
-        f" {plural(tied, 'more uncovered task')} of the same occupation tie with #{shown} (the same weight, "
-        "so the same value up to a cent): the value model's priority rank, judgment first, chose which "
-        "are listed."
+        f" {plural(tied, 'more uncovered task')} tie with #{shown} on the priority value before cents are "
+        "apportioned (the same occupation and weight, or no priority score): the value model's priority "
+        "rank, judgment first, chose which are listed."
         if tied
         else ""
     )
@@ -445,26 +445,26 @@ def gaps_sentence(h: dict, shown: int, tied: int = 0) -> str:
 
 
 def tied_with_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: list[dict]) -> int:
-    """Uncovered tasks not listed that tie with the last listed gap: same occupation, same weight."""
+    """Uncovered tasks not listed whose exact priority value (sql/marts/coverage_gaps.sql's ranking
+    key) equals the last listed gap's."""
     if not gaps:
         return 0
-    last = gaps[-1]
     return con.execute(
         """
-        select count(*) from int.domain_task_coverage as c
-        join marts.task_value as t using (onet_soc_code, task_id)
-        where c.domain_id = $domain and not c.is_covered and c.onet_soc_code = $code
-            and c.priority_score > 0
-            and t.task_weight = (select task_weight from marts.task_value
-                                 where onet_soc_code = $code and task_id = $task)
-            and c.task_id not in (select unnest($listed::bigint[]))
+        with keyed as (
+            select c.task_id,
+                case when t.priority_score > 0 then t.task_weight * t.occupation_wage_bill_usd * m.value_share
+                    when t.priority_score = 0 then 0 end as priority_value
+            from int.domain_task_coverage as c
+            join marts.task_value as t using (onet_soc_code, task_id)
+            join int.domain_members as m using (domain_id, onet_soc_code)
+            where c.domain_id = $domain and not c.is_covered
+        )
+        select count(*) from keyed
+        where priority_value = (select priority_value from keyed where task_id = $task)
+            and task_id not in (select unnest($listed::bigint[]))
         """,
-        {
-            "domain": domain_id,
-            "code": last["onet_soc_code"],
-            "task": last["task_id"],
-            "listed": [g["task_id"] for g in gaps],
-        },
+        {"domain": domain_id, "task": gaps[-1]["task_id"], "listed": [g["task_id"] for g in gaps]},
     ).fetchone()[0]
 
 

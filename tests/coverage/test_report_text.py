@@ -13,6 +13,7 @@ from assets.coverage.reports import (
     REASON_HELP,
     build_domain_doc,
     slice_table,
+    tied_with_last_gap,
     usd,
     write_all_reports,
     write_domain_report,
@@ -370,4 +371,31 @@ def test_equal_weight_gaps_are_listed_judgment_first_and_ties_at_the_cut_are_tol
         - 15
     )
     assert tied > 0
-    assert f"{tied:,} more uncovered tasks of the same occupation tie with #15" in md
+    assert f"{tied:,} more uncovered tasks tie with #15 on the priority value before cents" in md
+
+
+def test_ties_with_the_last_gap_are_counted_on_the_exact_priority_value():
+    def first_gap_ties(*edits: str) -> int:
+        con = build_fixture_db(edits=list(edits))
+        first = con.execute(
+            "select task_id from marts.coverage_gaps where domain_id = 'arts-and-media' and gap_rank = 1"
+        ).fetchall()
+        return tied_with_last_gap(con, "arts-and-media", [{"task_id": first[0][0]}])
+
+    # 27-3043.00's two uncovered tasks have weights 0.75 and 0.25: no tie
+    assert first_gap_ties() == 0
+    # equal weights, a cent apart (the largest-remainder cent): a tie
+    equal = "update marts.task_value set task_weight = 0.5, annual_value_usd = 200000 + (task_id = 201)::int * 0.01, "
+    assert (
+        first_gap_ties(
+            equal + "priority_score = 200000 + (task_id = 201)::int * 0.01 where task_id in (201, 202)"
+        )
+        == 1
+    )
+    # no priority score (not digital) ties whatever the weights
+    assert (
+        first_gap_ties(
+            "update marts.task_value set priority_score = 0, is_digital = false where task_id in (201, 202)"
+        )
+        == 1
+    )
