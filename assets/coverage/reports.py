@@ -11,7 +11,7 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
 from typing import NamedTuple
 
@@ -76,6 +76,9 @@ ONET_CHANGES_SHOWN = 10
 ONET_CHANGE_ORDER = ("added", "removed", "reworded", "moved")
 
 
+_WIDE = Context(prec=60)  # quantize must not overflow on a huge amount (1e28 and more)
+
+
 def usd(v: float | Decimal | None) -> str:
     """Dollars, scaled to k/M/B/T with two decimals, rounded half up as a reader would (in decimal:
     a float rounds 211,945,000 down to $211.94M). The unit is chosen after rounding (999,995 is $1.00M,
@@ -83,13 +86,16 @@ def usd(v: float | Decimal | None) -> str:
     if v is None:
         return "n/a"
     d = v if isinstance(v, Decimal) else Decimal(repr(float(v)))  # the float's shortest exact decimal
+    if not d.is_finite():
+        return "n/a"
     sign, a = ("-", -d) if d < 0 else ("", d)
     if a < Decimal("0.005"):  # below a cent: zero (float noise), never "-$0"
         return "$0"
-    if a < 1:
-        return f"{sign}${a.quantize(Decimal('0.01'), ROUND_HALF_UP)}"
+    cents = a.quantize(Decimal("0.01"), ROUND_HALF_UP, context=_WIDE)
+    if cents < 1:  # 0.995 rounds to a dollar: shown as $1 below, like 1
+        return f"{sign}${cents}"
     for suffix, exponent, decimals in (("", 0, 0), ("k", 3, 2), ("M", 6, 2), ("B", 9, 2), ("T", 12, 2)):
-        x = a.scaleb(-exponent).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP)
+        x = a.scaleb(-exponent).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP, context=_WIDE)
         if x < 1000 or suffix == "T":
             return f"{sign}${x:,.{decimals}f}{suffix}"
     raise AssertionError("unreachable")

@@ -19,7 +19,8 @@
 --   tier: Value tier.
 --   nature: judgment, routine, interpersonal, physical or unknown.
 --   is_digital: True when the task can be done at a computer.
---   priority_score: Priority score used for the ranking (value model's score x domain value share).
+--   priority_score: Priority score (value model's score x domain value share). The ranking uses its
+--     exact value before cents are apportioned, so a row can show a score a cent above the one before.
 --   priority_rank: The value model's overall priority rank (national).
 with ranked as (
     select

@@ -223,6 +223,9 @@ def test_money_and_counts_read_well():
     assert usd(1286) == "$1.29k"
     # halves round up, in decimal: as floats these went down ($211.94M, $1.12M) in the published reports
     assert usd(211_945_000.0) == "$211.95M" and usd(1_125_000) == "$1.13M" and usd(2345) == "$2.35k"
+    # the unit after rounding also below a dollar; no value crashes the report
+    assert usd(0.995) == usd(1) == "$1" and usd(0.994) == "$0.99"
+    assert usd(float("nan")) == usd(float("inf")) == "n/a" and usd(1e30).endswith("T")
     t = slice_table(
         "tier",
         [

@@ -47,3 +47,16 @@ def test_a_confidence_the_score_does_not_support_fails_the_check(copy, corruptio
     result = bands_check_result(copy, *TFIDF)
     assert not result.passed
     assert len(result.metadata["failing_rows"].value) >= 1
+
+
+def test_an_empty_inventory_passes(tmp_path):
+    # no inventory task, no match: a valid refresh (the first version required a row and failed it)
+    import duckdb
+
+    con = duckdb.connect()
+    con.execute(
+        "create schema marts; create table marts.inventory_task_matches (inventory_task_id varchar, "
+        "rank integer, onet_task_id bigint, method varchar, score double, text_confidence varchar, "
+        "confidence varchar)"
+    )
+    assert bands_check_result(con, *TFIDF).passed

@@ -103,6 +103,13 @@ def test_lines_of_prose_that_look_a_little_like_code_stay():
         "## Senior C++ Engineer (m/f/d)",
         "Tone: friendly",
         "note: keep it short",
+        # requests that start with a tool's name or an upper-case SQL word (review of the second version)
+        "python script to rename all invoices in a folder by date",
+        "docker compose up fails on my laptop, help",
+        "git rebase vs merge: which should our team use?",
+        "FROM now on, reply to customers in Spanish",
+        "WHERE possible, use plain language in patient letters",
+        "AND ensure the invoice total matches the purchase order",
         "from scratch, without templates:",
         "for example, the following:",
         "if needed:",
@@ -153,3 +160,25 @@ def test_no_line_of_onet_prose_is_code_even_wrapped_at_any_width(shared_data):
             assert drop_code_lines(wrapped) == wrapped, (name, width)
             checked += wrapped.count("\n") + 1
     assert checked > 1_000_000
+
+
+def test_commands_and_clauses_with_code_after_them_are_still_code():
+    for line in [
+        "pip install pandas",
+        "git commit -m fix",
+        "FROM orders o",
+        "AND status = 1",
+        '<div class="invoice">',
+    ]:
+        assert is_code(line), line
+
+
+def test_windows_line_endings_close_a_fence_and_odd_text_does_not_crash():
+    text = "Intro.\r\n```\r\ncode = 1\r\n```\r\nWrite the quarterly budget summary.\r\n"
+    assert _words(prose(text)) == "Intro. Write the quarterly budget summary."  # was: "Intro." only
+    assert drop_code_lines("x = 1 \ud83d") == ""  # a lone surrogate raised UnicodeEncodeError
+    # pathological 19,200-character lines are judged (their time was quadratic, ~1 s; now a few ms,
+    # measured by hand, not here: speed belongs to bench/)
+    chain = "a." * 9600 + "("
+    assert drop_code_lines(chain) == chain  # one-letter names: not an attribute access
+    assert drop_code_lines("<a " + "b='x' " * 3200) == ""  # a tag with an attribute

@@ -72,7 +72,7 @@ _KEYWORD_START = re.compile(
       | set\s+-[euxo]+
       | [\w.-]+@[\w.-]+:[~/][^\s]*[$\#]\s
     # markup and build files: a tag with attributes, a Makefile's .PHONY
-      | <[a-z][\w-]*(?:\s+[\w:@.-]+(?:=(?:"[^"]*"|'[^']*'))?)*\s+[\w:@.-]+=(?:"[^"]*"|'[^']*')[^<>]*/?>
+      | <[a-z][\w-]*\s+[\w:@.-]+=(?:"[^"<>]*"|'[^'<>]*')
       | \.PHONY:
     # diffs
       | diff\s--git\s
@@ -110,9 +110,10 @@ _KEYWORD_START = re.compile(
 )
 _OPERATOR = re.compile(r"==|!=|&&|\|\||=>|->|::|\+=|-=|\*=|:=|</\w|/>|\+\+|--\w|<-(?<=\s<-)(?=\s)|%>%")
 # an identifier called or dereferenced without a space: `order.remove(`, `get_item(`, `f()`, `x[0]`
-# ("customer_id (left join)" is prose); possessive quantifiers: no backtracking on long words
+# ("customer_id (left join)" is prose); a chain starts where no name or dot precedes it, and
+# possessive quantifiers keep a 19,200-character `a.a.a.…(` line linear
 _CALL = re.compile(
-    r"\b[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)+\(|\b[a-z]++_\w*+\(|\b\w++\(\)|\b[A-Za-z_]\w*+\[[\w'\"-]++\]|^\.\w+\("
+    r"(?<![\w.])[A-Za-z_]\w*+(?:\.[A-Za-z_]\w*+)++\(|\b[a-z]++_\w*+\(|\b\w++\(\)|\b[A-Za-z_]\w*+\[[\w'\"-]++\]|^\.\w+\("
 )
 # snake_case, camelCase (two lower-case letters first and five characters: not pH, mL, kWh, iPhone)
 # and CONSTANT_CASE names
@@ -215,7 +216,7 @@ def _aside(line: str) -> str:
 def _symbol_share(line: str) -> float:
     # bytes.translate deletes in C; every symbol is ASCII, so the byte count is the character count
     chars = len(line) - line.count(" ") - line.count("\t")
-    raw = line.encode()
+    raw = line.encode("utf-8", "surrogatepass")  # a lone surrogate must not raise
     return (len(raw) - len(raw.translate(None, _SYMBOL_BYTES))) / chars if chars else 0.0
 
 
@@ -243,6 +244,25 @@ def _sentence(line: str) -> bool:
     return len(tokens) >= SENTENCE_WORDS and sum(bool(_WORD.match(t)) for t in tokens) >= 0.6 * len(tokens)
 
 
+# A line that starts with a tool's name or an upper-case SQL clause word but goes on in plain words
+# is a request ("python script to rename all invoices", "WHERE possible, use plain language")
+_TOOL_OR_CLAUSE = re.compile(
+    r"^(?:git|pip3?|npm|npx|pnpm|python3?|docker|kubectl|wget|sudo|apt-get|pytest|mkdir|chmod|terraform"
+    r"|gcloud|uvicorn|FROM|JOIN|WHERE|GROUP|ORDER|HAVING|ON|AND|OR|UNION|LEFT|RIGHT|INNER|FULL|CROSS)\s"
+)
+WORDY_SHARE = 0.8
+
+
+def _wordy(line: str) -> bool:
+    """At least SENTENCE_WORDS tokens, WORDY_SHARE of them plain words, and no code symbol."""
+    tokens = line.split()
+    return (
+        len(tokens) >= SENTENCE_WORDS
+        and not _SUSPECT_CHARS.search(line)
+        and sum(bool(_WORD.match(t)) for t in tokens) >= WORDY_SHARE * len(tokens)
+    )
+
+
 def _judge(line: str) -> tuple[bool, int, str]:
     """(is code, code signals, the line as judged), each signal computed once."""
     line = _plain(line)
@@ -250,7 +270,7 @@ def _judge(line: str) -> tuple[bool, int, str]:
         return False, 0, line
     if not _LETTER.search(line):
         return any(c in line for c in _SYMBOLS), 0, line  # `}`, `});`, `*/`: a block's closing line
-    if _KEYWORD_START.match(line):
+    if _KEYWORD_START.match(line) and not (_TOOL_OR_CLAUSE.match(line) and _wordy(line)):
         return True, 3, line
     if not _suspect(line) or _sentence(line):
         # no code signal possible; or a sentence that mentions code (`parse_date()`): the work

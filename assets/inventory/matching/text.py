@@ -33,7 +33,8 @@ QUERY_TITLE_REPEAT = 2
 _BREAK = re.compile(r"(?<=[.!?:;])\s+|(?<=[。！？；])|\n+")
 
 
-_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t]*$|\Z)", re.M | re.S)
+# the closing fence may end in \r (Windows line endings): else the block ran to the end of the text
+_FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t\r]*$|\Z)", re.M | re.S)
 
 
 def prose(text: str | None) -> str | None:
