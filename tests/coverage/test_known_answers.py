@@ -482,30 +482,26 @@ def test_a_task_matched_to_a_non_characteristic_occupation_does_not_count_for_th
     )
 
 
-def test_equal_gaps_are_ordered_by_the_value_models_priority_rank():
-    # 201 and 202 tie on weight, score and value; the value model ranks 202 first: so must the gap list
+def _arts_gaps(value_201: str) -> list[int]:
+    """arts-and-media's gap order when 201 and 202 share weight 0.25, 202 is worth $100,000 and
+    ranked first by the value model, and 201 is worth `value_201`."""
     con = build_fixture_db(
         edits=[
             "update marts.task_value set priority_score = 100000, annual_value_usd = 100000, task_weight = 0.25 "
-            "where task_id in (201, 202)",
+            "where task_id = 202",
+            f"update marts.task_value set priority_score = {value_201}, annual_value_usd = {value_201}, "
+            "task_weight = 0.25 where task_id = 201",
             "update marts.task_value set priority_rank = 1 where task_id = 202",
         ]
     )
     gaps = con.execute(
         "select task_id from marts.coverage_gaps where domain_id = 'arts-and-media' order by gap_rank"
     ).fetchall()
-    assert [g[0] for g in gaps] == [202, 201]
+    return [g[0] for g in gaps]
+
+
+def test_equal_gaps_are_ordered_by_the_value_models_priority_rank():
+    # 201 and 202 tie on weight, score and value; the value model ranks 202 first: so must the gap list
+    assert _arts_gaps("100000") == [202, 201]
     # a cent apart (the largest-remainder split gave 201 the extra cent): still a tie, 202 first
-    build_all_again = build_fixture_db(
-        edits=[
-            "update marts.task_value set priority_score = 100000, annual_value_usd = 100000, task_weight = 0.25 "
-            "where task_id = 202",
-            "update marts.task_value set priority_score = 100000.01, annual_value_usd = 100000.01, "
-            "task_weight = 0.25 where task_id = 201",
-            "update marts.task_value set priority_rank = 1 where task_id = 202",
-        ]
-    )
-    gaps = build_all_again.execute(
-        "select task_id from marts.coverage_gaps where domain_id = 'arts-and-media' order by gap_rank"
-    ).fetchall()
-    assert [g[0] for g in gaps] == [202, 201]
+    assert _arts_gaps("100000.01") == [202, 201]
