@@ -243,15 +243,28 @@ def gx_asset_check(
         with duckdb.get_connection() as con:
             run = build(con) if build else suite
             frame = con.sql(run.query).df()
-        success, failures = run_suite(frame, run)
-        metadata: dict[str, Any] = {
-            "rows_validated": MetadataValue.int(len(frame)),
-            "expectations": MetadataValue.int(len(run.expectations)),
-        }
-        if failures:
-            metadata["failures"] = MetadataValue.md(failures_markdown(failures))
-            metadata["failing_rows"] = MetadataValue.json(failures)
-            context.log.error(f"{run.name} failed: {failures_markdown(failures)}")
-        return AssetCheckResult(passed=success, severity=AssetCheckSeverity.ERROR, metadata=metadata)
+        result = suite_check_result(frame, run)
+        if not result.passed:
+            context.log.error(f"{run.name} failed: {result.metadata['failures'].value}")
+        return result
 
     return _check
+
+
+def suite_check_result(
+    frame, suite: GxSuite, check_name: str | None = None, extra: dict[str, Any] | None = None
+) -> AssetCheckResult:
+    """`suite` run on `frame` as a blocking check's result: rows and expectations counted, and on failure
+    the failed expectations (markdown) and their rows; `check_name` when an asset reports it itself."""
+    success, failures = run_suite(frame, suite)
+    metadata: dict[str, Any] = {
+        "rows_validated": MetadataValue.int(len(frame)),
+        "expectations": MetadataValue.int(len(suite.expectations)),
+        **(extra or {}),
+    }
+    if failures:
+        metadata["failures"] = MetadataValue.md(failures_markdown(failures))
+        metadata["failing_rows"] = MetadataValue.json(failures)
+    return AssetCheckResult(
+        check_name=check_name, passed=success, severity=AssetCheckSeverity.ERROR, metadata=metadata
+    )

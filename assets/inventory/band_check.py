@@ -7,11 +7,9 @@ thresholds it used, and reports it as a blocking check of the table.
 
 from __future__ import annotations
 
-from typing import Any
+from dagster import AssetCheckResult, MetadataValue
 
-from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue
-
-from assets.common.gx_checks import GxSuite, failures_markdown, run_suite, true
+from assets.common.gx_checks import GxSuite, suite_check_result, true
 
 BANDS_CHECK = "inventory_task_matches__confidence_is_the_band_of_its_score"
 BANDS_DESCRIPTION = (
@@ -53,15 +51,8 @@ BANDS_SUITE = GxSuite(
 
 
 def bands_check_result(con, high: float, medium: float, low: float) -> AssetCheckResult:
-    frame = con.execute(BANDS_SUITE.query, {"high": high, "medium": medium, "low": low}).df()
-    passed, failures = run_suite(frame, BANDS_SUITE)
-    metadata: dict[str, Any] = {
-        "rows_validated": MetadataValue.int(len(frame)),
-        "thresholds": MetadataValue.json({"high": high, "medium": medium, "low": low}),
-    }
-    if failures:
-        metadata["failures"] = MetadataValue.md(failures_markdown(failures))
-        metadata["failing_rows"] = MetadataValue.json(failures)
-    return AssetCheckResult(
-        check_name=BANDS_CHECK, passed=passed, severity=AssetCheckSeverity.ERROR, metadata=metadata
+    thresholds = {"high": high, "medium": medium, "low": low}
+    frame = con.execute(BANDS_SUITE.query, thresholds).df()
+    return suite_check_result(
+        frame, BANDS_SUITE, check_name=BANDS_CHECK, extra={"thresholds": MetadataValue.json(thresholds)}
     )
