@@ -110,13 +110,16 @@ def columns_exist(*columns: str) -> list[Expectation]:
 
 @dataclass(frozen=True)
 class GxSuite:
-    """A named suite: a DuckDB query, the expectations on its result, the columns naming a failing row."""
+    """A named suite: a DuckDB query, the expectations on its result, the columns naming a failing row.
+    With `for_database`, the suite a check runs is `for_database(connection)`, for a query that depends
+    on what the database holds (this one then names and describes the check)."""
 
     name: str
     query: str
     expectations: Sequence[Expectation]
     row_id_columns: Sequence[str] = ()
     description: str = ""
+    for_database: Callable[[Any], "GxSuite"] | None = None
 
 
 _lock = threading.Lock()
@@ -223,14 +226,8 @@ def _default_description(suite: GxSuite) -> str:
     return f"Blocking Great Expectations suite of {len(suite.expectations)}: {listed}."
 
 
-def gx_asset_check(
-    asset_key: AssetKey | Sequence[str],
-    suite: GxSuite,
-    build: Callable[[Any], GxSuite] | None = None,
-) -> AssetChecksDefinition:
-    """A blocking asset check that runs `suite` against the working database. With `build`, the suite
-    run is `build(connection)`, for a query that depends on what the database holds (`suite` then
-    names and describes the check)."""
+def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> AssetChecksDefinition:
+    """A blocking asset check that runs `suite` against the working database."""
     key = AssetKey(asset_key) if not isinstance(asset_key, AssetKey) else asset_key
 
     @asset_check(
@@ -241,7 +238,7 @@ def gx_asset_check(
     )
     def _check(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
         with duckdb.get_connection() as con:
-            run = build(con) if build else suite
+            run = suite.for_database(con) if suite.for_database else suite
             frame = con.sql(run.query).df()
         result = suite_check_result(frame, run)
         if not result.passed:

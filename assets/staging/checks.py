@@ -88,7 +88,6 @@ def _task_exists(table: str) -> GxSuite:
 # The file-fed staging tables (qualified), from the staging assets themselves, so that a new one is
 # held to staging.source_files without editing a list here.
 FILE_FED_TABLES = [".".join(a.key.path) for a in STAGING_TABLE_ASSETS]
-SOURCE_FILES_ROWS = "source_files__rows_loaded_are_the_staging_tables_rows"
 
 
 def source_files_rows_suite(existing: Collection[str] | None = None) -> GxSuite:
@@ -101,7 +100,7 @@ def source_files_rows_suite(existing: Collection[str] | None = None) -> GxSuite:
     tables += [f"select '{t}' as target_table, null::bigint as table_rows" for t in never_created]
     union = "\n                union all ".join(tables)
     return GxSuite(
-        SOURCE_FILES_ROWS,
+        "source_files__rows_loaded_are_the_staging_tables_rows",
         f"""
             with tables as (
                 {union}
@@ -123,6 +122,7 @@ def source_files_rows_suite(existing: Collection[str] | None = None) -> GxSuite:
             row_count_between(1, None),
         ],
         row_id_columns=["target_table", "rows_loaded", "table_rows"],
+        for_database=_source_files_rows_for,
         description="The rows staging.source_files says each file gave (rows_loaded, = rows_read) are the "
         "rows its staging table holds now, and a staging table with no row there is empty. A failure "
         "means a staging table was changed or replaced outside its asset (rows lost or added after the "
@@ -374,9 +374,5 @@ SUITES: dict[str, list[GxSuite]] = {
 }
 
 STAGING_CHECKS = [
-    gx_asset_check(
-        ["staging", table], suite, build=_source_files_rows_for if suite.name == SOURCE_FILES_ROWS else None
-    )
-    for table, suites in SUITES.items()
-    for suite in suites
+    gx_asset_check(["staging", table], suite) for table, suites in SUITES.items() for suite in suites
 ]
