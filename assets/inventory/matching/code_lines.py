@@ -161,6 +161,7 @@ _SYMBOL_BYTES = _SYMBOLS.encode()
 SYMBOL_SHARE = 0.10
 SHORT_WORDS = 3
 SENTENCE_WORDS = 5
+SENTENCE_WORD_SHARE = 0.6
 
 
 def _block_end(line: str) -> bool:
@@ -240,8 +241,13 @@ def _sentence(line: str) -> bool:
     line = _LIST_MARKER.sub("", line)
     if not _SENTENCE_START.match(line) or not _SENTENCE_END.search(line):
         return False
+    return _mostly_words(line, SENTENCE_WORD_SHARE)
+
+
+def _mostly_words(line: str, share: float) -> bool:
+    """At least SENTENCE_WORDS tokens, `share` of them plain words."""
     tokens = line.split()
-    return len(tokens) >= SENTENCE_WORDS and sum(bool(_WORD.match(t)) for t in tokens) >= 0.6 * len(tokens)
+    return len(tokens) >= SENTENCE_WORDS and sum(bool(_WORD.match(t)) for t in tokens) >= share * len(tokens)
 
 
 # A line that starts with a tool's name or an upper-case SQL clause word but goes on in plain words
@@ -254,13 +260,8 @@ WORDY_SHARE = 0.8
 
 
 def _wordy(line: str) -> bool:
-    """At least SENTENCE_WORDS tokens, WORDY_SHARE of them plain words, and no code symbol."""
-    tokens = line.split()
-    return (
-        len(tokens) >= SENTENCE_WORDS
-        and not _SUSPECT_CHARS.search(line)
-        and sum(bool(_WORD.match(t)) for t in tokens) >= WORDY_SHARE * len(tokens)
-    )
+    """No code symbol, and WORDY_SHARE of at least SENTENCE_WORDS tokens plain words."""
+    return not _SUSPECT_CHARS.search(line) and _mostly_words(line, WORDY_SHARE)
 
 
 def _judge(line: str) -> tuple[bool, int, str]:
