@@ -451,23 +451,18 @@ def gaps_sentence(h: dict, shown: int, tied: int = 0) -> str:
 
 
 def tied_with_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: list[dict]) -> int:
-    """Uncovered tasks not listed whose exact priority value (sql/marts/coverage_gaps.sql's ranking
-    key) equals the last listed gap's."""
+    """Uncovered tasks not listed whose priority value (what gaps are ranked by) equals the last
+    listed gap's."""
     if not gaps:
         return 0
     return con.execute(
         """
-        with keyed as (
-            select c.task_id,
-                case when t.priority_score > 0 then t.task_weight * t.occupation_wage_bill_usd * m.value_share
-                    when t.priority_score = 0 then 0 end as priority_value
-            from int.domain_task_coverage as c
-            join marts.task_value as t using (onet_soc_code, task_id)
-            join int.domain_members as m using (domain_id, onet_soc_code)
-            where c.domain_id = $domain and not c.is_covered
+        with uncovered as (
+            select task_id, priority_value from int.domain_task_coverage
+            where domain_id = $domain and not is_covered
         )
-        select count(*) from keyed
-        where priority_value = (select priority_value from keyed where task_id = $task)
+        select count(*) from uncovered
+        where priority_value = (select priority_value from uncovered where task_id = $task)
             and task_id not in (select unnest($listed::bigint[]))
         """,
         {"domain": domain_id, "task": gaps[-1]["task_id"], "listed": [g["task_id"] for g in gaps]},

@@ -28,6 +28,9 @@
 --   is_covered_task_uncertain: True when every covering match covers only because the inventory named
 --     the occupation (a hinted candidate lifted to medium): the occupation is right, but the text
 --     alone was too weak to say that this is the task imitated (inventory_task_matches.text_confidence).
+--   priority_value: The priority score before its cents are apportioned (task weight x occupation wage
+--     bill x the domain's value share; 0 without a priority score): what gaps are ranked by, so that
+--     tasks of equal weight tie whichever got the largest-remainder cent.
 with covered as (
     select
         onet_task_id,
@@ -61,7 +64,11 @@ select
     c.onet_task_id is not null as is_covered,
     coalesce(c.covering_inventory_tasks, 0) as covering_inventory_tasks,
     coalesce(c.covering_inventory_task_ids, []::varchar[]) as covering_inventory_task_ids,
-    coalesce(c.is_task_uncertain, false) as is_covered_task_uncertain
+    coalesce(c.is_task_uncertain, false) as is_covered_task_uncertain,
+    case
+        when t.priority_score > 0 then t.task_weight * t.occupation_wage_bill_usd * d.value_share
+        when t.priority_score = 0 then 0
+    end as priority_value
 from int.domain_members as d
 inner join marts.task_value as t on t.onet_soc_code = d.onet_soc_code
 left join staging.onet_occupations as o on o.onet_soc_code = t.onet_soc_code

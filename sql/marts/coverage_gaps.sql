@@ -24,19 +24,12 @@
 --   priority_rank: The value model's overall priority rank (national).
 with ranked as (
     select
-        c.*,
+        *,
         row_number() over (
-            partition by c.domain_id
-            order by
-                case when t.priority_score > 0 then t.task_weight * t.occupation_wage_bill_usd * m.value_share
-                    when t.priority_score = 0 then 0 end desc nulls last,
-                c.priority_rank,
-                c.task_id
+            partition by domain_id order by priority_value desc nulls last, priority_rank, task_id
         ) as gap_rank
-    from int.domain_task_coverage as c
-    join marts.task_value as t using (onet_soc_code, task_id)
-    join int.domain_members as m using (domain_id, onet_soc_code)
-    where not c.is_covered
+    from int.domain_task_coverage
+    where not is_covered
 )
 
 select
