@@ -14,7 +14,7 @@ from assets.common.results import markdown_table
 from assets.common.warn_checks import warning_check
 
 REASONS = ["no_credible_match", "low_tier_only", "physical_work", "outside_declared_domain"]
-CENT = 0.01
+# Money here is DECIMAL cents summed exactly, so every money identity below holds with no tolerance.
 
 SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ("int", "domain_definitions"): [
@@ -159,11 +159,13 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ("marts", "domain_coverage_slices"): [
         GxSuite(
             "domain_coverage_slices__one_row_per_slice_and_covered_within_total",
-            f"""
+            """
             select *,
-                coalesce(covered_value_usd <= total_value_usd + {CENT},
+                coalesce(covered_value_usd <= total_value_usd,
                          covered_value_usd is null and total_value_usd is null)
-                    and tasks_covered <= tasks_total as covered_within_total
+                    and tasks_covered <= tasks_total as covered_within_total,
+                covered_value_usd + uncovered_value_usd is not distinct from total_value_usd
+                    as covered_and_uncovered_make_the_total
             from marts.domain_coverage_slices
             """,
             [
@@ -171,6 +173,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 in_set("dimension", ["tier", "nature", "digital"]),
                 between("value_coverage_pct", 0, 100),
                 true("covered_within_total"),
+                true("covered_and_uncovered_make_the_total"),
             ],
             row_id_columns=["domain_id", "dimension", "slice"],
         )
@@ -178,26 +181,34 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ("marts", "domain_coverage"): [
         GxSuite(
             "domain_coverage__one_row_per_domain_and_splits_add_up",
-            f"""
+            """
             with slices as (
-                select domain_id, dimension, sum(total_value_usd) as v, sum(covered_value_usd) as c
+                select domain_id, dimension, coalesce(sum(total_value_usd), 0) as v,
+                    coalesce(sum(covered_value_usd), 0) as c
                 from marts.domain_coverage_slices group by all
+            ),
+            tasks as (
+                select domain_id, coalesce(sum(annual_value_usd), 0) as v,
+                    coalesce(sum(annual_value_usd) filter (where is_covered), 0) as c
+                from int.domain_task_coverage group by all
             )
             select
                 d.*,
-                d.covered_value_usd <= d.total_value_usd + {CENT} and d.tasks_covered <= d.tasks_total
+                d.covered_value_usd <= d.total_value_usd and d.tasks_covered <= d.tasks_total
                     as covered_within_total,
                 coalesce((
-                    select bool_and(abs(s.v - d.total_value_usd) <= {CENT} * greatest(1, d.tasks_total)
-                        and abs(s.c - d.covered_value_usd) <= {CENT} * greatest(1, d.tasks_total))
+                    select bool_and(s.v = d.total_value_usd and s.c = d.covered_value_usd)
                     from slices as s where s.domain_id = d.domain_id
                 ), d.tasks_total = 0) as splits_add_up,
-                abs(d.judgment_value_usd + d.routine_value_usd + d.interpersonal_value_usd
-                    + d.physical_value_usd + d.unknown_nature_value_usd - d.total_value_usd)
-                    <= {CENT} * greatest(1, d.tasks_total) as natures_add_up,
+                coalesce((
+                    select t.v = d.total_value_usd and t.c = d.covered_value_usd
+                    from tasks as t where t.domain_id = d.domain_id
+                ), d.tasks_total = 0 and d.total_value_usd = 0) as totals_are_the_sum_of_their_tasks,
+                d.judgment_value_usd + d.routine_value_usd + d.interpersonal_value_usd
+                    + d.physical_value_usd + d.unknown_nature_value_usd = d.total_value_usd as natures_add_up,
                 (select count(*) from marts.domain_coverage)
                     = (select count(distinct domain_id) from int.domain_definitions) as every_domain_present,
-                abs(d.uncovered_value_usd - (d.total_value_usd - d.covered_value_usd)) <= {CENT}
+                d.uncovered_value_usd = d.total_value_usd - d.covered_value_usd
                     as uncovered_is_total_less_covered,
                 d.value_coverage_pct is not distinct from
                     round(100 * d.covered_value_usd / nullif(d.total_value_usd, 0), 4)
@@ -214,6 +225,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 true("uncovered_is_total_less_covered"),
                 true("percentages_as_computed"),
                 true("splits_add_up"),
+                true("totals_are_the_sum_of_their_tasks"),
                 true("natures_add_up"),
                 true("every_domain_present"),
             ],
@@ -224,7 +236,8 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
         GxSuite(
             "coverage_gaps__ranked_uncovered_tasks_only",
             """
-            select g.*, not coalesce(c.is_covered, true) as is_uncovered_task
+            select g.*, not coalesce(c.is_covered, true) as is_uncovered_task,
+                g.annual_value_usd is not distinct from c.annual_value_usd as value_is_the_tasks_in_the_domain
             from marts.coverage_gaps as g
             left join int.domain_task_coverage as c using (domain_id, task_id)
             """,
@@ -234,6 +247,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 between("gap_rank", 1, None),
                 not_null("task"),
                 true("is_uncovered_task"),
+                true("value_is_the_tasks_in_the_domain"),
             ],
             row_id_columns=["domain_id", "gap_rank"],
         )

@@ -52,7 +52,7 @@ select
     case when d.value_share = 1 then t.annual_value_usd
         else round(t.annual_value_usd::double * d.value_share, 2)::decimal(20, 2) end as annual_value_usd,
     t.allocated_employment::double * d.employment_share as employment_reached,
-    t.hourly_wage_usd::double as hourly_wage_usd,
+    t.hourly_wage_usd,
     t.tier,
     tr.tier_position,
     coalesce(tr.is_bottom_tier, false) as is_bottom_tier,

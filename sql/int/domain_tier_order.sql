@@ -13,8 +13,8 @@
 with tiers as (
     select
         tier,
-        min(hourly_wage_usd)::double as tier_min_hourly_usd,
-        max(hourly_wage_usd)::double as tier_max_hourly_usd
+        min(hourly_wage_usd) as tier_min_hourly_usd,
+        max(hourly_wage_usd) as tier_max_hourly_usd
     from marts.task_value
     where tier is not null and hourly_wage_usd is not null
     group by tier

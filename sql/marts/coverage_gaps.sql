@@ -39,7 +39,7 @@ select
     occupation_title,
     task_id,
     task,
-    annual_value_usd::double as annual_value_usd,
+    annual_value_usd,
     employment_reached,
     hourly_wage_usd,
     tier,

@@ -22,7 +22,7 @@
 --   bottom_tier_overweight_pct: inventory_bottom_tier_share_pct - value_bottom_tier_share_pct (percentage
 --     points): above 0, the inventory leans to the domain's lowest-paid work more than its value does.
 --   inventory_median_hourly_wage_usd: Median hourly wage of the best matches of the inventory tasks
---     matched here (USD/hour, rounded to the cent; with an even count the mean of the middle two;
+--     matched here (USD/hour; with an even count the mean of the middle two, rounded half up to the cent;
 --     null without any).
 --   value_median_hourly_wage_usd: Hourly wage at which half of the domain's value is earned at or below
 --     (value-weighted median, USD/hour).
@@ -39,7 +39,8 @@ inventory as (
         count(distinct g.inventory_task_id) as inventory_tasks_matched,
         count(distinct g.inventory_task_id) filter (where g.is_bottom_tier) as inventory_bottom_tier_tasks,
         -- one wage per inventory task (its best match), whatever the number of members it reaches
-        median(g.best_hourly_wage_usd) as inventory_median_hourly_wage_usd
+        -- in decimal: the mean of two middle wages ends in a half cent, which rounds up exactly
+        median(g.best_hourly_wage_usd::decimal(14, 4)) as inventory_median_hourly_wage_usd
     from marts.inventory_grounding as g
     inner join int.domain_members as dm
         on dm.onet_soc_code = g.best_onet_soc_code and dm.is_characteristic
@@ -59,7 +60,7 @@ value_median as (
     select
         domain_id,
         -- the lowest wage whose cumulative value reaches half of the total
-        min(hourly_wage_usd) filter (where cumulative_usd >= total_usd / 2) as value_median_hourly_wage_usd
+        min(hourly_wage_usd) filter (where 2 * cumulative_usd >= total_usd) as value_median_hourly_wage_usd
     from (
         select
             *,
@@ -85,8 +86,8 @@ select
     c.bottom_tier_value_usd,
     round(100 * c.bottom_tier_value_usd / nullif(c.total_value_usd, 0), 4) as value_bottom_tier_share_pct,
     round(inventory_bottom_tier_share_pct - value_bottom_tier_share_pct, 4) as bottom_tier_overweight_pct,
-    round(i.inventory_median_hourly_wage_usd, 2) as inventory_median_hourly_wage_usd,
-    round(v.value_median_hourly_wage_usd, 2) as value_median_hourly_wage_usd
+    round(i.inventory_median_hourly_wage_usd, 2)::decimal(12, 2) as inventory_median_hourly_wage_usd,
+    v.value_median_hourly_wage_usd::decimal(12, 2) as value_median_hourly_wage_usd
 from marts.domain_coverage as c
 cross join tiers as t
 left join inventory as i using (domain_id)

@@ -44,10 +44,10 @@ select
     count(*) filter (where is_covered) as tasks_covered,
     -- a slice whose tasks all lack a value (the 'no tier' tasks: no published wage) has an unknown
     -- value, not $0; a slice with known values and nothing covered has $0 covered
-    sum(annual_value_usd)::double as total_value_usd,
-    case when count(annual_value_usd) > 0 then coalesce(sum(annual_value_usd) filter (where is_covered), 0)::double end
+    sum(annual_value_usd)::decimal(20, 2) as total_value_usd,
+    case when count(annual_value_usd) > 0 then coalesce(sum(annual_value_usd) filter (where is_covered), 0)::decimal(20, 2) end
         as covered_value_usd,
-    case when count(annual_value_usd) > 0 then coalesce(sum(annual_value_usd) filter (where not is_covered), 0)::double end
+    case when count(annual_value_usd) > 0 then coalesce(sum(annual_value_usd) filter (where not is_covered), 0)::decimal(20, 2) end
         as uncovered_value_usd,
     round(100 * covered_value_usd / nullif(total_value_usd, 0), 4) as value_coverage_pct
 from long

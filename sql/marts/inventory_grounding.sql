@@ -57,8 +57,8 @@ valued as (
     select
         m.*,
         t.task,
-        t.annual_value_usd::double as annual_value_usd,
-        t.hourly_wage_usd::double as hourly_wage_usd,
+        t.annual_value_usd,
+        t.hourly_wage_usd,
         t.tier,
         coalesce(tr.is_bottom_tier, false) as is_bottom_tier,
         coalesce(t.nature, 'unknown') as nature,

@@ -108,6 +108,38 @@ CASES = {
         ["update marts.domain_coverage set value_coverage_pct = 55 where domain_id = 'legal'"],
         "ExpectColumnValuesToBeInSet(column='percentages_as_computed')",
     ),
+    # a domain's value a cent above its tasks', with its splits made to agree: money is exact, no tolerance
+    "domain_value_a_cent_off_its_tasks": (
+        "domain_coverage__one_row_per_domain_and_splits_add_up",
+        [
+            "update marts.domain_coverage set total_value_usd = total_value_usd + 0.01, "
+            "uncovered_value_usd = uncovered_value_usd + 0.01, judgment_value_usd = judgment_value_usd + 0.01 "
+            "where domain_id = 'legal'",
+            "update marts.domain_coverage_slices set total_value_usd = total_value_usd + 0.01, "
+            "uncovered_value_usd = uncovered_value_usd + 0.01 where (domain_id, dimension, slice) in ("
+            "select (domain_id, dimension, min(slice)) from marts.domain_coverage_slices "
+            "where domain_id = 'legal' and total_value_usd is not null group by domain_id, dimension)",
+        ],
+        "ExpectColumnValuesToBeInSet(column='totals_are_the_sum_of_their_tasks')",
+    ),
+    # a slice whose covered and uncovered parts miss its total by a cent
+    "slice_parts_a_cent_off": (
+        "domain_coverage_slices__one_row_per_slice_and_covered_within_total",
+        [
+            "update marts.domain_coverage_slices set uncovered_value_usd = uncovered_value_usd + 0.01 "
+            "where domain_id = 'legal' and dimension = 'nature' and slice = 'judgment'"
+        ],
+        "ExpectColumnValuesToBeInSet(column='covered_and_uncovered_make_the_total')",
+    ),
+    # a gap listed with another value than its task has in the domain
+    "gap_value_not_the_tasks": (
+        "coverage_gaps__ranked_uncovered_tasks_only",
+        [
+            "update marts.coverage_gaps set annual_value_usd = annual_value_usd + 1 where domain_id = 'legal' "
+            "and gap_rank = 1"
+        ],
+        "ExpectColumnValuesToBeInSet(column='value_is_the_tasks_in_the_domain')",
+    ),
     # a candidate listed under an occupation that is not its statement's
     "candidate_under_another_occupation": (
         "inventory_task_matches__keys_bands_and_scores_valid",
