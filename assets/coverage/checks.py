@@ -115,13 +115,23 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ],
     ("int", "domain_task_coverage"): [
         GxSuite(
-            "domain_task_coverage__one_row_per_domain_and_task",
-            "select * from int.domain_task_coverage",
+            "domain_task_coverage__one_row_per_domain_and_task_and_sector_values_add_up_to_the_sector_bill",
+            """
+            select c.*,
+                -- a sector domain apportions each OES code's sector bill over its tasks to the cent (the
+                -- national value where the sector's bill reaches it); code-based domains have no bill here
+                coalesce(sum(c.annual_value_usd) over (partition by c.domain_id, m.oes_code)
+                    = least(m.sector_wage_bill_usd, m.national_wage_bill_usd), true)
+                    as sector_values_add_up_to_the_sector_bill
+            from int.domain_task_coverage as c
+            inner join int.domain_members as m using (domain_id, onet_soc_code)
+            """,
             [
                 unique("domain_id", "task_id"),
                 between("annual_value_usd", 0, None),
                 not_null("is_covered"),
                 between("covering_inventory_tasks", 0, None),
+                true("sector_values_add_up_to_the_sector_bill"),
             ],
             row_id_columns=["domain_id", "task_id"],
         )

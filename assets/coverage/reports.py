@@ -632,19 +632,23 @@ def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id:
     A domain counts each occupation's value times its share in the domain (int.domain_members.
     value_share: 1 for code-based domains, the sector's part for a sector domain), as its headline does.
     """
-    # the national values, or the domain's part of them in exact cents, each task's share rounded as
-    # int.domain_task_coverage rounds it (so the current total is the headline's to the cent)
+    # the national values, or the domain's part of them in exact cents: the current value is the
+    # task's in int.domain_task_coverage (so the current total is the headline's to the cent), the
+    # previous one the same sector ratio of the previous value, in integer cents rounded half up
     source = (
         """(select * replace (current_value_usd - previous_value_usd as value_change_usd)
             from (select r.* replace (
-                    case when m.value_share = 1 then r.previous_value_usd
-                        else round(r.previous_value_usd::double * m.value_share, 2)::decimal(20, 2) end
-                        as previous_value_usd,
-                    case when m.value_share = 1 then r.current_value_usd
-                        else round(r.current_value_usd::double * m.value_share, 2)::decimal(20, 2) end
-                        as current_value_usd)
+                    case when m.sector_wage_bill_usd < m.national_wage_bill_usd then
+                        (((r.previous_value_usd * 100)::hugeint * (m.sector_wage_bill_usd * 100)::hugeint * 2
+                            + (m.national_wage_bill_usd * 100)::hugeint)
+                            // ((m.national_wage_bill_usd * 100)::hugeint * 2))::decimal(20, 0) * 0.01
+                        else r.previous_value_usd end::decimal(20, 2) as previous_value_usd,
+                    case when m.sector_wage_bill_usd < m.national_wage_bill_usd then c.annual_value_usd
+                        else r.current_value_usd end as current_value_usd)
                 from marts.release_changes as r
-                join int.domain_members as m on m.onet_soc_code = r.onet_soc_code and m.domain_id = ?))"""
+                join int.domain_members as m on m.onet_soc_code = r.onet_soc_code and m.domain_id = ?
+                left join int.domain_task_coverage as c on c.domain_id = m.domain_id and c.task_id = r.task_id
+                where r.change_level = 'task'))"""
         if domain_id
         else "marts.release_changes"
     )

@@ -22,6 +22,11 @@
 --     tasks. Value always counts by
 --     value_share; this only keeps a sector from claiming every task of an occupation it barely
 --     employs (0.04% of Electronics Engineers' value is in Finance and Insurance).
+--   sector_wage_bill_usd: For a sector domain, the sector's wage bill of the occupation's OES code
+--     (USD/year; summed over the domain's sectors); null for code-based domains.
+--   national_wage_bill_usd: For a sector domain, the national value of all tasks of that OES code
+--     (USD/year; the O*NET codes sharing it together); null for code-based domains. The sector's
+--     task values are the national ones apportioned exactly in this ratio (int.domain_task_coverage).
 with rules as (
     select domain_id, rule_type, rule_value from int.domain_definitions
 ),
@@ -39,7 +44,8 @@ occupations as (
 oes_totals as (
     select
         t.oes_code,
-        sum(t.annual_value_usd)::double as national_bill_usd
+        sum(t.annual_value_usd)::double as national_bill_usd,
+        sum(t.annual_value_usd) as national_bill_exact_usd
     from marts.task_value as t
     group by t.oes_code
 ),
@@ -76,7 +82,9 @@ sector_members as (
         o.oes_code,
         min(r.rule_type || ':' || r.rule_value) as matched_rule,
         least(1.0, sum(s.wage_bill_usd)::double / nullif(any_value(b.national_bill_usd), 0)) as value_share,
-        least(1.0, sum(s.employment)::double / nullif(any_value(e.national_employment), 0)) as employment_share
+        least(1.0, sum(s.employment)::double / nullif(any_value(e.national_employment), 0)) as employment_share,
+        sum(s.wage_bill_usd)::decimal(20, 2) as sector_wage_bill_usd,
+        any_value(b.national_bill_exact_usd)::decimal(20, 2) as national_wage_bill_usd
     from rules as r
     inner join marts.sector_occupation_value as s
         on r.rule_type = 'naics' and s.naics = r.rule_value
@@ -98,7 +106,9 @@ sector_totals as (
     group by m.domain_id
 )
 
-select domain_id, onet_soc_code, oes_code, matched_rule, value_share, employment_share, true as is_characteristic
+select
+    domain_id, onet_soc_code, oes_code, matched_rule, value_share, employment_share, true as is_characteristic,
+    null::decimal(20, 2) as sector_wage_bill_usd, null::decimal(20, 2) as national_wage_bill_usd
 from code_members
 union all
 select
@@ -108,7 +118,9 @@ select
     m.matched_rule,
     coalesce(m.value_share, 0),
     coalesce(m.employment_share, 0),
-    coalesce(m.value_share >= t.sector_value_share, false) as is_characteristic
+    coalesce(m.value_share >= t.sector_value_share, false) as is_characteristic,
+    m.sector_wage_bill_usd,
+    m.national_wage_bill_usd
 from sector_members as m
 left join sector_totals as t on t.domain_id = m.domain_id
 order by domain_id, onet_soc_code

@@ -8,8 +8,11 @@
 --   task_id: O*NET Task ID.
 --   task: Task statement.
 --   occupation_title: O*NET occupation title.
---   annual_value_usd: Annual value of the task in this domain (USD/year, exact cents; the sector share for
---     sector domains, rounded to the cent, so that every sum over these rows is exact).
+--   annual_value_usd: Annual value of the task in this domain (USD/year, exact cents). For a sector domain,
+--     the task's national value x the sector's wage bill / the national bill of its OES code
+--     (int.domain_members), computed in integer cents and apportioned by largest remainder (ties to
+--     the lower Task ID), so the sector's tasks of an OES code add up to the sector's wage bill to the
+--     cent; the national value where the sector's bill reaches the national one (the share is capped at 1).
 --   employment_reached: Employment of the task's occupation counted in this domain (workers).
 --   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour; the national mean, also in a sector
 --     domain).
@@ -40,6 +43,38 @@ with covered as (
     from int.inventory_match_credibility
     where covers
     group by onet_task_id
+),
+
+-- a sector's share of a task's value, exactly: value x sector bill / national bill in integer cents
+sector_exact as (
+    select
+        d.domain_id,
+        t.task_id,
+        d.oes_code,
+        (d.sector_wage_bill_usd * 100)::hugeint as sector_cents,
+        (t.annual_value_usd * 100)::hugeint * (d.sector_wage_bill_usd * 100)::hugeint as numerator,
+        (d.national_wage_bill_usd * 100)::hugeint as denominator
+    from int.domain_members as d
+    inner join marts.task_value as t on t.onet_soc_code = d.onet_soc_code
+    where d.sector_wage_bill_usd < d.national_wage_bill_usd and t.annual_value_usd is not null
+),
+
+sector_floor as (
+    select *, numerator // denominator as floor_cents, numerator % denominator as remainder
+    from sector_exact
+),
+
+-- the cents the floors leave out of the sector's bill go to the largest remainders, one each
+sector_value as (
+    select
+        domain_id,
+        task_id,
+        ((floor_cents + case when row_number() over (
+            partition by domain_id, oes_code order by remainder desc, task_id
+        ) <= any_value(sector_cents) over (partition by domain_id, oes_code)
+            - sum(floor_cents) over (partition by domain_id, oes_code) then 1 else 0 end)::decimal(20, 0)
+            * 0.01)::decimal(20, 2) as annual_value_usd
+    from sector_floor
 )
 
 select
@@ -49,8 +84,8 @@ select
     t.task,
     o.title as occupation_title,
     -- exact cents: sums of doubles drift in the last digits (and with the order of summation)
-    case when d.value_share = 1 then t.annual_value_usd
-        else round(t.annual_value_usd::double * d.value_share, 2)::decimal(20, 2) end as annual_value_usd,
+    case when d.sector_wage_bill_usd < d.national_wage_bill_usd then sv.annual_value_usd
+        else t.annual_value_usd end as annual_value_usd,
     t.allocated_employment::double * d.employment_share as employment_reached,
     t.hourly_wage_usd,
     t.tier,
@@ -74,4 +109,5 @@ inner join marts.task_value as t on t.onet_soc_code = d.onet_soc_code
 left join staging.onet_occupations as o on o.onet_soc_code = t.onet_soc_code
 left join int.domain_tier_order as tr on tr.tier = t.tier
 left join covered as c on c.onet_task_id = t.task_id::varchar
+left join sector_value as sv on sv.domain_id = d.domain_id and sv.task_id = t.task_id
 order by d.domain_id, t.onet_soc_code, t.task_id

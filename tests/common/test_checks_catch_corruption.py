@@ -122,6 +122,21 @@ CASES = {
         ],
         "ExpectColumnValuesToBeInSet(column='totals_are_the_sum_of_their_tasks')",
     ),
+    # a cent moved between two OES codes of a sector domain: the domain's total is unchanged
+    "sector_cent_moved_between_occupations": (
+        "domain_task_coverage__one_row_per_domain_and_task_and_sector_values_add_up_to_the_sector_bill",
+        [
+            "create temp table pair as select task_id, row_number() over (order by task_id) as n from ("
+            "select min(c.task_id) as task_id from int.domain_task_coverage as c "
+            "join int.domain_members as m using (domain_id, onet_soc_code) where c.domain_id = "
+            "'sector-finance-and-insurance' and m.sector_wage_bill_usd < m.national_wage_bill_usd "
+            "and c.annual_value_usd > 1 group by m.oes_code order by m.oes_code limit 2)",
+            "update int.domain_task_coverage as c set annual_value_usd = annual_value_usd "
+            "+ case p.n when 1 then 0.01 else -0.01 end from pair as p "
+            "where c.domain_id = 'sector-finance-and-insurance' and c.task_id = p.task_id",
+        ],
+        "ExpectColumnValuesToBeInSet(column='sector_values_add_up_to_the_sector_bill')",
+    ),
     # a slice whose covered and uncovered parts miss its total by a cent
     "slice_parts_a_cent_off": (
         "domain_coverage_slices__one_row_per_slice_and_covered_within_total",

@@ -34,7 +34,7 @@ def test_major_groups_partition_the_value_model(real_con):
         """select (select sum(total_value_usd) from marts.domain_coverage where domain_kind = 'soc_major_group'),
                   (select sum(annual_value_usd) from marts.task_value)""",
     )[0]
-    assert by_domain == pytest.approx(float(total), abs=1.0)
+    assert by_domain == total  # DECIMAL cents: exact
     assert float(total) > 9e12  # about $10.3 trillion of wages in May 2024
     tasks = rows(
         real_con, "select sum(tasks_total) from marts.domain_coverage where domain_kind = 'soc_major_group'"
@@ -44,22 +44,20 @@ def test_major_groups_partition_the_value_model(real_con):
 
 def test_domain_totals_are_exact_cents_and_whole_workers(real_con):
     # Summed as doubles, Management came out $1,549,320,521,599.9946 (and the last digits moved with
-    # the order of summation); its tasks add up to exactly $1,549,320,521,600.00.
+    # the order of summation); its tasks add up to exactly $1,549,320,521,600.00, and the column is
+    # DECIMAL, so it is that sum to the cent.
     got, exact = rows(
         real_con,
         """select (select total_value_usd from marts.domain_coverage where domain_id = 'management'),
                   (select sum(annual_value_usd) from marts.task_value where onet_soc_code like '11-%')""",
     )[0]
     assert str(exact) == "1549320521600.00"
-    assert got == float(exact)
-    off_cent = rows(
+    assert got == exact
+    fractional_workers = rows(
         real_con,
-        """select count(*) from marts.domain_coverage
-           where total_value_usd::decimal(20, 2)::double <> total_value_usd
-              or covered_value_usd::decimal(20, 2)::double <> covered_value_usd
-              or round(employment_reached) <> employment_reached""",
+        "select count(*) from marts.domain_coverage where round(employment_reached) <> employment_reached",
     )
-    assert off_cent == [(0,)]
+    assert fractional_workers == [(0,)]
     # the sector domain reaches the sector's workers in the member occupations, not 6,169,649.999999999
     employment, sector = rows(
         real_con,
@@ -99,8 +97,9 @@ def test_sector_domain_adds_up_to_the_sector_wage_bill(real_con):
                    where s.naics = '52' and s.wage_bill_usd > 0
                      and s.oes_code in (select oes_code from marts.task_value where annual_value_usd is not null))""",
     )[0]
-    # each of its 6,836 tasks' sector share is rounded to the cent: the sum misses the bill by 49 cents
-    assert (domain_value, sector_bill) == (Decimal("612018652999.51"), Decimal("612018653000.00"))
+    # its 6,836 tasks' sector shares are apportioned by largest remainder: the bill to the cent (rounding
+    # each share on its own missed it by 49 cents)
+    assert domain_value == sector_bill == Decimal("612018653000.00")
 
 
 def test_a_sector_claims_inventory_only_through_its_characteristic_occupations(real_con):

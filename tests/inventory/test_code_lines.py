@@ -182,3 +182,31 @@ def test_windows_line_endings_close_a_fence_and_odd_text_does_not_crash():
     chain = "a." * 9600 + "("
     assert drop_code_lines(chain) == chain  # one-letter names: not an attribute access
     assert drop_code_lines("<a " + "b='x' " * 3200) == ""  # a tag with an attribute
+
+
+def test_the_benchs_swe_prompts_keep_their_work_and_lose_their_snippets():
+    # bench.matching --synthetic-code times 100k prompts like these; they must be what they claim:
+    # two statements of work, then 4-8 snippets the code-line pass removes (all but LEFT's few words)
+    import duckdb
+
+    from bench.matching import synthetic_inventory
+
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute("create table staging.onet_dwa_reference as select 'Prepare budgets' as dwa_title")
+    con.execute(
+        "create table staging.onet_task_statements as select * from (values "
+        "('Prepare the annual budget of the department.'), ('Review invoices for accuracy before payment.')) t(task)"
+    )
+    con.execute("create table staging.onet_occupations as select '13-2011.00' as onet_soc_code")
+    tasks = synthetic_inventory(con, 40, code_share=0.5)
+    swe = [t for t in tasks if "\n" in t.description]
+    assert 10 <= len(swe) <= 30  # about half
+    for t in swe:
+        kept = _words(prose(t.description))
+        assert kept.startswith("You are an agent. ") and kept.endswith(
+            "Make the failing test pass. Grade: rubric."
+        )
+        assert "Prepare the annual budget" in kept or "Review invoices" in kept
+        assert len(t.description) >= 1000 and len(kept) < 400
+    assert all(len(t.description) < 3000 and "\n" not in t.description for t in tasks if t not in swe)
