@@ -58,10 +58,20 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
         GxSuite(
             "domain_members__one_row_per_domain_and_occupation_with_shares_in_0_1",
             """
-            select *,
+            select m.*,
                 -- a code-based domain takes whole occupations, and each of them counts for its inventory
-                (value_share < 1 or is_characteristic) as whole_members_are_characteristic
-            from int.domain_members
+                (m.value_share < 1 or m.is_characteristic) as whole_members_are_characteristic,
+                -- a sector member's two bills are the sums they stand for (its values are apportioned by them)
+                m.sector_wage_bill_usd is null or (
+                    m.sector_wage_bill_usd = (
+                        select sum(s.wage_bill_usd) from marts.sector_occupation_value as s
+                        inner join int.domain_definitions as d
+                            on d.rule_type = 'naics' and d.rule_value = s.naics and d.domain_id = m.domain_id
+                        where s.oes_code = m.oes_code and s.wage_bill_usd > 0)
+                    and m.national_wage_bill_usd is not distinct from (
+                        select sum(t.annual_value_usd) from marts.task_value as t where t.oes_code = m.oes_code)
+                ) as sector_bills_are_their_sums
+            from int.domain_members as m
             """,
             [
                 unique("domain_id", "onet_soc_code"),
@@ -70,6 +80,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 not_null("value_share"),
                 not_null("is_characteristic"),
                 true("whole_members_are_characteristic"),
+                true("sector_bills_are_their_sums"),
             ],
             row_id_columns=["domain_id", "onet_soc_code"],
         )
@@ -122,9 +133,20 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 -- national value where the sector's bill reaches it); code-based domains have no bill here
                 coalesce(sum(c.annual_value_usd) over (partition by c.domain_id, m.oes_code)
                     = least(m.sector_wage_bill_usd, m.national_wage_bill_usd), true)
-                    as sector_values_add_up_to_the_sector_bill
+                    as sector_values_add_up_to_the_sector_bill,
+                -- and each task gets its own share: within a cent of value x S / N (|c N - v S| < N in
+                -- cents), or its national value
+                case
+                    when t.annual_value_usd is null then c.annual_value_usd is null
+                    when m.sector_wage_bill_usd < m.national_wage_bill_usd then coalesce(
+                        abs((c.annual_value_usd * 100)::hugeint * (m.national_wage_bill_usd * 100)::hugeint
+                            - (t.annual_value_usd * 100)::hugeint * (m.sector_wage_bill_usd * 100)::hugeint)
+                        < (m.national_wage_bill_usd * 100)::hugeint, false)
+                    else c.annual_value_usd is not distinct from t.annual_value_usd
+                end as value_is_its_share_within_a_cent
             from int.domain_task_coverage as c
             inner join int.domain_members as m using (domain_id, onet_soc_code)
+            left join marts.task_value as t using (onet_soc_code, task_id)
             """,
             [
                 unique("domain_id", "task_id"),
@@ -132,6 +154,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 not_null("is_covered"),
                 between("covering_inventory_tasks", 0, None),
                 true("sector_values_add_up_to_the_sector_bill"),
+                true("value_is_its_share_within_a_cent"),
             ],
             row_id_columns=["domain_id", "task_id"],
         )

@@ -131,7 +131,8 @@ def _parse(path: Path, index: int, entry: dict) -> Domain:
         if bad:
             raise fail(f"`{key}` has malformed codes {bad}")
         if values:
-            rules[key] = tuple(values)
+            # a code listed twice is one rule (a sector's bill would otherwise be counted twice)
+            rules[key] = tuple(dict.fromkeys(values))
     if not rules:
         raise fail(f"no membership rule; give one of {[*CODE_RULES, 'naics']}")
     if "naics" in rules and set(rules) != {"naics"}:

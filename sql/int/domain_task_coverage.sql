@@ -108,6 +108,6 @@ from int.domain_members as d
 inner join marts.task_value as t on t.onet_soc_code = d.onet_soc_code
 left join staging.onet_occupations as o on o.onet_soc_code = t.onet_soc_code
 left join int.domain_tier_order as tr on tr.tier = t.tier
-left join covered as c on c.onet_task_id = t.task_id::varchar
+left join covered as c on c.onet_task_id = t.task_id
 left join sector_value as sv on sv.domain_id = d.domain_id and sv.task_id = t.task_id
 order by d.domain_id, t.onet_soc_code, t.task_id

@@ -46,7 +46,7 @@ candidates as (
     select
         coalesce(m.inventory_task_id::varchar, i.inventory_task_id) as inventory_task_id,
         m.rank,
-        m.onet_task_id::varchar as onet_task_id,
+        m.onet_task_id,
         m.onet_soc_code,
         m.score::double as score,
         lower(coalesce(m.confidence, 'none')) as confidence,

@@ -65,7 +65,7 @@ valued as (
         t.is_digital,
         o.title as occupation_title
     from matches as m
-    left join marts.task_value as t on t.task_id::varchar = m.onet_task_id
+    left join marts.task_value as t on t.task_id = m.onet_task_id
     left join int.domain_tier_order as tr on tr.tier = t.tier
     left join staging.onet_occupations as o on o.onet_soc_code = coalesce(m.onet_soc_code, t.onet_soc_code)
 ),

@@ -137,6 +137,29 @@ CASES = {
         ],
         "ExpectColumnValuesToBeInSet(column='sector_values_add_up_to_the_sector_bill')",
     ),
+    # a cent moved between two tasks of one OES code of a sector domain: every sum still holds
+    "sector_cent_moved_within_an_occupation": (
+        "domain_task_coverage__one_row_per_domain_and_task_and_sector_values_add_up_to_the_sector_bill",
+        [
+            "create temp table pair as select task_id, row_number() over (order by task_id) as n from ("
+            "select c.task_id from int.domain_task_coverage as c join int.domain_members as m "
+            "using (domain_id, onet_soc_code) where c.domain_id = 'sector-finance-and-insurance' "
+            "and m.oes_code = '13-2011' order by c.task_id limit 2)",
+            "update int.domain_task_coverage as c set annual_value_usd = annual_value_usd "
+            "+ case p.n when 1 then 0.01 else -0.01 end from pair as p "
+            "where c.domain_id = 'sector-finance-and-insurance' and c.task_id = p.task_id",
+        ],
+        "ExpectColumnValuesToBeInSet(column='value_is_its_share_within_a_cent')",
+    ),
+    # a sector bill counted twice (a NAICS code listed twice did this)
+    "sector_bill_doubled": (
+        "domain_members__one_row_per_domain_and_occupation_with_shares_in_0_1",
+        [
+            "update int.domain_members set sector_wage_bill_usd = 2 * sector_wage_bill_usd "
+            "where domain_id = 'sector-finance-and-insurance' and oes_code = '13-2011'"
+        ],
+        "ExpectColumnValuesToBeInSet(column='sector_bills_are_their_sums')",
+    ),
     # a slice whose covered and uncovered parts miss its total by a cent
     "slice_parts_a_cent_off": (
         "domain_coverage_slices__one_row_per_slice_and_covered_within_total",

@@ -125,3 +125,17 @@ def test_inventory_domains_declared_unmapped_are_read_and_tabled(tmp_path: Path)
         "reasoning puzzles",
         "games",
     )
+
+
+def test_a_code_listed_twice_is_one_rule(tmp_path: Path):
+    # `naics = ["52", "52"]` summed the sector's wage bill twice (Finance and Insurance at $1,028.4bn
+    # instead of $612.0bn, 20 occupations wrongly capped at their whole national value); a repeated
+    # SOC prefix made int.domain_definitions fail its one-row-per-rule check
+    path = tmp_path / "domains.toml"
+    path.write_text(
+        '[[domain]]\nid = "fin"\nname = "Finance"\nkind = "naics_sector"\nnaics = ["52", "52"]\n'
+        '[[domain]]\nid = "it"\nname = "IT"\nsoc_prefixes = ["15-", "15-", "11-3021"]\n'
+    )
+    domains = load_domains(path)
+    assert [d.rules for d in domains] == [{"naics": ("52",)}, {"soc_prefixes": ("15-", "11-3021")}]
+    assert definitions_frame(domains).height == 3

@@ -164,7 +164,7 @@ def test_grounding_reasons(cov_con):
         "select best_onet_task_id, best_annual_value_usd, tier, best_method from marts.inventory_grounding "
         "where inventory_task_id = 'inv-8'"
     ).fetchone()
-    assert best == ("402", 150_000, "mid", "explicit")
+    assert best == (402, 150_000, "mid", "explicit")
 
 
 def test_unmatched_inventory_domain_names_are_reported_not_dropped(cov_con):
@@ -246,14 +246,14 @@ def test_rl_export_row(cov_con):
         "select onet_task_id, onet_soc_code, soc_code, tier, nature, annual_value_usd from marts.inventory_export "
         "where inventory_task_id = 'inv-1'"
     ).fetchone()
-    assert row == ("101", "15-1252.00", "15-1252", "high", "judgment", 600_000)
+    assert row == (101, "15-1252.00", "15-1252", "high", "judgment", 600_000)
     # inv-3's best candidate (201) is only low confidence: nothing is stamped, the guess stays visible
     row = cov_con.execute(
         "select onet_task_id, onet_soc_code, soc_code, tier, nature, is_digital, annual_value_usd, hourly_wage_usd, "
         "confidence, candidate_onet_task_id, is_match_credible from marts.inventory_export "
         "where inventory_task_id = 'inv-3'"
     ).fetchone()
-    assert row == (None, None, None, None, None, None, None, None, "low", "201", False)
+    assert row == (None, None, None, None, None, None, None, None, "low", 201, False)
 
 
 def test_coverage_rule_is_configurable():
@@ -440,9 +440,9 @@ def test_the_coverage_rule_is_applied_once_per_candidate():
         ).fetchall()
     }
     assert got == {
-        "inv-1": ("101", 3, 3, True, False, True, False),
-        "inv-5": ("401", 2, 1, True, True, False, True),
-        "inv-8": ("402", 1, 3, True, False, False, True),
+        "inv-1": (101, 3, 3, True, False, True, False),
+        "inv-5": (401, 2, 1, True, True, False, True),
+        "inv-8": (402, 1, 3, True, False, False, True),
     }
     # matched candidates below rank 1 never cover under the default rule
     assert (

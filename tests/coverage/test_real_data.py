@@ -138,7 +138,7 @@ def test_the_rl_export_stamps_only_credible_matches(real_con):
         "select onet_task_id, annual_value_usd, confidence, candidate_onet_task_id from marts.inventory_export "
         "where inventory_task_id = 'PZL-002'",
     )
-    assert sudoku == [(None, None, "none", "2602")]
+    assert sudoku == [(None, None, "none", 2602)]
 
 
 def test_every_inventory_task_is_judged_and_unmatched_names_reported(real_con):
