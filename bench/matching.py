@@ -271,7 +271,8 @@ def synthetic_inventory(
 ) -> list[QueryTask]:
     """n inventory-like tasks: a DWA title as title, 2-4 task statements as prompt, 5% with 2,400+ chars.
     A `code_share` of them are SWE-style prompts instead: 2 statements, then 4-8 unfenced snippets,
-    traces, logs or configs (tests/fixtures/code_snippets, 100-600 characters each: 1.5-4 kB)."""
+    traces, logs or configs (tests/fixtures/code_snippets, 100-600 characters each): 0.7-4.2 kB,
+    2.3 kB on average."""
     rng = random.Random(seed)
     snippets = [f.read_text() for f in sorted(CODE_SNIPPETS.glob("*.txt"))] if code_share else []
     titles = [r[0] for r in con.execute("select dwa_title from staging.onet_dwa_reference").fetchall()]
@@ -374,6 +375,10 @@ def main() -> None:
         "--throughput-only", action="store_true", help="only the synthetic throughput run (no quality sets)"
     )
     args = parser.parse_args()
+    if not 0 <= args.synthetic_code <= 1:
+        parser.error("--synthetic-code is a share: between 0 and 1")
+    if args.throughput_only and args.synthetic <= 0:
+        parser.error("--throughput-only needs --synthetic above 0")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     settings = settings_from_env()
     con = onet_connection(settings)

@@ -56,7 +56,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ],
     ("int", "domain_members"): [
         GxSuite(
-            "domain_members__one_row_per_domain_and_occupation_with_shares_in_0_1",
+            "domain_members__one_row_per_domain_and_occupation_with_shares_in_0_1_and_bills_as_summed",
             """
             select m.*,
                 -- a code-based domain takes whole occupations, and each of them counts for its inventory
@@ -126,27 +126,48 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ],
     ("int", "domain_task_coverage"): [
         GxSuite(
-            "domain_task_coverage__one_row_per_domain_and_task_and_sector_values_add_up_to_the_sector_bill",
+            "domain_task_coverage__one_row_per_domain_and_task_and_sector_values_apportioned_to_the_cent",
             """
-            select c.*,
-                -- a sector domain apportions each OES code's sector bill over its tasks to the cent (the
-                -- national value where the sector's bill reaches it); code-based domains have no bill here
-                coalesce(sum(c.annual_value_usd) over (partition by c.domain_id, m.oes_code)
-                    = least(m.sector_wage_bill_usd, m.national_wage_bill_usd), true)
+            with shares as (
+                select c.*, m.oes_code, t.annual_value_usd as national_value_usd,
+                    m.sector_wage_bill_usd, m.national_wage_bill_usd,
+                    -- value x S / N in cents, for a sector member below its cap (a numerator over N)
+                    case when t.annual_value_usd is not null
+                        and m.sector_wage_bill_usd < m.national_wage_bill_usd
+                    then (t.annual_value_usd * 100)::hugeint * (m.sector_wage_bill_usd * 100)::hugeint
+                    end as share_numerator,
+                    (m.national_wage_bill_usd * 100)::hugeint as share_denominator
+                from int.domain_task_coverage as c
+                inner join int.domain_members as m using (domain_id, onet_soc_code)
+                left join marts.task_value as t using (onet_soc_code, task_id)
+            ),
+            apportioned as (
+                select *,
+                    share_numerator // share_denominator as floor_cents,
+                    row_number() over (
+                        partition by domain_id, oes_code, share_numerator is null
+                        order by share_numerator % share_denominator desc, task_id
+                    ) as remainder_rank,
+                    (sector_wage_bill_usd * 100)::hugeint
+                        - sum(share_numerator // share_denominator) over (partition by domain_id, oes_code)
+                        as cents_left
+                from shares
+            )
+            select *,
+                -- each OES code's tasks add up to the sector's bill (the national value where the sector's
+                -- bill reaches it); code-based domains have no bill here
+                coalesce(sum(annual_value_usd) over (partition by domain_id, oes_code)
+                    = least(sector_wage_bill_usd, national_wage_bill_usd), true)
                     as sector_values_add_up_to_the_sector_bill,
-                -- and each task gets its own share: within a cent of value x S / N (|c N - v S| < N in
-                -- cents), or its national value
+                -- and each task holds its own share: the floor, plus a cent for the largest remainders
+                -- (ties to the lower Task ID); its national value in code-based domains and capped codes
                 case
-                    when t.annual_value_usd is null then c.annual_value_usd is null
-                    when m.sector_wage_bill_usd < m.national_wage_bill_usd then coalesce(
-                        abs((c.annual_value_usd * 100)::hugeint * (m.national_wage_bill_usd * 100)::hugeint
-                            - (t.annual_value_usd * 100)::hugeint * (m.sector_wage_bill_usd * 100)::hugeint)
-                        < (m.national_wage_bill_usd * 100)::hugeint, false)
-                    else c.annual_value_usd is not distinct from t.annual_value_usd
-                end as value_is_its_share_within_a_cent
-            from int.domain_task_coverage as c
-            inner join int.domain_members as m using (domain_id, onet_soc_code)
-            left join marts.task_value as t using (onet_soc_code, task_id)
+                    when national_value_usd is null then annual_value_usd is null
+                    when share_numerator is null then annual_value_usd is not distinct from national_value_usd
+                    else coalesce((annual_value_usd * 100)::hugeint
+                        = floor_cents + case when remainder_rank <= cents_left then 1 else 0 end, false)
+                end as value_is_its_largest_remainder_share
+            from apportioned
             """,
             [
                 unique("domain_id", "task_id"),
@@ -154,7 +175,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 not_null("is_covered"),
                 between("covering_inventory_tasks", 0, None),
                 true("sector_values_add_up_to_the_sector_bill"),
-                true("value_is_its_share_within_a_cent"),
+                true("value_is_its_largest_remainder_share"),
             ],
             row_id_columns=["domain_id", "task_id"],
         )
@@ -213,7 +234,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ],
     ("marts", "domain_coverage"): [
         GxSuite(
-            "domain_coverage__one_row_per_domain_and_splits_add_up",
+            "domain_coverage__one_row_per_domain_and_totals_and_splits_add_up_to_the_cent",
             """
             with slices as (
                 select domain_id, dimension, coalesce(sum(total_value_usd), 0) as v,
@@ -267,7 +288,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
     ],
     ("marts", "coverage_gaps"): [
         GxSuite(
-            "coverage_gaps__ranked_uncovered_tasks_only",
+            "coverage_gaps__ranked_uncovered_tasks_only_with_their_values",
             """
             select g.*, not coalesce(c.is_covered, true) as is_uncovered_task,
                 g.annual_value_usd is not distinct from c.annual_value_usd as value_is_the_tasks_in_the_domain

@@ -49,6 +49,12 @@ def test_names_compare_case_and_separator_insensitively():
     )
 
 
+def _domains_file(tmp_path: Path, toml: str) -> Path:
+    path = tmp_path / "domains.toml"
+    path.write_text(toml)
+    return path
+
+
 @pytest.mark.parametrize(
     ("toml", "message"),
     [
@@ -87,8 +93,7 @@ def test_names_compare_case_and_separator_insensitively():
     ],
 )
 def test_bad_config_fails_with_a_clear_message(tmp_path: Path, toml: str, message: str):
-    path = tmp_path / "domains.toml"
-    path.write_text(toml)
+    path = _domains_file(tmp_path, toml)
     with pytest.raises(SourceFormatError, match=message) as err:
         load_domains(path)
     assert str(path) in str(err.value)
@@ -111,12 +116,13 @@ def test_settings_from_env():
 def test_inventory_domains_declared_unmapped_are_read_and_tabled(tmp_path: Path):
     from assets.coverage.domains import unmapped_frame
 
-    path = tmp_path / "domains.toml"
-    path.write_text(
-        'unmapped_inventory_domains = ["Reasoning Puzzles", "reasoning_puzzles", "games"]\n'
-        '[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\n'
+    domains = load_domains(
+        _domains_file(
+            tmp_path,
+            'unmapped_inventory_domains = ["Reasoning Puzzles", "reasoning_puzzles", "games"]\n'
+            '[[domain]]\nid = "a"\nname = "A"\nsoc_prefixes = ["15-"]\n',
+        )
     )
-    domains = load_domains(path)
     assert [d.id for d in domains] == ["a"]
     assert domains.unmapped == ("Reasoning Puzzles", "reasoning_puzzles", "games")
     assert unmapped_frame(domains).rows() == [("reasoning puzzles", "reasoning_puzzles"), ("games", "games")]
@@ -128,14 +134,15 @@ def test_inventory_domains_declared_unmapped_are_read_and_tabled(tmp_path: Path)
 
 
 def test_a_code_listed_twice_is_one_rule(tmp_path: Path):
-    # `naics = ["52", "52"]` summed the sector's wage bill twice (Finance and Insurance at $1,028.4bn
-    # instead of $612.0bn, 20 occupations wrongly capped at their whole national value); a repeated
-    # SOC prefix made int.domain_definitions fail its one-row-per-rule check
-    path = tmp_path / "domains.toml"
-    path.write_text(
-        '[[domain]]\nid = "fin"\nname = "Finance"\nkind = "naics_sector"\nnaics = ["52", "52"]\n'
-        '[[domain]]\nid = "it"\nname = "IT"\nsoc_prefixes = ["15-", "15-", "11-3021"]\n'
+    # a repeated code failed the refresh at int.domain_definitions' one-row-per-rule check; past it,
+    # `naics = ["52", "52"]` sums the sector's wage bill twice (Finance and Insurance at $1,028.4bn
+    # instead of $612.0bn, 16 occupations capped at their whole national value)
+    domains = load_domains(
+        _domains_file(
+            tmp_path,
+            '[[domain]]\nid = "fin"\nname = "Finance"\nkind = "naics_sector"\nnaics = ["52", "52"]\n'
+            '[[domain]]\nid = "it"\nname = "IT"\nsoc_prefixes = ["15-", "15-", "11-3021"]\n',
+        )
     )
-    domains = load_domains(path)
     assert [d.rules for d in domains] == [{"naics": ("52",)}, {"soc_prefixes": ("15-", "11-3021")}]
     assert definitions_frame(domains).height == 3

@@ -444,8 +444,8 @@ def test_the_export_says_how_the_best_candidate_was_found():
         con.execute(f"alter table marts.inventory_grounding add column {column} varchar")
     for column in ("is_digital", "is_grounded"):
         con.execute(f"alter table marts.inventory_grounding add column {column} boolean")
-    for column in ("best_annual_value_usd", "best_hourly_wage_usd"):
-        con.execute(f"alter table marts.inventory_grounding add column {column} double")
+    con.execute("alter table marts.inventory_grounding add column best_annual_value_usd decimal(20, 2)")
+    con.execute("alter table marts.inventory_grounding add column best_hourly_wage_usd decimal(12, 2)")
     build_sql_model(con, load_model("marts", "inventory_export"))
     columns = [r[0] for r in con.execute("describe marts.inventory_export").fetchall()]
     assert columns[-2:] == ["is_match_credible", "method"]  # appended: existing readers keep their order
