@@ -44,8 +44,7 @@ occupations as (
 oes_totals as (
     select
         t.oes_code,
-        sum(t.annual_value_usd)::double as national_bill_usd,
-        sum(t.annual_value_usd) as national_bill_exact_usd
+        sum(t.annual_value_usd) as national_bill_usd
     from marts.task_value as t
     group by t.oes_code
 ),
@@ -84,7 +83,7 @@ sector_members as (
         least(1.0, sum(s.wage_bill_usd)::double / nullif(any_value(b.national_bill_usd), 0)) as value_share,
         least(1.0, sum(s.employment)::double / nullif(any_value(e.national_employment), 0)) as employment_share,
         sum(s.wage_bill_usd)::decimal(20, 2) as sector_wage_bill_usd,
-        any_value(b.national_bill_exact_usd)::decimal(20, 2) as national_wage_bill_usd
+        any_value(b.national_bill_usd)::decimal(20, 2) as national_wage_bill_usd
     from rules as r
     inner join marts.sector_occupation_value as s
         on r.rule_type = 'naics' and s.naics = r.rule_value

@@ -83,9 +83,9 @@ select
     t.task_id,
     t.task,
     o.title as occupation_title,
-    -- exact cents: sums of doubles drift in the last digits (and with the order of summation)
-    case when d.sector_wage_bill_usd < d.national_wage_bill_usd then sv.annual_value_usd
-        else t.annual_value_usd end as annual_value_usd,
+    -- exact cents: sums of doubles drift in the last digits (and with the order of summation). A
+    -- sector share below its cap has a sector_value row (null with the task's value); else the task's
+    coalesce(sv.annual_value_usd, t.annual_value_usd) as annual_value_usd,
     t.allocated_employment::double * d.employment_share as employment_reached,
     t.hourly_wage_usd,
     t.tier,
