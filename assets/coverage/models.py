@@ -128,7 +128,7 @@ SQL_MODELS: tuple[Model, ...] = (
     Model(
         "int",
         "inventory_match_credibility",
-        (MATCHES, INVENTORY),
+        (MATCHES, INVENTORY, ("int", "domain_inventory_names")),
         "inventory_task_id, rank",
         (*RULE, "excluded_statuses"),
     ),

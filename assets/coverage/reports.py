@@ -43,12 +43,19 @@ UNVERIFIED = (
 )
 # The reasons of marts.inventory_grounding.ungrounded_reason, in the order they are checked.
 REASON_TEXT = {
+    "declared_unmapped_domain": "declared unmapped domain",
     "no_credible_match": "no credible match",
     "low_tier_only": "only low-tier work",
     "physical_work": "physical work",
     "outside_declared_domain": "outside the declared domain",
 }
 REASON_HELP = {
+    "declared_unmapped_domain": (
+        "The task's domain is listed in `unmapped_inventory_domains` (config/domains.toml): the team "
+        "declared that this work has no O*NET counterpart, so text matches do not count, however close "
+        "the words. Keep such tasks knowingly; a pin in the overrides file grounds one that does imitate "
+        "real work."
+    ),
     "no_credible_match": (
         "No credible O*NET match, and the task claims no configured domain: no real work was found behind "
         "it. This is the seed's pet peeve: a task that looks busy but imitates no valuable work. Rewrite or "
@@ -949,8 +956,8 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
     rows = _rows(con, "select * from marts.domain_coverage order by uncovered_value_rank, domain_id")
     unmatched = _rows(
         con,
-        "select * from int.domain_inventory_names where not is_matched "
-        "order by inventory_tasks desc, inventory_domain nulls last",
+        "select * from int.domain_inventory_names where not is_matched and inventory_domain <> '' "
+        "order by inventory_tasks desc, inventory_domain",
     )
     doc = Doc("Coverage by domain")
     doc.p(
@@ -997,8 +1004,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
         + (
             ": "
             + ", ".join(
-                (f"'{md_escape(u['inventory_domain'])}'" if u["inventory_domain"] else "(no domain)")
-                + f" ({u['inventory_tasks']:,}"
+                f"'{md_escape(u['inventory_domain'])}' ({u['inventory_tasks']:,}"
                 + ("; declared unmapped on purpose" if u.get("is_declared_unmapped") else "")
                 + ")"
                 for u in unmatched
@@ -1008,6 +1014,14 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
             else "."
         )
     )
+    no_domain = con.execute(
+        "select coalesce(sum(inventory_tasks), 0) from int.domain_inventory_names where inventory_domain = ''"
+    ).fetchone()[0]
+    if no_domain:
+        doc.p(
+            f"**Inventory tasks without a domain:** {no_domain:,} (matched against every occupation, "
+            "with no domain to prefer)."
+        )
     release_changes_section(con, doc, None)
     onet_release_changes_section(con, doc)
     doc.h2("Attribution")

@@ -6,7 +6,10 @@
 -- from an explicit O*NET Task ID or a human override pin (confidence high by fiat; at any rank: a
 -- task may imitate several O*NET tasks, and a person said so) while explicit_ids_cover holds, or was
 -- found by matching (text or hinted), is ranked covering_max_rank or better and has a confidence of
--- at least min_confidence (none < low < medium < high; default medium).
+-- at least min_confidence (none < low < medium < high; default medium), and its inventory task's
+-- `domain` is not declared unmapped (unmapped_inventory_domains: the team said this work has no
+-- O*NET counterpart, so a text match, however strong, is a coincidence of words: a Minesweeper
+-- puzzle scored medium on Fuel Cell Engineers).
 -- With explicit_ids_cover false, coverage counts only what matching found. Inventory tasks whose
 -- status is in excluded_statuses (comma-separated, e.g. 'retired') keep their candidates here but
 -- cover nothing.
@@ -31,15 +34,20 @@
 --   is_excluded_status: True when the inventory task's status is one of the excluded statuses: it
 --     covers nothing and is left out of the matched-inventory counts.
 --   covers: True when the candidate counts for coverage: credible, and its task's status is not excluded.
+--   in_declared_unmapped_domain: True when the inventory task's `domain` is declared unmapped on
+--     purpose (int.domain_inventory_names.is_declared_unmapped): only its explicit links and pins
+--     can be credible.
 with inventory as (
     select
-        task_id::varchar as inventory_task_id,
+        i.task_id::varchar as inventory_task_id,
         -- empty entries dropped: '' (no excluded status) must not exclude tasks without a status
         list_contains(
             list_filter(list_transform(string_split(lower($excluded_statuses), ','), lambda x: trim(x)), lambda x: x <> ''),
-            lower(trim(coalesce(status, '')))
-        ) as is_excluded_status
-    from staging.inventory_tasks
+            lower(trim(coalesce(i.status, '')))
+        ) as is_excluded_status,
+        coalesce(n.is_declared_unmapped, false) as in_declared_unmapped_domain
+    from staging.inventory_tasks as i
+    left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
 ),
 
 candidates as (
@@ -52,7 +60,8 @@ candidates as (
         lower(coalesce(m.confidence, 'none')) as confidence,
         lower(coalesce(m.method, '')) as method,
         lower(coalesce(m.text_confidence, m.confidence, 'none')) as text_confidence,
-        coalesce(i.is_excluded_status, false) as is_excluded_status
+        coalesce(i.is_excluded_status, false) as is_excluded_status,
+        coalesce(i.in_declared_unmapped_domain, false) as in_declared_unmapped_domain
     from marts.inventory_task_matches as m
     full join inventory as i on i.inventory_task_id = m.inventory_task_id::varchar
 ),
@@ -74,6 +83,7 @@ judged as (
         and case
             when method in ('explicit', 'override') then $explicit_ids_cover
             else rank <= $covering_max_rank and confidence_level >= $min_confidence_level
+                and not in_declared_unmapped_domain
         end as is_credible
     from levelled
 )
@@ -91,5 +101,6 @@ select
     is_credible,
     is_credible and text_confidence_level < $min_confidence_level as is_task_uncertain,
     is_excluded_status,
-    is_credible and not is_excluded_status as covers
+    is_credible and not is_excluded_status as covers,
+    in_declared_unmapped_domain
 from judged

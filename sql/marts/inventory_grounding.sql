@@ -1,5 +1,8 @@
 -- One row per inventory task: its best O*NET match, what that match is worth, and whether the task is
 -- grounded in valuable work. A task is ungrounded when (first reason that holds, in this order):
+--   declared_unmapped_domain: no candidate passes the coverage rule and the task's `domain` is
+--     declared unmapped (unmapped_inventory_domains: the team said this work has no O*NET
+--     counterpart, so its text matches do not count; only an explicit link or a pin could ground it);
 --   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID). When this is
 --     the only reason and the task declares a configured domain, the task is unverified (is_grounded
 --     null), not ungrounded: it claims work we know, and text matching could not say which (RL
@@ -77,7 +80,8 @@ inventory as (
         i.status,
         coalesce(trim(i.domain), '') as inventory_domain,
         n.domain_id as declared_domain_id,
-        coalesce(x.is_excluded_status, false) as is_excluded_status
+        coalesce(x.is_excluded_status, false) as is_excluded_status,
+        coalesce(n.is_declared_unmapped, false) as is_declared_unmapped
     from staging.inventory_tasks as i
     left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
     left join excluded as x on x.inventory_task_id = i.task_id::varchar
@@ -121,7 +125,11 @@ judged as (
         c.credible_value_usd,
         list_filter(
             [
-                case when c.inventory_task_id is null then 'no_credible_match' end,
+                case
+                    when c.inventory_task_id is not null then null
+                    when i.is_declared_unmapped then 'declared_unmapped_domain'
+                    else 'no_credible_match'
+                end,
                 case when c.all_low_tier then 'low_tier_only' end,
                 case when c.all_physical then 'physical_work' end,
                 case

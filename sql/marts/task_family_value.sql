@@ -15,7 +15,8 @@
 --   occupations_count: Distinct O*NET occupations with a task in the family.
 --   tasks_count: Distinct tasks linked to the family.
 --   employment_weighted_hourly_wage_usd: Mean hourly wage of the occupations reached, weighted by their
---     allocated employment ($/hr).
+--     allocated employment ($/hr; weights the published marts.task_value.hourly_wage_usd, already in
+--     cents, so it re-derives from that table; an annual-only wage enters as A_MEAN/hours rounded).
 --   value_rank_in_level: Rank by annual value within the level (1 = largest; equal values are numbered
 --     in activity_id order; null when the family has no value: its tasks belong only to occupations
 --     without an OES wage).

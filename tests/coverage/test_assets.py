@@ -34,7 +34,7 @@ def test_assets_materialize_and_every_check_passes(tmp_path):
     assert result.success
     checks = result.get_asset_check_evaluations()
     failed = {c.check_name for c in checks if not c.passed}
-    # the only failing check is the warning about 'Underwater basket weaving' and the empty name
+    # the only failing check is the warning about 'Underwater basket weaving'
     assert failed == {"domain_inventory_names__every_name_matches_a_domain"}
     assert len(checks) == len(CHECKS)
     # each report shows as a markdown preview in its asset's metadata

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.coverage.conftest import build_fixture_db, one
+from tests.coverage.conftest import FIXTURE, build_fixture_db, one
 
 
 def coverage(con, domain_id):
@@ -189,6 +189,57 @@ def test_unmatched_inventory_domain_names_are_reported_not_dropped(cov_con):
     ]
     # every inventory task is still in the grounding table, unmatched ones included
     assert one(cov_con, "select count(*) from marts.inventory_grounding") == 8
+    # the warning names the unknown name only: a task without a domain has no name to fix
+    from assets.coverage.checks import _unmatched_names
+
+    passed, metadata = _unmatched_names(cov_con)
+    assert not passed
+    assert (metadata["unmatched_names"].value, metadata["unmatched_tasks"].value) == (1, 1)
+    assert "Underwater basket weaving" in metadata["names"].value
+
+
+def test_a_declared_unmapped_domain_grounds_and_covers_only_by_a_person(tmp_path):
+    """inv-1 ('Games' now) keeps its high text match to 101 on screen, but the team declared games to
+    have no O*NET counterpart: the match is not credible, 101 is uncovered and inv-1 is ungrounded for
+    that reason. inv-8 ('games' too) links 402 explicitly: a person said so, so it still counts."""
+    domains = tmp_path / "domains.toml"
+    fixture = (FIXTURE / "domains.toml").read_text(encoding="utf-8")
+    domains.write_text('unmapped_inventory_domains = ["games"]\n' + fixture, encoding="utf-8")
+    con = build_fixture_db(
+        edits=["update staging.inventory_tasks set domain = 'Games' where task_id in ('inv-1', 'inv-8')"],
+        domains_file=str(domains),
+    )
+    credibility = con.execute(
+        "select inventory_task_id, rank, confidence, is_credible, covers, in_declared_unmapped_domain "
+        "from int.inventory_match_credibility where inventory_task_id in ('inv-1', 'inv-8') order by 1, 2"
+    ).fetchall()
+    assert credibility == [
+        ("inv-1", 1, "high", False, False, True),
+        ("inv-1", 2, "medium", False, False, True),
+        ("inv-8", 1, "low", True, True, True),
+    ]
+    grounding = con.execute(
+        "select inventory_task_id, grounding, ungrounded_reason, best_is_credible from marts.inventory_grounding "
+        "where inventory_task_id in ('inv-1', 'inv-8') order by 1"
+    ).fetchall()
+    assert grounding == [
+        ("inv-1", "ungrounded", "declared_unmapped_domain", False),
+        ("inv-8", "grounded", None, True),
+    ]
+    # 101 (600k) was covered by inv-1 alone; 102 (400k) still by inv-2
+    assert coverage(con, "computer-and-mathematical")[:2] == (1_000_000, 400_000)
+    assert (
+        one(con, "select onet_task_id from marts.inventory_export where inventory_task_id = 'inv-1'") is None
+    )
+    # inv-1 no longer counts for its 15- domain's matched inventory (it was 2 with inv-2)
+    assert (
+        one(
+            con,
+            "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'computer-and-mathematical'",
+        )
+        == 1
+    )
+    con.close()
 
 
 def test_concentration(cov_con):

@@ -154,7 +154,14 @@ def test_every_inventory_task_is_judged_and_unmatched_names_reported(real_con):
     reasons = {
         r[0] for r in rows(real_con, "select distinct ungrounded_reason from marts.inventory_grounding")
     }
-    assert reasons <= {None, "no_credible_match", "low_tier_only", "physical_work", "outside_declared_domain"}
+    assert reasons <= {
+        None,
+        "declared_unmapped_domain",
+        "no_credible_match",
+        "low_tier_only",
+        "physical_work",
+        "outside_declared_domain",
+    }
     grounded = rows(real_con, "select count(*) filter (where is_grounded) from marts.inventory_grounding")[0][
         0
     ]
