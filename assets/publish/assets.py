@@ -55,7 +55,8 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
                         "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
                     ).fetchall()
                 }
-                problems = _built_before_upstream(table_assets, latest, family, existing)
+                problems = _written_by_overlapping_runs(latest, family, _family_start(context, family))
+                problems += _built_before_upstream(table_assets, latest, family, existing)
                 if rebuilt is not None:
                     problems += tables_not_as_published(con, settings.warehouse, rebuilt)
                 if not problems:
@@ -69,8 +70,7 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
             raise failure
         if problems:
             raise PublishError(
-                "this run rebuilt only part of the warehouse, and publishing it would mix two refreshes "
-                f"({len(problems)}):\n- "
+                f"publishing this run's working database would mix two refreshes ({len(problems)}):\n- "
                 + "\n- ".join(problems[:20])
                 + "\nThe previous warehouse stays published; run refresh_job to rebuild everything."
             )
@@ -98,6 +98,37 @@ def _run_family(context: AssetExecutionContext) -> set[str]:
         ids.add(run.run_id)
         run = context.instance.get_run_by_id(run.parent_run_id) if run.parent_run_id else None
     return ids
+
+
+def _family_start(context: AssetExecutionContext, family: set[str]) -> float | None:
+    """When the earliest run of the family started (epoch seconds; None before any has started)."""
+    starts = []
+    for run_id in family:
+        record = context.instance.get_run_record_by_id(run_id)
+        if record is not None and record.start_time is not None:
+            starts.append(record.start_time)
+    return min(starts, default=None)
+
+
+def _written_by_overlapping_runs(
+    latest: Mapping[AssetKey, EventLogRecord], family: set[str], since: float | None
+) -> list[str]:
+    """Tables another run rebuilt after this run (or the first run it re-executes) started.
+
+    Two refreshes writing one working database interleave table by table: each later table of one run
+    may read the other's, and the file holds a mix of both configurations. The run queue keeps
+    writer runs apart; this catches runs outside it (`dagster job execute`, a Materialize from the
+    asset graph) as long as they record into the same Dagster instance.
+    """
+    if since is None:
+        return []
+    return [
+        f"{'.'.join(key.path)}: rebuilt "
+        + (f"by run {record.run_id}" if record.run_id else "outside any run (a reported materialization)")
+        + " while this run was running (two refreshes overlapped)"
+        for key, record in sorted(latest.items(), key=lambda item: item[0].to_user_string())
+        if record.run_id not in family and record.timestamp >= since
+    ]
 
 
 def _latest_materializations(

@@ -259,3 +259,57 @@ def test_reexecution_from_failure_still_refuses_a_table_none_of_its_runs_rebuilt
     assert _query(published, "select title from staging.inventory_tasks where task_id = 'ADDED-1'") == [
         ("Write launch blog post",)
     ]
+
+
+@pytest.mark.slow
+def test_a_table_another_run_rebuilt_during_this_run_stops_publish(env, monkeypatch):
+    """Two refreshes writing one working database interleave table by table (`dagster job execute`
+    and a Materialize from the asset graph run outside the run queue). Here another writer records a
+    materialization of marts.domain_coverage while an inventory refresh runs, just before its publish
+    step looks: the refresh must not publish a file that holds the other run's table."""
+    from dagster import AssetMaterialization
+
+    import assets.publish.assets as publish_assets
+
+    first = _execute(define_refresh_job, env.instance)
+    assert first.success, failure_text(first)
+    before = _query(env.settings.warehouse, "select count(*) from marts.domain_coverage")
+
+    latest = publish_assets._latest_materializations
+
+    def another_writer_first(context, upstream):
+        env.instance.report_runless_asset_event(AssetMaterialization(["marts", "domain_coverage"]))
+        return latest(context, upstream)
+
+    monkeypatch.setattr(publish_assets, "_latest_materializations", another_writer_first)
+    second = _execute(define_inventory_refresh_job, env.instance)
+    assert not second.success
+    assert _failed_steps(second) == ["warehouse__published"]
+    text = failure_text(second, "warehouse__published")
+    assert "would mix two refreshes (1):" in text
+    assert (
+        "marts.domain_coverage: rebuilt outside any run (a reported materialization) while this run was running"
+        in text
+    )
+    # the first refresh's warehouse stays published
+    assert _query(env.settings.warehouse, "select count(*) from marts.domain_coverage") == before
+
+
+def test_only_other_runs_writing_after_this_run_started_count_as_overlapping():
+    from types import SimpleNamespace as Record
+
+    from assets.publish.assets import _written_by_overlapping_runs
+
+    latest = {
+        AssetKey(["staging", "oes_national"]): Record(run_id="earlier-full-refresh", timestamp=100.0),
+        AssetKey(["marts", "domain_coverage"]): Record(run_id="other", timestamp=205.0),
+        AssetKey(["marts", "coverage_gaps"]): Record(run_id="this", timestamp=210.0),
+        AssetKey(["marts", "inventory_export"]): Record(run_id="parent", timestamp=150.0),
+    }
+    family = {"this", "parent"}
+    assert _written_by_overlapping_runs(latest, family, since=140.0) == [
+        "marts.domain_coverage: rebuilt by run other while this run was running (two refreshes overlapped)"
+    ]
+    # a record at the very second the run started counts; before any run of the family started, none
+    assert len(_written_by_overlapping_runs(latest, family, since=205.0)) == 1
+    assert _written_by_overlapping_runs(latest, family, since=None) == []
