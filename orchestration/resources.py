@@ -66,6 +66,12 @@ class TaskvalueSettings(ConfigurableResource):
         default_factory=from_env("TASKVALUE_INVENTORY_DIR", "inventory"),
         description="Directory of task-inventory files.",
     )
+    inventory_allow_empty: bool = Field(
+        default_factory=from_env("TASKVALUE_INVENTORY_ALLOW_EMPTY", False, env_flag),
+        description="Publish when the inventory directory holds no inventory file (0 tasks, 0% coverage) "
+        "although the published warehouse has inventory tasks. Off: such a refresh stops, since an "
+        "unmounted share looks the same.",
+    )
     accept_changed_checksums: bool = Field(
         default_factory=from_env("TASKVALUE_ACCEPT_CHANGED_CHECKSUMS", False, env_flag),
         description="Accept a re-downloaded file whose sha256 differs from the one recorded earlier.",
@@ -93,6 +99,32 @@ class TaskvalueSettings(ConfigurableResource):
             )
         return self
 
+    @model_validator(mode="after")
+    def _previous_release_is_earlier(self):
+        # onet_release_changes compares previous -> current: the same release compares nothing, a
+        # later one publishes every change backwards
+        if self.onet_previous_release.strip():
+            previous, current = _release(self.onet_previous_release), _release(self.onet_release)
+            if previous is None or current is None or previous >= current:
+                raise ValueError(
+                    f"onet_previous_release (TASKVALUE_ONET_PREVIOUS_RELEASE, {self.onet_previous_release!r}) must "
+                    f"be an O*NET release like 28.3, earlier than onet_release (TASKVALUE_ONET_RELEASE, "
+                    f"{self.onet_release!r}); leave it empty for no comparison"
+                )
+        return self
+
+    @model_validator(mode="after")
+    def _warehouse_is_not_the_work_db(self):
+        # readers open the warehouse while refreshes write the work database: one file for both
+        # would put readers on a file being written, and the atomic swap would copy it onto itself
+        if self.warehouse.expanduser().resolve() == self.work_db.expanduser().resolve():
+            raise ValueError(
+                f"warehouse_path (TASKVALUE_WAREHOUSE) and work_db_path (TASKVALUE_WORK_DB) are the same file "
+                f"({self.warehouse}): the refresh writes the work database and publishes a copy as the "
+                "warehouse, so they must differ"
+            )
+        return self
+
     def path(self, value: str) -> Path:
         p = Path(value).expanduser()
         return p if p.is_absolute() else Path(self.project_dir) / p
@@ -116,6 +148,12 @@ class TaskvalueSettings(ConfigurableResource):
     @property
     def inventory(self) -> Path:
         return self.path(self.inventory_dir)
+
+
+def _release(text: str) -> tuple[int, ...] | None:
+    """An O*NET release as numbers ('28.3' -> (28, 3)); None when it is not one."""
+    parts = text.strip().split(".")
+    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
 
 
 # Environment variable -> settings field. Documented in the README ("Configuration").

@@ -258,3 +258,104 @@ def test_a_previous_oes_vintage_not_before_the_current_one_is_refused():
 
     with pytest.raises(pydantic.ValidationError, match="must be earlier than oes_vintage"):
         settings_from_env(environ={"TASKVALUE_OES_VINTAGE": "2023", "TASKVALUE_OES_PREVIOUS_VINTAGE": "2024"})
+
+
+@pytest.mark.parametrize(
+    "build, environ, message",
+    [
+        # each was accepted and published nonsense, or failed half way through the run
+        (
+            coverage_settings_from_env,
+            {"TASKVALUE_COVERAGE_MAX_RANK": "0"},
+            "TASKVALUE_COVERAGE_MAX_RANK) must be at least 1",
+        ),
+        (
+            coverage_settings_from_env,
+            {"TASKVALUE_COVERAGE_TOP_GAPS": "-1"},
+            "TASKVALUE_COVERAGE_TOP_GAPS) must be at least 1",
+        ),
+        (
+            coverage_settings_from_env,
+            {"TASKVALUE_COVERAGE_TOP_TIERS": "-2"},
+            "TASKVALUE_COVERAGE_TOP_TIERS) must be 0",
+        ),
+        (
+            coverage_settings_from_env,
+            {"TASKVALUE_COVERAGE_BOTTOM_TIERS": "-1"},
+            "TASKVALUE_COVERAGE_BOTTOM_TIERS) must be 0",
+        ),
+        (
+            inventory_settings_from_env,
+            {"TASKVALUE_MATCHER": "tfid"},
+            "TASKVALUE_MATCHER='tfid': expected one of tfidf, embeddings, hybrid",
+        ),
+        (
+            inventory_settings_from_env,
+            {"TASKVALUE_DOMAIN_BONUS": "nan"},
+            "domain_bonus (TASKVALUE_DOMAIN_BONUS) must be a finite number",
+        ),
+        (
+            inventory_settings_from_env,
+            {"TASKVALUE_DOMAIN_BONUS": "inf"},
+            "domain_bonus (TASKVALUE_DOMAIN_BONUS) must be a finite number",
+        ),
+        (
+            settings_from_env,
+            {"TASKVALUE_ONET_PREVIOUS_RELEASE": "29.0"},
+            "earlier than onet_release (TASKVALUE_ONET_RELEASE, '29.0')",
+        ),
+        (
+            settings_from_env,
+            {"TASKVALUE_ONET_PREVIOUS_RELEASE": "29.1"},
+            "TASKVALUE_ONET_PREVIOUS_RELEASE, '29.1'",
+        ),
+        (
+            settings_from_env,
+            {"TASKVALUE_ONET_PREVIOUS_RELEASE": "last"},
+            "must be an O*NET release like 28.3",
+        ),
+        (
+            settings_from_env,
+            {"TASKVALUE_WAREHOUSE": "x.duckdb", "TASKVALUE_WORK_DB": "./x.duckdb"},
+            "are the same file",
+        ),
+    ],
+)
+def test_settings_that_would_publish_nonsense_are_refused_at_load(build, environ, message):
+    import pydantic
+
+    with pytest.raises((pydantic.ValidationError, ValueError), match=re.escape(message)):
+        build(environ=environ)
+
+
+def test_a_matcher_named_in_capitals_or_by_run_config_is_accepted_or_refused_alike():
+    import pydantic
+
+    assert inventory_settings_from_env(environ={"TASKVALUE_MATCHER": "TFIDF"}).matcher == "tfidf"
+    assert inventory_settings_from_env(environ={}, matcher=" Hybrid ").matcher == "hybrid"
+    with pytest.raises(
+        pydantic.ValidationError, match=re.escape("matcher (TASKVALUE_MATCHER) must be one of")
+    ):
+        inventory_settings_from_env(environ={}, matcher="bm25")
+    # an earlier previous release is fine, compared as numbers (9.1 < 28.3)
+    assert settings_from_env(
+        environ={"TASKVALUE_ONET_PREVIOUS_RELEASE": "9.1", "TASKVALUE_ONET_RELEASE": "28.3"}
+    )
+
+
+def test_tier_counts_that_do_not_fit_the_tier_bands_stop_the_build_naming_both_settings():
+    import duckdb
+
+    from tests.coverage.conftest import build_fixture_db
+
+    # the fixture has 3 tier bands: 50 bottom bands flagged every task low tier, $200+/hr work included
+    for bottom, top in ((3, 0), (0, 3), (2, 2), (50, 0)):
+        with pytest.raises(
+            duckdb.InvalidInputException,
+            match=f"BOTTOM_TIERS={bottom} and TASKVALUE_COVERAGE_TOP_TIERS={top} do not fit the 3 tier bands",
+        ):
+            build_fixture_db(bottom_tier_count=bottom, top_tier_count=top)
+    con = build_fixture_db(bottom_tier_count=2, top_tier_count=1)
+    assert con.execute(
+        "select tier, is_bottom_tier, is_top_tier from int.domain_tier_order order by tier_position"
+    ).fetchall() == [("low", True, False), ("mid", True, False), ("high", False, True)]

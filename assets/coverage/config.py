@@ -67,6 +67,32 @@ class CoverageSettings(ConfigurableResource):
             raise ValueError(f"min_confidence must be one of low, medium, high (got {v!r})")
         return v
 
+    @field_validator("covering_max_rank", "top_gaps_per_domain")
+    @classmethod
+    def _at_least_one(cls, v: int, info) -> int:
+        if v < 1:
+            variable = {
+                "covering_max_rank": "TASKVALUE_COVERAGE_MAX_RANK",
+                "top_gaps_per_domain": "TASKVALUE_COVERAGE_TOP_GAPS",
+            }
+            raise ValueError(f"{info.field_name} ({variable[info.field_name]}) must be at least 1 (got {v})")
+        return v
+
+    @field_validator("bottom_tier_count", "top_tier_count")
+    @classmethod
+    def _not_negative(cls, v: int, info) -> int:
+        # 0 means the default (a third of the bands); the upper bound depends on the tiers of the
+        # value model and is checked where they are known (sql/int/domain_tier_order.sql)
+        if v < 0:
+            variable = {
+                "bottom_tier_count": "TASKVALUE_COVERAGE_BOTTOM_TIERS",
+                "top_tier_count": "TASKVALUE_COVERAGE_TOP_TIERS",
+            }
+            raise ValueError(
+                f"{info.field_name} ({variable[info.field_name]}) must be 0 (a third of the bands) or more (got {v})"
+            )
+        return v
+
     @property
     def domains_path(self) -> Path:
         """The domains file, a relative path taken from the project directory (PROJECT_DIR)."""

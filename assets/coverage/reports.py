@@ -751,8 +751,23 @@ def onet_release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> No
     )
     if not counts:
         doc.h2("Release changes: O*NET task statements")
+        # a configured previous release whose file could not be had is recorded as absent (optional)
+        recorded = con.execute(
+            "select count(*) from duckdb_tables() where schema_name = 'staging' and table_name = 'source_files'"
+        ).fetchone()[0]
+        absent = (
+            recorded
+            and con.execute(
+                "select any_value(release) from staging.source_files "
+                "where target_table = 'staging.onet_task_statements_previous' and status = 'absent'"
+            ).fetchone()[0]
+        )
         doc.p(
-            "Only one O*NET release is configured, so no tasks are compared across releases "
+            f"O*NET {absent} is configured as the previous release (TASKVALUE_ONET_PREVIOUS_RELEASE), but its "
+            "Task Statements file could not be read (not in the mirror, or not downloadable), so no tasks are "
+            "compared across releases; staging.source_files records it as absent."
+            if absent
+            else "Only one O*NET release is configured, so no tasks are compared across releases "
             "(set TASKVALUE_ONET_PREVIOUS_RELEASE to compare)."
         )
         return

@@ -34,6 +34,7 @@ from assets.inventory.matching.match import CANDIDATE_SCHEMA, QueryTask, match_t
 from assets.inventory.matching.matchers import make_matcher
 from assets.inventory.overrides import STATUSES, locate_overrides, overrides_location, read_overrides
 from assets.inventory.thresholds import domain_bonus_for, thresholds_for
+from assets.inventory.vanished import refuse_a_vanished_inventory
 from orchestration.resources import TaskvalueSettings
 
 STAGING = "staging"
@@ -157,6 +158,9 @@ def inventory_ingest(context: AssetExecutionContext, settings: TaskvalueSettings
     directory = settings.inventory
     with duckdb.get_connection() as con:
         result = ingest_directory(directory, onet_lookup(con))
+        refuse_a_vanished_inventory(
+            directory, result.files, settings.warehouse, settings.inventory_allow_empty
+        )
         for key, frame, docs in (
             (TASKS, result.tasks, TASK_DOCS),
             (QUARANTINE, result.quarantine, QUARANTINE_DOCS),

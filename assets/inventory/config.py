@@ -6,19 +6,22 @@ An empty variable is unset. The inventory directory itself is `TaskvalueSettings
 (TASKVALUE_INVENTORY_DIR).
 """
 
+import math
 from collections.abc import Mapping
 
 from dagster import ConfigurableResource
 from pydantic import Field, field_validator
 
-from assets.common.env import env_overrides, from_env, integer, number, settings_from
+from assets.common.env import env_overrides, from_env, integer, number, one_of, settings_from
+
+MATCHERS = ("tfidf", "embeddings", "hybrid")
 
 
 class InventorySettings(ConfigurableResource):
     """How inventory tasks are matched onto O*NET task statements."""
 
     matcher: str = Field(
-        default_factory=from_env("TASKVALUE_MATCHER", "tfidf"),
+        default_factory=from_env("TASKVALUE_MATCHER", "tfidf", one_of(*MATCHERS)),
         description="tfidf (default: scikit-learn, no network, no GPU), embeddings (sentence-transformers), "
         "or hybrid (both fused per occupation; the most accurate, needs the embedding extra).",
     )
@@ -47,6 +50,24 @@ class InventorySettings(ConfigurableResource):
         description="Added to the ranking score of text-matched candidates inside the task's configured "
         "domain (config/domains.toml); 0 turns the domain prior off; < 0: the matcher's default.",
     )
+
+    @field_validator("matcher")
+    @classmethod
+    def _known_matcher(cls, v: str) -> str:
+        # run config is not parsed by one_of: a misspelt matcher would fail half way through the run
+        name = v.strip().lower()
+        if name not in MATCHERS:
+            raise ValueError(f"matcher (TASKVALUE_MATCHER) must be one of {', '.join(MATCHERS)} (got {v!r})")
+        return name
+
+    @field_validator("domain_bonus", "high_threshold", "medium_threshold", "low_threshold")
+    @classmethod
+    def _finite(cls, v: float, info) -> float:
+        # nan compares false with everything (a silent default) and inf ranks every in-domain candidate first
+        if not math.isfinite(v):
+            variable = " (TASKVALUE_DOMAIN_BONUS)" if info.field_name == "domain_bonus" else ""
+            raise ValueError(f"{info.field_name}{variable} must be a finite number (got {v})")
+        return v
 
     @field_validator("top_k")
     @classmethod

@@ -31,7 +31,22 @@ ordered as (
 counts as (
     select
         case when $bottom_tier_count > 0 then $bottom_tier_count else ceil(tier_count / 3) end as n_bottom,
-        case when $top_tier_count > 0 then $top_tier_count else ceil(tier_count / 3) end as n_top
+        case when $top_tier_count > 0 then $top_tier_count else ceil(tier_count / 3) end as n_top,
+        -- counts set by hand must leave a band outside each group, and the two groups apart: 50 bottom
+        -- bands of 6 flagged every task low tier, the $200+/hr work included
+        case
+            when tier_count > 0 and (
+                ($bottom_tier_count > 0 and $bottom_tier_count >= tier_count)
+                or ($top_tier_count > 0 and $top_tier_count >= tier_count)
+                or ($bottom_tier_count > 0 and $top_tier_count > 0 and $bottom_tier_count + $top_tier_count > tier_count)
+            )
+                then error(
+                    'TASKVALUE_COVERAGE_BOTTOM_TIERS=' || $bottom_tier_count || ' and TASKVALUE_COVERAGE_TOP_TIERS='
+                    || $top_tier_count || ' do not fit the ' || tier_count || ' tier bands of marts.task_value: '
+                    || 'each must be below ' || tier_count || ' and together at most ' || tier_count
+                    || ' (0 = a third of the bands)'
+                )
+        end as misconfigured
     from (select count(*) as tier_count from tiers)
 )
 
@@ -44,4 +59,5 @@ select
     o.tier_position > greatest(o.tier_count - c.n_top, c.n_bottom) as is_top_tier
 from ordered as o
 cross join counts as c
+where c.misconfigured is null  -- evaluated, so a misconfiguration raises its error
 order by o.tier_position

@@ -128,6 +128,13 @@ def test_a_previous_release_missing_from_the_mirror_is_a_state(tmp_path):
             "select release, status, path, rows_read from staging.source_files "
             "where target_table = 'staging.onet_task_statements_previous'"
         ).fetchall() == [("27.3", "absent", None, 0)]
+        # the report says the comparison was asked for and could not be made, not that none was configured
+        doc = Doc("index")
+        onet_release_changes_section(con, doc)
+        assert "27.3 is configured as the previous release (TASKVALUE_ONET_PREVIOUS_RELEASE)" in to_markdown(
+            doc
+        )
+        assert "Only one" not in to_markdown(doc)
     finally:
         con.close()
 

@@ -151,3 +151,38 @@ def test_an_empty_inventory_directory_refreshes_with_every_check_green(tmp_path,
     assert result.success
     failed = [e.check_name for e in result.get_asset_check_evaluations() if not e.passed]
     assert failed == []
+
+
+def test_an_inventory_directory_that_empties_after_a_publish_stops_the_refresh(tmp_path):
+    # an unmounted share looks like an empty folder: publishing would turn yesterday's coverage into
+    # 0% everywhere; a team starting out (nothing published with tasks) is not stopped
+    import duckdb
+    import polars as pl
+
+    from assets.common.errors import TaskvalueError
+    from assets.inventory.vanished import refuse_a_vanished_inventory
+
+    warehouse = tmp_path / "taskvalue.duckdb"
+    only_reserved = pl.DataFrame({"source_file": ["_overrides.csv"], "status": ["skipped"]})
+    nothing = pl.DataFrame(
+        {"source_file": [], "status": []}, schema={"source_file": pl.String, "status": pl.String}
+    )
+    refuse_a_vanished_inventory(tmp_path, nothing, warehouse, allow_empty=False)  # nothing published yet
+    with duckdb.connect(str(warehouse)) as con:
+        con.execute("create schema staging")
+        con.execute(
+            "create table staging.inventory_tasks as select * from (values ('T-1', 'a.csv'), ('T-2', 'b.jsonl'), "
+            "('T-3', 'c.xlsx'), ('T-4', 'd.tsv')) as t(task_id, source_file)"
+        )
+    for files in (nothing, only_reserved):
+        with pytest.raises(TaskvalueError) as raised:
+            refuse_a_vanished_inventory(tmp_path / "inv", files, warehouse, allow_empty=False)
+        assert str(raised.value).startswith(
+            f"inventory directory {tmp_path / 'inv'} holds no inventory file, but the published warehouse has 4 "
+            "inventory tasks (from a.csv, b.jsonl, c.xlsx, …)"
+        )
+        assert "TASKVALUE_INVENTORY_ALLOW_EMPTY=true" in str(raised.value)
+        refuse_a_vanished_inventory(tmp_path / "inv", files, warehouse, allow_empty=True)
+    # a file that is there but unreadable or unsupported is reported by the ingest, not taken for a vanished folder
+    unsupported = pl.DataFrame({"source_file": ["tasks.docx"], "status": ["unsupported"]})
+    refuse_a_vanished_inventory(tmp_path / "inv", unsupported, warehouse, allow_empty=False)
