@@ -21,6 +21,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from dagster import (
+    AssetKey,
     AssetSelection,
     DefaultSensorStatus,
     RunRequest,
@@ -41,9 +42,10 @@ from orchestration.jobs import JOB_TAGS
 from orchestration.resources import TaskvalueSettings
 
 # The inventory and the domains config it is read against (an edited config/domains.toml reaches
-# the matches and coverage with this job, not only with refresh_job), and everything downstream.
+# the matches and coverage with this job, not only with refresh_job), the tier order the coverage
+# settings' tier counts shape (TASKVALUE_COVERAGE_BOTTOM_TIERS/TOP_TIERS), and everything downstream.
 INVENTORY_REFRESH_SELECTION = AssetSelection.assets(
-    TASKS, QUARANTINE, FILES, OVERRIDES, *DOMAIN_CONFIG
+    TASKS, QUARANTINE, FILES, OVERRIDES, *DOMAIN_CONFIG, AssetKey(["int", "domain_tier_order"])
 ).downstream()
 
 inventory_refresh_job = define_asset_job(

@@ -85,6 +85,9 @@ def test_sensor_job_refreshes_only_what_is_downstream_of_the_inventory():
     assert AssetKey(["warehouse", "published"]) in keys
     # the domains config the matches read: an edited config/domains.toml takes effect with this job
     assert AssetKey(["int", "domain_definitions"]) in keys and AssetKey(["int", "domain_members"]) in keys
+    # and the tier order the coverage settings' tier counts shape: changed counts take effect too
+    assert AssetKey(["int", "domain_tier_order"]) in keys
+    assert AssetKey(["marts", "task_value"]) not in keys
     assert AssetKey(["staging", "onet_task_statements"]) not in keys
     assert AssetKey(["ingest", "onet"]) not in keys
     assert AssetKey(["staging", "oes_national"]) not in keys
