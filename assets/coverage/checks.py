@@ -1,17 +1,25 @@
-"""Checks of the coverage layer: a blocking Great Expectations suite on every table, plus a warning
-that lists inventory domain names matching no configured domain (reported, never dropped).
+"""Checks of the coverage layer: a blocking Great Expectations suite on every table, plus warnings
+that list inventory domain names matching no configured domain (reported, never dropped) and
+excluded statuses that look like misspelt inventory statuses.
 
 Check names are statements about the table (`<table>__<what holds>`).
 """
 
+from difflib import get_close_matches
+
 from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
     AssetKey,
     MetadataValue,
+    asset_check,
 )
+from dagster_duckdb import DuckDBResource
 
 from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
 from assets.common.results import markdown_table
 from assets.common.warn_checks import warning_check
+from assets.coverage.config import CoverageSettings
 
 REASONS = [
     "declared_unmapped_domain",
@@ -380,4 +388,52 @@ every_inventory_domain_matches = warning_check(
 )
 
 
-CHECKS = [*GX_CHECKS, every_inventory_domain_matches]
+def misspelt_statuses(excluded: list[str], present: set[str]) -> dict[str, list[str]]:
+    """Excluded statuses no inventory task has, each with the inventory statuses it nearly spells."""
+    return {
+        status: near
+        for status in excluded
+        if status not in present and (near := get_close_matches(status, sorted(present), n=3, cutoff=0.75))
+    }
+
+
+@asset_check(
+    asset=AssetKey(["int", "inventory_match_credibility"]),
+    name="inventory_match_credibility__every_excluded_status_is_spelt_as_in_the_inventory",
+    blocking=False,
+    description="Warns when an excluded status (TASKVALUE_COVERAGE_EXCLUDED_STATUSES) matches no inventory "
+    "task but nearly spells a status the inventory uses ('retird' for 'retired'): those tasks would count.",
+)
+def excluded_statuses_spelt_as_in_the_inventory(
+    duckdb: DuckDBResource, coverage_settings: CoverageSettings
+) -> AssetCheckResult:
+    excluded = [s for s in coverage_settings.coverage_params()["excluded_statuses"].split(",") if s]
+    with duckdb.get_connection() as con:
+        present = {
+            r[0]
+            for r in con.execute(
+                "select distinct lower(trim(status)) from staging.inventory_tasks where trim(coalesce(status, '')) <> ''"
+            ).fetchall()
+        }
+    typos = misspelt_statuses(excluded, present)
+    return AssetCheckResult(
+        passed=not typos,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "excluded_statuses": MetadataValue.text(", ".join(excluded) or "none"),
+            "unmatched_excluded_statuses": MetadataValue.text(
+                ", ".join(s for s in excluded if s not in present) or "none"
+            ),
+            "likely_misspelt": MetadataValue.md(
+                markdown_table(
+                    ["excluded status", "inventory statuses it nearly spells"],
+                    [(s, ", ".join(n)) for s, n in typos.items()],
+                )
+                if typos
+                else "none"
+            ),
+        },
+    )
+
+
+CHECKS = [*GX_CHECKS, every_inventory_domain_matches, excluded_statuses_spelt_as_in_the_inventory]

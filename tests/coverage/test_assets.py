@@ -75,3 +75,28 @@ def test_a_broken_mart_fails_its_blocking_check(tmp_path):
     assert "int/inventory_match_credibility" in built
     assert "marts/inventory_grounding" not in built
     assert "int/domain_task_coverage" not in built
+
+
+def test_an_excluded_status_that_misspells_an_inventory_status_warns(tmp_path):
+    # TASKVALUE_COVERAGE_EXCLUDED_STATUSES=retird was accepted: the retired tasks then counted, silently
+    from assets.coverage.checks import excluded_statuses_spelt_as_in_the_inventory, misspelt_statuses
+
+    assert misspelt_statuses(["retird", "paused"], {"retired", "active", "draft"}) == {"retird": ["retired"]}
+    assert (
+        misspelt_statuses(["retired"], {"active", "draft"}) == {}
+    )  # the default, on an inventory without it
+    work = tmp_path / "work.duckdb"
+    with duckdb.connect(str(work)) as con:
+        load_upstream(con)
+        con.execute("update staging.inventory_tasks set status = 'Retired' where task_id = 'inv-3'")
+    resource = DuckDBResource(database=str(work))
+    typo = excluded_statuses_spelt_as_in_the_inventory(
+        duckdb=resource, coverage_settings=fixture_settings(excluded_statuses="draft, retird")
+    )
+    assert not typo.passed
+    assert typo.metadata["unmatched_excluded_statuses"].value == "retird"
+    assert "| retird | retired |" in typo.metadata["likely_misspelt"].value
+    spelt = excluded_statuses_spelt_as_in_the_inventory(
+        duckdb=resource, coverage_settings=fixture_settings(excluded_statuses="RETIRED")
+    )
+    assert spelt.passed
