@@ -17,6 +17,7 @@ env: ## build the environment from uv.lock
 	@mkdir -p "$(DAGSTER_HOME)"
 	@test -s "$(DAGSTER_HOME)/dagster.yaml" || cp orchestration/dagster.yaml "$(DAGSTER_HOME)/dagster.yaml"
 	@grep -q '^run_monitoring:' "$(DAGSTER_HOME)/dagster.yaml" || echo "note: $(DAGSTER_HOME)/dagster.yaml has no run_monitoring block, so a hung refresh holds the run queue; see the run_monitoring block in orchestration/dagster.yaml" >&2
+	@grep -q '^  pools:' "$(DAGSTER_HOME)/dagster.yaml" || echo "note: $(DAGSTER_HOME)/dagster.yaml has no concurrency pools block, so a Materialize from the asset graph does not wait for a running refresh; see the pools block in orchestration/dagster.yaml" >&2
 
 run: env ## materialize every asset into warehouse/taskvalue.duckdb
 	$(UV) run --frozen dagster job execute -m orchestration.definitions -j refresh_job

@@ -3,6 +3,7 @@
 from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
 from assets.coverage.config import CoverageSettings
@@ -30,7 +31,7 @@ def _asset_args(model: Model | FrameModel, kind: str, description: str) -> dict:
 
 
 def _frame_asset(model: FrameModel) -> AssetsDefinition:
-    @asset(**_asset_args(model, "toml", model.description))
+    @asset(pool=WORK_DB_POOL, **_asset_args(model, "toml", model.description))
     def _build(
         coverage_settings: CoverageSettings, settings: TaskvalueSettings, duckdb: DuckDBResource
     ) -> MaterializeResult:
@@ -46,7 +47,7 @@ def _frame_asset(model: FrameModel) -> AssetsDefinition:
 
 
 def _sql_asset(model: Model) -> AssetsDefinition:
-    @asset(**_asset_args(model, "sql", load_model(model.schema, model.table).description))
+    @asset(pool=WORK_DB_POOL, **_asset_args(model, "sql", load_model(model.schema, model.table).description))
     def _build(coverage_settings: CoverageSettings, duckdb: DuckDBResource) -> MaterializeResult:
         extra = {"coverage_rule": MetadataValue.text(coverage_settings.rule_text())}
         with duckdb.get_connection() as con:

@@ -23,6 +23,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.common.errors import TaskvalueError
 from assets.common.files import remove_temporaries
+from assets.common.pools import WORK_DB_POOL
 from assets.coverage.config import CoverageSettings, coverage_settings_from_env
 from assets.coverage.domains import load_domains
 from assets.coverage.exports import EXPORT_SUFFIXES, export_all, export_file_names
@@ -133,7 +134,7 @@ def build_report_assets(domain_ids: Sequence[str], domains_problem: str | None =
         )
     )
 
-    @multi_asset(specs=specs, can_subset=True, name="coverage_reports")
+    @multi_asset(pool=WORK_DB_POOL, specs=specs, can_subset=True, name="coverage_reports")
     def coverage_reports(
         context: AssetExecutionContext,
         settings: TaskvalueSettings,
@@ -182,6 +183,7 @@ def build_report_assets(domain_ids: Sequence[str], domains_problem: str | None =
 
 def build_exports_asset(mart_keys: Sequence[AssetKey]):
     @asset(
+        pool=WORK_DB_POOL,
         key=AssetKey(["warehouse", "exports"]),
         deps=list(mart_keys),
         group_name="exports",

@@ -11,6 +11,7 @@ import polars as pl
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
 
+from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.warehouse import replace_table_from_frame
 from assets.ingest import catalog
@@ -54,6 +55,7 @@ def _ingest_asset(
     name: str, description: str, entries: Callable[[TaskvalueSettings], list[tuple[str, catalog.SourceFile]]]
 ):
     @asset(
+        pool=WORK_DB_POOL,
         key=AssetKey(["ingest", name]),
         group_name=GROUP,
         kinds={"python", "duckdb"},

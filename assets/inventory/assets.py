@@ -23,6 +23,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model, replace_table_from_frame
@@ -125,6 +126,7 @@ def onet_lookup(con) -> OnetLookup:
 
 
 @multi_asset(
+    pool=WORK_DB_POOL,
     specs=[
         AssetSpec(
             TASKS,
@@ -199,6 +201,7 @@ def overrides_path(settings: TaskvalueSettings, inv: InventorySettings) -> Path:
 
 
 @asset(
+    pool=WORK_DB_POOL,
     key=OVERRIDES,
     deps=[TASKS, QUARANTINE, AssetKey(["staging", "onet_task_statements"])],
     group_name=STAGING,
@@ -280,6 +283,7 @@ def query_tasks(con) -> list[QueryTask]:
 
 
 @asset(
+    pool=WORK_DB_POOL,
     key=MATCHES,
     deps=[
         TASKS,

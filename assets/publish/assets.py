@@ -14,6 +14,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from assets.common.pools import WORK_DB_POOL
 from assets.coverage.outputs import exports_dir, reports_dir
 from assets.publish.consistency import tables_not_as_published
 from assets.publish.outputs import sync_outputs
@@ -27,6 +28,7 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
     upstream = [k for a in table_assets for k in a.keys]
 
     @asset(
+        pool=WORK_DB_POOL,
         key=AssetKey(["warehouse", "published"]),
         deps=list(upstream),
         group_name=GROUP,

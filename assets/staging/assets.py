@@ -12,6 +12,7 @@ import polars as pl
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model, comment_statements, replace_table_from_frame
@@ -113,6 +114,7 @@ def _staging_asset(
     """
 
     @asset(
+        pool=WORK_DB_POOL,
         key=AssetKey(["staging", table]),
         deps=[AssetKey(["ingest", ingest_table])],
         group_name=GROUP,
@@ -253,6 +255,7 @@ STAGING_TABLE_ASSETS = [
 
 
 @asset(
+    pool=WORK_DB_POOL,
     key=AssetKey(["staging", "source_files"]),
     deps=[a.key for a in STAGING_TABLE_ASSETS],
     group_name=GROUP,

@@ -6,6 +6,7 @@ from dagster import AssetExecutionContext, AssetKey, MaterializeResult, Metadata
 from dagster_duckdb import DuckDBResource
 
 from assets.common.errors import SourceFormatError
+from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.warehouse import replace_table_from_frame
 from assets.value import attributes, seeds
@@ -22,6 +23,7 @@ LABELLED_SOURCES = ["onet_content_model_reference", "onet_iwa_reference", "onet_
 
 
 @asset(
+    pool=WORK_DB_POOL,
     key=AssetKey([INT, "activity_labels"]),
     deps=[AssetKey(["staging", t]) for t in LABELLED_SOURCES],
     group_name=INT,
@@ -43,7 +45,7 @@ def activity_labels(duckdb: DuckDBResource) -> MaterializeResult:
         )
 
 
-@asset(key=AssetKey([INT, "wage_tiers"]), group_name=INT, kinds={"polars", "duckdb"})
+@asset(pool=WORK_DB_POOL, key=AssetKey([INT, "wage_tiers"]), group_name=INT, kinds={"polars", "duckdb"})
 def wage_tiers(value_settings: ValueSettings, duckdb: DuckDBResource) -> MaterializeResult:
     """Hourly cost bands from the configured thresholds and loaded-cost multiplier."""
     frame = seeds.tier_frame(value_settings.tier_thresholds_usd, value_settings.loaded_cost_multiplier)
@@ -58,7 +60,9 @@ def wage_tiers(value_settings: ValueSettings, duckdb: DuckDBResource) -> Materia
         return table_result(con, "int.wage_tiers", order_by="tier_rank")
 
 
-@asset(key=AssetKey([INT, "task_attributes_raw"]), group_name=INT, kinds={"polars", "duckdb"})
+@asset(
+    pool=WORK_DB_POOL, key=AssetKey([INT, "task_attributes_raw"]), group_name=INT, kinds={"polars", "duckdb"}
+)
 def task_attributes_raw(
     context: AssetExecutionContext,
     settings: TaskvalueSettings,

@@ -11,6 +11,7 @@ from dataclasses import replace
 from dagster import AssetKey, AssetsDefinition, MaterializeResult, asset
 from dagster_duckdb import DuckDBResource
 
+from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.sql_models import SqlModel, load_model
 from assets.common.warehouse import build_sql_model
@@ -73,6 +74,7 @@ def sql_model_asset(
     deps = [k for k in model_deps(base) if k != AssetKey([schema, table])]
 
     @asset(
+        pool=WORK_DB_POOL,
         key=AssetKey([schema, table]),
         deps=deps,
         group_name=group,

@@ -134,6 +134,25 @@ def test_jobs_that_write_the_work_db_queue_one_at_a_time(tmp_path):
     assert {"key": key, "limit": 1} in limits
 
 
+def test_a_materialize_from_the_asset_graph_queues_behind_the_writers_too(tmp_path):
+    # the implicit asset job carries no tag: every asset is in one pool instead, limited to one run at
+    # a time (measured with a daemon: without the pools block a Materialize started beside a running
+    # refresh_job; with it, it waited QUEUED until refresh_job ended)
+    import shutil
+    from pathlib import Path
+
+    from dagster import DagsterInstance
+
+    from assets.common.pools import WORK_DB_POOL
+    from orchestration.definitions import defs
+
+    pools = {defs.resolve_assets_def(key).op.pool for key in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert pools == {WORK_DB_POOL}
+    shutil.copy(Path(__file__).parents[2] / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
+    pool_config = DagsterInstance.from_config(str(tmp_path)).get_concurrency_config().pool_config
+    assert (pool_config.pool_granularity.value, pool_config.default_pool_limit) == ("run", 1)
+
+
 def test_a_hung_writer_run_is_failed_after_three_hours_instead_of_holding_the_queue(tmp_path):
     import shutil
     from pathlib import Path
