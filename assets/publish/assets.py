@@ -44,20 +44,21 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
         other table is still the published one (see assets/publish/consistency.py). Then the
         refresh's reports and exports are copied to warehouse/reports and warehouse/exports.
         """
-        latest = _latest_materializations(context, upstream)
         family = _run_family(context)
-        rebuilt = _rebuilt_tables(latest, family, upstream)
         failure: Exception | None = None
         with duckdb.get_connection() as con:
             # DuckDBResource closes its connection only on a normal exit: any error is raised after it
             try:
+                # read while this connection holds the work database: no other run can write it now
+                latest = _latest_materializations(context, upstream)
+                rebuilt = _rebuilt_tables(latest, family, upstream)
                 existing = {
                     f"{s}.{t}"
                     for s, t in con.execute(
                         "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
                     ).fetchall()
                 }
-                problems = _written_by_overlapping_runs(latest, family, _family_start(context, family))
+                problems = _written_by_overlapping_runs(latest, family, _family_windows(context, family))
                 problems += _built_before_upstream(table_assets, latest, family, existing)
                 if rebuilt is not None:
                     problems += tables_not_as_published(con, settings.warehouse, rebuilt)
@@ -102,34 +103,34 @@ def _run_family(context: AssetExecutionContext) -> set[str]:
     return ids
 
 
-def _family_start(context: AssetExecutionContext, family: set[str]) -> float | None:
-    """When the earliest run of the family started (epoch seconds; None before any has started)."""
-    starts = []
+def _family_windows(context: AssetExecutionContext, family: set[str]) -> list[tuple[float, float]]:
+    """When each run of the family ran: (start, end) in epoch seconds, end infinite while it runs."""
+    windows = []
     for run_id in family:
         record = context.instance.get_run_record_by_id(run_id)
         if record is not None and record.start_time is not None:
-            starts.append(record.start_time)
-    return min(starts, default=None)
+            windows.append((record.start_time, record.end_time or float("inf")))
+    return windows
 
 
 def _written_by_overlapping_runs(
-    latest: Mapping[AssetKey, EventLogRecord], family: set[str], since: float | None
+    latest: Mapping[AssetKey, EventLogRecord], family: set[str], windows: list[tuple[float, float]]
 ) -> list[str]:
-    """Tables another run rebuilt after this run (or the first run it re-executes) started.
+    """Tables another run rebuilt while this run, or a run it re-executes, was running.
 
     Two refreshes writing one working database interleave table by table: each later table of one run
     may read the other's, and the file holds a mix of both configurations. The run queue keeps
     writer runs apart; this catches runs outside it (`dagster job execute`, a Materialize from the
-    asset graph) as long as they record into the same Dagster instance.
+    asset graph) as long as they record into the same Dagster instance. A run that ran between a
+    failed run and its re-execution did not overlap either: what it left is judged like any earlier
+    refresh's tables (`_built_before_upstream`, `tables_not_as_published`).
     """
-    if since is None:
-        return []
     return [
         f"{'.'.join(key.path)}: rebuilt "
         + (f"by run {record.run_id}" if record.run_id else "outside any run (a reported materialization)")
         + " while this run was running (two refreshes overlapped)"
         for key, record in sorted(latest.items(), key=lambda item: item[0].to_user_string())
-        if record.run_id not in family and record.timestamp >= since
+        if record.run_id not in family and any(start <= record.timestamp <= end for start, end in windows)
     ]
 
 

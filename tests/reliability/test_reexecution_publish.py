@@ -295,21 +295,43 @@ def test_a_table_another_run_rebuilt_during_this_run_stops_publish(env, monkeypa
     assert _query(env.settings.warehouse, "select count(*) from marts.domain_coverage") == before
 
 
-def test_only_other_runs_writing_after_this_run_started_count_as_overlapping():
+@pytest.mark.slow
+def test_a_refresh_that_ran_between_a_failed_run_and_its_reexecution_is_no_overlap(env):
+    # a refresh fails; another one (the next schedule) runs and publishes; "re-execute from failure"
+    # of the first must not be refused as if the two had run at once (its family started earlier)
+    env.attributes.write_text(WRONG_ATTRIBUTES)
+    failed = _execute(define_refresh_job, env.instance)
+    assert not failed.success
+    shutil.copyfile(FIXTURES / "value" / "attributes.csv", env.attributes)
+    between = _execute(define_refresh_job, env.instance)
+    assert between.success, failure_text(between)
+    options = ReexecutionOptions.from_failure(failed.run_id, env.instance)
+    result = _execute(define_refresh_job, env.instance, options)
+    assert result.success, failure_text(result)
+    assert _materialized(result) == ATTRIBUTE_TABLES | OUTPUTS
+    assert _counts(env.settings.warehouse, "int.task_attributes_raw", "marts.task_value") == [7, 11]
+
+
+def test_only_other_runs_writing_while_a_run_of_the_family_ran_count_as_overlapping():
     from types import SimpleNamespace as Record
 
     from assets.publish.assets import _written_by_overlapping_runs
 
     latest = {
         AssetKey(["staging", "oes_national"]): Record(run_id="earlier-full-refresh", timestamp=100.0),
+        # between the failed parent (140-160) and its re-execution (200-): not an overlap
+        AssetKey(["marts", "task_value"]): Record(run_id="between", timestamp=180.0),
         AssetKey(["marts", "domain_coverage"]): Record(run_id="other", timestamp=205.0),
         AssetKey(["marts", "coverage_gaps"]): Record(run_id="this", timestamp=210.0),
         AssetKey(["marts", "inventory_export"]): Record(run_id="parent", timestamp=150.0),
+        AssetKey(["marts", "inventory_grounding"]): Record(run_id="beside-parent", timestamp=155.0),
     }
     family = {"this", "parent"}
-    assert _written_by_overlapping_runs(latest, family, since=140.0) == [
-        "marts.domain_coverage: rebuilt by run other while this run was running (two refreshes overlapped)"
+    windows = [(140.0, 160.0), (200.0, float("inf"))]
+    assert _written_by_overlapping_runs(latest, family, windows) == [
+        "marts.domain_coverage: rebuilt by run other while this run was running (two refreshes overlapped)",
+        "marts.inventory_grounding: rebuilt by run beside-parent while this run was running (two refreshes overlapped)",
     ]
-    # a record at the very second the run started counts; before any run of the family started, none
-    assert len(_written_by_overlapping_runs(latest, family, since=205.0)) == 1
-    assert _written_by_overlapping_runs(latest, family, since=None) == []
+    # a record at the very second a window opens or closes counts; no window (no run started), none
+    assert len(_written_by_overlapping_runs(latest, family, [(205.0, 205.0)])) == 1
+    assert _written_by_overlapping_runs(latest, family, []) == []
