@@ -161,7 +161,7 @@ def inventory_ingest(context: AssetExecutionContext, settings: TaskvalueSettings
     with duckdb.get_connection() as con:
         result = ingest_directory(directory, onet_lookup(con))
         refuse_a_vanished_inventory(
-            directory, result.files, settings.warehouse, settings.inventory_allow_empty
+            directory, result.tasks.height, result.files, settings.warehouse, settings.inventory_allow_empty
         )
         for key, frame, docs in (
             (TASKS, result.tasks, TASK_DOCS),

@@ -154,8 +154,9 @@ def test_an_empty_inventory_directory_refreshes_with_every_check_green(tmp_path,
 
 
 def test_an_inventory_directory_that_empties_after_a_publish_stops_the_refresh(tmp_path):
-    # an unmounted share looks like an empty folder: publishing would turn yesterday's coverage into
-    # 0% everywhere; a team starting out (nothing published with tasks) is not stopped
+    # an unmounted share looks like an empty folder, or like a link into it that cannot be read:
+    # publishing would turn yesterday's coverage into 0% everywhere; a team starting out (nothing
+    # published with tasks) is not stopped
     import duckdb
     import polars as pl
 
@@ -163,26 +164,40 @@ def test_an_inventory_directory_that_empties_after_a_publish_stops_the_refresh(t
     from assets.inventory.vanished import refuse_a_vanished_inventory
 
     warehouse = tmp_path / "taskvalue.duckdb"
-    only_reserved = pl.DataFrame({"source_file": ["_overrides.csv"], "status": ["skipped"]})
-    nothing = pl.DataFrame(
-        {"source_file": [], "status": []}, schema={"source_file": pl.String, "status": pl.String}
-    )
-    refuse_a_vanished_inventory(tmp_path, nothing, warehouse, allow_empty=False)  # nothing published yet
+    schema = {
+        "source_file": pl.String,
+        "status": pl.String,
+        "rows_read": pl.Int64,
+        "rows_quarantined": pl.Int64,
+    }
+    nothing = pl.DataFrame(schema=schema)
+    only_reserved = pl.DataFrame([("_overrides.csv", "skipped", 0, 0)], schema=schema, orient="row")
+    broken_link = pl.DataFrame([("tasks.csv", "unreadable", 0, 0)], schema=schema, orient="row")
+    all_bad = pl.DataFrame([("tasks.csv", "loaded", 12, 12)], schema=schema, orient="row")
+    refuse_a_vanished_inventory(tmp_path, 0, nothing, warehouse, allow_empty=False)  # nothing published yet
     with duckdb.connect(str(warehouse)) as con:
         con.execute("create schema staging")
         con.execute(
             "create table staging.inventory_tasks as select * from (values ('T-1', 'a.csv'), ('T-2', 'b.jsonl'), "
             "('T-3', 'c.xlsx'), ('T-4', 'd.tsv')) as t(task_id, source_file)"
         )
-    for files in (nothing, only_reserved):
+    published = "but the published warehouse has 4 inventory tasks (from a.csv, b.jsonl, c.xlsx, …)"
+    for files, held in (
+        (nothing, "no inventory file"),
+        (only_reserved, "no inventory file"),
+        (broken_link, "no accepted inventory task (tasks.csv: unreadable)"),
+        (all_bad, "no accepted inventory task (tasks.csv: 12 rows, all quarantined)"),
+    ):
         with pytest.raises(TaskvalueError) as raised:
-            refuse_a_vanished_inventory(tmp_path / "inv", files, warehouse, allow_empty=False)
+            refuse_a_vanished_inventory(tmp_path / "inv", 0, files, warehouse, allow_empty=False)
         assert str(raised.value).startswith(
-            f"inventory directory {tmp_path / 'inv'} holds no inventory file, but the published warehouse has 4 "
-            "inventory tasks (from a.csv, b.jsonl, c.xlsx, …)"
+            f"inventory directory {tmp_path / 'inv'} holds {held}, {published}"
         )
         assert "TASKVALUE_INVENTORY_ALLOW_EMPTY=true" in str(raised.value)
-        refuse_a_vanished_inventory(tmp_path / "inv", files, warehouse, allow_empty=True)
-    # a file that is there but unreadable or unsupported is reported by the ingest, not taken for a vanished folder
-    unsupported = pl.DataFrame({"source_file": ["tasks.docx"], "status": ["unsupported"]})
-    refuse_a_vanished_inventory(tmp_path / "inv", unsupported, warehouse, allow_empty=False)
+        refuse_a_vanished_inventory(tmp_path / "inv", 0, files, warehouse, allow_empty=True)
+    # one accepted task is an inventory, however small
+    refuse_a_vanished_inventory(tmp_path / "inv", 1, all_bad, warehouse, allow_empty=False)
+    # a published warehouse that cannot be read is named, not a bare DuckDB error
+    warehouse.write_bytes(b"not a duckdb file")
+    with pytest.raises(TaskvalueError, match="cannot be read to tell whether it had some"):
+        refuse_a_vanished_inventory(tmp_path / "inv", 0, nothing, warehouse, allow_empty=False)
