@@ -10,12 +10,13 @@ must keep the environment's value rather than fall back to the class default.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from pathlib import Path
 
 from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from assets.common.env import env_flag, env_overrides, from_env, integer, settings_from
 
@@ -99,18 +100,30 @@ class TaskvalueSettings(ConfigurableResource):
             )
         return self
 
+    @field_validator("onet_release", "onet_previous_release")
+    @classmethod
+    def _release_form(cls, v: str, info) -> str:
+        # stored stripped: ' 28.3' passed the comparison, then looked for the folder 'onet/ 28.3/'
+        v = v.strip()
+        if (v or info.field_name == "onet_release") and _release(v) is None:
+            variable = (
+                "TASKVALUE_ONET_RELEASE"
+                if info.field_name == "onet_release"
+                else "TASKVALUE_ONET_PREVIOUS_RELEASE"
+            )
+            raise ValueError(f"{info.field_name} ({variable}) must be an O*NET release like 29.0 (got {v!r})")
+        return v
+
     @model_validator(mode="after")
     def _previous_release_is_earlier(self):
         # onet_release_changes compares previous -> current: the same release compares nothing, a
         # later one publishes every change backwards
-        if self.onet_previous_release.strip():
-            previous, current = _release(self.onet_previous_release), _release(self.onet_release)
-            if previous is None or current is None or previous >= current:
-                raise ValueError(
-                    f"onet_previous_release (TASKVALUE_ONET_PREVIOUS_RELEASE, {self.onet_previous_release!r}) must "
-                    f"be an O*NET release like 28.3, earlier than onet_release (TASKVALUE_ONET_RELEASE, "
-                    f"{self.onet_release!r}); leave it empty for no comparison"
-                )
+        if self.onet_previous_release and _release(self.onet_previous_release) >= _release(self.onet_release):
+            raise ValueError(
+                f"onet_previous_release (TASKVALUE_ONET_PREVIOUS_RELEASE, {self.onet_previous_release!r}) must "
+                f"be earlier than onet_release (TASKVALUE_ONET_RELEASE, {self.onet_release!r}); leave it empty "
+                "for no comparison"
+            )
         return self
 
     @model_validator(mode="after")
@@ -150,10 +163,11 @@ class TaskvalueSettings(ConfigurableResource):
         return self.path(self.inventory_dir)
 
 
-def _release(text: str) -> tuple[int, ...] | None:
-    """An O*NET release as numbers ('28.3' -> (28, 3)); None when it is not one."""
-    parts = text.strip().split(".")
-    return tuple(int(p) for p in parts) if all(p.isdigit() for p in parts) else None
+def _release(text: str) -> tuple[int, int] | None:
+    """An O*NET release as numbers ('28.3' -> (28, 3), '28.10' after '28.9'); None unless major.minor,
+    the form the archive names and the mirror's folders use (db_28_3_text.zip, onet/28.3/)."""
+    match = re.fullmatch(r"(\d+)\.(\d+)", text)
+    return (int(match[1]), int(match[2])) if match else None
 
 
 # Environment variable -> settings field. Documented in the README ("Configuration").

@@ -19,6 +19,7 @@ import functools
 import json
 import math
 import os
+import re
 import socket
 import sys
 import time
@@ -35,6 +36,7 @@ EXIT_FAILED = 1
 EXIT_NOT_RUN = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
 FETCH_ROWS = 10_000  # rows per fetch when streaming csv/json: memory stays flat on any result size
+MAX_TABLE_ROWS = 1_000_000  # --limit of the table format (Markdown); csv and json stream any number
 
 app = typer.Typer(
     help="taskvalue: the economic value of real work, and how well your task inventory covers it."
@@ -333,7 +335,12 @@ def report(
     domain: Annotated[
         str, typer.Option("--domain", "-d", help="Domain id, name or alias (case-insensitive).")
     ],
-    out: Annotated[Path | None, typer.Option(help="Output directory (default: warehouse/reports).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Output directory (default: reports/ beside the published warehouse, TASKVALUE_WAREHOUSE)."
+        ),
+    ] = None,
 ) -> None:
     """Write one domain's coverage report (Markdown + HTML + chart) from the published warehouse."""
     import duckdb
@@ -355,10 +362,9 @@ def report(
                 f"Unknown domain {domain!r}.{_did_you_mean(con, domain)} Known domains: {names}", err=True
             )
             raise typer.Exit(EXIT_NOT_RUN)
+        target = _output_dir(out or reports_dir(settings))
         typer.echo(f"Writing report for {domain_id} ...")
-        rep = write_domain_report(
-            con, domain_id, out or reports_dir(settings), coverage_settings_from_env().rule_text()
-        )
+        rep = write_domain_report(con, domain_id, target, coverage_settings_from_env().rule_text())
     except (duckdb.CatalogException, duckdb.BinderException) as e:
         raise _stale_warehouse(settings, e) from None
     finally:
@@ -388,7 +394,12 @@ def _did_you_mean(con, name: str) -> str:
 @app.command()
 @_explains_taskvalue_errors
 def export(
-    out: Annotated[Path | None, typer.Option(help="Output directory (default: warehouse/exports).")] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            help="Output directory (default: exports/ beside the published warehouse, TASKVALUE_WAREHOUSE)."
+        ),
+    ] = None,
 ) -> None:
     """Write Parquet files of every mart (and the RL-platform CSV) from the published warehouse."""
     import duckdb
@@ -397,7 +408,7 @@ def export(
     from assets.coverage.outputs import exports_dir
 
     settings = _settings()
-    target = out or exports_dir(settings)
+    target = _output_dir(out or exports_dir(settings))
     con = _open_published(settings)
     try:
         typer.echo(f"Exporting marts to {target} ...")
@@ -409,6 +420,17 @@ def export(
     for table, n in counts.items():
         typer.echo(f"  {table}.parquet  {n:,} rows")
     typer.echo(f"{len(counts)} tables exported; data dictionary in {target / 'schema.json'}")
+
+
+def _output_dir(target: Path) -> Path:
+    """The output directory, created; a path that cannot be one (a file, under a file, no permission)
+    stops the command before anything is written."""
+    try:
+        target.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        typer.echo(f"Cannot write to {target}: {e.strerror or e}. Nothing was written.", err=True)
+        raise typer.Exit(EXIT_NOT_RUN) from None
+    return target
 
 
 class OutputFormat(StrEnum):
@@ -425,7 +447,9 @@ def query(
         OutputFormat,
         typer.Option("--format", "-f", help="table (Markdown), csv (UTF-8) or json (one object per line)"),
     ] = OutputFormat.table,
-    limit: Annotated[int, typer.Option(min=1, help="Rows shown at most in table format.")] = 100,
+    limit: Annotated[
+        int, typer.Option(min=1, max=MAX_TABLE_ROWS, help="Rows shown at most in table format.")
+    ] = 100,
 ) -> None:
     """Run SQL against the published warehouse, opened read-only (writes fail).
 
@@ -491,7 +515,7 @@ def _stream(cur, columns: list[str], fmt: OutputFormat) -> None:
         else:
             for row in rows:
                 record = {c: _json_value(v) for c, v in zip(columns, row, strict=True)}
-                chunk.append(json.dumps(record, allow_nan=False) + "\n")
+                chunk.append(_dumps(record) + "\n")
         buffer.write("".join(chunk).encode("utf-8"))
         chunk.clear()
     buffer.write("".join(chunk).encode("utf-8"))  # the header of an empty result
@@ -503,20 +527,32 @@ def _csv_value(v: object) -> object:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, list | dict):
-        return json.dumps(_json_value(v))
+        return _dumps(_json_value(v))
     return v
 
 
+# A DECIMAL travels through json.dumps as a marked string and comes out as a bare number with its exact
+# digits: as a double, 90071992547409.91 would lose its cents, and a string would give one column two
+# JSON types. The mark is a control character (json.dumps escapes it) and a random key of this
+# process, so a text value cannot forge it.
+_DECIMAL_KEY = uuid.uuid4().hex
+_DECIMAL_MARK = f"\x1f{_DECIMAL_KEY}"
+_MARKED_DECIMAL = re.compile(
+    r'"\\u001f' + _DECIMAL_KEY + r"(-?[0-9]+(?:\.[0-9]+)?)\\u001f" + _DECIMAL_KEY + '"'
+)
+
+
+def _dumps(value: object) -> str:
+    return _MARKED_DECIMAL.sub(r"\1", json.dumps(value, allow_nan=False))
+
+
 def _json_value(v: object) -> object:
-    """Valid JSON for every DuckDB type: numbers stay numbers (DECIMAL money included, as long as a
-    double holds it exactly), NaN and infinities become null (JSON has neither), times ISO 8601."""
+    """Valid JSON for every DuckDB type: numbers stay numbers (DECIMAL money as its exact digits, see
+    _dumps), NaN and infinities become null (JSON has neither), times ISO 8601."""
     if isinstance(v, float):
         return v if math.isfinite(v) else None
     if isinstance(v, Decimal):
-        if not v.is_finite():
-            return None
-        f = float(v)
-        return f if Decimal(repr(f)) == v else str(v)
+        return f"{_DECIMAL_MARK}{v:f}{_DECIMAL_MARK}" if v.is_finite() else None
     if isinstance(v, dict):
         return {str(k): _json_value(x) for k, x in v.items()}
     if isinstance(v, list | tuple):

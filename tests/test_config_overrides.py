@@ -309,10 +309,21 @@ def test_a_previous_oes_vintage_not_before_the_current_one_is_refused():
             {"TASKVALUE_ONET_PREVIOUS_RELEASE": "29.1"},
             "TASKVALUE_ONET_PREVIOUS_RELEASE, '29.1'",
         ),
+        (settings_from_env, {"TASKVALUE_ONET_PREVIOUS_RELEASE": "last"}, "like 29.0 (got 'last')"),
         (
             settings_from_env,
-            {"TASKVALUE_ONET_PREVIOUS_RELEASE": "last"},
-            "must be an O*NET release like 28.3",
+            {"TASKVALUE_ONET_PREVIOUS_RELEASE": "28"},
+            "(TASKVALUE_ONET_PREVIOUS_RELEASE) must be an O*NET release",
+        ),
+        (
+            settings_from_env,
+            {"TASKVALUE_ONET_PREVIOUS_RELEASE": "28.3.1"},
+            "(TASKVALUE_ONET_PREVIOUS_RELEASE) must be an O*NET release",
+        ),
+        (
+            settings_from_env,
+            {"TASKVALUE_ONET_RELEASE": "29"},
+            "onet_release (TASKVALUE_ONET_RELEASE) must be an O*NET release like 29.0",
         ),
         (
             settings_from_env,
@@ -337,9 +348,16 @@ def test_a_matcher_named_in_capitals_or_by_run_config_is_accepted_or_refused_ali
         pydantic.ValidationError, match=re.escape("matcher (TASKVALUE_MATCHER) must be one of")
     ):
         inventory_settings_from_env(environ={}, matcher="bm25")
-    # an earlier previous release is fine, compared as numbers (9.1 < 28.3)
+    # an earlier previous release is fine, compared as numbers (9.1 < 28.3, 28.9 < 28.10), and kept stripped
     assert settings_from_env(
         environ={"TASKVALUE_ONET_PREVIOUS_RELEASE": "9.1", "TASKVALUE_ONET_RELEASE": "28.3"}
+    )
+    assert settings_from_env(
+        environ={"TASKVALUE_ONET_PREVIOUS_RELEASE": "28.9", "TASKVALUE_ONET_RELEASE": "28.10"}
+    )
+    assert (
+        settings_from_env(environ={"TASKVALUE_ONET_PREVIOUS_RELEASE": " 28.3 "}).onet_previous_release
+        == "28.3"
     )
 
 
@@ -348,11 +366,22 @@ def test_tier_counts_that_do_not_fit_the_tier_bands_stop_the_build_naming_both_s
 
     from tests.coverage.conftest import build_fixture_db
 
-    # the fixture has 3 tier bands: 50 bottom bands flagged every task low tier, $200+/hr work included
-    for bottom, top in ((3, 0), (0, 3), (2, 2), (50, 0)):
+    # the fixture has 3 tier bands: 50 bottom bands flagged every task low tier, $200+/hr work included;
+    # an explicit count is checked against the default third of the other too (top 2 + bottom 1 = 3 fits)
+    for bottom, top, made in (
+        (3, 0, "3 bottom and 1 top"),
+        (0, 3, "1 bottom and 3 top"),
+        (2, 2, "2 bottom and 2 top"),
+        (50, 0, "50 bottom and 1 top"),
+        (0, 2, None),
+        (2, 0, None),
+    ):
+        if made is None:
+            build_fixture_db(bottom_tier_count=bottom, top_tier_count=top).close()
+            continue
         with pytest.raises(
             duckdb.InvalidInputException,
-            match=f"BOTTOM_TIERS={bottom} and TASKVALUE_COVERAGE_TOP_TIERS={top} do not fit the 3 tier bands",
+            match=f"BOTTOM_TIERS={bottom} and TASKVALUE_COVERAGE_TOP_TIERS={top} make {made} bands of the 3 tier bands",
         ):
             build_fixture_db(bottom_tier_count=bottom, top_tier_count=top)
     con = build_fixture_db(bottom_tier_count=2, top_tier_count=1)

@@ -134,7 +134,8 @@ class CoverageSettings(ConfigurableResource):
         )
         return (
             f"An O*NET task counts as covered when an inventory task has it as {rank} with "
-            f"confidence {self.min_confidence} or higher{explicit}.{excluded}"
+            f"confidence {self.min_confidence} or higher{explicit}. Text or hinted matches of inventory tasks whose "
+            f"domain is declared unmapped (unmapped_inventory_domains) do not count.{excluded}"
         )
 
 

@@ -31,10 +31,11 @@ BLS_ATTRIBUTION = (
     "(OEWS), public domain."
 )
 PET_PEEVE = (
-    "An inventory task is ungrounded when one of four reasons holds (the first that holds is shown). "
-    "The seed's pet peeve, a task that looks busy but imitates no valuable work, is the first reason, "
-    "no credible match; only low-tier work and physical work are milder forms of it. Outside the declared "
-    "domain is not: such a task imitates real work, and only its domain label disagrees."
+    "An inventory task is ungrounded when one of five reasons holds (the first that holds is shown). "
+    "The seed's pet peeve, a task that looks busy but imitates no valuable work, is no credible match; "
+    "a declared unmapped domain is the team saying so itself (its text matches do not count); only "
+    "low-tier work and physical work are milder forms of it. Outside the declared domain is not: such a "
+    "task imitates real work, and only its domain label disagrees."
 )
 UNVERIFIED = (
     "These tasks claim this domain, but no O*NET candidate is credible: text matching could not tell which "
@@ -443,7 +444,7 @@ def gaps_sentence(h: dict, shown: int, tied: int = 0) -> str:
             "Every O*NET task of the domain is covered: no gaps." if h["tasks_total"] else "No O*NET tasks."
         )
     ties = (
-        f" {plural(tied, 'more uncovered task')} tie with #{shown} on the priority value before cents are "
+        f" {plural(tied, 'more uncovered task')} {'ties' if tied == 1 else 'tie'} with #{shown} on the priority value before cents are "
         "apportioned (the same occupation and weight, or no priority score): the value model's priority "
         "rank, judgment first, chose which are listed."
         if tied
@@ -621,10 +622,10 @@ def build_domain_doc(
             f"Coverage rule: {h.get('coverage_rule') or rule_text}",
             "Tiers are bands of the occupation's national mean hourly wage (for sector domains too); the bottom "
             "and top tiers are the lowest- and highest-paid bands (a third of the bands each unless configured).",
-            "Gaps are uncovered tasks ranked by the value model's priority score (times the sector's share for "
-            "a sector domain), then annual value.",
-            "Grounding reasons are checked in order: no credible match, only low-tier work, physical work, "
-            "outside the declared domain (marts.inventory_grounding).",
+            "Gaps are uncovered tasks ranked by the value model's priority value before cents are apportioned "
+            "(times the sector's share for a sector domain), then by its priority rank (judgment first).",
+            "Grounding reasons are checked in order: declared unmapped domain, no credible match, only "
+            "low-tier work, physical work, outside the declared domain (marts.inventory_grounding).",
         ]
     )
     doc.h2("Attribution")

@@ -30,24 +30,28 @@ ordered as (
 
 counts as (
     select
-        case when $bottom_tier_count > 0 then $bottom_tier_count else ceil(tier_count / 3) end as n_bottom,
-        case when $top_tier_count > 0 then $top_tier_count else ceil(tier_count / 3) end as n_top,
-        -- counts set by hand must leave a band outside each group, and the two groups apart: 50 bottom
-        -- bands of 6 flagged every task low tier, the $200+/hr work included
+        case when $bottom_tier_count > 0 then $bottom_tier_count else ceil(tier_count / 3)::integer end as n_bottom,
+        case when $top_tier_count > 0 then $top_tier_count else ceil(tier_count / 3)::integer end as n_top,
+        tier_count
+    from (select count(*) as tier_count from tiers)
+),
+
+checked as (
+    -- counts set by hand (the other may be the default third) must leave a band outside each group
+    -- and the two groups apart: 50 bottom bands of 6 flagged every task low tier, $200+/hr included
+    select
+        *,
         case
-            when tier_count > 0 and (
-                ($bottom_tier_count > 0 and $bottom_tier_count >= tier_count)
-                or ($top_tier_count > 0 and $top_tier_count >= tier_count)
-                or ($bottom_tier_count > 0 and $top_tier_count > 0 and $bottom_tier_count + $top_tier_count > tier_count)
-            )
+            when tier_count > 0 and ($bottom_tier_count > 0 or $top_tier_count > 0)
+                and (n_bottom >= tier_count or n_top >= tier_count or n_bottom + n_top > tier_count)
                 then error(
                     'TASKVALUE_COVERAGE_BOTTOM_TIERS=' || $bottom_tier_count || ' and TASKVALUE_COVERAGE_TOP_TIERS='
-                    || $top_tier_count || ' do not fit the ' || tier_count || ' tier bands of marts.task_value: '
-                    || 'each must be below ' || tier_count || ' and together at most ' || tier_count
-                    || ' (0 = a third of the bands)'
+                    || $top_tier_count || ' make ' || n_bottom || ' bottom and ' || n_top || ' top bands of the '
+                    || tier_count || ' tier bands of marts.task_value: each must be below ' || tier_count
+                    || ' and together at most ' || tier_count || ' (0 = a third of the bands)'
                 )
         end as misconfigured
-    from (select count(*) as tier_count from tiers)
+    from counts
 )
 
 select
@@ -58,6 +62,6 @@ select
     o.tier_position <= c.n_bottom as is_bottom_tier,
     o.tier_position > greatest(o.tier_count - c.n_top, c.n_bottom) as is_top_tier
 from ordered as o
-cross join counts as c
+cross join checked as c
 where c.misconfigured is null  -- evaluated, so a misconfiguration raises its error
 order by o.tier_position

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from decimal import Decimal
 
 import duckdb
 import polars as pl
@@ -101,7 +102,7 @@ def test_query_without_a_statement_is_refused_without_traceback(warehouse):
 def test_query_rejects_an_unknown_format_and_a_limit_below_one(warehouse):
     bad_format = runner.invoke(app, ["query", "select 1", "--format", "xml"])
     assert bad_format.exit_code == 2 and "'xml' is not one of" in bad_format.output
-    for limit in ["0", "-2"]:
+    for limit in ["0", "-2", "1000001", "999999999999999999999"]:  # the last raised a TypeError
         bad_limit = runner.invoke(app, ["query", "select 1", "--limit", limit])
         assert bad_limit.exit_code == 2, bad_limit.output
         assert "Traceback" not in bad_limit.output
@@ -133,15 +134,44 @@ def test_query_json_lines_are_valid_json_with_numbers(warehouse):
     def no_constants(name):
         raise AssertionError(f"not JSON: {name}")
 
-    row = json.loads(result.stdout, parse_constant=no_constants)
+    row = json.loads(result.stdout, parse_constant=no_constants, parse_float=Decimal)
     assert row == {
-        "usd": 1234567.89,
+        "usd": Decimal("1234567.89"),
         "n": None,
         "i": None,
         "ts": "2024-05-01T10:00:00",
-        "l": [1.5, None],
-        "big": "12345678901234567890.12",  # a double cannot hold it exactly: the exact digits, as text
+        "l": [Decimal("1.5"), None],
+        # a double cannot hold it exactly: still a number, with its exact digits (it used to be text,
+        # so one column held numbers and strings)
+        "big": Decimal("12345678901234567890.12"),
     }
+    assert '"usd": 1234567.89,' in result.stdout
+
+
+def test_query_json_decimal_numbers_cannot_be_forged_by_text(warehouse):
+    # the mark of a DECIMAL is a control character and a random key of the process: text that
+    # looks like a mark without the key stays text
+    for forged in (
+        "chr(31) || '12' || chr(31)",
+        "chr(31) || '0123456789abcdef0123456789abcdef12' || chr(31) || '0123456789abcdef0123456789abcdef'",
+    ):
+        result = runner.invoke(app, ["query", f"select {forged} as s", "-f", "json"])
+        assert result.exit_code == 0, result.output
+        assert isinstance(json.loads(result.stdout)["s"], str), result.stdout
+    assert len(cli._DECIMAL_KEY) == 32 and cli._DECIMAL_KEY != "0123456789abcdef0123456789abcdef"
+
+
+def test_export_and_report_refuse_an_output_path_that_cannot_be_a_directory(warehouse, tmp_path):
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    for args in (
+        ["export", "--out", str(a_file)],
+        ["report", "--domain", "legal", "--out", str(a_file / "sub")],
+    ):
+        result = runner.invoke(app, args)
+        assert result.exit_code == 2, result.output
+        assert f"Cannot write to {args[-1]}:" in result.output and "Nothing was written." in result.output
+        assert "Traceback" not in result.output
 
 
 class _BatchOnlyCursor:
