@@ -23,7 +23,9 @@
 --   is_top_tier: True when the task sits in a top (highest-paid) tier (false when it has no tier).
 --   nature: judgment, routine, interpersonal, physical or unknown.
 --   is_digital: True when the task can be done at a computer.
---   priority_score: The value model's priority score, times the domain's value share.
+--   priority_score: The value model's priority score in this domain ($/yr, exact cents): the task's
+--     annual_value_usd here (a sector's share apportioned to the cent) where the value model scores
+--     the task, else its score (0, or null without a value).
 --   priority_rank: The value model's overall priority rank (national).
 --   is_covered: True when the coverage rule holds for at least one inventory task.
 --   covering_inventory_tasks: Number of inventory tasks that cover the task.
@@ -94,7 +96,11 @@ select
     coalesce(tr.is_top_tier, false) as is_top_tier,
     coalesce(t.nature, 'unknown') as nature,
     t.is_digital,
-    t.priority_score::double * d.value_share as priority_score,
+    -- the score is the task's value or 0: in a sector domain, the apportioned cents above
+    case
+        when t.priority_score > 0 then coalesce(sv.annual_value_usd, t.annual_value_usd)
+        else t.priority_score
+    end as priority_score,
     t.priority_rank,
     c.onet_task_id is not null as is_covered,
     coalesce(c.covering_inventory_tasks, 0) as covering_inventory_tasks,

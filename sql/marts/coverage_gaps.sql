@@ -19,8 +19,9 @@
 --   tier: Value tier.
 --   nature: judgment, routine, interpersonal, physical or unknown.
 --   is_digital: True when the task can be done at a computer.
---   priority_score: Priority score (value model's score x domain value share). The ranking uses its
---     exact value before cents are apportioned, so a row can show a score a cent above the one before.
+--   priority_score: Priority score in the domain ($/yr, exact cents): annual_value_usd where the value
+--     model scores the task, else 0. The ranking uses the exact value before a sector's cents are
+--     apportioned, so a row can show a score a cent above the one before.
 --   priority_rank: The value model's overall priority rank (national).
 with ranked as (
     select

@@ -19,7 +19,9 @@ def _money_columns(con) -> list[tuple[str, str, str]]:
         """
         select table_schema || '.' || table_name, column_name, data_type
         from information_schema.columns
-        where table_schema in ('int', 'marts') and suffix(column_name, '_usd')
+        where table_schema in ('int', 'marts')
+            -- priority_score is dollars too (a task's value, or 0): coverage_gaps had it as DOUBLE
+            and (suffix(column_name, '_usd') or column_name = 'priority_score')
         order by all
         """
     ).fetchall()
