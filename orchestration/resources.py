@@ -18,7 +18,7 @@ from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, field_validator, model_validator
 
-from assets.common.env import env_flag, env_overrides, from_env, integer, settings_from
+from assets.common.env import env_flag, env_overrides, from_env, integer, setting_name, settings_from
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -106,12 +106,9 @@ class TaskvalueSettings(ConfigurableResource):
         # stored stripped: ' 28.3' passed the comparison, then looked for the folder 'onet/ 28.3/'
         v = v.strip()
         if (v or info.field_name == "onet_release") and _release(v) is None:
-            variable = (
-                "TASKVALUE_ONET_RELEASE"
-                if info.field_name == "onet_release"
-                else "TASKVALUE_ONET_PREVIOUS_RELEASE"
+            raise ValueError(
+                f"{setting_name(cls, info.field_name)} must be an O*NET release like 29.0 (got {v!r})"
             )
-            raise ValueError(f"{info.field_name} ({variable}) must be an O*NET release like 29.0 (got {v!r})")
         return v
 
     @model_validator(mode="after")

@@ -90,6 +90,12 @@ def env_defaults(cls: type) -> dict[str, from_env]:
     }
 
 
+def setting_name(cls: type, field: str) -> str:
+    """How an error names a setting: 'field (TASKVALUE_VAR)' for an environment-backed field."""
+    default = env_defaults(cls).get(field)
+    return f"{field} ({default.var})" if default else field
+
+
 def values_from_env(cls: type, environ: Mapping[str, str] | None) -> dict[str, Any]:
     """The value of every environment-backed field of `cls`, read from `environ` (default os.environ).
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from dagster import ConfigurableResource
 from pydantic import Field, field_validator
 
-from assets.common.env import env_flag, env_overrides, from_env, integer, one_of, settings_from
+from assets.common.env import env_flag, env_overrides, from_env, integer, one_of, setting_name, settings_from
 from orchestration.resources import PROJECT_DIR
 
 # Confidence bands of marts.inventory_task_matches, weakest first.
@@ -71,11 +71,7 @@ class CoverageSettings(ConfigurableResource):
     @classmethod
     def _at_least_one(cls, v: int, info) -> int:
         if v < 1:
-            variable = {
-                "covering_max_rank": "TASKVALUE_COVERAGE_MAX_RANK",
-                "top_gaps_per_domain": "TASKVALUE_COVERAGE_TOP_GAPS",
-            }
-            raise ValueError(f"{info.field_name} ({variable[info.field_name]}) must be at least 1 (got {v})")
+            raise ValueError(f"{setting_name(cls, info.field_name)} must be at least 1 (got {v})")
         return v
 
     @field_validator("bottom_tier_count", "top_tier_count")
@@ -84,12 +80,8 @@ class CoverageSettings(ConfigurableResource):
         # 0 means the default (a third of the bands); the upper bound depends on the tiers of the
         # value model and is checked where they are known (sql/int/domain_tier_order.sql)
         if v < 0:
-            variable = {
-                "bottom_tier_count": "TASKVALUE_COVERAGE_BOTTOM_TIERS",
-                "top_tier_count": "TASKVALUE_COVERAGE_TOP_TIERS",
-            }
             raise ValueError(
-                f"{info.field_name} ({variable[info.field_name]}) must be 0 (a third of the bands) or more (got {v})"
+                f"{setting_name(cls, info.field_name)} must be 0 (a third of the bands) or more (got {v})"
             )
         return v
 

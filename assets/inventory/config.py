@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dagster import ConfigurableResource
 from pydantic import Field, field_validator
 
-from assets.common.env import env_overrides, from_env, integer, number, one_of, settings_from
+from assets.common.env import env_overrides, from_env, integer, number, one_of, setting_name, settings_from
 
 MATCHERS = ("tfidf", "embeddings", "hybrid")
 
@@ -65,8 +65,7 @@ class InventorySettings(ConfigurableResource):
     def _finite(cls, v: float, info) -> float:
         # nan compares false with everything (a silent default) and inf ranks every in-domain candidate first
         if not math.isfinite(v):
-            variable = " (TASKVALUE_DOMAIN_BONUS)" if info.field_name == "domain_bonus" else ""
-            raise ValueError(f"{info.field_name}{variable} must be a finite number (got {v})")
+            raise ValueError(f"{setting_name(cls, info.field_name)} must be a finite number (got {v})")
         return v
 
     @field_validator("top_k")
