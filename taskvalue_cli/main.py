@@ -253,17 +253,14 @@ def _refuse_beside_a_running_writer(instance) -> None:
     DAGSTER_HOME, `dagster job execute` without one) cannot be seen."""
     from dagster import DagsterRunStatus, RunsFilter
 
-    from orchestration.jobs import WRITER_TAGS
-
     # an ephemeral instance (no DAGSTER_HOME) was created empty just now: it finds nothing
     records = instance.get_run_records(
         filters=RunsFilter(
-            statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING],
-            tags=WRITER_TAGS,
+            statuses=[DagsterRunStatus.STARTING, DagsterRunStatus.STARTED, DagsterRunStatus.CANCELING]
         ),
-        limit=5,
+        limit=50,
     )
-    running = [r.dagster_run for r in records]
+    running = [r.dagster_run for r in records if _writes_the_work_db(r.dagster_run)][:5]
     if not running:
         return
     dead = [r for r in running if _started_by_a_dead_cli(r.tags)]
@@ -283,6 +280,18 @@ def _refuse_beside_a_running_writer(instance) -> None:
             err=True,
         )
     raise typer.Exit(EXIT_NOT_RUN)
+
+
+def _writes_the_work_db(run) -> bool:
+    """A writer job (tagged), or any other run with a step in the work database's pool: a Materialize
+    or an "Execute checks" from the UI runs Dagster's implicit asset job, which carries no tag."""
+    from assets.common.pools import WORK_DB_POOL
+    from orchestration.jobs import WRITER_TAGS
+
+    if run.tags.items() >= WRITER_TAGS.items():
+        return True
+    concurrency = run.run_op_concurrency
+    return bool(concurrency and WORK_DB_POOL in (concurrency.all_pools or ()))
 
 
 # Tags a CLI refresh adds to its run: a later refresh can then tell a run whose process was killed
@@ -423,10 +432,13 @@ def export(
 
 
 def _output_dir(target: Path) -> Path:
-    """The output directory, created; a path that cannot be one (a file, under a file, no permission)
-    stops the command before anything is written."""
+    """The output directory, created and written to once; a path that cannot be one (a file, under a
+    file, no permission) stops the command before anything is written."""
     try:
         target.mkdir(parents=True, exist_ok=True)
+        probe = target / f".taskvalue-write-test-{uuid.uuid4().hex}"
+        probe.write_bytes(b"")
+        probe.unlink()
     except OSError as e:
         typer.echo(f"Cannot write to {target}: {e.strerror or e}. Nothing was written.", err=True)
         raise typer.Exit(EXIT_NOT_RUN) from None
@@ -528,6 +540,8 @@ def _csv_value(v: object) -> object:
         return "true" if v else "false"
     if isinstance(v, list | dict):
         return _dumps(_json_value(v))
+    if isinstance(v, Decimal):  # fixed point, as in JSON: 0.0000000000, not 0E-10
+        return f"{v:f}"
     return v
 
 

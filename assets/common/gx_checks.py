@@ -23,6 +23,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from assets.common.pools import WORK_DB_POOL
 from assets.common.results import markdown_table
 
 FAILING_ROWS_SHOWN = 20
@@ -231,6 +232,7 @@ def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> Asset
     key = AssetKey(asset_key) if not isinstance(asset_key, AssetKey) else asset_key
 
     @asset_check(
+        pool=WORK_DB_POOL,
         asset=key,
         name=suite.name,
         blocking=True,

@@ -10,6 +10,8 @@ from typing import Any
 from dagster import AssetCheckResult, AssetChecksDefinition, AssetCheckSeverity, AssetKey, asset_check
 from dagster_duckdb import DuckDBResource
 
+from assets.common.pools import WORK_DB_POOL
+
 
 def warning_check(
     asset_key: AssetKey,
@@ -19,7 +21,7 @@ def warning_check(
 ) -> AssetChecksDefinition:
     """A WARN check on `asset_key`: `evaluate(connection)` returns (passed, metadata)."""
 
-    @asset_check(asset=asset_key, name=name, blocking=False, description=description)
+    @asset_check(pool=WORK_DB_POOL, asset=asset_key, name=name, blocking=False, description=description)
     def _check(duckdb: DuckDBResource) -> AssetCheckResult:
         with duckdb.get_connection() as con:
             passed, metadata = evaluate(con)

@@ -17,6 +17,7 @@ from dagster import (
 from dagster_duckdb import DuckDBResource
 
 from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
+from assets.common.pools import WORK_DB_POOL
 from assets.common.results import markdown_table
 from assets.common.warn_checks import warning_check
 from assets.coverage.config import CoverageSettings
@@ -398,6 +399,7 @@ def misspelt_statuses(excluded: list[str], present: set[str]) -> dict[str, list[
 
 
 @asset_check(
+    pool=WORK_DB_POOL,
     asset=AssetKey(["int", "inventory_match_credibility"]),
     name="inventory_match_credibility__every_excluded_status_is_spelt_as_in_the_inventory",
     blocking=False,

@@ -164,10 +164,15 @@ def test_query_json_decimal_numbers_cannot_be_forged_by_text(warehouse):
 def test_export_and_report_refuse_an_output_path_that_cannot_be_a_directory(warehouse, tmp_path):
     a_file = tmp_path / "afile"
     a_file.write_text("x")
-    for args in (
-        ["export", "--out", str(a_file)],
-        ["report", "--domain", "legal", "--out", str(a_file / "sub")],
-    ):
+    read_only = tmp_path / "read_only"
+    read_only.mkdir()
+    read_only.chmod(0o555)
+    cases = [["export", "--out", str(a_file)], ["report", "--domain", "legal", "--out", str(a_file / "sub")]]
+    if os.access(read_only, os.W_OK):  # root writes anywhere: there the probe cannot be refused
+        assert os.geteuid() == 0
+    else:
+        cases.append(["export", "--out", str(read_only)])
+    for args in cases:
         result = runner.invoke(app, args)
         assert result.exit_code == 2, result.output
         assert f"Cannot write to {args[-1]}:" in result.output and "Nothing was written." in result.output
@@ -374,6 +379,26 @@ def test_refresh_refuses_to_start_beside_a_running_writer(refresh_env):
         "inventory_refresh_job 0f0f0f0f-0000-0000-0000-000000000001 is writing the work database"
         in result.output
     )
+    assert not (refresh_env / "work" / "taskvalue.duckdb").exists()
+
+
+def test_refresh_refuses_to_start_beside_a_materialize_from_the_asset_graph(refresh_env):
+    # the UI's Materialize runs the implicit asset job: no writer tag, but its steps are in the work
+    # database's pool (it used to go unnoticed, and the refresh ran beside it)
+    from dagster import AssetKey, DagsterInstance, DagsterRunStatus
+
+    from orchestration.definitions import defs
+
+    with DagsterInstance.from_config(str(refresh_env / "dagster_home")) as instance:
+        run = instance.create_run_for_job(
+            job_def=defs.resolve_implicit_global_asset_job_def(),
+            status=DagsterRunStatus.STARTED,
+            asset_selection={AssetKey(["marts", "task_value"])},
+        )
+        assert run.tags == {}
+    result = runner.invoke(app, ["refresh", "--select", "key:int/domain_definitions"])
+    assert result.exit_code == 2, result.output
+    assert f"__ASSET_JOB {run.run_id} is writing the work database" in result.output
     assert not (refresh_env / "work" / "taskvalue.duckdb").exists()
 
 

@@ -146,11 +146,17 @@ def test_a_materialize_from_the_asset_graph_queues_behind_the_writers_too(tmp_pa
     from assets.common.pools import WORK_DB_POOL
     from orchestration.definitions import defs
 
-    pools = {defs.resolve_assets_def(key).op.pool for key in defs.resolve_asset_graph().get_all_asset_keys()}
-    assert pools == {WORK_DB_POOL}
+    # every step a Materialize or an "Execute checks" can run: 88 assets and their checks (the checks
+    # open the work database too, and were outside the pool at first)
+    nodes = defs.resolve_implicit_global_asset_job_def().graph.nodes
+    assert len(nodes) > 100
+    assert {node.definition.pool for node in nodes} == {WORK_DB_POOL}
     shutil.copy(Path(__file__).parents[2] / "orchestration" / "dagster.yaml", tmp_path / "dagster.yaml")
-    pool_config = DagsterInstance.from_config(str(tmp_path)).get_concurrency_config().pool_config
+    instance = DagsterInstance.from_config(str(tmp_path))
+    pool_config = instance.get_concurrency_config().pool_config
     assert (pool_config.pool_granularity.value, pool_config.default_pool_limit) == ("run", 1)
+    # a Materialize that hangs (no dagster/max_runtime tag) is failed after 3 hours like a refresh
+    assert instance.run_monitoring_max_runtime_seconds == 10800
 
 
 def test_a_hung_writer_run_is_failed_after_three_hours_instead_of_holding_the_queue(tmp_path):
