@@ -50,6 +50,7 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
             # DuckDBResource closes its connection only on a normal exit: any error is raised after it
             try:
                 # read while this connection holds the work database: no other run can write it now
+                # (a write another run finished just before is re-checked once the copy is made)
                 latest = _latest_materializations(context, upstream)
                 rebuilt = _rebuilt_tables(latest, family, upstream)
                 existing = {
@@ -66,17 +67,18 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
                     tables = con.execute(
                         "select schema_name || '.' || table_name, estimated_size from duckdb_tables() order by 1"
                     ).fetchall()
-                    target = publish(con, _work_db(settings, duckdb), settings.warehouse)
+                    target = publish(
+                        con,
+                        _work_db(settings, duckdb),
+                        settings.warehouse,
+                        before_swap=lambda: _refuse_late_overlaps(context, upstream, family),
+                    )
             except Exception as exc:
                 failure = exc
         if failure is not None:
             raise failure
         if problems:
-            raise PublishError(
-                f"publishing this run's working database would mix two refreshes ({len(problems)}):\n- "
-                + "\n- ".join(problems[:20])
-                + "\nThe previous warehouse stays published; run refresh_job to rebuild everything."
-            )
+            raise _mixing(problems)
         copied = sum(
             sync_outputs(where(settings, staged=True), where(settings))
             for where in (reports_dir, exports_dir)
@@ -132,6 +134,26 @@ def _written_by_overlapping_runs(
         for key, record in sorted(latest.items(), key=lambda item: item[0].to_user_string())
         if record.run_id not in family and any(start <= record.timestamp <= end for start, end in windows)
     ]
+
+
+def _refuse_late_overlaps(
+    context: AssetExecutionContext, upstream: Sequence[AssetKey], family: set[str]
+) -> None:
+    """Between another run's last write and Dagster recording it lie a few milliseconds in which this
+    run may have opened the work database: look again, with the copy made and not yet swapped in."""
+    late = _written_by_overlapping_runs(
+        _latest_materializations(context, upstream), family, _family_windows(context, family)
+    )
+    if late:
+        raise _mixing(late)
+
+
+def _mixing(problems: list[str]) -> PublishError:
+    return PublishError(
+        f"publishing this run's working database would mix two refreshes ({len(problems)}):\n- "
+        + "\n- ".join(problems[:20])
+        + "\nThe previous warehouse stays published; run refresh_job to rebuild everything."
+    )
 
 
 def _latest_materializations(

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import duckdb
@@ -117,8 +117,12 @@ def _verify_copy(copy: Path, expected: dict[str, int]) -> None:
         )
 
 
-def publish(con: duckdb.DuckDBPyConnection, work_db: Path, target: Path) -> Path:
-    """Copy the working database (open on `con`) to `target` atomically. Returns the target."""
+def publish(
+    con: duckdb.DuckDBPyConnection, work_db: Path, target: Path, before_swap: Callable[[], None] | None = None
+) -> Path:
+    """Copy the working database (open on `con`) to `target` atomically. Returns the target.
+    `before_swap` runs after the copy is verified and before it replaces the target: raising there
+    leaves the target untouched."""
     target.parent.mkdir(parents=True, exist_ok=True)
     with publish_lock(target):
         remove_stale_temporaries(target)
@@ -141,6 +145,8 @@ def publish(con: duckdb.DuckDBPyConnection, work_db: Path, target: Path) -> Path
                 shutil.copyfileobj(src, dst, length=1 << 22)
             _check_no_writes(work_db)  # nothing committed while copying
             _verify_copy(tmp, expected)
+            if before_swap is not None:
+                before_swap()
             _remove_orphan_wal(target)
         _remove_orphan_wal(target)  # in case a crashed writer's WAL appeared meanwhile
     return target

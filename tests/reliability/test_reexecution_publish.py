@@ -296,6 +296,34 @@ def test_a_table_another_run_rebuilt_during_this_run_stops_publish(env, monkeypa
 
 
 @pytest.mark.slow
+def test_a_write_recorded_only_once_the_copy_is_made_still_stops_the_swap(env, monkeypatch):
+    # another run closed its connection just before publish opened the work database, and Dagster
+    # recorded its materialization a moment later: the first look misses it, the look before the
+    # swap does not
+    from dagster import AssetMaterialization
+
+    import assets.publish.assets as publish_assets
+
+    first = _execute(define_refresh_job, env.instance)
+    assert first.success, failure_text(first)
+    published_at = env.settings.warehouse.stat().st_mtime_ns
+    latest, calls = publish_assets._latest_materializations, []
+
+    def recorded_late(context, upstream):
+        calls.append(1)
+        if len(calls) == 2:
+            env.instance.report_runless_asset_event(AssetMaterialization(["marts", "coverage_gaps"]))
+        return latest(context, upstream)
+
+    monkeypatch.setattr(publish_assets, "_latest_materializations", recorded_late)
+    second = _execute(define_inventory_refresh_job, env.instance)
+    assert not second.success and len(calls) == 2
+    assert "marts.coverage_gaps: rebuilt outside any run" in failure_text(second, "warehouse__published")
+    assert env.settings.warehouse.stat().st_mtime_ns == published_at  # not swapped
+    assert not list(env.settings.warehouse.parent.glob(".*.tmp*"))
+
+
+@pytest.mark.slow
 def test_a_refresh_that_ran_between_a_failed_run_and_its_reexecution_is_no_overlap(env):
     # a refresh fails; another one (the next schedule) runs and publishes; "re-execute from failure"
     # of the first must not be refused as if the two had run at once (its family started earlier)
