@@ -356,7 +356,7 @@ def report(
 
     from assets.coverage.config import coverage_settings_from_env
     from assets.coverage.outputs import reports_dir
-    from assets.coverage.reports import resolve_domain, write_domain_report, write_index
+    from assets.coverage.reports import resolve_domain, write_domain_report
 
     domain = _text_arg(domain, "domain name")
     settings = _settings()
@@ -374,8 +374,6 @@ def report(
         target = _output_dir(out or reports_dir(settings))
         typer.echo(f"Writing report for {domain_id} ...")
         rep = write_domain_report(con, domain_id, target, coverage_settings_from_env().rule_text())
-        if out is not None and not (target / "index.html").exists():
-            write_index(con, target)  # the report links to it: "All domains"
     except (duckdb.CatalogException, duckdb.BinderException) as e:
         raise _stale_warehouse(settings, e) from None
     finally:

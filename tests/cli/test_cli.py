@@ -60,14 +60,6 @@ def test_report_by_alias(warehouse, tmp_path):
     assert (tmp_path / "reports" / "digital-copywriting.html").is_file()
 
 
-def test_report_into_another_directory_brings_the_index_it_links_to(warehouse, tmp_path):
-    out = tmp_path / "elsewhere"
-    result = runner.invoke(app, ["report", "--domain", "legal", "--out", str(out)])
-    assert result.exit_code == 0, result.output
-    assert "[All domains](index.md)" in (out / "legal.md").read_text(encoding="utf-8")
-    assert (out / "index.html").is_file() and (out / "index.md").is_file()
-
-
 def test_report_unknown_domain_lists_known_ones(warehouse):
     result = runner.invoke(app, ["report", "--domain", "astrology"])
     assert result.exit_code == 2
