@@ -20,8 +20,9 @@ env: ## build the environment from uv.lock
 	@grep -q '^  pools:' "$(DAGSTER_HOME)/dagster.yaml" || echo "note: $(DAGSTER_HOME)/dagster.yaml has no concurrency pools block, so a Materialize from the asset graph does not wait for a running refresh; see the pools block in orchestration/dagster.yaml" >&2
 	@grep -q 'max_runtime_seconds:' "$(DAGSTER_HOME)/dagster.yaml" || echo "note: $(DAGSTER_HOME)/dagster.yaml sets no run_monitoring max_runtime_seconds, so a hung Materialize from the asset graph holds the pool; see orchestration/dagster.yaml" >&2
 	@# the queue daemon reads a pool's limit before it first writes the default one: set it now, so the
-	@# first queued run already waits for a running one
-	@$(UV) run --frozen dagster instance concurrency set taskvalue_work_db 1 >/dev/null
+	@# first queued run already waits for a running one. Only with run granularity: without the pools
+	@# block Dagster claims a slot per step, and a killed run's slot would stop every later step
+	@! grep -q '^    granularity: run' "$(DAGSTER_HOME)/dagster.yaml" || $(UV) run --frozen dagster instance concurrency set taskvalue_work_db 1 >/dev/null
 
 run: env ## materialize every asset into warehouse/taskvalue.duckdb
 	$(UV) run --frozen dagster job execute -m orchestration.definitions -j refresh_job
