@@ -97,6 +97,15 @@ def build_sql_model(
         raise
 
 
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    """Whether the database open on `con` holds schema.table (an older warehouse may not)."""
+    return bool(
+        con.execute(
+            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+        ).fetchone()[0]
+    )
+
+
 def column_comments(con: duckdb.DuckDBPyConnection, qualified: str) -> dict[str, str]:
     schema, table = qualified.split(".")
     rows = con.execute(

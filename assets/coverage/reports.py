@@ -18,6 +18,7 @@ from typing import NamedTuple
 import duckdb
 
 from assets.common.files import write_atomic
+from assets.common.warehouse import has_table
 from assets.coverage.document import Doc, Image, Md, Table, link, md_code, md_escape, to_html, to_markdown
 from assets.coverage.domains import RESERVED_IDS, normalize_name
 
@@ -406,10 +407,7 @@ def unvalued_sentence(con: duckdb.DuckDBPyConnection, domain_id: str, tasks_tota
 
 def source_releases(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The releases the warehouse was built from (staging.source_files): oes_national, onet, ..."""
-    present = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'staging' and table_name = 'source_files'"
-    ).fetchone()[0]
-    if not present:  # a warehouse built without the ingest (the coverage fixtures)
+    if not has_table(con, "staging", "source_files"):  # built without the ingest (the coverage fixtures)
         return {}
     rows = con.execute(
         """select source, any_value(release order by target_table) from staging.source_files
@@ -739,10 +737,7 @@ def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id:
 
 def onet_release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
     """Tasks added, removed, reworded or moved between two O*NET releases (marts.onet_release_changes)."""
-    present = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'marts' and table_name = 'onet_release_changes'"
-    ).fetchone()[0]
-    if not present:  # a warehouse published before this table existed
+    if not has_table(con, "marts", "onet_release_changes"):  # published before this table existed
         return
     counts = _rows(
         con,
@@ -753,11 +748,8 @@ def onet_release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> No
     if not counts:
         doc.h2("Release changes: O*NET task statements")
         # a configured previous release whose file could not be had is recorded as absent (optional)
-        recorded = con.execute(
-            "select count(*) from duckdb_tables() where schema_name = 'staging' and table_name = 'source_files'"
-        ).fetchone()[0]
         absent = (
-            recorded
+            has_table(con, "staging", "source_files")
             and con.execute(
                 "select any_value(release) from staging.source_files "
                 "where target_table = 'staging.onet_task_statements_previous' and status = 'absent'"

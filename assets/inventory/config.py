@@ -57,7 +57,9 @@ class InventorySettings(ConfigurableResource):
         # run config is not parsed by one_of: a misspelt matcher would fail half way through the run
         name = v.strip().lower()
         if name not in MATCHERS:
-            raise ValueError(f"matcher (TASKVALUE_MATCHER) must be one of {', '.join(MATCHERS)} (got {v!r})")
+            raise ValueError(
+                f"{setting_name(cls, 'matcher')} must be one of {', '.join(MATCHERS)} (got {v!r})"
+            )
         return name
 
     @field_validator("domain_bonus", "high_threshold", "medium_threshold", "low_threshold")

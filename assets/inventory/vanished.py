@@ -15,6 +15,7 @@ import duckdb
 import polars as pl
 
 from assets.common.errors import TaskvalueError
+from assets.common.warehouse import has_table
 
 
 def published_inventory(warehouse: Path) -> tuple[int, list[str]]:
@@ -23,10 +24,7 @@ def published_inventory(warehouse: Path) -> tuple[int, list[str]]:
         return 0, []
     try:
         with duckdb.connect(str(warehouse), read_only=True) as con:
-            present = con.execute(
-                "select count(*) from duckdb_tables() where schema_name = 'staging' and table_name = 'inventory_tasks'"
-            ).fetchone()[0]
-            if not present:
+            if not has_table(con, "staging", "inventory_tasks"):
                 return 0, []
             tasks, files = con.execute(
                 "select count(*), list(distinct source_file order by source_file) from staging.inventory_tasks"

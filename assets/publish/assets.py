@@ -59,7 +59,8 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
                         "select schema_name, table_name from duckdb_tables() where database_name = current_database()"
                     ).fetchall()
                 }
-                problems = _written_by_overlapping_runs(latest, family, _family_windows(context, family))
+                windows = _family_windows(context, family)
+                problems = _written_by_overlapping_runs(latest, family, windows)
                 problems += _built_before_upstream(table_assets, latest, family, existing)
                 if rebuilt is not None:
                     problems += tables_not_as_published(con, settings.warehouse, rebuilt)
@@ -71,7 +72,7 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
                         con,
                         _work_db(settings, duckdb),
                         settings.warehouse,
-                        before_swap=lambda: _refuse_late_overlaps(context, upstream, family),
+                        before_swap=lambda: _refuse_late_overlaps(context, upstream, family, windows),
                     )
             except Exception as exc:
                 failure = exc
@@ -137,13 +138,15 @@ def _written_by_overlapping_runs(
 
 
 def _refuse_late_overlaps(
-    context: AssetExecutionContext, upstream: Sequence[AssetKey], family: set[str]
+    context: AssetExecutionContext,
+    upstream: Sequence[AssetKey],
+    family: set[str],
+    windows: list[tuple[float, float]],
 ) -> None:
     """Between another run's last write and Dagster recording it lie a few milliseconds in which this
-    run may have opened the work database: look again, with the copy made and not yet swapped in."""
-    late = _written_by_overlapping_runs(
-        _latest_materializations(context, upstream), family, _family_windows(context, family)
-    )
+    run may have opened the work database: look again, with the copy made and not yet swapped in.
+    The windows stand (this run's is still open), so only the materializations are read again."""
+    late = _written_by_overlapping_runs(_latest_materializations(context, upstream), family, windows)
     if late:
         raise _mixing(late)
 
