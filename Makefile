@@ -25,7 +25,9 @@ env: ## build the environment from uv.lock
 	@! grep -q '^    granularity: run' "$(DAGSTER_HOME)/dagster.yaml" || $(UV) run --frozen dagster instance concurrency set taskvalue_work_db 1 >/dev/null
 
 run: env ## materialize every asset into warehouse/taskvalue.duckdb
-	$(UV) run --frozen dagster job execute -m orchestration.definitions -j refresh_job
+	@# taskvalue refresh, not `dagster job execute` (superseded, and outside the run queue): it records
+	@# the run in DAGSTER_HOME, refuses beside a running refresh and prints each step as it ends
+	$(UV) run --frozen taskvalue refresh
 
 test: env embeddings ## the whole test suite (CI runs this)
 	$(UV) run --frozen pytest

@@ -373,7 +373,13 @@ def report(
             raise typer.Exit(EXIT_NOT_RUN)
         target = _output_dir(out or reports_dir(settings))
         typer.echo(f"Writing report for {domain_id} ...")
-        rep = write_domain_report(con, domain_id, target, coverage_settings_from_env().rule_text())
+        rep = write_domain_report(
+            con,
+            domain_id,
+            target,
+            coverage_settings_from_env().rule_text(),
+            _index_href(target, reports_dir(settings)),
+        )
     except (duckdb.CatalogException, duckdb.BinderException) as e:
         raise _stale_warehouse(settings, e) from None
     finally:
@@ -383,6 +389,16 @@ def report(
         f"{h['domain_name']}: {h['value_coverage_pct'] or 0:.1f}% of ${float(h['total_value_usd'] or 0):,.0f} covered"
     )
     typer.echo(f"HTML: {rep.html_path}\nMarkdown: {rep.md_path}")
+
+
+def _index_href(target: Path, published_reports: Path) -> str | None:
+    """Where a report written to target links "All domains": the index beside it, else the published
+    one (relative, so the pair can move together), else nowhere rather than to a missing page."""
+    for reports in (target, published_reports):
+        index = reports / "index.html"
+        if index.is_file():
+            return Path(os.path.relpath(index.resolve(), target.resolve())).as_posix()
+    return None
 
 
 def _did_you_mean(con, name: str) -> str:

@@ -122,7 +122,8 @@ def _md_source(text: str) -> str:
 
     def page(m: re.Match) -> str:
         href = m.group(2)
-        if urlsplit(href).scheme == "" and href.endswith(_PAGE_EXT) and "/" not in href:
+        parts = urlsplit(href)  # our own pages: relative paths (a report written apart links the index)
+        if not parts.scheme and not parts.netloc and not href.startswith("/") and href.endswith(_PAGE_EXT):
             href = href[: -len(_PAGE_EXT)] + ".md"
         return f"[{m.group(1)}]({href})"
 

@@ -504,8 +504,9 @@ def headline_bullets(con: duckdb.DuckDBPyConnection, h: dict, c: dict, n_domains
 
 
 def build_domain_doc(
-    con: duckdb.DuckDBPyConnection, domain_id: str, rule_text: str
+    con: duckdb.DuckDBPyConnection, domain_id: str, rule_text: str, index_href: str | None = "index.html"
 ) -> tuple[Doc, dict, list[dict]]:
+    """One domain's report; index_href is where "All domains" points (None: no index to link to)."""
     head = _rows(con, "select * from marts.domain_coverage where domain_id = ?", [domain_id])
     if not head:
         raise KeyError(f"no domain {domain_id!r} in marts.domain_coverage")
@@ -550,7 +551,8 @@ def build_domain_doc(
     doc = Doc(f"Coverage report: {h['domain_name']}")
     doc.p(
         f"Domain {md_code(domain_id)} ({md_escape(h['domain_kind'].replace('_', ' '))}). Generated "
-        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}. [All domains](index.html)"
+        f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
+        + (f" [All domains]({index_href})" if index_href else "")
     )
     doc.h2("Headline figures")
     doc.bullets(headline_bullets(con, h, c, n_domains))
@@ -799,10 +801,14 @@ def onet_release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> No
 
 
 def write_domain_report(
-    con: duckdb.DuckDBPyConnection, domain_id: str, out_dir: Path, rule_text: str
+    con: duckdb.DuckDBPyConnection,
+    domain_id: str,
+    out_dir: Path,
+    rule_text: str,
+    index_href: str | None = "index.html",
 ) -> Report:
     out_dir.mkdir(parents=True, exist_ok=True)
-    doc, headline, tiers = build_domain_doc(con, domain_id, rule_text)
+    doc, headline, tiers = build_domain_doc(con, domain_id, rule_text, index_href)
     png = tier_chart_png(tiers, f"{headline['domain_name']}: covered vs uncovered annual value")
     img = next(b for k, b in doc.blocks if k == "img")
     img.data_uri = "data:image/png;base64," + base64.b64encode(png).decode()

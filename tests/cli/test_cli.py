@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import subprocess
 import sys
 from decimal import Decimal
@@ -58,6 +59,28 @@ def test_report_by_alias(warehouse, tmp_path):
     assert result.exit_code == 0, result.output
     assert "Digital copywriting: 50.0% of $800,000 covered" in result.output
     assert (tmp_path / "reports" / "digital-copywriting.html").is_file()
+
+
+def test_report_out_links_all_domains_only_to_an_index_that_exists(warehouse, tmp_path):
+    def all_domains_link(out):
+        result = runner.invoke(app, ["report", "--domain", "food", "--out", str(out)])
+        assert result.exit_code == 0, result.output
+        html = re.search(r'href="([^"]*)">All domains</a>', (out / "food.html").read_text())
+        md = re.search(r"\[All domains\]\(([^)]*)\)", (out / "food.md").read_text())
+        # the Markdown links the Markdown index, the HTML the HTML one
+        assert (md and md[1]) == (html and html[1].removesuffix(".html") + ".md")
+        return html and html[1]
+
+    # nothing published yet, no index beside it: no link to a page that is not there
+    assert all_domains_link(tmp_path / "alone") is None
+    published = tmp_path / "reports"
+    published.mkdir()
+    (published / "index.html").write_text("<html></html>")
+    # the published index, relative, so the two folders can move together
+    assert all_domains_link(tmp_path / "elsewhere" / "deep") == "../../reports/index.html"
+    # an index beside the report wins
+    (tmp_path / "alone" / "index.html").write_text("<html></html>")
+    assert all_domains_link(tmp_path / "alone") == "index.html"
 
 
 def test_report_unknown_domain_lists_known_ones(warehouse):
