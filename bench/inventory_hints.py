@@ -30,7 +30,7 @@ import duckdb
 import polars as pl
 
 from assets.inventory.assets import query_tasks
-from assets.inventory.ingest import soc_prefix
+from assets.inventory.ingest import soc_prefixes
 from assets.inventory.matching.corpus import load_corpus
 from assets.inventory.matching.match import QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
@@ -41,10 +41,10 @@ TOP = 5
 BANDS = ("high", "medium", "low", "none")
 
 
-def blind_tasks(tasks: list[QueryTask]) -> tuple[list[QueryTask], dict[str, str]]:
+def blind_tasks(tasks: list[QueryTask]) -> tuple[list[QueryTask], dict[str, tuple[str, ...]]]:
     """The hinted tasks with the hint removed, and each one's hinted code prefix (the answer)."""
     hinted = [t for t in tasks if t.soc_code and t.onet_task_id is None]
-    truth = {t.task_id: soc_prefix(t.soc_code) for t in hinted}
+    truth = {t.task_id: soc_prefixes(t.soc_code) for t in hinted}
     return [dataclasses.replace(t, soc_code=None, hint_text=None) for t in hinted], truth
 
 
@@ -54,7 +54,7 @@ def band(score: float, thresholds: tuple[float, float, float]) -> str:
 
 
 def score_hits(
-    candidates: pl.DataFrame, truth: dict[str, str], thresholds: tuple[float, float, float]
+    candidates: pl.DataFrame, truth: dict[str, tuple[str, ...]], thresholds: tuple[float, float, float]
 ) -> dict:
     """Accuracy of ranked candidates (inventory_task_id, code, score, ranking_score) against truth."""
     ranked = candidates.sort(["inventory_task_id", "ranking_score"], descending=[False, True])
@@ -65,7 +65,7 @@ def score_hits(
         answer = truth[task_id]
         codes = rows["code"].to_list()[:TOP]
         first_hit[task_id] = next((i for i, c in enumerate(codes) if c.startswith(answer)), None)
-        minor1 += codes[0][:4] == answer[:4]
+        minor1 += codes[0][:4] == answer[0][:4]
         counts = per_band[band(rows["score"][0], thresholds)]
         counts[0] += 1
         counts[1] += first_hit[task_id] == 0

@@ -57,21 +57,24 @@ class OnetLookup:
     titles: dict[str, str] = field(default_factory=dict)  # lower-case title -> code
 
     def soc_known(self, code: str) -> bool:
-        return any(c.startswith(soc_prefix(code)) for c in self.soc_codes)
+        return any(c.startswith(soc_prefixes(code)) for c in self.soc_codes)
 
 
-def soc_prefix(code: str) -> str:
-    """The prefix of O*NET-SOC codes a (major, minor, broad, detailed or O*NET) code covers."""
+# SOC 2018 numbers the Physicians broad group 29-1210's detailed occupations 29-1211..29-1218 and
+# 29-1221..29-1229: the one group whose members do not share the prefix its code implies
+_GROUPS_BEYOND_THEIR_PREFIX = {"29-1210": ("29-121", "29-122")}
+
+
+def soc_prefixes(code: str) -> tuple[str, ...]:
+    """The prefixes of the O*NET-SOC codes a (major, minor, broad, detailed or O*NET) code covers:
+    its digits without the trailing zeros that mark the group level (29-0000 -> 29-, 29-1000 ->
+    29-1, 15-1200 -> 15-12, 15-1250 -> 15-125; detailed codes never end in 0)."""
     if "." in code:
-        return code
-    digits = code.replace("-", "")
-    if digits.endswith("0000"):
-        return code[:3]
-    if digits.endswith("00"):
-        return code[:5]
-    if digits.endswith("0"):
-        return code[:6]
-    return code
+        return (code,)
+    if code in _GROUPS_BEYOND_THEIR_PREFIX:
+        return _GROUPS_BEYOND_THEIR_PREFIX[code]
+    major, _, rest = code.partition("-")
+    return (f"{major}-{rest.rstrip('0')}",)
 
 
 class Unparseable(ValueError):

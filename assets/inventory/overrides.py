@@ -27,6 +27,7 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.common.decoding import UnreadableFile, decode_lines
 from assets.common.errors import SourceFormatError, TaskvalueError
 from assets.inventory.ingest import (
     Unparseable,
@@ -35,7 +36,6 @@ from assets.inventory.ingest import (
     task_id_text,
     without_format_characters,
 )
-from assets.inventory.readers import UnreadableFile, decode_lines
 from assets.inventory.schema import normalize_header
 
 DEFAULT_NAME = "_overrides.csv"

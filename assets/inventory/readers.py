@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import io
 import json
 import math
 import re
@@ -23,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from assets.common.decoding import UnreadableFile, bomless_utf16, decode_lines, wide_encoding
 from assets.inventory.schema import (
     accepted_names,
     header_is_generic,
@@ -70,10 +70,6 @@ class FileRead:
         self.skipped += rows
 
 
-class UnreadableFile(Exception):
-    """The file as a whole cannot be read (the message says why); it is quarantined, not skipped."""
-
-
 def file_type(path: Path) -> str | None:
     return SUPPORTED.get(path.suffix.lower())
 
@@ -91,85 +87,6 @@ def read_file(path: Path) -> FileRead:
     if kind == "parquet":
         return read_parquet(path)
     raise UnreadableFile(f"unsupported file type {path.suffix!r}")
-
-
-# --- text decoding ---------------------------------------------------------------------------
-
-
-def _decode_line(raw: bytes) -> tuple[str, str]:
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; latin-1 maps every byte, so nothing is lost.
-        try:
-            return raw.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            return raw.decode("latin-1"), "cp1252"
-
-
-# UTF-32 first: its little-endian BOM starts with UTF-16's
-_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"))
-_WIDE_BOMS += ((b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16"))
-
-
-def wide_encoding(data: bytes) -> str | None:
-    """UTF-16/32 named by the file's byte-order mark (Excel's "Unicode Text" export), else None."""
-    return next((enc for bom, enc in _WIDE_BOMS if data.startswith(bom)), None)
-
-
-def bomless_utf16(data: bytes) -> str | None:
-    """UTF-16 written without a byte-order mark: in mostly-ASCII text every other byte is NUL, on
-    the odd bytes (little-endian) or the even ones (big-endian). UTF-8 and cp1252 text has none."""
-    sample = data[:4096]
-    if len(sample) < 8:
-        return None
-    even, odd = sample[0::2], sample[1::2]
-    if odd.count(0) >= 0.4 * len(odd) and even.count(0) <= 0.05 * len(even):
-        return "utf-16-le"
-    if even.count(0) >= 0.4 * len(even) and odd.count(0) <= 0.05 * len(odd):
-        return "utf-16-be"
-    return None
-
-
-def _lines(text: str) -> list[str]:
-    # only CR, LF and CRLF end a line: str.splitlines also splits on \x0b, \x0c, \x1c-\x1e, \x85,
-    # U+2028 and U+2029, which csv writers leave unquoted inside a field (Word's soft line break)
-    return io.StringIO(text, newline="").readlines()
-
-
-def decode_lines(data: bytes) -> tuple[list[str], str]:
-    """Decode line by line (UTF-8, else cp1252), so one file of mixed encodings still reads."""
-    wide = wide_encoding(data)
-    if wide:
-        try:
-            return _lines(data.decode(wide)), wide
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile(f"{wide} byte-order mark, but not valid {wide}: {exc}") from exc
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        text = None
-    # NUL on every other byte is valid UTF-8 too: decoded as such, nothing would read
-    bare = bomless_utf16(data)
-    if bare:
-        try:
-            return _lines(data.decode(bare)), f"{bare} (no byte-order mark)"
-        except UnicodeDecodeError as exc:
-            raise UnreadableFile(
-                f"looks like {bare} without a byte-order mark (every other byte is NUL), but is not "
-                f"valid {bare}: {exc}; save it as UTF-8"
-            ) from exc
-    if text is not None:
-        return _lines(text), "utf-8"
-    lines, seen = [], set()
-    for raw in data.splitlines(keepends=True):
-        text, enc = _decode_line(raw)
-        if not raw.isascii():
-            seen.add(enc)
-        lines.append(text)
-    return lines, ("mixed utf-8/cp1252" if len(seen) > 1 else "cp1252")
 
 
 # --- CSV / TSV -------------------------------------------------------------------------------

@@ -94,8 +94,12 @@ def task_attributes_raw(
         )
         frame, names, ignored = read.long, read.attributes, read.ignored
         if ignored:
-            # labels such as E0/E1/E2 are not numbers: say so instead of leaving them out silently
-            context.log.info(f"task attribute file {path}: columns that are not attributes: {ignored}")
+            # labels such as E0/E1/E2 are not numbers, but one stray '50%' also removes a column: say so
+            # where a CLI refresh shows it, not only in the metadata
+            context.log.warning(
+                f"task attribute file {path}: {len(ignored)} column(s) are not attributes: "
+                + "; ".join(f"{name!r}: {why}" for name, why in ignored.items())
+            )
     with duckdb.get_connection() as con:
         replace_table_from_frame(
             con,

@@ -74,9 +74,13 @@ class ValueSettings(ConfigurableResource):
         description="CSV/TSV/Parquet with a Task ID column and numeric attributes; relative to the "
         "project directory; empty = none.",
     )
-    task_attributes_task_id_column: str = Field(default="Task ID")
+    task_attributes_task_id_column: str = Field(
+        default_factory=from_env("TASKVALUE_TASK_ATTRIBUTES_TASK_ID_COLUMN", "Task ID"),
+        description="Task ID column of the attribute file (case, spaces and punctuation ignored).",
+    )
     task_attributes_code_column: str = Field(
-        default="O*NET-SOC Code", description="Optional occupation column; used when present."
+        default_factory=from_env("TASKVALUE_TASK_ATTRIBUTES_CODE_COLUMN", "O*NET-SOC Code"),
+        description="Optional occupation column; used when present (case, spaces and punctuation ignored).",
     )
 
     # validated here, not only when read from the environment: a run's config may set them too. A bad

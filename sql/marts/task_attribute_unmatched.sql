@@ -1,12 +1,14 @@
 -- Every row of the bring-your-own attribute file that was not joined onto a task, with the reason: the
--- Task ID is not a whole number, is not in the O*NET release, belongs to another occupation than the
--- file says, or repeats an earlier row for the same task. One row per file row.
+-- Task ID is missing, is not a whole number, is not in the O*NET release, the file's O*NET-SOC code is
+-- not in the release, the task belongs to another occupation than the file says, or the row repeats an
+-- earlier row for the same task. One row per file row.
 -- columns:
 --   source_row: Data row of the attribute file (1 = first row after the header).
 --   onet_soc_code: O*NET-SOC code given in the file.
 --   task_id_raw: Task ID as written in the file.
---   reason: task_id_not_a_whole_number, task_id_not_in_release, task_id_under_other_occupation or
---     duplicate_row.
+--   reason: task_id_missing, task_id_not_a_whole_number, task_id_not_in_release,
+--     onet_soc_code_not_in_release (as written, e.g. 15-1252 for 15-1252.00), task_id_under_other_occupation
+--     or duplicate_row.
 --   duplicate_of_source_row: For duplicate_row, the earlier file row whose values were used for the task
 --     (null for the other reasons).
 --   conflicting_values: For duplicate_row, true when any attribute differs from that row's (a value or an
@@ -28,8 +30,12 @@ unmatched as (
         r.onet_soc_code,
         r.task_id_raw,
         case
+            when nullif(trim(r.task_id_raw), '') is null then 'task_id_missing'
             when r.task_id is null then 'task_id_not_a_whole_number'
             when r.task_id not in (select task_id from staging.onet_task_statements) then 'task_id_not_in_release'
+            when r.onet_soc_code is not null
+                and r.onet_soc_code not in (select onet_soc_code from staging.onet_task_statements)
+                then 'onet_soc_code_not_in_release'
             when r.onet_soc_code is not null and not exists (
                 select 1 from staging.onet_task_statements as t
                 where t.task_id = r.task_id and t.onet_soc_code = r.onet_soc_code

@@ -16,7 +16,7 @@ def test_blind_tasks_hide_the_hint_and_keep_it_as_the_answer():
         QueryTask("C", "t", "d"),
     ]
     blind, truth = blind_tasks(tasks)
-    assert truth == {"A": "15-125"}  # a broad code accepts any of its occupations
+    assert truth == {"A": ("15-125",)}  # a broad code accepts any of its occupations
     assert [(t.task_id, t.soc_code, t.domain_prefixes) for t in blind] == [("A", None, ("15-",))]
 
 
@@ -30,7 +30,7 @@ def test_score_hits_counts_rank_of_first_right_candidate_and_misses():
             "ranking_score": [0.6, 0.55, 0.45, 0.4, 0.1],
         }
     )
-    truth = {"A": "15-1252.00", "B": "43-4051.00", "C": "29-1141.00"}  # C: no candidate at all
+    truth = {"A": ("15-1252.00",), "B": ("43-4051.00",), "C": ("29-1141.00",)}  # C: no candidate at all
     r = score_hits(candidates, truth, THRESHOLDS)
     assert r["n"] == 3
     assert r["top1"] == pytest.approx(1 / 3)  # B only

@@ -81,16 +81,21 @@ class Corpus:
             [self.task_types[i] for i in keep] if self.task_types else [],
         )
 
-    def indices_under(self, prefix: str) -> np.ndarray:
-        """Document indices whose occupation code starts with `prefix` (an SOC group or O*NET code)."""
-        return np.flatnonzero(np.char.startswith(self.soc_codes.astype(str), prefix))
+    def indices_under(self, prefixes: tuple[str, ...]) -> np.ndarray:
+        """Document indices whose occupation code starts with one of `prefixes` (see soc_prefixes)."""
+        return np.flatnonzero(_starts_with_any(self.soc_codes, prefixes))
 
-    def occupations_under(self, prefix: str) -> np.ndarray:
-        """Occupation indices (into `occupations`) whose code starts with `prefix`."""
-        return np.flatnonzero(np.char.startswith(self.occupations.astype(str), prefix))
+    def occupations_under(self, prefixes: tuple[str, ...]) -> np.ndarray:
+        """Occupation indices (into `occupations`) whose code starts with one of `prefixes`."""
+        return np.flatnonzero(_starts_with_any(self.occupations, prefixes))
 
     def __len__(self) -> int:
         return len(self.task_ids)
+
+
+def _starts_with_any(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
+    text = codes.astype(str)
+    return np.logical_or.reduce([np.char.startswith(text, p) for p in prefixes])
 
 
 def load_corpus(con: duckdb.DuckDBPyConnection) -> Corpus:

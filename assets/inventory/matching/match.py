@@ -32,7 +32,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
-from assets.inventory.ingest import soc_prefix
+from assets.inventory.ingest import soc_prefixes
 from assets.inventory.matching.corpus import Corpus
 from assets.inventory.matching.text import boilerplate, prose, query_texts
 
@@ -382,7 +382,7 @@ def match_tasks(
     groups: dict[tuple[str | None, tuple[str, ...]], list[QueryTask]] = defaultdict(list)
     for t in tasks:
         if t.onet_task_id is None:
-            hint = soc_prefix(t.soc_code) if t.soc_code else None
+            hint = soc_prefixes(t.soc_code) if t.soc_code else None
             # a named occupation is narrower than a domain: the domain prior applies without one
             domain = t.domain_prefixes if hint is None and domain_bonus > 0 else ()
             groups[hint, domain].append(t)

@@ -1,0 +1,143 @@
+"""Attribute files as analysts save them: each trap either reads exactly or stops naming file, row and
+column. None may lose a row silently (an unbalanced quote used to swallow the rows below it)."""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from assets.common.errors import SourceFormatError
+from assets.common.sql_models import load_model
+from assets.common.warehouse import build_sql_model, replace_table_from_frame
+from assets.value.attributes import read_attribute_file
+
+HEAD = "O*NET-SOC Code\tTask ID\tscore\tnote\n"
+
+
+def read(tmp_path, text: str | bytes, name: str = "a.tsv", task_id: str = "Task ID"):
+    f = tmp_path / name
+    f.write_bytes(text if isinstance(text, bytes) else text.encode())
+    return read_attribute_file(f, task_id, "O*NET-SOC Code")
+
+
+def values(read_file, attribute: str = "score") -> dict:
+    rows = read_file.long.filter(pl.col("attribute") == attribute)
+    return dict(zip(rows["task_id_raw"], rows["attribute_value"], strict=True))
+
+
+def test_an_unbalanced_quote_stops_the_run_instead_of_swallowing_rows(tmp_path):
+    text = HEAD + '15-1252.00\t8823\t0.5\t"see manual p.3\n15-1252.00\t8824\t0.5\tok\n15-1252.00\t8825\t0.5\tpipe 12"\n'
+    with pytest.raises(SourceFormatError, match=r"a\.tsv, row 1: a quoted cell spans lines 2-4"):
+        read(tmp_path, text + "15-1252.00\t8826\t0.5\t\n")
+
+
+def test_pandas_quoting_in_a_tsv_still_reads(tmp_path):
+    got = read(tmp_path, HEAD + '11-1011.00\t8823\t0.5\t"Conduct ""head counts"""\n11-1011.00\t8824\t1\t\n')
+    assert values(got) == {"8823": 0.5, "8824": 1.0}
+    assert got.ignored == {"note": "not numeric (row 1: 'Conduct \"head counts\"')"}
+
+
+def test_a_ragged_row_and_a_repeated_column_name_name_their_row_and_column(tmp_path):
+    with pytest.raises(SourceFormatError, match=r"row 2: 3 cells where the header has 4"):
+        read(tmp_path, HEAD + "a\t8823\t1\tx\nb\t8824\t1\n")
+    with pytest.raises(SourceFormatError, match=r"column 'score': the header names this column twice"):
+        read(tmp_path, "Task ID\tscore\tscore\n8823\t1\t2\n")
+
+
+def test_padded_numbers_count_and_a_stray_percent_is_named_with_its_row(tmp_path):
+    got = read(tmp_path, "Task ID,score,pct,blank\n8823, 0.5 ,10%,\n8824,0.25 ,20%,\n", name="a.csv")
+    assert values(got) == {"8823": 0.5, "8824": 0.25}
+    assert got.ignored == {"pct": "not numeric (row 1: '10%')", "blank": "empty: no values"}
+
+
+def test_infinite_and_absurd_values_stop_the_run(tmp_path):
+    with pytest.raises(SourceFormatError, match=r"row 2, column 'score': infinite value 'Infinity'"):
+        read(tmp_path, "Task ID\tscore\n8823\t1\n8824\tInfinity\n")
+    with pytest.raises(SourceFormatError, match=r"row 1, column 'score': 1e\+14 is beyond"):
+        read(tmp_path, "Task ID\tscore\n8823\t1e14\n")
+
+
+def test_cp1252_and_utf16_files_read(tmp_path):
+    got = read(tmp_path, "Task ID\tExposición score\n8823\t0.5\n".encode("cp1252"))
+    assert got.attributes == ["Exposición score"]
+    got = read(tmp_path, "Task ID\tscore\r\n8823\t0.5\r\n".encode("utf-16"))
+    assert values(got) == {"8823": 0.5}
+
+
+@pytest.mark.parametrize("header", ["task_id", "TaskID", "Task ID ", "TASK-ID"])
+def test_the_task_id_column_is_found_ignoring_case_spaces_and_punctuation(tmp_path, header):
+    assert values(read(tmp_path, f"{header}\tscore\n8823\t0.5\n")) == {"8823": 0.5}
+
+
+def test_two_candidate_task_id_columns_are_refused_and_a_missing_one_names_the_setting(tmp_path):
+    with pytest.raises(SourceFormatError, match=r"\['task_id', 'TaskID'\] all match 'Task ID'"):
+        read(tmp_path, "task_id\tTaskID\tscore\n8823\t8823\t0.5\n")
+    with pytest.raises(SourceFormatError, match="TASKVALUE_TASK_ATTRIBUTES_TASK_ID_COLUMN"):
+        read(tmp_path, "id\tscore\n8823\t0.5\n")
+
+
+def test_columns_named_like_the_readers_own_columns_are_attributes(tmp_path):
+    got = read(tmp_path, "Task ID\ttask_id\tattribute\tsource_row\n8823\t1\t2\t3\n")
+    assert got.attributes == ["task_id", "attribute", "source_row"]
+    assert got.long.select("attribute", "attribute_value").rows() == [
+        ("attribute", 2.0),
+        ("source_row", 3.0),
+        ("task_id", 1.0),
+    ]
+    assert got.long["task_id"].to_list() == [8823] * 3
+
+
+def test_a_header_without_rows_says_so(tmp_path):
+    with pytest.raises(SourceFormatError, match="no data rows"):
+        read(tmp_path, "Task ID\tscore\n")
+
+
+def test_codes_are_trimmed_and_missing_markers_are_null(tmp_path):
+    got = read(tmp_path, "O*NET-SOC Code\tTask ID\tscore\n 11-1011.00 \t8823\t1\nNA\t8824\t1\n")
+    assert got.long["onet_soc_code"].to_list() == ["11-1011.00", None]
+
+
+def test_parquet_text_numbers_and_list_columns(tmp_path):
+    f = tmp_path / "a.parquet"
+    pl.DataFrame(
+        {
+            "Task ID": [8823, 8824, 8825],
+            "score_txt": [" 0.5", "n/a", "0.7"],
+            "tags": [["a"], [], ["b"]],
+            "flag": [True, False, None],
+        }
+    ).write_parquet(f)
+    got = read_attribute_file(f, "Task ID", "O*NET-SOC Code")
+    assert got.attributes == ["score_txt", "flag"]
+    assert got.ignored == {"tags": "not one value per row (a list or binary column)"}
+    assert values(got, "score_txt") == {"8823": 0.5, "8824": None, "8825": 0.7}
+
+
+def test_unmatched_reasons_say_what_is_wrong_with_the_row(fixture_settings, tmp_path):
+    """A missing Task ID and an O*NET-SOC code the release lacks are reported as such, not as 'not a
+    whole number' and 'under another occupation'."""
+    import duckdb
+
+    f = tmp_path / "a.tsv"
+    f.write_text(
+        "O*NET-SOC Code\tTask ID\tscore\n"
+        "15-1252.00\t21667\t1\n"  # matches
+        "15-1252\t21670\t1\n"  # the SOC code, not the O*NET-SOC code
+        "15-1252.00\t\t1\n"  # no Task ID
+        "11-1011.00\t21673\t1\n"  # a real occupation, not this task's
+    )
+    con = duckdb.connect()
+    con.execute(f"attach '{fixture_settings.warehouse}' as fx (read_only)")
+    for schema, table in [("marts", "task_value"), ("staging", "onet_task_statements")]:
+        con.execute(f"create schema if not exists {schema}")
+        con.execute(f"create table {schema}.{table} as select * from fx.{schema}.{table}")
+    con.execute("create schema int")
+    replace_table_from_frame(con, "int.task_attributes_raw", read_attribute_file(f, "Task ID", "O*NET-SOC Code").long)
+    for table in ("task_attribute_value", "task_attribute_unmatched"):
+        build_sql_model(con, load_model("marts", table))
+    assert con.execute("select source_row, reason from marts.task_attribute_unmatched order by 1").fetchall() == [
+        (2, "onet_soc_code_not_in_release"),
+        (3, "task_id_missing"),
+        (4, "task_id_under_other_occupation"),
+    ]
+    assert con.execute("select source_row from marts.task_attribute_value").fetchall() == [(1,)]
