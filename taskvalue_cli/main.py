@@ -537,6 +537,8 @@ def _stream(cur, columns: list[str], fmt: OutputFormat) -> None:
     writer = csv.writer(chunk, lineterminator="\n")
     if fmt is OutputFormat.csv:
         writer.writerow(columns)
+    else:
+        columns = _json_keys(columns)
     while rows := cur.fetchmany(FETCH_ROWS):
         if fmt is OutputFormat.csv:
             writer.writerows([_csv_value(v) for v in row] for row in rows)
@@ -548,6 +550,22 @@ def _stream(cur, columns: list[str], fmt: OutputFormat) -> None:
         chunk.clear()
     buffer.write("".join(chunk).encode("utf-8"))  # the header of an empty result
     buffer.flush()
+
+
+def _json_keys(columns: list[str]) -> list[str]:
+    """Column names as JSON keys: a repeated name (`select *` over a join) would keep only its last
+    value, so later ones become name_1, name_2, ... as DuckDB names them in CREATE TABLE AS."""
+    keys: list[str] = []
+    for name in columns:
+        key, n = name, 0
+        while key in keys or (key != name and key in columns):
+            n += 1
+            key = f"{name}_{n}"
+        keys.append(key)
+    renamed = [f"{k} (was {c})" for c, k in zip(columns, keys, strict=True) if c != k]
+    if renamed:
+        typer.echo(f"note: repeated column names renamed in JSON: {', '.join(renamed)}", err=True)
+    return keys
 
 
 def _csv_value(v: object) -> object:

@@ -43,8 +43,9 @@ _MAX_TASK_ID = 2**53
 # the marts (cents x attribute in 1e-12 units) would overflow, and no such multiplier is meaningful
 MAX_ABS_ATTRIBUTE = 1e9
 
-_NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-_INFINITE = re.compile(r"[+-]?(inf|infinity)", re.IGNORECASE)
+# what a number looks like: '1,5', '50%' and '1_000' are not (Python's float() reads the last)
+_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_INFINITE = r"(?i)^[+-]?(inf|infinity)$"
 _BOOLEAN = {"true": 1.0, "false": 0.0}
 
 csv.field_size_limit(sys.maxsize)
@@ -93,7 +94,7 @@ def _read_delimited(path: Path) -> _Table:
                     "quote? The rows below it would be read as part of that cell",
                     row=first - 1,
                 )
-            if not any(c.strip() for c in cells):
+            if not "".join(cells).strip():  # a blank line, or delimiters only
                 continue
             if len(cells) != len(header):
                 raise SourceFormatError(
@@ -108,8 +109,8 @@ def _read_delimited(path: Path) -> _Table:
             row=reader.line_num - 1,
         ) from exc
     _refuse_repeated_names(path, header)
-    text = {name: [r[i] for r in rows] for i, name in enumerate(header)}
-    return _Table(header, text, {}, numbers)
+    columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
+    return _Table(header, {name: list(col) for name, col in zip(header, columns, strict=True)}, {}, numbers)
 
 
 def _read_parquet(path: Path) -> _Table:
@@ -169,47 +170,49 @@ def find_column(path: Path, columns: list[str], wanted: str, setting: str, *, re
     return None
 
 
-def _cell(value: str | None) -> str | None:
-    if value is None:
-        return None
-    value = value.strip()
-    return None if value in NULL_TOKENS else value
+def _trimmed(cells: list[str | None]) -> pl.Series:
+    text = pl.Series(cells, dtype=pl.String).str.strip_chars()
+    return pl.select(pl.when(text.is_in(list(NULL_TOKENS))).then(None).otherwise(text)).to_series()
 
 
-def _numbers(path: Path, name: str, cells: list[str | None], rows: list[int]) -> tuple[list | None, str]:
+def _first(mask: pl.Series) -> int | None:
+    hits = mask.fill_null(False).arg_true()
+    return int(hits[0]) if hits.len() else None
+
+
+def _numbers(path: Path, name: str, cells: list[str | None], rows: list[int]) -> tuple[pl.Series | None, str]:
     """The column's values as floats (true/false as 1/0), or None and why it is not an attribute."""
-    values = [_cell(c) for c in cells]
-    filled = [(row, v) for row, v in zip(rows, values, strict=True) if v is not None]
-    if not filled:
-        return None, "empty: no values" if rows else "no data rows"
-    if all(v.lower() in _BOOLEAN for _, v in filled):
-        return [None if v is None else _BOOLEAN[v.lower()] for v in values], ""
-    for row, v in filled:
-        if _INFINITE.fullmatch(v):
-            raise SourceFormatError(str(path), f"infinite value {v!r}", row=row, column=name)
-        if not _NUMBER.fullmatch(v):
-            return None, f"not numeric (row {row}: {v[:40]!r})"
-    return [None if v is None else float(v) for v in values], ""
+    text = _trimmed(cells)
+    filled = text.is_not_null()
+    if not filled.any():
+        return None, ("empty: no values" if rows else "no data rows")
+    lower = text.str.to_lowercase()
+    if lower.filter(filled).is_in(list(_BOOLEAN)).all():
+        return lower.replace_strict(_BOOLEAN, default=None, return_dtype=pl.Float64), ""
+    infinite = _first(text.str.contains(_INFINITE))
+    if infinite is not None:
+        raise SourceFormatError(
+            str(path), f"infinite value {text[infinite]!r}", row=rows[infinite], column=name
+        )
+    bad = _first(filled & ~text.str.contains(_NUMBER))
+    if bad is not None:
+        return None, f"not numeric (row {rows[bad]}: {text[bad][:40]!r})"
+    return text.cast(pl.Float64), ""
 
 
-def _typed_numbers(series: pl.Series) -> list:
-    return series.cast(pl.Float64).fill_nan(None).to_list()
-
-
-def _refuse_out_of_range(path: Path, name: str, values: list, rows: list[int]) -> None:
-    for row, v in zip(rows, values, strict=True):
-        if v is not None and v != v:  # NaN from a typed column is a missing value, handled by the caller
-            continue
-        if v is not None and abs(v) == float("inf"):
-            raise SourceFormatError(str(path), "infinite value", row=row, column=name)
-        if v is not None and abs(v) > MAX_ABS_ATTRIBUTE:
-            raise SourceFormatError(
-                str(path),
-                f"{v:g} is beyond ±{MAX_ABS_ATTRIBUTE:g}: an attribute multiplies a task's annual value "
-                "(a share, score or rating)",
-                row=row,
-                column=name,
-            )
+def _refuse_out_of_range(path: Path, name: str, values: pl.Series, rows: list[int]) -> None:
+    infinite = _first(values.is_infinite())
+    if infinite is not None:
+        raise SourceFormatError(str(path), "infinite value", row=rows[infinite], column=name)
+    beyond = _first(values.abs() > MAX_ABS_ATTRIBUTE)
+    if beyond is not None:
+        raise SourceFormatError(
+            str(path),
+            f"{values[beyond]:g} is beyond ±{MAX_ABS_ATTRIBUTE:g}: an attribute multiplies a task's annual "
+            "value (a share, score or rating)",
+            row=rows[beyond],
+            column=name,
+        )
 
 
 def _task_ids(raw: pl.Series) -> pl.Series:
@@ -234,7 +237,7 @@ def read_attribute_file(
     for key in filter(None, (id_col, code_col)):
         if table.text[key] is None:
             raise SourceFormatError(str(path), "holds lists, not one value per row", column=key)
-    numeric: dict[str, list] = {}
+    numeric: dict[str, pl.Series] = {}
     ignored: dict[str, str] = {}
     for c in table.columns:
         if c in (id_col, code_col):
@@ -242,7 +245,7 @@ def read_attribute_file(
         if _is_index(c):
             ignored[c] = "index"
         elif c in table.typed:
-            numeric[c] = _typed_numbers(table.typed[c])
+            numeric[c] = table.typed[c].cast(pl.Float64).fill_nan(None)
         elif table.text[c] is None:
             ignored[c] = "not one value per row (a list or binary column)"
         else:
@@ -260,16 +263,18 @@ def read_attribute_file(
     for c, values in numeric.items():
         _refuse_out_of_range(path, c, values, table.rows)
     raw_id = pl.Series(table.text[id_col], dtype=pl.String)
-    codes = [_cell(c) for c in table.text[code_col]] if code_col else [None] * len(table.rows)
+    codes = (
+        _trimmed(table.text[code_col]) if code_col else pl.Series([None] * len(table.rows), dtype=pl.String)
+    )
     names = list(numeric)
     # positional names inside the frame: a file column may be called 'task_id' or 'attribute' too
     base = pl.DataFrame(
         {
             "source_row": pl.Series(table.rows, dtype=pl.Int64),
-            "onet_soc_code": pl.Series(codes, dtype=pl.String),
+            "onet_soc_code": codes.alias("onet_soc_code"),
             "task_id_raw": raw_id,
             "task_id": _task_ids(raw_id),
-            **{f"_{i}": pl.Series(numeric[c], dtype=pl.Float64) for i, c in enumerate(names)},
+            **{f"_{i}": numeric[c].alias(f"_{i}") for i, c in enumerate(names)},
         }
     )
     long = (

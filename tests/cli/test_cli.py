@@ -46,6 +46,14 @@ def test_query_formats(warehouse):
     assert json_out.output.strip() == '{"a": 1}'
 
 
+def test_query_json_keeps_every_column_of_repeated_names(warehouse):
+    result = runner.invoke(app, ["query", "select 1 as a, 2 as a, 3 as a_1", "-f", "json"])
+    assert result.exit_code == 0, result.output
+    # a dict would keep only the last 'a'; a_1 is taken by the third column, so the second is a_2
+    assert json.loads(result.stdout) == {"a": 1, "a_2": 2, "a_1": 3}
+    assert "a_2 (was a)" in result.stderr
+
+
 def test_query_is_read_only(warehouse):
     result = runner.invoke(app, ["query", "drop table marts.domain_coverage"])
     assert result.exit_code == 1
