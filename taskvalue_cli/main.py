@@ -8,7 +8,8 @@
 Settings come from the same environment variables as the pipeline (TASKVALUE_WAREHOUSE, ...).
 
 Exit codes: 0 done; 1 the work failed (a refresh step, the SQL); 2 nothing was attempted (a bad
-option, no readable warehouse, an unknown domain, a selection of nothing, a writer already running);
+option or setting, no readable warehouse, an unknown domain, a selection of nothing, a writer
+already running);
 141 the reader of our output went away (`| head`), as for any Unix filter killed by SIGPIPE.
 """
 
@@ -53,17 +54,23 @@ def _main() -> None:
 
 
 def _explains_taskvalue_errors(command):
-    """A TaskvalueError is written for the user (a broken config/domains.toml): print it, not a
-    traceback."""
+    """A TaskvalueError is written for the user (a broken config/domains.toml, a bad setting): print
+    it, not a traceback, and exit 2 (nothing was attempted)."""
 
     @functools.wraps(command)
     def run(*args, **kwargs):
+        from pydantic import ValidationError
+
         from assets.common.errors import TaskvalueError
 
         try:
             return command(*args, **kwargs)
         except TaskvalueError as e:
             typer.echo(f"{type(e).__name__}: {e}", err=True)
+            raise typer.Exit(EXIT_NOT_RUN) from None
+        except ValidationError as e:  # a setting's validator refused its value; each message names it
+            for error in e.errors():
+                typer.echo(f"SettingError: {error['msg'].removeprefix('Value error, ')}", err=True)
             raise typer.Exit(EXIT_NOT_RUN) from None
 
     return run

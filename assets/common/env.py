@@ -7,6 +7,8 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from assets.common.errors import SettingError
+
 # pydantic's words, so that no variable that parsed before is refused now
 TRUE = {"1", "true", "t", "yes", "y", "on"}
 FALSE = {"0", "false", "f", "no", "n", "off"}
@@ -19,7 +21,7 @@ def env_flag(var: str, raw: str) -> bool:
         return True
     if value in FALSE:
         return False
-    raise ValueError(f"{var}={raw!r}: expected one of {sorted(TRUE)} or {sorted(FALSE)}")
+    raise SettingError(f"{var}={raw!r}: expected one of {sorted(TRUE)} or {sorted(FALSE)}")
 
 
 Parser = Callable[[str, str], Any]  # (variable, raw value) -> typed value; errors name the variable
@@ -33,14 +35,14 @@ def integer(var: str, raw: str) -> int:
     try:
         return int(raw.strip())
     except ValueError:
-        raise ValueError(f"{var}={raw!r}: expected a whole number") from None
+        raise SettingError(f"{var}={raw!r}: expected a whole number") from None
 
 
 def number(var: str, raw: str) -> float:
     try:
         return float(raw.strip())
     except ValueError:
-        raise ValueError(f"{var}={raw!r}: expected a number") from None
+        raise SettingError(f"{var}={raw!r}: expected a number") from None
 
 
 def numbers(var: str, raw: str) -> list[float]:
@@ -48,14 +50,14 @@ def numbers(var: str, raw: str) -> list[float]:
     try:
         return [float(x) for x in raw.split(",") if x.strip()]
     except ValueError:
-        raise ValueError(f"{var}={raw!r}: expected comma-separated numbers") from None
+        raise SettingError(f"{var}={raw!r}: expected comma-separated numbers") from None
 
 
 def one_of(*choices: str) -> Parser:
     def parse(var: str, raw: str) -> str:
         value = raw.strip().lower()
         if value not in choices:
-            raise ValueError(f"{var}={raw!r}: expected one of {', '.join(choices)}")
+            raise SettingError(f"{var}={raw!r}: expected one of {', '.join(choices)}")
         return value
 
     return parse

@@ -7,6 +7,10 @@ class TaskvalueError(Exception):
     """Base class: the message is written for the person running the pipeline."""
 
 
+class SettingError(TaskvalueError, ValueError):
+    """A setting (an environment variable) has a value it cannot take; a ValueError for pydantic."""
+
+
 class SourceFormatError(TaskvalueError):
     """A source file does not have the published layout."""
 

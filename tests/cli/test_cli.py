@@ -533,3 +533,19 @@ def test_report_suggests_the_domain_a_typo_meant(warehouse):
         "Unknown domain 'copywritting'. Did you mean: digital-copywriting (as 'copywriting')?"
         in result.output
     )
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["report", "--domain", "legal"], {"TASKVALUE_COVERAGE_MAX_RANK": "x"}, "TASKVALUE_COVERAGE_MAX_RANK='x': expected a whole number"),
+        (["refresh"], {"TASKVALUE_MATCH_TOP_K": "x"}, "TASKVALUE_MATCH_TOP_K='x': expected a whole number"),
+        (["refresh"], {"TASKVALUE_TIER_THRESHOLDS_USD": "15,15"}, "tier_thresholds_usd (TASKVALUE_TIER_THRESHOLDS_USD) must be strictly ascending"),
+    ],
+)  # fmt: skip
+def test_a_bad_setting_is_one_line_and_exit_2_not_a_traceback(warehouse, args, env, message):
+    proc = _cli(args, warehouse, **env)
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert err.decode().startswith(f"SettingError: {message}") and err.decode().count("\n") == 1
+    assert b"Traceback" not in err and out == b""
