@@ -660,12 +660,18 @@ def _mark_duplicates(rows: Iterable[Row]) -> None:
             # one task, and rows with its ID but no text (a copy of the overrides file, a list of IDs):
             # those are no task, so they must not knock the task out; each side names the other
             (task,) = tasks
+            # the task row may be quarantined for a reason of its own (an unparseable value)
+            fate = (
+                f"is quarantined too ({', '.join(sorted({reason for reason, _ in task.reasons}))})"
+                if task.reasons
+                else "was kept"
+            )
             for r in group:
                 if r is not task:
                     r.reasons.append(
                         (
                             "duplicate_task_id",
-                            f"task_id {task_id!r} is also at {_place(task)}, which has text and was kept",
+                            f"task_id {task_id!r} is also at {_place(task)}, which has text and {fate}",
                         )
                     )
             others = "; ".join(_place(r) for r in group if r is not task)

@@ -389,16 +389,17 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
                 member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 text = zf.read(member).decode("utf-8", "replace")
                 cells, merged = _typed_cells(text)
-                facts[sheet.get("name")] = _SheetFacts(
-                    _first_row_with_a_value(text[: 1 << 16]), cells, merged
-                )
+                # the whole sheet: a banner of styled empty cells can fill more than any window
+                facts[sheet.get("name")] = _SheetFacts(_first_row_with_a_value(text), cells, merged)
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
     return facts
 
 
 _ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
-_VALUE = re.compile(r"<(?:\w+:)?(?:v|is)\b")
+# a value calamine reads: a non-empty <v> (a formula that evaluated to "" is saved as <v></v> and
+# skipped like an empty cell) or an inline string with text
+_VALUE = re.compile(r"<(?:\w+:)?v>[^<]|<(?:\w+:)?is\b.*?<(?:\w+:)?t\b[^>]*>[^<]", re.S)
 
 
 def _first_row_with_a_value(sheet_xml: str) -> int:
@@ -683,12 +684,21 @@ def read_json(path: Path) -> FileRead:
                 f"a JSON object must hold the tasks in a list under 'tasks' (or {', '.join(_LIST_KEYS[1:])}); "
                 f"its keys: {keys or 'none'}"
             )
-        for key, value in doc.items():
-            if key == lists[0]:
-                continue
+        own = [k for k in doc if k != lists[0]]
+        as_task = header_recognized(own)
+        if as_task:
+            # {"task_id": ..., "title": ..., "data": [...]} may be a task itself, or a suite's own id
+            # and name: it is not read as a task either way, so it is counted as not read, not just noted
+            out.skip(
+                f"the object's own keys ({', '.join(repr(k) for k in own[:6])}) name task fields but are "
+                f"not read as a task (only {lists[0]!r} holds tasks; move it into the list to read it)",
+                1,
+            )
+        for key in own:
+            value = doc[key]
             if isinstance(value, list) and value:
                 out.skip(f"key {key!r} not read (only {lists[0]!r} holds tasks)", len(value))
-            else:
+            elif not as_task:
                 out.notes.append(f"key {key!r} not read")
         doc = doc[lists[0]]
     if not isinstance(doc, list):

@@ -224,6 +224,17 @@ def test_rows_without_text_do_not_knock_out_the_task_with_their_id(tmp_path, one
     assert_counts_add_up(result)
 
 
+def test_a_text_less_copy_does_not_claim_its_task_was_kept_when_the_task_is_quarantined(tmp_path, onet):
+    inv = tmp_path / "inv"
+    inv.mkdir()
+    (inv / "d.csv").write_text("task_id,title,instances\nT1,real task,abc\nT1,,\n")
+    result = ingest_directory(inv, onet)
+    q = {r["source_row"]: r for r in result.quarantine.iter_rows(named=True)}
+    assert q[2]["reason"] == "unparseable_value" and result.tasks.height == 0
+    assert "d.csv row 2, which has text and is quarantined too (unparseable_value)" in q[3]["detail"]
+    assert_counts_add_up(result)
+
+
 def test_unknown_codes_are_flagged_and_kept(tmp_path, onet):
     shutil.copytree(FIXTURES / "mixed", tmp_path / "inv")
     tasks = ingest_directory(tmp_path / "inv", onet).tasks

@@ -279,6 +279,32 @@ def test_xlsx_error_cells_keep_their_error_text(tmp_path, onet):
     assert json.loads(result.tasks.filter(pl.col("task_id") == "E2")["extra_fields"][0]) == {"notes": "#N/A"}
 
 
+def test_xlsx_rows_are_sheet_rows_below_an_empty_formula_and_a_wide_styled_banner(tmp_path, onet):
+    wb = xlsxwriter.Workbook(tmp_path / "formula.xlsx")
+    ws = wb.add_worksheet("S")
+    ws.write_formula(0, 0, '=IF(1=2,"Title","")', None, "")  # saved as <v></v>: calamine skips the row
+    ws.write_row(2, 0, ["task_id", "title", "instances"])
+    ws.write_row(3, 0, ["T1", "one"])
+    ws.write_formula(3, 2, "=NA()", None, "#N/A")
+    wb.close()
+    wb = xlsxwriter.Workbook(tmp_path / "banner.xlsx")
+    ws = wb.add_worksheet("S")
+    fill = wb.add_format({"bg_color": "#DDEEFF"})
+    for r in range(40):  # 40 x 120 styled empty cells: more XML than the first 64 kB
+        for c in range(120):
+            ws.write_blank(r, c, None, fill)
+    ws.write_row(40, 0, ["task_id", "title", "instances"])
+    ws.write_row(41, 0, ["T2", "two"])
+    ws.write_formula(41, 2, "=1/0", None, "#DIV/0!")
+    wb.close()
+    result = ingest_directory(tmp_path, onet)
+    # before: rows 2 and 42 were reported as 2 and 2, and the error cells were read as empty
+    assert quarantine(result) == {
+        ("formula.xlsx", 4): ("unparseable_value", "unparseable_value: instances: cannot read '#N/A'"),
+        ("banner.xlsx", 42): ("unparseable_value", "unparseable_value: instances: cannot read '#DIV/0!'"),
+    }
+
+
 def test_ids_that_differ_only_in_case_are_kept_and_flagged(tmp_path, onet):
     # case-sensitive IDs are distinct tasks, but 'T-1' beside 't-1' is usually a typo: say so
     (tmp_path / "a.csv").write_text("task_id,title\nT-1,first\nT-2,second\n")
