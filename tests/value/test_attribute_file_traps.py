@@ -26,7 +26,10 @@ def values(read_file, attribute: str = "score") -> dict:
 
 
 def test_an_unbalanced_quote_stops_the_run_instead_of_swallowing_rows(tmp_path):
-    text = HEAD + '15-1252.00\t8823\t0.5\t"see manual p.3\n15-1252.00\t8824\t0.5\tok\n15-1252.00\t8825\t0.5\tpipe 12"\n'
+    text = (
+        HEAD
+        + '15-1252.00\t8823\t0.5\t"see manual p.3\n15-1252.00\t8824\t0.5\tok\n15-1252.00\t8825\t0.5\tpipe 12"\n'
+    )
     with pytest.raises(SourceFormatError, match=r"a\.tsv, row 1: a quoted cell spans lines 2-4"):
         read(tmp_path, text + "15-1252.00\t8826\t0.5\t\n")
 
@@ -132,10 +135,14 @@ def test_unmatched_reasons_say_what_is_wrong_with_the_row(fixture_settings, tmp_
         con.execute(f"create schema if not exists {schema}")
         con.execute(f"create table {schema}.{table} as select * from fx.{schema}.{table}")
     con.execute("create schema int")
-    replace_table_from_frame(con, "int.task_attributes_raw", read_attribute_file(f, "Task ID", "O*NET-SOC Code").long)
+    replace_table_from_frame(
+        con, "int.task_attributes_raw", read_attribute_file(f, "Task ID", "O*NET-SOC Code").long
+    )
     for table in ("task_attribute_value", "task_attribute_unmatched"):
         build_sql_model(con, load_model("marts", table))
-    assert con.execute("select source_row, reason from marts.task_attribute_unmatched order by 1").fetchall() == [
+    assert con.execute(
+        "select source_row, reason from marts.task_attribute_unmatched order by 1"
+    ).fetchall() == [
         (2, "onet_soc_code_not_in_release"),
         (3, "task_id_missing"),
         (4, "task_id_under_other_occupation"),
