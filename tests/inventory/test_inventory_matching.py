@@ -360,6 +360,21 @@ def test_domain_members_rank_by_score_plus_bonus():
     assert prefer_domain(everywhere, inside, members, 0.04, top_n=2)["occupation"].to_list() == [1, 2]
 
 
+def test_domain_members_are_the_codes_under_its_prefixes_only():
+    from assets.inventory.matching.match import domain_members
+
+    codes = ["27-3043.00", "29-1141.00", "35-2014.00", "13-2011.00"]
+    small = Corpus(np.arange(4), np.asarray(codes, dtype=object), ["t"] * 4, codes, [""] * 4)
+    # '27-3' read as its characters ('2', '7', '-', '3') took the nurses and the cooks too
+    docs, occs = domain_members(small, ["27-3"])
+    assert [small.soc_codes[d] for d in docs] == ["27-3043.00"]
+    assert [small.occupations[o] for o in occs] == ["27-3043.00"]
+    docs, _ = domain_members(small, ["27-3", "13-"])
+    assert [small.soc_codes[d] for d in docs] == ["27-3043.00", "13-2011.00"]
+    with pytest.raises(TypeError, match="tuple of code prefixes"):
+        small.indices_under("27-3")
+
+
 def test_a_tasks_domain_prefers_its_occupations_unless_turned_off(corpus):
     matcher = TfidfMatcher().fit_corpus(corpus)
     task = QueryTask("D", "Write unit tests for the billing refunds module", None, domain_prefixes=("43-",))

@@ -94,6 +94,8 @@ class Corpus:
 
 
 def _starts_with_any(codes: np.ndarray, prefixes: tuple[str, ...]) -> np.ndarray:
+    if isinstance(prefixes, str):  # a bare string would be read as its characters: '27-3' as 2, 7, -, 3
+        raise TypeError(f"prefixes must be a tuple of code prefixes, got the string {prefixes!r}")
     text = codes.astype(str)
     return np.logical_or.reduce([np.char.startswith(text, p) for p in prefixes])
 

@@ -293,13 +293,10 @@ def fill_from_hint(
 
 def domain_members(corpus: Corpus, prefixes: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     """Document and occupation indices under any of a domain's code prefixes."""
-    docs = [corpus.indices_under(p) for p in prefixes]
-    occs = [corpus.occupations_under(p) for p in prefixes]
-    empty = np.empty(0, dtype=np.int64)
-    return (
-        np.unique(np.concatenate(docs)) if docs else empty,
-        np.unique(np.concatenate(occs)) if occs else empty,
-    )
+    if not prefixes:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    return corpus.indices_under(tuple(prefixes)), corpus.occupations_under(tuple(prefixes))
 
 
 def prefer_domain(
