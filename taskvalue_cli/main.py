@@ -561,7 +561,7 @@ def _stream(cur, columns: list[str], fmt: OutputFormat) -> None:
 
 def _json_keys(columns: list[str]) -> list[str]:
     """Column names as JSON keys: a repeated name (`select *` over a join) would keep only its last
-    value, so later ones become name_1, name_2, ... as DuckDB names them in CREATE TABLE AS."""
+    value, so later ones become name_1, name_2, ... (skipping a suffix another column already has)."""
     keys: list[str] = []
     for name in columns:
         key, n = name, 0

@@ -23,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from assets.common.decoding import UnreadableFile, bomless_utf16, decode_lines, wide_encoding
+from assets.common.delimited import lines_stand_alone
 from assets.inventory.schema import (
     accepted_names,
     header_is_generic,
@@ -168,7 +169,7 @@ def read_delimited(path: Path, kind: str) -> FileRead:
         if (
             consumed > 1
             and len(values) != width
-            and not _lines_stand_alone(lines, i, consumed, delimiter, width)
+            and not lines_stand_alone(lines, i, consumed, delimiter, width)
         ):
             # balanced quotes over several lines, wrong width: one record with a bad field count. Its
             # lines are quarantined together; read one by one, prompt lines would pass for tasks.
@@ -266,19 +267,6 @@ def unrecognized_header_detail(header: list[str], where: str, *, first_is_row: b
         f"the header ({where}: {found}) names no task_id and no title or description column, so no "
         f"row can be read as a task{also}. Accepted names: {accepted_names()}"
     )
-
-
-def _lines_stand_alone(lines: list[str], i: int, consumed: int, delimiter: str, width: int) -> bool:
-    """Whether lines i+1 .. i+consumed-1 each parse alone as a record of the header's width (then the
-    quote on line i was stray, and they are rows, not the inside of a prompt)."""
-    for line in lines[i + 1 : i + consumed]:
-        try:
-            values = next(csv.reader([line], delimiter=delimiter, strict=True), [])
-        except csv.Error:
-            return False
-        if len(values) != width:
-            return False
-    return True
 
 
 def unique_header(header: list[str]) -> tuple[list[str], list[str]]:
@@ -685,20 +673,18 @@ def read_json(path: Path) -> FileRead:
                 f"its keys: {keys or 'none'}"
             )
         own = [k for k in doc if k != lists[0]]
-        as_task = header_recognized(own)
-        if as_task:
+        if header_recognized(own):
             # {"task_id": ..., "title": ..., "data": [...]} may be a task itself, or a suite's own id
-            # and name: it is not read as a task either way, so it is counted as not read, not just noted
-            out.skip(
-                f"the object's own keys ({', '.join(repr(k) for k in own[:6])}) name task fields but are "
-                f"not read as a task (only {lists[0]!r} holds tasks; move it into the list to read it)",
-                1,
+            # and name: say so in words (it is no row of the list, so it is not counted as one)
+            out.notes.append(
+                f"the object's own keys ({', '.join(repr(k) for k in own)}) look like a task's fields but "
+                f"are not read as a task: only {lists[0]!r} holds tasks (move it into the list if it is one)"
             )
         for key in own:
             value = doc[key]
             if isinstance(value, list) and value:
                 out.skip(f"key {key!r} not read (only {lists[0]!r} holds tasks)", len(value))
-            elif not as_task:
+            elif not header_recognized(own):
                 out.notes.append(f"key {key!r} not read")
         doc = doc[lists[0]]
     if not isinstance(doc, list):

@@ -94,9 +94,10 @@ def task_attributes_raw(
         )
         frame, names, ignored = read.long, read.attributes, read.ignored
         if ignored:
-            # labels such as E0/E1/E2 are not numbers, but one stray '50%' also removes a column: say so
-            # where a CLI refresh shows it, not only in the metadata
-            context.log.warning(
+            # labels such as E0/E1/E2 are not numbers (info); a stray '50%' or an out-of-range value
+            # in a column of numbers removes it, which a CLI refresh must show (warning)
+            log = context.log.warning if read.stray else context.log.info
+            log(
                 f"task attribute file {path}: {len(ignored)} column(s) are not attributes: "
                 + "; ".join(f"{name!r}: {why}" for name, why in ignored.items())
             )

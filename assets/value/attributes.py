@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import csv
 import re
-import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
 from assets.common.decoding import UnreadableFile, decode_lines
+from assets.common.delimited import lines_stand_alone
 from assets.common.errors import SourceFormatError
 
 RAW_DOCS = {
@@ -39,16 +39,15 @@ NULL_TOKENS = frozenset({"", "NA", "N/A", "n/a", "NaN", "nan", "NULL", "null", "
 
 # Task IDs beyond this are not O*NET IDs and would overflow a 64-bit integer
 _MAX_TASK_ID = 2**53
-# attributes multiply a task's value (shares, scores, ratings); beyond this the exact products of
-# the marts (cents x attribute in 1e-12 units) would overflow, and no such multiplier is meaningful
-MAX_ABS_ATTRIBUTE = 1e9
+# attributes multiply a task's value (shares, scores, ratings). The exposed values are DECIMAL(20, 2)
+# (< $1e18): the largest occupation's wage bill (May 2024: $4.8e11) times 1e5 leaves 20x headroom. A
+# column beyond it (an employment count, a $ amount) is not a multiplier: it is not an attribute
+MAX_ABS_ATTRIBUTE = 1e5
 
 # what a number looks like: '1,5', '50%' and '1_000' are not (Python's float() reads the last)
-_NUMBER = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
+_NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # ASCII digits: \d takes '١' and '５' too
 _INFINITE = r"(?i)^[+-]?(inf|infinity)$"
 _BOOLEAN = {"true": 1.0, "false": 0.0}
-
-csv.field_size_limit(sys.maxsize)
 
 
 @dataclass
@@ -58,6 +57,9 @@ class AttributeFile:
     long: pl.DataFrame
     attributes: list[str]
     ignored: dict[str, str] = field(default_factory=dict)
+    # ignored columns that hold numbers too: a stray '50%' or an out-of-range value, worth a warning
+    # (a text column such as the labelset's E0/E1 labels is not)
+    stray: set[str] = field(default_factory=set)
 
 
 @dataclass
@@ -79,27 +81,34 @@ def _read_delimited(path: Path) -> _Table:
     header_at = next((n for n, line in enumerate(lines) if line.strip()), None)
     if header_at is None:
         raise SourceFormatError(str(path), "empty file: no header and no data rows")
-    reader = csv.reader(lines[header_at:], delimiter=separator, strict=True)
+    lines = lines[header_at:]
+    reader = csv.reader(lines, delimiter=separator, strict=True)
     rows: list[list[str]] = []
     numbers: list[int] = []
     try:
         header = _names(next(reader))
-        last = reader.line_num
+        width, last = len(header), reader.line_num
         for cells in reader:
             first, last = last + 1, reader.line_num
-            if last > first:
+            # a quoted cell may span lines (Excel's Alt+Enter, pandas); a stray quote makes one cell
+            # of whole rows, which then each read as a row of the header's width on their own
+            if last > first and lines_stand_alone(lines, first - 1, last - first + 1, separator, width):
                 raise SourceFormatError(
                     str(path),
-                    f"a quoted cell spans lines {header_at + first}-{header_at + last}: an unbalanced "
-                    "quote? The rows below it would be read as part of that cell",
+                    f"a quote opens a cell that runs over lines {header_at + first}-{header_at + last}, "
+                    "which are rows of their own: an unbalanced quote? Those rows would be lost in it",
                     row=first - 1,
                 )
             if not "".join(cells).strip():  # a blank line, or delimiters only
                 continue
-            if len(cells) != len(header):
-                raise SourceFormatError(
-                    str(path), f"{len(cells)} cells where the header has {len(header)}", row=first - 1
-                )
+            if len(cells) > width:
+                if "".join(cells[width:]).strip():
+                    raise SourceFormatError(
+                        str(path), f"{len(cells)} cells where the header has {width}", row=first - 1
+                    )
+                cells = cells[:width]  # empty trailing cells (a spreadsheet's trailing delimiters)
+            elif len(cells) < width:  # trailing empty cells left out (an editor strips trailing tabs)
+                cells = cells + [""] * (width - len(cells))
             rows.append(cells)
             numbers.append(first - 1)
     except csv.Error as exc:
@@ -108,7 +117,6 @@ def _read_delimited(path: Path) -> _Table:
             f"bad quoting ({exc}): a cell holding a quote must be quoted itself",
             row=reader.line_num - 1,
         ) from exc
-    _refuse_repeated_names(path, header)
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
     return _Table(header, {name: list(col) for name, col in zip(header, columns, strict=True)}, {}, numbers)
 
@@ -131,17 +139,15 @@ def _read_parquet(path: Path) -> _Table:
 
 
 def _names(header: list[str]) -> list[str]:
-    # a blank first name is pandas' index; other blank ones (Excel's trailing columns) get a name
-    names = [h.strip().lstrip("\ufeff") for h in header]
-    return [n or ("" if i == 0 else f"(unnamed column {i + 1})") for i, n in enumerate(names)]
-
-
-def _refuse_repeated_names(path: Path, header: list[str]) -> None:
-    seen = set()
-    for name in header:
-        if name in seen:
-            raise SourceFormatError(str(path), "the header names this column twice", column=name)
-        seen.add(name)
+    """Trimmed, unique names: a blank first name is pandas' index; a blank or repeated later one
+    (Excel's trailing columns, a second 'Title') is named by its position, so no column is lost."""
+    names: list[str] = []
+    for n, cell in enumerate(header, start=1):
+        name = cell.strip().lstrip("\ufeff")
+        if (not name and n > 1) or name in names:
+            name = f"{name} (column {n})".strip()
+        names.append(name)
+    return names
 
 
 def _is_index(name: str) -> bool:
@@ -180,39 +186,44 @@ def _first(mask: pl.Series) -> int | None:
     return int(hits[0]) if hits.len() else None
 
 
-def _numbers(path: Path, name: str, cells: list[str | None], rows: list[int]) -> tuple[pl.Series | None, str]:
-    """The column's values as floats (true/false as 1/0), or None and why it is not an attribute."""
+def _numbers(
+    path: Path, name: str, cells: list[str | None], rows: list[int]
+) -> tuple[pl.Series | None, str, bool]:
+    """The column's values as floats (true/false as 1/0), or None, why it is not an attribute, and
+    whether it holds numbers too (a stray cell rather than a text column)."""
     text = _trimmed(cells)
     filled = text.is_not_null()
     if not filled.any():
-        return None, ("empty: no values" if rows else "no data rows")
+        return None, ("empty: no values" if rows else "no data rows"), False
     lower = text.str.to_lowercase()
     if lower.filter(filled).is_in(list(_BOOLEAN)).all():
-        return lower.replace_strict(_BOOLEAN, default=None, return_dtype=pl.Float64), ""
+        return lower.replace_strict(_BOOLEAN, default=None, return_dtype=pl.Float64), "", False
     infinite = _first(text.str.contains(_INFINITE))
     if infinite is not None:
         raise SourceFormatError(
             str(path), f"infinite value {text[infinite]!r}", row=rows[infinite], column=name
         )
-    bad = _first(filled & ~text.str.contains(_NUMBER))
+    number = text.str.contains(_NUMBER)
+    bad = _first(filled & ~number)
     if bad is not None:
-        return None, f"not numeric (row {rows[bad]}: {text[bad][:40]!r})"
-    return text.cast(pl.Float64), ""
+        others = int((filled & number).sum())
+        also = f"; {others:,} other cells are numbers" if others else ""
+        return None, f"not numeric (row {rows[bad]}: {text[bad][:40]!r}{also})", bool(others)
+    return text.cast(pl.Float64), "", False
 
 
-def _refuse_out_of_range(path: Path, name: str, values: pl.Series, rows: list[int]) -> None:
+def _out_of_range(path: Path, name: str, values: pl.Series, rows: list[int]) -> str | None:
+    """Why a numeric column is not an attribute after all, or None; an infinite value stops the run."""
     infinite = _first(values.is_infinite())
     if infinite is not None:
         raise SourceFormatError(str(path), "infinite value", row=rows[infinite], column=name)
     beyond = _first(values.abs() > MAX_ABS_ATTRIBUTE)
-    if beyond is not None:
-        raise SourceFormatError(
-            str(path),
-            f"{values[beyond]:g} is beyond ±{MAX_ABS_ATTRIBUTE:g}: an attribute multiplies a task's annual "
-            "value (a share, score or rating)",
-            row=rows[beyond],
-            column=name,
-        )
+    if beyond is None:
+        return None
+    return (
+        f"beyond ±{MAX_ABS_ATTRIBUTE:,.0f} (row {rows[beyond]}: {values[beyond]:g}): an attribute multiplies "
+        "a task's annual value (a share, score or rating)"
+    )
 
 
 def _task_ids(raw: pl.Series) -> pl.Series:
@@ -239,6 +250,7 @@ def read_attribute_file(
             raise SourceFormatError(str(path), "holds lists, not one value per row", column=key)
     numeric: dict[str, pl.Series] = {}
     ignored: dict[str, str] = {}
+    stray: set[str] = set()
     for c in table.columns:
         if c in (id_col, code_col):
             continue
@@ -249,19 +261,24 @@ def read_attribute_file(
         elif table.text[c] is None:
             ignored[c] = "not one value per row (a list or binary column)"
         else:
-            values, why = _numbers(path, c, table.text[c], table.rows)
+            values, why, partly = _numbers(path, c, table.text[c], table.rows)
             if values is None:
                 ignored[c] = why
+                stray |= {c} if partly else set()
             else:
                 numeric[c] = values
     if not table.rows:
         raise SourceFormatError(str(path), "no data rows below the header")
+    for c in list(numeric):
+        why = _out_of_range(path, c, numeric[c], table.rows)
+        if why:
+            ignored[c] = why
+            stray.add(c)
+            del numeric[c]
     if not numeric:
         raise SourceFormatError(
-            str(path), f"no numeric attribute columns besides the Task ID; not numeric: {ignored}"
+            str(path), f"no numeric attribute columns besides the Task ID; not attributes: {ignored}"
         )
-    for c, values in numeric.items():
-        _refuse_out_of_range(path, c, values, table.rows)
     raw_id = pl.Series(table.text[id_col], dtype=pl.String)
     codes = (
         _trimmed(table.text[code_col]) if code_col else pl.Series([None] * len(table.rows), dtype=pl.String)
@@ -287,7 +304,7 @@ def read_attribute_file(
         .with_columns(pl.col("attribute").replace_strict({f"_{i}": c for i, c in enumerate(names)}))
         .sort("source_row", "attribute")
     )
-    return AttributeFile(long, names, ignored)
+    return AttributeFile(long, names, ignored, stray)
 
 
 def read_task_attributes(path: Path, task_id_column: str, code_column: str) -> tuple[pl.DataFrame, list[str]]:

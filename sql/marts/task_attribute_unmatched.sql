@@ -30,7 +30,10 @@ unmatched as (
         r.onet_soc_code,
         r.task_id_raw,
         case
-            when nullif(trim(r.task_id_raw), '') is null then 'task_id_missing'
+            -- empty, or a missing-value marker (the reader's NULL_TOKENS)
+            when r.task_id_raw is null
+                or trim(r.task_id_raw) in ('', 'NA', 'N/A', 'n/a', 'NaN', 'nan', 'NULL', 'null', 'None', '#N/A')
+                then 'task_id_missing'
             when r.task_id is null then 'task_id_not_a_whole_number'
             when r.task_id not in (select task_id from staging.onet_task_statements) then 'task_id_not_in_release'
             when r.onet_soc_code is not null

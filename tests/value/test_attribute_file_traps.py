@@ -30,8 +30,21 @@ def test_an_unbalanced_quote_stops_the_run_instead_of_swallowing_rows(tmp_path):
         HEAD
         + '15-1252.00\t8823\t0.5\t"see manual p.3\n15-1252.00\t8824\t0.5\tok\n15-1252.00\t8825\t0.5\tpipe 12"\n'
     )
-    with pytest.raises(SourceFormatError, match=r"a\.tsv, row 1: a quoted cell spans lines 2-4"):
+    with pytest.raises(
+        SourceFormatError, match=r"a\.tsv, row 1: a quote opens a cell that runs over lines 2-4"
+    ):
         read(tmp_path, text + "15-1252.00\t8826\t0.5\t\n")
+
+
+def test_a_quoted_cell_over_several_lines_reads_and_later_rows_keep_their_line_numbers(tmp_path):
+    # what pandas' to_csv and Excel (Alt+Enter) write for text with a line break
+    got = read(
+        tmp_path,
+        'Task ID,Task,beta\r\n8823,"Direct or coordinate\r\nfinancial activities",0.5\r\n8831,Appoint heads,1\r\n',
+        name="m.csv",
+    )
+    assert values(got, "beta") == {"8823": 0.5, "8831": 1.0}
+    assert sorted(set(got.long["source_row"])) == [1, 3]  # line number minus the header's
 
 
 def test_pandas_quoting_in_a_tsv_still_reads(tmp_path):
@@ -40,24 +53,43 @@ def test_pandas_quoting_in_a_tsv_still_reads(tmp_path):
     assert got.ignored == {"note": "not numeric (row 1: 'Conduct \"head counts\"')"}
 
 
-def test_a_ragged_row_and_a_repeated_column_name_name_their_row_and_column(tmp_path):
-    with pytest.raises(SourceFormatError, match=r"row 2: 3 cells where the header has 4"):
-        read(tmp_path, HEAD + "a\t8823\t1\tx\nb\t8824\t1\n")
-    with pytest.raises(SourceFormatError, match=r"column 'score': the header names this column twice"):
-        read(tmp_path, "Task ID\tscore\tscore\n8823\t1\t2\n")
+def test_short_rows_are_padded_long_rows_with_data_stop_and_repeated_names_are_kept(tmp_path):
+    # an editor strips trailing tabs: the missing cells are empty, nothing is lost
+    got = read(tmp_path, "Task ID\tscore\tnote\n8823\t0.5\tchecked\n8831\t0.25\n")
+    assert values(got) == {"8823": 0.5, "8831": 0.25}
+    # empty trailing cells beyond the header (a spreadsheet's trailing delimiters) hold nothing either
+    assert values(read(tmp_path, "Task ID,score\n8823,0.5,,\n", name="a.csv")) == {"8823": 0.5}
+    with pytest.raises(SourceFormatError, match=r"row 2: 5 cells where the header has 4"):
+        read(tmp_path, HEAD + "a\t8823\t1\tx\nb\t8824\t1\tx\ty\n")
+    got = read(tmp_path, "Task ID\tscore\tscore\tscore \n8823\t1\t2\t3\n")
+    assert got.attributes == ["score", "score (column 3)", "score (column 4)"]
 
 
 def test_padded_numbers_count_and_a_stray_percent_is_named_with_its_row(tmp_path):
-    got = read(tmp_path, "Task ID,score,pct,blank\n8823, 0.5 ,10%,\n8824,0.25 ,20%,\n", name="a.csv")
+    got = read(
+        tmp_path, "Task ID,score,pct,blank,label\n8823, 0.5 ,1,,E1\n8824,0.25 ,20%,,E2\n", name="a.csv"
+    )
     assert values(got) == {"8823": 0.5, "8824": 0.25}
-    assert got.ignored == {"pct": "not numeric (row 1: '10%')", "blank": "empty: no values"}
+    assert got.ignored == {
+        "pct": "not numeric (row 2: '20%'; 1 other cells are numbers)",
+        "blank": "empty: no values",
+        "label": "not numeric (row 1: 'E1')",
+    }
+    assert got.stray == {"pct"}  # worth a warning; a text column such as 'label' is not
 
 
-def test_infinite_and_absurd_values_stop_the_run(tmp_path):
+def test_non_ascii_digits_are_not_numbers(tmp_path):
+    got = read(tmp_path, "Task ID\tscore\tother\n8823\t\u0661\t1\n8824\t\uff10.\uff15\t1\n")
+    assert got.ignored == {"score": "not numeric (row 1: '\u0661')"}
+
+
+def test_infinite_values_stop_the_run_and_values_no_multiplier_has_are_no_attribute(tmp_path):
     with pytest.raises(SourceFormatError, match=r"row 2, column 'score': infinite value 'Infinity'"):
         read(tmp_path, "Task ID\tscore\n8823\t1\n8824\tInfinity\n")
-    with pytest.raises(SourceFormatError, match=r"row 1, column 'score': 1e\+14 is beyond"):
-        read(tmp_path, "Task ID\tscore\n8823\t1e14\n")
+    # an employment count is not a multiplier of a task's value (and would overflow the products)
+    got = read(tmp_path, "Task ID\tscore\temployment\n8823\t1\t1650000\n")
+    assert got.attributes == ["score"] and got.stray == {"employment"}
+    assert got.ignored["employment"].startswith("beyond ±100,000 (row 1: 1.65e+06)")
 
 
 def test_cp1252_and_utf16_files_read(tmp_path):
