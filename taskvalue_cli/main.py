@@ -363,7 +363,7 @@ def report(
 
     from assets.coverage.config import coverage_settings_from_env
     from assets.coverage.outputs import reports_dir
-    from assets.coverage.reports import resolve_domain, write_domain_report
+    from assets.coverage.reports import covered_pct, resolve_domain, write_domain_report
 
     domain = _text_arg(domain, "domain name")
     settings = _settings()
@@ -392,9 +392,9 @@ def report(
     finally:
         con.close()
     h = rep.headline
-    typer.echo(
-        f"{h['domain_name']}: {h['value_coverage_pct'] or 0:.1f}% of ${float(h['total_value_usd'] or 0):,.0f} covered"
-    )
+    # worded as in the report itself (a nonzero share is never 0.0%)
+    share = covered_pct(h["value_coverage_pct"], h["covered_value_usd"])
+    typer.echo(f"{h['domain_name']}: {share} of ${float(h['total_value_usd'] or 0):,.0f} covered")
     typer.echo(f"HTML: {rep.html_path}\nMarkdown: {rep.md_path}")
 
 
@@ -512,12 +512,16 @@ def query(
         columns = [d[0] for d in cur.description]
         try:
             if fmt is OutputFormat.table:
-                from assets.common.results import markdown_table
+                from assets.common.results import CELL_CHARS, markdown_table
 
                 rows = cur.fetchmany(limit + 1)
                 typer.echo(markdown_table(columns, rows[:limit]))
                 if len(rows) > limit:
                     typer.echo(f"(first {limit} rows shown; use --limit or --format csv)")
+                if any(len(str(v)) > CELL_CHARS for r in rows[:limit] for v in r if v is not None):
+                    typer.echo(
+                        f"(cells longer than {CELL_CHARS} characters are cut; --format csv or json keeps them)"
+                    )
             else:
                 _stream(cur, columns, fmt)
         except duckdb.Error as e:  # raised while fetching (a cast, a division by zero, ...)

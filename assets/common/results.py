@@ -12,15 +12,20 @@ from assets.common.warehouse import column_comments
 PREVIEW_ROWS = 10
 
 
-def markdown_table(columns: list[str], rows: list[tuple]) -> str:
-    def cell(v: object) -> str:
-        text = "" if v is None else str(v)
-        text = text.replace("|", "\\|").replace("\n", " ")
-        return text if len(text) <= 80 else text[:77] + "..."
+CELL_CHARS = 80  # longer cells are cut in previews and `taskvalue query` tables (csv/json keep all)
 
-    head = "| " + " | ".join(columns) + " |"
+
+def _md_cell(v: object) -> str:
+    # one line, and a '|' inside a value or a column name must not start a new column
+    text = "" if v is None else " ".join(str(v).splitlines())
+    text = text.replace("|", "\\|")
+    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 3] + "..."
+
+
+def markdown_table(columns: list[str], rows: list[tuple]) -> str:
+    head = "| " + " | ".join(_md_cell(c) for c in columns) + " |"
     sep = "|" + "---|" * len(columns)
-    body = ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    body = ["| " + " | ".join(_md_cell(v) for v in r) + " |" for r in rows]
     return "\n".join([head, sep, *body])
 
 

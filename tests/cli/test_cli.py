@@ -54,6 +54,16 @@ def test_query_json_keeps_every_column_of_repeated_names(warehouse):
     assert "a_2 (was a)" in result.stderr
 
 
+def test_query_table_keeps_one_row_per_line_and_says_when_it_cuts_cells(warehouse):
+    sql = "select 'a' || chr(13) || chr(10) || 'b' as \"x|y\", repeat('z', 100) as long"
+    result = runner.invoke(app, ["query", sql])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0] == "| x\\|y | long |"  # the name's pipe does not add a column
+    assert lines[2] == "| a b | " + "z" * 77 + "... |"
+    assert lines[3] == "(cells longer than 80 characters are cut; --format csv or json keeps them)"
+
+
 def test_query_is_read_only(warehouse):
     result = runner.invoke(app, ["query", "drop table marts.domain_coverage"])
     assert result.exit_code == 1
