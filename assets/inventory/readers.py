@@ -213,7 +213,8 @@ def read_delimited(path: Path, kind: str) -> FileRead:
                     first_line,
                     {f"_field_{n + 1}": v for n, v in enumerate(values)},
                     "ragged_row",
-                    f"{len(values)} fields where the header has {width}",
+                    f"{len(values)} fields where the header has {width}"
+                    + _space_before_quote_hint("".join(lines[i - consumed : i]), delimiter),
                 )
             )
             continue
@@ -222,6 +223,13 @@ def read_delimited(path: Path, kind: str) -> FileRead:
 
 
 _EXCEL_SEP = re.compile(r"sep=(.)")
+
+
+def _space_before_quote_hint(text: str, delimiter: str) -> str:
+    # `a, "b, c"`: after a space the quote is a literal character, so the comma inside splits the cell
+    if re.search(re.escape(delimiter) + r'[ \t]+"', text):
+        return f" (a space between {delimiter!r} and a quote makes the quote literal: remove the space)"
+    return ""
 
 
 def _next_filled(lines: list[str], i: int) -> int | None:
@@ -731,6 +739,9 @@ def read_jsonl(path: Path) -> FileRead:
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if n > 1 and line.startswith("\ufeff"):  # the first line's mark is removed when decoding
+            out.notes.append(f"line {n} starts with a byte-order mark (files joined?); read without it")
+            line = line[1:]
         try:
             item = _loads(line)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError

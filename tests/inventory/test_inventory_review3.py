@@ -164,6 +164,22 @@ def test_a_wrapper_object_with_task_fields_is_named_in_the_notes(tmp_path, onet)
     )
 
 
+def test_a_space_before_a_quote_is_named_and_a_joined_jsonl_file_reads(tmp_path, onet):
+    (tmp_path / "a.csv").write_text('task_id,title,instances\nG1, "Write a parser, then test it",2\n')
+    (tmp_path / "b.jsonl").write_text(
+        '{"task_id": "J1", "title": "one"}\n\ufeff{"task_id": "J2", "title": "two"}\n'
+    )
+    result = ingest_directory(tmp_path, onet)
+    q = result.quarantine.row(0, named=True)
+    assert (q["source_file"], q["source_row"], q["reason"]) == ("a.csv", 2, "ragged_row")
+    assert q["detail"].endswith("(a space between ',' and a quote makes the quote literal: remove the space)")
+    assert result.tasks["task_id"].to_list() == ["J1", "J2"]
+    assert (
+        files(result)["b.jsonl"]["notes"]
+        == "line 2 starts with a byte-order mark (files joined?); read without it"
+    )
+
+
 # 5: a stray quote in the overrides file ----------------------------------------------------------------
 
 HEADER = "inventory_task_id,action,onet_task_id,note\n"
