@@ -39,7 +39,8 @@
 --     (no credible match, but the task declares a configured domain).
 --   ungrounded_reason: The first reason that holds, or null when grounded (no_credible_match for
 --     unverified tasks too).
---   ungrounded_reasons: Every reason that holds (empty when grounded).
+--   ungrounded_reasons: Every reason that holds (empty when grounded); declared_unmapped_domain replaces
+--     no_credible_match.
 --   grounding: 'grounded', 'ungrounded' or 'unverified' (is_grounded true, false or null).
 --   is_excluded_status: True when the task's status is one of the coverage settings' excluded
 --     statuses (e.g. retired): it covers nothing and is left out of the matched-inventory counts.

@@ -3,7 +3,8 @@
 -- not in the release, the task belongs to another occupation than the file says, or the row repeats an
 -- earlier row for the same task. One row per file row.
 -- columns:
---   source_row: Data row of the attribute file (1 = first row after the header).
+--   source_row: Data row of the attribute file (1 = first row after the header; in a CSV or TSV, the line
+--     number minus the header's).
 --   onet_soc_code: O*NET-SOC code given in the file.
 --   task_id_raw: Task ID as written in the file.
 --   reason: task_id_missing, task_id_not_a_whole_number, task_id_not_in_release,
