@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import html
 import json
 import math
 import re
@@ -329,6 +330,9 @@ class _SheetFacts:
     first_row: int = 1
     cells: dict[tuple[int, int], Any] = field(default_factory=dict)
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    # formula cells saved without a result (written by a library, never opened in Excel): calamine
+    # reads them as empty; (sheet row, column) -> the formula
+    uncomputed: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 _CELL = re.compile(r"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -343,14 +347,17 @@ def _column_number(letters: str) -> int:
     return n
 
 
-def _typed_cells(sheet_xml: str) -> tuple[dict[tuple[int, int], Any], list[tuple[int, int, int, int]]]:
+def _typed_cells(sheet_xml: str) -> tuple[dict, list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
     typed = 't="e"' in sheet_xml or 't="b"' in sheet_xml
     merges = _MERGE.findall(sheet_xml) if "mergeCell" in sheet_xml else []
-    if not typed and not merges:  # the common case: no scan
-        return {}, []
-    cells = [m.groups() for m in _CELL.finditer(sheet_xml) if m.group(4) and _VALUE.search(m.group(4))]
+    # a formula element closing its cell has no <v> after it: only then is the sheet scanned for them
+    formulas = _FORMULA_ENDS_CELL.search(sheet_xml) is not None
+    if not typed and not merges and not formulas:  # the common case: no scan
+        return {}, [], {}
+    every = [m.groups() for m in _CELL.finditer(sheet_xml)]
+    cells = [c for c in every if c[3] and _VALUE.search(c[3])]
     if not cells:
-        return {}, []
+        return {}, [], {}
     first_col = min(_column_number(c[0]) for c in cells)
     found: dict[tuple[int, int], Any] = {}
     for col, row, attrs, body in cells if typed else ():
@@ -363,7 +370,17 @@ def _typed_cells(sheet_xml: str) -> tuple[dict[tuple[int, int], Any], list[tuple
         (int(r1), _column_number(c1) - first_col, int(r2), _column_number(c2) - first_col)
         for c1, r1, c2, r2 in merges
     ]
-    return found, merged
+    uncomputed = {
+        (int(row), _column_number(col) - first_col): html.unescape(f.group(1))
+        for col, row, _, body in (every if formulas else ())
+        if body and (f := _FORMULA.search(body)) and not _HAS_V.search(body)
+    }
+    return found, merged, uncomputed
+
+
+_FORMULA = re.compile(r"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>")
+_FORMULA_ENDS_CELL = re.compile(r"</(?:\w+:)?f>\s*</(?:\w+:)?c>")
+_HAS_V = re.compile(r"<(?:\w+:)?v\b")
 
 
 def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
@@ -384,9 +401,11 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
                 target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
                 member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 text = zf.read(member).decode("utf-8", "replace")
-                cells, merged = _typed_cells(text)
+                cells, merged, uncomputed = _typed_cells(text)
                 # the whole sheet: a banner of styled empty cells can fill more than any window
-                facts[sheet.get("name")] = _SheetFacts(_first_row_with_a_value(text), cells, merged)
+                facts[sheet.get("name")] = _SheetFacts(
+                    _first_row_with_a_value(text), cells, merged, uncomputed
+                )
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
     return facts
@@ -509,6 +528,9 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
     if not out.header:
         out.header = header
     merged_below = _merged_by_row(facts.merged, offset + len(rows) - 1)
+    uncomputed_by_row: dict[int, list[tuple[int, str]]] = {}
+    for (r, c), formula in sorted(facts.uncomputed.items()):
+        uncomputed_by_row.setdefault(r, []).append((c, formula))
     for idx in range(header_at + 1, len(rows)):
         row = rows[idx]
         if all(_blank(c) for c in row):
@@ -533,6 +555,12 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
         # each sheet keeps its own header: records are mapped by their own keys
         cells = {h: v for h, w, v in zip(header, written, row, strict=True) if w.strip() or v is not None}
         rec = RawRecord(at, cells, sheet=name)
+        for col, formula in uncomputed_by_row.get(at, ()):
+            column = repr(written[col]) if 0 <= col < len(written) else f"column {col + 1}"
+            rec.flags.append(
+                f"{column} is a formula with no saved result (={formula[:60]}): it reads as empty; open "
+                "and save the workbook in Excel or LibreOffice to store the results"
+            )
         for r1, c1, r2, c2 in merged_below.get(at, ()):
             cols = ", ".join(repr(written[c]) for c in range(max(c1, 0), min(c2 + 1, len(written))))
             rec.flags.append(f"{cols} merged over rows {r1}-{r2}: its value is read on row {r1} only")

@@ -305,6 +305,34 @@ def test_xlsx_rows_are_sheet_rows_below_an_empty_formula_and_a_wide_styled_banne
     }
 
 
+def test_xlsx_formulas_saved_without_a_result_are_named(tmp_path, onet):
+    import zipfile
+
+    wb = xlsxwriter.Workbook(tmp_path / "built.xlsx")
+    ws = wb.add_worksheet("S")
+    ws.write_row(0, 0, ["task_id", "title", "instances"])
+    ws.write_row(1, 0, ["T1", "plain"])
+    ws.write_formula(2, 0, '="T"&"2"')
+    ws.write(2, 1, "formula id")
+    ws.write_formula(2, 2, "=2+3")
+    wb.close()
+    # as a library that never calculates writes them (openpyxl): the formula, no <v> result
+    src = zipfile.ZipFile(tmp_path / "built.xlsx")
+    with zipfile.ZipFile(tmp_path / "inv.xlsx", "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(b"</f><v>0</v>", b"</f>")
+            out.writestr(item, data)
+    (tmp_path / "built.xlsx").unlink()
+    result = ingest_directory(tmp_path, onet)
+    reason, detail = quarantine(result)[("inv.xlsx", 3)]
+    assert reason == "missing_id"
+    assert 'flag: \'task_id\' is a formula with no saved result (="T"&"2"): it reads as empty' in detail
+    assert "flag: 'instances' is a formula with no saved result (=2+3)" in detail
+    assert result.tasks["task_id"].to_list() == ["T1"]
+
+
 def test_ids_that_differ_only_in_case_are_kept_and_flagged(tmp_path, onet):
     # case-sensitive IDs are distinct tasks, but 'T-1' beside 't-1' is usually a typo: say so
     (tmp_path / "a.csv").write_text("task_id,title\nT-1,first\nT-2,second\n")
