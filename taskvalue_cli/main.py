@@ -512,13 +512,13 @@ def query(
         columns = [d[0] for d in cur.description]
         try:
             if fmt is OutputFormat.table:
-                from assets.common.results import CELL_CHARS, markdown_table
+                from assets.common.results import CELL_CHARS, is_cut, markdown_table
 
                 rows = cur.fetchmany(limit + 1)
                 typer.echo(markdown_table(columns, rows[:limit]))
                 if len(rows) > limit:
                     typer.echo(f"(first {limit} rows shown; use --limit or --format csv)")
-                if any(len(str(v)) > CELL_CHARS for r in rows[:limit] for v in r if v is not None):
+                if any(map(is_cut, columns)) or any(is_cut(v) for r in rows[:limit] for v in r):
                     typer.echo(
                         f"(cells longer than {CELL_CHARS} characters are cut; --format csv or json keeps them)"
                     )

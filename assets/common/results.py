@@ -15,10 +15,18 @@ PREVIEW_ROWS = 10
 CELL_CHARS = 80  # longer cells are cut in previews and `taskvalue query` tables (csv/json keep all)
 
 
-def _md_cell(v: object) -> str:
+def _md_text(v: object) -> str:
     # one line, and a '|' inside a value or a column name must not start a new column
-    text = "" if v is None else " ".join(str(v).splitlines())
-    text = text.replace("|", "\\|")
+    return ("" if v is None else " ".join(str(v).splitlines())).replace("|", "\\|")
+
+
+def is_cut(v: object) -> bool:
+    """Whether markdown_table shortens this cell (or column name)."""
+    return len(_md_text(v)) > CELL_CHARS
+
+
+def _md_cell(v: object) -> str:
+    text = _md_text(v)
     return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 3] + "..."
 
 

@@ -214,8 +214,7 @@ def read_delimited(path: Path, kind: str) -> FileRead:
                     first_line,
                     {f"_field_{n + 1}": v for n, v in enumerate(values)},
                     "ragged_row",
-                    f"{len(values)} fields where the header has {width}"
-                    + _space_before_quote_hint("".join(lines[i - consumed : i]), delimiter),
+                    f"{len(values)} fields where the header has {width}" + _space_before_quote_hint(values),
                 )
             )
             continue
@@ -226,10 +225,11 @@ def read_delimited(path: Path, kind: str) -> FileRead:
 _EXCEL_SEP = re.compile(r"sep=(.)")
 
 
-def _space_before_quote_hint(text: str, delimiter: str) -> str:
-    # `a, "b, c"`: after a space the quote is a literal character, so the comma inside splits the cell
-    if re.search(re.escape(delimiter) + r'[ \t]+"', text):
-        return f" (a space between {delimiter!r} and a quote makes the quote literal: remove the space)"
+def _space_before_quote_hint(values: list[str]) -> str:
+    # `a, "b, c"`: after a space the quote is a literal character, so the comma inside splits the cell;
+    # the parsed cell then starts with the space and the quote (a properly quoted cell never does)
+    if any(v[:1] in (" ", "\t") and v.lstrip(" \t").startswith('"') for v in values):
+        return " (a space between the delimiter and a quote makes the quote literal: remove the space)"
     return ""
 
 
@@ -370,17 +370,24 @@ def _typed_cells(sheet_xml: str) -> tuple[dict, list[tuple[int, int, int, int]],
         (int(r1), _column_number(c1) - first_col, int(r2), _column_number(c2) - first_col)
         for c1, r1, c2, r2 in merges
     ]
+    # no result: no <v>, or an empty one (openpyxl writes <v/> or <v></v>) on a cell that is not a
+    # string result (Excel saves a formula that gave "" as t="str" with an empty <v>)
     uncomputed = {
         (int(row), _column_number(col) - first_col): html.unescape(f.group(1))
-        for col, row, _, body in (every if formulas else ())
-        if body and (f := _FORMULA.search(body)) and not _HAS_V.search(body)
+        for col, row, attrs, body in (every if formulas else ())
+        if body
+        and (f := _FORMULA.search(body))
+        and not _CELL_VALUE_FILLED.search(body)
+        and 't="str"' not in attrs
     }
     return found, merged, uncomputed
 
 
 _FORMULA = re.compile(r"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>")
-_FORMULA_ENDS_CELL = re.compile(r"</(?:\w+:)?f>\s*</(?:\w+:)?c>")
-_HAS_V = re.compile(r"<(?:\w+:)?v\b")
+_FORMULA_ENDS_CELL = re.compile(
+    r"</(?:\w+:)?f>\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+)
+_CELL_VALUE_FILLED = re.compile(r"<(?:\w+:)?v>[^<]")
 
 
 def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
@@ -556,10 +563,13 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
         cells = {h: v for h, w, v in zip(header, written, row, strict=True) if w.strip() or v is not None}
         rec = RawRecord(at, cells, sheet=name)
         for col, formula in uncomputed_by_row.get(at, ()):
-            column = repr(written[col]) if 0 <= col < len(written) else f"column {col + 1}"
+            if not (0 <= col < len(written) and written[col].strip()):
+                continue  # a column without a header is not read (a helper column)
+            column = repr(written[col])
             rec.flags.append(
-                f"{column} is a formula with no saved result (={formula[:60]}): it reads as empty; open "
-                "and save the workbook in Excel or LibreOffice to store the results"
+                f"{column} is a formula with no saved result, or an empty one (={formula[:60]}): it "
+                "reads as empty; if a program wrote the workbook, open and save it in Excel or "
+                "LibreOffice to store the results"
             )
         for r1, c1, r2, c2 in merged_below.get(at, ()):
             cols = ", ".join(repr(written[c]) for c in range(max(c1, 0), min(c2 + 1, len(written))))
@@ -770,6 +780,8 @@ def read_jsonl(path: Path) -> FileRead:
         if n > 1 and line.startswith("\ufeff"):  # the first line's mark is removed when decoding
             out.notes.append(f"line {n} starts with a byte-order mark (files joined?); read without it")
             line = line[1:]
+            if not line.strip():
+                continue
         try:
             item = _loads(line)
         except (ValueError, RecursionError) as exc:  # JSONDecodeError is a ValueError

@@ -75,6 +75,7 @@ def task_attributes_raw(
     state = "loaded"
     names: list[str] = []
     ignored: dict[str, str] = {}
+    padded: list[int] = []
     if path is None:
         frame, state = attributes.empty_attributes(), "not configured"
     elif not path.is_file():
@@ -92,7 +93,7 @@ def task_attributes_raw(
             value_settings.task_attributes_task_id_column,
             value_settings.task_attributes_code_column,
         )
-        frame, names, ignored = read.long, read.attributes, read.ignored
+        frame, names, ignored, padded = read.long, read.attributes, read.ignored, read.padded
         if ignored:
             # labels such as E0/E1/E2 are not numbers (info); a stray '50%' or an out-of-range value
             # in a column of numbers removes it, which a CLI refresh must show (warning)
@@ -100,6 +101,13 @@ def task_attributes_raw(
             log(
                 f"task attribute file {path}: {len(ignored)} column(s) are not attributes: "
                 + "; ".join(f"{name!r}: {why}" for name, why in ignored.items())
+            )
+        if read.padded:
+            # an editor strips trailing tabs; but a cell left out in the middle would shift the rest
+            context.log.warning(
+                f"task attribute file {path}: {len(read.padded)} row(s) have fewer cells than the header "
+                f"and were read with their last cells empty (rows {', '.join(map(str, read.padded[:10]))}"
+                f"{', ...' if len(read.padded) > 10 else ''})"
             )
     with duckdb.get_connection() as con:
         replace_table_from_frame(
@@ -117,6 +125,7 @@ def task_attributes_raw(
                 "state": MetadataValue.text(state),
                 "attributes": MetadataValue.text(", ".join(names)),
                 "ignored_columns": MetadataValue.json(ignored),
+                "rows_padded": MetadataValue.int(len(padded)),
             },
         )
 

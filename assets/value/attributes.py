@@ -19,7 +19,6 @@ from pathlib import Path
 import polars as pl
 
 from assets.common.decoding import UnreadableFile, decode_lines
-from assets.common.delimited import lines_stand_alone
 from assets.common.errors import SourceFormatError
 
 RAW_DOCS = {
@@ -60,6 +59,8 @@ class AttributeFile:
     # ignored columns that hold numbers too: a stray '50%' or an out-of-range value, worth a warning
     # (a text column such as the labelset's E0/E1 labels is not)
     stray: set[str] = field(default_factory=set)
+    # data rows with fewer cells than the header, read with the missing (last) cells empty
+    padded: list[int] = field(default_factory=list)
 
 
 @dataclass
@@ -70,9 +71,10 @@ class _Table:
     text: dict[str, list[str | None]]
     typed: dict[str, pl.Series]
     rows: list[int]
+    padded: list[int] = field(default_factory=list)  # rows with fewer cells than the header
 
 
-def _read_delimited(path: Path) -> _Table:
+def _read_delimited(path: Path, task_id_column: str, setting: str) -> _Table:
     try:
         lines, _ = decode_lines(path.read_bytes())
     except UnreadableFile as exc:
@@ -85,18 +87,24 @@ def _read_delimited(path: Path) -> _Table:
     reader = csv.reader(lines, delimiter=separator, strict=True)
     rows: list[list[str]] = []
     numbers: list[int] = []
+    padded: list[int] = []
     try:
         header = _names(next(reader))
-        width, last = len(header), reader.line_num
+    except csv.Error as exc:
+        raise SourceFormatError(str(path), f"the header cannot be read: bad quoting ({exc})") from exc
+    width, last = len(header), reader.line_num
+    id_at = header.index(find_column(path, header, task_id_column, setting, required=True))
+    try:
         for cells in reader:
             first, last = last + 1, reader.line_num
-            # a quoted cell may span lines (Excel's Alt+Enter, pandas); a stray quote makes one cell
-            # of whole rows, which then each read as a row of the header's width on their own
-            if last > first and lines_stand_alone(lines, first - 1, last - first + 1, separator, width):
+            # a quoted cell may span lines (Excel's Alt+Enter, pandas); a stray quote makes one cell of
+            # whole rows, whose lines each start a row of their own: a Task ID where the ID goes
+            if last > first and (swallowed := _row_inside(lines[first:last], separator, id_at)):
                 raise SourceFormatError(
                     str(path),
                     f"a quote opens a cell that runs over lines {header_at + first}-{header_at + last}, "
-                    "which are rows of their own: an unbalanced quote? Those rows would be lost in it",
+                    f"and line {header_at + swallowed + first} inside it is a row of its own: an "
+                    "unbalanced quote? Those rows would be lost in it",
                     row=first - 1,
                 )
             if not "".join(cells).strip():  # a blank line, or delimiters only
@@ -109,16 +117,29 @@ def _read_delimited(path: Path) -> _Table:
                 cells = cells[:width]  # empty trailing cells (a spreadsheet's trailing delimiters)
             elif len(cells) < width:  # trailing empty cells left out (an editor strips trailing tabs)
                 cells = cells + [""] * (width - len(cells))
+                padded.append(first - 1)
             rows.append(cells)
             numbers.append(first - 1)
-    except csv.Error as exc:
+    except csv.Error as exc:  # the record that failed starts on the line after the last one read
         raise SourceFormatError(
-            str(path),
-            f"bad quoting ({exc}): a cell holding a quote must be quoted itself",
-            row=reader.line_num - 1,
+            str(path), f"bad quoting ({exc}): a cell holding a quote must be quoted itself", row=last
         ) from exc
     columns = list(zip(*rows, strict=True)) if rows else [() for _ in header]
-    return _Table(header, {name: list(col) for name, col in zip(header, columns, strict=True)}, {}, numbers)
+    text = {name: list(col) for name, col in zip(header, columns, strict=True)}
+    return _Table(header, text, {}, numbers, padded)
+
+
+_WHOLE_NUMBER = re.compile(r"\s*\d+(\.0*)?\s*")
+
+
+def _row_inside(inner: list[str], separator: str, id_at: int) -> int | None:
+    """The first of a multi-line record's later lines that reads as a row of its own (a whole number
+    where the Task ID goes, and more than one cell), as an offset from the record's first line."""
+    for k, line in enumerate(inner, start=1):
+        cells = next(csv.reader([line], delimiter=separator), [])
+        if len(cells) > max(id_at, 1) and _WHOLE_NUMBER.fullmatch(cells[id_at]):
+            return k
+    return None
 
 
 def _read_parquet(path: Path) -> _Table:
@@ -141,11 +162,15 @@ def _read_parquet(path: Path) -> _Table:
 def _names(header: list[str]) -> list[str]:
     """Trimmed, unique names: a blank first name is pandas' index; a blank or repeated later one
     (Excel's trailing columns, a second 'Title') is named by its position, so no column is lost."""
+    written = [cell.strip().lstrip("\ufeff") for cell in header]
     names: list[str] = []
-    for n, cell in enumerate(header, start=1):
-        name = cell.strip().lstrip("\ufeff")
+    for n, name in enumerate(written, start=1):
         if (not name and n > 1) or name in names:
-            name = f"{name} (column {n})".strip()
+            base, k = f"{name} (column {n})".strip(), 1
+            name = base
+            while name in names or name in written:  # never the name of another column
+                k += 1
+                name = f"{base} ({k})"
         names.append(name)
     return names
 
@@ -242,7 +267,11 @@ def read_attribute_file(
     code_setting: str = "TASKVALUE_TASK_ATTRIBUTES_CODE_COLUMN",
 ) -> AttributeFile:
     """Read the file; every numeric or true/false column (true = 1) becomes an attribute."""
-    table = _read_parquet(path) if path.suffix.lower() == ".parquet" else _read_delimited(path)
+    table = (
+        _read_parquet(path)
+        if path.suffix.lower() == ".parquet"
+        else _read_delimited(path, task_id_column, task_id_setting)
+    )
     id_col = find_column(path, table.columns, task_id_column, task_id_setting, required=True)
     code_col = find_column(path, table.columns, code_column, code_setting, required=False)
     for key in filter(None, (id_col, code_col)):
@@ -304,7 +333,7 @@ def read_attribute_file(
         .with_columns(pl.col("attribute").replace_strict({f"_{i}": c for i, c in enumerate(names)}))
         .sort("source_row", "attribute")
     )
-    return AttributeFile(long, names, ignored, stray)
+    return AttributeFile(long, names, ignored, stray, table.padded)
 
 
 def read_task_attributes(path: Path, task_id_column: str, code_column: str) -> tuple[pl.DataFrame, list[str]]:

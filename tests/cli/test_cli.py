@@ -62,6 +62,9 @@ def test_query_table_keeps_one_row_per_line_and_says_when_it_cuts_cells(warehous
     assert lines[0] == "| x\\|y | long |"  # the name's pipe does not add a column
     assert lines[2] == "| a b | " + "z" * 77 + "... |"
     assert lines[3] == "(cells longer than 80 characters are cut; --format csv or json keeps them)"
+    # 79 characters, 98 once each '|' is escaped: cut, so said
+    cut = runner.invoke(app, ["query", "select repeat('a|', 39) || 'b' as x"]).output.splitlines()
+    assert cut[-1] == "(cells longer than 80 characters are cut; --format csv or json keeps them)"
 
 
 def test_query_is_read_only(warehouse):

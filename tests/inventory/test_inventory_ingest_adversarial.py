@@ -305,7 +305,8 @@ def test_xlsx_rows_are_sheet_rows_below_an_empty_formula_and_a_wide_styled_banne
     }
 
 
-def test_xlsx_formulas_saved_without_a_result_are_named(tmp_path, onet):
+@pytest.mark.parametrize("saved", [b"</f>", b"</f><v/>", b"</f><v></v>"])  # POI/ExcelJS, openpyxl, lxml
+def test_xlsx_formulas_saved_without_a_result_are_named(tmp_path, onet, saved):
     import zipfile
 
     wb = xlsxwriter.Workbook(tmp_path / "built.xlsx")
@@ -322,14 +323,17 @@ def test_xlsx_formulas_saved_without_a_result_are_named(tmp_path, onet):
         for item in src.infolist():
             data = src.read(item.filename)
             if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</f><v>0</v>", b"</f>")
+                data = data.replace(b"</f><v>0</v>", saved)
             out.writestr(item, data)
     (tmp_path / "built.xlsx").unlink()
     result = ingest_directory(tmp_path, onet)
     reason, detail = quarantine(result)[("inv.xlsx", 3)]
     assert reason == "missing_id"
-    assert 'flag: \'task_id\' is a formula with no saved result (="T"&"2"): it reads as empty' in detail
-    assert "flag: 'instances' is a formula with no saved result (=2+3)" in detail
+    assert (
+        'flag: \'task_id\' is a formula with no saved result, or an empty one (="T"&"2"): it reads as empty'
+        in detail
+    )
+    assert "flag: 'instances' is a formula with no saved result, or an empty one (=2+3)" in detail
     assert result.tasks["task_id"].to_list() == ["T1"]
 
 

@@ -172,12 +172,24 @@ def test_a_space_before_a_quote_is_named_and_a_joined_jsonl_file_reads(tmp_path,
     result = ingest_directory(tmp_path, onet)
     q = result.quarantine.row(0, named=True)
     assert (q["source_file"], q["source_row"], q["reason"]) == ("a.csv", 2, "ragged_row")
-    assert q["detail"].endswith("(a space between ',' and a quote makes the quote literal: remove the space)")
+    assert q["detail"].endswith(
+        "(a space between the delimiter and a quote makes the quote literal: remove the space)"
+    )
     assert result.tasks["task_id"].to_list() == ["J1", "J2"]
     assert (
         files(result)["b.jsonl"]["notes"]
         == "line 2 starts with a byte-order mark (files joined?); read without it"
     )
+
+
+def test_the_space_hint_is_not_given_for_a_tab_or_a_properly_quoted_cell(tmp_path, onet):
+    (tmp_path / "a.tsv").write_text('task_id\ttitle\tinstances\nG1\t\t"quoted"\t4\n')
+    (tmp_path / "b.csv").write_text('task_id,title,instances\nG2,"He said, ""hi"" to them",2,extra\n')
+    (tmp_path / "c.jsonl").write_text('{"task_id": "J1", "title": "one"}\n\ufeff\n')
+    result = ingest_directory(tmp_path, onet)
+    details = [r["detail"] for r in result.quarantine.iter_rows(named=True)]
+    assert len(details) == 2 and not any("space between" in d for d in details)
+    assert result.tasks["task_id"].to_list() == ["J1"]  # a line holding only a byte-order mark is blank
 
 
 # 5: a stray quote in the overrides file ----------------------------------------------------------------

@@ -45,6 +45,28 @@ def test_a_quoted_cell_over_several_lines_reads_and_later_rows_keep_their_line_n
     )
     assert values(got, "beta") == {"8823": 0.5, "8831": 1.0}
     assert sorted(set(got.long["source_row"])) == [1, 3]  # line number minus the header's
+    # a continuation line with commas is prose, not a row: no Task ID where the ID goes
+    got = read(tmp_path, 'Task ID,score,note\n8823,0.5,"first line\nthen, also, this"\n', name="c.csv")
+    assert values(got) == {"8823": 0.5}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        '8823\t0.5\t"see manual\n8824\t0.25\n8825\t0.75\tpipe 12"\n8826\t1\tok\n',  # a short row inside
+        '8823\t0.5\t"see manual\n\n8824\t0.25\tx\n8825\t0.75\tpipe 12"\n',  # a blank line inside
+    ],
+)
+def test_rows_swallowed_by_a_stray_quote_are_caught_however_they_are_shaped(tmp_path, body):
+    with pytest.raises(
+        SourceFormatError, match=r"row 1: a quote opens a cell that runs over lines 2-\d, and line \d"
+    ):
+        read(tmp_path, "Task ID\tscore\tnote\n" + body)
+
+
+def test_a_quote_open_until_the_end_names_the_row_where_it_opened(tmp_path):
+    with pytest.raises(SourceFormatError, match=r"row 1: bad quoting"):
+        read(tmp_path, 'Task ID\tscore\tnote\n8823\t0.5\t"open\n')
 
 
 def test_pandas_quoting_in_a_tsv_still_reads(tmp_path):
@@ -57,12 +79,20 @@ def test_short_rows_are_padded_long_rows_with_data_stop_and_repeated_names_are_k
     # an editor strips trailing tabs: the missing cells are empty, nothing is lost
     got = read(tmp_path, "Task ID\tscore\tnote\n8823\t0.5\tchecked\n8831\t0.25\n")
     assert values(got) == {"8823": 0.5, "8831": 0.25}
+    assert got.padded == [2]  # counted, for the run's warning
     # empty trailing cells beyond the header (a spreadsheet's trailing delimiters) hold nothing either
     assert values(read(tmp_path, "Task ID,score\n8823,0.5,,\n", name="a.csv")) == {"8823": 0.5}
     with pytest.raises(SourceFormatError, match=r"row 2: 5 cells where the header has 4"):
         read(tmp_path, HEAD + "a\t8823\t1\tx\nb\t8824\t1\tx\ty\n")
     got = read(tmp_path, "Task ID\tscore\tscore\tscore \n8823\t1\t2\t3\n")
     assert got.attributes == ["score", "score (column 3)", "score (column 4)"]
+    # a generated name never takes another column's: 'a (column 4)' is written further on
+    got = read(tmp_path, "Task ID,a,a (column 4),a\n8823,1,2,3\n", name="n.csv")
+    assert dict(got.long.select("attribute", "attribute_value").rows()) == {
+        "a": 1.0,
+        "a (column 4)": 2.0,
+        "a (column 4) (2)": 3.0,
+    }
 
 
 def test_padded_numbers_count_and_a_stray_percent_is_named_with_its_row(tmp_path):
