@@ -512,13 +512,14 @@ def query(
         columns = [d[0] for d in cur.description]
         try:
             if fmt is OutputFormat.table:
-                from assets.common.results import CELL_CHARS, is_cut, markdown_table
+                from assets.common.results import CELL_CHARS, render_markdown_table
 
                 rows = cur.fetchmany(limit + 1)
-                typer.echo(markdown_table(columns, rows[:limit]))
+                table, cut = render_markdown_table(columns, rows[:limit])
+                typer.echo(table)
                 if len(rows) > limit:
                     typer.echo(f"(first {limit} rows shown; use --limit or --format csv)")
-                if any(map(is_cut, columns)) or any(is_cut(v) for r in rows[:limit] for v in r):
+                if cut:
                     typer.echo(
                         f"(cells longer than {CELL_CHARS} characters are cut; --format csv or json keeps them)"
                     )

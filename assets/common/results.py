@@ -20,21 +20,26 @@ def _md_text(v: object) -> str:
     return ("" if v is None else " ".join(str(v).splitlines())).replace("|", "\\|")
 
 
-def is_cut(v: object) -> bool:
-    """Whether markdown_table shortens this cell (or column name)."""
-    return len(_md_text(v)) > CELL_CHARS
+def render_markdown_table(columns: list[str], rows: list[tuple]) -> tuple[str, bool]:
+    """The table, and whether a cell or column name was cut to CELL_CHARS."""
+    cut = False
 
+    def cell(v: object) -> str:
+        nonlocal cut
+        text = _md_text(v)
+        if len(text) <= CELL_CHARS:
+            return text
+        cut = True
+        return text[: CELL_CHARS - 3] + "..."
 
-def _md_cell(v: object) -> str:
-    text = _md_text(v)
-    return text if len(text) <= CELL_CHARS else text[: CELL_CHARS - 3] + "..."
+    head = "| " + " | ".join(cell(c) for c in columns) + " |"
+    sep = "|" + "---|" * len(columns)
+    body = ["| " + " | ".join(cell(v) for v in r) + " |" for r in rows]
+    return "\n".join([head, sep, *body]), cut
 
 
 def markdown_table(columns: list[str], rows: list[tuple]) -> str:
-    head = "| " + " | ".join(_md_cell(c) for c in columns) + " |"
-    sep = "|" + "---|" * len(columns)
-    body = ["| " + " | ".join(_md_cell(v) for v in r) + " |" for r in rows]
-    return "\n".join([head, sep, *body])
+    return render_markdown_table(columns, rows)[0]
 
 
 def table_metadata(con: duckdb.DuckDBPyConnection, qualified: str, order_by: str | None = None) -> dict:

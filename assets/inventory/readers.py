@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 from assets.common.decoding import UnreadableFile, bomless_utf16, decode_lines, wide_encoding
-from assets.common.delimited import lines_stand_alone
 from assets.inventory.schema import (
     accepted_names,
     header_is_generic,
@@ -276,6 +275,19 @@ def unrecognized_header_detail(header: list[str], where: str, *, first_is_row: b
         f"the header ({where}: {found}) names no task_id and no title or description column, so no "
         f"row can be read as a task{also}. Accepted names: {accepted_names()}"
     )
+
+
+def lines_stand_alone(lines: list[str], i: int, consumed: int, delimiter: str, width: int) -> bool:
+    """Whether lines i+1 .. i+consumed-1 each parse alone as a record of the header's width (then the
+    quote on line i was stray, and they are rows, not the inside of a prompt)."""
+    for line in lines[i + 1 : i + consumed]:
+        try:
+            values = next(csv.reader([line], delimiter=delimiter, strict=True), [])
+        except csv.Error:
+            return False
+        if len(values) != width:
+            return False
+    return True
 
 
 def unique_header(header: list[str]) -> tuple[list[str], list[str]]:
@@ -719,7 +731,8 @@ def read_json(path: Path) -> FileRead:
                 f"its keys: {keys or 'none'}"
             )
         own = [k for k in doc if k != lists[0]]
-        if header_recognized(own):
+        own_is_a_task = header_recognized(own)
+        if own_is_a_task:
             # {"task_id": ..., "title": ..., "data": [...]} may be a task itself, or a suite's own id
             # and name: say so in words (it is no row of the list, so it is not counted as one)
             out.notes.append(
@@ -730,7 +743,7 @@ def read_json(path: Path) -> FileRead:
             value = doc[key]
             if isinstance(value, list) and value:
                 out.skip(f"key {key!r} not read (only {lists[0]!r} holds tasks)", len(value))
-            elif not header_recognized(own):
+            elif not own_is_a_task:  # the note above names every key
                 out.notes.append(f"key {key!r} not read")
         doc = doc[lists[0]]
     if not isinstance(doc, list):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import csv
 import re
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -47,6 +48,8 @@ MAX_ABS_ATTRIBUTE = 1e5
 _NUMBER = r"^[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?$"  # ASCII digits: \d takes '١' and '５' too
 _INFINITE = r"(?i)^[+-]?(inf|infinity)$"
 _BOOLEAN = {"true": 1.0, "false": 0.0}
+
+csv.field_size_limit(sys.maxsize)  # a long text column must not read as "bad quoting"
 
 
 @dataclass
@@ -293,7 +296,8 @@ def read_attribute_file(
             values, why, partly = _numbers(path, c, table.text[c], table.rows)
             if values is None:
                 ignored[c] = why
-                stray |= {c} if partly else set()
+                if partly:
+                    stray.add(c)
             else:
                 numeric[c] = values
     if not table.rows:

@@ -69,6 +69,12 @@ def test_a_quote_open_until_the_end_names_the_row_where_it_opened(tmp_path):
         read(tmp_path, 'Task ID\tscore\tnote\n8823\t0.5\t"open\n')
 
 
+def test_a_long_text_cell_is_read_not_called_bad_quoting(tmp_path):
+    # beyond the csv module's default field limit (128 kB)
+    got = read(tmp_path, f'Task ID,score,note\n8823,0.5,"{"x" * 200_000}"\n', name="l.csv")
+    assert values(got) == {"8823": 0.5}
+
+
 def test_pandas_quoting_in_a_tsv_still_reads(tmp_path):
     got = read(tmp_path, HEAD + '11-1011.00\t8823\t0.5\t"Conduct ""head counts"""\n11-1011.00\t8824\t1\t\n')
     assert values(got) == {"8823": 0.5, "8824": 1.0}
