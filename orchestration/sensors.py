@@ -8,8 +8,10 @@ an editor backup such as `_overrides.csv~` is ignored), and the domains file. Wh
 removed or its content changes, it requests `inventory_refresh_job`, which re-materializes only the
 inventory assets, the domains config tables, and everything downstream of them (matches, coverage,
 the published warehouse), not the OES/O*NET sources. A change is acted on once the changed files
-have not been modified for SETTLE_S seconds, so a file still being written is not read half. Stopped
-by default; turn it on in the UI or start with TASKVALUE_INVENTORY_SENSOR=on.
+have not been modified for SETTLE_S seconds, so a file still being written is not read half. Its
+first tick (no cursor) requests nothing when the files are those the published warehouse was built
+from, as the reading assets recorded them (published_inputs). Stopped by default; turn it on in the
+UI or start with TASKVALUE_INVENTORY_SENSOR=on.
 """
 
 import hashlib
@@ -23,6 +25,8 @@ from stat import S_ISREG
 from dagster import (
     AssetKey,
     AssetSelection,
+    DagsterInstance,
+    DagsterInvariantViolationError,
     DefaultSensorStatus,
     RunRequest,
     SensorEvaluationContext,
@@ -33,6 +37,7 @@ from dagster import (
 )
 
 from assets.common.env import env_flag
+from assets.common.inputs import READ_FILES, path_key, sha256_of
 from assets.coverage.config import CoverageSettings
 from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE, TASKS, overrides_path
 from assets.inventory.config import InventorySettings
@@ -55,14 +60,6 @@ inventory_refresh_job = define_asset_job(
     tags=JOB_TAGS,
     description="Re-ingest the task inventory and rebuild everything downstream of it (matches, coverage, publish).",
 )
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 # A file modified less than this long ago may still be being written (a copy, an export, a sync):
@@ -120,7 +117,7 @@ def inventory_state(
             if old and [*old[:2], *old[3:5]] == signature:
                 state[name] = old
             else:
-                state[name] = [stat.st_size, stat.st_mtime_ns, _sha256(path), stat.st_ino, stat.st_ctime_ns]
+                state[name] = [stat.st_size, stat.st_mtime_ns, sha256_of(path), stat.st_ino, stat.st_ctime_ns]
         except OSError:  # missing, a broken link, no permission, gone since listing: the run reports it
             state[name] = [None, None, None, None, None]
     return state
@@ -130,6 +127,53 @@ def content_key(state: dict[str, list]) -> str:
     """What a run depends on: names and contents (a touch without a change requests nothing)."""
     payload = json.dumps({name: entry[2] for name, entry in state.items()}, sort_keys=True)
     return hashlib.sha256(payload.encode()).hexdigest()
+
+
+# The assets that read the watched files record what they read (assets/common/inputs.py); a run of
+# one of these whole jobs that published ran everything between them and the published warehouse.
+READERS = [FILES, OVERRIDES, *DOMAIN_CONFIG]
+PUBLISHED = AssetKey(["warehouse", "published"])
+WHOLE_JOBS = ("refresh_job", "inventory_refresh_job")
+
+
+def published_inputs(instance: DagsterInstance | None) -> tuple[str, dict[str, str | None]] | None:
+    """(run id, {absolute path: sha256}) of the watched files the published warehouse was built from;
+    None when that cannot be told for certain: never published, the last publish was not a whole
+    refresh_job / inventory_refresh_job run (a selection in the UI may have skipped the matches), a
+    reader materialized after it (a run that failed before publishing), or a reader recorded nothing
+    (materialized before readers recorded their files). None means a refresh is requested."""
+    published = instance and instance.get_latest_materialization_event(PUBLISHED)
+    if published is None:
+        return None
+    run = instance.get_run_by_id(published.run_id)
+    if run is None or run.job_name not in WHOLE_JOBS or run.asset_selection:
+        return None
+    recorded: dict[str, str | None] = {}
+    for key in READERS:
+        event = instance.get_latest_materialization_event(key)
+        if event is None or event.run_id != published.run_id or event.asset_materialization is None:
+            return None
+        entry = event.asset_materialization.metadata.get(READ_FILES)
+        if entry is None:
+            return None
+        for path, sha in entry.value.items():
+            if recorded.setdefault(path, sha) != sha:  # read twice, changed in between
+                return None
+    return published.run_id, recorded
+
+
+def instance_of(context: SensorEvaluationContext) -> DagsterInstance | None:
+    """The sensor's instance; None for a context built in a test without one."""
+    try:
+        return context.instance
+    except DagsterInvariantViolationError:
+        return None
+
+
+def by_path(directory: Path, state: dict[str, list]) -> dict[str, str | None]:
+    """The state's hashes keyed like the readers' record: by absolute path (names in the directory
+    are relative to it, others are absolute already)."""
+    return {path_key(directory / name): entry[2] for name, entry in state.items()}
 
 
 def first_epoch(context: SensorEvaluationContext) -> str:
@@ -175,6 +219,14 @@ def inventory_files_sensor(
     if previous.get("key") == key:
         context.update_cursor(json.dumps(cursor))  # keep refreshed mtimes
         return SkipReason(f"no change in {len(state)} watched inventory file(s)")
+    if not previous:  # first tick, or the cursor was reset
+        built = published_inputs(instance_of(context))
+        if built is not None and built[1] == by_path(settings.inventory, state):
+            context.update_cursor(json.dumps(cursor))
+            return SkipReason(
+                f"the {len(state)} watched inventory file(s) are those the published warehouse was "
+                f"built from (run {built[0][:8]}): a refresh is requested when one changes"
+            )
     changed = sorted(
         set(state) ^ set(previous.get("files", {}))
         | {n for n in state if n in previous.get("files", {}) and previous["files"][n][2] != state[n][2]}

@@ -3,6 +3,7 @@
 from dagster import AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from assets.common.inputs import read_files_metadata, sha256_if_present
 from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
@@ -36,9 +37,14 @@ def _frame_asset(model: FrameModel) -> AssetsDefinition:
         coverage_settings: CoverageSettings, settings: TaskvalueSettings, duckdb: DuckDBResource
     ) -> MaterializeResult:
         domains_file = coverage_settings.domains_path_in(settings.project_dir)
+        sha = sha256_if_present(domains_file)  # hashed before the read: a change meanwhile reads as changed
         domains = load_domains(domains_file)
         count = {"domains": MetadataValue.int(len(domains))} if model.shows_domain_count else {}
-        extra = {**count, "domains_file": MetadataValue.path(str(domains_file))}
+        extra = {
+            **count,
+            "domains_file": MetadataValue.path(str(domains_file)),
+            **read_files_metadata({domains_file: sha}),
+        }
         with duckdb.get_connection() as con:
             build_frame_model(con, model, domains)
             return table_result(con, model.qualified, order_by=model.order_by, extra=extra)

@@ -26,7 +26,6 @@ Guarantees:
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -37,6 +36,7 @@ from pathlib import Path
 
 from assets.common.errors import AcquireError
 from assets.common.files import discard, write_atomic
+from assets.common.inputs import sha256_of
 from assets.ingest.catalog import ONET_README, SourceFile, release_of_folder, release_of_readme
 from assets.ingest.http import download, manual_instructions
 from assets.ingest.safe_zip import extract_member, open_archive
@@ -65,14 +65,6 @@ class AcquiredFile:
     path: Path | None  # None: optional file absent from the release
     sha256: str | None
     via: str  # mirror | cache | manual | download | absent
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            digest.update(chunk)
-    return digest.hexdigest()
 
 
 class Manifest:

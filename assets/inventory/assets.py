@@ -23,13 +23,14 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from assets.common.inputs import read_files_metadata, sha256_if_present
 from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model, replace_table_from_frame
 from assets.inventory.band_check import BANDS_CHECK, BANDS_DESCRIPTION, bands_check_result
 from assets.inventory.config import InventorySettings
-from assets.inventory.ingest import OnetLookup, ingest_directory
+from assets.inventory.ingest import OnetLookup, ingest_directory, is_reserved
 from assets.inventory.matching.corpus import load_corpus
 from assets.inventory.matching.match import CANDIDATE_SCHEMA, QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
@@ -182,8 +183,15 @@ def inventory_ingest(context: AssetExecutionContext, settings: TaskvalueSettings
             asset_key=QUARANTINE,
             **_result(con, "staging.inventory_quarantine", "source_file, source_row", extra),
         )
+        read = read_files_metadata(
+            {
+                directory / name: sha
+                for name, sha in result.files.select("source_file", "sha256").iter_rows()
+                if not is_reserved(Path(name))  # what the sensor watches of the directory's files
+            }
+        )
         yield MaterializeResult(
-            asset_key=FILES, **_result(con, "staging.inventory_files", "source_file", extra)
+            asset_key=FILES, **_result(con, "staging.inventory_files", "source_file", extra | read)
         )
 
 
@@ -216,6 +224,7 @@ def inventory_overrides(
     """Human pins and rejections of matches, from the overrides file, with whether each applies."""
     # a configured file that is missing, or decisions in a file that would not be read, stop here
     path = locate_overrides(settings.inventory, configured_overrides(settings, inventory_settings))
+    sha = sha256_if_present(path)  # hashed before the read: a file changed meanwhile reads as changed
     frame = read_overrides(path)
     model = load_model("staging", "inventory_overrides")
     with duckdb.get_connection() as con:
@@ -236,6 +245,7 @@ def inventory_overrides(
                 "inventory_overrides__every_decision_applied_as_written"
             )
         shown = path or overrides_path(settings, inventory_settings)
+        read = read_files_metadata({shown: sha})
         return table_result(
             con,
             model.qualified,
@@ -246,6 +256,7 @@ def inventory_overrides(
                 "status_counts": MetadataValue.json(counts),
                 **{f"status_{k}": MetadataValue.int(int(v)) for k, v in counts.items()},
                 "lines_flagged": MetadataValue.int(int(flagged)),
+                **read,
             },
         )
 

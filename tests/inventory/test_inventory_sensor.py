@@ -271,3 +271,70 @@ def test_run_keys_stay_unique_after_the_cursor_is_reset(tmp_path):
     once, _ = evaluate(settings, cursor)
     again, _ = evaluate(settings, cursor)
     assert once.run_key == again.run_key
+
+
+def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from_these_files(tmp_path):
+    from dagster import DagsterInstance
+
+    from orchestration.definitions import build_definitions
+    from tests.conftest import FIXTURES
+
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application\n")
+    (inventory / "_overrides.csv").write_text("inventory_task_id,action,onet_task_id,note\n")
+    settings = settings_for(tmp_path, FIXTURES / "mirror", inventory_dir=str(inventory))
+    defs = build_definitions(**settings.model_dump())
+    resources = {
+        "settings": settings,
+        "inventory_settings": inventory_settings_from_env(environ={}),
+        "coverage_settings": coverage_settings_from_env(environ={}),
+    }
+
+    def tick(instance, cursor=None):
+        context = build_sensor_context(instance=instance, cursor=cursor, resources=resources)
+        return inventory_files_sensor(context), context.cursor
+
+    with DagsterInstance.ephemeral() as instance:
+        unpublished, _ = tick(instance)
+        assert isinstance(unpublished, RunRequest)  # nothing published yet
+        assert defs.resolve_job_def("refresh_job").execute_in_process(instance=instance).success
+
+        first, cursor = tick(instance)
+        assert isinstance(first, SkipReason), first
+        assert "published warehouse was built from" in first.skip_message
+        # the cursor it wrote is a normal one: the next edit is noticed
+        (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application again\n")
+        edited, _ = tick(instance, cursor)
+        assert isinstance(edited, RunRequest) and edited.tags["taskvalue/inventory_changed"] == "a.csv"
+
+        # the sensor was off (or its cursor reset) while the file was edited: the first tick runs
+        reset, _ = tick(instance)
+        assert isinstance(reset, RunRequest)
+        # ... so does one after an edit of the overrides file or the domains file only
+        (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application\n")
+        assert isinstance(tick(instance)[0], SkipReason)
+        (inventory / "_overrides.csv").write_text(
+            "inventory_task_id,action,onet_task_id,note\nA-1,reject,1,\n"
+        )
+        assert isinstance(tick(instance)[0], RunRequest)
+        (inventory / "_overrides.csv").unlink()
+        assert isinstance(tick(instance)[0], RunRequest)  # absent now, present when published
+        (inventory / "_overrides.csv").write_text("inventory_task_id,action,onet_task_id,note\n")
+        domains_moved = coverage_settings_from_env(
+            environ={}, domains_file=str(REPO / "tests" / "fixtures" / "coverage" / "domains.toml")
+        )
+        context = build_sensor_context(
+            instance=instance, cursor=None, resources=resources | {"coverage_settings": domains_moved}
+        )
+        assert isinstance(inventory_files_sensor(context), RunRequest)
+
+        # a later run that read the files but did not publish (here: only the ingest): unknown, so run
+        selection = [
+            AssetKey(["staging", t]) for t in ("inventory_tasks", "inventory_quarantine", "inventory_files")
+        ]
+        partial = defs.resolve_job_def("refresh_job").execute_in_process(
+            instance=instance, asset_selection=selection
+        )
+        assert partial.success
+        assert isinstance(tick(instance)[0], RunRequest)
