@@ -227,12 +227,29 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 -- suppressed employment is null on both sides, which agrees
                 sum(c.allocated_employment) is not distinct from min(c.oes_employment)
                     and min(c.oes_employment) is not distinct from max(c.oes_employment) as sums_exactly,
-                -- against the staged OES file itself, not only the table's own copy of it
-                sum(c.allocated_employment) is not distinct from any_value(o.tot_emp) as equals_the_oes_file,
+                -- against the staged OES file itself, not only the table's own copy of it (a broad
+                -- row: what its detailed rows do not publish)
+                sum(c.allocated_employment) is not distinct from any_value(o.tot_emp) - coalesce(any_value(p.published), 0)
+                    as equals_the_oes_file,
                 sum(c.allocated_wage_bill_cents) = min(c.oes_employment) * min(c.annual_wage_usd * 100)
                     or min(c.annual_wage_usd) is null or min(c.oes_employment) is null as bill_sums_exactly
             from int.onet_oes_crosswalk as c
             left join staging.oes_national as o on o.occ_code = c.oes_code and o.o_group = c.oes_o_group
+            left join (
+                -- detailed employment per SOC broad group (an OES-only code such as 15-1256: the
+                -- group of the SOC codes sharing its first six characters)
+                select broad_code, sum(tot_emp) as published
+                from (
+                    select d.tot_emp, coalesce(s.broad_code, (
+                        select any_value(x.broad_code) from staging.soc_structure as x
+                        where x.soc_group = 'Detailed' and left(x.soc_code, 6) = left(d.occ_code, 6)
+                    )) as broad_code
+                    from staging.oes_national as d
+                    left join staging.soc_structure as s on s.soc_code = d.occ_code and s.soc_group = 'Detailed'
+                    where d.o_group = 'detailed'
+                )
+                group by 1
+            ) as p on c.oes_o_group = 'broad' and p.broad_code = c.oes_code
             where c.oes_code is not null
             group by all
             """,

@@ -1,8 +1,12 @@
 -- One row per O*NET occupation with tasks: the OES row it maps to, how it was matched, and the share of
 -- that row's employment and wage bill allocated to it. Matching order: the 6-digit code's own OES
--- detailed row (detailed), else the one OES aggregate in its SOC broad group (oes_aggregate; an
--- aggregate is a detailed row whose code ends in 0 or is not a SOC 2018 detailed code), else the OES
--- broad row, counting only broad employment not already published in detailed rows (broad), else none.
+-- detailed row (detailed), else the OES aggregate in its SOC broad group (oes_aggregate; an aggregate
+-- is a detailed row whose code ends in 0 or is not a SOC 2018 detailed code; when the group holds
+-- several, as May 2020's 15-1256 and 15-1257, the one whose title shares the most words with the
+-- code's SOC title, if no other shares as many), else the OES broad row, counting only broad
+-- employment not already published in detailed rows (broad), else none. Broad groups are SOC 2018's
+-- (29-1221 belongs to 29-1210); an OES-only code takes the group of the SOC codes sharing its first
+-- six characters.
 -- When several O*NET codes share one OES row, its employment is divided (equal_split, or by task_count)
 -- with largest-remainder rounding, so the allocated employment adds back up to the OES figure exactly.
 -- columns:
@@ -41,7 +45,16 @@ with oes as (
 ),
 
 soc_detailed as (
-    select soc_code from staging.soc_structure where soc_group = 'Detailed'
+    select soc_code, soc_title, broad_code from staging.soc_structure where soc_group = 'Detailed'
+),
+
+-- the broad group of an OES-only code (an aggregate such as 15-1256 or 29-1228): that of the SOC
+-- detailed codes sharing its first six characters, when they agree
+prefix_broad as (
+    select left(soc_code, 6) as prefix, any_value(broad_code) as broad_code
+    from soc_detailed
+    group by 1
+    having count(distinct broad_code) = 1
 ),
 
 oes_detailed as (
@@ -57,22 +70,37 @@ oes_detailed as (
         list_contains(string_split(coalesce(o.markers, ''), ';'), 'A_MEAN=#') as a_mean_top_coded,
         list_contains(string_split(coalesce(o.markers, ''), ';'), 'H_MEAN=#') as h_mean_top_coded,
         o.vintage_year,
-        (o.occ_code like '%0' or s.soc_code is null) as is_aggregate
+        (o.occ_code like '%0' or s.soc_code is null) as is_aggregate,
+        coalesce(s.broad_code, p.broad_code, left(o.occ_code, 6) || '0') as broad_code
     from oes as o
     left join soc_detailed as s on s.soc_code = o.occ_code
+    left join prefix_broad as p on p.prefix = left(o.occ_code, 6)
     where o.o_group = 'detailed'
 ),
 
--- per SOC broad group: the employment its detailed rows publish, and its single OES aggregate (a
--- group with two aggregates is ambiguous and gets none)
+-- per SOC broad group: the employment its detailed rows publish
 broad_groups as (
-    select
-        left(occ_code, 6) as broad_prefix,
-        sum(tot_emp) as detailed_employment,
-        case when count(*) filter (where is_aggregate) = 1 then any_value(occ_code) filter (where is_aggregate) end
-            as aggregate_code
+    select broad_code, sum(tot_emp) as detailed_employment
     from oes_detailed
     group by 1
+),
+
+-- title words (without the glue words), to tell apart the aggregates of a broad group that holds
+-- several, and the words an aggregate excludes ('Surgeons, Except Ophthalmologists')
+aggregates as (
+    select
+        occ_code,
+        broad_code,
+        list_filter(
+            list_distinct(regexp_extract_all(lower(occ_title), '[a-z]+')),
+            lambda w: not list_contains(['and', 'or', 'of', 'the', 'except', 'all', 'other', 'in', 'a', 'an'], w)
+        ) as words,
+        list_distinct(flatten(list_transform(
+            regexp_extract_all(lower(occ_title), 'except ([^;]*)', 1),
+            lambda clause: list_filter(regexp_extract_all(clause, '[a-z]+'), lambda w: w not in ('and', 'or', 'of', 'the'))
+        ))) as excluded_words
+    from oes_detailed
+    where is_aggregate
 ),
 
 -- broad rows repeat their detailed rows' employment; only the remainder is unpublished elsewhere
@@ -89,7 +117,7 @@ oes_broad as (
         list_contains(string_split(coalesce(b.markers, ''), ';'), 'H_MEAN=#') as h_mean_top_coded,
         b.vintage_year
     from oes as b
-    left join broad_groups as g on g.broad_prefix = left(b.occ_code, 6)
+    left join broad_groups as g on g.broad_code = b.occ_code
     where b.o_group = 'broad'
 ),
 
@@ -102,6 +130,44 @@ onet as (
     group by all
 ),
 
+onet_groups as (
+    select
+        o.*,
+        coalesce(s.broad_code, p.broad_code, left(o.soc_code, 6) || '0') as broad_code,
+        list_filter(
+            list_distinct(regexp_extract_all(lower(coalesce(s.soc_title, oc.title)), '[a-z]+')),
+            lambda w: not list_contains(['and', 'or', 'of', 'the', 'except', 'all', 'other', 'in', 'a', 'an'], w)
+        ) as words,
+        -- the title before its first comma: 'Ophthalmologists' of 'Ophthalmologists, Except Pediatric'
+        regexp_extract_all(lower(split_part(coalesce(s.soc_title, oc.title), ',', 1)), '[a-z]+') as head_words
+    from onet as o
+    left join soc_detailed as s on s.soc_code = o.soc_code
+    left join prefix_broad as p on p.prefix = left(o.soc_code, 6)
+    left join staging.onet_occupations as oc on oc.onet_soc_code = o.onet_soc_code
+),
+
+-- the aggregate of each code's broad group: the only one, or the one sharing the most title words
+-- when no other shares as many (else none: a guess would move employment between occupations).
+-- An aggregate whose title excludes the code (every word after its 'Except' is in the code's title
+-- head) is not a candidate: May 2020's 29-1248 'Surgeons, Except Ophthalmologists' for 29-1241.
+aggregate_of as (
+    select onet_soc_code, oes_code
+    from (
+        select
+            o.onet_soc_code,
+            a.occ_code as oes_code,
+            len(list_intersect(o.words, a.words)) as shared,
+            count(*) over (partition by o.onet_soc_code) as candidates,
+            row_number() over (partition by o.onet_soc_code order by shared desc) as pick,
+            count(*) over (partition by o.onet_soc_code, shared) as tied
+        from onet_groups as o
+        join aggregates as a
+            on a.broad_code = o.broad_code
+            and not (len(a.excluded_words) > 0 and list_has_all(o.head_words, a.excluded_words))
+    )
+    where pick = 1 and (candidates = 1 or (shared > 0 and tied = 1))
+),
+
 matched as (
     select
         o.onet_soc_code,
@@ -109,28 +175,28 @@ matched as (
         o.task_count,
         case
             when d.occ_code is not null then 'detailed'
-            when g.aggregate_code is not null then 'oes_aggregate'
+            when g.oes_code is not null then 'oes_aggregate'
             when b.occ_code is not null and b.tot_emp > 0 then 'broad'
             else 'none'
         end as match_level,
         case
             when d.occ_code is not null then d.occ_code
-            when g.aggregate_code is not null then g.aggregate_code
+            when g.oes_code is not null then g.oes_code
             when b.occ_code is not null and b.tot_emp > 0 then b.occ_code
         end as oes_code,
         case
-            when d.occ_code is not null or g.aggregate_code is not null then 'detailed'
+            when d.occ_code is not null or g.oes_code is not null then 'detailed'
             when b.occ_code is not null and b.tot_emp > 0 then 'broad'
         end as oes_o_group,
         case when $allocation_rule = 'task_count' then o.task_count else 1 end::hugeint as share_points
-    from onet as o
+    from onet_groups as o
     left join oes_detailed as d on d.occ_code = o.soc_code
-    left join broad_groups as g on g.broad_prefix = left(o.soc_code, 6)
-    left join oes_broad as b on b.occ_code = left(o.soc_code, 6) || '0'
+    left join aggregate_of as g on g.onet_soc_code = o.onet_soc_code
+    left join oes_broad as b on b.occ_code = o.broad_code
 ),
 
 oes_rows as (
-    select 'detailed' as oes_o_group, * exclude (is_aggregate) from oes_detailed
+    select 'detailed' as oes_o_group, * exclude (is_aggregate, broad_code) from oes_detailed
     union all by name
     select 'broad' as oes_o_group, * from oes_broad
 ),

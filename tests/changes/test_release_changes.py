@@ -151,7 +151,7 @@ def test_real_vintages_2023_to_2024(real_con):
 @pytest.mark.slow
 def test_real_vintages_2020_to_2024_recode_occupations(tmp_path, shared_data):
     # May 2020 still has SOC hybrid and aggregate codes: 72 codes are new in May 2024 and 30 gone, and
-    # 59 O*NET occupations meet OES through another code in each vintage
+    # O*NET occupations meet OES through another code in each vintage
     from orchestration.definitions import build_definitions
     from tests.conftest import settings_for
 
@@ -174,11 +174,29 @@ def test_real_vintages_2020_to_2024_recode_occupations(tmp_path, shared_data):
             ("occupation", "continuing"): (759, 0, 0),
             ("occupation", "new"): (72, 0, 72),
             ("occupation", "removed"): (30, 0, 0),
-            ("task", "continuing"): (18148, 4753, 1201),
-            # no previous tier, so no tier change (all 618 counted as changes before)
-            ("task", "matched_only_current"): (618, 0, 618),
+            ("task", "continuing"): (18347, 4833, 1400),
+            # no previous tier, so no tier change (all 419 counted as changes before)
+            ("task", "matched_only_current"): (419, 0, 419),
             ("task", "unmatched"): (30, 0, 0),
         }
+        previous = dict(
+            (r[0], r[1:])
+            for r in con.execute(
+                "select onet_soc_code, match_level, oes_code, allocated_employment "
+                "from int.onet_oes_crosswalk_previous"
+            ).fetchall()
+        )
+        # the broad group 15-1250 holds two May 2020 aggregates: each code goes to the one whose title
+        # shares the most words with its own (1,476,800 Software Developers and QA testers, halved)
+        assert previous["15-1252.00"] == ("oes_aggregate", "15-1256", 738_400)
+        assert previous["15-1253.00"] == ("oes_aggregate", "15-1256", 738_400)
+        assert previous["15-1254.00"][:2] == ("oes_aggregate", "15-1257")
+        # 29-1212 belongs to the SOC broad group 29-1210, whose May 2020 aggregate is 29-1228
+        assert previous["29-1212.00"][:2] == ("oes_aggregate", "29-1228")
+        # 'Surgeons, Except Ophthalmologists' is not the Ophthalmologists' row
+        assert previous["29-1241.00"] == ("none", None, None)
+        assert previous["29-1242.00"][:2] == ("oes_aggregate", "29-1248")
+        assert sum(1 for r in previous.values() if r[0] == "none") == 22
         # May 2020 publishes 11-2030 only (81,110 workers at $135,580), split between 11-2032.00 and
         # 11-2033.00; May 2024 has 11-2032 itself (76,060 at $163,520). 20 Core tasks, 1/20 each.
         rows = con.execute(
@@ -189,3 +207,49 @@ def test_real_vintages_2020_to_2024_recode_occupations(tmp_path, shared_data):
         assert rows == [("11-2032", "11-2030", 40_555, 76_060, D("274922345.00"), D("621866560.00"))]
     finally:
         con.close()
+
+
+@pytest.mark.slow
+def test_real_vintage_2020_as_current_matches_broad_rows_and_passes_its_checks(tmp_path, shared_data):
+    # May 2020 matches 17-3028.00, 17-3029.01 and 17-3029.08 to the broad row 17-3020: 92,090 workers
+    # it does not publish in detailed rows. The check compares them with that remainder, not with the
+    # broad row's 419,620 (it failed the refresh before). The mirror is ../shared/data through links,
+    # with the May 2024 sector file standing in for May 2020's and May 2021 for the previous vintage.
+    from orchestration.definitions import build_definitions
+    from tests.conftest import settings_for
+
+    mirror = tmp_path / "mirror"
+    for name in ("onet", "soc"):
+        (mirror / name).parent.mkdir(parents=True, exist_ok=True)
+        (mirror / name).symlink_to(shared_data / name)
+    links = {
+        "May2020/national_M2020_dl.xlsx": "May2020/national_M2020_dl.xlsx",
+        "May2020/natsector_M2020_dl.xlsx": "May2024/natsector_M2024_dl.xlsx",
+        "May2019/national_M2019_dl.xlsx": "May2021/national_M2021_dl.xlsx",
+    }
+    for link, target in links.items():
+        (mirror / "oes" / link).parent.mkdir(parents=True, exist_ok=True)
+        (mirror / "oes" / link).symlink_to(shared_data / "oes" / target)
+    vintages = {"oes_vintage": 2020, "oes_previous_vintage": 2019}
+    defs = build_definitions(**settings_for(tmp_path, mirror, **vintages).model_dump())
+    crosswalk = AssetKey(["int", "onet_oes_crosswalk"])
+    selection = sorted(
+        AssetSelection.assets(crosswalk).upstream().resolve(defs.resolve_asset_graph()), key=str
+    )
+    result, settings = run_refresh(tmp_path, mirror, selection=selection, **vintages)
+    assert result.success
+    checks = [e for e in result.get_asset_check_evaluations() if e.asset_key == crosswalk]
+    assert len(checks) == 3 and all(e.passed for e in checks)
+    con = duckdb.connect(str(settings.work_db), read_only=True)
+    try:
+        broad = con.execute(
+            "select onet_soc_code, oes_code, oes_employment, allocated_employment "
+            "from int.onet_oes_crosswalk where match_level = 'broad' order by 1"
+        ).fetchall()
+    finally:
+        con.close()
+    assert broad == [
+        ("17-3028.00", "17-3020", 92_090, 30_697),
+        ("17-3029.01", "17-3020", 92_090, 30_697),
+        ("17-3029.08", "17-3020", 92_090, 30_696),
+    ]
