@@ -3,7 +3,7 @@
 inventory_files_sensor watches what a refresh of the inventory reads: the files the ingest reads
 (its own reserved-name rule: `.DS_Store`, editor lock, swap, backup and temporary files do not
 count), the overrides file wherever TASKVALUE_INVENTORY_OVERRIDES puts it, any other
-`_overrides*.<data file type>` in the directory (the overrides asset refuses one it would not read;
+`_override*.<data file type>` in the directory (the overrides asset refuses one it would not read;
 an editor backup such as `_overrides.csv~` is ignored), and the domains file. When one is added,
 removed or its content changes, it requests `inventory_refresh_job`, which re-materializes only the
 inventory assets, the domains config tables, and everything downstream of them (matches, coverage,

@@ -28,6 +28,7 @@ REASONS = [
     "low_tier_only",
     "physical_work",
     "outside_declared_domain",
+    "domain_not_configured",
 ]
 # Money here is DECIMAL cents summed exactly, so every money identity below holds with no tolerance.
 
@@ -202,9 +203,12 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             select
                 g.*,
                 (coalesce(g.is_grounded, false) = (g.ungrounded_reason is null)) as grounded_iff_no_reason,
-                -- unverified: only 'no credible match', in a declared domain; never a verdict on evidence
-                ((g.is_grounded is null) = (g.ungrounded_reasons = ['no_credible_match']
-                    and g.declared_domain_id is not null)) as unverified_iff_unmatched_in_declared_domain,
+                -- unverified: only 'no credible match' in a declared domain, or only a domain name that
+                -- matches no configured domain; never a verdict on evidence
+                ((g.is_grounded is null) = (
+                    g.ungrounded_reasons = ['no_credible_match'] and g.declared_domain_id is not null
+                    or g.ungrounded_reasons = ['domain_not_configured']
+                )) as unverified_iff_unmatched_in_declared_domain,
                 (g.grounding = case g.is_grounded when true then 'grounded' when false then 'ungrounded'
                     else 'unverified' end) as grounding_matches_is_grounded,
                 (select count(*) from marts.inventory_grounding)

@@ -36,9 +36,17 @@ _KEYS = {"id", "name", "kind", "aliases", "description", *RULE_TYPES}
 _TOP_KEYS = {"domain", "unmapped_inventory_domains"}
 
 
+# Kept in step with sql/int/domain_inventory_names.sql, which folds inventory names the same way:
+# zero-width characters dropped; any run of whitespace (no-break spaces included), '_', '-' and the
+# Unicode dashes (U+2010-U+2015) is one space.
+_INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff]")
+_SEPARATORS = re.compile("[\\s_\\-\u2010-\u2015]+")
+
+
 def normalize_name(name: str) -> str:
-    """How inventory domain names are compared: case-insensitive, '-', '_' and runs of spaces equal."""
-    return re.sub(r"[\s_\-]+", " ", name.strip().lower())
+    """How inventory domain names are compared: case-insensitive, '-', '_', dashes and runs of
+    whitespace equal, zero-width characters ignored."""
+    return _SEPARATORS.sub(" ", _INVISIBLE.sub("", name).lower()).strip()
 
 
 @dataclass(frozen=True)

@@ -935,7 +935,8 @@ def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
             f"**Grounded in valuable work:** {grounded:,} ({share(grounded)}).",
             f"**Ungrounded:** {ungrounded:,} ({share(ungrounded)}), by reason below.",
             f"**Unverified:** {unverified:,} ({share(unverified)}): no credible match at all, though they "
-            "declare a configured domain.",
+            "declare a configured domain; or a credible match, but a `domain` that names no configured "
+            "domain (see the names below: add an alias), so their domain could not be checked.",
         ]
     )
     doc.p(PET_PEEVE)

@@ -211,7 +211,12 @@ def overrides_path(settings: TaskvalueSettings, inv: InventorySettings) -> Path:
 @asset(
     pool=WORK_DB_POOL,
     key=OVERRIDES,
-    deps=[TASKS, QUARANTINE, AssetKey(["staging", "onet_task_statements"])],
+    deps=[
+        TASKS,
+        QUARANTINE,
+        AssetKey(["staging", "onet_task_statements"]),
+        AssetKey(["staging", "soc_structure"]),
+    ],
     group_name=STAGING,
     kinds={"duckdb", "sql"},
 )

@@ -98,6 +98,9 @@ def is_missing(value: Any) -> bool:
     )
 
 
+_WHOLE_DECIMAL = re.compile(r"\+?\d+\.0*")
+
+
 def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> int | None:
     """A whole number. `thousands`: "1,200" reads as 1200; other commas ("1,2", "8823,8824") never
     pass, so two joined IDs cannot turn into one."""
@@ -124,18 +127,16 @@ def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> 
             if not (thousands and _THOUSANDS.fullmatch(text)):
                 raise Unparseable(repr(value))
             text = text.replace(",", "")
-        if "_" in text:  # int() reads "8823_8824" as one number
+        # int() reads "8823_8824" as one number and fullwidth digits as ASCII ones; an exponent
+        # ("1e3") is no way to write an ID or a count. A spreadsheet's "8823.0" is a whole number.
+        if "_" in text or not text.isascii():
             raise Unparseable(repr(value))
         try:
             number = int(text)
         except ValueError:
-            try:
-                f = float(text)
-            except ValueError:
+            if not _WHOLE_DECIMAL.fullmatch(text):
                 raise Unparseable(repr(value)) from None
-            if not f.is_integer():
-                raise Unparseable(repr(value)) from None
-            number = int(f)
+            number = int(text.split(".")[0])
     if number < 0 or (positive and number == 0) or number > INT_MAX:
         raise Unparseable(repr(value))
     return number

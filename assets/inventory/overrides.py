@@ -68,12 +68,10 @@ OVERRIDES_SUFFIXES = (".csv", ".tsv", ".txt", ".xlsx", ".xls", ".json", ".jsonl"
 
 
 def is_overrides_name(path: Path) -> bool:
-    """`_overrides<anything>.<a data file type>` in any case (`_Overrides.XLSX`, a browser's
-    `_overrides (1).csv`, `_overrides_v2.csv`): a file meant as an overrides file."""
-    return (
-        path.stem.lower().startswith(DEFAULT_NAME.removesuffix(".csv"))
-        and path.suffix.lower() in OVERRIDES_SUFFIXES
-    )
+    """`_override<anything>.<a data file type>` in any case (`_Overrides.XLSX`, a browser's
+    `_overrides (1).csv`, `_overrides_v2.csv`, the singular `_override.csv`): a file meant as an
+    overrides file (a reserved name, so without this it would be skipped with its decisions)."""
+    return path.stem.lower().startswith("_override") and path.suffix.lower() in OVERRIDES_SUFFIXES
 
 
 def overrides_location(inventory_dir: Path, configured: Path | None) -> tuple[Path, bool]:
@@ -283,7 +281,7 @@ def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:
         )
     raw_id = rec.get("onet_task_id")
     try:
-        onet_task_id = parse_int(_clean(raw_id), positive=True)
+        onet_task_id = parse_int(_clean(raw_id), positive=True, thousands=False)  # as the inventory reads it
     except Unparseable:
         raise SourceFormatError(
             str(path), f"{raw_id!r} is not an O*NET Task ID", row=row_no, column="onet_task_id"

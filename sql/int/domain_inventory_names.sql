@@ -1,6 +1,7 @@
 -- One row per distinct `domain` value in the inventory, and the configured domain it maps to.
--- Names match a domain's id, name or aliases case-insensitively ('-', '_' and runs of spaces are
--- equal). A name that matches nothing stays here with domain_id null: reported, never dropped.
+-- Names match a domain's id, name or aliases case-insensitively ('-', '_', dashes and runs of
+-- whitespace are equal; zero-width characters are ignored). A name that matches nothing stays here
+-- with domain_id null: reported, never dropped.
 -- columns:
 --   inventory_domain: The domain as written in the inventory ('' when the column is empty).
 --   name_normalized: The name as compared (lower case, separators folded).
@@ -13,7 +14,12 @@
 with names as (
     select
         coalesce(trim(domain), '') as inventory_domain,
-        regexp_replace(lower(trim(coalesce(domain, ''))), '[\s_\-]+', ' ', 'g') as name_normalized,
+        -- as assets/coverage/domains.py normalize_name: zero-width characters dropped, runs of
+        -- whitespace (RE2's \s is ASCII only, so \pZ and the C1/FS spaces too), '_', '-' and dashes
+        trim(regexp_replace(
+            regexp_replace(lower(coalesce(domain, '')), '[\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}]', '', 'g'),
+            '[\s\pZ\x{85}\x{1C}-\x{1F}_\x{2010}-\x{2015}-]+', ' ', 'g'
+        )) as name_normalized,
         count(*) as inventory_tasks
     from staging.inventory_tasks
     group by all

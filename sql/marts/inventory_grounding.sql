@@ -11,7 +11,10 @@
 --   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
 --   physical_work: every credible match is physical work;
 --   outside_declared_domain: its declared domain maps to a configured domain and no credible
---     match is a characteristic occupation of that domain (int.domain_members.is_characteristic).
+--     match is a characteristic occupation of that domain (int.domain_members.is_characteristic);
+--   domain_not_configured: its `domain` names no configured domain and is not declared unmapped (a
+--     typo, a missing alias): the domain claim cannot be checked, so a task with a credible match and
+--     no other reason is unverified, never grounded (without a credible match it stays ungrounded).
 -- This is the seed's pet peeve (RL tasks that imitate no valuable work) made measurable.
 -- columns:
 --   inventory_task_id: Task ID in the inventory.
@@ -36,7 +39,8 @@
 --   credible_matches: Candidates that pass the coverage rule.
 --   credible_value_usd: Highest national annual value among the credible candidates (USD/year).
 --   is_grounded: True when none of the reasons below holds; false when one does; null when unverified
---     (no credible match, but the task declares a configured domain).
+--     (no credible match, but the task declares a configured domain; or a credible match, but its
+--     domain names no configured domain, and no other reason).
 --   ungrounded_reason: The first reason that holds, or null when grounded (no_credible_match for
 --     unverified tasks too).
 --   ungrounded_reasons: Every reason that holds (empty when grounded); declared_unmapped_domain replaces
@@ -82,7 +86,9 @@ inventory as (
         coalesce(trim(i.domain), '') as inventory_domain,
         n.domain_id as declared_domain_id,
         coalesce(x.is_excluded_status, false) as is_excluded_status,
-        coalesce(n.is_declared_unmapped, false) as is_declared_unmapped
+        coalesce(n.is_declared_unmapped, false) as is_declared_unmapped,
+        coalesce(trim(i.domain), '') <> '' and n.domain_id is null and not coalesce(n.is_declared_unmapped, false)
+            as is_unknown_domain
     from staging.inventory_tasks as i
     left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
     left join excluded as x on x.inventory_task_id = i.task_id::varchar
@@ -144,13 +150,24 @@ judged as (
                                 and list_contains(c.credible_codes, dm.onet_soc_code)
                         )
                         then 'outside_declared_domain'
-                end
+                end,
+                case when i.is_unknown_domain then 'domain_not_configured' end
             ],
             lambda x: x is not null
         ) as ungrounded_reasons
     from inventory as i
     left join best as b on b.inventory_task_id = i.inventory_task_id
     left join credible as c on c.inventory_task_id = i.inventory_task_id
+),
+
+-- unverified: no credible match in a configured domain (it claims work we know), or a credible match
+-- whose domain claim cannot be checked (the name matches no configured domain); nothing else against it
+verdicts as (
+    select
+        *,
+        ungrounded_reasons = ['no_credible_match'] and declared_domain_id is not null
+            or ungrounded_reasons = ['domain_not_configured'] as is_unverified
+    from judged
 )
 
 select
@@ -177,16 +194,16 @@ select
     credible_value_usd,
     case
         when len(ungrounded_reasons) = 0 then true
-        when ungrounded_reasons = ['no_credible_match'] and declared_domain_id is not null then null
+        when is_unverified then null
         else false
     end as is_grounded,
     ungrounded_reasons[1] as ungrounded_reason,
     ungrounded_reasons,
     case
         when len(ungrounded_reasons) = 0 then 'grounded'
-        when ungrounded_reasons = ['no_credible_match'] and declared_domain_id is not null then 'unverified'
+        when is_unverified then 'unverified'
         else 'ungrounded'
     end as grounding,
     is_excluded_status
-from judged
+from verdicts
 order by inventory_task_id

@@ -88,7 +88,9 @@ kept as (
         c.ranking_score,
         c.in_domain,
         c.method,
-        r.note,
+        -- the notes of the rejects that removed this task's other candidates (a kept candidate has
+        -- no reject of its own)
+        rc.note,
         case c.method when 'explicit' then 1 else 2 end as priority,
         null::bigint as pin_order,
         -- equal scores (a hint completed without text evidence scores 0): Core statements first
@@ -97,6 +99,7 @@ kept as (
     left join staging.onet_task_statements as s on s.task_id = c.onet_task_id
     left join decisions as r
         on r.inventory_task_id = c.inventory_task_id and r.onet_task_id = c.onet_task_id and r.action = 'reject'
+    left join rejected_candidates as rc on rc.inventory_task_id = c.inventory_task_id
     where r.inventory_task_id is null
         and c.inventory_task_id not in (select inventory_task_id from rejected_all)
         and (c.inventory_task_id, c.onet_task_id) not in (select (inventory_task_id, onet_task_id) from pins)

@@ -115,19 +115,26 @@ repeats as (
     )
 ),
 
--- the occupation(s) the task's onet_soc_code names, as an O*NET-SOC prefix (any SOC level)
-hint_prefix as (
+-- whether the pinned occupation is one the task's onet_soc_code names (any SOC level): the same O*NET
+-- code, its 6-digit code, or a SOC 2018 major, minor or broad group it belongs to (29-1229.01 is in
+-- 29-1210 Physicians though its digits start 29-122), else by the group code's digits without their
+-- trailing zeros (29-1000 -> 29-1)
+hint_fits as (
     select
-        source_row,
-        case
-            when hint_code like '%.%' then hint_code
-            when hint_code like '%0000' then left(hint_code, 3)
-            when hint_code like '%00' then left(hint_code, 5)
-            when hint_code like '%0' then left(hint_code, 6)
-            else hint_code
-        end as prefix
-    from resolved
-    where hint_code is not null
+        r.source_row,
+        r.pinned_soc_code = r.hint_code
+            or left(r.pinned_soc_code, 7) = r.hint_code
+            or exists (
+                select 1
+                from staging.soc_structure as s
+                where s.soc_code = left(r.pinned_soc_code, 7)
+                    and r.hint_code in (s.major_code, s.minor_code, s.broad_code)
+            )
+            or (r.hint_code not like '%.%'
+                and starts_with(r.pinned_soc_code, split_part(r.hint_code, '-', 1) || '-' || rtrim(split_part(r.hint_code, '-', 2), '0')))
+            as fits
+    from resolved as r
+    where r.hint_code is not null and r.pinned_soc_code is not null
 )
 
 select
@@ -149,7 +156,7 @@ select
         when p.first_row < r.source_row
             then 'repeats line ' || p.first_row || ' (applied once, as that line)'
                 || case when r.note is distinct from p.first_note then '; this line''s note is not used' else '' end
-        when r.action = 'pin' and h.prefix is not null and not starts_with(r.pinned_soc_code, h.prefix)
+        when r.action = 'pin' and not h.fits
             then 'pinned occupation ' || r.pinned_soc_code || ' is not the occupation the task''s onet_soc_code '
                 || r.hint_code || ' names (applied; check the pin)'
     end as detail,
@@ -157,5 +164,5 @@ select
 from resolved as r
 left join conflicts as c on c.source_row = r.source_row
 left join repeats as p on p.source_row = r.source_row
-left join hint_prefix as h on h.source_row = r.source_row
+left join hint_fits as h on h.source_row = r.source_row
 order by r.source_row

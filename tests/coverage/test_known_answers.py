@@ -556,3 +556,72 @@ def test_equal_gaps_are_ordered_by_the_value_models_priority_rank():
     assert _arts_gaps("100000") == [202, 201]
     # a cent apart (the largest-remainder split gave 201 the extra cent): still a tie, 202 first
     assert _arts_gaps("100000.01") == [202, 201]
+
+
+def test_a_domain_name_matching_no_domain_leaves_its_task_unverified_never_grounded():
+    # a typo in `domain` must not lift a task over the domain test: 'Sofware' with a credible match
+    # would have been grounded while 'Software' (the same match) is judged against its domain
+    from tests.coverage.conftest import build_fixture_db
+
+    con = build_fixture_db(
+        edits=[
+            "insert into staging.inventory_tasks values ('inv-9', 'Implement feature', 'long prompt', "
+            "'Sofware', 'active', null, null, 'inv.csv')",
+            "insert into marts.inventory_task_matches select 'inv-9', rank, onet_task_id, onet_soc_code, "
+            "score, confidence, method, text_confidence from marts.inventory_task_matches "
+            "where inventory_task_id = 'inv-1'",
+        ]
+    )
+    try:
+        got = dict(
+            (r[0], r[1:])
+            for r in con.execute(
+                "select inventory_task_id, best_is_credible, ungrounded_reasons, ungrounded_reason, grounding, "
+                "is_grounded from marts.inventory_grounding where inventory_task_id in ('inv-1', 'inv-6', 'inv-9')"
+            ).fetchall()
+        )
+    finally:
+        con.close()
+    assert got["inv-1"] == (True, [], None, "grounded", True)
+    assert got["inv-9"] == (True, ["domain_not_configured"], "domain_not_configured", "unverified", None)
+    # no credible match and a name that claims no known work: ungrounded, as before
+    assert got["inv-6"] == (
+        False,
+        ["no_credible_match", "domain_not_configured"],
+        "no_credible_match",
+        "ungrounded",
+        False,
+    )
+
+
+def test_inventory_domain_names_fold_like_the_config_file_names():
+    # the inventory's names are folded in SQL, the config's aliases in Python: both must agree, or an
+    # alias written exactly as the inventory spells the name could never match it
+    from assets.coverage.domains import normalize_name
+    from tests.coverage.conftest import build_fixture_db
+
+    names = [
+        "software\u00a0engineering",  # no-break space
+        "software\u2013engineering",  # en dash
+        "Software\u200b",  # zero-width space
+        "\ufeffsoftware \t engineering ",
+        "software\u2003engineering",  # em space
+        "software_-_engineering",
+    ]
+    edits = [
+        f"insert into staging.inventory_tasks values ('n-{i}', 'T', 'p', '{name}', 'active', null, null, 'n.csv')"
+        for i, name in enumerate(names)
+    ]
+    con = build_fixture_db(edits=edits)
+    try:
+        rows = con.execute(
+            "select n.inventory_domain, n.name_normalized, n.domain_id from int.domain_inventory_names as n "
+            "join staging.inventory_tasks as t on coalesce(trim(t.domain), '') = n.inventory_domain "
+            "where t.task_id like 'n-%'"
+        ).fetchall()
+    finally:
+        con.close()
+    assert len(rows) == len(names)
+    for written, folded, domain_id in rows:
+        assert folded == normalize_name(written), written
+        assert domain_id == "computer-and-mathematical", written

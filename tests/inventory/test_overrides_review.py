@@ -78,6 +78,10 @@ def warehouse(con: duckdb.DuckDBPyConnection) -> None:
     )
     con.executemany("insert into staging.onet_task_statements values (?, ?, ?, ?)", STATEMENTS)
     con.execute(
+        "create table staging.soc_structure (soc_group varchar, soc_code varchar, major_code varchar, "
+        "minor_code varchar, broad_code varchar)"
+    )
+    con.execute(
         "create table staging.inventory_quarantine "
         "(task_id varchar, source_file varchar, source_sheet varchar, source_row bigint, reason varchar)"
     )
@@ -361,7 +365,9 @@ def test_a_configured_overrides_file_that_does_not_exist_is_an_error(tmp_path):
     assert overrides.locate_overrides(inventory, None) == inventory / "_overrides.csv"
 
 
-@pytest.mark.parametrize("name", ["_overrides.xlsx", "_Overrides.csv", "team/_overrides.csv"])
+@pytest.mark.parametrize(
+    "name", ["_overrides.xlsx", "_Overrides.csv", "team/_overrides.csv", "_override.csv"]
+)
 def test_an_overrides_file_that_would_not_be_read_is_an_error(tmp_path, name):
     inventory = tmp_path / "inventory"
     (inventory / "team").mkdir(parents=True)
@@ -529,3 +535,60 @@ def test_a_missing_configured_overrides_file_stops_the_refresh_naming_it(tmp_pat
         f"overrides file {tmp_path / 'decisions.csv'} does not exist"
         in failure.step_failure_data.error.to_string()
     )
+
+
+def test_a_kept_candidate_carries_the_note_of_the_reject_that_shaped_its_list(tmp_path):
+    con = decided(tmp_path, "W-1,reject,101,not fiction\n", top_k=5)
+    try:
+        # 101 is gone; the candidates left say why their list changed
+        assert matches(con, "W-1") == [(1, 100, "text", "not fiction"), (2, 102, "text", "not fiction")]
+    finally:
+        con.close()
+
+
+@pytest.mark.parametrize("value", ["21,505", "1e2", "\uff11\uff10\uff10"])
+def test_an_onet_task_id_the_inventory_would_refuse_is_refused_here_too(tmp_path, value):
+    # a thousands comma would make "1,320" a pin of 1320, not of tasks 1 and 320; an exponent or
+    # fullwidth digits are no way to write an ID
+    path = tmp_path / "_overrides.csv"
+    path.write_text(HEADER + f'W-1,pin,"{value}",x\n', encoding="utf-8")
+    with pytest.raises(SourceFormatError, match="onet_task_id"):
+        overrides.read_overrides(path)
+
+
+def test_a_pin_inside_the_broad_group_the_hint_names_is_not_questioned(tmp_path):
+    # 29-1229.01 is in the broad group 29-1210 (Physicians) though its digits start 29-122; 29-1000
+    # (a minor group) holds it too; 29-1100 does not
+    con = duckdb.connect()
+    try:
+        warehouse(con)
+        con.execute(
+            "insert into staging.onet_occupations values ('29-1229.01', 'Allergists and Immunologists')"
+        )
+        con.execute(
+            "insert into staging.onet_task_statements values ('29-1229.01', 500, 'Treat allergies.', 'Core')"
+        )
+        con.execute(
+            "insert into staging.soc_structure values ('Detailed', '29-1229', '29-0000', '29-1000', '29-1210')"
+        )
+        con.execute("delete from staging.inventory_tasks")
+        con.executemany(
+            "insert into staging.inventory_tasks values (?, null, null, ?, true)",
+            [
+                ("P-1", "29-1210"),
+                ("P-2", "29-1000"),
+                ("P-3", "29-1100"),
+                ("P-4", "29-0000"),
+                ("P-5", "29-1229"),
+            ],
+        )
+        path = tmp_path / "_overrides.csv"
+        path.write_text(HEADER + "".join(f"P-{i},pin,500,x\n" for i in range(1, 6)))
+        build_overrides(con, path)
+        got = dict(
+            con.execute("select inventory_task_id, detail from staging.inventory_overrides").fetchall()
+        )
+    finally:
+        con.close()
+    assert got["P-1"] is None and got["P-2"] is None and got["P-4"] is None and got["P-5"] is None
+    assert "is not the occupation the task's onet_soc_code 29-1100 names" in got["P-3"]
