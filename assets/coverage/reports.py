@@ -433,14 +433,28 @@ def units_sentence(con: duckdb.DuckDBPyConnection) -> str:
     )
 
 
-def gaps_sentence(h: dict, shown: int, tied: int = 0) -> str:
-    """How many tasks are uncovered, which of them the gap table lists, and how many unlisted ones tie
-    with the last listed on the ranking's exact priority value."""
+def gaps_sentence(h: dict, shown: int, tied: int = 0, digital_only: bool = False, above: int = 0) -> str:
+    """How many tasks are uncovered, which of them the gap table lists, what the ranking counts (only
+    digital work by default: an unlisted non-digital task may be worth more than the last listed
+    gap, and the reader is told how many are), and how many unlisted ones tie with the last listed on
+    the ranking's exact priority value."""
     uncovered = h["tasks_total"] - h["tasks_covered"]
     if not uncovered:
         return (
             "Every O*NET task of the domain is covered: no gaps." if h["tasks_total"] else "No O*NET tasks."
         )
+    scope = (
+        " The priority score counts digital work only (the value model's default): tasks that are not "
+        "digital, or whose digital flag is unknown, score 0 and come last"
+        + (
+            f"; {plural(above, 'unlisted uncovered task')} {'is' if above == 1 else 'are'} worth more a "
+            f"year than #{shown} (int.domain_task_coverage holds every task of the domain with its value)."
+            if above
+            else "."
+        )
+        if digital_only
+        else ""
+    )
     ties = (
         f" {plural(tied, 'more uncovered task')} {'ties' if tied == 1 else 'tie'} with #{shown} on the priority value before cents are "
         "apportioned (the same occupation and weight, or no priority score): the value model's priority "
@@ -452,6 +466,7 @@ def gaps_sentence(h: dict, shown: int, tied: int = 0) -> str:
         f"{uncovered:,} of the {plural(h['tasks_total'], 'O*NET task')} are uncovered; "
         + (f"all {shown:,} are listed" if shown == uncovered else f"these {shown:,} come first")
         + " by the value model's priority score."
+        + scope
         + ties
     )
 
@@ -472,6 +487,29 @@ def tied_with_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: lis
             and task_id not in (select unnest($listed::bigint[]))
         """,
         {"domain": domain_id, "task": gaps[-1]["task_id"], "listed": [g["task_id"] for g in gaps]},
+    ).fetchone()[0]
+
+
+def priority_is_digital_only(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse's priority score counts digital tasks only (priority_digital_only, read
+    from the data it was built with, not from this process's settings)."""
+    return not con.execute(
+        "select coalesce(bool_or(priority_score > 0 and not coalesce(is_digital, false)), false) "
+        "from marts.task_value"
+    ).fetchone()[0]
+
+
+def worth_more_than_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: list[dict]) -> int:
+    """Uncovered tasks not listed whose annual value in the domain exceeds the last listed gap's."""
+    if not gaps:
+        return 0
+    return con.execute(
+        """
+        select count(*) from int.domain_task_coverage
+        where domain_id = $domain and not is_covered and annual_value_usd > $value
+            and task_id not in (select unnest($listed::bigint[]))
+        """,
+        {"domain": domain_id, "value": gaps[-1]["annual_value_usd"], "listed": [g["task_id"] for g in gaps]},
     ).fetchone()[0]
 
 
@@ -563,8 +601,18 @@ def build_domain_doc(
     doc.table(slice_table("tier", tiers))
     doc.h2("By nature of work")
     doc.table(slice_table("nature", natures))
-    doc.h2(f"Top {len(gaps)} gaps: valuable work no inventory task covers" if gaps else "Gaps")
-    doc.p(gaps_sentence(h, len(gaps), tied_with_last_gap(con, domain_id, gaps)))
+    digital_only = priority_is_digital_only(con)
+    what = "valuable digital work" if digital_only else "valuable work"
+    doc.h2(f"Top {len(gaps)} gaps: {what} no inventory task covers" if gaps else "Gaps")
+    doc.p(
+        gaps_sentence(
+            h,
+            len(gaps),
+            tied_with_last_gap(con, domain_id, gaps),
+            digital_only,
+            worth_more_than_last_gap(con, domain_id, gaps) if digital_only else 0,
+        )
+    )
     doc.table(
         Table(
             # workers and wage are the occupation's (in this domain), not the task's
@@ -589,7 +637,7 @@ def build_domain_doc(
                     f"{g['hourly_wage_usd']:.2f}" if g["hourly_wage_usd"] is not None else "n/a",
                     g["tier"],
                     g["nature"],
-                    "yes" if g["is_digital"] else "no",
+                    {True: "yes", False: "no"}.get(g["is_digital"], "unknown"),
                 )
                 for g in gaps
             ],
@@ -623,9 +671,11 @@ def build_domain_doc(
             "Tiers are bands of the occupation's national mean hourly wage (for sector domains too); the bottom "
             "and top tiers are the lowest- and highest-paid bands (a third of the bands each unless configured).",
             "Gaps are uncovered tasks ranked by the value model's priority value before cents are apportioned "
-            "(times the sector's share for a sector domain), then by its priority rank (judgment first).",
+            "(times the sector's share for a sector domain), then by its priority rank (judgment first)"
+            + ("; the priority counts digital tasks only." if digital_only else "."),
             "Grounding reasons are checked in order: declared unmapped domain, no credible match, only "
-            "low-tier work, physical work, outside the declared domain (marts.inventory_grounding).",
+            "low-tier work, physical work, outside the declared domain, a domain name that matches no "
+            "configured domain (marts.inventory_grounding).",
         ]
     )
     doc.h2("Attribution")

@@ -1,7 +1,8 @@
 -- What did and did not join between O*NET and OES, as one long table of sections:
 -- match_level (O*NET occupations and allocated employment per match level), onet_without_oes (each
 -- O*NET occupation with tasks but no OES row), oes_without_tasks (each OES detailed row no O*NET
--- occupation with tasks maps to), wage_missing (matched occupations whose wage bill is null),
+-- occupation with tasks maps to), wage_missing (matched occupations whose wage bill is null: no usable
+-- mean wage, or the employment suppressed, `**`),
 -- tasks_without_dwa (tasks labelled unknown), and coverage (share of OES detailed employment that has
 -- tasks behind it; expect 98-99%).
 -- columns:

@@ -341,11 +341,31 @@ def test_tildes_in_inventory_text_do_not_strike_through(cov_con, tmp_path):
 def test_the_gap_heading_counts_the_rows_it_shows(reports_md):
     # was "Top 15 gaps" over a table of two rows, and over an empty one for a fully covered domain
     copy = reports_md["digital-copywriting"]
-    assert "## Top 2 gaps: valuable work no inventory task covers" in copy
+    assert "## Top 2 gaps: valuable digital work no inventory task covers" in copy
     assert (
-        "2 of the 4 O\\*NET tasks are uncovered; all 2 are listed by the value model's priority score."
-        in copy
+        "2 of the 4 O\\*NET tasks are uncovered; all 2 are listed by the value model's priority score. "
+        "The priority score counts digital work only" in copy
     )
     business = reports_md["business"]
     assert "## Gaps\n\nEvery O\\*NET task of the domain is covered: no gaps." in business
     assert "Top 15" not in business
+
+
+def test_a_gap_list_of_digital_work_counts_the_unlisted_tasks_worth_more(cov_con, tmp_path):
+    # the default priority counts digital tasks only, so an uncovered non-digital task worth more than
+    # the last listed gap is not in the list: the report says how many there are
+    from assets.coverage.reports import gaps_sentence, worth_more_than_last_gap
+
+    gaps = [{"task_id": -1, "annual_value_usd": 0}]
+    above = worth_more_than_last_gap(cov_con, "digital-copywriting", gaps)
+    assert (
+        above
+        == cov_con.execute(
+            "select count(*) from int.domain_task_coverage where domain_id = 'digital-copywriting' "
+            "and not is_covered and annual_value_usd > 0"
+        ).fetchone()[0]
+        == 2
+    )
+    text = gaps_sentence({"tasks_total": 4, "tasks_covered": 2}, 1, digital_only=True, above=above)
+    assert "2 unlisted uncovered tasks are worth more a year than #1" in text
+    assert "digital work only" not in gaps_sentence({"tasks_total": 4, "tasks_covered": 2}, 2)
