@@ -110,7 +110,10 @@ FILE_DOCS = {
 
 
 def onet_lookup(con) -> OnetLookup:
-    task_ids = {r[0] for r in con.execute("select task_id from staging.onet_task_statements").fetchall()}
+    task_occupations = dict(
+        con.execute("select task_id, onet_soc_code from staging.onet_task_statements").fetchall()
+    )
+    task_ids = set(task_occupations)
     codes = {
         r[0]
         for r in con.execute("select distinct onet_soc_code from staging.onet_task_statements").fetchall()
@@ -123,7 +126,7 @@ def onet_lookup(con) -> OnetLookup:
         titles[title.strip().lower()] = code
     for title, code in con.execute("select title, onet_soc_code from staging.onet_occupations").fetchall():
         titles[title.strip().lower()] = code
-    return OnetLookup(task_ids=task_ids, soc_codes=codes, titles=titles)
+    return OnetLookup(task_ids=task_ids, task_occupations=task_occupations, soc_codes=codes, titles=titles)
 
 
 @multi_asset(
@@ -245,7 +248,7 @@ def inventory_overrides(
         ).fetchone()[0]
         if flagged:
             context.log.warning(
-                f"{flagged} override line(s) not applied as written ({counts}): see "
+                f"{flagged} override line(s) not applied, or applied with a detail to read ({counts}): see "
                 "staging.inventory_overrides (status, detail) and the check "
                 "inventory_overrides__every_decision_applied_as_written"
             )

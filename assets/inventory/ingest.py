@@ -53,6 +53,7 @@ class OnetLookup:
     """What O*NET knows, for flagging unknown codes and resolving occupation titles to codes."""
 
     task_ids: set[int] = field(default_factory=set)
+    task_occupations: dict[int, str] = field(default_factory=dict)  # Task ID -> its O*NET-SOC code
     soc_codes: set[str] = field(default_factory=set)  # O*NET-SOC codes (XX-XXXX.XX) with tasks
     titles: dict[str, str] = field(default_factory=dict)  # lower-case title -> code
 
@@ -345,6 +346,14 @@ def validate_record(
         row.reasons.append(("no_text", f"neither title nor description has text{_nested(cells)}"))
     if v["onet_task_id"] is not None and v["onet_task_id"] not in onet.task_ids:
         row.flags.append(f"unknown onet_task_id {v['onet_task_id']}")
+    owner = onet.task_occupations.get(v["onet_task_id"])
+    hint = v.get("onet_soc_code")
+    if owner and hint and not owner.startswith(soc_prefixes(hint)):
+        # the explicit link wins over the hint, as documented; the row contradicts itself, so say so
+        row.flags.append(
+            f"onet_task_id {v['onet_task_id']} is a task of {owner}, not of the occupation onet_soc_code "
+            f"{hint} names: the onet_task_id is used; check the row"
+        )
     return row
 
 

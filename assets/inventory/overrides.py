@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import csv
 import os
+import re
 from pathlib import Path
 
 import polars as pl
@@ -182,8 +183,14 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
         raise SourceFormatError(str(path), f"cannot read the overrides file: {exc}") from exc
     if not any(line.strip() for line in lines):  # created empty, decisions to come: like no file
         return pl.DataFrame(schema=SCHEMA)
-    delimiter = _delimiter(lines[0])
+    # Excel's "sep=;" first line names the delimiter (the inventory's CSVs accept it too)
+    named = _EXCEL_SEP.fullmatch(lines[0].lstrip("\ufeff").strip())
+    delimiter = named.group(1) if named else _delimiter(lines[0])
     reader = csv.reader(lines, delimiter=delimiter)
+    if named:
+        next(reader)
+        if not any(line.strip() for line in lines[1:]):
+            return pl.DataFrame(schema=SCHEMA)
     columns = _header(path, next(reader, []))
     width = max(columns) + 1
     rows = []
@@ -220,6 +227,9 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
         rec = {column: values[i] if i < len(values) else "" for i, column in columns.items()}
         rows.append(_decision(path, row_no, rec))
     return pl.DataFrame(rows, schema=SCHEMA)
+
+
+_EXCEL_SEP = re.compile(r"sep=(.)", re.IGNORECASE)
 
 
 def _delimiter(header: str) -> str:

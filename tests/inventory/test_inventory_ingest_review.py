@@ -486,3 +486,25 @@ def test_repeated_parquet_column_names_keep_both_columns(tmp_path, onet):
     pq.write_table(table, tmp_path / "a.parquet")
     row = ingest_directory(tmp_path, onet).tasks.row(0, named=True)
     assert (row["title"], json.loads(row["extra_fields"])) == ("title A", {"title (column 3)": "title B"})
+
+
+def test_an_explicit_link_against_the_rows_own_occupation_is_flagged(tmp_path):
+    # 8823 is a Chief Executives task; the row also says Software Developers: the ID wins, as
+    # documented, but the row contradicts itself and the flag says so (a pin in the same spot does)
+    onet = OnetLookup(
+        task_ids={8823, 16363},
+        task_occupations={8823: "11-1011.00", 16363: "15-1252.00"},
+        soc_codes={"11-1011.00", "15-1252.00"},
+    )
+    (tmp_path / "t.csv").write_text(
+        "task_id,title,onet_task_id,onet_soc_code\n"
+        "E1,Plan strategy,8823,15-1252\n"
+        "E2,Write code,16363,15-1252\n"
+        "E3,Write code,16363,15-0000\n"
+    )
+    flags = dict(ingest_directory(tmp_path, onet).tasks.select("task_id", "flags").iter_rows())
+    assert flags["E1"] == (
+        "onet_task_id 8823 is a task of 11-1011.00, not of the occupation onet_soc_code 15-1252 names: "
+        "the onet_task_id is used; check the row"
+    )
+    assert not flags["E2"] and not flags["E3"]

@@ -592,3 +592,15 @@ def test_a_pin_inside_the_broad_group_the_hint_names_is_not_questioned(tmp_path)
         con.close()
     assert got["P-1"] is None and got["P-2"] is None and got["P-4"] is None and got["P-5"] is None
     assert "is not the occupation the task's onet_soc_code 29-1100 names" in got["P-3"]
+
+
+def test_an_excel_sep_line_names_the_delimiter_and_the_lines_keep_their_numbers(tmp_path):
+    path = tmp_path / "_overrides.csv"
+    path.write_text("sep=;\n" + HEADER.replace(",", ";") + "W-1;pin;102;x\nW-2;reject;;y\n")
+    frame = overrides.read_overrides(path)
+    assert frame.select("inventory_task_id", "action", "onet_task_id", "source_row").rows() == [
+        ("W-1", "pin", 102, 3),
+        ("W-2", "reject", None, 4),
+    ]
+    path.write_text("sep=,\n")
+    assert overrides.read_overrides(path).is_empty()
