@@ -52,6 +52,40 @@ def test_task_ratings_are_typed():
     assert frame["source_row"].to_list() == list(range(2, 101))
 
 
+def test_task_ratings_lines_as_the_29_x_file_prints_them(tmp_path):
+    # the statistics as O*NET 28.2+ print them (4 decimals), an FT category of 0.00 with n/a bounds, and
+    # an Occupational Expert RT row whose statistics and Recommend Suppress are all n/a
+    lines = [
+        RATINGS_HEADER,
+        "11-1011.00\t8823\tFT\t1\t5.92\t76\t4.2651\t1.3474\t22.4442\tN\t08/2023\tIncumbent",
+        "11-1011.00\t8823\tFT\t7\t0.00\t76\t0.0000\tn/a\tn/a\tN\t08/2023\tIncumbent",
+        "11-1011.00\t8823\tIM\tn/a\t4.52\t75\t0.1055\t4.3146\t4.7350\tN\t08/2023\tIncumbent",
+        "29-2036.00\t22834\tRT\tn/a\t100.00\t20\tn/a\tn/a\tn/a\tn/a\t08/2024\tOccupational Expert",
+    ]
+    path = tmp_path / "Task Ratings.txt"
+    path.write_text("\n".join(lines) + "\n")
+    frame, rows_read = onet.parse("task_ratings", path)
+    assert rows_read == frame.height == 4
+    rows = frame.select(
+        "task_id",
+        "scale_id",
+        "category",
+        "data_value",
+        "n",
+        "standard_error",
+        "lower_ci_bound",
+        "recommend_suppress",
+        "date",
+        "domain_source",
+    ).rows()
+    assert rows == [
+        (8823, "FT", 1, 5.92, 76, 4.2651, 1.3474, False, dt.date(2023, 8, 1), "Incumbent"),
+        (8823, "FT", 7, 0.0, 76, 0.0, None, False, dt.date(2023, 8, 1), "Incumbent"),
+        (8823, "IM", None, 4.52, 75, 0.1055, 4.3146, False, dt.date(2023, 8, 1), "Incumbent"),
+        (22834, "RT", None, 100.0, 20, None, None, None, dt.date(2024, 8, 1), "Occupational Expert"),
+    ]
+
+
 def test_task_statements_keep_n_a_as_null():
     frame, _ = onet.parse("task_statements", RELEASE / "Task Statements.txt")
     rows = {r["task_id"]: r for r in frame.iter_rows(named=True)}
