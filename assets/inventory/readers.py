@@ -384,8 +384,14 @@ def _typed_cells(sheet_xml: str) -> tuple[dict, list[tuple[int, int, int, int]],
     ]
     # no result: no <v>, or an empty one (openpyxl writes <v/> or <v></v>) on a cell that is not a
     # string result (Excel saves a formula that gave "" as t="str" with an empty <v>)
+    # a shared formula's other cells hold only `<f t="shared" si="0"/>`: its text is in the first cell
+    shared = {
+        m.group(1): html.unescape(f.group(2))
+        for *_, body in (every if formulas else ())
+        if body and (f := _FORMULA.search(body)) and f.group(2) and (m := _SHARED_INDEX.search(f.group(1)))
+    }
     uncomputed = {
-        (int(row), _column_number(col) - first_col): html.unescape(f.group(1))
+        (int(row), _column_number(col) - first_col): _formula_text(f, shared)
         for col, row, attrs, body in (every if formulas else ())
         if body
         and (f := _FORMULA.search(body))
@@ -395,9 +401,19 @@ def _typed_cells(sheet_xml: str) -> tuple[dict, list[tuple[int, int, int, int]],
     return found, merged, uncomputed
 
 
-_FORMULA = re.compile(r"<(?:\w+:)?f\b[^>]*>([^<]*)</(?:\w+:)?f>")
+def _formula_text(f: re.Match, shared: dict[str, str]) -> str:
+    if f.group(2) is not None:
+        return html.unescape(f.group(2))
+    index = _SHARED_INDEX.search(f.group(1))
+    first = shared.get(index.group(1)) if index else None
+    return f"{first} shared, as in its first cell" if first else "a shared formula"
+
+
+# <f>text</f>, or a shared formula's other cells: <f t="shared" si="0"/>
+_FORMULA = re.compile(r"<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)")
+_SHARED_INDEX = re.compile(r"\bsi=\"(\d+)\"")
 _FORMULA_ENDS_CELL = re.compile(
-    r"</(?:\w+:)?f>\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
+    r"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
 _CELL_VALUE_FILLED = re.compile(r"<(?:\w+:)?v>[^<]")
 

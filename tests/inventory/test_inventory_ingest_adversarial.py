@@ -348,3 +348,34 @@ def test_ids_that_differ_only_in_case_are_kept_and_flagged(tmp_path, onet):
     assert flags["t-1"] == "task_id 't-1' differs only in letter case from 'T-1' (a.csv row 2)"
     assert flags["strasse"] == "task_id 'strasse' differs only in letter case from 'STRASSE' (b.csv row 4)"
     assert flags["T-2"] is None
+
+
+def test_xlsx_shared_formulas_saved_without_a_result_are_named(tmp_path, onet):
+    import zipfile
+
+    wb = xlsxwriter.Workbook(tmp_path / "built.xlsx")
+    ws = wb.add_worksheet("S")
+    ws.write_row(0, 0, ["task_id", "title", "instances"])
+    for r in (1, 2):
+        ws.write_row(r, 0, [f"T{r}", "shared"])
+        ws.write_formula(r, 2, "=2+3")
+    wb.close()
+    # a shared formula: its first cell holds the text, the others only <f t="shared" si="0"/>
+    src = zipfile.ZipFile(tmp_path / "built.xlsx")
+    with zipfile.ZipFile(tmp_path / "inv.xlsx", "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = data.replace(
+                    b'<c r="C2"><f>2+3</f><v>0</v></c>',
+                    b'<c r="C2"><f t="shared" ref="C2:C3" si="0">2+3</f></c>',
+                ).replace(b'<c r="C3"><f>2+3</f><v>0</v></c>', b'<c r="C3"><f t="shared" si="0"/></c>')
+                assert b'si="0"/>' in data
+            out.writestr(item, data)
+    (tmp_path / "built.xlsx").unlink()
+    flags = dict(ingest_directory(tmp_path, onet).tasks.select("task_id", "flags").iter_rows())
+    assert "'instances' is a formula with no saved result, or an empty one (=2+3)" in flags["T1"]
+    assert (
+        "'instances' is a formula with no saved result, or an empty one (=2+3 shared, as in its first"
+        in flags["T2"]
+    )
