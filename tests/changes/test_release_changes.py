@@ -179,23 +179,18 @@ def test_real_vintages_2020_to_2024_recode_occupations(tmp_path, shared_data):
             ("task", "matched_only_current"): (419, 0, 419),
             ("task", "unmatched"): (30, 0, 0),
         }
-        previous = dict(
-            (r[0], r[1:])
-            for r in con.execute(
-                "select onet_soc_code, match_level, oes_code, allocated_employment "
-                "from int.onet_oes_crosswalk_previous"
-            ).fetchall()
-        )
+        query = "select onet_soc_code, match_level, oes_code, allocated_employment from int.onet_oes_crosswalk_previous"
+        previous = {code: rest for code, *rest in con.execute(query).fetchall()}
         # the broad group 15-1250 holds two May 2020 aggregates: each code goes to the one whose title
         # shares the most words with its own (1,476,800 Software Developers and QA testers, halved)
-        assert previous["15-1252.00"] == ("oes_aggregate", "15-1256", 738_400)
-        assert previous["15-1253.00"] == ("oes_aggregate", "15-1256", 738_400)
-        assert previous["15-1254.00"][:2] == ("oes_aggregate", "15-1257")
+        assert previous["15-1252.00"] == ["oes_aggregate", "15-1256", 738_400]
+        assert previous["15-1253.00"] == ["oes_aggregate", "15-1256", 738_400]
+        assert previous["15-1254.00"][:2] == ["oes_aggregate", "15-1257"]
         # 29-1212 belongs to the SOC broad group 29-1210, whose May 2020 aggregate is 29-1228
-        assert previous["29-1212.00"][:2] == ("oes_aggregate", "29-1228")
+        assert previous["29-1212.00"][:2] == ["oes_aggregate", "29-1228"]
         # 'Surgeons, Except Ophthalmologists' is not the Ophthalmologists' row
-        assert previous["29-1241.00"] == ("none", None, None)
-        assert previous["29-1242.00"][:2] == ("oes_aggregate", "29-1248")
+        assert previous["29-1241.00"] == ["none", None, None]
+        assert previous["29-1242.00"][:2] == ["oes_aggregate", "29-1248"]
         assert sum(1 for r in previous.values() if r[0] == "none") == 22
         # May 2020 publishes 11-2030 only (81,110 workers at $135,580), split between 11-2032.00 and
         # 11-2033.00; May 2024 has 11-2032 itself (76,060 at $163,520). 20 Core tasks, 1/20 each.

@@ -573,13 +573,11 @@ def test_a_domain_name_matching_no_domain_leaves_its_task_unverified_never_groun
         ]
     )
     try:
-        got = dict(
-            (r[0], r[1:])
-            for r in con.execute(
-                "select inventory_task_id, best_is_credible, ungrounded_reasons, ungrounded_reason, grounding, "
-                "is_grounded from marts.inventory_grounding where inventory_task_id in ('inv-1', 'inv-6', 'inv-9')"
-            ).fetchall()
+        query = (
+            "select inventory_task_id, best_is_credible, ungrounded_reasons, ungrounded_reason, grounding, "
+            "is_grounded from marts.inventory_grounding where inventory_task_id in ('inv-1', 'inv-6', 'inv-9')"
         )
+        got = {task: tuple(rest) for task, *rest in con.execute(query).fetchall()}
     finally:
         con.close()
     assert got["inv-1"] == (True, [], None, "grounded", True)

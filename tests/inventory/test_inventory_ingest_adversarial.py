@@ -305,9 +305,19 @@ def test_xlsx_rows_are_sheet_rows_below_an_empty_formula_and_a_wide_styled_banne
     }
 
 
+def rewrite_sheet(tmp_path, edit) -> None:
+    """tmp_path/built.xlsx becomes tmp_path/inv.xlsx with its first sheet's XML passed through `edit`."""
+    import zipfile
+
+    with zipfile.ZipFile(tmp_path / "built.xlsx") as src, zipfile.ZipFile(tmp_path / "inv.xlsx", "w") as out:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            out.writestr(item, edit(data) if item.filename == "xl/worksheets/sheet1.xml" else data)
+    (tmp_path / "built.xlsx").unlink()
+
+
 @pytest.mark.parametrize("saved", [b"</f>", b"</f><v/>", b"</f><v></v>"])  # POI/ExcelJS, openpyxl, lxml
 def test_xlsx_formulas_saved_without_a_result_are_named(tmp_path, onet, saved):
-    import zipfile
 
     wb = xlsxwriter.Workbook(tmp_path / "built.xlsx")
     ws = wb.add_worksheet("S")
@@ -318,14 +328,7 @@ def test_xlsx_formulas_saved_without_a_result_are_named(tmp_path, onet, saved):
     ws.write_formula(2, 2, "=2+3")
     wb.close()
     # as a library that never calculates writes them (openpyxl): the formula, no <v> result
-    src = zipfile.ZipFile(tmp_path / "built.xlsx")
-    with zipfile.ZipFile(tmp_path / "inv.xlsx", "w") as out:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(b"</f><v>0</v>", saved)
-            out.writestr(item, data)
-    (tmp_path / "built.xlsx").unlink()
+    rewrite_sheet(tmp_path, lambda xml: xml.replace(b"</f><v>0</v>", saved))
     result = ingest_directory(tmp_path, onet)
     reason, detail = quarantine(result)[("inv.xlsx", 3)]
     assert reason == "missing_id"
@@ -351,7 +354,6 @@ def test_ids_that_differ_only_in_case_are_kept_and_flagged(tmp_path, onet):
 
 
 def test_xlsx_shared_formulas_saved_without_a_result_are_named(tmp_path, onet):
-    import zipfile
 
     wb = xlsxwriter.Workbook(tmp_path / "built.xlsx")
     ws = wb.add_worksheet("S")
@@ -360,19 +362,15 @@ def test_xlsx_shared_formulas_saved_without_a_result_are_named(tmp_path, onet):
         ws.write_row(r, 0, [f"T{r}", "shared"])
         ws.write_formula(r, 2, "=2+3")
     wb.close()
-    # a shared formula: its first cell holds the text, the others only <f t="shared" si="0"/>
-    src = zipfile.ZipFile(tmp_path / "built.xlsx")
-    with zipfile.ZipFile(tmp_path / "inv.xlsx", "w") as out:
-        for item in src.infolist():
-            data = src.read(item.filename)
-            if item.filename == "xl/worksheets/sheet1.xml":
-                data = data.replace(
-                    b'<c r="C2"><f>2+3</f><v>0</v></c>',
-                    b'<c r="C2"><f t="shared" ref="C2:C3" si="0">2+3</f></c>',
-                ).replace(b'<c r="C3"><f>2+3</f><v>0</v></c>', b'<c r="C3"><f t="shared" si="0"/></c>')
-                assert b'si="0"/>' in data
-            out.writestr(item, data)
-    (tmp_path / "built.xlsx").unlink()
+
+    def shared(xml: bytes) -> bytes:  # the first cell holds the text, the others <f t="shared" si="0"/>
+        xml = xml.replace(
+            b'<c r="C2"><f>2+3</f><v>0</v></c>', b'<c r="C2"><f t="shared" ref="C2:C3" si="0">2+3</f></c>'
+        ).replace(b'<c r="C3"><f>2+3</f><v>0</v></c>', b'<c r="C3"><f t="shared" si="0"/></c>')
+        assert b'si="0"/>' in xml
+        return xml
+
+    rewrite_sheet(tmp_path, shared)
     flags = dict(ingest_directory(tmp_path, onet).tasks.select("task_id", "flags").iter_rows())
     assert "'instances' is a formula with no saved result, or an empty one (=2+3)" in flags["T1"]
     assert (
