@@ -134,16 +134,26 @@ onet_groups as (
     select
         o.*,
         coalesce(s.broad_code, p.broad_code, left(o.soc_code, 6) || '0') as broad_code,
-        list_filter(
-            list_distinct(regexp_extract_all(lower(coalesce(s.soc_title, oc.title)), '[a-z]+')),
-            lambda w: not list_contains(['and', 'or', 'of', 'the', 'except', 'all', 'other', 'in', 'a', 'an'], w)
-        ) as words,
-        -- the title before its first comma: 'Ophthalmologists' of 'Ophthalmologists, Except Pediatric'
-        regexp_extract_all(lower(split_part(coalesce(s.soc_title, oc.title), ',', 1)), '[a-z]+') as head_words
+        coalesce(s.soc_title, oc.title) as soc_title
     from onet as o
     left join soc_detailed as s on s.soc_code = o.soc_code
     left join prefix_broad as p on p.prefix = left(o.soc_code, 6)
     left join staging.onet_occupations as oc on oc.onet_soc_code = o.onet_soc_code
+),
+
+-- codes without an OES row of their own, with their title words (only these look for an aggregate)
+orphans as (
+    select
+        o.onet_soc_code,
+        o.broad_code,
+        list_filter(
+            list_distinct(regexp_extract_all(lower(o.soc_title), '[a-z]+')),
+            lambda w: not list_contains(['and', 'or', 'of', 'the', 'except', 'all', 'other', 'in', 'a', 'an'], w)
+        ) as words,
+        -- the title before its first comma: 'Ophthalmologists' of 'Ophthalmologists, Except Pediatric'
+        regexp_extract_all(lower(split_part(o.soc_title, ',', 1)), '[a-z]+') as head_words
+    from onet_groups as o
+    anti join oes_detailed as d on d.occ_code = o.soc_code
 ),
 
 -- the aggregate of each code's broad group: the only one, or the one sharing the most title words
@@ -160,7 +170,7 @@ aggregate_of as (
             count(*) over (partition by o.onet_soc_code) as candidates,
             row_number() over (partition by o.onet_soc_code order by shared desc) as pick,
             count(*) over (partition by o.onet_soc_code, shared) as tied
-        from onet_groups as o
+        from orphans as o
         join aggregates as a
             on a.broad_code = o.broad_code
             and not (len(a.excluded_words) > 0 and list_has_all(o.head_words, a.excluded_words))
