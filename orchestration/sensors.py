@@ -136,14 +136,20 @@ PUBLISHED = AssetKey(["warehouse", "published"])
 WHOLE_JOBS = ("refresh_job", "inventory_refresh_job")
 
 
-def published_inputs(instance: DagsterInstance | None) -> tuple[str, dict[str, str | None]] | None:
+def published_inputs(
+    instance: DagsterInstance | None, warehouse: Path
+) -> tuple[str, dict[str, str | None]] | None:
     """(run id, {absolute path: sha256}) of the watched files the published warehouse was built from;
-    None when that cannot be told for certain: never published, the last publish was not a whole
-    refresh_job / inventory_refresh_job run (a selection in the UI may have skipped the matches), a
-    reader materialized after it (a run that failed before publishing), or a reader recorded nothing
-    (materialized before readers recorded their files). None means a refresh is requested."""
+    None when that cannot be told for certain: never published, the last publish wrote another file
+    than `warehouse` or the file there is not the one it wrote (deleted, or replaced by a refresh this
+    instance did not record), the last publish was not a whole refresh_job / inventory_refresh_job
+    run (a selection in the UI may have skipped the matches), a reader materialized after it (a run
+    that failed before publishing), or a reader recorded nothing (materialized before readers
+    recorded their files). None means a refresh is requested."""
     published = instance and instance.get_latest_materialization_event(PUBLISHED)
-    if published is None:
+    if published is None or published.asset_materialization is None:
+        return None
+    if not _is_the_published_file(published.asset_materialization.metadata, warehouse):
         return None
     run = instance.get_run_by_id(published.run_id)
     if run is None or run.job_name not in WHOLE_JOBS or run.asset_selection:
@@ -160,6 +166,18 @@ def published_inputs(instance: DagsterInstance | None) -> tuple[str, dict[str, s
             if recorded.setdefault(path, sha) != sha:  # read twice, changed in between
                 return None
     return published.run_id, recorded
+
+
+def _is_the_published_file(metadata: dict, warehouse: Path) -> bool:
+    recorded = {key: getattr(metadata.get(key), "value", None) for key in ("path", "bytes", "mtime_ns")}
+    if None in recorded.values():  # published before the mtime was recorded: cannot tell
+        return False
+    try:
+        stat = warehouse.stat()
+        same_path = Path(recorded["path"]).resolve() == warehouse.resolve()
+    except OSError:
+        return False
+    return same_path and (stat.st_size, stat.st_mtime_ns) == (recorded["bytes"], recorded["mtime_ns"])
 
 
 def instance_of(context: SensorEvaluationContext) -> DagsterInstance | None:
@@ -220,7 +238,7 @@ def inventory_files_sensor(
         context.update_cursor(json.dumps(cursor))  # keep refreshed mtimes
         return SkipReason(f"no change in {len(state)} watched inventory file(s)")
     if not previous:  # first tick, or the cursor was reset
-        built = published_inputs(instance_of(context))
+        built = published_inputs(instance_of(context), settings.warehouse)
         if built is not None and built[1] == by_path(settings.inventory, state):
             context.update_cursor(json.dumps(cursor))
             return SkipReason(

@@ -19,6 +19,7 @@ Rules (documented in the README, "Task inventories"):
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import hashlib
 import json
@@ -37,6 +38,7 @@ from typing import Any
 import polars as pl
 
 from assets.common.errors import TaskvalueError
+from assets.common.inputs import sha256_of
 from assets.inventory.readers import RawRecord, UnreadableFile, dumps, file_type, json_safe, read_file
 from assets.inventory.schema import FIELDS, KEY_FIELDS, TEXT_FIELDS, accepted_names, canonical, map_header
 
@@ -583,6 +585,8 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
         if path in read_as:  # latest.csv -> 2026-11/tasks.csv: one file, read once
             info["status"] = "skipped"
             info["notes"] = f"the same file as {read_as[path]} (a link), read under that name"
+            with contextlib.suppress(OSError):  # its content is the other name's (the sensor hashes it)
+                info["sha256"] = sha256_of(path)
             continue
         try:  # a broken link, no permission, or removed since it was listed (an editor's lock file)
             stat = path.stat()

@@ -15,10 +15,11 @@ with names as (
     select
         coalesce(trim(domain), '') as inventory_domain,
         -- as assets/coverage/domains.py normalize_name: zero-width characters dropped, runs of
-        -- whitespace (RE2's \s is ASCII only, so \pZ and the C1/FS spaces too), '_', '-' and dashes
+        -- whitespace (RE2's \s is ASCII only and lacks the vertical tab, so \pZ, VT and the C1/FS spaces
+        -- too), '_', '-' and dashes
         trim(regexp_replace(
             regexp_replace(lower(coalesce(domain, '')), '[\x{200B}\x{200C}\x{200D}\x{2060}\x{FEFF}]', '', 'g'),
-            '[\s\pZ\x{85}\x{1C}-\x{1F}_\x{2010}-\x{2015}-]+', ' ', 'g'
+            '[\s\pZ\x{0B}\x{85}\x{1C}-\x{1F}_\x{2010}-\x{2015}-]+', ' ', 'g'
         )) as name_normalized,
         count(*) as inventory_tasks
     from staging.inventory_tasks

@@ -41,8 +41,8 @@
 --   is_grounded: True when none of the reasons below holds; false when one does; null when unverified
 --     (no credible match, but the task declares a configured domain; or a credible match, but its
 --     domain names no configured domain, and no other reason).
---   ungrounded_reason: The first reason that holds, or null when grounded (no_credible_match for
---     unverified tasks too).
+--   ungrounded_reason: The first reason that holds, or null when grounded (for unverified tasks:
+--     no_credible_match, or domain_not_configured).
 --   ungrounded_reasons: Every reason that holds (empty when grounded); declared_unmapped_domain replaces
 --     no_credible_match.
 --   grounding: 'grounded', 'ungrounded' or 'unverified' (is_grounded true, false or null).

@@ -282,6 +282,7 @@ def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from
     inventory = tmp_path / "inventory"
     inventory.mkdir()
     (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application\n")
+    (inventory / "latest.csv").symlink_to("a.csv")  # read once, under a.csv; both names watched
     (inventory / "_overrides.csv").write_text("inventory_task_id,action,onet_task_id,note\n")
     settings = settings_for(tmp_path, FIXTURES / "mirror", inventory_dir=str(inventory))
     defs = build_definitions(**settings.model_dump())
@@ -306,7 +307,8 @@ def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from
         # the cursor it wrote is a normal one: the next edit is noticed
         (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application again\n")
         edited, _ = tick(instance, cursor)
-        assert isinstance(edited, RunRequest) and edited.tags["taskvalue/inventory_changed"] == "a.csv"
+        assert isinstance(edited, RunRequest)
+        assert edited.tags["taskvalue/inventory_changed"] == "a.csv, latest.csv"
 
         # the sensor was off (or its cursor reset) while the file was edited: the first tick runs
         reset, _ = tick(instance)
@@ -328,6 +330,22 @@ def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from
             instance=instance, cursor=None, resources=resources | {"coverage_settings": domains_moved}
         )
         assert isinstance(inventory_files_sensor(context), RunRequest)
+
+        # the warehouse the sensor serves is not the one that run published, or is gone: run
+        elsewhere = type(settings)(
+            **{**settings.model_dump(), "warehouse_path": str(tmp_path / "other.duckdb")}
+        )
+        context = build_sensor_context(
+            instance=instance, cursor=None, resources=resources | {"settings": elsewhere}
+        )
+        assert isinstance(inventory_files_sensor(context), RunRequest)
+        assert isinstance(tick(instance)[0], SkipReason)
+        published = settings.warehouse.read_bytes()
+        settings.warehouse.unlink()
+        assert isinstance(tick(instance)[0], RunRequest)
+        settings.warehouse.write_bytes(published)  # the same bytes, but not the file that run left
+        os.utime(settings.warehouse, ns=(1, 1))
+        assert isinstance(tick(instance)[0], RunRequest)
 
         # a later run that read the files but did not publish (here: only the ingest): unknown, so run
         selection = [
