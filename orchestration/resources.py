@@ -10,6 +10,7 @@ must keep the environment's value rather than fall back to the class default.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -18,7 +19,7 @@ from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, field_validator, model_validator
 
-from assets.common.env import env_flag, env_overrides, from_env, integer, setting_name, settings_from
+from assets.common.env import env_flag, env_overrides, from_env, integer, number, setting_name, settings_from
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -81,14 +82,39 @@ class TaskvalueSettings(ConfigurableResource):
         default_factory=from_env("TASKVALUE_REVALIDATE_DOWNLOADS", False, env_flag),
         description="Ask the publisher again each run; on failure the cached copy stays in use.",
     )
-    http_timeout_s: float = Field(default=60.0, description="Connect/read timeout per request.")
-    http_retries: int = Field(default=4, description="Retries after the first attempt, with backoff.")
-    http_backoff_s: float = Field(default=2.0, description="First backoff; doubles on each retry.")
+    http_timeout_s: float = Field(
+        default_factory=from_env("TASKVALUE_HTTP_TIMEOUT_S", 60.0, number),
+        description="Connect/read timeout per request.",
+    )
+    http_retries: int = Field(
+        default_factory=from_env("TASKVALUE_HTTP_RETRIES", 4, integer),
+        description="Retries after the first attempt, with backoff.",
+    )
+    http_backoff_s: float = Field(
+        default_factory=from_env("TASKVALUE_HTTP_BACKOFF_S", 2.0, number),
+        description="First backoff; doubles on each retry.",
+    )
     http_deadline_s: float = Field(
-        default=1800.0,
+        default_factory=from_env("TASKVALUE_HTTP_DEADLINE_S", 1800.0, number),
         description="Deadline of each download, retries and waits included (a trickling server never "
         "trips the read timeout); raise it on a slow line.",
     )
+
+    @field_validator("http_timeout_s", "http_deadline_s")
+    @classmethod
+    def _positive_seconds(cls, v: float, info) -> float:
+        if not (math.isfinite(v) and v > 0):
+            raise ValueError(
+                f"{setting_name(cls, info.field_name)} must be a positive number of seconds (got {v})"
+            )
+        return v
+
+    @field_validator("http_retries", "http_backoff_s")
+    @classmethod
+    def _not_negative(cls, v: float, info) -> float:
+        if not (math.isfinite(v) and v >= 0):
+            raise ValueError(f"{setting_name(cls, info.field_name)} must be 0 or more (got {v})")
+        return v
 
     @model_validator(mode="after")
     def _previous_vintage_is_earlier(self):

@@ -37,6 +37,9 @@ ENV = {
     "TASKVALUE_COVERAGE_MIN_CONFIDENCE": ("High", "high"),
     "TASKVALUE_COVERAGE_MAX_RANK": ("3", 3),
     "TASKVALUE_COVERAGE_EXCLUDED_STATUSES": ("retired,draft", "retired,draft"),
+    "TASKVALUE_HTTP_RETRIES": ("2", 2),
+    "TASKVALUE_TOP_TASKS_PER_OCCUPATION": ("5", 5),
+    "TASKVALUE_MATCH_MEDIUM_THRESHOLD": ("0.3", 0.3),
 }
 # resource key -> (its env table, a field the run overrides, the override)
 RESOURCES = {

@@ -21,9 +21,10 @@ def test_every_table_asset_key_is_schema_and_table():
             assert len(key.path) == 2, key
 
 
-def test_every_staging_table_has_a_blocking_gx_check():
+def test_every_staging_and_mart_table_has_a_blocking_gx_check():
     from orchestration.definitions import ALL_ASSETS, ALL_CHECKS
 
     checked = {spec.asset_key for c in ALL_CHECKS for spec in c.check_specs if spec.blocking}
-    staging = {k for a in ALL_ASSETS for k in a.keys if k.path[0] == "staging"}
-    assert staging <= checked, staging - checked
+    tables = {k for a in ALL_ASSETS for k in a.keys if k.path[0] in ("staging", "marts")}
+    assert len(tables) > 30
+    assert tables <= checked, tables - checked

@@ -32,3 +32,16 @@ def test_readme_starts_with_the_two_commands():
 
 if __name__ == "__main__":
     print(data_dictionary())
+
+
+def test_every_environment_variable_is_in_the_readme():
+    from assets.coverage.config import ENV_OVERRIDES as COVERAGE
+    from assets.inventory.config import ENV_OVERRIDES as INVENTORY
+    from assets.value.config import ENV_OVERRIDES as VALUE
+    from orchestration.resources import ENV_OVERRIDES as SETTINGS
+
+    text = README.read_text(encoding="utf-8")
+    variables = set(SETTINGS) | set(VALUE) | set(INVENTORY) | set(COVERAGE)
+    assert len(variables) > 40
+    missing = sorted(v for v in variables if v not in text and not v.startswith("TASKVALUE_COVERAGE_"))
+    assert not missing, f"README does not name {missing}"

@@ -40,10 +40,17 @@ class InventorySettings(ConfigurableResource):
         "(which may be absent: no decisions yet). A file named here must exist (a typo is an error, not zero "
         "decisions).",
     )
-    high_threshold: float = Field(default=-1.0, description="Score >= this is 'high'; < 0: matcher default.")
-    medium_threshold: float = Field(default=-1.0, description="Score >= this is 'medium'; < 0: default.")
+    high_threshold: float = Field(
+        default_factory=from_env("TASKVALUE_MATCH_HIGH_THRESHOLD", -1.0, number),
+        description="Score >= this is 'high'; < 0: matcher default.",
+    )
+    medium_threshold: float = Field(
+        default_factory=from_env("TASKVALUE_MATCH_MEDIUM_THRESHOLD", -1.0, number),
+        description="Score >= this is 'medium'; < 0: default.",
+    )
     low_threshold: float = Field(
-        default=-1.0, description="Score >= this is 'low', else 'none'; < 0: default."
+        default_factory=from_env("TASKVALUE_MATCH_LOW_THRESHOLD", -1.0, number),
+        description="Score >= this is 'low', else 'none'; < 0: default.",
     )
     domain_bonus: float = Field(
         default_factory=from_env("TASKVALUE_DOMAIN_BONUS", -1.0, number),

@@ -114,7 +114,9 @@ def task_attributes_raw(
             con,
             "int.task_attributes_raw",
             frame,
-            table_doc=f"Task attributes read from {path or '(none configured)'}; one row per file row and column.",
+            # the path as configured (relative to the project), not this machine's absolute one
+            table_doc=f"Task attributes read from {configured or '(none configured)'}; one row per file row "
+            "and column.",
             column_docs=attributes.RAW_DOCS,
         )
         return table_result(

@@ -12,7 +12,17 @@ from typing import Literal, get_args
 from dagster import ConfigurableResource
 from pydantic import Field, field_validator
 
-from assets.common.env import env_flag, env_overrides, from_env, number, numbers, one_of, settings_from
+from assets.common.env import (
+    env_flag,
+    env_overrides,
+    from_env,
+    integer,
+    number,
+    numbers,
+    one_of,
+    setting_name,
+    settings_from,
+)
 
 DEFAULT_FT_RATES = [1.0, 4.0, 24.0, 104.0, 250.0, 750.0, 2000.0]
 # Hourly wage bands: roughly doubling steps, because wages are spread log-normally. $15/hr is the
@@ -41,16 +51,28 @@ class ValueSettings(ConfigurableResource):
         default_factory=from_env("TASKVALUE_FT_RATES", DEFAULT_FT_RATES, numbers),
         description="Times a year for FT categories 1..7 (yearly or less .. hourly or more).",
     )
-    core_points: int = Field(default=2, description="Fallback weight points of a Core task.")
-    supplemental_points: int = Field(default=1, description="Fallback points of a Supplemental task.")
-    untyped_points: int = Field(default=1, description="Fallback points of a task whose type is n/a.")
+    core_points: int = Field(
+        default_factory=from_env("TASKVALUE_CORE_POINTS", 2, integer),
+        description="Fallback weight points of a Core task.",
+    )
+    supplemental_points: int = Field(
+        default_factory=from_env("TASKVALUE_SUPPLEMENTAL_POINTS", 1, integer),
+        description="Fallback points of a Supplemental task.",
+    )
+    untyped_points: int = Field(
+        default_factory=from_env("TASKVALUE_UNTYPED_POINTS", 1, integer),
+        description="Fallback points of a task whose type is n/a.",
+    )
     allocation_rule: AllocationRule = Field(
         default_factory=from_env(
             "TASKVALUE_ALLOCATION_RULE", "equal_split", one_of(*get_args(AllocationRule))
         ),
         description="How an OES row's employment is divided among the O*NET codes that share it.",
     )
-    hours_per_year: int = Field(default=2080, description="Hours in a full-time year (BLS convention).")
+    hours_per_year: int = Field(
+        default_factory=from_env("TASKVALUE_HOURS_PER_YEAR", 2080, integer),
+        description="Hours in a full-time year (BLS convention).",
+    )
     tier_thresholds_usd: list[float] = Field(
         default_factory=from_env("TASKVALUE_TIER_THRESHOLDS_USD", DEFAULT_TIER_THRESHOLDS, numbers),
         description="Ascending hourly bounds ($/hr, applied to loaded_hourly_cost_usd) between tiers.",
@@ -67,7 +89,10 @@ class ValueSettings(ConfigurableResource):
         default_factory=from_env("TASKVALUE_PRIORITY_JUDGMENT_FIRST", True, env_flag),
         description="Within a tier, judgment tasks rank before other tasks.",
     )
-    top_tasks_per_occupation: int = Field(default=3, description="Tasks listed in occupation_value.")
+    top_tasks_per_occupation: int = Field(
+        default_factory=from_env("TASKVALUE_TOP_TASKS_PER_OCCUPATION", 3, integer),
+        description="Tasks listed in occupation_value.",
+    )
     task_attributes_path: str = Field(
         # an empty value is a value: TASKVALUE_TASK_ATTRIBUTES= means no attribute file
         default_factory=from_env("TASKVALUE_TASK_ATTRIBUTES", DEFAULT_TASK_ATTRIBUTES, empty_is_value=True),
@@ -125,14 +150,16 @@ class ValueSettings(ConfigurableResource):
     @classmethod
     def _hours(cls, v: int) -> int:
         if not 1 <= v <= 8784:
-            raise ValueError(f"hours_per_year must be between 1 and 8,784 (got {v}); BLS uses 2,080")
+            raise ValueError(
+                f"{setting_name(cls, 'hours_per_year')} must be between 1 and 8,784 (got {v}); BLS uses 2,080"
+            )
         return v
 
     @field_validator("core_points", "supplemental_points", "untyped_points", "top_tasks_per_occupation")
     @classmethod
     def _at_least_one(cls, v: int, info) -> int:
         if v < 1:
-            raise ValueError(f"{info.field_name} must be at least 1 (got {v})")
+            raise ValueError(f"{setting_name(cls, info.field_name)} must be at least 1 (got {v})")
         return v
 
 

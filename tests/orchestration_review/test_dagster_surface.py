@@ -50,8 +50,11 @@ def test_every_check_is_named_by_its_table_and_what_holds():
 
 
 def test_every_table_materialization_shows_rows_documented_columns_and_a_preview(tmp_path):
-    result, _ = run_refresh(tmp_path, FIXTURES / "mirror")
+    import duckdb
+
+    result, settings = run_refresh(tmp_path, FIXTURES / "mirror")
     assert result.success
+    con = duckdb.connect(str(settings.work_db), read_only=True)
     seen = set()
     for event in result.get_asset_materialization_events():
         mat = event.step_materialization_data.materialization
@@ -61,11 +64,13 @@ def test_every_table_materialization_shows_rows_documented_columns_and_a_preview
             continue
         seen.add(mat.asset_key)
         md = mat.metadata
-        assert md["dagster/row_count"].value >= 0, mat.asset_key
+        rows = con.execute(f"select count(*) from {'.'.join(mat.asset_key.path)}").fetchone()[0]
+        assert md["dagster/row_count"].value == rows, mat.asset_key
         columns = md["dagster/column_schema"].schema.columns
         assert columns and all(c.description for c in columns), mat.asset_key
         assert md["dagster/table_name"].value == ".".join(mat.asset_key.path)
         assert type(md["preview"]).__name__ == "MarkdownMetadataValue", mat.asset_key
+    con.close()
     assert len(seen) >= 50
 
 
