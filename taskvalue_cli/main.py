@@ -150,11 +150,17 @@ def refresh(
     """
     from assets.coverage.config import coverage_settings_from_env
     from assets.coverage.domains import load_domains
+    from assets.value.config import refuse_a_missing_attribute_file, value_settings_from_env
     from orchestration.definitions import build_definitions
 
     # The definitions load without a readable domains file (schedules must keep running), but this
     # run would fail half way at int.domain_definitions: refuse before doing any work.
     load_domains(coverage_settings_from_env().domains_path)
+    value = value_settings_from_env()  # so is a named attribute file that is not there
+    refuse_a_missing_attribute_file(
+        _settings().path(value.task_attributes_path) if value.task_attributes_path else None,
+        value.task_attributes_path,
+    )
     progress = _Progress()
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())

@@ -499,6 +499,38 @@ def priority_is_digital_only(con: duckdb.DuckDBPyConnection) -> bool:
     ).fetchone()[0]
 
 
+def tiers_on_loaded_cost(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the warehouse's tiers band loaded cost, not the wage (a multiplier other than 1)."""
+    has_column = con.execute(
+        "select count(*) from duckdb_columns() where database_name = current_database() "
+        "and schema_name = 'marts' and table_name = 'task_value' and column_name = 'loaded_hourly_cost_usd'"
+    ).fetchone()[0]
+    return (
+        bool(has_column)
+        and con.execute(
+            "select coalesce(bool_or(loaded_hourly_cost_usd <> hourly_wage_usd), false) from marts.task_value"
+        ).fetchone()[0]
+    )
+
+
+def judgment_ranks_first(con: duckdb.DuckDBPyConnection) -> bool:
+    """Whether the priority rank puts judgment work first within each tier (priority_judgment_first),
+    read from the ranks themselves."""
+    return con.execute(
+        """
+        select coalesce(bool_and(judgment_last < others_first), true) from (
+            select
+                max(priority_rank) filter (where nature = 'judgment') as judgment_last,
+                min(priority_rank) filter (where nature is distinct from 'judgment') as others_first
+            from marts.task_value
+            where priority_score > 0
+            group by tier
+        )
+        where judgment_last is not null and others_first is not null
+        """
+    ).fetchone()[0]
+
+
 def worth_more_than_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: list[dict]) -> int:
     """Uncovered tasks not listed whose annual value in the domain exceeds the last listed gap's."""
     if not gaps:
@@ -668,10 +700,17 @@ def build_domain_doc(
             "across the SOC groups, a custom domain reuses their occupations): do not add domains' values up.",
             # the rule the warehouse was built with: the CLI's environment may say otherwise
             f"Coverage rule: {h.get('coverage_rule') or rule_text}",
-            "Tiers are bands of the occupation's national mean hourly wage (for sector domains too); the bottom "
-            "and top tiers are the lowest- and highest-paid bands (a third of the bands each unless configured).",
+            (
+                "Tiers are bands of loaded hourly cost: the occupation's national mean hourly wage times the "
+                "loaded-cost multiplier (employer cost per dollar of wage)"
+                if tiers_on_loaded_cost(con)
+                else "Tiers are bands of the occupation's national mean hourly wage"
+            )
+            + " (for sector domains too); the bottom and top tiers are the lowest- and highest-paid bands (a "
+            "third of the bands each unless configured).",
             "Gaps are uncovered tasks ranked by the value model's priority value before cents are apportioned "
-            "(times the sector's share for a sector domain), then by its priority rank (judgment first)"
+            "(times the sector's share for a sector domain), then by its priority rank"
+            + (" (judgment first)" if judgment_ranks_first(con) else "")
             + ("; the priority counts digital tasks only." if digital_only else "."),
             "Grounding reasons are checked in order: declared unmapped domain, no credible match, only "
             "low-tier work, physical work, outside the declared domain, a domain name that matches no "

@@ -5,12 +5,11 @@ from pathlib import Path
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
-from assets.common.errors import SourceFormatError
 from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.warehouse import replace_table_from_frame
 from assets.value import attributes, seeds
-from assets.value.config import DEFAULT_TASK_ATTRIBUTES, ValueSettings
+from assets.value.config import ValueSettings, refuse_a_missing_attribute_file
 from assets.value.sql_assets import sql_model_asset
 from orchestration.resources import TaskvalueSettings
 
@@ -79,12 +78,7 @@ def task_attributes_raw(
     if path is None:
         frame, state = attributes.empty_attributes(), "not configured"
     elif not path.is_file():
-        if configured != DEFAULT_TASK_ATTRIBUTES:
-            raise SourceFormatError(
-                str(path),
-                "task attribute file not found (TASKVALUE_TASK_ATTRIBUTES / value_settings.task_attributes_path); "
-                "set it empty for no attribute file",
-            )
+        refuse_a_missing_attribute_file(path, configured)
         frame, state = attributes.empty_attributes(), "absent"
         context.log.warning(f"task attribute file {path} not found; the attribute marts will be empty")
     else:

@@ -9,11 +9,10 @@ from dataclasses import replace
 
 import duckdb
 
-from assets.common.errors import SourceFormatError
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model, replace_table_from_frame
 from assets.value import attributes, seeds
-from assets.value.config import DEFAULT_TASK_ATTRIBUTES, ValueSettings
+from assets.value.config import ValueSettings, refuse_a_missing_attribute_file
 from assets.value.sql_assets import bound_params, value_params
 from orchestration.resources import TaskvalueSettings
 
@@ -47,9 +46,7 @@ def build_all(con: duckdb.DuckDBPyConnection, settings: TaskvalueSettings, value
         column_docs=seeds.TIER_DOCS,
     )
     path = settings.path(value.task_attributes_path) if value.task_attributes_path else None
-    if path is not None and not path.is_file() and value.task_attributes_path != DEFAULT_TASK_ATTRIBUTES:
-        # as the asset: a file named by the user must exist; only the default may be absent
-        raise SourceFormatError(str(path), "task attribute file not found (TASKVALUE_TASK_ATTRIBUTES)")
+    refuse_a_missing_attribute_file(path, value.task_attributes_path)  # as the asset does
     frame = (
         attributes.read_task_attributes(
             path, value.task_attributes_task_id_column, value.task_attributes_code_column

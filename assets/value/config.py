@@ -7,6 +7,7 @@ Defaults and the reasons for them are documented in the README ("The value model
 
 import math
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Literal, get_args
 
 from dagster import ConfigurableResource
@@ -23,8 +24,13 @@ from assets.common.env import (
     setting_name,
     settings_from,
 )
+from assets.common.errors import SourceFormatError
 
 DEFAULT_FT_RATES = [1.0, 4.0, 24.0, 104.0, 250.0, 750.0, 2000.0]
+# Upper bounds that keep the SQL's integer arithmetic in range (scores x 1e6 as HUGEINT, points as
+# BIGINT): a rate above once a minute (525,600 a year) or a million points means nothing anyway.
+MAX_FT_RATE = 1_000_000
+MAX_POINTS = 1_000_000
 # Hourly wage bands: roughly doubling steps, because wages are spread log-normally. $15/hr is the
 # bottom of the OES distribution, $200/hr its top (physicians, executives).
 DEFAULT_TIER_THRESHOLDS = [15.0, 25.0, 50.0, 100.0, 200.0]
@@ -117,8 +123,17 @@ class ValueSettings(ConfigurableResource):
             raise ValueError(
                 "ft_rates_per_year (TASKVALUE_FT_RATES) needs exactly 7 rates (FT categories 1..7)"
             )
-        if not all(math.isfinite(x) and x >= 0 for x in v):
-            raise ValueError(f"ft_rates_per_year (TASKVALUE_FT_RATES) must be finite and >= 0 (got {v})")
+        if not all(math.isfinite(x) and 0 <= x <= MAX_FT_RATE for x in v):
+            raise ValueError(
+                f"ft_rates_per_year (TASKVALUE_FT_RATES) must be between 0 and {MAX_FT_RATE:,} times a year "
+                f"(got {v})"
+            )
+        # a rate rounds to the 1e-6 grid of the scores: all 0 would silently turn ft_rt into the fallback
+        if not any(x >= 1e-6 for x in v):
+            raise ValueError(
+                f"ft_rates_per_year (TASKVALUE_FT_RATES) needs a rate of at least 0.000001 a year (got {v}): "
+                "with none, no task has an ft_rt score and every weight falls back"
+            )
         return v
 
     @field_validator("tier_thresholds_usd")
@@ -158,14 +173,27 @@ class ValueSettings(ConfigurableResource):
     @field_validator("core_points", "supplemental_points", "untyped_points", "top_tasks_per_occupation")
     @classmethod
     def _at_least_one(cls, v: int, info) -> int:
-        if v < 1:
-            raise ValueError(f"{setting_name(cls, info.field_name)} must be at least 1 (got {v})")
+        if not 1 <= v <= MAX_POINTS:
+            raise ValueError(
+                f"{setting_name(cls, info.field_name)} must be between 1 and {MAX_POINTS:,} (got {v})"
+            )
         return v
 
 
 # Environment variable -> field. Lists are comma-separated. An empty value is unset, except
 # TASKVALUE_TASK_ATTRIBUTES (empty = no attribute file).
 ENV_OVERRIDES = env_overrides(ValueSettings)
+
+
+def refuse_a_missing_attribute_file(path: Path | None, configured: str) -> None:
+    """A file the user named must exist (a typo would empty the attribute marts); only the default,
+    ../shared/data's labelset, may be absent (a user's machine without that mirror)."""
+    if path is not None and not path.is_file() and configured != DEFAULT_TASK_ATTRIBUTES:
+        raise SourceFormatError(
+            str(path),
+            "task attribute file not found (TASKVALUE_TASK_ATTRIBUTES / value_settings.task_attributes_path); "
+            "set it empty for no attribute file",
+        )
 
 
 def value_settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> ValueSettings:

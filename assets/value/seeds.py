@@ -6,6 +6,8 @@
 
 from __future__ import annotations
 
+import math
+from decimal import ROUND_HALF_EVEN, Decimal
 from pathlib import Path
 
 import polars as pl
@@ -32,8 +34,9 @@ TIER_DOCS = {
     "tier_min_usd": "Lower bound, $/hr loaded cost, inclusive.",
     "tier_max_usd": "Upper bound, $/hr loaded cost, exclusive (null for the top tier).",
     "loaded_cost_multiplier": "Employer cost per $ of wage used to compute loaded cost (1.0 = wages).",
-    "wage_min_usd": "Lower bound expressed as an hourly wage ($/hr) = tier_min_usd / multiplier.",
-    "wage_max_usd": "Upper bound expressed as an hourly wage ($/hr).",
+    "wage_min_usd": "Lower bound expressed as an hourly wage ($/hr): the lowest wage whose loaded cost "
+    "(rounded to the cent, as in marts.task_value) reaches tier_min_usd.",
+    "wage_max_usd": "Upper bound expressed as an hourly wage ($/hr): the lowest wage of the next tier.",
 }
 
 
@@ -63,7 +66,21 @@ def read_activity_labels(path: Path = LABELS_CSV) -> pl.DataFrame:
 
 
 def _money(x: float) -> str:
-    return f"{x:g}"
+    # cents kept where a bound has them: {:g} wrote 12345.67 as 12345.7 and 10000.01 as 10000
+    return f"{x:.2f}".rstrip("0").rstrip(".")
+
+
+def _first_wage(bound: float, multiplier: float) -> float:
+    """The lowest wage (in cents) whose loaded cost, rounded half to even to the cent as
+    marts.task_value rounds it, reaches `bound`."""
+    cents = math.floor(Decimal(str(bound)) / Decimal(str(multiplier)) * 100) - 1
+    while _loaded(cents, multiplier) < Decimal(str(bound)):
+        cents += 1
+    return cents / 100
+
+
+def _loaded(cents: int, multiplier: float) -> Decimal:
+    return (Decimal(cents) / 100 * Decimal(str(multiplier))).quantize(Decimal("0.01"), ROUND_HALF_EVEN)
 
 
 def tier_frame(thresholds: list[float], multiplier: float) -> pl.DataFrame:
@@ -80,8 +97,8 @@ def tier_frame(thresholds: list[float], multiplier: float) -> pl.DataFrame:
                 "tier_min_usd": low,
                 "tier_max_usd": high,
                 "loaded_cost_multiplier": multiplier,
-                "wage_min_usd": round(low / multiplier, 2),
-                "wage_max_usd": None if high is None else round(high / multiplier, 2),
+                "wage_min_usd": _first_wage(low, multiplier),
+                "wage_max_usd": None if high is None else _first_wage(high, multiplier),
             }
         )
     money = pl.Decimal(12, 2)

@@ -2,7 +2,8 @@
 -- The coverage layer needs "bottom" and "top" tier without knowing the tier labels, so the order is
 -- read from the data: a tier's position is the rank of the lowest hourly wage among its tasks.
 -- The bottom tiers are the bottom_tier_count (TASKVALUE_COVERAGE_BOTTOM_TIERS) lowest-paid bands and
--- the top tiers the top_tier_count (TASKVALUE_COVERAGE_TOP_TIERS) highest-paid ones; 0 means a third of the bands, rounded up (2 of 6 bands, 1 of 3).
+-- the top tiers the top_tier_count (TASKVALUE_COVERAGE_TOP_TIERS) highest-paid ones; 0 means a third of the bands, rounded up (2 of 6 bands, 1 of 3;
+-- none when one band holds every task).
 -- columns:
 --   tier: Tier label as in marts.task_value.
 --   tier_position: 1 for the lowest-paid tier, counting up.
@@ -29,9 +30,19 @@ ordered as (
 ),
 
 counts as (
+    -- a single band holding every task is neither bottom nor top: "a third" of one band made all work
+    -- low-tier, $100/hr executives included (tier bounds set beyond every wage)
     select
-        case when $bottom_tier_count > 0 then $bottom_tier_count else ceil(tier_count / 3)::integer end as n_bottom,
-        case when $top_tier_count > 0 then $top_tier_count else ceil(tier_count / 3)::integer end as n_top,
+        case
+            when $bottom_tier_count > 0 then $bottom_tier_count
+            when tier_count < 2 then 0
+            else ceil(tier_count / 3)::integer
+        end as n_bottom,
+        case
+            when $top_tier_count > 0 then $top_tier_count
+            when tier_count < 2 then 0
+            else ceil(tier_count / 3)::integer
+        end as n_top,
         tier_count
     from (select count(*) as tier_count from tiers)
 ),

@@ -562,3 +562,14 @@ def test_a_bad_setting_is_one_line_and_exit_2_not_a_traceback(warehouse, args, e
     assert proc.returncode == 2, err
     assert err.decode().startswith(f"SettingError: {message}") and err.decode().count("\n") == 1
     assert b"Traceback" not in err and out == b""
+
+
+def test_refresh_refuses_a_named_attribute_file_that_is_not_there(warehouse, tmp_path):
+    # it used to start, fail at step 6 between two tracebacks, run on for 40 s and exit 1
+    proc = _cli(["refresh"], warehouse, TASKVALUE_TASK_ATTRIBUTES=str(tmp_path / "missing.tsv"))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert err.decode() == (
+        f"SourceFormatError: file {tmp_path / 'missing.tsv'}: task attribute file not found "
+        "(TASKVALUE_TASK_ATTRIBUTES / value_settings.task_attributes_path); set it empty for no attribute file\n"
+    )

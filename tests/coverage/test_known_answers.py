@@ -623,3 +623,36 @@ def test_inventory_domain_names_fold_like_the_config_file_names():
     for written, folded, domain_id in rows:
         assert folded == normalize_name(written), written
         assert domain_id == "computer-and-mathematical", written
+
+
+def test_one_band_holding_every_task_is_neither_bottom_nor_top():
+    # tier bounds beyond every wage put all work in one band: "a third of the bands" made it the
+    # bottom band, and every grounded task low_tier_only ($60/h software work included)
+    con = build_fixture_db(edits=["update marts.task_value set tier = '$0-1000/hr'"])
+    try:
+        assert con.execute(
+            "select tier, is_bottom_tier, is_top_tier from int.domain_tier_order"
+        ).fetchall() == [("$0-1000/hr", False, False)]
+        reasons = con.execute(
+            "select count(*) filter (where list_contains(ungrounded_reasons, 'low_tier_only')), "
+            "count(*) filter (where grounding = 'grounded') from marts.inventory_grounding"
+        ).fetchone()
+        assert reasons == (0, 3)  # inv-1, inv-2, inv-8; inv-4 (cooking) stays physical_work
+    finally:
+        con.close()
+
+
+def test_the_report_reads_how_tiers_and_ranks_were_built_from_the_warehouse():
+    from assets.coverage.reports import judgment_ranks_first, tiers_on_loaded_cost
+
+    con = build_fixture_db()
+    try:
+        assert (tiers_on_loaded_cost(con), judgment_ranks_first(con)) == (False, True)
+        # ranked by score alone within the tier (TASKVALUE_PRIORITY_JUDGMENT_FIRST=false): 202 first
+        con.execute("update marts.task_value set priority_rank = 2 where task_id = 202")
+        con.execute("update marts.task_value set priority_rank = 6 where task_id = 201")
+        con.execute("alter table marts.task_value add column loaded_hourly_cost_usd decimal(12, 2)")
+        con.execute("update marts.task_value set loaded_hourly_cost_usd = hourly_wage_usd * 1.42")
+        assert (tiers_on_loaded_cost(con), judgment_ranks_first(con)) == (True, False)
+    finally:
+        con.close()

@@ -39,6 +39,35 @@ def test_tiers_with_loaded_cost():
     assert str(tiers["wage_min_usd"][2]) == "160.00"
 
 
+@pytest.mark.parametrize(
+    ("var", "raw", "message"),
+    [
+        # accepted before, then the run died at int.task_weight_variants (HUGEINT / BIGINT overflow)
+        ("TASKVALUE_FT_RATES", ",".join(["1e33"] * 7), "between 0 and 1,000,000 times a year"),
+        ("TASKVALUE_CORE_POINTS", "1000000000000000000000", "between 1 and 1,000,000"),
+        # accepted before, and every weight silently fell back to core_supplemental
+        ("TASKVALUE_FT_RATES", "0,0,0,0,0,0,0", "at least 0.000001 a year"),
+        ("TASKVALUE_FT_RATES", "0,0,0,0,0,0,1e-7", "at least 0.000001 a year"),
+    ],
+)
+def test_settings_the_sql_cannot_honour_are_refused(var, raw, message):
+    with pytest.raises(ValueError, match=message):
+        value_settings_from_env(environ={var: raw})
+
+
+def test_tier_labels_keep_cents_and_wage_bounds_are_the_first_wage_in_the_tier():
+    # {:g} wrote 12345.67 as 12345.7, and 10000.01 and 10000.02 as one label (a check failed mid-run)
+    assert tier_frame([10000.01, 10000.02, 12345.67], 1.0)["tier"].to_list() == [
+        "$0-10000.01/hr",
+        "$10000.01-10000.02/hr",
+        "$10000.02-12345.67/hr",
+        "$12345.67+/hr",
+    ]
+    # at 1.42 a $45.77 wage costs $64.99 (below $65) and $45.78 costs $65.01: the tier starts at 45.78
+    # (65 / 1.42 = 45.774 rounded to the cent said 45.77)
+    assert str(tier_frame([65.0], 1.42)["wage_min_usd"][1]) == "45.78"
+
+
 def test_label_mapping_is_complete_and_valid():
     labels = read_activity_labels()
     gwas = labels.filter(pl.col("level") == "gwa")
