@@ -368,8 +368,9 @@ def report(
     import duckdb
 
     from assets.coverage.config import coverage_settings_from_env
+    from assets.coverage.numbers import covered_pct
     from assets.coverage.outputs import reports_dir
-    from assets.coverage.reports import covered_pct, resolve_domain, write_domain_report
+    from assets.coverage.reports import resolve_domain, write_domain_report
 
     domain = _text_arg(domain, "domain name")
     settings = _settings()

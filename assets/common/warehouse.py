@@ -97,6 +97,13 @@ def build_sql_model(
         raise
 
 
+def dict_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | None = None) -> list[dict]:
+    """The rows of a query as {column: value} dicts."""
+    cur = con.execute(sql, params or [])
+    cols = [d[0] for d in cur.description]
+    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     """Whether the database open on `con` holds schema.table (an older warehouse may not)."""
     return bool(

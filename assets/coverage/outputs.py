@@ -27,8 +27,10 @@ from assets.common.pools import WORK_DB_POOL
 from assets.coverage.config import CoverageSettings, coverage_settings_from_env
 from assets.coverage.domains import load_domains
 from assets.coverage.exports import EXPORT_SUFFIXES, export_all, export_file_names
+from assets.coverage.index_page import write_index
 from assets.coverage.models import MARTS
-from assets.coverage.reports import REPORT_SUFFIXES, report_file_names, write_domain_report, write_index
+from assets.coverage.report_paths import REPORT_SUFFIXES, report_file_names
+from assets.coverage.reports import write_domain_report
 from orchestration.resources import TaskvalueSettings
 
 REPORT_INPUTS = [AssetKey(list(m.key)) for m in MARTS] + [

@@ -7,236 +7,41 @@ published warehouse from the CLI) and writes files atomically into a reports dir
 from __future__ import annotations
 
 import base64
-import io
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from decimal import ROUND_HALF_UP, Context, Decimal
 from pathlib import Path
-from typing import NamedTuple
 
 import duckdb
 
 from assets.common.files import write_atomic
-from assets.common.warehouse import has_table
-from assets.coverage.document import Doc, Image, Md, Table, link, md_code, md_escape, to_html, to_markdown
+from assets.common.warehouse import dict_rows, has_table
+from assets.coverage.attribution import BLS_ATTRIBUTION, ONET_ATTRIBUTION
+from assets.coverage.charts import tier_chart_png
+from assets.coverage.document import Doc, Image, Table, md_code, md_escape, to_html, to_markdown
 from assets.coverage.domains import RESERVED_IDS, normalize_name
+from assets.coverage.grounding_sections import (
+    UNGROUNDED_SHOWN,
+    UNVERIFIED,
+    grounding_table,
+    shown_note,
+    ungrounded_section,
+)
+from assets.coverage.index_page import write_index
+from assets.coverage.numbers import count, covered_pct, hourly, pct, plural, usd
+from assets.coverage.release_sections import (
+    release_changes_section,
+)
+from assets.coverage.report_paths import (
+    INDEX_FILES,
+    report_files,
+)
 
-ONET_ATTRIBUTION = (
-    "This site incorporates information from O*NET Web Services by the U.S. Department of Labor, "
-    "Employment and Training Administration (USDOL/ETA). O*NET® is a trademark of USDOL/ETA. "
-    "O*NET database content is licensed under Creative Commons Attribution 4.0 International (CC BY 4.0)."
-)
-BLS_ATTRIBUTION = (
-    "Employment and wages: U.S. Bureau of Labor Statistics, Occupational Employment and Wage Statistics "
-    "(OEWS), public domain."
-)
-PET_PEEVE = (
-    "An inventory task is ungrounded when one of five reasons holds (the first that holds is shown). "
-    "The seed's pet peeve, a task that looks busy but imitates no valuable work, is no credible match; "
-    "a declared unmapped domain is the team saying so itself (its text matches do not count); only "
-    "low-tier work and physical work are milder forms of it. Outside the declared domain is not: such a "
-    "task imitates real work, and only its domain label disagrees."
-)
-UNVERIFIED = (
-    "These tasks claim this domain, but no O*NET candidate is credible: text matching could not tell which "
-    "work they imitate (RL prompts rarely use O*NET's words). They count as neither grounded nor "
-    "ungrounded. Name each one's occupation (`onet_soc_code`) or pin a match in the overrides file."
-)
-# The reasons of marts.inventory_grounding.ungrounded_reason, in the order they are checked.
-REASON_TEXT = {
-    "declared_unmapped_domain": "declared unmapped domain",
-    "no_credible_match": "no credible match",
-    "low_tier_only": "only low-tier work",
-    "physical_work": "physical work",
-    "outside_declared_domain": "outside the declared domain",
-}
-REASON_HELP = {
-    "declared_unmapped_domain": (
-        "The task's domain is listed in `unmapped_inventory_domains` (config/domains.toml): the team "
-        "declared that this work has no O*NET counterpart, so text matches do not count, however close "
-        "the words. Keep such tasks knowingly; a pin in the overrides file grounds one that does imitate "
-        "real work."
-    ),
-    "no_credible_match": (
-        "No credible O*NET match, and the task claims no configured domain: no real work was found behind "
-        "it. This is the seed's pet peeve: a task that looks busy but imitates no valuable work. Rewrite or "
-        "retire it, or name the work it imitates (`onet_soc_code`, or a pin in the overrides file)."
-    ),
-    "low_tier_only": (
-        "Every credible match is bottom-tier (lowest-paid) work: the task imitates real work, but the least "
-        "valuable kind, a milder form of the pet peeve. Aim it at the better-paid work of the same job, or "
-        "keep it knowingly."
-    ),
-    "physical_work": (
-        "Every credible match is physical work, which a text task can describe but not do: a milder form of "
-        "the pet peeve. Check that the task trains something a model can actually perform."
-    ),
-    "outside_declared_domain": (
-        "The task imitates real work, but the task's declared domain disagrees with the occupation it "
-        "matches. Not the pet peeve: fix the row's domain or `onet_soc_code`, or the domain definition in "
-        "config/domains.toml."
-    ),
-}
 GAPS_SHOWN = 15
-UNGROUNDED_SHOWN = 50
-RELEASE_SHIFTS_SHOWN = 10
-ONET_CHANGES_SHOWN = 10
-ONET_CHANGE_ORDER = ("added", "removed", "reworded", "moved")
 
 
-_WIDE = Context(prec=60)  # quantize must not overflow on a huge amount (1e28 and more)
-
-
-def usd(v: float | Decimal | None) -> str:
-    """Dollars, scaled to k/M/B/T with two decimals, rounded half up as a reader would (in decimal:
-    a float rounds 211,945,000 down to $211.94M). The unit is chosen after rounding (999,995 is $1.00M,
-    not $1,000.00k); amounts under a dollar show their cents, so only zero reads $0."""
-    if v is None:
-        return "n/a"
-    d = v if isinstance(v, Decimal) else Decimal(repr(float(v)))  # the float's shortest exact decimal
-    if not d.is_finite():
-        return "n/a"
-    sign, a = ("-", -d) if d < 0 else ("", d)
-    if a < Decimal("0.005"):  # below a cent: zero (float noise), never "-$0"
-        return "$0"
-    cents = a.quantize(Decimal("0.01"), ROUND_HALF_UP, context=_WIDE)
-    if cents < 1:  # 0.995 rounds to a dollar: shown as $1 below, like 1
-        return f"{sign}${cents}"
-    for suffix, exponent, decimals in (("", 0, 0), ("k", 3, 2), ("M", 6, 2), ("B", 9, 2), ("T", 12, 2)):
-        x = a.scaleb(-exponent).quantize(Decimal(1).scaleb(-decimals), ROUND_HALF_UP, context=_WIDE)
-        if x < 1000 or suffix == "T":
-            return f"{sign}${x:,.{decimals}f}{suffix}"
-    raise AssertionError("unreachable")
-
-
-def count(n: int | None) -> str:
-    return "n/a" if n is None else f"{n:,}"
-
-
-def plural(n: int, one: str, many: str | None = None) -> str:
-    """'1 task', '2 tasks', '1,286 tasks'."""
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
-
-
-def pct(v: float | None) -> str:
-    """A percentage to one decimal that never rounds a nonzero share to 0.0% (<0.1%), a share short
-    of 100 to 100.0% (>99.9%), or zero to -0.0%."""
-    if v is None:
-        return "n/a"
-    v = float(v)
-    if v == 0:
-        return "0.0%"
-    text = f"{abs(v):.1f}"
-    if text == "0.0":
-        text = "<0.1"
-    elif text == "100.0" and abs(v) < 100:
-        text = ">99.9"
-    return f"{'-' if v < 0 else ''}{text}%"
-
-
-def covered_pct(share_pct: float | None, covered_value: float | None) -> str:
-    """The coverage share of a mart (rounded there to 4 decimals): a nonzero covered value never
-    reads 0.0%, even when the share rounded to 0 in the mart."""
-    if covered_value and float(covered_value) > 0 and share_pct is not None and float(share_pct) < 0.05:
-        return "<0.1%"
-    return pct(share_pct)
-
-
-def change_text(previous: float | None, current: float | None) -> str:
-    """' (up 5.4%)', ' (down <0.1%)', ' (unchanged)'; empty without a previous value."""
-    if not previous or current is None:
-        return ""
-    change = 100 * (float(current) - float(previous)) / float(previous)
-    if change == 0:
-        return " (unchanged)"
-    return f" ({'up' if change > 0 else 'down'} {pct(abs(change))})"
-
-
-class ReportFiles(NamedTuple):
-    """The names of the files write_domain_report writes for one domain."""
-
-    png: str
-    md: str
-    html: str
-
-
-INDEX_FILES = ("index.md", "index.html")  # what write_index writes
 # The domains file refuses ids whose report files would be the index page's (domains.RESERVED_IDS);
 # checked here too for ids that come from elsewhere (a warehouse, the command line).
 assert {Path(name).stem for name in INDEX_FILES} <= RESERVED_IDS
-
-
-def report_files(domain_id: str) -> ReportFiles:
-    if domain_id in RESERVED_IDS:
-        raise ValueError(
-            f"domain id {domain_id!r} is reserved: reports/{domain_id}.html and .md are the index page "
-            "of all domains. Give the domain another id in the domains file (config/domains.toml)."
-        )
-    return ReportFiles(f"{domain_id}.png", f"{domain_id}.md", f"{domain_id}.html")
-
-
-# Every kind of file the reports directory gets from taskvalue: what retiring stale reports may delete.
-REPORT_SUFFIXES = (".md", ".html", ".png")
-
-
-def report_file_names(domain_ids: Iterable[str]) -> set[str]:
-    """Every file a refresh writes into the reports directory: the domains' reports and the index."""
-    return {name for d in domain_ids for name in report_files(d)} | set(INDEX_FILES)
-
-
-def _rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | None = None) -> list[dict]:
-    cur = con.execute(sql, params or [])
-    cols = [d[0] for d in cur.description]
-    return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
-
-
-def chart_labels(tiers: list[dict]) -> list[str]:
-    """The chart's tier labels: a tier without any value (no published wage) draws no bar, which
-    must not read as $0."""
-    return [t["slice"] + ("\n(value unknown)" if t["total_value_usd"] is None else "") for t in tiers] or [
-        "(no tasks)"
-    ]
-
-
-def tier_chart_png(tiers: list[dict], title: str) -> bytes:
-    """Stacked bars of covered vs uncovered annual value per tier (lowest-paid tier first)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    labels = chart_labels(tiers)
-    top = max([float(t["total_value_usd"] or 0) for t in tiers] or [0.0])
-    div, unit = next(
-        ((d, u) for d, u in ((1e9, "billions"), (1e6, "millions"), (1e3, "thousands")) if top >= d), (1, "")
-    )
-    covered = [float(t["covered_value_usd"] or 0) / div for t in tiers] or [0.0]
-    uncovered = [float(t["uncovered_value_usd"] or 0) / div for t in tiers] or [0.0]
-    # text, not TeX: a '$' in a tier label or domain name ("$15-$25/hr") would start mathtext,
-    # garbling the text or failing the whole report on a stray backslash
-    with matplotlib.rc_context({"text.parse_math": False}):
-        fig, ax = plt.subplots(figsize=(7.5, 3.6), dpi=110)
-        try:
-            _draw(ax, labels, covered, uncovered, unit, title)
-            fig.tight_layout()
-            buf = io.BytesIO()
-            fig.savefig(buf, format="png")
-        finally:  # a failed drawing must not leave its figure open in a long-lived process
-            plt.close(fig)
-    return buf.getvalue()
-
-
-def _draw(ax, labels: list[str], covered: list[float], uncovered: list[float], unit: str, title: str) -> None:
-    """Stacked bars of covered and uncovered value, with axis labels, title and legend."""
-    ax.bar(labels, covered, color="#2da44e", label="covered")
-    ax.bar(labels, uncovered, bottom=covered, color="#d4a72c", label="uncovered")
-    ax.set_ylabel(f"annual value ($ {unit})".replace(" ()", ""))
-    ax.set_xlabel("tier (lowest-paid first)")
-    ax.set_title(title, fontsize=10)
-    ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
-    ax.margins(y=0.08)
-    ax.spines[["top", "right"]].set_visible(False)
 
 
 @dataclass(frozen=True)
@@ -258,7 +63,6 @@ def domain_ids(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def resolve_domain(con: duckdb.DuckDBPyConnection, name: str) -> str | None:
     """A domain id from an id, a name or an alias (case-insensitive)."""
-    from assets.coverage.domains import normalize_name
 
     row = con.execute(
         "select domain_id from int.domain_aliases where name_normalized = ? limit 1", [normalize_name(name)]
@@ -344,10 +148,6 @@ def concentration_sentence(c: dict) -> str:
         f"{'sits' if matched == 1 else 'sit'} in the bottom tiers "
         f"({md_escape(c.get('bottom_tiers') or 'none')}), while {top}. {like_for_like_sentence(c)}".rstrip()
     )
-
-
-def hourly(v: float | None) -> str:
-    return "n/a" if v is None else f"${float(v):,.2f}/hr"
 
 
 def like_for_like_sentence(c: dict) -> str:
@@ -577,29 +377,29 @@ def build_domain_doc(
     con: duckdb.DuckDBPyConnection, domain_id: str, rule_text: str, index_href: str | None = "index.html"
 ) -> tuple[Doc, dict, list[dict]]:
     """One domain's report; index_href is where "All domains" points (None: no index to link to)."""
-    head = _rows(con, "select * from marts.domain_coverage where domain_id = ?", [domain_id])
+    head = dict_rows(con, "select * from marts.domain_coverage where domain_id = ?", [domain_id])
     if not head:
         raise KeyError(f"no domain {domain_id!r} in marts.domain_coverage")
     h = head[0]
     n_domains = con.execute("select count(*) from marts.domain_coverage").fetchone()[0]
-    conc = _rows(con, "select * from marts.domain_concentration where domain_id = ?", [domain_id])
+    conc = dict_rows(con, "select * from marts.domain_concentration where domain_id = ?", [domain_id])
     c = conc[0] if conc else {}
-    tiers = _rows(
+    tiers = dict_rows(
         con,
         "select * from marts.domain_coverage_slices where domain_id = ? and dimension = 'tier' order by slice_order",
         [domain_id],
     )
-    natures = _rows(
+    natures = dict_rows(
         con,
         "select * from marts.domain_coverage_slices where domain_id = ? and dimension = 'nature' order by slice_order",
         [domain_id],
     )
-    gaps = _rows(
+    gaps = dict_rows(
         con,
         "select * from marts.coverage_gaps where domain_id = ? and gap_rank <= ? order by gap_rank",
         [domain_id, GAPS_SHOWN],
     )
-    ungrounded = _rows(
+    ungrounded = dict_rows(
         con,
         """
         select g.* from marts.inventory_grounding as g
@@ -685,7 +485,7 @@ def build_domain_doc(
             "this domain and "
             + ("has" if len(unverified) == 1 else "have")
             + " no credible match"
-            + _shown(unverified)
+            + shown_note(unverified)
         )
         doc.table(grounding_table(unverified[:UNGROUNDED_SHOWN]))
     release_changes_section(con, doc, domain_id)
@@ -723,172 +523,6 @@ def build_domain_doc(
     return doc, h, tiers
 
 
-def release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id: str | None) -> None:
-    """What the newer OES vintage changed (marts.release_changes), for a domain or for everything.
-
-    A domain counts each occupation's value times its share in the domain (int.domain_members.
-    value_share: 1 for code-based domains, the sector's part for a sector domain), as its headline does.
-    """
-    # the national values, or the domain's part of them in exact cents: the current value is the
-    # task's in int.domain_task_coverage (so the current total is the headline's to the cent), the
-    # previous one the same sector ratio of the previous value, in integer cents rounded half up
-    source = (
-        """(select * replace (current_value_usd - previous_value_usd as value_change_usd)
-            from (select r.* replace (
-                    case when m.sector_wage_bill_usd < m.national_wage_bill_usd then
-                        (((r.previous_value_usd * 100)::hugeint * (m.sector_wage_bill_usd * 100)::hugeint * 2
-                            + (m.national_wage_bill_usd * 100)::hugeint)
-                            // ((m.national_wage_bill_usd * 100)::hugeint * 2))::decimal(20, 0) * 0.01
-                        else r.previous_value_usd end::decimal(20, 2) as previous_value_usd,
-                    case when m.sector_wage_bill_usd < m.national_wage_bill_usd then c.annual_value_usd
-                        else r.current_value_usd end as current_value_usd)
-                from marts.release_changes as r
-                join int.domain_members as m on m.onet_soc_code = r.onet_soc_code and m.domain_id = ?
-                left join int.domain_task_coverage as c on c.domain_id = m.domain_id and c.task_id = r.task_id
-                where r.change_level = 'task'))"""
-        if domain_id
-        else "marts.release_changes"
-    )
-    params = [domain_id] if domain_id else []
-    totals = _rows(
-        con,
-        f"""
-        select any_value(previous_vintage) as previous_vintage, any_value(current_vintage) as current_vintage,
-            sum(previous_value_usd) as previous_value_usd, sum(current_value_usd) as current_value_usd,
-            count(*) filter (where tier_changed) as tier_changed_tasks, count(*) as tasks
-        from {source} where change_level = 'task'
-        """,
-        params,
-    )[0]
-    if not totals["tasks"]:
-        return
-    doc.h2(f"Release changes: OES May {totals['previous_vintage']} → May {totals['current_vintage']}")
-    prev, cur = totals["previous_value_usd"], totals["current_value_usd"]
-    change = change_text(prev, cur)
-    shared = (
-        domain_id
-        and con.execute(
-            "select count(*) filter (where value_share <> 1) from int.domain_members where domain_id = ?",
-            [domain_id],
-        ).fetchone()[0]
-    )
-    share_note = (
-        " Values are the domain's share of each occupation (the sector's share of its wage bill, "
-        "from the current vintage's sector data, applied to both vintages)."
-        if shared
-        else ""
-    )
-    items = [
-        f"**Value of these tasks:** {usd(prev)} under May {totals['previous_vintage']} wages and employment, "
-        f"{usd(cur)} under May {totals['current_vintage']}{change}, through the same O*NET release.{share_note}",
-        f"**Tasks whose tier changed:** {totals['tier_changed_tasks']:,} of {totals['tasks']:,}.",
-    ]
-    if not domain_id:
-        codes = _rows(
-            con,
-            """select status, count(*) as codes from marts.release_changes
-               where change_level = 'occupation' group by status order by status""",
-        )
-        items.append(
-            "**OES detailed codes:** "
-            + ", ".join(f"{md_escape(r['status'])} {r['codes']:,}" for r in codes)
-            + "."
-        )
-    doc.bullets(items)
-    shifts = _rows(
-        con,
-        f"""
-        select onet_soc_code, any_value(oes_code) as oes_code,
-            sum(previous_value_usd) as previous_value_usd, sum(current_value_usd) as current_value_usd,
-            sum(value_change_usd) as value_change_usd
-        from {source} where change_level = 'task'
-        group by onet_soc_code
-        order by abs(sum(value_change_usd)) desc nulls last, onet_soc_code
-        limit ?
-        """,
-        [*params, RELEASE_SHIFTS_SHOWN],
-    )
-    doc.table(
-        Table(
-            ["O*NET occupation", "OES code", "previous value", "current value", "change"],
-            [
-                (
-                    r["onet_soc_code"],
-                    r["oes_code"],
-                    usd(r["previous_value_usd"]),
-                    usd(r["current_value_usd"]),
-                    usd(r["value_change_usd"]),
-                )
-                for r in shifts
-            ],
-            {2, 3, 4},
-        )
-    )
-
-
-def onet_release_changes_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
-    """Tasks added, removed, reworded or moved between two O*NET releases (marts.onet_release_changes)."""
-    if not has_table(con, "marts", "onet_release_changes"):  # published before this table existed
-        return
-    counts = _rows(
-        con,
-        """select change, count(*) as tasks, any_value(previous_release) as previous_release,
-               any_value(current_release) as current_release
-           from marts.onet_release_changes group by change""",
-    )
-    if not counts:
-        doc.h2("Release changes: O*NET task statements")
-        # a configured previous release whose file could not be had is recorded as absent (optional)
-        absent = (
-            has_table(con, "staging", "source_files")
-            and con.execute(
-                "select any_value(release) from staging.source_files "
-                "where target_table = 'staging.onet_task_statements_previous' and status = 'absent'"
-            ).fetchone()[0]
-        )
-        doc.p(
-            f"O*NET {absent} is configured as the previous release (TASKVALUE_ONET_PREVIOUS_RELEASE), but its "
-            "Task Statements file could not be read (not in the mirror, or not downloadable), so no tasks are "
-            "compared across releases; staging.source_files records it as absent."
-            if absent
-            else "Only one O*NET release is configured, so no tasks are compared across releases "
-            "(set TASKVALUE_ONET_PREVIOUS_RELEASE to compare)."
-        )
-        return
-    by_change = {r["change"]: r["tasks"] for r in counts}
-    doc.h2(f"Release changes: O*NET {counts[0]['previous_release']} → {counts[0]['current_release']}")
-    doc.bullets(
-        ["**Task statements:** " + ", ".join(f"{c} {by_change.get(c, 0):,}" for c in ONET_CHANGE_ORDER) + "."]
-    )
-    examples = _rows(
-        con,
-        """select change, task_id, coalesce(onet_soc_code, previous_onet_soc_code) as onet_soc_code,
-               previous_onet_soc_code, coalesce(task, previous_task) as task, previous_task
-           from marts.onet_release_changes
-           order by list_position(?, change), task_id
-           limit ?""",
-        [list(ONET_CHANGE_ORDER), ONET_CHANGES_SHOWN],
-    )
-    doc.table(
-        Table(
-            ["change", "task", "O*NET occupation", "statement", "before"],
-            [
-                (
-                    r["change"],
-                    r["task_id"],
-                    r["onet_soc_code"],
-                    r["task"],
-                    r["previous_onet_soc_code"]
-                    if r["change"] == "moved"
-                    else (r["previous_task"] if r["change"] == "reworded" else ""),
-                )
-                for r in examples
-            ],
-            {1},
-        )
-    )
-
-
 def write_domain_report(
     con: duckdb.DuckDBPyConnection,
     domain_id: str,
@@ -909,233 +543,6 @@ def write_domain_report(
     write_atomic(html_path, to_html(doc))
     preview = to_markdown(doc, embed_images=True)
     return Report(domain_id, markdown, md_path, html_path, png_path, headline, preview)
-
-
-def _shown(tasks: list[dict]) -> str:
-    """The end of a count sentence: the tables list at most UNGROUNDED_SHOWN tasks."""
-    return f" (first {UNGROUNDED_SHOWN} shown)." if len(tasks) > UNGROUNDED_SHOWN else "."
-
-
-def ungrounded_section(doc: Doc, ungrounded: list[dict]) -> None:
-    """The domain's ungrounded tasks, one table per reason, each with what it means and what to do."""
-    doc.h2("Ungrounded inventory tasks")
-    doc.p(PET_PEEVE)
-    by_reason = {r: [u for u in ungrounded if u["ungrounded_reason"] == r] for r in REASON_TEXT}
-    other = [u for u in ungrounded if u["ungrounded_reason"] not in REASON_TEXT]
-    split = ", ".join(f"{len(v):,} {REASON_TEXT[r]}" for r, v in by_reason.items() if v)
-    n = len(ungrounded)
-    if not n:
-        doc.p("No ungrounded inventory task declares this domain or has its best match in it.")
-        return
-    doc.p(
-        f"{plural(n, 'ungrounded inventory task')} {'declares' if n == 1 else 'declare'} this domain or "
-        f"{'has its' if n == 1 else 'have their'} best match in it" + (f": {split}." if split else ".")
-    )
-    for reason, tasks in [*by_reason.items(), ("other", other)]:
-        if not tasks:
-            continue
-        doc.h3(f"{REASON_TEXT.get(reason, reason).capitalize()} ({len(tasks):,})")
-        if reason in REASON_HELP:
-            doc.p(REASON_HELP[reason])
-        if len(tasks) > UNGROUNDED_SHOWN:
-            doc.p(f"First {UNGROUNDED_SHOWN} of {len(tasks):,} shown.")
-        doc.table(grounding_table(tasks[:UNGROUNDED_SHOWN], declared=reason == "outside_declared_domain"))
-
-
-def declared_cell(u: dict) -> str:
-    """The domain as written in the inventory, and the configured domain it maps to."""
-    written, configured = u["inventory_domain"] or "(none)", u["declared_domain_id"]
-    # the same name by the rule the inventory's domain column is matched with
-    same = configured and normalize_name(configured) == normalize_name(written)
-    return written if not configured or same else f"{written} → {configured}"
-
-
-def grounding_table(tasks: list[dict], *, declared: bool = False) -> Table:
-    """Inventory tasks with their best match; `declared` adds the domain each one declares."""
-    columns = ["inventory task", "title", "status"]
-    columns += ["declared domain"] if declared else []
-    columns += ["best match", "occupation", "confidence", "match value"]
-    return Table(
-        columns,
-        [
-            (
-                u["inventory_task_id"],
-                u["title"],
-                u["status"] or "",
-                *([declared_cell(u)] if declared else []),
-                u["best_task"] or "(none)",
-                u["best_occupation_title"] or "",
-                u["best_confidence"],
-                # a guess below the coverage rule is shown for review, but its value is not the task's
-                usd(u["best_annual_value_usd"]) if u["best_is_credible"] else "not credible",
-            )
-            for u in tasks
-        ],
-        {len(columns) - 1},
-    )
-
-
-def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
-    """The index's inventory figures: grounded, ungrounded (by reason) and unverified tasks, as shares
-    of the tasks that count (those with an excluded status, e.g. retired, are left out and said so).
-    Exclusion is the mart's own (is_excluded_status), so the index agrees with the coverage figures."""
-    rows = _rows(
-        con,
-        """select grounding, ungrounded_reason, is_excluded_status as is_excluded, count(*) as tasks,
-               list_sort(list_distinct(list(lower(trim(status))))) as statuses
-           from marts.inventory_grounding group by all""",
-    )
-    excluded = sorted({s for r in rows if r["is_excluded"] for s in r["statuses"] if s})
-    counted = [r for r in rows if not r["is_excluded"]]
-    total = sum(r["tasks"] for r in rows)
-    n = sum(r["tasks"] for r in counted)
-    left_out = total - n
-
-    def tasks(grounding: str, reason: str | None = None, of: list[dict] = counted) -> int:
-        return sum(
-            r["tasks"]
-            for r in of
-            if r["grounding"] == grounding and (reason is None or r["ungrounded_reason"] == reason)
-        )
-
-    def share(k: int) -> str:
-        return pct(100 * k / n if n else None)
-
-    grounded, ungrounded, unverified = tasks("grounded"), tasks("ungrounded"), tasks("unverified")
-    if not total:
-        doc.bullets(
-            ["**Inventory:** empty: no inventory task was loaded, so nothing is grounded or covered."]
-        )
-        return
-    if left_out:
-        gone = [r for r in rows if r["is_excluded"]]
-        scope = (
-            f"{plural(total, 'task')}; the {left_out:,} with an excluded status "
-            f"({md_escape(', '.join(excluded))}) {'is' if left_out == 1 else 'are'} left out of the figures "
-            "below, which are shares of the "
-            f"other {n:,} (the excluded ones: {tasks('grounded', of=gone):,} grounded, "
-            f"{tasks('ungrounded', of=gone):,} ungrounded, {tasks('unverified', of=gone):,} unverified)"
-        )
-    else:
-        scope = f"{plural(total, 'task')}, all counted (none has an excluded status)"
-    doc.bullets(
-        [
-            f"**Inventory:** {scope}.",
-            f"**Grounded in valuable work:** {grounded:,} ({share(grounded)}).",
-            f"**Ungrounded:** {ungrounded:,} ({share(ungrounded)}), by reason below.",
-            f"**Unverified:** {unverified:,} ({share(unverified)}): no credible match at all, though they "
-            "declare a configured domain; or a credible match, but a `domain` that names no configured "
-            "domain (see the names below: add an alias), so their domain could not be checked.",
-        ]
-    )
-    doc.p(PET_PEEVE)
-    reasons = [
-        *REASON_TEXT,
-        *sorted(
-            {r["ungrounded_reason"] for r in counted if r["grounding"] == "ungrounded"}
-            - set(REASON_TEXT)
-            - {None}
-        ),
-    ]
-    doc.table(
-        Table(
-            ["reason", "ungrounded tasks", "share", "what it means and what to do"],
-            [
-                (
-                    REASON_TEXT.get(r, r),
-                    f"{tasks('ungrounded', r):,}",
-                    share(tasks("ungrounded", r)),
-                    Md(REASON_HELP.get(r, "")),
-                )
-                for r in reasons
-            ],
-            {1, 2},
-        )
-    )
-
-
-def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Path]:
-    """The index page: domains ranked by uncovered value, and the inventory's grounding."""
-    out_dir.mkdir(parents=True, exist_ok=True)
-    rows = _rows(con, "select * from marts.domain_coverage order by uncovered_value_rank, domain_id")
-    unmatched = _rows(
-        con,
-        "select * from int.domain_inventory_names where not is_matched and inventory_domain <> '' "
-        "order by inventory_tasks desc, inventory_domain",
-    )
-    doc = Doc("Coverage by domain")
-    doc.p(
-        "Domains ranked by the annual value (US dollars a year) the task inventory does not cover. "
-        "Domains overlap (a sector cuts across the SOC groups, a custom domain reuses their occupations), "
-        "so their values do not add up; a sector domain counts only the sector's share. "
-        f"Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
-    )
-    doc.table(
-        Table(
-            [
-                "rank",
-                "domain",
-                "kind",
-                "uncovered value",
-                "total value",
-                "value covered",
-                "tasks covered",
-                # declared: the inventory's domain column names it; matched: best credible match in it
-                "inventory declaring it",
-                "inventory matched to it",
-            ],
-            [
-                (
-                    r["uncovered_value_rank"],
-                    link(r["domain_name"], report_files(r["domain_id"]).html),
-                    r["domain_kind"].replace("_", " "),
-                    usd(r["uncovered_value_usd"]),
-                    usd(r["total_value_usd"]),
-                    covered_pct(r["value_coverage_pct"], r["covered_value_usd"]),
-                    f"{r['tasks_covered']:,} / {r['tasks_total']:,}",
-                    count(r["inventory_tasks_declared"]),
-                    count(r["inventory_tasks_matched"]),
-                )
-                for r in rows
-            ],
-            {0, 3, 4, 5, 6, 7, 8},
-        )
-    )
-    doc.h2("Inventory grounding")
-    inventory_summary(con, doc)
-    doc.p(
-        f"**Inventory domain names matching no configured domain:** {len(unmatched)}"
-        + (
-            ": "
-            + ", ".join(
-                f"'{md_escape(u['inventory_domain'])}' ({u['inventory_tasks']:,}"
-                + ("; declared unmapped on purpose" if u.get("is_declared_unmapped") else "")
-                + ")"
-                for u in unmatched
-            )
-            + "."
-            if unmatched
-            else "."
-        )
-    )
-    no_domain = con.execute(
-        "select coalesce(sum(inventory_tasks), 0) from int.domain_inventory_names where inventory_domain = ''"
-    ).fetchone()[0]
-    if no_domain:
-        doc.p(
-            f"**Inventory tasks without a domain:** {no_domain:,} (matched against every occupation, "
-            "with no domain to prefer)."
-        )
-    release_changes_section(con, doc, None)
-    onet_release_changes_section(con, doc)
-    doc.h2("Attribution")
-    doc.p(ONET_ATTRIBUTION)
-    doc.p(BLS_ATTRIBUTION)
-    markdown = to_markdown(doc)  # links to sibling pages point at their .md twins
-    md_name, html_name = INDEX_FILES
-    write_atomic(out_dir / md_name, markdown)
-    write_atomic(out_dir / html_name, to_html(doc))
-    return markdown, out_dir / html_name
 
 
 def write_all_reports(con: duckdb.DuckDBPyConnection, out_dir: Path, rule_text: str) -> list[Report]:

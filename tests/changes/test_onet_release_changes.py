@@ -6,7 +6,7 @@ import pytest
 from dagster import AssetKey
 
 from assets.coverage.document import Doc, to_markdown
-from assets.coverage.reports import onet_release_changes_section
+from assets.coverage.release_sections import onet_release_changes_section
 from tests.conftest import FIXTURES, run_refresh
 
 MIRROR = FIXTURES / "mirror"

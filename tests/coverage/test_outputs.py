@@ -9,18 +9,13 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from assets.coverage.attribution import ONET_ATTRIBUTION
 from assets.coverage.document import md_text
 from assets.coverage.exports import EXPORT_SUFFIXES, export_all, export_file_names, neutralize_cell
+from assets.coverage.grounding_sections import PET_PEEVE, UNVERIFIED
 from assets.coverage.outputs import retire_stale
-from assets.coverage.reports import (
-    ONET_ATTRIBUTION,
-    PET_PEEVE,
-    REPORT_SUFFIXES,
-    UNVERIFIED,
-    domain_ids,
-    report_file_names,
-    write_all_reports,
-)
+from assets.coverage.report_paths import REPORT_SUFFIXES, report_file_names
+from assets.coverage.reports import domain_ids, write_all_reports
 from tests.coverage.conftest import build_fixture_db, fixture_settings, one
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from assets.coverage.config import coverage_settings_from_env
 from assets.coverage.domains import load_domains
-from assets.coverage.reports import pct, usd
+from assets.coverage.numbers import pct, usd
 
 pytestmark = pytest.mark.slow
 

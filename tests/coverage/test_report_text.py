@@ -9,15 +9,15 @@ import pytest
 from markdown_it import MarkdownIt
 
 from assets.coverage.document import Doc, Md, Table, link, to_html, to_markdown
+from assets.coverage.grounding_sections import REASON_HELP
+from assets.coverage.index_page import write_index
+from assets.coverage.numbers import usd
 from assets.coverage.reports import (
-    REASON_HELP,
     build_domain_doc,
     slice_table,
     tied_with_last_gap,
-    usd,
     write_all_reports,
     write_domain_report,
-    write_index,
 )
 from tests.coverage.conftest import build_fixture_db
 

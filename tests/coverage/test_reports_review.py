@@ -15,23 +15,19 @@ from dagster_duckdb import DuckDBResource
 from markdown_it import MarkdownIt
 
 from assets.common.errors import SourceFormatError
+from assets.coverage.charts import chart_labels, tier_chart_png
 from assets.coverage.config import coverage_settings_from_env
 from assets.coverage.exports import export_all, neutralize_cell
+from assets.coverage.index_page import write_index
 from assets.coverage.models import build_all
+from assets.coverage.numbers import change_text, covered_pct, pct, usd
 from assets.coverage.outputs import build_report_assets, report_key
+from assets.coverage.report_paths import report_files
 from assets.coverage.reports import (
-    change_text,
-    chart_labels,
-    covered_pct,
     like_for_like_sentence,
-    pct,
-    report_files,
     slice_table,
-    tier_chart_png,
-    usd,
     write_all_reports,
     write_domain_report,
-    write_index,
 )
 from orchestration.resources import settings_from_env
 from tests.coverage.conftest import FIXTURE, build_fixture_db, fixture_settings, load_upstream

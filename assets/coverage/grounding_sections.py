@@ -1,0 +1,207 @@
+"""The reports' grounding sections: ungrounded and unverified inventory tasks, by reason, and the
+inventory summary of the index."""
+
+from __future__ import annotations
+
+import duckdb
+
+from assets.common.warehouse import dict_rows
+from assets.coverage.document import Doc, Md, Table, md_escape
+from assets.coverage.domains import normalize_name
+from assets.coverage.numbers import pct, plural, usd
+
+PET_PEEVE = (
+    "An inventory task is ungrounded when one of five reasons holds (the first that holds is shown). "
+    "The seed's pet peeve, a task that looks busy but imitates no valuable work, is no credible match; "
+    "a declared unmapped domain is the team saying so itself (its text matches do not count); only "
+    "low-tier work and physical work are milder forms of it. Outside the declared domain is not: such a "
+    "task imitates real work, and only its domain label disagrees."
+)
+
+UNVERIFIED = (
+    "These tasks claim this domain, but no O*NET candidate is credible: text matching could not tell which "
+    "work they imitate (RL prompts rarely use O*NET's words). They count as neither grounded nor "
+    "ungrounded. Name each one's occupation (`onet_soc_code`) or pin a match in the overrides file."
+)
+
+# The reasons of marts.inventory_grounding.ungrounded_reason, in the order they are checked.
+REASON_TEXT = {
+    "declared_unmapped_domain": "declared unmapped domain",
+    "no_credible_match": "no credible match",
+    "low_tier_only": "only low-tier work",
+    "physical_work": "physical work",
+    "outside_declared_domain": "outside the declared domain",
+}
+
+REASON_HELP = {
+    "declared_unmapped_domain": (
+        "The task's domain is listed in `unmapped_inventory_domains` (config/domains.toml): the team "
+        "declared that this work has no O*NET counterpart, so text matches do not count, however close "
+        "the words. Keep such tasks knowingly; a pin in the overrides file grounds one that does imitate "
+        "real work."
+    ),
+    "no_credible_match": (
+        "No credible O*NET match, and the task claims no configured domain: no real work was found behind "
+        "it. This is the seed's pet peeve: a task that looks busy but imitates no valuable work. Rewrite or "
+        "retire it, or name the work it imitates (`onet_soc_code`, or a pin in the overrides file)."
+    ),
+    "low_tier_only": (
+        "Every credible match is bottom-tier (lowest-paid) work: the task imitates real work, but the least "
+        "valuable kind, a milder form of the pet peeve. Aim it at the better-paid work of the same job, or "
+        "keep it knowingly."
+    ),
+    "physical_work": (
+        "Every credible match is physical work, which a text task can describe but not do: a milder form of "
+        "the pet peeve. Check that the task trains something a model can actually perform."
+    ),
+    "outside_declared_domain": (
+        "The task imitates real work, but the task's declared domain disagrees with the occupation it "
+        "matches. Not the pet peeve: fix the row's domain or `onet_soc_code`, or the domain definition in "
+        "config/domains.toml."
+    ),
+}
+
+UNGROUNDED_SHOWN = 50
+
+
+def shown_note(tasks: list[dict]) -> str:
+    """The end of a count sentence: the tables list at most UNGROUNDED_SHOWN tasks."""
+    return f" (first {UNGROUNDED_SHOWN} shown)." if len(tasks) > UNGROUNDED_SHOWN else "."
+
+
+def ungrounded_section(doc: Doc, ungrounded: list[dict]) -> None:
+    """The domain's ungrounded tasks, one table per reason, each with what it means and what to do."""
+    doc.h2("Ungrounded inventory tasks")
+    doc.p(PET_PEEVE)
+    by_reason = {r: [u for u in ungrounded if u["ungrounded_reason"] == r] for r in REASON_TEXT}
+    other = [u for u in ungrounded if u["ungrounded_reason"] not in REASON_TEXT]
+    split = ", ".join(f"{len(v):,} {REASON_TEXT[r]}" for r, v in by_reason.items() if v)
+    n = len(ungrounded)
+    if not n:
+        doc.p("No ungrounded inventory task declares this domain or has its best match in it.")
+        return
+    doc.p(
+        f"{plural(n, 'ungrounded inventory task')} {'declares' if n == 1 else 'declare'} this domain or "
+        f"{'has its' if n == 1 else 'have their'} best match in it" + (f": {split}." if split else ".")
+    )
+    for reason, tasks in [*by_reason.items(), ("other", other)]:
+        if not tasks:
+            continue
+        doc.h3(f"{REASON_TEXT.get(reason, reason).capitalize()} ({len(tasks):,})")
+        if reason in REASON_HELP:
+            doc.p(REASON_HELP[reason])
+        if len(tasks) > UNGROUNDED_SHOWN:
+            doc.p(f"First {UNGROUNDED_SHOWN} of {len(tasks):,} shown.")
+        doc.table(grounding_table(tasks[:UNGROUNDED_SHOWN], declared=reason == "outside_declared_domain"))
+
+
+def declared_cell(u: dict) -> str:
+    """The domain as written in the inventory, and the configured domain it maps to."""
+    written, configured = u["inventory_domain"] or "(none)", u["declared_domain_id"]
+    # the same name by the rule the inventory's domain column is matched with
+    same = configured and normalize_name(configured) == normalize_name(written)
+    return written if not configured or same else f"{written} → {configured}"
+
+
+def grounding_table(tasks: list[dict], *, declared: bool = False) -> Table:
+    """Inventory tasks with their best match; `declared` adds the domain each one declares."""
+    columns = ["inventory task", "title", "status"]
+    columns += ["declared domain"] if declared else []
+    columns += ["best match", "occupation", "confidence", "match value"]
+    return Table(
+        columns,
+        [
+            (
+                u["inventory_task_id"],
+                u["title"],
+                u["status"] or "",
+                *([declared_cell(u)] if declared else []),
+                u["best_task"] or "(none)",
+                u["best_occupation_title"] or "",
+                u["best_confidence"],
+                # a guess below the coverage rule is shown for review, but its value is not the task's
+                usd(u["best_annual_value_usd"]) if u["best_is_credible"] else "not credible",
+            )
+            for u in tasks
+        ],
+        {len(columns) - 1},
+    )
+
+
+def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
+    """The index's inventory figures: grounded, ungrounded (by reason) and unverified tasks, as shares
+    of the tasks that count (those with an excluded status, e.g. retired, are left out and said so).
+    Exclusion is the mart's own (is_excluded_status), so the index agrees with the coverage figures."""
+    rows = dict_rows(
+        con,
+        """select grounding, ungrounded_reason, is_excluded_status as is_excluded, count(*) as tasks,
+               list_sort(list_distinct(list(lower(trim(status))))) as statuses
+           from marts.inventory_grounding group by all""",
+    )
+    excluded = sorted({s for r in rows if r["is_excluded"] for s in r["statuses"] if s})
+    counted = [r for r in rows if not r["is_excluded"]]
+    total = sum(r["tasks"] for r in rows)
+    n = sum(r["tasks"] for r in counted)
+    left_out = total - n
+
+    def tasks(grounding: str, reason: str | None = None, of: list[dict] = counted) -> int:
+        return sum(
+            r["tasks"]
+            for r in of
+            if r["grounding"] == grounding and (reason is None or r["ungrounded_reason"] == reason)
+        )
+
+    def share(k: int) -> str:
+        return pct(100 * k / n if n else None)
+
+    grounded, ungrounded, unverified = tasks("grounded"), tasks("ungrounded"), tasks("unverified")
+    if not total:
+        doc.bullets(
+            ["**Inventory:** empty: no inventory task was loaded, so nothing is grounded or covered."]
+        )
+        return
+    if left_out:
+        gone = [r for r in rows if r["is_excluded"]]
+        scope = (
+            f"{plural(total, 'task')}; the {left_out:,} with an excluded status "
+            f"({md_escape(', '.join(excluded))}) {'is' if left_out == 1 else 'are'} left out of the figures "
+            "below, which are shares of the "
+            f"other {n:,} (the excluded ones: {tasks('grounded', of=gone):,} grounded, "
+            f"{tasks('ungrounded', of=gone):,} ungrounded, {tasks('unverified', of=gone):,} unverified)"
+        )
+    else:
+        scope = f"{plural(total, 'task')}, all counted (none has an excluded status)"
+    doc.bullets(
+        [
+            f"**Inventory:** {scope}.",
+            f"**Grounded in valuable work:** {grounded:,} ({share(grounded)}).",
+            f"**Ungrounded:** {ungrounded:,} ({share(ungrounded)}), by reason below.",
+            f"**Unverified:** {unverified:,} ({share(unverified)}): no credible match at all, though they "
+            "declare a configured domain; or a credible match, but a `domain` that names no configured "
+            "domain (see the names below: add an alias), so their domain could not be checked.",
+        ]
+    )
+    doc.p(PET_PEEVE)
+    reasons = [
+        *REASON_TEXT,
+        *sorted(
+            {r["ungrounded_reason"] for r in counted if r["grounding"] == "ungrounded"}
+            - set(REASON_TEXT)
+            - {None}
+        ),
+    ]
+    doc.table(
+        Table(
+            ["reason", "ungrounded tasks", "share", "what it means and what to do"],
+            [
+                (
+                    REASON_TEXT.get(r, r),
+                    f"{tasks('ungrounded', r):,}",
+                    share(tasks("ungrounded", r)),
+                    Md(REASON_HELP.get(r, "")),
+                )
+                for r in reasons
+            ],
+            {1, 2},
+        )
+    )

@@ -1,0 +1,109 @@
+"""The index page of the reports: domains ranked by uncovered value, and the inventory's grounding."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import duckdb
+
+from assets.common.files import write_atomic
+from assets.common.warehouse import dict_rows
+from assets.coverage.attribution import BLS_ATTRIBUTION, ONET_ATTRIBUTION
+from assets.coverage.document import Doc, Table, link, md_escape, to_html, to_markdown
+from assets.coverage.grounding_sections import (
+    inventory_summary,
+)
+from assets.coverage.numbers import count, covered_pct, usd
+from assets.coverage.release_sections import (
+    onet_release_changes_section,
+    release_changes_section,
+)
+from assets.coverage.report_paths import (
+    INDEX_FILES,
+    report_files,
+)
+
+
+def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Path]:
+    """The index page: domains ranked by uncovered value, and the inventory's grounding."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    rows = dict_rows(con, "select * from marts.domain_coverage order by uncovered_value_rank, domain_id")
+    unmatched = dict_rows(
+        con,
+        "select * from int.domain_inventory_names where not is_matched and inventory_domain <> '' "
+        "order by inventory_tasks desc, inventory_domain",
+    )
+    doc = Doc("Coverage by domain")
+    doc.p(
+        "Domains ranked by the annual value (US dollars a year) the task inventory does not cover. "
+        "Domains overlap (a sector cuts across the SOC groups, a custom domain reuses their occupations), "
+        "so their values do not add up; a sector domain counts only the sector's share. "
+        f"Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
+    )
+    doc.table(
+        Table(
+            [
+                "rank",
+                "domain",
+                "kind",
+                "uncovered value",
+                "total value",
+                "value covered",
+                "tasks covered",
+                # declared: the inventory's domain column names it; matched: best credible match in it
+                "inventory declaring it",
+                "inventory matched to it",
+            ],
+            [
+                (
+                    r["uncovered_value_rank"],
+                    link(r["domain_name"], report_files(r["domain_id"]).html),
+                    r["domain_kind"].replace("_", " "),
+                    usd(r["uncovered_value_usd"]),
+                    usd(r["total_value_usd"]),
+                    covered_pct(r["value_coverage_pct"], r["covered_value_usd"]),
+                    f"{r['tasks_covered']:,} / {r['tasks_total']:,}",
+                    count(r["inventory_tasks_declared"]),
+                    count(r["inventory_tasks_matched"]),
+                )
+                for r in rows
+            ],
+            {0, 3, 4, 5, 6, 7, 8},
+        )
+    )
+    doc.h2("Inventory grounding")
+    inventory_summary(con, doc)
+    doc.p(
+        f"**Inventory domain names matching no configured domain:** {len(unmatched)}"
+        + (
+            ": "
+            + ", ".join(
+                f"'{md_escape(u['inventory_domain'])}' ({u['inventory_tasks']:,}"
+                + ("; declared unmapped on purpose" if u.get("is_declared_unmapped") else "")
+                + ")"
+                for u in unmatched
+            )
+            + "."
+            if unmatched
+            else "."
+        )
+    )
+    no_domain = con.execute(
+        "select coalesce(sum(inventory_tasks), 0) from int.domain_inventory_names where inventory_domain = ''"
+    ).fetchone()[0]
+    if no_domain:
+        doc.p(
+            f"**Inventory tasks without a domain:** {no_domain:,} (matched against every occupation, "
+            "with no domain to prefer)."
+        )
+    release_changes_section(con, doc, None)
+    onet_release_changes_section(con, doc)
+    doc.h2("Attribution")
+    doc.p(ONET_ATTRIBUTION)
+    doc.p(BLS_ATTRIBUTION)
+    markdown = to_markdown(doc)  # links to sibling pages point at their .md twins
+    md_name, html_name = INDEX_FILES
+    write_atomic(out_dir / md_name, markdown)
+    write_atomic(out_dir / html_name, to_html(doc))
+    return markdown, out_dir / html_name
