@@ -222,6 +222,7 @@ def overrides_path(settings: TaskvalueSettings, inv: InventorySettings) -> Path:
     ],
     group_name=STAGING,
     kinds={"duckdb", "sql"},
+    description=load_model("staging", "inventory_overrides").description,  # the table comment's text
 )
 def inventory_overrides(
     context: AssetExecutionContext,
@@ -314,6 +315,7 @@ def query_tasks(con) -> list[QueryTask]:
     ],
     group_name=MARTS,
     kinds={"python", "duckdb", "sql"},
+    description=load_model("marts", "inventory_task_matches").description,  # the table comment's text
     check_specs=[
         AssetCheckSpec(
             REJECTS_CHECK,

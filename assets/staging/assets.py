@@ -260,6 +260,7 @@ STAGING_TABLE_ASSETS = [
     deps=[a.key for a in STAGING_TABLE_ASSETS],
     group_name=GROUP,
     kinds={"duckdb", "sql"},
+    description=load_model("staging", "source_files").description,  # the table comment's text
 )
 def source_files(duckdb: DuckDBResource) -> MaterializeResult:
     """One row per loaded source file: source, release or vintage, file name, sha256, rows read, rows loaded."""
