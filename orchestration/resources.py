@@ -19,7 +19,15 @@ from dagster import ConfigurableResource
 from dagster_duckdb import DuckDBResource
 from pydantic import Field, field_validator, model_validator
 
-from assets.common.env import env_flag, env_overrides, from_env, integer, number, setting_name, settings_from
+from assets.common.env import (
+    env_field,
+    env_flag,
+    env_overrides,
+    integer,
+    number,
+    setting_name,
+    settings_from,
+)
 
 PROJECT_DIR = Path(__file__).resolve().parent.parent
 
@@ -28,74 +36,85 @@ class TaskvalueSettings(ConfigurableResource):
     """Where the data comes from and which releases to load."""
 
     project_dir: str = Field(default=str(PROJECT_DIR), description="Base for every relative path below.")
-    mirror_dir: str = Field(
-        default_factory=from_env("TASKVALUE_MIRROR", ""),
+    mirror_dir: str = env_field(
+        "TASKVALUE_MIRROR",
+        "",
         description="A directory laid out like ../shared/data. When set, nothing is downloaded.",
     )
-    cache_dir: str = Field(
-        default_factory=from_env("TASKVALUE_CACHE_DIR", "warehouse/cache"),
-        description="Downloaded archives and their sha256.",
+    cache_dir: str = env_field(
+        "TASKVALUE_CACHE_DIR", "warehouse/cache", description="Downloaded archives and their sha256."
     )
-    warehouse_path: str = Field(
-        default_factory=from_env("TASKVALUE_WAREHOUSE", "warehouse/taskvalue.duckdb"),
+    warehouse_path: str = env_field(
+        "TASKVALUE_WAREHOUSE",
+        "warehouse/taskvalue.duckdb",
         description="The published warehouse that analysts and BI tools open (swapped in atomically).",
     )
-    work_db_path: str = Field(
-        default_factory=from_env("TASKVALUE_WORK_DB", "warehouse/work/taskvalue.duckdb"),
+    work_db_path: str = env_field(
+        "TASKVALUE_WORK_DB",
+        "warehouse/work/taskvalue.duckdb",
         description="The refresh's private working database; never opened by readers.",
     )
-    oes_vintage: int = Field(
-        default_factory=from_env("TASKVALUE_OES_VINTAGE", 2024, integer),
+    oes_vintage: int = env_field(
+        "TASKVALUE_OES_VINTAGE",
+        2024,
+        integer,
         description="OES May vintage (year) for national and sector data.",
     )
-    oes_previous_vintage: int = Field(
-        default_factory=from_env("TASKVALUE_OES_PREVIOUS_VINTAGE", 2023, integer),
+    oes_previous_vintage: int = env_field(
+        "TASKVALUE_OES_PREVIOUS_VINTAGE",
+        2023,
+        integer,
         description="OES vintage compared against in release changes.",
     )
-    onet_release: str = Field(
-        default_factory=from_env("TASKVALUE_ONET_RELEASE", "29.0"),
-        description="O*NET database release, e.g. 29.0.",
+    onet_release: str = env_field(
+        "TASKVALUE_ONET_RELEASE", "29.0", description="O*NET database release, e.g. 29.0."
     )
-    onet_previous_release: str = Field(
-        default_factory=from_env("TASKVALUE_ONET_PREVIOUS_RELEASE", ""),
+    onet_previous_release: str = env_field(
+        "TASKVALUE_ONET_PREVIOUS_RELEASE",
+        "",
         description="O*NET release to compare the configured one against (e.g. 28.3); empty: no comparison.",
     )
-    contact_email: str = Field(
-        default_factory=from_env("TASKVALUE_CONTACT_EMAIL", "taskvalue-user@example.org"),
+    contact_email: str = env_field(
+        "TASKVALUE_CONTACT_EMAIL",
+        "taskvalue-user@example.org",
         description="Sent in the User-Agent; bls.gov refuses scripted requests without a contact.",
     )
-    inventory_dir: str = Field(
-        default_factory=from_env("TASKVALUE_INVENTORY_DIR", "inventory"),
-        description="Directory of task-inventory files.",
+    inventory_dir: str = env_field(
+        "TASKVALUE_INVENTORY_DIR", "inventory", description="Directory of task-inventory files."
     )
-    inventory_allow_empty: bool = Field(
-        default_factory=from_env("TASKVALUE_INVENTORY_ALLOW_EMPTY", False, env_flag),
+    inventory_allow_empty: bool = env_field(
+        "TASKVALUE_INVENTORY_ALLOW_EMPTY",
+        False,
+        env_flag,
         description="Publish when the inventory directory holds no inventory file (0 tasks, 0% coverage) "
         "although the published warehouse has inventory tasks. Off: such a refresh stops, since an "
         "unmounted share looks the same.",
     )
-    accept_changed_checksums: bool = Field(
-        default_factory=from_env("TASKVALUE_ACCEPT_CHANGED_CHECKSUMS", False, env_flag),
+    accept_changed_checksums: bool = env_field(
+        "TASKVALUE_ACCEPT_CHANGED_CHECKSUMS",
+        False,
+        env_flag,
         description="Accept a re-downloaded file whose sha256 differs from the one recorded earlier.",
     )
-    revalidate_downloads: bool = Field(
-        default_factory=from_env("TASKVALUE_REVALIDATE_DOWNLOADS", False, env_flag),
+    revalidate_downloads: bool = env_field(
+        "TASKVALUE_REVALIDATE_DOWNLOADS",
+        False,
+        env_flag,
         description="Ask the publisher again each run; on failure the cached copy stays in use.",
     )
-    http_timeout_s: float = Field(
-        default_factory=from_env("TASKVALUE_HTTP_TIMEOUT_S", 60.0, number),
-        description="Connect/read timeout per request.",
+    http_timeout_s: float = env_field(
+        "TASKVALUE_HTTP_TIMEOUT_S", 60.0, number, description="Connect/read timeout per request."
     )
-    http_retries: int = Field(
-        default_factory=from_env("TASKVALUE_HTTP_RETRIES", 4, integer),
-        description="Retries after the first attempt, with backoff.",
+    http_retries: int = env_field(
+        "TASKVALUE_HTTP_RETRIES", 4, integer, description="Retries after the first attempt, with backoff."
     )
-    http_backoff_s: float = Field(
-        default_factory=from_env("TASKVALUE_HTTP_BACKOFF_S", 2.0, number),
-        description="First backoff; doubles on each retry.",
+    http_backoff_s: float = env_field(
+        "TASKVALUE_HTTP_BACKOFF_S", 2.0, number, description="First backoff; doubles on each retry."
     )
-    http_deadline_s: float = Field(
-        default_factory=from_env("TASKVALUE_HTTP_DEADLINE_S", 1800.0, number),
+    http_deadline_s: float = env_field(
+        "TASKVALUE_HTTP_DEADLINE_S",
+        1800.0,
+        number,
         description="Deadline of each download, retries and waits included (a trickling server never "
         "trips the read timeout); raise it on a slow line.",
     )

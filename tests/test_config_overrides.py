@@ -236,7 +236,7 @@ def test_a_top_k_below_one_is_refused_naming_the_variable():
         ({"TASKVALUE_LOADED_COST_MULTIPLIER": "0"}, "LOADED_COST_MULTIPLIER"),
         ({"TASKVALUE_LOADED_COST_MULTIPLIER": "nan"}, "LOADED_COST_MULTIPLIER"),
         ({"TASKVALUE_LOADED_COST_MULTIPLIER": "1.42857"}, "at most 4 decimals"),
-        ({"TASKVALUE_FT_RATES": "1,2,3,4,5,6,-7"}, "finite and >= 0"),
+        ({"TASKVALUE_FT_RATES": "1,2,3,4,5,6,-7"}, "must be between 0 and 1,000,000 times a year"),
     ],
 )
 def test_value_settings_that_would_fail_a_run_late_or_publish_nonsense_are_refused(environ, message):

@@ -7,6 +7,8 @@ import os
 from collections.abc import Callable, Mapping
 from typing import Any
 
+from pydantic import Field
+
 from assets.common.errors import SettingError
 
 # pydantic's words, so that no variable that parsed before is refused now
@@ -81,6 +83,15 @@ class from_env:  # noqa: N801 - reads as a default: Field(default_factory=from_e
         if raw is None or (not raw.strip() and not self.empty_is_value):
             return list(self.default) if isinstance(self.default, list) else self.default
         return self.parse(self.var, raw if raw.strip() else "")
+
+
+def env_field(
+    var: str, default: Any, parse: Parser = text, *, description: str, empty_is_value: bool = False
+) -> Any:
+    """A settings field whose default is `var` from the environment (parsed), else `default`."""
+    return Field(
+        default_factory=from_env(var, default, parse, empty_is_value=empty_is_value), description=description
+    )
 
 
 def env_defaults(cls: type) -> dict[str, from_env]:

