@@ -391,3 +391,24 @@ def test_tier_counts_that_do_not_fit_the_tier_bands_stop_the_build_naming_both_s
     assert con.execute(
         "select tier, is_bottom_tier, is_top_tier from int.domain_tier_order order by tier_position"
     ).fetchall() == [("low", True, False), ("mid", True, False), ("high", False, True)]
+
+
+@pytest.mark.parametrize(
+    ("environ", "message"),
+    [
+        # the unset bands are tfidf's (0.28, 0.15, 0.075): a high band below them failed the matches
+        # asset half way through a run
+        ({"TASKVALUE_MATCH_HIGH_THRESHOLD": "0.1"}, "high >= medium >= low, got (0.1, 0.15, 0.075)"),
+        ({"TASKVALUE_MATCH_LOW_THRESHOLD": "0.9"}, "TASKVALUE_MATCH_LOW_THRESHOLD"),
+        ({"TASKVALUE_DOMAIN_BONUS": "1e-9"}, "domain_bonus (TASKVALUE_DOMAIN_BONUS)"),
+    ],
+)
+def test_match_bands_out_of_order_once_defaults_fill_in_are_refused_at_once(environ, message):
+    import pydantic
+
+    with pytest.raises(pydantic.ValidationError, match=re.escape(message)):
+        inventory_settings_from_env(environ=environ)
+    # in order with the defaults: accepted
+    assert (
+        inventory_settings_from_env(environ={"TASKVALUE_MATCH_HIGH_THRESHOLD": "0.3"}).high_threshold == 0.3
+    )

@@ -293,10 +293,12 @@ def tied_with_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: lis
 def priority_is_digital_only(con: duckdb.DuckDBPyConnection) -> bool:
     """Whether the warehouse's priority score counts digital tasks only (priority_digital_only, read
     from the data it was built with, not from this process's settings)."""
-    return not con.execute(
-        "select coalesce(bool_or(priority_score > 0 and not coalesce(is_digital, false)), false) "
-        "from marts.task_value"
-    ).fetchone()[0]
+    # said only with evidence: some task scored, and none of them other than digital
+    scored, other = con.execute(
+        "select count(*) filter (where priority_score > 0), "
+        "count(*) filter (where priority_score > 0 and not coalesce(is_digital, false)) from marts.task_value"
+    ).fetchone()
+    return scored > 0 and other == 0
 
 
 def tiers_on_loaded_cost(con: duckdb.DuckDBPyConnection) -> bool:
@@ -318,7 +320,7 @@ def judgment_ranks_first(con: duckdb.DuckDBPyConnection) -> bool:
     read from the ranks themselves."""
     return con.execute(
         """
-        select coalesce(bool_and(judgment_last < others_first), true) from (
+        select coalesce(bool_and(judgment_last < others_first), false) from (
             select
                 max(priority_rank) filter (where nature = 'judgment') as judgment_last,
                 min(priority_rank) filter (where nature is distinct from 'judgment') as others_first

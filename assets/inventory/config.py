@@ -10,7 +10,7 @@ import math
 from collections.abc import Mapping
 
 from dagster import ConfigurableResource
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 
 from assets.common.env import (
     env_field,
@@ -87,6 +87,25 @@ class InventorySettings(ConfigurableResource):
                 f"{setting_name(cls, 'matcher')} must be one of {', '.join(MATCHERS)} (got {v!r})"
             )
         return name
+
+    @model_validator(mode="after")
+    def _bands_in_order(self):
+        # the unset bands take the matcher's calibrated ones: one band set alone can break the order,
+        # which the matches asset would only find half way through a run
+        from assets.inventory.thresholds import domain_bonus_for, thresholds_for  # (it imports this module)
+
+        try:
+            thresholds_for(self)
+        except ValueError as e:
+            names = ", ".join(
+                setting_name(type(self), f) for f in ("high_threshold", "medium_threshold", "low_threshold")
+            )
+            raise ValueError(f"{e} (matcher {self.matcher}; {names}, below 0 = the matcher's band)") from None
+        try:
+            domain_bonus_for(self)
+        except ValueError as e:
+            raise ValueError(f"{e} ({setting_name(type(self), 'domain_bonus')})") from None
+        return self
 
     @field_validator("domain_bonus", "high_threshold", "medium_threshold", "low_threshold")
     @classmethod

@@ -184,7 +184,7 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
     if not any(line.strip() for line in lines):  # created empty, decisions to come: like no file
         return pl.DataFrame(schema=SCHEMA)
     # Excel's "sep=;" first line names the delimiter (the inventory's CSVs accept it too)
-    named = _EXCEL_SEP.fullmatch(lines[0].lstrip("\ufeff").strip())
+    named = _EXCEL_SEP.fullmatch(lines[0].lstrip("\ufeff").rstrip("\r\n"))  # as readers.py reads it
     delimiter = named.group(1) if named else _delimiter(lines[0])
     reader = csv.reader(lines, delimiter=delimiter)
     if named:
@@ -229,7 +229,7 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=SCHEMA)
 
 
-_EXCEL_SEP = re.compile(r"sep=(.)", re.IGNORECASE)
+_EXCEL_SEP = re.compile(r"sep=(.)")
 
 
 def _delimiter(header: str) -> str:

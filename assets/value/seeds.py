@@ -73,8 +73,12 @@ def _money(x: float) -> str:
 def _first_wage(bound: float, multiplier: float) -> float:
     """The lowest wage (in cents) whose loaded cost, rounded half to even to the cent as
     marts.task_value rounds it, reaches `bound`."""
-    cents = math.floor(Decimal(str(bound)) / Decimal(str(multiplier)) * 100) - 1
-    while _loaded(cents, multiplier) < Decimal(str(bound)):
+    target = Decimal(str(bound))
+    cents = max(0, math.floor(target / Decimal(str(multiplier)) * 100))
+    # a small multiplier maps many wage cents onto one loaded cent: walk down to the first of them
+    while cents > 0 and _loaded(cents - 1, multiplier) >= target:
+        cents -= 1
+    while _loaded(cents, multiplier) < target:
         cents += 1
     return cents / 100
 

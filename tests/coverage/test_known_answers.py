@@ -654,5 +654,10 @@ def test_the_report_reads_how_tiers_and_ranks_were_built_from_the_warehouse():
         con.execute("alter table marts.task_value add column loaded_hourly_cost_usd decimal(12, 2)")
         con.execute("update marts.task_value set loaded_hourly_cost_usd = hourly_wage_usd * 1.42")
         assert (tiers_on_loaded_cost(con), judgment_ranks_first(con)) == (True, False)
+        # no task scored at all: nothing to read either setting from, so the report claims neither
+        from assets.coverage.reports import priority_is_digital_only
+
+        con.execute("update marts.task_value set priority_score = 0")
+        assert (judgment_ranks_first(con), priority_is_digital_only(con)) == (False, False)
     finally:
         con.close()

@@ -604,3 +604,5 @@ def test_an_excel_sep_line_names_the_delimiter_and_the_lines_keep_their_numbers(
     ]
     path.write_text("sep=,\n")
     assert overrides.read_overrides(path).is_empty()
+    path.write_text("sep=\t\n" + HEADER.replace(",", "\t") + "W-1\tpin\t102\tx\n")  # a tab, as Excel writes
+    assert overrides.read_overrides(path)["source_row"].to_list() == [3]

@@ -66,6 +66,10 @@ def test_tier_labels_keep_cents_and_wage_bounds_are_the_first_wage_in_the_tier()
     # at 1.42 a $45.77 wage costs $64.99 (below $65) and $45.78 costs $65.01: the tier starts at 45.78
     # (65 / 1.42 = 45.774 rounded to the cent said 45.77)
     assert str(tier_frame([65.0], 1.42)["wage_min_usd"][1]) == "45.78"
+    # a multiplier below 1 maps many wage cents onto one loaded cent: the first of them (149.95 x 0.1
+    # rounds to 15.00), and never a negative bottom
+    tiers = tier_frame([15.0], 0.1)
+    assert [str(x) for x in tiers["wage_min_usd"]] == ["0.00", "149.95"]
 
 
 def test_label_mapping_is_complete_and_valid():
