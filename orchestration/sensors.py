@@ -19,6 +19,7 @@ import json
 import os
 import time
 from collections.abc import Iterable
+from collections.abc import Set as AbstractSet
 from pathlib import Path
 from stat import S_ISREG
 
@@ -137,7 +138,7 @@ WHOLE_JOBS = ("refresh_job", "inventory_refresh_job")
 
 
 def published_inputs(
-    instance: DagsterInstance | None, warehouse: Path
+    instance: DagsterInstance | None, warehouse: Path, whole: AbstractSet[AssetKey] = frozenset()
 ) -> tuple[str, dict[str, str | None]] | None:
     """(run id, {absolute path: sha256}) of the watched files the published warehouse was built from;
     None when that cannot be told for certain: never published, the last publish wrote another file
@@ -152,7 +153,10 @@ def published_inputs(
     if not _is_the_published_file(published.asset_materialization.metadata, warehouse):
         return None
     run = instance.get_run_by_id(published.run_id)
-    if run is None or run.job_name not in WHOLE_JOBS or run.asset_selection:
+    # a selection that holds everything an inventory refresh rebuilds is whole too: the UI's
+    # "Materialize all" launches refresh_job with every asset listed
+    partial = run is not None and run.asset_selection and not (whole and run.asset_selection >= whole)
+    if run is None or run.job_name not in WHOLE_JOBS or partial:
         return None
     recorded: dict[str, str | None] = {}
     for key in READERS:
@@ -178,6 +182,15 @@ def _is_the_published_file(metadata: dict, warehouse: Path) -> bool:
     except OSError:
         return False
     return same_path and (stat.st_size, stat.st_mtime_ns) == (recorded["bytes"], recorded["mtime_ns"])
+
+
+def inventory_refresh_keys(context: SensorEvaluationContext) -> AbstractSet[AssetKey]:
+    """What inventory_refresh_job rebuilds, resolved in the sensor's repository (empty without one:
+    then only a run without a selection counts as whole)."""
+    repository = context.repository_def
+    if repository is None:
+        return frozenset()
+    return frozenset(INVENTORY_REFRESH_SELECTION.resolve(list(set(repository.assets_defs_by_key.values()))))
 
 
 def instance_of(context: SensorEvaluationContext) -> DagsterInstance | None:
@@ -238,7 +251,7 @@ def inventory_files_sensor(
         context.update_cursor(json.dumps(cursor))  # keep refreshed mtimes
         return SkipReason(f"no change in {len(state)} watched inventory file(s)")
     if not previous:  # first tick, or the cursor was reset
-        built = published_inputs(instance_of(context), settings.warehouse)
+        built = published_inputs(instance_of(context), settings.warehouse, inventory_refresh_keys(context))
         if built is not None and built[1] == by_path(settings.inventory, state):
             context.update_cursor(json.dumps(cursor))
             return SkipReason(
@@ -266,7 +279,14 @@ def inventory_files_sensor(
     # deduplicated
     return RunRequest(
         run_key=f"{key}:{epoch}:{generation}",
-        tags={"taskvalue/inventory_changed": ", ".join(changed)[:200] or "(no inventory files)"},
+        tags={
+            "taskvalue/inventory_changed": (
+                ", ".join(changed)[:200] or "(no inventory files)"
+                if previous
+                # a cursor-less tick compares with nothing: say why it runs, not that every file changed
+                else "first tick: the files could not be confirmed as those of the published warehouse"
+            )
+        },
     )
 
 

@@ -355,4 +355,20 @@ def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from
             instance=instance, asset_selection=selection
         )
         assert partial.success
-        assert isinstance(tick(instance)[0], RunRequest)
+        fallback = tick(instance)[0]
+        assert isinstance(fallback, RunRequest)
+        # a first tick compares with no cursor: the tag says why it runs, not that every file changed
+        assert fallback.tags["taskvalue/inventory_changed"].startswith("first tick: the files could not")
+
+        # the UI's "Materialize all" launches refresh_job with every asset listed: whole, once the
+        # sensor can see which assets an inventory refresh rebuilds (its repository)
+        everything = sorted(defs.resolve_all_asset_keys(), key=str)
+        listed = defs.resolve_job_def("refresh_job").execute_in_process(
+            instance=instance, asset_selection=everything
+        )
+        assert listed.success
+        assert instance.get_run_by_id(listed.run_id).asset_selection
+        in_repository = build_sensor_context(
+            instance=instance, cursor=None, resources=resources, repository_def=defs.get_repository_def()
+        )
+        assert isinstance(inventory_files_sensor(in_repository), SkipReason)
