@@ -153,10 +153,11 @@ def published_inputs(
     if not _is_the_published_file(published.asset_materialization.metadata, warehouse):
         return None
     run = instance.get_run_by_id(published.run_id)
+    if run is None or run.job_name not in WHOLE_JOBS:
+        return None
     # a selection that holds everything an inventory refresh rebuilds is whole too: the UI's
     # "Materialize all" launches refresh_job with every asset listed
-    partial = run is not None and run.asset_selection and not (whole and run.asset_selection >= whole)
-    if run is None or run.job_name not in WHOLE_JOBS or partial:
+    if run.asset_selection and not (whole and run.asset_selection >= whole):
         return None
     recorded: dict[str, str | None] = {}
     for key in READERS:

@@ -84,12 +84,13 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
             sync_outputs(where(settings, staged=True), where(settings))
             for where in (reports_dir, exports_dir)
         )
+        stat = target.stat()
         return MaterializeResult(
             metadata={
                 "path": MetadataValue.path(str(target)),
-                "bytes": MetadataValue.int(target.stat().st_size),
+                "bytes": MetadataValue.int(stat.st_size),
                 # which file this publish left in place (the inventory sensor's first tick checks it)
-                "mtime_ns": MetadataValue.int(target.stat().st_mtime_ns),
+                "mtime_ns": MetadataValue.int(stat.st_mtime_ns),
                 "tables": MetadataValue.int(len(tables)),
                 "report_and_export_files": MetadataValue.int(copied),
                 "table_list": MetadataValue.md("\n".join(f"- `{t}` ({n:,} rows)" for t, n in tables)),

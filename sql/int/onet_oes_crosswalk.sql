@@ -85,22 +85,33 @@ broad_groups as (
     group by 1
 ),
 
+-- the words left out when titles are compared: glue words, and in an 'Except' clause only the
+-- plainest of them ('Except Coil Winders, Tapers, and Finishers')
+glue as (
+    select
+        ['and', 'or', 'of', 'the', 'except', 'all', 'other', 'in', 'a', 'an'] as title_glue,
+        ['and', 'or', 'of', 'the'] as clause_glue
+),
+
 -- title words (without the glue words), to tell apart the aggregates of a broad group that holds
 -- several, and the words an aggregate excludes ('Surgeons, Except Ophthalmologists')
 aggregates as (
     select
-        occ_code,
-        broad_code,
+        d.occ_code,
+        d.broad_code,
         list_filter(
-            list_distinct(regexp_extract_all(lower(occ_title), '[a-z]+')),
-            lambda w: not list_contains(['and', 'or', 'of', 'the', 'except', 'all', 'other', 'in', 'a', 'an'], w)
+            list_distinct(regexp_extract_all(lower(d.occ_title), '[a-z]+')),
+            lambda w: not list_contains(g.title_glue, w)
         ) as words,
         list_distinct(flatten(list_transform(
-            regexp_extract_all(lower(occ_title), 'except ([^;]*)', 1),
-            lambda clause: list_filter(regexp_extract_all(clause, '[a-z]+'), lambda w: w not in ('and', 'or', 'of', 'the'))
+            regexp_extract_all(lower(d.occ_title), 'except ([^;]*)', 1),
+            lambda clause: list_filter(
+                regexp_extract_all(clause, '[a-z]+'), lambda w: not list_contains(g.clause_glue, w)
+            )
         ))) as excluded_words
-    from oes_detailed
-    where is_aggregate
+    from oes_detailed as d
+    cross join glue as g
+    where d.is_aggregate
 ),
 
 -- broad rows repeat their detailed rows' employment; only the remainder is unpublished elsewhere
@@ -148,11 +159,12 @@ orphans as (
         o.broad_code,
         list_filter(
             list_distinct(regexp_extract_all(lower(o.soc_title), '[a-z]+')),
-            lambda w: not list_contains(['and', 'or', 'of', 'the', 'except', 'all', 'other', 'in', 'a', 'an'], w)
+            lambda w: not list_contains(g.title_glue, w)
         ) as words,
         -- the title before its first comma: 'Ophthalmologists' of 'Ophthalmologists, Except Pediatric'
         regexp_extract_all(lower(split_part(o.soc_title, ',', 1)), '[a-z]+') as head_words
     from onet_groups as o
+    cross join glue as g
     anti join oes_detailed as d on d.occ_code = o.soc_code
 ),
 
