@@ -150,17 +150,14 @@ def refresh(
     """
     from assets.coverage.config import coverage_settings_from_env
     from assets.coverage.domains import load_domains
-    from assets.value.config import refuse_a_missing_attribute_file, value_settings_from_env
+    from assets.value.config import attribute_file, value_settings_from_env
     from orchestration.definitions import build_definitions
 
     # The definitions load without a readable domains file (schedules must keep running), but this
     # run would fail half way at int.domain_definitions: refuse before doing any work.
     load_domains(coverage_settings_from_env().domains_path)
-    value = value_settings_from_env()  # so is a named attribute file that is not there
-    refuse_a_missing_attribute_file(
-        _settings().path(value.task_attributes_path) if value.task_attributes_path else None,
-        value.task_attributes_path,
-    )
+    settings = _settings()
+    attribute_file(settings, value_settings_from_env())  # so does a named attribute file that is not there
     progress = _Progress()
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())
@@ -169,7 +166,6 @@ def refresh(
     progress.total = len(defs.assets) + len(defs.asset_checks or []) if selection is None else None
     t0 = time.monotonic()
 
-    settings = _settings()
     with _instance() as instance:
         _refuse_beside_a_running_writer(instance)
         run_id = str(uuid.uuid4())

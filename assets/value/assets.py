@@ -9,7 +9,7 @@ from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.warehouse import replace_table_from_frame
 from assets.value import attributes, seeds
-from assets.value.config import ValueSettings, refuse_a_missing_attribute_file
+from assets.value.config import ValueSettings, attribute_file
 from assets.value.sql_assets import sql_model_asset
 from orchestration.resources import TaskvalueSettings
 
@@ -70,15 +70,14 @@ def task_attributes_raw(
 ) -> MaterializeResult:
     """Bring-your-own task attributes, one row per file row and numeric column (see attributes.py)."""
     configured = value_settings.task_attributes_path
-    path = settings.path(configured) if configured else None
+    path = attribute_file(settings, value_settings)  # a named file that is missing stops here
     state = "loaded"
     names: list[str] = []
     ignored: dict[str, str] = {}
     padded: list[int] = []
     if path is None:
         frame, state = attributes.empty_attributes(), "not configured"
-    elif not path.is_file():
-        refuse_a_missing_attribute_file(path, configured)
+    elif not path.is_file():  # the default file, which may be absent
         frame, state = attributes.empty_attributes(), "absent"
         context.log.warning(f"task attribute file {path} not found; the attribute marts will be empty")
     else:

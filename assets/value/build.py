@@ -12,7 +12,7 @@ import duckdb
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model, replace_table_from_frame
 from assets.value import attributes, seeds
-from assets.value.config import ValueSettings, refuse_a_missing_attribute_file
+from assets.value.config import ValueSettings, attribute_file
 from assets.value.sql_assets import bound_params, value_params
 from orchestration.resources import TaskvalueSettings
 
@@ -45,8 +45,7 @@ def build_all(con: duckdb.DuckDBPyConnection, settings: TaskvalueSettings, value
         seeds.tier_frame(value.tier_thresholds_usd, value.loaded_cost_multiplier),
         column_docs=seeds.TIER_DOCS,
     )
-    path = settings.path(value.task_attributes_path) if value.task_attributes_path else None
-    refuse_a_missing_attribute_file(path, value.task_attributes_path)  # as the asset does
+    path = attribute_file(settings, value)  # as the asset reads it
     frame = (
         attributes.read_task_attributes(
             path, value.task_attributes_task_id_column, value.task_attributes_code_column

@@ -8,7 +8,7 @@ Defaults and the reasons for them are documented in the README ("The value model
 import math
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Literal, get_args
+from typing import TYPE_CHECKING, Literal, get_args
 
 from dagster import ConfigurableResource
 from pydantic import field_validator
@@ -25,6 +25,9 @@ from assets.common.env import (
     settings_from,
 )
 from assets.common.errors import SourceFormatError
+
+if TYPE_CHECKING:  # the resources module is the orchestration layer's; only its type is named here
+    from orchestration.resources import TaskvalueSettings
 
 DEFAULT_FT_RATES = [1.0, 4.0, 24.0, 104.0, 250.0, 750.0, 2000.0]
 # Upper bounds that keep the SQL's integer arithmetic in range (scores x 1e6 as HUGEINT, points as
@@ -196,15 +199,19 @@ class ValueSettings(ConfigurableResource):
 ENV_OVERRIDES = env_overrides(ValueSettings)
 
 
-def refuse_a_missing_attribute_file(path: Path | None, configured: str) -> None:
-    """A file the user named must exist (a typo would empty the attribute marts); only the default,
-    ../shared/data's labelset, may be absent (a user's machine without that mirror)."""
+def attribute_file(settings: "TaskvalueSettings", value: ValueSettings) -> Path | None:
+    """The attribute file to read, resolved against the project (None: none configured). A file the
+    user named must exist (a typo would empty the attribute marts); only the default, ../shared/data's
+    labelset, may be absent (a user's machine without that mirror)."""
+    configured = value.task_attributes_path
+    path = settings.path(configured) if configured else None
     if path is not None and not path.is_file() and configured != DEFAULT_TASK_ATTRIBUTES:
         raise SourceFormatError(
             str(path),
             "task attribute file not found (TASKVALUE_TASK_ATTRIBUTES / value_settings.task_attributes_path); "
             "set it empty for no attribute file",
         )
+    return path
 
 
 def value_settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> ValueSettings:
