@@ -30,7 +30,7 @@ from assets.coverage.exports import EXPORT_SUFFIXES, export_all, export_file_nam
 from assets.coverage.index_page import write_index
 from assets.coverage.models import MARTS
 from assets.coverage.report_paths import REPORT_SUFFIXES, report_file_names
-from assets.coverage.reports import write_domain_report
+from assets.coverage.reports import ranking_facts, write_domain_report
 from orchestration.resources import TaskvalueSettings
 
 REPORT_INPUTS = [AssetKey(list(m.key)) for m in MARTS] + [
@@ -150,6 +150,7 @@ def build_report_assets(domain_ids: Sequence[str], domains_problem: str | None =
             current = report_file_names(set(by_key.values()) & present)
             if out.is_dir() and (stale := retire_stale(out, current, REPORT_SUFFIXES)):
                 context.log.info(f"removed {len(stale)} report files of domains no longer reported: {stale}")
+            facts = ranking_facts(con)  # warehouse-wide: read once, not per domain
             for key in sorted(context.selected_asset_keys, key=str):
                 if key == INDEX_KEY:
                     markdown, path = write_index(con, out)
@@ -167,7 +168,7 @@ def build_report_assets(domain_ids: Sequence[str], domains_problem: str | None =
                 if domain_id not in present:
                     context.log.warning(f"domain {domain_id!r} is not in marts.domain_coverage; no report")
                     continue
-                report = write_domain_report(con, domain_id, out, coverage_settings.rule_text())
+                report = write_domain_report(con, domain_id, out, coverage_settings.rule_text(), facts=facts)
                 h = report.headline
                 yield MaterializeResult(
                     asset_key=key,

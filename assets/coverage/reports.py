@@ -347,6 +347,20 @@ def worth_more_than_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gap
     ).fetchone()[0]
 
 
+@dataclass(frozen=True)
+class RankingFacts:
+    """How the warehouse's value model ranked and banded tasks, read from its data once per set of
+    reports (the same for every domain)."""
+
+    digital_only: bool
+    loaded_cost: bool
+    judgment_first: bool
+
+
+def ranking_facts(con: duckdb.DuckDBPyConnection) -> RankingFacts:
+    return RankingFacts(priority_is_digital_only(con), tiers_on_loaded_cost(con), judgment_ranks_first(con))
+
+
 def headline_bullets(con: duckdb.DuckDBPyConnection, h: dict, c: dict, n_domains: int) -> list[str]:
     """The headline: value, coverage, rank, inventory and concentration, in words that say what they count."""
     inventory = [inventory_sentence(h), concentration_sentence(c)]
@@ -376,9 +390,15 @@ def headline_bullets(con: duckdb.DuckDBPyConnection, h: dict, c: dict, n_domains
 
 
 def build_domain_doc(
-    con: duckdb.DuckDBPyConnection, domain_id: str, rule_text: str, index_href: str | None = "index.html"
+    con: duckdb.DuckDBPyConnection,
+    domain_id: str,
+    rule_text: str,
+    index_href: str | None = "index.html",
+    facts: RankingFacts | None = None,
 ) -> tuple[Doc, dict, list[dict]]:
-    """One domain's report; index_href is where "All domains" points (None: no index to link to)."""
+    """One domain's report; index_href is where "All domains" points (None: no index to link to);
+    facts are read from the warehouse unless the caller read them once for many reports."""
+    facts = facts or ranking_facts(con)
     head = dict_rows(con, "select * from marts.domain_coverage where domain_id = ?", [domain_id])
     if not head:
         raise KeyError(f"no domain {domain_id!r} in marts.domain_coverage")
@@ -435,7 +455,7 @@ def build_domain_doc(
     doc.table(slice_table("tier", tiers))
     doc.h2("By nature of work")
     doc.table(slice_table("nature", natures))
-    digital_only = priority_is_digital_only(con)
+    digital_only = facts.digital_only
     what = "valuable digital work" if digital_only else "valuable work"
     doc.h2(f"Top {len(gaps)} gaps: {what} no inventory task covers" if gaps else "Gaps")
     doc.p(
@@ -505,14 +525,14 @@ def build_domain_doc(
             (
                 "Tiers are bands of loaded hourly cost: the occupation's national mean hourly wage times the "
                 "loaded-cost multiplier (employer cost per dollar of wage)"
-                if tiers_on_loaded_cost(con)
+                if facts.loaded_cost
                 else "Tiers are bands of the occupation's national mean hourly wage"
             )
             + " (for sector domains too); the bottom and top tiers are the lowest- and highest-paid bands (a "
             "third of the bands each unless configured).",
             "Gaps are uncovered tasks ranked by the value model's priority value before cents are apportioned "
             "(times the sector's share for a sector domain), then by its priority rank"
-            + (" (judgment first)" if judgment_ranks_first(con) else "")
+            + (" (judgment first)" if facts.judgment_first else "")
             + ("; the priority counts digital tasks only." if digital_only else "."),
             "Grounding reasons are checked in order: declared unmapped domain, no credible match, only "
             "low-tier work, physical work, outside the declared domain, a domain name that matches no "
@@ -531,9 +551,10 @@ def write_domain_report(
     out_dir: Path,
     rule_text: str,
     index_href: str | None = "index.html",
+    facts: RankingFacts | None = None,
 ) -> Report:
     out_dir.mkdir(parents=True, exist_ok=True)
-    doc, headline, tiers = build_domain_doc(con, domain_id, rule_text, index_href)
+    doc, headline, tiers = build_domain_doc(con, domain_id, rule_text, index_href, facts)
     png = tier_chart_png(tiers, f"{headline['domain_name']}: covered vs uncovered annual value")
     img = next(b for k, b in doc.blocks if k == "img")
     img.data_uri = "data:image/png;base64," + base64.b64encode(png).decode()
@@ -548,6 +569,7 @@ def write_domain_report(
 
 
 def write_all_reports(con: duckdb.DuckDBPyConnection, out_dir: Path, rule_text: str) -> list[Report]:
-    reports = [write_domain_report(con, d, out_dir, rule_text) for d in domain_ids(con)]
+    facts = ranking_facts(con)
+    reports = [write_domain_report(con, d, out_dir, rule_text, facts=facts) for d in domain_ids(con)]
     write_index(con, out_dir)
     return reports
