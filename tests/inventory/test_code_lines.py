@@ -210,3 +210,31 @@ def test_the_benchs_swe_prompts_keep_their_work_and_lose_their_snippets():
         assert "Prepare the annual budget" in kept or "Review invoices" in kept
         assert len(t.description) >= 1000 and len(kept) < 400
     assert all(len(t.description) < 3000 and "\n" not in t.description for t in tasks if t not in swe)
+
+
+def test_many_prompts_are_cleaned_on_every_core_with_the_same_result_in_order(monkeypatch):
+    # prose_all forks workers past PARALLEL_MIN_LINES; min_lines=0 forces it on a small input. Each
+    # prompt is unique (its index in its text), so a slice returned out of order or twice would show
+    import os
+    import time
+
+    from assets.inventory.matching import prose_pool
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    snippets = [p.read_text() for p in SNIPPETS]
+    texts = [
+        None if i % 17 == 0 else f"Task {i}: reconcile invoice {i} with the ledger.\n{snippets[i % len(snippets)]}"
+        for i in range(101)
+    ] + [""]
+    sequential = [prose(t) for t in texts]
+    # each worker tags what it cleaned with its pid (the forked workers inherit the patched name); the
+    # pause makes every slice outlast a fork, so one worker cannot take them all before the other starts
+    monkeypatch.setattr(prose_pool, "prose", lambda t: (time.sleep(0.01), os.getpid(), prose(t))[1:])
+    parallel = prose_pool.prose_all(texts, min_lines=0)
+    assert [x for _, x in parallel] == sequential
+    pids = {pid for pid, _ in parallel}
+    assert len(pids) == 2 and os.getpid() not in pids  # both workers forked, none of it done here
+    assert sequential[1].startswith("Task 1: reconcile invoice 1 with the ledger.")
+    assert sequential[0] is None and sequential[-1] == ""
+    # below the threshold nothing forks
+    assert {pid for pid, _ in prose_pool.prose_all(texts)} == {os.getpid()}

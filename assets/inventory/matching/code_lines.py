@@ -142,6 +142,7 @@ _ASIDE = re.compile(
 _ASIDE_HINT = re.compile(r"\.(?:" + _EXT[3:] + r"\b|@|\{|\[[A-Z]")
 # markers in front of code: a diff's + or -, a REPL prompt, a notebook cell prompt
 _PREFIX = re.compile(r"^(?:[+-](?=\s{2,}|\t|[A-Za-z_#@}{)\]])|>>>\s?|\.\.\.\s|In\s\[\d*\]:\s|Out\[\d+\]:\s*)")
+_PREFIX_FIRST = frozenset("+->.IO")  # the first characters _PREFIX can match: most lines skip it
 _MARKDOWN = re.compile(r"^#{1,6}\s+|\*\*(?=\S)|(?<=\S)\*\*")
 _LIST_MARKER = re.compile(r"^(?:[-*+\u2022]|\d+[.)]|[a-z][.)])\s+")
 _SENTENCE_START = re.compile(r"[A-Z\u00c0-\u00de\"\u201c(]")
@@ -231,7 +232,7 @@ def _plain(line: str) -> str:
         line = line.replace("C++", "Cpp")
     if "**" in line or line[:1] == "#":
         line = _MARKDOWN.sub("", line).strip()
-    return _PREFIX.sub("", line).strip()
+    return _PREFIX.sub("", line).strip() if line[:1] in _PREFIX_FIRST else line
 
 
 def _sentence(line: str) -> bool:

@@ -34,7 +34,8 @@ import polars as pl
 
 from assets.inventory.ingest import soc_prefixes
 from assets.inventory.matching.corpus import Corpus
-from assets.inventory.matching.text import boilerplate, prose, query_texts
+from assets.inventory.matching.prose_pool import prose_all
+from assets.inventory.matching.text import boilerplate, query_texts
 
 DOC_HITS = 50  # nearest statements per query text: they nominate the candidate occupations
 OCC_HITS = 100  # nearest occupations (centroid + profile) per query text; the rest get the floor
@@ -374,7 +375,8 @@ def match_tasks(
             )
         )
     # code is taken out once per task: the matchers read a task's texts two or three times
-    tasks = [replace(t, description=prose(t.description)) for t in tasks]
+    cleaned = prose_all([t.description for t in tasks])
+    tasks = [replace(t, description=d) for t, d in zip(tasks, cleaned, strict=True)]
     common = boilerplate((t.description for t in tasks), code_removed=True)
     groups: dict[tuple[str | None, tuple[str, ...]], list[QueryTask]] = defaultdict(list)
     for t in tasks:
