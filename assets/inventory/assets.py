@@ -76,6 +76,8 @@ TASK_DOCS = {
     "source_sheet": "Sheet name for XLSX files.",
     "source_row": "Line (CSV/TSV/JSONL; header = 1), sheet row (XLSX) or 1-based record (JSON, Parquet).",
     "content_hash": "sha256 of the task's fields other than task_id and provenance.",
+    "text_hash": "First 12 hex digits of the sha256 of title and description, whitespace collapsed: the "
+    "work the task describes. An overrides line quoting it applies only while the task still hashes so.",
 }
 QUARANTINE_DOCS = {
     "source_file": "File the row was read from, relative to the inventory directory.",

@@ -418,6 +418,18 @@ def soc_code(text: str) -> str | None:
     return None
 
 
+TEXT_HASH_DIGITS = 12
+
+
+def text_hash(title: str | None, description: str | None) -> str:
+    """The work a task describes, as a short fingerprint: the first TEXT_HASH_DIGITS hex digits of the
+    sha256 of its title and description, each with its whitespace collapsed (a file re-saved with
+    other line endings or trailing spaces is the same task). The overrides file may quote it, so a
+    decision stops applying when the task is rewritten."""
+    text = " ".join((title or "").split()) + "\n" + " ".join((description or "").split())
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:TEXT_HASH_DIGITS]
+
+
 def content_hash(values: dict[str, Any]) -> str:
     payload = {k: values.get(k) for k in HASHED_FIELDS}
     text = json.dumps(json_safe(payload), sort_keys=True, ensure_ascii=False, default=str)
@@ -453,6 +465,7 @@ TASK_SCHEMA = {
     "source_sheet": pl.String,
     "source_row": pl.Int64,
     "content_hash": pl.String,
+    "text_hash": pl.String,
 }
 QUARANTINE_SCHEMA = {
     "source_file": pl.String,
@@ -756,6 +769,7 @@ def _frames(rows: list[Row], file_rows: list[dict[str, Any]], onet: OnetLookup) 
                 "source_sheet": r.sheet,
                 "source_row": r.row,
                 "content_hash": content_hash(v),
+                "text_hash": text_hash(v["title"], v["description"]),
             }
         )
     for info in file_rows:

@@ -3,14 +3,17 @@
 A CSV (default `_overrides.csv` in the inventory directory; the leading underscore keeps it from
 being read as inventory) with the columns:
 
-    inventory_task_id, action, onet_task_id, note
+    inventory_task_id, action, onet_task_id, note, text_hash
 
 - `pin`: this O*NET task is a rank-1 match (method `override`, confidence `high`); several pins of
   one task rank in file order;
 - `reject`: never propose this O*NET task for this inventory task; with onet_task_id empty, the
-  task has no O*NET counterpart at all and gets a single `none` row.
+  task has no O*NET counterpart at all and gets a single `none` row;
+- `text_hash` (optional): the task's `staging.inventory_tasks.text_hash` when the decision was made;
+  once the task is rewritten the line is `text_changed` and not applied (a pin made for other work
+  would otherwise stay `high`).
 
-The header must name inventory_task_id, action and onet_task_id (note is optional), or their
+The header must name inventory_task_id, action and onet_task_id (note and text_hash are optional), or their
 aliases; any other column, a column named twice, or a line with more values than the header is an
 error naming the file, line and column: a misread header would turn every reject into a
 reject-all, and an unquoted comma would cut a note. Whether each decision applies (stale,
@@ -31,6 +34,7 @@ import polars as pl
 from assets.common.decoding import UnreadableFile, decode_lines
 from assets.common.errors import SourceFormatError, TaskvalueError
 from assets.inventory.ingest import (
+    TEXT_HASH_DIGITS,
     Unparseable,
     inventory_files,
     parse_int,
@@ -42,8 +46,8 @@ from assets.inventory.schema import normalize_header
 DEFAULT_NAME = "_overrides.csv"
 ACTIONS = ("pin", "reject")
 # staging.inventory_overrides.status (sql/staging/inventory_overrides.sql): only `ok` is applied
-STATUSES = ("ok", "duplicate", "conflict", "unknown_inventory_task", "unknown_onet_task")
-COLUMNS = ("inventory_task_id", "action", "onet_task_id", "note")
+STATUSES = ("ok", "duplicate", "conflict", "unknown_inventory_task", "unknown_onet_task", "text_changed")
+COLUMNS = ("inventory_task_id", "action", "onet_task_id", "note", "text_hash")
 REQUIRED = ("inventory_task_id", "action", "onet_task_id")
 # Documented in the README ("Overrides"); keep the two in step.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -51,6 +55,7 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "action": ("decision",),
     "onet_task_id": ("onet_task", "onet_id"),
     "note": ("notes", "comment", "reason"),
+    "text_hash": ("task_text_hash",),
 }
 _LOOKUP = {c: c for c in COLUMNS} | {a: c for c, names in ALIASES.items() for a in names}
 SCHEMA = {
@@ -60,6 +65,7 @@ SCHEMA = {
     "note": pl.String,
     "source_file": pl.String,
     "source_row": pl.Int64,
+    "text_hash": pl.String,
 }
 
 
@@ -230,6 +236,7 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
 
 
 _EXCEL_SEP = re.compile(r"sep=(.)")
+_TEXT_HASH = re.compile(rf"[0-9A-Fa-f]{{{TEXT_HASH_DIGITS}}}")
 
 
 def _delimiter(header: str) -> str:
@@ -298,6 +305,15 @@ def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:
         ) from None
     if action == "pin" and onet_task_id is None:
         raise SourceFormatError(str(path), "a pin needs an onet_task_id", row=row_no, column="onet_task_id")
+    written_hash = _clean(rec.get("text_hash"))
+    if written_hash and not _TEXT_HASH.fullmatch(written_hash):
+        raise SourceFormatError(
+            str(path),
+            f"{written_hash!r} is not a text_hash: {TEXT_HASH_DIGITS} hex digits, as in "
+            "staging.inventory_tasks.text_hash (or empty)",
+            row=row_no,
+            column="text_hash",
+        )
     return {
         "inventory_task_id": task_id,
         "action": action,
@@ -305,4 +321,5 @@ def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:
         "note": (rec.get("note") or "").strip() or None,
         "source_file": str(path),
         "source_row": row_no,
+        "text_hash": written_hash.lower() or None,
     }

@@ -34,6 +34,8 @@
 --   text_confidence: The band the score alone earns, without the floor of hinted candidates: below
 --     confidence for a hinted candidate whose statement was picked on weak text evidence (the
 --     occupation is the one a human named; the task within it may not be the one imitated).
+--   text_hash: The inventory task's text_hash (staging.inventory_tasks): quote it in the overrides
+--     file so a decision stops applying once the task is rewritten.
 with candidates as (
     select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method
     from inventory_match_candidates
@@ -192,8 +194,10 @@ select
     $matcher as matcher,
     f.method,
     f.note as override_note,
-    f.text_confidence
+    f.text_confidence,
+    t.text_hash
 from banded as f
+left join staging.inventory_tasks as t on t.task_id = f.inventory_task_id
 left join staging.onet_task_statements as s on s.task_id = f.onet_task_id
 left join staging.onet_occupations as o on o.onet_soc_code = s.onet_soc_code
 order by f.inventory_task_id, f.rank

@@ -1,8 +1,9 @@
 -- Human decisions on inventory-to-O*NET matches, read from the overrides file on every refresh
 -- (default inventory/_overrides.csv), one row per line, with whether each applies. Nothing is
--- dropped: a stale decision (its inventory task or O*NET task no longer exists), a repeated one and
--- contradictory ones stay here with their status and a detail naming the other lines, and a
--- non-blocking check lists every line not applied as written.
+-- dropped: a stale decision (its inventory task or O*NET task no longer exists, or the task was
+-- rewritten since the text_hash the line quotes), a repeated one and contradictory ones stay here
+-- with their status and a detail naming the other lines, and a non-blocking check lists every line
+-- not applied as written.
 -- columns:
 --   inventory_task_id: Inventory task the decision is about.
 --   action: pin (this O*NET task is a rank-1 match; several pins of one task rank in file order) or
@@ -14,12 +15,15 @@
 --   status: ok (applied), duplicate (repeats an earlier line: applied once, by that line),
 --     conflict (contradicts another line of the same task: a pin and a reject of one O*NET task, or
 --     a reject of every candidate and a pin; none of them is applied), unknown_inventory_task or
---     unknown_onet_task (stale, not applied).
+--     unknown_onet_task (stale, not applied), text_changed (the line quotes a text_hash the task no
+--     longer has: it was rewritten since the decision; not applied).
 --   detail: Why the status is not ok, naming the other line(s), the ID that differs only by case or
 --     where the ingest quarantined the task and why;
 --     for an applied pin, a warning when its occupation is not the one the task's onet_soc_code
 --     names; null otherwise.
 --   source_file: Path of the overrides file.
+--   text_hash: The task's text_hash as the line quotes it (staging.inventory_tasks.text_hash when the
+--     decision was made; null: the decision applies whatever the task's text becomes).
 with overrides as (
     select * from inventory_overrides_frame
 ),
@@ -51,6 +55,7 @@ resolved as (
         case
             when t.task_id is null then 'unknown_inventory_task'
             when o.onet_task_id is not null and s.task_id is null then 'unknown_onet_task'
+            when o.text_hash is not null and o.text_hash <> t.text_hash then 'text_changed'
         end as stale_status,
         case
             when t.task_id is null and f.ids is not null
@@ -62,6 +67,10 @@ resolved as (
             when t.task_id is null then 'no inventory task ' || o.inventory_task_id
             when o.onet_task_id is not null and s.task_id is null
                 then 'O*NET has no task ' || o.onet_task_id || ' in the staged release'
+            when o.text_hash is not null and o.text_hash <> t.text_hash
+                then 'task ' || o.inventory_task_id || ' was rewritten since this decision (text_hash '
+                    || o.text_hash || ', now ' || t.text_hash || ' in ' || t.source_file || ' row ' || t.source_row
+                    || '): not applied; re-read the task and write the new text_hash to apply it again'
         end as stale_detail,
         s.onet_soc_code as pinned_soc_code,
         case when t.onet_soc_code_known then t.onet_soc_code end as hint_code
@@ -160,7 +169,8 @@ select
             then 'pinned occupation ' || r.pinned_soc_code || ' is not the occupation the task''s onet_soc_code '
                 || r.hint_code || ' names (applied; check the pin)'
     end as detail,
-    r.source_file
+    r.source_file,
+    r.text_hash
 from resolved as r
 left join conflicts as c on c.source_row = r.source_row
 left join repeats as p on p.source_row = r.source_row

@@ -223,7 +223,9 @@ def test_many_prompts_are_cleaned_on_every_core_with_the_same_result_in_order(mo
     monkeypatch.setattr(os, "cpu_count", lambda: 2)
     snippets = [p.read_text() for p in SNIPPETS]
     texts = [
-        None if i % 17 == 0 else f"Task {i}: reconcile invoice {i} with the ledger.\n{snippets[i % len(snippets)]}"
+        None
+        if i % 17 == 0
+        else f"Task {i}: reconcile invoice {i} with the ledger.\n{snippets[i % len(snippets)]}"
         for i in range(101)
     ] + [""]
     sequential = [prose(t) for t in texts]

@@ -40,7 +40,8 @@ def mart(real, tasks: list[QueryTask], top_k: int = TOP_K) -> pl.DataFrame:
     con, corpus, matcher = real
     candidates = match_tasks(matcher, corpus, tasks, top_k)
     con.execute(
-        "create or replace table staging.inventory_tasks as select unnest($ids) as task_id",
+        "create or replace table staging.inventory_tasks as select unnest($ids) as task_id, "
+        "null::varchar as text_hash",
         {"ids": [t.task_id for t in tasks]},
     )
     con.execute(

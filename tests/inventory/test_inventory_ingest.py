@@ -307,3 +307,27 @@ def test_shipped_example_inventory_loads_cleanly(onet):
     assert result.tasks["domain"].n_unique() >= 6
     assert (result.tasks["description"].str.len_chars() >= 2000).sum() >= 3
     assert set(result.files["file_type"]) >= {"csv", "tsv", "xlsx", "json", "jsonl", "parquet"}
+
+
+def test_the_text_hash_fingerprints_the_words_of_a_task_not_its_bytes(tmp_path, onet):
+    # a file re-saved with CRLF line endings and trailing spaces hashes the same; an edited word does not
+    from assets.inventory.ingest import text_hash
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    (tmp_path / "a" / "t.csv").write_text(
+        'task_id,title,description,owner\nT-1,Draft a memo,"Summarise the ruling.\nCite the page.",ann\n'
+    )
+    (tmp_path / "b" / "t.csv").write_bytes(
+        b'task_id,title,description,owner\r\nT-1,Draft a memo ,"Summarise the ruling.  \r\nCite the page.",bo\r\n'
+    )
+    a = ingest_directory(tmp_path / "a", onet).tasks.row(0, named=True)
+    b = ingest_directory(tmp_path / "b", onet).tasks.row(0, named=True)
+    assert (
+        a["text_hash"] == b["text_hash"] == text_hash("Draft a memo", "Summarise the ruling. Cite the page.")
+    )
+    assert (
+        a["text_hash"] == "b069d1843fd6"
+    )  # sha256("Draft a memo\nSummarise the ruling. Cite the page.")[:12]
+    assert a["content_hash"] != b["content_hash"]  # the owner changed: not the work
+    assert text_hash("Draft a memo", "Summarise the ruling. Cite page 4.") != a["text_hash"]

@@ -16,6 +16,7 @@ from assets.common.errors import SourceFormatError, TaskvalueError
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model
 from assets.inventory import overrides
+from assets.inventory.ingest import text_hash
 from assets.inventory.matching.match import CANDIDATE_SCHEMA
 
 HEADER = "inventory_task_id,action,onet_task_id,note\n"
@@ -88,12 +89,21 @@ def warehouse(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("insert into staging.inventory_quarantine values ('Q-1', 'tasks.csv', null, 7, 'no_text')")
     con.execute(
         "create table staging.inventory_tasks (task_id varchar, onet_task_id bigint, "
-        "onet_task_id_known boolean, onet_soc_code varchar, onet_soc_code_known boolean)"
+        "onet_task_id_known boolean, onet_soc_code varchar, onet_soc_code_known boolean, "
+        "source_file varchar, source_row bigint, text_hash varchar)"
     )
     con.executemany(
-        "insert into staging.inventory_tasks values (?, ?, ?, ?, ?)",
-        [(t, i, None if i is None else True, c, None if c is None else True) for t, i, c in TASKS],
+        "insert into staging.inventory_tasks values (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (t, i, None if i is None else True, c, None if c is None else True, "tasks.csv", n, task_hash(t))
+            for n, (t, i, c) in enumerate(TASKS, start=2)
+        ],
     )
+
+
+def task_hash(task_id: str) -> str:
+    """The fixture task's text_hash: each task's title is its ID and it has no description."""
+    return text_hash(task_id, None)
 
 
 def build_overrides(con, path: Path | None) -> None:
@@ -521,6 +531,7 @@ def test_the_warning_check_lists_every_line_not_applied_as_written(tmp_path):
         "conflict": 4,
         "unknown_inventory_task": 1,
         "unknown_onet_task": 1,
+        "text_changed": 0,
     }
     assert mat.metadata["status_conflict"].value == 4
 
@@ -573,7 +584,7 @@ def test_a_pin_inside_the_broad_group_the_hint_names_is_not_questioned(tmp_path)
         )
         con.execute("delete from staging.inventory_tasks")
         con.executemany(
-            "insert into staging.inventory_tasks values (?, null, null, ?, true)",
+            "insert into staging.inventory_tasks (task_id, onet_soc_code, onet_soc_code_known) values (?, ?, true)",
             [
                 ("P-1", "29-1210"),
                 ("P-2", "29-1000"),
@@ -606,3 +617,45 @@ def test_an_excel_sep_line_names_the_delimiter_and_the_lines_keep_their_numbers(
     assert overrides.read_overrides(path).is_empty()
     path.write_text("sep=\t\n" + HEADER.replace(",", "\t") + "W-1\tpin\t102\tx\n")  # a tab, as Excel writes
     assert overrides.read_overrides(path)["source_row"].to_list() == [3]
+
+
+def test_a_decision_quoting_the_tasks_text_hash_stops_applying_once_the_task_is_rewritten(tmp_path):
+    # a pin stays `high` whatever the task later says; a line quoting the text_hash it was made for
+    # (staging.inventory_tasks.text_hash, also in the matches mart) applies only while the task
+    # still hashes so: W-1's pin is for its current text, W-2's for text it no longer has
+    old = text_hash("W-2", "Write ad copy for a shoe launch")
+    con = duckdb.connect()
+    warehouse(con)
+    path = tmp_path / "_overrides.csv"
+    path.write_text(
+        "inventory_task_id,action,onet_task_id,note,text_hash\n"
+        f"W-1,pin,102,checked,{task_hash('W-1').upper()}\n"  # 2: case does not matter
+        f"W-2,pin,100,made for the old text,{old}\n"  # 3
+        "W-3,reject,102,no hash: applies whatever the text,\n"  # 4
+    )
+    build_overrides(con, path)
+    build_matches(con)
+    found = statuses(con)
+    assert found[2] == ("ok", None) and found[4] == ("ok", None)
+    assert found[3] == (
+        "text_changed",
+        f"task W-2 was rewritten since this decision (text_hash {old}, now {task_hash('W-2')} in "
+        "tasks.csv row 3): not applied; re-read the task and write the new text_hash to apply it again",
+    )
+    assert matches(con, "W-1")[0] == (1, 102, "override", "checked")
+    # W-2 is matched on its text again, as if the pin had never been written
+    assert matches(con, "W-2") == [(1, 101, "text", None), (2, 100, "text", None)]
+    assert con.execute(
+        "select distinct text_hash from marts.inventory_task_matches where inventory_task_id = 'W-2'"
+    ).fetchall() == [(task_hash("W-2"),)]
+    assert task_hash("W-2") == text_hash("  W-2 ", "") != old  # whitespace is not a rewrite
+
+
+@pytest.mark.parametrize("value", ["abc", "3f2a9c1b7e4dz", "3f2a9c1b7e4d0"])
+def test_a_text_hash_that_is_not_12_hex_digits_is_an_error_naming_line_and_column(tmp_path, value):
+    path = tmp_path / "_overrides.csv"
+    path.write_text(f"inventory_task_id,action,onet_task_id,text_hash\nW-1,pin,102,\nW-1,pin,101,{value}\n")
+    with pytest.raises(SourceFormatError) as err:
+        overrides.read_overrides(path)
+    assert err.value.row == 3 and err.value.column == "text_hash"
+    assert f"{value!r} is not a text_hash: 12 hex digits" in str(err.value)
