@@ -348,8 +348,11 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             """
             select e.*, (select count(*) from marts.inventory_export)
                 = (select count(*) from staging.inventory_tasks) as every_inventory_task_present,
-                -- a guess is never stamped: the stamp columns are filled exactly for credible matches
-                ((e.onet_task_id is not null) = e.is_match_credible) as stamped_iff_credible,
+                -- a guess is never stamped: the occupation's stamps are filled exactly for credible
+                -- matches, the task's only when the text also says which task (not task-uncertain)
+                ((e.onet_soc_code is not null) = e.is_match_credible) as stamped_iff_credible,
+                ((e.onet_task_id is not null) = (e.is_match_credible and not e.is_task_uncertain))
+                    as task_stamped_iff_credible_and_certain,
                 (e.onet_task_id is null or e.onet_task_id = e.candidate_onet_task_id) as stamp_is_the_candidate
             from marts.inventory_export as e
             """,
@@ -360,6 +363,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 in_set("method", ["override", "explicit", "hinted", "text"]),
                 true("every_inventory_task_present"),
                 true("stamped_iff_credible"),
+                true("task_stamped_iff_credible_and_certain"),
                 true("stamp_is_the_candidate"),
             ],
             row_id_columns=["inventory_task_id"],

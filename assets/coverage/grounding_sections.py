@@ -78,11 +78,12 @@ def ungrounded_section(doc: Doc, ungrounded: list[dict]) -> None:
     split = ", ".join(f"{len(v):,} {REASON_TEXT[r]}" for r, v in by_reason.items() if v)
     n = len(ungrounded)
     if not n:
-        doc.p("No ungrounded inventory task declares this domain or has its best match in it.")
+        doc.p("No ungrounded inventory task declares this domain or has its best credible match in it.")
         return
     doc.p(
         f"{plural(n, 'ungrounded inventory task')} {'declares' if n == 1 else 'declare'} this domain or "
-        f"{'has its' if n == 1 else 'have their'} best match in it" + (f": {split}." if split else ".")
+        f"{'has its' if n == 1 else 'have their'} best credible match in it (every status)"
+        + (f": {split}." if split else ".")
     )
     for reason, tasks in [*by_reason.items(), ("other", other)]:
         if not tasks:
@@ -103,11 +104,19 @@ def declared_cell(u: dict) -> str:
     return written if not configured or same else f"{written} → {configured}"
 
 
-def grounding_table(tasks: list[dict], *, declared: bool = False) -> Table:
-    """Inventory tasks with their best match; `declared` adds the domain each one declares."""
+def verdict_cell(u: dict) -> str:
+    why = u["ungrounded_reason"]
+    return f"{u['grounding']}: {REASON_TEXT.get(why, why).replace('_', ' ')}" if why else u["grounding"]
+
+
+def grounding_table(tasks: list[dict], *, declared: bool = False, reason: bool = False) -> Table:
+    """Inventory tasks with their best match; `declared` adds the domain each one declares, `reason`
+    the verdict and its first reason."""
     columns = ["inventory task", "title", "status"]
     columns += ["declared domain"] if declared else []
-    columns += ["best match", "occupation", "confidence", "match value"]
+    columns += ["verdict"] if reason else []
+    # the value model's national value of the matched task, also in a sector domain's report
+    columns += ["best match", "occupation", "confidence", "match value (national)"]
     return Table(
         columns,
         [
@@ -116,6 +125,7 @@ def grounding_table(tasks: list[dict], *, declared: bool = False) -> Table:
                 u["title"],
                 u["status"] or "",
                 *([declared_cell(u)] if declared else []),
+                *([verdict_cell(u)] if reason else []),
                 u["best_task"] or "(none)",
                 u["best_occupation_title"] or "",
                 u["best_confidence"],
@@ -205,3 +215,34 @@ def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
             {1, 2},
         )
     )
+    homeless_section(con, doc)
+
+
+def homeless_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
+    """The ungrounded and unverified tasks no domain report lists (a domain report lists the tasks
+    that declare it, and the ungrounded ones whose best credible match is one of its characteristic
+    occupations): their `domain` names no configured domain, and no credible match places them."""
+    homeless = dict_rows(
+        con,
+        """
+        select g.* from marts.inventory_grounding as g
+        where g.declared_domain_id is null and (
+            g.grounding = 'unverified'
+            or (g.grounding = 'ungrounded' and not (g.best_is_credible and exists (
+                select 1 from int.domain_members as m
+                where m.onet_soc_code = g.best_onet_soc_code and m.is_characteristic
+            )))
+        )
+        order by g.grounding, g.ungrounded_reason, g.inventory_task_id
+        """,
+    )
+    if not homeless:
+        return
+    doc.h3(f"Tasks no domain report lists ({len(homeless):,})")
+    doc.p(
+        "Ungrounded or unverified, with a `domain` that names no configured domain and no credible match "
+        "in a domain's characteristic occupations, so no domain report has them (excluded statuses "
+        "included; the best match is shown for review, with its value only when it is credible)"
+        + shown_note(homeless)
+    )
+    doc.table(grounding_table(homeless[:UNGROUNDED_SHOWN], declared=True, reason=True))

@@ -52,8 +52,8 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
                 "value covered",
                 "tasks covered",
                 # declared: the inventory's domain column names it; matched: best credible match in it
-                "inventory declaring it",
-                "inventory matched to it",
+                "inventory declaring it (every status)",
+                "inventory matched to it (excluded statuses left out)",
             ],
             [
                 (

@@ -177,7 +177,13 @@ SQL_MODELS: tuple[Model, ...] = (
         "uncovered_value_rank",
         ("coverage_rule",),
     ),
-    Model("marts", "coverage_gaps", (("int", "domain_task_coverage"),), "domain_id, gap_rank", ("top_gaps",)),
+    Model(
+        "marts",
+        "coverage_gaps",
+        (("int", "domain_task_coverage"), ("int", "inventory_match_credibility")),
+        "domain_id, gap_rank",
+        ("top_gaps",),
+    ),
     Model(
         "marts",
         "domain_concentration",

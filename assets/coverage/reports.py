@@ -124,7 +124,8 @@ def inventory_sentence(h: dict) -> str:
     ungrounded = declared - grounded - unverified
     return (
         f"**Inventory:** {plural(declared, 'task')} {'declares' if declared == 1 else 'declare'} this domain "
-        f"({status or 'no status'}); of these, {grounded:,} {'is' if grounded == 1 else 'are'} grounded, "
+        f"({status or 'no status'}); of these (every status), {grounded:,} {'is' if grounded == 1 else 'are'} "
+        "grounded, "
         f"{ungrounded:,} ungrounded and {unverified:,} unverified; {here}"
     )
 
@@ -186,6 +187,46 @@ SECTOR_LENS = (
     "share of its national wage bill and employment (OES sector data). Hourly wages, tiers and the gaps' "
     "$/hour are the occupations' national means, not the sector's."
 )
+
+
+def maybe_covered_sentence(ids: list[str]) -> str:
+    """What the gap table's last column means: inventory tasks whose match in a gap's occupation is
+    task-uncertain, so they may be doing the gap."""
+    one = len(ids) == 1
+    return (
+        f"**Maybe covered by:** {', '.join(md_code(i) for i in ids)} named the occupation of the gaps "
+        f"marked with {'its ID' if one else 'their IDs'}, but {'its' if one else 'their'} text was too weak "
+        f"to say which of that occupation's tasks {'it imitates' if one else 'they imitate'}, so coverage "
+        f"credits another of them: {'it' if one else 'one of these'} may do the listed task. Pin the "
+        "intended task in the overrides file to settle it."
+    )
+
+
+def gap_table(gaps: list[dict]) -> Table:
+    """The gap rows; workers and wage are the occupation's (in this domain), not the task's. The last
+    column appears when an inventory task named a gap's occupation with a task-uncertain match."""
+    maybe = any(g["task_uncertain_inventory_task_ids"] for g in gaps)
+    columns = ["#", "task", "occupation", "annual value", "occupation's workers", "occupation's $/hour"]
+    columns += ["tier", "nature", "digital"] + (["maybe covered by"] if maybe else [])
+    return Table(
+        columns,
+        [
+            (
+                g["gap_rank"],
+                g["task"],
+                g["occupation_title"],
+                usd(g["annual_value_usd"]),
+                f"{g['employment_reached']:,.0f}" if g["employment_reached"] is not None else "n/a",
+                f"${g['hourly_wage_usd']:.2f}" if g["hourly_wage_usd"] is not None else "n/a",
+                g["tier"],
+                g["nature"],
+                {True: "yes", False: "no"}.get(g["is_digital"], "unknown"),
+                *([", ".join(g["task_uncertain_inventory_task_ids"])] if maybe else []),
+            )
+            for g in gaps
+        ],
+        {0, 3, 4, 5},
+    )
 
 
 def unvalued_sentence(con: duckdb.DuckDBPyConnection, domain_id: str, tasks_total: int) -> str:
@@ -427,9 +468,10 @@ def build_domain_doc(
         select g.* from marts.inventory_grounding as g
         where g.grounding <> 'grounded' and (
             g.declared_domain_id = $1
-            or exists (select 1 from int.domain_members as m
-                       where m.domain_id = $1 and m.onet_soc_code = g.best_onet_soc_code
-                           and m.is_characteristic)
+            or (g.best_is_credible and exists (
+                select 1 from int.domain_members as m
+                where m.domain_id = $1 and m.onet_soc_code = g.best_onet_soc_code and m.is_characteristic
+            ))
         )
         order by g.ungrounded_reason, g.inventory_task_id
         """,
@@ -467,37 +509,10 @@ def build_domain_doc(
             worth_more_than_last_gap(con, domain_id, gaps) if digital_only else 0,
         )
     )
-    doc.table(
-        Table(
-            # workers and wage are the occupation's (in this domain), not the task's
-            [
-                "#",
-                "task",
-                "occupation",
-                "annual value",
-                "occupation's workers",
-                "occupation's $/hour",
-                "tier",
-                "nature",
-                "digital",
-            ],
-            [
-                (
-                    g["gap_rank"],
-                    g["task"],
-                    g["occupation_title"],
-                    usd(g["annual_value_usd"]),
-                    f"{g['employment_reached']:,.0f}" if g["employment_reached"] is not None else "n/a",
-                    f"{g['hourly_wage_usd']:.2f}" if g["hourly_wage_usd"] is not None else "n/a",
-                    g["tier"],
-                    g["nature"],
-                    {True: "yes", False: "no"}.get(g["is_digital"], "unknown"),
-                )
-                for g in gaps
-            ],
-            {0, 3, 4, 5},
-        )
-    )
+    doc.table(gap_table(gaps))
+    maybe = sorted({i for g in gaps for i in g["task_uncertain_inventory_task_ids"]})
+    if maybe:
+        doc.p(maybe_covered_sentence(maybe))
     ungrounded_section(doc, ungrounded)
     if unverified:
         doc.h2("Unverified inventory tasks")

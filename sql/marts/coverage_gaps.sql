@@ -23,7 +23,18 @@
 --     model scores the task, else 0. The ranking uses the exact value before a sector's cents are
 --     apportioned, so a row can show a score a cent above the one before.
 --   priority_rank: The value model's overall priority rank (national).
-with ranked as (
+--   task_uncertain_inventory_task_ids: Inventory tasks that named this task's occupation but whose
+--     text was too weak to say which of its tasks they imitate (their covering match is task-uncertain,
+--     int.inventory_match_credibility.is_task_uncertain): one of them may do this very task. Empty
+--     when none; pin the intended task in the overrides file to settle it.
+with uncertain as (
+    select onet_soc_code, list_sort(list(distinct inventory_task_id)) as inventory_task_ids
+    from int.inventory_match_credibility
+    where covers and is_task_uncertain
+    group by onet_soc_code
+),
+
+ranked as (
     select
         *,
         row_number() over (
@@ -47,7 +58,9 @@ select
     nature,
     is_digital,
     priority_score,
-    priority_rank
+    priority_rank,
+    coalesce(u.inventory_task_ids, []::varchar[]) as task_uncertain_inventory_task_ids
 from ranked
+left join uncertain as u using (onet_soc_code)
 where gap_rank <= $top_gaps
 order by domain_id, gap_rank

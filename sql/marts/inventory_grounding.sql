@@ -48,9 +48,15 @@
 --   grounding: 'grounded', 'ungrounded' or 'unverified' (is_grounded true, false or null).
 --   is_excluded_status: True when the task's status is one of the coverage settings' excluded
 --     statuses (e.g. retired): it covers nothing and is left out of the matched-inventory counts.
+--   best_is_task_uncertain: True when the rank-1 candidate is credible only because the inventory
+--     named its occupation (onet_soc_code): the occupation is a human's, but the text is too weak to
+--     say this statement is the task imitated, so its task-level labels (best_task, nature,
+--     is_digital, best_annual_value_usd) are a guess within that occupation.
 with matches as (
     -- the coverage rule is applied in one place (int.inventory_match_credibility)
-    select inventory_task_id, rank, onet_task_id, onet_soc_code, score, confidence, method, is_credible
+    select
+        inventory_task_id, rank, onet_task_id, onet_soc_code, score, confidence, method, is_credible,
+        is_task_uncertain
     from int.inventory_match_credibility
     where rank is not null
 ),
@@ -128,6 +134,7 @@ judged as (
         coalesce(b.is_bottom_tier, false) as is_bottom_tier,
         b.nature,
         b.is_digital,
+        coalesce(b.is_task_uncertain, false) as best_is_task_uncertain,
         coalesce(c.credible_matches, 0) as credible_matches,
         c.credible_value_usd,
         list_filter(
@@ -204,6 +211,7 @@ select
         when is_unverified then 'unverified'
         else 'ungrounded'
     end as grounding,
-    is_excluded_status
+    is_excluded_status,
+    best_is_task_uncertain
 from verdicts
 order by inventory_task_id
