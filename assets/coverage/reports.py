@@ -425,9 +425,17 @@ def headline_bullets(con: duckdb.DuckDBPyConnection, h: dict, c: dict, n_domains
         + uncertain_sentence(h),
         f"**Uncovered value:** {usd(h['uncovered_value_usd'])}, rank {h['uncovered_value_rank']} of {n_domains} "
         "domains.",
-        f"**Digital value covered:** {usd(h['digital_covered_value_usd'])} of {usd(h['digital_value_usd'])}.",
+        f"**Digital value covered:** {usd(h['digital_covered_value_usd'])} of {usd(h['digital_value_usd'])}"
+        + digital_share_text(h)
+        + ".",
         *inventory,
     ]
+
+
+def digital_share_text(h: dict) -> str:
+    """' (12.3%)': the covered share of the digital value, from the mart's exact cents."""
+    total, covered = h["digital_value_usd"], h["digital_covered_value_usd"]
+    return f" ({pct(100 * covered / total)})" if total else ""
 
 
 def build_domain_doc(

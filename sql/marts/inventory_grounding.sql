@@ -33,7 +33,9 @@
 --   best_annual_value_usd: National annual value of the rank-1 candidate (USD/year).
 --   best_hourly_wage_usd: Mean hourly wage of the rank-1 candidate's occupation (USD/hour).
 --   tier: Tier of the rank-1 candidate.
---   is_bottom_tier: True when the rank-1 candidate is in a bottom (lowest-paid) tier.
+--   is_bottom_tier: True when the rank-1 candidate is in a bottom (lowest-paid) tier, credible or not
+--     (filter on best_is_credible to count the inventory's bottom-tier work; the reason low_tier_only
+--     counts only credible matches).
 --   nature: Nature of the rank-1 candidate (judgment/routine/interpersonal/physical/unknown).
 --   is_digital: Digital flag of the rank-1 candidate.
 --   credible_matches: Candidates that pass the coverage rule.

@@ -400,3 +400,14 @@ def test_a_gap_in_an_occupation_the_inventory_named_says_who_may_cover_it(real_w
         "**Maybe covered by:** `ENG-002` named the occupation of the gaps marked with its ID, but its text"
         in (engineering)
     )
+
+
+def test_the_digital_value_line_gives_its_share(real_warehouse, real_con):
+    covered, total = real_con.execute(
+        "select digital_covered_value_usd, digital_value_usd from marts.domain_coverage where domain_id = 'legal'"
+    ).fetchone()
+    assert 0 < covered < total
+    legal = (real_warehouse.warehouse.parent / "reports" / "legal.md").read_text()
+    assert (
+        f"**Digital value covered:** {usd(covered)} of {usd(total)} ({pct(100 * covered / total)})." in legal
+    )
