@@ -129,8 +129,14 @@ def grounding_table(tasks: list[dict], *, declared: bool = False, reason: bool =
                 u["best_task"] or "(none)",
                 u["best_occupation_title"] or "",
                 u["best_confidence"],
-                # a guess below the coverage rule is shown for review, but its value is not the task's
-                usd(u["best_annual_value_usd"]) if u["best_is_credible"] else "not credible",
+                # a guess is shown for review, but its value is not the task's: below the coverage rule,
+                # or a statement picked within a named occupation on weak text (the RL export leaves
+                # such a value out too)
+                "not credible"
+                if not u["best_is_credible"]
+                else "task uncertain"
+                if u["best_is_task_uncertain"]
+                else usd(u["best_annual_value_usd"]),
             )
             for u in tasks
         ],
@@ -240,9 +246,10 @@ def homeless_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
         return
     doc.h3(f"Tasks no domain report lists ({len(homeless):,})")
     doc.p(
-        "Ungrounded or unverified, with a `domain` that names no configured domain and no credible match "
-        "in a domain's characteristic occupations, so no domain report has them (excluded statuses "
-        "included; the best match is shown for review, with its value only when it is credible)"
-        + shown_note(homeless)
+        "Their `domain` names no configured domain, so no domain report lists them: the unverified ones "
+        "(a credible match, but a domain that could not be checked: add an alias), and the ungrounded "
+        "ones whose best match is not credible or lies in no domain's characteristic occupations "
+        "(excluded statuses included; the best match is shown for review, with its value only when it "
+        "is credible)" + shown_note(homeless)
     )
     doc.table(grounding_table(homeless[:UNGROUNDED_SHOWN], declared=True, reason=True))

@@ -423,11 +423,15 @@ TEXT_HASH_DIGITS = 12
 
 def text_hash(title: str | None, description: str | None) -> str:
     """The work a task describes, as a short fingerprint: the first TEXT_HASH_DIGITS hex digits of the
-    sha256 of its title and description, each with its whitespace collapsed (a file re-saved with
-    other line endings or trailing spaces is the same task). The overrides file may quote it, so a
-    decision stops applying when the task is rewritten."""
-    text = " ".join((title or "").split()) + "\n" + " ".join((description or "").split())
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:TEXT_HASH_DIGITS]
+    sha256 of its title and description, each in Unicode NFC, without invisible format characters
+    (zero-width space, soft hyphen) and with its whitespace collapsed: a file re-saved with other line
+    endings, trailing spaces or decomposed accents is the same task. The overrides file may quote
+    it, so a decision stops applying when the task is rewritten."""
+
+    def words(text: str | None) -> str:
+        return " ".join(without_format_characters(unicodedata.normalize("NFC", text or "")).split())
+
+    return hashlib.sha256(f"{words(title)}\n{words(description)}".encode()).hexdigest()[:TEXT_HASH_DIGITS]
 
 
 def content_hash(values: dict[str, Any]) -> str:

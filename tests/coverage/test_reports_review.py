@@ -411,3 +411,11 @@ def test_the_digital_value_line_gives_its_share(real_warehouse, real_con):
     assert (
         f"**Digital value covered:** {usd(covered)} of {usd(total)} ({pct(100 * covered / total)})." in legal
     )
+
+
+def test_an_ungrounded_tasks_guessed_statement_shows_no_value(real_warehouse):
+    # HCA-003 "Verify insurance eligibility" names Medical Secretaries; the text leans to "Complete
+    # insurance or other claim forms", whose $2.91B was shown as if it were the task's
+    report = (real_warehouse.warehouse.parent / "reports" / "healthcare-administration.md").read_text()
+    row = next(line for line in report.splitlines() if line.startswith("| HCA-003 |"))
+    assert row.endswith("| Medical Secretaries and Administrative Assistants | medium | task uncertain |")

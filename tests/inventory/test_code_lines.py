@@ -220,7 +220,7 @@ def test_many_prompts_are_cleaned_on_every_core_with_the_same_result_in_order(mo
 
     from assets.inventory.matching import prose_pool
 
-    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(prose_pool, "usable_cores", lambda: 2)
     snippets = [p.read_text() for p in SNIPPETS]
     texts = [
         None
@@ -240,3 +240,57 @@ def test_many_prompts_are_cleaned_on_every_core_with_the_same_result_in_order(mo
     assert sequential[0] is None and sequential[-1] == ""
     # below the threshold nothing forks
     assert {pid for pid, _ in prose_pool.prose_all(texts)} == {os.getpid()}
+
+
+def test_a_worker_killed_mid_pass_fails_the_match_instead_of_hanging(monkeypatch):
+    # the out-of-memory killer takes a worker: the refresh must stop with an error, not wait forever
+    import os
+    import signal
+    from concurrent.futures.process import BrokenProcessPool
+
+    from assets.inventory.matching import prose_pool
+
+    monkeypatch.setattr(prose_pool, "usable_cores", lambda: 2)
+    monkeypatch.setattr(prose_pool, "prose", lambda t: os.kill(os.getpid(), signal.SIGKILL))
+    with pytest.raises(BrokenProcessPool):
+        prose_pool.prose_all(["a line"] * 40, min_lines=0)
+
+
+def test_the_workers_die_with_a_killed_parent(tmp_path):
+    # a refresh killed by the OOM killer or kill -9 mid-pass: its workers must not linger, holding the
+    # memory they inherited and the pipe of `taskvalue refresh | tee log` open forever
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    script = tmp_path / "parent.py"
+    script.write_text(
+        "import os, sys, time\n"
+        f"sys.path.insert(0, {str(Path(__file__).parents[2])!r})\n"
+        "from assets.inventory.matching import prose_pool\n"
+        "prose_pool.usable_cores = lambda: 2\n"
+        "def slow(t):\n"
+        "    print(os.getpid(), flush=True)\n"
+        "    time.sleep(60)\n"
+        "prose_pool.prose = slow\n"
+        "prose_pool.prose_all(['a'] * 16, min_lines=0)\n"
+    )
+    parent = subprocess.Popen([sys.executable, str(script)], stdout=subprocess.PIPE, text=True)
+    workers = {int(parent.stdout.readline()), int(parent.stdout.readline())}
+    assert len(workers) == 2 and parent.pid not in workers
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 10
+    while workers and time.monotonic() < deadline:
+        for pid in list(workers):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    if f.read().split(") ")[1].startswith("Z"):
+                        workers.discard(pid)  # dead, waiting for init to reap it
+            except FileNotFoundError:
+                workers.discard(pid)
+        time.sleep(0.1)
+    assert not workers, f"workers {workers} outlived their parent"
+    assert parent.stdout.read() == ""  # the pipe closed: nothing holds it open

@@ -331,3 +331,8 @@ def test_the_text_hash_fingerprints_the_words_of_a_task_not_its_bytes(tmp_path, 
     )  # sha256("Draft a memo\nSummarise the ruling. Cite the page.")[:12]
     assert a["content_hash"] != b["content_hash"]  # the owner changed: not the work
     assert text_hash("Draft a memo", "Summarise the ruling. Cite page 4.") != a["text_hash"]
+    # invisible characters and decomposed accents are not a rewrite either (NFD "é" is e + U+0301)
+    assert (
+        text_hash("Draft a\u200b memo\u00ad", "Summarise the ruling.\u00a0Cite the page.") == a["text_hash"]
+    )
+    assert text_hash("R\u00e9sum\u00e9 review", None) == text_hash("Re\u0301sume\u0301 review", None)

@@ -7,14 +7,18 @@ one contiguous slice; the results come back in order, identical to the sequentia
 
 Fork, not spawn: a spawned worker re-imports the parent's `__main__` (the CLI or Dagster, seconds
 each). The workers only run regular expressions on strings they already hold, take no lock another
-thread could hold, and are gone before this returns.
+thread could hold, and are gone before this returns, or with the parent if it is killed. A worker
+killed on its own (out of memory) fails the match with BrokenProcessPool rather than hanging it.
 """
 
 from __future__ import annotations
 
+import ctypes
 import multiprocessing
 import os
+import signal
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 
 from assets.inventory.matching.matchers import N_THREADS
 from assets.inventory.matching.text import prose
@@ -30,10 +34,33 @@ def _clean(bounds: tuple[int, int]) -> list[str | None]:
     return [prose(t) for t in _texts[bounds[0] : bounds[1]]]
 
 
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker outlives a parent killed by the OOM killer or `kill -9`: it would hold the memory it
+    inherited, and the pipe a `taskvalue refresh | tee log` reads, open forever. Linux kills it
+    with the parent instead (prctl PR_SET_PDEATHSIG); elsewhere it runs to the end of its slice."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the call above took effect
+        os._exit(1)
+
+
+def usable_cores() -> int:
+    """The cores this process may run on (an affinity mask or a container's cpuset), not the machine's."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
 def prose_all(texts: Sequence[str | None], min_lines: int = PARALLEL_MIN_LINES) -> list[str | None]:
-    """[prose(t) for t in texts], split over min(N_THREADS, cores) forked workers past `min_lines`."""
+    """[prose(t) for t in texts], split over min(N_THREADS, usable cores) forked workers past `min_lines`."""
     global _texts
-    workers = min(N_THREADS, os.cpu_count() or 1)
+    workers = min(N_THREADS, usable_cores())
     if (
         workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
@@ -45,7 +72,12 @@ def prose_all(texts: Sequence[str | None], min_lines: int = PARALLEL_MIN_LINES) 
     bounds = [(i, min(i + step, len(texts))) for i in range(0, len(texts), step)]
     _texts = texts
     try:
-        with multiprocessing.get_context("fork").Pool(workers) as pool:
-            return [t for part in pool.map(_clean, bounds, chunksize=1) for t in part]
+        # an executor, not a Pool: a worker killed (out of memory) fails the run with BrokenProcessPool
+        # where a Pool would wait forever for its slice
+        context = multiprocessing.get_context("fork")
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
+        ) as pool:
+            return [t for part in pool.map(_clean, bounds) for t in part]
     finally:
         _texts = ()
