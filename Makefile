@@ -1,6 +1,8 @@
 # What a newcomer types. `make run` and `make test` are the README's two commands.
 SHELL := /bin/bash
-export DAGSTER_HOME := $(CURDIR)/warehouse/dagster_home
+# the environment's DAGSTER_HOME wins (`DAGSTER_HOME=/x make dev`); the project's instance otherwise
+DAGSTER_HOME ?= $(CURDIR)/warehouse/dagster_home
+export DAGSTER_HOME
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 
 # The CPU build of torch: from a local wheel directory when one holds it (this workplace), else from

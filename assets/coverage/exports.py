@@ -14,6 +14,8 @@ from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from assets.common.files import replacing, write_atomic
 from assets.common.warehouse import column_comments, quote_ident, table_comment
@@ -61,19 +63,31 @@ def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:
     ]
 
 
-def sql_string(text: str) -> str:
-    """A SQL string literal: COPY takes no bound parameter for its target, and the directory is
-    configured (a warehouse under /home/o'neil/ must not break, or change, the statement)."""
-    return "'" + text.replace("'", "''") + "'"
+def optional(field: pa.Field) -> pa.Field:
+    """The field, and every field nested in it, nullable."""
+    kind = field.type
+    if pa.types.is_list(kind):
+        kind = pa.list_(optional(kind.value_field))
+    elif pa.types.is_large_list(kind):
+        kind = pa.large_list(optional(kind.value_field))
+    elif pa.types.is_struct(kind):
+        kind = pa.struct([optional(f) for f in kind])
+    return pa.field(field.name, kind, nullable=True, metadata=field.metadata)
 
 
 def export_parquet(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> int:
+    """Every column optional (nullable), whatever this refresh's rows hold: DuckDB's own COPY marks a
+    column `required` when no row of the export has a null, so two refreshes' files of one table had
+    different schemas and a BI tool appending them failed. Types are DuckDB's Arrow types, as COPY
+    writes them (DECIMAL stays decimal128)."""
+    # a relation refuses to start beside a result left unread (a `fetchone()` of a one-row query), as
+    # a new execute() would simply end it: end it here the same way
+    con.complete()
+    rows = con.sql(f"select * from marts.{quote_ident(table)}").to_arrow_table()
+    rows = rows.cast(pa.schema([optional(f) for f in rows.schema]))
     with replacing(dest) as tmp:
-        con.execute(
-            f"copy (select * from marts.{quote_ident(table)}) to {sql_string(tmp.as_posix())} "
-            "(format parquet, compression zstd)"
-        )
-    return con.execute(f"select count(*) from marts.{quote_ident(table)}").fetchone()[0]
+        pq.write_table(rows, tmp, compression="zstd")
+    return rows.num_rows
 
 
 def export_csv(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> None:

@@ -8,6 +8,7 @@ from dagster import AssetKey, MetadataValue
 from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
 from assets.common.warn_checks import warning_check
 from assets.inventory.overrides import STATUSES
+from assets.inventory.row_warnings import ROW_WARNINGS
 
 FLAGGED_SHOWN = 200  # lines listed in the check's metadata; the table holds them all
 
@@ -231,4 +232,4 @@ def _line(row: tuple) -> str:
     return text.replace("\n", " ")
 
 
-INVENTORY_CHECKS = [*GX_CHECKS, every_override_applied]
+INVENTORY_CHECKS = [*GX_CHECKS, every_override_applied, *ROW_WARNINGS]

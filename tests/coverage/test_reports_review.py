@@ -244,6 +244,32 @@ def test_exports_survive_a_quote_in_the_directory(cov_con, tmp_path):
     assert pl.read_parquet(out / "domain_coverage.parquet").height == counts["domain_coverage"] == 7
 
 
+def test_every_exported_column_is_nullable_whatever_the_rows_hold(cov_con, tmp_path):
+    # DuckDB's COPY wrote `required` for a column without a null in this refresh's rows, so the same
+    # table's files from two refreshes had different schemas, and appending them failed in Arrow
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    cov_con.execute("update marts.inventory_export set onet_task_id = 21664")  # no null left
+    first = tmp_path / "a"
+    export_all(cov_con, first)
+    cov_con.execute("update marts.inventory_export set onet_task_id = null where inventory_task_id = 'inv-1'")
+    second = tmp_path / "b"
+    export_all(cov_con, second)
+    a, b = (pq.read_table(d / "inventory_export.parquet") for d in (first, second))
+    assert a.schema == b.schema and a.schema.field("onet_task_id").nullable
+    assert pa.concat_tables([a, b]).num_rows == 16
+    for path in first.glob("*.parquet"):
+        schema = pq.read_schema(path)
+        assert all(f.nullable for f in schema), path.name
+        nested = [f.type.value_field for f in schema if pa.types.is_list(f.type)]
+        assert all(f.nullable for f in nested), path.name
+    # the types are DuckDB's: exact money stays decimal
+    assert pq.read_schema(first / "domain_coverage.parquet").field("covered_value_usd").type == pa.decimal128(
+        20, 2
+    )
+
+
 def test_csv_cells_holding_lists_are_json(cov_con, tmp_path):
     assert neutralize_cell(["a", "=b"]) == '["a", "=b"]'
     assert neutralize_cell({"tier": "$15-25/hr"}) == '{"tier": "$15-25/hr"}'

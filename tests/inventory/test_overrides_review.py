@@ -460,11 +460,15 @@ def test_the_export_says_how_the_best_candidate_was_found():
         con.execute(f"alter table marts.inventory_grounding add column {column} varchar")
     for column in ("is_digital", "is_grounded"):
         con.execute(f"alter table marts.inventory_grounding add column {column} boolean")
+    con.execute(
+        "alter table marts.inventory_grounding add column best_is_task_uncertain boolean default false"
+    )
     con.execute("alter table marts.inventory_grounding add column best_annual_value_usd decimal(20, 2)")
     con.execute("alter table marts.inventory_grounding add column best_hourly_wage_usd decimal(12, 2)")
     build_sql_model(con, load_model("marts", "inventory_export"))
     columns = [r[0] for r in con.execute("describe marts.inventory_export").fetchall()]
-    assert columns[-2:] == ["is_match_credible", "method"]  # appended: existing readers keep their order
+    # appended: existing readers keep their order
+    assert columns[-3:] == ["is_match_credible", "method", "is_task_uncertain"]
     assert con.execute(
         "select inventory_task_id, confidence, method from marts.inventory_export"
     ).fetchall() == [

@@ -1,0 +1,139 @@
+"""Warnings a data lead sees in the Dagster UI when inventory rows did not make it in.
+
+The ingest quarantines bad rows rather than stopping the refresh, so a run with quarantined rows is
+green: without a check, the only trace was one log line, and a task that was published before could
+drop out of every mart (a second file reusing its ID quarantines both copies) with the row count
+unchanged. These checks warn (they never block) and name the rows.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import duckdb
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+from dagster_duckdb import DuckDBResource
+
+from assets.common.pools import WORK_DB_POOL
+from assets.common.warn_checks import warning_check
+from orchestration.resources import TaskvalueSettings
+
+ROWS_SHOWN = 50
+_READ_ERRORS = (duckdb.Error, OSError)
+TASKS = AssetKey(["staging", "inventory_tasks"])
+QUARANTINE = AssetKey(["staging", "inventory_quarantine"])
+
+
+def _quarantined(con: duckdb.DuckDBPyConnection) -> tuple[bool, dict]:
+    rows = con.execute(
+        "select source_file, source_sheet, source_row, task_id, reason, detail from staging.inventory_quarantine "
+        "order by source_file, source_row"
+    ).fetchall()
+    by_file = Counter(f"{r[0]}: {r[4]}" for r in rows)
+    lines = [
+        f"- {file}{f' [{sheet}]' if sheet else ''} row {row if row is not None else '(whole file)'}"
+        f"{f' ({task})' if task else ''}: {detail or reason}".replace(
+            "\n", " "
+        )  # detail starts with the reason
+        for file, sheet, row, task, reason, detail in rows[:ROWS_SHOWN]
+    ]
+    return not rows, {
+        "rows_quarantined": MetadataValue.int(len(rows)),
+        "by_file_and_reason": MetadataValue.json(dict(sorted(by_file.items()))),
+        "rows": MetadataValue.md("\n".join(lines) or "none"),
+    }
+
+
+no_row_quarantined = warning_check(
+    QUARANTINE,
+    "inventory_quarantine__no_row_quarantined",
+    "Warns when the ingest quarantined inventory rows (they are in no mart), with every row's file, line, "
+    "task ID, reason and detail (the first 50), and the counts per file and reason.",
+    _quarantined,
+)
+
+
+def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple]:
+    """(task_id, source_file, source_row, where it is now) for every task of the published warehouse's
+    inventory that this refresh did not accept: quarantined (with the places and reasons) or in no file."""
+    if not published.is_file():
+        return []
+    literal = str(published).replace("'", "''")  # ATTACH takes no bound parameters
+    con.execute(f"attach '{literal}' as published_inventory (read_only)")
+    try:
+        published_tasks = con.execute(
+            "select count(*) from duckdb_tables() where database_name = 'published_inventory' "
+            "and schema_name = 'staging' and table_name = 'inventory_tasks'"
+        ).fetchone()[0]
+        if not published_tasks:  # a warehouse published before the inventory existed
+            return []
+        return con.execute(
+            """
+            with quarantined as (
+                select
+                    task_id,
+                    string_agg(
+                        source_file || coalesce(' [' || source_sheet || ']', '') || ' row ' || source_row
+                            || ': ' || reason,
+                        '; ' order by source_file, source_row
+                    ) as places
+                from staging.inventory_quarantine
+                where task_id is not null and task_id <> ''
+                group by task_id
+            )
+            select
+                p.task_id,
+                p.source_file,
+                p.source_row,
+                coalesce('quarantined: ' || q.places, 'in no inventory file')
+            from published_inventory.staging.inventory_tasks as p
+            left join staging.inventory_tasks as t on t.task_id = p.task_id
+            left join quarantined as q on q.task_id = p.task_id
+            where t.task_id is null
+            order by p.task_id
+            """
+        ).fetchall()
+    finally:
+        con.execute("detach published_inventory")
+
+
+@asset_check(
+    pool=WORK_DB_POOL,
+    asset=TASKS,
+    name="inventory_tasks__every_published_task_still_accepted",
+    blocking=False,
+    description="Warns when tasks of the published warehouse's inventory are not among this refresh's accepted "
+    "tasks (they drop out of every mart when this refresh publishes): each with where it was and where it is "
+    "now, quarantined (file, row, reason) or in no inventory file.",
+)
+def every_published_task_still_accepted(
+    settings: TaskvalueSettings, duckdb: DuckDBResource
+) -> AssetCheckResult:
+    try:
+        with duckdb.get_connection() as con:
+            dropped = dropped_since_publish(con, settings.warehouse)
+    except _READ_ERRORS as exc:  # a warning, never a reason to fail the refresh
+        return AssetCheckResult(
+            passed=False,
+            severity=AssetCheckSeverity.WARN,
+            metadata={
+                "error": MetadataValue.text(
+                    f"cannot read the published warehouse {settings.warehouse}: {exc}"
+                )
+            },
+        )
+    lines = [f"- {task} (was {file} row {row}): {now}" for task, file, row, now in dropped[:ROWS_SHOWN]]
+    return AssetCheckResult(
+        passed=not dropped,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "tasks_dropped": MetadataValue.int(len(dropped)),
+            "quarantined": MetadataValue.int(sum(now.startswith("quarantined") for *_, now in dropped)),
+            "published_warehouse": MetadataValue.path(str(settings.warehouse)),
+            "tasks": MetadataValue.md("\n".join(lines) or "none"),
+        },
+    )
+
+
+ROW_WARNINGS = [no_row_quarantined, every_published_task_still_accepted]
