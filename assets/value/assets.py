@@ -2,7 +2,16 @@
 
 from pathlib import Path
 
-from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetExecutionContext,
+    AssetKey,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+)
 from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
@@ -59,8 +68,25 @@ def wage_tiers(value_settings: ValueSettings, duckdb: DuckDBResource) -> Materia
         return table_result(con, "int.wage_tiers", order_by="tier_rank")
 
 
+ATTRIBUTES_RAW = AssetKey([INT, "task_attributes_raw"])
+EVERY_NUMBER_COLUMN = "task_attributes_raw__every_column_of_numbers_is_an_attribute"
+
+
 @asset(
-    pool=WORK_DB_POOL, key=AssetKey([INT, "task_attributes_raw"]), group_name=INT, kinds={"polars", "duckdb"}
+    pool=WORK_DB_POOL,
+    key=ATTRIBUTES_RAW,
+    group_name=INT,
+    kinds={"polars", "duckdb"},
+    check_specs=[
+        AssetCheckSpec(
+            EVERY_NUMBER_COLUMN,
+            asset=ATTRIBUTES_RAW,
+            blocking=False,
+            description="Warns when a column of the task attribute file that holds numbers is not an attribute "
+            "(one stray cell such as '50%' or 'NAN', or a value beyond ±100,000, removes the whole column): "
+            "each with the first cell that kept it out. Text columns (labels) are not warned about.",
+        )
+    ],
 )
 def task_attributes_raw(
     context: AssetExecutionContext,
@@ -75,6 +101,7 @@ def task_attributes_raw(
     names: list[str] = []
     ignored: dict[str, str] = {}
     padded: list[int] = []
+    stray: set[str] = set()
     if path is None:
         frame, state = attributes.empty_attributes(), "not configured"
     elif not path.is_file():  # the default file, which may be absent
@@ -86,7 +113,13 @@ def task_attributes_raw(
             value_settings.task_attributes_task_id_column,
             value_settings.task_attributes_code_column,
         )
-        frame, names, ignored, padded = read.long, read.attributes, read.ignored, read.padded
+        frame, names, ignored, padded, stray = (
+            read.long,
+            read.attributes,
+            read.ignored,
+            read.padded,
+            read.stray,
+        )
         if ignored:
             # labels such as E0/E1/E2 are not numbers (info); a stray '50%' or an out-of-range value
             # in a column of numbers removes it, which a CLI refresh must show (warning)
@@ -112,7 +145,7 @@ def task_attributes_raw(
             "and column.",
             column_docs=attributes.RAW_DOCS,
         )
-        return table_result(
+        result = table_result(
             con,
             "int.task_attributes_raw",
             extra={
@@ -123,6 +156,17 @@ def task_attributes_raw(
                 "rows_padded": MetadataValue.int(len(padded)),
             },
         )
+    # the run log alone was the only trace of a column of numbers left out; the UI shows a check
+    check = AssetCheckResult(
+        check_name=EVERY_NUMBER_COLUMN,
+        passed=not stray,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "columns_left_out": MetadataValue.json({name: ignored[name] for name in sorted(stray)}),
+            "file": MetadataValue.text(str(path or "")),
+        },
+    )
+    return MaterializeResult(metadata=result.metadata, check_results=[check])
 
 
 SQL_ASSETS = [

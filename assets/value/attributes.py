@@ -178,9 +178,10 @@ def _names(header: list[str]) -> list[str]:
     return names
 
 
-def _is_index(name: str) -> bool:
-    # pandas writes its index as an unnamed first column ('' or 'Unnamed: 0')
-    return name == "" or name.startswith("Unnamed") or name.startswith("__index")
+def _is_index(name: str, position: int) -> bool:
+    # pandas writes its index as an unnamed first column ('' or 'Unnamed: 0'), or as `__index_level_0__`
+    # in Parquet; an 'Unnamed: 17' further right is a column whose header cell was blank: data
+    return name.startswith("__index_level_") or (position == 0 and (name == "" or name.startswith("Unnamed")))
 
 
 def _key(name: str) -> str:
@@ -283,10 +284,10 @@ def read_attribute_file(
     numeric: dict[str, pl.Series] = {}
     ignored: dict[str, str] = {}
     stray: set[str] = set()
-    for c in table.columns:
+    for position, c in enumerate(table.columns):
         if c in (id_col, code_col):
             continue
-        if _is_index(c):
+        if _is_index(c, position):
             ignored[c] = "index"
         elif c in table.typed:
             numeric[c] = table.typed[c].cast(pl.Float64).fill_nan(None)

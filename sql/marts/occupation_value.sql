@@ -35,7 +35,8 @@
 --     when unmatched).
 --     Above 1, OES publishes one figure for several O*NET occupations and the employment (hence the
 --     value) is divided among them by int.onet_oes_crosswalk.allocation_rule (equal split by default):
---     an assumption, not a measurement.
+--     an assumption, not a measurement. At 1, a breakout code (not .00) stands for its whole OES row,
+--     an "All Other" residual whose .00 code has no tasks: an assumption too.
 with per_occupation as (
     select
         onet_soc_code,

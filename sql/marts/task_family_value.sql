@@ -1,6 +1,8 @@
 -- Value by work-activity family at three levels (dwa, iwa, gwa). A task linked to k DWAs gives 1/k of
 -- its annual value to each; DWA value rolls up to its IWA and GWA. Employment reached counts each
--- occupation once per family (no double counting across its tasks).
+-- occupation once per family (no double counting across its tasks). A task linked to no DWA is in no
+-- family: the families of a level add up to the value of the linked tasks only (on the real data
+-- 301 tasks, $138.1bn of $10.34tn, are linked to none).
 -- columns:
 --   level: dwa, iwa or gwa.
 --   activity_id: DWA ID, IWA ID or GWA Element ID.

@@ -41,14 +41,16 @@
 --   dwa_count: Number of DWAs linked to the task.
 --   dwa_ids: The linked DWA IDs.
 --   priority_score: Annual value counted for prioritising ($/yr): annual_value_usd for digital tasks,
---     0 for the rest (when restricted to digital work, the default).
+--     0 for the rest (when restricted to digital work, the default); null for a task without a value
+--     (its occupation has no OES wage).
 --   priority_rank: Overall priority rank (1 = first).
 --   priority_rank_in_major_group: Priority rank within the SOC major group.
 --   onet_codes_sharing: O*NET codes that share this occupation's OES row (1: the row is its alone; null
 --     when unmatched).
 --     Above 1, OES publishes one figure for several O*NET occupations and the employment (hence the
 --     value) is divided among them by int.onet_oes_crosswalk.allocation_rule (equal split by default):
---     an assumption, not a measurement.
+--     an assumption, not a measurement. At 1, a breakout code (not .00) stands for its whole OES row,
+--     an "All Other" residual whose .00 code has no tasks: an assumption too.
 with occupations as (
     -- one row per occupation: everything a task inherits from it, and its tier
     select

@@ -216,3 +216,41 @@ def test_unmatched_reasons_say_what_is_wrong_with_the_row(fixture_settings, tmp_
         (4, "task_id_under_other_occupation"),
     ]
     assert con.execute("select source_row from marts.task_attribute_value").fetchall() == [(1,)]
+
+
+def test_a_column_of_numbers_left_out_is_a_warning_in_the_ui(tmp_path):
+    # one 'NAN' among numbers removed the column with a line in the run log as its only trace
+    from dagster import materialize
+    from dagster_duckdb import DuckDBResource
+
+    from assets.value.assets import task_attributes_raw
+    from assets.value.config import value_settings_from_env
+    from tests.conftest import settings_for
+
+    f = tmp_path / "labels.tsv"
+    f.write_text("Task ID\tscore\tshare\tlabel\n21667\t1\t0.5\tE1\n21670\t0\tNAN\tE0\n")
+    settings = settings_for(tmp_path, tmp_path)
+    settings.work_db.parent.mkdir(parents=True)
+    result = materialize(
+        [task_attributes_raw],
+        resources={
+            "settings": settings,
+            "value_settings": value_settings_from_env(environ={}, task_attributes_path=str(f)),
+            "duckdb": DuckDBResource(database=str(settings.work_db)),
+        },
+    )
+    (check,) = result.get_asset_check_evaluations()
+    assert check.check_name == "task_attributes_raw__every_column_of_numbers_is_an_attribute"
+    assert not check.passed and check.severity.value == "WARN"
+    # the label column (text) is no concern; the share column is
+    assert check.metadata["columns_left_out"].value == {
+        "share": "not numeric (row 2: 'NAN'; 1 other cells are numbers)"
+    }
+
+
+def test_only_pandas_index_columns_are_left_out_as_index(tmp_path):
+    # 'Unnamed: 0' first is pandas' index; 'Unnamed: 3' further right is a column whose header cell
+    # was blank when pandas read it: its numbers are an attribute (it was dropped as 'index')
+    got = read(tmp_path, "Unnamed: 0\tTask ID\tscore\tUnnamed: 3\n0\t21667\t1\t0.25\n1\t21670\t0\t0.75\n")
+    assert got.ignored == {"Unnamed: 0": "index"}
+    assert values(got, "Unnamed: 3") == {"21667": 0.25, "21670": 0.75}
