@@ -1,6 +1,8 @@
 -- One row per O*NET occupation with tasks: allocated employment and wage bill, the value-weighted shares
 -- of its work by nature and digital label, and its top tasks by annual value. Shares are weighted by
--- task weight, which equals value-weighting because every task of an occupation has the same wage.
+-- task weight, which equals value-weighting because every task of an occupation has the same wage
+-- (exactly, before task values are rounded to cents: a share recomputed from the published cents can
+-- differ in the last of its 12 decimals).
 -- columns:
 --   onet_soc_code: O*NET-SOC code of the occupation.
 --   occupation_title: O*NET occupation title.

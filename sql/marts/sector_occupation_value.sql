@@ -20,9 +20,10 @@
 --   wage_bill_usd: employment x annual_wage_usd ($/yr); null when either is missing.
 --   has_tasks: Whether an O*NET occupation with tasks maps to the OES code.
 --   digital_share: Value-weighted share of the occupation's digital tasks (null without tasks; rounded
---     to 12 decimals).
+--     to 12 decimals); for an OES code shared by several O*NET codes, their shares weighted by their
+--     allocated employment (national).
 --   judgment_share: Value-weighted share of the occupation's judgment tasks (null without tasks; rounded
---     to 12 decimals).
+--     to 12 decimals; weighted the same way).
 --   digital_wage_bill_usd: wage_bill_usd x digital_share ($/yr; the unrounded share, the product rounded
 --     half to even to the cent).
 --   rank_in_sector: Rank of the occupation by wage bill within the sector (1 = largest; equal bills are
