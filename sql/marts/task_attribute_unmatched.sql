@@ -10,8 +10,8 @@
 --   reason: task_id_missing, task_id_not_a_whole_number, task_id_not_in_release,
 --     onet_soc_code_not_in_release (as written, e.g. 15-1252 for 15-1252.00), task_id_under_other_occupation
 --     or duplicate_row.
---   duplicate_of_source_row: For duplicate_row, the earlier file row whose values were used for the task
---     (null for the other reasons).
+--   duplicate_of_source_row: For duplicate_row, the file row whose values were used for the task (the
+--     first naming its O*NET-SOC code, else the first; null for the other reasons).
 --   conflicting_values: For duplicate_row, true when any attribute differs from that row's (a value or an
 --     empty cell; the dropped values are not used anywhere), false when the rows agree; null otherwise.
 with rows_ as (

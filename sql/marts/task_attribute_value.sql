@@ -9,8 +9,8 @@
 --   attribute: Name of the attribute (a numeric or true/false column of the file; true counts as 1).
 --   attribute_value: Value of the attribute for the task (null when the cell is empty or a missing-value
 --     marker such as NA).
---   source_row: Data row of the attribute file the value came from (the first, when the file repeats the
---     task).
+--   source_row: Data row of the attribute file the value came from (when the file repeats the task: the
+--     first row naming its O*NET-SOC code, else the first row).
 --   task_weight: Weight of the task within its occupation.
 --   annual_value_usd: Annual value of the task ($/yr).
 --   exposed_value_usd: annual_value_usd x attribute_value ($/yr), computed exactly (the attribute to 12
@@ -19,7 +19,10 @@
 with matched as (
     select
         r.*,
-        row_number() over (partition by t.onet_soc_code, t.task_id, r.attribute order by r.source_row) as occurrence,
+        -- a row that names the task's occupation is more specific than one matched by Task ID alone
+        row_number() over (
+            partition by t.onet_soc_code, t.task_id, r.attribute order by r.onet_soc_code is null, r.source_row
+        ) as occurrence,
         t.onet_soc_code as task_onet_soc_code,
         t.task,
         t.task_weight,

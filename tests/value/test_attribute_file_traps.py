@@ -216,6 +216,20 @@ def test_unmatched_reasons_say_what_is_wrong_with_the_row(fixture_settings, tmp_
         (4, "task_id_under_other_occupation"),
     ]
     assert con.execute("select source_row from marts.task_attribute_value").fetchall() == [(1,)]
+    # a repeat with an empty code cell, above the row naming the occupation: the named row is used,
+    # the other is its duplicate (first in the file, it won and the named row was the duplicate)
+    f.write_text("O*NET-SOC Code\tTask ID\tscore\n\t21667\t0\n15-1252.00\t21667\t1\n")
+    replace_table_from_frame(
+        con, "int.task_attributes_raw", read_attribute_file(f, "Task ID", "O*NET-SOC Code").long
+    )
+    for table in ("task_attribute_value", "task_attribute_unmatched"):
+        build_sql_model(con, load_model("marts", table))
+    assert con.execute("select source_row, attribute_value from marts.task_attribute_value").fetchall() == [
+        (2, 1.0)
+    ]
+    assert con.execute(
+        "select source_row, reason, duplicate_of_source_row, conflicting_values from marts.task_attribute_unmatched"
+    ).fetchall() == [(1, "duplicate_row", 2, True)]
 
 
 def test_a_column_of_numbers_left_out_is_a_warning_in_the_ui(tmp_path):
