@@ -70,7 +70,13 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
             return []
         return con.execute(
             """
-            with quarantined as (
+            with dropped as (
+                select p.task_id, p.source_file, p.source_row
+                from published_inventory.staging.inventory_tasks as p
+                where p.task_id not in (select task_id from staging.inventory_tasks)
+            ),
+
+            quarantined as (
                 select
                     task_id,
                     string_agg(
@@ -81,17 +87,42 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                 from staging.inventory_quarantine
                 where task_id is not null and task_id <> ''
                 group by task_id
+            ),
+
+            -- a ragged or malformed line has no task_id column to read: its ID is only in raw_record,
+            -- as a whole cell ("_field_1": "T-5") or at the start of the raw line ("_line": "T-5,...")
+            by_raw_record as (
+                select
+                    d.task_id,
+                    string_agg(
+                        q.source_file || ' row ' || q.source_row || ': ' || q.reason,
+                        '; ' order by q.source_file, q.source_row
+                    ) as places
+                from dropped as d
+                inner join staging.inventory_quarantine as q
+                    on coalesce(q.task_id, '') = ''
+                    and (
+                        contains(q.raw_record, '": ' || to_json(d.task_id))
+                        or starts_with(q.raw_record, '{"_line": "' || d.task_id || ',')
+                        or starts_with(q.raw_record, '{"_line": "' || d.task_id || ';')
+                        or starts_with(q.raw_record, '{"_line": "' || d.task_id || '\t')
+                    )
+                group by d.task_id
             )
+
             select
-                p.task_id,
-                p.source_file,
-                p.source_row,
-                coalesce('quarantined: ' || q.places, 'in no inventory file')
-            from published_inventory.staging.inventory_tasks as p
-            left join staging.inventory_tasks as t on t.task_id = p.task_id
-            left join quarantined as q on q.task_id = p.task_id
-            where t.task_id is null
-            order by p.task_id
+                d.task_id,
+                d.source_file,
+                d.source_row,
+                coalesce(
+                    'quarantined: ' || q.places,
+                    'quarantined, its ID read from the raw line: ' || r.places,
+                    'in no inventory file'
+                )
+            from dropped as d
+            left join quarantined as q on q.task_id = d.task_id
+            left join by_raw_record as r on r.task_id = d.task_id
+            order by d.task_id
             """
         ).fetchall()
     finally:

@@ -15,6 +15,8 @@ def test_quarantined_rows_and_tasks_dropped_since_the_last_publish_are_warned(tm
     inventory.mkdir()
     (inventory / "a.csv").write_text(
         "task_id,title\nT-1,Reconcile the general ledger\nT-3,Draft a press release\n"
+        "T-5,Review a lease, then summarise it\n"  # an unquoted comma: a ragged row, no task_id read
+        'T-6,"Plan a "launch" event\n'  # a stray quote: a malformed line
     )
     (inventory / "b.csv").write_text(
         "task_id,title,instances\nT-1,Audit expense reports,2\nT-4,Plan a menu,two\n"
@@ -24,7 +26,8 @@ def test_quarantined_rows_and_tasks_dropped_since_the_last_publish_are_warned(tm
         con.execute("create schema staging")
         con.execute(
             "create table staging.inventory_tasks as select * from (values "
-            "('T-1', 'a.csv', 2), ('T-2', 'a.csv', 3), ('T-3', 'a.csv', 4)) t(task_id, source_file, source_row)"
+            "('T-1', 'a.csv', 2), ('T-2', 'a.csv', 3), ('T-3', 'a.csv', 4), ('T-5', 'a.csv', 5), ('T-6', 'a.csv', 6)) "
+            "t(task_id, source_file, source_row)"
         )
     result, settings = run_refresh(
         tmp_path, shared_data, selection=inventory_selection(), inventory_dir=str(inventory)
@@ -33,9 +36,11 @@ def test_quarantined_rows_and_tasks_dropped_since_the_last_publish_are_warned(tm
     checks = {e.check_name: e for e in result.get_asset_check_evaluations()}
     quarantine = checks["inventory_quarantine__no_row_quarantined"]
     assert not quarantine.passed and quarantine.severity.value == "WARN"
-    assert quarantine.metadata["rows_quarantined"].value == 3
+    assert quarantine.metadata["rows_quarantined"].value == 5
     assert quarantine.metadata["by_file_and_reason"].value == {
         "a.csv: duplicate_task_id": 1,
+        "a.csv: malformed_csv": 1,
+        "a.csv: ragged_row": 1,
         "b.csv: duplicate_task_id": 1,
         "b.csv: unparseable_value": 1,
     }
@@ -44,10 +49,13 @@ def test_quarantined_rows_and_tasks_dropped_since_the_last_publish_are_warned(tm
     )
     dropped = checks["inventory_tasks__every_published_task_still_accepted"]
     assert not dropped.passed and dropped.severity.value == "WARN"
-    assert dropped.metadata["tasks_dropped"].value == 2 and dropped.metadata["quarantined"].value == 1
+    assert dropped.metadata["tasks_dropped"].value == 4 and dropped.metadata["quarantined"].value == 3
+    # a ragged or malformed line reads no task_id: its ID is found at the start of the raw line
     assert dropped.metadata["tasks"].value.splitlines() == [
         "- T-1 (was a.csv row 2): quarantined: a.csv row 2: duplicate_task_id; b.csv row 2: duplicate_task_id",
         "- T-2 (was a.csv row 3): in no inventory file",
+        "- T-5 (was a.csv row 5): quarantined, its ID read from the raw line: a.csv row 4: ragged_row",
+        "- T-6 (was a.csv row 6): quarantined, its ID read from the raw line: a.csv row 5: malformed_csv",
     ]
 
 
@@ -64,7 +72,7 @@ def test_an_unreadable_published_warehouse_is_a_warning_not_a_failed_refresh(tmp
         con.execute("create schema staging; create table staging.inventory_tasks (task_id varchar)")
         con.execute(
             "create table staging.inventory_quarantine (task_id varchar, source_file varchar, "
-            "source_sheet varchar, source_row bigint, reason varchar)"
+            "source_sheet varchar, source_row bigint, reason varchar, raw_record varchar)"
         )
     result = every_published_task_still_accepted(
         settings=settings, duckdb=DuckDBResource(database=str(settings.work_db))
