@@ -199,11 +199,43 @@ def refresh(
         raise typer.Exit(EXIT_FAILED)
 
 
+CHECK_LINES_SHOWN = 10
+
+
 def _print_failed_checks(result) -> None:
+    """Each failed check once, with what its metadata says (counts, and the first lines of its lists):
+    a warning names the rows to look at, which the name alone did not."""
+    seen = set()
     for evaluation in result.get_asset_check_evaluations():
-        if not evaluation.passed:
-            level = evaluation.severity.value.lower()  # error: blocked what is downstream; warn: did not
-            typer.echo(f"check failed ({level}): {evaluation.check_name}", err=True)
+        key = (evaluation.asset_key, evaluation.check_name)
+        if evaluation.passed or key in seen:
+            continue
+        seen.add(key)
+        level = evaluation.severity.value.lower()  # error: blocked what is downstream; warn: did not
+        typer.echo(f"check failed ({level}): {evaluation.check_name}", err=True)
+        for line in _check_detail(evaluation.metadata):
+            typer.echo(f"    {line}", err=True)
+
+
+def _check_detail(metadata: dict) -> list[str]:
+    """Counts as `name: value` on one line, then the lines of each markdown list (the first
+    CHECK_LINES_SHOWN); tables, JSON and paths stay in the UI."""
+    from dagster import IntMetadataValue, MarkdownMetadataValue
+
+    counts = [f"{k}: {v.value:,}" for k, v in metadata.items() if isinstance(v, IntMetadataValue)]
+    lines = [
+        line
+        for v in metadata.values()
+        if isinstance(v, MarkdownMetadataValue)
+        for line in (v.value or "").splitlines()
+        if line.strip() and line.strip() != "none"
+    ]
+    if len(lines) > CHECK_LINES_SHOWN:
+        lines = [
+            *lines[:CHECK_LINES_SHOWN],
+            f"... {len(lines) - CHECK_LINES_SHOWN} more: see the check in the Dagster UI",
+        ]
+    return ([", ".join(counts)] if counts else []) + lines
 
 
 class _Progress:

@@ -86,7 +86,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> in
     rows = con.sql(f"select * from marts.{quote_ident(table)}").to_arrow_table()
     rows = rows.cast(pa.schema([optional(f) for f in rows.schema]))
     with replacing(dest) as tmp:
-        pq.write_table(rows, tmp, compression="zstd")
+        # stored as DuckDB's COPY stores them: decimals as integers, zstd at its level 3
+        pq.write_table(rows, tmp, compression="zstd", compression_level=3, store_decimal_as_integer=True)
     return rows.num_rows
 
 

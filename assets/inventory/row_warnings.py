@@ -60,18 +60,24 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
     if not published.is_file():
         return []
     literal = str(published).replace("'", "''")  # ATTACH takes no bound parameters
+    con.execute("detach database if exists published_inventory")  # left by a check that died mid-way
     con.execute(f"attach '{literal}' as published_inventory (read_only)")
     try:
-        published_tasks = con.execute(
-            "select count(*) from duckdb_tables() where database_name = 'published_inventory' "
-            "and schema_name = 'staging' and table_name = 'inventory_tasks'"
-        ).fetchone()[0]
-        if not published_tasks:  # a warehouse published before the inventory existed
+        columns = {
+            r[0]
+            for r in con.execute(
+                "select column_name from duckdb_columns() where database_name = 'published_inventory' "
+                "and schema_name = 'staging' and table_name = 'inventory_tasks'"
+            ).fetchall()
+        }
+        if "task_id" not in columns:  # a warehouse published before the inventory existed
             return []
+        # an older warehouse may lack the provenance columns: the IDs are what matters
+        where = ", ".join(c if c in columns else f"null as {c}" for c in ("source_file", "source_row"))
         return con.execute(
-            """
+            f"""
             with dropped as (
-                select p.task_id, p.source_file, p.source_row
+                select p.task_id, {where}
                 from published_inventory.staging.inventory_tasks as p
                 where p.task_id not in (select task_id from staging.inventory_tasks)
             ),
@@ -90,7 +96,7 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
             ),
 
             -- a ragged or malformed line has no task_id column to read: its ID is only in raw_record,
-            -- as a whole cell ("_field_1": "T-5") or at the start of the raw line ("_line": "T-5,...")
+            -- as its first cell ("_field_1": "T-5") or at the start of the raw line ("_line": "T-5,...")
             by_raw_record as (
                 select
                     d.task_id,
@@ -102,11 +108,19 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                 inner join staging.inventory_quarantine as q
                     on coalesce(q.task_id, '') = ''
                     and (
-                        contains(q.raw_record, '": ' || to_json(d.task_id))
-                        or starts_with(q.raw_record, '{"_line": "' || d.task_id || ',')
-                        or starts_with(q.raw_record, '{"_line": "' || d.task_id || ';')
-                        or starts_with(q.raw_record, '{"_line": "' || d.task_id || '\t')
+                        starts_with(q.raw_record, '{{"_field_1": ' || to_json(d.task_id))
+                        or starts_with(q.raw_record, '{{"_line": "' || d.task_id || ',')
+                        or starts_with(q.raw_record, '{{"_line": "' || d.task_id || ';')
+                        or starts_with(q.raw_record, '{{"_line": "' || d.task_id || '\t')
                     )
+                group by d.task_id
+            ),
+
+            -- IDs are case-sensitive: 'T-1' rewritten 't-1' is a new task, and the old one is gone
+            case_variants as (
+                select d.task_id, string_agg(t.task_id, ', ' order by t.task_id) as ids
+                from dropped as d
+                inner join staging.inventory_tasks as t on lower(t.task_id) = lower(d.task_id)
                 group by d.task_id
             )
 
@@ -118,10 +132,11 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                     'quarantined: ' || q.places,
                     'quarantined, its ID read from the raw line: ' || r.places,
                     'in no inventory file'
-                )
+                ) || coalesce('; accepted as ' || v.ids || ', which differs only by case (IDs are case-sensitive)', '')
             from dropped as d
             left join quarantined as q on q.task_id = d.task_id
             left join by_raw_record as r on r.task_id = d.task_id
+            left join case_variants as v on v.task_id = d.task_id
             order by d.task_id
             """
         ).fetchall()
@@ -154,7 +169,10 @@ def every_published_task_still_accepted(
                 )
             },
         )
-    lines = [f"- {task} (was {file} row {row}): {now}" for task, file, row, now in dropped[:ROWS_SHOWN]]
+    lines = [
+        f"- {task}{f' (was {file} row {row})' if file else ''}: {now}"
+        for task, file, row, now in dropped[:ROWS_SHOWN]
+    ]
     return AssetCheckResult(
         passed=not dropped,
         severity=AssetCheckSeverity.WARN,

@@ -404,7 +404,12 @@ def test_failed_checks_are_listed_with_their_severity(capsys):
 
     @dg.asset_check(asset=table)
     def table__is_fresh():
-        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN)
+        rows = "\n".join(f"- row {n}: stale" for n in range(1, 13))
+        return dg.AssetCheckResult(
+            passed=False,
+            severity=dg.AssetCheckSeverity.WARN,
+            metadata={"rows_flagged": 12, "rows": dg.MetadataValue.md(rows), "by": dg.MetadataValue.json({})},
+        )
 
     @dg.asset_check(asset=table)
     def table__is_unique():
@@ -413,9 +418,13 @@ def test_failed_checks_are_listed_with_their_severity(capsys):
     result = dg.materialize([table, table__has_rows, table__is_fresh, table__is_unique], raise_on_error=False)
     capsys.readouterr()  # Dagster's own log of the run
     _print_failed_checks(result)
-    assert sorted(capsys.readouterr().err.splitlines()) == [
+    # each once, a warning with what its metadata names: counts, then the first 10 lines of its list
+    assert capsys.readouterr().err.splitlines() == [
         "check failed (error): table__has_rows",
         "check failed (warn): table__is_fresh",
+        "    rows_flagged: 12",
+        *[f"    - row {n}: stale" for n in range(1, 11)],
+        "    ... 2 more: see the check in the Dagster UI",
     ]
 
 

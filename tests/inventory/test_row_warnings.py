@@ -17,6 +17,7 @@ def test_quarantined_rows_and_tasks_dropped_since_the_last_publish_are_warned(tm
         "task_id,title\nT-1,Reconcile the general ledger\nT-3,Draft a press release\n"
         "T-5,Review a lease, then summarise it\n"  # an unquoted comma: a ragged row, no task_id read
         'T-6,"Plan a "launch" event\n'  # a stray quote: a malformed line
+        "t-7,Write a cover letter\n"  # was T-7: IDs are case-sensitive
     )
     (inventory / "b.csv").write_text(
         "task_id,title,instances\nT-1,Audit expense reports,2\nT-4,Plan a menu,two\n"
@@ -26,7 +27,7 @@ def test_quarantined_rows_and_tasks_dropped_since_the_last_publish_are_warned(tm
         con.execute("create schema staging")
         con.execute(
             "create table staging.inventory_tasks as select * from (values "
-            "('T-1', 'a.csv', 2), ('T-2', 'a.csv', 3), ('T-3', 'a.csv', 4), ('T-5', 'a.csv', 5), ('T-6', 'a.csv', 6)) "
+            "('T-1', 'a.csv', 2), ('T-2', 'a.csv', 3), ('T-3', 'a.csv', 4), ('T-5', 'a.csv', 5), ('T-6', 'a.csv', 6), ('T-7', 'a.csv', 7)) "
             "t(task_id, source_file, source_row)"
         )
     result, settings = run_refresh(
@@ -49,13 +50,15 @@ def test_quarantined_rows_and_tasks_dropped_since_the_last_publish_are_warned(tm
     )
     dropped = checks["inventory_tasks__every_published_task_still_accepted"]
     assert not dropped.passed and dropped.severity.value == "WARN"
-    assert dropped.metadata["tasks_dropped"].value == 4 and dropped.metadata["quarantined"].value == 3
+    assert dropped.metadata["tasks_dropped"].value == 5 and dropped.metadata["quarantined"].value == 3
     # a ragged or malformed line reads no task_id: its ID is found at the start of the raw line
     assert dropped.metadata["tasks"].value.splitlines() == [
         "- T-1 (was a.csv row 2): quarantined: a.csv row 2: duplicate_task_id; b.csv row 2: duplicate_task_id",
         "- T-2 (was a.csv row 3): in no inventory file",
         "- T-5 (was a.csv row 5): quarantined, its ID read from the raw line: a.csv row 4: ragged_row",
         "- T-6 (was a.csv row 6): quarantined, its ID read from the raw line: a.csv row 5: malformed_csv",
+        "- T-7 (was a.csv row 7): in no inventory file; accepted as t-7, which differs only by case (IDs are "
+        "case-sensitive)",
     ]
 
 
