@@ -24,6 +24,7 @@ from assets.common.warehouse import column_comments, quote_ident, table_comment
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 CSV_EXPORTS = ("inventory_export",)
 SCHEMA_FILE = "schema.json"
+EXPORT_BATCH_ROWS = 131_072  # one Parquet row group per batch, as DuckDB's COPY writes them
 # Every kind of file the exports directory gets from taskvalue: what retiring stale exports may delete.
 EXPORT_SUFFIXES = (".parquet", ".csv", ".json")
 
@@ -78,17 +79,25 @@ def optional(field: pa.Field) -> pa.Field:
 def export_parquet(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> int:
     """Every column optional (nullable), whatever this refresh's rows hold: DuckDB's own COPY marks a
     column `required` when no row of the export has a null, so two refreshes' files of one table had
-    different schemas and a BI tool appending them failed. Types are DuckDB's Arrow types, as COPY
-    writes them (DECIMAL stays decimal128)."""
+    different schemas and a BI tool appending them failed. Types are DuckDB's Arrow types, stored as
+    COPY stores them (decimals as integers, zstd level 3); rows stream in batches, so a 5-million-row
+    match table is never held whole."""
     # a relation refuses to start beside a result left unread (a `fetchone()` of a one-row query), as
     # a new execute() would simply end it: end it here the same way
     con.complete()
-    rows = con.sql(f"select * from marts.{quote_ident(table)}").to_arrow_table()
-    rows = rows.cast(pa.schema([optional(f) for f in rows.schema]))
-    with replacing(dest) as tmp:
-        # stored as DuckDB's COPY stores them: decimals as integers, zstd at its level 3
-        pq.write_table(rows, tmp, compression="zstd", compression_level=3, store_decimal_as_integer=True)
-    return rows.num_rows
+    reader = con.sql(f"select * from marts.{quote_ident(table)}").to_arrow_reader(EXPORT_BATCH_ROWS)
+    schema = pa.schema([optional(f) for f in reader.schema])
+    rows = 0
+    with (
+        replacing(dest) as tmp,
+        pq.ParquetWriter(
+            tmp, schema, compression="zstd", compression_level=3, store_decimal_as_integer=True
+        ) as writer,
+    ):
+        for batch in reader:
+            writer.write_batch(batch.cast(schema))
+            rows += batch.num_rows
+    return rows
 
 
 def export_csv(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> None:
