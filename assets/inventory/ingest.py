@@ -429,7 +429,10 @@ def text_hash(title: str | None, description: str | None) -> str:
     it, so a decision stops applying when the task is rewritten."""
 
     def words(text: str | None) -> str:
-        return " ".join(without_format_characters(unicodedata.normalize("NFC", text or "")).split())
+        text = text or ""
+        if not text.isascii():  # an ASCII text has no format character and is in NFC already
+            text = without_format_characters(unicodedata.normalize("NFC", text))
+        return " ".join(text.split())
 
     return hashlib.sha256(f"{words(title)}\n{words(description)}".encode()).hexdigest()[:TEXT_HASH_DIGITS]
 

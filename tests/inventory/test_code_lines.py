@@ -272,7 +272,7 @@ def test_the_workers_die_with_a_killed_parent(tmp_path):
         "from assets.inventory.matching import prose_pool\n"
         "prose_pool.usable_cores = lambda: 2\n"
         "def slow(t):\n"
-        "    print(os.getpid(), flush=True)\n"
+        "    os.write(1, f'{os.getpid()}\\n'.encode())  # one write: two workers' prints may interleave\n"
         "    time.sleep(60)\n"
         "prose_pool.prose = slow\n"
         "prose_pool.prose_all(['a'] * 16, min_lines=0)\n"

@@ -23,15 +23,24 @@ from concurrent.futures import ProcessPoolExecutor
 from assets.inventory.matching.matchers import N_THREADS
 from assets.inventory.matching.text import prose
 
-# the pass costs about 5 µs a line: below this many lines it takes about a second and forking would
-# not pay (100,000 one-line prompts stay sequential; 100,000 SWE prompts hold 7.9 million lines)
+# the pass costs about 5 µs a line: below this many line breaks it takes about a second and forking
+# would not pay. One-line prompts are cheap whatever their number (a million took 6 s) and stay
+# sequential; 100,000 SWE prompts hold 7.9 million lines
 PARALLEL_MIN_LINES = 200_000
 
 _texts: Sequence[str | None] = ()  # the slice source, set in the parent just before the fork
 
 
-def _clean(bounds: tuple[int, int]) -> list[str | None]:
-    return [prose(t) for t in _texts[bounds[0] : bounds[1]]]
+def _clean(bounds: tuple[int, int]) -> list[tuple[int, str | None]]:
+    """(index, prose) of the texts of the slice that had code: most prompts have none, and sending
+    them back would copy every prompt into the parent (half a gigabyte at a million tasks)."""
+    changed = []
+    for i in range(*bounds):
+        text = _texts[i]
+        cleaned = prose(text)
+        if cleaned is not text:
+            changed.append((i, cleaned))
+    return changed
 
 
 _PR_SET_PDEATHSIG = 1  # linux/prctl.h
@@ -64,7 +73,7 @@ def prose_all(texts: Sequence[str | None], min_lines: int = PARALLEL_MIN_LINES) 
     if (
         workers < 2
         or "fork" not in multiprocessing.get_all_start_methods()
-        or sum(t.count("\n") + 1 for t in texts if t) < min_lines
+        or sum(t.count("\n") for t in texts if t) < min_lines
     ):
         return [prose(t) for t in texts]
     # several slices per worker, so one slice of long prompts does not leave the other core idle
@@ -78,6 +87,10 @@ def prose_all(texts: Sequence[str | None], min_lines: int = PARALLEL_MIN_LINES) 
         with ProcessPoolExecutor(
             workers, mp_context=context, initializer=_die_with_parent, initargs=(os.getpid(),)
         ) as pool:
-            return [t for part in pool.map(_clean, bounds) for t in part]
+            cleaned = list(texts)
+            for part in pool.map(_clean, bounds):
+                for i, text in part:
+                    cleaned[i] = text
+            return cleaned
     finally:
         _texts = ()
