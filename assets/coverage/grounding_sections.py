@@ -51,8 +51,9 @@ REASON_HELP = {
         "keep it knowingly."
     ),
     "physical_work": (
-        "Every credible match is physical work, which a text task can describe but not do: a milder form of "
-        "the pet peeve. Check that the task trains something a model can actually perform."
+        "Every credible match is physical work (for a match that rests on the occupation the row named: "
+        "mostly physical occupation), which a text task can describe but not do: a milder form of the pet "
+        "peeve. Check that the task trains something a model can actually perform."
     ),
     "outside_declared_domain": (
         "The task imitates real work, but the task's declared domain disagrees with the occupation it "

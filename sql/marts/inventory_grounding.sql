@@ -9,7 +9,9 @@
 --     prompts rarely use O*NET's words); naming its occupation (onet_soc_code) or pinning a match
 --     settles it;
 --   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
---   physical_work: every credible match is physical work;
+--   physical_work: every credible match is physical work (a task-uncertain match, whose statement is
+--     the text's guess within the occupation the task named: when at least half of that occupation's
+--     work, by task weight, is physical);
 --   outside_declared_domain: its declared domain maps to a configured domain and no credible
 --     match is a characteristic occupation of that domain (int.domain_members.is_characteristic);
 --   domain_not_configured: its `domain` names no configured domain and is not declared unmapped (a
@@ -106,15 +108,24 @@ best as (
     select * from valued where rank = 1
 ),
 
+-- the share of an occupation's work that is physical: what a task-uncertain match says about the task
+occupation_physical as (
+    select onet_soc_code, coalesce(sum(task_weight) filter (where nature = 'physical'), 0) as physical_share
+    from marts.task_value
+    group by onet_soc_code
+),
+
 credible as (
     select
         v.inventory_task_id,
         count(*) as credible_matches,
         max(v.annual_value_usd) as credible_value_usd,
         bool_and(v.is_bottom_tier) as all_low_tier,
-        bool_and(v.nature = 'physical') as all_physical,
+        bool_and(case when v.is_task_uncertain then p.physical_share >= 0.5 else v.nature = 'physical' end)
+            as all_physical,
         list(v.onet_soc_code) as credible_codes
     from valued as v
+    left join occupation_physical as p on p.onet_soc_code = v.onet_soc_code
     where v.is_credible
     group by v.inventory_task_id
 ),

@@ -661,3 +661,35 @@ def test_the_report_reads_how_tiers_and_ranks_were_built_from_the_warehouse():
         assert (judgment_ranks_first(con), priority_is_digital_only(con)) == (False, False)
     finally:
         con.close()
+
+
+def test_a_task_uncertain_match_is_physical_work_by_its_occupation_not_its_guessed_statement():
+    # inv-4 names Cooks, Restaurant (80% of whose work, by task weight, is physical: "Cook food") but
+    # its text only leans to "Order supplies" (routine), too weakly to say which task: the guessed
+    # statement made the task not physical; the occupation it named decides
+    hinted = (
+        "update marts.inventory_task_matches set onet_task_id = 302, method = 'hinted', score = 0.05, "
+        "confidence = 'medium', text_confidence = 'low' where inventory_task_id = 'inv-4'"
+    )
+    con = build_fixture_db(
+        edits=[hinted, "update staging.inventory_tasks set onet_task_id = null where task_id = 'inv-4'"]
+    )
+    got = con.execute(
+        "select best_onet_task_id, nature, best_is_task_uncertain, ungrounded_reasons from marts.inventory_grounding "
+        "where inventory_task_id = 'inv-4'"
+    ).fetchall()
+    assert got == [(302, "routine", True, ["low_tier_only", "physical_work"])]
+    # an occupation mostly not physical: no physical_work, whatever statement the text leaned to
+    mostly_routine = (
+        "update marts.task_value set task_weight = 1 - task_weight where onet_soc_code = '35-2014.00'"
+    )
+    con = build_fixture_db(
+        edits=[
+            hinted,
+            "update staging.inventory_tasks set onet_task_id = null where task_id = 'inv-4'",
+            mostly_routine,
+        ]
+    )
+    assert one(
+        con, "select ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-4'"
+    ) == ["low_tier_only"]
