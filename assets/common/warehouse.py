@@ -6,7 +6,9 @@ leaves either the previous complete table or the new complete one, never half of
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
 
 import duckdb
 import polars as pl
@@ -102,6 +104,17 @@ def dict_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | No
     cur = con.execute(sql, params or [])
     cols = [d[0] for d in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+
+
+@contextmanager
+def attached_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> Iterator[str]:
+    """The database file at `path` attached to `con` read-only as `alias` for the block, detached after."""
+    literal = str(path).replace("'", "''")  # ATTACH takes no bound parameters
+    con.execute(f"attach '{literal}' as {alias} (read_only)")
+    try:
+        yield alias
+    finally:
+        con.execute(f"detach {alias}")
 
 
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

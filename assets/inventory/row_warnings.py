@@ -16,6 +16,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValu
 from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
+from assets.common.warehouse import attached_read_only
 from assets.common.warn_checks import warning_check
 from orchestration.resources import TaskvalueSettings
 
@@ -59,10 +60,8 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
     inventory that this refresh did not accept: quarantined (with the places and reasons) or in no file."""
     if not published.is_file():
         return []
-    literal = str(published).replace("'", "''")  # ATTACH takes no bound parameters
     con.execute("detach database if exists published_inventory")  # left by a check that died mid-way
-    con.execute(f"attach '{literal}' as published_inventory (read_only)")
-    try:
+    with attached_read_only(con, published, "published_inventory"):
         columns = {
             r[0]
             for r in con.execute(
@@ -140,8 +139,6 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
             order by d.task_id
             """
         ).fetchall()
-    finally:
-        con.execute("detach published_inventory")
 
 
 @asset_check(

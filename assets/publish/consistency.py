@@ -18,6 +18,8 @@ from pathlib import Path
 
 import duckdb
 
+from assets.common.warehouse import attached_read_only
+
 _TABLES = (
     "select schema_name, table_name from duckdb_tables() "
     "where database_name = $db and schema_name <> 'meta' and not internal and not temporary order by 1, 2"
@@ -53,13 +55,9 @@ def tables_not_as_published(con: duckdb.DuckDBPyConnection, published: Path, reb
             f"{table}: left in the working database by an earlier run, and no warehouse was published yet"
             for table in sorted(set(_table_names(con, work)) - rebuilt)
         ]
-    literal = str(published).replace("'", "''")  # ATTACH takes no bound parameters
-    con.execute(f"attach '{literal}' as published_copy (read_only)")
-    try:
-        before = _fingerprints(con, "published_copy")
+    with attached_read_only(con, published, "published_copy") as alias:
+        before = _fingerprints(con, alias)
         now = _fingerprints(con, work)
-    finally:
-        con.execute("detach published_copy")
     problems = []
     for table in sorted((set(before) | set(now)) - rebuilt):
         if table not in now:
