@@ -31,6 +31,7 @@ SECTOR_VALUE = ("marts", "sector_occupation_value")
 MATCHES = ("marts", "inventory_task_matches")
 INVENTORY = ("staging", "inventory_tasks")
 OCCUPATIONS = ("staging", "onet_occupations")
+OCCUPATION_VALUE = ("marts", "occupation_value")
 
 
 class _Table:
@@ -150,6 +151,7 @@ SQL_MODELS: tuple[Model, ...] = (
         (
             CREDIBILITY,
             TASK_VALUE,
+            OCCUPATION_VALUE,
             INVENTORY,
             OCCUPATIONS,
             ("int", "domain_tier_order"),

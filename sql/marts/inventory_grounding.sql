@@ -108,13 +108,8 @@ best as (
     select * from valued where rank = 1
 ),
 
--- the share of an occupation's work that is physical: what a task-uncertain match says about the task
-occupation_physical as (
-    select onet_soc_code, coalesce(sum(task_weight) filter (where nature = 'physical'), 0) as physical_share
-    from marts.task_value
-    group by onet_soc_code
-),
-
+-- a task-uncertain match says only its occupation about the task: physical when the occupation's
+-- work is (marts.occupation_value.physical_share)
 credible as (
     select
         v.inventory_task_id,
@@ -125,7 +120,7 @@ credible as (
             as all_physical,
         list(v.onet_soc_code) as credible_codes
     from valued as v
-    left join occupation_physical as p on p.onet_soc_code = v.onet_soc_code
+    left join marts.occupation_value as p on p.onet_soc_code = v.onet_soc_code
     where v.is_credible
     group by v.inventory_task_id
 ),

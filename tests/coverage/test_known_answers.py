@@ -680,14 +680,11 @@ def test_a_task_uncertain_match_is_physical_work_by_its_occupation_not_its_guess
     ).fetchall()
     assert got == [(302, "routine", True, ["low_tier_only", "physical_work"])]
     # an occupation mostly not physical: no physical_work, whatever statement the text leaned to
-    mostly_routine = (
-        "update marts.task_value set task_weight = 1 - task_weight where onet_soc_code = '35-2014.00'"
-    )
     con = build_fixture_db(
         edits=[
             hinted,
             "update staging.inventory_tasks set onet_task_id = null where task_id = 'inv-4'",
-            mostly_routine,
+            "update marts.occupation_value set physical_share = 0.2 where onet_soc_code = '35-2014.00'",
         ]
     )
     assert one(
