@@ -13,7 +13,8 @@
 --   task_id: O*NET Task ID.
 --   task: Task statement.
 --   annual_value_usd: Annual value of the task in this domain (USD/year).
---   employment_reached: Workers in the task's occupation counted in this domain.
+--   employment_reached: Workers in the task's occupation counted in this domain, rounded to whole workers
+--     (a sector domain counts the sector's share of the occupation's employment).
 --   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour; the national mean, also in a sector
 --     domain).
 --   tier: Value tier.
@@ -52,7 +53,7 @@ select
     task_id,
     task,
     annual_value_usd,
-    employment_reached,
+    round(employment_reached)::bigint as employment_reached,
     hourly_wage_usd,
     tier,
     nature,

@@ -103,7 +103,7 @@ totals as (
 
 employment as (
     -- whole workers: the shares of a split OES code add up to it, up to float noise
-    select domain_id, round(sum(employment_reached)) as employment_reached
+    select domain_id, round(sum(employment_reached))::bigint as employment_reached
     from (select distinct domain_id, onet_soc_code, employment_reached from tasks)
     group by domain_id
 ),

@@ -67,7 +67,8 @@ def test_domain_totals_are_exact_cents_and_whole_workers(real_con):
                    and oes_code in (select oes_code from int.domain_members
                                     where domain_id = 'sector-finance-and-insurance'))""",
     )[0]
-    assert (employment, sector) == (6169650.0, 6169650)
+    assert (employment, sector) == (6169650, 6169650)
+    assert isinstance(employment, int)
 
 
 def test_digital_copywriting_is_the_five_soc_codes(real_con):
