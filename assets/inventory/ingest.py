@@ -30,6 +30,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
@@ -40,7 +41,15 @@ import polars as pl
 from assets.common.errors import TaskvalueError
 from assets.common.inputs import sha256_of
 from assets.inventory.readers import RawRecord, UnreadableFile, dumps, file_type, json_safe, read_file
-from assets.inventory.schema import FIELDS, KEY_FIELDS, TEXT_FIELDS, accepted_names, canonical, map_header
+from assets.inventory.schema import (
+    ALIASES,
+    FIELDS,
+    KEY_FIELDS,
+    TEXT_FIELDS,
+    accepted_names,
+    canonical,
+    map_header,
+)
 
 # 15-1252, 15-1252.00, 151252, 15 1252 (a space or any dash), and 15125200 (O*NET's digits alone)
 SOC_CODE = re.compile(r"^(\d{2})[-\u2010-\u2015\u2212\s]?(\d{4})(?:\.(\d{2}))?$")
@@ -106,16 +115,19 @@ _WHOLE_DECIMAL = re.compile(r"\+?\d+\.0*")
 
 def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> int | None:
     """A whole number. `thousands`: "1,200" reads as 1200; other commas ("1,2", "8823,8824") never
-    pass, so two joined IDs cannot turn into one."""
+    pass, so two joined IDs cannot turn into one. The error says why a value is not read."""
     if is_missing(value):
         return None
+    shown = repr(str(value)) if isinstance(value, Decimal) else repr(value)
     if isinstance(value, bool):
-        raise Unparseable(f"{value!r} (a boolean, not a number)")
+        raise Unparseable(f"{shown} (a boolean, not a number)")
     if isinstance(value, int):
         number = value
-    elif isinstance(value, float):
-        if not value.is_integer():
-            raise Unparseable(repr(value))
+    elif isinstance(value, float | Decimal):
+        if not value.is_finite() if isinstance(value, Decimal) else not math.isfinite(value):
+            raise Unparseable(f"{shown} (not a finite number)")
+        if value != int(value):
+            raise Unparseable(f"{shown} (not a whole number)")
         number = int(value)
     else:
         text = str(value).strip()
@@ -123,26 +135,40 @@ def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> 
         if ambiguous:
             whole, mark = ambiguous.group(1), ambiguous.group(2)
             raise Unparseable(
-                f"{value!r} (ambiguous: {whole}000 if {mark!r} separates thousands, {whole} if it is a "
+                f"{shown} (ambiguous: {whole}000 if {mark!r} separates thousands, {whole} if it is a "
                 f"decimal point; write {whole}000 or {whole})"
             )
         if "," in text:
-            if not (thousands and _THOUSANDS.fullmatch(text)):
-                raise Unparseable(repr(value))
+            if not thousands:
+                raise Unparseable(f"{shown} (a comma: one whole number is expected, with no separators)")
+            if not _THOUSANDS.fullmatch(text):
+                raise Unparseable(f"{shown} (a comma that does not separate thousands)")
             text = text.replace(",", "")
         # int() reads "8823_8824" as one number and fullwidth digits as ASCII ones; an exponent
         # ("1e3") is no way to write an ID or a count. A spreadsheet's "8823.0" is a whole number.
         if "_" in text or not text.isascii():
-            raise Unparseable(repr(value))
+            raise Unparseable(f"{shown} (not a plain number: only the digits 0-9)")
         try:
             number = int(text)
         except ValueError:
             if not _WHOLE_DECIMAL.fullmatch(text):
-                raise Unparseable(repr(value)) from None
+                raise Unparseable(f"{shown} ({_not_whole(text)})") from None
             number = int(text.split(".")[0])
-    if number < 0 or (positive and number == 0) or number > INT_MAX:
-        raise Unparseable(repr(value))
+    if number < 0:
+        raise Unparseable(f"{shown} (negative)")
+    if positive and number == 0:
+        raise Unparseable(f"{shown} (0 is no ID)")
+    if number > INT_MAX:
+        raise Unparseable(f"{shown} (larger than {INT_MAX:,}, the largest whole number a column holds)")
     return number
+
+
+def _not_whole(text: str) -> str:
+    if re.fullmatch(r"[+-]?\d*\.\d+", text):
+        return "not a whole number"
+    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+", text):
+        return "an exponent: write the number out"
+    return "not a number"
 
 
 def _naive_utc(value: dt.datetime) -> dt.datetime:
@@ -234,6 +260,8 @@ def text_field(name: str, value: Any, flags: list[str], *, strip: bool = True) -
     """A text field as stored: NUL removed (it ends strings in C, breaks exports; flagged), and None
     when nothing visible is left. Other characters stay as written."""
     text = as_text(value, strip=strip)
+    if isinstance(value, bytes) and "\ufffd" in text and b"\xef\xbf\xbd" not in value:
+        flags.append(f"{name}: bytes that are not UTF-8 text, read with each undecodable byte as \ufffd")
     if text is not None and "\x00" in text:
         flags.append(f"{name}: {text.count(chr(0))} NUL character(s) removed")
         text = text.replace("\x00", "")
@@ -323,9 +351,10 @@ def validate_record(
     except Unparseable as exc:
         v["task_id"] = None
         row.reasons.append(("unparseable_value", f"task_id: cannot read {str(exc)[:200]}"))
-    written = as_text(by_field.get("task_id")) if v["task_id"] is not None else None
-    if written is not None and written != v["task_id"] and not re.fullmatch(r"\d+\.0", written):
-        row.flags.append(f"task_id {written!r} read as {v['task_id']!r} (invisible characters dropped)")
+    written = as_text(by_field.get("task_id"), strip=False) if v["task_id"] is not None else None
+    if written is not None and written != v["task_id"] and not re.fullmatch(r"\d+\.0", written.strip()):
+        what = "surrounding spaces" if written.strip() == v["task_id"] else "invisible characters"
+        row.flags.append(f"task_id {written!r} read as {v['task_id']!r} ({what} dropped)")
     v["title"] = text_field("title", by_field.get("title"), row.flags)
     v["description"] = text_field("description", by_field.get("description"), row.flags, strip=False)
     for name in ("domain", "environment", "status", "owner"):
@@ -342,10 +371,18 @@ def validate_record(
             v[name] = None
             row.reasons.append(("unparseable_value", f"{name}: cannot read {str(exc)[:200]}"))
     _soc_hint(row, by_field.get("onet_soc_code"), onet)
+    # no column for the field at all (a header in another language): say that, not "empty"
+    absent = set(FIELDS) - set(mapping.values()) if not _nested(cells) else set()
     if v["task_id"] is None and not any(r[1].startswith("task_id:") for r in row.reasons):
-        row.reasons.insert(0, ("missing_id", f"no task_id (or alias) value{_nested(cells)}"))
+        why = _no_column(("task_id",), cells) if "task_id" in absent else "no task_id (or alias) value"
+        row.reasons.insert(0, ("missing_id", f"{why}{_nested(cells)}"))
     if all(v[t] is None for t in TEXT_FIELDS):
-        row.reasons.append(("no_text", f"neither title nor description has text{_nested(cells)}"))
+        why = (
+            _no_column(TEXT_FIELDS, cells)
+            if absent >= set(TEXT_FIELDS)
+            else "neither title nor description has text"
+        )
+        row.reasons.append(("no_text", f"{why}{_nested(cells)}"))
     if v["onet_task_id"] is not None and v["onet_task_id"] not in onet.task_ids:
         row.flags.append(f"unknown onet_task_id {v['onet_task_id']}")
     owner = onet.task_occupations.get(v["onet_task_id"])
@@ -357,6 +394,15 @@ def validate_record(
             f"{hint} names: the onet_task_id is used; check the row"
         )
     return row
+
+
+def _no_column(fields: tuple[str, ...], cells: dict[str, Any]) -> str:
+    """Why a row has no value for `fields`: no column is named for them (a header in another
+    language, 'Ticket' for the ID), not an empty cell."""
+    wanted = " or ".join(fields)
+    names = "; ".join(f"{f} ({', '.join(ALIASES[f])})" for f in fields)
+    found = ", ".join(repr(str(k)) for k in list(cells)[:12])
+    return f"no column is named {wanted} (columns: {found or 'none'}; accepted names: {names})"
 
 
 def _nested(cells: dict[str, Any]) -> str:
@@ -545,14 +591,34 @@ def _reserved_prefix(rel: Path) -> bool:
     return any(part.startswith((".", "_", "~$")) for part in rel.parts)
 
 
+# A README.txt beside the data describes it: read as a table, its example lines became tasks
+_DOCUMENTATION_STEMS = {
+    "readme",
+    "license",
+    "licence",
+    "changelog",
+    "changes",
+    "copying",
+    "authors",
+    "notice",
+}
+
+
+def is_documentation(name: str) -> bool:
+    stem, _, suffix = name.lower().partition(".")
+    return stem in _DOCUMENTATION_STEMS and suffix in ("", "txt", "md")
+
+
 def is_reserved(rel: Path) -> bool:
-    return _reserved_prefix(rel) or is_scratch(rel.name)
+    return _reserved_prefix(rel) or is_scratch(rel.name) or is_documentation(rel.name)
 
 
 def reserved_note(rel: Path) -> str:
-    if not _reserved_prefix(rel) and is_scratch(rel.name):
-        return "an editor's or the system's scratch file (a backup, autosave or temporary file), not read"
-    return "reserved name (starts with . or _), e.g. the overrides file"
+    if _reserved_prefix(rel):
+        return "reserved name (starts with . or _), e.g. the overrides file"
+    if is_documentation(rel.name):
+        return "a documentation file (README, LICENSE, CHANGELOG …), not read; rename it to read it as tasks"
+    return "an editor's or the system's scratch file (a backup, autosave or temporary file), not read"
 
 
 def _second_names(directory: Path, paths: list[Path]) -> tuple[dict[Path, str], dict[Path, list[str]]]:

@@ -345,6 +345,11 @@ class _SheetFacts:
     # formula cells saved without a result (written by a library, never opened in Excel): calamine
     # reads them as empty; (sheet row, column) -> the formula
     uncomputed: dict[tuple[int, int], str] = field(default_factory=dict)
+    # formula cells whose saved result is a placeholder: the workbook asks to be recalculated when
+    # opened (<calcPr fullCalcOnLoad="1"/>, what xlsxwriter and openpyxl write; Excel and LibreOffice
+    # save computed results without it), and xlsxwriter saves 0 for any formula it was given no
+    # result for; (sheet row, column) -> the formula
+    stale: dict[tuple[int, int], str] = field(default_factory=dict)
 
 
 _CELL = re.compile(r"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -359,17 +364,22 @@ def _column_number(letters: str) -> int:
     return n
 
 
-def _typed_cells(sheet_xml: str) -> tuple[dict, list[tuple[int, int, int, int]], dict[tuple[int, int], str]]:
+def _typed_cells(
+    sheet_xml: str, results_stale: bool = False
+) -> tuple[dict, list[tuple[int, int, int, int]], dict[tuple[int, int], str], dict[tuple[int, int], str]]:
     typed = 't="e"' in sheet_xml or 't="b"' in sheet_xml
     merges = _MERGE.findall(sheet_xml) if "mergeCell" in sheet_xml else []
     # a formula element closing its cell has no <v> after it: only then is the sheet scanned for them
-    formulas = _FORMULA_ENDS_CELL.search(sheet_xml) is not None
+    # (with stale results, any formula is)
+    formulas = (
+        _FORMULA.search(sheet_xml) if results_stale else _FORMULA_ENDS_CELL.search(sheet_xml)
+    ) is not None
     if not typed and not merges and not formulas:  # the common case: no scan
-        return {}, [], {}
+        return {}, [], {}, {}
     every = [m.groups() for m in _CELL.finditer(sheet_xml)]
     cells = [c for c in every if c[3] and _VALUE.search(c[3])]
     if not cells:
-        return {}, [], {}
+        return {}, [], {}, {}
     first_col = min(_column_number(c[0]) for c in cells)
     found: dict[tuple[int, int], Any] = {}
     for col, row, attrs, body in cells if typed else ():
@@ -390,15 +400,14 @@ def _typed_cells(sheet_xml: str) -> tuple[dict, list[tuple[int, int, int, int]],
         for *_, body in (every if formulas else ())
         if body and (f := _FORMULA.search(body)) and f.group(2) and (m := _SHARED_INDEX.search(f.group(1)))
     }
-    uncomputed = {
-        (int(row), _column_number(col) - first_col): _formula_text(f, shared)
-        for col, row, attrs, body in (every if formulas else ())
-        if body
-        and (f := _FORMULA.search(body))
-        and not _CELL_VALUE_FILLED.search(body)
-        and 't="str"' not in attrs
-    }
-    return found, merged, uncomputed
+    uncomputed, stale = {}, {}
+    for col, row, attrs, body in every if formulas else ():
+        if body and (f := _FORMULA.search(body)):
+            no_result = not _CELL_VALUE_FILLED.search(body) and 't="str"' not in attrs
+            if no_result or results_stale:
+                into = uncomputed if no_result else stale
+                into[int(row), _column_number(col) - first_col] = _formula_text(f, shared)
+    return found, merged, uncomputed, stale
 
 
 def _formula_text(f: re.Match, shared: dict[str, str]) -> str:
@@ -430,16 +439,17 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
     try:
         with zipfile.ZipFile(path) as zf:
             wb = ET.fromstring(zf.read("xl/workbook.xml"))
+            calc = wb.find("m:calcPr", ns)
+            stale = calc is not None and calc.get("fullCalcOnLoad") in ("1", "true")
             rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
             targets = {r.get("Id"): r.get("Target") for r in rels}
             for sheet in wb.iter(f"{{{ns['m']}}}sheet"):
                 target = targets.get(sheet.get(f"{{{ns['r']}}}id"), "")
                 member = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
                 text = zf.read(member).decode("utf-8", "replace")
-                cells, merged, uncomputed = _typed_cells(text)
                 # the whole sheet: a banner of styled empty cells can fill more than any window
                 facts[sheet.get("name")] = _SheetFacts(
-                    _first_row_with_a_value(text), cells, merged, uncomputed
+                    _first_row_with_a_value(text), *_typed_cells(text, stale)
                 )
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
@@ -563,9 +573,11 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
     if not out.header:
         out.header = header
     merged_below = _merged_by_row(facts.merged, offset + len(rows) - 1)
-    uncomputed_by_row: dict[int, list[tuple[int, str]]] = {}
+    uncomputed_by_row: dict[int, list[tuple[int, str, bool]]] = {}
     for (r, c), formula in sorted(facts.uncomputed.items()):
-        uncomputed_by_row.setdefault(r, []).append((c, formula))
+        uncomputed_by_row.setdefault(r, []).append((c, formula, False))
+    for (r, c), formula in sorted(facts.stale.items()):
+        uncomputed_by_row.setdefault(r, []).append((c, formula, True))
     for idx in range(header_at + 1, len(rows)):
         row = rows[idx]
         if all(_blank(c) for c in row):
@@ -590,10 +602,23 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
         # each sheet keeps its own header: records are mapped by their own keys
         cells = {h: v for h, w, v in zip(header, written, row, strict=True) if w.strip() or v is not None}
         rec = RawRecord(at, cells, sheet=name)
-        for col, formula in uncomputed_by_row.get(at, ()):
+        for col, formula, stale in uncomputed_by_row.get(at, ()):
             if not (0 <= col < len(written) and written[col].strip()):
                 continue  # a column without a header is not read (a helper column)
             column = repr(written[col])
+            if stale:
+                # the placeholder is not the value (a prompt starting with '=' that pandas' xlsxwriter
+                # saved as a formula reads as 0): read nothing rather than it
+                cells.pop(header[col], None)
+                rec.flags.append(
+                    f"{column} is a formula (={formula[:60]}) whose saved result is a placeholder: "
+                    "the program that wrote the workbook asked for it to be recalculated when opened "
+                    "(fullCalcOnLoad), so it reads as empty; open and save the workbook in Excel or "
+                    "LibreOffice to store the results (pandas writes text starting with '=' as a formula: "
+                    "write CSV, or pass engine_kwargs={'options': {'strings_to_formulas': False}} with "
+                    "xlsxwriter)"
+                )
+                continue
             rec.flags.append(
                 f"{column} is a formula with no saved result, or an empty one (={formula[:60]}): it "
                 "reads as empty; if a program wrote the workbook, open and save it in Excel or "
@@ -837,9 +862,45 @@ def read_parquet(path: Path) -> FileRead:
     out = FileRead("parquet", header=names, notes=renamed)
     if not header_recognized(names):
         out.header_problem = unrecognized_header_detail(names, "columns")
-    for n, item in enumerate(table.to_pylist(), start=1):
-        out.records.append(RawRecord(n, item))
+    columns, unreadable = {}, {}
+    for name, column in zip(names, table.columns, strict=True):
+        columns[name] = _column_values(name, column, unreadable)
+    for i in range(table.num_rows):
+        out.records.append(RawRecord(i + 1, {name: values[i] for name, values in columns.items()}))
+        out.records[-1].flags.extend(unreadable.get(i, ()))
     return out
+
+
+def _column_values(name: str, column, unreadable: dict[int, list[str]]) -> list[Any]:
+    """A Parquet column as Python values. A value Python cannot hold (a timestamp past year 9999,
+    such as Postgres' 'infinity' exported as the largest integer) would make the whole file
+    unreadable: it is kept as its stored number, in text, and its row is flagged."""
+    try:
+        return column.to_pylist()
+    except (OverflowError, ValueError) as whole:
+        values = []
+        for i, scalar in enumerate(column):
+            try:
+                values.append(scalar.as_py())
+            except (OverflowError, ValueError) as exc:
+                stored = _stored_number(scalar)
+                values.append(stored)
+                unreadable.setdefault(i, []).append(
+                    f"{name!r} holds a {column.type} value Python cannot represent "
+                    f"({type(exc).__name__}: {exc}); kept as its stored number {stored}"
+                )
+        if not unreadable:
+            raise whole
+        return values
+
+
+def _stored_number(scalar) -> str:
+    import pyarrow as pa
+
+    try:
+        return str(scalar.cast(pa.int64()).as_py())
+    except (pa.ArrowException, OverflowError, ValueError):
+        return str(scalar)
 
 
 def _dumps_or_note(item: Any) -> str:

@@ -93,11 +93,27 @@ def test_a_repeated_header_row_and_delimiter_only_rows(tmp_path, onet):
 @pytest.mark.parametrize(
     "instances, onet_task_id, reason_detail",
     [
-        ("99999999999999999999", "", "instances: cannot read '99999999999999999999'"),  # beyond BIGINT
-        ("1", "1e300", "onet_task_id: cannot read '1e300'"),
-        ("1,2", "", "instances: cannot read '1,2'"),  # not a thousands separator
-        ("1", "8823,8824", "onet_task_id: cannot read '8823,8824'"),  # two IDs, not 88238824
-        ("1", "8,823", "onet_task_id: cannot read '8,823'"),  # IDs have no thousands separators
+        (
+            "99999999999999999999",
+            "",
+            "instances: cannot read '99999999999999999999' (larger than 9,223,372,036,854,775,807, the "
+            "largest whole number a column holds)",
+        ),  # beyond BIGINT
+        ("1", "1e300", "onet_task_id: cannot read '1e300' (an exponent: write the number out)"),
+        ("-3", "", "instances: cannot read '-3' (negative)"),
+        ("2.5", "", "instances: cannot read '2.5' (not a whole number)"),
+        ("1", "0", "onet_task_id: cannot read '0' (0 is no ID)"),
+        ("1,2", "", "instances: cannot read '1,2' (a comma that does not separate thousands)"),
+        (
+            "1",
+            "8823,8824",
+            "onet_task_id: cannot read '8823,8824' (a comma: one whole number is expected, with no separators)",
+        ),  # two IDs, not 88238824
+        (
+            "1",
+            "8,823",
+            "onet_task_id: cannot read '8,823' (a comma: one whole number is expected, with no separators)",
+        ),  # IDs have no thousands separators
     ],
 )
 def test_numbers_that_are_not_one_whole_number_are_unparseable(
@@ -261,6 +277,21 @@ def test_excel_number_formats_read_and_underscored_numbers_do_not(tmp_path, onet
     assert (result.quarantine.height == 1) is (expected is None)
 
 
+def saved_by_excel(path) -> None:
+    """The workbook as Excel or LibreOffice saves it: computed results, no request to recalculate
+    when opened (xlsxwriter writes `fullCalcOnLoad="1"`, so its results are placeholders)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as src:
+        items = [(item, src.read(item.filename)) for item in src.infolist()]
+    with zipfile.ZipFile(path, "w") as out:
+        for item, data in items:
+            if item.filename == "xl/workbook.xml":
+                assert b' fullCalcOnLoad="1"' in data
+                data = data.replace(b' fullCalcOnLoad="1"', b"")
+            out.writestr(item, data)
+
+
 def test_xlsx_error_cells_keep_their_error_text(tmp_path, onet):
     wb = xlsxwriter.Workbook(tmp_path / "inv.xlsx")
     ws = wb.add_worksheet("S")
@@ -270,11 +301,12 @@ def test_xlsx_error_cells_keep_their_error_text(tmp_path, onet):
     ws.write_row(2, 1, ["E2", "note failed", 3])
     ws.write_formula(2, 4, "=NA()", None, "#N/A")
     wb.close()
+    saved_by_excel(tmp_path / "inv.xlsx")
     result = ingest_directory(tmp_path, onet)
     # before: both error cells read as empty, E1 accepted without its count, E2's note gone
     assert quarantine(result)[("inv.xlsx", 2)] == (
         "unparseable_value",
-        "unparseable_value: instances: cannot read '#DIV/0!'",
+        "unparseable_value: instances: cannot read '#DIV/0!' (not a number)",
     )
     assert json.loads(result.tasks.filter(pl.col("task_id") == "E2")["extra_fields"][0]) == {"notes": "#N/A"}
 
@@ -287,6 +319,7 @@ def test_xlsx_rows_are_sheet_rows_below_an_empty_formula_and_a_wide_styled_banne
     ws.write_row(3, 0, ["T1", "one"])
     ws.write_formula(3, 2, "=NA()", None, "#N/A")
     wb.close()
+    saved_by_excel(tmp_path / "formula.xlsx")
     wb = xlsxwriter.Workbook(tmp_path / "banner.xlsx")
     ws = wb.add_worksheet("S")
     fill = wb.add_format({"bg_color": "#DDEEFF"})
@@ -297,11 +330,18 @@ def test_xlsx_rows_are_sheet_rows_below_an_empty_formula_and_a_wide_styled_banne
     ws.write_row(41, 0, ["T2", "two"])
     ws.write_formula(41, 2, "=1/0", None, "#DIV/0!")
     wb.close()
+    saved_by_excel(tmp_path / "banner.xlsx")
     result = ingest_directory(tmp_path, onet)
     # before: rows 2 and 42 were reported as 2 and 2, and the error cells were read as empty
     assert quarantine(result) == {
-        ("formula.xlsx", 4): ("unparseable_value", "unparseable_value: instances: cannot read '#N/A'"),
-        ("banner.xlsx", 42): ("unparseable_value", "unparseable_value: instances: cannot read '#DIV/0!'"),
+        ("formula.xlsx", 4): (
+            "unparseable_value",
+            "unparseable_value: instances: cannot read '#N/A' (not a number)",
+        ),
+        ("banner.xlsx", 42): (
+            "unparseable_value",
+            "unparseable_value: instances: cannot read '#DIV/0!' (not a number)",
+        ),
     }
 
 
@@ -340,6 +380,81 @@ def test_xlsx_formulas_saved_without_a_result_are_named(tmp_path, onet, saved):
     assert result.tasks["task_id"].to_list() == ["T1"]
 
 
+def test_xlsx_placeholder_results_of_a_workbook_never_recalculated_are_not_read(tmp_path, onet):
+    # pandas' to_excel (xlsxwriter) writes a prompt starting with '=' as a formula and saves 0 as its
+    # result, with fullCalcOnLoad: the prompt read as "0" and an instance count =1/0 as 0, accepted
+    wb = xlsxwriter.Workbook(tmp_path / "inv.xlsx")
+    ws = wb.add_worksheet("S")
+    ws.write_row(0, 0, ["task_id", "title", "prompt", "instances"])
+    ws.write_row(1, 0, ["P-1", "Heading"])
+    ws.write_formula(1, 2, "=== Instructions ===\nSolve it")
+    ws.write_row(2, 0, ["P-2", "counted"])
+    ws.write_formula(2, 3, "=1/0")
+    ws.write_row(3, 0, ["P-3", "plain", "a prompt", 4])
+    wb.close()
+    result = ingest_directory(tmp_path, onet)
+    assert result.quarantine.height == 0
+    got = {r["task_id"]: r for r in result.tasks.iter_rows(named=True)}
+    assert (got["P-1"]["description"], got["P-2"]["instances"], got["P-3"]["instances"]) == (None, None, 4)
+    assert got["P-1"]["flags"].startswith(
+        "'prompt' is a formula (=== Instructions ===\nSolve it) whose saved result is a placeholder: "
+        "the program that wrote the workbook asked for it to be recalculated when opened"
+    )
+    assert "'instances' is a formula (=1/0) whose saved result is a placeholder" in got["P-2"]["flags"]
+    assert got["P-3"]["flags"] is None
+    # the same workbook saved by Excel: its results are the values
+    saved_by_excel(tmp_path / "inv.xlsx")
+    got = {r["task_id"]: r for r in ingest_directory(tmp_path, onet).tasks.iter_rows(named=True)}
+    assert (got["P-1"]["description"], got["P-1"]["flags"]) == ("0", None)
+
+
+def test_a_parquet_value_python_cannot_hold_is_kept_as_its_stored_number(tmp_path, onet):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    # Postgres' 'infinity' exported as the largest timestamp made the whole file unreadable
+    big = 2**63 - 1
+    pq.write_table(
+        pa.table(
+            {
+                "task_id": ["Q-1", "Q-2", "Q-3"],
+                "title": ["ok", "infinite", "ok too"],
+                "expires_at": pa.array([1_700_000_000_000_000, big, None], pa.timestamp("us")),
+                "created_at": pa.array([None, big, None], pa.timestamp("us")),
+            }
+        ),
+        tmp_path / "pg.parquet",
+    )
+    result = ingest_directory(tmp_path, onet)
+    assert result.files["status"].to_list() == ["loaded"]
+    assert sorted(result.tasks["task_id"].to_list()) == ["Q-1", "Q-3"]
+    assert json.loads(result.tasks.filter(pl.col("task_id") == "Q-1")["extra_fields"][0]) == {
+        "expires_at": "2023-11-14T22:13:20"
+    }
+    reason, detail = quarantine(result)[("pg.parquet", 2)]
+    assert reason == "unparseable_value"
+    assert f"created_at: cannot read '{big}'" in detail
+    assert (
+        f"'expires_at' holds a timestamp[us] value Python cannot represent (OverflowError: date value out "
+        f"of range); kept as its stored number {big}"
+    ) in detail
+
+
+def test_documentation_files_beside_the_inventory_are_not_read(tmp_path, onet):
+    (tmp_path / "tasks.csv").write_text("task_id,title\nT-1,real\n")
+    (tmp_path / "README.txt").write_text("Our tasks.\n\ntask_id,title,description\nEX-1,Example,An example\n")
+    (tmp_path / "LICENSE").write_text("task_id,title\nL-1,licensed\n")
+    (tmp_path / "readme.csv").write_text("task_id,title\nR-1,a real file named readme\n")
+    result = ingest_directory(tmp_path, onet)
+    assert sorted(result.tasks["task_id"].to_list()) == ["R-1", "T-1"]
+    files = {r["source_file"]: (r["status"], r["notes"]) for r in result.files.iter_rows(named=True)}
+    assert files["README.txt"] == (
+        "skipped",
+        "a documentation file (README, LICENSE, CHANGELOG …), not read; rename it to read it as tasks",
+    )
+    assert files["LICENSE"][0] == "skipped"
+
+
 def test_ids_that_differ_only_in_case_are_kept_and_flagged(tmp_path, onet):
     # case-sensitive IDs are distinct tasks, but 'T-1' beside 't-1' is usually a typo: say so
     (tmp_path / "a.csv").write_text("task_id,title\nT-1,first\nT-2,second\n")
@@ -376,4 +491,47 @@ def test_xlsx_shared_formulas_saved_without_a_result_are_named(tmp_path, onet):
     assert (
         "'instances' is a formula with no saved result, or an empty one (=2+3 shared, as in its first"
         in flags["T2"]
+    )
+
+
+def test_a_row_without_a_column_for_the_id_or_the_text_says_so_not_that_it_is_empty(tmp_path, onet):
+    # before: every row of a German header said "neither title nor description has text"
+    (tmp_path / "de.csv").write_text("Task ID;Titel;Beschreibung\nA-1;Hallo;Welt\n")
+    (tmp_path / "tk.csv").write_text("Ticket,title,description\nX-1,y,z\n,empty id,\n")
+    q = quarantine(ingest_directory(tmp_path, onet))
+    assert q[("de.csv", 2)] == (
+        "no_text",
+        "no_text: no column is named title or description (columns: 'Task ID', 'Titel', 'Beschreibung'; "
+        "accepted names: title (name, task_name, task_title, summary, short_title, headline); description "
+        "(prompt, task_prompt, instructions, instruction, task_description, details, body, text, task_text, "
+        "problem_statement))",
+    )
+    assert q[("tk.csv", 2)][1].startswith(
+        "missing_id: no column is named task_id (columns: 'Ticket', 'title', 'description'; accepted names: "
+        "task_id (id, "
+    )
+    assert q[("tk.csv", 3)][1].startswith("missing_id: no column is named task_id")
+
+
+def test_spaces_around_an_id_and_bytes_that_are_not_utf8_are_flagged(tmp_path, onet):
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    (tmp_path / "a.csv").write_text('task_id,title\n"T-20 ",a\nT-21,b\n')
+    pq.write_table(
+        pa.table(
+            {
+                "task_id": ["B-1"],
+                "title": ["binary"],
+                "description": pa.array([b"bytes \xe9t\xe9"], pa.binary()),
+            }
+        ),
+        tmp_path / "b.parquet",
+    )
+    tasks = {r["task_id"]: r for r in ingest_directory(tmp_path, onet).tasks.iter_rows(named=True)}
+    assert tasks["T-20"]["flags"] == "task_id 'T-20 ' read as 'T-20' (surrounding spaces dropped)"
+    assert tasks["T-21"]["flags"] is None
+    assert (tasks["B-1"]["description"], tasks["B-1"]["flags"]) == (
+        "bytes \ufffdt\ufffd",
+        "description: bytes that are not UTF-8 text, read with each undecodable byte as \ufffd",
     )
