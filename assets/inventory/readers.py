@@ -24,8 +24,10 @@ from pathlib import Path
 from typing import Any
 
 from assets.common.decoding import UnreadableFile, bomless_utf16, decode_lines, wide_encoding
+from assets.inventory import xlsx_numbers
 from assets.inventory.schema import (
     accepted_names,
+    canonical,
     header_is_generic,
     header_recognized,
     header_score,
@@ -350,10 +352,14 @@ class _SheetFacts:
     # save computed results without it), and xlsxwriter saves 0 for any formula it was given no
     # result for; (sheet row, column) -> the formula
     stale: dict[tuple[int, int], str] = field(default_factory=dict)
+    # number cells that may read otherwise than the spreadsheet shows them (a format 000 or a date
+    # format, more than 15 digits): (sheet row, column) -> (the stored number, its format code)
+    numbers: dict[tuple[int, int], tuple[str, str | None]] = field(default_factory=dict)
 
 
 _CELL = re.compile(r"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
 _CELL_VALUE = re.compile(r"<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>")
+_STYLE = re.compile(r"\bs=\"(\d+)\"")
 _MERGE = re.compile(r"<(?:\w+:)?mergeCell\b[^>]*?\bref=\"([A-Z]+)(\d+):([A-Z]+)(\d+)\"")
 
 
@@ -365,21 +371,25 @@ def _column_number(letters: str) -> int:
 
 
 def _typed_cells(
-    sheet_xml: str, results_stale: bool = False
-) -> tuple[dict, list[tuple[int, int, int, int]], dict[tuple[int, int], str], dict[tuple[int, int], str]]:
+    sheet_xml: str, results_stale: bool = False, formats: list[str | None] | None = None
+) -> tuple:
+    """The _SheetFacts fields after first_row, from one scan of the sheet's cells (only when the
+    sheet holds something calamine reads differently)."""
     typed = 't="e"' in sheet_xml or 't="b"' in sheet_xml
+    styled = [f' s="{k}"' for k, code in enumerate(formats or ()) if xlsx_numbers.matters(code)]
+    numbers = xlsx_numbers.LONG_NUMBER.search(sheet_xml) is not None or any(s in sheet_xml for s in styled)
     merges = _MERGE.findall(sheet_xml) if "mergeCell" in sheet_xml else []
     # a formula element closing its cell has no <v> after it: only then is the sheet scanned for them
     # (with stale results, any formula is)
     formulas = (
         _FORMULA.search(sheet_xml) if results_stale else _FORMULA_ENDS_CELL.search(sheet_xml)
     ) is not None
-    if not typed and not merges and not formulas:  # the common case: no scan
-        return {}, [], {}, {}
+    if not typed and not merges and not formulas and not numbers:  # the common case: no scan
+        return {}, [], {}, {}, {}
     every = [m.groups() for m in _CELL.finditer(sheet_xml)]
     cells = [c for c in every if c[3] and _VALUE.search(c[3])]
     if not cells:
-        return {}, [], {}, {}
+        return {}, [], {}, {}, {}
     first_col = min(_column_number(c[0]) for c in cells)
     found: dict[tuple[int, int], Any] = {}
     for col, row, attrs, body in cells if typed else ():
@@ -407,7 +417,15 @@ def _typed_cells(
             if no_result or results_stale:
                 into = uncomputed if no_result else stale
                 into[int(row), _column_number(col) - first_col] = _formula_text(f, shared)
-    return found, merged, uncomputed, stale
+    shown: dict[tuple[int, int], tuple[str, str | None]] = {}
+    for col, row, attrs, body in every if numbers else ():
+        if body and ('t="' not in attrs or 't="n"' in attrs) and (v := _CELL_VALUE.search(body)):
+            style = _STYLE.search(attrs)
+            k = int(style.group(1)) if style else -1
+            code = formats[k] if formats and 0 <= k < len(formats) else None
+            if xlsx_numbers.matters(code) or xlsx_numbers.too_long(v.group(1)):
+                shown[int(row), _column_number(col) - first_col] = (v.group(1), code)
+    return found, merged, uncomputed, stale, shown
 
 
 def _formula_text(f: re.Match, shared: dict[str, str]) -> str:
@@ -441,6 +459,10 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
             wb = ET.fromstring(zf.read("xl/workbook.xml"))
             calc = wb.find("m:calcPr", ns)
             stale = calc is not None and calc.get("fullCalcOnLoad") in ("1", "true")
+            try:
+                formats = xlsx_numbers.number_formats(zf.read("xl/styles.xml").decode("utf-8", "replace"))
+            except KeyError:
+                formats = []
             rels = ET.fromstring(zf.read("xl/_rels/workbook.xml.rels"))
             targets = {r.get("Id"): r.get("Target") for r in rels}
             for sheet in wb.iter(f"{{{ns['m']}}}sheet"):
@@ -449,7 +471,7 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
                 text = zf.read(member).decode("utf-8", "replace")
                 # the whole sheet: a banner of styled empty cells can fill more than any window
                 facts[sheet.get("name")] = _SheetFacts(
-                    _first_row_with_a_value(text), *_typed_cells(text, stale)
+                    _first_row_with_a_value(text), *_typed_cells(text, stale, formats)
                 )
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
@@ -573,6 +595,7 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
     if not out.header:
         out.header = header
     merged_below = _merged_by_row(facts.merged, offset + len(rows) - 1)
+    id_columns = [col for col, w in enumerate(written) if canonical(w) == "task_id"]
     uncomputed_by_row: dict[int, list[tuple[int, str, bool]]] = {}
     for (r, c), formula in sorted(facts.uncomputed.items()):
         uncomputed_by_row.setdefault(r, []).append((c, formula, False))
@@ -586,6 +609,14 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
         # an error cell keeps its error text ('#DIV/0!'): a number field then fails to parse, a text
         # field shows it, instead of an empty value nobody sees; TRUE stays a boolean, not 'true'
         row = [facts.cells.get((at, col), v) for col, v in enumerate(row)]
+        id_flags = []
+        for col in id_columns:
+            if col < len(row) and (flag := xlsx_numbers.date_id_flag(row[col])):
+                id_flags.append(flag)
+            if (at, col) in facts.numbers and col < len(row):
+                shown, flag = xlsx_numbers.shown_id(*facts.numbers[at, col])
+                row[col] = shown if shown is not None else row[col]
+                id_flags += [flag] if flag else []
         if looks_like_header(row, written):
             cells = {h: v for h, v in zip(header, row, strict=True) if v is not None}
             out.records.append(
@@ -601,7 +632,7 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
             continue
         # each sheet keeps its own header: records are mapped by their own keys
         cells = {h: v for h, w, v in zip(header, written, row, strict=True) if w.strip() or v is not None}
-        rec = RawRecord(at, cells, sheet=name)
+        rec = RawRecord(at, cells, sheet=name, flags=id_flags)
         for col, formula, stale in uncomputed_by_row.get(at, ()):
             if not (0 <= col < len(written) and written[col].strip()):
                 continue  # a column without a header is not read (a helper column)

@@ -535,3 +535,54 @@ def test_spaces_around_an_id_and_bytes_that_are_not_utf8_are_flagged(tmp_path, o
         "bytes \ufffdt\ufffd",
         "description: bytes that are not UTF-8 text, read with each undecodable byte as \ufffd",
     )
+
+
+def test_xlsx_ids_read_as_the_spreadsheet_shows_them_or_flagged(tmp_path, onet):
+    # calamine reads the stored number: 007 (7 formatted 000) was '7' and collided with a CSV's 7;
+    # an ID turned into a date, or longer than a spreadsheet number holds, was read with no sign
+    wb = xlsxwriter.Workbook(tmp_path / "ids.xlsx")
+    ws = wb.add_worksheet("Tasks")
+    padded, month = wb.add_format({"num_format": "000"}), wb.add_format({"num_format": "mmm-yy"})
+    ws.write_row(0, 0, ["task_id", "title", "instances"])
+    ws.write_number(1, 0, 7, padded)
+    ws.write(1, 1, "padded")
+    ws.write_number(1, 2, 5, padded)  # a count shown 005 is still 5
+    ws.write_number(2, 0, 45292, month)
+    ws.write(2, 1, "typed 2024-01")
+    ws.write_number(3, 0, 1234567890123456789)
+    ws.write(3, 1, "nineteen digits")
+    ws.write_number(4, 0, 123456789012345)
+    ws.write(4, 1, "fifteen digits")
+    wb.close()
+    saved_by_excel(tmp_path / "ids.xlsx")
+    (tmp_path / "b.csv").write_text("task_id,title\n7,seven\n")
+    result = ingest_directory(tmp_path, onet)
+    assert result.quarantine.height == 0
+    got = {r["task_id"]: (r["instances"], r["flags"]) for r in result.tasks.iter_rows(named=True)}
+    assert got["007"] == (5, "task_id: the number 7 shown as '007' (number format '000'), read as shown")
+    assert got["7"] == (None, None)
+    assert got["2024-01-01 00:00:00"][1].startswith(
+        "task_id '2024-01-01 00:00:00' is a date or time in the workbook: the spreadsheet turned what was "
+        "typed into one"
+    )
+    (long_id,) = [k for k in got if len(k) == 19 and k.isdigit()]
+    assert got[long_id][1].startswith("task_id is a number of more than 15 significant digits (stored as ")
+    assert got["123456789012345"] == (None, None)
+
+
+@pytest.mark.parametrize(
+    "stored, long",
+    [
+        ("123456789012345", False),
+        ("123456789012345.0", False),
+        ("1234567890123456", True),
+        ("1.2345678901234568e+18", True),
+        ("1E+20", True),
+        ("0.1", False),
+        ("-42", False),
+    ],
+)
+def test_a_stored_number_too_long_for_a_spreadsheet(stored, long):
+    from assets.inventory.xlsx_numbers import too_long
+
+    assert too_long(stored) is long
