@@ -145,6 +145,15 @@ class TaskvalueSettings(ConfigurableResource):
             )
         return self
 
+    @field_validator("contact_email")
+    @classmethod
+    def _contact_form(cls, v: str, info) -> str:
+        # sent in a header: a line break failed every download, late, with an InvalidHeader error
+        v = v.strip()
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
+            raise ValueError(f"{setting_name(cls, info.field_name)} must be one e-mail address (got {v!r})")
+        return v
+
     @field_validator("onet_release", "onet_previous_release")
     @classmethod
     def _release_form(cls, v: str, info) -> str:

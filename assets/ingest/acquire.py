@@ -173,17 +173,24 @@ def remove_partial_files(root: Path) -> None:
             discard(path)
 
 
-def _from_mirror(mirror: Path, entry: SourceFile) -> AcquiredFile:
-    path = mirror / entry.relpath
+def refuse_another_onet_release(path: Path, entry: SourceFile, where: str) -> None:
+    """An O*NET file beside a `Read Me.txt` naming another release is that release's (files saved by
+    hand, or a mirror filled from another archive): refused, never read as the configured one."""
     readme = path.parent / ONET_README
     if entry.source == "onet" and readme.is_file():
         with open(readme, "rb") as f:
             named = release_of_readme(f.read(400))
         if named not in (None, entry.release):
             raise AcquireError(
-                f"{readme} says O*NET {named}, not the configured {entry.release}: the mirror folder "
-                f"{path.parent} holds another release's files. Put release {entry.release} there."
+                f"{readme} says O*NET {named}, not the configured {entry.release} "
+                f"(TASKVALUE_ONET_RELEASE): the {where} folder {path.parent} holds another release's "
+                f"files. Put release {entry.release} there."
             )
+
+
+def _from_mirror(mirror: Path, entry: SourceFile) -> AcquiredFile:
+    path = mirror / entry.relpath
+    refuse_another_onet_release(path, entry, "mirror")
     if path.is_file():
         return AcquiredFile(entry, path, sha256_of(path), "mirror")
     if entry.optional:
@@ -202,6 +209,9 @@ class _Cache:
     entries: list[SourceFile]  # everything this call acquires: an archive must hold all of its files
     fetched: set[str] = field(default_factory=set)  # URLs downloaded (or verified) in this call
     failed: dict[str, str] = field(default_factory=dict)  # URL -> why it could not be had, this call
+    # URL -> how an archive already in the cache got there: "manual" (saved by hand, never recorded)
+    # or "cache" (downloaded by an earlier run); absent: downloaded in this call
+    found: dict[str, str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.root = self.settings.cache
@@ -222,6 +232,8 @@ class _Cache:
         return self.archive(entry) if entry.in_archive else self.dest(entry)
 
     def refusal(self, entry: SourceFile, reason: str) -> str:
+        if reason.startswith("HTTP 404") and (setting := self.release_setting(entry)):
+            reason += f" (O*NET release or OES vintage {entry.release}, set by {setting})"
         return manual_instructions(
             entry.url,
             reason,
@@ -229,6 +241,15 @@ class _Cache:
             member=entry.name if entry.in_archive else None,
             member_dest=self.dest(entry) if entry.in_archive else None,
         )
+
+    def release_setting(self, entry: SourceFile) -> str | None:
+        """The setting that chose this file's release, for a 404 that may be a release that does not exist."""
+        current = self.settings.onet_release if entry.source == "onet" else str(self.settings.oes_vintage)
+        if entry.source == "onet":
+            return "TASKVALUE_ONET_RELEASE" if entry.release == current else "TASKVALUE_ONET_PREVIOUS_RELEASE"
+        if entry.source.startswith("oes"):
+            return "TASKVALUE_OES_VINTAGE" if entry.release == current else "TASKVALUE_OES_PREVIOUS_VINTAGE"
+        return None
 
     def disk_error(self, entry: SourceFile, exc: OSError) -> str:
         return (
@@ -267,6 +288,7 @@ class _Cache:
         sha = sha256_of(dest)
         recorded = self.manifest.get(entry.relpath)
         if recorded is None:  # saved there by hand, as a refusal message asked
+            refuse_another_onet_release(dest, entry, "cache")
             self.manifest.set(entry.relpath, sha)
             log.info("using %s, saved by hand (sha256 %s)", dest, sha)
             return AcquiredFile(entry, dest, sha, "manual")
@@ -306,8 +328,11 @@ class _Cache:
             return cached
         if not entry.in_archive:
             dest = self.dest(entry)
-            return AcquiredFile(entry, dest, self.manifest.get(entry.relpath), "download")
+            return AcquiredFile(entry, dest, self.manifest.get(entry.relpath), self.via(entry))
         return self.extract(entry)
+
+    def via(self, entry: SourceFile) -> str:
+        return self.found.get(entry.url, "download")
 
     def ensure_fetched(self, entry: SourceFile, force: bool) -> None:
         """Make sure the archive (or direct file) for `entry.url` is present and accepted."""
@@ -340,11 +365,19 @@ class _Cache:
             if self.manifest.get(entry.url) == sha:  # accepted before, wrongly: no reference to keep
                 self.manifest.drop(entry.url)
             raise
+        self.found[entry.url] = "cache" if self.manifest.get(entry.url) == sha else "manual"
         self.check_unchanged(entry, sha, local=target)
         self.record_fetched(entry, sha)
 
     def download(self, entry: SourceFile, target: Path) -> None:
         staging = target.with_name(target.name + ".new")
+        if self.settings.contact_email.endswith("@example.org"):  # the default: no one to contact
+            log.warning(
+                "TASKVALUE_CONTACT_EMAIL is not set: downloading %s with the placeholder contact %s; "
+                "bls.gov may refuse requests without a real one",
+                entry.url,
+                self.settings.contact_email,
+            )
         try:
             sha = download(
                 entry.url,
@@ -470,4 +503,4 @@ class _Cache:
         discard(self.absent_marker(entry))
         sha = sha256_of(dest)
         self.manifest.set_many({entry.relpath: sha, source_key(entry.relpath): archive_sha})
-        return AcquiredFile(entry, dest, sha, "download")
+        return AcquiredFile(entry, dest, sha, self.via(entry))

@@ -115,6 +115,12 @@ def test_fault_on_an_empty_cache_ends_in_a_clear_error_and_leaves_nothing(setup,
     assert no_partial_files(cache) == []
     assert not (cache / "archives" / "db_29_0_text.zip").exists()  # corrupt archive deleted
     assert not (cache / "files" / "onet" / "29.0" / "Task Statements.txt").exists()
+    if fault.startswith("404"):  # a release that does not exist: name the setting that chose it
+        assert (
+            "HTTP 404 Not Found: is the release or vintage configured right? (O*NET release or OES "
+            in message
+        )
+        assert "vintage 29.0, set by TASKVALUE_ONET_RELEASE)" in message
 
 
 def test_403_names_the_url_the_file_and_where_to_put_it(setup):
@@ -204,7 +210,11 @@ def test_a_file_saved_by_hand_where_the_message_says_is_used(setup):
     archive.write_bytes(ARCHIVE)
     got = acquire(settings(), statements_entry(), show_progress=False)
     assert got.path.read_bytes() == STATEMENTS
+    assert got.via == "manual"  # was recorded as "download", from a URL that refused it
     assert pub.hits(ARCHIVE_PATH) == 1  # no new request
+    # its file extracted again later (deleted from the cache) comes from the cache
+    got.path.unlink()
+    assert acquire(settings(), statements_entry(), show_progress=False).via == "cache"
 
 
 def test_an_extracted_file_saved_by_hand_is_used(setup):
@@ -216,6 +226,25 @@ def test_an_extracted_file_saved_by_hand_is_used(setup):
     got = acquire(settings(), catalog.soc_structure(), show_progress=False)
     assert got.via == "manual" and got.path == dest
     assert pub.hits("/soc/2018/soc_2018_definitions.xlsx") == 0
+
+
+def test_onet_files_saved_by_hand_beside_another_releases_read_me_are_refused(setup):
+    # the mirror refused such a folder; the cache used its files as release 29.0, recorded `manual`
+    pub, settings, cache = setup
+    pub.serve(ARCHIVE_PATH, Reply("status", status=403))
+    folder = cache / "files" / "onet" / "29.0"
+    folder.mkdir(parents=True)
+    (folder / "Task Statements.txt").write_bytes(STATEMENTS)
+    (folder / "Read Me.txt").write_bytes(b"O*NET 28.3 Database\r\nAugust 2023 Release\r\n")
+    with pytest.raises(AcquireError) as err:
+        acquire(settings(), statements_entry(), show_progress=False)
+    assert (
+        f"{folder / 'Read Me.txt'} says O*NET 28.3, not the configured 29.0 (TASKVALUE_ONET_RELEASE): the cache"
+        in str(err.value)
+    )
+    (folder / "Read Me.txt").write_bytes(b"O*NET 29.0 Database\r\nAugust 2024 Release\r\n")
+    got = acquire(settings(), statements_entry(), show_progress=False)
+    assert (got.via, got.path.read_bytes()) == ("manual", STATEMENTS)
 
 
 def test_a_damaged_cached_file_is_extracted_again_from_the_verified_archive(setup):
