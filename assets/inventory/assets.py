@@ -225,14 +225,17 @@ def overrides_path(settings: TaskvalueSettings, inv: InventorySettings) -> Path:
     group_name=STAGING,
     kinds={"duckdb", "sql"},
     description=load_model("staging", "inventory_overrides").description,  # the table comment's text
+    required_resource_keys={"settings", "inventory_settings", "duckdb", "coverage_settings"},
 )
-def inventory_overrides(
-    context: AssetExecutionContext,
-    settings: TaskvalueSettings,
-    inventory_settings: InventorySettings,
-    duckdb: DuckDBResource,
-) -> MaterializeResult:
+def inventory_overrides(context: AssetExecutionContext) -> MaterializeResult:
     """Human pins and rejections of matches, from the overrides file, with whether each applies."""
+    # resources by key: coverage_settings' class lives in assets.coverage, which imports this module
+    # (a typed parameter would need it imported here), and Dagster takes keys or parameters, not both
+    res = context.resources
+    settings: TaskvalueSettings = res.settings
+    inventory_settings: InventorySettings = res.inventory_settings
+    duckdb: DuckDBResource = res.duckdb
+    coverage_settings = res.coverage_settings
     # a configured file that is missing, or decisions in a file that would not be read, stop here
     path = locate_overrides(settings.inventory, configured_overrides(settings, inventory_settings))
     sha = sha256_if_present(path)  # hashed before the read: a file changed meanwhile reads as changed
@@ -241,7 +244,8 @@ def inventory_overrides(
     with duckdb.get_connection() as con:
         con.register("inventory_overrides_frame", frame.to_arrow())
         try:
-            build_sql_model(con, model)
+            statuses = coverage_settings.coverage_params()["excluded_statuses"]
+            build_sql_model(con, model, {"excluded_statuses": statuses})
         finally:
             con.unregister("inventory_overrides_frame")
         found = dict(con.execute(f"select status, count(*) from {model.qualified} group by 1").fetchall())

@@ -7,6 +7,7 @@ from dagster import AssetKey, MetadataValue
 
 from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
 from assets.common.warn_checks import warning_check
+from assets.inventory.override_warnings import published_decisions_unchanged
 from assets.inventory.overrides import STATUSES
 from assets.inventory.row_warnings import ROW_WARNINGS
 
@@ -232,4 +233,4 @@ def _line(row: tuple) -> str:
     return text.replace("\n", " ")
 
 
-INVENTORY_CHECKS = [*GX_CHECKS, every_override_applied, *ROW_WARNINGS]
+INVENTORY_CHECKS = [*GX_CHECKS, every_override_applied, published_decisions_unchanged, *ROW_WARNINGS]

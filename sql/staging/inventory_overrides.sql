@@ -20,7 +20,7 @@
 --   detail: Why the status is not ok, naming the other line(s), the ID that differs only by case or
 --     where the ingest quarantined the task and why;
 --     for an applied pin, a warning when its occupation is not the one the task's onet_soc_code
---     names; null otherwise.
+--     names, or when the task's status is one coverage leaves out (it covers nothing); null otherwise.
 --   source_file: Path of the overrides file.
 --   text_hash: The task's text_hash as the line quotes it (staging.inventory_tasks.text_hash when the
 --     decision was made; null: the decision applies whatever the task's text becomes).
@@ -73,7 +73,11 @@ resolved as (
                     || '): not applied; re-read the task and write the new text_hash to apply it again'
         end as stale_detail,
         s.onet_soc_code as pinned_soc_code,
-        case when t.onet_soc_code_known then t.onet_soc_code end as hint_code
+        case when t.onet_soc_code_known then t.onet_soc_code end as hint_code,
+        -- a pin on a task coverage leaves out (TASKVALUE_COVERAGE_EXCLUDED_STATUSES) covers nothing
+        case
+            when list_contains(string_split($excluded_statuses, ','), lower(trim(t.status))) then t.status
+        end as excluded_status
     from overrides as o
     left join staging.inventory_tasks as t on t.task_id = o.inventory_task_id
     left join folded_ids as f on f.folded = lower(o.inventory_task_id)
@@ -168,6 +172,9 @@ select
         when r.action = 'pin' and not h.fits
             then 'pinned occupation ' || r.pinned_soc_code || ' is not the occupation the task''s onet_soc_code '
                 || r.hint_code || ' names (applied; check the pin)'
+        when r.action = 'pin' and r.excluded_status is not null
+            then 'applied, but the task''s status ' || r.excluded_status || ' is one coverage leaves out '
+                || '(TASKVALUE_COVERAGE_EXCLUDED_STATUSES): the pin covers no O*NET task'
     end as detail,
     r.source_file,
     r.text_hash

@@ -15,6 +15,7 @@ import pytest
 from assets.common.errors import SourceFormatError, TaskvalueError
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model
+from assets.coverage.config import coverage_settings_from_env
 from assets.inventory import overrides
 from assets.inventory.ingest import text_hash
 from assets.inventory.matching.match import CANDIDATE_SCHEMA
@@ -90,12 +91,22 @@ def warehouse(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(
         "create table staging.inventory_tasks (task_id varchar, onet_task_id bigint, "
         "onet_task_id_known boolean, onet_soc_code varchar, onet_soc_code_known boolean, "
-        "source_file varchar, source_row bigint, text_hash varchar)"
+        "source_file varchar, source_row bigint, text_hash varchar, status varchar)"
     )
     con.executemany(
-        "insert into staging.inventory_tasks values (?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into staging.inventory_tasks values (?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
-            (t, i, None if i is None else True, c, None if c is None else True, "tasks.csv", n, task_hash(t))
+            (
+                t,
+                i,
+                None if i is None else True,
+                c,
+                None if c is None else True,
+                "tasks.csv",
+                n,
+                task_hash(t),
+                None,
+            )
             for n, (t, i, c) in enumerate(TASKS, start=2)
         ],
     )
@@ -106,10 +117,11 @@ def task_hash(task_id: str) -> str:
     return text_hash(task_id, None)
 
 
-def build_overrides(con, path: Path | None) -> None:
+def build_overrides(con, path: Path | None, excluded_statuses: str = "retired") -> None:
     con.register("inventory_overrides_frame", overrides.read_overrides(path).to_arrow())
     try:
-        build_sql_model(con, load_model("staging", "inventory_overrides"))
+        model = load_model("staging", "inventory_overrides")
+        build_sql_model(con, model, {"excluded_statuses": excluded_statuses})
     finally:
         con.unregister("inventory_overrides_frame")
 
@@ -446,6 +458,27 @@ def test_a_pin_outside_the_occupation_the_task_names_is_applied_and_flagged(buil
     con.close()
 
 
+def test_a_pin_on_a_task_coverage_leaves_out_says_it_covers_nothing(tmp_path):
+    # the pin was `ok` with no detail, while coverage (status retired) counted nothing for it
+    con = duckdb.connect()
+    warehouse(con)
+    con.execute("update staging.inventory_tasks set status = ' Retired' where task_id = 'W-1'")
+    path = tmp_path / "retired.csv"
+    path.write_text(HEADER + "W-1,pin,102,reviewed\nW-2,pin,102,reviewed\n")
+    build_overrides(con, path)
+    assert statuses(con) == {
+        2: (
+            "ok",
+            "applied, but the task's status  Retired is one coverage leaves out "
+            "(TASKVALUE_COVERAGE_EXCLUDED_STATUSES): the pin covers no O*NET task",
+        ),
+        3: ("ok", None),
+    }
+    build_overrides(con, path, excluded_statuses="")  # TASKVALUE_COVERAGE_EXCLUDED_STATUSES=
+    assert statuses(con)[2] == ("ok", None)
+    con.close()
+
+
 def test_the_export_says_how_the_best_candidate_was_found():
     con = duckdb.connect()
     con.execute("create schema marts")
@@ -499,6 +532,7 @@ def materialize_overrides(tmp_path: Path, inventory: Path, configured: str = "")
         resources={
             "settings": settings,
             "inventory_settings": inventory_settings_from_env(environ={}, overrides_path=configured),
+            "coverage_settings": coverage_settings_from_env(environ={}),
             "duckdb": resource,
         },
         raise_on_error=False,

@@ -1,0 +1,119 @@
+"""A warning when this refresh changes human decisions the published warehouse applied.
+
+The overrides file is re-read on every refresh, so emptying it (or losing lines in an edit) drops
+every decision with a green run and coverage that quietly moves; and a decision whose line quotes no
+text_hash keeps applying to a task rewritten into other work. The published warehouse is the record
+of what applied before: decisions it applied that this refresh does not make, and pins without a
+text_hash on tasks rewritten since it, are named (a warning: the refresh goes on).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+from dagster_duckdb import DuckDBResource
+
+from assets.common.pools import WORK_DB_POOL
+from assets.common.warehouse import attached_read_only
+from orchestration.resources import TaskvalueSettings
+
+OVERRIDES = AssetKey(["staging", "inventory_overrides"])
+ROWS_SHOWN = 50
+_ALIAS = "published_overrides"
+
+
+def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
+    return {
+        r[0]
+        for r in con.execute(
+            "select column_name from duckdb_columns() where database_name = ? and schema_name = 'staging' "
+            "and table_name = ?",
+            [_ALIAS, table],
+        ).fetchall()
+    }
+
+
+def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple]:
+    """(kind, inventory_task_id, action, onet_task_id, line, published text_hash, text_hash now): kind
+    `removed` for a decision the published warehouse applied and this refresh's file no longer makes,
+    `rewritten` for an applied line without text_hash whose task's text changed since that publish."""
+    if not published.is_file():
+        return []
+    con.execute(f"detach database if exists {_ALIAS}")  # left by a check that died mid-way
+    with attached_read_only(con, published, _ALIAS):
+        decisions, tasks = _columns(con, "inventory_overrides"), _columns(con, "inventory_tasks")
+        if not {"inventory_task_id", "action", "onet_task_id", "status"} <= decisions:
+            return []  # published before the overrides table had these columns
+        removed = f"""
+            select 'removed', p.inventory_task_id, p.action, p.onet_task_id, p.source_row, null, null
+            from {_ALIAS}.staging.inventory_overrides as p
+            where p.status = 'ok'
+                and not exists (
+                    select 1 from staging.inventory_overrides as o
+                    where o.inventory_task_id = p.inventory_task_id and o.action = p.action
+                        and o.onet_task_id is not distinct from p.onet_task_id
+                )
+        """
+        rewritten = f"""
+            select 'rewritten', o.inventory_task_id, o.action, o.onet_task_id, o.source_row, pt.text_hash,
+                t.text_hash
+            from staging.inventory_overrides as o
+            inner join staging.inventory_tasks as t on t.task_id = o.inventory_task_id
+            inner join {_ALIAS}.staging.inventory_tasks as pt on pt.task_id = o.inventory_task_id
+            where o.status = 'ok' and o.text_hash is null and pt.text_hash is not null
+                and pt.text_hash <> t.text_hash
+        """
+        union = f"{removed} union all {rewritten}" if "text_hash" in tasks else removed
+        return con.execute(f"select * from ({union}) order by 1, 2, 5").fetchall()
+
+
+def _line(row: tuple) -> str:
+    kind, task, action, onet_task_id, line, before, now = row
+    target = "every candidate" if onet_task_id is None else onet_task_id
+    if kind == "removed":
+        return (
+            f"- {action} {target} for {task} (line {line} of the published file): no longer in the overrides "
+            "file; the published warehouse applied it, this refresh does not"
+        )
+    return (
+        f"- line {line}: {action} {target} for {task}: the task was rewritten since the published refresh "
+        f"(text_hash {before} → {now}), and the line quotes no text_hash, so it still applies: check it, "
+        f"and add text_hash {now} to the line to confirm it"
+    )
+
+
+@asset_check(
+    pool=WORK_DB_POOL,
+    asset=OVERRIDES,
+    name="inventory_overrides__published_decisions_unchanged",
+    blocking=False,
+    description="Warns when decisions the published warehouse applied are no longer in the overrides file "
+    "(an emptied or edited file drops them, and coverage moves), and when a line without text_hash still "
+    "pins a task rewritten since that publish; each named with its line.",
+)
+def published_decisions_unchanged(settings: TaskvalueSettings, duckdb: DuckDBResource) -> AssetCheckResult:
+    try:
+        with duckdb.get_connection() as con:
+            changed = changed_since_publish(con, settings.warehouse)
+    except (duckdb.Error, OSError) as exc:  # a warning, never a reason to fail the refresh
+        return AssetCheckResult(
+            passed=False,
+            severity=AssetCheckSeverity.WARN,
+            metadata={
+                "error": MetadataValue.text(
+                    f"cannot read the published warehouse {settings.warehouse}: {exc}"
+                )
+            },
+        )
+    return AssetCheckResult(
+        passed=not changed,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "decisions_removed": MetadataValue.int(sum(r[0] == "removed" for r in changed)),
+            "pins_on_rewritten_tasks": MetadataValue.int(sum(r[0] == "rewritten" for r in changed)),
+            "published_warehouse": MetadataValue.path(str(settings.warehouse)),
+            "decisions": MetadataValue.md("\n".join(_line(r) for r in changed[:ROWS_SHOWN]) or "none"),
+        },
+    )

@@ -1,0 +1,80 @@
+"""The warning when a refresh changes decisions the published warehouse applied: lines gone from the
+overrides file, and lines without text_hash still pinning a task rewritten since that publish."""
+
+from __future__ import annotations
+
+import duckdb
+from dagster_duckdb import DuckDBResource
+
+from assets.inventory.override_warnings import changed_since_publish, published_decisions_unchanged
+from tests.conftest import settings_for
+
+DECISIONS = (
+    "create table staging.inventory_overrides (inventory_task_id varchar, action varchar, onet_task_id bigint, "
+    "source_row bigint, status varchar, text_hash varchar)"
+)
+TASKS = "create table staging.inventory_tasks (task_id varchar, text_hash varchar)"
+
+
+def warehouse(path, decisions: list[tuple], tasks: list[tuple]) -> None:
+    with duckdb.connect(str(path)) as con:
+        con.execute("create schema if not exists staging")
+        con.execute(DECISIONS)
+        con.execute(TASKS)
+        if decisions:
+            con.executemany("insert into staging.inventory_overrides values (?, ?, ?, ?, ?, ?)", decisions)
+        if tasks:
+            con.executemany("insert into staging.inventory_tasks values (?, ?)", tasks)
+
+
+def test_an_emptied_overrides_file_and_a_rewritten_task_are_named(tmp_path):
+    settings = settings_for(tmp_path, tmp_path)
+    settings.work_db.parent.mkdir(parents=True)
+    published = [
+        ("SWE-2", "pin", 21670, 2, "ok", None),
+        ("CPY-6", "reject", 20554, 3, "ok", None),
+        ("CPY-9", "reject", None, 4, "ok", None),
+        ("OLD-1", "pin", 100, 5, "unknown_inventory_task", None),  # never applied: not a loss
+    ]
+    tasks = [("SWE-2", "aaaaaaaaaaaa"), ("CPY-6", "bbbbbbbbbbbb"), ("CPY-9", "cccccccccccc")]
+    warehouse(settings.warehouse, published, tasks)
+    # this refresh: the file kept only SWE-2's pin, and SWE-2 was rewritten
+    warehouse(
+        settings.work_db, [("SWE-2", "pin", 21670, 2, "ok", None)], [("SWE-2", "dddddddddddd"), *tasks[1:]]
+    )
+    result = published_decisions_unchanged(
+        settings=settings, duckdb=DuckDBResource(database=str(settings.work_db))
+    )
+    assert not result.passed and result.severity.value == "WARN"
+    assert (result.metadata["decisions_removed"].value, result.metadata["pins_on_rewritten_tasks"].value) == (
+        2,
+        1,
+    )
+    assert result.metadata["decisions"].value.splitlines() == [
+        "- reject 20554 for CPY-6 (line 3 of the published file): no longer in the overrides file; the published "
+        "warehouse applied it, this refresh does not",
+        "- reject every candidate for CPY-9 (line 4 of the published file): no longer in the overrides file; the "
+        "published warehouse applied it, this refresh does not",
+        "- line 2: pin 21670 for SWE-2: the task was rewritten since the published refresh (text_hash "
+        "aaaaaaaaaaaa → dddddddddddd), and the line quotes no text_hash, so it still applies: check it, and add "
+        "text_hash dddddddddddd to the line to confirm it",
+    ]
+    # the same decisions and texts: nothing to say; a line quoting its text_hash is the text_changed status's
+    with duckdb.connect(str(settings.work_db)) as con:
+        con.execute("delete from staging.inventory_overrides")
+        con.executemany(
+            "insert into staging.inventory_overrides values (?, ?, ?, ?, ?, ?)",
+            [("SWE-2", "pin", 21670, 2, "ok", "dddddddddddd"), *published[1:3]],
+        )
+        assert changed_since_publish(con, settings.warehouse) == []
+
+
+def test_no_published_warehouse_or_one_without_overrides_says_nothing(tmp_path):
+    settings = settings_for(tmp_path, tmp_path)
+    settings.work_db.parent.mkdir(parents=True)
+    warehouse(settings.work_db, [], [])
+    with duckdb.connect(str(settings.work_db)) as con:
+        assert changed_since_publish(con, settings.warehouse) == []  # no file
+        with duckdb.connect(str(settings.warehouse)) as old:
+            old.execute("create schema staging; create table staging.inventory_tasks (task_id varchar)")
+        assert changed_since_publish(con, settings.warehouse) == []
