@@ -33,7 +33,9 @@
 --   override_note: The reviewer's note when a pin or reject shaped this task's list.
 --   text_confidence: The band the score alone earns, without the floor of hinted candidates: below
 --     confidence for a hinted candidate whose statement was picked on weak text evidence (the
---     occupation is the one a human named; the task within it may not be the one imitated).
+--     occupation is the one a human named; the task within it may not be the one imitated). A pin or
+--     an explicit link is high (and its score 1) by convention: a person stated the task, whatever
+--     the text says.
 --   text_hash: The inventory task's text_hash (staging.inventory_tasks): quote it in the overrides
 --     file so a decision stops applying once the task is rewritten.
 with candidates as (
