@@ -240,6 +240,11 @@ class _Cache:
             self.save_as(entry),
             member=entry.name if entry.in_archive else None,
             member_dest=self.dest(entry) if entry.in_archive else None,
+            others=tuple(
+                e.name
+                for e in self.entries
+                if e.url == entry.url and e != entry and not e.optional and not self.dest(e).is_file()
+            ),
         )
 
     def release_setting(self, entry: SourceFile) -> str | None:
@@ -322,6 +327,17 @@ class _Cache:
         except (AcquireError, OSError) as exc:
             reason = str(exc) if isinstance(exc, AcquireError) else self.disk_error(entry, exc)
             self.failed[entry.url] = reason
+            if cached is None and entry.optional and entry.in_archive:
+                # the archive cannot be had and its required files were saved by hand (or they fail
+                # on their own): an optional file nobody saved is absent, said, not one more refusal
+                log.warning(
+                    "%s is not in the cache and its archive %s cannot be downloaded: read as absent "
+                    "(save it as %s to use it)",
+                    entry.name,
+                    entry.url,
+                    self.dest(entry),
+                )
+                return AcquiredFile(entry, None, None, "absent")
             if cached is None:
                 raise AcquireError(reason) from exc
             log.warning("could not revalidate %s (%s); the cached copy stays in use", entry.url, reason)

@@ -77,16 +77,30 @@ def user_agent(contact_email: str) -> str:
 
 
 def manual_instructions(
-    url: str, reason: str, save_as: Path, *, member: str | None = None, member_dest: Path | None = None
+    url: str,
+    reason: str,
+    save_as: Path,
+    *,
+    member: str | None = None,
+    member_dest: Path | None = None,
+    others: tuple[str, ...] = (),
 ) -> str:
-    """What to do when a download is refused: the URL, the file to fetch by hand, where to put it."""
+    """What to do when a download is refused: the URL, the file to fetch by hand, where to put it.
+    `others`: the archive's other members this run still needs, named at once (one per run made a
+    user run ten times to learn them)."""
     text = (
         f"Could not download {url} ({reason}). Download it by hand in a browser and save it as "
         f"{save_as}, then run again"
     )
     if member and member_dest:
-        text += f" (taskvalue checks the archive and extracts {member!r}; or save {member!r} itself as {member_dest})"
-    return text + ". Or point TASKVALUE_MIRROR at a directory laid out like ../shared/data."
+        text += f" (taskvalue checks the archive and extracts {member!r}; or save {member!r} itself as {member_dest}"
+        if others:
+            text += f", and beside it {', '.join(repr(o) for o in others)}"
+        text += ")"
+    return (
+        text
+        + ". Or point TASKVALUE_MIRROR at a directory laid out like the official files (README, Sources)."
+    )
 
 
 def retry_after_seconds(value: str | None) -> float | None:

@@ -247,6 +247,28 @@ def test_onet_files_saved_by_hand_beside_another_releases_read_me_are_refused(se
     assert (got.via, got.path.read_bytes()) == ("manual", STATEMENTS)
 
 
+def test_a_refused_archive_names_every_file_to_save_and_an_optional_one_is_absent(setup):
+    # one file named per run took ten runs, and the optional Task Ratings.txt was demanded last
+    from assets.ingest.acquire import acquire_many
+
+    pub, settings, cache = setup
+    pub.serve(ARCHIVE_PATH, Reply("status", status=403))
+    entries = [catalog.onet_file("29.0", k) for k in ("task_statements", "occupations", "task_ratings")]
+    with pytest.raises(AcquireError) as err:
+        acquire_many(settings(), entries, show_progress=False)
+    folder = cache / "files" / "onet" / "29.0"
+    assert (
+        f"or save 'Task Statements.txt' itself as {folder / 'Task Statements.txt'}, and beside it "
+        "'Occupation Data.txt')" in str(err.value)
+    )
+    folder.mkdir(parents=True)
+    (folder / "Task Statements.txt").write_bytes(STATEMENTS)
+    (folder / "Occupation Data.txt").write_bytes(b"O*NET-SOC Code\tTitle\tDescription\n")
+    got = acquire_many(settings(), entries, show_progress=False)
+    assert [g.via for g in got] == ["manual", "manual", "absent"]
+    assert pub.hits(ARCHIVE_PATH) == 2  # asked once per run
+
+
 def test_a_damaged_cached_file_is_extracted_again_from_the_verified_archive(setup):
     pub, settings, _ = setup
     pub.serve(ARCHIVE_PATH, Reply("ok", ARCHIVE))
