@@ -322,6 +322,8 @@ def validate_record(
         row.reasons.append(("unrecognized_header", header_problem))
     if rec.problem:
         row.reasons.append((rec.problem, rec.detail))
+        if not mapping:  # a JSON record's own keys (a header file's problem rows hold raw fields)
+            row.values["task_id"] = _readable_id(cells)  # to name the row, never to accept it
         return row
     if header_problem:
         return row
@@ -394,6 +396,19 @@ def validate_record(
             f"{hint} names: the onet_task_id is used; check the row"
         )
     return row
+
+
+def _readable_id(cells: dict[str, Any]) -> str | None:
+    """The task ID of a malformed JSON record, when a key of it names one (a repeated key): so the
+    quarantine row says which task it was. A raw line's cells (`_line`) name no field."""
+    mapping = _record_mapping(tuple(str(k) for k in cells))
+    for key, value in cells.items():
+        if mapping.get(str(key)) == "task_id":
+            try:
+                return task_id_text(value)
+            except Unparseable:
+                return None
+    return None
 
 
 def _no_column(fields: tuple[str, ...], cells: dict[str, Any]) -> str:

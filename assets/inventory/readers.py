@@ -215,7 +215,8 @@ def read_delimited(path: Path, kind: str) -> FileRead:
                     first_line,
                     {f"_field_{n + 1}": v for n, v in enumerate(values)},
                     "ragged_row",
-                    f"{len(values)} fields where the header has {width}" + _space_before_quote_hint(values),
+                    f"{len(values)} fields where the header has {width}"
+                    + _space_before_quote_hint(values, width),
                 )
             )
             continue
@@ -226,11 +227,14 @@ def read_delimited(path: Path, kind: str) -> FileRead:
 _EXCEL_SEP = re.compile(r"sep=(.)")
 
 
-def _space_before_quote_hint(values: list[str]) -> str:
+def _space_before_quote_hint(values: list[str], width: int | None = None) -> str:
     # `a, "b, c"`: after a space the quote is a literal character, so the comma inside splits the cell;
     # the parsed cell then starts with the space and the quote (a properly quoted cell never does)
     if any(v[:1] in (" ", "\t") and v.lstrip(" \t").startswith('"') for v in values):
         return " (a space between the delimiter and a quote makes the quote literal: remove the space)"
+    # `R-1,One,x,` under a 3-column header: an exporter's trailing delimiter, not a fourth value
+    if width is not None and len(values) > width and not any(v.strip() for v in values[width:]):
+        return " (the fields past the header's are empty: a delimiter at the end of the line?)"
     return ""
 
 
@@ -798,9 +802,14 @@ def read_json(path: Path) -> FileRead:
             )
         if not lists:
             keys = ", ".join(repr(k) for k in list(doc)[:12])
+            # {"tasks": {"T-1": {...}}}: the key is right, the shape is not
+            shaped = [k for k in _LIST_KEYS if k in doc]
+            held = doc[shaped[0]] if shaped else None
+            kind = {dict: "an object (keyed by ID?)", str: "text", bool: "true/false", type(None): "null"}
+            what = f"; {shaped[0]!r} holds {kind.get(type(held), 'a number')}, not a list" if shaped else ""
             raise UnreadableFile(
                 f"a JSON object must hold the tasks in a list under 'tasks' (or {', '.join(_LIST_KEYS[1:])}); "
-                f"its keys: {keys or 'none'}"
+                f"its keys: {keys or 'none'}{what}"
             )
         own = [k for k in doc if k != lists[0]]
         own_is_a_task = header_recognized(own)

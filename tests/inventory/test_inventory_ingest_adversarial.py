@@ -586,3 +586,26 @@ def test_a_stored_number_too_long_for_a_spreadsheet(stored, long):
     from assets.inventory.xlsx_numbers import too_long
 
     assert too_long(stored) is long
+
+
+def test_a_trailing_delimiter_and_tasks_keyed_by_id_are_named(tmp_path, onet):
+    (tmp_path / "a.csv").write_text("task_id,title,description\nR-1,One,x,\n")
+    (tmp_path / "b.json").write_text('{"tasks": {"J-3": {"title": "x"}}}')
+    result = ingest_directory(tmp_path, onet)
+    assert quarantine(result)[("a.csv", 2)] == (
+        "ragged_row",
+        "ragged_row: 4 fields where the header has 3 (the fields past the header's are empty: a delimiter at "
+        "the end of the line?)",
+    )
+    notes = dict(result.files.select("source_file", "notes").iter_rows())
+    assert notes["b.json"].endswith("its keys: 'tasks'; 'tasks' holds an object (keyed by ID?), not a list")
+
+
+def test_a_json_record_with_a_repeated_key_is_quarantined_under_its_id(tmp_path, onet):
+    (tmp_path / "a.jsonl").write_text(
+        '{"task_id": "J-11", "title": "a", "title": "b"}\n{"task_id": "J-12", "title": "c"}\n'
+    )
+    result = ingest_directory(tmp_path, onet)
+    q = result.quarantine.select("source_row", "task_id", "reason").rows()
+    assert q == [(1, "J-11", "malformed_json")]  # the ID was null: the row named no task
+    assert result.tasks["task_id"].to_list() == ["J-12"]
