@@ -14,7 +14,8 @@ from assets.common.gx_checks import GxSuite, suite_check_result, true
 BANDS_CHECK = "inventory_task_matches__confidence_is_the_band_of_its_score"
 BANDS_DESCRIPTION = (
     "Recomputed from each row's published score with the thresholds of the run: text_confidence is "
-    "the band the score earns (explicit links and pins high, no candidate none), and confidence is "
+    "the band the score earns (explicit links and pins high, no candidate none, at most low for a task "
+    "of fewer than 3 content words), and confidence is "
     "that band with the floor of hinted candidates (rank 1 at least medium, others at least low). A "
     "failure means a confidence was written that the score does not support: fix "
     "sql/marts/inventory_task_matches.sql before publishing."
@@ -27,6 +28,7 @@ BANDS_SUITE = GxSuite(
         text_confidence = case
             when onet_task_id is null then 'none'
             when method in ('explicit', 'override') then 'high'
+            when few_words and score >= $low then 'low'
             when score >= $high then 'high'
             when score >= $medium then 'medium'
             when score >= $low then 'low'

@@ -38,6 +38,10 @@
 --     the text says.
 --   text_hash: The inventory task's text_hash (staging.inventory_tasks): quote it in the overrides
 --     file so a decision stops applying once the task is rewritten.
+--   few_words: The task's title and prompt hold fewer than 3 distinct content words (code, boilerplate,
+--     English stop words and numbers not counted): its text_confidence is at most low, since one or
+--     two words match an occupation on a word alone ('title' scored high against Title Examiners).
+--     Null for an explicit link and a task without text candidates.
 with candidates as (
     select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method
     from inventory_match_candidates
@@ -159,20 +163,31 @@ final as (
     from unmatched
 ),
 
+-- per task: its text holds fewer than 3 content words (every candidate row of a task says the same)
+words as (
+    select inventory_task_id, bool_or(few_words) as few_words
+    from inventory_match_candidates
+    group by inventory_task_id
+),
+
 banded as (
     -- the band the score earns alone; hinted candidates are floored above it (confidence). Banded on
-    -- the published score (6 decimals), so that a reader re-deriving a band from it gets ours
+    -- the published score (6 decimals), so that a reader re-deriving a band from it gets ours. One or
+    -- two words match an occupation on a word alone: never above low
     select
-        *,
+        f.*,
+        w.few_words,
         case
-            when onet_task_id is null then 'none'
-            when method in ('explicit', 'override') then 'high'
-            when round(score, 6) >= $high then 'high'
-            when round(score, 6) >= $medium then 'medium'
-            when round(score, 6) >= $low then 'low'
+            when f.onet_task_id is null then 'none'
+            when f.method in ('explicit', 'override') then 'high'
+            when w.few_words and round(f.score, 6) >= $low then 'low'
+            when round(f.score, 6) >= $high then 'high'
+            when round(f.score, 6) >= $medium then 'medium'
+            when round(f.score, 6) >= $low then 'low'
             else 'none'
         end as text_confidence
-    from final
+    from final as f
+    left join words as w on w.inventory_task_id = f.inventory_task_id
 )
 
 select
@@ -197,7 +212,8 @@ select
     f.method,
     f.note as override_note,
     f.text_confidence,
-    t.text_hash
+    t.text_hash,
+    f.few_words
 from banded as f
 left join staging.inventory_tasks as t on t.task_id = f.inventory_task_id
 left join staging.onet_task_statements as s on s.task_id = f.onet_task_id

@@ -21,10 +21,9 @@ def _words(text: str) -> str:
 # what is left of each snippet: nothing, or prose that is not code (a traceback's sentence)
 LEFT = {
     "traceback.py.txt": "During handling of the above exception, another exception occurred:",
-    "stack_trace.java.txt": "... 12 more",
-    "fix.diff.txt": "return invoice",  # an unchanged context line of two words, after the hunk's code
+    # (since 27 Nov the end of a snippet that ends the text goes too: the diff's context line
+    # `return invoice`, the stack trace's indented `... 12 more`, R's bare call `library(dplyr)`)
     "config.yaml.txt": "- run: pytest tests/",  # a list item whose value has a space
-    "revenue.R.txt": "library(dplyr)",
 }
 
 
@@ -294,3 +293,20 @@ def test_the_workers_die_with_a_killed_parent(tmp_path):
         time.sleep(0.1)
     assert not workers, f"workers {workers} outlived their parent"
     assert parent.stdout.read() == ""  # the pipe closed: nothing holds it open
+
+
+@pytest.mark.parametrize(
+    "prompt, left",
+    [
+        (
+            "def f(x):\n    return x*2\n\nprint(f(3))",
+            "",
+        ),  # the tail kept 'return' and 'print': medium on Print Binding
+        ("Fix this:\ndef f(x):\n    return x*2\n\nMake it faster.", "Fix this: Make it faster."),
+        ("Use f(x) here", "Use f(x) here"),
+        ("Note (important)", "Note (important)"),
+        ("Call report(x) after the run.", "Call report(x) after the run."),
+    ],
+)
+def test_the_end_of_a_snippet_that_ends_the_prompt_goes_and_the_instruction_after_it_stays(prompt, left):
+    assert _words(prose(prompt)) == left

@@ -148,9 +148,11 @@ def test_explicit_id_wins_and_hint_narrows(corpus):
             "ranking_score": 1.0,
             "in_domain": None,
             "method": "explicit",
+            "few_words": None,
         }
     ]
     hinted = found.filter(found["inventory_task_id"] == "H")
+    assert set(hinted["few_words"]) == {False}  # write, tests, copy: three content words
     assert set(hinted["onet_task_id"]) <= {201, 202} and set(hinted["method"]) == {"hinted"}
     assert set(found.filter(found["inventory_task_id"] == "M")["onet_task_id"]) <= {301, 302}
 
@@ -442,3 +444,22 @@ def test_an_occupation_without_onet_tasks_joins_the_query_as_words():
         "B": (None, "Legal Support Workers, All Other"),  # by code: the SOC title
         "C": ("23-2011.00", None),  # a code with tasks narrows instead
     }
+
+
+@pytest.mark.parametrize(
+    "title, description, few",
+    [
+        ("title", None, True),
+        ("Write a poem", None, True),
+        ("Example title", "", True),
+        ("Order supplies", "Order the supplies.", True),  # the same two words twice
+        ("Debug memory leak", None, False),
+        ("Fix", "the 2 bugs in 10", True),  # numbers and stop words are no content words
+        ("Q3", "Fix the bugs", False),  # 'q3' is a word: q3, fix, bugs
+        (None, "Reconcile the ledger with the bank statement", False),
+    ],
+)
+def test_few_words_counts_distinct_content_words(title, description, few):
+    from assets.inventory.matching.text import few_words
+
+    assert few_words(title, description) is few

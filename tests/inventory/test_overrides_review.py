@@ -126,7 +126,7 @@ def build_overrides(con, path: Path | None, excluded_statuses: str = "retired") 
         con.unregister("inventory_overrides_frame")
 
 
-def candidate_frame() -> pl.DataFrame:
+def candidate_frame(few: frozenset[str] = frozenset()) -> pl.DataFrame:
     rows = [
         {
             "inventory_task_id": t,
@@ -135,14 +135,15 @@ def candidate_frame() -> pl.DataFrame:
             "ranking_score": s,
             "in_domain": None,
             "method": m,
+            "few_words": None if m == "explicit" else t in few,
         }
         for t, i, s, m in CANDIDATES
     ]
     return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA)
 
 
-def build_matches(con, top_k: int = 5) -> None:
-    con.register("inventory_match_candidates", candidate_frame().to_arrow())
+def build_matches(con, top_k: int = 5, few: frozenset[str] = frozenset()) -> None:
+    con.register("inventory_match_candidates", candidate_frame(few).to_arrow())
     try:
         params = {"top_k": top_k, "high": 0.5, "medium": 0.3, "low": 0.1, "matcher": "tfidf"}
         build_sql_model(con, load_model("marts", "inventory_task_matches"), params)
@@ -476,6 +477,27 @@ def test_a_pin_on_a_task_coverage_leaves_out_says_it_covers_nothing(tmp_path):
     }
     build_overrides(con, path, excluded_statuses="")  # TASKVALUE_COVERAGE_EXCLUDED_STATUSES=
     assert statuses(con)[2] == ("ok", None)
+    con.close()
+
+
+def test_a_task_of_one_or_two_words_is_never_above_low(tmp_path):
+    # 'title' matched Title Examiners at 0.34 (high) on the word alone, and was counted as grounded
+    from assets.inventory.band_check import bands_check_result
+
+    con = duckdb.connect()
+    warehouse(con)
+    build_overrides(con, None)
+    build_matches(con, few=frozenset({"W-2"}))
+    got = con.execute(
+        "select inventory_task_id, score, text_confidence, confidence, few_words from marts.inventory_task_matches "
+        "where rank = 1 and inventory_task_id in ('W-2', 'W-3', 'SW-1') order by 1"
+    ).fetchall()
+    assert got == [
+        ("SW-1", 0.5, "high", "high", False),
+        ("W-2", 0.7, "low", "low", True),  # 0.7 earns high; two words do not
+        ("W-3", 0.6, "high", "high", False),
+    ]
+    assert bands_check_result(con, 0.5, 0.3, 0.1).passed
     con.close()
 
 

@@ -125,6 +125,9 @@ _ATTRIBUTE = re.compile(r"\b[a-z_]\w+\.[a-z_]\w+")
 _ATTRIBUTE_HINT = re.compile(r"\.(?<=\w\w\.)[a-z_]\w")  # literal first: a fast scan
 _CAMEL_HINT = re.compile(r"[A-Z](?<=[a-z][A-Z])")
 _CALL_HINT = re.compile(r"\((?<=\w\()")
+# a line that is one call and nothing else: `print(f(3))`, `main()`, `report(x);` (prose puts a space
+# or a word around a parenthesis: "Note (important)", "Use f(x) here")
+_BARE_CALL = re.compile(r"[A-Za-z_][\w.]*\((?:[^()]|\([^()]*\))*\);?")
 _ASSIGNMENT = re.compile(r"^[A-Za-z_][\w.\[\]'\"]*\s*=\s*[^=\s]")
 _HEADING_COLON = re.compile(r"\s\([^()]*\):$")  # "Output (JSON):" is a heading; `range(n):` is code
 _INLINE = re.compile(r"`[^`\n]+`|\b(?:https?|ftp)://\S+|\bwww\.\S+")
@@ -208,6 +211,7 @@ def _signals(bare: str) -> int:
         + bool("=" in bare and _ASSIGNMENT.search(bare))
         + _block_end(bare)
         + bool(("_" in bare or _CAMEL_HINT.search(bare)) and _IDENTIFIER.search(bare))
+        + bool(bare[-1:] in ");" and _BARE_CALL.fullmatch(bare))
     )
 
 
@@ -327,4 +331,10 @@ def drop_code_lines(text: str) -> str:
             run.append(i)
         else:
             run, after_code = [], False
+    # the end of a snippet that ends the text (`    return x*2`, `print(f(3))`): its lines that are
+    # indented or carry a code signal, up to the first that is neither ("Make it faster." stays)
+    for j in run if after_code else ():
+        if not (judged[j][1] > 0 or lines[j][:1] in (" ", "\t")):
+            break
+        filled[j] = True
     return "\n".join("" if c else x for x, c in zip(lines, filled, strict=True))

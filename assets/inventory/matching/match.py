@@ -35,7 +35,7 @@ import polars as pl
 from assets.inventory.ingest import soc_prefixes
 from assets.inventory.matching.corpus import Corpus
 from assets.inventory.matching.prose_pool import prose_all
-from assets.inventory.matching.text import boilerplate, query_texts
+from assets.inventory.matching.text import boilerplate, few_words, query_texts
 
 DOC_HITS = 50  # nearest statements per query text: they nominate the candidate occupations
 OCC_HITS = 100  # nearest occupations (centroid + profile) per query text; the rest get the floor
@@ -46,6 +46,7 @@ CANDIDATE_SCHEMA = {
     "ranking_score": pl.Float64,  # score + the domain bonus when the candidate lies in the task's domain
     "in_domain": pl.Boolean,  # null: the task's domain gave no prior
     "method": pl.String,
+    "few_words": pl.Boolean,  # the task's text holds fewer than MIN_CONTENT_WORDS content words
 }
 
 
@@ -370,6 +371,7 @@ def match_tasks(
                     "ranking_score": [1.0] * len(explicit),
                     "in_domain": [None] * len(explicit),
                     "method": ["explicit"] * len(explicit),
+                    "few_words": [None] * len(explicit),
                 },
                 schema=CANDIDATE_SCHEMA,
             )
@@ -378,6 +380,7 @@ def match_tasks(
     cleaned = prose_all([t.description for t in tasks])
     tasks = [replace(t, description=d) for t, d in zip(tasks, cleaned, strict=True)]
     common = boilerplate((t.description for t in tasks), code_removed=True)
+    few = {t.task_id: few_words(t.title, t.description, common) for t in tasks if t.onet_task_id is None}
     groups: dict[tuple[str | None, tuple[str, ...]], list[QueryTask]] = defaultdict(list)
     for t in tasks:
         if t.onet_task_id is None:
@@ -411,6 +414,7 @@ def match_tasks(
             if found.is_empty():
                 continue
             ids = np.asarray([t.task_id for t in batch], dtype=object)
+            short = np.asarray([few[t.task_id] for t in batch], dtype=bool)
             parts.append(
                 pl.DataFrame(
                     {
@@ -420,6 +424,7 @@ def match_tasks(
                         "ranking_score": found["ranking_score"],
                         "in_domain": found["in_domain"],
                         "method": "hinted" if allowed is not None else "text",
+                        "few_words": short[found["task"].to_numpy()],
                     },
                     schema=CANDIDATE_SCHEMA,
                 )

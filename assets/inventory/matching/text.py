@@ -126,3 +126,29 @@ def query_texts(
     if not parts:
         return [head] if head else []
     return [f"{head} {p}".strip() for p in parts]
+
+
+# A text band above `low` needs this many distinct content words. One or two words match an occupation
+# on a word alone: "title" scored 0.34 against Title Examiners (high), "Write a poem" 0.18 against
+# Occupational Health and Safety Specialists (medium); of O*NET's Emerging Tasks with two content words
+# or fewer that scored at or above the tfidf medium threshold, none was filed under the occupation
+# ranked first (0 of 9, 27 Nov 2026).
+MIN_CONTENT_WORDS = 3
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token pattern
+
+
+def few_words(title: str | None, description: str | None, common: set[str] | None = None) -> bool:
+    """Whether the task's title and prompt (code and boilerplate taken out already, English stop words
+    and numbers not counted) hold fewer than MIN_CONTENT_WORDS distinct words. Stops reading at the
+    third, so a long prompt costs what its first sentence does."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    seen: set[str] = set()
+    for text in (title, strip_boilerplate(description, common or set())):
+        for m in _WORD.finditer(text.lower() if text else ""):
+            word = m.group()
+            if word not in ENGLISH_STOP_WORDS and not word.isdigit():
+                seen.add(word)
+                if len(seen) >= MIN_CONTENT_WORDS:
+                    return False
+    return True
