@@ -45,6 +45,7 @@ from assets.ingest.catalog import ONET_FILES
 from assets.inventory.matching.corpus import Corpus, load_corpus
 from assets.inventory.matching.match import QueryTask, match_tasks, ranked
 from assets.inventory.matching.matchers import EmbeddingMatcher, make_matcher
+from assets.inventory.matching.text import few_words
 from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_THRESHOLDS
 from assets.staging import onet
 from orchestration.resources import settings_from_env
@@ -215,18 +216,23 @@ def evaluate(
         if set_name.startswith("emerging_"):  # calibration: A suggests thresholds, B checks them
             best = found.group_by("task", maintain_order=True).head(1)
             calibration[set_name] = [
-                (score, use.soc_codes[doc] in truths[task])
+                (score, use.soc_codes[doc] in truths[task], few_words(queries[task], None))
                 for task, doc, score in best.select("task", "doc", "score").iter_rows()
             ]
     return rows, calibration
 
 
-def bands(calibration: list[tuple[float, bool]], thresholds: tuple[float, float, float]) -> list[dict]:
+def bands(calibration: list[tuple[float, bool, bool]], thresholds: tuple[float, float, float]) -> list[dict]:
+    """Precision per band as the mart bands: a task of fewer than 3 content words is at most low."""
     high, medium, low = thresholds
     edges = [("high", high, 9.0), ("medium", medium, high), ("low", low, medium), ("none", -1.0, low)]
     out = []
     for name, lo, hi in edges:
-        hits = [ok for s, ok in calibration if lo <= s < hi]
+        hits = [
+            ok
+            for s, ok, few in calibration
+            if (name == "low" and few and s >= low) or (not (few and s >= medium) and lo <= s < hi)
+        ]
         out.append(
             {
                 "band": name,
@@ -237,8 +243,12 @@ def bands(calibration: list[tuple[float, bool]], thresholds: tuple[float, float,
     return out
 
 
-def suggest(calibration: list[tuple[float, bool]], targets=(0.7, 0.45, 0.2), min_n: int = 15) -> list[float]:
-    """Lowest score thresholds whose rank-1 occupation precision (score >= t) reaches each target."""
+def suggest(
+    calibration: list[tuple[float, bool, bool]], targets=(0.7, 0.45, 0.2), min_n: int = 15
+) -> list[float]:
+    """Lowest score thresholds whose rank-1 occupation precision (score >= t) reaches each target,
+    among the tasks a threshold decides (not those of fewer than 3 content words, at most low)."""
+    calibration = [(s, ok) for s, ok, few in calibration if not few]
     scores = np.array([s for s, _ in calibration])
     oks = np.array([ok for _, ok in calibration], dtype=float)
     order = np.argsort(-scores)

@@ -463,3 +463,20 @@ def test_few_words_counts_distinct_content_words(title, description, few):
     from assets.inventory.matching.text import few_words
 
     assert few_words(title, description) is few
+
+
+def test_the_bench_bands_cap_few_word_tasks_as_the_mart_does():
+    from bench.matching import bands, suggest
+
+    # thresholds 0.5 / 0.3 / 0.1: a two-word task scoring 0.9 is low, as in marts.inventory_task_matches
+    calibration = [
+        (0.9, False, True),
+        (0.8, True, False),
+        (0.4, True, False),
+        (0.2, False, True),
+        (0.05, False, False),
+    ]
+    got = {b["band"]: (b["n"], b["top1_occupation_precision"]) for b in bands(calibration, (0.5, 0.3, 0.1))}
+    assert got == {"high": (1, 1.0), "medium": (1, 1.0), "low": (2, 0.0), "none": (1, 0.0)}
+    # thresholds are suggested from the tasks a threshold decides
+    assert suggest(calibration, targets=(1.0,), min_n=1) == [0.4]
