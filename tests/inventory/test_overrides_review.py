@@ -501,6 +501,54 @@ def test_a_task_of_one_or_two_words_is_never_above_low(tmp_path):
     con.close()
 
 
+def test_a_score_on_a_threshold_earns_its_band_as_published(tmp_path):
+    # bands are >= the threshold, on the score rounded to 6 decimals as the mart publishes it (a test
+    # audit's mutation of >= into > survived every test before this)
+    from assets.inventory.band_check import bands_check_result
+
+    rows = [
+        ("W-1", 100, 0.5),
+        ("W-1", 101, 0.3),
+        ("W-1", 102, 0.1),
+        ("W-2", 100, 0.2999996),
+        ("W-2", 101, 0.0999994),
+    ]
+    frame = pl.DataFrame(
+        [
+            {
+                "inventory_task_id": t,
+                "onet_task_id": i,
+                "score": s,
+                "ranking_score": s,
+                "in_domain": None,
+                "method": "text",
+                "few_words": False,
+            }
+            for t, i, s in rows
+        ],
+        schema=CANDIDATE_SCHEMA,
+    )
+    con = duckdb.connect()
+    warehouse(con)
+    build_overrides(con, None)
+    con.register("inventory_match_candidates", frame.to_arrow())
+    params = {"top_k": 5, "high": 0.5, "medium": 0.3, "low": 0.1, "matcher": "tfidf"}
+    build_sql_model(con, load_model("marts", "inventory_task_matches"), params)
+    got = con.execute(
+        "select inventory_task_id, onet_task_id, score, text_confidence from marts.inventory_task_matches "
+        "where inventory_task_id in ('W-1', 'W-2') order by 1, 2"
+    ).fetchall()
+    assert got == [
+        ("W-1", 100, 0.5, "high"),
+        ("W-1", 101, 0.3, "medium"),
+        ("W-1", 102, 0.1, "low"),
+        ("W-2", 100, 0.3, "medium"),  # 0.2999996 is published as 0.3, and banded as read
+        ("W-2", 101, 0.099999, "none"),
+    ]
+    assert bands_check_result(con, 0.5, 0.3, 0.1).passed
+    con.close()
+
+
 def test_the_export_says_how_the_best_candidate_was_found():
     con = duckdb.connect()
     con.execute("create schema marts")

@@ -117,7 +117,9 @@ def test_every_staging_column_is_commented_and_every_check_passed(real_staging):
         "select table_name, column_name from duckdb_columns() where schema_name = 'staging' and coalesce(comment, '') = ''"
     ).fetchall()
     assert undocumented == []
-    assert [e.check_name for e in result.get_asset_check_evaluations() if not e.passed] == []
+    evaluations = result.get_asset_check_evaluations()
+    assert len(evaluations) >= 20  # the staging suites ran
+    assert [e.check_name for e in evaluations if not e.passed] == []
 
 
 NATIONAL = {

@@ -314,3 +314,45 @@ def test_values_resting_on_a_split_say_so(real_con):
         "select count(distinct onet_soc_code), min(onet_codes_sharing), max(onet_codes_sharing) "
         "from marts.task_value where oes_code = '15-1299'",
     ) == (9, 9, 9)
+
+
+def test_an_occupation_under_a_broad_row_its_detailed_rows_exhaust_is_unmatched(real_warehouse):
+    # May 2024's broad row 11-1010 (211,850) is all in its detailed row 11-1011: an O*NET code of that
+    # group without its own OES row has no workers to take, so it is `none` (null values), not `broad`
+    # with 0 workers and $0 (a test audit's mutation, `tot_emp >= 0`, survived every test before this)
+    import duckdb
+
+    from assets.common.sql_models import load_model
+    from assets.common.warehouse import build_sql_model
+    from assets.value.config import value_settings_from_env
+    from assets.value.sql_assets import bound_params, value_params
+
+    con = duckdb.connect()
+    con.execute(f"attach '{real_warehouse.warehouse}' as real (read_only)")
+    con.execute("create schema staging")
+    for table in (
+        "oes_national",
+        "oes_national_previous",
+        "soc_structure",
+        "onet_task_statements",
+        "onet_occupations",
+    ):
+        con.execute(f"create table staging.{table} as select * from real.staging.{table}")
+    con.execute(
+        "insert into staging.onet_task_statements (onet_soc_code, task_id, task, task_type) "
+        "values ('11-1012.00', 99999999, 'Set the direction of a new kind of firm.', 'Core')"
+    )
+    con.execute(
+        "insert into staging.onet_occupations (onet_soc_code, title) values ('11-1012.00', 'Made-up Executives')"
+    )
+    model = load_model("int", "onet_oes_crosswalk")
+    build_sql_model(con, model, bound_params(model, value_params(real_warehouse, value_settings_from_env())))
+    rows = con.execute(
+        "select onet_soc_code, match_level, oes_code, allocated_employment from int.onet_oes_crosswalk "
+        "where onet_soc_code like '11-101%' order by 1"
+    ).fetchall()
+    assert rows == [
+        ("11-1011.00", "detailed", "11-1011", 105925),
+        ("11-1011.03", "detailed", "11-1011", 105925),
+        ("11-1012.00", "none", None, None),
+    ]
