@@ -11,6 +11,7 @@ must keep the environment's value rather than fall back to the class default.
 from __future__ import annotations
 
 import math
+import os
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -190,8 +191,9 @@ class TaskvalueSettings(ConfigurableResource):
         return self
 
     def path(self, value: str) -> Path:
+        # normalised (no `..`): paths are recorded in the warehouse (staging.source_files.path)
         p = Path(value).expanduser()
-        return p if p.is_absolute() else Path(self.project_dir) / p
+        return Path(os.path.normpath(p if p.is_absolute() else Path(self.project_dir) / p))
 
     @property
     def mirror(self) -> Path | None:

@@ -4,6 +4,7 @@ Each table is replaced in the same transaction as its row in `meta.file_loads` (
 read and loaded), so `staging.source_files` always describes the tables that are really there.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
 
@@ -75,7 +76,7 @@ def _load(
     # Nothing was configured to load: the table is empty and source_files lists no file for it.
     forget = ("delete from meta.file_loads where target_table = ?", [qualified])
     upsert = (
-        "insert or replace into meta.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, current_timestamp)",
+        "insert or replace into meta.file_loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [
             qualified,
             file["source"],
@@ -86,6 +87,8 @@ def _load(
             rows_read,
             frame.height,
             status,
+            # UTC, as documented: current_timestamp into a TIMESTAMP column is the session's local time
+            dt.datetime.now(dt.UTC).replace(tzinfo=None),
         ],
     )
     replace_table_from_frame(

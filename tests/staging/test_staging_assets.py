@@ -182,3 +182,30 @@ def test_a_failing_check_blocks_and_names_the_failing_rows(tmp_path):
     assert [e.check_name for e in failed] == ["onet_task_ratings__scales_in_range"]
     failing = failed[0].metadata["failing_rows"].value
     assert any(9 in (row.get("source_row") for row in f["failing_rows"]) for f in failing)
+
+
+def test_loaded_at_is_utc_whatever_the_machines_time_zone(monkeypatch):
+    # current_timestamp into a TIMESTAMP column stored New York time on a New York machine, while the
+    # column says UTC
+    import datetime as dt
+    import time
+
+    import duckdb
+    import polars as pl
+
+    from assets.staging.assets import _load
+
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        con = duckdb.connect()
+        con.execute("set TimeZone = 'America/New_York'")
+        con.execute("create schema staging")
+        file = {"source": "soc", "release": "2018", "file_name": "x.xlsx", "path": "/x.xlsx", "sha256": "0"}
+        _load(con, "staging.t", pl.DataFrame({"a": [1]}), file, 1, "A table.", {"a": "A column."})
+        (loaded,) = con.execute("select loaded_at from meta.file_loads").fetchone()
+        utc_now = dt.datetime.now(dt.UTC).replace(tzinfo=None)
+        assert abs((utc_now - loaded).total_seconds()) < 60
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
