@@ -5,6 +5,8 @@ jobs. The publish asset depends on every table, so the warehouse is swapped in o
 them were built and their blocking checks passed.
 """
 
+import logging
+
 from dagster import Definitions, in_process_executor
 
 import assets.changes as changes
@@ -22,6 +24,7 @@ from orchestration import schedules, sensors
 from orchestration.freshness import apply_global_freshness
 from orchestration.jobs import build_jobs
 from orchestration.resources import duckdb_for, settings_from_env
+from orchestration.unknown_settings import unknown_variables
 
 TABLE_ASSETS = [
     *INGEST_ASSETS,
@@ -58,3 +61,6 @@ def build_definitions(**setting_overrides) -> Definitions:
 
 
 defs = build_definitions()
+# `dagster dev` reads this module: say there what `taskvalue refresh` prints for a misspelt setting
+for _line in unknown_variables():
+    logging.getLogger("taskvalue").warning(_line)

@@ -152,10 +152,13 @@ def refresh(
     from assets.coverage.domains import load_domains
     from assets.value.config import attribute_file, value_settings_from_env
     from orchestration.definitions import build_definitions
+    from orchestration.unknown_settings import unknown_variables
 
     # The definitions load without a readable domains file (schedules must keep running), but this
     # run would fail half way at int.domain_definitions: refuse before doing any work.
     load_domains(coverage_settings_from_env().domains_path)
+    for line in unknown_variables():  # a misspelt setting would publish the defaults without a word
+        typer.echo(f"warning: {line}", err=True)
     settings = _settings()
     attribute_file(settings, value_settings_from_env())  # so does a named attribute file that is not there
     progress = _Progress()

@@ -422,3 +422,38 @@ def test_match_bands_out_of_order_once_defaults_fill_in_are_refused_at_once(envi
     assert (
         inventory_settings_from_env(environ={"TASKVALUE_MATCH_HIGH_THRESHOLD": "0.3"}).high_threshold == 0.3
     )
+
+
+def test_a_misspelt_setting_is_named_with_the_closest_real_one():
+    # TASKVALUE_TIER_THRESHOLDS=20,40 (no _USD) published the default tiers without a word
+    from orchestration.unknown_settings import unknown_variables
+
+    environ = {
+        "TASKVALUE_TIER_THRESHOLDS": "20,40",
+        "TASKVALUE_TIER_THRESHOLDS_USD": "15,25",  # a real one: not named
+        "TASKVALUE_ZZZ": "1",
+        "HOME": "/root",
+    }
+    assert unknown_variables(environ) == [
+        "TASKVALUE_TIER_THRESHOLDS is no taskvalue setting and is ignored (did you mean "
+        "TASKVALUE_TIER_THRESHOLDS_USD?)",
+        "TASKVALUE_ZZZ is no taskvalue setting and is ignored",
+    ]
+
+
+def test_every_setting_the_code_reads_is_a_known_one():
+    # a variable read outside the settings classes must be listed, or its users would be warned
+    import re
+    from pathlib import Path
+
+    from orchestration.unknown_settings import known_variables
+
+    root = Path(__file__).resolve().parents[1]
+    used = {
+        name
+        for folder in ("assets", "orchestration", "taskvalue_cli")
+        for path in (root / folder).rglob("*.py")
+        if path.name != "unknown_settings.py"  # its docstring quotes a misspelt name
+        for name in re.findall(r"\bTASKVALUE_[A-Z0-9_]*[A-Z0-9]\b", path.read_text())
+    } - {"TASKVALUE_X", "TASKVALUE_VAR"}  # names in comments and docstrings of assets/common/env.py
+    assert len(used) > 40 and used <= known_variables(), sorted(used - known_variables())

@@ -274,7 +274,14 @@ def units_sentence(con: duckdb.DuckDBPyConnection) -> str:
     )
 
 
-def gaps_sentence(h: dict, shown: int, tied: int = 0, digital_only: bool = False, above: int = 0) -> str:
+def gaps_sentence(
+    h: dict,
+    shown: int,
+    tied: int = 0,
+    digital_only: bool = False,
+    above: int = 0,
+    judgment_first: bool = True,
+) -> str:
     """How many tasks are uncovered, which of them the gap table lists, what the ranking counts (only
     digital work by default: an unlisted non-digital task may be worth more than the last listed
     gap, and the reader is told how many are), and how many unlisted ones tie with the last listed on
@@ -299,7 +306,7 @@ def gaps_sentence(h: dict, shown: int, tied: int = 0, digital_only: bool = False
     ties = (
         f" {plural(tied, 'more uncovered task')} {'ties' if tied == 1 else 'tie'} with #{shown} on the priority value before cents are "
         "apportioned (the same occupation and weight, or no priority score): the value model's priority "
-        "rank, judgment first, chose which are listed."
+        f"rank{', judgment first,' if judgment_first else ''} chose which are listed."
         if tied
         else ""
     )
@@ -515,6 +522,7 @@ def build_domain_doc(
             tied_with_last_gap(con, domain_id, gaps),
             digital_only,
             worth_more_than_last_gap(con, domain_id, gaps) if digital_only else 0,
+            facts.judgment_first,
         )
     )
     doc.table(gap_table(gaps))

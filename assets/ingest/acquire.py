@@ -155,7 +155,7 @@ def acquire_many(
     """Acquire several entries; entries that share an archive download it at most once."""
     mirror = settings.mirror
     if mirror is not None:
-        return [_from_mirror(mirror, e) for e in entries]
+        return [_from_mirror(mirror, e, release_setting(settings, e)) for e in entries]
     if revalidate is None:
         revalidate = bool(settings.revalidate_downloads)
     with cache_lock(settings.cache):
@@ -188,7 +188,18 @@ def refuse_another_onet_release(path: Path, entry: SourceFile, where: str) -> No
             )
 
 
-def _from_mirror(mirror: Path, entry: SourceFile) -> AcquiredFile:
+def release_setting(settings: TaskvalueSettings, entry: SourceFile) -> str | None:
+    """The setting that chose this file's release, for a file that may be of a release that does not
+    exist (a 404, a mirror without it)."""
+    current = settings.onet_release if entry.source == "onet" else str(settings.oes_vintage)
+    if entry.source == "onet":
+        return "TASKVALUE_ONET_RELEASE" if entry.release == current else "TASKVALUE_ONET_PREVIOUS_RELEASE"
+    if entry.source.startswith("oes"):
+        return "TASKVALUE_OES_VINTAGE" if entry.release == current else "TASKVALUE_OES_PREVIOUS_VINTAGE"
+    return None
+
+
+def _from_mirror(mirror: Path, entry: SourceFile, setting: str | None = None) -> AcquiredFile:
     path = mirror / entry.relpath
     refuse_another_onet_release(path, entry, "mirror")
     if path.is_file():
@@ -196,7 +207,8 @@ def _from_mirror(mirror: Path, entry: SourceFile) -> AcquiredFile:
     if entry.optional:
         return AcquiredFile(entry, None, None, "absent")
     raise AcquireError(
-        f"{entry.name} ({entry.source} {entry.release}) is not in the mirror: expected {path}. "
+        f"{entry.name} ({entry.source} {entry.release}"
+        f"{f', set by {setting}' if setting else ''}) is not in the mirror: expected {path}. "
         f"Put the file there (it comes from {entry.url}) or unset TASKVALUE_MIRROR to download it."
     )
 
@@ -248,13 +260,7 @@ class _Cache:
         )
 
     def release_setting(self, entry: SourceFile) -> str | None:
-        """The setting that chose this file's release, for a 404 that may be a release that does not exist."""
-        current = self.settings.onet_release if entry.source == "onet" else str(self.settings.oes_vintage)
-        if entry.source == "onet":
-            return "TASKVALUE_ONET_RELEASE" if entry.release == current else "TASKVALUE_ONET_PREVIOUS_RELEASE"
-        if entry.source.startswith("oes"):
-            return "TASKVALUE_OES_VINTAGE" if entry.release == current else "TASKVALUE_OES_PREVIOUS_VINTAGE"
-        return None
+        return release_setting(self.settings, entry)
 
     def disk_error(self, entry: SourceFile, exc: OSError) -> str:
         return (

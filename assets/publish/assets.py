@@ -102,7 +102,7 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
 
 def _run_family(context: AssetExecutionContext) -> set[str]:
     """This run and the runs it re-executes ("re-execute from failure" reuses their tables)."""
-    ids, run = set(), context.instance.get_run_by_id(context.run_id)
+    ids, run = set(), context.instance.get_run_by_id(context.run.run_id)
     while run is not None and run.run_id not in ids:
         ids.add(run.run_id)
         run = context.instance.get_run_by_id(run.parent_run_id) if run.parent_run_id else None

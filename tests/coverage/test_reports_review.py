@@ -445,3 +445,13 @@ def test_an_ungrounded_tasks_guessed_statement_shows_no_value(real_warehouse):
     report = (real_warehouse.warehouse.parent / "reports" / "healthcare-administration.md").read_text()
     row = next(line for line in report.splitlines() if line.startswith("| HCA-003 |"))
     assert row.endswith("| Medical Secretaries and Administrative Assistants | medium | task uncertain |")
+
+
+def test_the_tie_sentence_says_judgment_first_only_when_the_value_model_ranks_so():
+    # with TASKVALUE_PRIORITY_JUDGMENT_FIRST=false, 25 of 26 reports still said "judgment first"
+    from assets.coverage.reports import gaps_sentence
+
+    h = {"tasks_total": 10, "tasks_covered": 2}
+    assert "priority rank, judgment first, chose which are listed." in gaps_sentence(h, 3, tied=2)
+    off = gaps_sentence(h, 3, tied=2, judgment_first=False)
+    assert "the value model's priority rank chose which are listed." in off and "judgment" not in off

@@ -102,6 +102,10 @@ def test_a_mirror_missing_a_required_file_names_it(tmp_path):
     )
     assert not result.success
     assert str(mirror / "onet" / "29.0" / "Job Zones.txt") in failure_text(result)
+    # a release that is not there says which setting chose it
+    assert "Job Zones.txt (onet 29.0, set by TASKVALUE_ONET_RELEASE) is not in the mirror" in failure_text(
+        result
+    )
 
 
 def test_a_mirror_folder_holding_another_onet_release_is_refused(tmp_path):

@@ -323,7 +323,7 @@ def prefer_domain(
     )
     return (
         pl.concat([everywhere, extra])
-        .with_columns(in_domain=pl.col("occupation").is_in(pl.Series(members, dtype=pl.Int64)))
+        .with_columns(in_domain=pl.col("occupation").is_in(pl.Series(members, dtype=pl.Int64).implode()))
         .with_columns(ranking_score=pl.col("score") + pl.when(pl.col("in_domain")).then(bonus).otherwise(0.0))
         .sort(["task", "ranking_score", "doc"], descending=[False, True, False])
         .group_by("task", maintain_order=True)
