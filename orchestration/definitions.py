@@ -61,6 +61,7 @@ def build_definitions(**setting_overrides) -> Definitions:
 
 
 defs = build_definitions()
-# `dagster dev` reads this module: say there what `taskvalue refresh` prints for a misspelt setting
+# `dagster dev`, `taskvalue refresh` and the tests load this module: a misspelt setting is named on
+# stderr (the logging module's last-resort handler, or Dagster's)
 for _line in unknown_variables():
-    logging.getLogger("taskvalue").warning(_line)
+    logging.getLogger("taskvalue").warning("warning: %s", _line)

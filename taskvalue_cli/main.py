@@ -150,17 +150,21 @@ def refresh(
     """
     from assets.coverage.config import coverage_settings_from_env
     from assets.coverage.domains import load_domains
+    from assets.inventory.assets import configured_overrides
+    from assets.inventory.config import inventory_settings_from_env
+    from assets.inventory.overrides import locate_overrides
     from assets.value.config import attribute_file, value_settings_from_env
     from orchestration.definitions import build_definitions
-    from orchestration.unknown_settings import unknown_variables
 
     # The definitions load without a readable domains file (schedules must keep running), but this
     # run would fail half way at int.domain_definitions: refuse before doing any work.
     load_domains(coverage_settings_from_env().domains_path)
-    for line in unknown_variables():  # a misspelt setting would publish the defaults without a word
-        typer.echo(f"warning: {line}", err=True)
+    # a misspelt setting (it would publish the defaults without a word) was named on stderr when
+    # orchestration.definitions loaded (unknown_settings)
     settings = _settings()
     attribute_file(settings, value_settings_from_env())  # so does a named attribute file that is not there
+    # and an overrides file that would not be read (failed at step 78, after 42 s)
+    locate_overrides(settings.inventory, configured_overrides(settings, inventory_settings_from_env()))
     progress = _Progress()
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())

@@ -582,3 +582,26 @@ def test_refresh_refuses_a_named_attribute_file_that_is_not_there(warehouse, tmp
         f"SourceFormatError: file {tmp_path / 'missing.tsv'}: task attribute file not found "
         "(TASKVALUE_TASK_ATTRIBUTES / value_settings.task_attributes_path); set it empty for no attribute file\n"
     )
+
+
+def test_refresh_refuses_a_named_overrides_file_that_is_not_there(warehouse, tmp_path):
+    # it failed at step 78, after 42 s of work
+    proc = _cli(["refresh"], warehouse, TASKVALUE_INVENTORY_OVERRIDES=str(tmp_path / "missing.csv"))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert err.decode().startswith(
+        f"TaskvalueError: overrides file {tmp_path / 'missing.csv'} does not exist (TASKVALUE_INVENTORY_OVERRIDES"
+    )
+    assert b"Traceback" not in err and out == b""
+
+
+def test_refresh_names_a_misspelt_setting(warehouse, tmp_path):
+    proc = _cli(
+        ["refresh"], warehouse, TASKVALUE_LOADED_COST="1.3", TASKVALUE_TASK_ATTRIBUTES=str(tmp_path / "x")
+    )
+    _, err = proc.communicate(timeout=120)
+    assert err.decode().startswith(
+        "warning: TASKVALUE_LOADED_COST is no taskvalue setting and is ignored (did you mean "
+        "TASKVALUE_LOADED_COST_MULTIPLIER?)\n"
+    )  # then refused for the missing attribute file: no refresh runs in this test
+    assert proc.returncode == 2
