@@ -149,10 +149,13 @@ class TaskvalueSettings(ConfigurableResource):
     @field_validator("contact_email")
     @classmethod
     def _contact_form(cls, v: str, info) -> str:
-        # sent in a header: a line break failed every download, late, with an InvalidHeader error
+        # sent in a header: a line break failed every download, late, with an InvalidHeader error.
+        # "Jane Doe <jane@corp.com>" is a contact too
         v = v.strip()
-        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", v):
-            raise ValueError(f"{setting_name(cls, info.field_name)} must be one e-mail address (got {v!r})")
+        if "@" not in v or any(ord(c) < 32 or ord(c) == 127 for c in v):
+            raise ValueError(
+                f"{setting_name(cls, info.field_name)} must be an e-mail address on one line (got {v!r})"
+            )
         return v
 
     @field_validator("onet_release", "onet_previous_release")

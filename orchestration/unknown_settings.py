@@ -11,7 +11,7 @@ from assets.common.env import env_defaults
 
 PREFIX = "TASKVALUE_"
 # read directly, not through a settings class
-OTHER_VARIABLES = frozenset({"TASKVALUE_INVENTORY_SENSOR"})
+OTHER_VARIABLES = frozenset({"TASKVALUE_INVENTORY_SENSOR", "TASKVALUE_UI_SCREENSHOTS"})  # the UI tests' own
 
 
 def known_variables() -> frozenset[str]:

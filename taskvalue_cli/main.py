@@ -150,7 +150,7 @@ def refresh(
     """
     from assets.coverage.config import coverage_settings_from_env
     from assets.coverage.domains import load_domains
-    from assets.inventory.assets import configured_overrides
+    from assets.inventory.assets import OVERRIDES, configured_overrides
     from assets.inventory.config import inventory_settings_from_env
     from assets.inventory.overrides import locate_overrides
     from assets.value.config import attribute_file, value_settings_from_env
@@ -163,12 +163,13 @@ def refresh(
     # orchestration.definitions loaded (unknown_settings)
     settings = _settings()
     attribute_file(settings, value_settings_from_env())  # so does a named attribute file that is not there
-    # and an overrides file that would not be read (failed at step 78, after 42 s)
-    locate_overrides(settings.inventory, configured_overrides(settings, inventory_settings_from_env()))
     progress = _Progress()
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())
     selection = _resolve(select, defs)
+    if selection is None or OVERRIDES in selection:
+        # and an overrides file that would not be read (failed at step 78, after 42 s)
+        locate_overrides(settings.inventory, configured_overrides(settings, inventory_settings_from_env()))
     # one step per asset or check definition (each is one op) when everything runs; unknown for a selection
     progress.total = len(defs.assets) + len(defs.asset_checks or []) if selection is None else None
     t0 = time.monotonic()

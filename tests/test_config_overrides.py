@@ -331,12 +331,13 @@ def test_a_previous_oes_vintage_not_before_the_current_one_is_refused():
         (
             settings_from_env,
             {"TASKVALUE_CONTACT_EMAIL": "ops@example.org\nX-Injected: 1"},
-            "contact_email (TASKVALUE_CONTACT_EMAIL) must be one e-mail address (got 'ops@example.org\\nX-Injected: 1')",
+            "contact_email (TASKVALUE_CONTACT_EMAIL) must be an e-mail address on one line (got "
+            "'ops@example.org\\nX-Injected: 1')",
         ),
         (
             settings_from_env,
             {"TASKVALUE_CONTACT_EMAIL": "not an email"},
-            "(TASKVALUE_CONTACT_EMAIL) must be one e-mail address (got 'not an email')",
+            "(TASKVALUE_CONTACT_EMAIL) must be an e-mail address on one line (got 'not an email')",
         ),
         (
             settings_from_env,

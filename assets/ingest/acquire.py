@@ -246,6 +246,13 @@ class _Cache:
     def refusal(self, entry: SourceFile, reason: str) -> str:
         if reason.startswith("HTTP 404") and (setting := self.release_setting(entry)):
             reason += f" (O*NET release or OES vintage {entry.release}, set by {setting})"
+        if entry.optional:
+            # never assumed absent on a failed download (a passing outage would publish fallback
+            # weights where the release has ratings): going on without it is the user's decision
+            reason += (
+                f"; {entry.name} is optional: to go on without it, create the empty file "
+                f"{self.absent_marker(entry)}"
+            )
         return manual_instructions(
             entry.url,
             reason,
@@ -333,17 +340,6 @@ class _Cache:
         except (AcquireError, OSError) as exc:
             reason = str(exc) if isinstance(exc, AcquireError) else self.disk_error(entry, exc)
             self.failed[entry.url] = reason
-            if cached is None and entry.optional and entry.in_archive:
-                # the archive cannot be had and its required files were saved by hand (or they fail
-                # on their own): an optional file nobody saved is absent, said, not one more refusal
-                log.warning(
-                    "%s is not in the cache and its archive %s cannot be downloaded: read as absent "
-                    "(save it as %s to use it)",
-                    entry.name,
-                    entry.url,
-                    self.dest(entry),
-                )
-                return AcquiredFile(entry, None, None, "absent")
             if cached is None:
                 raise AcquireError(reason) from exc
             log.warning("could not revalidate %s (%s); the cached copy stays in use", entry.url, reason)

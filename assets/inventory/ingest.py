@@ -300,6 +300,9 @@ class Row:
     extra: dict[str, Any] = field(default_factory=dict)
     reasons: list[tuple[str, str]] = field(default_factory=list)  # (reason, detail)
     flags: list[str] = field(default_factory=list)
+    # the ID a malformed JSON record names, only to say in the quarantine which task it was: no task,
+    # so never counted as a duplicate of one
+    named_id: str | None = None
 
 
 @lru_cache(maxsize=1024)
@@ -322,8 +325,8 @@ def validate_record(
         row.reasons.append(("unrecognized_header", header_problem))
     if rec.problem:
         row.reasons.append((rec.problem, rec.detail))
-        if not mapping:  # a JSON record's own keys (a header file's problem rows hold raw fields)
-            row.values["task_id"] = _readable_id(cells)  # to name the row, never to accept it
+        if rec.problem == "malformed_json" and "_line" not in cells:  # a record read, with a repeated key
+            row.named_id = _readable_id(cells)
         return row
     if header_problem:
         return row
@@ -399,16 +402,17 @@ def validate_record(
 
 
 def _readable_id(cells: dict[str, Any]) -> str | None:
-    """The task ID of a malformed JSON record, when a key of it names one (a repeated key): so the
-    quarantine row says which task it was. A raw line's cells (`_line`) name no field."""
-    mapping = _record_mapping(tuple(str(k) for k in cells))
-    for key, value in cells.items():
-        if mapping.get(str(key)) == "task_id":
-            try:
-                return task_id_text(value)
-            except Unparseable:
-                return None
-    return None
+    """The task ID of a JSON record with a repeated key, when one key names it (a repeated ID key,
+    kept as `id (2)`, is ambiguous: JSON keeps the last): so the quarantine row says which task it was."""
+    bases = [re.sub(r" \(\d+\)$", "", str(k)) for k in cells]
+    mapping = _record_mapping(tuple(bases))
+    ids = [value for base, value in zip(bases, cells.values(), strict=True) if mapping.get(base) == "task_id"]
+    if len(ids) != 1:
+        return None
+    try:
+        return task_id_text(ids[0])
+    except Unparseable:
+        return None
 
 
 def _no_column(fields: tuple[str, ...], cells: dict[str, Any]) -> str:
@@ -828,7 +832,7 @@ def _frames(rows: list[Row], file_rows: list[dict[str, Any]], onet: OnetLookup) 
                     "source_file": r.file,
                     "source_sheet": r.sheet,
                     "source_row": r.row,
-                    "task_id": r.values.get("task_id"),
+                    "task_id": r.values.get("task_id") or r.named_id,
                     "reason": r.reasons[0][0],
                     "detail": " | ".join(
                         [f"{reason}: {detail}" for reason, detail in r.reasons]

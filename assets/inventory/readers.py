@@ -353,8 +353,8 @@ class _SheetFacts:
     uncomputed: dict[tuple[int, int], str] = field(default_factory=dict)
     # formula cells whose saved result is a placeholder: the workbook asks to be recalculated when
     # opened (<calcPr fullCalcOnLoad="1"/>, what xlsxwriter and openpyxl write; Excel and LibreOffice
-    # save computed results without it), and xlsxwriter saves 0 for any formula it was given no
-    # result for; (sheet row, column) -> the formula
+    # save computed results without it) and the result is the number 0, which xlsxwriter saves for
+    # any formula it was given no result for; (sheet row, column) -> the formula
     stale: dict[tuple[int, int], str] = field(default_factory=dict)
     # number cells that may read otherwise than the spreadsheet shows them (a format 000 or a date
     # format, more than 15 digits): (sheet row, column) -> (the stored number, its format code)
@@ -418,7 +418,9 @@ def _typed_cells(
     for col, row, attrs, body in every if formulas else ():
         if body and (f := _FORMULA.search(body)):
             no_result = not _CELL_VALUE_FILLED.search(body) and 't="str"' not in attrs
-            if no_result or results_stale:
+            # a saved result is a placeholder only as xlsxwriter writes one when given none: the number
+            # 0 in a workbook asking to be recalculated (ExcelJS, EPPlus, POI save real results there)
+            if no_result or (results_stale and 't="' not in attrs and _ZERO_RESULT.search(body)):
                 into = uncomputed if no_result else stale
                 into[int(row), _column_number(col) - first_col] = _formula_text(f, shared)
     shown: dict[tuple[int, int], tuple[str, str | None]] = {}
@@ -447,6 +449,7 @@ _FORMULA_ENDS_CELL = re.compile(
     r"(?:</(?:\w+:)?f>|<(?:\w+:)?f\b[^>]*/>)\s*(?:<(?:\w+:)?v\s*/>|<(?:\w+:)?v>\s*</(?:\w+:)?v>)?\s*</(?:\w+:)?c>"
 )
 _CELL_VALUE_FILLED = re.compile(r"<(?:\w+:)?v>[^<]")
+_ZERO_RESULT = re.compile(r"<(?:\w+:)?v>0</(?:\w+:)?v>")
 
 
 def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
@@ -646,7 +649,7 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
                 # saved as a formula reads as 0): read nothing rather than it
                 cells.pop(header[col], None)
                 rec.flags.append(
-                    f"{column} is a formula (={formula[:60]}) whose saved result is a placeholder: "
+                    f"{column} is a formula (={formula[:60]}) whose saved result, 0, is a placeholder: "
                     "the program that wrote the workbook asked for it to be recalculated when opened "
                     "(fullCalcOnLoad), so it reads as empty; open and save the workbook in Excel or "
                     "LibreOffice to store the results (pandas writes text starting with '=' as a formula: "
@@ -935,12 +938,19 @@ def _column_values(name: str, column, unreadable: dict[int, list[str]]) -> list[
 
 
 def _stored_number(scalar) -> str:
+    """The value as stored: the integer of a date, time or timestamp (a date32 through int32), or
+    pyarrow's own text of it; a placeholder when even that fails (a list holding such a value)."""
     import pyarrow as pa
 
+    for as_type in (pa.int64(), pa.int32()):
+        try:
+            return str(scalar.cast(as_type).as_py())
+        except (pa.ArrowException, OverflowError, ValueError, TypeError):
+            continue
     try:
-        return str(scalar.cast(pa.int64()).as_py())
-    except (pa.ArrowException, OverflowError, ValueError):
         return str(scalar)
+    except (pa.ArrowException, OverflowError, ValueError):
+        return f"(a {scalar.type} value that cannot be shown: see the file)"
 
 
 def _dumps_or_note(item: Any) -> str:

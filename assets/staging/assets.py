@@ -13,6 +13,7 @@ import polars as pl
 from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
 from dagster_duckdb import DuckDBResource
 
+from assets.common.errors import TaskvalueError
 from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
@@ -50,6 +51,16 @@ FILE_LOADS_COLUMNS = {
 
 
 def _file_row(con: duckdb.DuckDBPyConnection, ingest_table: str, file_key: str) -> dict:
+    # without the table, DuckDB would look for a Python object of that name (the module `soc`) and
+    # fail with "not suitable for replacement scans"
+    exists = con.execute(
+        "select count(*) from duckdb_tables() where schema_name = 'ingest' and table_name = ?", [ingest_table]
+    ).fetchone()[0]
+    if not exists:
+        raise TaskvalueError(
+            f"ingest.{ingest_table} is not in the work database: materialize ingest/{ingest_table} first "
+            f"(or select it too, e.g. --select 'key:ingest/{ingest_table}+')"
+        )
     row = con.execute(
         f"select source, release, file_name, path, sha256, acquired_via from ingest.{ingest_table} where file_key = ?",
         [file_key],

@@ -21,8 +21,10 @@ def _words(text: str) -> str:
 # what is left of each snippet: nothing, or prose that is not code (a traceback's sentence)
 LEFT = {
     "traceback.py.txt": "During handling of the above exception, another exception occurred:",
-    # (since 27 Nov the end of a snippet that ends the text goes too: the diff's context line
-    # `return invoice`, the stack trace's indented `... 12 more`, R's bare call `library(dplyr)`)
+    "stack_trace.java.txt": "... 12 more",
+    "fix.diff.txt": "return invoice",  # an unchanged context line of two words, after the hunk's code
+    # (R's last line, the bare call `library(dplyr)`, goes since 27 Nov: a snippet's last lines go
+    # while they carry a code signal)
     "config.yaml.txt": "- run: pytest tests/",  # a list item whose value has a space
 }
 
@@ -302,7 +304,13 @@ def test_the_workers_die_with_a_killed_parent(tmp_path):
             "def f(x):\n    return x*2\n\nprint(f(3))",
             "",
         ),  # the tail kept 'return' and 'print': medium on Print Binding
-        ("Fix this:\ndef f(x):\n    return x*2\n\nMake it faster.", "Fix this: Make it faster."),
+        # a short line with no code signal ends the snippet's tail: it may be the instruction
+        ("Fix this:\ndef f(x):\n    return x*2\n\nMake it faster.", "Fix this: return x*2 Make it faster."),
+        ("x = compute(a)\n  Check overtime.\n  Flag anomalies.", "Check overtime. Flag anomalies."),
+        (
+            "Fix the query:\nSELECT a FROM t WHERE b = 1;\n - add index\n - explain plan",
+            "Fix the query: - add index - explain plan",
+        ),
         ("Use f(x) here", "Use f(x) here"),
         ("Note (important)", "Note (important)"),
         ("Call report(x) after the run.", "Call report(x) after the run."),

@@ -397,11 +397,21 @@ def test_xlsx_placeholder_results_of_a_workbook_never_recalculated_are_not_read(
     got = {r["task_id"]: r for r in result.tasks.iter_rows(named=True)}
     assert (got["P-1"]["description"], got["P-2"]["instances"], got["P-3"]["instances"]) == (None, None, 4)
     assert got["P-1"]["flags"].startswith(
-        "'prompt' is a formula (=== Instructions ===\nSolve it) whose saved result is a placeholder: "
+        "'prompt' is a formula (=== Instructions ===\nSolve it) whose saved result, 0, is a placeholder: "
         "the program that wrote the workbook asked for it to be recalculated when opened"
     )
-    assert "'instances' is a formula (=1/0) whose saved result is a placeholder" in got["P-2"]["flags"]
+    assert "'instances' is a formula (=1/0) whose saved result, 0, is a placeholder" in got["P-2"]["flags"]
     assert got["P-3"]["flags"] is None
+    # a result a generator computed and saved (xlsxwriter given one, ExcelJS, EPPlus) is the value
+    wb = xlsxwriter.Workbook(tmp_path / "computed.xlsx")
+    ws = wb.add_worksheet("S")
+    ws.write_row(0, 0, ["task_id", "title", "instances"])
+    ws.write_formula(1, 0, '="C-"&1', None, "C-1")
+    ws.write(1, 1, "computed")
+    ws.write_formula(1, 2, "=1*10", None, 10)
+    wb.close()
+    got = {r["task_id"]: r for r in ingest_directory(tmp_path, onet).tasks.iter_rows(named=True)}
+    assert (got["C-1"]["instances"], got["C-1"]["flags"]) == (10, None)
     # the same workbook saved by Excel: its results are the values
     saved_by_excel(tmp_path / "inv.xlsx")
     got = {r["task_id"]: r for r in ingest_directory(tmp_path, onet).tasks.iter_rows(named=True)}
@@ -438,6 +448,23 @@ def test_a_parquet_value_python_cannot_hold_is_kept_as_its_stored_number(tmp_pat
         f"'expires_at' holds a timestamp[us] value Python cannot represent (OverflowError: date value out "
         f"of range); kept as its stored number {big}"
     ) in detail
+    # a date past 9999 (Postgres' date 'infinity') and a list holding such a timestamp
+    pq.write_table(
+        pa.table(
+            {
+                "task_id": ["D-1"],
+                "title": ["dated"],
+                "until": pa.array([2**31 - 1], pa.int32()).cast(pa.date32()),
+                "history": pa.array([[big]], pa.list_(pa.timestamp("us"))),
+            }
+        ),
+        tmp_path / "pg.parquet",
+    )
+    result = ingest_directory(tmp_path, onet)
+    assert result.files["status"].to_list() == ["loaded"]
+    (flags,) = result.tasks.filter(pl.col("task_id") == "D-1")["flags"].to_list()
+    assert "'until' holds a date32[day] value Python cannot represent" in flags and "2147483647" in flags
+    assert "'history' holds a list<element: timestamp[us]> value" in flags
 
 
 def test_documentation_files_beside_the_inventory_are_not_read(tmp_path, onet):
@@ -609,3 +636,12 @@ def test_a_json_record_with_a_repeated_key_is_quarantined_under_its_id(tmp_path,
     q = result.quarantine.select("source_row", "task_id", "reason").rows()
     assert q == [(1, "J-11", "malformed_json")]  # the ID was null: the row named no task
     assert result.tasks["task_id"].to_list() == ["J-12"]
+    # the ID only names the quarantined record: a valid task of that ID elsewhere is no duplicate of
+    # it, and a repeated ID key names no ID (JSON keeps the last one)
+    (tmp_path / "a.jsonl").write_text(
+        '{"id": "T-1", "title": "a", "id": "T-2"}\n{"task_id": "J-11", "title": "a", "title": "b"}\n'
+    )
+    (tmp_path / "b.csv").write_text("task_id,title\nT-1,valid\nJ-11,also valid\n")
+    result = ingest_directory(tmp_path, onet)
+    assert sorted(result.tasks["task_id"].to_list()) == ["J-11", "T-1"]
+    assert result.quarantine.select("source_row", "task_id").rows() == [(1, None), (2, "J-11")]

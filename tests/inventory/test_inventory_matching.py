@@ -456,6 +456,9 @@ def test_an_occupation_without_onet_tasks_joins_the_query_as_words():
         ("Debug memory leak", None, False),
         ("Fix", "the 2 bugs in 10", True),  # numbers and stop words are no content words
         ("Q3", "Fix the bugs", False),  # 'q3' is a word: q3, fix, bugs
+        ("Computer system maintenance", None, False),  # work words scikit-learn calls stop words
+        ("日本語の文章を校正する", None, False),  # CJK: no spaces, many words
+        ("校正", None, True),
         (None, "Reconcile the ledger with the bank statement", False),
     ],
 )

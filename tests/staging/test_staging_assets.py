@@ -209,3 +209,18 @@ def test_loaded_at_is_utc_whatever_the_machines_time_zone(monkeypatch):
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+def test_a_staging_asset_without_its_ingest_table_says_which_to_materialize():
+    # a selection of staging alone on a fresh work database failed with DuckDB's "Python Object 'soc'
+    # of type module ... not suitable for replacement scans"
+    import duckdb
+    import pytest
+
+    from assets.common.errors import TaskvalueError
+    from assets.staging.assets import _file_row
+
+    with pytest.raises(
+        TaskvalueError, match=r"ingest.soc is not in the work database: materialize ingest/soc first"
+    ):
+        _file_row(duckdb.connect(), "soc", "soc_structure")

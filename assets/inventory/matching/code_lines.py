@@ -331,10 +331,11 @@ def drop_code_lines(text: str) -> str:
             run.append(i)
         else:
             run, after_code = [], False
-    # the end of a snippet that ends the text (`    return x*2`, `print(f(3))`): its lines that are
-    # indented or carry a code signal, up to the first that is neither ("Make it faster." stays)
+    # the end of a snippet that ends the text (`print(f(3))`, `library(dplyr)`): its lines that carry
+    # a code signal, up to the first that does not. Indentation alone is no sign: "  Check overtime."
+    # or "   - add index" after a snippet are the instructions
     for j in run if after_code else ():
-        if not (judged[j][1] > 0 or lines[j][:1] in (" ", "\t")):
+        if judged[j][1] == 0:
             break
         filled[j] = True
     return "\n".join("" if c else x for x, c in zip(lines, filled, strict=True))

@@ -137,18 +137,51 @@ MIN_CONTENT_WORDS = 3
 _WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token pattern
 
 
+# scikit-learn's stop words include words that name work ("Computer system maintenance" is three)
+_WORK_WORDS = frozenset(
+    {
+        "bill",
+        "call",
+        "computer",
+        "describe",
+        "detail",
+        "fill",
+        "find",
+        "fire",
+        "interest",
+        "move",
+        "part",
+        "show",
+        "system",
+        "amount",
+        "back",
+        "bottom",
+        "front",
+        "side",
+        "top",
+        "found",
+        "mill",
+        "serious",
+    }
+)
+# a run of CJK characters is one token for the pattern above, though it holds several words
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
+
+
 def few_words(title: str | None, description: str | None, common: set[str] | None = None) -> bool:
-    """Whether the task's title and prompt (code and boilerplate taken out already, English stop words
-    and numbers not counted) hold fewer than MIN_CONTENT_WORDS distinct words. Stops reading at the
-    third, so a long prompt costs what its first sentence does."""
+    """Whether the task's title and prompt (code and boilerplate taken out already; English function
+    words and numbers not counted; each distinct CJK character counted) hold fewer than
+    MIN_CONTENT_WORDS distinct words. Stops reading at the third, so a long prompt costs what its
+    first sentence does."""
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     seen: set[str] = set()
     for text in (title, strip_boilerplate(description, common or set())):
         for m in _WORD.finditer(text.lower() if text else ""):
             word = m.group()
-            if word not in ENGLISH_STOP_WORDS and not word.isdigit():
-                seen.add(word)
-                if len(seen) >= MIN_CONTENT_WORDS:
-                    return False
+            if word.isdigit() or (word in ENGLISH_STOP_WORDS and word not in _WORK_WORDS):
+                continue
+            seen.update(_CJK.findall(word) if not word.isascii() and _CJK.search(word) else (word,))
+            if len(seen) >= MIN_CONTENT_WORDS:
+                return False
     return True
