@@ -23,6 +23,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from assets.inventory.matching.code_lines import drop_code_lines
 
@@ -168,18 +169,24 @@ _WORK_WORDS = frozenset(
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
+@lru_cache(maxsize=1)
+def _stop_words() -> frozenset[str]:
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+    return frozenset(ENGLISH_STOP_WORDS - _WORK_WORDS)
+
+
 def few_words(title: str | None, description: str | None, common: set[str] | None = None) -> bool:
     """Whether the task's title and prompt (code and boilerplate taken out already; English function
     words and numbers not counted; each distinct CJK character counted) hold fewer than
     MIN_CONTENT_WORDS distinct words. Stops reading at the third, so a long prompt costs what its
     first sentence does."""
-    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
-
     seen: set[str] = set()
+    stop = _stop_words()
     for text in (title, strip_boilerplate(description, common or set())):
-        for m in _WORD.finditer(text.lower() if text else ""):
-            word = m.group()
-            if word.isdigit() or (word in ENGLISH_STOP_WORDS and word not in _WORK_WORDS):
+        for m in _WORD.finditer(text or ""):  # lower-cased word by word: most texts stop at the third
+            word = m.group().lower()
+            if word.isdigit() or word in stop:
                 continue
             seen.update(_CJK.findall(word) if not word.isascii() and _CJK.search(word) else (word,))
             if len(seen) >= MIN_CONTENT_WORDS:
