@@ -17,6 +17,7 @@ from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
 from assets.common.warehouse import attached_read_only
+from assets.inventory.row_warnings import READ_ERRORS, unreadable_published
 from orchestration.resources import TaskvalueSettings
 
 OVERRIDES = AssetKey(["staging", "inventory_overrides"])
@@ -97,16 +98,8 @@ def published_decisions_unchanged(settings: TaskvalueSettings, duckdb: DuckDBRes
     try:
         with duckdb.get_connection() as con:
             changed = changed_since_publish(con, settings.warehouse)
-    except (duckdb.Error, OSError) as exc:  # a warning, never a reason to fail the refresh
-        return AssetCheckResult(
-            passed=False,
-            severity=AssetCheckSeverity.WARN,
-            metadata={
-                "error": MetadataValue.text(
-                    f"cannot read the published warehouse {settings.warehouse}: {exc}"
-                )
-            },
-        )
+    except READ_ERRORS as exc:  # (`duckdb` is the resource here: the module's errors are in READ_ERRORS)
+        return unreadable_published(settings.warehouse, exc)
     return AssetCheckResult(
         passed=not changed,
         severity=AssetCheckSeverity.WARN,

@@ -21,7 +21,7 @@ from assets.common.warn_checks import warning_check
 from orchestration.resources import TaskvalueSettings
 
 ROWS_SHOWN = 50
-_READ_ERRORS = (duckdb.Error, OSError)
+READ_ERRORS = (duckdb.Error, OSError)  # reading the published warehouse
 TASKS = AssetKey(["staging", "inventory_tasks"])
 QUARANTINE = AssetKey(["staging", "inventory_quarantine"])
 
@@ -53,6 +53,16 @@ no_row_quarantined = warning_check(
     "task ID, reason and detail (the first 50), and the counts per file and reason.",
     _quarantined,
 )
+
+
+def unreadable_published(warehouse: Path, exc: Exception) -> AssetCheckResult:
+    """The warning of a check that compares with the published warehouse and cannot read it: a
+    warning, never a reason to fail the refresh."""
+    return AssetCheckResult(
+        passed=False,
+        severity=AssetCheckSeverity.WARN,
+        metadata={"error": MetadataValue.text(f"cannot read the published warehouse {warehouse}: {exc}")},
+    )
 
 
 def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple]:
@@ -156,16 +166,8 @@ def every_published_task_still_accepted(
     try:
         with duckdb.get_connection() as con:
             dropped = dropped_since_publish(con, settings.warehouse)
-    except _READ_ERRORS as exc:  # a warning, never a reason to fail the refresh
-        return AssetCheckResult(
-            passed=False,
-            severity=AssetCheckSeverity.WARN,
-            metadata={
-                "error": MetadataValue.text(
-                    f"cannot read the published warehouse {settings.warehouse}: {exc}"
-                )
-            },
-        )
+    except READ_ERRORS as exc:
+        return unreadable_published(settings.warehouse, exc)
     lines = [
         f"- {task}{f' (was {file} row {row})' if file else ''}: {now}"
         for task, file, row, now in dropped[:ROWS_SHOWN]

@@ -78,3 +78,18 @@ def test_no_published_warehouse_or_one_without_overrides_says_nothing(tmp_path):
         with duckdb.connect(str(settings.warehouse)) as old:
             old.execute("create schema staging; create table staging.inventory_tasks (task_id varchar)")
         assert changed_since_publish(con, settings.warehouse) == []
+
+
+def test_an_unreadable_published_warehouse_is_a_warning_not_a_crash(tmp_path):
+    # the check's own parameter `duckdb` (the resource) shadowed the module in its except clause
+    settings = settings_for(tmp_path, tmp_path)
+    settings.work_db.parent.mkdir(parents=True)
+    warehouse(settings.work_db, [("SWE-2", "pin", 21670, 2, "ok", None)], [("SWE-2", "aaaaaaaaaaaa")])
+    settings.warehouse.write_bytes(b"not a duckdb file")
+    result = published_decisions_unchanged(
+        settings=settings, duckdb=DuckDBResource(database=str(settings.work_db))
+    )
+    assert not result.passed and result.severity.value == "WARN"
+    assert result.metadata["error"].value.startswith(
+        f"cannot read the published warehouse {settings.warehouse}: "
+    )
