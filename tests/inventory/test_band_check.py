@@ -57,6 +57,6 @@ def test_an_empty_inventory_passes(tmp_path):
     con.execute(
         "create schema marts; create table marts.inventory_task_matches (inventory_task_id varchar, "
         "rank integer, onet_task_id bigint, method varchar, score double, text_confidence varchar, "
-        "confidence varchar)"
+        "confidence varchar, few_words boolean)"
     )
     assert bands_check_result(con, *TFIDF).passed
