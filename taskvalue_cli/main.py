@@ -150,8 +150,9 @@ def refresh(
     """
     from assets.coverage.config import coverage_settings_from_env
     from assets.coverage.domains import load_domains
-    from assets.inventory.assets import OVERRIDES, configured_overrides
+    from assets.inventory.assets import OVERRIDES, TASKS, configured_overrides
     from assets.inventory.config import inventory_settings_from_env
+    from assets.inventory.ingest import require_inventory_dir
     from assets.inventory.overrides import locate_overrides
     from assets.value.config import attribute_file, value_settings_from_env
     from orchestration.definitions import build_definitions
@@ -167,6 +168,8 @@ def refresh(
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())
     selection = _resolve(select, defs)
+    if selection is None or TASKS in selection:  # a missing inventory directory failed at step 55
+        require_inventory_dir(settings.inventory)
     if selection is None or OVERRIDES in selection:
         # and an overrides file that would not be read (failed at step 78, after 42 s)
         locate_overrides(settings.inventory, configured_overrides(settings, inventory_settings_from_env()))

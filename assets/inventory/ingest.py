@@ -661,12 +661,16 @@ def _second_names(directory: Path, paths: list[Path]) -> tuple[dict[Path, str], 
     return read_as, links
 
 
-def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
+def require_inventory_dir(directory: Path) -> None:
     if not directory.is_dir():
         raise TaskvalueError(
             f"inventory directory {directory} does not exist: create it, or point TASKVALUE_INVENTORY_DIR "
             "(settings.inventory_dir) at the directory holding your task files"
         )
+
+
+def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
+    require_inventory_dir(directory)
     rows: list[Row] = []
     file_rows: list[dict[str, Any]] = []
     paths = inventory_files(directory)

@@ -605,3 +605,14 @@ def test_refresh_names_a_misspelt_setting(warehouse, tmp_path):
         "TASKVALUE_LOADED_COST_MULTIPLIER?)\n"
     )  # then refused for the missing attribute file: no refresh runs in this test
     assert proc.returncode == 2
+
+
+def test_refresh_refuses_a_missing_inventory_directory_before_any_work(warehouse, tmp_path):
+    # it failed at step 55, 29 s in
+    proc = _cli(["refresh"], warehouse, TASKVALUE_INVENTORY_DIR=str(tmp_path / "nowhere"))
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert err.decode().startswith(
+        f"TaskvalueError: inventory directory {tmp_path / 'nowhere'} does not exist"
+    )
+    assert b"Traceback" not in err and out == b""
