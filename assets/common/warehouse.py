@@ -108,13 +108,25 @@ def dict_rows(con: duckdb.DuckDBPyConnection, sql: str, params: list | dict | No
 
 @contextmanager
 def attached_read_only(con: duckdb.DuckDBPyConnection, path: Path, alias: str) -> Iterator[str]:
-    """The database file at `path` attached to `con` read-only as `alias` for the block, detached after."""
+    """The database file at `path` attached to `con` read-only as `alias` for the block, detached after
+    (and before: a block that died with its process can leave the alias attached to the connection)."""
     literal = str(path).replace("'", "''")  # ATTACH takes no bound parameters
+    con.execute(f"detach database if exists {alias}")
     con.execute(f"attach '{literal}' as {alias} (read_only)")
     try:
         yield alias
     finally:
         con.execute(f"detach {alias}")
+
+
+def attached_columns(con: duckdb.DuckDBPyConnection, alias: str, schema: str, table: str) -> set[str]:
+    """The column names of schema.table in the database attached as `alias` (none: no such table, as
+    in a warehouse published before the table existed)."""
+    rows = con.execute(
+        "select column_name from duckdb_columns() where database_name = ? and schema_name = ? and table_name = ?",
+        [alias, schema, table],
+    ).fetchall()
+    return {r[0] for r in rows}
 
 
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:

@@ -244,7 +244,7 @@ class _Cache:
         return self.archive(entry) if entry.in_archive else self.dest(entry)
 
     def refusal(self, entry: SourceFile, reason: str) -> str:
-        if reason.startswith("HTTP 404") and (setting := self.release_setting(entry)):
+        if reason.startswith("HTTP 404") and (setting := release_setting(self.settings, entry)):
             reason += f" (O*NET release or OES vintage {entry.release}, set by {setting})"
         if entry.optional:
             # never assumed absent on a failed download (a passing outage would publish fallback
@@ -265,9 +265,6 @@ class _Cache:
                 if e.url == entry.url and e != entry and not e.optional and not self.dest(e).is_file()
             ),
         )
-
-    def release_setting(self, entry: SourceFile) -> str | None:
-        return release_setting(self.settings, entry)
 
     def disk_error(self, entry: SourceFile, exc: OSError) -> str:
         return (

@@ -16,24 +16,12 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValu
 from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
-from assets.common.warehouse import attached_read_only
-from assets.inventory.row_warnings import READ_ERRORS, unreadable_published
+from assets.common.warehouse import attached_columns, attached_read_only
+from assets.inventory.row_warnings import READ_ERRORS, ROWS_SHOWN, unreadable_published
 from orchestration.resources import TaskvalueSettings
 
 OVERRIDES = AssetKey(["staging", "inventory_overrides"])
-ROWS_SHOWN = 50
 _ALIAS = "published_overrides"
-
-
-def _columns(con: duckdb.DuckDBPyConnection, table: str) -> set[str]:
-    return {
-        r[0]
-        for r in con.execute(
-            "select column_name from duckdb_columns() where database_name = ? and schema_name = 'staging' "
-            "and table_name = ?",
-            [_ALIAS, table],
-        ).fetchall()
-    }
 
 
 def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple]:
@@ -42,9 +30,9 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
     `rewritten` for an applied line without text_hash whose task's text changed since that publish."""
     if not published.is_file():
         return []
-    con.execute(f"detach database if exists {_ALIAS}")  # left by a check that died mid-way
     with attached_read_only(con, published, _ALIAS):
-        decisions, tasks = _columns(con, "inventory_overrides"), _columns(con, "inventory_tasks")
+        decisions = attached_columns(con, _ALIAS, "staging", "inventory_overrides")
+        tasks = attached_columns(con, _ALIAS, "staging", "inventory_tasks")
         if not {"inventory_task_id", "action", "onet_task_id", "status"} <= decisions:
             return []  # published before the overrides table had these columns
         removed = f"""

@@ -16,7 +16,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValu
 from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
-from assets.common.warehouse import attached_read_only
+from assets.common.warehouse import attached_columns, attached_read_only
 from assets.common.warn_checks import warning_check
 from orchestration.resources import TaskvalueSettings
 
@@ -70,15 +70,8 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
     inventory that this refresh did not accept: quarantined (with the places and reasons) or in no file."""
     if not published.is_file():
         return []
-    con.execute("detach database if exists published_inventory")  # left by a check that died mid-way
-    with attached_read_only(con, published, "published_inventory"):
-        columns = {
-            r[0]
-            for r in con.execute(
-                "select column_name from duckdb_columns() where database_name = 'published_inventory' "
-                "and schema_name = 'staging' and table_name = 'inventory_tasks'"
-            ).fetchall()
-        }
+    with attached_read_only(con, published, "published_inventory") as alias:
+        columns = attached_columns(con, alias, "staging", "inventory_tasks")
         if "task_id" not in columns:  # a warehouse published before the inventory existed
             return []
         # an older warehouse may lack the provenance columns: the IDs are what matters

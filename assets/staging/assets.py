@@ -17,7 +17,7 @@ from assets.common.errors import TaskvalueError
 from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
-from assets.common.warehouse import build_sql_model, comment_statements, replace_table_from_frame
+from assets.common.warehouse import build_sql_model, comment_statements, has_table, replace_table_from_frame
 from assets.ingest.catalog import ONET_FILES
 from assets.staging import oes, onet, soc
 from assets.staging.typed import docs
@@ -53,10 +53,7 @@ FILE_LOADS_COLUMNS = {
 def _file_row(con: duckdb.DuckDBPyConnection, ingest_table: str, file_key: str) -> dict:
     # without the table, DuckDB would look for a Python object of that name (the module `soc`) and
     # fail with "not suitable for replacement scans"
-    exists = con.execute(
-        "select count(*) from duckdb_tables() where schema_name = 'ingest' and table_name = ?", [ingest_table]
-    ).fetchone()[0]
-    if not exists:
+    if not has_table(con, "ingest", ingest_table):
         raise TaskvalueError(
             f"ingest.{ingest_table} is not in the work database: materialize ingest/{ingest_table} first "
             f"(or select it too, e.g. --select 'key:ingest/{ingest_table}+')"
