@@ -617,10 +617,10 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
         # field shows it, instead of an empty value nobody sees; TRUE stays a boolean, not 'true'
         row = [facts.cells.get((at, col), v) for col, v in enumerate(row)]
         id_flags = []
-        for col in id_columns:
-            if col < len(row) and (flag := xlsx_numbers.date_id_flag(row[col])):
+        for col in (c for c in id_columns if c < len(row)):
+            if flag := xlsx_numbers.date_id_flag(row[col]):
                 id_flags.append(flag)
-            if (at, col) in facts.numbers and col < len(row):
+            if (at, col) in facts.numbers:
                 shown, flag = xlsx_numbers.shown_id(*facts.numbers[at, col])
                 row[col] = shown if shown is not None else row[col]
                 id_flags += [flag] if flag else []

@@ -72,7 +72,7 @@ def shown_id(stored: str, code: str | None) -> tuple[str | None, str | None]:
         value = float(stored)
     except ValueError:
         return None, None
-    if code and _ZERO_PADDED.fullmatch(code) and value.is_integer() and value >= 0 and not too_long(stored):
+    if matters(code) and value.is_integer() and value >= 0 and not too_long(stored):
         shown = str(int(value)).zfill(len(code))
         if shown != str(int(value)):
             return (
