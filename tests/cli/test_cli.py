@@ -584,14 +584,26 @@ def test_refresh_refuses_a_named_attribute_file_that_is_not_there(warehouse, tmp
     )
 
 
-def test_refresh_refuses_a_named_overrides_file_that_is_not_there(warehouse, tmp_path):
-    # it failed at step 78, after 42 s of work
-    proc = _cli(["refresh"], warehouse, TASKVALUE_INVENTORY_OVERRIDES=str(tmp_path / "missing.csv"))
+@pytest.mark.parametrize(
+    "variable, name, message",
+    [
+        # it failed at step 78, after 42 s of work
+        (
+            "TASKVALUE_INVENTORY_OVERRIDES",
+            "missing.csv",
+            "overrides file {} does not exist (TASKVALUE_INVENTORY_OVERRIDES",
+        ),
+        # it failed at step 55, 29 s in
+        ("TASKVALUE_INVENTORY_DIR", "nowhere", "inventory directory {} does not exist"),
+    ],
+)
+def test_refresh_refuses_a_missing_inventory_path_before_any_work(
+    warehouse, tmp_path, variable, name, message
+):
+    proc = _cli(["refresh"], warehouse, **{variable: str(tmp_path / name)})
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 2, err
-    assert err.decode().startswith(
-        f"TaskvalueError: overrides file {tmp_path / 'missing.csv'} does not exist (TASKVALUE_INVENTORY_OVERRIDES"
-    )
+    assert err.decode().startswith("TaskvalueError: " + message.format(tmp_path / name))
     assert b"Traceback" not in err and out == b""
 
 
@@ -605,14 +617,3 @@ def test_refresh_names_a_misspelt_setting(warehouse, tmp_path):
         "TASKVALUE_LOADED_COST_MULTIPLIER?)\n"
     )  # then refused for the missing attribute file: no refresh runs in this test
     assert proc.returncode == 2
-
-
-def test_refresh_refuses_a_missing_inventory_directory_before_any_work(warehouse, tmp_path):
-    # it failed at step 55, 29 s in
-    proc = _cli(["refresh"], warehouse, TASKVALUE_INVENTORY_DIR=str(tmp_path / "nowhere"))
-    out, err = proc.communicate(timeout=120)
-    assert proc.returncode == 2, err
-    assert err.decode().startswith(
-        f"TaskvalueError: inventory directory {tmp_path / 'nowhere'} does not exist"
-    )
-    assert b"Traceback" not in err and out == b""

@@ -151,13 +151,21 @@ def build_matches(con, top_k: int = 5, few: frozenset[str] = frozenset()) -> Non
         con.unregister("inventory_match_candidates")
 
 
-def decided(tmp_path, decisions: str, top_k: int | None = None) -> duckdb.DuckDBPyConnection:
-    """The fixture warehouse with an overrides file of `decisions` (lines after the header); with
-    `top_k`, the matches built too."""
-    path = tmp_path / "_overrides.csv"
+def decided(
+    tmp_path,
+    decisions: str,
+    top_k: int | None = None,
+    edits: tuple[str, ...] = (),
+    name: str = "_overrides.csv",
+) -> duckdb.DuckDBPyConnection:
+    """The fixture warehouse, changed by the SQL `edits`, with an overrides file `name` of `decisions`
+    (lines after the header); with `top_k`, the matches built too."""
+    path = tmp_path / name
     path.write_text(HEADER + decisions)
     con = duckdb.connect()
     warehouse(con)
+    for edit in edits:
+        con.execute(edit)
     build_overrides(con, path)
     if top_k is not None:
         build_matches(con, top_k)
@@ -445,12 +453,12 @@ def test_a_pin_outside_the_occupation_the_task_names_is_applied_and_flagged(buil
     )
     assert matches(built, "SW-1")[0] == (1, 300, "override", "a fallers task on software")
     # a pin inside the named occupation, the hint at any SOC level, is not flagged
-    con = duckdb.connect()
-    warehouse(con)
-    con.execute("update staging.inventory_tasks set onet_soc_code = '15-1250' where task_id = 'SW-1'")
-    path = tmp_path / "inside.csv"
-    path.write_text(HEADER + "SW-1,pin,202,in the named occupation\nSW-1,pin,300,outside\n")
-    build_overrides(con, path)
+    con = decided(
+        tmp_path,
+        "SW-1,pin,202,in the named occupation\nSW-1,pin,300,outside\n",
+        edits=("update staging.inventory_tasks set onet_soc_code = '15-1250' where task_id = 'SW-1'",),
+        name="inside.csv",
+    )
     assert [d for _, d in statuses(con).values()] == [
         None,
         "pinned occupation 47-5081.00 is not the occupation the task's onet_soc_code 15-1250 names "
@@ -461,12 +469,12 @@ def test_a_pin_outside_the_occupation_the_task_names_is_applied_and_flagged(buil
 
 def test_a_pin_on_a_task_coverage_leaves_out_says_it_covers_nothing(tmp_path):
     # the pin was `ok` with no detail, while coverage (status retired) counted nothing for it
-    con = duckdb.connect()
-    warehouse(con)
-    con.execute("update staging.inventory_tasks set status = ' Retired' where task_id = 'W-1'")
-    path = tmp_path / "retired.csv"
-    path.write_text(HEADER + "W-1,pin,102,reviewed\nW-2,pin,102,reviewed\n")
-    build_overrides(con, path)
+    con = decided(
+        tmp_path,
+        "W-1,pin,102,reviewed\nW-2,pin,102,reviewed\n",
+        edits=("update staging.inventory_tasks set status = ' Retired' where task_id = 'W-1'",),
+        name="retired.csv",
+    )
     assert statuses(con) == {
         2: (
             "ok",
@@ -475,7 +483,9 @@ def test_a_pin_on_a_task_coverage_leaves_out_says_it_covers_nothing(tmp_path):
         ),
         3: ("ok", None),
     }
-    build_overrides(con, path, excluded_statuses="")  # TASKVALUE_COVERAGE_EXCLUDED_STATUSES=
+    build_overrides(
+        con, tmp_path / "retired.csv", excluded_statuses=""
+    )  # TASKVALUE_COVERAGE_EXCLUDED_STATUSES=
     assert statuses(con)[2] == ("ok", None)
     con.close()
 
