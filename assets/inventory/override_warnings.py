@@ -12,15 +12,15 @@ from __future__ import annotations
 from pathlib import Path
 
 import duckdb
-from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValue, asset_check
+from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_check
 from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
 from assets.common.warehouse import attached_columns, attached_read_only
+from assets.inventory.assets import OVERRIDES
 from assets.inventory.row_warnings import READ_ERRORS, ROWS_SHOWN, unreadable_published
 from orchestration.resources import TaskvalueSettings
 
-OVERRIDES = AssetKey(["staging", "inventory_overrides"])
 _ALIAS = "published_overrides"
 
 
