@@ -40,6 +40,8 @@ import polars as pl
 
 from assets.common.errors import TaskvalueError
 from assets.common.inputs import sha256_of
+from assets.inventory.chat import chat_text
+from assets.inventory.dates import read_datetime
 from assets.inventory.readers import RawRecord, UnreadableFile, dumps, file_type, json_safe, read_file
 from assets.inventory.schema import (
     ALIASES,
@@ -55,7 +57,6 @@ from assets.inventory.schema import (
 SOC_CODE = re.compile(r"^(\d{2})[-\u2010-\u2015\u2212\s]?(\d{4})(?:\.(\d{2}))?$")
 SOC_DIGITS = re.compile(r"^(\d{2})(\d{4})(\d{2})$")
 CODE_LIKE = re.compile(r"^[\d\s.\-\u2010-\u2015\u2212/]*\d[\d\s.\-\u2010-\u2015\u2212/]*$")
-DATE_FORMATS = ("%m/%d/%Y", "%m/%d/%Y %H:%M", "%m/%d/%Y %H:%M:%S", "%Y/%m/%d", "%d.%m.%Y", "%Y%m%d")
 HASHED_FIELDS = tuple(f for f in FIELDS if f != "task_id")
 
 
@@ -171,44 +172,25 @@ def _not_whole(text: str) -> str:
     return "not a number"
 
 
-def _naive_utc(value: dt.datetime) -> dt.datetime:
-    if value.tzinfo is None:
-        return value
-    try:
-        return value.astimezone(dt.UTC).replace(tzinfo=None)
-    except (OverflowError, ValueError):  # 0001-01-01T00:00+05:00 is before year 1 in UTC
-        raise Unparseable(f"{value.isoformat()!r} (out of range when converted to UTC)") from None
-
-
-def parse_datetime(value: Any) -> dt.datetime | None:
+def parse_datetime(value: Any, flags: list[str] | None = None) -> dt.datetime | None:
+    """`created_at` as a naive UTC datetime (formats: assets/inventory/dates.py); a note on how it
+    was read (epoch milliseconds) goes to `flags`."""
     if is_missing(value):
         return None
-    if isinstance(value, dt.datetime):
-        return _naive_utc(value)
-    if isinstance(value, dt.date):
-        return dt.datetime(value.year, value.month, value.day)
-    if isinstance(value, bool):
-        raise Unparseable(f"{value!r} (a boolean, not a date)")
-    text = str(value).strip()
     try:
-        parsed = dt.datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
-        pass
-    else:
-        return _naive_utc(parsed)
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt)
-        except ValueError:
-            continue
-    raise Unparseable(repr(value))
+        parsed, note = read_datetime(value)
+    except ValueError as exc:
+        raise Unparseable(str(exc)) from None
+    if note and flags is not None:
+        flags.append(note)
+    return parsed
 
 
 def parse_tags(value: Any) -> list[str] | None:
     if is_missing(value):
         return None
     if isinstance(value, list | tuple):
-        items = [as_text(v) or "" for v in value]
+        items = [_tag_text(v) or "" for v in value]
     else:
         text = str(value).strip()
         if text.startswith("["):
@@ -221,6 +203,16 @@ def parse_tags(value: Any) -> list[str] | None:
             items = re.split(r"[,;|]", text)
     tags = [t for t in (visible_text(i.replace("\x00", "")) for i in items) if t]
     return tags or None
+
+
+def _tag_text(value: Any) -> str | None:
+    """A tag: an object's name (Asana and Trello export tags as {"gid": ..., "name": "finance"}),
+    else the value as text."""
+    if isinstance(value, dict):
+        for key in ("name", "label", "title", "text", "value"):
+            if isinstance(value.get(key), str) and value[key].strip():
+                return value[key]
+    return as_text(value)
 
 
 def as_text(value: Any, *, strip: bool = True) -> str | None:
@@ -340,12 +332,16 @@ def validate_record(
                 row.extra[str(key)] = value
             continue
         by_field[target] = value
+        if target in TEXT_FIELDS and (chat := chat_text(value, str(key))) is not None:
+            row.extra[str(key)] = value  # the messages as given; the text field holds their text
+            by_field[target] = chat.text
+            row.flags.append(f"{target}: {chat.note}")
     if not set(by_field) & set(KEY_FIELDS):  # a JSON record whose keys name no inventory field
         keys = ", ".join(repr(str(k)) for k in list(cells)[:12])
         row.reasons.append(
             (
                 "unrecognized_header",
-                f"no key names task_id, title or description (keys: {keys or 'none'}){_nested(cells)}. "
+                f"no key names task_id, title or description (keys: {keys or 'none'}){_nested_hint(_nested(cells))}. "
                 f"Accepted names: {accepted_names()}",
             )
         )
@@ -368,7 +364,7 @@ def validate_record(
     for name, parser in (
         ("instances", lambda x: parse_int(x)),
         ("onet_task_id", lambda x: parse_int(x, positive=True, thousands=False)),
-        ("created_at", parse_datetime),
+        ("created_at", lambda x: parse_datetime(x, row.flags)),
     ):
         try:
             v[name] = parser(by_field.get(name))
@@ -376,18 +372,24 @@ def validate_record(
             v[name] = None
             row.reasons.append(("unparseable_value", f"{name}: cannot read {str(exc)[:200]}"))
     _soc_hint(row, by_field.get("onet_soc_code"), onet)
+    found = _nested(cells, {f for f, value in by_field.items() if not is_missing(value)})
+    nested = _nested_hint(found)
     # no column for the field at all (a header in another language): say that, not "empty"
-    absent = set(FIELDS) - set(mapping.values()) if not _nested(cells) else set()
+    absent = set(FIELDS) - set(mapping.values()) if not nested else set()
     if v["task_id"] is None and not any(r[1].startswith("task_id:") for r in row.reasons):
         why = _no_column(("task_id",), cells) if "task_id" in absent else "no task_id (or alias) value"
-        row.reasons.insert(0, ("missing_id", f"{why}{_nested(cells)}"))
+        row.reasons.insert(0, ("missing_id", f"{why}{nested}"))
     if all(v[t] is None for t in TEXT_FIELDS):
         why = (
             _no_column(TEXT_FIELDS, cells)
             if absent >= set(TEXT_FIELDS)
             else "neither title nor description has text"
         )
-        row.reasons.append(("no_text", f"{why}{_nested(cells)}"))
+        row.reasons.append(("no_text", f"{why}{nested}"))
+    if found and not row.reasons:  # a dataset's `metadata` struct holding the domain: read by no one
+        row.flags.append(
+            f"{', '.join(found[1])} nested under {found[0]!r} not read: put them at the top level to use them"
+        )
     if v["onet_task_id"] is not None and v["onet_task_id"] not in onet.task_ids:
         row.flags.append(f"unknown onet_task_id {v['onet_task_id']}")
     owner = onet.task_occupations.get(v["onet_task_id"])
@@ -424,18 +426,27 @@ def _no_column(fields: tuple[str, ...], cells: dict[str, Any]) -> str:
     return f"no column is named {wanted} (columns: {found or 'none'}; accepted names: {names})"
 
 
-def _nested(cells: dict[str, Any]) -> str:
-    """Where a record nests the task fields one level down (Label Studio's `data`, Airtable's
-    `fields`), a hint naming them: the fields are not read from there."""
+def _nested(cells: dict[str, Any], given: set[str] = frozenset()) -> tuple[str, list[str]] | None:
+    """Where a record nests task fields one level down (Label Studio's `data`, Airtable's `fields`,
+    a dataset's `metadata`): the key and the fields' names, which are not read from there. Fields the
+    record gives at the top level do not count (an Asana `assignee` object's `name` is no title)."""
     for key, value in cells.items():
         if isinstance(value, dict):
-            inner = [str(k) for k in value if canonical(k)]
+            inner = [
+                str(k)
+                for k, v in value.items()
+                if canonical(k) and canonical(k) not in given and not is_missing(v)
+            ]
             if inner:
-                return (
-                    f"; the task fields are nested under {str(key)!r} ({', '.join(inner[:6])}): put "
-                    "them at the top level of each record"
-                )
-    return ""
+                return str(key), inner[:6]
+    return None
+
+
+def _nested_hint(nested: tuple[str, list[str]] | None) -> str:
+    if nested is None:
+        return ""
+    key, names = nested
+    return f"; the task fields are nested under {key!r} ({', '.join(names)}): put them at the top level of each record"
 
 
 def _soc_hint(row: Row, value: Any, onet: OnetLookup) -> None:

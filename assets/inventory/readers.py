@@ -116,7 +116,7 @@ def read_delimited(path: Path, kind: str) -> FileRead:
         return out
     header_at = start if named else _find_header(lines, start, kind)
     for n in range(start, header_at):  # a title line above the header: kept, as not a task
-        if lines[n].strip():
+        if lines[n].strip(" \t\r\n,;|\""):  # a line of delimiters only (Google Sheets) is no row
             out.records.append(
                 RawRecord(
                     n + 1,

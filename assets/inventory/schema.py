@@ -1,8 +1,9 @@
 """The inventory format: canonical column names, their documented aliases, and header matching.
 
 Header cells match without regard to case, spaces, punctuation or `*` ("O*NET-SOC Code" ->
-onet_soc_code). The canonical name wins over an alias; a second column for the same field, and any
-column the format does not know, is kept verbatim in `extra_fields`.
+onet_soc_code). The canonical name wins over an alias, an earlier alias over a later one; a second
+column for the same field, and any column the format does not know, is kept verbatim in
+`extra_fields`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,23 @@ FIELDS = (*REQUIRED, *TEXT_FIELDS, *OPTIONAL)
 
 # Documented in the README ("Task inventories"); keep the two in step.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "task_id": ("id", "task_key", "task_uid", "uid", "key", "identifier", "task_identifier"),
+    "task_id": (
+        "id",
+        "task_key",
+        "task_uid",
+        "uid",
+        "key",
+        "identifier",
+        "task_identifier",
+        "issue_key",  # Jira's export ("Issue key" PROJ-12; its "Issue id" is an internal number)
+        # eval datasets (SWE-bench's instance_id, ...)
+        "instance_id",
+        "example_id",
+        "sample_id",
+        "problem_id",
+        "question_id",
+        "prompt_id",
+    ),
     "title": ("name", "task_name", "task_title", "summary", "short_title", "headline"),
     "description": (
         "prompt",
@@ -35,11 +52,20 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "instructions",
         "instruction",
         "task_description",
+        "problem_statement",
         "details",
         "body",
         "text",
         "task_text",
-        "problem_statement",
+        # chat-format prompts (assets/inventory/chat.py) and eval datasets' prompt columns
+        "messages",
+        "conversation",
+        "conversations",
+        "contents",
+        "input",
+        "question",
+        "problem",
+        "query",
     ),
     "domain": ("category", "area", "vertical", "task_domain", "skill_area"),
     "environment": ("env", "sandbox", "harness", "tooling", "environment_name"),
@@ -53,6 +79,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 _LOOKUP = {name: name for name in FIELDS} | {a: f for f, names in ALIASES.items() for a in names}
+_ALIAS_RANK = {name: 0 for name in FIELDS} | {
+    a: i + 1 for names in ALIASES.values() for i, a in enumerate(names)
+}
 
 
 def normalize_header(name: object) -> str:
@@ -65,19 +94,20 @@ def canonical(name: object) -> str | None:
 
 
 def map_header(header: list[str]) -> dict[str, str]:
-    """Header cell as written -> canonical field, for the cells that name a field (first claim wins,
-    except that the canonical name itself beats an alias)."""
+    """Header cell as written -> canonical field, for the cells that name a field. Two cells for one
+    field: the canonical name beats an alias, an alias listed earlier in ALIASES beats a later one
+    (`prompt` beats `query`, wherever the columns stand), and between equal names the first wins."""
     mapping: dict[str, str] = {}
-    claimed: dict[str, str] = {}
+    claimed: dict[str, tuple[int, str]] = {}
     for cell in header:
         field = canonical(cell)
         if field is None:
             continue
-        exact = normalize_header(cell) == field
-        if field not in claimed or (exact and normalize_header(claimed[field]) != field):
+        rank = _ALIAS_RANK[normalize_header(cell)]
+        if field not in claimed or rank < claimed[field][0]:
             if field in claimed:
-                mapping.pop(claimed[field], None)
-            claimed[field] = cell
+                mapping.pop(claimed[field][1], None)
+            claimed[field] = (rank, cell)
             mapping[cell] = field
     return mapping
 

@@ -2,7 +2,8 @@
 -- its annual value to each; DWA value rolls up to its IWA and GWA. Employment reached counts each
 -- occupation once per family (no double counting across its tasks). A task linked to no DWA is in no
 -- family: the families of a level add up to the value of the linked tasks only (on the real data
--- 301 tasks, $138.1bn of $10.34tn, are linked to none).
+-- 301 tasks, $138.1bn of $10.34tn, are linked to none). A DWA no task links to has no row (5 of the
+-- 2,087 DWAs in release 29.0).
 -- columns:
 --   level: dwa, iwa or gwa.
 --   activity_id: DWA ID, IWA ID or GWA Element ID.
@@ -18,7 +19,8 @@
 --   tasks_count: Distinct tasks linked to the family.
 --   employment_weighted_hourly_wage_usd: Mean hourly wage of the occupations reached, weighted by their
 --     allocated employment ($/hr; weights the published marts.task_value.hourly_wage_usd, already in
---     cents, so it re-derives from that table; an annual-only wage enters as A_MEAN/hours rounded).
+--     cents, so it re-derives from that table; an annual-only wage enters as A_MEAN/hours rounded;
+--     an occupation without a wage counts in neither sum), rounded to cents.
 --   value_rank_in_level: Rank by annual value within the level (1 = largest; equal values are numbered
 --     in activity_id order; null when the family has no value: its tasks belong only to occupations
 --     without an OES wage).

@@ -1,0 +1,109 @@
+"""Reading `created_at`: ISO 8601 and the date formats the tools teams export from write.
+
+An unreadable date quarantines its task (issue #4: an unparseable value is a bad row), so the
+formats that Jira (`05/Oct/24 2:16 AM`), Google Sheets and Airtable (`11/1/2024 6:54 AM`,
+`1/3/2024 1:00am`), Notion (`November 12, 2024 3:04 PM`), JavaScript's Date (`Tue Nov 12 2024
+15:04:05 GMT+0000 (Coordinated Universal Time)`), e-mail/HTTP (`Tue, 12 Nov 2024 15:04:05 GMT`) and
+pandas' `to_json` (epoch milliseconds) write are read. Numeric day/month order is the US one
+(`MM/DD/YYYY`), as a spreadsheet in the US locale writes it; `DD.MM.YYYY` is the dotted European one.
+Times with an offset are converted to UTC; times without one are kept as written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import re
+from typing import Any
+
+_TIMES = ("", " %H:%M", " %H:%M:%S", " %I:%M %p", " %I:%M:%S %p", " %I:%M%p", " %I:%M:%S%p")
+_NUMERIC = tuple(f"{day}{time}" for day in ("%m/%d/%Y", "%Y/%m/%d", "%d.%m.%Y") for time in _TIMES)
+_NAMED = tuple(
+    f"{day}{time}"
+    for day in (
+        "%B %d, %Y",
+        "%b %d, %Y",
+        "%d %B %Y",
+        "%d %b %Y",
+        "%d/%b/%y",
+        "%d/%b/%Y",
+        "%d-%b-%Y",
+        "%d-%b-%y",
+    )
+    for time in _TIMES
+) + ("%a %b %d %Y %H:%M:%S GMT%z", "%a %b %d %Y %H:%M:%S %z", "%a %b %d %Y")
+_RFC_2822 = re.compile(r"^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} ")
+_ZONE_WORD = re.compile(r" (UTC|GMT|Z)$")
+# epoch seconds (10 digits) or milliseconds (13): read only as a date from 2000 to 2100
+_EPOCH_RANGE = (dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1))
+_last_format: list[str] = []  # a file writes one format: try the one that read the previous value first
+
+
+def naive_utc(value: dt.datetime) -> dt.datetime:
+    if value.tzinfo is None:
+        return value
+    try:
+        return value.astimezone(dt.UTC).replace(tzinfo=None)
+    except (OverflowError, ValueError):  # 0001-01-01T00:00+05:00 is before year 1 in UTC
+        raise ValueError(f"{value.isoformat()!r} (out of range when converted to UTC)") from None
+
+
+def _epoch(value: Any) -> tuple[dt.datetime, str] | None:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    text = str(value).strip()
+    if isinstance(value, bool) or not re.fullmatch(r"\d{10}|\d{13}", text):
+        return None
+    seconds = int(text) / (1000 if len(text) == 13 else 1)
+    parsed = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=seconds)
+    if not _EPOCH_RANGE[0] <= parsed < _EPOCH_RANGE[1]:
+        return None
+    unit = "milliseconds" if len(text) == 13 else "seconds"
+    return parsed, f"created_at {text} read as epoch {unit}: {parsed.isoformat(sep=' ')} UTC"
+
+
+def _strptime(text: str) -> dt.datetime | None:
+    formats = _NAMED if re.search(r"[A-Za-z]{3}", text) else _NUMERIC
+    for fmt in (*_last_format, *formats):
+        try:
+            parsed = dt.datetime.strptime(text, fmt)
+        except ValueError:
+            continue
+        _last_format[:] = [fmt]
+        return parsed
+    return None
+
+
+def read_datetime(value: Any) -> tuple[dt.datetime, str | None]:
+    """(the date, a note for the row's flags or None); ValueError naming the value when it is not a
+    date in any format read."""
+    if isinstance(value, dt.datetime):
+        return naive_utc(value), None
+    if isinstance(value, dt.date):
+        return dt.datetime(value.year, value.month, value.day), None
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} (a boolean, not a date)")
+    if (epoch := _epoch(value)) is not None:
+        return epoch
+    text = " ".join(str(value).split())
+    text = re.sub(r" \([A-Za-z ]+\)$", "", text)  # JavaScript's "(Coordinated Universal Time)"
+    parsed = _iso(text) or _rfc_2822(text) or _strptime(text)
+    if parsed is None:
+        raise ValueError(repr(value))
+    return naive_utc(parsed), None
+
+
+def _iso(text: str) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromisoformat(_ZONE_WORD.sub("+00:00", text).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+
+
+def _rfc_2822(text: str) -> dt.datetime | None:
+    if not _RFC_2822.match(text):
+        return None
+    try:
+        return email.utils.parsedate_to_datetime(text)
+    except (TypeError, ValueError):
+        return None

@@ -1,0 +1,131 @@
+"""Inventories as the tools teams keep them export them: Jira, Google Sheets, Airtable, Notion,
+Linear, Asana, Hugging Face datasets. Each of these lost every row before (an export date format)."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import json
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+
+from assets.inventory.ingest import OnetLookup, Unparseable, ingest_directory, parse_datetime
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("05/Oct/24 2:16 AM", dt.datetime(2024, 10, 5, 2, 16)),  # Jira
+        ("11/1/2024 6:54 AM", dt.datetime(2024, 11, 1, 6, 54)),  # Google Sheets, US locale
+        ("1/3/2024 1:00pm", dt.datetime(2024, 1, 3, 13, 0)),  # Airtable
+        ("November 12, 2024 3:04 PM", dt.datetime(2024, 11, 12, 15, 4)),  # Notion
+        ("Nov 12, 2024", dt.datetime(2024, 11, 12)),
+        ("12 Nov 2024", dt.datetime(2024, 11, 12)),
+        ("12-Nov-24", dt.datetime(2024, 11, 12)),  # Excel's d-mmm-yy
+        # JavaScript's Date.toString() (Linear), with the offset applied
+        (
+            "Tue Nov 12 2024 15:04:05 GMT+0100 (Central European Standard Time)",
+            dt.datetime(2024, 11, 12, 14, 4, 5),
+        ),
+        ("Tue, 12 Nov 2024 15:04:05 GMT", dt.datetime(2024, 11, 12, 15, 4, 5)),  # e-mail, HTTP
+        ("2024-11-12 15:04:05 UTC", dt.datetime(2024, 11, 12, 15, 4, 5)),
+        ("2024-11-12T15:04:05-05:00", dt.datetime(2024, 11, 12, 20, 4, 5)),
+        ("03/01/2025", dt.datetime(2025, 3, 1)),  # US order, as before
+        ("01.03.2025 09:30", dt.datetime(2025, 3, 1, 9, 30)),
+        (1730473440000, dt.datetime(2024, 11, 1, 15, 4)),  # pandas to_json: epoch milliseconds
+        ("1730473440", dt.datetime(2024, 11, 1, 15, 4)),  # epoch seconds as text
+    ],
+)
+def test_export_tool_dates(written, expected):
+    assert parse_datetime(written, []) == expected
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        "yesterday",
+        "13/13/2024",
+        "31/12/2024",  # day first with slashes: the US order reads no month 31
+        45000,  # a spreadsheet serial as a bare number: not guessed
+        "9999999999999",  # 13 digits past 2100: not a plausible epoch
+        "Nov 31, 2024",
+        True,
+    ],
+)
+def test_what_is_still_no_date(written):
+    with pytest.raises(Unparseable):
+        parse_datetime(written, [])
+
+
+def test_epoch_dates_are_flagged_with_the_date_read():
+    flags: list[str] = []
+    parse_datetime(1730473440000, flags)
+    assert flags == ["created_at 1730473440000 read as epoch milliseconds: 2024-11-01 15:04:00 UTC"]
+
+
+def test_jira_csv_export(tmp_path):
+    header = ["Summary", "Issue key", "Issue id", "Issue Type", "Status", "Created", "Labels", "Description"]
+    rows = [
+        ["Reconcile Q3 accruals", "RL-12", "10012", "Task", "To Do", "05/Oct/24 2:16 AM", "finance",
+         "h2. Goal\r\nReconcile the *Q3* accruals against the ledger."],
+        ["Draft NDA", "RL-13", "10013", "Task", "Done", "17/Oct/24 11:40 PM", "legal", "Draft a mutual NDA."],
+    ]  # fmt: skip
+    with (tmp_path / "jira.csv").open("w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([header, *rows])
+    result = ingest_directory(tmp_path, OnetLookup())
+    assert result.quarantine.is_empty()
+    tasks = {r["task_id"]: r for r in result.tasks.iter_rows(named=True)}
+    assert tasks["RL-12"]["created_at"] == dt.datetime(2024, 10, 5, 2, 16)
+    assert tasks["RL-13"]["created_at"] == dt.datetime(2024, 10, 17, 23, 40)
+    assert tasks["RL-12"]["title"] == "Reconcile Q3 accruals" and tasks["RL-12"]["tags"] == ["finance"]
+    assert json.loads(tasks["RL-12"]["extra_fields"])["Issue id"] == "10012"  # kept, not the ID
+
+
+def test_asana_json_tags_and_a_nested_person_name(tmp_path):
+    records = [
+        {
+            "gid": "1201",
+            "task_id": "AS-1",
+            "name": "Prepare payroll tax filing",
+            "assignee": {"gid": "9", "name": "Kim Lee", "resource_type": "user"},
+            "tags": [{"gid": "77", "name": "finance", "resource_type": "tag"}, {"gid": "78", "name": "tax"}],
+        },
+        # no ID: the detail says there is no ID column, not that the fields are nested under 'assignee'
+        {"gid": "1202", "name": "File quarterly taxes", "assignee": {"gid": "9", "name": "Kim Lee"}},
+    ]
+    (tmp_path / "asana.json").write_text(json.dumps({"data": records}))
+    result = ingest_directory(tmp_path, OnetLookup())
+    task = result.tasks.row(0, named=True)
+    assert task["tags"] == ["finance", "tax"]
+    assert task["flags"] is None  # the assignee's name is not a title nested away
+    detail = result.quarantine.row(0, named=True)["detail"]
+    assert detail.startswith("missing_id: no column is named task_id (columns: 'gid', 'name', 'assignee'")
+    assert "nested" not in detail
+
+
+def test_a_metadata_struct_holding_task_fields_is_flagged(tmp_path):
+    metadata = pa.array(
+        [{"domain": "finance", "occupation": "13-2011.00", "source": "synthetic"}],
+        type=pa.struct([("domain", pa.string()), ("occupation", pa.string()), ("source", pa.string())]),
+    )
+    table = pa.table({"id": ["hf-1"], "prompt": ["Audit the expense reports."], "metadata": metadata})
+    pq.write_table(table, tmp_path / "train.parquet")
+    task = ingest_directory(tmp_path, OnetLookup()).tasks.row(0, named=True)
+    assert task["domain"] is None and task["onet_soc_code"] is None  # not read from the struct...
+    assert task["flags"] == (  # ...and said so
+        "domain, occupation nested under 'metadata' not read: put them at the top level to use them"
+    )
+    assert json.loads(task["extra_fields"])["metadata"]["occupation"] == "13-2011.00"
+
+
+def test_google_sheets_csv_with_an_empty_row_above_a_title_and_the_header(tmp_path):
+    (tmp_path / "sheet.csv").write_text(
+        ",,,\nRL task inventory (do not edit),,,\ntask_id,title,description,domain\nG-1,Audit invoices,Check totals.,finance\n"
+    )
+    result = ingest_directory(tmp_path, OnetLookup())
+    assert result.tasks["task_id"].to_list() == ["G-1"]
+    # the title line is kept in the quarantine; the line of commas is no row at all
+    assert result.quarantine.select("source_row", "reason").rows() == [(2, "unrecognized_header")]
+    assert result.files.row(0, named=True)["rows_read"] == 2
