@@ -205,6 +205,16 @@ def parse_tags(value: Any) -> list[str] | None:
     return tags or None
 
 
+_RENAMED_COLUMN = re.compile(r"(.+) \(column \d+(?:\.\d+)?\)")  # readers.unique_header's renaming
+
+
+def _names_tags(key: str) -> bool:
+    """Whether a column kept in extra_fields is another tags column: a second name for the field
+    (`labels` beside `tags`) or a repeated one (`Labels (column 15)`)."""
+    renamed = _RENAMED_COLUMN.fullmatch(key)
+    return canonical(renamed.group(1) if renamed else key) == "tags"
+
+
 def _tag_text(value: Any) -> str | None:
     """A tag: an object's name (Asana and Trello export tags as {"gid": ..., "name": "finance"}),
     else the value as text."""
@@ -361,6 +371,11 @@ def validate_record(
     for name in ("domain", "environment", "status", "owner"):
         v[name] = text_field(name, by_field.get(name), row.flags)
     v["tags"] = parse_tags(by_field.get("tags"))
+    # Jira writes one `Labels` column per label: every tags column adds its tags (the others stay in
+    # extra_fields as given)
+    for key in [k for k in row.extra if _names_tags(k)]:
+        more = parse_tags(row.extra[key]) or []
+        v["tags"] = list(dict.fromkeys([*(v["tags"] or []), *more])) or None
     for name, parser in (
         ("instances", lambda x: parse_int(x)),
         ("onet_task_id", lambda x: parse_int(x, positive=True, thousands=False)),

@@ -116,7 +116,7 @@ def read_delimited(path: Path, kind: str) -> FileRead:
         return out
     header_at = start if named else _find_header(lines, start, kind)
     for n in range(start, header_at):  # a title line above the header: kept, as not a task
-        if lines[n].strip(" \t\r\n,;|\""):  # a line of delimiters only (Google Sheets) is no row
+        if lines[n].strip(' \t\r\n,;|"'):  # a line of delimiters only (Google Sheets) is no row
             out.records.append(
                 RawRecord(
                     n + 1,
@@ -359,6 +359,8 @@ class _SheetFacts:
     # number cells that may read otherwise than the spreadsheet shows them (a format 000 or a date
     # format, more than 15 digits): (sheet row, column) -> (the stored number, its format code)
     numbers: dict[tuple[int, int], tuple[str, str | None]] = field(default_factory=dict)
+    # sheet rows hidden (filtered out, or hidden by hand): read like any other, and flagged
+    hidden: frozenset[int] = frozenset()
 
 
 _CELL = re.compile(r"<(?:\w+:)?c\b[^>]*?\br=\"([A-Z]+)(\d+)\"([^>]*?)(?:/>|>(.*?)</(?:\w+:)?c>)", re.S)
@@ -478,7 +480,7 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
                 text = zf.read(member).decode("utf-8", "replace")
                 # the whole sheet: a banner of styled empty cells can fill more than any window
                 facts[sheet.get("name")] = _SheetFacts(
-                    _first_row_with_a_value(text), *_typed_cells(text, stale, formats)
+                    _first_row_with_a_value(text), *_typed_cells(text, stale, formats), _hidden_rows(text)
                 )
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
@@ -489,6 +491,15 @@ _ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+
 # a value calamine reads: a non-empty <v> (a formula that evaluated to "" is saved as <v></v> and
 # skipped like an empty cell) or an inline string with text
 _VALUE = re.compile(r"<(?:\w+:)?v>[^<]|<(?:\w+:)?is\b.*?<(?:\w+:)?t\b[^>]*>[^<]", re.S)
+
+
+_HIDDEN_ROW = re.compile(r"<(?:\w+:)?row\b(?=[^>]*?\bhidden=\"(?:1|true)\")[^>]*?\br=\"(\d+)\"")
+
+
+def _hidden_rows(sheet_xml: str) -> frozenset[int]:
+    if "hidden=" not in sheet_xml:  # the common case: no scan
+        return frozenset()
+    return frozenset(int(r) for r in _HIDDEN_ROW.findall(sheet_xml))
 
 
 def _first_row_with_a_value(sheet_xml: str) -> int:
@@ -661,6 +672,11 @@ def _read_sheet(sheet: _Sheet, out: FileRead) -> None:
                 f"{column} is a formula with no saved result, or an empty one (={formula[:60]}): it "
                 "reads as empty; if a program wrote the workbook, open and save it in Excel or "
                 "LibreOffice to store the results"
+            )
+        if at in facts.hidden:
+            rec.flags.append(
+                f"row {at} is hidden in sheet {name!r} (filtered out?): read as a task like any other; "
+                "delete the row, or give it a status coverage leaves out (retired), to leave it out"
             )
         for r1, c1, r2, c2 in merged_below.get(at, ()):
             cols = ", ".join(repr(written[c]) for c in range(max(c1, 0), min(c2 + 1, len(written))))

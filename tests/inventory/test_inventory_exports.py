@@ -66,11 +66,22 @@ def test_epoch_dates_are_flagged_with_the_date_read():
 
 
 def test_jira_csv_export(tmp_path):
-    header = ["Summary", "Issue key", "Issue id", "Issue Type", "Status", "Created", "Labels", "Description"]
+    # Jira writes one Labels column per label, as many as the issue with the most labels has
+    header = [
+        "Summary",
+        "Issue key",
+        "Issue id",
+        "Issue Type",
+        "Status",
+        "Created",
+        "Labels",
+        "Labels",
+        "Description",
+    ]
     rows = [
-        ["Reconcile Q3 accruals", "RL-12", "10012", "Task", "To Do", "05/Oct/24 2:16 AM", "finance",
+        ["Reconcile Q3 accruals", "RL-12", "10012", "Task", "To Do", "05/Oct/24 2:16 AM", "finance", "eval",
          "h2. Goal\r\nReconcile the *Q3* accruals against the ledger."],
-        ["Draft NDA", "RL-13", "10013", "Task", "Done", "17/Oct/24 11:40 PM", "legal", "Draft a mutual NDA."],
+        ["Draft NDA", "RL-13", "10013", "Task", "Done", "17/Oct/24 11:40 PM", "legal", "", "Draft a mutual NDA."],
     ]  # fmt: skip
     with (tmp_path / "jira.csv").open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([header, *rows])
@@ -79,8 +90,10 @@ def test_jira_csv_export(tmp_path):
     tasks = {r["task_id"]: r for r in result.tasks.iter_rows(named=True)}
     assert tasks["RL-12"]["created_at"] == dt.datetime(2024, 10, 5, 2, 16)
     assert tasks["RL-13"]["created_at"] == dt.datetime(2024, 10, 17, 23, 40)
-    assert tasks["RL-12"]["title"] == "Reconcile Q3 accruals" and tasks["RL-12"]["tags"] == ["finance"]
-    assert json.loads(tasks["RL-12"]["extra_fields"])["Issue id"] == "10012"  # kept, not the ID
+    assert tasks["RL-12"]["title"] == "Reconcile Q3 accruals"
+    assert tasks["RL-12"]["tags"] == ["finance", "eval"] and tasks["RL-13"]["tags"] == ["legal"]
+    extra = json.loads(tasks["RL-12"]["extra_fields"])
+    assert extra["Issue id"] == "10012" and extra["Labels (column 8)"] == "eval"  # kept as given
 
 
 def test_asana_json_tags_and_a_nested_person_name(tmp_path):
@@ -129,3 +142,22 @@ def test_google_sheets_csv_with_an_empty_row_above_a_title_and_the_header(tmp_pa
     # the title line is kept in the quarantine; the line of commas is no row at all
     assert result.quarantine.select("source_row", "reason").rows() == [(2, "unrecognized_header")]
     assert result.files.row(0, named=True)["rows_read"] == 2
+
+
+def test_hidden_rows_of_a_filtered_sheet_are_read_and_flagged(tmp_path):
+    import xlsxwriter
+
+    wb = xlsxwriter.Workbook(tmp_path / "inv.xlsx")
+    ws = wb.add_worksheet("Tasks")
+    for r, row in enumerate([("task_id", "title", "status"), ("X-1", "Audit invoices", "active"),
+                             ("X-2", "Old task", "retired"), ("X-3", "Draft a memo", "active")]):  # fmt: skip
+        ws.write_row(r, 0, row)
+    ws.autofilter(0, 0, 3, 2)
+    ws.filter_column(2, "status == active")
+    ws.set_row(2, None, None, {"hidden": True})  # what Excel saves for the row the filter hides
+    wb.close()
+    flags = dict(ingest_directory(tmp_path, OnetLookup()).tasks.select("task_id", "flags").rows())
+    assert flags["X-1"] is None and flags["X-3"] is None
+    assert flags["X-2"].startswith(
+        "row 3 is hidden in sheet 'Tasks' (filtered out?): read as a task like any other"
+    )
