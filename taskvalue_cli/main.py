@@ -148,26 +148,37 @@ def refresh(
 
     With DAGSTER_HOME set, the run is recorded there: the UI shows it and the run queue waits for it.
     """
-    from assets.coverage.config import coverage_settings_from_env
+    from assets.coverage.config import coverage_settings_from_env, refuse_tier_counts_beyond
     from assets.coverage.domains import load_domains
     from assets.inventory.assets import OVERRIDES, TASKS, configured_overrides
     from assets.inventory.config import inventory_settings_from_env
     from assets.inventory.ingest import require_inventory_dir
     from assets.inventory.overrides import locate_overrides
+    from assets.value.assets import ATTRIBUTES_RAW
+    from assets.value.attributes import read_attribute_file
     from assets.value.config import attribute_file, value_settings_from_env
     from orchestration.definitions import build_definitions
 
     # The definitions load without a readable domains file (schedules must keep running), but this
     # run would fail half way at int.domain_definitions: refuse before doing any work.
-    load_domains(coverage_settings_from_env().domains_path)
+    coverage = coverage_settings_from_env()
+    load_domains(coverage.domains_path)
     # a misspelt setting (it would publish the defaults without a word) was named on stderr when
     # orchestration.definitions loaded (unknown_settings)
     settings = _settings()
-    attribute_file(settings, value_settings_from_env())  # so does a named attribute file that is not there
+    value = value_settings_from_env()
+    attributes = attribute_file(settings, value)  # so does a named attribute file that is not there
+    # and tier counts no tier bands fit (they stopped the run at int.domain_tier_order)
+    refuse_tier_counts_beyond(coverage, len(value.tier_thresholds_usd) + 1)
     progress = _Progress()
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())
     selection = _resolve(select, defs)
+    if attributes is not None and attributes.is_file() and (selection is None or ATTRIBUTES_RAW in selection):
+        # an ID column not found, a stray quote, an infinite value: the run would stop at step 60
+        read_attribute_file(
+            attributes, value.task_attributes_task_id_column, value.task_attributes_code_column
+        )
     if selection is None or TASKS in selection:  # a missing inventory directory failed at step 55
         require_inventory_dir(settings.inventory)
     if selection is None or OVERRIDES in selection:

@@ -7,6 +7,7 @@ An empty variable is unset, except TASKVALUE_COVERAGE_EXCLUDED_STATUSES= (exclud
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from assets.common.env import (
     setting_name,
     settings_from,
 )
+from assets.common.errors import SettingError
 from orchestration.resources import PROJECT_DIR
 
 # Confidence bands of marts.inventory_task_matches, weakest first.
@@ -156,3 +158,20 @@ ENV_OVERRIDES = env_overrides(CoverageSettings)
 def coverage_settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> CoverageSettings:
     """Defaults, then TASKVALUE_* environment variables, then explicit overrides (tests)."""
     return settings_from(CoverageSettings, environ, overrides)
+
+
+def refuse_tier_counts_beyond(coverage: CoverageSettings, bands: int) -> None:
+    """Refuse, before a run, tier counts set by hand that cannot fit the `bands` tier bands the value
+    model's thresholds define (int.domain_tier_order applies the same rule to the bands the data
+    fills, which can only be fewer: what fails here fails there, half way through a run)."""
+    bottom, top = coverage.bottom_tier_count, coverage.top_tier_count
+    if not (bottom or top):
+        return
+    third = 0 if bands < 2 else math.ceil(bands / 3)
+    n_bottom, n_top = bottom or third, top or third
+    if n_bottom >= bands or n_top >= bands or n_bottom + n_top > bands:
+        raise SettingError(
+            f"TASKVALUE_COVERAGE_BOTTOM_TIERS={bottom} and TASKVALUE_COVERAGE_TOP_TIERS={top} make {n_bottom} "
+            f"bottom and {n_top} top bands of the {bands} tier bands TASKVALUE_TIER_THRESHOLDS_USD defines: "
+            f"each must be below {bands} and together at most {bands} (0 = a third of the bands)"
+        )

@@ -563,6 +563,8 @@ def test_report_suggests_the_domain_a_typo_meant(warehouse):
         (["report", "--domain", "legal"], {"TASKVALUE_COVERAGE_MAX_RANK": "x"}, "TASKVALUE_COVERAGE_MAX_RANK='x': expected a whole number"),
         (["refresh"], {"TASKVALUE_MATCH_TOP_K": "x"}, "TASKVALUE_MATCH_TOP_K='x': expected a whole number"),
         (["refresh"], {"TASKVALUE_TIER_THRESHOLDS_USD": "15,15"}, "tier_thresholds_usd (TASKVALUE_TIER_THRESHOLDS_USD) must be strictly ascending"),
+        # it stopped the run at int.domain_tier_order, step 90
+        (["refresh"], {"TASKVALUE_COVERAGE_TOP_TIERS": "5"}, "TASKVALUE_COVERAGE_BOTTOM_TIERS=0 and TASKVALUE_COVERAGE_TOP_TIERS=5 make 2 bottom and 5 top bands of the 6 tier bands"),
     ],
 )  # fmt: skip
 def test_a_bad_setting_is_one_line_and_exit_2_not_a_traceback(warehouse, args, env, message):
@@ -582,6 +584,23 @@ def test_refresh_refuses_a_named_attribute_file_that_is_not_there(warehouse, tmp
         f"SourceFormatError: file {tmp_path / 'missing.tsv'}: task attribute file not found "
         "(TASKVALUE_TASK_ATTRIBUTES / value_settings.task_attributes_path); set it empty for no attribute file\n"
     )
+
+
+def test_refresh_refuses_an_attribute_file_without_its_id_column_before_any_work(warehouse, tmp_path):
+    # it stopped at int.task_attributes_raw, after the ingest and staging steps
+    attributes = tmp_path / "labels.csv"
+    attributes.write_text("onet_task,exposure\n8823,0.5\n")
+    work = tmp_path / "work" / "t.duckdb"
+    proc = _cli(
+        ["refresh"], warehouse, TASKVALUE_TASK_ATTRIBUTES=str(attributes), TASKVALUE_WORK_DB=str(work)
+    )
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert err.decode() == (
+        f"SourceFormatError: file {attributes}: no Task ID column 'Task ID' (set "
+        "TASKVALUE_TASK_ATTRIBUTES_TASK_ID_COLUMN to its name); columns: ['onet_task', 'exposure']\n"
+    )
+    assert out == b"" and not work.exists()
 
 
 @pytest.mark.parametrize(

@@ -367,6 +367,30 @@ def test_bottom_and_top_tier_counts_are_configurable():
     )
 
 
+@pytest.mark.parametrize(
+    ("bottom", "top", "bands", "refused"),
+    [
+        (0, 0, 6, False),
+        (4, 2, 6, False),  # 4 + 2 = 6 bands: every band is in one group, none in both
+        (4, 3, 6, True),
+        (0, 5, 6, True),  # with the default third (2) below: 7 of 6
+        (0, 4, 6, False),
+        (6, 0, 6, True),  # every band low tier, $200+/hr included
+        (1, 0, 1, True),
+    ],
+)
+def test_tier_counts_no_band_fits_are_refused_before_a_run(bottom, top, bands, refused):
+    from assets.common.errors import SettingError
+    from assets.coverage.config import coverage_settings_from_env, refuse_tier_counts_beyond
+
+    coverage = coverage_settings_from_env({}, bottom_tier_count=bottom, top_tier_count=top)
+    if refused:
+        with pytest.raises(SettingError, match=f"make .* of the {bands} tier bands"):
+            refuse_tier_counts_beyond(coverage, bands)
+    else:
+        refuse_tier_counts_beyond(coverage, bands)
+
+
 def test_retired_inventory_tasks_cover_nothing_but_are_still_judged():
     from assets.coverage.models import build_all
     from tests.coverage.conftest import fixture_settings
