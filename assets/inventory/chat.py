@@ -13,15 +13,20 @@ from __future__ import annotations
 
 import ast
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
-ROLE_KEYS = ("role", "from", "speaker")
-CONTENT_KEYS = ("content", "value", "text", "parts")
+# the (role, content) keys of each format: OpenAI/TRL (content a string or typed parts), Gemini
+# (parts), ShareGPT (from/value). An RBAC table ({"role": "admin", "value": ...}) or a route list
+# ({"from": "Chicago", "to": ...}) pairs other keys, or other roles, and is not a conversation.
+KEY_PAIRS = (("role", "content"), ("role", "parts"), ("from", "value"))
+POSING_ROLES = frozenset({"system", "developer", "user", "human", "prompter"})
 # turns that answer rather than pose the task (OpenAI, ShareGPT, Gemini, tool-use formats)
 ANSWER_ROLES = frozenset(
     {"assistant", "gpt", "model", "bot", "ai", "chatbot", "tool", "function", "ipython", "observation"}
 )
+_KNOWN_ROLES = POSING_ROLES | ANSWER_ROLES
 # a text cell that may hold a serialized message list (a CSV written from a dataframe); longer
 # text is not parsed (its words are read as written)
 _MAX_SERIALIZED = 5_000_000
@@ -33,40 +38,58 @@ class ChatText:
     note: str  # what was read and what was left out, for the row's flags
 
 
-def _role(message: dict) -> str | None:
-    for key in ROLE_KEYS:
-        if isinstance(message.get(key), str):
-            return message[key]
+def _pair(message: Any) -> tuple[str, str | None] | None:
+    """The message's (role key, content key) when it is a chat message: a role key holding a known
+    role, with its content key; (role key, None) for an answering turn without content (an assistant
+    turn holding only tool calls)."""
+    if not isinstance(message, dict):
+        return None
+    known = [(r, c) for r, c in KEY_PAIRS if isinstance(message.get(r), str) and message[r] in _KNOWN_ROLES]
+    with_content = [(r, c) for r, c in known if c in message]
+    if with_content:
+        return with_content[0]
+    if known and message[known[0][0]] in ANSWER_ROLES:
+        return known[0][0], None
     return None
 
 
 def _parsed(text: str) -> Any:
     """A message list serialized as JSON or as a Python literal (pandas writes a list cell of a
-    dataframe to CSV as its repr, single quotes and all)."""
+    dataframe to CSV as its repr, single quotes and all; a list column read from Parquet is a numpy
+    array, whose repr separates the items by a line break instead of a comma)."""
     stripped = text.strip()
     if not (stripped.startswith("[") and stripped.endswith("]")) or len(stripped) > _MAX_SERIALIZED:
         return None
-    if not any(f"{q}{key}{q}" in stripped for key in ROLE_KEYS for q in "\"'"):
+    if not any(f"{q}{key}{q}" in stripped for key, _ in KEY_PAIRS for q in "\"'"):
         return None
-    for parse in (json.loads, ast.literal_eval):
-        try:
-            return parse(stripped)
-        except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
-            continue
+    candidates = [stripped]
+    if _NUMPY_SEPARATOR.search(stripped):
+        candidates.append(_NUMPY_SEPARATOR.sub("}, {", stripped))
+    for candidate in candidates:
+        for parse in (json.loads, ast.literal_eval):
+            try:
+                return parse(candidate)
+            except (ValueError, SyntaxError, TypeError, MemoryError, RecursionError):
+                continue
     return None
 
 
+_NUMPY_SEPARATOR = re.compile(r"\}\s*\n\s*\{")
+
+
 def messages(value: Any) -> list[dict] | None:
-    """The value as a list of chat messages, or None when it is not one: every item an object with
-    a role, and at least one with content (an assistant turn holding only tool calls has none)."""
+    """The value as a list of chat messages, or None when it is not one: every item a message in one
+    format (KEY_PAIRS, a known role), at least one of them posing or answering with content."""
     if isinstance(value, str):
         value = _parsed(value)
     if not isinstance(value, list | tuple) or not value:
         return None
-    if not all(isinstance(m, dict) and _role(m) is not None for m in value):
+    pairs = [_pair(m) for m in value]
+    if None in pairs:
         return None
-    if not any(key in m for m in value for key in CONTENT_KEYS):
-        return None
+    with_content = {p for p in pairs if p[1] is not None}
+    if len(with_content) != 1 or {r for r, _ in pairs} != {r for r, _ in with_content}:
+        return None  # no message with content, or two formats mixed
     return list(value)
 
 
@@ -100,20 +123,20 @@ def chat_text(value: Any, column: str) -> ChatText | None:
     found = messages(value)
     if found is None:
         return None
+    role_key, content_key = next(p for p in map(_pair, found) if p[1] is not None)
     posing, answering, skipped = [], [], []
     texts: list[str] = []
     for message in found:
-        role = _role(message)
-        if role.strip().lower() in ANSWER_ROLES:
+        role = message[role_key]
+        if role in ANSWER_ROLES:
             answering.append(role)
             continue
         posing.append(role)
-        content = next((message[k] for k in CONTENT_KEYS if k in message), None)
-        texts.extend(t for t in _content_text(content, skipped) if t.strip())
+        texts.extend(t for t in _content_text(message.get(content_key), skipped) if t.strip())
     text = "\n\n".join(t.strip("\r\n") for t in texts) or None
     said = [
-        f"read from {_count(len(found), 'chat message')}: the text of the {_names(posing)} "
-        f"turn{'s' * (len(posing) != 1)}"
+        f"read from {_count(len(found), 'chat message')}: the text of "
+        f"{_count(len(posing), _names(posing) + ' turn')}"
         if text
         else f"{_count(len(found), 'chat message')} with no text in a turn that poses the task"
     ]

@@ -33,10 +33,15 @@ _NAMED = tuple(
     for time in _TIMES
 ) + ("%a %b %d %Y %H:%M:%S GMT%z", "%a %b %d %Y %H:%M:%S %z", "%a %b %d %Y")
 _RFC_2822 = re.compile(r"^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} ")
-_ZONE_WORD = re.compile(r" (UTC|GMT|Z)$")
-# epoch seconds (10 digits) or milliseconds (13): read only as a date from 2000 to 2100
+# the zone names RFC 2822 defines (email.utils reads any other name as UTC)
+_RFC_2822_ZONES = frozenset({"UT", "UTC", "GMT", "Z", "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT"})
+_ZONE_WORD = re.compile(r" (UTC|GMT|Z)$", re.I)
+# epoch seconds or milliseconds (a JSON or Parquet integer): read only as a date from 2000 to 2100
 _EPOCH_RANGE = (dt.datetime(2000, 1, 1), dt.datetime(2100, 1, 1))
-_last_format: list[str] = []  # a file writes one format: try the one that read the previous value first
+# a text's shape (digits as 9, words as a or A) -> the format that read it: a file writes one or two
+# formats, so each is found once, not by trying every format on every row
+_SHAPE = re.compile(r"\d+|[A-Za-z]+")
+_format_by_shape: dict[str, str] = {}
 
 
 def naive_utc(value: dt.datetime) -> dt.datetime:
@@ -49,27 +54,40 @@ def naive_utc(value: dt.datetime) -> dt.datetime:
 
 
 def _epoch(value: Any) -> tuple[dt.datetime, str] | None:
+    """A JSON or Parquet integer as epoch seconds, or milliseconds from 1e11 up (pandas' to_json),
+    when it falls in 2000-2100. Text is never read so: a 10-digit ticket or phone number in a CSV
+    date column stays unparseable."""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    text = str(value).strip()
-    if isinstance(value, bool) or not re.fullmatch(r"\d{10}|\d{13}", text):
+    if isinstance(value, bool) or not isinstance(value, int):
         return None
-    seconds = int(text) / (1000 if len(text) == 13 else 1)
-    parsed = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=seconds)
+    unit = "milliseconds" if value >= 10**11 else "seconds"
+    try:
+        parsed = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=value / (1000 if value >= 10**11 else 1))
+    except OverflowError:
+        return None
     if not _EPOCH_RANGE[0] <= parsed < _EPOCH_RANGE[1]:
         return None
-    unit = "milliseconds" if len(text) == 13 else "seconds"
-    return parsed, f"created_at {text} read as epoch {unit}: {parsed.isoformat(sep=' ')} UTC"
+    return parsed, f"created_at {value} read as epoch {unit}: {parsed.isoformat(sep=' ')} UTC"
+
+
+def _shape_of(token: re.Match) -> str:
+    word = token.group(0)
+    return "9" if word.isdigit() else ("A" if len(word) >= 3 else "a")
 
 
 def _strptime(text: str) -> dt.datetime | None:
-    formats = _NAMED if re.search(r"[A-Za-z]{3}", text) else _NUMERIC
-    for fmt in (*_last_format, *formats):
+    shape = _SHAPE.sub(_shape_of, text)
+    cached = _format_by_shape.get(shape)
+    # a word of three letters or more is a month or day name (AM/PM are two)
+    for fmt in (*([cached] if cached else ()), *(_NAMED if "A" in shape else _NUMERIC)):
         try:
             parsed = dt.datetime.strptime(text, fmt)
         except ValueError:
             continue
-        _last_format[:] = [fmt]
+        if len(_format_by_shape) > 1000:  # a file of free text in a date column
+            _format_by_shape.clear()
+        _format_by_shape[shape] = fmt
         return parsed
     return None
 
@@ -101,7 +119,12 @@ def _iso(text: str) -> dt.datetime | None:
 
 
 def _rfc_2822(text: str) -> dt.datetime | None:
+    """An e-mail/HTTP date; one whose zone is a name Python does not know (CET, IST) is refused
+    rather than read as if it were UTC."""
     if not _RFC_2822.match(text):
+        return None
+    zone = text.rsplit(" ", 1)[-1]
+    if zone.isalpha() and zone.upper() not in _RFC_2822_ZONES:  # email.utils reads CET as UTC
         return None
     try:
         return email.utils.parsedate_to_datetime(text)

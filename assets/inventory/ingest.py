@@ -44,13 +44,15 @@ from assets.inventory.chat import chat_text
 from assets.inventory.dates import read_datetime
 from assets.inventory.readers import RawRecord, UnreadableFile, dumps, file_type, json_safe, read_file
 from assets.inventory.schema import (
-    ALIASES,
+    CHAT_COLUMNS,
     FIELDS,
     KEY_FIELDS,
     TEXT_FIELDS,
     accepted_names,
     canonical,
+    field_names,
     map_header,
+    normalize_header,
 )
 
 # 15-1252, 15-1252.00, 151252, 15 1252 (a space or any dash), and 15125200 (O*NET's digits alone)
@@ -196,7 +198,7 @@ def parse_tags(value: Any) -> list[str] | None:
         if text.startswith("["):
             try:
                 loaded = json.loads(text)
-                items = [str(v) for v in loaded] if isinstance(loaded, list) else [text]
+                items = [_tag_text(v) or "" for v in loaded] if isinstance(loaded, list) else [text]
             except json.JSONDecodeError:
                 items = re.split(r"[,;|]", text.strip("[]"))
         else:
@@ -205,6 +207,7 @@ def parse_tags(value: Any) -> list[str] | None:
     return tags or None
 
 
+_UNFLAGGED_NESTED = frozenset({"task_id", "title", "description", "owner"})
 _RENAMED_COLUMN = re.compile(r"(.+) \(column \d+(?:\.\d+)?\)")  # readers.unique_header's renaming
 
 
@@ -219,7 +222,14 @@ def _tag_text(value: Any) -> str | None:
     """A tag: an object's name (Asana and Trello export tags as {"gid": ..., "name": "finance"}),
     else the value as text."""
     if isinstance(value, dict):
-        for key in ("name", "label", "title", "text", "value"):
+        for key in (
+            "name",
+            "label",
+            "title",
+            "text",
+            "value",
+            "color",
+        ):  # a Trello label may be a colour only
             if isinstance(value.get(key), str) and value[key].strip():
                 return value[key]
     return as_text(value)
@@ -346,6 +356,12 @@ def validate_record(
             row.extra[str(key)] = value  # the messages as given; the text field holds their text
             by_field[target] = chat.text
             row.flags.append(f"{target}: {chat.note}")
+    if is_missing(by_field.get("description")):  # a `messages` column: read only when it holds a chat
+        for key, value in list(row.extra.items()):
+            if normalize_header(key) in CHAT_COLUMNS and (chat := chat_text(value, key)) is not None:
+                by_field["description"] = chat.text
+                row.flags.append(f"description: {chat.note}")
+                break
     if not set(by_field) & set(KEY_FIELDS):  # a JSON record whose keys name no inventory field
         keys = ", ".join(repr(str(k)) for k in list(cells)[:12])
         row.reasons.append(
@@ -401,9 +417,15 @@ def validate_record(
             else "neither title nor description has text"
         )
         row.reasons.append(("no_text", f"{why}{nested}"))
-    if found and not row.reasons:  # a dataset's `metadata` struct holding the domain: read by no one
+    # a dataset's `metadata` struct holding the domain, read by no one (an accepted task has its ID
+    # and text; a nested `name` or `team` is a person's, as in an `owner` object, not the task's)
+    nested_fields = _nested(
+        cells, {f for f, value in by_field.items() if not is_missing(value)} | _UNFLAGGED_NESTED
+    )
+    if nested_fields and not row.reasons:
+        key, names = nested_fields
         row.flags.append(
-            f"{', '.join(found[1])} nested under {found[0]!r} not read: put them at the top level to use them"
+            f"{', '.join(names)} nested under {key!r} not read: put them at the top level to use them"
         )
     if v["onet_task_id"] is not None and v["onet_task_id"] not in onet.task_ids:
         row.flags.append(f"unknown onet_task_id {v['onet_task_id']}")
@@ -436,7 +458,7 @@ def _no_column(fields: tuple[str, ...], cells: dict[str, Any]) -> str:
     """Why a row has no value for `fields`: no column is named for them (a header in another
     language, 'Ticket' for the ID), not an empty cell."""
     wanted = " or ".join(fields)
-    names = "; ".join(f"{f} ({', '.join(ALIASES[f])})" for f in fields)
+    names = "; ".join(f"{f} ({field_names(f)})" for f in fields)
     found = ", ".join(repr(str(k)) for k in list(cells)[:12])
     return f"no column is named {wanted} (columns: {found or 'none'}; accepted names: {names})"
 

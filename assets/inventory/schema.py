@@ -1,9 +1,9 @@
 """The inventory format: canonical column names, their documented aliases, and header matching.
 
 Header cells match without regard to case, spaces, punctuation or `*` ("O*NET-SOC Code" ->
-onet_soc_code). The canonical name wins over an alias, an earlier alias over a later one; a second
-column for the same field, and any column the format does not know, is kept verbatim in
-`extra_fields`.
+onet_soc_code). The canonical name wins over an alias, an alias over a weak alias, and between equals
+the leftmost column; a second column for the same field, and any column the format does not know, is
+kept verbatim in `extra_fields`.
 """
 
 from __future__ import annotations
@@ -28,23 +28,7 @@ FIELDS = (*REQUIRED, *TEXT_FIELDS, *OPTIONAL)
 
 # Documented in the README ("Task inventories"); keep the two in step.
 ALIASES: dict[str, tuple[str, ...]] = {
-    "task_id": (
-        "id",
-        "task_key",
-        "task_uid",
-        "uid",
-        "key",
-        "identifier",
-        "task_identifier",
-        "issue_key",  # Jira's export ("Issue key" PROJ-12; its "Issue id" is an internal number)
-        # eval datasets (SWE-bench's instance_id, ...)
-        "instance_id",
-        "example_id",
-        "sample_id",
-        "problem_id",
-        "question_id",
-        "prompt_id",
-    ),
+    "task_id": ("id", "task_key", "task_uid", "uid", "key", "identifier", "task_identifier"),
     "title": ("name", "task_name", "task_title", "summary", "short_title", "headline"),
     "description": (
         "prompt",
@@ -52,20 +36,11 @@ ALIASES: dict[str, tuple[str, ...]] = {
         "instructions",
         "instruction",
         "task_description",
-        "problem_statement",
         "details",
         "body",
         "text",
         "task_text",
-        # chat-format prompts (assets/inventory/chat.py) and eval datasets' prompt columns
-        "messages",
-        "conversation",
-        "conversations",
-        "contents",
-        "input",
-        "question",
-        "problem",
-        "query",
+        "problem_statement",
     ),
     "domain": ("category", "area", "vertical", "task_domain", "skill_area"),
     "environment": ("env", "sandbox", "harness", "tooling", "environment_name"),
@@ -78,10 +53,32 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "created_at": ("created", "created_on", "creation_date", "date_created", "date"),
 }
 
-_LOOKUP = {name: name for name in FIELDS} | {a: f for f, names in ALIASES.items() for a in names}
-_ALIAS_RANK = {name: 0 for name in FIELDS} | {
-    a: i + 1 for names in ALIASES.values() for i, a in enumerate(names)
+# Names from exports and eval datasets (Jira's "Issue key", SWE-bench's instance_id, GSM8K's
+# question): read only when no field name or alias above names the field, so a file that has both keeps
+# the reading it always had.
+WEAK_ALIASES: dict[str, tuple[str, ...]] = {
+    "task_id": (
+        "issue_key",
+        "instance_id",
+        "example_id",
+        "sample_id",
+        "problem_id",
+        "question_id",
+        "prompt_id",
+    ),
+    "description": ("input", "question", "problem"),
 }
+# Columns holding a chat-format prompt (assets/inventory/chat.py): read as the description only when a
+# record has none and the value is a list of messages; any other value stays in extra_fields.
+CHAT_COLUMNS = frozenset({"messages", "conversation", "conversations", "contents", "chat"})
+
+_LOOKUP = (
+    {name: name for name in FIELDS}
+    | {a: f for f, names in ALIASES.items() for a in names}
+    | {a: f for f, names in WEAK_ALIASES.items() for a in names}
+)
+_RANK = {name: 0 for name in FIELDS} | {a: 1 for names in ALIASES.values() for a in names}
+_RANK |= {a: 2 for names in WEAK_ALIASES.values() for a in names}
 
 
 def normalize_header(name: object) -> str:
@@ -95,15 +92,15 @@ def canonical(name: object) -> str | None:
 
 def map_header(header: list[str]) -> dict[str, str]:
     """Header cell as written -> canonical field, for the cells that name a field. Two cells for one
-    field: the canonical name beats an alias, an alias listed earlier in ALIASES beats a later one
-    (`prompt` beats `query`, wherever the columns stand), and between equal names the first wins."""
+    field: the canonical name beats an alias, an alias beats a weak alias (WEAK_ALIASES), and between
+    equals the first (leftmost) wins."""
     mapping: dict[str, str] = {}
     claimed: dict[str, tuple[int, str]] = {}
     for cell in header:
         field = canonical(cell)
         if field is None:
             continue
-        rank = _ALIAS_RANK[normalize_header(cell)]
+        rank = _RANK[normalize_header(cell)]
         if field not in claimed or rank < claimed[field][0]:
             if field in claimed:
                 mapping.pop(claimed[field][1], None)
@@ -128,9 +125,14 @@ def header_recognized(cells: list[str]) -> bool:
     return bool(set(map_header([str(c) for c in cells]).values()) & set(KEY_FIELDS))
 
 
+def field_names(field: str) -> str:
+    """A field's aliases for messages, weak ones included: 'id, task_key, ..., issue_key, ...'."""
+    return ", ".join((*ALIASES[field], *WEAK_ALIASES.get(field, ())))
+
+
 def accepted_names() -> str:
     """The names a header needs, for messages: 'task_id (id, task_key, ...); title (...); ...'."""
-    return "; ".join(f"{f} ({', '.join(ALIASES[f])})" for f in KEY_FIELDS)
+    return "; ".join(f"{f} ({field_names(f)})" for f in KEY_FIELDS)
 
 
 # Column names a lookup or reference table uses as readily as a task table ('Owners: ID, Name,

@@ -13,7 +13,7 @@ import pytest
 
 from assets.inventory.chat import chat_text
 from assets.inventory.ingest import OnetLookup, ingest_directory
-from assets.inventory.schema import ALIASES, map_header
+from assets.inventory.schema import ALIASES, CHAT_COLUMNS, WEAK_ALIASES, map_header
 from tests.conftest import REPO
 
 SYSTEM = {"role": "system", "content": "You are a careful payroll specialist."}
@@ -68,7 +68,7 @@ def test_chat_formats_read_as_the_text_of_the_posing_turns(tmp_path):
     assert json.loads(tasks["oai"]["extra_fields"]) == {"messages": records[1]["messages"]}
     assert json.loads(tasks["evals"]["extra_fields"]) == {"input": records[2]["input"], "ideal": "412"}
     assert tasks["trl"]["flags"] == (
-        "description: read from 2 chat messages: the text of the system and user turns; "
+        "description: read from 2 chat messages: the text of 2 system and user turns; "
         "the messages as given are in extra_fields['prompt']"
     )
     assert "1 assistant turn left out (answers, not the task)" in tasks["oai"]["flags"]
@@ -87,25 +87,57 @@ def test_a_conversation_with_no_posing_text_is_quarantined_saying_so(tmp_path):
     assert json.loads(q["raw_record"]) == record
 
 
-def test_lists_that_are_not_messages_stay_json(tmp_path):
-    # a list of objects without a role is not a conversation: its JSON is the text, as before
-    record = {"id": "steps", "prompt": [{"step": 1, "content": "Open the ledger."}]}
-    (tmp_path / "t.jsonl").write_text(json.dumps(record) + "\n")
-    task = by_id(ingest_directory(tmp_path, OnetLookup()))["steps"]
-    assert task["description"] == '[{"step": 1, "content": "Open the ledger."}]'
+@pytest.mark.parametrize(
+    "value",
+    [
+        [{"step": 1, "content": "Open the ledger."}],  # no role
+        # an RBAC table: other roles, and `value` is not OpenAI's content key
+        [
+            {"role": "Assistant", "value": "Prepare the weekly payroll"},
+            {"role": "admin", "value": "approve runs"},
+        ],
+        [{"from": "Chicago warehouse", "to": "Dallas", "value": 1200}],  # a route, not ShareGPT
+        [{"role": "user", "content": "x"}, {"from": "gpt", "value": "y"}],  # two formats mixed
+        [{"role": "user"}],  # no content anywhere
+        [{"role": ["user"], "content": "x"}],
+        [],
+        "[not json, role",
+    ],
+)
+def test_lists_that_are_not_messages_stay_as_read(tmp_path, value):
+    assert chat_text(value, "prompt") is None
+    (tmp_path / "t.jsonl").write_text(json.dumps({"id": "t", "title": "Payroll", "prompt": value}) + "\n")
+    task = by_id(ingest_directory(tmp_path, OnetLookup()))["t"]
+    assert task["description"] == (value if isinstance(value, str) else json.dumps(value))
     assert task["flags"] is None and task["extra_fields"] is None
-    assert chat_text("[not json, role", "prompt") is None
-    assert chat_text([], "prompt") is None
-    assert chat_text([{"role": "user"}], "prompt") is None  # no content anywhere
+
+
+def test_a_messages_column_is_read_only_when_it_holds_a_chat_and_no_description_is_given(tmp_path):
+    chat = [{"role": "user", "content": ASK}]
+    records = [
+        {"id": "both", "prompt": "Audit the payroll.", "messages": chat},  # the prompt, as always
+        {"id": "plain", "title": "Helpdesk", "messages": "3 unread"},  # not a chat: kept aside
+        {"id": "chat", "messages": chat},
+    ]
+    (tmp_path / "t.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    tasks = by_id(ingest_directory(tmp_path, OnetLookup()))
+    assert tasks["both"]["description"] == "Audit the payroll." and tasks["both"]["flags"] is None
+    assert json.loads(tasks["both"]["extra_fields"]) == {"messages": chat}
+    assert tasks["plain"]["description"] is None
+    assert json.loads(tasks["plain"]["extra_fields"]) == {"messages": "3 unread"}
+    assert tasks["chat"]["description"] == ASK
 
 
 def test_serialized_messages_in_a_csv_cell(tmp_path):
     as_json = json.dumps([{"role": "user", "content": ASK}])
     as_repr = repr([{"role": "user", "content": ASK}])  # pandas writes a list cell this way
+    # ... and a list column read from Parquet (a numpy array of dicts) this way: no commas between items
+    as_numpy = "[{'role': 'system', 'content': 'Be brief.'}\n {'role': 'user', 'content': 'Audit it.'}]"
     with (tmp_path / "t.csv").open("w", newline="") as f:
-        csv.writer(f).writerows([("id", "messages"), ("j", as_json), ("r", as_repr)])
+        csv.writer(f).writerows([("id", "messages"), ("j", as_json), ("r", as_repr), ("n", as_numpy)])
     tasks = by_id(ingest_directory(tmp_path, OnetLookup()))
     assert tasks["j"]["description"] == ASK and tasks["r"]["description"] == ASK
+    assert tasks["n"]["description"] == "Be brief.\n\nAudit it."
     # the cell as written (text) is kept
     assert json.loads(tasks["r"]["extra_fields"]) == {"messages": as_repr}
 
@@ -123,14 +155,19 @@ def test_parquet_list_of_structs(tmp_path):
 @pytest.mark.parametrize(
     ("header", "expected"),
     [
-        # an earlier alias wins wherever the columns stand; the other column is kept in extra_fields
-        (["query", "prompt"], {"prompt": "description"}),
-        (["prompt", "query"], {"prompt": "description"}),
+        # an alias beats a weak alias wherever the columns stand; the other column is kept in extra_fields
+        (["question", "prompt"], {"prompt": "description"}),
         (["instance_id", "id"], {"id": "task_id"}),
+        (["question", "answer"], {"question": "description"}),
+        (["input", "question"], {"input": "description"}),
+        # between aliases of one rank the leftmost wins, as it always did: `key, id` keeps key's IDs
+        (["key", "id", "title"], {"key": "task_id", "title": "title"}),
+        (["details", "prompt"], {"details": "description"}),
         # the canonical name beats every alias; between equal names the first wins
         (["Prompt", "description"], {"description": "description"}),
         (["Prompt", "prompt"], {"Prompt": "description"}),
-        (["question", "answer"], {"question": "description"}),
+        # chat-only columns are no alias
+        (["id", "messages"], {"id": "task_id"}),
     ],
 )
 def test_alias_priority(header, expected):
@@ -139,10 +176,19 @@ def test_alias_priority(header, expected):
 
 def test_readme_lists_every_alias_in_order():
     readme = (REPO / "README.md").read_text()
-    table = readme[readme.index("### The inventory format") : readme.index("#### File types")]
+    table = readme[readme.index("### The inventory format") : readme.index("#### Chat-format prompts")]
     for field, names in ALIASES.items():
         line = next(row for row in table.splitlines() if row.startswith(f"| `{field}` |"))
-        assert re.findall(r"`([a-z_]+)`", line.split("|")[3]) == list(names), field
+        parts = line.split("|")[3].split(";")
+        assert re.findall(r"`([a-z_]+)`", parts[0]) == list(names), field
+        weak = [p for p in parts if p.strip().startswith("weak:")]
+        assert [re.findall(r"`([a-z_]+)`", p) for p in weak] == (
+            [list(WEAK_ALIASES[field])] if field in WEAK_ALIASES else []
+        ), field
+        chat = [p for p in parts if p.strip().startswith("chat only:")]
+        assert [set(re.findall(r"`([a-z_]+)`", p)) for p in chat] == (
+            [CHAT_COLUMNS] if field == "description" else []
+        )
 
 
 @pytest.mark.slow

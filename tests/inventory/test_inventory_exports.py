@@ -35,7 +35,11 @@ from assets.inventory.ingest import OnetLookup, Unparseable, ingest_directory, p
         ("03/01/2025", dt.datetime(2025, 3, 1)),  # US order, as before
         ("01.03.2025 09:30", dt.datetime(2025, 3, 1, 9, 30)),
         (1730473440000, dt.datetime(2024, 11, 1, 15, 4)),  # pandas to_json: epoch milliseconds
-        ("1730473440", dt.datetime(2024, 11, 1, 15, 4)),  # epoch seconds as text
+        (1730473440, dt.datetime(2024, 11, 1, 15, 4)),  # epoch seconds
+        ("2024-11-12 15:04:05 utc", dt.datetime(2024, 11, 12, 15, 4, 5)),
+        # mixed shapes in one file: each is read by its own format, whatever came before
+        ("11/1/2024", dt.datetime(2024, 11, 1)),
+        ("11/1/2024 6:54 PM", dt.datetime(2024, 11, 1, 18, 54)),
     ],
 )
 def test_export_tool_dates(written, expected):
@@ -49,7 +53,10 @@ def test_export_tool_dates(written, expected):
         "13/13/2024",
         "31/12/2024",  # day first with slashes: the US order reads no month 31
         45000,  # a spreadsheet serial as a bare number: not guessed
-        "9999999999999",  # 13 digits past 2100: not a plausible epoch
+        9999999999999,  # past 2100: not a plausible epoch
+        "1730473440",  # digits in text (a ticket or phone number in a date column): not an epoch
+        "2125551234",
+        "Tue, 12 Nov 2024 15:04:05 CET",  # a zone Python does not know: not read as UTC
         "Nov 31, 2024",
         True,
     ],
@@ -161,3 +168,16 @@ def test_hidden_rows_of_a_filtered_sheet_are_read_and_flagged(tmp_path):
     assert flags["X-2"].startswith(
         "row 3 is hidden in sheet 'Tasks' (filtered out?): read as a task like any other"
     )
+
+
+def test_a_person_object_raises_no_nested_flag_and_tags_in_a_csv_cell_are_names(tmp_path):
+    records = [
+        {"id": "N1", "description": "Reconcile vendor invoices", "owner": {"name": "Bob Lee", "email": "b@x"}}
+    ]
+    (tmp_path / "a.jsonl").write_text(json.dumps(records[0]) + "\n")
+    tags = json.dumps([{"gid": "1", "name": "finance"}, {"id": "5f", "name": "", "color": "green"}])
+    with (tmp_path / "b.csv").open("w", newline="") as f:
+        csv.writer(f).writerows([("id", "title", "tags"), ("N2", "Audit", tags)])
+    tasks = {r["task_id"]: r for r in ingest_directory(tmp_path, OnetLookup()).tasks.iter_rows(named=True)}
+    assert tasks["N1"]["flags"] is None
+    assert tasks["N2"]["tags"] == ["finance", "green"]

@@ -530,8 +530,8 @@ def test_a_row_without_a_column_for_the_id_or_the_text_says_so_not_that_it_is_em
         "no_text",
         "no_text: no column is named title or description (columns: 'Task ID', 'Titel', 'Beschreibung'; "
         "accepted names: title (name, task_name, task_title, summary, short_title, headline); description "
-        "(prompt, task_prompt, instructions, instruction, task_description, problem_statement, details, body, "
-        "text, task_text, messages, conversation, conversations, contents, input, question, problem, query))",
+        "(prompt, task_prompt, instructions, instruction, task_description, details, body, text, task_text, "
+        "problem_statement, input, question, problem))",
     )
     assert q[("tk.csv", 2)][1].startswith(
         "missing_id: no column is named task_id (columns: 'Ticket', 'title', 'description'; accepted names: "
