@@ -148,8 +148,11 @@ def refresh(
 
     With DAGSTER_HOME set, the run is recorded there: the UI shows it and the run queue waits for it.
     """
+    from dagster import AssetKey
+
     from assets.coverage.config import coverage_settings_from_env, refuse_tier_counts_beyond
     from assets.coverage.domains import load_domains
+    from assets.ingest.assets import refuse_mirror_gaps
     from assets.inventory.assets import OVERRIDES, TASKS, configured_overrides
     from assets.inventory.config import inventory_settings_from_env
     from assets.inventory.ingest import require_inventory_dir
@@ -168,12 +171,14 @@ def refresh(
     settings = _settings()
     value = value_settings_from_env()
     attributes = attribute_file(settings, value)  # so does a named attribute file that is not there
-    # and tier counts no tier bands fit (they stopped the run at int.domain_tier_order)
-    refuse_tier_counts_beyond(coverage, len(value.tier_thresholds_usd) + 1)
     progress = _Progress()
     defs = build_definitions()
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())
     selection = _resolve(select, defs)
+    refuse_mirror_gaps(settings, selection)  # a vintage without its sector file stopped the run at step 2
+    if selection is None or AssetKey(["int", "domain_tier_order"]) in selection:
+        # tier counts no tier bands fit stopped the run there
+        refuse_tier_counts_beyond(coverage, len(value.tier_thresholds_usd) + 1)
     if attributes is not None and attributes.is_file() and (selection is None or ATTRIBUTES_RAW in selection):
         # an ID column not found, a stray quote, an infinite value: the run would stop at step 60
         read_attribute_file(

@@ -4,7 +4,7 @@ Each asset writes `ingest.<source>`: one row per file, with where it was found a
 Staging assets read the file paths from these tables.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import replace
 
 import polars as pl
@@ -15,7 +15,13 @@ from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.warehouse import replace_table_from_frame
 from assets.ingest import catalog
-from assets.ingest.acquire import AcquiredFile, acquire_many
+from assets.ingest.acquire import (
+    AcquiredFile,
+    AcquireError,
+    acquire_many,
+    refuse_another_onet_release,
+    release_setting,
+)
 from orchestration.resources import TaskvalueSettings
 
 GROUP = "ingest"
@@ -80,18 +86,30 @@ def _ingest_asset(
     return _asset
 
 
+def _oes_national_entries(s: TaskvalueSettings) -> list[tuple[str, catalog.SourceFile]]:
+    return [
+        ("national", catalog.oes_national(s.oes_vintage)),
+        ("national_previous", catalog.oes_national(s.oes_previous_vintage)),
+    ]
+
+
+def _oes_sector_entries(s: TaskvalueSettings) -> list[tuple[str, catalog.SourceFile]]:
+    return [("natsector", catalog.oes_sector(s.oes_vintage))]
+
+
+def _soc_entries(s: TaskvalueSettings) -> list[tuple[str, catalog.SourceFile]]:
+    return [("structure", catalog.soc_structure())]
+
+
 oes_national_files = _ingest_asset(
     "oes_national",
     "BLS OES national cross-industry workbooks (configured vintage and the previous one for release changes).",
-    lambda s: [
-        ("national", catalog.oes_national(s.oes_vintage)),
-        ("national_previous", catalog.oes_national(s.oes_previous_vintage)),
-    ],
+    _oes_national_entries,
 )
 oes_sector_files = _ingest_asset(
     "oes_sector",
     "BLS OES national estimates by NAICS sector (configured vintage).",
-    lambda s: [("natsector", catalog.oes_sector(s.oes_vintage))],
+    _oes_sector_entries,
 )
 
 
@@ -113,7 +131,40 @@ onet_files = _ingest_asset(
 soc_files = _ingest_asset(
     "soc",
     "BLS SOC 2018 structure and definitions workbook.",
-    lambda s: [("structure", catalog.soc_structure())],
+    _soc_entries,
 )
 
 INGEST_ASSETS = [oes_national_files, oes_sector_files, onet_files, soc_files]
+_ENTRIES = {
+    oes_national_files.key: _oes_national_entries,
+    oes_sector_files.key: _oes_sector_entries,
+    onet_files.key: _onet_entries,
+    soc_files.key: _soc_entries,
+}
+
+
+def refuse_mirror_gaps(settings: TaskvalueSettings, selection: Collection[AssetKey] | None = None) -> None:
+    """With a mirror, refuse before a run the files it lacks that the ingest assets in `selection`
+    (None: all) read (a vintage without its sector file, a release not there): each asset would stop
+    at its own file, one per run. Checks presence only (hashing is the ingest's job)."""
+    if settings.mirror is None:
+        return
+    missing = []
+    for key, entries in _ENTRIES.items():
+        if selection is not None and key not in selection:
+            continue
+        for _, entry in entries(settings):
+            path = settings.mirror / entry.relpath
+            refuse_another_onet_release(path, entry, "mirror")
+            if not entry.optional and not path.is_file():
+                setting = release_setting(settings, entry)
+                missing.append(
+                    f"{path} ({entry.source} {entry.release}{f', set by {setting}' if setting else ''}; "
+                    f"from {entry.url})"
+                )
+    if missing:
+        raise AcquireError(
+            f"the mirror {settings.mirror} (TASKVALUE_MIRROR) lacks {len(missing)} file(s) this refresh reads: "
+            + "; ".join(missing)
+            + ". Put them there or unset TASKVALUE_MIRROR to download them."
+        )

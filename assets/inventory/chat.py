@@ -82,6 +82,8 @@ def messages(value: Any) -> list[dict] | None:
     format (KEY_PAIRS, a known role), at least one of them posing or answering with content."""
     if isinstance(value, str):
         value = _parsed(value)
+    if isinstance(value, dict) and isinstance(value.get("messages"), list):
+        value = value["messages"]  # an API request body (OpenAI's Batch API: body.messages)
     if not isinstance(value, list | tuple) or not value:
         return None
     pairs = [_pair(m) for m in value]

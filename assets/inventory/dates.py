@@ -124,7 +124,8 @@ def _rfc_2822(text: str) -> dt.datetime | None:
     if not _RFC_2822.match(text):
         return None
     zone = text.rsplit(" ", 1)[-1]
-    if zone.isalpha() and zone.upper() not in _RFC_2822_ZONES:  # email.utils reads CET as UTC
+    # email.utils reads any zone it does not know (CET, GMT+0100, +01:00) as UTC; no zone is local time
+    if not re.fullmatch(r"[+-]\d{4}|\d{1,2}:\d{2}(:\d{2})?", zone) and zone.upper() not in _RFC_2822_ZONES:
         return None
     try:
         return email.utils.parsedate_to_datetime(text)

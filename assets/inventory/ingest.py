@@ -389,7 +389,7 @@ def validate_record(
     v["tags"] = parse_tags(by_field.get("tags"))
     # Jira writes one `Labels` column per label: every tags column adds its tags (the others stay in
     # extra_fields as given)
-    for key in [k for k in row.extra if _names_tags(k)]:
+    for key in [k for k in row.extra if _names_tags(k) and not isinstance(row.extra[k], dict)]:
         more = parse_tags(row.extra[key]) or []
         v["tags"] = list(dict.fromkeys([*(v["tags"] or []), *more])) or None
     for name, parser in (
@@ -403,8 +403,8 @@ def validate_record(
             v[name] = None
             row.reasons.append(("unparseable_value", f"{name}: cannot read {str(exc)[:200]}"))
     _soc_hint(row, by_field.get("onet_soc_code"), onet)
-    found = _nested(cells, {f for f, value in by_field.items() if not is_missing(value)})
-    nested = _nested_hint(found)
+    given = {f for f, value in by_field.items() if not is_missing(value)}
+    nested = _nested_hint(_nested(cells, given))
     # no column for the field at all (a header in another language): say that, not "empty"
     absent = set(FIELDS) - set(mapping.values()) if not nested else set()
     if v["task_id"] is None and not any(r[1].startswith("task_id:") for r in row.reasons):
@@ -419,13 +419,11 @@ def validate_record(
         row.reasons.append(("no_text", f"{why}{nested}"))
     # a dataset's `metadata` struct holding the domain, read by no one (an accepted task has its ID
     # and text; a nested `name` or `team` is a person's, as in an `owner` object, not the task's)
-    nested_fields = _nested(
-        cells, {f for f, value in by_field.items() if not is_missing(value)} | _UNFLAGGED_NESTED
-    )
-    if nested_fields and not row.reasons:
-        key, names = nested_fields
+    if not row.reasons and (found := _nested(cells, given | _UNFLAGGED_NESTED)):
+        key, names = found
+        them = "them" if len(names) > 1 else "it"
         row.flags.append(
-            f"{', '.join(names)} nested under {key!r} not read: put them at the top level to use them"
+            f"{', '.join(names)} nested under {key!r} not read: put {them} at the top level to use {them}"
         )
     if v["onet_task_id"] is not None and v["onet_task_id"] not in onet.task_ids:
         row.flags.append(f"unknown onet_task_id {v['onet_task_id']}")

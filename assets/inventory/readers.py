@@ -250,15 +250,18 @@ def _find_header(lines: list[str], start: int, kind: str) -> int:
     first = _split_line(lines[start], kind)
     if first is None:
         return start
-    if header_recognized(first):
+    if header_recognized(first, weak=False):
         below = _next_filled(lines, start + 1)
         cells = _split_line(lines[below], kind) if below is not None and len(first) == 1 else None
         if cells and len(cells) > 1 and header_score(cells) >= 2:
             return below
         return start
+    # a first line named only by weak aliases ('Question, Who owns this?' above 'id,title,description')
+    # yields to a header below that names a field otherwise (an eval file's 'question,answer' stays)
+    weak_only = header_recognized(first)
     for n in range(start + 1, min(len(lines), start + HEADER_SEARCH_ROWS)):
         cells = _split_line(lines[n], kind) if lines[n].strip() else None
-        if cells and header_score(cells) >= 2:
+        if cells and header_score(cells) >= 2 and (not weak_only or header_recognized(cells, weak=False)):
             return n
     return start
 

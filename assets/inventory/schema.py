@@ -65,8 +65,13 @@ WEAK_ALIASES: dict[str, tuple[str, ...]] = {
         "problem_id",
         "question_id",
         "prompt_id",
+        "unique_id",
+        "custom_id",
+        "doc_id",
+        "idx",
     ),
     "description": ("input", "question", "problem"),
+    "domain": ("subject", "topic"),
 }
 # Columns holding a chat-format prompt (assets/inventory/chat.py): read as the description only when a
 # record has none and the value is a list of messages; any other value stays in extra_fields.
@@ -119,10 +124,14 @@ def header_score(cells: list[str]) -> int:
 KEY_FIELDS = ("task_id", *TEXT_FIELDS)  # a header (or a JSON record's keys) must name one of these
 
 
-def header_recognized(cells: list[str]) -> bool:
+def header_recognized(cells: list[str], *, weak: bool = True) -> bool:
     """Whether a header names task_id or a text field: otherwise its rows cannot be read as tasks
-    (and, with no header at all, its first line may be a task)."""
-    return bool(set(map_header([str(c) for c in cells]).values()) & set(KEY_FIELDS))
+    (and, with no header at all, its first line may be a task). `weak=False`: by a name other than a
+    weak alias."""
+    mapping = map_header([str(c) for c in cells])
+    return any(
+        f in KEY_FIELDS and (weak or normalize_header(c) not in WEAK_NAMES) for c, f in mapping.items()
+    )
 
 
 def field_names(field: str) -> str:
@@ -167,7 +176,8 @@ GENERIC_NAMES = frozenset(
         "labels",
         "keywords",
     }
-)
+) | {a for names in WEAK_ALIASES.values() for a in names}  # an intake form's `question_id, question`
+WEAK_NAMES = frozenset(a for names in WEAK_ALIASES.values() for a in names)
 
 
 def header_is_generic(cells: list[str]) -> bool:

@@ -136,3 +136,31 @@ def test_ingest_tables_record_every_file_with_its_checksum(tmp_path, key):
     for path, sha, via in _table(settings, f"select path, sha256, acquired_via from ingest.{key}"):
         assert via == "mirror"
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
+
+
+def test_refresh_refuses_a_mirror_lacking_files_naming_them_all(tmp_path, shared_data):
+    import shutil
+
+    from assets.common.errors import AcquireError
+    from assets.ingest.assets import refuse_mirror_gaps
+    from tests.conftest import settings_for
+
+    refuse_mirror_gaps(settings_for(tmp_path / "a", shared_data))  # the real mirror holds the defaults
+    # May 2023 as the current vintage: ../shared/data has its national file, not its sector file
+    with pytest.raises(AcquireError) as caught:
+        refuse_mirror_gaps(
+            settings_for(tmp_path / "b", shared_data, oes_vintage=2023, oes_previous_vintage=2022)
+        )
+    assert str(caught.value).startswith(
+        f"the mirror {shared_data} (TASKVALUE_MIRROR) lacks 1 file(s) this refresh reads: "
+        f"{shared_data / 'oes' / 'May2023' / 'natsector_M2023_dl.xlsx'} (oes_sector 2023, set by TASKVALUE_OES_VINTAGE; "
+    )
+    mirror = tmp_path / "mirror"
+    shutil.copytree(MIRROR, mirror)
+    for name in ("Job Zones.txt", "Task Ratings.txt"):  # Task Ratings is optional: not named
+        (mirror / "onet" / "29.0" / name).unlink()
+    with pytest.raises(AcquireError, match="lacks 1 file") as caught:
+        refuse_mirror_gaps(settings_for(tmp_path / "c", mirror))
+    assert str(mirror / "onet" / "29.0" / "Job Zones.txt") in str(caught.value)
+    # only the selected ingest assets' files count
+    refuse_mirror_gaps(settings_for(tmp_path / "c", mirror), {AssetKey(["ingest", "soc"])})

@@ -57,13 +57,20 @@ def test_chat_formats_read_as_the_text_of_the_posing_turns(tmp_path):
             "id": "gemini",
             "contents": [{"role": "user", "parts": [{"text": ASK}]}, {"role": "model", "parts": []}],
         },
+        # OpenAI's Batch API: the request body holds the messages
+        {
+            "custom_id": "batch",
+            "body": {"model": "gpt-4o-mini", "messages": [{"role": "user", "content": ASK}]},
+        },
     ]
     (tmp_path / "chat.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
     result = ingest_directory(tmp_path, OnetLookup())
     assert result.quarantine.is_empty()
     tasks = by_id(result)
     assert tasks["trl"]["description"] == f"You are a careful payroll specialist.\n\n{ASK}"
-    assert all(tasks[i]["description"] == ASK for i in ("oai", "evals", "sharegpt", "parts", "gemini"))
+    assert all(
+        tasks[i]["description"] == ASK for i in ("oai", "evals", "sharegpt", "parts", "gemini", "batch")
+    )
     # nothing lost: the messages as given, under their own key
     assert json.loads(tasks["oai"]["extra_fields"]) == {"messages": records[1]["messages"]}
     assert json.loads(tasks["evals"]["extra_fields"]) == {"input": records[2]["input"], "ideal": "412"}

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import json
 
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -30,6 +31,8 @@ from assets.inventory.ingest import OnetLookup, Unparseable, ingest_directory, p
             dt.datetime(2024, 11, 12, 14, 4, 5),
         ),
         ("Tue, 12 Nov 2024 15:04:05 GMT", dt.datetime(2024, 11, 12, 15, 4, 5)),  # e-mail, HTTP
+        ("Tue, 12 Nov 2024 15:04:05 +0100", dt.datetime(2024, 11, 12, 14, 4, 5)),
+        ("Tue, 12 Nov 2024 15:04:05", dt.datetime(2024, 11, 12, 15, 4, 5)),  # no zone: as written
         ("2024-11-12 15:04:05 UTC", dt.datetime(2024, 11, 12, 15, 4, 5)),
         ("2024-11-12T15:04:05-05:00", dt.datetime(2024, 11, 12, 20, 4, 5)),
         ("03/01/2025", dt.datetime(2025, 3, 1)),  # US order, as before
@@ -57,6 +60,8 @@ def test_export_tool_dates(written, expected):
         "1730473440",  # digits in text (a ticket or phone number in a date column): not an epoch
         "2125551234",
         "Tue, 12 Nov 2024 15:04:05 CET",  # a zone Python does not know: not read as UTC
+        "Tue, 12 Nov 2024 15:04:05 GMT+0100",
+        "Tue, 12 Nov 2024 15:04:05 +01:00",
         "Nov 31, 2024",
         True,
     ],
@@ -181,3 +186,34 @@ def test_a_person_object_raises_no_nested_flag_and_tags_in_a_csv_cell_are_names(
     tasks = {r["task_id"]: r for r in ingest_directory(tmp_path, OnetLookup()).tasks.iter_rows(named=True)}
     assert tasks["N1"]["flags"] is None
     assert tasks["N2"]["tags"] == ["finance", "green"]
+
+
+def test_weak_names_alone_do_not_make_a_header_or_a_task_sheet(tmp_path):
+    import xlsxwriter
+
+    # an intake-form sheet (question_id, question) beside the task sheet is a lookup, as before
+    wb = xlsxwriter.Workbook(tmp_path / "inv.xlsx")
+    for name, rows in {
+        "Tasks": [("Task ID", "Title", "Domain"), ("T1", "Audit invoices", "finance")],
+        "Intake form": [("question_id", "question", "required"), ("Q1", "What team owns this?", "yes")],
+    }.items():
+        ws = wb.add_worksheet(name)
+        for r, row in enumerate(rows):
+            ws.write_row(r, 0, row)
+    wb.close()
+    # a title line whose first cell is a weak name yields to the header below it
+    (tmp_path / "t.csv").write_text(
+        "Question,Who owns the inventory? Ask ops\nid,title,description\nC1,Draft memo,Write it.\n"
+    )
+    # a labels object beside tags adds no tags
+    (tmp_path / "j.jsonl").write_text(
+        json.dumps({"id": "J1", "title": "Classify", "tags": ["a"], "labels": {"team": "x"}}) + "\n"
+    )
+    result = ingest_directory(tmp_path, OnetLookup())
+    tasks = {r["task_id"]: r for r in result.tasks.iter_rows(named=True)}
+    assert set(tasks) == {"T1", "C1", "J1"} and tasks["J1"]["tags"] == ["a"]
+    notes = result.files.filter(pl.col("source_file") == "inv.xlsx")["notes"][0]
+    assert "sheet 'Intake form' not read: a lookup table?" in notes
+    assert result.quarantine.select("source_file", "source_row", "reason").rows() == [
+        ("t.csv", 1, "unrecognized_header")
+    ]
