@@ -458,7 +458,13 @@ def _no_column(fields: tuple[str, ...], cells: dict[str, Any]) -> str:
     wanted = " or ".join(fields)
     names = "; ".join(f"{f} ({field_names(f)})" for f in fields)
     found = ", ".join(repr(str(k)) for k in list(cells)[:12])
-    return f"no column is named {wanted} (columns: {found or 'none'}; accepted names: {names})"
+    # an eval dataset published without IDs (GSM8K, MMLU): say what to add
+    add = (
+        "; add one, unique across all files (e.g. the dataset's name and the row number: gsm8k-1, gsm8k-2)"
+        if fields == ("task_id",)
+        else ""
+    )
+    return f"no column is named {wanted} (columns: {found or 'none'}; accepted names: {names}){add}"
 
 
 def _nested(cells: dict[str, Any], given: set[str] = frozenset()) -> tuple[str, list[str]] | None:

@@ -128,6 +128,9 @@ def test_asana_json_tags_and_a_nested_person_name(tmp_path):
     detail = result.quarantine.row(0, named=True)["detail"]
     assert detail.startswith("missing_id: no column is named task_id (columns: 'gid', 'name', 'assignee'")
     assert "nested" not in detail
+    assert detail.endswith(
+        "; add one, unique across all files (e.g. the dataset's name and the row number: gsm8k-1, gsm8k-2)"
+    )
 
 
 def test_a_metadata_struct_holding_task_fields_is_flagged(tmp_path):
