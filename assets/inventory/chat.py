@@ -57,8 +57,10 @@ def _parsed(text: str) -> Any:
     """A message list serialized as JSON or as a Python literal (pandas writes a list cell of a
     dataframe to CSV as its repr, single quotes and all; a list column read from Parquet is a numpy
     array, whose repr separates the items by a line break instead of a comma)."""
+    if not _OPENS_LIST.match(text):  # almost every prompt: decided without copying it
+        return None
     stripped = text.strip()
-    if not (stripped.startswith("[") and stripped.endswith("]")) or len(stripped) > _MAX_SERIALIZED:
+    if not stripped.endswith("]") or len(stripped) > _MAX_SERIALIZED:
         return None
     if not any(f"{q}{key}{q}" in stripped for key, _ in KEY_PAIRS for q in "\"'"):
         return None
@@ -75,6 +77,7 @@ def _parsed(text: str) -> Any:
 
 
 _NUMPY_SEPARATOR = re.compile(r"\}\s*\n\s*\{")
+_OPENS_LIST = re.compile(r"\s*\[")
 
 
 def messages(value: Any) -> list[dict] | None:
