@@ -643,14 +643,15 @@ def _json_keys(columns: list[str]) -> list[str]:
 
 
 def _csv_value(v: object) -> object:
-    """As DuckDB's own CSV writer and the exports: true/false, lists and structs as JSON."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
+    """As the CSV export writes it: true/false, lists and structs as JSON, and text a spreadsheet
+    would run as a formula (`=HYPERLINK(...)`, `-Q-4`) prefixed with ' (so is text starting with ')."""
+    from assets.coverage.exports import neutralize_cell
+
     if isinstance(v, list | dict):
         return _dumps(_json_value(v))
     if isinstance(v, Decimal):  # fixed point, as in JSON: 0.0000000000, not 0E-10
         return f"{v:f}"
-    return v
+    return neutralize_cell(v)
 
 
 # A DECIMAL travels through json.dumps as a marked string and comes out as a bare number with its exact

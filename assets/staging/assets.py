@@ -46,7 +46,7 @@ FILE_LOADS_COLUMNS = {
     "rows_read": "Data rows read from the file.",
     "rows_loaded": "Rows written to the staging table.",
     "status": "loaded, or absent (an optional file the release does not have: the table is empty).",
-    "loaded_at": "When the table was loaded.",
+    "loaded_at": "When the table was loaded (UTC).",
 }
 
 

@@ -4,7 +4,9 @@
 -- domains: the score before its cents are apportioned), then the value model's own priority rank
 -- (equal task weights make ties common: judgment before other natures; ranked by the cents, a
 -- rounding remainder of one cent put routine tasks first). Each row carries what makes the task
--- matter.
+-- matter. Domains overlap (see marts.domain_coverage): a task can be a gap of a SOC group domain and
+-- of a custom or sector domain, so add values across domains only within domain_kind =
+-- 'soc_major_group' (joined from marts.domain_coverage on domain_id).
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   gap_rank: Rank within the domain (1 = the uncovered task to build first).

@@ -1,7 +1,9 @@
 -- One row per configured domain: how much of its economic value the inventory covers. Value is
 -- annual value in USD (national; the sector's share for sector domains). Coverage follows the
 -- configurable rule described in int.domain_task_coverage. Splits by tier and nature are also in
--- long form in marts.domain_coverage_slices.
+-- long form in marts.domain_coverage_slices. Domains overlap: the soc_major_group domains partition
+-- the economy (their values add up to marts.task_value's), custom and naics_sector domains re-cut
+-- it, so add values across domains only within domain_kind = 'soc_major_group'.
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   domain_name: Display name of the domain.

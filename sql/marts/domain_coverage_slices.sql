@@ -1,6 +1,8 @@
 -- Coverage of each domain split by tier, by nature and by the digital flag: one row per
 -- (domain, dimension, slice). The long form of the splits in marts.domain_coverage, for BI tools
--- and for the report chart.
+-- and for the report chart. Domains overlap (see marts.domain_coverage): add across domains only
+-- within domain_kind = 'soc_major_group' (joined from marts.domain_coverage on domain_id), and across
+-- slices only within one dimension.
 -- columns:
 --   domain_id: Domain slug from config/domains.toml.
 --   dimension: tier, nature or digital.

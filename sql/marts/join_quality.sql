@@ -6,7 +6,8 @@
 -- occupation with tasks maps to), wage_missing (matched occupations whose wage bill is null: no usable
 -- mean wage, or the employment suppressed, `**`),
 -- tasks_without_dwa (tasks labelled unknown), and coverage (share of OES detailed employment that has
--- tasks behind it; expect 98-99%).
+-- tasks behind it; expect 98-99%). Sections overlap (match_level and coverage both count the matched
+-- employment): filter on section before adding up.
 -- columns:
 --   section: match_level, onet_without_oes, onet_without_tasks, oes_without_tasks, wage_missing,
 --     tasks_without_dwa or coverage.

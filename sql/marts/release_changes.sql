@@ -4,7 +4,8 @@
 -- (O*NET occupation, task) with its annual value under each vintage (allocated bill x the same task
 -- weight, both rounded to cents by the same largest-remainder rule, so in either vintage an
 -- occupation's task values add up to its allocated bill) and whether its tier changed. Tasks added,
--- removed, reworded or moved between two O*NET releases are in marts.onet_release_changes.
+-- removed, reworded or moved between two O*NET releases are in marts.onet_release_changes. The two
+-- levels hold the same money twice: filter on change_level before adding up.
 -- columns:
 --   change_level: occupation or task.
 --   oes_code: OES OCC_CODE (current vintage's match for tasks, null when the task has none; either

@@ -164,6 +164,10 @@ def test_query_csv_is_utf8_with_unix_line_ends_and_json_cells(warehouse):
         app, ["query", "select 0::decimal(20, 10) as z, -0.00001::decimal(20, 10) as n", "-f", "csv"]
     )
     assert tiny.stdout_bytes == b"z,n\n0.0000000000,-0.0000100000\n"
+    # text a spreadsheet would run as a formula is escaped as in the CSV export; numbers are not
+    sql = "select '=HYPERLINK(\"http://x\")' as f, '-Q-4' as i, -5 as n, '''q' as q"
+    formula = runner.invoke(app, ["query", sql, "-f", "csv"])
+    assert formula.stdout_bytes == b'f,i,n,q\n"\'=HYPERLINK(""http://x"")",\'-Q-4,-5,\'\'q\n'
 
 
 def test_query_json_lines_are_valid_json_with_numbers(warehouse):

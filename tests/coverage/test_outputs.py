@@ -136,7 +136,7 @@ def test_rl_csv_neutralises_spreadsheet_formulas(cov_con, tmp_path):
     assert rows["inv-1"]["title"] == '\'=HYPERLINK("http://x")'
     assert rows["inv-2"]["title"] == "'@SUM(A1)"
     assert rows["inv-1"]["onet_task_id"] == "101" and rows["inv-1"]["tier"] == "high"
-    assert [neutralize_cell(v) for v in ("+1", "-2", "\tx", "\rx", "ok", 5, -5)] == [
+    assert [neutralize_cell(v) for v in ("+1", "-2", "\tx", "\rx", "ok", 5, -5, "'quoted")] == [
         "'+1",
         "'-2",
         "'\tx",
@@ -144,7 +144,10 @@ def test_rl_csv_neutralises_spreadsheet_formulas(cov_con, tmp_path):
         "ok",
         5,
         -5,
+        "''quoted",  # escaped too: stripping one leading ' from every cell that has one is exact
     ]
+    values = ["=x", "'=x", "''", "-Q-4", "plain", "'"]
+    assert [v[1:] if v.startswith("'") else v for v in map(neutralize_cell, values)] == values
 
 
 def test_export_replaces_files_atomically(cov_con, tmp_path: Path):

@@ -273,7 +273,11 @@ def test_every_exported_column_is_nullable_whatever_the_rows_hold(cov_con, tmp_p
 def test_csv_cells_holding_lists_are_json(cov_con, tmp_path):
     assert neutralize_cell(["a", "=b"]) == '["a", "=b"]'
     assert neutralize_cell({"tier": "$15-25/hr"}) == '{"tier": "$15-25/hr"}'
-    assert neutralize_cell(True) is True and neutralize_cell(None) is None
+    assert (
+        neutralize_cell(True) == "true"
+        and neutralize_cell(False) == "false"
+        and neutralize_cell(None) is None
+    )
     # the RL export itself has no nested column: its CSV is flat, one row per parquet row
     export_all(cov_con, tmp_path)
     with open(tmp_path / "inventory_export.csv", newline="", encoding="utf-8") as f:
