@@ -163,11 +163,17 @@ final as (
     from unmatched
 ),
 
--- per task: its text holds fewer than 3 content words (every candidate row of a task says the same)
+-- per task: its text_hash, and whether its text holds fewer than 3 content words (every candidate row
+-- of a task says the same). Joined here on one row per task, not onto the finished rows: at 1M tasks
+-- (5M rows) the late join cost 1.6 GB of the build's peak
 words as (
-    select inventory_task_id, bool_or(few_words) as few_words
-    from inventory_match_candidates
-    group by inventory_task_id
+    select
+        t.task_id as inventory_task_id,
+        any_value(t.text_hash) as text_hash,
+        bool_or(c.few_words) as few_words
+    from staging.inventory_tasks as t
+    left join inventory_match_candidates as c on c.inventory_task_id = t.task_id
+    group by t.task_id
 ),
 
 banded as (
@@ -177,6 +183,7 @@ banded as (
     select
         f.*,
         w.few_words,
+        w.text_hash,
         case
             when f.onet_task_id is null then 'none'
             when f.method in ('explicit', 'override') then 'high'
@@ -212,10 +219,9 @@ select
     f.method,
     f.note as override_note,
     f.text_confidence,
-    t.text_hash,
+    f.text_hash,
     f.few_words
 from banded as f
-left join staging.inventory_tasks as t on t.task_id = f.inventory_task_id
 left join staging.onet_task_statements as s on s.task_id = f.onet_task_id
 left join staging.onet_occupations as o on o.onet_soc_code = s.onet_soc_code
 order by f.inventory_task_id, f.rank
