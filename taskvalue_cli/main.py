@@ -33,6 +33,8 @@ from typing import Annotated
 
 import typer
 
+from assets.common.csv_cells import neutralize_cell
+
 EXIT_FAILED = 1
 EXIT_NOT_RUN = 2
 EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE
@@ -645,8 +647,6 @@ def _json_keys(columns: list[str]) -> list[str]:
 def _csv_value(v: object) -> object:
     """As the CSV export writes it: true/false, lists and structs as JSON, and text a spreadsheet
     would run as a formula (`=HYPERLINK(...)`, `-Q-4`) prefixed with ' (so is text starting with ')."""
-    from assets.coverage.exports import neutralize_cell
-
     if isinstance(v, list | dict):
         return _dumps(_json_value(v))
     if isinstance(v, Decimal):  # fixed point, as in JSON: 0.0000000000, not 0E-10

@@ -17,14 +17,10 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from assets.common.csv_cells import neutralize_cell
 from assets.common.files import replacing, write_atomic
 from assets.common.warehouse import column_comments, quote_ident, table_comment
 
-# Spreadsheet apps execute a cell that starts with one of these as a formula (CSV injection). A cell
-# that starts with the escape itself is escaped too, so stripping one leading ' from every cell that
-# has one gives back the values exactly.
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-ESCAPED_PREFIXES = (*FORMULA_PREFIXES, "'")
 CSV_EXPORTS = ("inventory_export",)
 SCHEMA_FILE = "schema.json"
 EXPORT_BATCH_ROWS = 131_072  # one Parquet row group per batch, as DuckDB's COPY writes them
@@ -46,19 +42,6 @@ def export_file_names(tables: Iterable[str]) -> set[str]:
     return (
         {parquet_file(t) for t in tables} | {csv_file(t) for t in CSV_EXPORTS if t in tables} | {SCHEMA_FILE}
     )
-
-
-def neutralize_cell(value: object) -> object:
-    """Prefix a text cell that a spreadsheet would run as a formula (or that starts with ' already)
-    with a single quote. true/false as DuckDB and `taskvalue query` write them; a list or struct
-    cell (none in today's CSV exports) as JSON, not as Python's repr."""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, list | tuple | dict):
-        value = json.dumps(value, default=str, ensure_ascii=False)
-    if isinstance(value, str) and value.startswith(ESCAPED_PREFIXES):
-        return "'" + value
-    return value
 
 
 def mart_tables(con: duckdb.DuckDBPyConnection) -> list[str]:

@@ -199,16 +199,27 @@ def release_setting(settings: TaskvalueSettings, entry: SourceFile) -> str | Non
     return None
 
 
-def _from_mirror(mirror: Path, entry: SourceFile, setting: str | None = None) -> AcquiredFile:
+def mirror_file(mirror: Path, entry: SourceFile) -> Path:
+    """Where the mirror holds the entry's file (which may be missing); refused when the folder holds
+    another O*NET release's files."""
     path = mirror / entry.relpath
     refuse_another_onet_release(path, entry, "mirror")
+    return path
+
+
+def release_named(entry: SourceFile, setting: str | None) -> str:
+    """'onet 29.0, set by TASKVALUE_ONET_RELEASE', for messages about a file that is not there."""
+    return f"{entry.source} {entry.release}{f', set by {setting}' if setting else ''}"
+
+
+def _from_mirror(mirror: Path, entry: SourceFile, setting: str | None = None) -> AcquiredFile:
+    path = mirror_file(mirror, entry)
     if path.is_file():
         return AcquiredFile(entry, path, sha256_of(path), "mirror")
     if entry.optional:
         return AcquiredFile(entry, None, None, "absent")
     raise AcquireError(
-        f"{entry.name} ({entry.source} {entry.release}"
-        f"{f', set by {setting}' if setting else ''}) is not in the mirror: expected {path}. "
+        f"{entry.name} ({release_named(entry, setting)}) is not in the mirror: expected {path}. "
         f"Put the file there (it comes from {entry.url}) or unset TASKVALUE_MIRROR to download it."
     )
 

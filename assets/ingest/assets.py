@@ -19,7 +19,8 @@ from assets.ingest.acquire import (
     AcquiredFile,
     AcquireError,
     acquire_many,
-    refuse_another_onet_release,
+    mirror_file,
+    release_named,
     release_setting,
 )
 from orchestration.resources import TaskvalueSettings
@@ -154,13 +155,10 @@ def refuse_mirror_gaps(settings: TaskvalueSettings, selection: Collection[AssetK
         if selection is not None and key not in selection:
             continue
         for _, entry in entries(settings):
-            path = settings.mirror / entry.relpath
-            refuse_another_onet_release(path, entry, "mirror")
+            path = mirror_file(settings.mirror, entry)
             if not entry.optional and not path.is_file():
-                setting = release_setting(settings, entry)
                 missing.append(
-                    f"{path} ({entry.source} {entry.release}{f', set by {setting}' if setting else ''}; "
-                    f"from {entry.url})"
+                    f"{path} ({release_named(entry, release_setting(settings, entry))}; from {entry.url})"
                 )
     if missing:
         raise AcquireError(

@@ -80,9 +80,10 @@ _NUMPY_SEPARATOR = re.compile(r"\}\s*\n\s*\{")
 _OPENS_LIST = re.compile(r"\s*\[")
 
 
-def messages(value: Any) -> list[dict] | None:
-    """The value as a list of chat messages, or None when it is not one: every item a message in one
-    format (KEY_PAIRS, a known role), at least one of them posing or answering with content."""
+def _conversation(value: Any) -> tuple[list[dict], str, str] | None:
+    """The value as chat messages with their (role key, content key), or None when it is not a
+    conversation: every item a message in one format (KEY_PAIRS, a known role), at least one of them
+    with content."""
     if isinstance(value, str):
         value = _parsed(value)
     if isinstance(value, dict) and isinstance(value.get("messages"), list):
@@ -95,7 +96,8 @@ def messages(value: Any) -> list[dict] | None:
     with_content = {p for p in pairs if p[1] is not None}
     if len(with_content) != 1 or {r for r, _ in pairs} != {r for r, _ in with_content}:
         return None  # no message with content, or two formats mixed
-    return list(value)
+    role_key, content_key = with_content.pop()
+    return list(value), role_key, content_key
 
 
 def _content_text(content: Any, skipped: list[str]) -> list[str]:
@@ -125,10 +127,10 @@ def _content_text(content: Any, skipped: list[str]) -> list[str]:
 def chat_text(value: Any, column: str) -> ChatText | None:
     """The task text of a chat-format cell, or None when the cell is not a message list. `column`
     is the key the messages are kept under in extra_fields, named in the note."""
-    found = messages(value)
-    if found is None:
+    conversation = _conversation(value)
+    if conversation is None:
         return None
-    role_key, content_key = next(p for p in map(_pair, found) if p[1] is not None)
+    found, role_key, content_key = conversation
     posing, answering, skipped = [], [], []
     texts: list[str] = []
     for message in found:

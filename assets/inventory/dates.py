@@ -61,9 +61,10 @@ def _epoch(value: Any) -> tuple[dt.datetime, str] | None:
         value = int(value)
     if isinstance(value, bool) or not isinstance(value, int):
         return None
-    unit = "milliseconds" if value >= 10**11 else "seconds"
+    milliseconds = value >= 10**11
+    unit = "milliseconds" if milliseconds else "seconds"
     try:
-        parsed = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=value / (1000 if value >= 10**11 else 1))
+        parsed = dt.datetime(1970, 1, 1) + dt.timedelta(seconds=value / (1000 if milliseconds else 1))
     except OverflowError:
         return None
     if not _EPOCH_RANGE[0] <= parsed < _EPOCH_RANGE[1]:

@@ -218,18 +218,14 @@ def _names_tags(key: str) -> bool:
     return canonical(renamed.group(1) if renamed else key) == "tags"
 
 
+_TAG_KEYS = ("name", "label", "title", "text", "value", "color")  # a Trello label may be a colour only
+
+
 def _tag_text(value: Any) -> str | None:
     """A tag: an object's name (Asana and Trello export tags as {"gid": ..., "name": "finance"}),
     else the value as text."""
     if isinstance(value, dict):
-        for key in (
-            "name",
-            "label",
-            "title",
-            "text",
-            "value",
-            "color",
-        ):  # a Trello label may be a colour only
+        for key in _TAG_KEYS:
             if isinstance(value.get(key), str) and value[key].strip():
                 return value[key]
     return as_text(value)

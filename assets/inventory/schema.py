@@ -73,17 +73,19 @@ WEAK_ALIASES: dict[str, tuple[str, ...]] = {
     "description": ("input", "question", "problem"),
     "domain": ("subject", "topic"),
 }
+WEAK_NAMES = frozenset(a for names in WEAK_ALIASES.values() for a in names)
 # Columns holding a chat-format prompt (assets/inventory/chat.py): read as the description only when a
 # record has none and the value is a list of messages; any other value stays in extra_fields.
 CHAT_COLUMNS = frozenset({"messages", "conversation", "conversations", "contents", "chat"})
 
-_LOOKUP = (
-    {name: name for name in FIELDS}
-    | {a: f for f, names in ALIASES.items() for a in names}
-    | {a: f for f, names in WEAK_ALIASES.items() for a in names}
+_LOOKUP = {name: name for name in FIELDS} | {
+    a: f for aliases in (ALIASES, WEAK_ALIASES) for f, names in aliases.items() for a in names
+}
+_RANK = (
+    dict.fromkeys(FIELDS, 0)
+    | {a: 1 for names in ALIASES.values() for a in names}
+    | dict.fromkeys(WEAK_NAMES, 2)
 )
-_RANK = {name: 0 for name in FIELDS} | {a: 1 for names in ALIASES.values() for a in names}
-_RANK |= {a: 2 for names in WEAK_ALIASES.values() for a in names}
 
 
 def normalize_header(name: object) -> str:
@@ -176,8 +178,8 @@ GENERIC_NAMES = frozenset(
         "labels",
         "keywords",
     }
-) | {a for names in WEAK_ALIASES.values() for a in names}  # an intake form's `question_id, question`
-WEAK_NAMES = frozenset(a for names in WEAK_ALIASES.values() for a in names)
+)
+GENERIC_NAMES |= WEAK_NAMES  # an intake form's `question_id, question`
 
 
 def header_is_generic(cells: list[str]) -> bool:
