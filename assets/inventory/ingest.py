@@ -42,6 +42,7 @@ from assets.common.errors import TaskvalueError
 from assets.common.inputs import sha256_of
 from assets.inventory.chat import chat_text
 from assets.inventory.dates import read_datetime
+from assets.inventory.object_text import object_note, object_text
 from assets.inventory.readers import RawRecord, UnreadableFile, dumps, file_type, json_safe, read_file
 from assets.inventory.schema import (
     CHAT_COLUMNS,
@@ -352,6 +353,10 @@ def validate_record(
             row.extra[str(key)] = value  # the messages as given; the text field holds their text
             by_field[target] = chat.text
             row.flags.append(f"{target}: {chat.note}")
+        elif target in TEXT_FIELDS and (text := object_text(value)) is not None:
+            row.extra[str(key)] = value
+            by_field[target] = text
+            row.flags.append(f"{target}: {object_note(value)}")
     if is_missing(by_field.get("description")):  # a `messages` column: read only when it holds a chat
         for key, value in list(row.extra.items()):
             if normalize_header(key) in CHAT_COLUMNS and (chat := chat_text(value, key)) is not None:
@@ -800,8 +805,47 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
         if path in links:
             notes.append(f"also linked as {', '.join(links[path])} (read once)")
         info["notes"] = "; ".join(n for n in notes if n)
+    rows = _without_notion_views(rows, file_rows)
     _mark_duplicates(rows)
     return _frames(rows, file_rows, onet)
+
+
+# Notion's database export writes the view as `Tasks <32 hex>.csv` and every property as
+# `Tasks <32 hex>_all.csv` beside it: the same tasks twice, which would quarantine every one of them
+# as a duplicate ID.
+_NOTION_VIEW = re.compile(r"^(?P<stem>.+ [0-9a-f]{32})\.csv$")
+
+
+def _without_notion_views(rows: list[Row], file_rows: list[dict[str, Any]]) -> list[Row]:
+    """`rows` without those of a Notion view file whose every row is a task of its `_all.csv`, with
+    the same title and description (otherwise both files are read, and the duplicates say where)."""
+    infos = {info["source_file"]: info for info in file_rows if info["status"] == "loaded"}
+    dropped: set[str] = set()
+    for name, info in infos.items():
+        found = _NOTION_VIEW.match(name.rsplit("/", 1)[-1])
+        full = name[: len(name) - len(".csv")] + "_all.csv" if found else None
+        if full not in infos or not info["rows_read"]:
+            continue
+        texts = {
+            r.values["task_id"]: (r.values["title"], r.values["description"])
+            for r in rows
+            if r.file == full and not r.reasons
+        }
+        view = [r for r in rows if r.file == name]
+        if any(
+            r.reasons or texts.get(r.values["task_id"]) != (r.values["title"], r.values["description"])
+            for r in view
+        ):
+            continue
+        dropped.add(name)
+        count = info["rows_read"]
+        info["rows_read"], info["rows_skipped"] = 0, info["rows_skipped"] + count
+        note = (
+            f"Notion's view export of {full.rsplit('/', 1)[-1]!r}: each of its tasks is there, read from "
+            f"that file [{count} row{'s' if count != 1 else ''} not read]"
+        )
+        info["notes"] = f"{note}; {info['notes']}" if info["notes"] else note
+    return [r for r in rows if r.file not in dropped] if dropped else rows
 
 
 def _missing_columns(mapping: dict[str, str], read) -> str:

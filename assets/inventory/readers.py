@@ -34,6 +34,7 @@ from assets.inventory.schema import (
     is_lookup_sheet_name,
     is_task_sheet_header,
     looks_like_header,
+    map_header,
 )
 
 csv.field_size_limit(sys.maxsize)  # a 10 MB prompt is a legitimate field
@@ -536,8 +537,9 @@ def read_xlsx(path: Path) -> FileRead:
     the notes with its non-empty rows (`FileRead.skip`): a hidden sheet, a sheet with no header
     naming task_id or title/description in its first rows, and a lookup table: a header of generic
     names only ('ID, Name, Team') beside a sheet that is clearly a task table (`is_task_sheet_header`:
-    task_id and a text column, one of them named task-specifically). A sheet with a task-specific
-    name but no ID column ('Domain, Description') never makes another sheet a lookup."""
+    task_id and a text column, one of them named task-specifically), or a sheet named as a lookup
+    ('Legend', 'Glossary') without a task_id column beside such a task table. A sheet with a
+    task-specific name but no ID column ('Domain, Description') never makes another sheet a lookup."""
     import fastexcel
 
     try:
@@ -578,6 +580,17 @@ def read_xlsx(path: Path) -> FileRead:
     named_tasks = [c.name for c in candidates if not is_lookup_sheet_name(c.name)]
     used = []
     for sheet in candidates:
+        if task_sheets and is_lookup_sheet_name(sheet.name) and not _names_task_id(sheet.written):
+            # a 'Legend' or 'Glossary' of domains beside the task table: without an ID column none of
+            # its rows could be a task (each would be quarantined missing_id)
+            names = ", ".join(repr(h) for h in sheet.written if h.strip())
+            out.skip(
+                f"sheet {sheet.name!r} not read: a lookup table? its name says so, its header ({names}) "
+                f"has no task_id column, and sheet {task_sheets[0]!r} is the task table; add a task_id "
+                "column to read it",
+                sheet.filled,
+            )
+            continue
         if header_is_generic(sheet.written) and (
             task_sheets or named_tasks and is_lookup_sheet_name(sheet.name)
         ):
@@ -601,6 +614,10 @@ def read_xlsx(path: Path) -> FileRead:
         )
     out.notes.insert(0, "sheets read: " + ", ".join(used))
     return out
+
+
+def _names_task_id(header: list[str]) -> bool:
+    return "task_id" in map_header(header).values()
 
 
 def _header_row(row: tuple) -> bool:

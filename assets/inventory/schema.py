@@ -78,18 +78,27 @@ WEAK_NAMES = frozenset(a for names in WEAK_ALIASES.values() for a in names)
 # record has none and the value is a list of messages; any other value stays in extra_fields.
 CHAT_COLUMNS = frozenset({"messages", "conversation", "conversations", "contents", "chat"})
 
-_LOOKUP = {name: name for name in FIELDS} | {
-    a: f for aliases in (ALIASES, WEAK_ALIASES) for f, names in aliases.items() for a in names
-}
+# promptfoo's test CSV labels each test case in `__description` (normalize_header keeps it apart from
+# `description`): a short title; the prompt is in the var columns
+_PROMPTFOO_DESCRIPTION = "promptfoo_description"
+
+_LOOKUP = (
+    {name: name for name in FIELDS}
+    | {a: f for aliases in (ALIASES, WEAK_ALIASES) for f, names in aliases.items() for a in names}
+    | {_PROMPTFOO_DESCRIPTION: "title"}
+)
 _RANK = (
     dict.fromkeys(FIELDS, 0)
     | {a: 1 for names in ALIASES.values() for a in names}
     | dict.fromkeys(WEAK_NAMES, 2)
+    | {_PROMPTFOO_DESCRIPTION: 1}
 )
 
 
 def normalize_header(name: object) -> str:
     text = str(name or "").replace("\ufeff", "").replace("*", "").strip().lower()
+    if text == "__description":
+        return _PROMPTFOO_DESCRIPTION
     return re.sub(r"[^0-9a-z]+", "_", text).strip("_")
 
 

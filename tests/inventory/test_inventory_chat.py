@@ -223,3 +223,60 @@ def test_a_chat_prompt_matches_as_its_text_does(tmp_path, real_con):
 
     assert top("chat") == top("plain")
     assert "15-1232.00" in top("json") and "15-1232.00" not in top("chat")  # Computer User Support
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # Anthropic's legacy format, two rounds: the answers and the markers go
+        (
+            "\n\nHuman: Draft a refund reply.\n\nAssistant: Dear customer, ...\n\nHuman: Shorter.\n\nAssistant:",
+            "Draft a refund reply.\nShorter.",
+        ),
+        ("USER: Draft a refund reply. ASSISTANT:", "USER: Draft a refund reply. ASSISTANT:"),  # one line
+        ("SYSTEM: Be brief.\nUSER: Draft a refund reply.\nASSISTANT:", "Be brief.\nDraft a refund reply."),
+        (
+            "### Instruction:\nSummarize the lease.\n\n### Input:\nThe lessee shall ...\n\n### Response:\n",
+            "Summarize the lease.\nThe lessee shall ...",
+        ),
+        (
+            "Context first.\nHuman: Ask.\nAssistant: Answer.",
+            "Context first.\nAsk.",
+        ),  # text before the first turn stays
+        # no answering marker, or no asking one: prose that mentions a role, left as written
+        ("Human: factors matter here.", "Human: factors matter here."),
+        (
+            "The Assistant: a role in the clinic.\nAssistant: schedules visits.",
+            "The Assistant: a role in the clinic.\nAssistant: schedules visits.",
+        ),
+    ],
+)
+def test_a_transcript_prompt_keeps_its_asking_turns(text, expected):
+    from assets.inventory.matching.transcript import asking_turns
+
+    assert asking_turns(text) == expected
+
+
+@pytest.mark.slow
+def test_a_transcript_prompt_matches_as_its_text_does(real_con):
+    """On the real O*NET corpus: `Human:` ranked Human Resources Managers first for 3 of 4 prompts
+    (measured 27 Nov), a SQL question among them; the asking turns alone rank as the plain prompt."""
+    from assets.inventory.matching.corpus import load_corpus
+    from assets.inventory.matching.match import QueryTask, match_tasks
+    from assets.inventory.matching.matchers import make_matcher
+
+    corpus = load_corpus(real_con)
+    matcher = make_matcher("tfidf").fit_corpus(corpus)
+    occupation = dict(real_con.execute("select task_id, onet_soc_code from marts.task_value").fetchall())
+    ask = "Write a SQL query to find the top customers by revenue."
+    forms = {
+        "plain": ask,
+        "anthropic": f"\n\nHuman: {ask}\n\nAssistant: Sure, here it is.",
+        "alpaca": f"### Instruction:\n{ask}\n\n### Response:\n",
+    }
+    tops = {}
+    for name, text in forms.items():  # one at a time: no sentence is shared boilerplate
+        found = match_tasks(matcher, corpus, [QueryTask(name, None, text)], 5)
+        tops[name] = [occupation[t] for t in found.sort("ranking_score", descending=True)["onet_task_id"]]
+    assert tops["anthropic"] == tops["plain"] == tops["alpaca"]
+    assert not any(code.startswith("11-3121") or code.startswith("13-1071") for code in tops["anthropic"])

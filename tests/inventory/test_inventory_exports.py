@@ -220,3 +220,80 @@ def test_weak_names_alone_do_not_make_a_header_or_a_task_sheet(tmp_path):
     assert result.quarantine.select("source_file", "source_row", "reason").rows() == [
         ("t.csv", 1, "unrecognized_header")
     ]
+
+
+def test_a_tau2_task_reads_the_text_of_its_description_object(tmp_path):
+    # tau2-bench's tasks.json: the description is an object; its JSON keys reached matching before
+    tau2 = {
+        "id": "airline-7",
+        "description": {
+            "purpose": "Check that the agent refuses to cancel a basic economy booking.",
+            "relevant_policies": None,
+            "notes": ["The user insists.", ""],
+        },
+        "user_scenario": {"instructions": {"domain": "airline", "reason_for_call": "Cancel my flight"}},
+    }
+    empty = {"id": "airline-8", "title": "Refund", "description": {"purpose": None}}
+    (tmp_path / "tasks.json").write_text(json.dumps([tau2, empty]))
+    result = ingest_directory(tmp_path, OnetLookup())
+    rows = {r["task_id"]: r for r in result.tasks.iter_rows(named=True)}
+    task = rows["airline-7"]
+    assert task["description"] == (
+        "Check that the agent refuses to cancel a basic economy booking.\n\nThe user insists."
+    )
+    assert json.loads(task["extra_fields"])["description"] == tau2["description"]
+    assert (
+        "description: an object ('purpose', 'relevant_policies', 'notes'): the text of its values is "
+        "read, the object kept in extra_fields"
+    ) in task["flags"]
+    # an object with no text in it stays the JSON it was, as any value does
+    assert rows["airline-8"]["description"] == '{"purpose": null}'
+
+
+def test_promptfoo_description_column_is_the_title(tmp_path):
+    # promptfoo's test CSV: var columns hold the prompt, `__description` labels the test case
+    (tmp_path / "promptfoo.csv").write_text(
+        "id,question,__expected,__description\n"
+        "pf-1,What is the tax basis of a gifted stock?,contains:carryover,Gifted stock basis\n"
+    )
+    (task,) = ingest_directory(tmp_path, OnetLookup()).tasks.iter_rows(named=True)
+    assert task["title"] == "Gifted stock basis"
+    assert task["description"] == "What is the tax basis of a gifted stock?"
+    assert json.loads(task["extra_fields"]) == {"__expected": "contains:carryover"}
+
+
+NOTION_ID = "0a1b2c3d4e5f60718293a4b5c6d7e8f9"
+
+
+def test_notion_view_export_beside_its_all_file_is_not_read_twice(tmp_path):
+    # Notion writes the view (its visible properties) and `_all` (every property) for one database
+    full = 'ID,Name,Prompt,Status,Created time\nT-1,Reconcile,Match the ledger,Done,"November 12, 2024 3:04 PM"\n'
+    full += 'T-2,Draft a lease,Write a lease,Open,"November 13, 2024 9:00 AM"\n'
+    (tmp_path / f"Tasks {NOTION_ID}_all.csv").write_text(full)
+    (tmp_path / f"Tasks {NOTION_ID}.csv").write_text(
+        "ID,Name,Prompt\nT-1,Reconcile,Match the ledger\nT-2,Draft a lease,Write a lease\n"
+    )
+    result = ingest_directory(tmp_path, OnetLookup())
+    assert sorted(result.tasks["task_id"].to_list()) == ["T-1", "T-2"]
+    assert set(result.tasks["source_file"].to_list()) == {f"Tasks {NOTION_ID}_all.csv"}
+    assert result.quarantine.is_empty()
+    view = result.files.filter(pl.col("source_file") == f"Tasks {NOTION_ID}.csv").row(0, named=True)
+    assert (view["status"], view["rows_read"], view["rows_skipped"]) == ("loaded", 0, 2)
+    assert view["notes"].startswith(
+        f"Notion's view export of 'Tasks {NOTION_ID}_all.csv': each of its tasks is there, read from that "
+        "file [2 rows not read]"
+    )
+    # a view row that differs from the full file's (edited after the export) keeps both read: the
+    # duplicate IDs are quarantined, naming both files
+    (tmp_path / f"Tasks {NOTION_ID}.csv").write_text(
+        "ID,Name,Prompt\nT-1,Reconcile,Match the ledger\nT-2,Draft a lease,Write a NEW lease\n"
+    )
+    result = ingest_directory(tmp_path, OnetLookup())
+    assert result.tasks.is_empty()
+    assert set(result.quarantine["reason"].to_list()) == {"duplicate_task_id"}
+    # without the Notion ID in the name, two files are two files
+    (tmp_path / f"Tasks {NOTION_ID}.csv").rename(tmp_path / "Tasks.csv")
+    (tmp_path / f"Tasks {NOTION_ID}_all.csv").rename(tmp_path / "Tasks_all.csv")
+    (tmp_path / "Tasks.csv").write_text("ID,Name,Prompt\nT-1,Reconcile,Match the ledger\n")
+    result = ingest_directory(tmp_path, OnetLookup())
+    assert result.quarantine.height == 2 and result.tasks["task_id"].to_list() == ["T-2"]

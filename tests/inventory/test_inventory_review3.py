@@ -82,6 +82,26 @@ def test_a_jira_sheet_is_not_taken_for_a_lookup(tmp_path, onet):
     assert "while sheet 'Tasks' names task_id and a text column" in notes
 
 
+def test_a_legend_sheet_without_ids_beside_a_task_table_is_not_read(tmp_path, onet):
+    tasks = [["Task ID", "Title", "Domain"], ["T1", "Reconcile bank statements", "finance"]]
+    legend = [["Domain", "Description"], ["finance", "Money tasks"], ["legal", "Law tasks"]]
+    notes_sheet = [["Domain", "Description"], ["ops", "Ops tasks"]]  # not named as a lookup: read
+    write_workbook(tmp_path / "tasks.xlsx", {"Tasks": tasks, "Legend": legend, "Domains 2": notes_sheet})
+    result = ingest_directory(tmp_path, onet)
+    assert result.tasks["task_id"].to_list() == ["T1"]
+    assert {k: v[0] for k, v in quarantine(result).items()} == {("tasks.xlsx", 2): "missing_id"}
+    info = files(result)["tasks.xlsx"]
+    assert info["rows_skipped"] == 3  # the legend's header and two rows
+    assert (
+        "sheet 'Legend' not read: a lookup table? its name says so, its header ('Domain', 'Description') "
+        "has no task_id column, and sheet 'Tasks' is the task table; add a task_id column to read it"
+    ) in info["notes"]
+    # a legend WITH an ID column is read: its rows may be tasks
+    legend_ids = [["ID", "Domain", "Description"], ["L1", "finance", "Money tasks"]]
+    write_workbook(tmp_path / "tasks.xlsx", {"Tasks": tasks, "Legend": legend_ids})
+    assert ingest_directory(tmp_path, onet).tasks["task_id"].to_list() == ["T1", "L1"]
+
+
 # 2: a sparse row of field-name words is a task -------------------------------------------------------
 
 

@@ -12,7 +12,8 @@ dominate, and transformer encoders silently truncate at 256 tokens. So:
   describes the work is enough, boilerplate chunks cannot dilute it;
 - sentences that recur verbatim in many tasks of the same inventory (environment preambles,
   grading rules) are boilerplate by definition and are dropped before chunking (`boilerplate`);
-- code is dropped first, fenced blocks (``` or ~~~) and lines of code pasted without a fence
+- first a transcript prompt (`Human: … Assistant: …`) keeps its asking turns only (`transcript`),
+  then code is dropped, fenced blocks (``` or ~~~) and lines of code pasted without a fence
   (`code_lines`): O*NET statements are prose, and identifiers match words of unrelated duties
   (`order` -> Stockers and Order Fillers, `COPY` -> Proofreaders).
 """
@@ -26,6 +27,7 @@ from collections.abc import Iterable
 from functools import lru_cache
 
 from assets.inventory.matching.code_lines import drop_code_lines
+from assets.inventory.matching.transcript import asking_turns
 
 CHUNK_CHARS = 600
 MAX_CHUNKS = 8
@@ -39,11 +41,12 @@ _FENCE = re.compile(r"^[ \t]*(```|~~~)[^\n]*\n.*?(?:^[ \t]*\1[ \t\r]*$|\Z)", re.
 
 
 def prose(text: str | None) -> str | None:
-    """The text without its code: fenced blocks (an unclosed fence runs to the end of the text), then
+    """The text without answering turns (a `Human: … Assistant:` transcript keeps its asking turns,
+    `transcript`) and without its code: fenced blocks (an unclosed fence runs to the end of the text), then
     the lines of code pasted without a fence (`code_lines`)."""
     if not text:
         return text
-    text = text[: CHUNK_CHARS * MAX_CHUNKS * 4]  # more than sentences() and chunks() ever read
+    text = asking_turns(text[: CHUNK_CHARS * MAX_CHUNKS * 4])  # more than sentences() and chunks() read
     if "```" in text or "~~~" in text:
         text = _FENCE.sub("\n", text)
     return drop_code_lines(text)
