@@ -38,12 +38,14 @@ from typing import Any
 
 import polars as pl
 
+from assets.common.decoding import UnreadableFile
 from assets.common.errors import TaskvalueError
 from assets.common.inputs import sha256_of
 from assets.inventory.chat import chat_text
 from assets.inventory.dates import read_datetime
 from assets.inventory.object_text import object_note, object_text
-from assets.inventory.readers import RawRecord, UnreadableFile, dumps, file_type, json_safe, read_file
+from assets.inventory.raw_records import RawRecord, dumps, json_safe
+from assets.inventory.readers import file_type, read_file
 from assets.inventory.schema import (
     CHAT_COLUMNS,
     FIELDS,
@@ -209,7 +211,7 @@ def parse_tags(value: Any) -> list[str] | None:
 
 
 _UNFLAGGED_NESTED = frozenset({"task_id", "title", "description", "owner"})
-_RENAMED_COLUMN = re.compile(r"(.+) \(column \d+(?:\.\d+)?\)")  # readers.unique_header's renaming
+_RENAMED_COLUMN = re.compile(r"(.+) \(column \d+(?:\.\d+)?\)")  # raw_records.unique_header's renaming
 
 
 def _names_tags(key: str) -> bool:

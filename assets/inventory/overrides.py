@@ -190,7 +190,7 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
     if not any(line.strip() for line in lines):  # created empty, decisions to come: like no file
         return pl.DataFrame(schema=SCHEMA)
     # Excel's "sep=;" first line names the delimiter (the inventory's CSVs accept it too)
-    named = _EXCEL_SEP.fullmatch(lines[0].lstrip("\ufeff").rstrip("\r\n"))  # as readers.py reads it
+    named = _EXCEL_SEP.fullmatch(lines[0].lstrip("\ufeff").rstrip("\r\n"))  # as read_delimited.py reads it
     delimiter = named.group(1) if named else _delimiter(lines[0])
     reader = csv.reader(lines, delimiter=delimiter)
     if named:

@@ -123,7 +123,7 @@ def test_a_sparse_row_whose_cells_are_field_names_is_a_task_not_a_header(tmp_pat
 
 
 def test_merged_ranges_are_indexed_by_the_rows_they_hide(tmp_path, onet):
-    from assets.inventory.readers import _merged_by_row
+    from assets.inventory.read_xlsx import _merged_by_row
 
     # one-row merges never hide a value; a tall merge is indexed only as far as the sheet goes
     merged = [(2, 2, 2, 3), (3, 4, 5, 4), (4, 0, 1_048_576, 0)]
