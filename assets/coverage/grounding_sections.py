@@ -11,7 +11,8 @@ from assets.coverage.domains import normalize_name
 from assets.coverage.numbers import pct, plural, usd
 
 PET_PEEVE = (
-    "An inventory task is ungrounded when one of five reasons holds (the first that holds is shown). "
+    "An inventory task is ungrounded when a reason below holds (the first that holds is shown; "
+    "`ungrounded_reasons` lists them all). "
     "The seed's pet peeve, a task that looks busy but imitates no valuable work, is no credible match; "
     "a declared unmapped domain is the team saying so itself (its text matches do not count); only "
     "low-tier work and physical work are milder forms of it. Outside the declared domain is not: such a "
@@ -41,9 +42,11 @@ REASON_HELP = {
         "real work."
     ),
     "no_credible_match": (
-        "No credible O*NET match, and the task claims no configured domain: no real work was found behind "
-        "it. This is the seed's pet peeve: a task that looks busy but imitates no valuable work. Rewrite or "
-        "retire it, or name the work it imitates (`onet_soc_code`, or a pin in the overrides file)."
+        "The text resembles no O*NET task statement, not even weakly (confidence none, or no candidate), "
+        "and the task claims no configured domain: no real work was found behind it. This is the seed's "
+        "pet peeve: a task that looks busy but imitates no valuable work. Check the best match shown: if "
+        "it is the work after all, pin it in the overrides file or name the occupation (`onet_soc_code`); "
+        "else rewrite or retire the task. (A weak, low-confidence match makes a task unverified instead.)"
     ),
     "low_tier_only": (
         "Every credible match is bottom-tier (lowest-paid) work: the task imitates real work, but the least "
@@ -193,9 +196,11 @@ def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
             f"**Inventory:** {scope}.",
             f"**Grounded in valuable work:** {grounded:,} ({share(grounded)}).",
             f"**Ungrounded:** {ungrounded:,} ({share(ungrounded)}), by reason below.",
-            f"**Unverified:** {unverified:,} ({share(unverified)}): no credible match at all, though they "
-            "declare a configured domain; or a credible match, but a `domain` that names no configured "
-            "domain (see the names below: add an alias), so their domain could not be checked.",
+            f"**Unverified:** {unverified:,} ({share(unverified)}): no credible match, though they "
+            "declare a configured domain or their text resembles O*NET work weakly (a low-confidence "
+            "match: text matching could not say which work); or a credible match, but a `domain` that "
+            "names no configured domain (see the names below: add an alias), so their domain could not "
+            "be checked.",
         ]
     )
     doc.p(PET_PEEVE)
@@ -248,7 +253,8 @@ def homeless_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
     doc.h3(f"Tasks no domain report lists ({len(homeless):,})")
     doc.p(
         "Their `domain` names no configured domain, so no domain report lists them: the unverified ones "
-        "(a credible match, but a domain that could not be checked: add an alias), and the ungrounded "
+        "(a credible match, but a domain that could not be checked: add an alias; or only a weak "
+        "match: name the occupation or pin one), and the ungrounded "
         "ones whose best match is not credible or lies in no domain's characteristic occupations "
         "(excluded statuses included; the best match is shown for review, with its value only when it "
         "is credible)" + shown_note(homeless)

@@ -121,14 +121,23 @@ def onet_lookup(con) -> OnetLookup:
         for r in con.execute("select distinct onet_soc_code from staging.onet_task_statements").fetchall()
     }
     titles: dict[str, str] = {}
+    names: dict[str, str] = {}
     # SOC titles first, then O*NET titles, so an O*NET title wins when both spell the same words.
-    for title, code in con.execute(
-        "select soc_title, soc_code from staging.soc_structure where soc_title is not null"
-    ).fetchall():
+    for title, code in [
+        *con.execute(
+            "select soc_title, soc_code from staging.soc_structure where soc_title is not null"
+        ).fetchall(),
+        *con.execute("select title, onet_soc_code from staging.onet_occupations").fetchall(),
+    ]:
         titles[title.strip().lower()] = code
-    for title, code in con.execute("select title, onet_soc_code from staging.onet_occupations").fetchall():
-        titles[title.strip().lower()] = code
-    return OnetLookup(task_ids=task_ids, task_occupations=task_occupations, soc_codes=codes, titles=titles)
+        names[title.strip().lower()] = title.strip()
+    return OnetLookup(
+        task_ids=task_ids,
+        task_occupations=task_occupations,
+        soc_codes=codes,
+        titles=titles,
+        title_names=names,
+    )
 
 
 @multi_asset(

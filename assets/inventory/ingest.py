@@ -31,7 +31,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -44,6 +44,7 @@ from assets.common.inputs import sha256_of
 from assets.inventory.chat import chat_text
 from assets.inventory.dates import read_datetime
 from assets.inventory.object_text import object_note, object_text
+from assets.inventory.occupation_titles import TitleIndex
 from assets.inventory.raw_records import RawRecord, dumps, json_safe
 from assets.inventory.readers import file_type, read_file
 from assets.inventory.schema import (
@@ -73,6 +74,11 @@ class OnetLookup:
     task_occupations: dict[int, str] = field(default_factory=dict)  # Task ID -> its O*NET-SOC code
     soc_codes: set[str] = field(default_factory=set)  # O*NET-SOC codes (XX-XXXX.XX) with tasks
     titles: dict[str, str] = field(default_factory=dict)  # lower-case title -> code
+    title_names: dict[str, str] = field(default_factory=dict)  # lower-case title -> as O*NET writes it
+
+    @cached_property
+    def title_index(self) -> TitleIndex:
+        return TitleIndex(self.titles, self.title_names)
 
     def soc_known(self, code: str) -> bool:
         return any(c.startswith(soc_prefixes(code)) for c in self.soc_codes)
@@ -515,11 +521,18 @@ def _soc_hint(row: Row, value: Any, onet: OnetLookup) -> None:
             "not used to narrow the match"
         )
         return
-    code = onet.titles.get(text.lower())
-    if code is None:
-        row.flags.append(f"occupation {text!r} matches no O*NET or SOC title; used as text only")
+    found = onet.title_index.resolve(text)
+    if found is None:
+        near = onet.title_index.containing(text)
+        row.flags.append(
+            f"occupation {text!r} matches no O*NET or SOC title; used as text only"
+            + (f" (titles with its words: {'; '.join(near)})" if near else "")
+        )
     else:
+        code = found.code
         row.values["onet_soc_code"] = code
+        if not found.exact:
+            row.flags.append(f"occupation {text!r} read as {code} ({found.title})")
         if not onet.soc_known(code):  # a SOC title O*NET gives no tasks (an "All Other" residual)
             row.flags.append(
                 f"occupation {text!r} is SOC {code}, which has no O*NET tasks; used as text only"

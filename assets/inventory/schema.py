@@ -71,7 +71,8 @@ WEAK_ALIASES: dict[str, tuple[str, ...]] = {
         "idx",
     ),
     "description": ("input", "question", "problem"),
-    "domain": ("subject", "topic"),
+    "domain": ("subject", "topic", "component", "components", "component_s"),  # Jira's `Component/s`
+    "owner": ("assignee",),
 }
 WEAK_NAMES = frozenset(a for names in WEAK_ALIASES.values() for a in names)
 # Columns holding a chat-format prompt (assets/inventory/chat.py): read as the description only when a

@@ -4,10 +4,12 @@
 --     declared unmapped (unmapped_inventory_domains: the team said this work has no O*NET
 --     counterpart, so its text matches do not count; only an explicit link or a pin could ground it);
 --   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID). When this is
---     the only reason and the task declares a configured domain, the task is unverified (is_grounded
---     null), not ungrounded: it claims work we know, and text matching could not say which (RL
---     prompts rarely use O*NET's words); naming its occupation (onet_soc_code) or pinning a match
---     settles it;
+--     the only reason (besides domain_not_configured) and the task declares a configured domain, or
+--     its best candidate is a weak text match (low band), the task is unverified (is_grounded null),
+--     not ungrounded: it claims work we know, or its text resembles work, and text matching could not
+--     say which (RL prompts rarely use O*NET's words); naming its occupation (onet_soc_code) or
+--     pinning a match settles it. Ungrounded by it alone: no configured domain, and the text
+--     resembles no O*NET statement even weakly (band none) or has no candidate;
 --   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
 --   physical_work: every credible match is physical work (a task-uncertain match, whose statement is
 --     the text's guess within the occupation the task named: when at least half of that occupation's
@@ -16,7 +18,8 @@
 --     match is a characteristic occupation of that domain (int.domain_members.is_characteristic);
 --   domain_not_configured: its `domain` names no configured domain and is not declared unmapped (a
 --     typo, a missing alias): the domain claim cannot be checked, so a task with a credible match and
---     no other reason is unverified, never grounded (without a credible match it stays ungrounded).
+--     no other reason is unverified, never grounded (without a credible match it is judged as one
+--     without a domain).
 -- This is the seed's pet peeve (RL tasks that imitate no valuable work) made measurable.
 -- columns:
 --   inventory_task_id: Task ID in the inventory.
@@ -43,8 +46,9 @@
 --   credible_matches: Candidates that pass the coverage rule.
 --   credible_value_usd: Highest national annual value among the credible candidates (USD/year).
 --   is_grounded: True when none of the reasons below holds; false when one does; null when unverified
---     (no credible match, but the task declares a configured domain; or a credible match, but its
---     domain names no configured domain, and no other reason).
+--     (no credible match, but the task declares a configured domain or its best candidate is a weak
+--     (low) text match; or a credible match, but its domain names no configured domain, and no other
+--     reason).
 --   ungrounded_reason: The first reason that holds, or null when grounded (for unverified tasks:
 --     no_credible_match, or domain_not_configured).
 --   ungrounded_reasons: Every reason that holds (empty when grounded); declared_unmapped_domain replaces
@@ -175,12 +179,16 @@ judged as (
     left join credible as c on c.inventory_task_id = i.inventory_task_id
 ),
 
--- unverified: no credible match in a configured domain (it claims work we know), or a credible match
--- whose domain claim cannot be checked (the name matches no configured domain); nothing else against it
+-- unverified: no credible match in a configured domain (it claims work we know), or without one but
+-- with a weak text match (low band: the text resembles work, too weakly to say which: not evidence of
+-- no work), or a credible match whose domain claim cannot be checked (the name matches no configured
+-- domain); nothing else against it
 verdicts as (
     select
         *,
-        ungrounded_reasons = ['no_credible_match'] and declared_domain_id is not null
+        list_has_all(['no_credible_match', 'domain_not_configured'], ungrounded_reasons)
+            and list_contains(ungrounded_reasons, 'no_credible_match')
+            and (declared_domain_id is not null or best_confidence in ('low', 'medium', 'high'))
             or ungrounded_reasons = ['domain_not_configured'] as is_unverified
     from judged
 )

@@ -616,6 +616,43 @@ def test_a_domain_name_matching_no_domain_leaves_its_task_unverified_never_groun
     )
 
 
+def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
+    # no configured domain and no credible match: a low-band text match is "we cannot tell" (the text
+    # resembles work), not "no work behind it"; a 'none' band or no candidate at all still is
+    from tests.coverage.conftest import build_fixture_db
+
+    con = build_fixture_db(
+        edits=[
+            "insert into staging.inventory_tasks values ('inv-10', 'Write ad copy', 'p', null, 'active', null, "
+            "null, 'inv.csv')",
+            "insert into staging.inventory_tasks values ('inv-11', 'Write ad copy', 'p', 'Sofware', 'active', "
+            "null, null, 'inv.csv')",
+            *(
+                f"insert into marts.inventory_task_matches select '{task}', rank, onet_task_id, onet_soc_code, "
+                "score, confidence, method, text_confidence from marts.inventory_task_matches "
+                "where inventory_task_id = 'inv-3'"
+                for task in ("inv-10", "inv-11")
+            ),
+        ]
+    )
+    try:
+        got = {
+            task: tuple(rest)
+            for task, *rest in con.execute(
+                "select inventory_task_id, best_confidence, ungrounded_reasons, grounding, is_grounded "
+                "from marts.inventory_grounding where inventory_task_id in ('inv-3', 'inv-6', 'inv-7', "
+                "'inv-10', 'inv-11')"
+            ).fetchall()
+        }
+    finally:
+        con.close()
+    assert got["inv-3"][0] == "low"  # the match copied
+    assert got["inv-10"] == ("low", ["no_credible_match"], "unverified", None)
+    assert got["inv-11"] == ("low", ["no_credible_match", "domain_not_configured"], "unverified", None)
+    assert got["inv-6"][0] == "none" and got["inv-6"][2] == "ungrounded"
+    assert got["inv-7"][0] is None and got["inv-7"][2] == "ungrounded"
+
+
 def test_inventory_domain_names_fold_like_the_config_file_names():
     # the inventory's names are folded in SQL, the config's aliases in Python: both must agree, or an
     # alias written exactly as the inventory spells the name could never match it

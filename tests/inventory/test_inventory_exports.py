@@ -89,11 +89,15 @@ def test_jira_csv_export(tmp_path):
         "Labels",
         "Labels",
         "Description",
+        "Component/s",
+        "Assignee",
+        "Reporter",
     ]
     rows = [
         ["Reconcile Q3 accruals", "RL-12", "10012", "Task", "To Do", "05/Oct/24 2:16 AM", "finance", "eval",
-         "h2. Goal\r\nReconcile the *Q3* accruals against the ledger."],
-        ["Draft NDA", "RL-13", "10013", "Task", "Done", "17/Oct/24 11:40 PM", "legal", "", "Draft a mutual NDA."],
+         "h2. Goal\r\nReconcile the *Q3* accruals against the ledger.", "Finance", "Ana Ruiz", "Bo Li"],
+        ["Draft NDA", "RL-13", "10013", "Task", "Done", "17/Oct/24 11:40 PM", "legal", "", "Draft a mutual NDA.",
+         "", "", "Bo Li"],
     ]  # fmt: skip
     with (tmp_path / "jira.csv").open("w", newline="", encoding="utf-8") as f:
         csv.writer(f).writerows([header, *rows])
@@ -106,6 +110,10 @@ def test_jira_csv_export(tmp_path):
     assert tasks["RL-12"]["tags"] == ["finance", "eval"] and tasks["RL-13"]["tags"] == ["legal"]
     extra = json.loads(tasks["RL-12"]["extra_fields"])
     assert extra["Issue id"] == "10012" and extra["Labels (column 8)"] == "eval"  # kept as given
+    # Jira's area field is the domain, the assignee the owner (the reporter stays in extra_fields)
+    assert (tasks["RL-12"]["domain"], tasks["RL-12"]["owner"]) == ("Finance", "Ana Ruiz")
+    assert (tasks["RL-13"]["domain"], tasks["RL-13"]["owner"]) == (None, None)
+    assert extra["Reporter"] == "Bo Li"
 
 
 def test_asana_json_tags_and_a_nested_person_name(tmp_path):

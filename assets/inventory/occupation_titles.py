@@ -1,0 +1,142 @@
+"""An occupation named in words (`onet_soc_code` / `occupation` = "Paralegal") -> its code.
+
+People write a job, not O*NET's title: singular ("Software Developer"), one part of a combined title
+("Paralegal" for "Paralegals and Legal Assistants"), `&` for "and". A title is resolved when, after
+folding those differences, it names exactly one occupation; otherwise it is used as text only, and
+the flag names the titles that contain all its words, for the user to write one of them. A single
+word is read as a part only when no other occupation's title ends or starts with it: 'Judge' could
+be Administrative Law Judges, 'Writer' Technical Writers, 'Security' leads Security Guards.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+
+_WORD = re.compile(r"[a-z0-9]+")
+_PARTS = re.compile(r",|;|\band\b|\bor\b|\(|\)")
+_UNINFORMATIVE_PARTS = {"other"}
+# one word with these endings names a field, not a person ('Commodities', 'Promotions', 'Fitness' of
+# combined titles such as 'Fitness and Wellness Coordinators')
+_NOT_A_JOB = ("ion", "ity", "ness", "ing", "ment", "ics")
+
+
+def _singular(word: str) -> str:
+    if len(word) <= 3 or word.endswith(("ss", "us", "is")):
+        return word
+    if word.endswith("ies"):
+        return word[:-3] + "y"
+    if word.endswith(("ches", "shes", "xes", "sses")):
+        return word[:-2]
+    return word[:-1] if word.endswith("s") else word
+
+
+def fold(text: str) -> str:
+    """Lower case, `&` as "and", punctuation gone, each word singular: 'Paralegals & Legal
+    Assistants' -> 'paralegal and legal assistant'."""
+    return " ".join(_singular(w) for w in _WORD.findall(text.lower().replace("&", " and ")))
+
+
+def _parts(title: str) -> list[str]:
+    """The occupations a combined title lists: 'Paralegals and Legal Assistants' -> paralegal, legal
+    assistant. What follows 'except' or 'including' is no part of it, a title without 'and'/'or'
+    lists one occupation ('Meter Readers, Utilities'), and a part must end in a plural, as O*NET
+    names occupations: 'Advertising' of 'Advertising and Promotions Managers' is a modifier."""
+    text = re.split(r",?\s*\b(?:except|including)\b", title.lower().replace("&", " and "))[0]
+    if "all other" in text:
+        return []  # 'Managers, All Other' is a residual: a plain 'Manager' is not it
+    pieces = _PARTS.split(text) if re.search(r"\b(?:and|or)\b", text) else [text.split(",")[0]]
+    parts = []
+    for raw in pieces:
+        words = _WORD.findall(raw)
+        if words and words[-1].endswith("s") and fold(raw) not in _UNINFORMATIVE_PARTS:
+            parts.append(fold(raw))
+    return parts
+
+
+@dataclass(frozen=True)
+class Resolved:
+    code: str
+    title: str  # the title it was resolved to
+    exact: bool  # written as the title is (any case): no flag needed
+
+
+class TitleIndex:
+    """Titles (SOC and O*NET; an O*NET title wins where both spell the same words) -> codes."""
+
+    def __init__(self, titles: dict[str, str], display: dict[str, str] | None = None):
+        self._exact = titles
+        self._display = display or {}
+        self._folded: dict[str, set[str]] = defaultdict(set)
+        self._part: dict[str, set[str]] = defaultdict(set)
+        self._names: dict[str, str] = {}
+        # the occupations whose title or part ends in a word ('Tax Examiners', 'Claims ... Examiners'):
+        # a word alone names one of them only when it is the only one
+        self._heads: dict[str, set[str]] = defaultdict(set)
+        # the first word of longer titles ('Securities' of 'Securities, Commodities, and ... Sales
+        # Agents' leads 'Security Guards' too): a modifier, not an occupation, when it stands alone
+        self._leads: dict[str, set[str]] = defaultdict(set)
+        for title, code in titles.items():
+            folded = fold(title)
+            self._folded[folded].add(code)
+            for part in _parts(title):
+                self._part[part].add(code)
+                self._heads[part.rsplit(" ", 1)[-1]].add(code)
+            if folded:
+                self._heads[folded.rsplit(" ", 1)[-1]].add(code)
+            if " " in folded:
+                self._leads[folded.split(" ", 1)[0]].add(code)
+            self._names.setdefault(code, self._display.get(title, title))
+
+    def resolve(self, text: str) -> Resolved | None:
+        key = " ".join(text.lower().split())
+        if key in self._exact:
+            code = self._exact[key]
+            return Resolved(code, self._names.get(code, key), True)
+        folded = fold(text)
+        code = _one_occupation(self._folded.get(folded, set()))
+        if code is None:
+            code = _one_occupation(self._part.get(folded, set()))
+            others = self._heads.get(folded, set()) | self._leads.get(folded, set())
+            if (
+                code
+                and " " not in folded
+                and (folded.endswith(_NOT_A_JOB) or any(not _same_line(code, c) for c in others))
+            ):
+                code = None
+        return Resolved(code, self._names.get(code, code), False) if code else None
+
+    def containing(self, text: str, limit: int = 3) -> list[str]:
+        """Titles that contain every word of `text` (singular), shortest first: suggestions."""
+        words = set(fold(text).split())
+        if not words:
+            return []
+        found = {
+            self._names.get(code, title)
+            for title, code in self._exact.items()
+            if words <= set(fold(title).split())
+        }
+        return sorted(found, key=lambda t: (len(t), t))[:limit]
+
+
+def _one_occupation(codes: set[str]) -> str | None:
+    """The one occupation codes name, when they lie on one line of the hierarchy (the broad group
+    23-2010, SOC 23-2011 and O*NET 23-2011.00 spell one title): the most specific of them."""
+    if not codes:
+        return None
+    specific = max(codes, key=lambda c: (len(c.rstrip("0")), c))
+    return specific if all(specific.startswith(_prefix(c)) for c in codes) else None
+
+
+def _same_line(a: str, b: str) -> bool:
+    """Whether one code is under the other (or they are one)."""
+    return a.startswith(_prefix(b)) or b.startswith(_prefix(a))
+
+
+def _prefix(code: str) -> str:
+    """The start every code under `code` shares: 23-2010 -> 23-201, 23-2011.00 -> itself."""
+    if "." in code:
+        return code
+    major, _, rest = code.partition("-")
+    return f"{major}-{rest.rstrip('0')}"

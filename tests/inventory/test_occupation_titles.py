@@ -1,0 +1,75 @@
+"""Occupation titles as people write them (singular, one part of a combined title) -> codes."""
+
+from __future__ import annotations
+
+import pytest
+
+from assets.inventory.ingest import OnetLookup, ingest_directory
+from assets.inventory.occupation_titles import TitleIndex
+
+# real O*NET 29.0 / SOC 2018 titles (lower-case keys, as onet_lookup builds them)
+TITLES = {
+    "paralegals and legal assistants": "23-2011.00",
+    "software developers": "15-1252.00",
+    "software and web developers, programmers, and testers": "15-1250",
+    "managers, all other": "11-9199.00",
+    "sales managers": "11-2022.00",
+    "spa managers": "11-9179.02",
+    "judges, magistrate judges, and magistrates": "23-1023.00",
+    "administrative law judges, adjudicators, and hearing officers": "23-1021.00",
+    "janitors and cleaners, except maids and housekeeping cleaners": "37-2011.00",
+    "maids and housekeeping cleaners": "37-2012.00",
+    "securities, commodities, and financial services sales agents": "41-3031.00",
+    "security guards": "33-9032.00",
+    "fitness and wellness coordinators": "11-9179.01",
+    "meter readers, utilities": "43-5041.00",
+    "interpreters and translators": "27-3091.00",
+    "physicians": "29-1210",
+}
+NAMES = {k: k.title() for k in TITLES}
+
+
+@pytest.mark.parametrize(
+    ("written", "code"),
+    [
+        ("Software Developers", "15-1252.00"),  # the title itself
+        ("Software Developer", "15-1252.00"),  # singular
+        ("Paralegal", "23-2011.00"),  # one part of a combined title
+        ("legal assistant", "23-2011.00"),
+        ("Paralegals & Legal Assistants", "23-2011.00"),
+        ("Translator", "27-3091.00"),
+        ("Physician", "29-1210"),  # a SOC group title: the group
+        ("Housekeeping cleaner", "37-2012.00"),  # not the janitors, whose title excludes them
+        ("Meter reader", "43-5041.00"),
+        # not resolved: a residual, a word other titles end or start with, a field
+        ("Manager", None),
+        ("Judge", None),
+        ("Security", None),
+        ("Commodities", None),
+        ("Fitness", None),
+        ("Utilities", None),
+        ("Software engineer", None),
+    ],
+)
+def test_titles_as_people_write_them(written, code):
+    found = TitleIndex(TITLES, NAMES).resolve(written)
+    assert (found.code if found else None) == code
+
+
+def test_an_unresolved_title_is_flagged_with_the_titles_holding_its_words(tmp_path):
+    onet = OnetLookup(soc_codes=set(TITLES.values()), titles=TITLES, title_names=NAMES)
+    (tmp_path / "t.csv").write_text(
+        "task_id,title,occupation\nT1,Draft a motion,Paralegal\nT2,Rule on a motion,Judge\nT3,Code,software developers\n"
+    )
+    rows = {r["task_id"]: r for r in ingest_directory(tmp_path, onet).tasks.iter_rows(named=True)}
+    assert rows["T1"]["onet_soc_code"] == "23-2011.00"
+    assert (
+        "occupation 'Paralegal' read as 23-2011.00 (Paralegals And Legal Assistants)" in rows["T1"]["flags"]
+    )
+    assert rows["T2"]["onet_soc_code"] is None
+    assert (
+        "occupation 'Judge' matches no O*NET or SOC title; used as text only (titles with its words: "
+        "Judges, Magistrate Judges, And Magistrates; Administrative Law Judges, Adjudicators, And Hearing "
+        "Officers)"
+    ) in rows["T2"]["flags"]
+    assert rows["T3"]["onet_soc_code"] == "15-1252.00" and rows["T3"]["flags"] is None  # exact: no flag
