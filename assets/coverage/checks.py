@@ -203,12 +203,15 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             select
                 g.*,
                 (coalesce(g.is_grounded, false) = (g.ungrounded_reason is null)) as grounded_iff_no_reason,
-                -- unverified: only 'no credible match' in a declared domain, or only a domain name that
+                -- unverified: only 'no credible match' (a domain name matching no configured domain
+                -- aside) in a declared domain or with a weak (low) text match, or only a domain name that
                 -- matches no configured domain; never a verdict on evidence
                 ((g.is_grounded is null) = (
-                    g.ungrounded_reasons = ['no_credible_match'] and g.declared_domain_id is not null
+                    list_has_all(['no_credible_match', 'domain_not_configured'], g.ungrounded_reasons)
+                    and list_contains(g.ungrounded_reasons, 'no_credible_match')
+                    and (g.declared_domain_id is not null or coalesce(g.best_confidence in ('low', 'medium', 'high'), false))
                     or g.ungrounded_reasons = ['domain_not_configured']
-                )) as unverified_iff_unmatched_in_declared_domain,
+                )) as unverified_iff_no_evidence_either_way,
                 (g.grounding = case g.is_grounded when true then 'grounded' when false then 'ungrounded'
                     else 'unverified' end) as grounding_matches_is_grounded,
                 (select count(*) from marts.inventory_grounding)
@@ -222,7 +225,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 in_set("ungrounded_reason", REASONS),
                 in_set("best_confidence", ["high", "medium", "low", "none"]),
                 true("grounded_iff_no_reason"),
-                true("unverified_iff_unmatched_in_declared_domain"),
+                true("unverified_iff_no_evidence_either_way"),
                 true("grounding_matches_is_grounded"),
                 true("every_inventory_task_present"),
             ],

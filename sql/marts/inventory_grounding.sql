@@ -188,7 +188,7 @@ verdicts as (
         *,
         list_has_all(['no_credible_match', 'domain_not_configured'], ungrounded_reasons)
             and list_contains(ungrounded_reasons, 'no_credible_match')
-            and (declared_domain_id is not null or best_confidence in ('low', 'medium', 'high'))
+            and (declared_domain_id is not null or coalesce(best_confidence in ('low', 'medium', 'high'), false))
             or ungrounded_reasons = ['domain_not_configured'] as is_unverified
     from judged
 )

@@ -636,6 +636,12 @@ def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
         ]
     )
     try:
+        # the blocking check states the same rule
+        from assets.common.gx_checks import run_suite
+        from assets.coverage.checks import SUITES
+
+        (suite,) = SUITES["marts", "inventory_grounding"]
+        assert run_suite(con.execute(suite.query).df(), suite) == (True, [])
         got = {
             task: tuple(rest)
             for task, *rest in con.execute(
