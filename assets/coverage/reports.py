@@ -202,6 +202,68 @@ def maybe_covered_sentence(ids: list[str]) -> str:
     )
 
 
+def occupation_cell(row: dict) -> str:
+    """The occupation, and when its OES row is shared by several O*NET codes, that its workers are a
+    share of the row's: 656,402 Advanced Practice Psychiatric Nurses are a fifth of the Registered
+    Nurses (an equal split by default), not a headcount BLS published."""
+    title = row["occupation_title"] or row["onet_soc_code"]
+    sharing = row.get("onet_codes_sharing") or 1
+    if sharing < 2:
+        return title
+    return f"{title} (workers: a share of OES {row['oes_title']}, split among {sharing} O*NET occupations)"
+
+
+def uncovered_occupations(con: duckdb.DuckDBPyConnection, domain_id: str, digital_only: bool) -> list[dict]:
+    """The domain's occupations by uncovered value (by priority score, as the gaps are ranked, when it
+    counts digital work only): the gap list's top is often one large occupation's tasks."""
+    value = "priority_score" if digital_only else "annual_value_usd"
+    return dict_rows(
+        con,
+        f"""
+        select c.onet_soc_code, any_value(c.occupation_title) as occupation_title,
+               sum(c.{value}) filter (where not c.is_covered) as uncovered_usd,
+               count(*) filter (where not c.is_covered) as uncovered_tasks, count(*) as tasks,
+               any_value(c.employment_reached) as employment_reached,
+               any_value(c.hourly_wage_usd) as hourly_wage_usd,
+               any_value(v.onet_codes_sharing) as onet_codes_sharing, any_value(v.oes_title) as oes_title
+        from int.domain_task_coverage as c
+        left join marts.task_value as v using (onet_soc_code, task_id)
+        where c.domain_id = ?
+        group by c.onet_soc_code
+        having sum(c.{value}) filter (where not c.is_covered) > 0
+        order by uncovered_usd desc, c.onet_soc_code
+        limit {OCCUPATIONS_SHOWN}
+        """,
+        [domain_id],
+    )
+
+
+OCCUPATIONS_SHOWN = 10
+
+
+def occupations_table(rows: list[dict], digital_only: bool) -> Table:
+    return Table(
+        [
+            "occupation",
+            "uncovered digital value" if digital_only else "uncovered value",
+            "uncovered tasks",
+            "occupation's workers",
+            "occupation's $/hour",
+        ],
+        [
+            (
+                occupation_cell(r),
+                usd(r["uncovered_usd"]),
+                f"{r['uncovered_tasks']:,} of {r['tasks']:,}",
+                f"{r['employment_reached']:,.0f}" if r["employment_reached"] is not None else "n/a",
+                f"${r['hourly_wage_usd']:.2f}" if r["hourly_wage_usd"] is not None else "n/a",
+            )
+            for r in rows
+        ],
+        {1, 2, 3, 4},
+    )
+
+
 def gap_table(gaps: list[dict]) -> Table:
     """The gap rows; workers and wage are the occupation's (in this domain), not the task's. The last
     column appears when an inventory task named a gap's occupation with a task-uncertain match."""
@@ -214,7 +276,7 @@ def gap_table(gaps: list[dict]) -> Table:
             (
                 g["gap_rank"],
                 g["task"],
-                g["occupation_title"],
+                occupation_cell(g),
                 usd(g["annual_value_usd"]),
                 f"{g['employment_reached']:,.0f}" if g["employment_reached"] is not None else "n/a",
                 f"${g['hourly_wage_usd']:.2f}" if g["hourly_wage_usd"] is not None else "n/a",
@@ -474,7 +536,9 @@ def build_domain_doc(
     )
     gaps = dict_rows(
         con,
-        "select * from marts.coverage_gaps where domain_id = ? and gap_rank <= ? order by gap_rank",
+        """select g.*, v.onet_codes_sharing, v.oes_title
+           from marts.coverage_gaps as g left join marts.task_value as v using (onet_soc_code, task_id)
+           where g.domain_id = ? and g.gap_rank <= ? order by g.gap_rank""",
         [domain_id, GAPS_SHOWN],
     )
     ungrounded = dict_rows(
@@ -529,6 +593,16 @@ def build_domain_doc(
     maybe = sorted({i for g in gaps for i in g["task_uncertain_inventory_task_ids"]})
     if maybe:
         doc.p(maybe_covered_sentence(maybe))
+    occupations = uncovered_occupations(con, domain_id, digital_only) if gaps else []
+    from_gaps = len({g["onet_soc_code"] for g in gaps})
+    if len(occupations) > from_gaps:  # the table names occupations the gap list does not
+        doc.h3("Uncovered value by occupation")
+        doc.p(
+            f"The {len(gaps)} gaps above come from {plural(from_gaps, 'occupation')}. The domain's "
+            f"occupations with the most uncovered {'digital ' if digital_only else ''}value (top "
+            f"{OCCUPATIONS_SHOWN}; each occupation's uncovered tasks summed, valued as the gaps are ranked):"
+        )
+        doc.table(occupations_table(occupations, digital_only))
     ungrounded_section(doc, ungrounded)
     if unverified:
         doc.h2("Unverified inventory tasks")

@@ -100,7 +100,7 @@ def test_tasks_without_a_wage_are_named_not_valued_at_zero(tmp_path):
     con = build_fixture_db(
         edits=[
             "insert into marts.task_value values ('35-2014.00', 303, 'Forage', '35-2014', null, null, null, "
-            "null, 'physical', false, null, 10, 0.0, null)"
+            "null, 'physical', false, null, 10, 0.0, null, 'OES 35-2014', 1)"
         ]
     )
     md = write_domain_report(con, "food", tmp_path, RULE).markdown
@@ -121,6 +121,18 @@ def test_a_sector_report_says_which_figures_are_the_sectors(reports_md):
     for page, md in reports_md.items():
         assert page == "index" or "Units: every value is US dollars a year" in md, page
     assert "Domains overlap" in reports_md["index"] and "do not add up" in reports_md["index"]
+
+
+def test_an_occupation_sharing_its_oes_row_says_its_workers_are_a_share():
+    from assets.coverage.reports import occupation_cell
+
+    shared = {"occupation_title": "Acute Care Nurses", "onet_soc_code": "29-1141.01"}
+    shared |= {"onet_codes_sharing": 5, "oes_title": "Registered Nurses"}
+    assert occupation_cell(shared) == (
+        "Acute Care Nurses (workers: a share of OES Registered Nurses, split among 5 O*NET occupations)"
+    )
+    assert occupation_cell(shared | {"onet_codes_sharing": 1}) == "Acute Care Nurses"
+    assert occupation_cell(shared | {"onet_codes_sharing": None}) == "Acute Care Nurses"
 
 
 def test_the_gap_table_says_workers_and_wage_are_the_occupations(reports_md):
@@ -355,6 +367,15 @@ def test_real_reports_read_right(real_warehouse, real_con):
     # inventory task had its best credible match in the domain)
     office = md("office-and-administrative-support")
     assert "| PZL-002 |" not in office
+    # the gap list's breadth and its headcounts: the 15 gaps are two occupations' tasks, and a fifth
+    # of the Registered Nurses' OES row is no headcount BLS published
+    health = md("healthcare-practitioners-and-technical")
+    assert "The 15 gaps above come from 2 occupations." in health
+    assert (
+        "| Advanced Practice Psychiatric Nurses (workers: a share of OES Registered Nurses, split among 5 "
+        "O\\*NET occupations) | $49.93B | 24 of 24 | 656,402 | $47.32 |"
+    ) in health
+    assert "| Nurse Practitioners | $33.06B | 27 of 27 | 307,390 | $63.46 |" in health
     # a task that claims the domain is listed with its guess for review, with no dollar figure
     retry = next(line for line in md("computer-and-mathematical").splitlines() if "| SWE-002 |" in line)
     assert retry.endswith("| none | not credible |") and "$" not in retry
