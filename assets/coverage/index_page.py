@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -23,6 +24,21 @@ from assets.coverage.report_paths import (
     INDEX_FILES,
     report_files,
 )
+
+
+def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
+    """The configured names and aliases whose every word the unmatched name holds ('Ops / Admin'
+    holds `admin`, an alias of office-and-administrative-support): the alias to add is likely one of
+    these domains'. '' when none."""
+    words = set(re.findall(r"[0-9a-z]+", name_normalized or ""))
+    found = [
+        (alias, domain_id)
+        for alias, domain_id in con.execute(
+            "select distinct name_normalized, domain_id from int.domain_aliases order by 1, 2"
+        ).fetchall()
+        if (parts := set(re.findall(r"[0-9a-z]+", alias))) and parts <= words
+    ]
+    return "; ".join(f"`{md_escape(alias)}` of {domain_id}" for alias, domain_id in found[:3])
 
 
 def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Path]:
@@ -81,6 +97,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
             + ", ".join(
                 f"'{md_escape(u['inventory_domain'])}' ({u['inventory_tasks']:,}"
                 + ("; declared unmapped on purpose" if u.get("is_declared_unmapped") else "")
+                + (f"; the name holds {near}" if (near := aliases_within(con, u["name_normalized"])) else "")
                 + ")"
                 for u in unmatched
             )

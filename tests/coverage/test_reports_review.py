@@ -480,3 +480,20 @@ def test_the_tie_sentence_says_judgment_first_only_when_the_value_model_ranks_so
     assert "priority rank, judgment first, chose which are listed." in gaps_sentence(h, 3, tied=2)
     off = gaps_sentence(h, 3, tied=2, judgment_first=False)
     assert "the value model's priority rank chose which are listed." in off and "judgment" not in off
+
+
+def test_an_unmatched_domain_name_is_told_the_aliases_it_holds(tmp_path):
+    from assets.coverage.index_page import write_index
+
+    con = build_fixture_db(
+        edits=[
+            "insert into staging.inventory_tasks values ('inv-20', 'Ad', 'p', 'Copywriting / Misc', 'active', "
+            "null, null, 'inv.csv')"
+        ]
+    )
+    write_index(con, tmp_path)
+    index = (tmp_path / "index.md").read_text()
+    assert (
+        "'Copywriting / Misc' (1; the name holds `copywriting` of digital-copywriting), "
+        "'Underwater basket weaving' (1)."
+    ) in index
