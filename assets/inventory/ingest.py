@@ -521,9 +521,8 @@ def _soc_hint(row: Row, value: Any, onet: OnetLookup) -> None:
             "not used to narrow the match"
         )
         return
-    found = onet.title_index.resolve(text)
+    found, near = _resolve_title(onet.title_index, text)
     if found is None:
-        near = onet.title_index.containing(text)
         row.flags.append(
             f"occupation {text!r} matches no O*NET or SOC title; used as text only"
             + (f" (titles with its words: {'; '.join(near)})" if near else "")
@@ -537,6 +536,13 @@ def _soc_hint(row: Row, value: Any, onet: OnetLookup) -> None:
             row.flags.append(
                 f"occupation {text!r} is SOC {code}, which has no O*NET tasks; used as text only"
             )
+
+
+@lru_cache(maxsize=4096)
+def _resolve_title(index: TitleIndex, text: str):
+    """The title's code, or the titles holding its words: an inventory repeats a few occupations."""
+    found = index.resolve(text)
+    return found, (index.containing(text) if found is None else [])
 
 
 def soc_code(text: str) -> str | None:

@@ -71,6 +71,7 @@ class TitleIndex:
         self._folded: dict[str, set[str]] = defaultdict(set)
         self._part: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, str] = {}
+        self._words: list[tuple[str, set[str]]] | None = None
         # the occupations whose title or part ends in a word ('Tax Examiners', 'Claims ... Examiners'):
         # a word alone names one of them only when it is the only one
         self._heads: dict[str, set[str]] = defaultdict(set)
@@ -112,11 +113,12 @@ class TitleIndex:
         words = set(fold(text).split())
         if not words:
             return []
-        found = {
-            self._names.get(code, title)
-            for title, code in self._exact.items()
-            if words <= set(fold(title).split())
-        }
+        if self._words is None:  # built once, on the first title that needs suggestions
+            self._words = [
+                (self._names.get(code, title), set(fold(title).split()))
+                for title, code in self._exact.items()
+            ]
+        found = {name for name, title_words in self._words if words <= title_words}
         return sorted(found, key=lambda t: (len(t), t))[:limit]
 
 
