@@ -1,0 +1,135 @@
+"""Matching and grounding on an inventory written by a reviewer who did not tune the matcher.
+
+    .venv/bin/python -m bench.reviewer_inventory [--matchers tfidf,hybrid]
+
+`bench/data/reviewer_inventory/` holds 120 RL/eval tasks a reviewer wrote on 27 Nov 2026, acting as
+a data lead trying taskvalue on their own inventory: a Jira CSV export (`Issue key`, two `Labels`
+columns, `Component/s`), a JSONL of eval prompts (chat `messages`, `prompt` or `question`), and an
+XLSX tracker with an Owners lookup sheet, across software, data, support, medicine, education,
+finance, law and admin, plus toy tasks ("reverse a string"). `truth.csv` is the reviewer's answer for
+each task: the O*NET-SOC code a human would pick (105 tasks have one; `alts` lists other defensible
+codes) and a category: toy (no real work behind it), template (the low-paid part of a job),
+judgment (the high-paid part) or standard.
+
+For each matcher the script runs `taskvalue refresh` on the data mirror with this inventory into a
+temporary directory, then reports occupation top-1/top-5 (strict: the reviewer's code; lenient: or
+one of its alternates), the rank-1 precision per confidence band, and the grounding verdict per
+category. The inventory was written after the matcher was built and nothing was tuned on it; it
+is small (one task is about a point), so read it as an independent check, not a target.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+DATA = ROOT / "bench" / "data" / "reviewer_inventory"
+BANDS = ("high", "medium", "low", "none")
+
+
+def build(matcher: str, out: Path) -> Path:
+    """A warehouse of this inventory, built by the refresh as a user would."""
+    env = os.environ | {
+        "TASKVALUE_INVENTORY_DIR": str(DATA / "inventory"),
+        "TASKVALUE_MATCHER": matcher,
+        "TASKVALUE_WAREHOUSE": str(out / "taskvalue.duckdb"),
+        "TASKVALUE_WORK_DB": str(out / "work" / "taskvalue.duckdb"),
+        "DAGSTER_HOME": str(out / "dagster"),
+    }
+    env.setdefault("TASKVALUE_MIRROR", str(ROOT.parent / "shared" / "data"))
+    env.setdefault("TASKVALUE_CACHE_DIR", str(ROOT / "warehouse" / "cache"))
+    (out / "dagster").mkdir(parents=True)
+    (out / "dagster" / "dagster.yaml").touch()
+    cli = Path(sys.executable).with_name("taskvalue")
+    done = subprocess.run([str(cli), "refresh"], env=env, cwd=ROOT, capture_output=True, text=True)
+    if done.returncode:
+        raise SystemExit(f"refresh with {matcher} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}")
+    return out / "taskvalue.duckdb"
+
+
+def score(warehouse: Path, truth: dict[str, dict]) -> dict:
+    con = duckdb.connect(str(warehouse), read_only=True)
+    ranked: dict[str, list[tuple]] = defaultdict(list)
+    for task_id, code, confidence, method in con.execute(
+        "select inventory_task_id, onet_soc_code, confidence, method from marts.inventory_task_matches "
+        "order by inventory_task_id, rank"
+    ).fetchall():
+        ranked[task_id].append((code, confidence, method))
+    verdicts = dict(
+        con.execute("select inventory_task_id, grounding from marts.inventory_grounding").fetchall()
+    )
+    con.close()
+    answered = {t: r for t, r in truth.items() if r["truth"]}
+    hits = Counter()
+    by_band: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    for task_id, row in answered.items():
+        strict = {row["truth"]}
+        lenient = strict | {a for a in row["alts"].split("|") if a}
+        codes = [c for c, _, _ in ranked.get(task_id, [])][:5]
+        hits["top1"] += bool(codes) and codes[0] in strict
+        hits["top1_lenient"] += bool(codes) and codes[0] in lenient
+        hits["top5"] += any(c in strict for c in codes)
+        hits["top5_lenient"] += any(c in lenient for c in codes)
+        if codes:
+            confidence = ranked[task_id][0][1]
+            by_band[confidence][0] += 1
+            by_band[confidence][1] += codes[0] in lenient
+    n = len(answered)
+    grounding = Counter((row["category"], verdicts.get(task_id, "missing")) for task_id, row in truth.items())
+    return {
+        "n": n,
+        **{k: hits[k] / n for k in ("top1", "top1_lenient", "top5", "top5_lenient")},
+        "rank1_right_by_band": {
+            b: {"n": by_band[b][0], "right": by_band[b][1]} for b in BANDS if b in by_band
+        },
+        "grounding_by_category": {f"{c}/{g}": k for (c, g), k in sorted(grounding.items())},
+    }
+
+
+def markdown(rows: list[dict]) -> str:
+    lines = [
+        "| matcher | n | top-1 strict / lenient | top-5 strict / lenient | rank-1 right (lenient) by band |",
+        "|---|---:|---:|---:|---|",
+    ]
+    for r in rows:
+        bands = ", ".join(f"{b} {v['right']}/{v['n']}" for b, v in r["rank1_right_by_band"].items())
+        lines.append(
+            f"| {r['matcher']} | {r['n']} | {r['top1']:.1%} / {r['top1_lenient']:.1%} | "
+            f"{r['top5']:.1%} / {r['top5_lenient']:.1%} | {bands} |"
+        )
+    lines += ["", "Grounding verdict by the reviewer's category (category/verdict: tasks):"]
+    lines += [
+        f"- {r['matcher']}: " + ", ".join(f"{k} {v}" for k, v in r["grounding_by_category"].items())
+        for r in rows
+    ]
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--matchers", default="tfidf,hybrid")
+    args = parser.parse_args()
+    with (DATA / "truth.csv").open(newline="", encoding="utf-8") as f:
+        truth = {row["task_id"]: row for row in csv.DictReader(f)}
+    rows = []
+    for matcher in args.matchers.split(","):
+        with tempfile.TemporaryDirectory(prefix=f"taskvalue-reviewer-{matcher}-") as tmp:
+            rows.append({"matcher": matcher} | score(build(matcher, Path(tmp)), truth))
+    print(markdown(rows))
+    out = ROOT / "bench" / "results" / "reviewer_inventory.json"
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(rows, indent=2))
+
+
+if __name__ == "__main__":
+    main()

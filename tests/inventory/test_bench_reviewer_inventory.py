@@ -1,0 +1,61 @@
+"""bench/reviewer_inventory: its inventory reads whole, and its scoring counts what it says."""
+
+from __future__ import annotations
+
+import csv
+
+import duckdb
+
+from assets.inventory.ingest import OnetLookup, ingest_directory
+from bench.reviewer_inventory import DATA, score
+
+
+def test_the_reviewer_inventory_reads_whole_and_every_task_has_a_truth_row():
+    result = ingest_directory(DATA / "inventory", OnetLookup())
+    assert result.quarantine.is_empty()
+    with (DATA / "truth.csv").open(newline="", encoding="utf-8") as f:
+        truth = {row["task_id"]: row for row in csv.DictReader(f)}
+    assert sorted(result.tasks["task_id"].to_list()) == sorted(truth) and len(truth) == 120
+    assert sum(1 for row in truth.values() if row["truth"]) == 105
+    # the Jira export's area field is the domain (weak alias `Component/s`)
+    jira = result.tasks.filter(result.tasks["source_file"] == "jira_export_rl_backlog.csv")
+    assert jira.height == 42 and jira["domain"].null_count() == 0
+
+
+def test_scoring_counts_strict_and_lenient_hits_bands_and_verdicts(tmp_path):
+    path = tmp_path / "w.duckdb"
+    con = duckdb.connect(str(path))
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.inventory_task_matches as select * from (values "
+        "('a', 1, '15-1252.00', 'low', 'text'), ('a', 2, '15-1251.00', 'low', 'text'), "
+        "('b', 1, '15-1251.00', 'medium', 'text'), ('b', 2, '15-1252.00', 'low', 'text'), "
+        "('c', 1, '11-1011.00', 'none', 'text')) "
+        "as t(inventory_task_id, rank, onet_soc_code, confidence, method)"
+    )
+    con.execute(
+        "create table marts.inventory_grounding as select * from (values ('a', 'unverified'), "
+        "('b', 'grounded'), ('c', 'ungrounded'), ('d', 'ungrounded')) as t(inventory_task_id, grounding)"
+    )
+    con.close()
+    truth = {
+        "a": {"truth": "15-1252.00", "alts": "", "category": "standard"},
+        "b": {"truth": "15-1252.00", "alts": "15-1251.00", "category": "judgment"},
+        "c": {"truth": "23-1011.00", "alts": "", "category": "standard"},
+        "d": {"truth": "", "alts": "", "category": "toy"},  # no occupation: not scored, verdict counted
+    }
+    got = score(path, truth)
+    assert got["n"] == 3
+    assert (got["top1"], got["top1_lenient"]) == (1 / 3, 2 / 3)
+    assert (got["top5"], got["top5_lenient"]) == (2 / 3, 2 / 3)
+    assert got["rank1_right_by_band"] == {
+        "medium": {"n": 1, "right": 1},
+        "low": {"n": 1, "right": 1},
+        "none": {"n": 1, "right": 0},
+    }
+    assert got["grounding_by_category"] == {
+        "judgment/grounded": 1,
+        "standard/ungrounded": 1,
+        "standard/unverified": 1,
+        "toy/ungrounded": 1,
+    }
