@@ -838,35 +838,43 @@ _NOTION_VIEW = re.compile(r"^(?P<stem>.+ [0-9a-f]{32})\.csv$")
 
 
 def _without_notion_views(rows: list[Row], file_rows: list[dict[str, Any]]) -> list[Row]:
-    """`rows` without those of a Notion view file whose every row is a task of its `_all.csv`, with
-    the same title and description (otherwise both files are read, and the duplicates say where)."""
+    """`rows` without those of a Notion view file that are tasks of its `_all.csv`: same ID, and the
+    same title and description where the view has them (a view often hides the long prompt). A view
+    row the full file lacks, or that disagrees with it, is read: its duplicate says where."""
     infos = {info["source_file"]: info for info in file_rows if info["status"] == "loaded"}
-    dropped: set[str] = set()
+    dropped: set[int] = set()
     for name, info in infos.items():
         found = _NOTION_VIEW.match(name.rsplit("/", 1)[-1])
         full = name[: len(name) - len(".csv")] + "_all.csv" if found else None
-        if full not in infos or not info["rows_read"]:
+        if full not in infos:
             continue
-        texts = {
-            r.values["task_id"]: (r.values["title"], r.values["description"])
-            for r in rows
-            if r.file == full and not r.reasons
-        }
-        view = [r for r in rows if r.file == name]
-        if any(
-            r.reasons or texts.get(r.values["task_id"]) != (r.values["title"], r.values["description"])
-            for r in view
-        ):
+        texts: dict[str, list[tuple]] = defaultdict(list)
+        for r in rows:
+            if r.file == full and r.values.get("task_id") is not None:
+                texts[r.values["task_id"]].append((r.values.get("title"), r.values.get("description")))
+        same = [r for r in rows if r.file == name and _in_full_export(r, texts)]
+        if not same:
             continue
-        dropped.add(name)
-        count = info["rows_read"]
-        info["rows_read"], info["rows_skipped"] = 0, info["rows_skipped"] + count
+        dropped |= {id(r) for r in same}
+        count = len(same)
+        info["rows_read"] -= count
+        info["rows_skipped"] += count
         note = (
-            f"Notion's view export of {full.rsplit('/', 1)[-1]!r}: each of its tasks is there, read from "
-            f"that file [{count} row{'s' if count != 1 else ''} not read]"
+            f"Notion's view export of {full.rsplit('/', 1)[-1]!r}: {count} of its rows are tasks of that file, "
+            f"read from there [{count} row{'s' if count != 1 else ''} not read]"
         )
         info["notes"] = f"{note}; {info['notes']}" if info["notes"] else note
-    return [r for r in rows if r.file not in dropped] if dropped else rows
+    return [r for r in rows if id(r) not in dropped] if dropped else rows
+
+
+def _in_full_export(row: Row, texts: dict[str, list[tuple]]) -> bool:
+    task_id = row.values.get("task_id")
+    if task_id is None or task_id not in texts:
+        return False
+    title, description = row.values.get("title"), row.values.get("description")
+    return any(
+        (title is None or title == t) and (description is None or description == d) for t, d in texts[task_id]
+    )
 
 
 def _missing_columns(mapping: dict[str, str], read) -> str:

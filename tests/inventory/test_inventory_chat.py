@@ -239,10 +239,21 @@ def test_a_chat_prompt_matches_as_its_text_does(tmp_path, real_con):
             "### Instruction:\nSummarize the lease.\n\n### Input:\nThe lessee shall ...\n\n### Response:\n",
             "Summarize the lease.\nThe lessee shall ...",
         ),
+        # a prompt that quotes a conversation is about it: left as written
         (
             "Context first.\nHuman: Ask.\nAssistant: Answer.",
-            "Context first.\nAsk.",
-        ),  # text before the first turn stays
+            "Context first.\nHuman: Ask.\nAssistant: Answer.",
+        ),
+        # a judge prompt: the instruction after the transcript is the task, the judged answer is not
+        (
+            "User: My package never arrived.\nAssistant: Sorry to hear that!\n\nRate the assistant's reply 1-5.",
+            "My package never arrived.\nRate the assistant's reply 1-5.",
+        ),
+        # a spec that mentions roles mid-text is no transcript
+        (
+            "Design the prompt format for our bot.\nUser: the customer\nAssistant: the bot\nThen write the SQL schema.",
+            "Design the prompt format for our bot.\nUser: the customer\nAssistant: the bot\nThen write the SQL schema.",
+        ),
         # no answering marker, or no asking one: prose that mentions a role, left as written
         ("Human: factors matter here.", "Human: factors matter here."),
         (

@@ -288,20 +288,41 @@ def test_notion_view_export_beside_its_all_file_is_not_read_twice(tmp_path):
     view = result.files.filter(pl.col("source_file") == f"Tasks {NOTION_ID}.csv").row(0, named=True)
     assert (view["status"], view["rows_read"], view["rows_skipped"]) == ("loaded", 0, 2)
     assert view["notes"].startswith(
-        f"Notion's view export of 'Tasks {NOTION_ID}_all.csv': each of its tasks is there, read from that "
-        "file [2 rows not read]"
+        f"Notion's view export of 'Tasks {NOTION_ID}_all.csv': 2 of its rows are tasks of that file, read "
+        "from there [2 rows not read]"
     )
+    # a view that hides the long prompt, and a full file with a value the view does not show that
+    # quarantines one task there: the view's rows are still that file's tasks, not read twice
+    (tmp_path / f"Tasks {NOTION_ID}_all.csv").write_text(
+        "ID,Name,Prompt,Instances\nT-1,Reconcile,Match the ledger,1\nT-2,Draft a lease,Write a lease,2\n"
+        "T-3,Audit,Audit the books,1.000\n"  # 1.000: one, or a thousand? unparseable
+    )
+    (tmp_path / f"Tasks {NOTION_ID}.csv").write_text(
+        "ID,Name\nT-1,Reconcile\nT-2,Draft a lease\nT-3,Audit\nT-4,New\n"
+    )
+    result = ingest_directory(tmp_path, OnetLookup())
+    assert sorted(result.tasks["task_id"].to_list()) == ["T-1", "T-2", "T-4"]  # T-4 only in the view
+    assert {(r["task_id"], r["reason"]) for r in result.quarantine.iter_rows(named=True)} == {
+        ("T-3", "unparseable_value")
+    }
+    view = result.files.filter(pl.col("source_file") == f"Tasks {NOTION_ID}.csv").row(0, named=True)
+    assert (view["rows_read"], view["rows_skipped"]) == (1, 3)
     # a view row that differs from the full file's (edited after the export) keeps both read: the
     # duplicate IDs are quarantined, naming both files
     (tmp_path / f"Tasks {NOTION_ID}.csv").write_text(
         "ID,Name,Prompt\nT-1,Reconcile,Match the ledger\nT-2,Draft a lease,Write a NEW lease\n"
     )
     result = ingest_directory(tmp_path, OnetLookup())
-    assert result.tasks.is_empty()
-    assert set(result.quarantine["reason"].to_list()) == {"duplicate_task_id"}
+    assert result.tasks["task_id"].to_list() == ["T-1"]  # the same task: read once
+    assert sorted((r["task_id"], r["reason"]) for r in result.quarantine.iter_rows(named=True)) == [
+        ("T-2", "duplicate_task_id"),
+        ("T-2", "duplicate_task_id"),
+        ("T-3", "unparseable_value"),
+    ]
     # without the Notion ID in the name, two files are two files
     (tmp_path / f"Tasks {NOTION_ID}.csv").rename(tmp_path / "Tasks.csv")
     (tmp_path / f"Tasks {NOTION_ID}_all.csv").rename(tmp_path / "Tasks_all.csv")
     (tmp_path / "Tasks.csv").write_text("ID,Name,Prompt\nT-1,Reconcile,Match the ledger\n")
     result = ingest_directory(tmp_path, OnetLookup())
-    assert result.quarantine.height == 2 and result.tasks["task_id"].to_list() == ["T-2"]
+    assert result.quarantine["task_id"].sort().to_list() == ["T-1", "T-1", "T-3"]
+    assert result.tasks["task_id"].to_list() == ["T-2"]

@@ -18,15 +18,25 @@ _ANSWER_MARKERS = ("Assistant:", "ASSISTANT:", "### Response", "###Response")
 
 
 def asking_turns(text: str) -> str:
-    """The text of the asking turns with the markers removed, when the text is a transcript (at least
-    one asking and one answering marker at a line start); the text unchanged otherwise."""
+    """The text of the asking turns with the markers removed, when the text is a transcript: it starts
+    with an asking marker and has an answering one. The unchanged text otherwise: a prompt that
+    quotes a conversation ('Summarise this chat: User: … Assistant: …') is about it, not one.
+    A last answer keeps what follows its first paragraph: a judge's instruction after the
+    transcript ('Rate the assistant's reply 1-5') is the task."""
     if not any(marker in text for marker in _ANSWER_MARKERS):
         return text
     turns = list(_TURN.finditer(text))
-    if not any(t["ask"] for t in turns) or not any(t["answer"] for t in turns):
+    if not turns or not turns[0]["ask"] or text[: turns[0].start()].strip():
+        return text
+    if not any(t["answer"] for t in turns):
         return text
     ends = [t.start() for t in turns[1:]] + [len(text)]
-    kept = [text[: turns[0].start()]] + [
-        text[t.end() : end] for t, end in zip(turns, ends, strict=True) if t["ask"]
-    ]
+    kept = []
+    for t, end in zip(turns, ends, strict=True):
+        body = text[t.end() : end]
+        if t["ask"]:
+            kept.append(body)
+        elif end == len(text):
+            _, _, tail = body.strip().partition("\n\n")
+            kept.append(tail)
     return "\n".join(part.strip() for part in kept if part.strip())
