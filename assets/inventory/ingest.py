@@ -49,6 +49,7 @@ from assets.inventory.raw_records import RawRecord, dumps, json_safe
 from assets.inventory.readers import file_type, read_file
 from assets.inventory.schema import (
     CHAT_COLUMNS,
+    MAYBE_DOMAIN_COLUMNS,
     FIELDS,
     KEY_FIELDS,
     TEXT_FIELDS,
@@ -240,6 +241,19 @@ def _tag_text(value: Any) -> str | None:
     return as_text(value)
 
 
+_PERSON_KEYS = ("name", "display_name", "displayName", "full_name", "email", "login", "username")
+
+
+def _person(value: Any) -> Any:
+    """An owner given as an object (Asana's and Jira's JSON `assignee: {"gid": …, "name": "Jane Doe"}`):
+    the person's name, else their e-mail or login; any other value as it is."""
+    if isinstance(value, dict):
+        for key in _PERSON_KEYS:
+            if isinstance(value.get(key), str) and value[key].strip():
+                return value[key]
+    return value
+
+
 def as_text(value: Any, *, strip: bool = True) -> str | None:
     """Cell -> text. Numbers from spreadsheets lose a spurious `.0`; nested values become JSON; NaN
     (JSON NaN, a pandas-written Parquet) is missing, not the word 'nan'; bytes are UTF-8 text."""
@@ -393,8 +407,9 @@ def validate_record(
         row.flags.append(f"task_id {written!r} read as {v['task_id']!r} ({what} dropped)")
     v["title"] = text_field("title", by_field.get("title"), row.flags)
     v["description"] = text_field("description", by_field.get("description"), row.flags, strip=False)
-    for name in ("domain", "environment", "status", "owner"):
+    for name in ("domain", "environment", "status"):
         v[name] = text_field(name, by_field.get(name), row.flags)
+    v["owner"] = text_field("owner", _person(by_field.get("owner")), row.flags)
     v["tags"] = parse_tags(by_field.get("tags"))
     # Jira writes one `Labels` column per label: every tags column adds its tags (the others stay in
     # extra_fields as given)
@@ -886,6 +901,12 @@ def _missing_columns(mapping: dict[str, str], read) -> str:
         gaps.append("no task_id column (or alias id, key, ...)")
     if not fields & set(TEXT_FIELDS):
         gaps.append("no title or description column (or alias name, prompt, ...)")
+    maybe = [h for h in read.header if normalize_header(h) in MAYBE_DOMAIN_COLUMNS]
+    if "domain" not in fields and maybe:
+        gaps.append(
+            f"column {maybe[0]!r} is kept in extra_fields, not read as the domain: rename it to `domain` if it "
+            "names the work's domain (as 'Data Science' does; a module such as 'Backend' does not)"
+        )
     return "; ".join(gaps)
 
 

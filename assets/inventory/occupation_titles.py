@@ -22,6 +22,34 @@ _UNINFORMATIVE_PARTS = {"other"}
 _NOT_A_JOB = ("ion", "ity", "ness", "ing", "ment", "ics")
 
 
+# What people call some occupations, and O*NET's title for it: abbreviations, and names O*NET does
+# not use (a software engineer is a Software Developer; a medical coder a Medical Records Specialist)
+_COMMON_NAMES = {
+    "rn": "Registered Nurses",
+    "np": "Nurse Practitioners",
+    "lpn": "Licensed Practical and Licensed Vocational Nurses",
+    "lvn": "Licensed Practical and Licensed Vocational Nurses",
+    "emt": "Emergency Medical Technicians",
+    "cpa": "Accountants and Auditors",
+    "attorney": "Lawyers",
+    "software engineer": "Software Developers",
+    "medical coder": "Medical Records Specialists",
+    "bookkeeper": "Bookkeeping, Accounting, and Auditing Clerks",
+    "customer service agent": "Customer Service Representatives",
+    "customer support agent": "Customer Service Representatives",
+    "recruiter": "Human Resources Specialists",
+    "hr specialist": "Human Resources Specialists",
+    "help desk technician": "Computer User Support Specialists",
+    "it support specialist": "Computer User Support Specialists",
+    "system administrator": "Network and Computer Systems Administrators",
+    "sysadmin": "Network and Computer Systems Administrators",
+    "network administrator": "Network and Computer Systems Administrators",
+    "financial analyst": "Financial and Investment Analysts",
+    "project manager": "Project Management Specialists",
+    "copywriter": "Writers and Authors",
+}
+
+
 def _singular(word: str) -> str:
     if len(word) <= 3 or word.endswith(("ss", "us", "is")):
         return word
@@ -43,7 +71,7 @@ def _parts(title: str) -> list[str]:
     assistant. What follows 'except' or 'including' is no part of it, a title without 'and'/'or'
     lists one occupation ('Meter Readers, Utilities'), and a part must end in a plural, as O*NET
     names occupations: 'Advertising' of 'Advertising and Promotions Managers' is a modifier."""
-    text = re.split(r",?\s*\b(?:except|including)\b", title.lower().replace("&", " and "))[0]
+    text = _named(title)
     if "all other" in text:
         return []  # 'Managers, All Other' is a residual: a plain 'Manager' is not it
     pieces = _PARTS.split(text) if re.search(r"\b(?:and|or)\b", text) else [text.split(",")[0]]
@@ -53,6 +81,14 @@ def _parts(title: str) -> list[str]:
         if words and words[-1].endswith("s") and fold(raw) not in _UNINFORMATIVE_PARTS:
             parts.append(fold(raw))
     return parts
+
+
+def _named(title: str) -> str:
+    """The part of a title that names its occupations: not what follows 'except' or 'including'
+    ('Ambulance Drivers and Attendants, Except Emergency Medical Technicians'), nor 'of …'
+    ('First-Line Supervisors of Food Preparation and Serving Workers' are supervisors)."""
+    text = re.split(r",?\s*\b(?:except|including)\b", title.lower().replace("&", " and "))[0]
+    return text.split(" of ", 1)[0]
 
 
 @dataclass(frozen=True)
@@ -72,8 +108,9 @@ class TitleIndex:
         self._part: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, str] = {}
         self._words: list[tuple[str, set[str]]] | None = None
-        # the occupations whose title or part ends in a word ('Tax Examiners', 'Claims ... Examiners'):
-        # a word alone names one of them only when it is the only one
+        # the occupations whose title or part ends in given words ('Tax Examiners', 'Claims ...
+        # Examiners'; 'Insurance Sales Agents', 'Real Estate ... Sales Agents'): words that end the
+        # titles of occupations apart name none of them when not a title exactly
         self._heads: dict[str, set[str]] = defaultdict(set)
         # the first word of longer titles ('Securities' of 'Securities, Commodities, and ... Sales
         # Agents' leads 'Security Guards' too): a modifier, not an occupation, when it stands alone
@@ -83,9 +120,10 @@ class TitleIndex:
             self._folded[folded].add(code)
             for part in _parts(title):
                 self._part[part].add(code)
-                self._heads[part.rsplit(" ", 1)[-1]].add(code)
-            if folded:
-                self._heads[folded.rsplit(" ", 1)[-1]].add(code)
+            for name in {fold(_named(title)), *_parts(title)}:
+                words = name.split()
+                for k in range(1, len(words) + 1):
+                    self._heads[" ".join(words[-k:])].add(code)
             if " " in folded:
                 self._leads[folded.split(" ", 1)[0]].add(code)
             self._names.setdefault(code, self._display.get(title, title))
@@ -96,16 +134,21 @@ class TitleIndex:
             code = self._exact[key]
             return Resolved(code, self._names.get(code, key), True)
         folded = fold(text)
+        folded = fold(_COMMON_NAMES.get(folded, folded))
         code = _one_occupation(self._folded.get(folded, set()))
-        if code is None:
-            code = _one_occupation(self._part.get(folded, set()))
-            others = self._heads.get(folded, set()) | self._leads.get(folded, set())
-            if (
-                code
-                and " " not in folded
-                and (folded.endswith(_NOT_A_JOB) or any(not _same_line(code, c) for c in others))
-            ):
-                code = None
+        if code and "." in code:  # an occupation's own title, singular: 'Cashier' despite 'Booth Cashiers'
+            return Resolved(code, self._names.get(code, code), False)
+        code = code or _one_occupation(self._part.get(folded, set()))
+        # a group title ('Engineer' for Engineers, 17-2000) or a part of a combined title must name
+        # the only occupations whose titles end in these words: Locomotive Engineers are not in 17-2000
+        others = set(self._heads.get(folded, ()))
+        if " " not in folded:
+            others |= self._leads.get(folded, set())
+        if code and (
+            (" " not in folded and folded.endswith(_NOT_A_JOB))
+            or any(not _same_line(code, c) for c in others)
+        ):
+            code = None
         return Resolved(code, self._names.get(code, code), False) if code else None
 
     def containing(self, text: str, limit: int = 3) -> list[str]:

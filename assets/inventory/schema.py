@@ -71,10 +71,14 @@ WEAK_ALIASES: dict[str, tuple[str, ...]] = {
         "idx",
     ),
     "description": ("input", "question", "problem"),
-    "domain": ("subject", "topic", "component", "components", "component_s"),  # Jira's `Component/s`
+    "domain": ("subject", "topic"),
     "owner": ("assignee",),
 }
 WEAK_NAMES = frozenset(a for names in WEAK_ALIASES.values() for a in names)
+# Columns that may or may not name the work's domain: Jira's `Component/s` is a module ('Backend') in
+# most projects, an area ('Data Science') in some. Not read; a file without a domain column is told
+# to rename it if it names the domain.
+MAYBE_DOMAIN_COLUMNS = frozenset({"component", "components", "component_s"})
 # Columns holding a chat-format prompt (assets/inventory/chat.py): read as the description only when a
 # record has none and the value is a list of messages; any other value stays in extra_fields.
 CHAT_COLUMNS = frozenset({"messages", "conversation", "conversations", "contents", "chat"})

@@ -17,9 +17,12 @@ def test_the_reviewer_inventory_reads_whole_and_every_task_has_a_truth_row():
         truth = {row["task_id"]: row for row in csv.DictReader(f)}
     assert sorted(result.tasks["task_id"].to_list()) == sorted(truth) and len(truth) == 120
     assert sum(1 for row in truth.values() if row["truth"]) == 105
-    # the Jira export's area field is the domain (weak alias `Component/s`)
+    # the Jira export's `Component/s` names domains here, but is a module in most projects: not read,
+    # and the file's notes say so
     jira = result.tasks.filter(result.tasks["source_file"] == "jira_export_rl_backlog.csv")
-    assert jira.height == 42 and jira["domain"].null_count() == 0
+    assert jira.height == 42 and jira["domain"].null_count() == 42
+    notes = result.files.filter(result.files["source_file"] == "jira_export_rl_backlog.csv")["notes"][0]
+    assert "column 'Component/s' is kept in extra_fields, not read as the domain" in notes
 
 
 def test_scoring_counts_strict_and_lenient_hits_bands_and_verdicts(tmp_path):

@@ -110,10 +110,15 @@ def test_jira_csv_export(tmp_path):
     assert tasks["RL-12"]["tags"] == ["finance", "eval"] and tasks["RL-13"]["tags"] == ["legal"]
     extra = json.loads(tasks["RL-12"]["extra_fields"])
     assert extra["Issue id"] == "10012" and extra["Labels (column 8)"] == "eval"  # kept as given
-    # Jira's area field is the domain, the assignee the owner (the reporter stays in extra_fields)
-    assert (tasks["RL-12"]["domain"], tasks["RL-12"]["owner"]) == ("Finance", "Ana Ruiz")
+    # the assignee is the owner (the reporter stays in extra_fields); Jira's Component/s is a module
+    # in most projects: kept, and the file's notes say how to read it as the domain
+    assert (tasks["RL-12"]["domain"], tasks["RL-12"]["owner"]) == (None, "Ana Ruiz")
     assert (tasks["RL-13"]["domain"], tasks["RL-13"]["owner"]) == (None, None)
-    assert extra["Reporter"] == "Bo Li"
+    assert extra["Reporter"] == "Bo Li" and extra["Component/s"] == "Finance"
+    assert (
+        "column 'Component/s' is kept in extra_fields, not read as the domain: rename it to `domain`"
+        in (result.files["notes"][0])
+    )
 
 
 def test_asana_json_tags_and_a_nested_person_name(tmp_path):
@@ -228,6 +233,21 @@ def test_weak_names_alone_do_not_make_a_header_or_a_task_sheet(tmp_path):
     assert result.quarantine.select("source_file", "source_row", "reason").rows() == [
         ("t.csv", 1, "unrecognized_header")
     ]
+
+
+def test_an_owner_object_is_the_persons_name(tmp_path):
+    records = [
+        {
+            "id": "A-1",
+            "name": "Reconcile",
+            "assignee": {"gid": "9", "name": "Jane Doe", "resource_type": "user"},
+        },
+        {"id": "A-2", "name": "Audit", "assignee": {"accountId": "x", "emailAddress": "bo@x"}},  # no name
+        {"id": "A-3", "name": "File", "assignee": None},
+    ]
+    (tmp_path / "asana.json").write_text(json.dumps(records))
+    owners = dict(ingest_directory(tmp_path, OnetLookup()).tasks.select("task_id", "owner").iter_rows())
+    assert owners == {"A-1": "Jane Doe", "A-2": '{"accountId": "x", "emailAddress": "bo@x"}', "A-3": None}
 
 
 def test_a_tau2_task_reads_the_text_of_its_description_object(tmp_path):

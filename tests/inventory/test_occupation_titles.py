@@ -25,6 +25,15 @@ TITLES = {
     "meter readers, utilities": "43-5041.00",
     "interpreters and translators": "27-3091.00",
     "physicians": "29-1210",
+    "engineers": "17-2000",
+    "locomotive engineers": "53-4011.00",
+    "first-line supervisors of food preparation and serving workers": "35-1012.00",
+    "food and beverage serving workers": "35-3000",
+    "insurance sales agents": "41-3021.00",
+    "real estate brokers and sales agents": "41-9020",
+    "registered nurses": "29-1141.00",
+    "cashiers": "41-2011.00",
+    "gambling change persons and booth cashiers": "41-2012.00",
 }
 NAMES = {k: k.title() for k in TITLES}
 
@@ -48,7 +57,12 @@ NAMES = {k: k.title() for k in TITLES}
         ("Commodities", None),
         ("Fitness", None),
         ("Utilities", None),
-        ("Software engineer", None),
+        ("Software engineer", "15-1252.00"),  # what people call Software Developers
+        ("RN", "29-1141.00"),
+        ("Cashier", "41-2011.00"),  # its own title, though Booth Cashiers end in the word too
+        ("Serving worker", None),  # not the supervisors *of* serving workers (it was)
+        ("Engineer", None),  # Engineers (17-2000) leaves out Locomotive Engineers
+        ("Sales agent", None),  # insurance, or real estate?
     ],
 )
 def test_titles_as_people_write_them(written, code):
