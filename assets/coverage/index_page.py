@@ -38,7 +38,11 @@ def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
         ).fetchall()
         if (parts := set(re.findall(r"[0-9a-z]+", alias))) and parts <= words
     ]
-    return "; ".join(f"`{md_escape(alias)}` of {domain_id}" for alias, domain_id in found[:3])
+    # the longest name first ('software engineering' before 'engineering'), one per domain
+    best: dict[str, str] = {}
+    for alias, domain_id in sorted(found, key=lambda f: (-len(f[0]), f[0])):
+        best.setdefault(domain_id, alias)
+    return "; ".join(f"`{md_escape(alias)}` of {domain_id}" for domain_id, alias in list(best.items())[:3])
 
 
 def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Path]:

@@ -210,19 +210,22 @@ def occupation_cell(row: dict) -> str:
     sharing = row.get("onet_codes_sharing") or 1
     if sharing < 2:
         return title
-    return f"{title} (workers: a share of OES {row['oes_title']}, split among {sharing} O*NET occupations)"
+    row_name = "its OES row" if row["oes_title"] == title else f"OES {row['oes_title']}"
+    return f"{title} (workers: a share of {row_name}, split among {sharing} O*NET occupations)"
 
 
 def uncovered_occupations(con: duckdb.DuckDBPyConnection, domain_id: str, digital_only: bool) -> list[dict]:
     """The domain's occupations by uncovered value (by priority score, as the gaps are ranked, when it
     counts digital work only): the gap list's top is often one large occupation's tasks."""
     value = "priority_score" if digital_only else "annual_value_usd"
+    counted = "c.priority_score > 0" if digital_only else "true"  # the tasks the value counts
     return dict_rows(
         con,
         f"""
         select c.onet_soc_code, any_value(c.occupation_title) as occupation_title,
                sum(c.{value}) filter (where not c.is_covered) as uncovered_usd,
-               count(*) filter (where not c.is_covered) as uncovered_tasks, count(*) as tasks,
+               count(*) filter (where not c.is_covered and {counted}) as uncovered_tasks,
+               count(*) filter (where {counted}) as tasks,
                any_value(c.employment_reached) as employment_reached,
                any_value(c.hourly_wage_usd) as hourly_wage_usd,
                any_value(v.onet_codes_sharing) as onet_codes_sharing, any_value(v.oes_title) as oes_title
@@ -246,7 +249,7 @@ def occupations_table(rows: list[dict], digital_only: bool) -> Table:
         [
             "occupation",
             "uncovered digital value" if digital_only else "uncovered value",
-            "uncovered tasks",
+            "uncovered digital tasks" if digital_only else "uncovered tasks",
             "occupation's workers",
             "occupation's $/hour",
         ],

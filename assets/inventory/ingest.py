@@ -49,9 +49,9 @@ from assets.inventory.raw_records import RawRecord, dumps, json_safe
 from assets.inventory.readers import file_type, read_file
 from assets.inventory.schema import (
     CHAT_COLUMNS,
-    MAYBE_DOMAIN_COLUMNS,
     FIELDS,
     KEY_FIELDS,
+    MAYBE_DOMAIN_COLUMNS,
     TEXT_FIELDS,
     accepted_names,
     canonical,

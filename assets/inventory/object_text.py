@@ -7,6 +7,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+from assets.inventory.chat import chat_text
+
 
 def object_text(value: Any) -> str | None:
     """The non-blank strings of a dict (nested dicts and lists included), one paragraph each; None
@@ -23,13 +25,22 @@ def object_note(value: dict) -> str:
     return f"an object ({keys}{more}): the text of its values is read, the object kept in extra_fields"
 
 
+# keys that label a value rather than hold text of the task (a message's role, a record's type)
+_LABEL_KEYS = frozenset({"role", "from", "type", "id"})
+
+
 def _strings(value: Any) -> Iterator[str]:
     if isinstance(value, str):
         if value.strip():
             yield value.strip()
     elif isinstance(value, dict):
-        for item in value.values():
-            yield from _strings(item)
+        for key, item in value.items():
+            if str(key) not in _LABEL_KEYS:
+                yield from _strings(item)
     elif isinstance(value, list | tuple):
+        chat = chat_text(list(value), "") if value else None
+        if chat is not None:  # a conversation: the posing turns, as for a chat-format prompt
+            yield chat.text
+            return
         for item in value:
             yield from _strings(item)

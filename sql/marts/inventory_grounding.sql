@@ -5,10 +5,10 @@
 --     counterpart, so its text matches do not count; only an explicit link or a pin could ground it);
 --   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID). When this is
 --     the only reason (besides domain_not_configured) and the task declares a configured domain, or
---     its best candidate is a weak text match (low band), the task is unverified (is_grounded null),
---     not ungrounded: it claims work we know, or its text resembles work, and text matching could not
---     say which (RL prompts rarely use O*NET's words); naming its occupation (onet_soc_code) or
---     pinning a match settles it. Ungrounded by it alone: no configured domain, and the text
+--     its best candidate is a weak text match (a band other than none), the task is unverified
+--     (is_grounded null), not ungrounded: it claims work we know, or its text resembles work, and
+--     text matching could not say which (RL prompts rarely use O*NET's words); naming its occupation
+--     (onet_soc_code) or pinning a match settles it. Ungrounded by it alone: no configured domain, and the text
 --     resembles no O*NET statement even weakly (band none) or has no candidate;
 --   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
 --   physical_work: every credible match is physical work (a task-uncertain match, whose statement is
@@ -47,7 +47,7 @@
 --   credible_value_usd: Highest national annual value among the credible candidates (USD/year).
 --   is_grounded: True when none of the reasons below holds; false when one does; null when unverified
 --     (no credible match, but the task declares a configured domain or its best candidate is a weak
---     (low) text match; or a credible match, but its domain names no configured domain, and no other
+--     text match, a band other than none; or a credible match, but its domain names no configured domain, and no other
 --     reason).
 --   ungrounded_reason: The first reason that holds, or null when grounded (for unverified tasks:
 --     no_credible_match, or domain_not_configured).
@@ -180,7 +180,7 @@ judged as (
 ),
 
 -- unverified: no credible match in a configured domain (it claims work we know), or without one but
--- with a weak text match (low band: the text resembles work, too weakly to say which: not evidence of
+-- with a weak text match (low with the default rule: the text resembles work, too weakly to say which: not evidence of
 -- no work), or a credible match whose domain claim cannot be checked (the name matches no configured
 -- domain); nothing else against it
 verdicts as (

@@ -132,6 +132,9 @@ def test_an_occupation_sharing_its_oes_row_says_its_workers_are_a_share():
         "Acute Care Nurses (workers: a share of OES Registered Nurses, split among 5 O*NET occupations)"
     )
     assert occupation_cell(shared | {"onet_codes_sharing": 1}) == "Acute Care Nurses"
+    assert occupation_cell(shared | {"occupation_title": "Registered Nurses"}) == (
+        "Registered Nurses (workers: a share of its OES row, split among 5 O*NET occupations)"
+    )
     assert occupation_cell(shared | {"onet_codes_sharing": None}) == "Acute Care Nurses"
 
 
@@ -373,9 +376,12 @@ def test_real_reports_read_right(real_warehouse, real_con):
     assert "The 15 gaps above come from 2 occupations." in health
     assert (
         "| Advanced Practice Psychiatric Nurses (workers: a share of OES Registered Nurses, split among 5 "
-        "O\\*NET occupations) | $49.93B | 24 of 24 | 656,402 | $47.32 |"
+        "O\\*NET occupations) | $49.93B | 18 of 18 | 656,402 | $47.32 |"
     ) in health
-    assert "| Nurse Practitioners | $33.06B | 27 of 27 | 307,390 | $63.46 |" in health
+    assert (
+        "| Registered Nurses (workers: a share of its OES row, split among 5 O\\*NET occupations) |" in health
+    )
+    assert "| uncovered digital value | uncovered digital tasks |" in health
     # a task that claims the domain is listed with its guess for review, with no dollar figure
     retry = next(line for line in md("computer-and-mathematical").splitlines() if "| SWE-002 |" in line)
     assert retry.endswith("| none | not credible |") and "$" not in retry

@@ -346,3 +346,21 @@ def test_notion_view_export_beside_its_all_file_is_not_read_twice(tmp_path):
     result = ingest_directory(tmp_path, OnetLookup())
     assert result.quarantine["task_id"].sort().to_list() == ["T-1", "T-1", "T-3"]
     assert result.tasks["task_id"].to_list() == ["T-2"]
+
+
+def test_an_object_text_leaves_out_labels_and_reads_a_nested_chat_as_its_posing_turns():
+    from assets.inventory.object_text import object_text
+
+    nested = {
+        "purpose": "Check refunds",
+        "messages": [
+            {"role": "user", "content": "Refund my order"},
+            {"role": "assistant", "content": "Sure"},
+        ],
+    }
+    assert object_text(nested) == "Check refunds\n\nRefund my order"  # no role words, no answer
+    assert object_text({"role": "user", "content": "Refund my order", "id": "m-1"}) == "Refund my order"
+    assert (
+        object_text({"name": "Refund flow", "details": "Issue the refund"})
+        == "Refund flow\n\nIssue the refund"
+    )
