@@ -1,6 +1,6 @@
 """Matching and grounding on an inventory written by a reviewer who did not tune the matcher.
 
-    .venv/bin/python -m bench.reviewer_inventory [--matchers tfidf,hybrid]
+    .venv/bin/python -m bench.reviewer_inventory [--matchers tfidf,hybrid] [--variants as-exported,...]
 
 `bench/data/reviewer_inventory/` holds 120 RL/eval tasks a reviewer wrote on 27 Nov 2026, acting as
 a data lead trying taskvalue on their own inventory: a Jira CSV export (`Issue key`, two `Labels`
@@ -11,8 +11,9 @@ each task: the O*NET-SOC code a human would pick (105 tasks have one; `alts` lis
 codes) and a category: toy (no real work behind it), template (the low-paid part of a job),
 judgment (the high-paid part) or standard.
 
-For each matcher the script runs `taskvalue refresh` on the data mirror with this inventory into a
-temporary directory, then reports occupation top-1/top-5 (strict: the reviewer's code; lenient: or
+For each matcher and variant (the files as exported; with the Jira file's `Component/s` renamed to
+`domain`, as its note tells a user whose components name domains) the script runs `taskvalue refresh`
+on the data mirror with this inventory into a temporary directory, then reports occupation top-1/top-5 (strict: the reviewer's code; lenient: or
 one of its alternates), the rank-1 precision per confidence band, and the grounding verdict per
 category. The inventory was written after the matcher was built and nothing was tuned on it; it
 is small (one task is about a point), so read it as an independent check, not a target.
@@ -24,6 +25,7 @@ import argparse
 import csv
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -37,10 +39,23 @@ DATA = ROOT / "bench" / "data" / "reviewer_inventory"
 BANDS = ("high", "medium", "low", "none")
 
 
-def build(matcher: str, out: Path) -> Path:
+def inventory(variant: str, out: Path) -> Path:
+    """The inventory as exported, or with the Jira file's `Component/s` renamed to `domain`, as its
+    note tells a user whose components name work domains (this reviewer's do)."""
+    if variant == "as-exported":
+        return DATA / "inventory"
+    copy = out / "inventory"
+    shutil.copytree(DATA / "inventory", copy)
+    jira = copy / "jira_export_rl_backlog.csv"
+    header, rest = jira.read_text(encoding="utf-8").split("\n", 1)
+    jira.write_text(header.replace("Component/s", "domain") + "\n" + rest, encoding="utf-8")
+    return copy
+
+
+def build(matcher: str, variant: str, out: Path) -> Path:
     """A warehouse of this inventory, built by the refresh as a user would."""
     env = os.environ | {
-        "TASKVALUE_INVENTORY_DIR": str(DATA / "inventory"),
+        "TASKVALUE_INVENTORY_DIR": str(inventory(variant, out)),
         "TASKVALUE_MATCHER": matcher,
         "TASKVALUE_WAREHOUSE": str(out / "taskvalue.duckdb"),
         "TASKVALUE_WORK_DB": str(out / "work" / "taskvalue.duckdb"),
@@ -98,18 +113,19 @@ def score(warehouse: Path, truth: dict[str, dict]) -> dict:
 
 def markdown(rows: list[dict]) -> str:
     lines = [
-        "| matcher | n | top-1 strict / lenient | top-5 strict / lenient | rank-1 right (lenient) by band |",
-        "|---|---:|---:|---:|---|",
+        "| inventory | matcher | n | top-1 strict / lenient | top-5 strict / lenient | rank-1 right (lenient) by band |",
+        "|---|---|---:|---:|---:|---|",
     ]
     for r in rows:
         bands = ", ".join(f"{b} {v['right']}/{v['n']}" for b, v in r["rank1_right_by_band"].items())
         lines.append(
-            f"| {r['matcher']} | {r['n']} | {r['top1']:.1%} / {r['top1_lenient']:.1%} | "
+            f"| {r['variant']} | {r['matcher']} | {r['n']} | {r['top1']:.1%} / {r['top1_lenient']:.1%} | "
             f"{r['top5']:.1%} / {r['top5_lenient']:.1%} | {bands} |"
         )
     lines += ["", "Grounding verdict by the reviewer's category (category/verdict: tasks):"]
     lines += [
-        f"- {r['matcher']}: " + ", ".join(f"{k} {v}" for k, v in r["grounding_by_category"].items())
+        f"- {r['variant']}, {r['matcher']}: "
+        + ", ".join(f"{k} {v}" for k, v in r["grounding_by_category"].items())
         for r in rows
     ]
     return "\n".join(lines)
@@ -118,13 +134,16 @@ def markdown(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--matchers", default="tfidf,hybrid")
+    parser.add_argument("--variants", default="as-exported,component-as-domain")
     args = parser.parse_args()
     with (DATA / "truth.csv").open(newline="", encoding="utf-8") as f:
         truth = {row["task_id"]: row for row in csv.DictReader(f)}
     rows = []
-    for matcher in args.matchers.split(","):
-        with tempfile.TemporaryDirectory(prefix=f"taskvalue-reviewer-{matcher}-") as tmp:
-            rows.append({"matcher": matcher} | score(build(matcher, Path(tmp)), truth))
+    for variant in args.variants.split(","):
+        for matcher in args.matchers.split(","):
+            with tempfile.TemporaryDirectory(prefix=f"taskvalue-reviewer-{matcher}-") as tmp:
+                found = score(build(matcher, variant, Path(tmp)), truth)
+                rows.append({"matcher": matcher, "variant": variant} | found)
     print(markdown(rows))
     out = ROOT / "bench" / "results" / "reviewer_inventory.json"
     out.parent.mkdir(parents=True, exist_ok=True)
