@@ -30,10 +30,10 @@ import duckdb
 import polars as pl
 
 from assets.inventory.assets import query_tasks
-from assets.inventory.ingest import soc_prefixes
 from assets.inventory.matching.corpus import load_corpus
 from assets.inventory.matching.match import QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
+from assets.inventory.occupation_codes import soc_prefixes
 from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_THRESHOLDS
 from orchestration.resources import settings_from_env
 

@@ -42,7 +42,7 @@ from assets.common.inputs import READ_FILES, path_key, sha256_of
 from assets.coverage.config import CoverageSettings
 from assets.inventory.assets import DOMAIN_CONFIG, FILES, OVERRIDES, QUARANTINE, TASKS, overrides_path
 from assets.inventory.config import InventorySettings
-from assets.inventory.ingest import inventory_files, is_reserved
+from assets.inventory.inventory_files import inventory_files, is_reserved
 from assets.inventory.overrides import is_overrides_name
 from orchestration.jobs import JOB_TAGS
 from orchestration.resources import TaskvalueSettings

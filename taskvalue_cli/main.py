@@ -157,7 +157,7 @@ def refresh(
     from assets.ingest.assets import refuse_mirror_gaps
     from assets.inventory.assets import OVERRIDES, TASKS, configured_overrides
     from assets.inventory.config import inventory_settings_from_env
-    from assets.inventory.ingest import require_inventory_dir
+    from assets.inventory.inventory_files import require_inventory_dir
     from assets.inventory.overrides import locate_overrides
     from assets.value.assets import ATTRIBUTES_RAW
     from assets.value.attributes import read_attribute_file

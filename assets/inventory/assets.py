@@ -30,10 +30,12 @@ from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model, replace_table_from_frame
 from assets.inventory.band_check import BANDS_CHECK, BANDS_DESCRIPTION, bands_check_result
 from assets.inventory.config import InventorySettings
-from assets.inventory.ingest import OnetLookup, ingest_directory, is_reserved
+from assets.inventory.ingest import ingest_directory
+from assets.inventory.inventory_files import is_reserved
 from assets.inventory.matching.corpus import load_corpus
 from assets.inventory.matching.match import CANDIDATE_SCHEMA, QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
+from assets.inventory.occupation_codes import OnetLookup
 from assets.inventory.overrides import STATUSES, locate_overrides, overrides_location, read_overrides
 from assets.inventory.thresholds import domain_bonus_for, thresholds_for
 from assets.inventory.vanished import refuse_a_vanished_inventory

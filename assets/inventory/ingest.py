@@ -23,15 +23,12 @@ import contextlib
 import datetime as dt
 import hashlib
 import json
-import math
-import os
 import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any
@@ -39,12 +36,36 @@ from typing import Any
 import polars as pl
 
 from assets.common.decoding import UnreadableFile
-from assets.common.errors import TaskvalueError
 from assets.common.inputs import sha256_of
+from assets.inventory.cell_values import (
+    Unparseable,
+    as_text,
+    is_missing,
+    names_tags,
+    parse_datetime,
+    parse_int,
+    parse_tags,
+    person_text,
+    task_id_text,
+    text_field,
+    without_format_characters,
+)
 from assets.inventory.chat import chat_text
-from assets.inventory.dates import read_datetime
+from assets.inventory.inventory_files import (
+    inventory_files,
+    is_reserved,
+    require_inventory_dir,
+    reserved_note,
+    second_names,
+)
 from assets.inventory.object_text import object_note, object_text
-from assets.inventory.occupation_titles import TitleIndex
+from assets.inventory.occupation_codes import (
+    CODE_LIKE,
+    OnetLookup,
+    resolve_title,
+    soc_code,
+    soc_prefixes,
+)
 from assets.inventory.raw_records import RawRecord, dumps, json_safe
 from assets.inventory.readers import file_type, read_file
 from assets.inventory.schema import (
@@ -60,263 +81,10 @@ from assets.inventory.schema import (
     normalize_header,
 )
 
-# 15-1252, 15-1252.00, 151252, 15 1252 (a space or any dash), and 15125200 (O*NET's digits alone)
-SOC_CODE = re.compile(r"^(\d{2})[-\u2010-\u2015\u2212\s]?(\d{4})(?:\.(\d{2}))?$")
-SOC_DIGITS = re.compile(r"^(\d{2})(\d{4})(\d{2})$")
-CODE_LIKE = re.compile(r"^[\d\s.\-\u2010-\u2015\u2212/]*\d[\d\s.\-\u2010-\u2015\u2212/]*$")
 HASHED_FIELDS = tuple(f for f in FIELDS if f != "task_id")
 
 
-@dataclass
-class OnetLookup:
-    """What O*NET knows, for flagging unknown codes and resolving occupation titles to codes."""
-
-    task_ids: set[int] = field(default_factory=set)
-    task_occupations: dict[int, str] = field(default_factory=dict)  # Task ID -> its O*NET-SOC code
-    soc_codes: set[str] = field(default_factory=set)  # O*NET-SOC codes (XX-XXXX.XX) with tasks
-    titles: dict[str, str] = field(default_factory=dict)  # lower-case title -> code
-    title_names: dict[str, str] = field(default_factory=dict)  # lower-case title -> as O*NET writes it
-
-    @cached_property
-    def title_index(self) -> TitleIndex:
-        return TitleIndex(self.titles, self.title_names)
-
-    def soc_known(self, code: str) -> bool:
-        return any(c.startswith(soc_prefixes(code)) for c in self.soc_codes)
-
-
-# SOC 2018 numbers the Physicians broad group 29-1210's detailed occupations 29-1211..29-1218 and
-# 29-1221..29-1229: the one group whose members do not share the prefix its code implies
-_GROUPS_BEYOND_THEIR_PREFIX = {"29-1210": ("29-121", "29-122")}
-
-
-def soc_prefixes(code: str) -> tuple[str, ...]:
-    """The prefixes of the O*NET-SOC codes a (major, minor, broad, detailed or O*NET) code covers:
-    its digits without the trailing zeros that mark the group level (29-0000 -> 29-, 29-1000 ->
-    29-1, 15-1200 -> 15-12, 15-1250 -> 15-125; detailed codes never end in 0)."""
-    if "." in code:
-        return (code,)
-    if code in _GROUPS_BEYOND_THEIR_PREFIX:
-        return _GROUPS_BEYOND_THEIR_PREFIX[code]
-    major, _, rest = code.partition("-")
-    return (f"{major}-{rest.rstrip('0')}",)
-
-
-class Unparseable(ValueError):
-    pass
-
-
-INT_MAX = 2**63 - 1  # BIGINT: a larger count or ID is a typo, and no column could store it
-_THOUSANDS = re.compile(r"\d{1,3}(,\d{3})+(\.0*)?")
-# "1.000" is 1000 in Germany and 1 in a float written with three decimals: both readings are whole
-# numbers, so neither can be picked safely. "12,000" is read as 12000: a count written as 12.0 with a
-# decimal comma and three zeros is far rarer than a thousands comma.
-_AMBIGUOUS = re.compile(r"[+-]?([1-9]\d{0,2})([.])000")
-
-
-def is_missing(value: Any) -> bool:
-    """None, blank text, or NaN (JSON NaN, a float column of a pandas-written Parquet): missing."""
-    return (
-        value is None
-        or (isinstance(value, str) and not value.strip())
-        or (isinstance(value, float) and math.isnan(value))
-    )
-
-
-_WHOLE_DECIMAL = re.compile(r"\+?\d+\.0*")
-
-
-def parse_int(value: Any, *, positive: bool = False, thousands: bool = True) -> int | None:
-    """A whole number. `thousands`: "1,200" reads as 1200; other commas ("1,2", "8823,8824") never
-    pass, so two joined IDs cannot turn into one. The error says why a value is not read."""
-    if is_missing(value):
-        return None
-    shown = repr(str(value)) if isinstance(value, Decimal) else repr(value)
-    if isinstance(value, bool):
-        raise Unparseable(f"{shown} (a boolean, not a number)")
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, float | Decimal):
-        if not value.is_finite() if isinstance(value, Decimal) else not math.isfinite(value):
-            raise Unparseable(f"{shown} (not a finite number)")
-        if value != int(value):
-            raise Unparseable(f"{shown} (not a whole number)")
-        number = int(value)
-    else:
-        text = str(value).strip()
-        ambiguous = _AMBIGUOUS.fullmatch(text)
-        if ambiguous:
-            whole, mark = ambiguous.group(1), ambiguous.group(2)
-            raise Unparseable(
-                f"{shown} (ambiguous: {whole}000 if {mark!r} separates thousands, {whole} if it is a "
-                f"decimal point; write {whole}000 or {whole})"
-            )
-        if "," in text:
-            if not thousands:
-                raise Unparseable(f"{shown} (a comma: one whole number is expected, with no separators)")
-            if not _THOUSANDS.fullmatch(text):
-                raise Unparseable(f"{shown} (a comma that does not separate thousands)")
-            text = text.replace(",", "")
-        # int() reads "8823_8824" as one number and fullwidth digits as ASCII ones; an exponent
-        # ("1e3") is no way to write an ID or a count. A spreadsheet's "8823.0" is a whole number.
-        if "_" in text or not text.isascii():
-            raise Unparseable(f"{shown} (not a plain number: only the digits 0-9)")
-        try:
-            number = int(text)
-        except ValueError:
-            if not _WHOLE_DECIMAL.fullmatch(text):
-                raise Unparseable(f"{shown} ({_not_whole(text)})") from None
-            number = int(text.split(".")[0])
-    if number < 0:
-        raise Unparseable(f"{shown} (negative)")
-    if positive and number == 0:
-        raise Unparseable(f"{shown} (0 is no ID)")
-    if number > INT_MAX:
-        raise Unparseable(f"{shown} (larger than {INT_MAX:,}, the largest whole number a column holds)")
-    return number
-
-
-def _not_whole(text: str) -> str:
-    if re.fullmatch(r"[+-]?\d*\.\d+", text):
-        return "not a whole number"
-    if re.fullmatch(r"[+-]?(\d+\.?\d*|\.\d+)[eE][+-]?\d+", text):
-        return "an exponent: write the number out"
-    return "not a number"
-
-
-def parse_datetime(value: Any, flags: list[str] | None = None) -> dt.datetime | None:
-    """`created_at` as a naive UTC datetime (formats: assets/inventory/dates.py); a note on how it
-    was read (epoch milliseconds) goes to `flags`."""
-    if is_missing(value):
-        return None
-    try:
-        parsed, note = read_datetime(value)
-    except ValueError as exc:
-        raise Unparseable(str(exc)) from None
-    if note and flags is not None:
-        flags.append(note)
-    return parsed
-
-
-def parse_tags(value: Any) -> list[str] | None:
-    if is_missing(value):
-        return None
-    if isinstance(value, list | tuple):
-        items = [_tag_text(v) or "" for v in value]
-    else:
-        text = str(value).strip()
-        if text.startswith("["):
-            try:
-                loaded = json.loads(text)
-                items = [_tag_text(v) or "" for v in loaded] if isinstance(loaded, list) else [text]
-            except json.JSONDecodeError:
-                items = re.split(r"[,;|]", text.strip("[]"))
-        else:
-            items = re.split(r"[,;|]", text)
-    tags = [t for t in (visible_text(i.replace("\x00", "")) for i in items) if t]
-    return tags or None
-
-
 _UNFLAGGED_NESTED = frozenset({"task_id", "title", "description", "owner"})
-_RENAMED_COLUMN = re.compile(r"(.+) \(column \d+(?:\.\d+)?\)")  # raw_records.unique_header's renaming
-
-
-def _names_tags(key: str) -> bool:
-    """Whether a column kept in extra_fields is another tags column: a second name for the field
-    (`labels` beside `tags`) or a repeated one (`Labels (column 15)`)."""
-    renamed = _RENAMED_COLUMN.fullmatch(key)
-    return canonical(renamed.group(1) if renamed else key) == "tags"
-
-
-_TAG_KEYS = ("name", "label", "title", "text", "value", "color")  # a Trello label may be a colour only
-
-
-def _tag_text(value: Any) -> str | None:
-    """A tag: an object's name (Asana and Trello export tags as {"gid": ..., "name": "finance"}),
-    else the value as text."""
-    if isinstance(value, dict):
-        for key in _TAG_KEYS:
-            if isinstance(value.get(key), str) and value[key].strip():
-                return value[key]
-    return as_text(value)
-
-
-_PERSON_KEYS = ("name", "display_name", "displayName", "full_name", "email", "login", "username")
-
-
-def _person(value: Any) -> Any:
-    """An owner given as an object (Asana's and Jira's JSON `assignee: {"gid": …, "name": "Jane Doe"}`):
-    the person's name, else their e-mail or login; any other value as it is."""
-    if isinstance(value, dict):
-        for key in _PERSON_KEYS:
-            if isinstance(value.get(key), str) and value[key].strip():
-                return value[key]
-    return value
-
-
-def as_text(value: Any, *, strip: bool = True) -> str | None:
-    """Cell -> text. Numbers from spreadsheets lose a spurious `.0`; nested values become JSON; NaN
-    (JSON NaN, a pandas-written Parquet) is missing, not the word 'nan'; bytes are UTF-8 text."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if isinstance(value, bytes):
-        value = value.decode("utf-8", "replace")
-    if isinstance(value, bool):  # an XLSX TRUE, a JSON true: written as JSON writes it
-        value = "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    text = dumps(value) if isinstance(value, dict | list) else str(value)
-    if not text.strip():
-        return None
-    return text.strip() if strip else text
-
-
-_INVISIBLE = frozenset({"Cc", "Cf", "Zs", "Zl", "Zp"})
-
-
-def visible_text(text: str | None, *, strip: bool = True) -> str | None:
-    """The text, or None when it has no visible character: a title of only U+200B, a soft hyphen,
-    control characters or spaces is no text."""
-    stripped = text.strip() if text is not None else ""
-    # the first character decides for almost every text, without a scan
-    if not stripped or (
-        unicodedata.category(stripped[0]) in _INVISIBLE
-        and all(unicodedata.category(c) in _INVISIBLE for c in stripped)
-    ):
-        return None
-    return stripped if strip else text
-
-
-def text_field(name: str, value: Any, flags: list[str], *, strip: bool = True) -> str | None:
-    """A text field as stored: NUL removed (it ends strings in C, breaks exports; flagged), and None
-    when nothing visible is left. Other characters stay as written."""
-    text = as_text(value, strip=strip)
-    if isinstance(value, bytes) and "\ufffd" in text and b"\xef\xbf\xbd" not in value:
-        flags.append(f"{name}: bytes that are not UTF-8 text, read with each undecodable byte as \ufffd")
-    if text is not None and "\x00" in text:
-        flags.append(f"{name}: {text.count(chr(0))} NUL character(s) removed")
-        text = text.replace("\x00", "")
-    return visible_text(text, strip=strip)
-
-
-def without_format_characters(text: str) -> str:
-    """`text` without invisible format characters (Unicode Cf: zero-width space, BOM, soft hyphen)."""
-    return "".join(c for c in text if unicodedata.category(c) != "Cf")
-
-
-def task_id_text(value: Any) -> str | None:
-    """The task ID as text. A boolean, an infinite number or a list/object is not an ID. Invisible
-    format characters (zero-width space, BOM) are dropped and compatibility forms folded (NFKC), so
-    'T3' and 'T3\\u200b' are one ID, and a duplicate is caught."""
-    if isinstance(value, bool | dict | list | tuple) or (isinstance(value, float) and math.isinf(value)):
-        raise Unparseable(repr(value))
-    text = as_text(value)
-    if text is not None:
-        text = without_format_characters(text.replace("\x00", ""))
-        text = text.strip() or None
-    if text is not None and re.fullmatch(r"\d+\.0", text):
-        text = text[:-2]  # a spreadsheet turned the ID 12 into 12.0
-    return text
 
 
 @dataclass
@@ -409,11 +177,11 @@ def validate_record(
     v["description"] = text_field("description", by_field.get("description"), row.flags, strip=False)
     for name in ("domain", "environment", "status"):
         v[name] = text_field(name, by_field.get(name), row.flags)
-    v["owner"] = text_field("owner", _person(by_field.get("owner")), row.flags)
+    v["owner"] = text_field("owner", person_text(by_field.get("owner")), row.flags)
     v["tags"] = parse_tags(by_field.get("tags"))
     # Jira writes one `Labels` column per label: every tags column adds its tags (the others stay in
     # extra_fields as given)
-    for key in [k for k in row.extra if _names_tags(k) and not isinstance(row.extra[k], dict)]:
+    for key in [k for k in row.extra if names_tags(k) and not isinstance(row.extra[k], dict)]:
         more = parse_tags(row.extra[key]) or []
         v["tags"] = list(dict.fromkeys([*(v["tags"] or []), *more])) or None
     for name, parser in (
@@ -536,7 +304,7 @@ def _soc_hint(row: Row, value: Any, onet: OnetLookup) -> None:
             "not used to narrow the match"
         )
         return
-    found, near = _resolve_title(onet.title_index, text)
+    found, near = resolve_title(onet.title_index, text)
     if found is None:
         row.flags.append(
             f"occupation {text!r} matches no O*NET or SOC title; used as text only"
@@ -551,25 +319,6 @@ def _soc_hint(row: Row, value: Any, onet: OnetLookup) -> None:
             row.flags.append(
                 f"occupation {text!r} is SOC {code}, which has no O*NET tasks; used as text only"
             )
-
-
-@lru_cache(maxsize=4096)
-def _resolve_title(index: TitleIndex, text: str):
-    """The title's code, or the titles holding its words: an inventory repeats a few occupations."""
-    found = index.resolve(text)
-    return found, (index.containing(text) if found is None else [])
-
-
-def soc_code(text: str) -> str | None:
-    """The code in normal form (15-1252, 15-1252.00) of an unambiguously written SOC or O*NET-SOC
-    code, else None."""
-    m = SOC_CODE.match(text)
-    if m:
-        return f"{m.group(1)}-{m.group(2)}" + (f".{m.group(3)}" if m.group(3) else "")
-    m = SOC_DIGITS.match(text)
-    if m:  # eight digits: an O*NET-SOC code with its punctuation lost (15125200)
-        return f"{m.group(1)}-{m.group(2)}.{m.group(3)}"
-    return None
 
 
 TEXT_HASH_DIGITS = 12
@@ -653,117 +402,12 @@ FILE_SCHEMA = {
 }
 
 
-def inventory_files(directory: Path) -> list[Path]:
-    """Every file under the directory, sorted (names starting with . or _ are reserved). The real
-    tree is walked first, then linked directories not already in it (each real directory once, so a
-    link loop ends and a `latest -> 2026-11` link does not rename the files); a broken link is listed
-    too, so it is reported unreadable rather than missed."""
-    found: list[Path] = []
-    seen: set[str] = set()
-    pending = [directory]
-    while pending:
-        top, links = pending.pop(0), []
-        for root, dirs, files in os.walk(top):  # links are listed in dirs, not entered
-            real = os.path.realpath(root)
-            if real in seen:
-                dirs[:] = []
-                continue
-            seen.add(real)
-            links.extend(Path(root) / d for d in dirs if os.path.islink(os.path.join(root, d)))
-            found.extend(Path(root) / name for name in files)
-        pending.extend(sorted(links))
-    return sorted(found)
-
-
-# Files that editors and operating systems write beside the user's: backups (`tasks.csv~`, `.bak`,
-# `.orig`), autosaves (`#tasks.csv#`), temporaries (`.tmp`, vim's `4913`, Excel's `A1B2C3D4`), partial
-# downloads and folder metadata. Not task data: read, they would be quarantined as unsupported, and
-# the sensor would refresh twice for each (when it appears and when it goes).
-_SCRATCH_SUFFIXES = ("~", ".bak", ".orig", ".tmp", ".temp", ".swp", ".swo", ".part", ".crdownload")
-_SCRATCH_NAMES = {"thumbs.db", "desktop.ini", "4913"}
-_EXCEL_TEMP = re.compile(r"^[0-9A-F]{8}$")
-
-
-def is_scratch(name: str) -> bool:
-    lowered = name.lower()
-    return (
-        lowered.endswith(_SCRATCH_SUFFIXES)
-        or lowered in _SCRATCH_NAMES
-        or (name.startswith("#") and name.endswith("#"))
-        or bool(_EXCEL_TEMP.match(name))
-    )
-
-
-def _reserved_prefix(rel: Path) -> bool:
-    # `~$name.xlsx` is the owner file Excel keeps beside a workbook while it is open: not user data
-    return any(part.startswith((".", "_", "~$")) for part in rel.parts)
-
-
-# A README.txt beside the data describes it: read as a table, its example lines became tasks
-_DOCUMENTATION_STEMS = {
-    "readme",
-    "license",
-    "licence",
-    "changelog",
-    "changes",
-    "copying",
-    "authors",
-    "notice",
-}
-
-
-def is_documentation(name: str) -> bool:
-    stem, _, suffix = name.lower().partition(".")
-    return stem in _DOCUMENTATION_STEMS and suffix in ("", "txt", "md")
-
-
-def is_reserved(rel: Path) -> bool:
-    return _reserved_prefix(rel) or is_scratch(rel.name) or is_documentation(rel.name)
-
-
-def reserved_note(rel: Path) -> str:
-    if _reserved_prefix(rel):
-        return "reserved name (starts with . or _), e.g. the overrides file"
-    if is_documentation(rel.name):
-        return "a documentation file (README, LICENSE, CHANGELOG …), not read; rename it to read it as tasks"
-    return "an editor's or the system's scratch file (a backup, autosave or temporary file), not read"
-
-
-def _second_names(directory: Path, paths: list[Path]) -> tuple[dict[Path, str], dict[Path, list[str]]]:
-    """Files listed under two names (a file link such as latest.csv -> 2026-11/tasks.csv): the
-    second name -> the name the file is read under (not reserved, not a link, first in order), and
-    that path -> its other names."""
-    by_real: dict[str, list[Path]] = defaultdict(list)
-    for path in paths:
-        by_real[os.path.realpath(path)].append(path)
-    read_as: dict[Path, str] = {}
-    links: dict[Path, list[str]] = {}
-    for group in by_real.values():
-        if len(group) < 2:
-            continue
-        keep, *others = sorted(
-            group, key=lambda p: (is_reserved(p.relative_to(directory)), p.is_symlink(), p.as_posix())
-        )
-        for other in others:
-            read_as[other] = keep.relative_to(directory).as_posix()
-        links[keep] = [o.relative_to(directory).as_posix() for o in others]
-    return read_as, links
-
-
-def require_inventory_dir(directory: Path) -> None:
-    if not directory.is_dir():
-        raise TaskvalueError(
-            f"inventory directory {directory} does not exist: create it, or point TASKVALUE_INVENTORY_DIR "
-            "(settings.inventory_dir) at the directory holding your task files"
-        )
-
-
 def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
     require_inventory_dir(directory)
     rows: list[Row] = []
     file_rows: list[dict[str, Any]] = []
     paths = inventory_files(directory)
-    read_as, links = _second_names(directory, paths)
+    read_as, links = second_names(directory, paths)
     for path in paths:
         rel = path.relative_to(directory)
         name = rel.as_posix()

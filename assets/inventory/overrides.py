@@ -33,14 +33,9 @@ import polars as pl
 
 from assets.common.decoding import UnreadableFile, decode_lines
 from assets.common.errors import SourceFormatError, TaskvalueError
-from assets.inventory.ingest import (
-    TEXT_HASH_DIGITS,
-    Unparseable,
-    inventory_files,
-    parse_int,
-    task_id_text,
-    without_format_characters,
-)
+from assets.inventory.cell_values import Unparseable, parse_int, task_id_text, without_format_characters
+from assets.inventory.ingest import TEXT_HASH_DIGITS
+from assets.inventory.inventory_files import inventory_files
 from assets.inventory.schema import normalize_header
 
 DEFAULT_NAME = "_overrides.csv"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from assets.inventory.ingest import soc_prefixes
+from assets.inventory.occupation_codes import soc_prefixes
 from assets.staging import soc
 
 

@@ -32,10 +32,10 @@ from dataclasses import dataclass, replace
 import numpy as np
 import polars as pl
 
-from assets.inventory.ingest import soc_prefixes
 from assets.inventory.matching.corpus import Corpus
 from assets.inventory.matching.prose_pool import prose_all
 from assets.inventory.matching.text import boilerplate, few_words, query_texts
+from assets.inventory.occupation_codes import soc_prefixes
 
 DOC_HITS = 50  # nearest statements per query text: they nominate the candidate occupations
 OCC_HITS = 100  # nearest occupations (centroid + profile) per query text; the rest get the floor
