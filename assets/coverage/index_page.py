@@ -41,7 +41,10 @@ def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
     # the longest name first ('software engineering' before 'engineering'), one per domain
     best: dict[str, str] = {}
     for alias, domain_id in sorted(found, key=lambda f: (-len(f[0]), f[0])):
-        best.setdefault(domain_id, alias)
+        words_of = set(re.findall(r"[0-9a-z]+", alias))
+        # 'engineering' inside a chosen 'software engineering' points nowhere new
+        if not any(words_of <= set(re.findall(r"[0-9a-z]+", chosen)) for chosen in best.values()):
+            best.setdefault(domain_id, alias)
     return "; ".join(f"`{md_escape(alias)}` of {domain_id}" for domain_id, alias in list(best.items())[:3])
 
 

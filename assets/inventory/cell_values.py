@@ -156,7 +156,17 @@ def _tag_text(value: Any) -> str | None:
     return as_text(value)
 
 
-_PERSON_KEYS = ("name", "display_name", "displayName", "full_name", "email", "login", "username")
+# a display name first: Jira Server's `name` is the login, its `displayName` the person
+_PERSON_KEYS = (
+    "displayName",
+    "display_name",
+    "full_name",
+    "name",
+    "email",
+    "emailAddress",
+    "login",
+    "username",
+)
 
 
 def person_text(value: Any) -> Any:
@@ -166,6 +176,10 @@ def person_text(value: Any) -> Any:
         for key in _PERSON_KEYS:
             if isinstance(value.get(key), str) and value[key].strip():
                 return value[key]
+    if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+        names = [person_text(v) for v in value]
+        if all(isinstance(n, str) for n in names):
+            return ", ".join(names)  # several assignees
     return value
 
 

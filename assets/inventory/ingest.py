@@ -519,8 +519,9 @@ def _without_notion_views(rows: list[Row], file_rows: list[dict[str, Any]]) -> l
         info["rows_read"] -= count
         info["rows_skipped"] += count
         note = (
-            f"Notion's view export of {full.rsplit('/', 1)[-1]!r}: {count} of its rows are tasks of that file, "
-            f"read from there [{count} row{'s' if count != 1 else ''} not read]"
+            f"Notion's view export of {full.rsplit('/', 1)[-1]!r}: {count} of its rows "
+            f"{'is a task' if count == 1 else 'are tasks'} of that file, read there "
+            f"[{count} row{'s' if count != 1 else ''} not read]"
         )
         info["notes"] = f"{note}; {info['notes']}" if info["notes"] else note
     return [r for r in rows if id(r) not in dropped] if dropped else rows

@@ -40,7 +40,8 @@ def _strings(value: Any) -> Iterator[str]:
     elif isinstance(value, list | tuple):
         chat = chat_text(list(value), "") if value else None
         if chat is not None:  # a conversation: the posing turns, as for a chat-format prompt
-            yield chat.text
+            if chat.text:  # none when no posing turn has text (an assistant greeting, an image)
+                yield chat.text
             return
         for item in value:
             yield from _strings(item)

@@ -20,6 +20,24 @@ _UNINFORMATIVE_PARTS = {"other"}
 # one word with these endings names a field, not a person ('Commodities', 'Promotions', 'Fitness' of
 # combined titles such as 'Fitness and Wellness Coordinators')
 _NOT_A_JOB = ("ion", "ity", "ness", "ing", "ment", "ics")
+# plural nouns in combined titles that name things, not people ('Public Relations and Fundraising
+# Managers', 'Compensation, Benefits, and Job Analysis Specialists')
+_NOT_PEOPLE = frozenset(
+    {
+        "relation",
+        "benefit",
+        "product",
+        "vehicle",
+        "activity",
+        "material",
+        "fiber",
+        "animal",
+        "service",
+        "good",
+    }
+)
+# words of seniority or level that name no other occupation ('Senior Accountant', 'Software Engineer II')
+_LEVELS = frozenset({"senior", "sr", "junior", "jr", "staff", "principal", "lead", "i", "ii", "iii", "iv"})
 
 
 # What people call some occupations, and O*NET's title for it: abbreviations, and names O*NET does
@@ -68,17 +86,29 @@ def fold(text: str) -> str:
 
 def _parts(title: str) -> list[str]:
     """The occupations a combined title lists: 'Paralegals and Legal Assistants' -> paralegal, legal
-    assistant. What follows 'except' or 'including' is no part of it, a title without 'and'/'or'
-    lists one occupation ('Meter Readers, Utilities'), and a part must end in a plural, as O*NET
-    names occupations: 'Advertising' of 'Advertising and Promotions Managers' is a modifier."""
+    assistant. What follows 'except' or 'including' is no part of it, a qualified title gives none
+    ('Meter Readers, Utilities'), and a part must end in a plural naming people, as O*NET names
+    occupations: 'Advertising' of 'Advertising and Promotions Managers' is a modifier."""
     text = _named(title)
     if "all other" in text:
         return []  # 'Managers, All Other' is a residual: a plain 'Manager' is not it
-    pieces = _PARTS.split(text) if re.search(r"\b(?:and|or)\b", text) else [text.split(",")[0]]
+    segments = text.split(",")
+    if len(segments) > 1 and not re.match(r"\s*(?:and|or)\b", segments[-1]):
+        # a last comma segment that does not continue a list qualifies the title ('Music Teachers,
+        # Postsecondary'; 'Installers and Repairers, Motor Vehicles'): its parts alone would not be
+        # qualified (a music teacher may teach at a school)
+        return []
+    pieces = _PARTS.split(text)
     parts = []
     for raw in pieces:
         words = _WORD.findall(raw)
-        if words and words[-1].endswith("s") and fold(raw) not in _UNINFORMATIVE_PARTS:
+        if (
+            words
+            and words[-1].endswith("s")
+            and not _singular(words[-1]).endswith(_NOT_A_JOB)
+            and _singular(words[-1]) not in _NOT_PEOPLE
+            and fold(raw) not in _UNINFORMATIVE_PARTS
+        ):
             parts.append(fold(raw))
     return parts
 
@@ -129,6 +159,24 @@ class TitleIndex:
             self._names.setdefault(code, self._display.get(title, title))
 
     def resolve(self, text: str) -> Resolved | None:
+        """The occupation a name written by a person means, or None when it is not clear. 'Senior
+        Accountant' and 'Software Engineer II' are read without their level; 'Paralegal/Legal
+        Assistant' and 'Lawyer (Attorney)' when every name in them means the same occupation."""
+        found = self._resolve(text)
+        if found is not None:
+            return found
+        words = [w for w in _WORD.findall(text.lower()) if w not in _LEVELS]
+        if words and len(words) < len(_WORD.findall(text.lower())):
+            found = self._resolve(" ".join(words))
+            return None if found is None else Resolved(found.code, found.title, False)
+        names = [n for n in re.split(r"[/()]", text) if n.strip()]
+        if len(names) > 1:
+            each = [self._resolve(n) for n in names]
+            if all(each) and len({f.code for f in each}) == 1:
+                return Resolved(each[0].code, each[0].title, False)
+        return None
+
+    def _resolve(self, text: str) -> Resolved | None:
         key = " ".join(text.lower().split())
         if key in self._exact:
             code = self._exact[key]
@@ -138,7 +186,11 @@ class TitleIndex:
         code = _one_occupation(self._folded.get(folded, set()))
         if code and "." in code:  # an occupation's own title, singular: 'Cashier' despite 'Booth Cashiers'
             return Resolved(code, self._names.get(code, code), False)
-        code = code or _one_occupation(self._part.get(folded, set()))
+        if code is None:
+            code = _one_occupation(self._part.get(folded, set()))
+            # a part of a group's title ('Crew Members' of 55-3010, a military group) is not read:
+            # what people mean by it is rarely that group
+            code = code if code and "." in code else None
         # a group title ('Engineer' for Engineers, 17-2000) or a part of a combined title must name
         # the only occupations whose titles end in these words: Locomotive Engineers are not in 17-2000
         others = set(self._heads.get(folded, ()))

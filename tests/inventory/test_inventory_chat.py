@@ -249,6 +249,21 @@ def test_a_chat_prompt_matches_as_its_text_does(tmp_path, real_con):
             "User: My package never arrived.\nAssistant: Sorry to hear that!\n\nRate the assistant's reply 1-5.",
             "My package never arrived.\nRate the assistant's reply 1-5.",
         ),
+        # the judge's line after a single line break; a long answer's second paragraph is no task
+        (
+            "User: My package is late.\nAssistant: Sorry to hear that.\nRate the assistant's reply 1-5.",
+            "My package is late.\nRate the assistant's reply 1-5.",
+        ),
+        (
+            "Human: How do I reconcile a bank statement?\n\nAssistant: First match deposits.\n\nThen post entries.",
+            "How do I reconcile a bank statement?",
+        ),
+        # Alpaca's preamble paragraph before the first marker stays, with the asking turns
+        (
+            "Below is an instruction that describes a task.\n\n### Instruction:\nSummarize the lease.\n\n"
+            "### Response:\n",
+            "Below is an instruction that describes a task.\nSummarize the lease.",
+        ),
         # a spec that mentions roles mid-text is no transcript
         (
             "Design the prompt format for our bot.\nUser: the customer\nAssistant: the bot\nThen write the SQL schema.",

@@ -244,10 +244,18 @@ def test_an_owner_object_is_the_persons_name(tmp_path):
         },
         {"id": "A-2", "name": "Audit", "assignee": {"accountId": "x", "emailAddress": "bo@x"}},  # no name
         {"id": "A-3", "name": "File", "assignee": None},
+        {"id": "A-4", "name": "Sign", "assignee": {"name": "jdoe", "displayName": "Jane Doe"}},  # Jira Server
+        {"id": "A-5", "name": "Pay", "assignee": [{"name": "Jane Doe"}, {"name": "Bo Li"}]},
     ]
     (tmp_path / "asana.json").write_text(json.dumps(records))
     owners = dict(ingest_directory(tmp_path, OnetLookup()).tasks.select("task_id", "owner").iter_rows())
-    assert owners == {"A-1": "Jane Doe", "A-2": '{"accountId": "x", "emailAddress": "bo@x"}', "A-3": None}
+    assert owners == {
+        "A-1": "Jane Doe",
+        "A-2": "bo@x",
+        "A-3": None,
+        "A-4": "Jane Doe",
+        "A-5": "Jane Doe, Bo Li",
+    }
 
 
 def test_a_tau2_task_reads_the_text_of_its_description_object(tmp_path):
@@ -308,8 +316,8 @@ def test_notion_view_export_beside_its_all_file_is_not_read_twice(tmp_path):
     view = result.files.filter(pl.col("source_file") == f"Tasks {NOTION_ID}.csv").row(0, named=True)
     assert (view["status"], view["rows_read"], view["rows_skipped"]) == ("loaded", 0, 2)
     assert view["notes"].startswith(
-        f"Notion's view export of 'Tasks {NOTION_ID}_all.csv': 2 of its rows are tasks of that file, read "
-        "from there [2 rows not read]"
+        f"Notion's view export of 'Tasks {NOTION_ID}_all.csv': 2 of its rows are tasks of that file, read there "
+        "[2 rows not read]"
     )
     # a view that hides the long prompt, and a full file with a value the view does not show that
     # quarantines one task there: the view's rows are still that file's tasks, not read twice
@@ -364,3 +372,16 @@ def test_an_object_text_leaves_out_labels_and_reads_a_nested_chat_as_its_posing_
         object_text({"name": "Refund flow", "details": "Issue the refund"})
         == "Refund flow\n\nIssue the refund"
     )
+
+
+def test_an_object_holding_a_chat_without_posing_text_adds_nothing_and_the_file_reads(tmp_path):
+    from assets.inventory.object_text import object_text
+
+    greeting = {"purpose": "Check refunds", "history": [{"role": "assistant", "content": "How can I help?"}]}
+    assert object_text(greeting) == "Check refunds"
+    assert object_text({"history": [{"role": "assistant", "content": "Hi"}]}) is None
+    # it made the whole file unreadable (TypeError joining None)
+    records = [{"id": "t-1", "description": greeting}, {"id": "t-2", "description": "Plain prompt"}]
+    (tmp_path / "tau.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
+    result = ingest_directory(tmp_path, OnetLookup())
+    assert sorted(result.tasks["task_id"].to_list()) == ["t-1", "t-2"]

@@ -33,6 +33,10 @@ TITLES = {
     "real estate brokers and sales agents": "41-9020",
     "registered nurses": "29-1141.00",
     "cashiers": "41-2011.00",
+    "accountants and auditors": "13-2011.00",
+    "art, drama, and music teachers, postsecondary": "25-1121.00",
+    "public relations and fundraising managers": "11-2030",
+    "military enlisted tactical operations and air/weapons specialists and crew members": "55-3010",
     "gambling change persons and booth cashiers": "41-2012.00",
 }
 NAMES = {k: k.title() for k in TITLES}
@@ -49,7 +53,7 @@ NAMES = {k: k.title() for k in TITLES}
         ("Translator", "27-3091.00"),
         ("Physician", "29-1210"),  # a SOC group title: the group
         ("Housekeeping cleaner", "37-2012.00"),  # not the janitors, whose title excludes them
-        ("Meter reader", "43-5041.00"),
+        ("Meter reader", None),  # the title is qualified (', Utilities'): its part alone is not it
         # not resolved: a residual, a word other titles end or start with, a field
         ("Manager", None),
         ("Judge", None),
@@ -63,6 +67,13 @@ NAMES = {k: k.title() for k in TITLES}
         ("Serving worker", None),  # not the supervisors *of* serving workers (it was)
         ("Engineer", None),  # Engineers (17-2000) leaves out Locomotive Engineers
         ("Sales agent", None),  # insurance, or real estate?
+        ("Senior Accountant", "13-2011.00"),  # a level is no other occupation
+        ("Software Engineer II", "15-1252.00"),
+        ("Paralegal/Legal Assistant", "23-2011.00"),  # two names of one occupation
+        ("Lawyer (Attorney)", None),  # no 'lawyers' title in this index
+        ("Music teacher", None),  # postsecondary only in the title; a school's music teacher too
+        ("Public relations", None),  # a field, not the managers
+        ("Crew member", None),  # a part of a group title (military): not what people mean
     ],
 )
 def test_titles_as_people_write_them(written, code):

@@ -17,26 +17,42 @@ _TURN = re.compile(
 _ANSWER_MARKERS = ("Assistant:", "ASSISTANT:", "### Response", "###Response")
 
 
+# what a judge's instruction after the transcript speaks of ('Rate the assistant's reply 1-5')
+_JUDGE = re.compile(
+    r"\b(?:assistant|responses?|repl(?:y|ies)|answers?|conversation|chat|transcript|dialog(?:ue)?)\b", re.I
+)
+
+
 def asking_turns(text: str) -> str:
     """The text of the asking turns with the markers removed, when the text is a transcript: it starts
-    with an asking marker and has an answering one. The unchanged text otherwise: a prompt that
-    quotes a conversation ('Summarise this chat: User: … Assistant: …') is about it, not one.
-    A last answer keeps what follows its first paragraph: a judge's instruction after the
-    transcript ('Rate the assistant's reply 1-5') is the task."""
+    with an asking marker (after at most one paragraph of preamble and a blank line, as Alpaca's
+    'Below is an instruction that describes a task.') and has an answering one. The unchanged text
+    otherwise: a prompt that quotes roles mid-text is about them, not a transcript. What follows the
+    last answer's first paragraph or line is kept when it speaks of the reply: a judge's instruction
+    ('Rate the assistant's reply 1-5') is the task; more of a long answer is not."""
     if not any(marker in text for marker in _ANSWER_MARKERS):
         return text
     turns = list(_TURN.finditer(text))
-    if not turns or not turns[0]["ask"] or text[: turns[0].start()].strip():
+    if not turns or not turns[0]["ask"] or not any(t["answer"] for t in turns):
         return text
-    if not any(t["answer"] for t in turns):
+    preamble = text[: turns[0].start()]
+    if preamble.strip() and not (preamble.rstrip(" \t").endswith("\n\n") and "\n\n" not in preamble.strip()):
         return text
     ends = [t.start() for t in turns[1:]] + [len(text)]
-    kept = []
+    kept = [preamble]
     for t, end in zip(turns, ends, strict=True):
         body = text[t.end() : end]
         if t["ask"]:
             kept.append(body)
         elif end == len(text):
-            _, _, tail = body.strip().partition("\n\n")
-            kept.append(tail)
+            kept.append(_judge_tail(body))
     return "\n".join(part.strip() for part in kept if part.strip())
+
+
+def _judge_tail(answer: str) -> str:
+    answer = answer.strip()
+    for separator in ("\n\n", "\n"):
+        _, _, tail = answer.partition(separator)
+        if tail.strip() and _JUDGE.search(tail):
+            return tail
+    return ""
