@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
+from typing import TYPE_CHECKING
 
-from assets.inventory.occupation_titles import TitleIndex
+if TYPE_CHECKING:
+    from assets.inventory.occupation_titles import TitleIndex
 
 # 15-1252, 15-1252.00, 151252, 15 1252 (a space or any dash), and 15125200 (O*NET's digits alone)
 SOC_CODE = re.compile(r"^(\d{2})[-\u2010-\u2015\u2212\s]?(\d{4})(?:\.(\d{2}))?$")
@@ -26,6 +28,8 @@ class OnetLookup:
 
     @cached_property
     def title_index(self) -> TitleIndex:
+        from assets.inventory.occupation_titles import TitleIndex  # it reads codes with soc_prefixes
+
         return TitleIndex(self.titles, self.title_names)
 
     def soc_known(self, code: str) -> bool:

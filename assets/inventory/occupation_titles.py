@@ -14,6 +14,8 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from assets.inventory.occupation_codes import soc_prefixes
+
 _WORD = re.compile(r"[a-z0-9]+")
 _PARTS = re.compile(r",|;|\band\b|\bor\b|\(|\)")
 _UNINFORMATIVE_PARTS = {"other"}
@@ -223,17 +225,10 @@ def _one_occupation(codes: set[str]) -> str | None:
     if not codes:
         return None
     specific = max(codes, key=lambda c: (len(c.rstrip("0")), c))
-    return specific if all(specific.startswith(_prefix(c)) for c in codes) else None
+    return specific if all(specific.startswith(soc_prefixes(c)) for c in codes) else None
 
 
 def _same_line(a: str, b: str) -> bool:
-    """Whether one code is under the other (or they are one)."""
-    return a.startswith(_prefix(b)) or b.startswith(_prefix(a))
-
-
-def _prefix(code: str) -> str:
-    """The start every code under `code` shares: 23-2010 -> 23-201, 23-2011.00 -> itself."""
-    if "." in code:
-        return code
-    major, _, rest = code.partition("-")
-    return f"{major}-{rest.rstrip('0')}"
+    """Whether one code is under the other (or they are one): the Physicians group 29-1210 holds
+    29-1229 too (soc_prefixes)."""
+    return a.startswith(soc_prefixes(b)) or b.startswith(soc_prefixes(a))
