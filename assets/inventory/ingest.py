@@ -538,7 +538,11 @@ def _in_full_export(row: Row, texts: dict[str, list[tuple]]) -> bool:
 
 
 def _missing_columns(mapping: dict[str, str], read) -> str:
-    if read.file_type in ("json", "jsonl") or not read.header:
+    if read.file_type in ("json", "jsonl"):
+        # records carry their own keys: the first ones stand for the file
+        keys = list(dict.fromkeys(str(k) for rec in read.records[:200] for k in rec.cells))
+        return _component_note(keys, set(map_header(keys).values()))
+    if not read.header:
         return ""
     fields = set(mapping.values())
     gaps = []
@@ -546,13 +550,19 @@ def _missing_columns(mapping: dict[str, str], read) -> str:
         gaps.append("no task_id column (or alias id, key, ...)")
     if not fields & set(TEXT_FIELDS):
         gaps.append("no title or description column (or alias name, prompt, ...)")
-    maybe = [h for h in read.header if normalize_header(h) in MAYBE_DOMAIN_COLUMNS]
-    if "domain" not in fields and maybe:
-        gaps.append(
-            f"column {maybe[0]!r} is kept in extra_fields, not read as the domain: rename it to `domain` if it "
-            "names the work's domain (as 'Data Science' does; a module such as 'Backend' does not)"
-        )
-    return "; ".join(gaps)
+    gaps.append(_component_note(read.header, fields))
+    return "; ".join(g for g in gaps if g)
+
+
+def _component_note(names: list[str], fields: set[str]) -> str:
+    """Jira's `Component/s` beside no domain column: how to read it as the domain, if it is one."""
+    maybe = [h for h in names if normalize_header(h) in MAYBE_DOMAIN_COLUMNS]
+    if "domain" in fields or not maybe:
+        return ""
+    return (
+        f"column {maybe[0]!r} is kept in extra_fields, not read as the domain: rename it to `domain` if it "
+        "names the work's domain (as 'Data Science' does; a module such as 'Backend' does not)"
+    )
 
 
 def _mark_duplicates(rows: Iterable[Row]) -> None:

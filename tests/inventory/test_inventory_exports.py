@@ -385,3 +385,11 @@ def test_an_object_holding_a_chat_without_posing_text_adds_nothing_and_the_file_
     (tmp_path / "tau.jsonl").write_text("\n".join(json.dumps(r) for r in records) + "\n")
     result = ingest_directory(tmp_path, OnetLookup())
     assert sorted(result.tasks["task_id"].to_list()) == ["t-1", "t-2"]
+
+
+def test_a_json_components_key_gets_the_rename_note_too(tmp_path):
+    records = [{"key": "J-1", "summary": "Rotate keys", "components": ["Backend"]}]
+    (tmp_path / "jira.jsonl").write_text(json.dumps(records[0]) + "\n")
+    result = ingest_directory(tmp_path, OnetLookup())
+    assert result.tasks["domain"].to_list() == [None]
+    assert "column 'components' is kept in extra_fields, not read as the domain" in result.files["notes"][0]
