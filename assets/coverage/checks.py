@@ -204,8 +204,8 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 g.*,
                 (coalesce(g.is_grounded, false) = (g.ungrounded_reason is null)) as grounded_iff_no_reason,
                 -- unverified: only 'no credible match' (a domain name matching no configured domain
-                -- aside) in a declared domain or with a weak text match (a band other than none), or only a domain name that
-                -- matches no configured domain; never a verdict on evidence
+                -- aside) in a declared domain or with a weak text match (a band other than none), or
+                -- only a domain name that matches no configured domain; never a verdict on evidence
                 ((g.is_grounded is null) = (
                     list_has_all(['no_credible_match', 'domain_not_configured'], g.ungrounded_reasons)
                     and list_contains(g.ungrounded_reasons, 'no_credible_match')
