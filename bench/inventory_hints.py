@@ -35,6 +35,7 @@ from assets.inventory.matching.match import QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
 from assets.inventory.occupation_codes import soc_prefixes
 from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_THRESHOLDS
+from bench.bands import bands_text
 from orchestration.resources import settings_from_env
 
 TOP = 5
@@ -104,7 +105,7 @@ def markdown(rows: list[dict]) -> str:
         "|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
-        by_band = ", ".join(f"{b} {v['right']}/{v['n']}" for b, v in r["bands"].items())
+        by_band = bands_text(r["bands"])
         lines.append(
             f"| {r['matcher']} | {r['domain_prior']} ({r['bonus']}) | {r['n']} | {r['top1']:.1%} | "
             f"{r['top5']:.1%} | {r['mrr5']:.3f} | {r['top1_minor_group']:.1%} | {by_band} |"

@@ -34,6 +34,8 @@ from pathlib import Path
 
 import duckdb
 
+from bench.bands import bands_text
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = ROOT / "bench" / "data" / "reviewer_inventory"
 BANDS = ("high", "medium", "low", "none")
@@ -117,7 +119,7 @@ def markdown(rows: list[dict]) -> str:
         "|---|---|---:|---:|---:|---|",
     ]
     for r in rows:
-        bands = ", ".join(f"{b} {v['right']}/{v['n']}" for b, v in r["rank1_right_by_band"].items())
+        bands = bands_text(r["rank1_right_by_band"])
         lines.append(
             f"| {r['variant']} | {r['matcher']} | {r['n']} | {r['top1']:.1%} / {r['top1_lenient']:.1%} | "
             f"{r['top5']:.1%} / {r['top5_lenient']:.1%} | {bands} |"

@@ -74,3 +74,12 @@ def change_text(previous: float | None, current: float | None) -> str:
 
 def hourly(v: float | None) -> str:
     return "n/a" if v is None else f"${float(v):,.2f}/hr"
+
+
+def workers(n: float | None) -> str:
+    return "n/a" if n is None else f"{n:,.0f}"
+
+
+def wage(v: float | None) -> str:
+    """An hourly wage in a column headed $/hour: '$47.32'."""
+    return "n/a" if v is None else f"${v:.2f}"

@@ -27,7 +27,7 @@ from assets.coverage.grounding_sections import (
     ungrounded_section,
 )
 from assets.coverage.index_page import write_index
-from assets.coverage.numbers import count, covered_pct, hourly, pct, plural, usd
+from assets.coverage.numbers import count, covered_pct, hourly, pct, plural, usd, wage, workers
 from assets.coverage.release_sections import (
     release_changes_section,
 )
@@ -258,8 +258,8 @@ def occupations_table(rows: list[dict], digital_only: bool) -> Table:
                 occupation_cell(r),
                 usd(r["uncovered_usd"]),
                 f"{r['uncovered_tasks']:,} of {r['tasks']:,}",
-                f"{r['employment_reached']:,.0f}" if r["employment_reached"] is not None else "n/a",
-                f"${r['hourly_wage_usd']:.2f}" if r["hourly_wage_usd"] is not None else "n/a",
+                workers(r["employment_reached"]),
+                wage(r["hourly_wage_usd"]),
             )
             for r in rows
         ],
@@ -281,8 +281,8 @@ def gap_table(gaps: list[dict]) -> Table:
                 g["task"],
                 occupation_cell(g),
                 usd(g["annual_value_usd"]),
-                f"{g['employment_reached']:,.0f}" if g["employment_reached"] is not None else "n/a",
-                f"${g['hourly_wage_usd']:.2f}" if g["hourly_wage_usd"] is not None else "n/a",
+                workers(g["employment_reached"]),
+                wage(g["hourly_wage_usd"]),
                 g["tier"],
                 g["nature"],
                 {True: "yes", False: "no"}.get(g["is_digital"], "unknown"),

@@ -149,11 +149,16 @@ _TAG_KEYS = ("name", "label", "title", "text", "value", "color")  # a Trello lab
 def _tag_text(value: Any) -> str | None:
     """A tag: an object's name (Asana and Trello export tags as {"gid": ..., "name": "finance"}),
     else the value as text."""
+    return _first_text(value, _TAG_KEYS) or as_text(value)
+
+
+def _first_text(value: Any, keys: tuple[str, ...]) -> str | None:
+    """The first of `keys` an object holds non-blank text under; None for anything else."""
     if isinstance(value, dict):
-        for key in _TAG_KEYS:
+        for key in keys:
             if isinstance(value.get(key), str) and value[key].strip():
                 return value[key]
-    return as_text(value)
+    return None
 
 
 # a display name first: Jira Server's `name` is the login, its `displayName` the person
@@ -172,10 +177,8 @@ _PERSON_KEYS = (
 def person_text(value: Any) -> Any:
     """An owner given as an object (Asana's and Jira's JSON `assignee: {"gid": …, "name": "Jane Doe"}`):
     the person's name, else their e-mail or login; any other value as it is."""
-    if isinstance(value, dict):
-        for key in _PERSON_KEYS:
-            if isinstance(value.get(key), str) and value[key].strip():
-                return value[key]
+    if (name := _first_text(value, _PERSON_KEYS)) is not None:
+        return name
     if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
         names = [person_text(v) for v in value]
         if all(isinstance(n, str) for n in names):

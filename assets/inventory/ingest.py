@@ -62,7 +62,6 @@ from assets.inventory.object_text import object_note, object_text
 from assets.inventory.occupation_codes import (
     CODE_LIKE,
     OnetLookup,
-    resolve_title,
     soc_code,
     soc_prefixes,
 )
@@ -304,7 +303,7 @@ def _soc_hint(row: Row, value: Any, onet: OnetLookup) -> None:
             "not used to narrow the match"
         )
         return
-    found, near = resolve_title(onet.title_index, text)
+    found, near = onet.title_index.read(text)
     if found is None:
         row.flags.append(
             f"occupation {text!r} matches no O*NET or SOC title; used as text only"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -51,13 +51,6 @@ def soc_prefixes(code: str) -> tuple[str, ...]:
         return _GROUPS_BEYOND_THEIR_PREFIX[code]
     major, _, rest = code.partition("-")
     return (f"{major}-{rest.rstrip('0')}",)
-
-
-@lru_cache(maxsize=4096)
-def resolve_title(index: TitleIndex, text: str):
-    """The title's code, or the titles holding its words: an inventory repeats a few occupations."""
-    found = index.resolve(text)
-    return found, (index.containing(text) if found is None else [])
 
 
 def soc_code(text: str) -> str | None:

@@ -140,6 +140,7 @@ class TitleIndex:
         self._part: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, str] = {}
         self._words: list[tuple[str, set[str]]] | None = None
+        self._read: dict[str, tuple[Resolved | None, list[str]]] = {}
         # the occupations whose title or part ends in given words ('Tax Examiners', 'Claims ...
         # Examiners'; 'Insurance Sales Agents', 'Real Estate ... Sales Agents'): words that end the
         # titles of occupations apart name none of them when not a title exactly
@@ -150,15 +151,24 @@ class TitleIndex:
         for title, code in titles.items():
             folded = fold(title)
             self._folded[folded].add(code)
-            for part in _parts(title):
+            parts = _parts(title)
+            for part in parts:
                 self._part[part].add(code)
-            for name in {fold(_named(title)), *_parts(title)}:
+            for name in {fold(_named(title)), *parts}:
                 words = name.split()
                 for k in range(1, len(words) + 1):
                     self._heads[" ".join(words[-k:])].add(code)
             if " " in folded:
                 self._leads[folded.split(" ", 1)[0]].add(code)
             self._names.setdefault(code, self._display.get(title, title))
+
+    def read(self, text: str) -> tuple[Resolved | None, list[str]]:
+        """The name's occupation, or the titles holding its words when there is none; each name once
+        (an inventory repeats a few occupations over many rows)."""
+        if text not in self._read:
+            found = self.resolve(text)
+            self._read[text] = found, ([] if found else self.containing(text))
+        return self._read[text]
 
     def resolve(self, text: str) -> Resolved | None:
         """The occupation a name written by a person means, or None when it is not clear. 'Senior
