@@ -412,6 +412,13 @@ def test_tier_counts_that_do_not_fit_the_tier_bands_stop_the_build_naming_both_s
         ({"TASKVALUE_MATCH_HIGH_THRESHOLD": "0.1"}, "high >= medium >= low, got (0.1, 0.15, 0.075)"),
         ({"TASKVALUE_MATCH_LOW_THRESHOLD": "0.9"}, "TASKVALUE_MATCH_LOW_THRESHOLD"),
         ({"TASKVALUE_DOMAIN_BONUS": "1e-9"}, "domain_bonus (TASKVALUE_DOMAIN_BONUS)"),
+        # a resemblance floor above low would call a low-band text "no work"
+        (
+            {"TASKVALUE_MATCH_UNRELATED_THRESHOLD": "0.08"},
+            "must not exceed the low threshold (0.075), got 0.08 (matcher tfidf; "
+            "unrelated_threshold (TASKVALUE_MATCH_UNRELATED_THRESHOLD)",
+        ),
+        ({"TASKVALUE_MATCH_UNRELATED_THRESHOLD": "nan"}, "TASKVALUE_MATCH_UNRELATED_THRESHOLD"),
     ],
 )
 def test_match_bands_out_of_order_once_defaults_fill_in_are_refused_at_once(environ, message):
@@ -423,6 +430,18 @@ def test_match_bands_out_of_order_once_defaults_fill_in_are_refused_at_once(envi
     assert (
         inventory_settings_from_env(environ={"TASKVALUE_MATCH_HIGH_THRESHOLD": "0.3"}).high_threshold == 0.3
     )
+
+
+def test_the_resemblance_floor_is_the_setting_or_the_matchers_never_above_low():
+    from assets.inventory.thresholds import unrelated_threshold_for
+
+    assert unrelated_threshold_for(inventory_settings_from_env(environ={})) == 0.057  # tfidf's
+    assert unrelated_threshold_for(inventory_settings_from_env(environ={"TASKVALUE_MATCHER": "hybrid"})) == 0.18
+    given = {"TASKVALUE_MATCH_UNRELATED_THRESHOLD": "0.01"}
+    assert unrelated_threshold_for(inventory_settings_from_env(environ=given)) == 0.01
+    # a low band set below the calibrated floor takes the floor down with it
+    low = {"TASKVALUE_MATCH_LOW_THRESHOLD": "0.03", "TASKVALUE_MATCH_MEDIUM_THRESHOLD": "0.1"}
+    assert unrelated_threshold_for(inventory_settings_from_env(environ=low)) == 0.03
 
 
 def test_a_misspelt_setting_is_named_with_the_closest_real_one():

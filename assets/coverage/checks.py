@@ -204,12 +204,13 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 g.*,
                 (coalesce(g.is_grounded, false) = (g.ungrounded_reason is null)) as grounded_iff_no_reason,
                 -- unverified: only 'no credible match' (a domain name matching no configured domain
-                -- aside) in a declared domain or with a weak text match (a band other than none), or
+                -- aside) in a declared domain or with a best candidate at or above the resemblance
+                -- floor (read from the matches table, where the band check holds it to the score), or
                 -- only a domain name that matches no configured domain; never a verdict on evidence
                 ((g.is_grounded is null) = (
                     list_has_all(['no_credible_match', 'domain_not_configured'], g.ungrounded_reasons)
                     and list_contains(g.ungrounded_reasons, 'no_credible_match')
-                    and (g.declared_domain_id is not null or coalesce(g.best_confidence in ('low', 'medium', 'high'), false))
+                    and (g.declared_domain_id is not null or not coalesce(m.resembles_no_work, true))
                     or g.ungrounded_reasons = ['domain_not_configured']
                 )) as unverified_iff_no_evidence_either_way,
                 (g.grounding = case g.is_grounded when true then 'grounded' when false then 'ungrounded'
@@ -217,6 +218,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 (select count(*) from marts.inventory_grounding)
                     = (select count(*) from staging.inventory_tasks) as every_inventory_task_present
             from marts.inventory_grounding as g
+            left join marts.inventory_task_matches as m on m.inventory_task_id = g.inventory_task_id and m.rank = 1
             """,
             [
                 unique("inventory_task_id"),

@@ -42,11 +42,12 @@ REASON_HELP = {
         "real work."
     ),
     "no_credible_match": (
-        "The text resembles no O*NET task statement, not even weakly (confidence none, or no candidate), "
-        "and the task claims no configured domain: no real work was found behind it. This is the seed's "
-        "pet peeve: a task that looks busy but imitates no valuable work. Check the best match shown: if "
-        "it is the work after all, pin it in the overrides file or name the occupation (`onet_soc_code`); "
-        "else rewrite or retire the task. (A weak, low-confidence match makes a task unverified instead.)"
+        "The text resembles no O*NET work, not even weakly (its best match scores below the matcher's "
+        "resemblance floor, or there is no candidate), and the task claims no configured domain: no real "
+        "work was found behind it. This is the seed's pet peeve: a task that looks busy but imitates no "
+        "valuable work. Check the best match shown: if it is the work after all, pin it in the overrides "
+        "file or name the occupation (`onet_soc_code`); else rewrite or retire the task. (A weak match "
+        "above the floor makes a task unverified instead.)"
     ),
     "low_tier_only": (
         "Every credible match is bottom-tier (lowest-paid) work: the task imitates real work, but the least "
@@ -197,8 +198,8 @@ def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
             f"**Grounded in valuable work:** {grounded:,} ({share(grounded)}).",
             f"**Ungrounded:** {ungrounded:,} ({share(ungrounded)}), by reason below.",
             f"**Unverified:** {unverified:,} ({share(unverified)}): no credible match, though they "
-            "declare a configured domain or their text resembles O*NET work weakly (a low-confidence "
-            "match: text matching could not say which work); or a credible match, but a `domain` that "
+            "declare a configured domain or their text resembles O*NET work weakly (a match above the "
+            "resemblance floor: text matching could not say which work); or a credible match, but a `domain` that "
             "names no configured domain (see the names below: add an alias), so their domain could not "
             "be checked.",
         ]

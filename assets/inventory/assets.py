@@ -37,7 +37,7 @@ from assets.inventory.matching.match import CANDIDATE_SCHEMA, QueryTask, match_t
 from assets.inventory.matching.matchers import make_matcher
 from assets.inventory.occupation_codes import OnetLookup
 from assets.inventory.overrides import STATUSES, locate_overrides, overrides_location, read_overrides
-from assets.inventory.thresholds import domain_bonus_for, thresholds_for
+from assets.inventory.thresholds import domain_bonus_for, thresholds_for, unrelated_threshold_for
 from assets.inventory.vanished import refuse_a_vanished_inventory
 from orchestration.resources import TaskvalueSettings
 
@@ -357,6 +357,7 @@ def inventory_task_matches(
         inv.matcher, embedding_model=inv.embedding_model, cache_dir=settings.cache / "embeddings"
     )
     high, medium, low = thresholds_for(inv)
+    unrelated = unrelated_threshold_for(inv)
     bonus = domain_bonus_for(inv)
     with duckdb.get_connection() as con:
         tasks = query_tasks(con)
@@ -376,14 +377,21 @@ def inventory_task_matches(
             build_sql_model(
                 con,
                 model,
-                {"top_k": inv.top_k, "high": high, "medium": medium, "low": low, "matcher": matcher.name},
+                {
+                    "top_k": inv.top_k,
+                    "high": high,
+                    "medium": medium,
+                    "low": low,
+                    "unrelated": unrelated,
+                    "matcher": matcher.name,
+                },
             )
             idle = rejects_without_effect(con)
         finally:
             con.unregister("inventory_match_candidates")
         for line in idle:
             context.log.warning(line)
-        bands_check = bands_check_result(con, high, medium, low)
+        bands_check = bands_check_result(con, high, medium, low, unrelated)
         bands = con.execute(
             "select confidence, count(*) from marts.inventory_task_matches where rank = 1 group by 1 order by 1"
         ).fetchall()
@@ -394,7 +402,9 @@ def inventory_task_matches(
             order_by="inventory_task_id, rank",
             extra={
                 "matcher": MetadataValue.text(matcher.name),
-                "thresholds": MetadataValue.json({"high": high, "medium": medium, "low": low}),
+                "thresholds": MetadataValue.json(
+                    {"high": high, "medium": medium, "low": low, "unrelated": unrelated}
+                ),
                 "domain_bonus": MetadataValue.float(bonus),
                 "rank1_confidence": MetadataValue.json({k: int(v) for k, v in bands}),
             },

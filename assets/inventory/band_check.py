@@ -16,7 +16,8 @@ BANDS_DESCRIPTION = (
     "Recomputed from each row's published score with the thresholds of the run: text_confidence is "
     "the band the score earns (explicit links and pins high, no candidate none, at most low for a task "
     "of fewer than 3 content words), and confidence is "
-    "that band with the floor of hinted candidates (rank 1 at least medium, others at least low). A "
+    "that band with the floor of hinted candidates (rank 1 at least medium, others at least low); "
+    "resembles_no_work is true exactly for a text match scoring below the run's resemblance floor. A "
     "failure means a confidence was written that the score does not support: fix "
     "sql/marts/inventory_task_matches.sql before publishing."
 )
@@ -40,20 +41,24 @@ BANDS_SUITE = GxSuite(
             when method = 'hinted' and rank = 1 then 'medium'
             when text_confidence = 'low' or method = 'hinted' then 'low'
             else 'none'
-        end as confidence_is_the_band_with_the_hint_floor
+        end as confidence_is_the_band_with_the_hint_floor,
+        resembles_no_work is not distinct from
+            case when onet_task_id is not null then method = 'text' and score < $unrelated end
+            as resembles_no_work_is_below_the_floor
     from marts.inventory_task_matches
     """,
     [
         true("text_confidence_is_the_band_of_the_score"),
         true("confidence_is_the_band_with_the_hint_floor"),
+        true("resembles_no_work_is_below_the_floor"),
     ],  # no row count: an empty inventory is valid (its matches table is empty)
     row_id_columns=["inventory_task_id", "rank"],
     description=BANDS_DESCRIPTION,
 )
 
 
-def bands_check_result(con, high: float, medium: float, low: float) -> AssetCheckResult:
-    thresholds = {"high": high, "medium": medium, "low": low}
+def bands_check_result(con, high: float, medium: float, low: float, unrelated: float) -> AssetCheckResult:
+    thresholds = {"high": high, "medium": medium, "low": low, "unrelated": unrelated}
     frame = con.execute(BANDS_SUITE.query, thresholds).df()
     return suite_check_result(
         frame, BANDS_SUITE, check_name=BANDS_CHECK, extra={"thresholds": MetadataValue.json(thresholds)}

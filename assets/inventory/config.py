@@ -69,6 +69,14 @@ class InventorySettings(ConfigurableResource):
         number,
         description="Score >= this is 'low', else 'none'; < 0: default.",
     )
+    unrelated_threshold: float = env_field(
+        "TASKVALUE_MATCH_UNRELATED_THRESHOLD",
+        -1.0,
+        number,
+        description="A text match scoring below this resembles no O*NET work (resembles_no_work): only then "
+        "is a task without a configured domain or occupation ungrounded for lack of a match. At most the "
+        "low threshold; < 0: the matcher's calibrated floor.",
+    )
     domain_bonus: float = env_field(
         "TASKVALUE_DOMAIN_BONUS",
         -1.0,
@@ -92,7 +100,11 @@ class InventorySettings(ConfigurableResource):
     def _bands_in_order(self):
         # the unset bands take the matcher's calibrated ones: one band set alone can break the order,
         # which the matches asset would only find half way through a run
-        from assets.inventory.thresholds import domain_bonus_for, thresholds_for  # (it imports this module)
+        from assets.inventory.thresholds import (  # (it imports this module)
+            domain_bonus_for,
+            thresholds_for,
+            unrelated_threshold_for,
+        )
 
         try:
             thresholds_for(self)
@@ -102,12 +114,17 @@ class InventorySettings(ConfigurableResource):
             )
             raise ValueError(f"{e} (matcher {self.matcher}; {names}, below 0 = the matcher's band)") from None
         try:
+            unrelated_threshold_for(self)
+        except ValueError as e:
+            names = ", ".join(setting_name(type(self), f) for f in ("unrelated_threshold", "low_threshold"))
+            raise ValueError(f"{e} (matcher {self.matcher}; {names}, below 0 = the matcher's default)") from None
+        try:
             domain_bonus_for(self)
         except ValueError as e:
             raise ValueError(f"{e} ({setting_name(type(self), 'domain_bonus')})") from None
         return self
 
-    @field_validator("domain_bonus", "high_threshold", "medium_threshold", "low_threshold")
+    @field_validator("domain_bonus", "high_threshold", "medium_threshold", "low_threshold", "unrelated_threshold")
     @classmethod
     def _finite(cls, v: float, info) -> float:
         # nan compares false with everything (a silent default) and inf ranks every in-domain candidate first

@@ -67,6 +67,143 @@ _COMMON_NAMES = {
     "financial analyst": "Financial and Investment Analysts",
     "project manager": "Project Management Specialists",
     "copywriter": "Writers and Authors",
+    # names a survey of ~500 tracker titles found unresolved, each with one clear occupation (27 Nov
+    # 2026; left out as ambiguous: Architect, Controller, Pathologist, Programmer, Reporter, Network
+    # Engineer, Security Analyst, CFO/COO/CIO/CTO). Keys are folded (fold): singular, no punctuation
+    "account payable clerk": "Bookkeeping, Accounting, and Auditing Clerks",
+    "admin assistant": "Secretaries and Administrative Assistants, Except Legal, Medical, and Executive",
+    "administrative assistant": "Secretaries and Administrative Assistants, Except Legal, Medical, and Executive",
+    "ai researcher": "Computer and Information Research Scientists",
+    "auditor": "Accountants and Auditors",
+    "auto mechanic": "Automotive Service Technicians and Mechanics",
+    "backend engineer": "Software Developers",
+    "bank teller": "Tellers",
+    "bi analyst": "Business Intelligence Analysts",
+    "billing specialist": "Billing and Posting Clerks",
+    "call center agent": "Customer Service Representatives",
+    "ceo": "Chief Executives",
+    "certified nursing assistant": "Nursing Assistants",
+    "charge nurse": "Registered Nurses",
+    "chemistry professor": "Chemistry Teachers, Postsecondary",
+    "chief executive officer": "Chief Executives",
+    "claim examiner": "Claims Adjusters, Examiners, and Investigators",
+    "clinical psychologist": "Clinical and Counseling Psychologists",
+    "cna": "Nursing Assistants",
+    "computer scientist": "Computer and Information Research Scientists",
+    "construction worker": "Construction Laborers",
+    "content writer": "Writers and Authors",
+    "cop": "Police and Sheriff's Patrol Officers",
+    "copy editor": "Editors",
+    "corporate lawyer": "Lawyers",
+    "crna": "Nurse Anesthetists",
+    "csr": "Customer Service Representatives",
+    "customer service rep": "Customer Service Representatives",
+    "cybersecurity analyst": "Information Security Analysts",
+    "data entry clerk": "Data Entry Keyers",
+    "dba": "Database Administrators",
+    "dean": "Education Administrators, Postsecondary",
+    "diesel mechanic": "Bus and Truck Mechanics and Diesel Engine Specialists",
+    "emergency physician": "Emergency Medicine Physicians",
+    "er doctor": "Emergency Medicine Physicians",
+    "executive assistant": "Executive Secretaries and Executive Administrative Assistants",
+    "family physician": "Family Medicine Physicians",
+    "film editor": "Film and Video Editors",
+    "finance manager": "Financial Managers",
+    "financial advisor": "Personal Financial Advisors",
+    "financial planner": "Personal Financial Advisors",
+    "fitness trainer": "Exercise Trainers and Group Fitness Instructors",
+    "forklift operator": "Industrial Truck and Tractor Operators",
+    "fp and a analyst": "Financial and Investment Analysts",
+    "fraud investigator": "Fraud Examiners, Investigators and Analysts",
+    "frontend engineer": "Web Developers",
+    "game designer": "Video Game Designers",
+    "general counsel": "Lawyers",
+    "general manager": "General and Operations Managers",
+    "general surgeon": "Surgeons, All Other",
+    "geologist": "Geoscientists, Except Hydrologists and Geographers",
+    "hardware engineer": "Computer Hardware Engineers",
+    "head chef": "Chefs and Head Cooks",
+    "high school teacher": "Secondary School Teachers, Except Special and Career/Technical Education",
+    "hotel manager": "Lodging Managers",
+    "housekeeper": "Maids and Housekeeping Cleaners",
+    "hr generalist": "Human Resources Specialists",
+    "hr manager": "Human Resources Managers",
+    "hvac tech": "Heating, Air Conditioning, and Refrigeration Mechanics and Installers",
+    "hvac technician": "Heating, Air Conditioning, and Refrigeration Mechanics and Installers",
+    "icu nurse": "Critical Care Nurses",
+    "illustrator": "Fine Artists, Including Painters, Sculptors, and Illustrators",
+    "instructional designer": "Instructional Coordinators",
+    "insurance agent": "Insurance Sales Agents",
+    "insurance broker": "Insurance Sales Agents",
+    "internal auditor": "Accountants and Auditors",
+    "internist": "General Internal Medicine Physicians",
+    "ios developer": "Software Developers",
+    "it manager": "Computer and Information Systems Managers",
+    "it project manager": "Information Technology Project Managers",
+    "it support": "Computer User Support Specialists",
+    "landscaper": "Landscaping and Groundskeeping Workers",
+    "law clerk": "Judicial Law Clerks",
+    "law professor": "Law Teachers, Postsecondary",
+    "line cook": "Cooks, Restaurant",
+    "loan processor": "Loan Interviewers and Clerks",
+    "logistic manager": "Transportation, Storage, and Distribution Managers",
+    "management consultant": "Management Analysts",
+    "marketing analyst": "Market Research Analysts and Marketing Specialists",
+    "meeting planner": "Meeting, Convention, and Event Planners",
+    "mobile developer": "Software Developers",
+    "network architect": "Computer Network Architects",
+    "nurse manager": "Medical and Health Services Managers",
+    "ob gyn": "Obstetricians and Gynecologists",
+    "office clerk": "Office Clerks, General",
+    "operation manager": "General and Operations Managers",
+    "ops manager": "General and Operations Managers",
+    "pastor": "Clergy",
+    "patent attorney": "Lawyers",
+    "payroll clerk": "Payroll and Timekeeping Clerks",
+    "payroll specialist": "Payroll and Timekeeping Clerks",
+    "pediatrician": "Pediatricians, General",
+    "personal trainer": "Exercise Trainers and Group Fitness Instructors",
+    "pharmacy tech": "Pharmacy Technicians",
+    "plumber": "Plumbers, Pipefitters, and Steamfitters",
+    "portfolio manager": "Investment Fund Managers",
+    "pr specialist": "Public Relations Specialists",
+    "property manager": "Property, Real Estate, and Community Association Managers",
+    "qa analyst": "Software Quality Assurance Analysts and Testers",
+    "qa engineer": "Software Quality Assurance Analysts and Testers",
+    "qa tester": "Software Quality Assurance Analysts and Testers",
+    "quantitative analyst": "Financial Quantitative Analysts",
+    "radiology tech": "Radiologic Technologists and Technicians",
+    "radiology technician": "Radiologic Technologists and Technicians",
+    "real estate agent": "Real Estate Sales Agents",
+    "realtor": "Real Estate Sales Agents",
+    "restaurant manager": "Food Service Managers",
+    "retail sale associate": "Retail Salespersons",
+    "risk analyst": "Financial Risk Specialists",
+    "school counselor": "Educational, Guidance, and Career Counselors and Advisors",
+    "school principal": "Education Administrators, Kindergarten through Secondary",
+    "secretary": "Secretaries and Administrative Assistants, Except Legal, Medical, and Executive",
+    "security engineer": "Information Security Engineers",
+    "seo specialist": "Search Marketing Strategists",
+    "software tester": "Software Quality Assurance Analysts and Testers",
+    "sous chef": "Chefs and Head Cooks",
+    "speech therapist": "Speech-Language Pathologists",
+    "stock broker": "Securities, Commodities, and Financial Services Sales Agents",
+    "substitute teacher": "Substitute Teachers, Short-Term",
+    "swe": "Software Developers",
+    "system analyst": "Computer Systems Analysts",
+    "tax accountant": "Accountants and Auditors",
+    "tax attorney": "Lawyers",
+    "tech support": "Computer User Support Specialists",
+    "tech writer": "Technical Writers",
+    "technical recruiter": "Human Resources Specialists",
+    "training specialist": "Training and Development Specialists",
+    "uber driver": "Taxi Drivers",
+    "ui designer": "Web and Digital Interface Designers",
+    "ux designer": "Web and Digital Interface Designers",
+    "ux ui designer": "Web and Digital Interface Designers",
+    "warehouse worker": "Laborers and Freight, Stock, and Material Movers, Hand",
+    "web designer": "Web and Digital Interface Designers",
+    "x ray tech": "Radiologic Technologists and Technicians",
 }
 
 
@@ -190,10 +327,13 @@ class TitleIndex:
 
     def _resolve(self, text: str) -> Resolved | None:
         key = " ".join(text.lower().split())
+        folded = fold(text)
         if key in self._exact:
             code = self._exact[key]
-            return Resolved(code, self._names.get(code, key), True)
-        folded = fold(text)
+            # a group's title ('Engineers', 17-2000; SOC group codes end in 0) is what people call
+            # occupations outside it too (Sales Engineers): read only when no other title ends in its words
+            if "." in code or not code.endswith("0") or not self._named_elsewhere(code, folded):
+                return Resolved(code, self._names.get(code, key), True)
         folded = fold(_COMMON_NAMES.get(folded, folded))
         code = _one_occupation(self._folded.get(folded, set()))
         if code and "." in code:  # an occupation's own title, singular: 'Cashier' despite 'Booth Cashiers'
@@ -205,15 +345,18 @@ class TitleIndex:
             code = code if code and "." in code else None
         # a group title ('Engineer' for Engineers, 17-2000) or a part of a combined title must name
         # the only occupations whose titles end in these words: Locomotive Engineers are not in 17-2000
-        others = set(self._heads.get(folded, ()))
-        if " " not in folded:
-            others |= self._leads.get(folded, set())
         if code and (
-            (" " not in folded and folded.endswith(_NOT_A_JOB))
-            or any(not _same_line(code, c) for c in others)
+            (" " not in folded and folded.endswith(_NOT_A_JOB)) or self._named_elsewhere(code, folded)
         ):
             code = None
         return Resolved(code, self._names.get(code, code), False) if code else None
+
+    def _named_elsewhere(self, code: str, folded: str) -> bool:
+        """Whether titles off the code's line end in these words (or, for one word, start with it)."""
+        others = set(self._heads.get(folded, ()))
+        if " " not in folded:
+            others |= self._leads.get(folded, set())
+        return any(not _same_line(code, c) for c in others)
 
     def containing(self, text: str, limit: int = 3) -> list[str]:
         """Titles that contain every word of `text` (singular), shortest first: suggestions."""

@@ -32,6 +32,29 @@ def thresholds_for(settings: InventorySettings) -> tuple[float, float, float]:
     return chosen
 
 
+# matcher -> the score below which a text match says the task's text resembles no O*NET work at all
+# (column resembles_no_work): only such a task, without a configured domain or an occupation, is
+# ungrounded for lack of a match. The bands cannot say it: RL prompts score lower than O*NET's own
+# phrasing, and below `low` lay a quarter of the example inventory's real tasks (hint and domain
+# removed). Calibrated with `python -m bench.resemblance_floor`: the score below which at most 2.5%
+# of those real tasks fall (README, "Ungrounded for lack of a match: the resemblance floor").
+DEFAULT_UNRELATED_BELOW: dict[str, float] = {"tfidf": 0.057, "embeddings": 0.257, "hybrid": 0.18}
+
+
+def unrelated_threshold_for(settings: InventorySettings) -> float:
+    """The resemblance floor of the run: the setting, or the matcher's calibrated floor (never above
+    the low band's threshold: a text that resembles work weakly is `low`)."""
+    low = thresholds_for(settings)[2]
+    if settings.unrelated_threshold >= 0:
+        if settings.unrelated_threshold > low:
+            raise ValueError(
+                f"the unrelated threshold must not exceed the low threshold ({low}), got "
+                f"{settings.unrelated_threshold}"
+            )
+        return settings.unrelated_threshold
+    return min(DEFAULT_UNRELATED_BELOW[settings.matcher], low)
+
+
 # matcher -> bonus added to the score of candidates inside the task's configured domain (ranking only;
 # confidence bands use the plain score). Chosen with `python -m bench.matching` on half A of the
 # Emerging Tasks, each given its own SOC major group as the domain for 80% of the weight and the

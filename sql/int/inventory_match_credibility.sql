@@ -37,6 +37,8 @@
 --   in_declared_unmapped_domain: True when the inventory task's `domain` is declared unmapped on
 --     purpose (int.domain_inventory_names.is_declared_unmapped): only its explicit links and pins
 --     can be credible.
+--   resembles_no_work: True when the candidate is a text match below the matcher's resemblance floor
+--     (marts.inventory_task_matches.resembles_no_work); null when the task has no candidate.
 with inventory as (
     select
         i.task_id::varchar as inventory_task_id,
@@ -60,6 +62,7 @@ candidates as (
         lower(coalesce(m.confidence, 'none')) as confidence,
         lower(coalesce(m.method, '')) as method,
         lower(coalesce(m.text_confidence, m.confidence, 'none')) as text_confidence,
+        m.resembles_no_work,
         coalesce(i.is_excluded_status, false) as is_excluded_status,
         coalesce(i.in_declared_unmapped_domain, false) as in_declared_unmapped_domain
     from marts.inventory_task_matches as m
@@ -102,5 +105,6 @@ select
     is_credible and text_confidence_level < $min_confidence_level as is_task_uncertain,
     is_excluded_status,
     is_credible and not is_excluded_status as covers,
-    in_declared_unmapped_domain
+    in_declared_unmapped_domain,
+    resembles_no_work
 from judged

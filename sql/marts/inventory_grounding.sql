@@ -5,11 +5,13 @@
 --     counterpart, so its text matches do not count; only an explicit link or a pin could ground it);
 --   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID). When this is
 --     the only reason (besides domain_not_configured) and the task declares a configured domain, or
---     its best candidate is a weak text match (a band other than none), the task is unverified
---     (is_grounded null), not ungrounded: it claims work we know, or its text resembles work, and
---     text matching could not say which (RL prompts rarely use O*NET's words); naming its occupation
---     (onet_soc_code) or pinning a match settles it. Ungrounded by it alone: no configured domain, and the text
---     resembles no O*NET statement even weakly (band none) or has no candidate;
+--     its best candidate is not a text match below the resemblance floor (best_resembles_no_work),
+--     the task is unverified (is_grounded null), not ungrounded: it claims work we know, or its text
+--     resembles work, and text matching could not say which (RL prompts rarely use O*NET's words);
+--     naming its occupation (onet_soc_code) or pinning a match settles it. Ungrounded by it alone: no
+--     configured domain, and the text resembles no O*NET work even weakly (its best score is below
+--     the matcher's resemblance floor, calibrated so that 2.5% of real RL tasks fall below it) or it
+--     has no candidate;
 --   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
 --   physical_work: every credible match is physical work (a task-uncertain match, whose statement is
 --     the text's guess within the occupation the task named: when at least half of that occupation's
@@ -35,6 +37,8 @@
 --   best_confidence: Confidence band of the rank-1 candidate (high/medium/low/none).
 --   best_method: How the rank-1 candidate was found (explicit/hinted/text/override).
 --   best_is_credible: True when the rank-1 candidate passes the coverage rule.
+--   best_resembles_no_work: True when the rank-1 candidate is a text match scoring below the matcher's
+--     resemblance floor: the text resembles no O*NET work even weakly (null: no candidate).
 --   best_annual_value_usd: National annual value of the rank-1 candidate (USD/year).
 --   best_hourly_wage_usd: Mean hourly wage of the rank-1 candidate's occupation (USD/hour).
 --   tier: Tier of the rank-1 candidate.
@@ -46,9 +50,9 @@
 --   credible_matches: Candidates that pass the coverage rule.
 --   credible_value_usd: Highest national annual value among the credible candidates (USD/year).
 --   is_grounded: True when none of the reasons below holds; false when one does; null when unverified
---     (no credible match, but the task declares a configured domain or its best candidate is a weak
---     text match, a band other than none; or a credible match, but its domain names no configured domain, and no other
---     reason).
+--     (no credible match, but the task declares a configured domain or its best candidate scores at
+--     or above the resemblance floor; or a credible match, but its domain names no configured
+--     domain, and no other reason).
 --   ungrounded_reason: The first reason that holds, or null when grounded (for unverified tasks:
 --     no_credible_match, or domain_not_configured).
 --   ungrounded_reasons: Every reason that holds (empty when grounded); declared_unmapped_domain replaces
@@ -64,7 +68,7 @@ with matches as (
     -- the coverage rule is applied in one place (int.inventory_match_credibility)
     select
         inventory_task_id, rank, onet_task_id, onet_soc_code, score, confidence, method, is_credible,
-        is_task_uncertain
+        is_task_uncertain, resembles_no_work
     from int.inventory_match_credibility
     where rank is not null
 ),
@@ -140,6 +144,7 @@ judged as (
         b.confidence as best_confidence,
         b.method as best_method,
         coalesce(b.is_credible, false) as best_is_credible,
+        b.resembles_no_work as best_resembles_no_work,
         b.annual_value_usd as best_annual_value_usd,
         b.hourly_wage_usd as best_hourly_wage_usd,
         b.tier,
@@ -180,15 +185,15 @@ judged as (
 ),
 
 -- unverified: no credible match in a configured domain (it claims work we know), or without one but
--- with a weak text match (low with the default rule: the text resembles work, too weakly to say which: not evidence of
--- no work), or a credible match whose domain claim cannot be checked (the name matches no configured
--- domain); nothing else against it
+-- with a best candidate at or above the resemblance floor (the text resembles work, too weakly to say
+-- which: not evidence of no work), or a credible match whose domain claim cannot be checked (the name
+-- matches no configured domain); nothing else against it
 verdicts as (
     select
         *,
         list_has_all(['no_credible_match', 'domain_not_configured'], ungrounded_reasons)
             and list_contains(ungrounded_reasons, 'no_credible_match')
-            and (declared_domain_id is not null or coalesce(best_confidence in ('low', 'medium', 'high'), false))
+            and (declared_domain_id is not null or not coalesce(best_resembles_no_work, true))
             or ungrounded_reasons = ['domain_not_configured'] as is_unverified
     from judged
 )
@@ -207,6 +212,7 @@ select
     best_confidence,
     best_method,
     best_is_credible,
+    best_resembles_no_work,
     best_annual_value_usd,
     best_hourly_wage_usd,
     tier,

@@ -42,6 +42,10 @@
 --     English stop words and numbers not counted): its text_confidence is at most low, since one or
 --     two words match an occupation on a word alone ('title' scored high against Title Examiners).
 --     Null for an explicit link and a task without text candidates.
+--   resembles_no_work: True when the candidate was found by text matching over all O*NET tasks and
+--     its score is below the matcher's resemblance floor (README, Ungrounded for lack of a match):
+--     the task's text resembles no O*NET work even weakly. False for hinted, explicit and pinned
+--     candidates (a person named the work); null on a row without a candidate.
 with candidates as (
     select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method
     from inventory_match_candidates
@@ -220,7 +224,9 @@ select
     f.note as override_note,
     f.text_confidence,
     f.text_hash,
-    f.few_words
+    f.few_words,
+    case when f.onet_task_id is not null then f.method = 'text' and round(f.score, 6) < $unrelated end
+        as resembles_no_work
 from banded as f
 left join staging.onet_task_statements as s on s.task_id = f.onet_task_id
 left join staging.onet_occupations as o on o.onet_soc_code = s.onet_soc_code

@@ -57,7 +57,7 @@ def test_a_broken_mart_fails_its_blocking_check(tmp_path):
         # the same inventory task twice in the matches at rank 1: the first table built on the
         # matches (the coverage rule, applied once) fails, and nothing judged on it is built
         con.execute(
-            "insert into marts.inventory_task_matches values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text', 'high')"
+            "insert into marts.inventory_task_matches values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text', 'high', false)"
         )
     result = materialize(
         [*TABLE_ASSETS, *CHECKS],

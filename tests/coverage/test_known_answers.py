@@ -592,7 +592,7 @@ def test_a_domain_name_matching_no_domain_leaves_its_task_unverified_never_groun
             "insert into staging.inventory_tasks values ('inv-9', 'Implement feature', 'long prompt', "
             "'Sofware', 'active', null, null, 'inv.csv')",
             "insert into marts.inventory_task_matches select 'inv-9', rank, onet_task_id, onet_soc_code, "
-            "score, confidence, method, text_confidence from marts.inventory_task_matches "
+            "score, confidence, method, text_confidence, resembles_no_work from marts.inventory_task_matches "
             "where inventory_task_id = 'inv-1'",
         ]
     )
@@ -617,8 +617,9 @@ def test_a_domain_name_matching_no_domain_leaves_its_task_unverified_never_groun
 
 
 def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
-    # no configured domain and no credible match: a low-band text match is "we cannot tell" (the text
-    # resembles work), not "no work behind it"; a 'none' band or no candidate at all still is
+    # no configured domain and no credible match: a text match at or above the resemblance floor is
+    # "we cannot tell" (the text resembles work), even in the band none (RL prompts score below O*NET's
+    # phrasing); a match below the floor or no candidate at all is "no work behind it"
     from tests.coverage.conftest import build_fixture_db
 
     con = build_fixture_db(
@@ -627,12 +628,17 @@ def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
             "null, 'inv.csv')",
             "insert into staging.inventory_tasks values ('inv-11', 'Write ad copy', 'p', 'Sofware', 'active', "
             "null, null, 'inv.csv')",
+            "insert into staging.inventory_tasks values ('inv-12', 'Find the memory leak', 'p', null, 'active', "
+            "null, null, 'inv.csv')",
             *(
                 f"insert into marts.inventory_task_matches select '{task}', rank, onet_task_id, onet_soc_code, "
-                "score, confidence, method, text_confidence from marts.inventory_task_matches "
+                "score, confidence, method, text_confidence, resembles_no_work from marts.inventory_task_matches "
                 "where inventory_task_id = 'inv-3'"
                 for task in ("inv-10", "inv-11")
             ),
+            # band none, but above the floor
+            "insert into marts.inventory_task_matches values "
+            "('inv-12', 1, 202, '27-3043.00', 0.06, 'none', 'text', 'none', false)",
         ]
     )
     try:
@@ -645,18 +651,26 @@ def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
         got = {
             task: tuple(rest)
             for task, *rest in con.execute(
-                "select inventory_task_id, best_confidence, ungrounded_reasons, grounding, is_grounded "
-                "from marts.inventory_grounding where inventory_task_id in ('inv-3', 'inv-6', 'inv-7', "
-                "'inv-10', 'inv-11')"
+                "select inventory_task_id, best_confidence, ungrounded_reasons, grounding, is_grounded, "
+                "best_resembles_no_work from marts.inventory_grounding where inventory_task_id in "
+                "('inv-3', 'inv-6', 'inv-7', 'inv-10', 'inv-11', 'inv-12')"
             ).fetchall()
         }
+        # the rule as the check states it fails a table that ungrounds a task above the floor
+        con.execute(
+            "update marts.inventory_grounding set is_grounded = false, grounding = 'ungrounded' "
+            "where inventory_task_id = 'inv-12'"
+        )
+        passed, failures = run_suite(con.execute(suite.query).df(), suite)
+        assert not passed and "unverified_iff_no_evidence_either_way" in str(failures)
     finally:
         con.close()
     assert got["inv-3"][0] == "low"  # the match copied
-    assert got["inv-10"] == ("low", ["no_credible_match"], "unverified", None)
-    assert got["inv-11"] == ("low", ["no_credible_match", "domain_not_configured"], "unverified", None)
-    assert got["inv-6"][0] == "none" and got["inv-6"][2] == "ungrounded"
-    assert got["inv-7"][0] is None and got["inv-7"][2] == "ungrounded"
+    assert got["inv-10"] == ("low", ["no_credible_match"], "unverified", None, False)
+    assert got["inv-11"] == ("low", ["no_credible_match", "domain_not_configured"], "unverified", None, False)
+    assert got["inv-12"] == ("none", ["no_credible_match"], "unverified", None, False)
+    assert got["inv-6"] == ("none", ["no_credible_match", "domain_not_configured"], "ungrounded", False, True)
+    assert got["inv-7"][0] is None and got["inv-7"][2] == "ungrounded" and got["inv-7"][4] is None
 
 
 def test_inventory_domain_names_fold_like_the_config_file_names():

@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 
 from assets.inventory.band_check import bands_check_result
-from assets.inventory.thresholds import DEFAULT_THRESHOLDS
+from assets.inventory.thresholds import DEFAULT_THRESHOLDS, DEFAULT_UNRELATED_BELOW
 from tests.conftest import connect_to_copy
 
 pytestmark = pytest.mark.slow
-TFIDF = DEFAULT_THRESHOLDS["tfidf"]  # the real refresh's matcher
+TFIDF = (*DEFAULT_THRESHOLDS["tfidf"], DEFAULT_UNRELATED_BELOW["tfidf"])  # the real refresh's matcher
 
 
 @pytest.fixture
@@ -25,7 +25,8 @@ def test_the_real_matches_pass_with_the_thresholds_they_were_built_with(copy):
         == copy.execute("select count(*) from marts.inventory_task_matches").fetchone()[0]
     )
     # other thresholds than the run's: the same rows no longer fit
-    assert not bands_check_result(copy, 0.9, 0.8, 0.7).passed
+    assert not bands_check_result(copy, 0.9, 0.8, 0.7, 0.7).passed
+    assert not bands_check_result(copy, *TFIDF[:3], 0.2).passed  # another resemblance floor
 
 
 @pytest.mark.parametrize(
@@ -39,8 +40,16 @@ def test_the_real_matches_pass_with_the_thresholds_they_were_built_with(copy):
         "update marts.inventory_task_matches set confidence = 'low' "
         "where (inventory_task_id, rank) = (select (inventory_task_id, rank) from marts.inventory_task_matches "
         "where method = 'hinted' and rank = 1 and text_confidence = 'low' order by inventory_task_id limit 1)",
+        # a text candidate below the floor said to resemble work: its task would escape ungrounding
+        "update marts.inventory_task_matches set resembles_no_work = false "
+        "where (inventory_task_id, rank) = (select (inventory_task_id, rank) from marts.inventory_task_matches "
+        "where resembles_no_work order by inventory_task_id, rank limit 1)",
+        # a hinted candidate said to resemble no work: a person named its occupation
+        "update marts.inventory_task_matches set resembles_no_work = true "
+        "where (inventory_task_id, rank) = (select (inventory_task_id, rank) from marts.inventory_task_matches "
+        "where method = 'hinted' order by inventory_task_id, rank limit 1)",
     ],
-    ids=["text_low_promoted", "hint_floor_lost"],
+    ids=["text_low_promoted", "hint_floor_lost", "below_floor_hidden", "hinted_below_floor"],
 )
 def test_a_confidence_the_score_does_not_support_fails_the_check(copy, corruption):
     assert copy.execute(corruption).fetchone()[0] == 1
@@ -57,6 +66,6 @@ def test_an_empty_inventory_passes(tmp_path):
     con.execute(
         "create schema marts; create table marts.inventory_task_matches (inventory_task_id varchar, "
         "rank integer, onet_task_id bigint, method varchar, score double, text_confidence varchar, "
-        "confidence varchar, few_words boolean)"
+        "confidence varchar, few_words boolean, resembles_no_work boolean)"
     )
     assert bands_check_result(con, *TFIDF).passed

@@ -145,7 +145,7 @@ def candidate_frame(few: frozenset[str] = frozenset()) -> pl.DataFrame:
 def build_matches(con, top_k: int = 5, few: frozenset[str] = frozenset()) -> None:
     con.register("inventory_match_candidates", candidate_frame(few).to_arrow())
     try:
-        params = {"top_k": top_k, "high": 0.5, "medium": 0.3, "low": 0.1, "matcher": "tfidf"}
+        params = {"top_k": top_k, "high": 0.5, "medium": 0.3, "low": 0.1, "unrelated": 0.05, "matcher": "tfidf"}
         build_sql_model(con, load_model("marts", "inventory_task_matches"), params)
     finally:
         con.unregister("inventory_match_candidates")
@@ -507,7 +507,7 @@ def test_a_task_of_one_or_two_words_is_never_above_low(tmp_path):
         ("W-2", 0.7, "low", "low", True),  # 0.7 earns high; two words do not
         ("W-3", 0.6, "high", "high", False),
     ]
-    assert bands_check_result(con, 0.5, 0.3, 0.1).passed
+    assert bands_check_result(con, 0.5, 0.3, 0.1, 0.05).passed
     con.close()
 
 
@@ -542,7 +542,7 @@ def test_a_score_on_a_threshold_earns_its_band_as_published(tmp_path):
     warehouse(con)
     build_overrides(con, None)
     con.register("inventory_match_candidates", frame.to_arrow())
-    params = {"top_k": 5, "high": 0.5, "medium": 0.3, "low": 0.1, "matcher": "tfidf"}
+    params = {"top_k": 5, "high": 0.5, "medium": 0.3, "low": 0.1, "unrelated": 0.05, "matcher": "tfidf"}
     build_sql_model(con, load_model("marts", "inventory_task_matches"), params)
     got = con.execute(
         "select inventory_task_id, onet_task_id, score, text_confidence from marts.inventory_task_matches "
@@ -555,7 +555,7 @@ def test_a_score_on_a_threshold_earns_its_band_as_published(tmp_path):
         ("W-2", 100, 0.3, "medium"),  # 0.2999996 is published as 0.3, and banded as read
         ("W-2", 101, 0.099999, "none"),
     ]
-    assert bands_check_result(con, 0.5, 0.3, 0.1).passed
+    assert bands_check_result(con, 0.5, 0.3, 0.1, 0.05).passed
     con.close()
 
 
