@@ -82,7 +82,11 @@ def figures(name: str, real: np.ndarray, toys: np.ndarray, share: float) -> dict
     low = DEFAULT_THRESHOLDS[name][2]
 
     def below(floor: float) -> dict:
-        return {"floor": floor, "real_below": int((real < floor).sum()), "toys_below": int((toys < floor).sum())}
+        return {
+            "floor": floor,
+            "real_below": int((real < floor).sum()),
+            "toys_below": int((toys < floor).sum()),
+        }
 
     return {
         "matcher": name,
@@ -103,13 +107,14 @@ def markdown(rows: list[dict]) -> str:
         "|---|---:|---:|---|---|---|",
     ]
     for r in rows:
-
-        def cell(f: dict) -> str:
-            return f"{f['floor']}: {f['real_below']}/{r['real']}, {f['toys_below']}/{r['toys']}"
-
+        cells = [
+            f"{f['floor']}: {f['real_below']}/{r['real']}, {f['toys_below']}/{r['toys']}"
+            for f in (r["in_use"], r["suggested"], r["low_band"])
+        ]
         lines.append(
             f"| {r['matcher']} | {r['real']} / {r['toys']} | {r['real_median']:.3f} / {r['toy_median']:.3f} | "
-            f"{cell(r['in_use'])} | {cell(r['suggested'])} | {cell(r['low_band'])} |"
+            + " | ".join(cells)
+            + " |"
         )
     return "\n".join(lines)
 

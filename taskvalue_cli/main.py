@@ -155,9 +155,10 @@ def refresh(
     from assets.coverage.config import coverage_settings_from_env, refuse_tier_counts_beyond
     from assets.coverage.domains import load_domains
     from assets.ingest.assets import refuse_mirror_gaps
-    from assets.inventory.assets import OVERRIDES, TASKS, configured_overrides
+    from assets.inventory.assets import MATCHES, OVERRIDES, TASKS, configured_overrides
     from assets.inventory.config import inventory_settings_from_env
     from assets.inventory.inventory_files import require_inventory_dir
+    from assets.inventory.matching.matchers import require_embedding_model
     from assets.inventory.overrides import locate_overrides
     from assets.value.assets import ATTRIBUTES_RAW
     from assets.value.attributes import read_attribute_file
@@ -191,6 +192,9 @@ def refresh(
     if selection is None or OVERRIDES in selection:
         # and an overrides file that would not be read (failed at step 78, after 42 s)
         locate_overrides(settings.inventory, configured_overrides(settings, inventory_settings_from_env()))
+    if selection is None or MATCHES in selection:  # a model that is not there failed at step 88
+        inventory = inventory_settings_from_env()
+        require_embedding_model(inventory.matcher, inventory.embedding_model)
     # one step per asset or check definition (each is one op) when everything runs; unknown for a selection
     progress.total = len(defs.assets) + len(defs.asset_checks or []) if selection is None else None
     t0 = time.monotonic()

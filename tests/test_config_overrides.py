@@ -436,7 +436,9 @@ def test_the_resemblance_floor_is_the_setting_or_the_matchers_never_above_low():
     from assets.inventory.thresholds import unrelated_threshold_for
 
     assert unrelated_threshold_for(inventory_settings_from_env(environ={})) == 0.057  # tfidf's
-    assert unrelated_threshold_for(inventory_settings_from_env(environ={"TASKVALUE_MATCHER": "hybrid"})) == 0.18
+    assert (
+        unrelated_threshold_for(inventory_settings_from_env(environ={"TASKVALUE_MATCHER": "hybrid"})) == 0.18
+    )
     given = {"TASKVALUE_MATCH_UNRELATED_THRESHOLD": "0.01"}
     assert unrelated_threshold_for(inventory_settings_from_env(environ=given)) == 0.01
     # a low band set below the calibrated floor takes the floor down with it

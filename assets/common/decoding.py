@@ -10,6 +10,31 @@ class UnreadableFile(Exception):
     """The file as a whole cannot be read (the message says why); the caller reports it, never skips it."""
 
 
+# cp1252 text in a Western European language has a few accented letters among plain ones; KOI8-R,
+# Shift-JIS or GBK read as cp1252 is mostly accented letters and symbols
+_MOSTLY_ACCENTED = 0.2
+
+
+def cp1252_doubt(lines: list[str]) -> str | None:
+    """A note when text read as cp1252 looks like another encoding: bytes cp1252 leaves undefined
+    (kept as control characters), or a fifth or more of its letters outside ASCII."""
+    text = "".join(lines)
+    undefined = sum(1 for c in text if "\x80" <= c <= "\x9f")
+    letters = [c for c in text if c.isalpha()]
+    accented = sum(1 for c in letters if not c.isascii())
+    if not undefined and (not letters or accented < _MOSTLY_ACCENTED * len(letters)):
+        return None
+    why = (
+        f"{undefined:,} byte{'s' if undefined != 1 else ''} cp1252 does not define"
+        if undefined
+        else f"{accented / len(letters):.0%} of its letters are not ASCII"
+    )
+    return (
+        f"not UTF-8, read as cp1252, but {why}: it may be in another encoding (KOI8-R, Shift-JIS, GBK, "
+        "...) and its text garbled; save it as UTF-8"
+    )
+
+
 def _decode_line(raw: bytes) -> tuple[str, str]:
     try:
         return raw.decode("utf-8"), "utf-8"

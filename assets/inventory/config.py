@@ -117,14 +117,18 @@ class InventorySettings(ConfigurableResource):
             unrelated_threshold_for(self)
         except ValueError as e:
             names = ", ".join(setting_name(type(self), f) for f in ("unrelated_threshold", "low_threshold"))
-            raise ValueError(f"{e} (matcher {self.matcher}; {names}, below 0 = the matcher's default)") from None
+            raise ValueError(
+                f"{e} (matcher {self.matcher}; {names}, below 0 = the matcher's default)"
+            ) from None
         try:
             domain_bonus_for(self)
         except ValueError as e:
             raise ValueError(f"{e} ({setting_name(type(self), 'domain_bonus')})") from None
         return self
 
-    @field_validator("domain_bonus", "high_threshold", "medium_threshold", "low_threshold", "unrelated_threshold")
+    @field_validator(
+        "domain_bonus", "high_threshold", "medium_threshold", "low_threshold", "unrelated_threshold"
+    )
     @classmethod
     def _finite(cls, v: float, info) -> float:
         # nan compares false with everything (a silent default) and inf ranks every in-domain candidate first

@@ -110,6 +110,11 @@ def second_names(directory: Path, paths: list[Path]) -> tuple[dict[Path, str], d
 
 
 def require_inventory_dir(directory: Path) -> None:
+    if directory.exists() and not directory.is_dir():
+        raise TaskvalueError(
+            f"inventory directory {directory} is a file, not a directory: point TASKVALUE_INVENTORY_DIR "
+            "(settings.inventory_dir) at the directory holding your task files (every file in it is read)"
+        )
     if not directory.is_dir():
         raise TaskvalueError(
             f"inventory directory {directory} does not exist: create it, or point TASKVALUE_INVENTORY_DIR "

@@ -2,9 +2,10 @@
 
 The overrides file is re-read on every refresh, so emptying it (or losing lines in an edit) drops
 every decision with a green run and coverage that quietly moves; and a decision whose line quotes no
-text_hash keeps applying to a task rewritten into other work. The published warehouse is the record
-of what applied before: decisions it applied that this refresh does not make, and pins without a
-text_hash on tasks rewritten since it, are named (a warning: the refresh goes on).
+text_hash keeps applying to a task rewritten into other work, or to a new task that reuses a deleted
+task's ID. The published warehouse is the record of what applied before: decisions it applied that
+this refresh does not make, and pins without a text_hash on tasks rewritten since it or on task IDs
+it had no task for, are named (a warning: the refresh goes on).
 """
 
 from __future__ import annotations
@@ -27,7 +28,9 @@ _ALIAS = "published_overrides"
 def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple]:
     """(kind, inventory_task_id, action, onet_task_id, line, published text_hash, text_hash now): kind
     `removed` for a decision the published warehouse applied and this refresh's file no longer makes,
-    `rewritten` for an applied line without text_hash whose task's text changed since that publish."""
+    `rewritten` for an applied line without text_hash whose task's text changed since that publish,
+    `returned` for one that applies to a task ID the published refresh had no task for (the line was
+    there, unapplied)."""
     if not published.is_file():
         return []
     with attached_read_only(con, published, _ALIAS):
@@ -54,7 +57,23 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
             where o.status = 'ok' and o.text_hash is null and pt.text_hash is not null
                 and pt.text_hash <> t.text_hash
         """
-        union = f"{removed} union all {rewritten}" if "text_hash" in tasks else removed
+        # a line the published refresh held for a task ID no inventory task had (unknown_inventory_task)
+        # now applies to whatever task took the ID since: it was never written for that task
+        returned = f"""
+            select 'returned', o.inventory_task_id, o.action, o.onet_task_id, o.source_row, null, t.text_hash
+            from staging.inventory_overrides as o
+            inner join staging.inventory_tasks as t on t.task_id = o.inventory_task_id
+            where o.status = 'ok' and o.text_hash is null
+                and not exists (
+                    select 1 from {_ALIAS}.staging.inventory_tasks as pt where pt.task_id = o.inventory_task_id
+                )
+                and exists (
+                    select 1 from {_ALIAS}.staging.inventory_overrides as p
+                    where p.inventory_task_id = o.inventory_task_id and p.action = o.action
+                        and p.onet_task_id is not distinct from o.onet_task_id and p.status <> 'ok'
+                )
+        """
+        union = f"{removed} union all {rewritten} union all {returned}" if "text_hash" in tasks else removed
         return con.execute(f"select * from ({union}) order by 1, 2, 5").fetchall()
 
 
@@ -65,6 +84,12 @@ def _line(row: tuple) -> str:
         return (
             f"- {action} {target} for {task} (line {line} of the published file): no longer in the overrides "
             "file; the published warehouse applied it, this refresh does not"
+        )
+    if kind == "returned":
+        return (
+            f"- line {line}: {action} {target} for {task}: the published refresh had no task {task} (the line "
+            "did not apply then), and the line quotes no text_hash, so it now applies to the task that took "
+            f"the ID, which it was not written for: check it, and add text_hash {now} to the line to confirm it"
         )
     return (
         f"- line {line}: {action} {target} for {task}: the task was rewritten since the published refresh "
@@ -80,7 +105,8 @@ def _line(row: tuple) -> str:
     blocking=False,
     description="Warns when decisions the published warehouse applied are no longer in the overrides file "
     "(an emptied or edited file drops them, and coverage moves), and when a line without text_hash still "
-    "pins a task rewritten since that publish; each named with its line.",
+    "pins a task rewritten since that publish, or now pins a task whose ID no task had at that publish "
+    "(a task deleted and its ID reused); each named with its line.",
 )
 def published_decisions_unchanged(settings: TaskvalueSettings, duckdb: DuckDBResource) -> AssetCheckResult:
     try:
@@ -94,6 +120,7 @@ def published_decisions_unchanged(settings: TaskvalueSettings, duckdb: DuckDBRes
         metadata={
             "decisions_removed": MetadataValue.int(sum(r[0] == "removed" for r in changed)),
             "pins_on_rewritten_tasks": MetadataValue.int(sum(r[0] == "rewritten" for r in changed)),
+            "pins_on_returned_task_ids": MetadataValue.int(sum(r[0] == "returned" for r in changed)),
             "published_warehouse": MetadataValue.path(str(settings.warehouse)),
             "decisions": MetadataValue.md("\n".join(_line(r) for r in changed[:ROWS_SHOWN]) or "none"),
         },

@@ -92,6 +92,11 @@ def locate_overrides(inventory_dir: Path, configured: Path | None) -> Path | Non
     other `_overrides.*` file under the inventory directory (an `_overrides.xlsx`, an
     `_Overrides.csv`, an `_overrides.csv` in a subdirectory or beside a configured file elsewhere)."""
     path, optional = overrides_location(inventory_dir, configured)
+    if not optional and path.is_dir():
+        raise TaskvalueError(
+            f"overrides file {path} is a directory: TASKVALUE_INVENTORY_OVERRIDES names the overrides CSV "
+            "file itself"
+        )
     if not optional and path.suffix.lower() not in (".csv", ".txt"):
         raise SourceFormatError(
             str(path), "the overrides file is read as CSV only: save it as CSV (UTF-8 or cp1252)"

@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from assets.common.decoding import UnreadableFile, decode_lines
+from assets.common.decoding import UnreadableFile, cp1252_doubt, decode_lines
 from assets.inventory.raw_records import (
     HEADER_SEARCH_ROWS,
     FileRead,
@@ -31,6 +31,8 @@ def _sniff_delimiter(header_line: str, kind: str) -> str:
 def read_delimited(path: Path, kind: str) -> FileRead:
     lines, encoding = decode_lines(path.read_bytes())
     out = FileRead("tsv" if kind == "txt" else kind, encoding=encoding)
+    if "cp1252" in encoding and (doubt := cp1252_doubt(lines)):
+        out.notes.append(doubt)
     start = _next_filled(lines, 0)
     named = _EXCEL_SEP.fullmatch(lines[start].lstrip("\ufeff").rstrip("\r\n")) if start is not None else None
     if named:  # Excel's "sep=;" line names the delimiter; it is not a row

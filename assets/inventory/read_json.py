@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from assets.common.decoding import UnreadableFile, bomless_utf16, decode_lines, wide_encoding
+from assets.common.decoding import UnreadableFile, bomless_utf16, cp1252_doubt, decode_lines, wide_encoding
 from assets.inventory.raw_records import FileRead, RawRecord, dumps_or_note
 from assets.inventory.schema import header_recognized
 
@@ -122,6 +122,8 @@ def read_json(path: Path) -> FileRead:
     except RecursionError as exc:
         raise UnreadableFile("not readable JSON: nested too deeply for the JSON reader") from exc
     out = FileRead("json", encoding=encoding)
+    if encoding == "cp1252" and (doubt := cp1252_doubt([text])):
+        out.notes.append(doubt)
     if isinstance(doc, dict):
         lists = [k for k in _LIST_KEYS if isinstance(doc.get(k), list)]
         # an empty list holds no tasks, so it competes with none ({"tasks": [...], "items": []})
@@ -200,6 +202,8 @@ def _object_record(row: int, item: Any, check: bool = True, line: str | None = N
 def read_jsonl(path: Path) -> FileRead:
     lines, encoding = decode_lines(path.read_bytes())
     out = FileRead("jsonl", encoding=encoding)
+    if "cp1252" in encoding and (doubt := cp1252_doubt(lines)):
+        out.notes.append(doubt)
     for n, line in enumerate(lines, start=1):
         if not line.strip():
             continue

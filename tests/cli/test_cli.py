@@ -620,6 +620,11 @@ def test_refresh_refuses_an_attribute_file_without_its_id_column_before_any_work
         ),
         # it failed at step 55, 29 s in
         ("TASKVALUE_INVENTORY_DIR", "nowhere", "inventory directory {} does not exist"),
+        (
+            "TASKVALUE_INVENTORY_OVERRIDES",
+            "",
+            "overrides file {} is a directory: TASKVALUE_INVENTORY_OVERRIDES",
+        ),
     ],
 )
 def test_refresh_refuses_a_missing_inventory_path_before_any_work(
@@ -629,6 +634,24 @@ def test_refresh_refuses_a_missing_inventory_path_before_any_work(
     out, err = proc.communicate(timeout=120)
     assert proc.returncode == 2, err
     assert err.decode().startswith("TaskvalueError: " + message.format(tmp_path / name))
+    assert b"Traceback" not in err and out == b""
+
+
+def test_refresh_refuses_an_embedding_model_that_is_not_there_before_any_work(warehouse, tmp_path):
+    # it failed at step 88 of 144, 20 s in, followed by 20 "not executing" lines
+    proc = _cli(
+        ["refresh"],
+        warehouse,
+        TASKVALUE_MATCHER="hybrid",
+        TASKVALUE_EMBEDDING_MODEL=str(tmp_path / "no-model"),
+    )
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 2, err
+    assert err.decode().startswith(
+        f"TaskvalueError: embedding model '{tmp_path / 'no-model'}' is neither a local directory nor an "
+        "installed package."
+    )
+    assert err.decode().rstrip().endswith("(TASKVALUE_MATCHER=hybrid)")
     assert b"Traceback" not in err and out == b""
 
 

@@ -51,7 +51,14 @@ def mart(real, tasks: list[QueryTask], top_k: int = TOP_K) -> pl.DataFrame:
     high, medium, low = DEFAULT_THRESHOLDS["tfidf"]
     con.register("inventory_match_candidates", candidates.to_arrow())
     try:
-        params = {"top_k": top_k, "high": high, "medium": medium, "low": low, "unrelated": 0.05, "matcher": "tfidf"}
+        params = {
+            "top_k": top_k,
+            "high": high,
+            "medium": medium,
+            "low": low,
+            "unrelated": 0.05,
+            "matcher": "tfidf",
+        }
         build_sql_model(con, load_model("marts", "inventory_task_matches"), params)
     finally:
         con.unregister("inventory_match_candidates")

