@@ -28,8 +28,10 @@ from dagster import (
     AssetSelection,
     DagsterInstance,
     DagsterInvariantViolationError,
+    DagsterRunStatus,
     DefaultSensorStatus,
     RunRequest,
+    RunsFilter,
     SensorEvaluationContext,
     SkipReason,
     define_asset_job,
@@ -173,6 +175,25 @@ def published_inputs(
     return published.run_id, recorded
 
 
+IN_FLIGHT = [
+    DagsterRunStatus.QUEUED,
+    DagsterRunStatus.NOT_STARTED,
+    DagsterRunStatus.STARTING,
+    DagsterRunStatus.STARTED,
+    DagsterRunStatus.CANCELING,
+]
+
+
+def refresh_in_flight(instance: DagsterInstance | None) -> bool:
+    """Whether a refresh that publishes is queued or running: it may publish other files than these
+    (an edit reverted while the run for it is under way), so the published ones settle nothing."""
+    if instance is None:
+        return False
+    return any(
+        instance.get_run_records(RunsFilter(job_name=job, statuses=IN_FLIGHT), limit=1) for job in WHOLE_JOBS
+    )
+
+
 def _is_the_published_file(metadata: dict, warehouse: Path) -> bool:
     recorded = {key: getattr(metadata.get(key), "value", None) for key in ("path", "bytes", "mtime_ns")}
     if None in recorded.values():  # published before the mtime was recorded: cannot tell
@@ -238,6 +259,12 @@ def inventory_files_sensor(
     coverage_settings: CoverageSettings,
 ):
     previous = json.loads(context.cursor) if context.cursor else {}
+    if not settings.inventory.is_dir():
+        # an unmounted share or a moved directory: every file would look deleted, and the run fail
+        return SkipReason(
+            f"inventory directory {settings.inventory} is missing or not a directory "
+            "(TASKVALUE_INVENTORY_DIR): no refresh is requested until it is back"
+        )
     overrides = overrides_path(settings, inventory_settings)
     domains = coverage_settings.domains_path_in(settings.project_dir)
     state = inventory_state(settings.inventory, previous.get("files"), overrides, [domains])
@@ -251,14 +278,20 @@ def inventory_files_sensor(
     if previous.get("key") == key:
         context.update_cursor(json.dumps(cursor))  # keep refreshed mtimes
         return SkipReason(f"no change in {len(state)} watched inventory file(s)")
-    if not previous:  # first tick, or the cursor was reset
-        built = published_inputs(instance_of(context), settings.warehouse, inventory_refresh_keys(context))
-        if built is not None and built[1] == by_path(settings.inventory, state):
-            context.update_cursor(json.dumps(cursor))
-            return SkipReason(
-                f"the {len(state)} watched inventory file(s) are those the published warehouse was "
-                f"built from (run {built[0][:8]}): a refresh is requested when one changes"
-            )
+    # first tick, a reset cursor, or a refresh run by hand since the last tick: the published
+    # warehouse may already be built from these files
+    instance = instance_of(context)
+    built = published_inputs(instance, settings.warehouse, inventory_refresh_keys(context))
+    if (
+        built is not None
+        and built[1] == by_path(settings.inventory, state)
+        and not refresh_in_flight(instance)
+    ):
+        context.update_cursor(json.dumps(cursor))
+        return SkipReason(
+            f"the {len(state)} watched inventory file(s) are those the published warehouse was "
+            f"built from (run {built[0][:8]}): a refresh is requested when one changes"
+        )
     changed = sorted(
         set(state) ^ set(previous.get("files", {}))
         | {n for n in state if n in previous.get("files", {}) and previous["files"][n][2] != state[n][2]}

@@ -372,3 +372,63 @@ def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from
             instance=instance, cursor=None, resources=resources, repository_def=defs.get_repository_def()
         )
         assert isinstance(inventory_files_sensor(in_repository), SkipReason)
+
+
+def test_a_refresh_run_by_hand_since_the_last_tick_is_not_repeated(tmp_path):
+    # the CLI refresh published the edited files; the next tick still requested a refresh (one extra run)
+    from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
+
+    from orchestration.definitions import build_definitions
+    from tests.conftest import FIXTURES
+
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application\n")
+    settings = settings_for(tmp_path, FIXTURES / "mirror", inventory_dir=str(inventory))
+    defs = build_definitions(**settings.model_dump())
+    resources = {
+        "settings": settings,
+        "inventory_settings": inventory_settings_from_env(environ={}),
+        "coverage_settings": coverage_settings_from_env(environ={}),
+    }
+
+    def tick(instance, cursor):
+        context = build_sensor_context(instance=instance, cursor=cursor, resources=resources)
+        return inventory_files_sensor(context), context.cursor
+
+    with DagsterInstance.ephemeral() as instance:
+        first, cursor = tick(instance, None)
+        assert isinstance(first, RunRequest)
+        (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application again\n")
+        assert defs.resolve_job_def("refresh_job").execute_in_process(instance=instance).success
+        # while another refresh runs, what it will publish is unknown: the change is requested
+        queued = DagsterRun(
+            job_name="inventory_refresh_job", run_id="0" * 36, status=DagsterRunStatus.STARTED
+        )
+        instance.add_run(queued)
+        assert isinstance(tick(instance, cursor)[0], RunRequest)
+        instance.delete_run(queued.run_id)
+        after, cursor = tick(instance, cursor)
+        assert isinstance(after, SkipReason), after
+        assert "are those the published warehouse was built from" in after.skip_message
+        assert isinstance(tick(instance, cursor)[0], SkipReason)  # and the cursor holds the edit
+
+
+def test_a_missing_inventory_directory_requests_nothing_and_keeps_the_cursor(tmp_path):
+    # an unmounted share looked like every file deleted: a run was requested, and failed
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
+    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    _, cursor = evaluate(settings, None)
+    (inventory / "a.csv").rename(tmp_path / "a.csv")
+    inventory.rmdir()
+    gone, after = evaluate(settings, cursor)
+    assert isinstance(gone, SkipReason) and after == cursor
+    assert gone.skip_message == (
+        f"inventory directory {inventory} is missing or not a directory (TASKVALUE_INVENTORY_DIR): no refresh "
+        "is requested until it is back"
+    )
+    inventory.mkdir()
+    (tmp_path / "a.csv").rename(inventory / "a.csv")
+    assert isinstance(evaluate(settings, cursor)[0], SkipReason)  # back as it was: nothing changed
