@@ -278,6 +278,12 @@ class _Cache:
         )
 
     def disk_error(self, entry: SourceFile, exc: OSError) -> str:
+        blocking = next((p for p in (self.root, *self.root.parents) if p.exists() and not p.is_dir()), None)
+        if blocking is not None:  # disk space was the wrong advice
+            return (
+                f"Could not obtain {entry.name} ({entry.url}): the download cache {self.root} cannot be a "
+                f"directory: {blocking} is a file. Point TASKVALUE_CACHE_DIR at a directory."
+            )
         return (
             f"Could not obtain {entry.name} ({entry.url}): writing the download cache failed "
             f"({exc.strerror or exc}: {exc.filename or self.root}). Free some disk space or make {self.root} "

@@ -150,6 +150,12 @@ def refuse_mirror_gaps(settings: TaskvalueSettings, selection: Collection[AssetK
     at its own file, one per run. Checks presence only (hashing is the ingest's job)."""
     if settings.mirror is None:
         return
+    if not settings.mirror.is_dir():  # a typo or an unmounted share: not 13 missing files
+        raise AcquireError(
+            f"the mirror {settings.mirror} (TASKVALUE_MIRROR) is "
+            + ("a file, not a directory" if settings.mirror.exists() else "not there")
+            + ": point it at the directory holding the mirrored releases, or unset it to download them."
+        )
     missing = []
     for key, entries in _ENTRIES.items():
         if selection is not None and key not in selection:

@@ -81,6 +81,8 @@ def is_reserved(rel: Path) -> bool:
 
 
 def reserved_note(rel: Path) -> str:
+    if any(part.startswith("~$") for part in rel.parts):
+        return "Excel's owner file of an open workbook (starts with ~$), not read"
     if _reserved_prefix(rel):
         return "reserved name (starts with . or _), e.g. the overrides file"
     if is_documentation(rel.name):

@@ -148,6 +148,8 @@ def read_delimited(path: Path, kind: str) -> FileRead:
             )
             continue
         out.records.append(RawRecord(first_line, dict(zip(out.header, values, strict=True))))
+    if not out.records:
+        out.notes.append(f"no rows below the header (line {start + 1})")
     return out
 
 

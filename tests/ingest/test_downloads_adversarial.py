@@ -530,3 +530,15 @@ def test_files_a_killed_run_left_half_written_are_swept_under_the_lock(setup):
     got = fetch(settings())
     assert no_partial_files(cache) == []
     assert [a.via for a in got] == ["cache", "cache"]
+
+
+def test_a_cache_dir_that_is_a_file_says_so(setup, tmp_path):
+    # it advised freeing disk space
+    pub, settings, cache = setup
+    pub.serve(ARCHIVE_PATH, Reply("ok", ARCHIVE))
+    cache.write_text("not a directory")
+    with pytest.raises(AcquireError) as err_info:
+        fetch(settings())
+    message = str(err_info.value)
+    assert f"the download cache {cache} cannot be a directory: {cache} is a file" in message
+    assert "disk space" not in message and "TASKVALUE_CACHE_DIR" in message

@@ -164,3 +164,20 @@ def test_refresh_refuses_a_mirror_lacking_files_naming_them_all(tmp_path, shared
     assert str(mirror / "onet" / "29.0" / "Job Zones.txt") in str(caught.value)
     # only the selected ingest assets' files count
     refuse_mirror_gaps(settings_for(tmp_path / "c", mirror), {AssetKey(["ingest", "soc"])})
+
+
+def test_a_mirror_that_is_not_there_is_named_once(tmp_path):
+    # it listed "lacks 13 file(s)", one by one
+    from assets.common.errors import AcquireError
+    from assets.ingest.assets import refuse_mirror_gaps
+    from tests.conftest import settings_for
+
+    with pytest.raises(AcquireError) as caught:
+        refuse_mirror_gaps(settings_for(tmp_path / "a", tmp_path / "nowhere"))
+    assert str(caught.value) == (
+        f"the mirror {tmp_path / 'nowhere'} (TASKVALUE_MIRROR) is not there: point it at the directory "
+        "holding the mirrored releases, or unset it to download them."
+    )
+    (tmp_path / "file").write_text("")
+    with pytest.raises(AcquireError, match="is a file, not a directory"):
+        refuse_mirror_gaps(settings_for(tmp_path / "b", tmp_path / "file"))

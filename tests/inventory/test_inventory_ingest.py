@@ -355,3 +355,14 @@ def test_the_text_hash_fingerprints_the_words_of_a_task_not_its_bytes(tmp_path, 
         text_hash("Draft a\u200b memo\u00ad", "Summarise the ruling.\u00a0Cite the page.") == a["text_hash"]
     )
     assert text_hash("R\u00e9sum\u00e9 review", None) == text_hash("Re\u0301sume\u0301 review", None)
+
+
+def test_a_header_only_file_and_an_excel_owner_file_say_what_they_are(tmp_path, onet):
+    # the header-only file had empty notes (an empty one says "empty file"); Excel's ~$ owner file was
+    # noted as "reserved name (starts with . or _)"
+    (tmp_path / "headers_only.csv").write_text("task_id,title,description\r\n")
+    (tmp_path / "~$tasks.xlsx").write_bytes(b"\x0bowner")
+    result = ingest_directory(tmp_path, onet)
+    notes = dict(zip(result.files["source_file"], result.files["notes"], strict=True))
+    assert notes["headers_only.csv"] == "no rows below the header (line 1)"
+    assert notes["~$tasks.xlsx"] == "Excel's owner file of an open workbook (starts with ~$), not read"
