@@ -1,6 +1,6 @@
 """The resemblance floor: below which score a task's text resembles no O*NET work at all.
 
-    .venv/bin/python -m bench.resemblance_floor [--matchers tfidf,embeddings,hybrid] [--share 0.025]
+    .venv/bin/python -m bench.resemblance_floor [--matchers tfidf,embeddings,hybrid] [--share 0.01]
 
 A task without a configured domain or a named occupation is ungrounded for lack of a match only when
 its best text match scores below this floor (`marts.inventory_task_matches.resembles_no_work`). The
@@ -122,7 +122,7 @@ def markdown(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--matchers", default="tfidf,embeddings,hybrid")
-    parser.add_argument("--share", type=float, default=0.025, help="real tasks allowed below the floor")
+    parser.add_argument("--share", type=float, default=0.01, help="real tasks allowed below the floor")
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     settings = settings_from_env()

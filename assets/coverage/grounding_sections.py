@@ -133,7 +133,10 @@ def grounding_table(tasks: list[dict], *, declared: bool = False, reason: bool =
                 *([verdict_cell(u)] if reason else []),
                 u["best_task"] or "(none)",
                 u["best_occupation_title"] or "",
-                u["best_confidence"],
+                # a text that resembles no work is told from a weak match in the same band by its score
+                f"{u['best_confidence']} (score {u['best_score']:.4f}, below the resemblance floor)"
+                if u.get("best_resembles_no_work")
+                else u["best_confidence"],
                 # a guess is shown for review, but its value is not the task's: below the coverage rule,
                 # or a statement picked within a named occupation on weak text (the RL export leaves
                 # such a value out too)

@@ -331,8 +331,9 @@ class TitleIndex:
         if key in self._exact:
             code = self._exact[key]
             # a group's title ('Engineers', 17-2000; SOC group codes end in 0) is what people call
-            # occupations outside it too (Sales Engineers): read only when no other title ends in its words
-            if "." in code or not code.endswith("0") or not self._named_elsewhere(code, folded):
+            # occupations of other fields too (Sales Engineers, 41-9031): read only when no title
+            # outside its major group ends in its words ('Physicians' despite Naturopathic Physicians)
+            if "." in code or not code.endswith("0") or not self._named_elsewhere(code, folded, code[:2]):
                 return Resolved(code, self._names.get(code, key), True)
         folded = fold(_COMMON_NAMES.get(folded, folded))
         code = _one_occupation(self._folded.get(folded, set()))
@@ -351,11 +352,14 @@ class TitleIndex:
             code = None
         return Resolved(code, self._names.get(code, code), False) if code else None
 
-    def _named_elsewhere(self, code: str, folded: str) -> bool:
-        """Whether titles off the code's line end in these words (or, for one word, start with it)."""
+    def _named_elsewhere(self, code: str, folded: str, major: str | None = None) -> bool:
+        """Whether titles off the code's line (outside SOC major group `major`, when given) end in
+        these words (or, for one word, start with it)."""
         others = set(self._heads.get(folded, ()))
         if " " not in folded:
             others |= self._leads.get(folded, set())
+        if major is not None:
+            return any(not c.startswith(major) for c in others)
         return any(not _same_line(code, c) for c in others)
 
     def containing(self, text: str, limit: int = 3) -> list[str]:

@@ -31,7 +31,7 @@ def _sniff_delimiter(header_line: str, kind: str) -> str:
 def read_delimited(path: Path, kind: str) -> FileRead:
     lines, encoding = decode_lines(path.read_bytes())
     out = FileRead("tsv" if kind == "txt" else kind, encoding=encoding)
-    if "cp1252" in encoding and (doubt := cp1252_doubt(lines)):
+    if encoding == "cp1252" and (doubt := cp1252_doubt(lines)):
         out.notes.append(doubt)
     start = _next_filled(lines, 0)
     named = _EXCEL_SEP.fullmatch(lines[start].lstrip("\ufeff").rstrip("\r\n")) if start is not None else None

@@ -202,7 +202,7 @@ def _object_record(row: int, item: Any, check: bool = True, line: str | None = N
 def read_jsonl(path: Path) -> FileRead:
     lines, encoding = decode_lines(path.read_bytes())
     out = FileRead("jsonl", encoding=encoding)
-    if "cp1252" in encoding and (doubt := cp1252_doubt(lines)):
+    if encoding == "cp1252" and (doubt := cp1252_doubt(lines)):
         out.notes.append(doubt)
     for n, line in enumerate(lines, start=1):
         if not line.strip():

@@ -37,8 +37,6 @@
 --   best_confidence: Confidence band of the rank-1 candidate (high/medium/low/none).
 --   best_method: How the rank-1 candidate was found (explicit/hinted/text/override).
 --   best_is_credible: True when the rank-1 candidate passes the coverage rule.
---   best_resembles_no_work: True when the rank-1 candidate is a text match scoring below the matcher's
---     resemblance floor: the text resembles no O*NET work even weakly (null: no candidate).
 --   best_annual_value_usd: National annual value of the rank-1 candidate (USD/year).
 --   best_hourly_wage_usd: Mean hourly wage of the rank-1 candidate's occupation (USD/hour).
 --   tier: Tier of the rank-1 candidate.
@@ -64,6 +62,8 @@
 --     named its occupation (onet_soc_code): the occupation is a human's, but the text is too weak to
 --     say this statement is the task imitated, so its task-level labels (best_task, nature,
 --     is_digital, best_annual_value_usd) are a guess within that occupation.
+--   best_resembles_no_work: True when the rank-1 candidate is a text match scoring below the matcher's
+--     resemblance floor: the text resembles no O*NET work even weakly (null: no candidate).
 with matches as (
     -- the coverage rule is applied in one place (int.inventory_match_credibility)
     select
@@ -212,7 +212,6 @@ select
     best_confidence,
     best_method,
     best_is_credible,
-    best_resembles_no_work,
     best_annual_value_usd,
     best_hourly_wage_usd,
     tier,
@@ -234,6 +233,7 @@ select
         else 'ungrounded'
     end as grounding,
     is_excluded_status,
-    best_is_task_uncertain
+    best_is_task_uncertain,
+    best_resembles_no_work
 from verdicts
 order by inventory_task_id

@@ -25,7 +25,7 @@ def test_best_scores_take_each_tasks_rank_one_and_zero_without_a_candidate():
 def test_figures_count_real_tasks_and_toys_below_each_floor():
     got = figures("hybrid", np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.05, 0.15, 0.25]), 0.25)
     assert got["suggested"] == {"floor": 0.2, "real_below": 1, "toys_below": 2}
-    assert got["in_use"] == {"floor": 0.18, "real_below": 1, "toys_below": 2}
+    assert got["in_use"] == {"floor": 0.173, "real_below": 1, "toys_below": 2}
     assert got["low_band"] == {"floor": 0.282, "real_below": 2, "toys_below": 3}
 
 

@@ -123,6 +123,11 @@ def test_the_real_titles_index(real_con):
         "Designers": None,  # 27-1020 leaves out Web and Digital Interface Designers
         "Therapists": None,  # 29-1120 leaves out Marriage and Family Therapists
         "Electricians": "47-2111.00",
+        "Physicians": "29-1210",  # though Naturopathic Physicians (29-1299.01) end in the word too
+        "Surgeons": "29-1240",
+        "Pipelayers, Plumbers, Pipefitters, and Steamfitters": "47-2150",  # despite their Helpers
+        "Counselors": None,  # Credit Counselors (13-2071), Genetic Counselors
+        "Dispatchers": None,  # Power Distributors and Dispatchers (51-8012)
         "CEO": "11-1011.00",
         "Auditor": "13-2011.00",
         "Secretary": "43-6014.00",
