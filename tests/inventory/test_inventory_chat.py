@@ -233,7 +233,23 @@ def test_a_chat_prompt_matches_as_its_text_does(tmp_path, real_con):
             "\n\nHuman: Draft a refund reply.\n\nAssistant: Dear customer, ...\n\nHuman: Shorter.\n\nAssistant:",
             "Draft a refund reply.\nShorter.",
         ),
-        ("USER: Draft a refund reply. ASSISTANT:", "USER: Draft a refund reply. ASSISTANT:"),  # one line
+        # Vicuna's template on one line: its system sentence speaks of the chat, and goes
+        ("USER: Draft a refund reply. ASSISTANT:", "Draft a refund reply."),
+        (
+            "A chat between a curious user and an artificial intelligence assistant. The assistant gives "
+            "helpful, detailed, and polite answers to the user's questions. USER: Draft a refund reply. "
+            "ASSISTANT: Dear customer, ...</s>USER: Shorter. ASSISTANT:",
+            "Draft a refund reply.\nShorter.",
+        ),
+        ("Translate to French. USER: Good morning ASSISTANT:", "Translate to French.\nGood morning"),
+        # prose that names the markers is no template (it does not await a reply, or does not
+        # follow a sentence)
+        (
+            "Explain how USER: and ASSISTANT: markers work in our logs.",
+            "Explain how USER: and ASSISTANT: markers work in our logs.",
+        ),
+        ("Explain the USER: and ASSISTANT:", "Explain the USER: and ASSISTANT:"),
+        ("USER: one ASSISTANT: two ASSISTANT:", "USER: one ASSISTANT: two ASSISTANT:"),  # not alternating
         ("SYSTEM: Be brief.\nUSER: Draft a refund reply.\nASSISTANT:", "Be brief.\nDraft a refund reply."),
         (
             "### Instruction:\nSummarize the lease.\n\n### Input:\nThe lessee shall ...\n\n### Response:\n",
@@ -299,10 +315,12 @@ def test_a_transcript_prompt_matches_as_its_text_does(real_con):
         "plain": ask,
         "anthropic": f"\n\nHuman: {ask}\n\nAssistant: Sure, here it is.",
         "alpaca": f"### Instruction:\n{ask}\n\n### Response:\n",
+        "vicuna": "A chat between a curious user and an artificial intelligence assistant. The assistant "
+        f"gives helpful, detailed, and polite answers to the user's questions. USER: {ask} ASSISTANT:",
     }
     tops = {}
     for name, text in forms.items():  # one at a time: no sentence is shared boilerplate
         found = match_tasks(matcher, corpus, [QueryTask(name, None, text)], 5)
         tops[name] = [occupation[t] for t in found.sort("ranking_score", descending=True)["onet_task_id"]]
-    assert tops["anthropic"] == tops["plain"] == tops["alpaca"]
+    assert tops["anthropic"] == tops["plain"] == tops["alpaca"] == tops["vicuna"]
     assert not any(code.startswith("11-3121") or code.startswith("13-1071") for code in tops["anthropic"])

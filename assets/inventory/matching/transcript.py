@@ -1,9 +1,9 @@
 """Prompts written as a transcript in one text: Anthropic's `Human: … Assistant:` format, Vicuna's
-`USER: … ASSISTANT:`, Alpaca's `### Instruction: … ### Response:`. The answering turns are answers or
-few-shot examples, not the task, and the turn markers are not work words ("Human" ranked Human
-Resources Specialists, "Assistant" the assistant occupations), so matching reads the asking turns'
-text alone, as it does for a chat-format prompt (assets/inventory/chat.py). The stored description
-keeps the text as written."""
+`USER: … ASSISTANT:` (also on one line, as its template writes it), Alpaca's `### Instruction: …
+### Response:`. The answering turns are answers or few-shot examples, not the task, and the turn
+markers are not work words ("Human" ranked Human Resources Specialists, "Assistant" the assistant
+occupations), so matching reads the asking turns' text alone, as it does for a chat-format prompt
+(assets/inventory/chat.py). The stored description keeps the text as written."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def asking_turns(text: str) -> str:
         return text
     turns = list(_TURN.finditer(text))
     if not turns or not turns[0]["ask"] or not any(t["answer"] for t in turns):
-        return text
+        return _inline_turns(text)
     preamble = text[: turns[0].start()]
     if preamble.strip() and not (preamble.rstrip(" \t").endswith("\n\n") and "\n\n" not in preamble.strip()):
         return text
@@ -56,3 +56,34 @@ def _judge_tail(answer: str) -> str:
         if tail.strip() and _JUDGE.search(tail):
             return tail
     return ""
+
+
+# Vicuna's template on one line: "A chat between a curious user and an artificial intelligence
+# assistant. ... USER: {prompt} ASSISTANT:" (turns end with </s>); upper case only, as written by it
+_INLINE = re.compile(r"\b(?:(?P<ask>USER)|(?P<answer>ASSISTANT)):[ \t]*")
+
+
+def _inline_turns(text: str) -> str:
+    """The USER turns of a one-line Vicuna prompt (strictly alternating, starting with USER, ending with
+    ASSISTANT: awaiting the reply, after at most one line of system prompt ending a sentence, dropped
+    when it speaks of the chat or the assistant); the unchanged text otherwise: prose that names the
+    markers ('Explain the USER: and ASSISTANT: markers') is not one."""
+    turns = list(_INLINE.finditer(text))
+    if (
+        not text.rstrip().endswith("ASSISTANT:")
+        or len(turns) < 2
+        or not turns[0]["ask"]
+        or any(bool(a["ask"]) == bool(b["ask"]) for a, b in zip(turns[:-1], turns[1:], strict=True))
+    ):
+        return text
+    preamble = text[: turns[0].start()].strip()
+    if "\n" in preamble or (preamble and not preamble.endswith((".", "!", "?", ":"))):
+        return text
+    ends = [t.start() for t in turns[1:]] + [len(text)]
+    asks = [
+        text[t.end() : end].replace("</s>", "").strip()
+        for t, end in zip(turns, ends, strict=True)
+        if t["ask"]
+    ]
+    kept = ([] if _JUDGE.search(preamble) else [preamble]) + asks
+    return "\n".join(part for part in kept if part)
