@@ -4,30 +4,34 @@ UTF-16/32 with a byte-order mark (Excel's "Unicode Text"), and UTF-16 without on
 from __future__ import annotations
 
 import io
+import re
 
 
 class UnreadableFile(Exception):
     """The file as a whole cannot be read (the message says why); the caller reports it, never skips it."""
 
 
-# cp1252 text in a Western European language has a few accented letters among plain ones; KOI8-R,
-# Shift-JIS or GBK read as cp1252 is mostly accented letters and symbols
-_MOSTLY_ACCENTED = 0.2
+# the five bytes cp1252 leaves undefined, kept as the C1 controls latin-1 maps them to
+_UNDEFINED = {0x81, 0x8D, 0x8F, 0x90, 0x9D}
+_UNDEFINED_CHARS = {chr(b) for b in _UNDEFINED}
+_WORD = re.compile(r"[^\W\d_]{3,}")
+# a word of three letters or more without one ASCII letter: Western European text read as cp1252 has
+# none ('Größe', 'été', 'Þórður' all hold one), KOI8-R or Shift-JIS read as cp1252 is full of them
+_FOREIGN_WORDS = 2
 
 
 def cp1252_doubt(lines: list[str]) -> str | None:
-    """A note when text read as cp1252 looks like another encoding: bytes cp1252 leaves undefined
-    (kept as control characters), or a fifth or more of its letters outside ASCII."""
+    """A note when text read as cp1252 looks like another encoding: bytes cp1252 leaves undefined, or
+    words without a single ASCII letter."""
     text = "".join(lines)
-    undefined = sum(1 for c in text if "\x80" <= c <= "\x9f")
-    letters = [c for c in text if c.isalpha()]
-    accented = sum(1 for c in letters if not c.isascii())
-    if not undefined and (not letters or accented < _MOSTLY_ACCENTED * len(letters)):
+    undefined = sum(1 for c in text if c in _UNDEFINED_CHARS)
+    foreign = [w for w in _WORD.findall(text) if not any(c.isascii() for c in w)]
+    if not undefined and len(foreign) < _FOREIGN_WORDS:
         return None
     why = (
         f"{undefined:,} byte{'s' if undefined != 1 else ''} cp1252 does not define"
         if undefined
-        else f"{accented / len(letters):.0%} of its letters are not ASCII"
+        else f"{len(foreign):,} words without an ASCII letter (such as {foreign[0]!r})"
     )
     return (
         f"not UTF-8, read as cp1252, but {why}: it may be in another encoding (KOI8-R, Shift-JIS, GBK, "
@@ -39,11 +43,12 @@ def _decode_line(raw: bytes) -> tuple[str, str]:
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined; latin-1 maps every byte, so nothing is lost.
         try:
             return raw.decode("cp1252"), "cp1252"
         except UnicodeDecodeError:
-            return raw.decode("latin-1"), "cp1252"
+            # only the undefined bytes as latin-1 maps them (nothing is lost): decoding the whole
+            # line as latin-1 turned its smart quotes, dashes and euro signs into control characters
+            return "".join(chr(b) if b in _UNDEFINED else bytes([b]).decode("cp1252") for b in raw), "cp1252"
 
 
 # UTF-32 first: its little-endian BOM starts with UTF-16's
@@ -78,10 +83,16 @@ def _lines(text: str) -> list[str]:
 
 def decode_lines(data: bytes) -> tuple[list[str], str]:
     """Decode line by line (UTF-8, else cp1252), so one file of mixed encodings still reads."""
+    lines, encoding, _ = decode_lines_checked(data)
+    return lines, encoding
+
+
+def decode_lines_checked(data: bytes) -> tuple[list[str], str, str | None]:
+    """decode_lines, and a note when the lines read as cp1252 look like another encoding."""
     wide = wide_encoding(data)
     if wide:
         try:
-            return _lines(data.decode(wide)), wide
+            return _lines(data.decode(wide)), wide, None
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"{wide} byte-order mark, but not valid {wide}: {exc}") from exc
     if data.startswith(b"\xef\xbb\xbf"):
@@ -94,18 +105,20 @@ def decode_lines(data: bytes) -> tuple[list[str], str]:
     bare = bomless_utf16(data)
     if bare:
         try:
-            return _lines(data.decode(bare)), f"{bare} (no byte-order mark)"
+            return _lines(data.decode(bare)), f"{bare} (no byte-order mark)", None
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
                 f"looks like {bare} without a byte-order mark (every other byte is NUL), but is not "
                 f"valid {bare}: {exc}; save it as UTF-8"
             ) from exc
     if text is not None:
-        return _lines(text), "utf-8"
-    lines, seen = [], set()
+        return _lines(text), "utf-8", None
+    lines, seen, windows = [], set(), []
     for raw in data.splitlines(keepends=True):
         text, enc = _decode_line(raw)
         if not raw.isascii():
             seen.add(enc)
+            if enc == "cp1252":
+                windows.append(text)
         lines.append(text)
-    return lines, ("mixed utf-8/cp1252" if len(seen) > 1 else "cp1252")
+    return lines, ("mixed utf-8/cp1252" if len(seen) > 1 else "cp1252"), cp1252_doubt(windows)

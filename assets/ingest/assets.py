@@ -148,8 +148,8 @@ def refuse_mirror_gaps(settings: TaskvalueSettings, selection: Collection[AssetK
     """With a mirror, refuse before a run the files it lacks that the ingest assets in `selection`
     (None: all) read (a vintage without its sector file, a release not there): each asset would stop
     at its own file, one per run. Checks presence only (hashing is the ingest's job)."""
-    if settings.mirror is None:
-        return
+    if settings.mirror is None or (selection is not None and not any(key in selection for key in _ENTRIES)):
+        return  # (an inventory-only refresh reads no mirror file)
     if not settings.mirror.is_dir():  # a typo or an unmounted share: not 13 missing files
         raise AcquireError(
             f"the mirror {settings.mirror} (TASKVALUE_MIRROR) is "

@@ -58,7 +58,20 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                 and pt.text_hash <> t.text_hash
         """
         # a line the published refresh held for a task ID no inventory task had (unknown_inventory_task)
-        # now applies to whatever task took the ID since: it was never written for that task
+        # now applies to whatever task took the ID since, which it may not have been written for. Not
+        # a task the published ingest quarantined (its line said it applies once the row is fixed),
+        # nor one of a file it could not read (its tasks were there, unread)
+        quarantined = (
+            f"and not exists (select 1 from {_ALIAS}.staging.inventory_quarantine as q "
+            "where q.task_id = o.inventory_task_id)"
+            if "task_id" in attached_columns(con, _ALIAS, "staging", "inventory_quarantine")
+            else ""
+        )
+        unread = (
+            f"and not exists (select 1 from {_ALIAS}.staging.inventory_files where status = 'unreadable')"
+            if "status" in attached_columns(con, _ALIAS, "staging", "inventory_files")
+            else ""
+        )
         returned = f"""
             select 'returned', o.inventory_task_id, o.action, o.onet_task_id, o.source_row, null, t.text_hash
             from staging.inventory_overrides as o
@@ -72,6 +85,8 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                     where p.inventory_task_id = o.inventory_task_id and p.action = o.action
                         and p.onet_task_id is not distinct from o.onet_task_id and p.status <> 'ok'
                 )
+                {quarantined}
+                {unread}
         """
         union = f"{removed} union all {rewritten} union all {returned}" if "text_hash" in tasks else removed
         return con.execute(f"select * from ({union}) order by 1, 2, 5").fetchall()
@@ -88,8 +103,9 @@ def _line(row: tuple) -> str:
     if kind == "returned":
         return (
             f"- line {line}: {action} {target} for {task}: the published refresh had no task {task} (the line "
-            "did not apply then), and the line quotes no text_hash, so it now applies to the task that took "
-            f"the ID, which it was not written for: check it, and add text_hash {now} to the line to confirm it"
+            "did not apply then), and the line quotes no text_hash, so it now applies to the task that has the "
+            "ID; if that is a new task reusing a deleted one's ID, the line was not written for it: check it, "
+            f"and add text_hash {now} to the line to confirm it"
         )
     return (
         f"- line {line}: {action} {target} for {task}: the task was rewritten since the published refresh "

@@ -7,7 +7,7 @@ import re
 import sys
 from pathlib import Path
 
-from assets.common.decoding import UnreadableFile, cp1252_doubt, decode_lines
+from assets.common.decoding import UnreadableFile, decode_lines_checked
 from assets.inventory.raw_records import (
     HEADER_SEARCH_ROWS,
     FileRead,
@@ -29,9 +29,9 @@ def _sniff_delimiter(header_line: str, kind: str) -> str:
 
 
 def read_delimited(path: Path, kind: str) -> FileRead:
-    lines, encoding = decode_lines(path.read_bytes())
+    lines, encoding, doubt = decode_lines_checked(path.read_bytes())
     out = FileRead("tsv" if kind == "txt" else kind, encoding=encoding)
-    if encoding == "cp1252" and (doubt := cp1252_doubt(lines)):
+    if doubt:
         out.notes.append(doubt)
     start = _next_filled(lines, 0)
     named = _EXCEL_SEP.fullmatch(lines[start].lstrip("\ufeff").rstrip("\r\n")) if start is not None else None

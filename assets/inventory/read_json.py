@@ -7,7 +7,13 @@ import re
 from pathlib import Path
 from typing import Any
 
-from assets.common.decoding import UnreadableFile, bomless_utf16, cp1252_doubt, decode_lines, wide_encoding
+from assets.common.decoding import (
+    UnreadableFile,
+    bomless_utf16,
+    cp1252_doubt,
+    decode_lines_checked,
+    wide_encoding,
+)
 from assets.inventory.raw_records import FileRead, RawRecord, dumps_or_note
 from assets.inventory.schema import header_recognized
 
@@ -200,9 +206,9 @@ def _object_record(row: int, item: Any, check: bool = True, line: str | None = N
 
 
 def read_jsonl(path: Path) -> FileRead:
-    lines, encoding = decode_lines(path.read_bytes())
+    lines, encoding, doubt = decode_lines_checked(path.read_bytes())
     out = FileRead("jsonl", encoding=encoding)
-    if encoding == "cp1252" and (doubt := cp1252_doubt(lines)):
+    if doubt:
         out.notes.append(doubt)
     for n, line in enumerate(lines, start=1):
         if not line.strip():

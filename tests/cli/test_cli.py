@@ -637,6 +637,20 @@ def test_refresh_refuses_a_missing_inventory_path_before_any_work(
     assert b"Traceback" not in err and out == b""
 
 
+def test_a_relative_embedding_model_path_that_is_not_there_is_refused_in_words(tmp_path, monkeypatch):
+    # './models/minilm' made importlib raise TypeError (a relative import): a traceback
+    from assets.common.errors import TaskvalueError
+    from assets.inventory.matching.matchers import require_embedding_model
+
+    monkeypatch.chdir(tmp_path)
+    for ref in ("./models/minilm", "../minilm", ".hidden"):
+        with pytest.raises(TaskvalueError, match="is neither a local directory nor an installed package"):
+            require_embedding_model("embeddings", ref)
+    require_embedding_model("tfidf", "./models/minilm")  # the text matcher needs no model
+    (tmp_path / "models" / "minilm").mkdir(parents=True)
+    require_embedding_model("hybrid", "./models/minilm")  # a directory is taken as given
+
+
 def test_refresh_refuses_an_embedding_model_that_is_not_there_before_any_work(warehouse, tmp_path):
     # it failed at step 88 of 144, 20 s in, followed by 20 "not executing" lines
     proc = _cli(

@@ -181,3 +181,7 @@ def test_a_mirror_that_is_not_there_is_named_once(tmp_path):
     (tmp_path / "file").write_text("")
     with pytest.raises(AcquireError, match="is a file, not a directory"):
         refuse_mirror_gaps(settings_for(tmp_path / "b", tmp_path / "file"))
+    # a selection that reads no mirror file (an inventory-only refresh) is not refused
+    refuse_mirror_gaps(
+        settings_for(tmp_path / "c", tmp_path / "nowhere"), {AssetKey(["staging", "inventory_tasks"])}
+    )

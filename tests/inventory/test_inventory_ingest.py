@@ -145,7 +145,7 @@ def test_mixed_encodings_in_one_file_are_decoded_line_by_line(tmp_path, onet):
 
 @pytest.mark.parametrize(
     ("encoding", "why"),
-    [("koi8-r", "of its letters are not ASCII"), ("shift_jis", "cp1252 does not define")],
+    [("koi8-r", "words without an ASCII letter"), ("shift_jis", "cp1252 does not define")],
 )
 def test_a_file_in_another_legacy_encoding_is_read_but_named_as_doubtful(tmp_path, onet, encoding, why):
     # read as cp1252 it was accepted as garbled text with no word (ðÏÄÇÏÔÏ×ÉÔØ ...)
@@ -366,3 +366,47 @@ def test_a_header_only_file_and_an_excel_owner_file_say_what_they_are(tmp_path, 
     notes = dict(zip(result.files["source_file"], result.files["notes"], strict=True))
     assert notes["headers_only.csv"] == "no rows below the header (line 1)"
     assert notes["~$tasks.xlsx"] == "Excel's owner file of an open workbook (starts with ~$), not read"
+
+
+@pytest.mark.parametrize(
+    ("lines", "note"),
+    [
+        # Western European text: accented words hold an ASCII letter each, however many accents
+        (["Größe ändern,Übergrößen prüfen", "Þórður Ðóróþeusson,Sigríður Ólafsdóttir"], None),
+        (["Résumé à l'été,Préparer le café – 5 €"], None),
+        # KOI8-R titles with English prompts: the Russian words give it away
+        (["Подготовить отчёт,Prepare the quarterly report for the board"], "words without an ASCII letter"),
+    ],
+)
+def test_the_encoding_doubt_reads_words_not_shares_of_letters(tmp_path, onet, lines, note):
+    encoding = "koi8-r" if any("Ѐ" <= c <= "ӿ" for line in lines for c in line) else "cp1252"
+    rows = "task_id,title,description\r\n" + "".join(f"T-{i},{line}\r\n" for i, line in enumerate(lines))
+    (tmp_path / "t.csv").write_bytes(rows.encode(encoding))
+    notes = ingest_directory(tmp_path, onet).files["notes"][0]
+    assert (note in notes) if note else (notes is None or "another encoding" not in notes)
+
+
+def test_one_undefined_byte_keeps_the_rest_of_its_line_as_cp1252(tmp_path, onet):
+    # the whole line fell back to latin-1: smart quotes, dashes and euros became control characters,
+    # and were counted as undefined bytes
+    line = "T-1,Write the “memo” – 5 €,x".encode("cp1252").replace(b"x", b"\x81")
+    (tmp_path / "t.csv").write_bytes(b"task_id,title,description\r\n" + line + b"\r\n")
+    result = ingest_directory(tmp_path, onet)
+    assert result.tasks["title"][0] == "Write the “memo” – 5 €"
+    assert "1 byte cp1252 does not define" in result.files["notes"][0]
+
+
+def test_a_mixed_file_is_doubted_on_its_cp1252_lines_only(tmp_path, onet):
+    utf8_russian = "T-1,Подготовить отчёт,Отчёт для совета".encode()
+    french = "T-2,Résumé à l'été,Préparer le café".encode("cp1252")
+    (tmp_path / "ok.csv").write_bytes(
+        b"task_id,title,description\r\n" + utf8_russian + b"\r\n" + french + b"\r\n"
+    )
+    koi8 = "T-3,Подготовить отчёт,Отчёт для совета".encode("koi8-r")
+    (tmp_path / "bad.csv").write_bytes(
+        b"task_id,title,description\r\n" + utf8_russian.replace(b"T-1", b"T-4") + b"\r\n" + koi8 + b"\r\n"
+    )
+    files = ingest_directory(tmp_path, onet).files
+    notes = dict(zip(files["source_file"], files["notes"], strict=True))
+    assert notes["ok.csv"] is None or "another encoding" not in notes["ok.csv"]
+    assert "words without an ASCII letter" in notes["bad.csv"]

@@ -119,12 +119,38 @@ def test_a_pin_on_a_task_id_reused_since_the_publish_is_named(tmp_path):
     assert not result.passed and result.metadata["pins_on_returned_task_ids"].value == 1
     assert result.metadata["decisions"].value.splitlines() == [
         "- line 2: pin 22653 for CPY-001: the published refresh had no task CPY-001 (the line did not apply "
-        "then), and the line quotes no text_hash, so it now applies to the task that took the ID, which it was "
-        "not written for: check it, and add text_hash ffffffffffff to the line to confirm it",
+        "then), and the line quotes no text_hash, so it now applies to the task that has the ID; if that is a "
+        "new task reusing a deleted one's ID, the line was not written for it: check it, and add text_hash "
+        "ffffffffffff to the line to confirm it",
     ]
     # quoting the new task's text_hash confirms it
     with duckdb.connect(str(settings.work_db)) as con:
         con.execute(
             "update staging.inventory_overrides set text_hash = 'ffffffffffff' where inventory_task_id = 'CPY-001'"
         )
+        assert changed_since_publish(con, settings.warehouse) == []
+
+
+def test_a_pin_on_a_task_quarantined_or_unread_at_the_publish_is_not_named(tmp_path):
+    # the task was there, but quarantined (its line said it applies once the row is fixed), or its
+    # file could not be read: the task now accepted is the one the line was written for
+    settings = settings_for(tmp_path, tmp_path)
+    settings.work_db.parent.mkdir(parents=True)
+    published = [("SWE-2", "pin", 21670, 2, "unknown_inventory_task", None)]
+    warehouse(settings.warehouse, published, [])
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create table staging.inventory_quarantine (task_id varchar, reason varchar)")
+        con.execute("insert into staging.inventory_quarantine values ('SWE-2', 'unparseable_value')")
+        con.execute("create table staging.inventory_files (source_file varchar, status varchar)")
+        con.execute("insert into staging.inventory_files values ('a.csv', 'loaded')")
+    warehouse(settings.work_db, [("SWE-2", "pin", 21670, 2, "ok", None)], [("SWE-2", "aaaaaaaaaaaa")])
+    with duckdb.connect(str(settings.work_db)) as con:
+        assert changed_since_publish(con, settings.warehouse) == []
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("delete from staging.inventory_quarantine")
+    with duckdb.connect(str(settings.work_db)) as con:
+        assert [r[0] for r in changed_since_publish(con, settings.warehouse)] == ["returned"]
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("insert into staging.inventory_files values ('b.xlsx', 'unreadable')")
+    with duckdb.connect(str(settings.work_db)) as con:
         assert changed_since_publish(con, settings.warehouse) == []

