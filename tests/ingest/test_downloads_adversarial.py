@@ -532,4 +532,3 @@ def test_files_a_killed_run_left_half_written_are_swept_under_the_lock(setup):
     got = fetch(settings())
     assert no_partial_files(cache) == []
     assert [a.via for a in got] == ["cache", "cache"]
-
