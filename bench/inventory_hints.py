@@ -21,7 +21,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import os
 from collections import defaultdict
 from pathlib import Path
@@ -36,6 +35,7 @@ from assets.inventory.matching.matchers import make_matcher
 from assets.inventory.occupation_codes import soc_prefixes
 from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_THRESHOLDS
 from bench.bands import bands_text
+from bench.published import open_published, save_results
 from orchestration.resources import settings_from_env
 
 TOP = 5
@@ -119,14 +119,10 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     settings = settings_from_env()
-    if not settings.warehouse.exists():
-        raise SystemExit(f"{settings.warehouse}: no published warehouse; run the refresh first (make run)")
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = open_published(settings)
     rows = [row for name in args.matchers.split(",") for row in run(name, con, settings.cache / "embeddings")]
     print(markdown(rows))
-    out = Path(__file__).resolve().parent / "results" / "inventory_hints.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2))
+    save_results("inventory_hints", rows)
 
 
 if __name__ == "__main__":

@@ -26,7 +26,6 @@ import math
 import os
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import polars as pl
 
@@ -36,6 +35,7 @@ from assets.inventory.matching.match import QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
 from assets.inventory.thresholds import DEFAULT_THRESHOLDS, DEFAULT_UNRELATED_BELOW
 from bench.matching import short_threshold
+from bench.published import open_published, save_results
 from orchestration.resources import settings_from_env
 
 TOYS = Path(__file__).resolve().parent / "data" / "toy_tasks" / "toy_tasks.jsonl"
@@ -126,9 +126,7 @@ def main() -> None:
     args = parser.parse_args()
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     settings = settings_from_env()
-    if not settings.warehouse.exists():
-        raise SystemExit(f"{settings.warehouse}: no published warehouse; run the refresh first (make run)")
-    con = duckdb.connect(str(settings.warehouse), read_only=True)
+    con = open_published(settings)
     real, toys = real_tasks(con), toy_tasks()
     corpus = load_corpus(con)
     rows = []
@@ -137,9 +135,7 @@ def main() -> None:
         found = match_tasks(matcher, corpus, real + toys, 5, 0.0)
         rows.append(figures(name, best_scores(found, real), best_scores(found, toys), args.share))
     print(markdown(rows))
-    out = Path(__file__).resolve().parent / "results" / "resemblance_floor.json"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(rows, indent=2))
+    save_results("resemblance_floor", rows)
 
 
 if __name__ == "__main__":

@@ -273,19 +273,16 @@ def test_run_keys_stay_unique_after_the_cursor_is_reset(tmp_path):
     assert once.run_key == again.run_key
 
 
-def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from_these_files(tmp_path):
-    from dagster import DagsterInstance
-
+def published_setup(tmp_path):
+    """An inventory directory with one file, settings on the fixture mirror, the definitions (to run a
+    refresh that publishes), the sensor's resources, and a tick on an instance."""
     from orchestration.definitions import build_definitions
     from tests.conftest import FIXTURES
 
     inventory = tmp_path / "inventory"
     inventory.mkdir()
     (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application\n")
-    (inventory / "latest.csv").symlink_to("a.csv")  # read once, under a.csv; both names watched
-    (inventory / "_overrides.csv").write_text("inventory_task_id,action,onet_task_id,note\n")
     settings = settings_for(tmp_path, FIXTURES / "mirror", inventory_dir=str(inventory))
-    defs = build_definitions(**settings.model_dump())
     resources = {
         "settings": settings,
         "inventory_settings": inventory_settings_from_env(environ={}),
@@ -295,6 +292,16 @@ def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from
     def tick(instance, cursor=None):
         context = build_sensor_context(instance=instance, cursor=cursor, resources=resources)
         return inventory_files_sensor(context), context.cursor
+
+    return inventory, settings, build_definitions(**settings.model_dump()), resources, tick
+
+
+def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from_these_files(tmp_path):
+    from dagster import DagsterInstance
+
+    inventory, settings, defs, resources, tick = published_setup(tmp_path)
+    (inventory / "latest.csv").symlink_to("a.csv")  # read once, under a.csv; both names watched
+    (inventory / "_overrides.csv").write_text("inventory_task_id,action,onet_task_id,note\n")
 
     with DagsterInstance.ephemeral() as instance:
         unpublished, _ = tick(instance)
@@ -378,23 +385,7 @@ def test_a_refresh_run_by_hand_since_the_last_tick_is_not_repeated(tmp_path):
     # the CLI refresh published the edited files; the next tick still requested a refresh (one extra run)
     from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
 
-    from orchestration.definitions import build_definitions
-    from tests.conftest import FIXTURES
-
-    inventory = tmp_path / "inventory"
-    inventory.mkdir()
-    (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application\n")
-    settings = settings_for(tmp_path, FIXTURES / "mirror", inventory_dir=str(inventory))
-    defs = build_definitions(**settings.model_dump())
-    resources = {
-        "settings": settings,
-        "inventory_settings": inventory_settings_from_env(environ={}),
-        "coverage_settings": coverage_settings_from_env(environ={}),
-    }
-
-    def tick(instance, cursor):
-        context = build_sensor_context(instance=instance, cursor=cursor, resources=resources)
-        return inventory_files_sensor(context), context.cursor
+    inventory, _, defs, _, tick = published_setup(tmp_path)
 
     with DagsterInstance.ephemeral() as instance:
         first, cursor = tick(instance, None)
