@@ -260,7 +260,7 @@ def inventory_files_sensor(
 ):
     previous = json.loads(context.cursor) if context.cursor else {}
     if not settings.inventory.is_dir():
-        # an unmounted share or a moved directory: every file would look deleted, and the run fail
+        # a moved directory, or a share whose mount point is gone: every file would look deleted
         return SkipReason(
             f"inventory directory {settings.inventory} is missing or not a directory "
             "(TASKVALUE_INVENTORY_DIR): no refresh is requested until it is back"
