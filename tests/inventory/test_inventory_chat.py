@@ -274,6 +274,16 @@ def test_a_chat_prompt_matches_as_its_text_does(tmp_path, real_con):
             "Human: How do I reconcile a bank statement?\n\nAssistant: First match deposits.\n\nThen post entries.",
             "How do I reconcile a bank statement?",
         ),
+        # an answer's later paragraph that speaks of "the answer" asks nothing of it: not a judge's line
+        (
+            "Human: How do I reconcile a bank statement?\n\nAssistant: Match deposits.\n\nThe answer is usually "
+            "in the bank's export.",
+            "How do I reconcile a bank statement?",
+        ),
+        (
+            "User: Q?\nAssistant: A.\n\nWhich response is more helpful, this one or the last?",
+            "Q?\nWhich response is more helpful, this one or the last?",
+        ),
         # Alpaca's preamble paragraph before the first marker stays, with the asking turns
         (
             "Below is an instruction that describes a task.\n\n### Instruction:\nSummarize the lease.\n\n"

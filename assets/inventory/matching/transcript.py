@@ -21,6 +21,13 @@ _ANSWER_MARKERS = ("Assistant:", "ASSISTANT:", "### Response", "###Response")
 _JUDGE = re.compile(
     r"\b(?:assistant|responses?|repl(?:y|ies)|answers?|conversation|chat|transcript|dialog(?:ue)?)\b", re.I
 )
+# and what it asks of it: an answer's own later paragraph may speak of 'the answer' too ('the answer
+# depends on the bank'), but does not ask to rate, grade or compare it
+_JUDGING = re.compile(
+    r"\b(?:rate|rating|score|grade|judge|evaluate|assess|critique|rank|compare|which|helpful|correct|"
+    r"accurate|harmless|appropriate|safe|follows?|better|worse|pass|fail|1-5|1-10|yes or no)\b",
+    re.I,
+)
 
 
 def asking_turns(text: str) -> str:
@@ -28,7 +35,7 @@ def asking_turns(text: str) -> str:
     with an asking marker (after at most one paragraph of preamble and a blank line, as Alpaca's
     'Below is an instruction that describes a task.') and has an answering one. The unchanged text
     otherwise: a prompt that quotes roles mid-text is about them, not a transcript. What follows the
-    last answer's first paragraph or line is kept when it speaks of the reply: a judge's instruction
+    last answer's first paragraph or line is kept when it speaks of the reply and asks to judge it: a judge's instruction
     ('Rate the assistant's reply 1-5') is the task; more of a long answer is not."""
     if not any(marker in text for marker in _ANSWER_MARKERS):
         return text
@@ -53,7 +60,7 @@ def _judge_tail(answer: str) -> str:
     answer = answer.strip()
     for separator in ("\n\n", "\n"):
         _, _, tail = answer.partition(separator)
-        if tail.strip() and _JUDGE.search(tail):
+        if tail.strip() and _JUDGE.search(tail) and _JUDGING.search(tail):
             return tail
     return ""
 
