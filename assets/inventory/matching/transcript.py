@@ -35,8 +35,8 @@ def asking_turns(text: str) -> str:
     with an asking marker (after at most one paragraph of preamble and a blank line, as Alpaca's
     'Below is an instruction that describes a task.') and has an answering one. The unchanged text
     otherwise: a prompt that quotes roles mid-text is about them, not a transcript. What follows the
-    last answer's first paragraph or line is kept when it speaks of the reply and asks to judge it: a judge's instruction
-    ('Rate the assistant's reply 1-5') is the task; more of a long answer is not."""
+    last answer's first paragraph or line is kept when it speaks of the reply and asks to judge it: a
+    judge's instruction ('Rate the assistant's reply 1-5') is the task; more of a long answer is not."""
     if not any(marker in text for marker in _ANSWER_MARKERS):
         return text
     turns = list(_TURN.finditer(text))
