@@ -435,9 +435,9 @@ def test_match_bands_out_of_order_once_defaults_fill_in_are_refused_at_once(envi
 def test_the_resemblance_floor_is_the_setting_or_the_matchers_never_above_low():
     from assets.inventory.thresholds import unrelated_threshold_for
 
-    assert unrelated_threshold_for(inventory_settings_from_env(environ={})) == 0.05364  # tfidf's
+    assert unrelated_threshold_for(inventory_settings_from_env(environ={})) == 0.045  # tfidf's
     assert (
-        unrelated_threshold_for(inventory_settings_from_env(environ={"TASKVALUE_MATCHER": "hybrid"})) == 0.173
+        unrelated_threshold_for(inventory_settings_from_env(environ={"TASKVALUE_MATCHER": "hybrid"})) == 0.132
     )
     given = {"TASKVALUE_MATCH_UNRELATED_THRESHOLD": "0.01"}
     assert unrelated_threshold_for(inventory_settings_from_env(environ=given)) == 0.01

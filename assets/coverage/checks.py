@@ -204,8 +204,8 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 g.*,
                 (coalesce(g.is_grounded, false) = (g.ungrounded_reason is null)) as grounded_iff_no_reason,
                 -- unverified: only 'no credible match' (a domain name matching no configured domain
-                -- aside) in a declared domain or with a best candidate at or above the resemblance
-                -- floor (read from the matches table, where the band check holds it to the score), or
+                -- aside) in a declared domain or with a candidate at or above the resemblance floor
+                -- (read from the matches table, where the band check holds it to the score), or
                 -- only a domain name that matches no configured domain; never a verdict on evidence
                 ((g.is_grounded is null) = (
                     list_has_all(['no_credible_match', 'domain_not_configured'], g.ungrounded_reasons)
@@ -218,7 +218,12 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 (select count(*) from marts.inventory_grounding)
                     = (select count(*) from staging.inventory_tasks) as every_inventory_task_present
             from marts.inventory_grounding as g
-            left join marts.inventory_task_matches as m on m.inventory_task_id = g.inventory_task_id and m.rank = 1
+            left join (
+                select inventory_task_id, bool_and(resembles_no_work) as resembles_no_work
+                from marts.inventory_task_matches
+                where onet_task_id is not null
+                group by inventory_task_id
+            ) as m on m.inventory_task_id = g.inventory_task_id
             """,
             [
                 unique("inventory_task_id"),

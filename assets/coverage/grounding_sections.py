@@ -22,7 +22,8 @@ PET_PEEVE = (
 UNVERIFIED = (
     "These tasks claim this domain, but no O*NET candidate is credible: text matching could not tell which "
     "work they imitate (RL prompts rarely use O*NET's words). They count as neither grounded nor "
-    "ungrounded. Name each one's occupation (`onet_soc_code`) or pin a match in the overrides file."
+    "ungrounded. Name each one's occupation (`onet_soc_code`) or pin a match in the overrides file. Lowest "
+    "best score first: the tasks least like any O*NET work head the list."
 )
 
 # The reasons of marts.inventory_grounding.ungrounded_reason, in the order they are checked.
@@ -71,7 +72,15 @@ UNGROUNDED_SHOWN = 50
 
 def shown_note(tasks: list[dict]) -> str:
     """The end of a count sentence: the tables list at most UNGROUNDED_SHOWN tasks."""
-    return f" (first {UNGROUNDED_SHOWN} shown)." if len(tasks) > UNGROUNDED_SHOWN else "."
+    if len(tasks) <= UNGROUNDED_SHOWN:
+        return "."
+    return f" (first {UNGROUNDED_SHOWN} shown; every task is in `marts.inventory_grounding` and its export)."
+
+
+def lowest_score_first(tasks: list[dict]) -> list[dict]:
+    """Unverified tasks, the least like any O*NET work first (no candidate, then the lowest best
+    score): where toys and mislabelled rows gather."""
+    return sorted(tasks, key=lambda u: (u["best_score"] is not None, u["best_score"] or 0.0))
 
 
 def ungrounded_section(doc: Doc, ungrounded: list[dict]) -> None:
@@ -249,16 +258,17 @@ def homeless_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
                 where m.onet_soc_code = g.best_onet_soc_code and m.is_characteristic
             )))
         )
-        order by g.grounding, g.ungrounded_reason, g.inventory_task_id
+        order by g.grounding, g.ungrounded_reason, g.best_score nulls first, g.inventory_task_id
         """,
     )
     if not homeless:
         return
     doc.h3(f"Tasks no domain report lists ({len(homeless):,})")
     doc.p(
-        "Their `domain` names no configured domain, so no domain report lists them: the unverified ones "
-        "(a credible match, but a domain that could not be checked: add an alias; or only a weak "
-        "match: name the occupation or pin one), and the ungrounded "
+        "They have no `domain`, or one that names no configured domain, so no domain report lists them: "
+        "the unverified ones (a credible match, but a domain that could not be checked: add an alias; or "
+        "only a weak match: name the occupation or pin one; lowest best score first, so the tasks least "
+        "like any O*NET work, toys among them, head each group), and the ungrounded "
         "ones whose best match is not credible or lies in no domain's characteristic occupations "
         "(excluded statuses included; the best match is shown for review, with its value only when it "
         "is credible)" + shown_note(homeless)

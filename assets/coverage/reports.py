@@ -23,6 +23,7 @@ from assets.coverage.grounding_sections import (
     UNGROUNDED_SHOWN,
     UNVERIFIED,
     grounding_table,
+    lowest_score_first,
     shown_note,
     ungrounded_section,
 )
@@ -560,9 +561,9 @@ def build_domain_doc(
         [domain_id],
     )
     # unverified means "claims this domain": a task that claims another one is reported there
-    unverified = [
-        u for u in ungrounded if u["grounding"] == "unverified" and u["declared_domain_id"] == domain_id
-    ]
+    unverified = lowest_score_first(
+        [u for u in ungrounded if u["grounding"] == "unverified" and u["declared_domain_id"] == domain_id]
+    )
     ungrounded = [u for u in ungrounded if u["grounding"] == "ungrounded"]
     doc = Doc(f"Coverage report: {h['domain_name']}")
     doc.p(

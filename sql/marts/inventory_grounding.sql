@@ -5,13 +5,13 @@
 --     counterpart, so its text matches do not count; only an explicit link or a pin could ground it);
 --   no_credible_match: no candidate passes the coverage rule (confidence or explicit ID). When this is
 --     the only reason (besides domain_not_configured) and the task declares a configured domain, or
---     its best candidate is not a text match below the resemblance floor (best_resembles_no_work),
+--     some candidate of it is not a text match below the resemblance floor (best_resembles_no_work),
 --     the task is unverified (is_grounded null), not ungrounded: it claims work we know, or its text
 --     resembles work, and text matching could not say which (RL prompts rarely use O*NET's words);
 --     naming its occupation (onet_soc_code) or pinning a match settles it. Ungrounded by it alone: no
---     configured domain, and the text resembles no O*NET work even weakly (its best score is below
---     the matcher's resemblance floor, calibrated so that 2.5% of real RL tasks fall below it) or it
---     has no candidate;
+--     configured domain, and the text resembles no O*NET work even weakly (every candidate scores
+--     below the matcher's resemblance floor, set below every real task of the labelled inventories
+--     it was calibrated on) or it has no candidate;
 --   low_tier_only: every credible match is in a bottom (lowest-paid) tier;
 --   physical_work: every credible match is physical work (a task-uncertain match, whose statement is
 --     the text's guess within the occupation the task named: when at least half of that occupation's
@@ -62,8 +62,9 @@
 --     named its occupation (onet_soc_code): the occupation is a human's, but the text is too weak to
 --     say this statement is the task imitated, so its task-level labels (best_task, nature,
 --     is_digital, best_annual_value_usd) are a guess within that occupation.
---   best_resembles_no_work: True when the rank-1 candidate is a text match scoring below the matcher's
---     resemblance floor: the text resembles no O*NET work even weakly (null: no candidate).
+--   best_resembles_no_work: True when every candidate is a text match scoring below the matcher's
+--     resemblance floor: the text resembles no O*NET work even weakly (null: no candidate). Read over
+--     all candidates, not rank 1: a domain's bonus may rank a lower-scoring candidate first.
 with matches as (
     -- the coverage rule is applied in one place (int.inventory_match_credibility)
     select
@@ -133,6 +134,15 @@ credible as (
     group by v.inventory_task_id
 ),
 
+-- whether the task's text resembles no O*NET work: every candidate below the floor (a domain's bonus
+-- may rank a lower-scoring candidate first, so rank 1 alone does not tell)
+resemblance as (
+    select inventory_task_id, bool_and(resembles_no_work) as resembles_no_work
+    from matches
+    where onet_task_id is not null
+    group by inventory_task_id
+),
+
 judged as (
     select
         i.*,
@@ -144,7 +154,7 @@ judged as (
         b.confidence as best_confidence,
         b.method as best_method,
         coalesce(b.is_credible, false) as best_is_credible,
-        b.resembles_no_work as best_resembles_no_work,
+        r.resembles_no_work as best_resembles_no_work,
         b.annual_value_usd as best_annual_value_usd,
         b.hourly_wage_usd as best_hourly_wage_usd,
         b.tier,
@@ -182,6 +192,7 @@ judged as (
     from inventory as i
     left join best as b on b.inventory_task_id = i.inventory_task_id
     left join credible as c on c.inventory_task_id = i.inventory_task_id
+    left join resemblance as r on r.inventory_task_id = i.inventory_task_id
 ),
 
 -- unverified: no credible match in a configured domain (it claims work we know), or without one but

@@ -639,6 +639,13 @@ def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
             # band none, but above the floor
             "insert into marts.inventory_task_matches values "
             "('inv-12', 1, 202, '27-3043.00', 0.06, 'none', 'text', 'none', false)",
+            # rank 1 below the floor (ranked first by a domain's bonus), rank 2 above it: the text
+            # resembles work
+            "insert into staging.inventory_tasks values ('inv-13', 'Fix the CI', 'p', null, 'active', "
+            "null, null, 'inv.csv')",
+            "insert into marts.inventory_task_matches values "
+            "('inv-13', 1, 202, '27-3043.00', 0.03, 'none', 'text', 'none', true), "
+            "('inv-13', 2, 201, '27-3043.00', 0.07, 'none', 'text', 'none', false)",
         ]
     )
     try:
@@ -653,7 +660,7 @@ def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
             for task, *rest in con.execute(
                 "select inventory_task_id, best_confidence, ungrounded_reasons, grounding, is_grounded, "
                 "best_resembles_no_work from marts.inventory_grounding where inventory_task_id in "
-                "('inv-3', 'inv-6', 'inv-7', 'inv-10', 'inv-11', 'inv-12')"
+                "('inv-3', 'inv-6', 'inv-7', 'inv-10', 'inv-11', 'inv-12', 'inv-13')"
             ).fetchall()
         }
         # the rule as the check states it fails a table that ungrounds a task above the floor
@@ -669,6 +676,7 @@ def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
     assert got["inv-10"] == ("low", ["no_credible_match"], "unverified", None, False)
     assert got["inv-11"] == ("low", ["no_credible_match", "domain_not_configured"], "unverified", None, False)
     assert got["inv-12"] == ("none", ["no_credible_match"], "unverified", None, False)
+    assert got["inv-13"] == ("none", ["no_credible_match"], "unverified", None, False)
     assert got["inv-6"] == ("none", ["no_credible_match", "domain_not_configured"], "ungrounded", False, True)
     assert got["inv-7"][0] is None and got["inv-7"][2] == "ungrounded" and got["inv-7"][4] is None
 

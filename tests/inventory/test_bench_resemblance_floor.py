@@ -1,4 +1,4 @@
-"""bench/resemblance_floor suggests the floor that lets at most a share of real tasks below it."""
+"""bench/resemblance_floor suggests the floor that lets at most a share of the pooled real tasks below it."""
 
 import numpy as np
 import polars as pl
@@ -22,11 +22,28 @@ def test_best_scores_take_each_tasks_rank_one_and_zero_without_a_candidate():
     assert best_scores(found, tasks).tolist() == [0.4, 0.1, 0.0]
 
 
-def test_figures_count_real_tasks_and_toys_below_each_floor():
-    got = figures("hybrid", np.array([0.1, 0.2, 0.3, 0.4]), np.array([0.05, 0.15, 0.25]), 0.25)
-    assert got["suggested"] == {"floor": 0.2, "real_below": 1, "toys_below": 2}
-    assert got["in_use"] == {"floor": 0.173, "real_below": 1, "toys_below": 2}
-    assert got["low_band"] == {"floor": 0.282, "real_below": 2, "toys_below": 3}
+def test_figures_pool_the_real_sets_and_count_each_set_below_each_floor():
+    sets = {
+        "a real": np.array([0.15, 0.2, 0.3]),
+        "b real": np.array([0.14, 0.4]),
+        "b toy": np.array([0.05, 0.135, 0.25]),
+    }
+    got = figures("hybrid", sets, 0.0)
+    # below every real task of both sets: 0.14 is the lowest
+    assert got["floors"] == {"suggested": 0.14, "in_use": 0.132, "low_band": 0.282}
+    assert got["below"]["b toy"] == {"suggested": 2, "in_use": 1, "low_band": 3, "n": 3}
+    assert got["below"]["a real"] == {"suggested": 0, "in_use": 0, "low_band": 2, "n": 3}
+    assert got["below"]["b real"]["suggested"] == 0
+
+
+def test_the_labelled_inventories_have_a_verdict_for_every_task():
+    import csv
+
+    from bench.resemblance_floor import LABELLED
+
+    for directory, kinds in LABELLED.values():
+        rows = list(csv.DictReader((directory / "truth.csv").open(encoding="utf-8")))
+        assert rows and all(r["category"] in (*kinds, "toy") for r in rows), directory
 
 
 def test_the_toy_set_is_sixty_prompts_with_ids_titles_and_text():
