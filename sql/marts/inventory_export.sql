@@ -25,7 +25,7 @@
 --   ungrounded_reason: Why not grounded (for unverified tasks: no_credible_match, or domain_not_configured),
 --     or null when grounded.
 --   grounding: grounded, ungrounded or unverified (no credible match, though the task declares a
---     configured domain or its best candidate scores at or above the matcher's resemblance floor (a
+--     configured domain or a candidate of it scores at or above the matcher's resemblance floor (a
 --     weak text match); or a credible match, but a domain name that matches no configured domain).
 --   status: Inventory status as written (e.g. active, retired); retired-like statuses cover nothing.
 --   candidate_onet_task_id: O*NET Task ID of the rank-1 candidate even when it is not credible (for

@@ -48,7 +48,7 @@
 --   credible_matches: Candidates that pass the coverage rule.
 --   credible_value_usd: Highest national annual value among the credible candidates (USD/year).
 --   is_grounded: True when none of the reasons below holds; false when one does; null when unverified
---     (no credible match, but the task declares a configured domain or its best candidate scores at
+--     (no credible match, but the task declares a configured domain or a candidate of it scores at
 --     or above the resemblance floor; or a credible match, but its domain names no configured
 --     domain, and no other reason).
 --   ungrounded_reason: The first reason that holds, or null when grounded (for unverified tasks:
