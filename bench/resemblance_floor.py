@@ -50,7 +50,10 @@ DATA = Path(__file__).resolve().parent / "data"
 TOYS = DATA / "toy_tasks" / "toy_tasks.jsonl"
 # labelled inventories: directory, and each category's kind (real work, toy, or neither)
 LABELLED = {
-    "reviewer": (DATA / "reviewer_inventory", {"judgment": "real", "standard": "real", "template": "real"}),
+    "reviewer": (
+        DATA / "reviewer_inventory",
+        {"judgment": "real", "standard": "real", "template": "real", "toy": "toy"},
+    ),
     "persona": (DATA / "persona_inventory", {"real": "real", "toy": "toy", "borderline": "borderline"}),
 }
 
@@ -84,7 +87,7 @@ def labelled_tasks(con, directory: Path, kinds: dict[str, str]) -> dict[str, lis
     tasks = ingest_directory(directory / "inventory", onet_lookup(con)).tasks
     by_kind: dict[str, list[QueryTask]] = {}
     for task_id, title, description in tasks.select("task_id", "title", "description").iter_rows():
-        kind = "toy" if truth.get(task_id) == "toy" else kinds.get(truth.get(task_id, ""))
+        kind = kinds.get(truth.get(task_id, ""))
         if kind:
             by_kind.setdefault(kind, []).append(QueryTask(task_id, title, description))
     return by_kind

@@ -189,11 +189,11 @@ def refresh(
         )
     if selection is None or TASKS in selection:  # a missing inventory directory failed at step 55
         require_inventory_dir(settings.inventory)
+    inventory = inventory_settings_from_env()
     if selection is None or OVERRIDES in selection:
         # and an overrides file that would not be read (failed at step 78, after 42 s)
-        locate_overrides(settings.inventory, configured_overrides(settings, inventory_settings_from_env()))
+        locate_overrides(settings.inventory, configured_overrides(settings, inventory))
     if selection is None or MATCHES in selection:  # a model that is not there failed at step 88
-        inventory = inventory_settings_from_env()
         require_embedding_model(inventory.matcher, inventory.embedding_model)
     # one step per asset or check definition (each is one op) when everything runs; unknown for a selection
     progress.total = len(defs.assets) + len(defs.asset_checks or []) if selection is None else None

@@ -83,16 +83,22 @@ def _lines(text: str) -> list[str]:
 
 def decode_lines(data: bytes) -> tuple[list[str], str]:
     """Decode line by line (UTF-8, else cp1252), so one file of mixed encodings still reads."""
-    lines, encoding, _ = decode_lines_checked(data)
+    lines, encoding, _ = _decode(data)
     return lines, encoding
 
 
 def decode_lines_checked(data: bytes) -> tuple[list[str], str, str | None]:
     """decode_lines, and a note when the lines read as cp1252 look like another encoding."""
+    lines, encoding, windows = _decode(data)
+    return lines, encoding, cp1252_doubt(windows) if windows else None
+
+
+def _decode(data: bytes) -> tuple[list[str], str, list[str]]:
+    """The lines, the encoding, and the lines that were read as cp1252."""
     wide = wide_encoding(data)
     if wide:
         try:
-            return _lines(data.decode(wide)), wide, None
+            return _lines(data.decode(wide)), wide, []
         except UnicodeDecodeError as exc:
             raise UnreadableFile(f"{wide} byte-order mark, but not valid {wide}: {exc}") from exc
     if data.startswith(b"\xef\xbb\xbf"):
@@ -105,14 +111,14 @@ def decode_lines_checked(data: bytes) -> tuple[list[str], str, str | None]:
     bare = bomless_utf16(data)
     if bare:
         try:
-            return _lines(data.decode(bare)), f"{bare} (no byte-order mark)", None
+            return _lines(data.decode(bare)), f"{bare} (no byte-order mark)", []
         except UnicodeDecodeError as exc:
             raise UnreadableFile(
                 f"looks like {bare} without a byte-order mark (every other byte is NUL), but is not "
                 f"valid {bare}: {exc}; save it as UTF-8"
             ) from exc
     if text is not None:
-        return _lines(text), "utf-8", None
+        return _lines(text), "utf-8", []
     lines, seen, windows = [], set(), []
     for raw in data.splitlines(keepends=True):
         text, enc = _decode_line(raw)
@@ -121,4 +127,4 @@ def decode_lines_checked(data: bytes) -> tuple[list[str], str, str | None]:
             if enc == "cp1252":
                 windows.append(text)
         lines.append(text)
-    return lines, ("mixed utf-8/cp1252" if len(seen) > 1 else "cp1252"), cp1252_doubt(windows)
+    return lines, ("mixed utf-8/cp1252" if len(seen) > 1 else "cp1252"), windows

