@@ -38,11 +38,16 @@ def evaluate(settings, cursor, inventory_settings=None, coverage_settings=None):
     return result, context.cursor
 
 
-def test_sensor_fires_on_new_or_changed_files_only(tmp_path):
+def one_task_inventory(tmp_path):
+    """An inventory directory holding one file of one task, and settings that read it."""
     inventory = tmp_path / "inventory"
     inventory.mkdir()
     (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
-    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    return inventory, settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+
+
+def test_sensor_fires_on_new_or_changed_files_only(tmp_path):
+    inventory, settings = one_task_inventory(tmp_path)
 
     first, cursor = evaluate(settings, None)
     assert isinstance(first, RunRequest)
@@ -131,10 +136,7 @@ def test_sensor_watches_an_overrides_file_outside_the_directory(tmp_path):
 def test_sensor_ignores_files_the_ingest_does_not_read(tmp_path):
     from assets.inventory.ingest import OnetLookup, ingest_directory
 
-    inventory = tmp_path / "inventory"
-    inventory.mkdir()
-    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
-    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    inventory, settings = one_task_inventory(tmp_path)
     _, cursor = evaluate(settings, None)
     # reserved names (the ingest lists them as skipped): a Finder file, editor lock and swap files,
     # the owner file Excel keeps beside an open workbook
@@ -252,10 +254,7 @@ def test_a_file_still_being_written_is_waited_for(tmp_path, monkeypatch):
 
 
 def test_run_keys_stay_unique_after_the_cursor_is_reset(tmp_path):
-    inventory = tmp_path / "inventory"
-    inventory.mkdir()
-    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
-    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    inventory, settings = one_task_inventory(tmp_path)
     first, cursor = evaluate(settings, None)
     (inventory / "a.csv").write_text("task_id,title\nA-1,Edited\n")
     edited, _ = evaluate(settings, cursor)
@@ -407,10 +406,7 @@ def test_a_refresh_run_by_hand_since_the_last_tick_is_not_repeated(tmp_path):
 
 def test_a_missing_inventory_directory_requests_nothing_and_keeps_the_cursor(tmp_path):
     # an unmounted share looked like every file deleted: a run was requested, and failed
-    inventory = tmp_path / "inventory"
-    inventory.mkdir()
-    (inventory / "a.csv").write_text("task_id,title\nA-1,First\n")
-    settings = settings_for(tmp_path, tmp_path, inventory_dir=str(inventory))
+    inventory, settings = one_task_inventory(tmp_path)
     _, cursor = evaluate(settings, None)
     (inventory / "a.csv").rename(tmp_path / "a.csv")
     inventory.rmdir()

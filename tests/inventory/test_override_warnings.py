@@ -27,9 +27,15 @@ def warehouse(path, decisions: list[tuple], tasks: list[tuple]) -> None:
             con.executemany("insert into staging.inventory_tasks values (?, ?)", tasks)
 
 
-def test_an_emptied_overrides_file_and_a_rewritten_task_are_named(tmp_path):
+def work_settings(tmp_path):
+    """Settings whose work database directory exists (the refresh's side of the comparison)."""
     settings = settings_for(tmp_path, tmp_path)
     settings.work_db.parent.mkdir(parents=True)
+    return settings
+
+
+def test_an_emptied_overrides_file_and_a_rewritten_task_are_named(tmp_path):
+    settings = work_settings(tmp_path)
     published = [
         ("SWE-2", "pin", 21670, 2, "ok", None),
         ("CPY-6", "reject", 20554, 3, "ok", None),
@@ -70,8 +76,7 @@ def test_an_emptied_overrides_file_and_a_rewritten_task_are_named(tmp_path):
 
 
 def test_no_published_warehouse_or_one_without_overrides_says_nothing(tmp_path):
-    settings = settings_for(tmp_path, tmp_path)
-    settings.work_db.parent.mkdir(parents=True)
+    settings = work_settings(tmp_path)
     warehouse(settings.work_db, [], [])
     with duckdb.connect(str(settings.work_db)) as con:
         assert changed_since_publish(con, settings.warehouse) == []  # no file
@@ -82,8 +87,7 @@ def test_no_published_warehouse_or_one_without_overrides_says_nothing(tmp_path):
 
 def test_an_unreadable_published_warehouse_is_a_warning_not_a_crash(tmp_path):
     # the check's own parameter `duckdb` (the resource) shadowed the module in its except clause
-    settings = settings_for(tmp_path, tmp_path)
-    settings.work_db.parent.mkdir(parents=True)
+    settings = work_settings(tmp_path)
     warehouse(settings.work_db, [("SWE-2", "pin", 21670, 2, "ok", None)], [("SWE-2", "aaaaaaaaaaaa")])
     settings.warehouse.write_bytes(b"not a duckdb file")
     result = published_decisions_unchanged(
@@ -98,8 +102,7 @@ def test_an_unreadable_published_warehouse_is_a_warning_not_a_crash(tmp_path):
 def test_a_pin_on_a_task_id_reused_since_the_publish_is_named(tmp_path):
     # a pin for CPY-001 outlived its task (unknown_inventory_task at the publish); a new task took the
     # ID, and the pin applied to it without a word (a chemistry worksheet covering Writers' work)
-    settings = settings_for(tmp_path, tmp_path)
-    settings.work_db.parent.mkdir(parents=True)
+    settings = work_settings(tmp_path)
     published = [
         ("CPY-001", "pin", 22653, 2, "unknown_inventory_task", None),
         ("NEW-1", "pin", 5, 3, "ok", None),
@@ -134,8 +137,7 @@ def test_a_pin_on_a_task_id_reused_since_the_publish_is_named(tmp_path):
 def test_a_pin_on_a_task_quarantined_or_unread_at_the_publish_is_not_named(tmp_path):
     # the task was there, but quarantined (its line said it applies once the row is fixed), or its
     # file could not be read: the task now accepted is the one the line was written for
-    settings = settings_for(tmp_path, tmp_path)
-    settings.work_db.parent.mkdir(parents=True)
+    settings = work_settings(tmp_path)
     published = [("SWE-2", "pin", 21670, 2, "unknown_inventory_task", None)]
     warehouse(settings.warehouse, published, [])
     with duckdb.connect(str(settings.warehouse)) as con:
