@@ -54,6 +54,8 @@ bench: env embeddings ## print timings and peak memory (see bench/)
 	$(UV) run --frozen python -m bench.matching
 	@test -f warehouse/taskvalue.duckdb || $(MAKE) run  # bench.inventory_hints reads the published warehouse
 	$(UV) run --frozen python -m bench.inventory_hints
+	$(UV) run --frozen python -m bench.resemblance_floor
+	$(UV) run --frozen python -m bench.reviewer_inventory
 	$(UV) run --frozen python -m bench.scale
 	$(UV) run --frozen python -m bench.crash
 

@@ -15,7 +15,9 @@
 --   total_value_usd: Annual value of the domain's tasks (USD/year).
 --   covered_value_usd: Annual value of its covered tasks (USD/year).
 --   uncovered_value_usd: Annual value of its uncovered tasks (USD/year).
---   value_coverage_pct: covered_value_usd / total_value_usd x 100 (rounded to 4 decimals).
+--   value_coverage_pct: covered_value_usd / total_value_usd x 100 (rounded to 4 decimals). It includes
+--     covered_value_task_uncertain_usd, which on the example inventory is most of it: subtract that
+--     for the coverage whose O*NET task the text itself picked.
 --   uncovered_value_rank: Rank of the domain by uncovered value (1 = most uncovered value).
 --   employment_reached: Workers in the domain's occupations (sector employment for sector domains), rounded to
 --     whole workers.
@@ -42,9 +44,12 @@
 --   inventory_tasks_matched: Inventory tasks whose credible best match is a characteristic occupation of
 --     this domain (int.domain_members.is_characteristic)
 --     (tasks with an excluded status, e.g. retired, left out).
---   inventory_tasks_grounded: Declared inventory tasks that are grounded (marts.inventory_grounding).
+--   inventory_tasks_grounded: Declared inventory tasks that are grounded (marts.inventory_grounding),
+--     of every status like inventory_tasks_declared (a retired task counts; inventory_tasks_matched
+--     leaves it out).
 --   inventory_tasks_unverified: Declared inventory tasks with no credible match, neither grounded nor
---     ungrounded (marts.inventory_grounding.grounding = 'unverified'): name their occupation.
+--     ungrounded (marts.inventory_grounding.grounding = 'unverified'; every status): name their
+--     occupation.
 --   tasks_covered_task_uncertain: Of tasks_covered, tasks covered only because an inventory task named
 --     their occupation, with the statement picked on text evidence too weak to cover on its own
 --     (int.domain_task_coverage.is_covered_task_uncertain).

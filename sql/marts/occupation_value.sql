@@ -2,7 +2,9 @@
 -- of its work by nature and digital label, and its top tasks by annual value. Shares are weighted by
 -- task weight, which equals value-weighting because every task of an occupation has the same wage
 -- (exactly, before task values are rounded to cents: a share recomputed from the published cents can
--- differ in the last of its 12 decimals).
+-- differ in the last of its 12 decimals). Several O*NET occupations can share one OES row
+-- (onet_codes_sharing > 1: Registered Nurses are 5 rows, each with a fifth of the employment), so rank
+-- OES occupations by summing over oes_code, not by these rows.
 -- columns:
 --   onet_soc_code: O*NET-SOC code of the occupation.
 --   occupation_title: O*NET occupation title.

@@ -29,13 +29,17 @@
 --   wage_basis: a_mean, h_mean_x_hours (derived, flagged), top_coded or missing.
 --   occupation_wage_bill_usd: Allocated wage bill of the occupation ($/yr).
 --   annual_value_usd: Annual value of the task ($/yr, cents exact; null when the occupation has no
---     OES row or no wage).
+--     OES row or no wage). Tasks of equal weight have equal value up to the one cent the rounding
+--     gives some of them (without Task Ratings every Core task of an occupation weighs the same, and
+--     so does every Supplemental one): that cent orders nothing, so a "top N" within an occupation
+--     cuts through a tie; occupation_value.top_tasks breaks it by Task ID.
 --   tier: Hourly cost band of the task, e.g. '$50-100/hr' (on loaded_hourly_cost_usd).
 --   tier_rank: Tier number, 1 = lowest-paid band.
 --   tier_min_usd: Lower bound of the tier ($/hr, inclusive).
 --   tier_max_usd: Upper bound of the tier ($/hr, exclusive; null for the top tier).
 --   nature: judgment, interpersonal, routine, physical, or unknown (no DWA).
---   is_digital: Whether the task can be done at a computer (null when unknown).
+--   is_digital: Whether the task can be done at a computer: at least half of its DWAs are labelled
+--     digital (digital_dwa_share >= 0.5); null when the task has no DWA.
 --   digital_dwa_share: Share of the task's DWAs that are digital.
 --   job_zone: O*NET job zone of the occupation (1-5).
 --   dwa_count: Number of DWAs linked to the task.
