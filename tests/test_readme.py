@@ -11,14 +11,33 @@ README = Path(__file__).resolve().parents[1] / "README.md"
 
 
 def data_dictionary() -> str:
+    """Every mart, then the intermediate tables built in SQL (the marts' columns point at them)."""
     out = []
-    for path in sorted((SQL_DIR / "marts").glob("*.sql")):
-        model = load_model("marts", path.stem)
-        out += [f"### `marts.{model.table}` → `exports/{model.table}.parquet`", "", model.description, ""]
-        out += ["| column | description |", "|---|---|"]
-        out += [f"| `{c}` | {d.replace('|', '/')} |" for c, d in model.column_docs.items()]
-        out.append("")
+    for schema in ("marts", "int"):
+        if schema == "int":
+            out += [INT_PREAMBLE, ""]
+        for path in sorted((SQL_DIR / schema).glob("*.sql")):
+            model = load_model(schema, path.stem)
+            export = f" → `exports/{model.table}.parquet`" if schema == "marts" else ""
+            out += [f"### `{schema}.{model.table}`{export}", "", model.description, ""]
+            out += ["| column | description |", "|---|---|"]
+            out += [f"| `{c}` | {d.replace('|', '/')} |" for c, d in model.column_docs.items()]
+            out.append("")
     return "\n".join(out)
+
+
+INT_PREAMBLE = (
+    "### Intermediate tables (`int`)\n\n"
+    "Not exported, and not an interface a BI tool should bind to (they may change shape between "
+    "releases, see CHANGELOG.md for the marts); documented because the marts' descriptions point at "
+    "them and analysts query them: `int.domain_task_coverage` is the only table listing every task of a "
+    "domain, covered or not. The tables built in Python (`int.wage_tiers`, `int.activity_labels`, "
+    "`int.task_attributes_raw`, `int.domain_definitions`, `int.domain_aliases`, "
+    "`int.domain_unmapped_names`) carry their comments in the warehouse: `select table_name, "
+    "column_name, comment from duckdb_columns() where schema_name = 'int'`; "
+    "`int.onet_oes_crosswalk_previous` has the columns of `int.onet_oes_crosswalk`, for the previous "
+    "OES vintage."
+)
 
 
 def test_readme_data_dictionary_matches_the_sql_headers():

@@ -7,8 +7,10 @@
 -- columns:
 --   tier: Tier label as in marts.task_value.
 --   tier_position: 1 for the lowest-paid tier, counting up.
---   tier_min_hourly_usd: Lowest hourly wage (USD/hour) among the tier's tasks.
---   tier_max_hourly_usd: Highest hourly wage (USD/hour) among the tier's tasks.
+--   tier_min_hourly_usd: Lowest hourly wage (USD/hour) among the tier's tasks (a wage seen, not the band's
+--     bound: that is marts.task_value.tier_min_usd).
+--   tier_max_hourly_usd: Highest hourly wage (USD/hour) among the tier's tasks (not the band's bound:
+--     marts.task_value.tier_max_usd).
 --   is_bottom_tier: True for the bottom (lowest-paid) tiers.
 --   is_top_tier: True for the top (highest-paid) tiers (never also a bottom tier).
 with tiers as (
