@@ -560,7 +560,7 @@ def _component_note(names: list[str], fields: set[str]) -> str:
         return ""
     return (
         f"column {maybe[0]!r} is kept in extra_fields, not read as the domain: rename it to `domain` if it "
-        "names the work's domain (as 'Data Science' does; a module such as 'Backend' does not)"
+        "names the work's domain (as 'Data Science' does; a module such as 'Payments' does not)"
     )
 
 

@@ -34,12 +34,15 @@ def test_the_labels_rl_teams_put_in_a_domain_column_map_to_the_work_they_imitate
     domains = load_domains(coverage_settings_from_env(environ={}).domains_path)
     names = dict(aliases_frame(domains).select("name_normalized", "domain_id").iter_rows())
     expected = {
-        # a finance team's work spans SOC 13-2, 43-3 and 11-3031; a support team's 43-4051 and 15-1232
+        # a finance team's work spans SOC 13-2, 43-3 and 11-3031; a support team's 43-4051 and 15-1232;
+        # a help desk's 15-1232 and 15-1231, without customer service representatives
         "Finance": "finance",
         "accounting": "finance",
         "Trading": "finance",
+        "FP & A": "finance",
         "customer support": "customer-support",
-        "Help-Desk": "customer-support",
+        "Help-Desk": "it-support",
+        "IT support": "it-support",
         "HR": "business-and-financial-operations",
         "recruiting": "business-and-financial-operations",
         "SWE": "computer-and-mathematical",
