@@ -20,6 +20,7 @@ import os
 import time
 from collections.abc import Iterable
 from collections.abc import Set as AbstractSet
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from stat import S_ISREG
 
@@ -184,13 +185,21 @@ IN_FLIGHT = [
 ]
 
 
-def refresh_in_flight(instance: DagsterInstance | None) -> bool:
-    """Whether a refresh that publishes is queued or running: it may publish other files than these
-    (an edit reverted while the run for it is under way), so the published ones settle nothing."""
+# A refresh queued or running since less than this is waited for (see the sensor); an older one is
+# taken for stale: a killed `taskvalue refresh` leaves its run STARTED until someone cleans it up.
+WAIT_FOR_RUN_S = 3600
+
+
+def refresh_in_flight(instance: DagsterInstance | None, within_s: float | None = None) -> bool:
+    """Whether a refresh that publishes is queued or running (created within the last `within_s`
+    seconds, when given): it may publish other files than these (an edit reverted while the run for
+    it is under way), so the published ones settle nothing."""
     if instance is None:
         return False
+    since = datetime.now(UTC) - timedelta(seconds=within_s) if within_s is not None else None
     return any(
-        instance.get_run_records(RunsFilter(job_name=job, statuses=IN_FLIGHT), limit=1) for job in WHOLE_JOBS
+        instance.get_run_records(RunsFilter(job_name=job, statuses=IN_FLIGHT, created_after=since), limit=1)
+        for job in WHOLE_JOBS
     )
 
 
@@ -278,9 +287,17 @@ def inventory_files_sensor(
     if previous.get("key") == key:
         context.update_cursor(json.dumps(cursor))  # keep refreshed mtimes
         return SkipReason(f"no change in {len(state)} watched inventory file(s)")
+    instance = instance_of(context)
+    if refresh_in_flight(instance, WAIT_FOR_RUN_S):
+        # a refresh run by hand just after the edit reads these very files: compare with what it
+        # publishes once it ends, rather than queue a second run behind it (the cursor stays, so
+        # the next tick sees the change again)
+        return SkipReason(
+            "a refresh is queued or running: the inventory files are compared with what it publishes "
+            "once it ends"
+        )
     # first tick, a reset cursor, or a refresh run by hand since the last tick: the published
     # warehouse may already be built from these files
-    instance = instance_of(context)
     built = published_inputs(instance, settings.warehouse, inventory_refresh_keys(context))
     if (
         built is not None

@@ -380,7 +380,7 @@ def test_first_tick_requests_nothing_when_the_published_warehouse_was_built_from
         assert isinstance(inventory_files_sensor(in_repository), SkipReason)
 
 
-def test_a_refresh_run_by_hand_since_the_last_tick_is_not_repeated(tmp_path):
+def test_a_refresh_run_by_hand_since_the_last_tick_is_not_repeated(tmp_path, monkeypatch):
     # the CLI refresh published the edited files; the next tick still requested a refresh (one extra run)
     from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
 
@@ -391,12 +391,19 @@ def test_a_refresh_run_by_hand_since_the_last_tick_is_not_repeated(tmp_path):
         assert isinstance(first, RunRequest)
         (inventory / "a.csv").write_text("task_id,title\nA-1,Review a loan application again\n")
         assert defs.resolve_job_def("refresh_job").execute_in_process(instance=instance).success
-        # while another refresh runs, what it will publish is unknown: the change is requested
+        # while another refresh runs, it may publish these very files: waited for, cursor kept (a run
+        # was queued behind it, redoing the same work)
         queued = DagsterRun(
             job_name="inventory_refresh_job", run_id="0" * 36, status=DagsterRunStatus.STARTED
         )
         instance.add_run(queued)
+        waiting, kept = tick(instance, cursor)
+        assert isinstance(waiting, SkipReason) and kept == cursor
+        assert waiting.skip_message.startswith("a refresh is queued or running")
+        # one started longer ago than the sensor waits is taken for stale (a killed process): run
+        monkeypatch.setattr(sensors, "WAIT_FOR_RUN_S", 0)
         assert isinstance(tick(instance, cursor)[0], RunRequest)
+        monkeypatch.undo()
         instance.delete_run(queued.run_id)
         after, cursor = tick(instance, cursor)
         assert isinstance(after, SkipReason), after
