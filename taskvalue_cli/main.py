@@ -203,6 +203,10 @@ def refresh(
         _refuse_beside_a_running_writer(instance)
         run_id = str(uuid.uuid4())
         typer.echo(f"refresh_job: run {run_id} ({_describe()})")
+        if selection is None or TASKS in selection:
+            # the directory comes from the environment: a refresh run without it reads the example
+            # inventory and publishes it over the team's own
+            typer.echo(f"refresh_job: reads the inventory in {settings.inventory} (TASKVALUE_INVENTORY_DIR)")
         if selection is None or any(k.to_user_string() == PUBLISHED_KEY for k in selection):
             typer.echo(f"refresh_job: publishes {settings.warehouse}")
         else:

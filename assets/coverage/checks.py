@@ -23,6 +23,7 @@ from assets.common.warn_checks import warning_check
 from assets.coverage.config import CoverageSettings
 
 REASONS = [
+    "rejected_by_reviewer",
     "declared_unmapped_domain",
     "no_credible_match",
     "low_tier_only",
@@ -215,6 +216,10 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 )) as unverified_iff_no_evidence_either_way,
                 (g.grounding = case g.is_grounded when true then 'grounded' when false then 'ungrounded'
                     else 'unverified' end) as grounding_matches_is_grounded,
+                -- a person rejected every candidate: ungrounded for it, never unverified
+                (list_contains(g.ungrounded_reasons, 'rejected_by_reviewer')
+                    = coalesce(g.best_method = 'override' and g.best_onet_task_id is null, false))
+                    as rejected_iff_every_candidate_was_rejected,
                 (select count(*) from marts.inventory_grounding)
                     = (select count(*) from staging.inventory_tasks) as every_inventory_task_present
             from marts.inventory_grounding as g
@@ -234,6 +239,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 true("grounded_iff_no_reason"),
                 true("unverified_iff_no_evidence_either_way"),
                 true("grounding_matches_is_grounded"),
+                true("rejected_iff_every_candidate_was_rejected"),
                 true("every_inventory_task_present"),
             ],
             row_id_columns=["inventory_task_id"],

@@ -28,6 +28,7 @@ UNVERIFIED = (
 
 # The reasons of marts.inventory_grounding.ungrounded_reason, in the order they are checked.
 REASON_TEXT = {
+    "rejected_by_reviewer": "rejected by a reviewer",
     "declared_unmapped_domain": "declared unmapped domain",
     "no_credible_match": "no credible match",
     "low_tier_only": "only low-tier work",
@@ -36,6 +37,11 @@ REASON_TEXT = {
 }
 
 REASON_HELP = {
+    "rejected_by_reviewer": (
+        "A reviewer rejected every candidate of the task in the overrides file: it has no O*NET "
+        "counterpart, whatever its domain says. Keep it knowingly, or retire it; a pin grounds it if the "
+        "reviewer changes their mind."
+    ),
     "declared_unmapped_domain": (
         "The task's domain is listed in `unmapped_inventory_domains` (config/domains.toml): the team "
         "declared that this work has no O*NET counterpart, so text matches do not count, however close "
@@ -52,8 +58,9 @@ REASON_HELP = {
     ),
     "low_tier_only": (
         "Every credible match is bottom-tier (lowest-paid) work: the task imitates real work, but the least "
-        "valuable kind, a milder form of the pet peeve. Aim it at the better-paid work of the same job, or "
-        "keep it knowingly."
+        "valuable kind, a milder form of the pet peeve. Aim it at better-paid work: the same job's, or, "
+        "when the whole occupation is paid in the bottom tiers (customer service representatives, "
+        "clerks), the better-paid occupations of its domain; or keep it knowingly."
     ),
     "physical_work": (
         "Every credible match is physical work (for a match that rests on the occupation the row named: "

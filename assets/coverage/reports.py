@@ -17,7 +17,7 @@ from assets.common.files import write_atomic
 from assets.common.warehouse import dict_rows, has_table
 from assets.coverage.attribution import BLS_ATTRIBUTION, ONET_ATTRIBUTION
 from assets.coverage.charts import tier_chart_png
-from assets.coverage.document import Doc, Image, Table, md_code, md_escape, to_html, to_markdown
+from assets.coverage.document import Doc, Image, Md, Table, md_code, md_escape, to_html, to_markdown
 from assets.coverage.domains import RESERVED_IDS, normalize_name
 from assets.coverage.grounding_sections import (
     UNGROUNDED_SHOWN,
@@ -571,6 +571,7 @@ def build_domain_doc(
         f"{datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
         + (f" [All domains]({index_href})" if index_href else "")
     )
+    doc.p(names_sentence(con, h))
     doc.h2("Headline figures")
     doc.bullets(headline_bullets(con, h, c, n_domains))
     doc.h2("Covered vs uncovered value by tier")
@@ -682,3 +683,23 @@ def write_all_reports(con: duckdb.DuckDBPyConnection, out_dir: Path, rule_text: 
     reports = [write_domain_report(con, d, out_dir, rule_text, facts=facts) for d in domain_ids(con)]
     write_index(con, out_dir)
     return reports
+
+
+def names_sentence(con, h: dict) -> Md:
+    """Which inventory `domain` values land in this domain (its name, SOC title and aliases), so that
+    a reader can tell why a task counts here, e.g. `banking` in the sector domain, not in Finance."""
+    names = [h["domain_name"]]
+    if h["domain_kind"] == "soc_major_group":  # its SOC title answers too ("Legal Occupations")
+        names.append(f"{h['domain_name']} Occupations")
+    names += [
+        r[0]
+        for r in con.execute(
+            "select name_as_written from int.domain_aliases where domain_id = ? and matched_by = 'alias' "
+            "order by name_normalized",
+            [h["domain_id"]],
+        ).fetchall()
+    ]
+    return Md(
+        f"Inventory tasks whose `domain` is {', '.join(md_code(n) for n in names)} (case, `-` and `_` "
+        "aside) claim this domain; config/domains.toml sets the names."
+    )

@@ -114,6 +114,7 @@ _COMMON_NAMES = {
     "fitness trainer": "Exercise Trainers and Group Fitness Instructors",
     "forklift operator": "Industrial Truck and Tractor Operators",
     "fp and a analyst": "Financial and Investment Analysts",
+    "fraud analyst": "Fraud Examiners, Investigators and Analysts",
     "fraud investigator": "Fraud Examiners, Investigators and Analysts",
     "frontend engineer": "Web Developers",
     "game designer": "Video Game Designers",

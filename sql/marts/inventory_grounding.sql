@@ -1,5 +1,8 @@
 -- One row per inventory task: its best O*NET match, what that match is worth, and whether the task is
 -- grounded in valuable work. A task is ungrounded when (first reason that holds, in this order):
+--   rejected_by_reviewer: a person rejected every candidate in the overrides file (a reject with an
+--     empty onet_task_id, or a reject of each one): the task has no O*NET counterpart, whatever its
+--     domain says;
 --   declared_unmapped_domain: no candidate passes the coverage rule and the task's `domain` is
 --     declared unmapped (unmapped_inventory_domains: the team said this work has no O*NET
 --     counterpart, so its text matches do not count; only an explicit link or a pin could ground it);
@@ -53,8 +56,8 @@
 --     domain, and no other reason).
 --   ungrounded_reason: The first reason that holds, or null when grounded (for unverified tasks:
 --     no_credible_match, or domain_not_configured).
---   ungrounded_reasons: Every reason that holds (empty when grounded); declared_unmapped_domain replaces
---     no_credible_match.
+--   ungrounded_reasons: Every reason that holds (empty when grounded); rejected_by_reviewer or
+--     declared_unmapped_domain replaces no_credible_match.
 --   grounding: 'grounded', 'ungrounded' or 'unverified' (is_grounded true, false or null).
 --   is_excluded_status: True when the task's status is one of the coverage settings' excluded
 --     statuses (e.g. retired): it covers nothing and is left out of the matched-inventory counts.
@@ -168,6 +171,8 @@ judged as (
             [
                 case
                     when c.inventory_task_id is not null then null
+                    -- a person's "no O*NET counterpart" is evidence, not an open question: never unverified
+                    when b.method = 'override' and b.onet_task_id is null then 'rejected_by_reviewer'
                     when i.is_declared_unmapped then 'declared_unmapped_domain'
                     else 'no_credible_match'
                 end,

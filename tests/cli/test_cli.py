@@ -527,6 +527,8 @@ def test_refresh_runs_the_whole_job_with_progress_and_publishes(refresh_env, mon
     result = runner.invoke(app, ["refresh"])
     assert result.exit_code == 0, result.output
     assert f"refresh_job: publishes {refresh_env / 'taskvalue.duckdb'}" in result.output
+    # which inventory it reads: a refresh without TASKVALUE_INVENTORY_DIR read the example's, silently
+    assert "refresh_job: reads the inventory in " in result.output
     assert "ok   staging__soc_structure" in result.output
     assert f"[{steps}/{steps}] ok   warehouse__published" in result.output
     assert "refresh_job succeeded" in result.output

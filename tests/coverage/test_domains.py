@@ -39,6 +39,7 @@ def test_the_labels_rl_teams_put_in_a_domain_column_map_to_the_work_they_imitate
         "Finance": "finance",
         "accounting": "finance",
         "Trading": "finance",
+        "fraud": "finance",
         "FP & A": "finance",
         "customer support": "customer-support",
         "Help-Desk": "it-support",

@@ -779,3 +779,47 @@ def test_a_task_uncertain_match_is_physical_work_by_its_occupation_not_its_guess
     assert one(
         con, "select ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-4'"
     ) == ["low_tier_only"]
+
+
+def test_a_task_a_reviewer_rejected_entirely_is_ungrounded_whatever_its_domain():
+    # "reject,," says the task has no O*NET counterpart; a task that declared a configured domain was
+    # left unverified, as if text matching had merely failed, and its report told the reviewer to pin
+    # a match
+    from assets.common.gx_checks import run_suite
+    from assets.coverage.checks import SUITES
+    from tests.coverage.conftest import build_fixture_db
+
+    con = build_fixture_db(
+        edits=[
+            "insert into staging.inventory_tasks values ('inv-14', 'Reverse a linked list', 'p', 'Software', "
+            "'active', null, null, 'inv.csv')",
+            "insert into staging.inventory_tasks values ('inv-15', 'Solve a riddle', 'p', null, 'active', "
+            "null, null, 'inv.csv')",
+            "insert into marts.inventory_task_matches values "
+            "('inv-14', 1, null, null, 0.0, 'none', 'override', 'none', null), "
+            "('inv-15', 1, null, null, 0.0, 'none', 'override', 'none', null)",
+        ]
+    )
+    try:
+        (suite,) = SUITES["marts", "inventory_grounding"]
+        assert run_suite(con.execute(suite.query).df(), suite) == (True, [])
+        got = dict(
+            (task, tuple(rest))
+            for task, *rest in con.execute(
+                "select inventory_task_id, declared_domain_id, ungrounded_reasons, grounding "
+                "from marts.inventory_grounding where inventory_task_id in ('inv-14', 'inv-15')"
+            ).fetchall()
+        )
+        # the check holds the reason to the rejects: one claimed without them fails it
+        con.execute(
+            "update marts.inventory_grounding set ungrounded_reasons = ['rejected_by_reviewer'], "
+            "ungrounded_reason = 'rejected_by_reviewer' where inventory_task_id = 'inv-6'"
+        )
+        passed, failures = run_suite(con.execute(suite.query).df(), suite)
+        assert not passed and "rejected_iff_every_candidate_was_rejected" in str(failures)
+    finally:
+        con.close()
+    software = got["inv-14"][0]
+    assert software is not None  # a configured domain: the case that was unverified
+    assert got["inv-14"] == (software, ["rejected_by_reviewer"], "ungrounded")
+    assert got["inv-15"] == (None, ["rejected_by_reviewer"], "ungrounded")

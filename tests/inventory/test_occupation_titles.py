@@ -130,6 +130,7 @@ def test_the_real_titles_index(real_con):
         "Dispatchers": None,  # Power Distributors and Dispatchers (51-8012)
         "CEO": "11-1011.00",
         "Auditor": "13-2011.00",
+        "Fraud Analyst": "13-2099.04",  # a persona's tracker: "titles with its words" named just this one
         "Secretary": "43-6014.00",
         "Executive Assistant": "43-6011.00",
         "Operations Manager": "11-1021.00",
