@@ -664,12 +664,11 @@ def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
             ).fetchall()
         }
         # the rule as the check states it fails a table that ungrounds a task above the floor
-        con.execute(
+        assert "unverified_iff_no_evidence_either_way" in grounding_check_failures(
+            con,
             "update marts.inventory_grounding set is_grounded = false, grounding = 'ungrounded' "
-            "where inventory_task_id = 'inv-12'"
+            "where inventory_task_id = 'inv-12'",
         )
-        passed, failures = run_suite(con.execute(suite.query).df(), suite)
-        assert not passed and "unverified_iff_no_evidence_either_way" in str(failures)
     finally:
         con.close()
     assert got["inv-3"][0] == "low"  # the match copied
@@ -811,15 +810,26 @@ def test_a_task_a_reviewer_rejected_entirely_is_ungrounded_whatever_its_domain()
             ).fetchall()
         )
         # the check holds the reason to the rejects: one claimed without them fails it
-        con.execute(
+        assert "rejected_iff_every_candidate_was_rejected" in grounding_check_failures(
+            con,
             "update marts.inventory_grounding set ungrounded_reasons = ['rejected_by_reviewer'], "
-            "ungrounded_reason = 'rejected_by_reviewer' where inventory_task_id = 'inv-6'"
+            "ungrounded_reason = 'rejected_by_reviewer' where inventory_task_id = 'inv-6'",
         )
-        passed, failures = run_suite(con.execute(suite.query).df(), suite)
-        assert not passed and "rejected_iff_every_candidate_was_rejected" in str(failures)
     finally:
         con.close()
     software = got["inv-14"][0]
     assert software is not None  # a configured domain: the case that was unverified
     assert got["inv-14"] == (software, ["rejected_by_reviewer"], "ungrounded")
     assert got["inv-15"] == (None, ["rejected_by_reviewer"], "ungrounded")
+
+
+def grounding_check_failures(con, corruption: str) -> str:
+    """The grounding suite's failures after `corruption` (an UPDATE of marts.inventory_grounding)."""
+    from assets.common.gx_checks import run_suite
+    from assets.coverage.checks import SUITES
+
+    (suite,) = SUITES["marts", "inventory_grounding"]
+    con.execute(corruption)
+    passed, failures = run_suite(con.execute(suite.query).df(), suite)
+    assert not passed
+    return str(failures)
