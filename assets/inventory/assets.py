@@ -27,7 +27,7 @@ from assets.common.inputs import read_files_metadata, sha256_if_present
 from assets.common.pools import WORK_DB_POOL
 from assets.common.results import table_result
 from assets.common.sql_models import load_model
-from assets.common.warehouse import build_sql_model, replace_table_from_frame
+from assets.common.warehouse import build_sql_model, has_table, replace_table_from_frame
 from assets.inventory.band_check import BANDS_CHECK, BANDS_DESCRIPTION, bands_check_result
 from assets.inventory.config import InventorySettings
 from assets.inventory.ingest import ingest_directory
@@ -287,15 +287,30 @@ def inventory_overrides(context: AssetExecutionContext) -> MaterializeResult:
         )
 
 
+# A sector domain has no code rules: its prior is its characteristic occupations, those the sector
+# employs at least its share of, as the grounding judges a task that claims it. (A selection that
+# matches without the value model built has no int.domain_members: no sector prior then.)
+SECTOR_CODES = """
+    union all
+    select n.inventory_domain, list(distinct m.onet_soc_code order by m.onet_soc_code)
+    from int.domain_inventory_names as n
+    inner join int.domain_members as m on m.domain_id = n.domain_id and m.is_characteristic
+    where n.domain_id in (select domain_id from int.domain_definitions where rule_type = 'naics')
+    group by n.inventory_domain
+"""
+
+
 def query_tasks(con) -> list[QueryTask]:
+    sectors = SECTOR_CODES if has_table(con, "int", "domain_members") else ""
     rows = con.execute(
-        """
+        f"""
         with domain_codes as (  -- the code rules of the configured domain each inventory name maps to
             select n.inventory_domain, list(distinct d.rule_value order by d.rule_value) as prefixes
             from int.domain_inventory_names as n
             inner join int.domain_definitions as d on d.domain_id = n.domain_id
             where d.rule_type in ('soc_prefix', 'soc_code', 'onet_code')
             group by n.inventory_domain
+            {sectors}
         )
         select t.task_id, t.title, t.description,
             case when t.onet_task_id_known then t.onet_task_id end as onet_task_id,
@@ -329,6 +344,7 @@ def query_tasks(con) -> list[QueryTask]:
         AssetKey(["staging", "onet_tasks_to_dwas"]),
         AssetKey(["staging", "onet_dwa_reference"]),
         *DOMAINS,
+        AssetKey(["int", "domain_members"]),  # a sector domain's prior: its characteristic occupations
     ],
     group_name=MARTS,
     kinds={"python", "duckdb", "sql"},

@@ -20,8 +20,9 @@
 --   ranking_score: What the candidates are ranked by: score, plus the domain bonus when
 --     in_inventory_domain (so a lower score inside the domain may rank above a higher one outside).
 --   in_inventory_domain: True when the candidate's occupation belongs to the configured domain the
---     task's `domain` maps to (text matching preferred it); null when no domain prior applied
---     (hint, explicit link, pin, no or unmapped domain, a sector domain, a domain whose codes name no
+--     task's `domain` maps to (text matching preferred it; for a sector domain, one of its
+--     characteristic occupations, int.domain_members.is_characteristic); null when no domain prior
+--     applied (hint, explicit link, pin, no or unmapped domain, a domain whose codes name no
 --     occupation with tasks, or the prior turned off).
 --   confidence: high, medium, low or none: score bands per matcher (README, Confidence bands); explicit
 --     links and pins are high; a hinted rank-1 candidate is at least medium, other hinted ones at

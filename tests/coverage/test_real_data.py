@@ -355,3 +355,38 @@ def test_the_example_inventorys_puzzles_and_games_are_declared_unmapped_not_warn
     assert rows == [("games", False, True, 2), ("reasoning puzzles", False, True, 4)]
     passed, metadata = _unmatched_names(real_con)
     assert passed and metadata["unmatched_names"].value == 0
+
+
+def test_a_sector_label_prefers_the_sectors_characteristic_occupations(real_warehouse):
+    # a `banking` task (the Finance and Insurance sector lens) got no domain prior: its matching
+    # ignored its label (a KYB prompt ranked Mechanical Engineers first)
+    import duckdb
+
+    from assets.inventory.assets import query_tasks
+
+    con = duckdb.connect()
+    con.execute(f"attach '{real_warehouse.warehouse}' as real (read_only)")
+    con.execute("create schema staging; create schema int")
+    con.execute("create table staging.inventory_tasks as select * from real.staging.inventory_tasks limit 0")
+    con.execute(
+        "insert into staging.inventory_tasks (task_id, title, description, domain) "
+        "values ('B-1', 'KYB review', 'Verify the business documents of a new checking account.', 'Banking')"
+    )
+    for table in ("domain_definitions", "domain_members", "soc_structure"):
+        schema = "staging" if table == "soc_structure" else "int"
+        con.execute(f"create table {schema}.{table} as select * from real.{schema}.{table}")
+    con.execute(
+        "create table int.domain_inventory_names as "
+        "select 'Banking' as inventory_domain, 'sector-finance-and-insurance' as domain_id"
+    )
+    (task,) = query_tasks(con)
+    characteristic = {
+        r[0]
+        for r in con.execute(
+            "select onet_soc_code from int.domain_members "
+            "where domain_id = 'sector-finance-and-insurance' and is_characteristic"
+        ).fetchall()
+    }
+    assert len(characteristic) == 108
+    assert set(task.domain_prefixes) == characteristic
+    assert "13-2051.00" in characteristic and "17-2072.00" not in characteristic
