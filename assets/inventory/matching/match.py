@@ -6,7 +6,8 @@ Precedence (the SQL model applies overrides on top):
    that code, whatever its level: major 15-0000, minor 15-1200, broad 15-1250, detailed 15-1252,
    or an O*NET code 15-1252.00 (method `hinted`);
 3. otherwise every O*NET task statement is a candidate (method `text`). When the task's `domain`
-   maps to a configured domain with SOC/O*NET code rules, its occupations are preferred: they rank
+   maps to a configured domain with SOC/O*NET code rules (or a sector domain: its characteristic
+   occupations, assets/inventory/assets.py query_tasks), its occupations are preferred: they rank
    by score + `domain_bonus` (`prefer_domain`), so an occupation outside the domain still wins when
    it scores more than the bonus above the best one inside. A prior, not a filter: a domain label is
    coarser and less reliable than a named occupation.
