@@ -686,17 +686,17 @@ def write_all_reports(con: duckdb.DuckDBPyConnection, out_dir: Path, rule_text: 
 
 
 def names_sentence(con, h: dict) -> Md:
-    """Which inventory `domain` values land in this domain (its name, SOC title and aliases), so that
-    a reader can tell why a task counts here, e.g. `banking` in the sector domain, not in Finance."""
+    """Which inventory `domain` values land in this domain (its name, SOC title and aliases, as
+    int.domain_aliases accepts them), so that a reader can tell why a task counts here, e.g. `banking`
+    in the sector domain, not in Finance."""
     names = [h["domain_name"]]
-    if h["domain_kind"] == "soc_major_group":  # its SOC title answers too ("Legal Occupations")
-        names.append(f"{h['domain_name']} Occupations")
+    # the id reads like the name ('legal'), and the name is listed already: the SOC title, then aliases
     names += [
         r[0]
         for r in con.execute(
-            "select name_as_written from int.domain_aliases where domain_id = ? and matched_by = 'alias' "
-            "order by name_normalized",
-            [h["domain_id"]],
+            "select name_as_written from int.domain_aliases where domain_id = ? and matched_by <> 'id' "
+            "and name_normalized <> ? order by matched_by = 'alias', name_normalized",
+            [h["domain_id"], normalize_name(h["domain_name"])],
         ).fetchall()
     ]
     return Md(
