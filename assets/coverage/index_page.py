@@ -9,7 +9,7 @@ from pathlib import Path
 import duckdb
 
 from assets.common.files import write_atomic
-from assets.common.warehouse import dict_rows
+from assets.common.warehouse import dict_rows, has_table
 from assets.coverage.attribution import BLS_ATTRIBUTION, ONET_ATTRIBUTION
 from assets.coverage.document import Doc, Table, link, md_escape, to_html, to_markdown
 from assets.coverage.grounding_sections import (
@@ -46,6 +46,44 @@ def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
         if not any(words_of <= set(re.findall(r"[0-9a-z]+", chosen)) for chosen in best.values()):
             best.setdefault(domain_id, alias)
     return "; ".join(f"`{md_escape(alias)}` of {domain_id}" for domain_id, alias in list(best.items())[:3])
+
+
+QUARANTINE_SHOWN = 10
+
+
+def quarantine_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
+    """The inventory rows that were not loaded: in no figure of any report, so the index names them
+    (file, row, task ID, reason) rather than leave them to the refresh's log."""
+    if not has_table(con, "staging", "inventory_quarantine"):  # a selection that skipped the ingest
+        return
+    rows = dict_rows(
+        con,
+        "select source_file, source_sheet, source_row, task_id, reason, detail, count(*) over () as n "
+        f"from staging.inventory_quarantine order by source_file, source_sheet, source_row limit {QUARANTINE_SHOWN}",
+    )
+    if not rows:
+        return
+    n = rows[0]["n"]
+    doc.p(
+        f"**Inventory rows not loaded (quarantined):** {n:,}, in no figure of these reports. Fix them in "
+        "their file and refresh"
+        + (f"; all {n:,} are in `staging.inventory_quarantine`:" if n > len(rows) else ":")
+    )
+    doc.bullets(
+        [
+            f"`{md_escape(r['source_file'])}`"
+            + (f" sheet {md_escape(r['source_sheet'])}" if r["source_sheet"] else "")
+            + f" row {r['source_row']}"
+            + (f" ({md_escape(r['task_id'])})" if r["task_id"] else "")
+            + f": {md_escape(_shortened(r['detail'] or r['reason']))}"  # the detail starts with the reason
+            for r in rows
+        ]
+        + ([f"… and {n - len(rows):,} more."] if n > len(rows) else [])
+    )
+
+
+def _shortened(text: str, limit: int = 300) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Path]:
@@ -121,6 +159,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
             f"**Inventory tasks without a domain:** {no_domain:,} (matched against every occupation, "
             "with no domain to prefer)."
         )
+    quarantine_section(con, doc)
     release_changes_section(con, doc, None)
     onet_release_changes_section(con, doc)
     doc.h2("Attribution")

@@ -120,7 +120,7 @@ def build_report_assets(domain_ids: Sequence[str], domains_problem: str | None =
     specs.append(
         AssetSpec(
             INDEX_KEY,
-            deps=REPORT_INPUTS,
+            deps=[*REPORT_INPUTS, AssetKey(["staging", "inventory_quarantine"])],  # rows not loaded
             group_name="reports",
             kinds={"html", "markdown"},
             description="Index page ranking every domain by uncovered value: warehouse/reports/index.html "

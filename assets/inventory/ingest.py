@@ -128,7 +128,8 @@ def validate_record(
         return row
     if header_problem:
         return row
-    if not mapping:  # JSON and Parquet records carry their own keys
+    record = not mapping
+    if record:  # JSON and Parquet records carry their own keys
         mapping = _record_mapping(tuple(str(k) for k in cells))
     by_field: dict[str, Any] = {}
     for key, value in cells.items():
@@ -199,11 +200,13 @@ def validate_record(
     # no column for the field at all (a header in another language): say that, not "empty"
     absent = set(FIELDS) - set(mapping.values()) if not nested else set()
     if v["task_id"] is None and not any(r[1].startswith("task_id:") for r in row.reasons):
-        why = _no_column(("task_id",), cells) if "task_id" in absent else "no task_id (or alias) value"
+        why = (
+            _no_column(("task_id",), cells, record) if "task_id" in absent else "no task_id (or alias) value"
+        )
         row.reasons.insert(0, ("missing_id", f"{why}{nested}"))
     if all(v[t] is None for t in TEXT_FIELDS):
         why = (
-            _no_column(TEXT_FIELDS, cells)
+            _no_column(TEXT_FIELDS, cells, record)
             if absent >= set(TEXT_FIELDS)
             else "neither title nor description has text"
         )
@@ -243,9 +246,10 @@ def _readable_id(cells: dict[str, Any]) -> str | None:
         return None
 
 
-def _no_column(fields: tuple[str, ...], cells: dict[str, Any]) -> str:
+def _no_column(fields: tuple[str, ...], cells: dict[str, Any], record: bool = False) -> str:
     """Why a row has no value for `fields`: no column is named for them (a header in another
-    language, 'Ticket' for the ID), not an empty cell."""
+    language, 'Ticket' for the ID), not an empty cell. A JSON record names its own keys: the file's
+    other records may well have the field, so the message speaks of this record."""
     wanted = " or ".join(fields)
     names = "; ".join(f"{f} ({field_names(f)})" for f in fields)
     found = ", ".join(repr(str(k)) for k in list(cells)[:12])
@@ -255,6 +259,8 @@ def _no_column(fields: tuple[str, ...], cells: dict[str, Any]) -> str:
         if fields == ("task_id",)
         else ""
     )
+    if record:
+        return f"this record has no key named {wanted} (its keys: {found or 'none'}; accepted names: {names}){add}"
     return f"no column is named {wanted} (columns: {found or 'none'}; accepted names: {names}){add}"
 
 

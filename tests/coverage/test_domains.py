@@ -55,11 +55,21 @@ def test_the_labels_rl_teams_put_in_a_domain_column_map_to_the_work_they_imitate
         "dentistry": "healthcare-practitioners-and-technical",
         "retail": "sales-and-related",
         "data entry": "office-and-administrative-support",
+        # a fintech persona's tracker (27 Nov): KYC and AML are banking work whoever does it (compliance
+        # officers, examiners, new accounts clerks), so the sector lens; medical coders are Medical
+        # Records Specialists (29-2072)
+        "KYC": "sector-finance-and-insurance",
+        "AML": "sector-finance-and-insurance",
+        "payments": "sector-finance-and-insurance",
+        "credit risk": "finance",
+        "medical coding": "healthcare-administration",
+        "customer success": "customer-support",
     }
     assert {label: names.get(normalize_name(label)) for label in expected} == expected
     # ambiguous in an RL inventory, so left to the user: "QA" (question answering or quality assurance),
-    # "real estate" (agents, appraisers or leases), "history" (historians or history questions)
-    assert not {"qa", "real estate", "history"} & set(names)
+    # "real estate" (agents, appraisers or leases), "history" (historians or history questions), "risk"
+    # (credit, insurance, safety or model risk), "sales ops" (analysts, admins or salespeople)
+    assert not {"qa", "real estate", "history", "risk", "sales ops"} & set(names)
 
 
 def test_every_config_derived_table_documents_every_column_of_its_frame():

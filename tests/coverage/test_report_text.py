@@ -134,6 +134,34 @@ def test_index_shows_ungrounded_by_reason_without_retired_tasks(tmp_path):
     con.close()
 
 
+def test_the_index_lists_the_inventory_rows_that_were_not_loaded(tmp_path):
+    # a persona's duplicate ID and text-less record were only in the log and a Dagster check (27 Nov)
+    con = build_fixture_db()
+    md, _ = write_index(con, tmp_path)
+    assert "not loaded" not in md  # nothing quarantined (or no ingest in the selection): no paragraph
+    con.execute("create schema if not exists staging")
+    con.execute(
+        "create or replace table staging.inventory_quarantine (source_file varchar, source_sheet varchar, "
+        "source_row bigint, task_id varchar, reason varchar, detail varchar, raw_record varchar)"
+    )
+    detail = "duplicate_task_id: task_id 'LEG-002' occurs 2 times: t.jsonl row 18; t.jsonl row 20"
+    con.execute(
+        "insert into staging.inventory_quarantine select 't.jsonl', null, r, 'LEG-002', 'duplicate_task_id', ?, '{}' "
+        "from range(18, 30) t(r)",
+        [detail],
+    )
+    con.execute(
+        "insert into staging.inventory_quarantine values ('a.xlsx', 'Q3', 4, null, 'missing_id', null, '')"
+    )
+    md, _ = write_index(con, tmp_path)
+    assert "**Inventory rows not loaded (quarantined):** 13, in no figure of these reports." in md
+    assert "all 13 are in `staging.inventory_quarantine`" in md
+    assert "- `a.xlsx` sheet Q3 row 4: missing\\_id" in md  # no detail: the reason
+    assert f"- `t.jsonl` row 18 (LEG-002): {detail}".replace("_", "\\_") in md
+    assert "… and 3 more." in md  # 10 listed
+    con.close()
+
+
 # 4. text from the inventory is literal text in the Markdown and the HTML; only the report links
 
 XSS_TITLE = "[x](javascript:alert%281%29) <img src=x onerror=alert(1)> **b** `c` a|b _i_"

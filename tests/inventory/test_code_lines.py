@@ -73,8 +73,37 @@ def test_the_sentences_around_unfenced_code_stay():
         "- keep the headline under 60 characters;",
         "- one call to action (sign up, or book a demo);",
         "Revenue grew 12% (from $1.2M to $1.34M) year over year.",
-        "| quarter | revenue |",  # the table's |---|---| rule has no word: it goes
-        "| Q1 | 1.2 |",
+    ]  # the Markdown table went: data, not work (test_a_markdown_table_is_data_not_work)
+
+
+def test_a_markdown_table_is_data_not_work():
+    # a persona's AML alert (27 Nov): its transaction rows of "cash deposit" made the chunk that ranked
+    # Tellers' "Arrange monies received in cash boxes" first at `medium`, a low_tier_only verdict
+    prompt = (
+        "Review the alert below and decide whether to escalate to a Suspicious Activity Report.\n"
+        "Transactions (excerpt):\n"
+        "| date | type | channel | amount |\n"
+        "|---|:---|---:|---|\n"
+        "| 2024-09-18 | cash deposit | BR-12 | 9,500.00 |\n"
+        "| 2024-09-19 | cash deposit | BR-19 | 9,800.00 |\n"
+        "\n"
+        "date | type\n"  # without outer pipes
+        "--- | ---\n"
+        "2024-09-20 | wire out\n"
+        "\n"
+        "| Q1 | 1.2 |\n"  # no delimiter row: three rows between pipes are a table too
+        "| Q2 | 1.3 |\n"
+        "| Q3 | 1.4 |\n"
+        "\n"
+        "Pick one option | the other | or neither.\n"  # pipes in a sentence: not a table
+        "| a lone row |\n"
+    )
+    kept = [x for x in prose(prompt).split("\n") if x.strip()]
+    assert kept == [
+        "Review the alert below and decide whether to escalate to a Suspicious Activity Report.",
+        "Transactions (excerpt):",
+        "Pick one option | the other | or neither.",
+        "| a lone row |",
     ]
 
 

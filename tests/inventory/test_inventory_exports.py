@@ -139,7 +139,9 @@ def test_asana_json_tags_and_a_nested_person_name(tmp_path):
     assert task["tags"] == ["finance", "tax"]
     assert task["flags"] is None  # the assignee's name is not a title nested away
     detail = result.quarantine.row(0, named=True)["detail"]
-    assert detail.startswith("missing_id: no column is named task_id (columns: 'gid', 'name', 'assignee'")
+    assert detail.startswith(
+        "missing_id: this record has no key named task_id (its keys: 'gid', 'name', 'assignee'"
+    )
     assert "nested" not in detail
     assert detail.endswith(
         "; add one, unique across all files (e.g. the dataset's name and the row number: gsm8k-1, gsm8k-2)"

@@ -540,6 +540,19 @@ def test_a_row_without_a_column_for_the_id_or_the_text_says_so_not_that_it_is_em
     assert q[("tk.csv", 3)][1].startswith("missing_id: no column is named task_id")
 
 
+def test_a_json_record_without_text_speaks_of_the_record_not_of_the_files_columns(tmp_path, onet):
+    # a persona's tracker (27 Nov): the file has title and prompt keys, this one record lacks them
+    (tmp_path / "t.jsonl").write_text(
+        '{"task_id": "A", "title": "Reconcile ledger", "prompt": "Match lines."}\n'
+        '{"task_id": "B", "domain": "support", "status": "draft"}\n'
+    )
+    q = quarantine(ingest_directory(tmp_path, onet))
+    assert q[("t.jsonl", 2)][1].startswith(
+        "no_text: this record has no key named title or description (its keys: 'task_id', 'domain', 'status'; "
+        "accepted names: title (name, "
+    )
+
+
 def test_spaces_around_an_id_and_bytes_that_are_not_utf8_are_flagged(tmp_path, onet):
     import pyarrow as pa
     import pyarrow.parquet as pq

@@ -13,7 +13,7 @@ that reads as a sentence (a capital first, a full stop last, mostly plain words)
 it starts like a statement: "The function parse_date() fails on ISO dates; fix it." is the work.
 Short lines and lines with a signal between two code lines (`else:`, `return -1`) belong to the
 block, and three or more `key: value` lines with lower-case keys in a row are a config block (YAML,
-JSON, a Makefile). File names, e-mail addresses, template placeholders, inline `code` spans and URLs are set
+JSON, a Makefile), and so are Markdown tables (data, not a description of work). File names, e-mail addresses, template placeholders, inline `code` spans and URLs are set
 aside before judging. tests/inventory/test_code_lines.py holds the measured guarantees: no line of
 O*NET 29.0's own prose is code, alone or wrapped at any width from 20 to 100 characters.
 """
@@ -157,6 +157,9 @@ _CONFIG_LINE = re.compile(
     r"""^(?:-\s+)?(?:"[\w.$-]+"|[a-z_][\w.-]*):(?:\s+(?:"[^"]*"|'[^']*'|\[[^\]]*\]|\{[^}]*\}|[^\s"']+))?,?$"""
 )
 CONFIG_RUN = 3
+# a Markdown table: its delimiter row (`|---|:--:|`), or a run of TABLE_RUN lines between pipes
+_TABLE_DELIMITER = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?$")
+TABLE_RUN = 3
 _SYMBOLS = "{}[]()<>=;_|&$\\*/#@"
 _LETTER = re.compile(r"[^\W\d_]")
 _SYMBOL_BYTES = _SYMBOLS.encode()
@@ -305,6 +308,31 @@ def _config_blocks(lines: list[str]) -> set[int]:
     return found
 
 
+def _table_blocks(lines: list[str]) -> set[int]:
+    """Indices of the lines of Markdown tables: a delimiter row with the header above it and the rows
+    below it (each holding a `|`, up to a blank line), or TABLE_RUN lines or more that start and end
+    with `|`. A table is data (transactions, a rubric's points), and its cells' words match single
+    duties: an AML alert's rows of "cash deposit" ranked Tellers `medium`."""
+    found: set[int] = set()
+    stripped = [x.strip() for x in lines]
+    for i, line in enumerate(stripped):
+        if "-" in line and _TABLE_DELIMITER.match(line):
+            found.update(range(i - 1 if i and "|" in stripped[i - 1] else i, i + 1))
+            j = i + 1
+            while j < len(stripped) and "|" in stripped[j]:
+                found.add(j)
+                j += 1
+    run: list[int] = []
+    for i, line in enumerate([*stripped, ""]):
+        if len(line) > 1 and line[0] == "|" and line[-1] == "|":
+            run.append(i)
+            continue
+        if len(run) >= TABLE_RUN:
+            found.update(run)
+        run = []
+    return found
+
+
 def drop_code_lines(text: str) -> str:
     """The text without its lines of code (line breaks kept: they are chunk boundaries).
 
@@ -314,6 +342,8 @@ def drop_code_lines(text: str) -> str:
     lines = text.split("\n")
     judged = [_judge(x) for x in lines]
     config = _config_blocks(lines) if ":" in text else set()
+    if "|" in text:
+        config |= _table_blocks(lines)
     if not config and not any(code for code, _, _ in judged):
         return text
     filled = [code or i in config for i, (code, _, _) in enumerate(judged)]

@@ -54,7 +54,8 @@ class _SingleMatcher:
 
 
 class TfidfMatcher(_SingleMatcher):
-    """Word 1-2-gram TF-IDF (sublinear tf, English stop words) and sparse top-k cosine similarity.
+    """Word 1-2-gram TF-IDF (sublinear tf, English stop words) and sparse top-k cosine similarity;
+    a query's British spellings are read as the US ones of the corpus (spelling.py).
 
     ../shared/STACK.md measured this at ~6 s for 100k texts against the 18.8k task statements;
     sparse-dot-topn keeps only the top-k per row instead of materialising the dense product.
@@ -68,7 +69,12 @@ class TfidfMatcher(_SingleMatcher):
     def __init__(self) -> None:
         from sklearn.feature_extraction.text import TfidfVectorizer
 
+        from assets.inventory.matching.spelling import UsSpellingTokenizer
+
+        self.tokenizer = UsSpellingTokenizer()
         self.vectorizer = TfidfVectorizer(
+            tokenizer=self.tokenizer,
+            token_pattern=None,  # the tokenizer applies scikit-learn's pattern itself
             ngram_range=(1, 2),
             sublinear_tf=True,
             stop_words="english",
@@ -79,7 +85,9 @@ class TfidfMatcher(_SingleMatcher):
         self._dt = None
 
     def fit(self, documents: Sequence[str]) -> TfidfMatcher:
+        self.tokenizer.forget()
         self._matrix = self.vectorizer.fit_transform(documents).tocsr()
+        self.tokenizer.learn(self.vectorizer.vocabulary_)  # queries' British spellings read as the corpus's
         self._dt = self._matrix.T.tocsr()
         self._occ_for = None
         return self

@@ -1,0 +1,120 @@
+"""British spellings read as the US ones O*NET writes, for the TF-IDF matcher.
+
+O*NET's statements are in US English; a team in London writes *behaviour*, *analyse*, *summarise*,
+*amortisation*, *centre*, *labelled*, *paediatric*, and TF-IDF sees none of them in the corpus (the
+example inventory holds 95 such words). A word the corpus lacks is read as its US form when one of
+the rules below turns it into a word the corpus has: the corpus decides, so *promise*, *expertise*
+or *advertise* (corpus words) are never touched, and a rule that yields no corpus word changes
+nothing. Embeddings read sub-words and need no such help.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection
+
+_WORD = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's token pattern
+
+# (British ending, US ending), longest first where one ends another
+_ENDINGS = (
+    ("isations", "izations"),
+    ("isation", "ization"),
+    ("isers", "izers"),
+    ("ising", "izing"),
+    ("ises", "izes"),
+    ("ised", "ized"),
+    ("iser", "izer"),
+    ("ise", "ize"),
+    ("ysers", "yzers"),
+    ("ysing", "yzing"),
+    ("yses", "yzes"),
+    ("ysed", "yzed"),
+    ("yser", "yzer"),
+    ("yse", "yze"),
+    ("tres", "ters"),
+    ("tre", "ter"),
+    ("ogues", "ogs"),
+    ("ogue", "og"),
+    ("ences", "enses"),
+    ("ence", "ense"),
+    ("llors", "lors"),
+    ("llor", "lor"),
+    ("llers", "lers"),
+    ("ller", "ler"),
+    ("lling", "ling"),
+    ("lled", "led"),
+    ("dgements", "dgments"),
+    ("dgement", "dgment"),
+    ("lments", "llments"),
+    ("lment", "llment"),
+    ("mmes", "ms"),
+    ("mme", "m"),
+    ("ls", "lls"),
+    ("l", "ll"),
+)
+# (British, US) anywhere in the word: behaviour, paediatric, oesophagus, mould
+_INFIXES = (("our", "or"), ("ae", "e"), ("oe", "e"), ("ould", "old"))
+_SHORTEST = 4  # a US form shorter than this is a coincidence (our → or), not a spelling
+
+
+def us_candidates(word: str) -> list[str]:
+    """US spellings a British `word` may stand for, most specific first (lower-case in, lower-case out)."""
+    found: list[str] = []
+    for british, us in _ENDINGS:
+        if word.endswith(british):
+            found.append(word[: -len(british)] + us)
+    for british, us in _INFIXES:
+        if british in word:
+            found.append(word.replace(british, us))
+    # two rules at once: organisational, behavioural, colourised
+    both = re.sub(
+        r"is(e|ed|es|ing|er|ers|ation|ations|ational|ationally)$", r"iz\1", word.replace("our", "or")
+    )
+    found.append(both)
+    return [c for c in dict.fromkeys(found) if c != word and len(c) >= _SHORTEST]
+
+
+def us_spelling(word: str, vocabulary: Collection[str]) -> str:
+    """`word`, or the US spelling of it that `vocabulary` holds when `vocabulary` lacks `word`."""
+    if word in vocabulary:
+        return word
+    for candidate in us_candidates(word):
+        if candidate in vocabulary:
+            return candidate
+    return word
+
+
+class UsSpellingTokenizer:
+    """scikit-learn's tokenizer (its token pattern over the lower-cased text), with words the
+    vocabulary lacks read as their US spelling. Until `vocabulary` is set (the corpus is being
+    fitted) it is the plain tokenizer."""
+
+    _MEMO_LIMIT = 200_000  # distinct unknown words remembered (typos and identifiers are many)
+
+    def __init__(self) -> None:
+        self.vocabulary: frozenset[str] | None = None
+        self._memo: dict[str, str] = {}
+
+    def forget(self) -> None:
+        """Back to the plain tokenizer, to fit another corpus as it is written."""
+        self.vocabulary, self._memo = None, {}
+
+    def learn(self, vocabulary: Collection[str]) -> None:
+        """Words of the fitted corpus (unigrams: the vectorizer's vocabulary holds bigrams too)."""
+        self.vocabulary = frozenset(t for t in vocabulary if " " not in t)
+        self._memo = {}
+
+    def __call__(self, text: str) -> list[str]:
+        words = _WORD.findall(text)
+        vocabulary = self.vocabulary
+        if vocabulary is None:
+            return words
+        return [w if w in vocabulary else self._us(w) for w in words]
+
+    def _us(self, word: str) -> str:
+        found = self._memo.get(word)
+        if found is None:
+            if len(self._memo) >= self._MEMO_LIMIT:
+                self._memo = {}
+            found = self._memo[word] = us_spelling(word, self.vocabulary or ())
+        return found
