@@ -275,6 +275,21 @@ def _check_detail(metadata: dict) -> list[str]:
     return ([", ".join(counts)] if counts else []) + lines
 
 
+def _failed_check_names(context) -> list[str]:
+    """The checks a finished step evaluated as failed (a warn check's step still succeeds)."""
+    from dagster import DagsterEventType
+
+    return [
+        entry.dagster_event.asset_check_evaluation_data.check_name
+        for entry in context.instance.all_logs(
+            context.run_id, of_type=DagsterEventType.ASSET_CHECK_EVALUATION
+        )
+        if entry.step_key == context.step_key
+        and entry.dagster_event is not None
+        and not entry.dagster_event.asset_check_evaluation_data.passed
+    ]
+
+
 class _Progress:
     """Prints each step of the run as it ends, from Dagster success/failure hooks (public API). Steps
     run one after another in process, so a step took the time since the previous one ended."""
@@ -289,7 +304,14 @@ class _Progress:
 
         @success_hook(name="taskvalue_cli_progress_ok")
         def ok(context: HookContext) -> None:
-            self._line("ok  ", context.step_key)
+            # a check step succeeds when its check fails with severity warn: say so here too, not
+            # "ok" above the "check failed (warn)" printed at the end
+            warned = _failed_check_names(context)
+            self._line(
+                "warn" if warned else "ok  ",
+                context.step_key,
+                f": {', '.join(warned)} failed" if warned else "",
+            )
 
         @failure_hook(name="taskvalue_cli_progress_failed")
         def failed(context: HookContext) -> None:

@@ -17,6 +17,7 @@ from assets.common.files import write_atomic
 from assets.common.warehouse import dict_rows, has_table
 from assets.coverage.attribution import BLS_ATTRIBUTION, ONET_ATTRIBUTION
 from assets.coverage.charts import tier_chart_png
+from assets.coverage.covered_section import covered_section
 from assets.coverage.document import Doc, Image, Md, Table, md_code, md_escape, to_html, to_markdown
 from assets.coverage.domains import RESERVED_IDS, normalize_name
 from assets.coverage.grounding_sections import (
@@ -581,6 +582,7 @@ def build_domain_doc(
     doc.table(slice_table("tier", tiers))
     doc.h2("By nature of work")
     doc.table(slice_table("nature", natures))
+    covered_section(con, doc, domain_id)
     digital_only = facts.digital_only
     what = "valuable digital work" if digital_only else "valuable work"
     doc.h2(f"Top {len(gaps)} gaps: {what} no inventory task covers" if gaps else "Gaps")

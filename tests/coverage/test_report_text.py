@@ -95,6 +95,26 @@ def test_ungrounded_tasks_are_grouped_by_reason(reports_md):
     assert "| inv-4 | Cook |" in food and "bottom-tier" in food
 
 
+def test_a_report_lists_what_the_inventory_covers_and_by_which_tasks(reports_md, cov_con, tmp_path):
+    # a persona's finance report counted 4 covering tasks and named only the ungrounded one (27 Nov)
+    copy = section(reports_md["digital-copywriting"], "## What the inventory covers")
+    assert "2 O\\*NET tasks of this domain are covered, by 2 inventory tasks. **occupation named**:" in copy
+    assert (
+        "| 1 | Analyse market data (**occupation named**) | Market Research Analysts and Marketing Specialists "
+        "| $250.00k | mid | judgment | inv-5 |" in copy
+    )
+    assert (
+        "| 2 | Tune search campaigns | Search Marketing Strategists | $150.00k | mid | routine | inv-8 |"
+        in copy
+    )
+    soft = section(reports_md["computer-and-mathematical"], "## What the inventory covers")
+    assert "| 1 | Write application code | Software Developers | $600.00k | high | judgment | inv-1 |" in soft
+    assert "occupation named" not in soft  # no task-uncertain coverage: no legend
+    cov_con.execute("update int.domain_task_coverage set is_covered = false where domain_id = 'food'")
+    food = write_domain_report(cov_con, "food", tmp_path, RULE).markdown
+    assert "No O\\*NET task of this domain is covered by an inventory task." in food
+
+
 def test_declared_domain_column_shows_the_configured_domain_when_names_differ(cov_con, tmp_path):
     cov_con.execute(
         "update marts.inventory_grounding set inventory_domain = 'law' where inventory_task_id = 'inv-5'"
