@@ -434,6 +434,35 @@ def test_failed_checks_are_listed_with_their_severity(capsys):
     ]
 
 
+def test_a_step_whose_check_failed_as_a_warning_is_not_printed_ok(capsys):
+    # a persona read "[70/144] ok ..._no_row_quarantined", then "check failed (warn)" (27 Nov)
+    import dagster as dg
+
+    from taskvalue_cli.main import _Progress
+
+    @dg.asset
+    def table():
+        return None
+
+    @dg.asset_check(asset=table)
+    def table__is_fresh():
+        return dg.AssetCheckResult(passed=False, severity=dg.AssetCheckSeverity.WARN)
+
+    @dg.asset_check(asset=table)
+    def table__is_unique():
+        return dg.AssetCheckResult(passed=True)
+
+    progress = _Progress()
+    job = dg.define_asset_job("j", hooks=progress.hooks())
+    defs = dg.Definitions(assets=[table], asset_checks=[table__is_fresh, table__is_unique], jobs=[job])
+    assert defs.resolve_job_def("j").execute_in_process().success
+    printed = [x for x in capsys.readouterr().out.splitlines() if x.startswith("[")]
+    steps = sorted(x.split("] ", 1)[1].split(" (")[0] for x in printed)
+    assert steps == ["ok   table", "ok   table_table__is_unique", "warn table_table__is_fresh"]
+    (warned,) = [x for x in printed if "warn" in x]
+    assert warned.endswith("s): table__is_fresh failed")
+
+
 def test_refresh_refuses_to_start_beside_a_running_writer(refresh_env):
     from dagster import DagsterInstance, DagsterRun, DagsterRunStatus
 
