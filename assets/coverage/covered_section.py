@@ -37,6 +37,9 @@ def covered_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id: str) ->
         [domain_id, COVERED_SHOWN],
     )
     uncertain = any(r["is_covered_task_uncertain"] for r in rows)
+    sector = con.execute(
+        "select domain_kind = 'naics_sector' from marts.domain_coverage where domain_id = ?", [domain_id]
+    ).fetchone()
     doc.p(
         f"{plural(covered, 'O*NET task')} of this domain {'is' if covered == 1 else 'are'} covered, by "
         f"{plural(inventory_tasks, 'inventory task')}"
@@ -45,6 +48,13 @@ def covered_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id: str) ->
             " **occupation named**: covered only because an inventory task named the occupation; which "
             "of its tasks is imitated, the text could not tell (its closest statement is shown)."
             if uncertain
+            else ""
+        )
+        + (
+            " A sector holds its share of every occupation it employs, so a task matched to an occupation "
+            "that is not characteristic of the sector covers part of its value too, though the headline "
+            "does not count that task as matched here."
+            if sector and sector[0]
             else ""
         )
     )

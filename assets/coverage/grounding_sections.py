@@ -251,9 +251,11 @@ def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
 
 
 def homeless_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
-    """The ungrounded and unverified tasks no domain report lists (a domain report lists the tasks
-    that declare it, and the ungrounded ones whose best credible match is one of its characteristic
-    occupations): their `domain` names no configured domain, and no credible match places them."""
+    """The ungrounded and unverified tasks whose grounding no domain report shows (a domain report's
+    grounding sections list the tasks that declare it, and the ungrounded ones whose best credible
+    match is one of its characteristic occupations): their `domain` names no configured domain, and
+    no credible match places them. A report may still name such a task in *What the inventory
+    covers*, when its credible match covers work there."""
     homeless = dict_rows(
         con,
         """
@@ -270,9 +272,11 @@ def homeless_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
     )
     if not homeless:
         return
-    doc.h3(f"Tasks no domain report lists ({len(homeless):,})")
+    doc.h3(f"Tasks whose grounding no domain report shows ({len(homeless):,})")
     doc.p(
-        "They have no `domain`, or one that names no configured domain, so no domain report lists them: "
+        "They have no `domain`, or one that names no configured domain, so no domain report lists them among "
+        "its ungrounded or unverified tasks (one may name them in *What the inventory covers*, when a "
+        "credible match covers work there): "
         "the unverified ones (a credible match, but a domain that could not be checked: add an alias; or "
         "only a weak match: name the occupation or pin one; lowest best score first, so the tasks least "
         "like any O*NET work, toys among them, head each group), and the ungrounded "

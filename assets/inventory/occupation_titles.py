@@ -14,6 +14,7 @@ import re
 from collections import defaultdict
 from dataclasses import dataclass
 
+from assets.inventory.matching.spelling import us_spelling
 from assets.inventory.occupation_codes import soc_prefixes
 
 _WORD = re.compile(r"[a-z0-9]+")
@@ -173,6 +174,22 @@ _COMMON_NAMES = {
     "qa engineer": "Software Quality Assurance Analysts and Testers",
     "qa tester": "Software Quality Assurance Analysts and Testers",
     "quantitative analyst": "Financial Quantitative Analysts",
+    # British names of occupations O*NET calls otherwise (a London team's tracker, 27 Nov 2026; left
+    # out as ambiguous: conveyancer, GP receptionist, practice manager, social worker, chemist)
+    "solicitor": "Lawyers",
+    "trainee solicitor": "Lawyers",
+    "barrister": "Lawyers",
+    "legal executive": "Paralegals and Legal Assistants",
+    "clinical coder": "Medical Records Specialists",
+    "gp": "Family Medicine Physicians",
+    "general practitioner": "Family Medicine Physicians",
+    "chartered accountant": "Accountants and Auditors",
+    "estate agent": "Real Estate Sales Agents",
+    "physiotherapist": "Physical Therapists",
+    "healthcare assistant": "Nursing Assistants",
+    "care worker": "Home Health and Personal Care Aides",
+    "anaesthetist": "Anesthesiologists",
+    "midwife": "Midwives",  # not Nurse Midwives, whose title ends in the word too
     "radiology tech": "Radiologic Technologists and Technicians",
     "radiology technician": "Radiologic Technologists and Technicians",
     "real estate agent": "Real Estate Sales Agents",
@@ -278,6 +295,7 @@ class TitleIndex:
         self._part: dict[str, set[str]] = defaultdict(set)
         self._names: dict[str, str] = {}
         self._words: list[tuple[str, set[str]]] | None = None
+        self._title_words: frozenset[str] | None = None
         self._read: dict[str, tuple[Resolved | None, list[str]]] = {}
         # the occupations whose title or part ends in given words ('Tax Examiners', 'Claims ...
         # Examiners'; 'Insurance Sales Agents', 'Real Estate ... Sales Agents'): words that end the
@@ -308,6 +326,15 @@ class TitleIndex:
             self._read[text] = found, ([] if found else self.containing(text))
         return self._read[text]
 
+    def _us_spelled(self, text: str) -> str:
+        """`text` lower-cased with each word the titles lack in the US spelling they have, if any."""
+        if self._title_words is None:
+            keys = [*self._folded, *self._part, *(fold(k) for k in _COMMON_NAMES)]
+            self._title_words = frozenset(w for key in keys for w in key.split())
+        words = _WORD.findall(text.lower())
+        us = [us_spelling(w, self._title_words) for w in words]
+        return " ".join(us) if us != words else text
+
     def resolve(self, text: str) -> Resolved | None:
         """The occupation a name written by a person means, or None when it is not clear. 'Senior
         Accountant' and 'Software Engineer II' are read without their level; 'Paralegal/Legal
@@ -315,6 +342,10 @@ class TitleIndex:
         found = self._resolve(text)
         if found is not None:
             return found
+        us = self._us_spelled(text)  # 'Paediatrician', 'Anaesthesiologist': O*NET writes US English
+        if us != text:
+            found = self.resolve(us)
+            return None if found is None else Resolved(found.code, found.title, False)
         words = [w for w in _WORD.findall(text.lower()) if w not in _LEVELS]
         if words and len(words) < len(_WORD.findall(text.lower())):
             found = self._resolve(" ".join(words))

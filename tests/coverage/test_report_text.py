@@ -79,11 +79,11 @@ def test_ungrounded_tasks_are_grouped_by_reason(reports_md):
     )
     assert "inv-6" not in copy
     outside = section(copy, "### Outside the declared domain (1)")
-    homeless = section(reports_md["index"], "### Tasks no domain report lists (2)")
+    homeless = section(reports_md["index"], "### Tasks whose grounding no domain report shows (2)")
     assert (
         "| inv-6 | Weave | active | Underwater basket weaving | ungrounded: no credible match |" in homeless
     )
-    assert "pet peeve" in reports_md["index"].split("### Tasks no domain report lists")[0]
+    assert "pet peeve" in reports_md["index"].split("### Tasks whose grounding no domain report shows")[0]
     # inv-5 matches real work (a market research task) but declares Legal: a labelling problem
     assert "| inv-5 | Market sizing | active | Legal |" in outside and "inv-6" not in outside
     assert REASON_HELP["outside_declared_domain"].split(":")[0] in outside
@@ -110,6 +110,11 @@ def test_a_report_lists_what_the_inventory_covers_and_by_which_tasks(reports_md,
     soft = section(reports_md["computer-and-mathematical"], "## What the inventory covers")
     assert "| 1 | Write application code | Software Developers | $600.00k | high | judgment | inv-1 |" in soft
     assert "occupation named" not in soft  # no task-uncertain coverage: no legend
+    assert "A sector holds its share" not in soft
+    # a persona's sector report said "no inventory task has its best credible match here" above a
+    # list of covered tasks: the sector's share of non-characteristic occupations is said
+    sector = section(reports_md["sector-finance"], "## What the inventory covers")
+    assert "A sector holds its share of every occupation it employs" in sector and "| inv-1 |" in sector
     cov_con.execute("update int.domain_task_coverage set is_covered = false where domain_id = 'food'")
     food = write_domain_report(cov_con, "food", tmp_path, RULE).markdown
     assert "No O\\*NET task of this domain is covered by an inventory task." in food

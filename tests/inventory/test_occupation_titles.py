@@ -143,6 +143,18 @@ def test_the_real_titles_index(real_con):
         "Pediatrician": "29-1221.00",
         "ICU nurse": "29-1141.03",
         "Plumber": "47-2152.00",
+        # British names and spellings (a London team's tracker, 27 Nov 2026)
+        "Solicitor": "23-1011.00",
+        "Barrister": "23-1011.00",
+        "Clinical coder": "29-2072.00",
+        "GP": "29-1215.00",
+        "Midwife": "29-9099.01",
+        "Care worker": "31-1120",
+        "Anaesthetist": "29-1211.00",
+        "Paediatrician": "29-1221.00",  # spelled as O*NET does not: read as Pediatrician
+        "Senior Paediatrician": "29-1221.00",
+        "Orthopaedic Surgeon": "29-1242.00",
+        "Labour Relations Specialist": "13-1075.00",
         "Architect": None,  # buildings, databases, networks, landscapes?
         "Controller": None,  # air traffic, or finance?
         "CFO": None,

@@ -29,6 +29,7 @@ VOCABULARY = {
     "enrollment",
     "modeling",
     "promise",
+    "inquiries",
 }
 
 
@@ -50,6 +51,7 @@ VOCABULARY = {
         ("judgement", "judgment"),
         ("enrolment", "enrollment"),
         ("modelling", "modeling"),
+        ("enquiries", "inquiries"),
     ],
 )
 def test_a_british_spelling_reads_as_the_us_word_the_vocabulary_holds(british, us):
@@ -61,6 +63,15 @@ def test_the_vocabulary_decides():
     assert us_spelling("optimise", VOCABULARY) == "optimise"  # no US form in the corpus: as written
     assert us_spelling("our", VOCABULARY | {"or"}) == "our"  # our → or is a coincidence, not a spelling
     assert us_spelling("zzgx", VOCABULARY) == "zzgx"
+    assert us_spelling("mould", VOCABULARY | {"mold", "cold"}) == "mold"
+    assert us_spelling("could", VOCABULARY | {"cold"}) == "could"  # only mould → mold
+
+
+def test_stop_words_stay_as_written():
+    # 'could' is a stop word, so in no vocabulary: it was read as the corpus word 'cold' (27 Nov)
+    tokenizer = UsSpellingTokenizer()
+    tokenizer.learn({"cold", "behavior"}, stop_words={"could", "our"})
+    assert tokenizer("could our behaviour") == ["could", "our", "behavior"]
 
 
 def test_the_tokenizer_is_plain_until_it_learns_a_vocabulary():

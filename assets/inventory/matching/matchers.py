@@ -87,7 +87,8 @@ class TfidfMatcher(_SingleMatcher):
     def fit(self, documents: Sequence[str]) -> TfidfMatcher:
         self.tokenizer.forget()
         self._matrix = self.vectorizer.fit_transform(documents).tocsr()
-        self.tokenizer.learn(self.vectorizer.vocabulary_)  # queries' British spellings read as the corpus's
+        # queries' British spellings read as the corpus's
+        self.tokenizer.learn(self.vectorizer.vocabulary_, self.vectorizer.get_stop_words() or ())
         self._dt = self._matrix.T.tocsr()
         self._occ_for = None
         return self

@@ -52,8 +52,8 @@ _ENDINGS = (
     ("ls", "lls"),
     ("l", "ll"),
 )
-# (British, US) anywhere in the word: behaviour, paediatric, oesophagus, mould
-_INFIXES = (("our", "or"), ("ae", "e"), ("oe", "e"), ("ould", "old"))
+# (British, US) anywhere in the word: behaviour, paediatric, oesophagus, mould, enquiries
+_INFIXES = (("our", "or"), ("ae", "e"), ("oe", "e"), ("mould", "mold"), ("enquir", "inquir"))
 _SHORTEST = 4  # a US form shorter than this is a coincidence (our → or), not a spelling
 
 
@@ -99,9 +99,10 @@ class UsSpellingTokenizer:
         """Back to the plain tokenizer, to fit another corpus as it is written."""
         self.vocabulary, self._memo = None, {}
 
-    def learn(self, vocabulary: Collection[str]) -> None:
-        """Words of the fitted corpus (unigrams: the vectorizer's vocabulary holds bigrams too)."""
-        self.vocabulary = frozenset(t for t in vocabulary if " " not in t)
+    def learn(self, vocabulary: Collection[str], stop_words: Collection[str] = ()) -> None:
+        """Words of the fitted corpus (unigrams: the vectorizer's vocabulary holds bigrams too). Stop
+        words are in no vocabulary, and stay as written: 'could' is no British 'cold'."""
+        self.vocabulary = frozenset(t for t in vocabulary if " " not in t) | frozenset(stop_words)
         self._memo = {}
 
     def __call__(self, text: str) -> list[str]:
