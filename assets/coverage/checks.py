@@ -100,7 +100,20 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 true("sector_bills_are_their_sums"),
             ],
             row_id_columns=["domain_id", "onet_soc_code"],
-        )
+        ),
+        # a NAICS code the OES sector file does not hold (a typo in the config, or BLS recoding a
+        # sector) left the sector domain with no occupation: $0 of value and a coverage of NaN, published
+        GxSuite(
+            "domain_members__every_naics_rule_names_a_sector_of_the_oes_file",
+            """
+            select d.domain_id, d.rule_value as naics,
+                exists (select 1 from marts.sector_occupation_value as s where s.naics = d.rule_value)
+                    as sector_in_the_oes_file
+            from int.domain_definitions as d where d.rule_type = 'naics'
+            """,
+            [true("sector_in_the_oes_file")],
+            row_id_columns=["domain_id", "naics"],
+        ),
     ],
     ("int", "domain_inventory_names"): [
         GxSuite(

@@ -19,6 +19,7 @@ from assets.common.gx_checks import (
     unique,
 )
 from assets.staging.assets import STAGING_TABLE_ASSETS
+from assets.staging.source_shrink import no_file_of_a_release_lost_rows
 
 O_GROUPS = ["total", "major", "minor", "broad", "detailed"]
 SOC_CODE = r"^\d{2}-\d{4}\.\d{2}$"
@@ -374,5 +375,6 @@ SUITES: dict[str, list[GxSuite]] = {
 }
 
 STAGING_CHECKS = [
-    gx_asset_check(["staging", table], suite) for table, suites in SUITES.items() for suite in suites
+    *(gx_asset_check(["staging", table], suite) for table, suites in SUITES.items() for suite in suites),
+    no_file_of_a_release_lost_rows,
 ]

@@ -117,6 +117,8 @@ def column_docs() -> dict[str, str]:
     return docs
 
 
+# What the value model reads: every release 2020-2024 fills each cell, with a number or a marker
+NEVER_BLANK = frozenset({"TOT_EMP", "H_MEAN", "A_MEAN"})
 HEADER_SCAN_ROWS = 20  # BLS workbooks sometimes carry title rows above the header
 
 
@@ -137,6 +139,18 @@ def _frame_from_grid(rows: list[list[str | None]], first_row: int, file: str) ->
             column="OCC_CODE",
         )
     header = [str(v).strip() if v is not None else "" for v in rows[header_idx]]
+    seen: dict[str, int] = {}
+    for j, name in enumerate(header):
+        key = normalise_header(name) if name else ""
+        if key and key in seen:
+            raise SourceFormatError(
+                file,
+                f"the header names column {name!r} twice (columns {seen[key] + 1} and {j + 1}): "
+                "which one holds the data cannot be told",
+                row=first_row + header_idx,
+                column=name,
+            )
+        seen[key] = j
     width = len(header)
     body = rows[header_idx + 1 :]
     data: dict[str, list[str | None]] = {h or f"column_{j}": [] for j, h in enumerate(header)}
@@ -236,6 +250,16 @@ def parse(path: Path, vintage_year: int) -> tuple[pl.DataFrame, int]:
             out[name] = pl.Series([None] * raw.height, dtype=dtype)
             continue
         text = raw[found[header]]
+        if header in NEVER_BLANK and text.is_null().any():
+            row = raw.filter(text.is_null())["source_row"][0]
+            raise SourceFormatError(
+                file,
+                "the cell is empty: BLS writes a marker (* no wage estimate, ** no employment estimate, "
+                "# above the top of the wage range) where it publishes no value, so an empty cell is a "
+                "damaged or edited file (re-download it)",
+                row=int(row),
+                column=header,
+            )
         is_marker = text.is_in(MARKERS)
         nulls = pl.Series([None] * raw.height, dtype=pl.String)
         marked[header] = text.zip_with(is_marker, nulls)

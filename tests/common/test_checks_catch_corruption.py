@@ -171,6 +171,12 @@ CASES = {
         ],
         "ExpectColumnValuesToBeInSet(column='sector_bills_are_their_sums')",
     ),
+    # the sector file recoded (every "52" written "520000"): the sector domain had no member, $0
+    "naics_rule_names_no_sector_of_the_file": (
+        "domain_members__every_naics_rule_names_a_sector_of_the_oes_file",
+        ["update marts.sector_occupation_value set naics = '520000' where naics = '52'"],
+        "ExpectColumnValuesToBeInSet(column='sector_in_the_oes_file')",
+    ),
     # a slice whose covered and uncovered parts miss its total by a cent
     "slice_parts_a_cent_off": (
         "domain_coverage_slices__one_row_per_slice_and_covered_within_total",

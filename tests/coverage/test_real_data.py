@@ -159,11 +159,12 @@ def test_a_sector_claims_inventory_only_through_its_characteristic_occupations(r
         "13-2051.00": True,
         "17-2072.00": False,
     }  # financial analysts yes, electronics engineers no
-    # 126 credible inventory tasks land on some member; 58 on a characteristic one with a status that counts
+    # credible inventory tasks land on some member; 57 on a characteristic one with a status that counts
+    # (58 until FIN-006's one-word match to Loan Interviewers fell below medium, British spelling read)
     assert rows(
         real_con,
         "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'sector-finance-and-insurance'",
-    ) == [(58,)]
+    ) == [(57,)]
 
 
 def test_the_rl_export_stamps_only_credible_matches(real_con):
@@ -172,7 +173,7 @@ def test_the_rl_export_stamps_only_credible_matches(real_con):
         "select count(*) filter (where is_match_credible), count(*) filter (where onet_soc_code is not null), "
         "count(*) filter (where is_task_uncertain), count(*) filter (where onet_task_id is not null), "
         "count(*) from marts.inventory_export",
-    ) == [(136, 136, 120, 16, 176)]
+    ) == [(135, 135, 120, 15, 176)]  # FIN-006 no longer credible (its "amortisation" now counts)
     # 120 credible matches rest on the occupation the row named (hinted) with text too weak to pick the
     # task: the occupation's stamps only. "Debug memory leak in Node.js worker" was stamped with
     # "Train users to use new or modified equipment" (21679), nature interpersonal
@@ -340,9 +341,9 @@ def test_coverage_resting_only_on_named_occupations_is_measured(real_con):
         "sum(covered_value_task_uncertain_usd) from marts.domain_coverage "
         "where domain_id in (select domain_id from int.domain_definitions where domain_kind = 'soc_major_group')",
     )[0]
-    assert (covered, uncertain) == (100, 85)
+    assert (covered, uncertain) == (99, 85)  # 100 before FIN-006's Loan Interviewers task fell to low
     assert float(uncertain_value) == pytest.approx(215.4e9, rel=5e-4)
-    assert float(value) == pytest.approx(249.5e9, rel=5e-4)
+    assert float(value) == pytest.approx(249.2e9, rel=5e-4)
 
 
 def test_the_example_inventorys_puzzles_and_games_are_declared_unmapped_not_warned(real_con):

@@ -125,6 +125,30 @@ def test_misspelt_tot_emp_names_the_file_and_the_column(tmp_path):
     assert str(path) in str(err) and "'TOT_EMP'" in str(err) and "TOT_EMPL" in str(err)  # lists what it found
 
 
+@pytest.mark.parametrize("column", ["TOT_EMP", "H_MEAN", "A_MEAN"])
+def test_an_empty_value_cell_is_a_damaged_file_not_a_missing_estimate(tmp_path, column):
+    # a blanked TOT_EMP loaded as null (no marker) and dropped the occupation's wage bill; a blanked
+    # A_MEAN quietly became H_MEAN x 2,080 (a reviewer's corruption runs, 27 Nov). BLS marks every
+    # value it does not publish; releases 2020-2024 have no empty cell in these columns.
+    rows = [list(CSV_ROWS[0]), list(CSV_ROWS[1])]
+    rows[1][OES_HEADER.index(column)] = ""
+    path = tmp_path / "blank.csv"
+    path.write_bytes(_csv_bytes(rows))
+    err = _error(path)
+    assert (err.file, err.row, err.column) == (str(path), 3, column)
+    assert "the cell is empty" in str(err) and "marker" in str(err)
+
+
+def test_a_column_named_twice_names_the_header_row_and_the_column(tmp_path):
+    # a header with TOT_EMP twice failed with "zip() argument 2 is longer than argument 1"
+    header = ["TOT_EMP" if h == "O_GROUP" else h for h in OES_HEADER]
+    path = tmp_path / "twice.csv"
+    path.write_bytes(_csv_bytes(CSV_ROWS, header))
+    err = _error(path)
+    assert (err.file, err.row, err.column) == (str(path), 1, "TOT_EMP")
+    assert "twice" in str(err)
+
+
 def test_non_numeric_wage_names_file_row_and_column(tmp_path):
     rows = [list(CSV_ROWS[0]), list(CSV_ROWS[1])]
     rows[1][17] = "95.1x"  # H_MEAN

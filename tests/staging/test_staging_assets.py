@@ -224,3 +224,42 @@ def test_a_staging_asset_without_its_ingest_table_says_which_to_materialize():
         TaskvalueError, match=r"ingest.soc is not in the work database: materialize ingest/soc first"
     ):
         _file_row(duckdb.connect(), "soc", "soc_structure")
+
+
+def test_a_file_of_the_published_release_that_lost_rows_is_refused(tmp_path):
+    # a reviewer cut Tasks to DWAs.txt at a line boundary: it parsed, and the published digital value
+    # fell from $7.13tn to $4.52tn with no warning (27 Nov). A release's files do not change.
+    published, settings = run_refresh(tmp_path / "published", MIRROR, selection=SELECTION)
+    assert published.success
+    run = tmp_path / "run"
+    run.mkdir()
+    shutil.copy(settings.work_db, run / "taskvalue.duckdb")  # what the next refresh compares with
+    mirror = _copy_mirror(tmp_path)
+    dwas = mirror / "onet" / "29.0" / "Tasks to DWAs.txt"
+    lines = dwas.read_text().splitlines(keepends=True)
+    dwas.write_text("".join(lines[: len(lines) // 2]))  # cut at a line boundary: still parses
+
+    result, _ = run_refresh(run, mirror, selection=SELECTION, raise_on_error=False)
+    assert not result.success
+    (evaluation,) = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == "source_files__no_file_of_a_release_lost_rows_since_publish"
+    ]
+    assert not evaluation.passed and evaluation.severity.value == "ERROR"
+    kept, before = len(lines) // 2 - 1, len(lines) - 1  # data rows, the header aside
+    assert evaluation.metadata["files"].value.startswith(
+        f"- Tasks to DWAs.txt (onet 29.0, staging.onet_tasks_to_dwas): {kept:,} rows, {before:,} in the "
+        "published warehouse"
+    )
+    # on purpose: accepted, and said so
+    result, _ = run_refresh(run, mirror, selection=SELECTION, accept_changed_checksums=True)
+    (evaluation,) = [
+        e
+        for e in result.get_asset_check_evaluations()
+        if e.check_name == "source_files__no_file_of_a_release_lost_rows_since_publish"
+    ]
+    assert (
+        evaluation.passed
+        and "Accepted: TASKVALUE_ACCEPT_CHANGED_CHECKSUMS" in evaluation.metadata["files"].value
+    )
