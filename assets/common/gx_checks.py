@@ -121,6 +121,9 @@ class GxSuite:
     row_id_columns: Sequence[str] = ()
     description: str = ""
     for_database: Callable[[Any], "GxSuite"] | None = None
+    # other tables the query reads: the check waits for them, and is skipped when one failed (it
+    # raised "Table ... does not exist", or read a previous run's table in a reused work database)
+    also_reads: Sequence[Sequence[str]] = ()
 
 
 _lock = threading.Lock()
@@ -243,6 +246,7 @@ def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> Asset
         name=suite.name,
         blocking=True,
         description=suite.description or _default_description(suite),
+        additional_deps=[AssetKey(list(k)) for k in suite.also_reads],
     )
     def _check(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
         with duckdb.get_connection() as con:

@@ -83,6 +83,7 @@ def _task_exists(table: str) -> GxSuite:
         [true("task_exists")],
         row_id_columns=["source_row", "onet_soc_code", "task_id"],
         description=f"Referential integrity: every Task ID in {table} exists in Task Statements.",
+        also_reads=[("staging", "onet_task_statements")],
     )
 
 

@@ -81,4 +81,35 @@ def parse(path: Path) -> tuple[pl.DataFrame, int]:
         .otherwise(pl.col("broad_code"))
         .alias("broad_code"),
     )
+    _refuse_codes_outside_their_group(frame, file)
     return frame, rows_read
+
+
+# SOC 2018's one group whose members do not extend its code: Physicians (29-1210) runs to 29-1229
+_IRREGULAR_BROAD = {"29-1210": ("29-1211", "29-1229")}
+
+
+def _group_prefix(code: str) -> str:
+    """What every member's code starts with: '13-1020' -> '13-102', '15-1200' -> '15-12', '13-0000' -> '13-'."""
+    major, rest = code.split("-")
+    return f"{major}-{rest.rstrip('0')}"
+
+
+def _refuse_codes_outside_their_group(frame: pl.DataFrame, file: str) -> None:
+    """Each code must extend the groups listed before it: a group row blanked or moved would file its
+    members under the previous group (13-1021 under 13-1010), and nothing downstream could tell."""
+    for row in frame.select("soc_code", "major_code", "minor_code", "broad_code", "source_row").iter_rows():
+        code, *groups, source_row = row
+        for group in groups:
+            if group is None or code.startswith(_group_prefix(group)):
+                continue
+            low, high = _IRREGULAR_BROAD.get(group, ("", ""))
+            if low <= code <= high:
+                continue
+            raise SourceFormatError(
+                file,
+                f"code {code} is not a member of the group {group} listed before it: a group row is "
+                "missing or out of order",
+                row=int(source_row),
+                column="SOC Code",
+            )

@@ -58,3 +58,31 @@ def test_bad_code_names_row_and_column(tmp_path):
     with pytest.raises(SourceFormatError) as err:
         soc.parse(path)
     assert (err.value.row, err.value.column) == (4, "SOC Code")
+
+
+def test_a_code_under_a_group_it_does_not_extend_names_row_and_column(tmp_path):
+    # a reviewer blanked the "13-1020 Broad" row: 13-1021..23 were filed under 13-1010 and published
+    header = ["SOC Group", "SOC Code", "SOC Title", "SOC Definition"]
+    rows = [
+        ["Major", "13-0000", "Business and Financial Operations Occupations", ""],
+        ["Minor", "13-1000", "Business Operations Specialists", ""],
+        ["Broad", "13-1010", "Agents and Business Managers of Artists, Performers, and Athletes", ""],
+        ["Detailed", "13-1011", "Agents and Business Managers of Artists, Performers, and Athletes", "x"],
+        ["Detailed", "13-1021", "Buyers and Purchasing Agents, Farm Products", "x"],
+    ]
+    path = tmp_path / "soc.xlsx"
+    _workbook(path, [header, *rows])
+    with pytest.raises(SourceFormatError) as err:
+        soc.parse(path)
+    assert (err.value.row, err.value.column) == (6, "SOC Code")
+    assert "13-1021 is not a member of the group 13-1010" in str(err.value)
+    # SOC 2018's Physicians broad group (29-1210) holds 29-1211 to 29-1229: read as published
+    physicians = [
+        ["Major", "29-0000", "Healthcare Practitioners and Technical Occupations", ""],
+        ["Minor", "29-1000", "Healthcare Diagnosing or Treating Practitioners", ""],
+        ["Broad", "29-1210", "Physicians", ""],
+        ["Detailed", "29-1221", "Pediatricians, General", "x"],
+    ]
+    _workbook(path, [header, *physicians])
+    frame, _ = soc.parse(path)
+    assert frame.filter(soc_code="29-1221")["broad_code"].to_list() == ["29-1210"]
