@@ -17,9 +17,10 @@ from dagster import AssetCheckResult, AssetCheckSeverity, MetadataValue, asset_c
 from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
+from assets.common.published_reads import READ_ERRORS, unreadable_published
 from assets.common.warehouse import attached_columns, attached_read_only
 from assets.inventory.assets import OVERRIDES
-from assets.inventory.row_warnings import READ_ERRORS, ROWS_SHOWN, unreadable_published
+from assets.inventory.row_warnings import ROWS_SHOWN
 from orchestration.resources import TaskvalueSettings
 
 _ALIAS = "published_overrides"

@@ -16,12 +16,12 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValu
 from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
+from assets.common.published_reads import READ_ERRORS, unreadable_published
 from assets.common.warehouse import attached_columns, attached_read_only
 from assets.common.warn_checks import warning_check
 from orchestration.resources import TaskvalueSettings
 
 ROWS_SHOWN = 50
-READ_ERRORS = (duckdb.Error, OSError)  # reading the published warehouse
 TASKS = AssetKey(["staging", "inventory_tasks"])
 QUARANTINE = AssetKey(["staging", "inventory_quarantine"])
 
@@ -53,16 +53,6 @@ no_row_quarantined = warning_check(
     "task ID, reason and detail (the first 50), and the counts per file and reason.",
     _quarantined,
 )
-
-
-def unreadable_published(warehouse: Path, exc: Exception) -> AssetCheckResult:
-    """The warning of a check that compares with the published warehouse and cannot read it: a
-    warning, never a reason to fail the refresh."""
-    return AssetCheckResult(
-        passed=False,
-        severity=AssetCheckSeverity.WARN,
-        metadata={"error": MetadataValue.text(f"cannot read the published warehouse {warehouse}: {exc}")},
-    )
 
 
 def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple]:

@@ -17,11 +17,11 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValu
 from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
+from assets.common.published_reads import READ_ERRORS
 from assets.common.warehouse import attached_columns, attached_read_only
 from orchestration.resources import TaskvalueSettings
 
 SOURCE_FILES = AssetKey(["staging", "source_files"])
-READ_ERRORS = (duckdb.Error, OSError)
 
 
 def shrunk_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple]:

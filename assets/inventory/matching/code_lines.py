@@ -294,18 +294,23 @@ def is_code(line: str) -> bool:
     return _judge(line)[0]
 
 
-def _config_blocks(lines: list[str]) -> set[int]:
-    """Indices of lines in runs of at least CONFIG_RUN consecutive config lines (blank lines end a run)."""
+def _runs(lines: list[str], member, minimum: int) -> set[int]:
+    """Indices of lines in runs of at least `minimum` consecutive lines that `member` accepts."""
     found: set[int] = set()
     run: list[int] = []
     for i, line in enumerate([*lines, ""]):
-        if ":" in line and _CONFIG_LINE.match(line.strip()):
+        if line and member(line):
             run.append(i)
             continue
-        if len(run) >= CONFIG_RUN:
+        if len(run) >= minimum:
             found.update(run)
         run = []
     return found
+
+
+def _config_blocks(lines: list[str]) -> set[int]:
+    """Indices of lines in runs of at least CONFIG_RUN consecutive config lines (blank lines end a run)."""
+    return _runs(lines, lambda x: ":" in x and _CONFIG_LINE.match(x.strip()) is not None, CONFIG_RUN)
 
 
 def _table_blocks(lines: list[str]) -> set[int]:
@@ -322,15 +327,7 @@ def _table_blocks(lines: list[str]) -> set[int]:
             while j < len(stripped) and "|" in stripped[j]:
                 found.add(j)
                 j += 1
-    run: list[int] = []
-    for i, line in enumerate([*stripped, ""]):
-        if len(line) > 1 and line[0] == "|" and line[-1] == "|":
-            run.append(i)
-            continue
-        if len(run) >= TABLE_RUN:
-            found.update(run)
-        run = []
-    return found
+    return found | _runs(stripped, lambda x: len(x) > 1 and x[0] == "|" and x[-1] == "|", TABLE_RUN)
 
 
 def drop_code_lines(text: str) -> str:
