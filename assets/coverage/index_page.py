@@ -59,7 +59,8 @@ def quarantine_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
     rows = dict_rows(
         con,
         "select source_file, source_sheet, source_row, task_id, reason, detail, count(*) over () as n "
-        f"from staging.inventory_quarantine order by source_file, source_sheet, source_row limit {QUARANTINE_SHOWN}",
+        "from staging.inventory_quarantine order by source_file, source_sheet, source_row limit ?",
+        [QUARANTINE_SHOWN],
     )
     if not rows:
         return

@@ -175,13 +175,13 @@ _COMMON_NAMES = {
     "qa tester": "Software Quality Assurance Analysts and Testers",
     "quantitative analyst": "Financial Quantitative Analysts",
     # British names of occupations O*NET calls otherwise (a London team's tracker, 27 Nov 2026; left
-    # out as ambiguous: conveyancer, GP receptionist, practice manager, social worker, chemist)
+    # out as ambiguous: conveyancer, GP (general partner in a fund), GP receptionist, practice manager,
+    # social worker, chemist)
     "solicitor": "Lawyers",
     "trainee solicitor": "Lawyers",
     "barrister": "Lawyers",
     "legal executive": "Paralegals and Legal Assistants",
     "clinical coder": "Medical Records Specialists",
-    "gp": "Family Medicine Physicians",
     "general practitioner": "Family Medicine Physicians",
     "chartered accountant": "Accountants and Auditors",
     "estate agent": "Real Estate Sales Agents",
@@ -329,8 +329,10 @@ class TitleIndex:
     def _us_spelled(self, text: str) -> str:
         """`text` lower-cased with each word the titles lack in the US spelling they have, if any."""
         if self._title_words is None:
-            keys = [*self._folded, *self._part, *(fold(k) for k in _COMMON_NAMES)]
-            self._title_words = frozenset(w for key in keys for w in key.split())
+            # the titles' words, singular and as written ('pediatrician', 'pediatricians'); not the
+            # British names above ('anaesthetist' is no US word to keep)
+            keys = [*self._folded, *self._part, *self._exact, *(fold(v) for v in _COMMON_NAMES.values())]
+            self._title_words = frozenset(w for key in keys for w in _WORD.findall(key.lower()))
         words = _WORD.findall(text.lower())
         us = [us_spelling(w, self._title_words) for w in words]
         return " ".join(us) if us != words else text

@@ -5,6 +5,8 @@ Check names are statements about the table (`<table>__<what holds>`).
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections.abc import Collection
 
 from assets.common.gx_checks import (
@@ -83,7 +85,6 @@ def _task_exists(table: str) -> GxSuite:
         [true("task_exists")],
         row_id_columns=["source_row", "onet_soc_code", "task_id"],
         description=f"Referential integrity: every Task ID in {table} exists in Task Statements.",
-        also_reads=[("staging", "onet_task_statements")],
     )
 
 
@@ -375,7 +376,21 @@ SUITES: dict[str, list[GxSuite]] = {
     ],
 }
 
+
+def _other_staging_tables(table: str, suite: GxSuite) -> list[tuple[str, str]]:
+    """The other file-fed staging tables a suite's query joins (staging tables do not depend on each
+    other, so the check must be told to wait for them; source_files depends on them all)."""
+    found = set(re.findall(r"\bstaging\.(\w+)", suite.query)) - {table, "source_files"}
+    return [("staging", t) for t in sorted(found)]
+
+
 STAGING_CHECKS = [
-    *(gx_asset_check(["staging", table], suite) for table, suites in SUITES.items() for suite in suites),
+    *(
+        gx_asset_check(
+            ["staging", table], dataclasses.replace(suite, also_reads=_other_staging_tables(table, suite))
+        )
+        for table, suites in SUITES.items()
+        for suite in suites
+    ),
     no_file_of_a_release_lost_rows,
 ]

@@ -97,6 +97,13 @@ def test_a_markdown_table_is_data_not_work():
         "\n"
         "Pick one option | the other | or neither.\n"  # pipes in a sentence: not a table
         "| a lone row |\n"
+        "\n"
+        "You are a paralegal.\n"  # a reviewer's instructions in a table (27 Nov): they are the work
+        "| Step | Instruction |\n"
+        "| --- | --- |\n"
+        "| 1 | Draft a motion to compel discovery of the withheld emails |\n"
+        "| 2 | File the motion with the court clerk |\n"
+        "Then write a memo explaining why column a | b differs.\n"  # one pipe after a table: prose
     )
     kept = [x for x in prose(prompt).split("\n") if x.strip()]
     assert kept == [
@@ -104,6 +111,10 @@ def test_a_markdown_table_is_data_not_work():
         "Transactions (excerpt):",
         "Pick one option | the other | or neither.",
         "| a lone row |",
+        "You are a paralegal.",
+        "| 1 | Draft a motion to compel discovery of the withheld emails |",
+        "| 2 | File the motion with the court clerk |",
+        "Then write a memo explaining why column a | b differs.",
     ]
 
 

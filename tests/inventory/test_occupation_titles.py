@@ -147,7 +147,10 @@ def test_the_real_titles_index(real_con):
         "Solicitor": "23-1011.00",
         "Barrister": "23-1011.00",
         "Clinical coder": "29-2072.00",
-        "GP": "29-1215.00",
+        "GP": None,  # general practitioner, or a fund's general partner
+        "General practitioner": "29-1215.00",
+        "Paediatricians": "29-1221.00",
+        "Nurse anaesthetist": "29-1151.00",
         "Midwife": "29-9099.01",
         "Care worker": "31-1120",
         "Anaesthetist": "29-1211.00",

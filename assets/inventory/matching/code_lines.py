@@ -160,6 +160,8 @@ CONFIG_RUN = 3
 # a Markdown table: its delimiter row (`|---|:--:|`), or a run of TABLE_RUN lines between pipes
 _TABLE_DELIMITER = re.compile(r"^\|?\s*:?-{3,}:?\s*(?:\|\s*:?-{3,}:?\s*)+\|?$")
 TABLE_RUN = 3
+TABLE_SENTENCE_WORDS = 4
+_CELL_WORD = re.compile(r"[A-Za-z\u00c0-\u024f]{2,}")
 _SYMBOLS = "{}[]()<>=;_|&$\\*/#@"
 _LETTER = re.compile(r"[^\W\d_]")
 _SYMBOL_BYTES = _SYMBOLS.encode()
@@ -314,20 +316,30 @@ def _config_blocks(lines: list[str]) -> set[int]:
 
 
 def _table_blocks(lines: list[str]) -> set[int]:
-    """Indices of the lines of Markdown tables: a delimiter row with the header above it and the rows
-    below it (each holding a `|`, up to a blank line), or TABLE_RUN lines or more that start and end
-    with `|`. A table is data (transactions, a rubric's points), and its cells' words match single
-    duties: an AML alert's rows of "cash deposit" ranked Tellers `medium`."""
+    """Indices of the data rows of Markdown tables: a table is a delimiter row with the header above
+    it and the rows below it (up to a blank line or a line that is no row), or TABLE_RUN lines or more
+    that start and end with `|`. Data is what its cells hold (an AML alert's rows of dates, "cash
+    deposit" and amounts ranked Tellers `medium`); a row with a cell of TABLE_SENTENCE_WORDS words or
+    more holds an instruction or a task card's value, and stays."""
     found: set[int] = set()
     stripped = [x.strip() for x in lines]
     for i, line in enumerate(stripped):
         if "-" in line and _TABLE_DELIMITER.match(line):
             found.update(range(i - 1 if i and "|" in stripped[i - 1] else i, i + 1))
+            piped, pipes = line.startswith("|"), line.count("|")
             j = i + 1
-            while j < len(stripped) and "|" in stripped[j]:
+            # a row starts with a pipe as the delimiter does, or holds as many: not a sentence with one
+            while j < len(stripped) and (
+                stripped[j].startswith("|") if piped else stripped[j].count("|") >= pipes
+            ):
                 found.add(j)
                 j += 1
-    return found | _runs(stripped, lambda x: len(x) > 1 and x[0] == "|" and x[-1] == "|", TABLE_RUN)
+    found |= _runs(stripped, lambda x: len(x) > 1 and x[0] == "|" and x[-1] == "|", TABLE_RUN)
+    return {i for i in found if not _sentence_cell(stripped[i])}
+
+
+def _sentence_cell(row: str) -> bool:
+    return any(len(_CELL_WORD.findall(cell)) >= TABLE_SENTENCE_WORDS for cell in row.split("|"))
 
 
 def drop_code_lines(text: str) -> str:

@@ -2,7 +2,7 @@
 
 O*NET's statements are in US English; a team in London writes *behaviour*, *analyse*, *summarise*,
 *amortisation*, *centre*, *labelled*, *paediatric*, and TF-IDF sees none of them in the corpus (the
-example inventory holds 95 such words). A word the corpus lacks is read as its US form when one of
+example inventory holds 83 such words). A word the corpus lacks is read as its US form when one of
 the rules below turns it into a word the corpus has: the corpus decides, so *promise*, *expertise*
 or *advertise* (corpus words) are never touched, and a rule that yields no corpus word changes
 nothing. Embeddings read sub-words and need no such help.
@@ -49,27 +49,64 @@ _ENDINGS = (
     ("lment", "llment"),
     ("mmes", "ms"),
     ("mme", "m"),
-    ("ls", "lls"),
-    ("l", "ll"),
+    ("bres", "bers"),
+    ("bre", "ber"),
 )
-# (British, US) anywhere in the word: behaviour, paediatric, oesophagus, mould, enquiries
-_INFIXES = (("our", "or"), ("ae", "e"), ("oe", "e"), ("mould", "mold"), ("enquir", "inquir"))
+# enrol, fulfil, instil: a final l doubled, in words of 5 letters or more (tol, wal, cal, hal are
+# abbreviations and names, not British spellings of toll, wall, call, hall)
+_DOUBLED_L = (("ls", "lls"), ("l", "ll"))
+_DOUBLED_L_SHORTEST = 5
+# (British, US) anywhere in the word: paediatric, anaesthesia, mould, enquiries. Not oe -> e: canoe
+# and Boeing are no British cane and being; the oe words are listed one by one below
+_INFIXES = (("ae", "e"), ("mould", "mold"), ("enquir", "inquir"))
+# -our after two letters or more: behaviour, colour, labour, odour; not fourth or bourne
+_OUR = re.compile(r"(?<=[a-z]{2})our")
+# one word each (cheque is the banking word of a banking inventory)
+_WORDS = {
+    "cheque": "check",
+    "cheques": "checks",
+    "tyre": "tire",
+    "tyres": "tires",
+    "grey": "gray",
+    "ageing": "aging",
+    "aluminium": "aluminum",
+    "jewellery": "jewelry",
+    "practise": "practice",
+    "practised": "practiced",
+    "practising": "practicing",
+    "storey": "story",
+    "storeys": "stories",
+    "draught": "draft",
+    "plough": "plow",
+    "manoeuvre": "maneuver",
+    "manoeuvres": "maneuvers",
+    "kerb": "curb",
+    "sceptical": "skeptical",
+    "diarrhoea": "diarrhea",
+    "foetus": "fetus",
+    "foetal": "fetal",
+    "oesophagus": "esophagus",
+    "oesophageal": "esophageal",
+    "oestrogen": "estrogen",
+    "oedema": "edema",
+}
 _SHORTEST = 4  # a US form shorter than this is a coincidence (our → or), not a spelling
 
 
 def us_candidates(word: str) -> list[str]:
     """US spellings a British `word` may stand for, most specific first (lower-case in, lower-case out)."""
-    found: list[str] = []
+    found: list[str] = [_WORDS[word]] if word in _WORDS else []
     for british, us in _ENDINGS:
         if word.endswith(british):
             found.append(word[: -len(british)] + us)
+    if len(word) >= _DOUBLED_L_SHORTEST:
+        found += [word[: -len(b)] + us for b, us in _DOUBLED_L if word.endswith(b)]
     for british, us in _INFIXES:
         if british in word:
             found.append(word.replace(british, us))
+    found.append(_OUR.sub("or", word))
     # two rules at once: organisational, behavioural, colourised
-    both = re.sub(
-        r"is(e|ed|es|ing|er|ers|ation|ations|ational|ationally)$", r"iz\1", word.replace("our", "or")
-    )
+    both = re.sub(r"is(e|ed|es|ing|er|ers|ation|ations|ational|ationally)$", r"iz\1", _OUR.sub("or", word))
     found.append(both)
     return [c for c in dict.fromkeys(found) if c != word and len(c) >= _SHORTEST]
 
