@@ -64,6 +64,12 @@ def test_the_labels_rl_teams_put_in_a_domain_column_map_to_the_work_they_imitate
         "credit risk": "finance",
         "medical coding": "healthcare-administration",
         "customer success": "customer-support",
+        "KYC/AML": "sector-finance-and-insurance",
+        # a London team's tracker (27 Nov): its labels for legal and NHS administration work
+        "litigation support": "legal",
+        "conveyancing": "legal",
+        "NHS admin": "healthcare-administration",
+        "GP admin": "healthcare-administration",
     }
     assert {label: names.get(normalize_name(label)) for label in expected} == expected
     # ambiguous in an RL inventory, so left to the user: "QA" (question answering or quality assurance),
