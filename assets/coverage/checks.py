@@ -101,19 +101,6 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             ],
             row_id_columns=["domain_id", "onet_soc_code"],
         ),
-        # a NAICS code the OES sector file does not hold (a typo in the config, or BLS recoding a
-        # sector) left the sector domain with no occupation: $0 of value and a coverage of NaN, published
-        GxSuite(
-            "domain_members__every_naics_rule_names_a_sector_of_the_oes_file",
-            """
-            select d.domain_id, d.rule_value as naics,
-                exists (select 1 from marts.sector_occupation_value as s where s.naics = d.rule_value)
-                    as sector_in_the_oes_file
-            from int.domain_definitions as d where d.rule_type = 'naics'
-            """,
-            [true("sector_in_the_oes_file")],
-            row_id_columns=["domain_id", "naics"],
-        ),
     ],
     ("int", "domain_inventory_names"): [
         GxSuite(
@@ -417,6 +404,40 @@ def _unmatched_names(con) -> tuple[bool, dict]:
     }
 
 
+def _naics_not_in_file(con) -> tuple[bool, dict]:
+    rows = con.execute(
+        """
+        select d.domain_id, d.rule_value,
+            (select string_agg(distinct naics, ', ' order by naics) from marts.sector_occupation_value) as sectors
+        from int.domain_definitions as d
+        where d.rule_type = 'naics'
+            and not exists (select 1 from marts.sector_occupation_value as s where s.naics = d.rule_value)
+        order by d.domain_id, d.rule_value
+        """
+    ).fetchall()
+    return not rows, {
+        "rules_naming_no_sector": MetadataValue.int(len(rows)),
+        "rules": MetadataValue.md(
+            "\n".join(
+                f"- {d}: naics {v!r} is no sector of the OES file (it has: {s or 'none'})" for d, v, s in rows
+            )
+            or "none"
+        ),
+    }
+
+
+# a NAICS code the OES sector file does not hold (a typo in the config, or BLS recoding a sector)
+# leaves the sector domain without an occupation: its report says so, and this says why. A warning:
+# a file of other sectors on purpose (a test mirror, a vintage before a sector existed) is no error
+every_naics_rule_names_a_sector = warning_check(
+    AssetKey(["int", "domain_members"]),
+    "domain_members__every_naics_rule_names_a_sector_of_the_oes_file",
+    "Warns with the naics rules of config/domains.toml that name no sector of the OES sector file (the "
+    "sector domain then has no occupation), listing the sectors the file has.",
+    _naics_not_in_file,
+)
+
+
 every_inventory_domain_matches = warning_check(
     AssetKey(["int", "domain_inventory_names"]),
     "domain_inventory_names__every_name_matches_a_domain",
@@ -475,4 +496,9 @@ def excluded_statuses_spelt_as_in_the_inventory(
     )
 
 
-CHECKS = [*GX_CHECKS, every_inventory_domain_matches, excluded_statuses_spelt_as_in_the_inventory]
+CHECKS = [
+    *GX_CHECKS,
+    every_naics_rule_names_a_sector,
+    every_inventory_domain_matches,
+    excluded_statuses_spelt_as_in_the_inventory,
+]
