@@ -200,9 +200,9 @@ def run_suite(frame, suite: GxSuite) -> tuple[bool, list[dict[str, Any]]]:
                 "expectation": described,
                 "unexpected_count": info.get("unexpected_count"),
                 "observed_value": _plain(info.get("observed_value")),
-                "failing_rows": [_plain(r) for r in (info.get("unexpected_index_list") or [])][
-                    :FAILING_ROWS_SHOWN
-                ],
+                "failing_rows": [
+                    _ids_first(_plain(r), id_cols) for r in (info.get("unexpected_index_list") or [])
+                ][:FAILING_ROWS_SHOWN],
                 "failing_values": [_plain(v) for v in (info.get("partial_unexpected_list") or [])][
                     :FAILING_ROWS_SHOWN
                 ],
@@ -210,6 +210,15 @@ def run_suite(frame, suite: GxSuite) -> tuple[bool, list[dict[str, Any]]]:
             }
         )
     return validation.success, failures
+
+
+def _ids_first(row: Any, id_cols: Sequence[str]) -> Any:
+    """A failing row with the columns naming it first (GX puts the tested value first, and a long
+    task text pushed the Task ID past the sample's cut), long texts shortened."""
+    if not isinstance(row, dict):
+        return row
+    ordered = {k: row[k] for k in id_cols if k in row} | row
+    return {k: (v[:77] + "…" if isinstance(v, str) and len(v) > 80 else v) for k, v in ordered.items()}
 
 
 def _plain(value: Any) -> Any:
