@@ -17,7 +17,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetKey, MetadataValu
 from dagster_duckdb import DuckDBResource
 
 from assets.common.pools import WORK_DB_POOL
-from assets.common.published_reads import READ_ERRORS
+from assets.common.published_reads import READ_ERRORS, unreadable_published
 from assets.common.warehouse import attached_columns, attached_read_only
 from orchestration.resources import TaskvalueSettings
 
@@ -57,15 +57,7 @@ def no_file_of_a_release_lost_rows(settings: TaskvalueSettings, duckdb: DuckDBRe
         with duckdb.get_connection() as con:
             shrunk = shrunk_since_publish(con, settings.warehouse)
     except READ_ERRORS as exc:  # no comparison possible: say so, never block a refresh on it
-        return AssetCheckResult(
-            passed=False,
-            severity=AssetCheckSeverity.WARN,
-            metadata={
-                "error": MetadataValue.text(
-                    f"cannot read the published warehouse {settings.warehouse}: {exc}"
-                )
-            },
-        )
+        return unreadable_published(settings.warehouse, exc)
     lines = [
         f"- {file} ({source} {release}, {table}): {now:,} rows, {before:,} in the published warehouse"
         for table, source, release, file, before, now in shrunk
