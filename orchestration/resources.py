@@ -43,7 +43,9 @@ class TaskvalueSettings(ConfigurableResource):
         description="A directory laid out like ../shared/data. When set, nothing is downloaded.",
     )
     cache_dir: str = env_field(
-        "TASKVALUE_CACHE_DIR", "warehouse/cache", description="Downloaded archives and their sha256."
+        "TASKVALUE_CACHE_DIR",
+        "warehouse/cache",
+        description="Downloaded archives and their sha256, and the embedding matchers' corpus vectors (embeddings/).",
     )
     warehouse_path: str = env_field(
         "TASKVALUE_WAREHOUSE",

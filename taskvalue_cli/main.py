@@ -207,6 +207,9 @@ def refresh(
             # the directory comes from the environment: a refresh run without it reads the example
             # inventory and publishes it over the team's own
             typer.echo(f"refresh_job: reads the inventory in {settings.inventory} (TASKVALUE_INVENTORY_DIR)")
+        if selection is None or MATCHES in selection:
+            # so is the matcher: a refresh without it matches with tfidf, and the coverage moves
+            typer.echo(f"refresh_job: matches inventory tasks with {inventory.matcher} (TASKVALUE_MATCHER)")
         if selection is None or any(k.to_user_string() == PUBLISHED_KEY for k in selection):
             typer.echo(f"refresh_job: publishes {settings.warehouse}")
         else:

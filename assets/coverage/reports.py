@@ -646,9 +646,10 @@ def build_domain_doc(
             "(times the sector's share for a sector domain), then by its priority rank"
             + (" (judgment first)" if facts.judgment_first else "")
             + ("; the priority counts digital tasks only." if digital_only else "."),
-            "Grounding reasons are checked in order: declared unmapped domain, no credible match, only "
-            "low-tier work, physical work, outside the declared domain, a domain name that matches no "
-            "configured domain (marts.inventory_grounding).",
+            matcher_sentence(con),
+            "Grounding reasons are checked in order: rejected by a reviewer, declared unmapped domain, no "
+            "credible match, only low-tier work, physical work, outside the declared domain, a domain name "
+            "that matches no configured domain (marts.inventory_grounding).",
         ]
     )
     doc.h2("Attribution")
@@ -685,6 +686,19 @@ def write_all_reports(con: duckdb.DuckDBPyConnection, out_dir: Path, rule_text: 
     reports = [write_domain_report(con, d, out_dir, rule_text, facts=facts) for d in domain_ids(con)]
     write_index(con, out_dir)
     return reports
+
+
+def matcher_sentence(con: duckdb.DuckDBPyConnection) -> str:
+    """Which matcher placed the inventory tasks: switching it moves the statements picked, and coverage."""
+    (matchers,) = con.execute(
+        "select string_agg(distinct matcher, ', ' order by matcher) from marts.inventory_task_matches"
+    ).fetchone()
+    if not matchers:
+        return "Matching: no inventory task was matched onto O*NET."
+    return (
+        f"Matching: inventory tasks were matched onto O*NET by the `{matchers}` matcher (TASKVALUE_MATCHER, "
+        "marts.inventory_task_matches.matcher); another matcher picks other statements, and the coverage moves."
+    )
 
 
 def names_sentence(con, h: dict) -> Md:

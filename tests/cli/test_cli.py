@@ -554,7 +554,10 @@ def test_refresh_runs_the_whole_job_with_progress_and_publishes(refresh_env, mon
     assert f"refresh_job: publishes {refresh_env / 'taskvalue.duckdb'}" in result.output
     # which inventory it reads: a refresh without TASKVALUE_INVENTORY_DIR read the example's, silently
     assert "refresh_job: reads the inventory in " in result.output
+    # and which matcher: a persona's switch back from hybrid moved 15 domains' coverage unannounced
+    assert "refresh_job: matches inventory tasks with tfidf (TASKVALUE_MATCHER)" in result.output
     assert "ok   staging__soc_structure" in result.output
+    assert "ran  staging__soc_structure_" in result.output  # a check's step
     assert f"[{steps}/{steps}] ok   warehouse__published" in result.output
     assert "refresh_job succeeded" in result.output
     with duckdb.connect(str(refresh_env / "taskvalue.duckdb"), read_only=True) as con:

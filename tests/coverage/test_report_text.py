@@ -110,6 +110,9 @@ def test_a_report_lists_what_the_inventory_covers_and_by_which_tasks(reports_md,
     soft = section(reports_md["computer-and-mathematical"], "## What the inventory covers")
     assert "| 1 | Write application code | Software Developers | $600.00k | high | judgment | inv-1 |" in soft
     assert "occupation named" not in soft  # no task-uncertain coverage: no legend
+    made = section(reports_md["computer-and-mathematical"], "## How these numbers were made")
+    assert "Matching: inventory tasks were matched onto O\\*NET by the `" in made
+    assert "Grounding reasons are checked in order: rejected by a reviewer, declared unmapped domain" in made
     assert "A sector holds its share" not in soft
     # a persona's sector report said "no inventory task has its best credible match here" above a
     # list of covered tasks: the sector's share of non-characteristic occupations is said
