@@ -23,6 +23,13 @@ def fixture_settings(**overrides):
     )
 
 
+# the fixture's matches table ends with `matcher`: rows added by a test name the columns before it
+INSERT_MATCHES = (
+    "insert into marts.inventory_task_matches (inventory_task_id, rank, onet_task_id, onet_soc_code, score, "
+    "confidence, method, text_confidence, resembles_no_work)"
+)
+
+
 def build_fixture_db(
     path: Path | str = ":memory:", edits: Sequence[str] = (), **overrides
 ) -> duckdb.DuckDBPyConnection:

@@ -10,7 +10,7 @@ from assets.coverage.assets import TABLE_ASSETS
 from assets.coverage.checks import CHECKS
 from assets.coverage.outputs import build_exports_asset, build_report_assets, report_key
 from orchestration.resources import settings_from_env
-from tests.coverage.conftest import fixture_settings, load_upstream
+from tests.coverage.conftest import INSERT_MATCHES, fixture_settings, load_upstream
 
 FIXTURE_DOMAINS = ["computer-and-mathematical", "digital-copywriting", "legal"]
 
@@ -57,7 +57,7 @@ def test_a_broken_mart_fails_its_blocking_check(tmp_path):
         # the same inventory task twice in the matches at rank 1: the first table built on the
         # matches (the coverage rule, applied once) fails, and nothing judged on it is built
         con.execute(
-            "insert into marts.inventory_task_matches values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text', 'high', false)"
+            f"{INSERT_MATCHES} values ('inv-1', 1, 102, '15-1252.00', 0.9, 'high', 'text', 'high', false)"
         )
     result = materialize(
         [*TABLE_ASSETS, *CHECKS],

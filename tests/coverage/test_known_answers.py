@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.coverage.conftest import FIXTURE, build_fixture_db, one
+from tests.coverage.conftest import FIXTURE, INSERT_MATCHES, build_fixture_db, one
 
 
 def coverage(con, domain_id):
@@ -591,7 +591,7 @@ def test_a_domain_name_matching_no_domain_leaves_its_task_unverified_never_groun
         edits=[
             "insert into staging.inventory_tasks values ('inv-9', 'Implement feature', 'long prompt', "
             "'Sofware', 'active', null, null, 'inv.csv')",
-            "insert into marts.inventory_task_matches select 'inv-9', rank, onet_task_id, onet_soc_code, "
+            f"{INSERT_MATCHES} select 'inv-9', rank, onet_task_id, onet_soc_code, "
             "score, confidence, method, text_confidence, resembles_no_work from marts.inventory_task_matches "
             "where inventory_task_id = 'inv-1'",
         ]
@@ -631,19 +631,18 @@ def test_a_weak_text_match_without_a_domain_is_unverified_not_ungrounded():
             "insert into staging.inventory_tasks values ('inv-12', 'Find the memory leak', 'p', null, 'active', "
             "null, null, 'inv.csv')",
             *(
-                f"insert into marts.inventory_task_matches select '{task}', rank, onet_task_id, onet_soc_code, "
+                f"{INSERT_MATCHES} select '{task}', rank, onet_task_id, onet_soc_code, "
                 "score, confidence, method, text_confidence, resembles_no_work from marts.inventory_task_matches "
                 "where inventory_task_id = 'inv-3'"
                 for task in ("inv-10", "inv-11")
             ),
             # band none, but above the floor
-            "insert into marts.inventory_task_matches values "
-            "('inv-12', 1, 202, '27-3043.00', 0.06, 'none', 'text', 'none', false)",
+            f"{INSERT_MATCHES} values ('inv-12', 1, 202, '27-3043.00', 0.06, 'none', 'text', 'none', false)",
             # rank 1 below the floor (ranked first by a domain's bonus), rank 2 above it: the text
             # resembles work
             "insert into staging.inventory_tasks values ('inv-13', 'Fix the CI', 'p', null, 'active', "
             "null, null, 'inv.csv')",
-            "insert into marts.inventory_task_matches values "
+            f"{INSERT_MATCHES} values "
             "('inv-13', 1, 202, '27-3043.00', 0.03, 'none', 'text', 'none', true), "
             "('inv-13', 2, 201, '27-3043.00', 0.07, 'none', 'text', 'none', false)",
         ]
@@ -794,7 +793,7 @@ def test_a_task_a_reviewer_rejected_entirely_is_ungrounded_whatever_its_domain()
             "'active', null, null, 'inv.csv')",
             "insert into staging.inventory_tasks values ('inv-15', 'Solve a riddle', 'p', null, 'active', "
             "null, null, 'inv.csv')",
-            "insert into marts.inventory_task_matches values "
+            f"{INSERT_MATCHES} values "
             "('inv-14', 1, null, null, 0.0, 'none', 'override', 'none', null), "
             "('inv-15', 1, null, null, 0.0, 'none', 'override', 'none', null)",
         ]
