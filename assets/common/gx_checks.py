@@ -121,9 +121,6 @@ class GxSuite:
     row_id_columns: Sequence[str] = ()
     description: str = ""
     for_database: Callable[[Any], "GxSuite"] | None = None
-    # other tables the query reads: the check waits for them, and is skipped when one failed (it
-    # raised "Table ... does not exist", or read a previous run's table in a reused work database)
-    also_reads: Sequence[Sequence[str]] = ()
 
 
 _lock = threading.Lock()
@@ -245,8 +242,12 @@ def _default_description(suite: GxSuite) -> str:
     return f"Blocking Great Expectations suite of {len(suite.expectations)}: {listed}."
 
 
-def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> AssetChecksDefinition:
-    """A blocking asset check that runs `suite` against the working database."""
+def gx_asset_check(
+    asset_key: AssetKey | Sequence[str], suite: GxSuite, also_reads: Sequence[AssetKey] = ()
+) -> AssetChecksDefinition:
+    """A blocking asset check that runs `suite` against the working database. `also_reads`: other
+    tables its query reads, which the check waits for and is skipped without (when one failed, it
+    raised "Table ... does not exist", or read a previous run's table in a reused work database)."""
     key = AssetKey(asset_key) if not isinstance(asset_key, AssetKey) else asset_key
 
     @asset_check(
@@ -255,7 +256,7 @@ def gx_asset_check(asset_key: AssetKey | Sequence[str], suite: GxSuite) -> Asset
         name=suite.name,
         blocking=True,
         description=suite.description or _default_description(suite),
-        additional_deps=[AssetKey(list(k)) for k in suite.also_reads],
+        additional_deps=list(also_reads),
     )
     def _check(context: AssetCheckExecutionContext, duckdb: DuckDBResource) -> AssetCheckResult:
         with duckdb.get_connection() as con:

@@ -5,9 +5,10 @@ Check names are statements about the table (`<table>__<what holds>`).
 
 from __future__ import annotations
 
-import dataclasses
 import re
 from collections.abc import Collection
+
+from dagster import AssetKey
 
 from assets.common.gx_checks import (
     Expectation,
@@ -377,18 +378,16 @@ SUITES: dict[str, list[GxSuite]] = {
 }
 
 
-def _other_staging_tables(table: str, suite: GxSuite) -> list[tuple[str, str]]:
+def _other_staging_tables(table: str, suite: GxSuite) -> list[AssetKey]:
     """The other file-fed staging tables a suite's query joins (staging tables do not depend on each
     other, so the check must be told to wait for them; source_files depends on them all)."""
     found = set(re.findall(r"\bstaging\.(\w+)", suite.query)) - {table, "source_files"}
-    return [("staging", t) for t in sorted(found)]
+    return [AssetKey(["staging", t]) for t in sorted(found)]
 
 
 STAGING_CHECKS = [
     *(
-        gx_asset_check(
-            ["staging", table], dataclasses.replace(suite, also_reads=_other_staging_tables(table, suite))
-        )
+        gx_asset_check(["staging", table], suite, _other_staging_tables(table, suite))
         for table, suites in SUITES.items()
         for suite in suites
     ),
