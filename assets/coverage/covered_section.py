@@ -13,21 +13,18 @@ COVERED_SHOWN = 15
 IDS_SHOWN = 5  # inventory task IDs per covered task; the rest are counted
 
 
-def covered_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id: str) -> None:
-    """'What the inventory covers': the covered tasks by annual value, with their covering tasks."""
-    total, inventory_tasks = con.execute(
-        """select count(*), count(distinct i) from (
-               select unnest(covering_inventory_task_ids) as i from int.domain_task_coverage
-               where domain_id = ? and is_covered)""",
+def covered_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id: str, sector: bool) -> None:
+    """'What the inventory covers': the covered tasks by annual value, with their covering tasks;
+    `sector`: the domain is a sector domain."""
+    covered, inventory_tasks = con.execute(
+        """select count(*), list_unique(flatten(list(covering_inventory_task_ids)))
+           from int.domain_task_coverage where domain_id = ? and is_covered""",
         [domain_id],
     ).fetchone()
     doc.h2("What the inventory covers")
-    if not total:
+    if not covered:
         doc.p("No O*NET task of this domain is covered by an inventory task.")
         return
-    covered = con.execute(
-        "select count(*) from int.domain_task_coverage where domain_id = ? and is_covered", [domain_id]
-    ).fetchone()[0]
     rows = dict_rows(
         con,
         """select task, occupation_title, annual_value_usd, tier, nature, covering_inventory_task_ids,
@@ -37,9 +34,6 @@ def covered_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id: str) ->
         [domain_id, COVERED_SHOWN],
     )
     uncertain = any(r["is_covered_task_uncertain"] for r in rows)
-    sector = con.execute(
-        "select domain_kind = 'naics_sector' from marts.domain_coverage where domain_id = ?", [domain_id]
-    ).fetchone()
     doc.p(
         f"{plural(covered, 'O*NET task')} of this domain {'is' if covered == 1 else 'are'} covered, by "
         f"{plural(inventory_tasks, 'inventory task')}"
@@ -54,7 +48,7 @@ def covered_section(con: duckdb.DuckDBPyConnection, doc: Doc, domain_id: str) ->
             " A sector holds its share of every occupation it employs, so a task matched to an occupation "
             "that is not characteristic of the sector covers part of its value too, though the headline "
             "does not count that task as matched here."
-            if sector and sector[0]
+            if sector
             else ""
         )
     )

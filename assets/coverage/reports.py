@@ -582,7 +582,7 @@ def build_domain_doc(
     doc.table(slice_table("tier", tiers))
     doc.h2("By nature of work")
     doc.table(slice_table("nature", natures))
-    covered_section(con, doc, domain_id)
+    covered_section(con, doc, domain_id, h["domain_kind"] == "naics_sector")
     digital_only = facts.digital_only
     what = "valuable digital work" if digital_only else "valuable work"
     doc.h2(f"Top {len(gaps)} gaps: {what} no inventory task covers" if gaps else "Gaps")
