@@ -21,6 +21,7 @@ import polars as pl
 from assets.inventory.matching.corpus import Corpus, load_corpus
 from assets.inventory.matching.match import domain_members, prefer_domain, ranked
 from assets.inventory.matching.matchers import make_matcher
+from assets.inventory.matching.text import few_words
 from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_THRESHOLDS
 from bench.matching import CANDIDATES, bands, occupation_ranks, onet_connection, score_set, tuning_half
 from orchestration.resources import settings_from_env
@@ -52,11 +53,14 @@ def with_domain(
     return {b: pl.concat(frames).sort("task", maintain_order=True) for b, frames in out.items()}
 
 
-def rank1(found: pl.DataFrame, corpus: Corpus, truths: list[str], idx: list[int]) -> list[tuple[float, bool]]:
-    """(score, occupation right) of the rank-1 candidate of each query in idx."""
+def rank1(
+    found: pl.DataFrame, corpus: Corpus, queries: list[str], truths: list[str], idx: list[int]
+) -> list[tuple[float, bool, bool]]:
+    """(score, occupation right, few content words) of the rank-1 candidate of each query in idx:
+    what bench.matching's `bands` reads (a query of few content words is at most `low`)."""
     best = found.group_by("task", maintain_order=True).head(1)
     first = {t: (s, corpus.soc_codes[d]) for t, d, s in best.select("task", "doc", "score").iter_rows()}
-    return [(first[i][0], first[i][1] == truths[i]) for i in idx if i in first]
+    return [(first[i][0], first[i][1] == truths[i], few_words(queries[i], None)) for i in idx if i in first]
 
 
 def evaluate(name: str, con, corpus: Corpus, cache_dir) -> dict:
@@ -101,7 +105,7 @@ def evaluate(name: str, con, corpus: Corpus, cache_dir) -> dict:
         f"wrong, {default}": ("wrong", default),
     }
     band_rows = {
-        case: bands(rank1(found[label][b], corpus, truths, halves["B"]), DEFAULT_THRESHOLDS[name])
+        case: bands(rank1(found[label][b], corpus, queries, truths, halves["B"]), DEFAULT_THRESHOLDS[name])
         for case, (label, b) in cases.items()
     }
     return {
