@@ -44,6 +44,13 @@ class CoverageSettings(ConfigurableResource):
         one_of(*CONFIDENCE_ORDER[1:]),
         description="Weakest match confidence (low/medium/high) that covers an O*NET task.",
     )
+    off_domain_min_confidence: str = env_field(
+        "TASKVALUE_COVERAGE_OFF_DOMAIN_MIN_CONFIDENCE",
+        "high",
+        one_of(*CONFIDENCE_ORDER[1:]),
+        description="Weakest confidence at which a text match outside the inventory task's declared domain "
+        "covers (low/medium/high; no weaker than min_confidence). The text and the label disagree.",
+    )
     explicit_ids_cover: bool = env_field(
         "TASKVALUE_COVERAGE_EXPLICIT_COVERS",
         True,
@@ -79,12 +86,12 @@ class CoverageSettings(ConfigurableResource):
         description="How many of the highest-paid tier bands count as 'top tier' (0: a third of the bands, rounded up).",
     )
 
-    @field_validator("min_confidence")
+    @field_validator("min_confidence", "off_domain_min_confidence")
     @classmethod
-    def _known_band(cls, v: str) -> str:
+    def _known_band(cls, v: str, info) -> str:
         v = v.strip().lower()
         if v not in CONFIDENCE_ORDER[1:]:
-            raise ValueError(f"min_confidence must be one of low, medium, high (got {v!r})")
+            raise ValueError(f"{info.field_name} must be one of low, medium, high (got {v!r})")
         return v
 
     @field_validator("covering_max_rank", "top_gaps_per_domain")
@@ -122,6 +129,11 @@ class CoverageSettings(ConfigurableResource):
             "min_confidence_level": CONFIDENCE_ORDER.index(self.min_confidence),
             "explicit_ids_cover": self.explicit_ids_cover,
             "covering_max_rank": self.covering_max_rank,
+            # never weaker than the rule for every match
+            "off_domain_min_confidence_level": max(
+                CONFIDENCE_ORDER.index(self.off_domain_min_confidence),
+                CONFIDENCE_ORDER.index(self.min_confidence),
+            ),
         }
 
     def coverage_params(self) -> dict[str, object]:
@@ -140,6 +152,13 @@ class CoverageSettings(ConfigurableResource):
             if self.covering_max_rank == 1
             else f"one of its top {self.covering_max_rank} matches"
         )
+        level = self.sql_params()["off_domain_min_confidence_level"]
+        off_domain = (
+            f" A text match outside the configured domain the inventory task declares counts only at "
+            f"confidence {CONFIDENCE_ORDER[level]}."
+            if level > CONFIDENCE_ORDER.index(self.min_confidence)
+            else ""
+        )
         statuses = self.coverage_params()["excluded_statuses"]
         excluded = (
             f" Inventory tasks with status {statuses.replace(',', ', ')} do not count." if statuses else ""
@@ -147,7 +166,7 @@ class CoverageSettings(ConfigurableResource):
         return (
             f"An O*NET task counts as covered when an inventory task has it as {rank} with "
             f"confidence {self.min_confidence} or higher{explicit}. Text or hinted matches of inventory tasks whose "
-            f"domain is declared unmapped (unmapped_inventory_domains) do not count.{excluded}"
+            f"domain is declared unmapped (unmapped_inventory_domains) do not count.{off_domain}{excluded}"
         )
 
 

@@ -68,9 +68,11 @@ REASON_HELP = {
         "peeve. Check that the task trains something a model can actually perform."
     ),
     "outside_declared_domain": (
-        "The task imitates real work, but the task's declared domain disagrees with the occupation it "
-        "matches. Not the pet peeve: fix the row's domain or `onet_soc_code`, or the domain definition in "
-        "config/domains.toml."
+        "The task imitates real work, but its declared domain disagrees with the occupation it matches "
+        "(one a person named, by occupation, task ID or pin, or a `high` text match; a weaker text match "
+        "against the label covers nothing, and leaves the task unverified). Not the pet peeve, but "
+        "one of the two is wrong: fix the row's `onet_soc_code` or pin when the match is, the row's domain "
+        "when the label is, or widen the domain in config/domains.toml when the work belongs to it."
     ),
 }
 

@@ -77,7 +77,7 @@ class FrameModel(_Table):
     shows_domain_count: bool = False
 
 
-RULE = ("min_confidence_level", "explicit_ids_cover", "covering_max_rank")
+RULE = ("min_confidence_level", "explicit_ids_cover", "covering_max_rank", "off_domain_min_confidence_level")
 DEFINITIONS = ("int", "domain_definitions")
 ALIASES = ("int", "domain_aliases")
 UNMAPPED = ("int", "domain_unmapped_names")
@@ -129,7 +129,7 @@ SQL_MODELS: tuple[Model, ...] = (
     Model(
         "int",
         "inventory_match_credibility",
-        (MATCHES, INVENTORY, ("int", "domain_inventory_names")),
+        (MATCHES, INVENTORY, ("int", "domain_inventory_names"), ("int", "domain_members")),
         "inventory_task_id, rank",
         (*RULE, "excluded_statuses"),
     ),

@@ -9,7 +9,12 @@
 -- at least min_confidence (none < low < medium < high; default medium), and its inventory task's
 -- `domain` is not declared unmapped (unmapped_inventory_domains: the team said this work has no
 -- O*NET counterpart, so a text match, however strong, is a coincidence of words: a Minesweeper
--- puzzle scored medium on Fuel Cell Engineers).
+-- puzzle scored medium on Fuel Cell Engineers). A text match (no occupation named) outside the
+-- configured domain the task declares (not one of its characteristic occupations) needs
+-- off_domain_min_confidence (default high): the text and the label disagree, and a medium match is
+-- right about half the time ("Recruiter outreach sequence for nurses", labelled Recruiting, scored
+-- medium on Registered Nurses and covered $3.08B of nursing work). A named occupation, an explicit
+-- ID or a pin is a person's word, and stands against the label.
 -- With explicit_ids_cover false, coverage counts only what matching found. Inventory tasks whose
 -- status is in excluded_statuses (comma-separated, e.g. 'retired') keep their candidates here but
 -- cover nothing.
@@ -37,6 +42,9 @@
 --   in_declared_unmapped_domain: True when the inventory task's `domain` is declared unmapped on
 --     purpose (int.domain_inventory_names.is_declared_unmapped): only its explicit links and pins
 --     can be credible.
+--   is_outside_declared_domain: True when the inventory task's `domain` maps to a configured domain
+--     and the candidate's occupation is not one of that domain's characteristic occupations
+--     (int.domain_members.is_characteristic); a text match there needs off_domain_min_confidence.
 --   resembles_no_work: True when the candidate is a text match below the matcher's resemblance floor
 --     (marts.inventory_task_matches.resembles_no_work); null when the task has no candidate.
 with inventory as (
@@ -47,7 +55,8 @@ with inventory as (
             list_filter(list_transform(string_split(lower($excluded_statuses), ','), lambda x: trim(x)), lambda x: x <> ''),
             lower(trim(coalesce(i.status, '')))
         ) as is_excluded_status,
-        coalesce(n.is_declared_unmapped, false) as in_declared_unmapped_domain
+        coalesce(n.is_declared_unmapped, false) as in_declared_unmapped_domain,
+        n.domain_id as declared_domain_id
     from staging.inventory_tasks as i
     left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
 ),
@@ -64,7 +73,14 @@ candidates as (
         lower(coalesce(m.text_confidence, m.confidence, 'none')) as text_confidence,
         m.resembles_no_work,
         coalesce(i.is_excluded_status, false) as is_excluded_status,
-        coalesce(i.in_declared_unmapped_domain, false) as in_declared_unmapped_domain
+        coalesce(i.in_declared_unmapped_domain, false) as in_declared_unmapped_domain,
+        i.declared_domain_id is not null and m.onet_soc_code is not null and not exists (
+            select 1
+            from int.domain_members as dm
+            where dm.domain_id = i.declared_domain_id
+                and dm.is_characteristic
+                and dm.onet_soc_code = m.onet_soc_code
+        ) as is_outside_declared_domain
     from marts.inventory_task_matches as m
     full join inventory as i on i.inventory_task_id = m.inventory_task_id::varchar
 ),
@@ -87,6 +103,10 @@ judged as (
             when method in ('explicit', 'override') then $explicit_ids_cover
             else rank <= $covering_max_rank and confidence_level >= $min_confidence_level
                 and not in_declared_unmapped_domain
+                and (
+                    method <> 'text' or not is_outside_declared_domain
+                    or confidence_level >= $off_domain_min_confidence_level
+                )
         end as is_credible
     from levelled
 )
@@ -106,5 +126,6 @@ select
     is_excluded_status,
     is_credible and not is_excluded_status as covers,
     in_declared_unmapped_domain,
+    is_outside_declared_domain,
     resembles_no_work
 from judged

@@ -156,9 +156,29 @@ def test_settings_from_env():
     s = coverage_settings_from_env(
         environ={"TASKVALUE_COVERAGE_MIN_CONFIDENCE": "HIGH", "TASKVALUE_COVERAGE_EXPLICIT_COVERS": "no"}
     )
-    assert s.sql_params() == {"min_confidence_level": 3, "explicit_ids_cover": False, "covering_max_rank": 1}
+    assert s.sql_params() == {
+        "min_confidence_level": 3,
+        "explicit_ids_cover": False,
+        "covering_max_rank": 1,
+        "off_domain_min_confidence_level": 3,
+    }
     with pytest.raises(ValueError, match="min_confidence"):
         coverage_settings_from_env(environ={}, min_confidence="sometimes")
+
+
+def test_the_off_domain_rule_is_never_weaker_than_the_rule_for_every_match():
+    default = coverage_settings_from_env(environ={})
+    assert default.sql_params()["off_domain_min_confidence_level"] == 3  # high
+    assert (
+        "outside the configured domain" in default.rule_text()
+        and "only at confidence high" in default.rule_text()
+    )
+    low = coverage_settings_from_env(environ={"TASKVALUE_COVERAGE_OFF_DOMAIN_MIN_CONFIDENCE": "Low"})
+    # low off the domain, medium everywhere: medium, and the report does not state a second rule
+    assert low.sql_params()["off_domain_min_confidence_level"] == 2
+    assert "outside the configured domain" not in low.rule_text()
+    with pytest.raises(ValueError, match="off_domain_min_confidence"):
+        coverage_settings_from_env(environ={}, off_domain_min_confidence="often")
 
 
 def test_inventory_domains_declared_unmapped_are_read_and_tabled(tmp_path: Path):

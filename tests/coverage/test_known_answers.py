@@ -832,3 +832,52 @@ def grounding_check_failures(con, corruption: str) -> str:
     passed, failures = run_suite(con.execute(suite.query).df(), suite)
     assert not passed
     return str(failures)
+
+
+def test_a_text_match_outside_the_declared_domain_covers_only_at_high_confidence():
+    # inv-2 declares software; its rank 1 becomes a medium text match of writers (27-3043), as a
+    # recruiting task's "outreach to nurses" matched Registered Nurses at medium (27 Nov persona)
+    moved = (
+        "update marts.inventory_task_matches set onet_task_id = 201, onet_soc_code = '27-3043.00' "
+        "where inventory_task_id = 'inv-2' and rank = 1"
+    )
+    con = build_fixture_db(edits=[moved])
+    row = con.execute(
+        "select is_outside_declared_domain, is_credible, covers from int.inventory_match_credibility "
+        "where inventory_task_id = 'inv-2' and rank = 1"
+    ).fetchone()
+    assert row == (True, False, False)
+    # text and label disagree, neither wins: unverified, not ungrounded for being off the domain
+    assert one(
+        con,
+        "select grounding, ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-2'",
+    ) == ("unverified", ["no_credible_match"])
+    assert (
+        one(
+            con,
+            "select inventory_tasks_matched from marts.domain_coverage where domain_id = 'arts-and-media'",
+        )
+        == 0
+    )
+    # high: strong enough text evidence to stand against the label (and it is then off the domain)
+    strong = "update marts.inventory_task_matches set confidence = 'high' where inventory_task_id = 'inv-2' and rank = 1"
+    con = build_fixture_db(edits=[moved, strong])
+    assert one(
+        con,
+        "select covers from int.inventory_match_credibility where inventory_task_id = 'inv-2' and rank = 1",
+    )
+    assert one(
+        con, "select ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-2'"
+    ) == ["outside_declared_domain"]
+    # the setting: medium is enough
+    con = build_fixture_db(edits=[moved], off_domain_min_confidence="medium")
+    assert one(
+        con,
+        "select covers from int.inventory_match_credibility where inventory_task_id = 'inv-2' and rank = 1",
+    )
+    # a named occupation is a person's word: inv-5 (Legal, hinted 13-1161 at medium) still covers
+    assert one(
+        build_fixture_db(),
+        "select is_outside_declared_domain and covers from int.inventory_match_credibility "
+        "where inventory_task_id = 'inv-5'",
+    )

@@ -88,7 +88,8 @@ def test_ungrounded_tasks_are_grouped_by_reason(reports_md):
     assert "| inv-5 | Market sizing | active | Legal |" in outside and "inv-6" not in outside
     assert REASON_HELP["outside_declared_domain"].split(":")[0] in outside
     assert (
-        "fix the row's domain or `onet_soc_code`, or the domain definition in config/domains.toml" in outside
+        "fix the row's `onet_soc_code` or pin when the match is, the row's domain when the label is"
+        in outside
     )
     assert "looks busy" not in outside
     food = section(reports_md["food"], "### Only low-tier work (1)")
