@@ -449,7 +449,9 @@ def judgment_ranks_first(con: duckdb.DuckDBPyConnection) -> bool:
 
 
 def worth_more_than_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: list[dict]) -> int:
-    """Uncovered tasks not listed whose annual value in the domain exceeds the last listed gap's."""
+    """Uncovered tasks not listed whose annual value in the domain exceeds the last listed gap's while
+    the ranking puts them below it (not digital). One that ties with it on the priority value, and is
+    a cent richer from apportioning, is counted with the ties (tied_with_last_gap), not here."""
     if not gaps:
         return 0
     return con.execute(
@@ -457,8 +459,17 @@ def worth_more_than_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gap
         select count(*) from int.domain_task_coverage
         where domain_id = $domain and not is_covered and annual_value_usd > $value
             and task_id not in (select unnest($listed::bigint[]))
+            and coalesce(priority_value, 0) < coalesce(
+                (select priority_value from int.domain_task_coverage where domain_id = $domain and task_id = $task),
+                'infinity'::double
+            )
         """,
-        {"domain": domain_id, "value": gaps[-1]["annual_value_usd"], "listed": [g["task_id"] for g in gaps]},
+        {
+            "domain": domain_id,
+            "value": gaps[-1]["annual_value_usd"],
+            "task": gaps[-1]["task_id"],
+            "listed": [g["task_id"] for g in gaps],
+        },
     ).fetchone()[0]
 
 

@@ -14,7 +14,7 @@ from assets.coverage.numbers import pct, usd
 
 pytestmark = pytest.mark.slow
 
-COPYWRITING_SOC = ("27-3043", "27-3041", "27-3042", "11-2011", "13-1161")
+COPYWRITING_SOC = ("27-3043", "27-3041", "27-3042", "11-2011", "13-1161", "27-3031")
 
 
 def rows(con, sql, params=None):
@@ -71,7 +71,7 @@ def test_domain_totals_are_exact_cents_and_whole_workers(real_con):
     assert isinstance(employment, int)
 
 
-def test_digital_copywriting_is_the_five_soc_codes(real_con):
+def test_digital_copywriting_is_its_six_soc_codes(real_con):
     members = {
         r[0]
         for r in rows(
