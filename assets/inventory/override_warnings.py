@@ -20,6 +20,7 @@ from assets.common.pools import WORK_DB_POOL
 from assets.common.published_reads import READ_ERRORS, unreadable_published
 from assets.common.warehouse import attached_columns, attached_read_only
 from assets.inventory.assets import OVERRIDES
+from assets.inventory.ingest import text_hash
 from assets.inventory.row_warnings import ROWS_SHOWN
 from orchestration.resources import TaskvalueSettings
 
@@ -49,12 +50,13 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                         and o.onet_task_id is not distinct from p.onet_task_id
                 )
         """
+        published_hashes = _published_text_hashes(con, tasks)
         rewritten = f"""
             select 'rewritten', o.inventory_task_id, o.action, o.onet_task_id, o.source_row, pt.text_hash,
                 t.text_hash
             from staging.inventory_overrides as o
             inner join staging.inventory_tasks as t on t.task_id = o.inventory_task_id
-            inner join {_ALIAS}.staging.inventory_tasks as pt on pt.task_id = o.inventory_task_id
+            inner join {published_hashes} as pt on pt.task_id = o.inventory_task_id
             where o.status = 'ok' and o.text_hash is null and pt.text_hash is not null
                 and pt.text_hash <> t.text_hash
         """
@@ -89,8 +91,41 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                 {quarantined}
                 {unread}
         """
-        union = f"{removed} union all {rewritten} union all {returned}" if "text_hash" in tasks else removed
+        if "text_hash" in tasks:
+            union = f"{removed} union all {rewritten} union all {returned}"
+        elif published_hashes != _NO_HASHES:
+            union = f"{removed} union all {rewritten}"
+        else:
+            union = removed
         return con.execute(f"select * from ({union}) order by 1, 2, 5").fetchall()
+
+
+_NO_HASHES = "(select null::varchar as task_id, null::varchar as text_hash where false)"
+
+
+def _published_text_hashes(con: duckdb.DuckDBPyConnection, tasks: set[str]) -> str:
+    """The published tasks' text hashes, as a relation: the table's column, or, for a warehouse
+    published before the column existed, computed from its titles and descriptions (the first refresh
+    after an upgrade is when pins without a text_hash are oldest)."""
+    if "text_hash" in tasks:
+        return f"{_ALIAS}.staging.inventory_tasks"
+    if not {"task_id", "title", "description"} <= tasks:
+        return _NO_HASHES
+    rows = con.execute(
+        f"""
+        select pt.task_id::varchar, pt.title, pt.description
+        from {_ALIAS}.staging.inventory_tasks as pt
+        where pt.task_id::varchar in (
+            select inventory_task_id from staging.inventory_overrides where status = 'ok' and text_hash is null
+        )
+        """
+    ).fetchall()
+    con.execute("create or replace temp table published_text_hashes (task_id varchar, text_hash varchar)")
+    con.executemany(
+        "insert into published_text_hashes values (?, ?)",
+        [(task_id, text_hash(title, description)) for task_id, title, description in rows],
+    )
+    return "published_text_hashes"
 
 
 def _line(row: tuple) -> str:

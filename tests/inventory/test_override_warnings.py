@@ -156,3 +156,34 @@ def test_a_pin_on_a_task_quarantined_or_unread_at_the_publish_is_not_named(tmp_p
         con.execute("insert into staging.inventory_files values ('b.xlsx', 'unreadable')")
     with duckdb.connect(str(settings.work_db)) as con:
         assert changed_since_publish(con, settings.warehouse) == []
+
+
+def test_a_warehouse_published_before_text_hash_still_shows_a_rewritten_pinned_task(tmp_path):
+    # an upgrade from 26 Nov: the published staging.inventory_tasks had title and description, no
+    # text_hash, and the first refresh after it said nothing of a pinned task rewritten into other work
+    from assets.inventory.ingest import text_hash
+
+    settings = work_settings(tmp_path)
+    with duckdb.connect(str(settings.warehouse)) as con:
+        con.execute("create schema staging")
+        con.execute(DECISIONS.replace(", text_hash varchar", ""))
+        con.execute(
+            "create table staging.inventory_tasks (task_id varchar, title varchar, description varchar)"
+        )
+        con.execute("insert into staging.inventory_overrides values ('CPY-001', 'pin', 22655, 2, 'ok')")
+        con.execute(
+            "insert into staging.inventory_tasks values ('CPY-001', 'Draft a product launch blog post', "
+            "'Write 600 words.'), ('CPY-002', 'Write a tagline', null)"
+        )
+    now = text_hash("Reconcile month-end general ledger accounts", "Write 600 words.")
+    before = text_hash("Draft a product launch blog post", "Write 600 words.")
+    same = text_hash("Write a tagline", None)
+    warehouse(
+        settings.work_db,
+        [("CPY-001", "pin", 22655, 2, "ok", None), ("CPY-002", "pin", 1, 3, "ok", None)],
+        [("CPY-001", now), ("CPY-002", same)],
+    )
+    with duckdb.connect(str(settings.work_db)) as con:
+        assert changed_since_publish(con, settings.warehouse) == [
+            ("rewritten", "CPY-001", "pin", 22655, 2, before, now)
+        ]
