@@ -8,6 +8,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.common.code_version import code_version
 from assets.common.files import write_atomic
 from assets.common.warehouse import dict_rows, has_table
 from assets.coverage.attribution import BLS_ATTRIBUTION, ONET_ATTRIBUTION
@@ -101,7 +102,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
         "Domains ranked by the annual value (US dollars a year) the task inventory does not cover. "
         "Domains overlap (a sector cuts across the SOC groups, a custom domain reuses their occupations), "
         "so their values do not add up; a sector domain counts only the sector's share. "
-        f"Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')}."
+        f"Generated {datetime.now(UTC).strftime('%Y-%m-%d %H:%M UTC')} by {code_version()}."
     )
     doc.table(
         Table(

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import duckdb
 
+from assets.common.code_version import code_version
 from assets.common.files import write_atomic
 from assets.common.warehouse import dict_rows, has_table
 from assets.coverage.attribution import BLS_ATTRIBUTION, ONET_ATTRIBUTION
@@ -638,6 +639,8 @@ def build_domain_doc(
     doc.bullets(
         [
             units_sentence(con),
+            f"Written by {code_version()}: a figure that moved between two reports of the same releases "
+            "moved with the code, which CHANGELOG.md records.",
             "Value: each O*NET task's annual value is its occupation's OES wage bill (employment × mean annual "
             "wage, divided among O*NET codes sharing an OES code) times the task's weight (marts.task_value).",
             "Domain: the occupations chosen in config/domains.toml; a sector domain counts the sector's share of "

@@ -14,6 +14,7 @@ from dagster import (
 )
 from dagster_duckdb import DuckDBResource
 
+from assets.common.code_version import code_version
 from assets.common.pools import WORK_DB_POOL
 from assets.coverage.outputs import exports_dir, reports_dir
 from assets.publish.consistency import tables_not_as_published
@@ -92,6 +93,8 @@ def build_publish_asset(table_assets: Sequence[AssetsDefinition]):
                 # which file this publish left in place (the inventory sensor's first tick checks it)
                 "mtime_ns": MetadataValue.int(stat.st_mtime_ns),
                 "tables": MetadataValue.int(len(tables)),
+                # a figure that moved between two publishes of the same source files moved with the code
+                "code_version": MetadataValue.text(code_version()),
                 "report_and_export_files": MetadataValue.int(copied),
                 "table_list": MetadataValue.md("\n".join(f"- `{t}` ({n:,} rows)" for t, n in tables)),
             }

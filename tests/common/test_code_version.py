@@ -1,0 +1,20 @@
+"""The code stamp on publishes and reports: the package version and the git commit."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from assets.common.code_version import PROJECT_DIR, code_version
+
+
+def test_the_stamp_names_the_version_and_the_checkouts_commit():
+    commit = subprocess.run(
+        ["git", "-C", str(PROJECT_DIR), "rev-parse", "--short=7", "HEAD"], capture_output=True, text=True
+    ).stdout.strip()
+    stamp = code_version()
+    assert stamp.startswith("taskvalue 0.1.0 (git ") and commit and commit in stamp
+
+
+def test_outside_a_checkout_the_stamp_is_the_version_alone(tmp_path: Path):
+    assert code_version(tmp_path) == "taskvalue 0.1.0"
