@@ -467,3 +467,41 @@ def test_ties_with_the_last_gap_are_counted_on_the_exact_priority_value():
         )
         == 1
     )
+
+
+def _covered(cov_con, tmp_path) -> str:
+    from assets.coverage.reports import write_domain_report
+
+    return section(
+        write_domain_report(cov_con, "digital-copywriting", tmp_path, RULE).markdown,
+        "## What the inventory covers",
+    )
+
+
+def test_the_covered_section_counts_each_inventory_task_once_and_says_how_many_ids_are_left_out(
+    cov_con, tmp_path
+):
+    # one inventory task covering two O*NET tasks is one inventory task (mutation audit, 27 Nov)
+    cov_con.execute(
+        "update int.domain_task_coverage set covering_inventory_task_ids = ['inv-5', 'inv-8'] "
+        "where domain_id = 'digital-copywriting' and is_covered and covering_inventory_task_ids = ['inv-5']"
+    )
+    assert "are covered, by 2 inventory tasks" in _covered(cov_con, tmp_path)
+    cov_con.execute(
+        "update int.domain_task_coverage set covering_inventory_task_ids = ['a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'] "
+        "where domain_id = 'digital-copywriting' and is_covered and list_contains(covering_inventory_task_ids, 'inv-5')"
+    )
+    cov_con.execute(
+        "update int.domain_task_coverage set covering_inventory_task_ids = ['b1', 'b2', 'b3', 'b4', 'b5'] "
+        "where domain_id = 'digital-copywriting' and is_covered and covering_inventory_task_ids = ['inv-8']"
+    )
+    md = _covered(cov_con, tmp_path)
+    assert "| a1, a2, a3, a4, a5 and 2 more |" in md and "| b1, b2, b3, b4, b5 |" in md
+
+
+def test_one_covered_task_is_said_in_the_singular(cov_con, tmp_path):
+    cov_con.execute(
+        "update int.domain_task_coverage set is_covered = false "
+        "where domain_id = 'digital-copywriting' and covering_inventory_task_ids = ['inv-8']"
+    )
+    assert "1 O\\*NET task of this domain is covered, by 1 inventory task" in _covered(cov_con, tmp_path)

@@ -358,3 +358,28 @@ def test_the_workers_die_with_a_killed_parent(tmp_path):
 )
 def test_the_end_of_a_snippet_that_ends_the_prompt_goes_and_the_instruction_after_it_stays(prompt, left):
     assert _words(prose(prompt)) == left
+
+
+def _kept(text: str) -> list[str]:
+    return [x for x in prose(text).split("\n") if x.strip()]
+
+
+def test_a_table_or_config_block_that_ends_the_prompt_is_dropped_too():
+    assert _kept("Summarise the quarter.\n| Q1 | 1.2 |\n| Q2 | 1.3 |\n| Q3 | 1.4 |") == [
+        "Summarise the quarter."
+    ]
+    assert _kept("Deploy the service with this config.\nname: web\nimage: nginx\nport: 80") == [
+        "Deploy the service with this config."
+    ]
+
+
+def test_the_edges_of_a_table_row_that_stays():
+    # a cell of four words is an instruction and stays; three short words are data
+    prompt = "You are a paralegal.\n| Step | Instruction |\n|---|---|\n| 3 | Call the new client |\n| 4 | cash deposit BR |"
+    assert _kept(prompt) == ["You are a paralegal.", "| 3 | Call the new client |"]
+    # a sentence with a pipe after a table stays; a header without pipes around it goes with its table
+    assert _kept("| a | b |\n|---|---|\n| 1 | 2 |\nCompare x | y.") == ["Compare x | y."]
+    assert _kept("Please review the accounts.\nclient name | account type\n---|---\nAcme | savings") == [
+        "Please review the accounts."
+    ]
+    assert _kept("Review the rows below.\n|---|---|\n| a | b |") == ["Review the rows below."]

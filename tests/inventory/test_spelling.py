@@ -72,6 +72,9 @@ def test_stop_words_stay_as_written():
     tokenizer = UsSpellingTokenizer()
     tokenizer.learn({"cold", "behavior"}, stop_words={"could", "our"})
     assert tokenizer("could our behaviour") == ["could", "our", "behavior"]
+    # a rule that would apply (-ise -> -ize) to a stop word whose US form is in the vocabulary
+    tokenizer.learn({"otherwize"}, stop_words={"otherwise"})
+    assert tokenizer("otherwise") == ["otherwise"]
 
 
 def test_the_tokenizer_is_plain_until_it_learns_a_vocabulary():
@@ -142,3 +145,9 @@ def test_ordinary_words_are_not_re_spelled_into_other_corpus_words(real):
         "fibre": "fiber",
     }
     assert {w: tokenizer(w)[0] for w in expected} == expected
+
+
+def test_british_plurals_read_as_the_us_plurals():
+    vocabulary = {"centers", "travelers", "tires", "dialogs"}
+    british = ["centres", "travellers", "tyres", "dialogues"]
+    assert [us_spelling(w, vocabulary) for w in british] == ["centers", "travelers", "tires", "dialogs"]

@@ -223,3 +223,11 @@ def test_older_occ_group_header_is_read_as_o_group(tmp_path):
     path.write_bytes(_csv_bytes(CSV_ROWS, [("OCC_GROUP" if h == "O_GROUP" else h) for h in OES_HEADER]))
     frame, _ = oes.parse(path, 2018)
     assert frame["o_group"].to_list() == ["total", "detailed"]
+
+
+def test_a_column_named_twice_in_another_case_is_refused(tmp_path):
+    # tot_emp beside TOT_EMP: which one is read would be silent (mutation audit, 27 Nov)
+    header = ["tot_emp" if h == "O_GROUP" else h for h in OES_HEADER]
+    (tmp_path / "t.csv").write_bytes(_csv_bytes(CSV_ROWS, header))
+    err = _error(tmp_path / "t.csv")
+    assert "twice" in str(err) and err.column == "TOT_EMP"

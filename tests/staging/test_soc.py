@@ -86,3 +86,29 @@ def test_a_code_under_a_group_it_does_not_extend_names_row_and_column(tmp_path):
     _workbook(path, [header, *physicians])
     frame, _ = soc.parse(path)
     assert frame.filter(soc_code="29-1221")["broad_code"].to_list() == ["29-1210"]
+
+
+SOC_HEADER = ["SOC Group", "SOC Code", "SOC Title", "SOC Definition"]
+
+
+def test_a_blanked_minor_or_major_row_is_refused(tmp_path):
+    # without its Minor (13-2000) or Major (15-0000) row, the next codes would be filed under the
+    # group above them, and the SOC domains are built on these groups (mutation audit, 27 Nov)
+    head = [
+        ["Major", "13-0000", "Business", ""],
+        ["Minor", "13-1000", "Business Operations", ""],
+        ["Broad", "13-1010", "Agents", ""],
+        ["Detailed", "13-1011", "Agents", "x"],
+    ]
+    minor_blanked = [["Broad", "13-2010", "Accountants", ""], ["Detailed", "13-2011", "Accountants", "x"]]
+    _workbook(tmp_path / "minor.xlsx", [SOC_HEADER, *head, *minor_blanked])
+    with pytest.raises(SourceFormatError, match="not a member of the group 13-1000"):
+        soc.parse(tmp_path / "minor.xlsx")
+    major_blanked = [
+        ["Minor", "15-1200", "Computer", ""],
+        ["Broad", "15-1210", "CIS", ""],
+        ["Detailed", "15-1211", "CSA", "x"],
+    ]
+    _workbook(tmp_path / "major.xlsx", [SOC_HEADER, *head, *major_blanked])
+    with pytest.raises(SourceFormatError, match="not a member of the group 13-0000"):
+        soc.parse(tmp_path / "major.xlsx")

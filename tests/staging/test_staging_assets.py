@@ -302,3 +302,67 @@ def test_a_file_of_the_published_release_that_lost_rows_is_refused(tmp_path):
         evaluation.passed
         and "Accepted: TASKVALUE_ACCEPT_CHANGED_CHECKSUMS" in evaluation.metadata["files"].value
     )
+
+
+SOURCE_FILES_COLUMNS = "target_table varchar, source varchar, release varchar, file_name varchar, rows_read bigint, sha256 varchar"
+
+
+def _source_files(con, rows) -> None:
+    con.execute(
+        f"create schema if not exists staging; create table staging.source_files ({SOURCE_FILES_COLUMNS})"
+    )
+    if rows:
+        con.executemany("insert into staging.source_files values (?, ?, ?, ?, ?, ?)", rows)
+
+
+def test_only_a_changed_file_of_the_same_release_with_fewer_rows_counts_as_shrunk(tmp_path):
+    # mutation audit (27 Nov): the rule's three conditions, one at a time
+    from assets.staging.source_shrink import shrunk_since_publish
+
+    published = tmp_path / "published.duckdb"
+    with duckdb.connect(str(published)) as con:
+        _source_files(
+            con,
+            [
+                ("staging.a", "onet", "29.0", "A.txt", 100, "x"),  # re-saved, as many rows: kept
+                (
+                    "staging.b",
+                    "onet",
+                    "29.0",
+                    "B.txt",
+                    100,
+                    "y",
+                ),  # same bytes, fewer rows: the parser, not the file
+                ("staging.c", "oes", "2023", "C.xlsx", 100, "z"),  # another release: not compared
+                ("staging.d", "onet", "29.0", "D.txt", 100, "w"),  # new bytes, fewer rows: shrunk
+            ],
+        )
+    con = duckdb.connect()
+    _source_files(
+        con,
+        [
+            ("staging.a", "onet", "29.0", "A.txt", 100, "x2"),
+            ("staging.b", "onet", "29.0", "B.txt", 90, "y"),
+            ("staging.c", "oes", "2024", "C.xlsx", 50, "z2"),
+            ("staging.d", "onet", "29.0", "D.txt", 99, "w2"),
+        ],
+    )
+    assert shrunk_since_publish(con, published) == [("staging.d", "onet", "29.0", "D.txt", 100, 99)]
+
+
+def test_an_unreadable_published_warehouse_makes_the_shrink_check_warn(tmp_path, shared_data):
+    from dagster_duckdb import DuckDBResource
+
+    from assets.staging.source_shrink import no_file_of_a_release_lost_rows
+    from tests.conftest import settings_for
+
+    settings = settings_for(tmp_path, shared_data)
+    settings.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    settings.warehouse.write_bytes(b"not a duckdb file")
+    settings.work_db.parent.mkdir(parents=True)
+    with duckdb.connect(str(settings.work_db)) as con:
+        _source_files(con, [])
+    result = no_file_of_a_release_lost_rows(
+        settings=settings, duckdb=DuckDBResource(database=str(settings.work_db))
+    )
+    assert not result.passed and result.severity.value == "WARN"
