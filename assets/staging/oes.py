@@ -145,7 +145,8 @@ def _frame_from_grid(rows: list[list[str | None]], first_row: int, file: str) ->
         if key and key in seen:
             raise SourceFormatError(
                 file,
-                f"the header names column {name!r} twice (columns {seen[key] + 1} and {j + 1}): "
+                f"the header names column {name!r} twice (columns {seen[key] + 1} {header[seen[key]]!r} and "
+                f"{j + 1} {name!r}): "
                 "which one holds the data cannot be told",
                 row=first_row + header_idx,
                 column=name,

@@ -231,3 +231,4 @@ def test_a_column_named_twice_in_another_case_is_refused(tmp_path):
     (tmp_path / "t.csv").write_bytes(_csv_bytes(CSV_ROWS, header))
     err = _error(tmp_path / "t.csv")
     assert "twice" in str(err) and err.column == "TOT_EMP"
+    assert "'tot_emp' and" in str(err)  # both spellings named
