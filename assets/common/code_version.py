@@ -8,6 +8,7 @@ CHANGELOG.md.
 
 from __future__ import annotations
 
+import os
 import subprocess
 from functools import cache
 from importlib.metadata import PackageNotFoundError, version
@@ -25,13 +26,24 @@ def code_version(project_dir: Path = PROJECT_DIR) -> str:
     except PackageNotFoundError:  # run from a source tree that was never installed
         stamp = "taskvalue (not installed)"
     try:
-        described = subprocess.run(
-            ["git", "-C", str(project_dir), "describe", "--always", "--dirty", "--abbrev=7"],
-            capture_output=True,
-            text=True,
-            timeout=10,
-            check=True,
-        ).stdout.strip()
+        # the checkout must be the project itself: git climbs to any repository above a directory
+        # (a source tree unpacked into a monorepo, a venv inside another project)
+        top = _git(project_dir, "rev-parse", "--show-toplevel")
+        if Path(top).resolve() != Path(project_dir).resolve():
+            return stamp
+        described = _git(project_dir, "describe", "--always", "--dirty", "--abbrev=7")
     except (OSError, subprocess.SubprocessError):  # no git, not a checkout, or too slow
         return stamp
     return f"{stamp} (git {described})" if described else stamp
+
+
+def _git(directory: Path, *args: str) -> str:
+    return subprocess.run(
+        ["git", "-C", str(directory), *args],
+        capture_output=True,
+        text=True,
+        timeout=10,
+        check=True,
+        # `describe --dirty` refreshes the index and takes its lock: not beside a user's `git commit`
+        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},
+    ).stdout.strip()

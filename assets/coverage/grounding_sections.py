@@ -69,8 +69,9 @@ REASON_HELP = {
     ),
     "outside_declared_domain": (
         "The task imitates real work, but its declared domain disagrees with the occupation it matches "
-        "(one a person named, by occupation, task ID or pin, or a `high` text match; a weaker text match "
-        "against the label covers nothing, and leaves the task unverified). Not the pet peeve, but "
+        "(one a person named, by occupation, task ID or pin, or a text match strong enough to stand "
+        "against the label: `off_domain_min_confidence`, high by default; a weaker one covers nothing and "
+        "leaves the task unverified). Not the pet peeve, but "
         "one of the two is wrong: fix the row's `onet_soc_code` or pin when the match is, the row's domain "
         "when the label is, or widen the domain in config/domains.toml when the work belongs to it."
     ),
@@ -158,7 +159,11 @@ def grounding_table(tasks: list[dict], *, declared: bool = False, reason: bool =
                 # a guess is shown for review, but its value is not the task's: below the coverage rule,
                 # or a statement picked within a named occupation on weak text (the RL export leaves
                 # such a value out too)
-                "not credible"
+                (
+                    "not credible (text match outside the declared domain)"
+                    if u.get("best_is_outside_declared_domain") and u.get("best_method") == "text"
+                    else "not credible"
+                )
                 if not u["best_is_credible"]
                 else "task uncertain"
                 if u["best_is_task_uncertain"]

@@ -451,19 +451,23 @@ def judgment_ranks_first(con: duckdb.DuckDBPyConnection) -> bool:
 
 def worth_more_than_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: list[dict]) -> int:
     """Uncovered tasks not listed whose annual value in the domain exceeds the last listed gap's while
-    the ranking puts them below it (not digital). One that ties with it on the priority value, and is
-    a cent richer from apportioning, is counted with the ties (tied_with_last_gap), not here."""
+    the ranking puts them below it (not digital). One that ties with a scored last gap on the priority
+    value, and is a cent richer from apportioning, is counted with the ties (tied_with_last_gap), not
+    here; when the last gap scored 0 (no priority score), every richer one is counted."""
     if not gaps:
         return 0
     return con.execute(
         """
-        select count(*) from int.domain_task_coverage
-        where domain_id = $domain and not is_covered and annual_value_usd > $value
-            and task_id not in (select unnest($listed::bigint[]))
-            and coalesce(priority_value, 0) < coalesce(
+        with last as (
+            select coalesce(
                 (select priority_value from int.domain_task_coverage where domain_id = $domain and task_id = $task),
                 'infinity'::double
-            )
+            ) as last_value
+        )
+        select count(*) from int.domain_task_coverage, last
+        where domain_id = $domain and not is_covered and annual_value_usd > $value
+            and task_id not in (select unnest($listed::bigint[]))
+            and (last_value = 0 or coalesce(priority_value, 0) < last_value)
         """,
         {
             "domain": domain_id,
@@ -639,8 +643,8 @@ def build_domain_doc(
     doc.bullets(
         [
             units_sentence(con),
-            f"Written by {code_version()}: a figure that moved between two reports of the same releases "
-            "moved with the code, which CHANGELOG.md records.",
+            f"Written by {code_version()}. Between two reports of the same releases a figure moves with the "
+            "inventory, the overrides file, the settings or the code (CHANGELOG.md records the code's changes).",
             "Value: each O*NET task's annual value is its occupation's OES wage bill (employment × mean annual "
             "wage, divided among O*NET codes sharing an OES code) times the task's weight (marts.task_value).",
             "Domain: the occupations chosen in config/domains.toml; a sector domain counts the sector's share of "

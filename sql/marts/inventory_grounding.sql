@@ -68,11 +68,15 @@
 --   best_resembles_no_work: True when every candidate is a text match scoring below the matcher's
 --     resemblance floor: the text resembles no O*NET work even weakly (null: no candidate). Read over
 --     all candidates, not rank 1: a domain's bonus may rank a lower-scoring candidate first.
+--   best_is_outside_declared_domain: True when the task declares a configured domain and the rank-1
+--     candidate's occupation is not one of its characteristic members: a text match there passes the
+--     coverage rule only at off_domain_min_confidence (high by default), so a weaker one is "not
+--     credible" for that reason (int.inventory_match_credibility.is_outside_declared_domain).
 with matches as (
     -- the coverage rule is applied in one place (int.inventory_match_credibility)
     select
         inventory_task_id, rank, onet_task_id, onet_soc_code, score, confidence, method, is_credible,
-        is_task_uncertain, resembles_no_work
+        is_task_uncertain, resembles_no_work, is_outside_declared_domain
     from int.inventory_match_credibility
     where rank is not null
 ),
@@ -165,6 +169,7 @@ judged as (
         b.nature,
         b.is_digital,
         coalesce(b.is_task_uncertain, false) as best_is_task_uncertain,
+        coalesce(b.is_outside_declared_domain, false) as best_is_outside_declared_domain,
         coalesce(c.credible_matches, 0) as credible_matches,
         c.credible_value_usd,
         list_filter(
@@ -250,6 +255,7 @@ select
     end as grounding,
     is_excluded_status,
     best_is_task_uncertain,
-    best_resembles_no_work
+    best_resembles_no_work,
+    best_is_outside_declared_domain
 from verdicts
 order by inventory_task_id

@@ -18,3 +18,11 @@ def test_the_stamp_names_the_version_and_the_checkouts_commit():
 
 def test_outside_a_checkout_the_stamp_is_the_version_alone(tmp_path: Path):
     assert code_version(tmp_path) == "taskvalue 0.1.0"
+
+
+def test_a_repository_around_the_project_is_not_its_checkout(tmp_path: Path):
+    # a directory inside another git repository (a venv in a monorepo) gets the version alone
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    inner = tmp_path / "venv" / "site-packages"
+    inner.mkdir(parents=True)
+    assert code_version(inner) == "taskvalue 0.1.0"

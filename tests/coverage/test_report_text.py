@@ -505,3 +505,19 @@ def test_one_covered_task_is_said_in_the_singular(cov_con, tmp_path):
         "where domain_id = 'digital-copywriting' and covering_inventory_task_ids = ['inv-8']"
     )
     assert "1 O\\*NET task of this domain is covered, by 1 inventory task" in _covered(cov_con, tmp_path)
+
+
+def test_an_unverified_task_says_its_best_match_is_off_its_declared_domain(tmp_path):
+    # inv-2 declares software; a medium text match of writers covers nothing, and the report says why
+    from assets.coverage.reports import write_domain_report
+    from tests.coverage.conftest import build_fixture_db
+
+    con = build_fixture_db(
+        edits=[
+            "update marts.inventory_task_matches set onet_task_id = 201, onet_soc_code = '27-3043.00' "
+            "where inventory_task_id = 'inv-2' and rank = 1"
+        ]
+    )
+    md = write_domain_report(con, "computer-and-mathematical", tmp_path, RULE).markdown
+    row = next(line for line in md.splitlines() if line.startswith("| inv-2 |"))
+    assert row.endswith("| medium | not credible (text match outside the declared domain) |")

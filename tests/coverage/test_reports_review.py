@@ -450,6 +450,12 @@ def test_a_task_tied_with_the_last_gap_is_a_tie_not_one_worth_more():
     # not digital: scored 0, ranked below, and worth more a year: counted
     con.execute("update int.domain_task_coverage set priority_value = 0 where task_id = 201")
     assert worth_more_than_last_gap(con, "arts-and-media", gaps) == 1
+    # the last gap scored 0 too: a tie on "no priority score" says nothing of value, so a task worth
+    # more is still counted (a review's one-occupation domain hid one worth twice #15)
+    con.execute("update int.domain_task_coverage set priority_value = 0 where task_id = 202")
+    assert worth_more_than_last_gap(con, "arts-and-media", gaps) == 1
+    con.execute("update int.domain_task_coverage set annual_value_usd = 99999 where task_id = 201")
+    assert worth_more_than_last_gap(con, "arts-and-media", gaps) == 0
 
 
 def test_a_gap_in_an_occupation_the_inventory_named_says_who_may_cover_it(real_warehouse, real_con):
