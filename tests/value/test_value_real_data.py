@@ -356,3 +356,33 @@ def test_an_occupation_under_a_broad_row_its_detailed_rows_exhaust_is_unmatched(
         ("11-1011.03", "detailed", "11-1011", 105925),
         ("11-1012.00", "none", None, None),
     ]
+
+
+def test_equal_weights_differ_by_a_cent_at_most_and_the_lower_task_id_gets_it(real_con):
+    # largest remainder, equal remainders broken by Task ID (SQL mutation audit, 27 Nov: a reversed
+    # tie-break passed every test). Family Medicine Physicians: 11 tasks of weight 1/11.5 ...
+    groups = real_con.execute(
+        """
+        select onet_soc_code, task_weight,
+            list(annual_value_usd order by task_id) as values_by_id
+        from marts.task_value
+        where annual_value_usd is not null
+        group by all
+        having count(*) > 1 and min(annual_value_usd) <> max(annual_value_usd)
+        """
+    ).fetchall()
+    assert len(groups) > 100
+    for code, _, values in groups:
+        assert max(values) - min(values) == D("0.01"), code
+        assert values == sorted(values, reverse=True), code  # the extra cents go to the lowest IDs
+    family = {code: values for code, _, values in groups}["29-1215.00"]
+    assert (family[0], family[-1]) == (D("2410852043.48"), D("2410852043.47"))
+
+
+def test_a_task_whose_digital_flag_is_unknown_scores_nothing_by_default(real_con):
+    # priority_digital_only counts digital work only: unknown is not digital (mutation audit, 27 Nov)
+    assert one(
+        real_con,
+        "select count(*) filter (where is_digital is null), "
+        "count(*) filter (where is_digital is null and priority_score <> 0) from marts.task_value",
+    ) == (301, 0)
