@@ -386,3 +386,123 @@ def test_a_task_whose_digital_flag_is_unknown_scores_nothing_by_default(real_con
         "select count(*) filter (where is_digital is null), "
         "count(*) filter (where is_digital is null and priority_score <> 0) from marts.task_value",
     ) == (301, 0)
+
+
+def test_rank_in_major_group_numbers_each_groups_tasks_in_priority_order(real_con):
+    # SQL mutation audit (27 Nov): ranking without the partition passed every test
+    bad = real_con.execute(
+        """
+        select soc_major_code from (
+            select soc_major_code, priority_rank_in_major_group as got,
+                row_number() over (partition by soc_major_code order by priority_rank) as expected
+            from marts.task_value
+        )
+        group by 1 having bool_or(got is distinct from expected)
+        """
+    ).fetchall()
+    assert bad == []
+    assert one(
+        real_con,
+        "select count(distinct soc_major_code), count(*) filter (where priority_rank_in_major_group = 1) "
+        "from marts.task_value",
+    ) == (22, 22)
+
+
+def test_occupation_digital_and_judgment_values_are_the_sums_of_their_tasks(real_con):
+    # recomputed from marts.task_value (mutation audit, 27 Nov: dropping either filter passed every test)
+    bad = real_con.execute(
+        """
+        with t as (
+            select onet_soc_code,
+                sum(annual_value_usd) filter (where is_digital) as digital,
+                sum(annual_value_usd) filter (where is_digital and nature = 'judgment') as digital_judgment
+            from marts.task_value group by 1
+        )
+        select o.onet_soc_code from marts.occupation_value as o join t using (onet_soc_code)
+        where o.wage_bill_usd is not null and (
+            o.digital_value_usd is distinct from coalesce(t.digital, 0)
+            or o.digital_judgment_value_usd is distinct from coalesce(t.digital_judgment, 0)
+        )
+        """
+    ).fetchall()
+    assert bad == []
+    # Software Developers: most of the value is digital, not all of it judgment
+    wage_bill, digital, judgment = one(
+        real_con,
+        "select wage_bill_usd, digital_value_usd, digital_judgment_value_usd from marts.occupation_value "
+        "where onet_soc_code = '15-1252.00'",
+    )
+    assert judgment < digital < wage_bill
+    # without a wage there is no value to call digital: null, not $0
+    assert (
+        one(
+            real_con,
+            "select count(*), count(digital_value_usd) from marts.occupation_value where wage_bill_usd is null",
+        )[1]
+        == 0
+    )
+
+
+def test_family_ranks_follow_value_and_the_weighted_wage_leaves_out_unpaid_employment(real_con):
+    assert one(
+        real_con,
+        """
+        select count(*) from (
+            select value_rank_in_level as got,
+                row_number() over (partition by level order by annual_value_usd desc nulls last, activity_id)
+                    as expected
+            from marts.task_family_value where annual_value_usd is not null
+        ) where got <> expected
+        """,
+    ) == (0,)
+    top = one(
+        real_con,
+        "select annual_value_usd from marts.task_family_value where level = 'gwa' and value_rank_in_level = 1",
+    )[0]
+    assert (
+        top
+        == one(real_con, "select max(annual_value_usd) from marts.task_family_value where level = 'gwa'")[0]
+    )
+    # a sanity bound: no family's weighted wage lies below the lowest wage of any task
+    low = one(
+        real_con,
+        """
+        select count(*) from marts.task_family_value as f
+        where f.employment_weighted_hourly_wage_usd < (
+            select min(hourly_wage_usd) from marts.task_value where hourly_wage_usd is not null
+        )
+        """,
+    )
+    assert low == (0,)
+
+
+def test_sector_digital_share_is_the_employment_weighted_share_of_its_onet_codes(real_con):
+    # 15-1211 Computer Systems Analysts: two O*NET codes (15-1211.00, 15-1211.01) with their own
+    # digital shares; the OES row's share weighs them by allocated employment (under the default equal
+    # split that is their plain mean)
+    expected = one(
+        real_con,
+        """
+        select sum(c.allocated_employment * o.digital_share) / sum(c.allocated_employment)
+        from int.onet_oes_crosswalk as c join marts.occupation_value as o using (onet_soc_code)
+        where c.oes_code = '15-1211' and c.allocated_employment > 0
+        """,
+    )[0]
+    got = real_con.execute(
+        "select distinct digital_share from marts.sector_occupation_value where oes_code = '15-1211'"
+    ).fetchall()
+    assert got == [(pytest.approx(float(expected), abs=1e-9),)]
+    bad = real_con.execute(
+        """
+        with w as (
+            select c.oes_code,
+                round(sum(c.allocated_employment * o.digital_share) / sum(c.allocated_employment), 9) as share
+            from int.onet_oes_crosswalk as c join marts.occupation_value as o using (onet_soc_code)
+            where c.oes_code is not null and c.allocated_employment > 0
+            group by 1
+        )
+        select distinct s.oes_code from marts.sector_occupation_value as s join w using (oes_code)
+        where round(s.digital_share, 9) <> w.share
+        """
+    ).fetchall()
+    assert bad == []
