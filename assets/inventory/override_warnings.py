@@ -91,15 +91,14 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                 {quarantined}
                 {unread}
         """
-        if "text_hash" in tasks:
-            union = f"{removed} union all {rewritten} union all {returned}"
-        elif published_hashes != _NO_HASHES:
-            union = f"{removed} union all {rewritten}"
-        else:
-            union = removed
+        # `returned` reads the published overrides' statuses of the text_hash era
+        union = f"{removed} union all {rewritten}" + (
+            f" union all {returned}" if "text_hash" in tasks else ""
+        )
         return con.execute(f"select * from ({union}) order by 1, 2, 5").fetchall()
 
 
+# no hashes to compare with: `rewritten` finds nothing
 _NO_HASHES = "(select null::varchar as task_id, null::varchar as text_hash where false)"
 
 
