@@ -72,6 +72,11 @@ def test_split_by_tier_and_nature(cov_con):
         "where domain_id = 'food' and dimension = 'tier'"
     ).fetchall()
     assert tiers == [("low", 250_000, 200_000)]
+    # the same as columns: food's bottom tier is all of it (cooks), 301 covered; 301 is physical work
+    assert cov_con.execute(
+        "select bottom_tier_value_usd, bottom_tier_covered_value_usd, top_tier_value_usd, "
+        "physical_value_usd, physical_covered_value_usd from marts.domain_coverage where domain_id = 'food'"
+    ).fetchone() == (250_000, 200_000, 0, 200_000, 200_000)
     by_tier = one(
         cov_con, "select by_tier from marts.domain_coverage where domain_id = 'computer-and-mathematical'"
     )
@@ -881,3 +886,25 @@ def test_a_text_match_outside_the_declared_domain_covers_only_at_high_confidence
         "select is_outside_declared_domain and covers from int.inventory_match_credibility "
         "where inventory_task_id = 'inv-5'",
     )
+
+
+def test_a_text_match_to_a_sector_member_that_is_not_characteristic_is_outside_the_declared_sector():
+    # SQL mutation audit (27 Nov): testing membership alone, not is_characteristic, passed every test.
+    # Writers (27-3043) earn in NAICS 52 but are not characteristic of it: inv-3, relabelled as the
+    # finance sector, with a medium text match on a writer's task is off its domain and covers nothing
+    edits = [
+        "update staging.inventory_tasks set domain = 'sector-finance' where task_id = 'inv-3'",
+        "update marts.inventory_task_matches set score = 0.5, confidence = 'medium', text_confidence = 'medium' "
+        "where inventory_task_id = 'inv-3' and rank = 1",
+    ]
+    con = build_fixture_db(edits=edits)
+    assert con.execute(
+        "select onet_soc_code, is_outside_declared_domain, covers from int.inventory_match_credibility "
+        "where inventory_task_id = 'inv-3' and rank = 1"
+    ).fetchone() == ("27-3043.00", True, False)
+    # the same match declared under Copywriting (writers are its members) is inside and covers
+    edits[0] = "update staging.inventory_tasks set domain = 'Copywriting' where task_id = 'inv-3'"
+    assert build_fixture_db(edits=edits).execute(
+        "select is_outside_declared_domain, covers from int.inventory_match_credibility "
+        "where inventory_task_id = 'inv-3' and rank = 1"
+    ).fetchone() == (False, True)

@@ -258,6 +258,45 @@ def test_covered_value_rederived_from_the_matches(real_con):
     assert sum(c for _, c in got) > 0
 
 
+def test_tier_and_physical_covered_values_are_sums_over_the_covered_tasks(real_con):
+    # SQL mutation audit (27 Nov): dropping `and is_covered` from these three columns passed every test
+    bad = rows(
+        real_con,
+        """
+        with t as (
+            select domain_id,
+                coalesce(sum(annual_value_usd) filter (where is_top_tier and is_covered), 0) as top,
+                coalesce(sum(annual_value_usd) filter (where is_bottom_tier and is_covered), 0) as bottom,
+                coalesce(sum(annual_value_usd) filter (where nature = 'physical' and is_covered), 0) as physical
+            from int.domain_task_coverage group by 1
+        )
+        select domain_id from marts.domain_coverage as c join t using (domain_id)
+        where (c.top_tier_covered_value_usd, c.bottom_tier_covered_value_usd, c.physical_covered_value_usd)
+            <> (t.top, t.bottom, t.physical)
+        """,
+    )
+    assert bad == []
+    # the example inventory touches none of the top-tier work of healthcare practitioners (physicians,
+    # surgeons, dentists: $222.38bn) and a fifth of the bottom-tier work it covers in customer support
+    got = dict(
+        rows(
+            real_con,
+            "select domain_id, (top_tier_value_usd, top_tier_covered_value_usd, bottom_tier_value_usd, "
+            "bottom_tier_covered_value_usd, physical_value_usd > 0, physical_covered_value_usd) "
+            "from marts.domain_coverage where domain_id in ('healthcare-practitioners-and-technical', 'customer-support')",
+        )
+    )
+    assert got["healthcare-practitioners-and-technical"] == (
+        Decimal("222380006400.00"),
+        Decimal("0.00"),
+        Decimal("50679408300.00"),
+        Decimal("1285812705.89"),
+        True,
+        Decimal("0.00"),
+    )
+    assert got["customer-support"][2:4] == (Decimal("123702703400.00"), Decimal("49481081360.00"))
+
+
 def test_explicit_links_cover_and_ground(real_con):
     explicit = rows(
         real_con,

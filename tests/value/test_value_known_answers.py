@@ -7,6 +7,8 @@ of task 15373 is suppressed. Default settings: ft_rt weights, equal split, tiers
 
 from decimal import Decimal as D
 
+from tests.value.rebuild_on_copy import rebuild_on_copy
+
 
 def rows(con, sql, *params):
     return con.execute(sql, list(params)).fetchall()
@@ -213,3 +215,42 @@ def test_bi_column_names(fx):
         "digital_share", "rank_in_sector",
     } <= columns("marts.sector_occupation_value")  # fmt: skip
     assert {"oes_code", "employment", "wage_bill_usd", "digital_share"} <= columns("marts.occupation_value")
+
+
+def test_a_fallback_task_scores_its_own_points(fixture_settings):
+    # SQL mutation audit (27 Nov): both tasks of 11-1011.03 are Core, so "x its own points" was never
+    # exercised. As Supplemental (1 point), suppressed 15373 gets the rated mean per point: 15382's
+    # 24 / 2 points = 12, so 12 of 36: 1/3, and 15382 keeps 24 of 36
+    con = rebuild_on_copy(
+        fixture_settings,
+        ["int.task_weight_variants", "int.task_weights"],
+        edits=["update staging.onet_task_statements set task_type = 'Supplemental' where task_id = 15373"],
+    )
+    got = dict(
+        rows(
+            con,
+            "select task_id, (method, points, weight) from int.task_weights where onet_soc_code = '11-1011.03'",
+        )
+    )
+    assert got[15373][:2] == ("ft_rt_fallback", 1)
+    assert round(got[15373][2], 12) == round(1 / 3, 12)
+    assert round(got[15382][2], 12) == round(2 / 3, 12)
+
+
+def test_an_incomplete_frequency_distribution_falls_back(fixture_settings):
+    # an FT distribution needs all 7 categories: without its category-7 row (0%), 8823's frequency is
+    # not a distribution we can trust, so it takes the rated mean per point of 8824 and 8842:
+    # 8824 250 / 2 points, 8842 0.5 / 1 point -> (250 + 0.5) / 3 = 83.5 per point, x 2 Core points = 167
+    con = rebuild_on_copy(
+        fixture_settings,
+        ["int.task_weight_variants", "int.task_weights"],
+        edits=[
+            "delete from staging.onet_task_ratings "
+            "where task_id = 8823 and scale_id = 'FT' and category::varchar = '7'"
+        ],
+    )
+    got = dict(
+        rows(con, "select task_id, (method, score) from int.task_weights where onet_soc_code = '11-1011.00'")
+    )
+    assert got[8823] == ("ft_rt_fallback", 167.0)
+    assert got[8824][0] == got[8842][0] == "ft_rt"

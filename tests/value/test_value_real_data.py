@@ -5,6 +5,8 @@ from fractions import Fraction
 
 import pytest
 
+from tests.value.rebuild_on_copy import rebuild_on_copy
+
 pytestmark = pytest.mark.slow
 
 # The three questions of the README ("Three questions, one query each"), verbatim.
@@ -320,33 +322,15 @@ def test_an_occupation_under_a_broad_row_its_detailed_rows_exhaust_is_unmatched(
     # May 2024's broad row 11-1010 (211,850) is all in its detailed row 11-1011: an O*NET code of that
     # group without its own OES row has no workers to take, so it is `none` (null values), not `broad`
     # with 0 workers and $0 (a test audit's mutation, `tot_emp >= 0`, survived every test before this)
-    import duckdb
-
-    from assets.common.sql_models import load_model
-    from assets.common.warehouse import build_sql_model
-    from assets.value.config import value_settings_from_env
-    from assets.value.sql_assets import bound_params, value_params
-
-    con = duckdb.connect()
-    con.execute(f"attach '{real_warehouse.warehouse}' as real (read_only)")
-    con.execute("create schema staging")
-    for table in (
-        "oes_national",
-        "oes_national_previous",
-        "soc_structure",
-        "onet_task_statements",
-        "onet_occupations",
-    ):
-        con.execute(f"create table staging.{table} as select * from real.staging.{table}")
-    con.execute(
-        "insert into staging.onet_task_statements (onet_soc_code, task_id, task, task_type) "
-        "values ('11-1012.00', 99999999, 'Set the direction of a new kind of firm.', 'Core')"
+    con = rebuild_on_copy(
+        real_warehouse,
+        ["int.onet_oes_crosswalk"],
+        edits=[
+            "insert into staging.onet_task_statements (onet_soc_code, task_id, task, task_type) "
+            "values ('11-1012.00', 99999999, 'Set the direction of a new kind of firm.', 'Core')",
+            "insert into staging.onet_occupations (onet_soc_code, title) values ('11-1012.00', 'Made-up Executives')",
+        ],
     )
-    con.execute(
-        "insert into staging.onet_occupations (onet_soc_code, title) values ('11-1012.00', 'Made-up Executives')"
-    )
-    model = load_model("int", "onet_oes_crosswalk")
-    build_sql_model(con, model, bound_params(model, value_params(real_warehouse, value_settings_from_env())))
     rows = con.execute(
         "select onet_soc_code, match_level, oes_code, allocated_employment from int.onet_oes_crosswalk "
         "where onet_soc_code like '11-101%' order by 1"
@@ -506,3 +490,53 @@ def test_sector_digital_share_is_the_employment_weighted_share_of_its_onet_codes
         """
     ).fetchall()
     assert bad == []
+
+
+def test_sector_half_cents_round_to_even_and_the_digital_bill_uses_the_exact_share(real_con):
+    # SQL mutation audit (27 Nov): rounding half up, or the bill times the rounded share, passed every test
+    got = dict(
+        real_con.execute(
+            "select naics || ' ' || oes_code, (hourly_wage_usd, hourly_wage_basis, digital_wage_bill_usd) "
+            "from marts.sector_occupation_value "
+            "where (naics, oes_code) in (('11', '53-2012'), ('23', '43-9061'), ('31-33', '11-3051'))"
+        ).fetchall()
+    )
+    # Commercial Pilots in NAICS 11: hourly-only is false and no H_MEAN: $85,540 / 2,080 = 41.125 -> 41.12
+    assert got["11 53-2012"][:2] == (D("41.12"), "a_mean_div_hours")
+    # Secretaries (43-9061) in Construction: $12,562,416,900 x 29/32 (0.90625) = 11,384,690,315.625 -> .62
+    assert got["23 43-9061"][2] == D("11384690315.62")
+    # Industrial Production Managers (11-3051) in Manufacturing: 6 O*NET codes of 39,063-39,064 workers
+    # each; the exact share 40,106,868,913 / 65,588,899,200 gives $22,151,310,000 x share = 13,545,275,149.567 -> .57 (the published 12-decimal share would give .56)
+    assert got["31-33 11-3051"][2] == D("13545275149.57")
+
+
+def test_equal_sector_bills_rank_by_oes_code(real_con):
+    # NAICS 51: 11-9039 (150 workers) and 29-2042 (180) both have a bill of $17,541,000.00
+    assert real_con.execute(
+        "select oes_code, wage_bill_usd, rank_in_sector from marts.sector_occupation_value "
+        "where naics = '51' and oes_code in ('11-9039', '29-2042') order by 1"
+    ).fetchall() == [("11-9039", D("17541000.00"), 227), ("29-2042", D("17541000.00"), 228)]
+
+
+def test_every_scored_task_ranks_before_every_unscored_one(real_con):
+    # the first sort key of the priority rank (mutation audit: dropping it passed every test): 11,112
+    # tasks score above 0 and take ranks 1..11,112, above tasks of a higher tier that score nothing
+    assert one(
+        real_con,
+        "select count(*) filter (where priority_score > 0), max(priority_rank) filter (where priority_score > 0), "
+        "min(priority_rank) filter (where coalesce(priority_score, 0) = 0) from marts.task_value",
+    ) == (11_112, 11_112, 11_113)
+
+
+def test_top_tasks_break_equal_weights_by_the_lower_task_id(real_con):
+    # Software Developers: 19 Core tasks of equal weight; the list starts with the lowest Task IDs
+    top = one(
+        real_con, "select top_tasks[1:2] from marts.occupation_value where onet_soc_code = '15-1252.00'"
+    )[0]
+    texts = dict(
+        real_con.execute(
+            "select task_id, task from marts.task_value where onet_soc_code = '15-1252.00' and task_id in (21661, 21662)"
+        ).fetchall()
+    )
+    assert top == [texts[21661], texts[21662]]
+    assert top[0].startswith("Analyze information to determine, recommend, and plan installation")
