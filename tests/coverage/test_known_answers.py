@@ -908,3 +908,48 @@ def test_a_text_match_to_a_sector_member_that_is_not_characteristic_is_outside_t
         "select is_outside_declared_domain, covers from int.inventory_match_credibility "
         "where inventory_task_id = 'inv-3' and rank = 1"
     ).fetchone() == (False, True)
+
+
+def test_a_sector_domain_ranks_gaps_by_the_sectors_value_and_caps_its_share_at_the_national_value(cov_con):
+    # coverage SQL mutation audit (28 Nov): the national score, or a priority value without the sector
+    # share, passed every test. Writers' task 201: $300,000 nationally, x 0.1 in sector 52 = $30,000
+    got = cov_con.execute(
+        "select task_id, annual_value_usd, priority_score, priority_value from int.domain_task_coverage "
+        "where domain_id = 'sector-finance' order by task_id"
+    ).fetchall()
+    assert got == [
+        (101, 72_000, 72_000, 72_000),  # 0.12 x 600,000
+        (102, 48_000, 48_000, 48_000),
+        (201, 30_000, 30_000, 30_000),
+        (202, 10_000, 10_000, 10_000),
+        (401, 50_000, 50_000, 50_000),  # 0.2 x 250,000
+        (402, 30_000, 30_000, 30_000),
+    ]
+    # a sector bill above the national one (two sectors in one domain can add up past it) counts the
+    # national value, never more: the shares are capped at 1
+    con = build_fixture_db(
+        edits=[
+            "update marts.sector_occupation_value set wage_bill_usd = 800000, employment = 100000000 "
+            "where naics = '52' and oes_code = '27-3043'"
+        ]
+    )
+    assert con.execute(
+        "select value_share, employment_share from int.domain_members "
+        "where domain_id = 'sector-finance' and onet_soc_code = '27-3043.00'"
+    ).fetchone() == (1.0, 1.0)
+    assert con.execute(
+        "select task_id, annual_value_usd, priority_value from int.domain_task_coverage "
+        "where domain_id = 'sector-finance' and onet_soc_code = '27-3043.00' order by 1"
+    ).fetchall() == [(201, 300_000, 300_000), (202, 100_000, 100_000)]
+
+
+def test_an_inventory_task_missing_from_the_matches_still_has_a_credibility_row(cov_con):
+    # coverage SQL mutation audit (28 Nov): a left join from the matches (losing inv-7) passed every
+    # test; the table's contract is one row at least per inventory task, so its status is judged here
+    assert cov_con.execute(
+        "select rank, onet_task_id, covers from int.inventory_match_credibility where inventory_task_id = 'inv-7'"
+    ).fetchall() == [(None, None, False)]
+    assert cov_con.execute(
+        "select count(*) from staging.inventory_tasks where task_id not in "
+        "(select inventory_task_id from int.inventory_match_credibility)"
+    ).fetchone() == (0,)
