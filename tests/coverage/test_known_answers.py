@@ -953,3 +953,65 @@ def test_an_inventory_task_missing_from_the_matches_still_has_a_credibility_row(
         "select count(*) from staging.inventory_tasks where task_id not in "
         "(select inventory_task_id from int.inventory_match_credibility)"
     ).fetchone() == (0,)
+
+
+def test_a_task_is_physical_or_low_tier_only_when_every_credible_match_is():
+    # coverage SQL mutation audit (28 Nov): bool_or for bool_and passed every test, as no task had two
+    # credible matches. inv-1 (software, high) also links a cook's task by an explicit ID at rank 3:
+    # one physical, bottom-tier match among others does not make it ungrounded
+    con = build_fixture_db(
+        edits=[
+            "insert into marts.inventory_task_matches values "
+            "('inv-1', 3, 301, '35-2014.00', 0.3, 'high', 'explicit', 'low', false, 'tfidf')"
+        ]
+    )
+    assert con.execute(
+        "select grounding, ungrounded_reasons, credible_matches, credible_value_usd "
+        "from marts.inventory_grounding where inventory_task_id = 'inv-1'"
+    ).fetchone() == ("grounded", [], 2, 600_000)
+
+
+def test_credible_value_is_the_largest_credible_match_not_their_sum():
+    # inv-1's rank 2 (task 102, $400,000) made credible by an explicit link: $600,000 (task 101), not $1M
+    con = build_fixture_db(
+        edits=[
+            "update marts.inventory_task_matches set method = 'explicit' where inventory_task_id = 'inv-1' and rank = 2"
+        ]
+    )
+    assert con.execute(
+        "select credible_matches, credible_value_usd from marts.inventory_grounding where inventory_task_id = 'inv-1'"
+    ).fetchone() == (2, 600_000)
+
+
+def test_a_task_uncertain_match_is_physical_from_half_its_occupations_work():
+    # inv-5 names Market Research Analysts (13-1161.00) but its text cannot say which task: physical
+    # when at least half of that occupation's task weight is physical (the boundary itself counts)
+    con = build_fixture_db(
+        edits=["update marts.occupation_value set physical_share = 0.5 where onet_soc_code = '13-1161.00'"]
+    )
+    assert one(
+        con, "select ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-5'"
+    ) == ["physical_work", "outside_declared_domain"]
+
+
+def test_slices_without_a_tier_or_a_digital_label_are_their_own_slices_with_unknown_value():
+    # coverage SQL mutation audit (28 Nov): a 'no tier' slice without its sort position, an unknown
+    # digital flag read as 'not digital', and $0 covered for a slice with no value passed every test.
+    # Task 302 (cooks, uncovered) loses its wage and its digital label
+    con = build_fixture_db(
+        edits=[
+            "update marts.task_value set tier = null, hourly_wage_usd = null, annual_value_usd = null, "
+            "priority_score = null, is_digital = null where task_id = 302"
+        ]
+    )
+    got = con.execute(
+        "select dimension, slice, slice_order, tasks_total, total_value_usd, covered_value_usd "
+        "from marts.domain_coverage_slices where domain_id = 'food' and dimension in ('tier', 'digital') "
+        "order by dimension, slice_order"
+    ).fetchall()
+    assert got == [
+        ("digital", "not digital", 2, 1, 200_000, 200_000),
+        ("digital", "unknown", 3, 1, None, None),
+        ("tier", "low", 1, 1, 200_000, 200_000),
+        ("tier", "no tier", 99, 1, None, None),
+    ]

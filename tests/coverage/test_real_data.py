@@ -430,3 +430,20 @@ def test_a_sector_label_prefers_the_sectors_characteristic_occupations(real_ware
     assert len(characteristic) == 108
     assert set(task.domain_prefixes) == characteristic
     assert "13-2051.00" in characteristic and "17-2072.00" not in characteristic
+
+
+def test_gaps_without_a_value_rank_after_every_valued_gap(real_con):
+    # coverage SQL mutation audit (28 Nov): `nulls first` put the 30 unvalued tasks of 45-3031.00
+    # (Fishing and Hunting Workers: no OES row) at the top of Farming, Fishing, and Forestry's gaps
+    assert rows(
+        real_con,
+        "select gap_rank, task_id, annual_value_usd from marts.coverage_gaps "
+        "where domain_id = 'farming-fishing-and-forestry' and gap_rank = 1",
+    ) == [(1, 23378, Decimal("507947000.00"))]
+    assert rows(
+        real_con,
+        """
+        select count(*) from marts.coverage_gaps as a join marts.coverage_gaps as b using (domain_id)
+        where a.priority_score is null and b.priority_score is not null and a.gap_rank < b.gap_rank
+        """,
+    ) == [(0,)]
