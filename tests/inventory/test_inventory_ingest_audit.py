@@ -267,3 +267,22 @@ def test_a_single_quarantined_row_warns_and_is_listed():
     assert passed is False
     assert meta["rows_quarantined"].value == 1
     assert meta["rows"].value == "- a.csv row 7 (T-1): missing_id: x"
+
+
+def test_a_quarantined_rows_raw_record_keeps_every_value_as_written(tmp_path, onet):
+    # the raw record is what a user gets back for a quarantined row: Infinity stays Infinity (not
+    # null), and a repeated header renamed past two names already taken keeps all three values
+    (tmp_path / "inf.json").write_text('[{"task_id":"U-5","title":"inf","instances":Infinity}]')
+    (tmp_path / "a.csv").write_text("task_id,title,Title,Title (column 3),Title (column 3.2)\nW-1,,a,b,c\n")
+    raw = {
+        q["task_id"]: json.loads(q["raw_record"])
+        for q in ingest_directory(tmp_path, onet).quarantine.iter_rows(named=True)
+    }
+    assert raw["U-5"] == {"task_id": "U-5", "title": "inf", "instances": "Infinity"}
+    assert raw["W-1"] == {
+        "task_id": "W-1",
+        "title": "",
+        "Title (column 3.3)": "a",
+        "Title (column 3)": "b",
+        "Title (column 3.2)": "c",
+    }
