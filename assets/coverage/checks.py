@@ -369,7 +369,10 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 ((e.onet_soc_code is not null) = e.is_match_credible) as stamped_iff_credible,
                 ((e.onet_task_id is not null) = (e.is_match_credible and not e.is_task_uncertain))
                     as task_stamped_iff_credible_and_certain,
-                (e.onet_task_id is null or e.onet_task_id = e.candidate_onet_task_id) as stamp_is_the_candidate
+                -- the stamp is the rank-1 candidate unless a lower rank grounds the task (covering_max_rank)
+                (e.onet_task_id is null or e.onet_task_id = e.candidate_onet_task_id or e.stamped_rank > 1)
+                    as stamp_is_the_candidate,
+                (e.is_match_credible = (e.stamped_rank is not null)) as stamped_rank_iff_credible
             from marts.inventory_export as e
             """,
             [
@@ -381,6 +384,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 true("stamped_iff_credible"),
                 true("task_stamped_iff_credible_and_certain"),
                 true("stamp_is_the_candidate"),
+                true("stamped_rank_iff_credible"),
             ],
             row_id_columns=["inventory_task_id"],
         )

@@ -198,7 +198,12 @@ SQL_MODELS: tuple[Model, ...] = (
         ),
         "concentration_gap_pct desc nulls last",
     ),
-    Model("marts", "inventory_export", (("marts", "inventory_grounding"),), "inventory_task_id"),
+    Model(
+        "marts",
+        "inventory_export",
+        (("marts", "inventory_grounding"), CREDIBILITY, TASK_VALUE),
+        "inventory_task_id",
+    ),
 )
 MARTS = tuple(m for m in SQL_MODELS if m.schema == "marts")
 

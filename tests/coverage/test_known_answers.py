@@ -1015,3 +1015,26 @@ def test_slices_without_a_tier_or_a_digital_label_are_their_own_slices_with_unkn
         ("tier", "low", 1, 1, 200_000, 200_000),
         ("tier", "no tier", 99, 1, None, None),
     ]
+
+
+def test_the_rl_export_stamps_the_candidate_that_grounds_the_task_when_rank_2_may_cover():
+    # with covering_max_rank 2, inv-3's rank 1 (a low text match of task 201) is not credible, its
+    # rank 2 (task 202, high) is: grounding said grounded while the export stamped nothing (28 Nov)
+    con = build_fixture_db(
+        edits=[
+            "insert into marts.inventory_task_matches values "
+            "('inv-3', 2, 202, '27-3043.00', 0.6, 'high', 'text', 'high', false, 'tfidf')"
+        ],
+        covering_max_rank=2,
+    )
+    row = con.execute(
+        "select onet_task_id, onet_soc_code, annual_value_usd, is_match_credible, stamped_rank, "
+        "candidate_onet_task_id, confidence, grounding from marts.inventory_export where inventory_task_id = 'inv-3'"
+    ).fetchone()
+    assert row == (202, "27-3043.00", 100_000, True, 2, 201, "low", "grounded")
+    # under the default rule the stamp is the rank-1 candidate, or nothing
+    con = build_fixture_db()
+    assert con.execute(
+        "select count(*) filter (where stamped_rank = 1), count(*) filter (where stamped_rank is null), "
+        "count(*) filter (where onet_soc_code is not null) from marts.inventory_export"
+    ).fetchone() == (5, 3, 5)
