@@ -15,6 +15,8 @@ Sector 52 takes 0.12 of 15-1252's bill, 0.2 of 13-1161's and 0.1 of 27-3043's.
 
 from __future__ import annotations
 
+from decimal import Decimal as D
+
 import pytest
 
 from tests.coverage.conftest import FIXTURE, INSERT_MATCHES, build_fixture_db, one
@@ -1038,3 +1040,114 @@ def test_the_rl_export_stamps_the_candidate_that_grounds_the_task_when_rank_2_ma
         "select count(*) filter (where stamped_rank = 1), count(*) filter (where stamped_rank is null), "
         "count(*) filter (where onet_soc_code is not null) from marts.inventory_export"
     ).fetchone() == (5, 3, 5)
+
+
+def test_nature_slices_in_their_fixed_order_with_uncovered_values_and_four_decimal_percentages(cov_con):
+    # coverage SQL mutation audit (28 Nov): a swapped slice order, uncovered = total and percentages
+    # rounded to 2 decimals passed every test. Digital copywriting: judgment 201 ($300k) + 401 ($250k,
+    # covered) = 250 / 550 = 45.4545%; interpersonal 202 ($100k); routine 402 ($150k, covered)
+    got = cov_con.execute(
+        "select slice, slice_order, total_value_usd, covered_value_usd, uncovered_value_usd, value_coverage_pct "
+        "from marts.domain_coverage_slices where domain_id = 'digital-copywriting' and dimension = 'nature' "
+        "order by slice_order"
+    ).fetchall()
+    assert got == [
+        ("judgment", 1, 550_000, 250_000, 300_000, 45.4545),
+        ("interpersonal", 2, 100_000, 0, 100_000, 0.0),
+        ("routine", 3, 150_000, 150_000, 0, 100.0),
+    ]
+    assert (
+        one(
+            cov_con,
+            "select slice_order from marts.domain_coverage_slices "
+            "where domain_id = 'food' and dimension = 'nature' and slice = 'physical'",
+        )
+        == 4
+    )
+
+
+def test_a_credible_match_to_a_non_characteristic_sector_member_is_outside_the_declared_domain():
+    # coverage SQL mutation audit (28 Nov), grounding's twin of the credibility test above: inv-3,
+    # declared under the finance sector, matches a writer's task at high (credible even off the
+    # domain): writers earn in NAICS 52 but are not characteristic of it
+    con = build_fixture_db(
+        edits=[
+            "update marts.inventory_task_matches set confidence = 'high', text_confidence = 'high', score = 0.9 "
+            "where inventory_task_id = 'inv-3'",
+            "update staging.inventory_tasks set domain = 'sector-finance' where task_id = 'inv-3'",
+        ]
+    )
+    assert con.execute(
+        "select grounding, ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-3'"
+    ).fetchone() == ("ungrounded", ["outside_declared_domain"])
+
+
+def test_a_match_to_a_task_without_a_tier_or_nature_is_neither_low_tier_nor_null():
+    # a credible match to a task with no published wage (no tier) and no DWA (no nature): not
+    # low_tier_only, and its nature reads 'unknown' in the grounding mart and the RL export
+    con = build_fixture_db(
+        edits=[
+            "insert into marts.task_value (onet_soc_code, task_id, task, oes_code, tier, nature, is_digital) "
+            "values ('15-1252.00', 109, 'Do odd work', '15-1252', null, null, true)",
+            "update marts.inventory_task_matches set onet_task_id = 109 where inventory_task_id = 'inv-1' and rank = 1",
+        ]
+    )
+    assert con.execute(
+        "select grounding, ungrounded_reasons, nature, tier, is_bottom_tier from marts.inventory_grounding "
+        "where inventory_task_id = 'inv-1'"
+    ).fetchone() == ("grounded", [], "unknown", None, False)
+    assert con.execute(
+        "select onet_task_id, nature, tier from marts.inventory_export where inventory_task_id = 'inv-1'"
+    ).fetchone() == (109, "unknown", None)
+
+
+def test_a_reviewers_rejection_is_named_before_an_unmapped_domain(tmp_path):
+    # inv-7 is labelled Games (declared unmapped) and a reviewer rejected its candidates: the person's
+    # decision is the reason shown
+    domains = tmp_path / "domains.toml"
+    domains.write_text('unmapped_inventory_domains = ["games"]\n' + (FIXTURE / "domains.toml").read_text())
+    con = build_fixture_db(
+        edits=[
+            "update staging.inventory_tasks set domain = 'Games' where task_id = 'inv-7'",
+            "insert into marts.inventory_task_matches values "
+            "('inv-7', 1, null, null, null, 'none', 'override', null, null, 'tfidf')",
+        ],
+        domains_file=str(domains),
+    )
+    assert con.execute(
+        "select grounding, ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-7'"
+    ).fetchone() == ("ungrounded", ["rejected_by_reviewer"])
+
+
+def test_concentration_medians_tier_lists_and_a_domain_without_value():
+    # coverage SQL mutation audit (28 Nov): the median of $40.01 and $40.02 is $40.015, which rounds to
+    # $40.02 (exact decimals; a double median gave $40.01)
+    con = build_fixture_db(
+        edits=[
+            "update marts.task_value set hourly_wage_usd = 40.01 where task_id = 401",
+            "update marts.task_value set hourly_wage_usd = 40.02 where task_id = 402",
+        ]
+    )
+    assert one(
+        con,
+        "select inventory_median_hourly_wage_usd from marts.domain_concentration "
+        "where domain_id = 'digital-copywriting'",
+    ) == D("40.02")
+    # the bottom tiers are listed in pay order, not by name
+    con = build_fixture_db(
+        edits=["update marts.task_value set tier = 'very low' where tier = 'low'"], bottom_tier_count=2
+    )
+    assert con.execute(
+        "select bottom_tiers, top_tiers from marts.domain_concentration where domain_id = 'food'"
+    ).fetchone() == ("very low, mid", "high")
+    # a domain whose work is worth $0 has no value-weighted median wage
+    con = build_fixture_db(
+        edits=["update marts.task_value set annual_value_usd = 0 where oes_code = '35-2014'"]
+    )
+    assert (
+        one(
+            con,
+            "select value_median_hourly_wage_usd from marts.domain_concentration where domain_id = 'food'",
+        )
+        is None
+    )
