@@ -378,10 +378,13 @@ def gaps_sentence(
         if tied
         else ""
     )
+    if shown == uncovered:
+        listed = "it is listed" if shown == 1 else f"all {shown:,} are listed"
+    else:
+        listed = "this one comes first" if shown == 1 else f"these {shown:,} come first"
     return (
-        f"{uncovered:,} of the {plural(h['tasks_total'], 'O*NET task')} are uncovered; "
-        + (f"all {shown:,} are listed" if shown == uncovered else f"these {shown:,} come first")
-        + " by the value model's priority score."
+        f"{uncovered:,} of the {plural(h['tasks_total'], 'O*NET task')} {'is' if uncovered == 1 else 'are'} "
+        f"uncovered; {listed} by the value model's priority score."
         + scope
         + ties
     )
@@ -601,7 +604,8 @@ def build_domain_doc(
     covered_section(con, doc, domain_id, h["domain_kind"] == "naics_sector")
     digital_only = facts.digital_only
     what = "valuable digital work" if digital_only else "valuable work"
-    doc.h2(f"Top {len(gaps)} gaps: {what} no inventory task covers" if gaps else "Gaps")
+    top = "The top gap" if len(gaps) == 1 else f"Top {len(gaps)} gaps"
+    doc.h2(f"{top}: {what} no inventory task covers" if gaps else "Gaps")
     doc.p(
         gaps_sentence(
             h,

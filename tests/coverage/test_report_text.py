@@ -521,3 +521,56 @@ def test_an_unverified_task_says_its_best_match_is_off_its_declared_domain(tmp_p
     md = write_domain_report(con, "computer-and-mathematical", tmp_path, RULE).markdown
     row = next(line for line in md.splitlines() if line.startswith("| inv-2 |"))
     assert row.endswith("| medium | not credible (text match outside the declared domain) |")
+
+
+@pytest.fixture
+def index_md(cov_con, tmp_path):
+    return write_index(cov_con, tmp_path)[0]
+
+
+@pytest.mark.parametrize(
+    ("page", "text"),
+    [
+        # task coverage is its own percentage, not the value's (report-writer mutation audit, 28 Nov)
+        ("food", "**Covered value:** $200.00k = **80.0%** of the value; 1 of 2 tasks (50.0%)."),
+        ("sector-finance", "4 of 6 tasks (66.7%)."),
+        ("digital-copywriting", "**Digital value covered:** $400.00k of $800.00k (50.0%)."),
+        # the named-occupation share is of the covered value ($250k of $400k), not of the total
+        ("digital-copywriting", "Of it, $250.00k (62.5%, 1 task)"),
+        ("sector-finance", "Of it, $50.00k (25.0%, 1 task)"),
+        # a rise reads as a rise: 900k -> 1.00M nationally
+        ("computer-and-mathematical", "(up 11.1%)"),
+        ("digital-copywriting", "**Tasks whose tier changed:** 0 of 1."),
+        # a guessed statement shows no dollar value of its own
+        (
+            "digital-copywriting",
+            "| inv-5 | Market sizing | active | Legal | Analyse market data | "
+            "Market Research Analysts and Marketing Specialists | medium | task uncertain |",
+        ),
+        # one gap is one gap
+        ("food", "## The top gap: valuable digital work no inventory task covers"),
+        ("food", "1 of the 2 O\\*NET tasks is uncovered; it is listed by the value model's priority score."),
+        ("computer-and-mathematical", "no gaps.\n\n_None._"),
+        # the index: uncovered before total value, the release change, the tier changes, tasks without a domain
+        (
+            "index",
+            "| 1 | [Digital copywriting](digital-copywriting.md) | custom | $400.00k | $800.00k | 50.0% | 2 / 4 | 2 | 2 |",
+        ),
+        ("index", "$1.20M under May 2023 wages and employment, $1.30M under May 2024 (up 8.3%)"),
+        ("index", "**Tasks whose tier changed:** 1 of 3."),
+        (
+            "index",
+            "**Inventory tasks without a domain:** 1 (matched against every occupation, with no domain to prefer).",
+        ),
+    ],
+)
+def test_the_reports_say_what_was_computed(reports_md, index_md, page, text):
+    assert text in (index_md if page == "index" else reports_md[page])
+
+
+def test_the_index_counts_excluded_tasks_by_their_own_verdicts(tmp_path):
+    # a retired task that is ungrounded (inv-4, a cook's task: low tier only) counts as ungrounded
+    con = build_fixture_db(
+        edits=["update staging.inventory_tasks set status = 'retired' where task_id = 'inv-4'"]
+    )
+    assert "(the excluded ones: 0 grounded, 1 ungrounded, 0 unverified)" in write_index(con, tmp_path)[0]
