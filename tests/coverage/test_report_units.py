@@ -1,0 +1,74 @@
+"""Small pieces of the report writers and the output plumbing, each pinned by a known answer
+(report-writer mutation audit, 28 Nov: every one of these survived the suite before)."""
+
+from __future__ import annotations
+
+import duckdb
+import pyarrow.parquet as pq
+import pytest
+
+from assets.coverage import exports, reports
+from assets.coverage.numbers import plural
+from assets.coverage.outputs import retire_stale
+from tests.coverage.conftest import build_fixture_db
+
+
+def gap(**overrides) -> dict:
+    row = {
+        "gap_rank": 1,
+        "task": "Write articles",
+        "occupation_title": "Writers and Authors",
+        "onet_soc_code": "27-3043.00",
+        "onet_codes_sharing": 1,
+        "oes_title": "Writers and Authors",
+        "annual_value_usd": 300_000,
+        "employment_reached": 200,
+        "hourly_wage_usd": 35,
+        "tier": "mid",
+        "nature": "judgment",
+        "is_digital": True,
+        "task_uncertain_inventory_task_ids": [],
+    }
+    return {**row, **overrides}
+
+
+def test_an_oes_row_split_two_ways_says_its_workers_are_a_share():
+    cell = reports.occupation_cell(gap(onet_codes_sharing=2))
+    assert cell == "Writers and Authors (workers: a share of its OES row, split among 2 O*NET occupations)"
+    assert reports.occupation_cell(gap()) == "Writers and Authors"
+
+
+def test_a_gap_of_unknown_digital_status_reads_unknown():
+    rows = reports.gap_table([gap(is_digital=None), gap(gap_rank=2, is_digital=False), gap(gap_rank=3)]).rows
+    assert [r[8] for r in rows] == ["unknown", "no", "yes"]
+
+
+def test_zero_of_anything_is_plural():
+    assert (plural(0, "task"), plural(1, "task"), plural(2, "task")) == ("0 tasks", "1 task", "2 tasks")
+
+
+def test_the_report_lists_exactly_gaps_shown(monkeypatch, tmp_path):
+    monkeypatch.setattr(reports, "GAPS_SHOWN", 1)
+    md = reports.write_domain_report(
+        build_fixture_db(), "digital-copywriting", tmp_path, "test rule"
+    ).markdown
+    assert "## The top gap: valuable digital work no inventory task covers" in md
+    assert "| 1 | Write articles | Writers and Authors | $300.00k |" in md
+    assert "| 2 |" not in md.split("## The top gap", 1)[1].split("\n## ", 1)[0]
+
+
+def test_a_parquet_export_counts_every_row_across_batches(monkeypatch, tmp_path):
+    monkeypatch.setattr(exports, "EXPORT_BATCH_ROWS", 2)
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute("create table marts.t as select range as x from range(5)")
+    assert exports.export_parquet(con, "t", tmp_path / "t.parquet") == 5
+    assert pq.read_table(tmp_path / "t.parquet").num_rows == 5
+
+
+@pytest.mark.parametrize("suffixes", [(".md",), (".md", ".html")])
+def test_only_the_refreshs_own_stale_outputs_are_retired(tmp_path, suffixes):
+    for name in ("a.md", "b.md", "keep.txt"):
+        (tmp_path / name).write_text("x")
+    assert retire_stale(tmp_path, {"b.md"}, suffixes) == ["a.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["b.md", "keep.txt"]
