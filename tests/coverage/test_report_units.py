@@ -72,3 +72,21 @@ def test_only_the_refreshs_own_stale_outputs_are_retired(tmp_path, suffixes):
         (tmp_path / name).write_text("x")
     assert retire_stale(tmp_path, {"b.md"}, suffixes) == ["a.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["b.md", "keep.txt"]
+
+
+def test_release_shifts_are_listed_by_size_losses_included(tmp_path):
+    # a $200k fall outranks a $100k rise: sorted by the signed change, large losses fell off the list
+    con = build_fixture_db(
+        edits=[
+            "update marts.release_changes set previous_value_usd = 500000, value_change_usd = -200000 "
+            "where task_id = 201",
+            "insert into marts.release_changes values ('task', '13-1161', '13-1161.00', 401, 'Analyse market data', "
+            "'continuing', 2023, 2024, 150000, 250000, 100000, false)",
+        ]
+    )
+    md = reports.write_domain_report(con, "digital-copywriting", tmp_path, "test rule").markdown
+    rows = [line for line in md.splitlines() if line.startswith(("| 27-3043.00 |", "| 13-1161.00 |"))]
+    assert rows == [
+        "| 27-3043.00 | 27-3043 | $500.00k | $300.00k | -$200.00k |",
+        "| 13-1161.00 | 13-1161 | $150.00k | $250.00k | $100.00k |",
+    ]
