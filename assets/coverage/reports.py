@@ -384,9 +384,7 @@ def gaps_sentence(
         listed = "this one comes first" if shown == 1 else f"these {shown:,} come first"
     return (
         f"{uncovered:,} of the {plural(h['tasks_total'], 'O*NET task')} {'is' if uncovered == 1 else 'are'} "
-        f"uncovered; {listed} by the value model's priority score."
-        + scope
-        + ties
+        f"uncovered; {listed} by the value model's priority score." + scope + ties
     )
 
 
@@ -625,7 +623,8 @@ def build_domain_doc(
     if len(occupations) > from_gaps:  # the table names occupations the gap list does not
         doc.h3("Uncovered value by occupation")
         doc.p(
-            f"The {len(gaps)} gaps above come from {plural(from_gaps, 'occupation')}. The domain's "
+            ("The gap above comes" if len(gaps) == 1 else f"The {len(gaps)} gaps above come")
+            + f" from {plural(from_gaps, 'occupation')}. The domain's "
             f"occupations with the most uncovered {'digital ' if digital_only else ''}value (top "
             f"{OCCUPATIONS_SHOWN}; each occupation's uncovered tasks summed, valued as the gaps are ranked):"
         )

@@ -90,3 +90,21 @@ def test_release_shifts_are_listed_by_size_losses_included(tmp_path):
         "| 27-3043.00 | 27-3043 | $500.00k | $300.00k | -$200.00k |",
         "| 13-1161.00 | 13-1161 | $150.00k | $250.00k | $100.00k |",
     ]
+
+
+def test_uncovered_value_by_occupation_lists_the_occupations_the_gap_list_leaves_out(monkeypatch, tmp_path):
+    # without inv-8, digital copywriting has gaps in two occupations; one gap shown names only the
+    # first, so the table adds the other, each with its uncovered digital value and tasks
+    monkeypatch.setattr(reports, "GAPS_SHOWN", 1)
+    con = build_fixture_db(
+        edits=["delete from marts.inventory_task_matches where inventory_task_id = 'inv-8'"]
+    )
+    md = reports.write_domain_report(con, "digital-copywriting", tmp_path, "test rule").markdown
+    section = md.split("### Uncovered value by occupation", 1)[1].split("\n## ", 1)[0]
+    assert "The gap above comes from 1 occupation." in section
+    rows = [line for line in section.splitlines() if line.startswith("| ") and "k |" in line]
+    assert rows == [
+        "| Writers and Authors | $400.00k | 2 of 2 | 200 | $35.00 |",
+        "| Search Marketing Strategists (workers: a share of OES OES 13-1161, split among 2 O\\*NET occupations) "
+        "| $150.00k | 1 of 1 | 50 | $40.00 |",
+    ]
