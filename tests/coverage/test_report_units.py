@@ -108,3 +108,34 @@ def test_uncovered_value_by_occupation_lists_the_occupations_the_gap_list_leaves
         "| Search Marketing Strategists (workers: a share of OES OES 13-1161, split among 2 O\\*NET occupations) "
         "| $150.00k | 1 of 1 | 50 | $40.00 |",
     ]
+
+
+def test_the_occupations_table_appears_only_when_it_names_occupations_the_gaps_do_not(tmp_path):
+    # digital copywriting's two gaps are both writers' tasks, the only occupation with uncovered value
+    md = reports.write_domain_report(
+        build_fixture_db(), "digital-copywriting", tmp_path, "test rule"
+    ).markdown
+    assert "### Uncovered value by occupation" not in md
+
+
+def test_unverified_tasks_least_like_any_work_first_and_the_shown_note():
+    from assets.coverage.grounding_sections import UNGROUNDED_SHOWN, lowest_score_first, shown_note
+
+    tasks = [{"best_score": 0.3}, {"best_score": None}, {"best_score": 0.1}]
+    assert [t["best_score"] for t in lowest_score_first(tasks)] == [None, 0.1, 0.3]
+    assert shown_note([{}] * UNGROUNDED_SHOWN) == "."
+    assert shown_note([{}] * (UNGROUNDED_SHOWN + 1)).startswith(f" (first {UNGROUNDED_SHOWN} shown;")
+
+
+def test_a_lean_of_a_third_of_a_point_is_a_lean():
+    sentence = reports.like_for_like_sentence(
+        {
+            "bottom_tier_overweight_pct": 0.3,
+            "inventory_bottom_tier_share_pct": 10.3,
+            "value_bottom_tier_share_pct": 10.0,
+            "inventory_tasks_matched": 2,
+            "inventory_median_hourly_wage_usd": 20,
+            "value_median_hourly_wage_usd": 25,
+        }
+    )
+    assert "the inventory leans to the bottom tiers 0.3 points more than its value does" in sentence
