@@ -6,10 +6,8 @@ import duckdb
 import pytest
 from dagster import AssetKey, AssetSelection
 
-from assets.common.sql_models import load_model
-from assets.common.warehouse import build_sql_model
-from assets.value.sql_assets import bound_params, model_deps
 from tests.conftest import run_refresh
+from tests.rebuild_on_copy import rebuild_on_copy
 
 
 def test_occupation_shifts_and_removed_codes_on_fixture(fx):
@@ -75,18 +73,9 @@ def test_previous_oes_code_names_each_sides_match(fx):
 
 
 def _rebuilt(fixture_settings, *edits: str) -> duckdb.DuckDBPyConnection:
-    """marts.release_changes rebuilt in memory from the fixture warehouse's inputs after `edits`."""
-    model = load_model("marts", "release_changes")
-    con = duckdb.connect()
-    con.execute(f"attach '{fixture_settings.warehouse}' as src (read_only)")
-    for key in model_deps(model):
-        schema, table = key.path
-        con.execute(f"create schema if not exists {schema}")
-        con.execute(f"create table {schema}.{table} as select * from src.{schema}.{table}")
-    for sql in edits:
-        con.execute(sql)
-    build_sql_model(con, model, bound_params(model, {"hours_per_year": 2080, "loaded_cost_multiplier": 1.0}))
-    return con
+    """marts.release_changes rebuilt in memory from the fixture warehouse's inputs after `edits`
+    (default value settings: 2,080 hours, loaded-cost multiplier 1.0)."""
+    return rebuild_on_copy(fixture_settings, ["marts.release_changes"], edits)
 
 
 def test_a_side_without_tier_is_no_tier_change(fixture_settings):

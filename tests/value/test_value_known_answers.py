@@ -7,7 +7,7 @@ of task 15373 is suppressed. Default settings: ft_rt weights, equal split, tiers
 
 from decimal import Decimal as D
 
-from tests.value.rebuild_on_copy import rebuild_on_copy
+from tests.rebuild_on_copy import rebuild_on_copy
 
 
 def rows(con, sql, *params):

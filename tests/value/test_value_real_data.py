@@ -5,7 +5,7 @@ from fractions import Fraction
 
 import pytest
 
-from tests.value.rebuild_on_copy import rebuild_on_copy
+from tests.rebuild_on_copy import rebuild_on_copy
 
 pytestmark = pytest.mark.slow
 

@@ -4,7 +4,7 @@ from decimal import Decimal as D
 
 import pytest
 
-from tests.value.rebuild_on_copy import rebuild_on_copy
+from tests.rebuild_on_copy import rebuild_on_copy
 
 pytestmark = pytest.mark.slow
 
