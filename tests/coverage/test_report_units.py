@@ -139,3 +139,83 @@ def test_a_lean_of_a_third_of_a_point_is_a_lean():
         }
     )
     assert "the inventory leans to the bottom tiers 0.3 points more than its value does" in sentence
+
+
+def test_unvalued_tasks_name_three_occupations_then_an_ellipsis():
+    con = duckdb.connect()
+    con.execute("create schema int")
+    con.execute(
+        "create table int.domain_task_coverage as select * from (values "
+        "('d', 'A Clerks', '43-1.00', null::decimal(20, 2)), ('d', 'B Tellers', '43-2.00', null), "
+        "('d', 'C Typists', '43-3.00', null), ('d', 'D Couriers', '43-4.00', null), "
+        "('d', 'E Valued', '43-5.00', 10.00)) as t(domain_id, occupation_title, onet_soc_code, annual_value_usd)"
+    )
+    assert reports.unvalued_sentence(con, "d", 5) == (
+        " 4 of the 5 tasks (4 occupations: A Clerks, B Tellers, C Typists, ...) have no published OES wage: "
+        "counted among the tasks, but in no value figure (their value is unknown, not $0)."
+    )
+    con.execute("delete from int.domain_task_coverage where occupation_title = 'D Couriers'")
+    assert "(3 occupations: A Clerks, B Tellers, C Typists) have" in reports.unvalued_sentence(con, "d", 4)
+
+
+def test_a_slice_with_covered_value_never_reads_zero_percent():
+    # the mart rounds the share to 4 decimals: $100M of $1T is 0.01%, shown as <0.1%, never 0.0%
+    row = {
+        "slice": "top",
+        "tasks_total": 10,
+        "tasks_covered": 1,
+        "total_value_usd": 1e12,
+        "covered_value_usd": 1e8,
+        "value_coverage_pct": 0.0,
+    }
+    (cells,) = reports.slice_table("tier", [row]).rows
+    assert cells == ("top", "10", "1", "$1.00T", "$100.00M", "<0.1%")
+
+
+def test_only_strictly_richer_unlisted_gaps_count_as_worth_more():
+    # the last gap listed (task 1) is worth $100; task 2 ties it and is not worth more, task 3 is
+    con = duckdb.connect()
+    con.execute("create schema int")
+    con.execute(
+        "create table int.domain_task_coverage as select * from (values "
+        "('d', 1, false, 100.00::decimal(20, 2), 100.0), ('d', 2, false, 100.00, 50.0), "
+        "('d', 3, false, 101.00, 50.0), ('d', 4, true, 500.00, 50.0)) "
+        "as t(domain_id, task_id, is_covered, annual_value_usd, priority_value)"
+    )
+    gaps = [{"task_id": 1, "annual_value_usd": 100.0}]
+    assert reports.worth_more_than_last_gap(con, "d", gaps) == 1
+
+
+def test_onet_changes_show_the_previous_code_of_a_moved_task_and_the_old_text_of_a_reworded_one():
+    from assets.coverage.document import Doc, to_markdown
+    from assets.coverage.release_sections import onet_release_changes_section
+
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.onet_release_changes as select * from (values "
+        "('moved', 7, '15-1252.00', '15-1251.00', 'Write code', 'Write code', 'Core', '28.0', '29.0'), "
+        "('reworded', 8, '15-1252.00', '15-1252.00', 'Test code', 'Test the code', 'Core', '28.0', '29.0'), "
+        "('added', 9, '15-1252.00', null, 'Review code', null, 'Core', '28.0', '29.0')) as t(change, task_id, "
+        "onet_soc_code, previous_onet_soc_code, task, previous_task, task_type, previous_release, current_release)"
+    )
+    doc = Doc("t")
+    onet_release_changes_section(con, doc)
+    md = to_markdown(doc)
+    assert "## Release changes: O\\*NET 28.0 → 29.0" in md
+    assert "- **Task statements:** added 1, removed 0, reworded 1, moved 1." in md
+    rows = [line for line in md.splitlines() if line.startswith(("| added", "| reworded", "| moved"))]
+    assert rows == [
+        "| added | 9 | 15-1252.00 | Review code |  |",
+        "| reworded | 8 | 15-1252.00 | Test code | Test the code |",
+        "| moved | 7 | 15-1252.00 | Write code | 15-1251.00 |",
+    ]
+
+
+def test_a_sector_share_of_a_previous_value_rounds_half_a_cent_up(tmp_path):
+    # sector-finance holds 10% of 27-3043: $2.05 before is $0.205 in the sector, $0.21 (not $0.20)
+    con = build_fixture_db(
+        edits=["update marts.release_changes set previous_value_usd = 2.05 where task_id = 201"]
+    )
+    md = reports.write_domain_report(con, "sector-finance", tmp_path, "test rule").markdown
+    assert "| 27-3043.00 | 27-3043 | $0.21 | $30.00k | $30.00k |" in md
