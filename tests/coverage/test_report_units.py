@@ -219,3 +219,21 @@ def test_a_sector_share_of_a_previous_value_rounds_half_a_cent_up(tmp_path):
     )
     md = reports.write_domain_report(con, "sector-finance", tmp_path, "test rule").markdown
     assert "| 27-3043.00 | 27-3043 | $0.21 | $30.00k | $30.00k |" in md
+
+
+def test_tasks_no_domain_report_shows_list_the_least_like_any_work_first(tmp_path):
+    # four ungrounded tasks in one group (no credible match, no configured domain): lowest score first
+    con = build_fixture_db(
+        edits=[
+            "insert into staging.inventory_tasks values "
+            "('inv-9', 'Knit', 'long prompt', 'Underwater basket weaving', 'active', null, null, 'inv.csv'), "
+            "('inv-10', 'Spin', 'long prompt', 'Underwater basket weaving', 'active', null, null, 'inv.csv')",
+            "insert into marts.inventory_task_matches values "
+            "('inv-9', 1, 202, '27-3043.00', 0.07, 'none', 'text', 'none', true, 'tfidf'), "
+            "('inv-10', 1, 202, '27-3043.00', 0.06, 'none', 'text', 'none', true, 'tfidf')",
+        ]
+    )
+    index = reports.write_index(con, tmp_path)[0]
+    homeless = index.split("### Tasks whose grounding no domain report shows (4)", 1)[1].split("\n#", 1)[0]
+    listed = [line.split(" | ")[0] for line in homeless.splitlines() if line.startswith("| inv-")]
+    assert listed == ["| inv-7", "| inv-6", "| inv-10", "| inv-9"]  # inv-7 has no candidate at all
