@@ -88,7 +88,18 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
             ),
 
             -- a ragged or malformed line has no task_id column to read: its ID is only in raw_record,
-            -- as its first cell ("_field_1": "T-5") or at the start of the raw line ("_line": "T-5,...")
+            -- as its first cell ("_field_1": "T-5") or as the first cell of the raw line ("_line":
+            -- "T-5,..."), quoted or not, before any delimiter the reader detects (read decoded: a tab
+            -- is stored as the JSON escape \t)
+            raw_ids as (
+                select
+                    source_file, source_row, reason,
+                    try(json_extract_string(raw_record, '$._field_1')) as first_cell,
+                    try(json_extract_string(raw_record, '$._line')) as line
+                from staging.inventory_quarantine
+                where coalesce(task_id, '') = ''
+            ),
+
             by_raw_record as (
                 select
                     d.task_id,
@@ -97,13 +108,12 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                         '; ' order by q.source_file, q.source_row
                     ) as places
                 from dropped as d
-                inner join staging.inventory_quarantine as q
-                    on coalesce(q.task_id, '') = ''
-                    and (
-                        starts_with(q.raw_record, '{{"_field_1": ' || to_json(d.task_id))
-                        or starts_with(q.raw_record, '{{"_line": "' || d.task_id || ',')
-                        or starts_with(q.raw_record, '{{"_line": "' || d.task_id || ';')
-                        or starts_with(q.raw_record, '{{"_line": "' || d.task_id || '\t')
+                inner join raw_ids as q
+                    on q.first_cell = d.task_id
+                    or list_contains([d.task_id || s for s in [',', ';', chr(9), '|']], left(q.line, length(d.task_id) + 1))
+                    or list_contains(
+                        [chr(34) || d.task_id || chr(34) || s for s in [',', ';', chr(9), '|']],
+                        left(q.line, length(d.task_id) + 3)
                     )
                 group by d.task_id
             ),

@@ -286,3 +286,71 @@ def test_a_quarantined_rows_raw_record_keeps_every_value_as_written(tmp_path, on
         "Title (column 3)": "b",
         "Title (column 3.2)": "c",
     }
+
+
+def test_a_summary_block_naming_no_id_or_text_column_is_not_the_header(tmp_path, onet):
+    # 'domain,instances' names two inventory fields but neither an ID nor a text: the header is below
+    # it, and the lines above the header are quarantined as they were written, not lost
+    (tmp_path / "a.csv").write_text(
+        "Task inventory, exported 2026-11-01\ndomain,instances\ncoding,120\n"
+        "id,title,description\nT-1,Fix bug,Fix the flaky test\n"
+    )
+    result = ingest_directory(tmp_path, onet)
+    assert [(t["task_id"], t["title"], t["source_row"]) for t in result.tasks.iter_rows(named=True)] == [
+        ("T-1", "Fix bug", 5)
+    ]
+    assert [(q[1], q[3]) for q in quarantined(result)] == [
+        (1, "unrecognized_header"),
+        (2, "unrecognized_header"),
+        (3, "unrecognized_header"),
+    ]
+
+
+def test_json_nested_exactly_max_depth_is_kept_and_one_level_more_is_quarantined(tmp_path, onet):
+    from assets.inventory.read_json import MAX_DEPTH
+
+    # the record is level 1, so meta holding MAX_DEPTH - 1 nested lists reaches exactly MAX_DEPTH
+    def record(task_id: str, lists: int) -> str:
+        return json.dumps({"task_id": task_id, "title": "t", "meta": json.loads("[" * lists + "]" * lists)})
+
+    (tmp_path / "a.jsonl").write_text(record("AT", MAX_DEPTH - 1) + "\n" + record("OVER", MAX_DEPTH) + "\n")
+    result = ingest_directory(tmp_path, onet)
+    assert list(result.tasks["task_id"]) == ["AT"]
+    assert [(q[1], q[2], q[3], q[4]) for q in quarantined(result)] == [
+        (2, None, "malformed_json", f"malformed_json: nested more than {MAX_DEPTH} levels deep")
+    ]
+
+
+def test_a_dropped_task_is_found_on_its_raw_line_whatever_the_delimiter(tmp_path, onet):
+    # a malformed line has no task_id to read; the warning finds the ID at the start of the raw line
+    # after a tab (stored as the JSON escape \t), a semicolon, a pipe, or quoted (was: in no file)
+    from assets.inventory.row_warnings import dropped_since_publish
+
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    stray = '"Plan a "launch" event\n'
+    (inventory / "a.tsv").write_text("task_id\ttitle\nT-1\tok\nT-6\t" + stray)
+    (inventory / "b.csv").write_text("task_id;title\nS-1;ok\nS-6;" + stray)
+    (inventory / "c.txt").write_text("task_id|title\nP-1|ok\nP-6|" + stray)
+    (inventory / "d.csv").write_text('task_id,title\nQ-1,ok\n"Q-6",' + stray)
+    result = ingest_directory(inventory, onet)
+    published = tmp_path / "published.duckdb"
+    with duckdb.connect(str(published)) as con:
+        con.execute("create schema staging")
+        con.execute(
+            "create table staging.inventory_tasks as select * from (values ('T-6', 'a.tsv', 3), "
+            "('S-6', 'b.csv', 3), ('P-6', 'c.txt', 3), ('Q-6', 'd.csv', 3), ('T-', 'a.tsv', 9)) "
+            "t(task_id, source_file, source_row)"
+        )
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    tasks, quarantine = result.tasks, result.quarantine  # noqa: F841 (read by DuckDB)
+    con.execute("create table staging.inventory_tasks as select * from tasks")
+    con.execute("create table staging.inventory_quarantine as select * from quarantine")
+    assert {r[0]: r[3] for r in dropped_since_publish(con, published)} == {
+        "P-6": "quarantined, its ID read from the raw line: c.txt row 3: malformed_csv",
+        "Q-6": "quarantined, its ID read from the raw line: d.csv row 3: malformed_csv",
+        "S-6": "quarantined, its ID read from the raw line: b.csv row 3: malformed_csv",
+        "T-": "in no inventory file",  # a prefix of T-6 is not T-6
+        "T-6": "quarantined, its ID read from the raw line: a.tsv row 3: malformed_csv",
+    }
