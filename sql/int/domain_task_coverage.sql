@@ -17,6 +17,7 @@
 --   hourly_wage_usd: Mean hourly wage of the occupation (USD/hour; the national mean, also in a sector
 --     domain).
 --   tier: Value tier of the task.
+--   tier_rank: Tier number, 1 = lowest-paid band (marts.task_value.tier_rank).
 --   tier_position: Position of the tier, 1 = lowest-paid (int.domain_tier_order).
 --   is_bottom_tier: True when the task sits in a bottom (lowest-paid) tier (false when it has no tier:
 --     no published wage).
@@ -91,6 +92,7 @@ select
     t.allocated_employment::double * d.employment_share as employment_reached,
     t.hourly_wage_usd,
     t.tier,
+    t.tier_rank,
     tr.tier_position,
     coalesce(tr.is_bottom_tier, false) as is_bottom_tier,
     coalesce(tr.is_top_tier, false) as is_top_tier,

@@ -30,6 +30,8 @@
 --     text was too weak to say which of its tasks they imitate (their covering match is task-uncertain,
 --     int.inventory_match_credibility.is_task_uncertain): one of them may do this very task. Empty
 --     when none; pin the intended task in the overrides file to settle it.
+--   tier_rank: Tier number of tier (1 = lowest-paid band, as marts.task_value.tier_rank): sort tiers by it,
+--     the labels do not sort as text.
 with uncertain as (
     select onet_soc_code, list_sort(list(distinct inventory_task_id)) as inventory_task_ids
     from int.inventory_match_credibility
@@ -62,7 +64,8 @@ select
     is_digital,
     priority_score,
     priority_rank,
-    coalesce(u.inventory_task_ids, []::varchar[]) as task_uncertain_inventory_task_ids
+    coalesce(u.inventory_task_ids, []::varchar[]) as task_uncertain_inventory_task_ids,
+    tier_rank
 from ranked
 left join uncertain as u using (onet_soc_code)
 where gap_rank <= $top_gaps

@@ -20,7 +20,9 @@
 --     value): subtract that for the coverage whose O*NET task the text itself picked.
 --   uncovered_value_rank: Rank of the domain by uncovered value (1 = most uncovered value).
 --   employment_reached: Workers in the domain's occupations (sector employment for sector domains), rounded to
---     whole workers.
+--     whole workers. A sector domain's members are the occupations with a published sector wage bill
+--     (no share of an occupation's value can be taken without one), so a sector's workers in
+--     occupations whose sector wage is suppressed are not counted.
 --   digital_value_usd: Annual value of digital tasks (USD/year).
 --   digital_covered_value_usd: Annual value of covered digital tasks (USD/year).
 --   judgment_value_usd: Annual value of judgment tasks (USD/year).

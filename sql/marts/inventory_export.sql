@@ -8,8 +8,8 @@
 -- that the export and marts.inventory_grounding agree. The best guess stays visible in
 -- candidate_onet_task_id and confidence, for review. A match credible only because the inventory
 -- named the occupation (is_task_uncertain) gets the occupation's stamps (onet_soc_code, soc_code,
--- tier, hourly_wage_usd) but not the task's (onet_task_id, nature, is_digital, annual_value_usd):
--- which of the occupation's tasks it imitates is a guess.
+-- oes_code, tier, tier_rank, hourly_wage_usd) but not the task's (onet_task_id, nature, is_digital,
+-- annual_value_usd): which of the occupation's tasks it imitates is a guess.
 -- columns:
 --   inventory_task_id: Task ID in the inventory.
 --   title: Inventory task title.
@@ -46,6 +46,12 @@
 --     below medium on its own score): the occupation's stamps are filled, the task's are null.
 --   stamped_rank: Rank of the stamped match among the task's candidates (1 under the default rule; null
 --     when no candidate is credible).
+--   tier_rank: Tier number of the stamped match (1 = lowest-paid band, as marts.task_value.tier_rank; null
+--     when no candidate is credible): sort tiers by it, the labels do not sort as text.
+--   oes_code: OES code whose employment and wage value the stamped match (null when none is credible):
+--     the key of marts.sector_occupation_value and marts.occupation_value.oes_code. It differs from
+--     soc_code where OES publishes the occupation only in an aggregate (31-1121 Home Health Aides is
+--     valued from 31-1120).
 with stamp as (
     select
         c.inventory_task_id,
@@ -54,6 +60,8 @@ with stamp as (
         c.onet_soc_code,
         c.is_task_uncertain,
         t.tier,
+        t.tier_rank,
+        t.oes_code,
         coalesce(t.nature, 'unknown') as nature,
         t.is_digital,
         t.annual_value_usd,
@@ -85,7 +93,9 @@ select
     -- a pin is high by fiat: say so, so a human decision does not read as a confident text match
     g.best_method as method,
     coalesce(s.is_task_uncertain, g.best_is_task_uncertain) as is_task_uncertain,
-    s.rank as stamped_rank
+    s.rank as stamped_rank,
+    s.tier_rank,
+    s.oes_code
 from marts.inventory_grounding as g
 left join stamp as s on s.inventory_task_id = g.inventory_task_id
 order by g.inventory_task_id

@@ -72,6 +72,8 @@
 --     candidate's occupation is not one of its characteristic members: a text match there passes the
 --     coverage rule only at off_domain_min_confidence (high by default), so a weaker one is "not
 --     credible" for that reason (int.inventory_match_credibility.is_outside_declared_domain).
+--   tier_rank: Tier number of tier (1 = lowest-paid band, as marts.task_value.tier_rank): sort tiers by it,
+--     the labels do not sort as text.
 with matches as (
     -- the coverage rule is applied in one place (int.inventory_match_credibility)
     select
@@ -94,6 +96,7 @@ valued as (
         t.annual_value_usd,
         t.hourly_wage_usd,
         t.tier,
+        t.tier_rank,
         coalesce(tr.is_bottom_tier, false) as is_bottom_tier,
         coalesce(t.nature, 'unknown') as nature,
         t.is_digital,
@@ -165,6 +168,7 @@ judged as (
         b.annual_value_usd as best_annual_value_usd,
         b.hourly_wage_usd as best_hourly_wage_usd,
         b.tier,
+        b.tier_rank,
         coalesce(b.is_bottom_tier, false) as is_bottom_tier,
         b.nature,
         b.is_digital,
@@ -256,6 +260,7 @@ select
     is_excluded_status,
     best_is_task_uncertain,
     best_resembles_no_work,
-    best_is_outside_declared_domain
+    best_is_outside_declared_domain,
+    tier_rank
 from verdicts
 order by inventory_task_id

@@ -13,13 +13,15 @@
 --   oes_code: OES OCC_CODE matched (null when unmatched).
 --   oes_title: OES occupation title.
 --   match_level: detailed, oes_aggregate, broad or none.
---   employment: Employment allocated to the occupation (workers).
+--   employment: Employment allocated to the occupation (workers; marts.task_value.allocated_employment):
+--     the OES row's employment divided among the O*NET codes sharing it.
 --   hourly_wage_usd: Mean hourly wage ($/hr).
 --   hourly_wage_basis: h_mean, a_mean_div_hours (derived, flagged), top_coded (the mean is marked #,
 --     at or above the top code: unknown, not unpublished) or missing.
 --   annual_wage_usd: Mean annual wage ($/yr).
 --   wage_basis: a_mean, h_mean_x_hours (derived, flagged), top_coded or missing.
---   wage_bill_usd: Allocated wage bill ($/yr) = employment x annual wage; null when no wage.
+--   wage_bill_usd: Allocated wage bill ($/yr) = employment x annual wage; null when no wage
+--     (marts.task_value.occupation_wage_bill_usd).
 --   tier: Hourly cost band of the occupation.
 --   tasks_count: Task statements of the occupation.
 --   digital_share: Value-weighted share of digital tasks (unknown tasks count as not digital; the sum of
@@ -41,6 +43,8 @@
 --     value) is divided among them by int.onet_oes_crosswalk.allocation_rule (equal split by default):
 --     an assumption, not a measurement. At 1, a breakout code (not .00) stands for its whole OES row,
 --     an "All Other" residual whose .00 code has no tasks: an assumption too.
+--   tier_rank: Tier number of tier (1 = lowest-paid band, as marts.task_value.tier_rank): sort tiers by it,
+--     the labels do not sort as text ('$15-25/hr' after '$100-200/hr').
 with per_occupation as (
     select
         onet_soc_code,
@@ -56,7 +60,8 @@ with per_occupation as (
         -- top-n by (weight desc, task_id asc) without sorting every task: max_by keeps the n largest
         max_by(task, {weight: task_weight, task_id_desc: -task_id}, greatest($top_tasks, 1))[1:$top_tasks]
             as top_tasks,
-        any_value(tier) as tier
+        any_value(tier) as tier,
+        any_value(tier_rank) as tier_rank
     from marts.task_value
     group by onet_soc_code
 )
@@ -89,7 +94,8 @@ select
     case when c.allocated_wage_bill_usd is not null then coalesce(p.digital_judgment_value, 0) end::decimal(20, 2)
         as digital_judgment_value_usd,
     p.top_tasks,
-    c.onet_codes_sharing
+    c.onet_codes_sharing,
+    p.tier_rank
 from int.onet_oes_crosswalk as c
 join per_occupation as p using (onet_soc_code)
 order by wage_bill_usd desc nulls last, c.onet_soc_code

@@ -35,6 +35,9 @@
 --     oes_code when OES re-coded the occupation between the vintages, e.g. 13-1021 vs the aggregate
 --     13-1020, so the change is not only wages and employment); for occupations oes_code when the
 --     previous vintage has it.
+--   previous_tier_rank: Tier number of previous_tier (1 = lowest-paid band, as marts.task_value.tier_rank):
+--     sort tiers by it, the labels do not sort as text.
+--   current_tier_rank: Tier number of current_tier (1 = lowest-paid band).
 with prev as (
     select * from staging.oes_national_previous where o_group = 'detailed'
 ),
@@ -116,14 +119,15 @@ tasks as (
         (pv.value_cents::decimal(38, 0) / 100)::decimal(20, 2) as previous_value_usd,
         t.annual_value_usd as current_value_usd,
         round_even(cp.hourly_wage_usd * $loaded_cost_multiplier::decimal(10, 4), 2)::decimal(12, 2) as previous_loaded_usd,
-        t.tier as current_tier
+        t.tier as current_tier,
+        t.tier_rank as current_tier_rank
     from marts.task_value as t
     join int.onet_oes_crosswalk_previous as cp using (onet_soc_code)
     left join previous_values as pv using (onet_soc_code, task_id)
 ),
 
 tasks_tiered as (
-    select k.* exclude (previous_loaded_usd), tr.tier as previous_tier
+    select k.* exclude (previous_loaded_usd), tr.tier as previous_tier, tr.tier_rank as previous_tier_rank
     from tasks as k
     left join int.wage_tiers as tr
         on k.previous_loaded_usd >= tr.tier_min_usd
@@ -135,13 +139,13 @@ combined as (
         'occupation' as change_level, oes_code, null::varchar as onet_soc_code, null::bigint as task_id, title,
         status, previous_employment, current_employment, previous_hourly_wage_usd, current_hourly_wage_usd,
         previous_value_usd, current_value_usd, null::varchar as previous_tier, null::varchar as current_tier,
-        previous_oes_code
+        null::integer as previous_tier_rank, null::integer as current_tier_rank, previous_oes_code
     from occ_wages
     union all
     select
         'task', oes_code, onet_soc_code, task_id, title, status, previous_employment, current_employment,
         previous_hourly_wage_usd, current_hourly_wage_usd, previous_value_usd, current_value_usd,
-        previous_tier, current_tier, previous_oes_code
+        previous_tier, current_tier, previous_tier_rank, current_tier_rank, previous_oes_code
     from tasks_tiered
 )
 
@@ -167,7 +171,9 @@ select
     k.current_tier,
     -- a side without a tier (no match, or a wage marked * or #) is no comparison, not a change
     case when k.change_level = 'task' then k.previous_tier <> k.current_tier end as tier_changed,
-    k.previous_oes_code
+    k.previous_oes_code,
+    k.previous_tier_rank,
+    k.current_tier_rank
 from combined as k
 cross join vintages as v
 order by k.change_level, abs(value_change_usd) desc nulls last, k.oes_code, k.task_id

@@ -10,8 +10,11 @@
 --   naics: NAICS sector code (e.g. 52, 31-33, 99).
 --   naics_title: NAICS sector title.
 --   oes_code: OES OCC_CODE (detailed, aggregates included).
---   occupation_title: OES occupation title.
---   employment: Employment of the occupation in the sector (TOT_EMP; null when suppressed).
+--   occupation_title: OES occupation title: the OES row's title, as marts.occupation_value.oes_title (in
+--     the other marts occupation_title is the O*NET title).
+--   employment: Employment of the occupation in the sector (TOT_EMP; null when suppressed). Joined to
+--     marts.occupation_value on oes_code, one row here meets every O*NET code sharing the OES row
+--     (onet_codes_sharing): sum the sector's employment or wage bill before that join, not after.
 --   hourly_wage_usd: Mean hourly wage in the sector ($/hr; H_MEAN or A_MEAN / hours, flagged in
 --     hourly_wage_basis).
 --   annual_wage_usd: Mean annual wage in the sector ($/yr; A_MEAN or H_MEAN x hours, flagged).

@@ -312,6 +312,20 @@ def test_rl_export_row(cov_con):
         "where inventory_task_id = 'inv-3'"
     ).fetchone()
     assert row == (None, None, None, None, None, None, None, None, "low", 201, False)
+    assert cov_con.execute(
+        "select tier_rank, oes_code from marts.inventory_export where inventory_task_id = 'inv-3'"
+    ).fetchone() == (None, None)
+
+
+def test_rl_export_stamps_the_oes_code_and_tier_number_its_value_comes_from():
+    # OES publishes 15-1252 only in the aggregate 15-1250 here: the stamp's SOC code is the O*NET
+    # code's, its OES code the row the value comes from; 'high' is band 3
+    con = build_fixture_db(
+        edits=["update marts.task_value set oes_code = '15-1250' where onet_soc_code = '15-1252.00'"]
+    )
+    assert con.execute(
+        "select soc_code, oes_code, tier, tier_rank from marts.inventory_export where inventory_task_id = 'inv-1'"
+    ).fetchone() == ("15-1252", "15-1250", "high", 3)
 
 
 def test_coverage_rule_is_configurable():

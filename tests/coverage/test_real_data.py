@@ -447,3 +447,49 @@ def test_gaps_without_a_value_rank_after_every_valued_gap(real_con):
         where a.priority_score is null and b.priority_score is not null and a.gap_rank < b.gap_rank
         """,
     ) == [(0,)]
+
+
+def test_every_tier_label_carries_its_band_number_for_sorting(real_con):
+    # the labels sort as text '$0-15', '$100-200', '$15-25': each mart carries the band's number
+    columns = {
+        "occupation_value": [("tier", "tier_rank")],
+        "coverage_gaps": [("tier", "tier_rank")],
+        "inventory_grounding": [("tier", "tier_rank")],
+        "inventory_export": [("tier", "tier_rank")],
+        "release_changes": [("previous_tier", "previous_tier_rank"), ("current_tier", "current_tier_rank")],
+    }
+    for table, pairs in columns.items():
+        for tier, rank in pairs:
+            ranked, wrong = real_con.execute(
+                f"""select count(m.{rank}), count(*) filter (where m.{rank} is distinct from w.tier_rank)
+                    from marts.{table} as m left join int.wage_tiers as w on w.tier = m.{tier}"""
+            ).fetchone()
+            assert ranked > 0 and wrong == 0, (table, rank)
+    assert real_con.execute(
+        "select tier, tier_rank from marts.occupation_value where onet_soc_code = '15-1252.00'"
+    ).fetchone() == ("$50-100/hr", 4)
+    assert real_con.execute(
+        "select list(tier order by tier_rank) from (select distinct tier, tier_rank from marts.occupation_value "
+        "where tier is not null)"
+    ).fetchone()[0] == ["$0-15/hr", "$15-25/hr", "$25-50/hr", "$50-100/hr", "$100-200/hr", "$200+/hr"]
+
+
+def test_the_rl_export_carries_the_oes_code_its_value_comes_from(real_con):
+    # every stamped row's oes_code is its task's; Home Health Aides (31-1121) are valued from 31-1120
+    assert real_con.execute(
+        """select count(*), count(*) filter (where e.oes_code is distinct from o.oes_code)
+           from marts.inventory_export as e join marts.occupation_value as o using (onet_soc_code)
+           where e.is_match_credible"""
+    ).fetchone() == (135, 0)
+    assert (
+        real_con.execute(
+            "select count(*) from marts.inventory_export where oes_code is not null and not is_match_credible"
+        ).fetchone()[0]
+        == 0
+    )
+    assert (
+        real_con.execute(
+            "select oes_code from marts.occupation_value where onet_soc_code = '31-1121.00'"
+        ).fetchone()[0]
+        == "31-1120"
+    )

@@ -616,14 +616,22 @@ def test_the_export_says_how_the_best_candidate_was_found():
         "is_task_uncertain, is_credible)"
     )
     con.execute(
-        "create table marts.task_value as select * from (values (300, '$25-50/hr', 'physical', false, 1.00, 30.00), "
-        "(101, '$25-50/hr', 'judgment', true, 2.00, 35.00)) as t(task_id, tier, nature, is_digital, "
-        "annual_value_usd, hourly_wage_usd)"
+        "create table marts.task_value as select * from (values "
+        "(300, '$25-50/hr', 3, '25-1011', 'physical', false, 1.00, 30.00), "
+        "(101, '$25-50/hr', 3, '15-1252', 'judgment', true, 2.00, 35.00)) "
+        "as t(task_id, tier, tier_rank, oes_code, nature, is_digital, annual_value_usd, hourly_wage_usd)"
     )
     build_sql_model(con, load_model("marts", "inventory_export"))
     columns = [r[0] for r in con.execute("describe marts.inventory_export").fetchall()]
     # appended: existing readers keep their order
-    assert columns[-4:] == ["is_match_credible", "method", "is_task_uncertain", "stamped_rank"]
+    assert columns[-6:] == [
+        "is_match_credible",
+        "method",
+        "is_task_uncertain",
+        "stamped_rank",
+        "tier_rank",
+        "oes_code",
+    ]
     assert con.execute(
         "select inventory_task_id, confidence, method from marts.inventory_export"
     ).fetchall() == [
