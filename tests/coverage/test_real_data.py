@@ -493,3 +493,49 @@ def test_the_rl_export_carries_the_oes_code_its_value_comes_from(real_con):
         ).fetchone()[0]
         == "31-1120"
     )
+
+
+def test_the_readmes_example_inventory_figures_are_todays(real_con):
+    # figures the README quotes from the real warehouse and the example inventory: a change to the
+    # model, the matcher or the inventory that moves one must update the README with it
+    from pathlib import Path
+
+    readme = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8").split())
+    total = real_con.execute("select sum(total_value_usd) from marts.domain_coverage").fetchone()[0]
+    trillions = f"${float(total) / 1e12:.2f}tn"
+    assert (
+        f"{trillions} over every domain" in readme and f"`domain_coverage` ({trillions} on the real" in readme
+    )
+    verdicts = dict(
+        real_con.execute("select grounding, count(*) from marts.inventory_grounding group by 1").fetchall()
+    )
+    assert f"In the example inventory, {verdicts['unverified']} tasks are unverified" in readme
+    assert f"{verdicts['grounded']} / {verdicts['ungrounded']} / {verdicts['unverified']} since PR" in readme
+    tasks, weak = real_con.execute(
+        "select count(*), count(*) filter (where confidence in ('low', 'none')) from marts.inventory_export"
+    ).fetchone()
+    assert f"On the example inventory {weak} of {tasks} tasks have a best candidate" in readme
+    matched, inventory_pct, value_pct, lean = real_con.execute(
+        "select inventory_tasks_matched, inventory_bottom_tier_share_pct, value_bottom_tier_share_pct, "
+        "bottom_tier_overweight_pct from marts.domain_concentration where domain_id = 'office-and-administrative-support'"
+    ).fetchone()
+    assert (
+        f"leans to the bottom tiers {lean:.1f} points more than its value ({inventory_pct:.1f}% of {matched} tasks "
+        f"against {value_pct:.1f}%)" in readme
+    )
+    for domain_id, sentence in [
+        (
+            "legal",
+            "its median task imitates work paid ${0}/hr while half of the legal domain's value is earned at ${1}/hr",
+        ),
+        (
+            "healthcare-administration",
+            "healthcare administration's median task is paid ${0}/hr against ${1}/hr",
+        ),
+    ]:
+        medians = real_con.execute(
+            "select inventory_median_hourly_wage_usd, value_median_hourly_wage_usd from marts.domain_concentration "
+            "where domain_id = ?",
+            [domain_id],
+        ).fetchone()
+        assert sentence.format(*medians) in readme, domain_id
