@@ -45,9 +45,11 @@ def _draw(ax, labels: list[str], covered: list[float], uncovered: list[float], u
     """Stacked bars of covered and uncovered value, with axis labels, title and legend."""
     ax.bar(labels, covered, color="#2da44e", label="covered")
     ax.bar(labels, uncovered, bottom=covered, color="#d4a72c", label="uncovered")
-    ax.set_ylabel(f"annual value ($ {unit})".replace(" ()", ""))
+    ax.set_ylabel(f"annual value ($ {unit})" if unit else "annual value ($)")
     ax.set_xlabel("tier (lowest-paid first)")
     ax.set_title(title, fontsize=10)
     ax.legend(frameon=False, loc="upper left", bbox_to_anchor=(1.0, 1.0))
     ax.margins(y=0.08)
+    # value is never negative: bars of $0 only (a domain without tasks) drew ticks down to -0.04
+    ax.set_ylim(0, None if any(covered) or any(uncovered) else 1)
     ax.spines[["top", "right"]].set_visible(False)

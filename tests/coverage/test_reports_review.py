@@ -100,7 +100,7 @@ def test_tasks_without_a_wage_are_named_not_valued_at_zero(tmp_path):
     con = build_fixture_db(
         edits=[
             "insert into marts.task_value values ('35-2014.00', 303, 'Forage', '35-2014', null, null, null, "
-            "null, 'physical', false, null, 10, 0.0, null, 'OES 35-2014', 1)"
+            "null, 'physical', false, null, 10, 0.0, null, 'OES 35-2014', 1, null)"
         ]
     )
     md = write_domain_report(con, "food", tmp_path, RULE).markdown
