@@ -114,6 +114,32 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             row_id_columns=["inventory_domain"],
         )
     ],
+    ("int", "inventory_candidate_value"): [
+        GxSuite(
+            "inventory_candidate_value__every_candidate_once_and_valued_as_the_value_model",
+            """
+            select v.*,
+                (select count(*) from int.inventory_candidate_value)
+                    = (select count(*) from int.inventory_match_credibility where rank is not null)
+                    as every_candidate_present,
+                v.onet_task_id is null or t.task_id is null
+                    or (v.annual_value_usd is not distinct from t.annual_value_usd
+                        and v.tier_rank is not distinct from t.tier_rank
+                        and v.oes_code is not distinct from t.oes_code) as valued_as_task_value
+            from int.inventory_candidate_value as v
+            left join marts.task_value as t on t.task_id = v.onet_task_id
+            """,
+            [
+                unique("inventory_task_id", "rank"),
+                not_null("is_credible"),
+                not_null("is_bottom_tier"),
+                in_set("nature", ["judgment", "routine", "interpersonal", "physical", "unknown"]),
+                true("every_candidate_present"),
+                true("valued_as_task_value"),
+            ],
+            row_id_columns=["inventory_task_id", "rank"],
+        )
+    ],
     ("int", "inventory_match_credibility"): [
         GxSuite(
             "inventory_match_credibility__one_row_per_candidate_and_every_task_judged",

@@ -82,6 +82,7 @@ DEFINITIONS = ("int", "domain_definitions")
 ALIASES = ("int", "domain_aliases")
 UNMAPPED = ("int", "domain_unmapped_names")
 CREDIBILITY = ("int", "inventory_match_credibility")  # the coverage rule, applied once
+CANDIDATE_VALUE = ("int", "inventory_candidate_value")  # what each candidate is worth, valued once
 
 # Built first: the SQL models read them. A new config-derived table is one more entry.
 FRAME_MODELS: tuple[FrameModel, ...] = (
@@ -135,6 +136,12 @@ SQL_MODELS: tuple[Model, ...] = (
     ),
     Model(
         "int",
+        "inventory_candidate_value",
+        (CREDIBILITY, TASK_VALUE, ("int", "domain_tier_order"), OCCUPATIONS),
+        "inventory_task_id, rank",
+    ),
+    Model(
+        "int",
         "domain_task_coverage",
         (
             ("int", "domain_members"),
@@ -150,11 +157,9 @@ SQL_MODELS: tuple[Model, ...] = (
         "inventory_grounding",
         (
             CREDIBILITY,
-            TASK_VALUE,
+            CANDIDATE_VALUE,
             OCCUPATION_VALUE,
             INVENTORY,
-            OCCUPATIONS,
-            ("int", "domain_tier_order"),
             ("int", "domain_inventory_names"),
             ("int", "domain_members"),
         ),
@@ -201,7 +206,7 @@ SQL_MODELS: tuple[Model, ...] = (
     Model(
         "marts",
         "inventory_export",
-        (("marts", "inventory_grounding"), CREDIBILITY, TASK_VALUE),
+        (("marts", "inventory_grounding"), CANDIDATE_VALUE),
         "inventory_task_id",
     ),
 )

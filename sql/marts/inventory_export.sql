@@ -52,24 +52,12 @@
 --     the key of marts.sector_occupation_value and marts.occupation_value.oes_code. It differs from
 --     soc_code where OES publishes the occupation only in an aggregate (31-1121 Home Health Aides is
 --     valued from 31-1120).
+-- the best-ranked credible candidate, valued as marts.inventory_grounding values it
 with stamp as (
-    select
-        c.inventory_task_id,
-        c.rank,
-        c.onet_task_id,
-        c.onet_soc_code,
-        c.is_task_uncertain,
-        t.tier,
-        t.tier_rank,
-        t.oes_code,
-        coalesce(t.nature, 'unknown') as nature,
-        t.is_digital,
-        t.annual_value_usd,
-        t.hourly_wage_usd
-    from int.inventory_match_credibility as c
-    left join marts.task_value as t on t.task_id = c.onet_task_id
-    where c.is_credible
-    qualify row_number() over (partition by c.inventory_task_id order by c.rank) = 1
+    select *
+    from int.inventory_candidate_value
+    where is_credible
+    qualify row_number() over (partition by inventory_task_id order by rank) = 1
 )
 
 select

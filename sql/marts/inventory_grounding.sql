@@ -74,37 +74,10 @@
 --     credible" for that reason (int.inventory_match_credibility.is_outside_declared_domain).
 --   tier_rank: Tier number of tier (1 = lowest-paid band, as marts.task_value.tier_rank): sort tiers by it,
 --     the labels do not sort as text.
-with matches as (
-    -- the coverage rule is applied in one place (int.inventory_match_credibility)
-    select
-        inventory_task_id, rank, onet_task_id, onet_soc_code, score, confidence, method, is_credible,
-        is_task_uncertain, resembles_no_work, is_outside_declared_domain
-    from int.inventory_match_credibility
-    where rank is not null
-),
-
-excluded as (
+with excluded as (
     select inventory_task_id, bool_or(is_excluded_status) as is_excluded_status
     from int.inventory_match_credibility
     group by inventory_task_id
-),
-
-valued as (
-    select
-        m.*,
-        t.task,
-        t.annual_value_usd,
-        t.hourly_wage_usd,
-        t.tier,
-        t.tier_rank,
-        coalesce(tr.is_bottom_tier, false) as is_bottom_tier,
-        coalesce(t.nature, 'unknown') as nature,
-        t.is_digital,
-        o.title as occupation_title
-    from matches as m
-    left join marts.task_value as t on t.task_id = m.onet_task_id
-    left join int.domain_tier_order as tr on tr.tier = t.tier
-    left join staging.onet_occupations as o on o.onet_soc_code = coalesce(m.onet_soc_code, t.onet_soc_code)
 ),
 
 inventory as (
@@ -123,8 +96,10 @@ inventory as (
     left join excluded as x on x.inventory_task_id = i.task_id::varchar
 ),
 
+-- the coverage rule's verdict and the value of each candidate come from one place, which the RL export
+-- reads too (int.inventory_candidate_value)
 best as (
-    select * from valued where rank = 1
+    select * from int.inventory_candidate_value where rank = 1
 ),
 
 -- a task-uncertain match says only its occupation about the task: physical when the occupation's
@@ -138,7 +113,7 @@ credible as (
         bool_and(case when v.is_task_uncertain then p.physical_share >= 0.5 else v.nature = 'physical' end)
             as all_physical,
         list(v.onet_soc_code) as credible_codes
-    from valued as v
+    from int.inventory_candidate_value as v
     left join marts.occupation_value as p on p.onet_soc_code = v.onet_soc_code
     where v.is_credible
     group by v.inventory_task_id
@@ -148,7 +123,7 @@ credible as (
 -- may rank a lower-scoring candidate first, so rank 1 alone does not tell)
 resemblance as (
     select inventory_task_id, bool_and(resembles_no_work) as resembles_no_work
-    from matches
+    from int.inventory_candidate_value
     where onet_task_id is not null
     group by inventory_task_id
 ),

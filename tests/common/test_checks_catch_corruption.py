@@ -276,6 +276,22 @@ CASES = {
         ],
         "ExpectColumnValuesToBeInSet(column='dwa_id_extends_iwa_id')",
     ),
+    # a candidate valued a dollar off the value model: the grounding and the export would disagree with it
+    "candidate_valued_off_the_value_model": (
+        "inventory_candidate_value__every_candidate_once_and_valued_as_the_value_model",
+        [
+            "update int.inventory_candidate_value set annual_value_usd = annual_value_usd + 1 "
+            "where inventory_task_id = (select min(inventory_task_id) from int.inventory_candidate_value "
+            "where annual_value_usd is not null) and rank = 1"
+        ],
+        "ExpectColumnValuesToBeInSet(column='valued_as_task_value')",
+    ),
+    # a candidate lost between the coverage rule and its valuation
+    "candidate_lost_before_valuation": (
+        "inventory_candidate_value__every_candidate_once_and_valued_as_the_value_model",
+        ["delete from int.inventory_candidate_value where rank = 2 and inventory_task_id = 'SWE-001'"],
+        "ExpectColumnValuesToBeInSet(column='every_candidate_present')",
+    ),
 }
 
 # staging.onet_task_ratings is empty on the real release (no Task Ratings file): corrupt the fixture's.

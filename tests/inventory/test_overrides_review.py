@@ -607,19 +607,15 @@ def test_the_export_says_how_the_best_candidate_was_found():
     )
     con.execute("alter table marts.inventory_grounding add column best_annual_value_usd decimal(20, 2)")
     con.execute("alter table marts.inventory_grounding add column best_hourly_wage_usd decimal(12, 2)")
-    # the stamps come from the best-ranked credible candidate (int.inventory_match_credibility)
+    # the stamps come from the best-ranked credible candidate (int.inventory_candidate_value)
     con.execute("create schema int")
     con.execute(
-        "create table int.inventory_match_credibility as select * from (values "
-        "('T-1', 1, 300, '47-5081.00', false, true), ('T-2', 1, 101, '27-3043.00', false, true), "
-        "('T-3', 1, null, null, false, false)) as t(inventory_task_id, rank, onet_task_id, onet_soc_code, "
-        "is_task_uncertain, is_credible)"
-    )
-    con.execute(
-        "create table marts.task_value as select * from (values "
-        "(300, '$25-50/hr', 3, '25-1011', 'physical', false, 1.00, 30.00), "
-        "(101, '$25-50/hr', 3, '15-1252', 'judgment', true, 2.00, 35.00)) "
-        "as t(task_id, tier, tier_rank, oes_code, nature, is_digital, annual_value_usd, hourly_wage_usd)"
+        "create table int.inventory_candidate_value as select * from (values "
+        "('T-1', 1, 300, '47-5081.00', false, true, '$25-50/hr', 3, '47-5081', 'physical', false, 1.00, 30.00), "
+        "('T-2', 1, 101, '27-3043.00', false, true, '$25-50/hr', 3, '27-3043', 'judgment', true, 2.00, 35.00), "
+        "('T-3', 1, null, null, false, false, null, null, null, 'unknown', null, null, null)) "
+        "as t(inventory_task_id, rank, onet_task_id, onet_soc_code, is_task_uncertain, is_credible, tier, "
+        "tier_rank, oes_code, nature, is_digital, annual_value_usd, hourly_wage_usd)"
     )
     build_sql_model(con, load_model("marts", "inventory_export"))
     columns = [r[0] for r in con.execute("describe marts.inventory_export").fetchall()]
