@@ -89,8 +89,8 @@ def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
 
             -- a ragged or malformed line has no task_id column to read: its ID is only in raw_record,
             -- as its first cell ("_field_1": "T-5") or as the first cell of the raw line ("_line":
-            -- "T-5,..."), quoted or not, before any delimiter the reader detects (read decoded: a tab
-            -- is stored as the JSON escape \t)
+            -- "T-5,..."), quoted or not, before any delimiter the reader detects (read decoded: JSON
+            -- stores a tab as backslash-t)
             raw_ids as (
                 select
                     source_file, source_row, reason,
