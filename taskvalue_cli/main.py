@@ -116,8 +116,12 @@ def _open_published(settings):
 
 
 def _first_line(error: BaseException) -> str:
-    text = str(error).strip()
-    return text.splitlines()[0] if text else type(error).__name__
+    """The message's first line, and the next when the first only announces it ("1 blocking asset
+    check failed with ERROR severity:" names the check on the line below)."""
+    lines = [line.strip() for line in str(error).strip().splitlines() if line.strip()]
+    if not lines:
+        return type(error).__name__
+    return f"{lines[0]} {lines[1]}" if lines[0].endswith(":") and len(lines) > 1 else lines[0]
 
 
 def _stale_warehouse(settings, error) -> typer.Exit:
@@ -235,7 +239,10 @@ def refresh(
         total, done = progress.total, progress.done
         if total and done < total:  # steps below a failure or an interrupt end without a hook
             typer.echo(f"{total - done} of {total} steps did not run.", err=True)
-        typer.echo(f"refresh_job FAILED after {took:.0f}s; see the messages above.", err=True)
+        # the causes last, where the eye lands: Dagster's own failure report above ends in a stack trace
+        typer.echo(f"refresh_job FAILED after {took:.0f}s. What failed (details above):", err=True)
+        for step_key, cause in progress.failures or [("(no step failed)", "the run itself failed")]:
+            typer.echo(f"  {step_key}: {cause}", err=True)
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -295,6 +302,7 @@ class _Progress:
         self.check_steps = check_steps  # the step keys of asset checks
         self.total: int | None = None
         self.done = 0
+        self.failures: list[tuple[str, str]] = []  # (step key, the first line of its error)
         self.last = time.monotonic()
 
     def hooks(self):
@@ -309,7 +317,9 @@ class _Progress:
         @failure_hook(name="taskvalue_cli_progress_failed")
         def failed(context: HookContext) -> None:
             error = context.op_exception
-            self._line("FAIL", context.step_key, f": {_first_line(error)}" if error else "")
+            cause = _first_line(error) if error else "failed"
+            self.failures.append((context.step_key, cause))
+            self._line("FAIL", context.step_key, f": {cause}")
 
         return frozenset({ok, failed})
 

@@ -264,10 +264,30 @@ def gx_asset_check(
             frame = con.sql(run.query).df()
         result = suite_check_result(frame, run)
         if not result.passed:
+            if source := _source_file(context, key):
+                # a staging table's failing rows name their source_row: say which file it counts in
+                result = AssetCheckResult(
+                    passed=result.passed,
+                    severity=result.severity,
+                    metadata={
+                        "source_file": MetadataValue.md(
+                            f"rows read from {source} (source_row: the row's line in that file)"
+                        ),
+                        **result.metadata,
+                    },
+                )
             context.log.error(f"{run.name} failed: {result.metadata['failures'].value}")
         return result
 
     return _check
+
+
+def _source_file(context: AssetCheckExecutionContext, key: AssetKey) -> str | None:
+    """The file the checked asset was last loaded from (its `source_file` metadata: staging tables)."""
+    event = context.instance.get_latest_materialization_event(key)
+    materialization = event.asset_materialization if event else None
+    value = materialization.metadata.get("source_file") if materialization else None
+    return str(value.value) if value is not None else None
 
 
 def suite_check_result(

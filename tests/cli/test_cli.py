@@ -392,7 +392,26 @@ def test_refresh_prints_a_failed_step_with_its_error_and_exits_1(refresh_env, mo
     assert result.exit_code == 1, result.output
     line = next(x for x in result.output.splitlines() if x.startswith("[1] FAIL ingest__soc ("))
     assert "s): " in line and "empty_mirror" in line  # the error's first line, naming the mirror
-    assert "refresh_job FAILED after" in result.output
+    # the cause again at the very end, below Dagster's failure report and its stack trace
+    cause = line.split("s): ", 1)[1]
+    tail = result.output.rstrip().splitlines()[-2:]
+    assert tail[0].startswith("refresh_job FAILED after ") and tail[0].endswith(
+        "s. What failed (details above):"
+    )
+    assert tail[1] == f"  ingest__soc: {cause}"
+
+
+def test_a_failed_blocking_check_is_named_on_its_fail_line():
+    from taskvalue_cli.main import _first_line
+
+    error = RuntimeError(
+        "1 blocking asset check failed with ERROR severity:\nstaging/onet_tasks_to_dwas: links_unique\n\nmore"
+    )
+    assert _first_line(error) == (
+        "1 blocking asset check failed with ERROR severity: staging/onet_tasks_to_dwas: links_unique"
+    )
+    assert _first_line(RuntimeError("file x.csv, row 3: bad\nStack")) == "file x.csv, row 3: bad"
+    assert _first_line(RuntimeError("")) == "RuntimeError"
 
 
 def test_failed_checks_are_listed_with_their_severity(capsys):

@@ -221,6 +221,10 @@ def test_a_failing_check_blocks_and_names_the_failing_rows(tmp_path):
     assert [e.check_name for e in failed] == ["onet_task_ratings__scales_in_range"]
     failing = failed[0].metadata["failing_rows"].value
     assert any(9 in (row.get("source_row") for row in f["failing_rows"]) for f in failing)
+    # source_row 9 of which file: the check names the file the table was loaded from
+    assert failed[0].metadata["source_file"].value == (
+        f"rows read from {path} (source_row: the row's line in that file)"
+    )
 
 
 def test_loaded_at_is_utc_whatever_the_machines_time_zone(monkeypatch):
