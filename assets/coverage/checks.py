@@ -468,6 +468,41 @@ every_naics_rule_names_a_sector = warning_check(
 )
 
 
+def _code_rules_matching_nothing(con) -> tuple[bool, dict]:
+    rows = con.execute(
+        """
+        select d.domain_id, d.rule_type, d.rule_value
+        from int.domain_definitions as d
+        where d.rule_type in ('soc_prefix', 'soc_code', 'onet_code')
+            and not exists (
+                select 1 from (select distinct onet_soc_code from marts.task_value) as o
+                where (d.rule_type = 'soc_prefix' and starts_with(o.onet_soc_code, d.rule_value))
+                    or (d.rule_type = 'soc_code' and left(o.onet_soc_code, 7) = d.rule_value)
+                    or (d.rule_type = 'onet_code' and o.onet_soc_code = d.rule_value)
+            )
+        order by d.domain_id, d.rule_type, d.rule_value
+        """
+    ).fetchall()
+    return not rows, {
+        "rules_matching_nothing": MetadataValue.int(len(rows)),
+        "rules": MetadataValue.md(
+            "\n".join(f"- {d}: {t} {v!r} matches no O*NET occupation with tasks" for d, t, v in rows) or "none"
+        ),
+    }
+
+
+# a code rule that matches nothing (a typo such as '51-' for '15-', a code O*NET dropped) publishes its
+# domain smaller than configured, or at $0 with no occupation, and nothing said why
+every_code_rule_matches_an_occupation = warning_check(
+    AssetKey(["int", "domain_members"]),
+    "domain_members__every_code_rule_matches_an_occupation",
+    "Warns with the soc_prefixes, soc_codes and onet_codes of config/domains.toml that match no O*NET "
+    "occupation with tasks (a typo, or a code the release dropped): their domain is published without "
+    "those occupations, at $0 when no rule of it matches.",
+    _code_rules_matching_nothing,
+)
+
+
 every_inventory_domain_matches = warning_check(
     AssetKey(["int", "domain_inventory_names"]),
     "domain_inventory_names__every_name_matches_a_domain",
@@ -529,6 +564,7 @@ def excluded_statuses_spelt_as_in_the_inventory(
 CHECKS = [
     *GX_CHECKS,
     every_naics_rule_names_a_sector,
+    every_code_rule_matches_an_occupation,
     every_inventory_domain_matches,
     excluded_statuses_spelt_as_in_the_inventory,
 ]

@@ -34,8 +34,16 @@ def test_assets_materialize_and_every_check_passes(tmp_path):
     assert result.success
     checks = result.get_asset_check_evaluations()
     failed = {c.check_name for c in checks if not c.passed}
-    # the only failing check is the warning about 'Underwater basket weaving'
-    assert failed == {"domain_inventory_names__every_name_matches_a_domain"}
+    # the only failing checks are warnings: about 'Underwater basket weaving', and the fixture's legal
+    # domain, whose prefix 23- matches no occupation of the fixture (a domain without tasks on purpose)
+    assert failed == {
+        "domain_inventory_names__every_name_matches_a_domain",
+        "domain_members__every_code_rule_matches_an_occupation",
+    }
+    (rules,) = [c for c in checks if c.check_name == "domain_members__every_code_rule_matches_an_occupation"]
+    assert rules.severity.value == "WARN" and rules.metadata["rules"].value == (
+        "- legal: soc_prefix '23-' matches no O*NET occupation with tasks"
+    )
     assert len(checks) == len(CHECKS)
     # each report shows as a markdown preview in its asset's metadata
     mats = {m.asset_key: m for m in result.get_asset_materialization_events()}

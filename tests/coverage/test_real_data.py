@@ -539,3 +539,17 @@ def test_the_readmes_example_inventory_figures_are_todays(real_con):
             [domain_id],
         ).fetchone()
         assert sentence.format(*medians) in readme, domain_id
+
+
+def test_every_code_rule_of_the_shipped_domains_matches_an_occupation(real_con):
+    # a rule matching nothing is warned (the finance domain listed 43-3099, which has no O*NET tasks)
+    from assets.coverage.checks import _code_rules_matching_nothing
+
+    passed, metadata = _code_rules_matching_nothing(real_con)
+    assert passed and metadata["rules"].value == "none"
+    assert (
+        real_con.execute(
+            "select count(*) from int.domain_definitions where rule_type in ('soc_prefix', 'soc_code', 'onet_code')"
+        ).fetchone()[0]
+        == 84
+    )  # 23 prefixes and 61 codes (62 with 43-3099)
