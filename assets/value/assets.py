@@ -123,11 +123,14 @@ def task_attributes_raw(
         if ignored:
             # labels such as E0/E1/E2 are not numbers (info); a stray '50%' or an out-of-range value
             # in a column of numbers removes it, which a CLI refresh must show (warning)
-            log = context.log.warning if read.stray else context.log.info
-            log(
-                f"task attribute file {path}: {len(ignored)} column(s) are not attributes: "
-                + "; ".join(f"{name!r}: {why}" for name, why in ignored.items())
-            )
+            left_out = "; ".join(f"{name!r}: {ignored[name]}" for name in sorted(read.stray))
+            labels = "; ".join(f"{name!r}: {why}" for name, why in ignored.items() if name not in read.stray)
+            if left_out:  # first: the key clause was the 8th of 10 among the label columns
+                context.log.warning(
+                    f"task attribute file {path}: {len(read.stray)} column(s) of numbers left out: {left_out}"
+                )
+            if labels:
+                context.log.info(f"task attribute file {path}: not attributes (labels, text): {labels}")
         if read.padded:
             # an editor strips trailing tabs; but a cell left out in the middle would shift the rest
             context.log.warning(
@@ -163,6 +166,10 @@ def task_attributes_raw(
         severity=AssetCheckSeverity.WARN,
         metadata={
             "columns_left_out": MetadataValue.json({name: ignored[name] for name in sorted(stray)}),
+            # markdown too: the command line prints it (it skips JSON)
+            "columns": MetadataValue.md(
+                "\n".join(f"- {name!r}: {ignored[name]}" for name in sorted(stray)) or "none"
+            ),
             "file": MetadataValue.text(str(path or "")),
         },
     )

@@ -237,7 +237,7 @@ def _numbers(
     if bad is not None:
         others = int((filled & number).sum())
         also = f"; {others:,} other cells are numbers" if others else ""
-        return None, f"not numeric (row {rows[bad]}: {text[bad][:40]!r}{also})", bool(others)
+        return None, f"not numeric (data row {rows[bad]}: {text[bad][:40]!r}{also})", bool(others)
     return text.cast(pl.Float64), "", False
 
 
@@ -250,7 +250,7 @@ def _out_of_range(path: Path, name: str, values: pl.Series, rows: list[int]) -> 
     if beyond is None:
         return None
     return (
-        f"beyond ±{MAX_ABS_ATTRIBUTE:,.0f} (row {rows[beyond]}: {values[beyond]:g}): an attribute multiplies "
+        f"beyond ±{MAX_ABS_ATTRIBUTE:,.0f} (data row {rows[beyond]}: {values[beyond]:g}): an attribute multiplies "
         "a task's annual value (a share, score or rating)"
     )
 

@@ -78,7 +78,7 @@ def test_a_long_text_cell_is_read_not_called_bad_quoting(tmp_path):
 def test_pandas_quoting_in_a_tsv_still_reads(tmp_path):
     got = read(tmp_path, HEAD + '11-1011.00\t8823\t0.5\t"Conduct ""head counts"""\n11-1011.00\t8824\t1\t\n')
     assert values(got) == {"8823": 0.5, "8824": 1.0}
-    assert got.ignored == {"note": "not numeric (row 1: 'Conduct \"head counts\"')"}
+    assert got.ignored == {"note": "not numeric (data row 1: 'Conduct \"head counts\"')"}
 
 
 def test_short_rows_are_padded_long_rows_with_data_stop_and_repeated_names_are_kept(tmp_path):
@@ -107,16 +107,16 @@ def test_padded_numbers_count_and_a_stray_percent_is_named_with_its_row(tmp_path
     )
     assert values(got) == {"8823": 0.5, "8824": 0.25}
     assert got.ignored == {
-        "pct": "not numeric (row 2: '20%'; 1 other cells are numbers)",
+        "pct": "not numeric (data row 2: '20%'; 1 other cells are numbers)",
         "blank": "empty: no values",
-        "label": "not numeric (row 1: 'E1')",
+        "label": "not numeric (data row 1: 'E1')",
     }
     assert got.stray == {"pct"}  # worth a warning; a text column such as 'label' is not
 
 
 def test_non_ascii_digits_are_not_numbers(tmp_path):
     got = read(tmp_path, "Task ID\tscore\tother\n8823\t\u0661\t1\n8824\t\uff10.\uff15\t1\n")
-    assert got.ignored == {"score": "not numeric (row 1: '\u0661')"}
+    assert got.ignored == {"score": "not numeric (data row 1: '\u0661')"}
 
 
 def test_infinite_values_stop_the_run_and_values_no_multiplier_has_are_no_attribute(tmp_path):
@@ -125,7 +125,7 @@ def test_infinite_values_stop_the_run_and_values_no_multiplier_has_are_no_attrib
     # an employment count is not a multiplier of a task's value (and would overflow the products)
     got = read(tmp_path, "Task ID\tscore\temployment\n8823\t1\t1650000\n")
     assert got.attributes == ["score"] and got.stray == {"employment"}
-    assert got.ignored["employment"].startswith("beyond ±100,000 (row 1: 1.65e+06)")
+    assert got.ignored["employment"].startswith("beyond ±100,000 (data row 1: 1.65e+06)")
 
 
 def test_cp1252_and_utf16_files_read(tmp_path):
@@ -258,8 +258,13 @@ def test_a_column_of_numbers_left_out_is_a_warning_in_the_ui(tmp_path):
     assert not check.passed and check.severity.value == "WARN"
     # the label column (text) is no concern; the share column is
     assert check.metadata["columns_left_out"].value == {
-        "share": "not numeric (row 2: 'NAN'; 1 other cells are numbers)"
+        "share": "not numeric (data row 2: 'NAN'; 1 other cells are numbers)"
     }
+    # and as markdown, which the command line prints under the check's name (it skips JSON)
+    assert (
+        check.metadata["columns"].value
+        == "- 'share': not numeric (data row 2: 'NAN'; 1 other cells are numbers)"
+    )
 
 
 def test_only_pandas_index_columns_are_left_out_as_index(tmp_path):

@@ -51,7 +51,7 @@ def test_missing_value_markers_keep_a_column_numeric_and_labels_are_reported():
     read = attributes.read_attribute_file(TRAPS, "Task ID", "O*NET-SOC Code")
     # 'share' holds NA and n/a: read as text it would silently stop being an attribute
     assert read.attributes == ["score", "flag", "share"]
-    assert read.ignored == {"": "index", "label": "not numeric (row 1: 'E1')"}
+    assert read.ignored == {"": "index", "label": "not numeric (data row 1: 'E1')"}
     values = {
         (r["source_row"], r["attribute"]): r["attribute_value"]
         for r in read.long.iter_rows(named=True)
@@ -72,8 +72,8 @@ def test_the_real_labelset_exposure_labels_are_reported_not_numbers(shared_data)
     # alpha/beta/gamma are the paper's numeric encodings of gpt4_exposure (E1 = 1; E2 = 0.5 in beta,
     # 1 in gamma); the E/T labels themselves are categories, so they are named, not converted
     assert read.attributes == ["gpt_3_relevant", "alpha", "beta", "gamma", "automation"]
-    assert read.ignored["human_exposure_agg"] == "not numeric (row 1: 'E0')"
-    assert read.ignored["gpt4_automation"] == "not numeric (row 1: 'T2')"
+    assert read.ignored["human_exposure_agg"] == "not numeric (data row 1: 'E0')"
+    assert read.ignored["gpt4_automation"] == "not numeric (data row 1: 'T2')"
     assert set(read.ignored) == {
         "", "Task", "Task Type", "Title", "human_exposure_agg", "gpt4_exposure",
         "gpt4_exposure_alt_rubric", "gpt4_automation", "human_labels",
