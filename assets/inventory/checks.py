@@ -213,6 +213,8 @@ def _overrides_flagged(con) -> tuple[bool, dict]:
         "lines_flagged": MetadataValue.int(len(rows)),
         "by_kind": MetadataValue.json(dict(sorted(by_kind.items()))),
         "overrides_file": MetadataValue.text(rows[0][0] if rows else ""),
+        # markdown, above the lines: the command line prints markdown only, and "line 2" of which file
+        "file": MetadataValue.md(f"in {rows[0][0]}:" if rows else "none"),
         "lines": MetadataValue.md("\n".join(_line(r) for r in rows[:FLAGGED_SHOWN]) or "none"),
     }
 

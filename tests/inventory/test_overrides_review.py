@@ -688,6 +688,9 @@ def test_the_warning_check_lists_every_line_not_applied_as_written(tmp_path):
         "- line 10: pin 100 for w-1: **unknown_inventory_task**: no inventory task w-1; W-1 differs" in lines
     )
     assert "- line 3: pin 102 for W-1: **duplicate**: repeats line 2" in lines
+    # the lines' file, printed above them by the command line
+    assert meta["file"].value == f"in {meta['overrides_file'].value}:"
+    assert meta["overrides_file"].value.endswith("_overrides.csv")
     (mat,) = result.asset_materializations_for_node("staging__inventory_overrides")
     assert mat.metadata["status_counts"].value == {
         "ok": 4,
