@@ -486,7 +486,8 @@ def _code_rules_matching_nothing(con) -> tuple[bool, dict]:
     return not rows, {
         "rules_matching_nothing": MetadataValue.int(len(rows)),
         "rules": MetadataValue.md(
-            "\n".join(f"- {d}: {t} {v!r} matches no O*NET occupation with tasks" for d, t, v in rows) or "none"
+            "\n".join(f"- {d}: {t} {v!r} matches no O*NET occupation with tasks" for d, t, v in rows)
+            or "none"
         ),
     }
 
