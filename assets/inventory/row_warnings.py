@@ -55,6 +55,29 @@ no_row_quarantined = warning_check(
 )
 
 
+def _files_without_rows(con: duckdb.DuckDBPyConnection) -> tuple[bool, dict]:
+    rows = con.execute(
+        "select source_file, bytes, notes from staging.inventory_files where coalesce(rows_read, 0) = 0 "
+        "order by source_file"
+    ).fetchall()
+    lines = [f"- {file} ({size:,} bytes): {notes or 'no data rows'}" for file, size, notes in rows]
+    return not rows, {
+        "files_without_rows": MetadataValue.int(len(rows)),
+        "files": MetadataValue.md("\n".join(lines) or "none"),
+    }
+
+
+# an inventory file that holds no row is usually an export that failed (0 bytes, or a header alone):
+# its tasks are simply absent, and the run was green without a word
+every_file_holds_rows = warning_check(
+    AssetKey(["staging", "inventory_files"]),
+    "inventory_files__every_file_holds_rows",
+    "Warns with the inventory files that hold no data row (an empty file, a header alone): often an "
+    "export that failed, whose tasks are then missing from every mart.",
+    _files_without_rows,
+)
+
+
 def dropped_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple]:
     """(task_id, source_file, source_row, where it is now) for every task of the published warehouse's
     inventory that this refresh did not accept: quarantined (with the places and reasons) or in no file."""
@@ -177,4 +200,4 @@ def every_published_task_still_accepted(
     )
 
 
-ROW_WARNINGS = [no_row_quarantined, every_published_task_still_accepted]
+ROW_WARNINGS = [no_row_quarantined, every_published_task_still_accepted, every_file_holds_rows]

@@ -354,3 +354,22 @@ def test_a_dropped_task_is_found_on_its_raw_line_whatever_the_delimiter(tmp_path
         "T-": "in no inventory file",  # a prefix of T-6 is not T-6
         "T-6": "quarantined, its ID read from the raw line: a.tsv row 3: malformed_csv",
     }
+
+
+def test_inventory_files_without_a_row_are_warned(tmp_path, onet):
+    # a 0-byte export and a header alone were read as nothing, and the run said nothing about them
+    from assets.inventory.row_warnings import _files_without_rows
+
+    (tmp_path / "a.csv").write_text("task_id,title\nT-1,Fix bug\n")
+    (tmp_path / "empty.csv").write_text("")
+    (tmp_path / "header.tsv").write_text("task_id\ttitle\n")
+    files = ingest_directory(tmp_path, onet).files  # noqa: F841 (read by DuckDB)
+    con = duckdb.connect()
+    con.execute("create schema staging")
+    con.execute("create table staging.inventory_files as select * from files")
+    passed, metadata = _files_without_rows(con)
+    assert not passed and metadata["files_without_rows"].value == 2
+    assert metadata["files"].value.splitlines() == [
+        "- empty.csv (0 bytes): empty file",
+        "- header.tsv (14 bytes): no rows below the header (line 1)",
+    ]
