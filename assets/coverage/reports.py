@@ -192,6 +192,31 @@ SECTOR_LENS = (
 )
 
 
+def bottom_tier_gaps_sentence(con: duckdb.DuckDBPyConnection, gaps: list[dict]) -> str:
+    """Which listed gaps sit in a bottom tier: real, valued work, but a task built on one would be
+    judged ungrounded (only low-tier work), which the list alone seemed to recommend."""
+    bottom = {
+        r[0] for r in con.execute("select tier from int.domain_tier_order where is_bottom_tier").fetchall()
+    }
+    ranks = [g["gap_rank"] for g in gaps if g["tier"] in bottom]
+    if not ranks:
+        return ""
+    tiers = sorted({g["tier"] for g in gaps if g["tier"] in bottom})
+    which = (
+        "it" if len(gaps) == 1 else f"{len(ranks)} of these {len(gaps)} gaps (#{', #'.join(map(str, ranks))})"
+    )
+    return (
+        f"**Bottom-tier gaps:** {which} {'sits' if len(ranks) == 1 else 'sit'} in a bottom tier "
+        f"({', '.join(md_escape(t) for t in tiers)}): the work is real and its value counts, but an inventory "
+        "task built on one would be judged ungrounded (only low-tier work). "
+        + (
+            "Build it knowingly."
+            if len(gaps) == 1
+            else "Build such tasks knowingly, or start with the better-paid gaps."
+        )
+    )
+
+
 def maybe_covered_sentence(ids: list[str]) -> str:
     """What the gap table's last column means: inventory tasks whose match in a gap's occupation is
     task-uncertain, so they may be doing the gap."""
@@ -615,6 +640,8 @@ def build_domain_doc(
         )
     )
     doc.table(gap_table(gaps))
+    if bottom := bottom_tier_gaps_sentence(con, gaps):
+        doc.p(bottom)
     maybe = sorted({i for g in gaps for i in g["task_uncertain_inventory_task_ids"]})
     if maybe:
         doc.p(maybe_covered_sentence(maybe))

@@ -566,3 +566,23 @@ def test_the_index_says_how_much_covered_value_rests_on_a_named_occupation(real_
     index = (real_warehouse.warehouse.parent / "reports" / "index.md").read_text()
     (row,) = [line for line in index.splitlines() if "(computer-and-mathematical.md)" in line]
     assert "| 11.2% | 98.6% | 24 / 771 |" in row
+
+
+def test_a_report_says_which_listed_gaps_are_bottom_tier_work(real_warehouse, real_con):
+    # customer support's first gaps are Customer Service Representatives' tasks at $21.82/hr: a task
+    # built on one would be judged 'only low-tier work', which the gap list alone seemed to recommend
+    ranks = [
+        r[0]
+        for r in real_con.execute(
+            "select g.gap_rank from marts.coverage_gaps as g join int.domain_tier_order as t using (tier) "
+            "where g.domain_id = 'customer-support' and g.gap_rank <= 15 and t.is_bottom_tier order by 1"
+        ).fetchall()
+    ]
+    assert ranks == [1, 2, 3, 4, 5, 6, 7]
+    md = (real_warehouse.warehouse.parent / "reports" / "customer-support.md").read_text()
+    assert (
+        "**Bottom-tier gaps:** 7 of these 15 gaps (#1, #2, #3, #4, #5, #6, #7) sit in a bottom tier ($15-25/hr)"
+        in md
+    )
+    computer = (real_warehouse.warehouse.parent / "reports" / "computer-and-mathematical.md").read_text()
+    assert "**Bottom-tier gaps:**" not in computer

@@ -550,6 +550,12 @@ def index_md(cov_con, tmp_path):
         # one gap is one gap
         ("food", "## The top gap: valuable digital work no inventory task covers"),
         ("food", "1 of the 2 O\\*NET tasks is uncovered; it is listed by the value model's priority score."),
+        # a bottom-tier gap is real work, but a task built on it would be judged low-tier: say so
+        (
+            "food",
+            "**Bottom-tier gaps:** it sits in a bottom tier (low): the work is real and its value counts, but an "
+            "inventory task built on one would be judged ungrounded (only low-tier work). Build it knowingly.",
+        ),
         ("computer-and-mathematical", "no gaps.\n\n_None._"),
         # the index: uncovered before total value, the release change, the tier changes, tasks without a domain
         (
