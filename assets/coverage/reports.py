@@ -477,28 +477,40 @@ def judgment_ranks_first(con: duckdb.DuckDBPyConnection) -> bool:
 
 def worth_more_than_last_gap(con: duckdb.DuckDBPyConnection, domain_id: str, gaps: list[dict]) -> int:
     """Uncovered tasks not listed whose annual value in the domain exceeds the last listed gap's while
-    the ranking puts them below it (not digital). One that ties with a scored last gap on the priority
-    value, and is a cent richer from apportioning, is counted with the ties (tied_with_last_gap), not
-    here; when the last gap scored 0 (no priority score), every richer one is counted."""
+    the ranking puts them below it (not digital). Values are compared exactly, before their cents
+    are apportioned (task weight x the occupation's wage bill x the domain's share): equal tasks of
+    one occupation differ by a cent after apportioning, and such a cent made a task "worth more". One
+    that ties with a scored last gap on the priority value is counted with the ties
+    (tied_with_last_gap), not here; when the last gap scored 0 (no priority score), every richer one
+    is counted."""
     if not gaps:
         return 0
     return con.execute(
         """
-        with last as (
-            select coalesce(
-                (select priority_value from int.domain_task_coverage where domain_id = $domain and task_id = $task),
-                'infinity'::double
-            ) as last_value
+        with exact as (
+            select c.task_id, c.is_covered, c.priority_value,
+                t.task_weight * t.occupation_wage_bill_usd::double * m.value_share as exact_value_usd
+            from int.domain_task_coverage as c
+            join marts.task_value as t on t.task_id = c.task_id
+            join int.domain_members as m on m.domain_id = c.domain_id and m.onet_soc_code = c.onet_soc_code
+            where c.domain_id = $domain
+        ),
+
+        last as (
+            select coalesce(e.exact_value_usd, $value::double) as last_exact_usd,
+                coalesce(nullif(e.priority_value, 0), 'infinity'::double) as last_value
+            from (select 1) as one left join exact as e on e.task_id = $task
         )
-        select count(*) from int.domain_task_coverage, last
-        where domain_id = $domain and not is_covered and annual_value_usd > $value
+
+        select count(*) from exact, last
+        where not is_covered and exact_value_usd > last_exact_usd
             and task_id not in (select unnest($listed::bigint[]))
-            and (last_value = 0 or coalesce(priority_value, 0) < last_value)
+            and (last_value = 'infinity'::double or coalesce(priority_value, 0) < last_value)
         """,
         {
             "domain": domain_id,
-            "value": gaps[-1]["annual_value_usd"],
             "task": gaps[-1]["task_id"],
+            "value": gaps[-1]["annual_value_usd"],
             "listed": [g["task_id"] for g in gaps],
         },
     ).fetchone()[0]

@@ -586,3 +586,11 @@ def test_a_report_says_which_listed_gaps_are_bottom_tier_work(real_warehouse, re
     )
     computer = (real_warehouse.warehouse.parent / "reports" / "computer-and-mathematical.md").read_text()
     assert "**Bottom-tier gaps:**" not in computer
+
+
+def test_a_cent_from_apportioning_does_not_make_an_unlisted_task_worth_more(real_warehouse):
+    # digital copywriting's #15, a Public Relations Specialists task, is $1,365,708,054.54; two of the
+    # occupation's non-digital tasks got the apportioned cent ($...54.55) and were counted as "worth
+    # more" (3); only the survey interviewers' task ($2.86B) is
+    md = (real_warehouse.warehouse.parent / "reports" / "digital-copywriting.md").read_text()
+    assert "1 unlisted uncovered task is worth more a year than #15" in md

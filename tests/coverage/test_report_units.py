@@ -173,14 +173,23 @@ def test_a_slice_with_covered_value_never_reads_zero_percent():
 
 
 def test_only_strictly_richer_unlisted_gaps_count_as_worth_more():
-    # the last gap listed (task 1) is worth $100; task 2 ties it and is not worth more, task 3 is
+    # the last gap listed (task 1) is worth $100; task 2 ties it and is not worth more, task 3 is; task 5
+    # is a cent richer only from apportioning (the same weight as task 1 in the same occupation): not
     con = duckdb.connect()
     con.execute("create schema int")
+    con.execute("create schema marts")
     con.execute(
         "create table int.domain_task_coverage as select * from (values "
-        "('d', 1, false, 100.00::decimal(20, 2), 100.0), ('d', 2, false, 100.00, 50.0), "
-        "('d', 3, false, 101.00, 50.0), ('d', 4, true, 500.00, 50.0)) "
-        "as t(domain_id, task_id, is_covered, annual_value_usd, priority_value)"
+        "('d', 'o', 1, false, 100.00::decimal(20, 2), 100.0), ('d', 'o', 2, false, 100.00, 50.0), "
+        "('d', 'o', 3, false, 101.00, 50.0), ('d', 'o', 4, true, 500.00, 50.0), ('d', 'o', 5, false, 100.01, 0.0)) "
+        "as t(domain_id, onet_soc_code, task_id, is_covered, annual_value_usd, priority_value)"
+    )
+    con.execute(
+        "create table marts.task_value as select *, 1000.00::decimal(20, 2) as occupation_wage_bill_usd from "
+        "(values (1, 0.1), (2, 0.1), (3, 0.101), (4, 0.5), (5, 0.1)) as t(task_id, task_weight)"
+    )
+    con.execute(
+        "create table int.domain_members as select 'd' as domain_id, 'o' as onet_soc_code, 1.0 as value_share"
     )
     gaps = [{"task_id": 1, "annual_value_usd": 100.0}]
     assert reports.worth_more_than_last_gap(con, "d", gaps) == 1

@@ -447,14 +447,18 @@ def test_a_task_tied_with_the_last_gap_is_a_tie_not_one_worth_more():
     gaps = [{"task_id": 202, "annual_value_usd": 100000}]
     assert tied_with_last_gap(con, "arts-and-media", gaps) == 1  # 201
     assert worth_more_than_last_gap(con, "arts-and-media", gaps) == 0
-    # not digital: scored 0, ranked below, and worth more a year: counted
+    # not digital: scored 0 and ranked below; a cent richer only from apportioning (equal weights in
+    # one occupation): not worth more (a reader's copywriting report counted two such tasks)
     con.execute("update int.domain_task_coverage set priority_value = 0 where task_id = 201")
+    assert worth_more_than_last_gap(con, "arts-and-media", gaps) == 0
+    # worth more before the cents (a larger weight): counted
+    con.execute("update marts.task_value set task_weight = 0.26 where task_id = 201")
     assert worth_more_than_last_gap(con, "arts-and-media", gaps) == 1
     # the last gap scored 0 too: a tie on "no priority score" says nothing of value, so a task worth
     # more is still counted (a review's one-occupation domain hid one worth twice #15)
     con.execute("update int.domain_task_coverage set priority_value = 0 where task_id = 202")
     assert worth_more_than_last_gap(con, "arts-and-media", gaps) == 1
-    con.execute("update int.domain_task_coverage set annual_value_usd = 99999 where task_id = 201")
+    con.execute("update marts.task_value set task_weight = 0.24 where task_id = 201")
     assert worth_more_than_last_gap(con, "arts-and-media", gaps) == 0
 
 
