@@ -13,7 +13,7 @@
 --   is_digital: Digital label of the activity from the mapping. Summing value by it counts each
 --     task's 1/k share by the activity's own label, so it differs from summing marts.task_value by its
 --     is_digital, the task's flag (half or more of its DWAs digital): on the real data 61.6% of
---     the gwa families' value against 69.0% of marts.task_value's.
+--     the gwa families' value against 68.6% of marts.task_value's.
 --   annual_value_usd: Annual value of the family ($/yr), the 1/k shares of its tasks summed exactly
 --     (integer arithmetic) and rounded half to even to cents, so it is deterministic and unbiased.
 --   employment_reached: Allocated employment of the distinct occupations with a task in the family
