@@ -7,6 +7,7 @@ published warehouse from the CLI) and writes files atomically into a reports dir
 from __future__ import annotations
 
 import base64
+from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -190,6 +191,29 @@ SECTOR_LENS = (
     "share of its national wage bill and employment (OES sector data). Hourly wages, tiers and the gaps' "
     "$/hour are the occupations' national means, not the sector's."
 )
+
+
+def one_occupation_gaps_sentence(gaps: list[dict], judgment_first: bool) -> str:
+    """When one occupation holds most of the listed gaps: say so, and when its gaps are worth the same
+    to the cent, that their order is a tie-break (equal task weights split its wage bill), not value."""
+    counts = Counter(g["occupation_title"] for g in gaps)
+    if not counts:
+        return ""
+    title, n = counts.most_common(1)[0]
+    if n < 3 or 2 * n <= len(gaps):
+        return ""
+    values = [
+        float(g["annual_value_usd"]) for g in gaps if g["occupation_title"] == title and g["annual_value_usd"]
+    ]
+    equal = len(values) == n and max(values) - min(values) <= 0.011  # apportioned cents differ by one
+    head = f"**{n} of these {len(gaps)} gaps are tasks of one occupation,** {md_escape(title)}"
+    if not equal:
+        return head + ": its wage bill is large enough that its tasks outrank other occupations' best."
+    return (
+        f"{head}, each worth {usd(values[0])}: the occupation's tasks share its wage bill equally (equal task "
+        f"weights), so their order is the value model's tie-break{' (judgment first)' if judgment_first else ''}, "
+        "not a difference in value."
+    )
 
 
 def bottom_tier_gaps_sentence(con: duckdb.DuckDBPyConnection, gaps: list[dict]) -> str:
@@ -652,6 +676,8 @@ def build_domain_doc(
         )
     )
     doc.table(gap_table(gaps))
+    if one := one_occupation_gaps_sentence(gaps, facts.judgment_first):
+        doc.p(one)
     if bottom := bottom_tier_gaps_sentence(con, gaps):
         doc.p(bottom)
     maybe = sorted({i for g in gaps for i in g["task_uncertain_inventory_task_ids"]})

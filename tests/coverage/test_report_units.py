@@ -285,3 +285,21 @@ def test_a_domain_declared_at_load_but_gone_from_the_marts_loses_its_stale_repor
     assert (staged / "food.md").read_text() != "from the previous refresh"
     materialized = {e.asset_key for e in result.get_asset_materialization_events()}
     assert materialized == {report_key("food")}
+
+
+def test_gaps_mostly_of_one_occupation_say_so_and_whether_their_order_is_a_tie_break():
+    same = [gap(gap_rank=i, annual_value_usd=300_000 + (i % 2) / 100) for i in range(1, 4)]
+    other = gap(gap_rank=4, occupation_title="Editors", annual_value_usd=100_000)
+    assert reports.one_occupation_gaps_sentence([*same, other], judgment_first=True) == (
+        "**3 of these 4 gaps are tasks of one occupation,** Writers and Authors, each worth $300.00k: the "
+        "occupation's tasks share its wage bill equally (equal task weights), so their order is the value "
+        "model's tie-break (judgment first), not a difference in value."
+    )
+    unequal = [gap(gap_rank=i, annual_value_usd=300_000 - i * 1000) for i in range(1, 4)]
+    assert reports.one_occupation_gaps_sentence(unequal, judgment_first=True) == (
+        "**3 of these 3 gaps are tasks of one occupation,** Writers and Authors: its wage bill is large enough "
+        "that its tasks outrank other occupations' best."
+    )
+    # two of four, or fewer than three, is no concentration
+    assert reports.one_occupation_gaps_sentence([*same[:2], other, gap(occupation_title="Poets")], True) == ""
+    assert reports.one_occupation_gaps_sentence(same[:2], True) == ""
