@@ -11,31 +11,7 @@ from assets.inventory.matching.match import QueryTask, fuse, match_tasks, occupa
 from assets.inventory.matching.matchers import EmbeddingMatcher, TfidfMatcher
 from assets.inventory.matching.text import CHUNK_CHARS, MAX_CHUNKS, boilerplate, chunks, query_texts
 
-DOCS = [
-    (
-        101,
-        "13-2011.00",
-        "Reconcile general ledger accounts with bank statements.",
-        "Accountants and Auditors",
-    ),
-    (102, "13-2011.00", "Prepare detailed reports on audit findings.", "Accountants and Auditors"),
-    (201, "27-3043.00", "Write blog posts and advertising copy for product launches.", "Writers and Authors"),
-    (202, "27-3043.00", "Edit drafts for clarity and tone.", "Writers and Authors"),
-    (301, "15-1252.00", "Debug and fix software defects in application code.", "Software Developers"),
-    (302, "15-1252.00", "Write unit tests for software modules.", "Software Developers"),
-    (
-        401,
-        "43-4051.00",
-        "Respond to customer complaints about billing and refunds.",
-        "Customer Service Representatives",
-    ),
-]
-
-
-@pytest.fixture
-def corpus() -> Corpus:
-    ids, codes, tasks, occs = zip(*DOCS, strict=True)
-    return Corpus(np.asarray(ids), np.asarray(codes, dtype=object), list(tasks), list(occs), [""] * len(DOCS))
+# `corpus` (tests/inventory/conftest.py): seven O*NET-like statements of five occupations
 
 
 def test_long_prompts_are_chunked_and_bounded():
