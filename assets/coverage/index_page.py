@@ -88,6 +88,14 @@ def _shortened(text: str, limit: int = 300) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def uncovered_digital(row: dict):
+    """A domain's uncovered value in digital tasks (what a text-based task can imitate; the reports'
+    gaps count only it by default)."""
+    if row["digital_value_usd"] is None:
+        return None
+    return row["digital_value_usd"] - (row["digital_covered_value_usd"] or 0)
+
+
 def uncertain_share(row: dict) -> str:
     """The share of a domain's covered value that rests only on an occupation the inventory named;
     empty when nothing is covered."""
@@ -108,7 +116,9 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
     )
     doc = Doc("Coverage by domain")
     doc.p(
-        "Domains ranked by the annual value (US dollars a year) the task inventory does not cover. "
+        "Domains ranked by the annual value (US dollars a year) the task inventory does not cover, all "
+        'work counted; "of it, digital" is the part in tasks done at a computer, which the domain '
+        "reports' gap lists count by default. "
         "Domains overlap (a sector cuts across the SOC groups, a custom domain reuses their occupations), "
         "so their values do not add up; a sector domain counts only the sector's share. "
         '"Value covered" counts matches that are credible only because the inventory named the occupation '
@@ -123,6 +133,8 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
                 "domain",
                 "kind",
                 "uncovered value",
+                # the gaps count digital work only by default; the ranking counts all work
+                "of it, digital",
                 "total value",
                 "value covered",
                 # most coverage of a hinted inventory rests on the occupation alone (98.6% of Computer
@@ -139,6 +151,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
                     link(r["domain_name"], report_files(r["domain_id"]).html),
                     r["domain_kind"].replace("_", " "),
                     usd(r["uncovered_value_usd"]),
+                    usd(uncovered_digital(r)),
                     usd(r["total_value_usd"]),
                     covered_pct(r["value_coverage_pct"], r["covered_value_usd"]),
                     uncertain_share(r),
@@ -148,7 +161,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
                 )
                 for r in rows
             ],
-            {0, 3, 4, 5, 6, 7, 8, 9},
+            {0, 3, 4, 5, 6, 7, 8, 9, 10},
         )
     )
     doc.h2("Inventory grounding")

@@ -566,6 +566,16 @@ def test_the_index_says_how_much_covered_value_rests_on_a_named_occupation(real_
     index = (real_warehouse.warehouse.parent / "reports" / "index.md").read_text()
     (row,) = [line for line in index.splitlines() if "(computer-and-mathematical.md)" in line]
     assert "| 11.2% | 98.6% | 24 / 771 |" in row
+    # and the uncovered value in digital tasks beside all of it: transportation's is mostly physical
+    from assets.coverage.numbers import usd
+
+    total, digital = real_con.execute(
+        "select uncovered_value_usd, digital_value_usd - digital_covered_value_usd from marts.domain_coverage "
+        "where domain_id = 'transportation-and-material-moving'"
+    ).fetchone()
+    assert usd(digital) == "$232.63B" and float(digital) < float(total) / 2
+    (row,) = [line for line in index.splitlines() if "(transportation-and-material-moving.md)" in line]
+    assert f"| {usd(total)} | $232.63B | {usd(total)} |" in row
 
 
 def test_a_report_says_which_listed_gaps_are_bottom_tier_work(real_warehouse, real_con):

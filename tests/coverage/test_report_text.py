@@ -560,19 +560,25 @@ def index_md(cov_con, tmp_path):
         # the index: uncovered before total value, the release change, the tier changes, tasks without a domain
         (
             "index",
-            "| 1 | [Digital copywriting](digital-copywriting.md) | custom | $400.00k | $800.00k | 50.0% | 62.5% | 2 / 4 "
-            "| 2 | 2 |",
+            "| 1 | [Digital copywriting](digital-copywriting.md) | custom | $400.00k | $400.00k | $800.00k | 50.0% "
+            "| 62.5% | 2 / 4 | 2 | 2 |",
         ),
         # how much of the covered value rests on a named occupation only: as the domain report says
         # ("Of it, $50.00k (25.0%, 1 task)"); nothing covered, nothing to split
         (
             "index",
-            "| 4 | [Finance and Insurance (sector)](sector-finance.md) | naics sector | $40.00k | $240.00k | 83.3% "
-            "| 25.0% | 4 / 6 | 0 | 4 |",
+            "| 4 | [Finance and Insurance (sector)](sector-finance.md) | naics sector | $40.00k | $40.00k | $240.00k "
+            "| 83.3% | 25.0% | 4 / 6 | 0 | 4 |",
         ),
         (
             "index",
-            "| 1 | [Arts and Media](arts-and-media.md) | soc major group | $400.00k | $400.00k | 0.0% |  | 0 / 2 |",
+            "| 1 | [Arts and Media](arts-and-media.md) | soc major group | $400.00k | $400.00k | $400.00k | 0.0% |  "
+            "| 0 / 2 |",
+        ),
+        # the uncovered value in digital tasks beside all of it: the cook's task is not digital
+        (
+            "index",
+            "| 3 | [Food Preparation](food.md) | soc major group | $50.00k | $0 | $250.00k | 80.0% | 0.0% | 1 / 2 |",
         ),
         ("index", "$1.20M under May 2023 wages and employment, $1.30M under May 2024 (up 8.3%)"),
         ("index", "**Tasks whose tier changed:** 1 of 3."),
