@@ -57,10 +57,12 @@ no_row_quarantined = warning_check(
 
 def _files_without_rows(con: duckdb.DuckDBPyConnection) -> tuple[bool, dict]:
     rows = con.execute(
-        "select source_file, bytes, notes from staging.inventory_files where coalesce(rows_read, 0) = 0 "
-        "order by source_file"
+        # loaded only: a link read under another name, the overrides file, an unsupported or unreadable
+        # file are recorded with no rows on purpose (and the last two warned about where they are)
+        "select source_file, bytes, notes from staging.inventory_files "
+        "where status = 'loaded' and coalesce(rows_read, 0) = 0 order by source_file"
     ).fetchall()
-    lines = [f"- {file} ({size:,} bytes): {notes or 'no data rows'}" for file, size, notes in rows]
+    lines = [f"- {file} ({size or 0:,} bytes): {notes or 'no data rows'}" for file, size, notes in rows]
     return not rows, {
         "files_without_rows": MetadataValue.int(len(rows)),
         "files": MetadataValue.md("\n".join(lines) or "none"),

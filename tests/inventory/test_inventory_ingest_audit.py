@@ -363,6 +363,8 @@ def test_inventory_files_without_a_row_are_warned(tmp_path, onet):
     (tmp_path / "a.csv").write_text("task_id,title\nT-1,Fix bug\n")
     (tmp_path / "empty.csv").write_text("")
     (tmp_path / "header.tsv").write_text("task_id\ttitle\n")
+    (tmp_path / "latest.csv").symlink_to("a.csv")  # read once, under a.csv: recorded with no rows
+    (tmp_path / "_overrides.csv").write_text("inventory_task_id,action,onet_task_id,note\n")  # not tasks
     files = ingest_directory(tmp_path, onet).files  # noqa: F841 (read by DuckDB)
     con = duckdb.connect()
     con.execute("create schema staging")
