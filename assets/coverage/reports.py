@@ -30,7 +30,7 @@ from assets.coverage.grounding_sections import (
     shown_note,
     ungrounded_section,
 )
-from assets.coverage.index_page import write_index
+from assets.coverage.index_page import uncertain_share, write_index
 from assets.coverage.numbers import count, covered_pct, hourly, pct, plural, usd, wage, workers
 from assets.coverage.release_sections import (
     release_changes_section,
@@ -99,10 +99,9 @@ def uncertain_sentence(h: dict) -> str:
     n = h.get("tasks_covered_task_uncertain") or 0
     if not n:
         return ""
-    share = 100 * float(h["covered_value_task_uncertain_usd"]) / float(h["covered_value_usd"] or 1)
     return (
-        f" Of it, {usd(h['covered_value_task_uncertain_usd'])} ({pct(share)}, {plural(n, 'task')}) rests only on "
-        "an occupation the inventory named: the O*NET task within it was picked on text evidence too weak "
+        f" Of it, {usd(h['covered_value_task_uncertain_usd'])} ({uncertain_share(h)}, {plural(n, 'task')}) rests "
+        "only on an occupation the inventory named: the O*NET task within it was picked on text evidence too weak "
         "to cover on its own, so the occupation is right but the task may not be. Pin the intended task in "
         "the overrides file to make it exact."
     )
@@ -216,12 +215,10 @@ def one_occupation_gaps_sentence(gaps: list[dict], judgment_first: bool) -> str:
     )
 
 
-def bottom_tier_gaps_sentence(con: duckdb.DuckDBPyConnection, gaps: list[dict]) -> str:
-    """Which listed gaps sit in a bottom tier: real, valued work, but a task built on one would be
-    judged ungrounded (only low-tier work), which the list alone seemed to recommend."""
-    bottom = {
-        r[0] for r in con.execute("select tier from int.domain_tier_order where is_bottom_tier").fetchall()
-    }
+def bottom_tier_gaps_sentence(gaps: list[dict], bottom: frozenset[str]) -> str:
+    """Which listed gaps sit in a bottom tier (`bottom`: their labels): real, valued work, but a task
+    built on one would be judged ungrounded (only low-tier work), which the list alone seemed to
+    recommend."""
     ranks = [g["gap_rank"] for g in gaps if g["tier"] in bottom]
     if not ranks:
         return ""
@@ -548,10 +545,17 @@ class RankingFacts:
     digital_only: bool
     loaded_cost: bool
     judgment_first: bool
+    bottom_tiers: frozenset[str]  # the labels of the bottom (lowest-paid) tiers
 
 
 def ranking_facts(con: duckdb.DuckDBPyConnection) -> RankingFacts:
-    return RankingFacts(priority_is_digital_only(con), tiers_on_loaded_cost(con), judgment_ranks_first(con))
+    bottom = con.execute("select tier from int.domain_tier_order where is_bottom_tier").fetchall()
+    return RankingFacts(
+        priority_is_digital_only(con),
+        tiers_on_loaded_cost(con),
+        judgment_ranks_first(con),
+        frozenset(r[0] for r in bottom),
+    )
 
 
 def headline_bullets(con: duckdb.DuckDBPyConnection, h: dict, c: dict, n_domains: int) -> list[str]:
@@ -678,7 +682,7 @@ def build_domain_doc(
     doc.table(gap_table(gaps))
     if one := one_occupation_gaps_sentence(gaps, facts.judgment_first):
         doc.p(one)
-    if bottom := bottom_tier_gaps_sentence(con, gaps):
+    if bottom := bottom_tier_gaps_sentence(gaps, facts.bottom_tiers):
         doc.p(bottom)
     maybe = sorted({i for g in gaps for i in g["task_uncertain_inventory_task_ids"]})
     if maybe:
