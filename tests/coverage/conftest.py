@@ -54,3 +54,32 @@ def cov_con():
 def one(con, sql: str, params=None):
     row = con.execute(sql, params or []).fetchone()
     return row[0] if row and len(row) == 1 else row
+
+
+def fixture_report_settings(tmp_path: Path):
+    """Settings whose work database (tmp_path/work.duckdb) holds the coverage layer over the fixture."""
+    from orchestration.resources import settings_from_env
+
+    work = tmp_path / "work.duckdb"
+    build_fixture_db(work).close()
+    return settings_from_env(
+        environ={}, warehouse_path=str(tmp_path / "taskvalue.duckdb"), work_db_path=str(work)
+    )
+
+
+def materialize_reports(settings, domain_ids: Sequence[str]):
+    """The report assets of `domain_ids` materialized in Dagster over the settings' work database."""
+    from dagster import materialize
+    from dagster_duckdb import DuckDBResource
+
+    from assets.coverage.outputs import build_report_assets, report_key
+
+    return materialize(
+        [build_report_assets(list(domain_ids))],
+        resources={
+            "duckdb": DuckDBResource(database=str(settings.work_db)),
+            "coverage_settings": fixture_settings(),
+            "settings": settings,
+        },
+        selection=[report_key(d) for d in domain_ids],
+    )

@@ -251,31 +251,15 @@ def test_tasks_no_domain_report_shows_list_the_least_like_any_work_first(tmp_pat
 def test_a_domain_declared_at_load_but_gone_from_the_marts_loses_its_stale_report(tmp_path):
     # the domains file lost 'ghost' after the code location loaded: its report asset still runs, finds
     # no row in marts.domain_coverage, and the previous refresh's ghost report is not kept as current
-    from dagster import materialize
-    from dagster_duckdb import DuckDBResource
+    from assets.coverage.outputs import report_key, reports_dir
+    from tests.coverage.conftest import fixture_report_settings, materialize_reports
 
-    from assets.coverage.outputs import build_report_assets, report_key, reports_dir
-    from orchestration.resources import settings_from_env
-    from tests.coverage.conftest import fixture_settings
-
-    work = tmp_path / "work.duckdb"
-    build_fixture_db(work).close()
-    settings = settings_from_env(
-        environ={}, warehouse_path=str(tmp_path / "taskvalue.duckdb"), work_db_path=str(work)
-    )
+    settings = fixture_report_settings(tmp_path)
     staged = reports_dir(settings, staged=True)
     staged.mkdir(parents=True)
     for name in ("ghost.md", "ghost.html", "ghost.png", "food.md"):
         (staged / name).write_text("from the previous refresh")
-    result = materialize(
-        [build_report_assets(["food", "ghost"])],
-        resources={
-            "duckdb": DuckDBResource(database=str(work)),
-            "coverage_settings": fixture_settings(),
-            "settings": settings,
-        },
-        selection=[report_key("food"), report_key("ghost")],
-    )
+    result = materialize_reports(settings, ["food", "ghost"])
     assert result.success
     assert sorted(p.name for p in staged.iterdir() if not p.name.startswith(".")) == [
         "food.html",

@@ -10,8 +10,7 @@ from decimal import Decimal
 import duckdb
 import polars as pl
 import pytest
-from dagster import AssetKey, materialize
-from dagster_duckdb import DuckDBResource
+from dagster import AssetKey
 from markdown_it import MarkdownIt
 
 from assets.common.errors import SourceFormatError
@@ -29,8 +28,13 @@ from assets.coverage.reports import (
     write_all_reports,
     write_domain_report,
 )
-from orchestration.resources import settings_from_env
-from tests.coverage.conftest import FIXTURE, build_fixture_db, fixture_settings, load_upstream
+from tests.coverage.conftest import (
+    FIXTURE,
+    build_fixture_db,
+    fixture_report_settings,
+    load_upstream,
+    materialize_reports,
+)
 
 RULE = "test rule"
 
@@ -305,20 +309,7 @@ def test_csv_cells_holding_lists_are_json(cov_con, tmp_path):
 
 
 def test_report_metadata_keeps_an_unknown_coverage_null(tmp_path):
-    work = tmp_path / "work.duckdb"
-    build_fixture_db(work).close()
-    settings = settings_from_env(
-        environ={}, warehouse_path=str(tmp_path / "taskvalue.duckdb"), work_db_path=str(work)
-    )
-    result = materialize(
-        [build_report_assets(["legal", "food"])],
-        resources={
-            "duckdb": DuckDBResource(database=str(work)),
-            "coverage_settings": fixture_settings(),
-            "settings": settings,
-        },
-        selection=[report_key("legal"), report_key("food")],
-    )
+    result = materialize_reports(fixture_report_settings(tmp_path), ["legal", "food"])
     mats = {m.asset_key: m.materialization.metadata for m in result.get_asset_materialization_events()}
     legal, food = mats[report_key("legal")], mats[report_key("food")]
     assert legal["value_coverage_pct"].value is None  # was 0.0: no tasks is not 0% covered

@@ -35,6 +35,13 @@ def one(con, sql):
     return con.execute(sql).fetchone()
 
 
+def dwa_label(con, dwa_id: str) -> tuple:
+    """(nature, is_digital, label_level) the label mapping gives the DWA."""
+    return con.execute(
+        "select nature, is_digital, label_level from int.dwa_labels where dwa_id = ?", [dwa_id]
+    ).fetchone()
+
+
 def test_every_task_is_valued_and_sums_to_the_bill(real_con):
     assert one(real_con, "select count(*) from marts.task_value") == (18_796,)
     bad = real_con.execute(
@@ -130,15 +137,9 @@ def test_every_label_row_names_an_activity_of_onet_29(real_con):
     levels = dict(real_con.execute("select level, count(*) from int.activity_labels group by 1").fetchall())
     assert levels["gwa"] == 41 and levels["iwa"] > 0 and levels["dwa"] > 0
     # labels the review settled (sql/seeds/activity_labels.csv): testing software is computer work
-    assert one(
-        real_con,
-        "select nature, is_digital, label_level from int.dwa_labels where dwa_id = '4.A.1.b.2.I08.D03'",
-    ) == ("routine", True, "iwa")
+    assert dwa_label(real_con, "4.A.1.b.2.I08.D03") == ("routine", True, "iwa")
     # composing is done in notation/audio software: its own row overrides the live-performance IWA
-    assert one(
-        real_con,
-        "select nature, is_digital, label_level from int.dwa_labels where dwa_id = '4.A.2.b.2.I25.D01'",
-    ) == ("judgment", True, "dwa")
+    assert dwa_label(real_con, "4.A.2.b.2.I25.D01") == ("judgment", True, "dwa")
     assert one(
         real_con,
         "select count(*), bool_and(is_digital) from marts.task_value where onet_soc_code = '27-2041.00'"
@@ -146,14 +147,8 @@ def test_every_label_row_names_an_activity_of_onet_29(real_con):
     ) == (14, True)
     # a report reader's review (28 Nov): arguing and testifying in court is done in person, and
     # installing hardware is hands-on; "Represent clients in court" was a digital gap to build
-    assert one(
-        real_con,
-        "select nature, is_digital, label_level from int.dwa_labels where dwa_id = '4.A.4.a.3.I01.D02'",
-    ) == ("interpersonal", False, "iwa")
-    assert one(
-        real_con,
-        "select nature, is_digital, label_level from int.dwa_labels where dwa_id = '4.A.3.b.1.I03.D02'",
-    ) == ("physical", False, "dwa")
+    assert dwa_label(real_con, "4.A.4.a.3.I01.D02") == ("interpersonal", False, "iwa")
+    assert dwa_label(real_con, "4.A.3.b.1.I03.D02") == ("physical", False, "dwa")
     # Represent clients in court; Present and summarize cases to judges and juries; Present evidence
     # (their one DWA is court work); Select jurors… stays digital by its other two DWAs (interviewing)
     assert real_con.execute(
