@@ -168,6 +168,7 @@ def refresh(
     from assets.value.attributes import read_attribute_file
     from assets.value.config import attribute_file, value_settings_from_env
     from orchestration.definitions import build_definitions
+    from taskvalue_cli.console_log import UnrunStepLines, console_without_unrun_steps
 
     # The definitions load without a readable domains file (schedules must keep running), but this
     # run would fail half way at int.domain_definitions: refuse before doing any work.
@@ -180,7 +181,10 @@ def refresh(
     attributes = attribute_file(settings, value)  # so does a named attribute file that is not there
     defs = build_definitions()
     progress = _Progress(check_step_keys(defs))
+    unrun = UnrunStepLines()
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())
+    if not verbose:
+        job = job.with_logger_defs({"console": console_without_unrun_steps(unrun)})
     selection = _resolve(select, defs)
     refuse_mirror_gaps(settings, selection)  # a vintage without its sector file stopped the run at step 2
     if selection is None or AssetKey(["int", "domain_tier_order"]) in selection:
@@ -239,6 +243,11 @@ def refresh(
         total, done = progress.total, progress.done
         if total and done < total:  # steps below a failure or an interrupt end without a hook
             typer.echo(f"{total - done} of {total} steps did not run.", err=True)
+        elif unrun.dropped:  # a selection: the total is not known, Dagster's skip lines are
+            typer.echo(
+                f"{unrun.dropped} steps did not run: a step they depend on failed (--verbose names them).",
+                err=True,
+            )
         # the causes last, where the eye lands: Dagster's own failure report above ends in a stack trace
         typer.echo(f"refresh_job FAILED after {took:.0f}s. What failed (details above):", err=True)
         for step_key, cause in progress.failures or [("(no step failed)", "the run itself failed")]:

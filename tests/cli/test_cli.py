@@ -388,8 +388,12 @@ def test_refresh_prints_a_failed_step_with_its_error_and_exits_1(refresh_env, mo
     (refresh_env / "empty_mirror").mkdir()
     # the pre-check refuses an empty mirror (exit 2, tested in tests/ingest): let the step find it
     monkeypatch.setattr("assets.ingest.assets.refuse_mirror_gaps", lambda settings, selection=None: None)
-    result = runner.invoke(app, ["refresh", "--select", "key:ingest/soc"])
+    result = runner.invoke(app, ["refresh", "--select", "key:ingest/soc+"])  # and all downstream
     assert result.exit_code == 1, result.output
+    # Dagster's ERROR line per step left unrun ("Dependencies for step ... Not executing.") is counted
+    assert "Not executing" not in result.output
+    unrun = re.search(r"^(\d+) steps did not run: a step they depend on failed", result.output, re.M)
+    assert unrun and int(unrun[1]) > 50, result.output
     line = next(x for x in result.output.splitlines() if x.startswith("[1] FAIL ingest__soc ("))
     assert "s): " in line and "empty_mirror" in line  # the error's first line, naming the mirror
     # the cause again at the very end, below Dagster's failure report and its stack trace
@@ -399,6 +403,9 @@ def test_refresh_prints_a_failed_step_with_its_error_and_exits_1(refresh_env, mo
         "s. What failed (details above):"
     )
     assert tail[1] == f"  ingest__soc: {cause}"
+    verbose = runner.invoke(app, ["refresh", "--verbose", "--select", "key:ingest/soc+"])
+    assert verbose.exit_code == 1 and "Dependencies for step staging__soc" in verbose.output
+    assert "steps did not run" not in verbose.output
 
 
 def test_a_failed_blocking_check_is_named_on_its_fail_line():
