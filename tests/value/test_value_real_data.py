@@ -554,3 +554,52 @@ def test_top_tasks_break_equal_weights_by_the_lower_task_id(real_con):
     )
     assert top == [texts[21661], texts[21662]]
     assert top[0].startswith("Analyze information to determine, recommend, and plan installation")
+
+
+def test_the_value_model_figures_the_readme_states_rederive(real_con):
+    """The README's "The value model" prose quotes real-data counts; a label change moved one of them
+    (3,887 -> 3,911) without the sentence following."""
+    import re
+    from pathlib import Path
+
+    text = " ".join((Path(__file__).resolve().parents[2] / "README.md").read_text().split())
+    no_dwa = re.search(r"A task with no DWA \(([\d,]+) tasks on real data\)", text)
+    tail = re.search(
+        r"the ([\d,]+) zero-score `\$25-50/hr` tasks that are not judgment work: ([\d,]+) not "
+        r"digital, ([\d,]+) with no DWA",
+        text,
+    )
+    families = re.search(r"\(([\d,]+) of the ([\d,]+) valued IWAs and ([\d,]+) of ([\d,]+) GWAs;", text)
+    assert no_dwa and tail and families, "a README sentence this test reads was reworded"
+    number = lambda s: int(s.replace(",", ""))  # noqa: E731
+    assert (
+        number(no_dwa[1])
+        == one(real_con, "select count(*) from marts.task_value where is_digital is null")[0]
+    )
+    assert tuple(map(number, tail.groups())) == one(
+        real_con,
+        "select count(*), count(*) filter (where not is_digital), count(*) filter (where is_digital is null) "
+        "from marts.task_value where tier = '$25-50/hr' and priority_score = 0 and nature <> 'judgment'",
+    )
+    # an IWA (GWA) misses the sum of its published DWA (IWA) rows by cents
+    misses = one(
+        real_con,
+        """
+        with f as (select level, activity_id, annual_value_usd v from marts.task_family_value),
+             iwa_of_dwas as (select r.iwa_id, sum(f.v) v from f
+                             join staging.onet_dwa_reference r on f.level = 'dwa' and r.dwa_id = f.activity_id
+                             group by 1),
+             gwa_of_iwas as (select f.activity_id gwa_id, sum(i.v) v from f
+                             join (select distinct iwa_id, gwa_id from staging.onet_iwa_reference) r
+                               on f.level = 'gwa' and r.gwa_id = f.activity_id
+                             join f i on i.level = 'iwa' and i.activity_id = r.iwa_id
+                             group by 1)
+        select count(*) filter (where f.level = 'iwa' and f.v <> d.v),
+               count(*) filter (where f.level = 'iwa' and f.v > 0),
+               count(*) filter (where f.level = 'gwa' and f.v <> g.v),
+               count(*) filter (where f.level = 'gwa' and f.v > 0)
+        from f left join iwa_of_dwas d on d.iwa_id = f.activity_id
+               left join gwa_of_iwas g on g.gwa_id = f.activity_id
+        """,
+    )
+    assert tuple(map(number, families.groups())) == misses
