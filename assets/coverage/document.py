@@ -167,16 +167,17 @@ def to_markdown(doc: Doc, *, embed_images: bool = False) -> str:
     return "\n".join(out)
 
 
-_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")  # a backslash escape of ASCII punctuation
+# a backslash escape of ASCII punctuation, or a code span (CommonMark: read left to right, so an
+# escaped backtick opens no span, and a span's content is literal: no escapes, links or bold in it)
+_ESCAPE_OR_CODE = re.compile(r"\\([!-/:-@\[-`{-~])|`([^`]+)`")
 _SLOT = re.compile(r"\x00(\d+)\x00")
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
-_CODE = re.compile(r"`([^`]+)`")
 
 
 def _inline(text: object) -> str:
-    """Report-written Markdown to HTML: escapes, links (safe targets only), **bold** and `code`.
+    """Report-written Markdown to HTML: escapes, `code`, links (safe targets only) and **bold**.
 
-    Escaped characters and finished links are parked in numbered slots, so that nothing inside
+    Escaped characters, code spans and finished links are parked in numbered slots, so that nothing inside
     them is read as syntax again."""
     slots: list[tuple[str, str]] = []  # (raw text, html)
 
@@ -191,8 +192,7 @@ def _inline(text: object) -> str:
 
     def fmt(s: str) -> str:
         s = html.escape(s, quote=False)
-        s = _BOLD.sub(r"<strong>\1</strong>", s)
-        return _CODE.sub(r"<code>\1</code>", s)
+        return _BOLD.sub(r"<strong>\1</strong>", s)
 
     def anchor(m: re.Match) -> str:
         label, href = fmt(m.group(1)), unpark(m.group(2), raw=True)
@@ -201,7 +201,14 @@ def _inline(text: object) -> str:
         return park(href, f'<a href="{html.escape(href)}">{label}</a>')
 
     s = one_line(text).replace("\x00", "\ufffd")
-    s = _ESCAPE.sub(lambda m: park(m.group(1), html.escape(m.group(1))), s)
+    s = _ESCAPE_OR_CODE.sub(
+        lambda m: (
+            park(m.group(1), html.escape(m.group(1)))
+            if m.group(1) is not None
+            else park(m.group(0), f"<code>{html.escape(m.group(2), quote=False)}</code>")
+        ),
+        s,
+    )
     s = _MD_LINK.sub(anchor, s)
     return unpark(fmt(s))
 

@@ -12,7 +12,7 @@ from assets.common.code_version import code_version
 from assets.common.files import write_atomic
 from assets.common.warehouse import dict_rows, has_table
 from assets.coverage.attribution import BLS_ATTRIBUTION, ONET_ATTRIBUTION
-from assets.coverage.document import Doc, Table, link, md_escape, to_html, to_markdown
+from assets.coverage.document import Doc, Table, link, md_code, md_escape, to_html, to_markdown
 from assets.coverage.grounding_sections import (
     inventory_summary,
 )
@@ -46,7 +46,7 @@ def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
         # 'engineering' inside a chosen 'software engineering' points nowhere new
         if not any(words_of <= set(re.findall(r"[0-9a-z]+", chosen)) for chosen in best.values()):
             best.setdefault(domain_id, alias)
-    return "; ".join(f"`{md_escape(alias)}` of {domain_id}" for domain_id, alias in list(best.items())[:3])
+    return "; ".join(f"{md_code(alias)} of {domain_id}" for domain_id, alias in list(best.items())[:3])
 
 
 QUARANTINE_SHOWN = 10
@@ -73,7 +73,7 @@ def quarantine_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
     )
     doc.bullets(
         [
-            f"`{md_escape(r['source_file'])}`"
+            md_code(r["source_file"])
             + (f" sheet {md_escape(r['source_sheet'])}" if r["source_sheet"] else "")
             + f" row {r['source_row']}"
             + (f" ({md_escape(r['task_id'])})" if r["task_id"] else "")

@@ -180,12 +180,16 @@ def test_the_index_lists_the_inventory_rows_that_were_not_loaded(tmp_path):
         [detail],
     )
     con.execute(
-        "insert into staging.inventory_quarantine values ('a.xlsx', 'Q3', 4, null, 'missing_id', null, '')"
+        "insert into staging.inventory_quarantine values ('a_b.xlsx', 'Q3', 4, null, 'missing_id', null, '')"
     )
-    md, _ = write_index(con, tmp_path)
+    md, md_path = write_index(con, tmp_path)
+    html = (tmp_path / "index.html").read_text()
     assert "**Inventory rows not loaded (quarantined):** 13, in no figure of these reports." in md
     assert "all 13 are in `staging.inventory_quarantine`" in md
-    assert "- `a.xlsx` sheet Q3 row 4: missing\\_id" in md  # no detail: the reason
+    # a code span's content is literal (CommonMark): `a\_b.xlsx` showed its backslash in viewers
+    assert "- `a_b.xlsx` sheet Q3 row 4: missing\\_id" in md  # no detail: the reason
+    assert "<code>a_b.xlsx</code> sheet Q3 row 4: missing_id" in MarkdownIt("commonmark").render(md)
+    assert "<code>a_b.xlsx</code> sheet Q3 row 4: missing_id" in html
     assert f"- `t.jsonl` row 18 (LEG-002): {detail}".replace("_", "\\_") in md
     assert "… and 3 more." in md  # 10 listed
     con.close()
