@@ -239,6 +239,8 @@ def refresh(
     took = time.monotonic() - t0
     if result.success:
         typer.echo(f"refresh_job succeeded in {took:.0f}s.")
+        if selection is None or any(k.to_user_string() == PUBLISHED_KEY for k in selection):
+            _print_what_was_published(settings)
     else:
         total, done = progress.total, progress.done
         if total and done < total:  # steps below a failure or an interrupt end without a hook
@@ -253,6 +255,42 @@ def refresh(
         for step_key, cause in progress.failures or [("(no step failed)", "the run itself failed")]:
             typer.echo(f"  {step_key}: {cause}", err=True)
         raise typer.Exit(EXIT_FAILED)
+
+
+def _print_what_was_published(settings) -> None:
+    """Where the reports are, and the inventory's verdict in a line: the log above names the
+    warehouse only, and a new user looked for the reports in the README."""
+    import duckdb
+
+    from assets.coverage.outputs import reports_dir
+
+    index = reports_dir(settings) / "index.html"
+    if index.is_file():
+        typer.echo(f"Reports: {index}")
+    try:
+        con = duckdb.connect(str(settings.warehouse), read_only=True)
+    except duckdb.Error:  # a reader's lock, say: the summary is a courtesy, the run succeeded
+        return
+    try:
+        counted = con.execute(
+            "select count(*) filter (where grounding = 'grounded'), count(*) filter (where grounding = "
+            "'ungrounded'), count(*) filter (where grounding = 'unverified'), count(*) "
+            "from marts.inventory_grounding where not is_excluded_status"
+        ).fetchone()
+        total, quarantined = con.execute(
+            "select (select count(*) from marts.inventory_grounding), "
+            "(select count(*) from staging.inventory_quarantine)"
+        ).fetchone()
+    except duckdb.Error:
+        return
+    finally:
+        con.close()
+    grounded, ungrounded, unverified, n = counted
+    left_out = f", {total - n:,} with an excluded status left out" if total > n else ""
+    typer.echo(
+        f"Inventory: {n:,} tasks counted{left_out}: {grounded:,} grounded, {ungrounded:,} ungrounded, "
+        f"{unverified:,} unverified; {quarantined:,} rows not loaded (quarantined)."
+    )
 
 
 CHECK_LINES_SHOWN = 10

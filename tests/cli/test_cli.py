@@ -586,8 +586,23 @@ def test_refresh_runs_the_whole_job_with_progress_and_publishes(refresh_env, mon
     assert "ran  staging__soc_structure_" in result.output  # a check's step
     assert f"[{steps}/{steps}] ok   warehouse__published" in result.output
     assert "refresh_job succeeded" in result.output
+    # where the reports are, and the inventory's verdict as the index counts it (a persona found the
+    # reports through the README: the log named the warehouse only)
+    assert f"Reports: {refresh_env / 'reports' / 'index.html'}" in result.output
+    assert (refresh_env / "reports" / "index.html").is_file()
     with duckdb.connect(str(refresh_env / "taskvalue.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from marts.task_value").fetchone()[0] == 18796
+        g, u, v, n, total = con.execute(
+            "select count(*) filter (where grounding = 'grounded' and not is_excluded_status), "
+            "count(*) filter (where grounding = 'ungrounded' and not is_excluded_status), "
+            "count(*) filter (where grounding = 'unverified' and not is_excluded_status), "
+            "count(*) filter (where not is_excluded_status), count(*) from marts.inventory_grounding"
+        ).fetchone()
+    assert (n, total) == (157, 176) and g > 80  # the example: 19 tasks retired or deprecated
+    assert (
+        f"Inventory: {n} tasks counted, {total - n} with an excluded status left out: {g} grounded, "
+        f"{u} ungrounded, {v} unverified; 0 rows not loaded (quarantined)."
+    ) in result.output
 
 
 def test_a_broken_domains_file_is_reported_not_a_traceback(warehouse, tmp_path):
