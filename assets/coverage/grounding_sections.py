@@ -175,6 +175,25 @@ def grounding_table(tasks: list[dict], *, declared: bool = False, reason: bool =
     )
 
 
+def _unverified_reasons(counted: list[dict]) -> str:
+    """The unverified tasks' `ungrounded_reason` values: filtering the mart or the export on the
+    reason alone counts them with the ungrounded tasks (a persona's 57 `no_credible_match` rows
+    against the index's 0)."""
+    by_reason: dict[str, int] = {}
+    for r in counted:
+        if r["grounding"] == "unverified":
+            by_reason[r["ungrounded_reason"]] = by_reason.get(r["ungrounded_reason"], 0) + r["tasks"]
+    if not by_reason:
+        return ""
+    listed = ", ".join(
+        f"`{reason}` {n:,}" for reason, n in sorted(by_reason.items(), key=lambda x: str(x[0]))
+    )
+    return (
+        f" Their `ungrounded_reason` in `marts.inventory_grounding` and the export says which ({listed}): "
+        "filter on `grounding` too."
+    )
+
+
 def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
     """The index's inventory figures: grounded, ungrounded (by reason) and unverified tasks, as shares
     of the tasks that count (those with an excluded status, e.g. retired, are left out and said so).
@@ -227,7 +246,7 @@ def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
             "declare a configured domain or their text resembles O*NET work weakly (a match above the "
             "resemblance floor: text matching could not say which work); or a credible match, but a `domain` that "
             "names no configured domain (see the names below: add an alias), so their domain could not "
-            "be checked.",
+            "be checked." + _unverified_reasons(counted),
         ]
     )
     doc.p(PET_PEEVE)

@@ -150,6 +150,11 @@ def test_index_shows_ungrounded_by_reason_without_retired_tasks(tmp_path):
     assert "**Grounded in valuable work:** 2 (28.6%)." in md
     assert "**Ungrounded:** 4 (57.1%), by reason below." in md
     assert "**Unverified:** 1 (14.3%)" in md
+    # the mart's reason column holds a value for unverified tasks too: the index says so, with counts
+    assert (
+        "Their `ungrounded_reason` in `marts.inventory_grounding` and the export says which "
+        "(`no_credible_match` 1): filter on `grounding` too." in md
+    )
     assert "| no credible match | 2 | 28.6% |" in md
     assert "| only low-tier work | 1 | 14.3% |" in md
     assert "| physical work | 0 | 0.0% |" in md
