@@ -33,6 +33,7 @@ ENV = {
     "TASKVALUE_PRIORITY_DIGITAL_ONLY": ("false", False),
     "TASKVALUE_MATCH_TOP_K": ("9", 9),
     "TASKVALUE_DOMAIN_BONUS": ("0.25", 0.25),
+    "TASKVALUE_BOILERPLATE_SHARE": ("0.15", 0.15),
     "TASKVALUE_MATCHER": ("hybrid", "hybrid"),
     "TASKVALUE_COVERAGE_MIN_CONFIDENCE": ("High", "high"),
     "TASKVALUE_COVERAGE_MAX_RANK": ("3", 3),
@@ -301,6 +302,16 @@ def test_a_previous_oes_vintage_not_before_the_current_one_is_refused():
             inventory_settings_from_env,
             {"TASKVALUE_DOMAIN_BONUS": "inf"},
             "domain_bonus (TASKVALUE_DOMAIN_BONUS) must be a finite number",
+        ),
+        (
+            inventory_settings_from_env,
+            {"TASKVALUE_BOILERPLATE_SHARE": "0"},
+            "boilerplate_share (TASKVALUE_BOILERPLATE_SHARE) must be a share of the tasks, above 0 and at most 1",
+        ),
+        (
+            inventory_settings_from_env,
+            {"TASKVALUE_BOILERPLATE_SHARE": "30"},
+            "boilerplate_share (TASKVALUE_BOILERPLATE_SHARE) must be a share of the tasks, above 0 and at most 1",
         ),
         (
             settings_from_env,

@@ -16,7 +16,7 @@ from assets.coverage.document import Doc, Table, link, md_code, md_escape, to_ht
 from assets.coverage.grounding_sections import (
     inventory_summary,
 )
-from assets.coverage.numbers import count, covered_pct, pct, usd
+from assets.coverage.numbers import count, covered_pct, pct, plural, usd
 from assets.coverage.release_sections import (
     onet_release_changes_section,
     release_changes_section,
@@ -47,6 +47,60 @@ def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
         if not any(words_of <= set(re.findall(r"[0-9a-z]+", chosen)) for chosen in best.values()):
             best.setdefault(domain_id, alias)
     return "; ".join(f"{md_code(alias)} of {domain_id}" for domain_id, alias in list(best.items())[:3])
+
+
+SHARED_SHOWN = 3
+
+
+def _quoted(sentence: str, limit: int = 120) -> str:
+    return "“" + md_escape(sentence if len(sentence) <= limit else sentence[: limit - 1] + "…") + "”"
+
+
+def shared_text_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
+    """The sentences many tasks repeat: the ones dropped as boilerplate, and the most shared ones kept,
+    which the matcher reads as each task's own words (a persona's sandbox preamble, in 28% of its
+    tasks, pulled its coding tasks toward network administrators, and nothing said so)."""
+    if not has_table(con, "int", "inventory_shared_sentences"):  # a selection that skipped it
+        return
+    rows = dict_rows(
+        con,
+        "select *, (select count(*) from staging.inventory_tasks) as all_tasks "
+        "from int.inventory_shared_sentences order by tasks desc, sentence",
+    )
+    if not rows:
+        return
+    dropped = [r for r in rows if r["is_boilerplate"]]
+    kept = [r for r in rows if not r["is_boilerplate"]]
+    first = rows[0]
+
+    def listed(of: list[dict]) -> str:
+        return "; ".join(
+            f"{_quoted(r['sentence'])} ({r['tasks']:,} tasks, {pct(100 * r['share_of_tasks'])})"
+            for r in of[:SHARED_SHOWN]
+        )
+
+    text = (
+        f"**Text many tasks repeat:** {plural(len(rows), 'sentence')} "
+        f"{'appears' if len(rows) == 1 else 'appear'} verbatim in 3 or more of the "
+        f"{first['all_tasks']:,} tasks. "
+    )
+    if dropped:
+        text += (
+            f"{plural(len(dropped), 'is', 'are')} in at least {plural(first['boilerplate_floor_tasks'], 'task')} "
+            f"({pct(100 * first['boilerplate_share'])}, `TASKVALUE_BOILERPLATE_SHARE`) and "
+            f"{'was' if len(dropped) == 1 else 'were'} dropped before matching as boilerplate: "
+            f"{listed(dropped)}"
+            + (f", and {len(dropped) - SHARED_SHOWN:,} more" if len(dropped) > SHARED_SHOWN else "")
+            + ". "
+        )
+    if kept:
+        text += (
+            f"{'The most repeated of the ' if len(kept) > SHARED_SHOWN else 'The '}{len(kept):,} kept: "
+            f"{listed(kept)}. The matcher reads a kept sentence as each task's own words, so environment "
+            "text repeated across many tasks can pull them toward one occupation (their best matches show "
+            "it); a lower share drops it, at the cost the README weighs. "
+        )
+    doc.p(text + "`int.inventory_shared_sentences` lists them all.")
 
 
 QUARANTINE_SHOWN = 10
@@ -191,6 +245,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
             "with no domain to prefer)."
         )
     quarantine_section(con, doc)
+    shared_text_section(con, doc)
     release_changes_section(con, doc, None)
     onet_release_changes_section(con, doc)
     doc.h2("Attribution")

@@ -120,7 +120,11 @@ def build_report_assets(domain_ids: Sequence[str], domains_problem: str | None =
     specs.append(
         AssetSpec(
             INDEX_KEY,
-            deps=[*REPORT_INPUTS, AssetKey(["staging", "inventory_quarantine"])],  # rows not loaded
+            deps=[
+                *REPORT_INPUTS,
+                AssetKey(["staging", "inventory_quarantine"]),  # rows not loaded
+                AssetKey(["int", "inventory_shared_sentences"]),  # text many tasks repeat
+            ],
             group_name="reports",
             kinds={"html", "markdown"},
             description="Index page ranking every domain by uncovered value: warehouse/reports/index.html "

@@ -37,6 +37,7 @@ from assets.inventory.matching.match import CANDIDATE_SCHEMA, QueryTask, match_t
 from assets.inventory.matching.matchers import make_matcher
 from assets.inventory.occupation_codes import OnetLookup
 from assets.inventory.overrides import STATUSES, locate_overrides, overrides_location, read_overrides
+from assets.inventory.shared_sentences import SHARED, boilerplate_sentences, inventory_shared_sentences
 from assets.inventory.thresholds import domain_bonus_for, thresholds_for, unrelated_threshold_for
 from assets.inventory.vanished import refuse_a_vanished_inventory
 from orchestration.resources import TaskvalueSettings
@@ -339,6 +340,7 @@ def query_tasks(con) -> list[QueryTask]:
     key=MATCHES,
     deps=[
         TASKS,
+        SHARED,  # the boilerplate to drop
         OVERRIDES,
         *ONET,
         AssetKey(["staging", "onet_tasks_to_dwas"]),
@@ -386,7 +388,9 @@ def inventory_task_matches(
             corpus = load_corpus(con)
             matcher.fit_corpus(corpus)
             # Rejected candidates are dropped after matching, so ask for enough to still fill top_k.
-            candidates = match_tasks(matcher, corpus, tasks, inv.top_k + int(rejections), bonus)
+            candidates = match_tasks(
+                matcher, corpus, tasks, inv.top_k + int(rejections), bonus, boilerplate_sentences(con)
+            )
         model = load_model("marts", "inventory_task_matches")
         con.register("inventory_match_candidates", candidates.to_arrow())
         try:
@@ -480,4 +484,4 @@ def rejects_without_effect(con) -> list[str]:
     return lines
 
 
-INVENTORY_ASSETS = [inventory_ingest, inventory_overrides, inventory_task_matches]
+INVENTORY_ASSETS = [inventory_ingest, inventory_overrides, inventory_shared_sentences, inventory_task_matches]

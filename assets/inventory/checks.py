@@ -139,6 +139,27 @@ SUITES = {
             row_id_columns=["source_row"],
         )
     ],
+    ("int", "inventory_shared_sentences"): [
+        GxSuite(
+            "inventory_shared_sentences__shared_by_3_or_more_and_dropped_at_the_floor",
+            """
+            select sentence, tasks, share_of_tasks, is_boilerplate,
+                is_boilerplate = (tasks >= boilerplate_floor_tasks) as dropped_exactly_at_the_floor,
+                tasks <= (select count(*) from staging.inventory_tasks) as within_the_inventory
+            from int.inventory_shared_sentences
+            """,
+            [
+                not_null("sentence"),
+                unique("sentence"),
+                between("tasks", 3, None),
+                between("share_of_tasks", 0, 1),
+                not_null("is_boilerplate"),
+                true("dropped_exactly_at_the_floor"),
+                true("within_the_inventory"),
+            ],
+            row_id_columns=["sentence"],
+        ),
+    ],
     ("marts", "inventory_task_matches"): [
         GxSuite(
             "inventory_task_matches__every_task_ranked_once_per_rank",

@@ -85,6 +85,25 @@ class InventorySettings(ConfigurableResource):
         "domain (config/domains.toml); 0 turns the domain prior off; < 0: the matcher's default.",
     )
 
+    boilerplate_share: float = env_field(
+        "TASKVALUE_BOILERPLATE_SHARE",
+        0.3,
+        number,
+        description="A sentence found verbatim in at least this share of the inventory's tasks (and in 3 or "
+        "more) is boilerplate, dropped before matching (int.inventory_shared_sentences lists the shared "
+        "sentences and which were dropped). Between 0 and 1; 1 drops only what every task repeats.",
+    )
+
+    @field_validator("boilerplate_share")
+    @classmethod
+    def _a_share(cls, v: float) -> float:
+        if not (math.isfinite(v) and 0 < v <= 1):
+            raise ValueError(
+                f"{setting_name(cls, 'boilerplate_share')} must be a share of the tasks, above 0 and at most 1 "
+                f"(got {v})"
+            )
+        return v
+
     @field_validator("matcher")
     @classmethod
     def _known_matcher(cls, v: str) -> str:

@@ -198,6 +198,14 @@ CASES = {
         ],
         "ExpectColumnValuesToBeInSet(column='candidate_resolves')",
     ),
+    # a shared sentence said to be dropped (or kept) against the floor it was counted by
+    "boilerplate_flag_against_the_floor": (
+        "inventory_shared_sentences__shared_by_3_or_more_and_dropped_at_the_floor",
+        [
+            "update int.inventory_shared_sentences set is_boilerplate = not is_boilerplate where sentence = 'Grading:'"
+        ],
+        "ExpectColumnValuesToBeInSet(column='dropped_exactly_at_the_floor')",
+    ),
     # a matched candidate ranked below one it outscores
     "ranks_out_of_score_order": (
         "inventory_task_matches__keys_bands_and_scores_valid",

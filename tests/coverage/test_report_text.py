@@ -200,6 +200,36 @@ def test_the_index_lists_the_inventory_rows_that_were_not_loaded(tmp_path):
     con.close()
 
 
+def test_the_index_names_the_text_many_tasks_repeat_and_what_was_dropped(tmp_path):
+    # a persona's sandbox preamble sat in 28% of its tasks, under the 30% cut, and pulled its coding
+    # tasks toward network administrators: no report said which sentences were kept or dropped
+    con = build_fixture_db()
+    md, _ = write_index(con, tmp_path)
+    assert "Text many tasks repeat" not in md  # no table (a selection without it): no paragraph
+    con.execute("create schema if not exists int")
+    con.execute(
+        "create table int.inventory_shared_sentences as select * from (values "
+        "('Grading:', 8, 1.0, true, 3, 0.3), "
+        "('You are in a *sandbox* with network access disabled.', 2 + 1, 0.375, true, 3, 0.3)) "
+        "t(sentence, tasks, share_of_tasks, is_boilerplate, boilerplate_floor_tasks, boilerplate_share)"
+    )
+    md, _ = write_index(con, tmp_path)
+    assert (
+        "**Text many tasks repeat:** 2 sentences appear verbatim in 3 or more of the 8 tasks. 2 are in "
+        "at least 3 tasks (30.0%, `TASKVALUE_BOILERPLATE_SHARE`) and were dropped before matching as "
+        "boilerplate: “Grading:” (8 tasks, 100.0%); “You are in a \\*sandbox\\* with network access "
+        "disabled.” (3 tasks, 37.5%). `int.inventory_shared_sentences` lists them all." in md
+    )
+    con.execute("update int.inventory_shared_sentences set is_boilerplate = false where tasks = 3")
+    md, _ = write_index(con, tmp_path)
+    assert "were dropped" not in md and "1 is in at least 3 tasks" in md
+    assert (
+        "The 1 kept: “You are in a \\*sandbox\\* with network access disabled.” (3 tasks, 37.5%). The "
+        "matcher reads a kept sentence as each task's own words" in md
+    )
+    con.close()
+
+
 # 4. text from the inventory is literal text in the Markdown and the HTML; only the report links
 
 XSS_TITLE = "[x](javascript:alert%281%29) <img src=x onerror=alert(1)> **b** `c` a|b _i_"

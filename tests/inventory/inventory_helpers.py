@@ -8,6 +8,7 @@ import duckdb
 from dagster import AssetCheckSeverity, AssetKey
 
 from assets.inventory.assets import DOMAINS, FILES, MATCHES, OVERRIDES, QUARANTINE, TASKS
+from assets.inventory.shared_sentences import SHARED
 from tests.conftest import run_refresh
 
 
@@ -26,6 +27,7 @@ def inventory_selection() -> list[AssetKey]:
         FILES,
         OVERRIDES,
         *DOMAINS,
+        SHARED,
         MATCHES,
     ]
 

@@ -357,9 +357,15 @@ def domain_ranked(
 
 
 def match_tasks(
-    matcher, corpus: Corpus, tasks: Sequence[QueryTask], top_n: int, domain_bonus: float = 0.0
+    matcher,
+    corpus: Corpus,
+    tasks: Sequence[QueryTask],
+    top_n: int,
+    domain_bonus: float = 0.0,
+    common: set[str] | None = None,
 ) -> pl.DataFrame:
-    """One row per (inventory task, candidate O*NET task) with score, ranking score and method."""
+    """One row per (inventory task, candidate O*NET task) with score, ranking score and method.
+    `common`: the boilerplate sentences to drop (int.inventory_shared_sentences); None finds them."""
     parts: list[pl.DataFrame] = []
     explicit = [t for t in tasks if t.onet_task_id is not None]
     if explicit:
@@ -380,7 +386,8 @@ def match_tasks(
     # code is taken out once per task: the matchers read a task's texts two or three times
     cleaned = prose_all([t.description for t in tasks])
     tasks = [replace(t, description=d) for t, d in zip(tasks, cleaned, strict=True)]
-    common = boilerplate((t.description for t in tasks), code_removed=True)
+    if common is None:
+        common = boilerplate((t.description for t in tasks), code_removed=True)
     few = {t.task_id: few_words(t.title, t.description, common) for t in tasks if t.onet_task_id is None}
     groups: dict[tuple[str | None, tuple[str, ...]], list[QueryTask]] = defaultdict(list)
     for t in tasks:

@@ -56,11 +56,15 @@ def sentences(text: str) -> list[str]:
     return [p.strip() for p in _BREAK.split(text) if p and p.strip()]
 
 
-def boilerplate(
-    descriptions: Iterable[str | None], min_tasks: int = 3, min_share: float = 0.3, code_removed: bool = False
-) -> set[str]:
-    """Sentences found verbatim in at least max(min_tasks, min_share x tasks) descriptions
-    (`code_removed`: they went through `prose` already)."""
+BOILERPLATE_MIN_TASKS = 3
+DEFAULT_BOILERPLATE_SHARE = 0.3
+
+
+def shared_sentences(
+    descriptions: Iterable[str | None], min_tasks: int = BOILERPLATE_MIN_TASKS, code_removed: bool = False
+) -> tuple[dict[str, int], int]:
+    """({sentence: descriptions holding it} for sentences in at least `min_tasks` descriptions, the
+    number of descriptions) (`code_removed`: they went through `prose` already)."""
     counts: Counter[str] = Counter()
     n = 0
     for text in descriptions:
@@ -68,8 +72,25 @@ def boilerplate(
         text = text if code_removed else prose(text)
         if text:
             counts.update(set(sentences(text[: CHUNK_CHARS * MAX_CHUNKS * 2])))
-    floor = max(min_tasks, math.ceil(min_share * n - 1e-9))  # "at least 30%": 3 of 12 is not
-    return {s for s, c in counts.items() if c >= floor}
+    return {s: c for s, c in counts.items() if c >= min_tasks}, n
+
+
+def boilerplate_floor(tasks: int, min_share: float, min_tasks: int = BOILERPLATE_MIN_TASKS) -> int:
+    """Descriptions a sentence must be in to be boilerplate: "at least 30%" (3 of 12 is not)."""
+    return max(min_tasks, math.ceil(min_share * tasks - 1e-9))
+
+
+def boilerplate(
+    descriptions: Iterable[str | None],
+    min_tasks: int = BOILERPLATE_MIN_TASKS,
+    min_share: float = DEFAULT_BOILERPLATE_SHARE,
+    code_removed: bool = False,
+) -> set[str]:
+    """Sentences found verbatim in at least max(min_tasks, min_share x tasks) descriptions
+    (`code_removed`: they went through `prose` already)."""
+    shared, n = shared_sentences(descriptions, min_tasks, code_removed)
+    floor = boilerplate_floor(n, min_share, min_tasks)
+    return {s for s, c in shared.items() if c >= floor}
 
 
 def strip_boilerplate(text: str | None, common: set[str]) -> str | None:

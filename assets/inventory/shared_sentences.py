@@ -1,0 +1,85 @@
+"""int.inventory_shared_sentences: the sentences the inventory repeats, and which of them the matcher
+drops as boilerplate.
+
+The matcher read the boilerplate it found and told no one: a team whose sandbox preamble sat in 28%
+of its tasks, under the 30% cut, saw most coding tasks matched on "network access disabled" and
+could not tell why without a second run. Found once here, the list is a table to read and the
+matches asset drops exactly what it says.
+"""
+
+import polars as pl
+from dagster import AssetExecutionContext, AssetKey, MaterializeResult, MetadataValue, asset
+from dagster_duckdb import DuckDBResource
+
+from assets.common.pools import WORK_DB_POOL
+from assets.common.results import table_result
+from assets.common.sql_models import load_model
+from assets.common.warehouse import build_sql_model, has_table
+from assets.inventory.config import InventorySettings
+from assets.inventory.matching.prose_pool import prose_all
+from assets.inventory.matching.text import boilerplate_floor, shared_sentences
+
+SHARED = AssetKey(["int", "inventory_shared_sentences"])
+TASKS = AssetKey(["staging", "inventory_tasks"])
+
+
+@asset(
+    pool=WORK_DB_POOL,
+    key=SHARED,
+    deps=[TASKS],
+    group_name="int",
+    kinds={"python", "duckdb", "sql"},
+    description=load_model("int", "inventory_shared_sentences").description,  # the table comment's text
+)
+def inventory_shared_sentences(
+    context: AssetExecutionContext, inventory_settings: InventorySettings, duckdb: DuckDBResource
+) -> MaterializeResult:
+    """Sentences in 3 or more inventory task descriptions, with whether the matcher drops them."""
+    share = inventory_settings.boilerplate_share
+    model = load_model("int", "inventory_shared_sentences")
+    with duckdb.get_connection() as con:
+        # every accepted task, as the matches asset reads them (query_tasks): one row per task
+        descriptions = [
+            r[0] for r in con.execute("select description from staging.inventory_tasks").fetchall()
+        ]
+        shared, tasks = shared_sentences(prose_all(descriptions), code_removed=True)
+        del descriptions
+        floor = boilerplate_floor(tasks, share)
+        frame = pl.DataFrame(
+            {"sentence": list(shared), "tasks": list(shared.values())},
+            schema={"sentence": pl.String, "tasks": pl.Int64},
+        )
+        con.register("inventory_shared_sentences_frame", frame.to_arrow())
+        try:
+            build_sql_model(con, model, {"all_tasks": float(max(tasks, 1)), "floor": floor, "share": share})
+        finally:
+            con.unregister("inventory_shared_sentences_frame")
+        dropped = int((frame["tasks"] >= floor).sum())
+        context.log.info(
+            f"{dropped} sentences in at least {floor:,} of {tasks:,} tasks dropped as boilerplate; "
+            f"{frame.height - dropped} shared by fewer kept"
+        )
+        return table_result(
+            con,
+            model.qualified,
+            order_by="tasks desc, sentence",
+            extra={
+                "boilerplate_share": MetadataValue.float(share),
+                "boilerplate_floor_tasks": MetadataValue.int(floor),
+                "sentences_dropped": MetadataValue.int(dropped),
+                "sentences_shared_and_kept": MetadataValue.int(frame.height - dropped),
+            },
+        )
+
+
+def boilerplate_sentences(con) -> set[str] | None:
+    """What the matcher drops: the table's boilerplate sentences (None without the table: a selection
+    that never built it, and the matcher finds them itself)."""
+    if not has_table(con, "int", "inventory_shared_sentences"):
+        return None
+    return {
+        r[0]
+        for r in con.execute(
+            "select sentence from int.inventory_shared_sentences where is_boilerplate"
+        ).fetchall()
+    }
