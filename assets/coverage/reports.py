@@ -251,6 +251,25 @@ def maybe_covered_sentence(ids: list[str]) -> str:
     )
 
 
+WEAK_IDS_SHOWN = 20
+
+
+def weak_match_sentence(ids: list[str]) -> str:
+    """What "(weak match)" in the gap table means: the gap is the inventory task's best match, but
+    the text is too weak to count (a persona's support tickets matched its own top gaps at low and
+    the report said 0% covered without naming them)."""
+    one = len(ids) == 1
+    shown = ", ".join(md_code(i) for i in ids[:WEAK_IDS_SHOWN])
+    more = f" and {len(ids) - WEAK_IDS_SHOWN:,} more" if len(ids) > WEAK_IDS_SHOWN else ""
+    return (
+        f"**Weak match:** {shown}{more} matched the gap{'' if one else 's'} marked with "
+        f"{'its ID' if one else 'their IDs'} best, but too weakly to cover {'it' if one else 'them'} (the "
+        "coverage rule wants a stronger text match, or a named occupation, an explicit O*NET Task ID or a "
+        "pin). If that is the work, pin the task in the overrides file or name the occupation "
+        "(`onet_soc_code`) and it counts; if not, the gap stands."
+    )
+
+
 def occupation_cell(row: dict) -> str:
     """The occupation, and when its OES row is shared by several O*NET codes, that its workers are a
     share of the row's: 656,402 Advanced Practice Psychiatric Nurses are a fifth of the Registered
@@ -316,10 +335,20 @@ def occupations_table(rows: list[dict], digital_only: bool) -> Table:
     )
 
 
+def maybe_covering(gap: dict) -> list[str]:
+    """The inventory tasks that may do a gap: those that named its occupation (task-uncertain), then
+    those whose best match it is, too weak to count (marked)."""
+    weak = [
+        i for i in gap["weak_match_inventory_task_ids"] if i not in gap["task_uncertain_inventory_task_ids"]
+    ]
+    return [*gap["task_uncertain_inventory_task_ids"], *(f"{i} (weak match)" for i in weak)]
+
+
 def gap_table(gaps: list[dict]) -> Table:
     """The gap rows; workers and wage are the occupation's (in this domain), not the task's. The last
-    column appears when an inventory task named a gap's occupation with a task-uncertain match."""
-    maybe = any(g["task_uncertain_inventory_task_ids"] for g in gaps)
+    column appears when an inventory task named a gap's occupation with a task-uncertain match, or
+    matched a gap best but too weakly to cover it."""
+    maybe = any(maybe_covering(g) for g in gaps)
     columns = ["#", "task", "occupation", "annual value", "occupation's workers", "occupation's $/hour"]
     columns += ["tier", "nature", "digital"] + (["maybe covered by"] if maybe else [])
     return Table(
@@ -335,7 +364,7 @@ def gap_table(gaps: list[dict]) -> Table:
                 g["tier"],
                 g["nature"],
                 {True: "yes", False: "no"}.get(g["is_digital"], "unknown"),
-                *([", ".join(g["task_uncertain_inventory_task_ids"])] if maybe else []),
+                *([", ".join(maybe_covering(g))] if maybe else []),
             )
             for g in gaps
         ],
@@ -687,6 +716,9 @@ def build_domain_doc(
     maybe = sorted({i for g in gaps for i in g["task_uncertain_inventory_task_ids"]})
     if maybe:
         doc.p(maybe_covered_sentence(maybe))
+    weak = sorted({i for g in gaps for i in g["weak_match_inventory_task_ids"]} - set(maybe))
+    if weak:
+        doc.p(weak_match_sentence(weak))
     occupations = uncovered_occupations(con, domain_id, digital_only) if gaps else []
     from_gaps = len({g["onet_soc_code"] for g in gaps})
     if len(occupations) > from_gaps:  # the table names occupations the gap list does not

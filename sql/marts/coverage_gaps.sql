@@ -32,11 +32,24 @@
 --     when none; pin the intended task in the overrides file to settle it.
 --   tier_rank: Tier number of tier (1 = lowest-paid band, as marts.task_value.tier_rank): sort tiers by it,
 --     the labels do not sort as text.
+--   weak_match_inventory_task_ids: Inventory tasks whose best candidate is this very task, but too weak
+--     to cover it (rank 1, matched by text or a named occupation, at least low confidence, not
+--     credible under the coverage rule; excluded statuses and declared-unmapped domains left out): the
+--     text points here and no one confirmed it. Empty when none; pin the task in the overrides file if
+--     that is the work.
 with uncertain as (
     select onet_soc_code, list_sort(list(distinct inventory_task_id)) as inventory_task_ids
     from int.inventory_match_credibility
     where covers and is_task_uncertain
     group by onet_soc_code
+),
+
+weak as (
+    select onet_task_id as task_id, list_sort(list(distinct inventory_task_id)) as inventory_task_ids
+    from int.inventory_match_credibility
+    where rank = 1 and not is_credible and not is_excluded_status and not in_declared_unmapped_domain
+        and method in ('text', 'hinted') and confidence_level >= 1 and onet_task_id is not null
+    group by onet_task_id
 ),
 
 ranked as (
@@ -65,8 +78,10 @@ select
     priority_score,
     priority_rank,
     coalesce(u.inventory_task_ids, []::varchar[]) as task_uncertain_inventory_task_ids,
-    tier_rank
+    tier_rank,
+    coalesce(w.inventory_task_ids, []::varchar[]) as weak_match_inventory_task_ids
 from ranked
 left join uncertain as u using (onet_soc_code)
+left join weak as w using (task_id)
 where gap_rank <= $top_gaps
 order by domain_id, gap_rank

@@ -297,6 +297,13 @@ def test_gaps_ranked_by_priority(cov_con):
         ("sector-finance", 1, 201, 30_000, 20, 35.0, "mid", "judgment", True),
         ("sector-finance", 2, 202, 10_000, 20, 35.0, "mid", "interpersonal", True),
     ]
+    # 201 is inv-3's best match, low: too weak to cover, named beside the gap; 202 is inv-6's at
+    # 'none' (no evidence) and inv-2's only at rank 2: no one
+    weak = cov_con.execute(
+        "select task_id, weak_match_inventory_task_ids from marts.coverage_gaps "
+        "where domain_id = 'digital-copywriting' order by gap_rank"
+    ).fetchall()
+    assert weak == [(201, ["inv-3"]), (202, [])]
 
 
 def test_rl_export_row(cov_con):
@@ -1165,3 +1172,13 @@ def test_concentration_medians_tier_lists_and_a_domain_without_value():
         )
         is None
     )
+
+
+def test_a_weak_match_of_a_retired_task_names_no_gap():
+    con = build_fixture_db(
+        edits=["update staging.inventory_tasks set status = 'retired' where task_id = 'inv-3'"]
+    )
+    weak = con.execute(
+        "select count(*) from marts.coverage_gaps where len(weak_match_inventory_task_ids) > 0"
+    ).fetchone()[0]
+    assert weak == 0

@@ -28,8 +28,25 @@ def gap(**overrides) -> dict:
         "nature": "judgment",
         "is_digital": True,
         "task_uncertain_inventory_task_ids": [],
+        "weak_match_inventory_task_ids": [],
     }
     return {**row, **overrides}
+
+
+def test_a_gap_names_the_inventory_tasks_that_may_do_it_weak_matches_marked():
+    rows = reports.gap_table(
+        [
+            gap(task_uncertain_inventory_task_ids=["A-1"], weak_match_inventory_task_ids=["A-1", "B-2"]),
+            gap(gap_rank=2, weak_match_inventory_task_ids=["C-3"]),
+            gap(gap_rank=3),
+        ]
+    ).rows
+    # a task both named the occupation and matched the gap best is listed once, as the stronger
+    assert [r[9] for r in rows] == ["A-1, B-2 (weak match)", "C-3 (weak match)", ""]
+    assert len(reports.gap_table([gap()]).rows[0]) == 9  # no column when no gap has one
+    sentence = reports.weak_match_sentence(["B-2", "C-3"])
+    assert sentence.startswith("**Weak match:** `B-2`, `C-3` matched the gaps marked with their IDs best")
+    assert "pin the task in the overrides file or name the occupation (`onet_soc_code`)" in sentence
 
 
 def test_an_oes_row_split_two_ways_says_its_workers_are_a_share():
