@@ -23,6 +23,12 @@ def test_assets_materialize_and_every_check_passes(tmp_path):
         environ={}, warehouse_path=str(tmp_path / "taskvalue.duckdb"), work_db_path=str(work)
     )
     marts = [AssetKey(["marts", t]) for t in ("domain_coverage", "coverage_gaps", "inventory_export")]
+    # a mart an earlier refresh exported and this code no longer builds: retired, or it is published
+    # again as if current; a file taskvalue never writes stays
+    staged_exports = tmp_path / "work_outputs" / "exports"
+    staged_exports.mkdir(parents=True)
+    (staged_exports / "dropped_mart.parquet").write_bytes(b"stale")
+    (staged_exports / "notes.txt").write_text("mine")
     result = materialize(
         [*TABLE_ASSETS, *CHECKS, build_report_assets(FIXTURE_DOMAINS), build_exports_asset(marts)],
         resources={
@@ -55,6 +61,8 @@ def test_assets_materialize_and_every_check_passes(tmp_path):
     assert (staged / "reports" / "digital-copywriting.html").is_file()
     assert (staged / "reports" / "index.html").is_file()
     assert (staged / "exports" / "inventory_export.parquet").is_file()
+    assert not (staged_exports / "dropped_mart.parquet").exists()
+    assert (staged_exports / "notes.txt").read_text() == "mine"
     assert not (tmp_path / "reports").exists()
 
 
