@@ -262,6 +262,12 @@ def test_a_previous_oes_vintage_not_before_the_current_one_is_refused():
 
     with pytest.raises(pydantic.ValidationError, match="must be earlier than oes_vintage"):
         settings_from_env(environ={"TASKVALUE_OES_VINTAGE": "2023", "TASKVALUE_OES_PREVIOUS_VINTAGE": "2024"})
+    # the same year twice compared it with itself: every release change 0, silently
+    with pytest.raises(pydantic.ValidationError, match="must be earlier than oes_vintage"):
+        settings_from_env(environ={"TASKVALUE_OES_VINTAGE": "2024", "TASKVALUE_OES_PREVIOUS_VINTAGE": "2024"})
+    # the README's release changes compare May 2023 with May 2024 by default
+    defaults = settings_from_env(environ={})
+    assert (defaults.oes_previous_vintage, defaults.oes_vintage) == (2023, 2024)
 
 
 @pytest.mark.parametrize(

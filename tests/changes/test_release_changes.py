@@ -72,10 +72,10 @@ def test_previous_oes_code_names_each_sides_match(fx):
     }
 
 
-def _rebuilt(fixture_settings, *edits: str) -> duckdb.DuckDBPyConnection:
+def _rebuilt(fixture_settings, *edits: str, **value_overrides) -> duckdb.DuckDBPyConnection:
     """marts.release_changes rebuilt in memory from the fixture warehouse's inputs after `edits`
-    (default value settings: 2,080 hours, loaded-cost multiplier 1.0)."""
-    return rebuild_on_copy(fixture_settings, ["marts.release_changes"], edits)
+    (default value settings: 2,080 hours, loaded-cost multiplier 1.0, unless `value_overrides`)."""
+    return rebuild_on_copy(fixture_settings, ["marts.release_changes"], edits, **value_overrides)
 
 
 def test_a_side_without_tier_is_no_tier_change(fixture_settings):
@@ -100,6 +100,18 @@ def test_a_side_without_tier_is_no_tier_change(fixture_settings):
     assert got["15-1252.00"] == ("continuing", 3, 0, 0, 0, 0)
     assert got["29-2011.00"] == ("matched_only_current", 3, 0, 0, 0, 0)
     assert got["11-1011.00"][:4] == ("continuing", 3, 3, 3)  # untouched: $95 -> $100/hr is a change
+
+
+def test_the_previous_tier_bands_the_loaded_cost_as_the_current_one_does(fixture_settings):
+    # Chief executives' May 2023 $95/hr at a loaded-cost multiplier of 1.3 is $123.50/hr: the
+    # $100-200 band, as the current tier bands the loaded cost (the unloaded $95 read $50-100/hr and
+    # made a tier change of every task near a threshold)
+    con = _rebuilt(fixture_settings, loaded_cost_multiplier=1.3)
+    got = con.execute(
+        "select previous_hourly_wage_usd, previous_tier, previous_tier_rank from marts.release_changes "
+        "where change_level = 'task' and task_id = 8823"
+    ).fetchone()
+    assert got == (D("95.00"), "$100-200/hr", 5)
 
 
 @pytest.mark.slow

@@ -406,6 +406,11 @@ def test_refresh_prints_a_failed_step_with_its_error_and_exits_1(refresh_env, mo
     verbose = runner.invoke(app, ["refresh", "--verbose", "--select", "key:ingest/soc+"])
     assert verbose.exit_code == 1 and "Dependencies for step staging__soc" in verbose.output
     assert "steps did not run" not in verbose.output
+    # the whole job: the total is known, so the count says of how many
+    whole = runner.invoke(app, ["refresh"])
+    assert whole.exit_code == 1 and "Not executing" not in whole.output
+    unrun = re.search(r"^(\d+) of (\d+) steps did not run\.$", whole.output, re.M)
+    assert unrun and 50 < int(unrun[1]) < int(unrun[2]), whole.output
 
 
 def test_a_failed_blocking_check_is_named_on_its_fail_line():
@@ -449,7 +454,12 @@ def test_failed_checks_are_listed_with_their_severity(capsys):
 
     result = dg.materialize([table, table__has_rows, table__is_fresh, table__is_unique], raise_on_error=False)
     capsys.readouterr()  # Dagster's own log of the run
-    _print_failed_checks(result)
+
+    class Reexecuted:  # a re-executed step evaluates its check again: printed once all the same
+        def get_asset_check_evaluations(self):
+            return result.get_asset_check_evaluations() * 2
+
+    _print_failed_checks(Reexecuted())
     # each once, a warning with what its metadata names: counts, then the first 10 lines of its list
     assert capsys.readouterr().err.splitlines() == [
         "check failed (error): table__has_rows",

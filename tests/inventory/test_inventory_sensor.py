@@ -168,11 +168,16 @@ def test_sensor_ignores_files_the_ingest_does_not_read(tmp_path):
         isinstance(overrides, RunRequest)
         and overrides.tags["taskvalue/inventory_changed"] == "_overrides.csv"
     )
+    # an overrides file in another format, which the overrides asset refuses: a run says so (the
+    # sensor ignored it, and the user never saw the refusal)
+    (inventory / "_overrides.xlsx").write_bytes(b"PK")
+    other, cursor = evaluate(settings, cursor)
+    assert isinstance(other, RunRequest) and other.tags["taskvalue/inventory_changed"] == "_overrides.xlsx"
     # the sensor counts exactly the files the ingest does not skip as reserved, plus the overrides
     files = ingest_directory(inventory, OnetLookup()).files
     read = {r["source_file"] for r in files.iter_rows(named=True) if r["status"] != "skipped"}
     domains = (REPO / "config" / "domains.toml").as_posix()  # the project's, by absolute path
-    assert set(json.loads(cursor)["files"]) == read | {"_overrides.csv", domains}
+    assert set(json.loads(cursor)["files"]) == read | {"_overrides.csv", "_overrides.xlsx", domains}
     skipped = {r["source_file"]: r["notes"] for r in files.iter_rows(named=True) if r["status"] == "skipped"}
     assert (
         skipped["a.csv~"]

@@ -96,6 +96,26 @@ def test_schedules_run_the_jobs_at_the_utc_times_the_readme_states():
         s = schedules[name]
         minute, hour = s.cron_schedule.split()[:2]
         assert (s.job_name, f"{int(hour):02d}:{int(minute):02d}", s.execution_timezone) == (job, hhmm, "UTC")
+    # and on the days it states (a mutant moved the OES check to March and April: May's release unseen)
+    section = (REPO / "README.md").read_text(encoding="utf-8").split("### Schedules and sensors", 1)[1]
+    assert "quarterly: 15 Mar/Jun/Sep/Dec" in section and "every Monday of April and May" in section
+    assert {name: s.cron_schedule for name, s in schedules.items()} == {
+        "onet_release_check_schedule": "0 6 15 3,6,9,12 *",
+        "oes_release_check_schedule": "0 6 * 4,5 1",
+        "daily_inventory_refresh_schedule": "0 5 * * *",
+        "daily_full_refresh_schedule": "0 4 * * *",
+    }
+
+
+def test_every_job_that_writes_the_work_database_is_tagged_so_the_queue_keeps_writers_apart():
+    from orchestration.definitions import defs
+    from orchestration.jobs import WRITER_TAGS
+
+    for name in ("refresh_job", "inventory_refresh_job"):
+        tags = defs.resolve_job_def(name).tags
+        assert WRITER_TAGS.items() <= tags.items(), name
+        # run monitoring ends a run after max_runtime: a first refresh downloads for minutes
+        assert int(tags["dagster/max_runtime"]) >= 3600, name
 
 
 def test_definitions_load_without_deprecation_or_dagster_warnings():
