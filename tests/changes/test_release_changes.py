@@ -114,6 +114,21 @@ def test_the_previous_tier_bands_the_loaded_cost_as_the_current_one_does(fixture
     assert got == (D("95.00"), "$100-200/hr", 5)
 
 
+def test_a_tied_remainder_cent_goes_to_the_lowest_task_id(fixture_settings):
+    # 11-1011.00's three tasks weighted equally: 1,877,200,000,000 cents / 3 leaves 1 cent, and the
+    # three remainders tie; marts.task_value's rule gives it to the lowest Task ID
+    con = _rebuilt(
+        fixture_settings, "update int.task_weights set weight_units = 1 where onet_soc_code = '11-1011.00'"
+    )
+    got = dict(
+        con.execute(
+            "select task_id, previous_value_usd from marts.release_changes "
+            "where change_level = 'task' and onet_soc_code = '11-1011.00'"
+        ).fetchall()
+    )
+    assert got == {8823: D("6257333333.34"), 8824: D("6257333333.33"), 8842: D("6257333333.33")}
+
+
 @pytest.mark.slow
 def test_real_vintages_2023_to_2024(real_con):
     counts = dict(
