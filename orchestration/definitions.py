@@ -6,8 +6,9 @@ them were built and their blocking checks passed.
 """
 
 import logging
+from collections.abc import Mapping
 
-from dagster import Definitions, in_process_executor
+from dagster import Definitions, LoggerDefinition, in_process_executor
 
 import assets.changes as changes
 import assets.coverage as coverage
@@ -39,9 +40,13 @@ ALL_ASSETS = apply_global_freshness([*TABLE_ASSETS, published])
 ALL_CHECKS = [*STAGING_CHECKS, *value.CHECKS, *inventory.CHECKS, *coverage.CHECKS, *changes.CHECKS]
 
 
-def build_definitions(**setting_overrides) -> Definitions:
+def build_definitions(
+    *, loggers: Mapping[str, LoggerDefinition] | None = None, **setting_overrides
+) -> Definitions:
+    """Everything Dagster loads; `loggers` replace the jobs' default console logger (the CLI's)."""
     settings = settings_from_env(**setting_overrides)
     return Definitions(
+        loggers=loggers,
         assets=ALL_ASSETS,
         asset_checks=ALL_CHECKS,
         resources={

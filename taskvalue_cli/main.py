@@ -179,12 +179,10 @@ def refresh(
     settings = _settings()
     value = value_settings_from_env()
     attributes = attribute_file(settings, value)  # so does a named attribute file that is not there
-    defs = build_definitions()
-    progress = _Progress(check_step_keys(defs))
     unrun = UnrunStepLines()
+    defs = build_definitions(loggers=None if verbose else {"console": console_without_unrun_steps(unrun)})
+    progress = _Progress(check_step_keys(defs))
     job = defs.resolve_job_def("refresh_job").with_hooks(progress.hooks())
-    if not verbose:
-        job = job.with_logger_defs({"console": console_without_unrun_steps(unrun)})
     selection = _resolve(select, defs)
     refuse_mirror_gaps(settings, selection)  # a vintage without its sector file stopped the run at step 2
     if selection is None or AssetKey(["int", "domain_tier_order"]) in selection:

@@ -169,7 +169,8 @@ def to_markdown(doc: Doc, *, embed_images: bool = False) -> str:
 
 # a backslash escape of ASCII punctuation, or a code span (CommonMark: read left to right, so an
 # escaped backtick opens no span, and a span's content is literal: no escapes, links or bold in it)
-_ESCAPE_OR_CODE = re.compile(r"\\([!-/:-@\[-`{-~])|`([^`]+)`")
+# A span opens with a run of backticks and closes at the next run of the same length (``a `b` c``).
+_ESCAPE_OR_CODE = re.compile(r"\\([!-/:-@\[-`{-~])|(?<!`)(`+)(?!`)(.+?)(?<!`)\2(?!`)")
 _SLOT = re.compile(r"\x00(\d+)\x00")
 _BOLD = re.compile(r"\*\*([^*]+)\*\*")
 
@@ -201,11 +202,18 @@ def _inline(text: object) -> str:
         return park(href, f'<a href="{html.escape(href)}">{label}</a>')
 
     s = one_line(text).replace("\x00", "\ufffd")
+
+    def code(content: str) -> str:
+        # one space each side is stripped, so that a span can start or end with a backtick (`` `x ``)
+        if len(content) > 2 and content[0] == content[-1] == " " and content.strip():
+            content = content[1:-1]
+        return f"<code>{html.escape(content, quote=False)}</code>"
+
     s = _ESCAPE_OR_CODE.sub(
         lambda m: (
             park(m.group(1), html.escape(m.group(1)))
             if m.group(1) is not None
-            else park(m.group(0), f"<code>{html.escape(m.group(2), quote=False)}</code>")
+            else park(m.group(0), code(m.group(3)))
         ),
         s,
     )

@@ -25,6 +25,7 @@ from assets.coverage.report_paths import (
     INDEX_FILES,
     report_files,
 )
+from assets.inventory.matching.text import boilerplate_floor
 
 
 def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
@@ -84,10 +85,17 @@ def shared_text_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
         f"{'appears' if len(rows) == 1 else 'appear'} verbatim in 3 or more of the "
         f"{first['all_tasks']:,} tasks. "
     )
+    floor, share = first["boilerplate_floor_tasks"], float(first["boilerplate_share"])
+    asked = boilerplate_floor(first["all_tasks"], share, min_tasks=0)
+    why = (
+        f"{pct(100 * share)}, `TASKVALUE_BOILERPLATE_SHARE`"
+        if floor
+        <= asked  # else the floor of 3: a share of a few tasks would call 1 shared sentence boilerplate
+        else f"never fewer than 3, though {pct(100 * share)} of them, `TASKVALUE_BOILERPLATE_SHARE`, is {asked:,}"
+    )
     if dropped:
         text += (
-            f"{plural(len(dropped), 'is', 'are')} in at least {plural(first['boilerplate_floor_tasks'], 'task')} "
-            f"({pct(100 * first['boilerplate_share'])}, `TASKVALUE_BOILERPLATE_SHARE`) and "
+            f"{plural(len(dropped), 'is', 'are')} in at least {plural(floor, 'task')} ({why}) and "
             f"{'was' if len(dropped) == 1 else 'were'} dropped before matching as boilerplate: "
             f"{listed(dropped)}"
             + (f", and {len(dropped) - SHARED_SHOWN:,} more" if len(dropped) > SHARED_SHOWN else "")

@@ -716,7 +716,15 @@ def build_domain_doc(
     maybe = sorted({i for g in gaps for i in g["task_uncertain_inventory_task_ids"]})
     if maybe:
         doc.p(maybe_covered_sentence(maybe))
-    weak = sorted({i for g in gaps for i in g["weak_match_inventory_task_ids"]} - set(maybe))
+    # per gap, as the table marks them: a task-uncertain match on one gap and a weak one on another
+    weak = sorted(
+        {
+            i
+            for g in gaps
+            for i in g["weak_match_inventory_task_ids"]
+            if i not in g["task_uncertain_inventory_task_ids"]
+        }
+    )
     if weak:
         doc.p(weak_match_sentence(weak))
     occupations = uncovered_occupations(con, domain_id, digital_only) if gaps else []

@@ -388,8 +388,9 @@ def inventory_task_matches(
             corpus = load_corpus(con)
             matcher.fit_corpus(corpus)
             # Rejected candidates are dropped after matching, so ask for enough to still fill top_k.
+            common = boilerplate_sentences(con, inv.boilerplate_share, context.log.warning)
             candidates = match_tasks(
-                matcher, corpus, tasks, inv.top_k + int(rejections), bonus, boilerplate_sentences(con)
+                matcher, corpus, tasks, inv.top_k + int(rejections), bonus, common, inv.boilerplate_share
             )
         model = load_model("marts", "inventory_task_matches")
         con.register("inventory_match_candidates", candidates.to_arrow())

@@ -10,6 +10,7 @@ from assets.common.warn_checks import warning_check
 from assets.inventory.override_warnings import published_decisions_unchanged
 from assets.inventory.overrides import STATUSES
 from assets.inventory.row_warnings import ROW_WARNINGS
+from assets.inventory.shared_sentences import INVENTORY_FINGERPRINT
 
 FLAGGED_SHOWN = 200  # lines listed in the check's metadata; the table holds them all
 
@@ -142,10 +143,11 @@ SUITES = {
     ("int", "inventory_shared_sentences"): [
         GxSuite(
             "inventory_shared_sentences__shared_by_3_or_more_and_dropped_at_the_floor",
-            """
+            f"""
             select sentence, tasks, share_of_tasks, is_boilerplate,
                 is_boilerplate = (tasks >= boilerplate_floor_tasks) as dropped_exactly_at_the_floor,
-                tasks <= (select count(*) from staging.inventory_tasks) as within_the_inventory
+                tasks <= (select count(*) from staging.inventory_tasks) as within_the_inventory,
+                inventory_fingerprint = ({INVENTORY_FINGERPRINT}) as counted_on_this_inventory
             from int.inventory_shared_sentences
             """,
             [
@@ -156,6 +158,7 @@ SUITES = {
                 not_null("is_boilerplate"),
                 true("dropped_exactly_at_the_floor"),
                 true("within_the_inventory"),
+                true("counted_on_this_inventory"),
             ],
             row_id_columns=["sentence"],
         ),

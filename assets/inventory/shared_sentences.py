@@ -51,7 +51,17 @@ def inventory_shared_sentences(
         )
         con.register("inventory_shared_sentences_frame", frame.to_arrow())
         try:
-            build_sql_model(con, model, {"all_tasks": float(max(tasks, 1)), "floor": floor, "share": share})
+            fingerprint = con.execute(INVENTORY_FINGERPRINT).fetchall()[0][0]
+            build_sql_model(
+                con,
+                model,
+                {
+                    "all_tasks": float(max(tasks, 1)),
+                    "floor": floor,
+                    "share": share,
+                    "fingerprint": fingerprint,
+                },
+            )
         finally:
             con.unregister("inventory_shared_sentences_frame")
         dropped = int((frame["tasks"] >= floor).sum())
@@ -72,10 +82,33 @@ def inventory_shared_sentences(
         )
 
 
-def boilerplate_sentences(con) -> set[str] | None:
-    """What the matcher drops: the table's boilerplate sentences (None without the table: a selection
-    that never built it, and the matcher finds them itself)."""
+# Which inventory the table was counted on: the descriptions' hashes combined (any order, one pass).
+INVENTORY_FINGERPRINT = (
+    "select coalesce(bit_xor(hash(task_id, coalesce(description, ''))), 0) from staging.inventory_tasks"
+)
+
+
+def boilerplate_sentences(con, share: float, log=None) -> set[str] | None:
+    """What the matcher drops: the table's boilerplate sentences, when the table was counted on this
+    inventory at this share. None otherwise, and the matcher finds them itself at `share`: no table
+    (a selection that never built it), an empty one (nothing to check it by), or a stale one (a
+    selection that re-ran the matches after the inventory or the setting changed), which `log` hears
+    of, since the table and the index then describe another run."""
     if not has_table(con, "int", "inventory_shared_sentences"):
+        return None
+    built = con.execute(
+        "select distinct boilerplate_share, inventory_fingerprint from int.inventory_shared_sentences"
+    ).fetchall()
+    if not built:
+        return None
+    current = con.execute(INVENTORY_FINGERPRINT).fetchall()[0][0]
+    if built != [(share, current)]:
+        if log is not None:
+            log(
+                "int.inventory_shared_sentences was counted on another inventory or boilerplate share than "
+                f"this run's ({share}): the matcher found the boilerplate itself; materialize "
+                "int/inventory_shared_sentences too, so that the table and the index report say what was dropped"
+            )
         return None
     return {
         r[0]

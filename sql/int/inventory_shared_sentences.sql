@@ -13,12 +13,16 @@
 --   boilerplate_floor_tasks: Tasks a sentence must be in to be boilerplate: max(3, the boilerplate
 --     share x the tasks, rounded up).
 --   boilerplate_share: The boilerplate share in force (TASKVALUE_BOILERPLATE_SHARE).
+--   inventory_fingerprint: The inventory the sentences were counted on (its task IDs and descriptions
+--     hashed): the matcher drops this table's boilerplate only when it matches the inventory it
+--     matches, and finds it itself otherwise.
 select
     sentence,
     tasks,
     tasks / $all_tasks as share_of_tasks,
     tasks >= $floor as is_boilerplate,
     $floor::bigint as boilerplate_floor_tasks,
-    $share::double as boilerplate_share
+    $share::double as boilerplate_share,
+    $fingerprint::ubigint as inventory_fingerprint
 from inventory_shared_sentences_frame
 order by tasks desc, sentence

@@ -220,12 +220,27 @@ def test_the_index_names_the_text_many_tasks_repeat_and_what_was_dropped(tmp_pat
         "boilerplate: “Grading:” (8 tasks, 100.0%); “You are in a \\*sandbox\\* with network access "
         "disabled.” (3 tasks, 37.5%). `int.inventory_shared_sentences` lists them all." in md
     )
-    con.execute("update int.inventory_shared_sentences set is_boilerplate = false where tasks = 3")
+    # counted at 50%: 4 of the 8 tasks, so the 3-task sentence is kept
+    con.execute(
+        "update int.inventory_shared_sentences set boilerplate_share = 0.5, boilerplate_floor_tasks = 4, "
+        "is_boilerplate = tasks >= 4"
+    )
     md, _ = write_index(con, tmp_path)
-    assert "were dropped" not in md and "1 is in at least 3 tasks" in md
+    assert "were dropped" not in md
+    assert "1 is in at least 4 tasks (50.0%, `TASKVALUE_BOILERPLATE_SHARE`) and was dropped" in md
     assert (
         "The 1 kept: “You are in a \\*sandbox\\* with network access disabled.” (3 tasks, 37.5%). The "
         "matcher reads a kept sentence as each task's own words" in md
+    )
+    # at 10% of 8 tasks (1), the floor of 3 is what counts, and the paragraph says so
+    con.execute(
+        "update int.inventory_shared_sentences set boilerplate_share = 0.1, boilerplate_floor_tasks = 3, "
+        "is_boilerplate = true"
+    )
+    md, _ = write_index(con, tmp_path)
+    assert (
+        "2 are in at least 3 tasks (never fewer than 3, though 10.0% of them, `TASKVALUE_BOILERPLATE_SHARE`, "
+        "is 1) and were dropped" in md
     )
     con.close()
 
@@ -278,6 +293,24 @@ def test_inventory_text_cannot_inject_html_or_links(hostile):
     assert (
         '<a href="digital-copywriting.html">Digital copywriting</a>' in (hostile / "index.html").read_text()
     )
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "`a_b.xlsx` row 4",
+        "\\`not code` and ``double``",  # an escaped backtick opens no span
+        "``a `b` c``",  # a span closes at a run of its own length
+        "`` `x ``",  # one space each side stripped
+        "`x` and `y`",
+        "`unclosed and **b**",
+        "`[x](https://example.org) **b** \\_`",  # a span's content is literal
+    ],
+)
+def test_the_html_renderer_reads_code_spans_as_commonmark_does(text):
+    from assets.coverage.document import _inline
+
+    assert _inline(text) == MarkdownIt("commonmark").renderInline(text)
 
 
 def test_only_web_and_relative_links_are_made():

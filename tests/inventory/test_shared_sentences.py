@@ -23,7 +23,8 @@ BODIES = [
 
 
 def write_inventory(directory):
-    """10 tasks: the preamble in 4 (40%), the grading line in 3 (30%), a pair that differ only by it."""
+    """10 tasks: the preamble in 5 (50%, with SAME-A), the grading line in 3 (30%), and a pair that
+    differ only by the preamble."""
     directory.mkdir()
     tasks = [(f"T-{i}", f"Task {i}", body) for i, body in enumerate(BODIES)]
     tasks = [(i, t, f"{PREAMBLE} {b}" if n < 4 else b) for n, (i, t, b) in enumerate(tasks)]
@@ -67,3 +68,24 @@ def test_shared_sentences_are_listed_and_the_matcher_drops_exactly_the_boilerpla
     assert same_a and same_b
     # dropped, the preamble changes nothing; kept, it is matched as the task's own words
     assert (same_a == same_b) == (floor <= 5)
+
+
+def test_a_stale_table_is_not_trusted_and_the_run_says_so(tmp_path, shared_data, monkeypatch, capfd):
+    """The matches re-run alone after the share changed: the table counted at 30% no longer says what
+    this run drops (at 60% the preamble is kept), so the matcher finds the boilerplate itself."""
+    from assets.inventory.assets import MATCHES
+    from tests.conftest import run_refresh
+
+    write_inventory(tmp_path / "inventory")
+    settings = refresh(tmp_path, shared_data, tmp_path / "inventory")
+    assert candidates(settings, "SAME-A") == candidates(settings, "SAME-B")
+    capfd.readouterr()
+    monkeypatch.setenv("TASKVALUE_BOILERPLATE_SHARE", "0.6")
+    result, settings = run_refresh(
+        tmp_path, shared_data, selection=[MATCHES], inventory_dir=str(tmp_path / "inventory")
+    )
+    assert result.success
+    assert "int.inventory_shared_sentences was counted on another inventory or boilerplate share" in (
+        capfd.readouterr().err
+    )
+    assert candidates(settings, "SAME-A") != candidates(settings, "SAME-B")  # the preamble kept, at 60%

@@ -35,7 +35,7 @@ import polars as pl
 
 from assets.inventory.matching.corpus import Corpus
 from assets.inventory.matching.prose_pool import prose_all
-from assets.inventory.matching.text import boilerplate, few_words, query_texts
+from assets.inventory.matching.text import DEFAULT_BOILERPLATE_SHARE, boilerplate, few_words, query_texts
 from assets.inventory.occupation_codes import soc_prefixes
 
 DOC_HITS = 50  # nearest statements per query text: they nominate the candidate occupations
@@ -363,9 +363,11 @@ def match_tasks(
     top_n: int,
     domain_bonus: float = 0.0,
     common: set[str] | None = None,
+    boilerplate_share: float = DEFAULT_BOILERPLATE_SHARE,
 ) -> pl.DataFrame:
     """One row per (inventory task, candidate O*NET task) with score, ranking score and method.
-    `common`: the boilerplate sentences to drop (int.inventory_shared_sentences); None finds them."""
+    `common`: the boilerplate sentences to drop (int.inventory_shared_sentences); None finds them,
+    at `boilerplate_share`."""
     parts: list[pl.DataFrame] = []
     explicit = [t for t in tasks if t.onet_task_id is not None]
     if explicit:
@@ -387,7 +389,7 @@ def match_tasks(
     cleaned = prose_all([t.description for t in tasks])
     tasks = [replace(t, description=d) for t, d in zip(tasks, cleaned, strict=True)]
     if common is None:
-        common = boilerplate((t.description for t in tasks), code_removed=True)
+        common = boilerplate((t.description for t in tasks), min_share=boilerplate_share, code_removed=True)
     few = {t.task_id: few_words(t.title, t.description, common) for t in tasks if t.onet_task_id is None}
     groups: dict[tuple[str | None, tuple[str, ...]], list[QueryTask]] = defaultdict(list)
     for t in tasks:
