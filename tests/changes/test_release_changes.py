@@ -38,17 +38,22 @@ def test_task_shifts_and_tier_changes_on_fixture(fx):
     assert got[1886][3] is False
 
 
+def previous_task_values(con) -> dict:
+    """{Task ID: previous value} of Chief Executives (11-1011.00), the fixture's three-task occupation."""
+    return dict(
+        con.execute(
+            "select task_id, previous_value_usd from marts.release_changes "
+            "where change_level = 'task' and onet_soc_code = '11-1011.00'"
+        ).fetchall()
+    )
+
+
 def test_previous_task_values_use_the_largest_remainder_of_the_current_ones(fx):
     # 11-1011.00 previous bill 18,772,000,000.00 over ft_rt units 177 : 250 : 0.5 (of 427.5). In cents
     # the exact shares end in .67, .78 and .56: floors leave 2 cents, which go to the two largest
     # remainders (8824 .78, 8823 .67), so 8842 keeps its floor ...55 where rounding each task gave
     # ...56 and a total one cent above the bill.
-    got = dict(
-        fx.execute(
-            "select task_id, previous_value_usd from marts.release_changes "
-            "where change_level = 'task' and onet_soc_code = '11-1011.00'"
-        ).fetchall()
-    )
+    got = previous_task_values(fx)
     assert got == {8823: D("7772266666.67"), 8824: D("10977777777.78"), 8842: D("21955555.55")}
     assert sum(got.values()) == D("18772000000.00")
 
@@ -120,12 +125,7 @@ def test_a_tied_remainder_cent_goes_to_the_lowest_task_id(fixture_settings):
     con = _rebuilt(
         fixture_settings, "update int.task_weights set weight_units = 1 where onet_soc_code = '11-1011.00'"
     )
-    got = dict(
-        con.execute(
-            "select task_id, previous_value_usd from marts.release_changes "
-            "where change_level = 'task' and onet_soc_code = '11-1011.00'"
-        ).fetchall()
-    )
+    got = previous_task_values(con)
     assert got == {8823: D("6257333333.34"), 8824: D("6257333333.33"), 8842: D("6257333333.33")}
 
 
