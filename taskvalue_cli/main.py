@@ -303,8 +303,11 @@ def _print_failed_checks(result) -> None:
         if evaluation.passed or key in seen:
             continue
         seen.add(key)
-        level = evaluation.severity.value.lower()  # error: blocked what is downstream; warn: did not
-        typer.echo(f"check failed ({level}): {evaluation.check_name}", err=True)
+        # error: blocked what is downstream; warn: did not, and "failed" read as a failed run to a persona
+        blocking = evaluation.severity.value.lower() == "error"
+        typer.echo(
+            f"{'check failed (error)' if blocking else 'check warning'}: {evaluation.check_name}", err=True
+        )
         for line in _check_detail(evaluation.metadata):
             typer.echo(f"    {line}", err=True)
 
@@ -356,7 +359,7 @@ class _Progress:
         @success_hook(name="taskvalue_cli_progress_ok")
         def ok(context: HookContext) -> None:
             # a check's step succeeds when the check fails with severity warn, and a hook cannot see
-            # the outcome: "ran", not "ok" above the "check failed (warn)" printed at the end
+            # the outcome: "ran", not "ok" above the "check warning" printed at the end
             self._line("ran " if context.step_key in self.check_steps else "ok  ", context.step_key)
 
         @failure_hook(name="taskvalue_cli_progress_failed")
