@@ -189,8 +189,8 @@ def _unverified_reasons(counted: list[dict]) -> str:
         f"`{reason}` {n:,}" for reason, n in sorted(by_reason.items(), key=lambda x: str(x[0]))
     )
     return (
-        f" Their `ungrounded_reason` in `marts.inventory_grounding` and the export says which ({listed}): "
-        "filter on `grounding` too."
+        " In `marts.inventory_grounding` and the export they carry an `ungrounded_reason` without being "
+        f"ungrounded ({listed}): filter on `grounding` too."
     )
 
 

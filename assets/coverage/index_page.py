@@ -51,6 +51,7 @@ def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
 
 
 SHARED_SHOWN = 3
+SHARED_TIED = 8  # sentences listed at most when several tie with the last shown
 
 
 def _quoted(sentence: str, limit: int = 120) -> str:
@@ -74,11 +75,20 @@ def shared_text_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
     kept = [r for r in rows if not r["is_boilerplate"]]
     first = rows[0]
 
+    def shown(of: list[dict]) -> list[dict]:
+        """The first SHARED_SHOWN, and every sentence tied with the last of them (up to SHARED_TIED):
+        six sentences of one preamble tie, and the one that pulls the matches sorted sixth; "and 1
+        more" is not shorter than the one."""
+        cut = of[:SHARED_SHOWN]
+        if len(of) > SHARED_SHOWN:
+            cut += [r for r in of[SHARED_SHOWN:SHARED_TIED] if r["tasks"] == cut[-1]["tasks"]]
+        return of if len(of) == len(cut) + 1 else cut
+
     def listed(of: list[dict]) -> str:
+        some = shown(of)
         return "; ".join(
-            f"{_quoted(r['sentence'])} ({r['tasks']:,} tasks, {pct(100 * r['share_of_tasks'])})"
-            for r in of[:SHARED_SHOWN]
-        )
+            f"{_quoted(r['sentence'])} ({r['tasks']:,} tasks, {pct(100 * r['share_of_tasks'])})" for r in some
+        ) + (f"; and {len(of) - len(some):,} more" if len(of) > len(some) else "")
 
     text = (
         f"**Text many tasks repeat:** {plural(len(rows), 'sentence')} "
@@ -88,25 +98,27 @@ def shared_text_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
     floor, share = first["boilerplate_floor_tasks"], float(first["boilerplate_share"])
     asked = boilerplate_floor(first["all_tasks"], share, min_tasks=0)
     why = (
-        f"{pct(100 * share)}, `TASKVALUE_BOILERPLATE_SHARE`"
-        if floor
-        <= asked  # else the floor of 3: a share of a few tasks would call 1 shared sentence boilerplate
-        else f"never fewer than 3, though {pct(100 * share)} of them, `TASKVALUE_BOILERPLATE_SHARE`, is {asked:,}"
+        f"the boilerplate share, {pct(100 * share)} of the tasks, `TASKVALUE_BOILERPLATE_SHARE`"
+        if floor <= asked
+        # else the floor of 3: a share of a few tasks would call a sentence two tasks share boilerplate
+        else f"never fewer than 3, though the boilerplate share, {pct(100 * share)}, "
+        f"`TASKVALUE_BOILERPLATE_SHARE`, of them is {asked:,}"
     )
     if dropped:
         text += (
             f"{plural(len(dropped), 'is', 'are')} in at least {plural(floor, 'task')} ({why}) and "
             f"{'was' if len(dropped) == 1 else 'were'} dropped before matching as boilerplate: "
-            f"{listed(dropped)}"
-            + (f", and {len(dropped) - SHARED_SHOWN:,} more" if len(dropped) > SHARED_SHOWN else "")
-            + ". "
+            f"{listed(dropped)}. "
         )
     if kept:
         text += (
-            f"{'The most repeated of the ' if len(kept) > SHARED_SHOWN else 'The '}{len(kept):,} kept: "
+            f"{'The most repeated of the ' if len(kept) > len(shown(kept)) else 'The '}{len(kept):,} kept: "
             f"{listed(kept)}. The matcher reads a kept sentence as each task's own words, so environment "
-            "text repeated across many tasks can pull them toward one occupation (their best matches show "
-            "it); a lower share drops it, at the cost the README weighs. "
+            "text repeated across many tasks can pull them toward one occupation: if the best matches of "
+            "the tasks that carry one (`marts.inventory_task_matches`) keep landing on the same "
+            "unrelated occupation, name each task's occupation (`onet_soc_code`). A lower boilerplate share "
+            "drops the sentence too, but measured on such an inventory it grounded no task (README, "
+            "Boilerplate). "
         )
     doc.p(text + "`int.inventory_shared_sentences` lists them all.")
 

@@ -254,20 +254,27 @@ def maybe_covered_sentence(ids: list[str]) -> str:
 WEAK_IDS_SHOWN = 20
 
 
-def weak_match_sentence(ids: list[str]) -> str:
-    """What "(weak match)" in the gap table means: the gap is the inventory task's best match, but
-    the text is too weak to count (a persona's support tickets matched its own top gaps at low and
-    the report said 0% covered without naming them)."""
+def weak_match_sentence(ids: list[str], in_bottom_tier: bool = False) -> str:
+    """What "(weak match)" in the gap table means: the inventory task ranked the gap first, but the
+    text is too weak to count (a persona's support tickets matched its own top gaps at low and the
+    report said 0% covered without naming them). `in_bottom_tier`: one of those gaps is bottom-tier
+    work, which a pin makes covered and the task ungrounded."""
     one = len(ids) == 1
     shown = ", ".join(md_code(i) for i in ids[:WEAK_IDS_SHOWN])
     more = f" and {len(ids) - WEAK_IDS_SHOWN:,} more" if len(ids) > WEAK_IDS_SHOWN else ""
-    return (
-        f"**Weak match:** {shown}{more} matched the gap{'' if one else 's'} marked with "
-        f"{'its ID' if one else 'their IDs'} best, but too weakly to cover {'it' if one else 'them'} (the "
-        "coverage rule wants a stronger text match, or a named occupation, an explicit O*NET Task ID or a "
-        "pin). If that is the work, pin the task in the overrides file or name the occupation "
-        "(`onet_soc_code`) and it counts; if not, the gap stands."
+    text = (
+        f"**Weak match:** {shown}{more} ranked the gap{'' if one else 's'} marked with "
+        f"{'its ID' if one else 'their IDs'} first among {'its' if one else 'their'} candidates, but too weakly to cover "
+        f"{'it' if one else 'them'} (the coverage rule wants a stronger text match, or a named occupation, "
+        "an explicit O*NET Task ID or a pin). If that is the work, pin the task in the overrides file or "
+        "name the occupation (`onet_soc_code`) and it counts; if not, the gap stands."
     )
+    if in_bottom_tier:
+        text += (
+            " A bottom-tier gap (above) then counts as covered, and the task as ungrounded for imitating "
+            "only low-tier work."
+        )
+    return text
 
 
 def occupation_cell(row: dict) -> str:
@@ -726,7 +733,8 @@ def build_domain_doc(
         }
     )
     if weak:
-        doc.p(weak_match_sentence(weak))
+        weak_gaps = [g for g in gaps if set(g["weak_match_inventory_task_ids"]) & set(weak)]
+        doc.p(weak_match_sentence(weak, any(g["tier"] in facts.bottom_tiers for g in weak_gaps)))
     occupations = uncovered_occupations(con, domain_id, digital_only) if gaps else []
     from_gaps = len({g["onet_soc_code"] for g in gaps})
     if len(occupations) > from_gaps:  # the table names occupations the gap list does not

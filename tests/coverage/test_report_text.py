@@ -152,8 +152,8 @@ def test_index_shows_ungrounded_by_reason_without_retired_tasks(tmp_path):
     assert "**Unverified:** 1 (14.3%)" in md
     # the mart's reason column holds a value for unverified tasks too: the index says so, with counts
     assert (
-        "Their `ungrounded_reason` in `marts.inventory_grounding` and the export says which "
-        "(`no_credible_match` 1): filter on `grounding` too." in md
+        "In `marts.inventory_grounding` and the export they carry an `ungrounded_reason` without being "
+        "ungrounded (`no_credible_match` 1): filter on `grounding` too." in md
     )
     assert "| no credible match | 2 | 28.6% |" in md
     assert "| only low-tier work | 1 | 14.3% |" in md
@@ -216,7 +216,8 @@ def test_the_index_names_the_text_many_tasks_repeat_and_what_was_dropped(tmp_pat
     md, _ = write_index(con, tmp_path)
     assert (
         "**Text many tasks repeat:** 2 sentences appear verbatim in 3 or more of the 8 tasks. 2 are in "
-        "at least 3 tasks (30.0%, `TASKVALUE_BOILERPLATE_SHARE`) and were dropped before matching as "
+        "at least 3 tasks (the boilerplate share, 30.0% of the tasks, `TASKVALUE_BOILERPLATE_SHARE`) and "
+        "were dropped before matching as "
         "boilerplate: “Grading:” (8 tasks, 100.0%); “You are in a \\*sandbox\\* with network access "
         "disabled.” (3 tasks, 37.5%). `int.inventory_shared_sentences` lists them all." in md
     )
@@ -227,11 +228,15 @@ def test_the_index_names_the_text_many_tasks_repeat_and_what_was_dropped(tmp_pat
     )
     md, _ = write_index(con, tmp_path)
     assert "were dropped" not in md
-    assert "1 is in at least 4 tasks (50.0%, `TASKVALUE_BOILERPLATE_SHARE`) and was dropped" in md
+    assert (
+        "1 is in at least 4 tasks (the boilerplate share, 50.0% of the tasks, `TASKVALUE_BOILERPLATE_SHARE`) "
+        "and was dropped" in md
+    )
     assert (
         "The 1 kept: “You are in a \\*sandbox\\* with network access disabled.” (3 tasks, 37.5%). The "
         "matcher reads a kept sentence as each task's own words" in md
     )
+    assert "name each task's occupation (`onet_soc_code`)" in md
     # at 10% of 8 tasks (1), the floor of 3 is what counts, and the paragraph says so
     con.execute(
         "update int.inventory_shared_sentences set boilerplate_share = 0.1, boilerplate_floor_tasks = 3, "
@@ -239,9 +244,22 @@ def test_the_index_names_the_text_many_tasks_repeat_and_what_was_dropped(tmp_pat
     )
     md, _ = write_index(con, tmp_path)
     assert (
-        "2 are in at least 3 tasks (never fewer than 3, though 10.0% of them, `TASKVALUE_BOILERPLATE_SHARE`, "
-        "is 1) and were dropped" in md
+        "2 are in at least 3 tasks (never fewer than 3, though the boilerplate share, 10.0%, "
+        "`TASKVALUE_BOILERPLATE_SHARE`, of them is 1) and were dropped" in md
     )
+    # six sentences of one preamble tie: every one is listed, not the three that sort first
+    con.execute("delete from int.inventory_shared_sentences")
+    con.execute(
+        "insert into int.inventory_shared_sentences select 'Sentence ' || chr(64 + i::int) || '.', 5, 0.625, "
+        "false, 6, 0.7 from range(1, 7) t(i)"
+    )
+    con.execute(
+        "insert into int.inventory_shared_sentences values ('Other.', 4, 0.5, false, 6, 0.7), "
+        "('Else.', 3, 0.375, false, 6, 0.7)"
+    )
+    md, _ = write_index(con, tmp_path)
+    assert "The most repeated of the 8 kept: “Sentence A.” (5 tasks, 62.5%); " in md
+    assert "“Sentence F.” (5 tasks, 62.5%); and 2 more." in md
     con.close()
 
 

@@ -45,8 +45,13 @@ def test_a_gap_names_the_inventory_tasks_that_may_do_it_weak_matches_marked():
     assert [r[9] for r in rows] == ["A-1, B-2 (weak match)", "C-3 (weak match)", ""]
     assert len(reports.gap_table([gap()]).rows[0]) == 9  # no column when no gap has one
     sentence = reports.weak_match_sentence(["B-2", "C-3"])
-    assert sentence.startswith("**Weak match:** `B-2`, `C-3` matched the gaps marked with their IDs best")
+    assert sentence.startswith("**Weak match:** `B-2`, `C-3` ranked the gaps marked with their IDs first")
     assert "pin the task in the overrides file or name the occupation (`onet_soc_code`)" in sentence
+    assert "bottom-tier" not in sentence
+    assert reports.weak_match_sentence(["B-2"], in_bottom_tier=True).endswith(
+        "A bottom-tier gap (above) then counts as covered, and the task as ungrounded for imitating only "
+        "low-tier work."
+    )
 
 
 def test_an_oes_row_split_two_ways_says_its_workers_are_a_share():
