@@ -205,6 +205,7 @@ def refresh(
     progress.total = len(defs.assets) + len(defs.asset_checks or []) if selection is None else None
     t0 = time.monotonic()
 
+    publishes = selection is None or any(k.to_user_string() == PUBLISHED_KEY for k in selection)
     with _instance() as instance:
         _refuse_beside_a_running_writer(instance)
         run_id = str(uuid.uuid4())
@@ -216,7 +217,7 @@ def refresh(
         if selection is None or MATCHES in selection:
             # so is the matcher: a refresh without it matches with tfidf, and the coverage moves
             typer.echo(f"refresh_job: matches inventory tasks with {inventory.matcher} (TASKVALUE_MATCHER)")
-        if selection is None or any(k.to_user_string() == PUBLISHED_KEY for k in selection):
+        if publishes:
             typer.echo(f"refresh_job: publishes {settings.warehouse}")
         else:
             typer.echo(
@@ -237,7 +238,7 @@ def refresh(
     took = time.monotonic() - t0
     if result.success:
         typer.echo(f"refresh_job succeeded in {took:.0f}s.")
-        if selection is None or any(k.to_user_string() == PUBLISHED_KEY for k in selection):
+        if publishes:
             _print_what_was_published(settings)
     else:
         total, done = progress.total, progress.done
@@ -261,8 +262,9 @@ def _print_what_was_published(settings) -> None:
     import duckdb
 
     from assets.coverage.outputs import reports_dir
+    from assets.coverage.report_paths import INDEX_FILES
 
-    index = reports_dir(settings) / "index.html"
+    index = reports_dir(settings) / INDEX_FILES[1]
     if index.is_file():
         typer.echo(f"Reports: {index}")
     try:

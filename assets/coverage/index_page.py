@@ -55,7 +55,7 @@ SHARED_TIED = 8  # sentences listed at most when several tie with the last shown
 
 
 def _quoted(sentence: str, limit: int = 120) -> str:
-    return "“" + md_escape(sentence if len(sentence) <= limit else sentence[: limit - 1] + "…") + "”"
+    return "“" + md_escape(_shortened(sentence, limit)) + "”"
 
 
 def shared_text_section(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:

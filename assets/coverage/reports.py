@@ -342,13 +342,17 @@ def occupations_table(rows: list[dict], digital_only: bool) -> Table:
     )
 
 
+def weak_only(gap: dict) -> list[str]:
+    """The gap's weak matches that did not also name its occupation (those are listed as task-uncertain)."""
+    return [
+        i for i in gap["weak_match_inventory_task_ids"] if i not in gap["task_uncertain_inventory_task_ids"]
+    ]
+
+
 def maybe_covering(gap: dict) -> list[str]:
     """The inventory tasks that may do a gap: those that named its occupation (task-uncertain), then
     those whose best match it is, too weak to count (marked)."""
-    weak = [
-        i for i in gap["weak_match_inventory_task_ids"] if i not in gap["task_uncertain_inventory_task_ids"]
-    ]
-    return [*gap["task_uncertain_inventory_task_ids"], *(f"{i} (weak match)" for i in weak)]
+    return [*gap["task_uncertain_inventory_task_ids"], *(f"{i} (weak match)" for i in weak_only(gap))]
 
 
 def gap_table(gaps: list[dict]) -> Table:
@@ -724,16 +728,9 @@ def build_domain_doc(
     if maybe:
         doc.p(maybe_covered_sentence(maybe))
     # per gap, as the table marks them: a task-uncertain match on one gap and a weak one on another
-    weak = sorted(
-        {
-            i
-            for g in gaps
-            for i in g["weak_match_inventory_task_ids"]
-            if i not in g["task_uncertain_inventory_task_ids"]
-        }
-    )
-    if weak:
-        weak_gaps = [g for g in gaps if set(g["weak_match_inventory_task_ids"]) & set(weak)]
+    weak_gaps = [g for g in gaps if weak_only(g)]
+    if weak_gaps:
+        weak = sorted({i for g in weak_gaps for i in weak_only(g)})
         doc.p(weak_match_sentence(weak, any(g["tier"] in facts.bottom_tiers for g in weak_gaps)))
     occupations = uncovered_occupations(con, domain_id, digital_only) if gaps else []
     from_gaps = len({g["onet_soc_code"] for g in gaps})

@@ -64,10 +64,14 @@ def inventory_shared_sentences(
             )
         finally:
             con.unregister("inventory_shared_sentences_frame")
-        dropped = int((frame["tasks"] >= floor).sum())
+        # the table's own verdict, not the rule again
+        dropped, kept = con.execute(
+            f"select count(*) filter (where is_boilerplate), count(*) filter (where not is_boilerplate) "
+            f"from {model.qualified}"
+        ).fetchall()[0]
         context.log.info(
             f"{dropped} sentences in at least {floor:,} of {tasks:,} tasks dropped as boilerplate; "
-            f"{frame.height - dropped} shared by fewer kept"
+            f"{kept} shared by fewer kept"
         )
         return table_result(
             con,
@@ -77,7 +81,7 @@ def inventory_shared_sentences(
                 "boilerplate_share": MetadataValue.float(share),
                 "boilerplate_floor_tasks": MetadataValue.int(floor),
                 "sentences_dropped": MetadataValue.int(dropped),
-                "sentences_shared_and_kept": MetadataValue.int(frame.height - dropped),
+                "sentences_shared_and_kept": MetadataValue.int(kept),
             },
         )
 
