@@ -7,7 +7,8 @@ Every inventory task that names an occupation (`onet_soc_code`, no explicit O*NE
 human's answer to "which occupation does this imitate?". Each one is matched again as a text-only
 task: hint removed, title, prompt and domain kept, through the pipeline's `match_tasks`. A
 candidate is right when its O*NET-SOC code lies under the hinted code (a hinted broad group
-accepts any of its occupations). Reported per matcher, without and with the domain prior: top-1,
+accepts any of its occupations). Reported per matcher, without and with the domain prior and the
+technology prior (software the prompt names, O*NET Technology Skills): top-1,
 top-5, MRR over the top 5, top-1 within the hinted SOC minor group (e.g. 15-12 for any computer
 occupation), and the rank-1 precision per confidence band, which is what the coverage rule trusts.
 
@@ -32,8 +33,9 @@ from assets.inventory.assets import query_tasks
 from assets.inventory.matching.corpus import load_corpus
 from assets.inventory.matching.match import QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
+from assets.inventory.matching.technology import load_technology
 from assets.inventory.occupation_codes import soc_prefixes
-from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_THRESHOLDS
+from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_TECHNOLOGY_BONUS, DEFAULT_THRESHOLDS
 from bench.bands import bands_text
 from bench.published import open_published, save_results
 from orchestration.resources import settings_from_env
@@ -86,28 +88,37 @@ def run(matcher_name: str, con: duckdb.DuckDBPyConnection, cache_dir: Path) -> l
     blind, truth = blind_tasks(query_tasks(con))
     corpus = load_corpus(con)
     matcher = make_matcher(matcher_name, cache_dir=cache_dir).fit_corpus(corpus)
+    technology = load_technology(con, corpus)
     codes = dict(zip(corpus.task_ids.tolist(), corpus.soc_codes.tolist(), strict=True))
     rows = []
     for prior, bonus in (("off", 0.0), ("on", DEFAULT_DOMAIN_BONUS[matcher_name])):
-        found = match_tasks(matcher, corpus, blind, TOP, bonus).with_columns(
-            code=pl.col("onet_task_id").replace_strict(codes, return_dtype=pl.String)
-        )
-        rows.append(
-            {"matcher": matcher_name, "domain_prior": prior, "bonus": bonus}
-            | score_hits(found, truth, DEFAULT_THRESHOLDS[matcher_name])
-        )
+        for tech_bonus in (0.0, DEFAULT_TECHNOLOGY_BONUS[matcher_name]):
+            found = match_tasks(
+                matcher, corpus, blind, TOP, bonus, technology=technology, technology_bonus=tech_bonus
+            ).with_columns(code=pl.col("onet_task_id").replace_strict(codes, return_dtype=pl.String))
+            rows.append(
+                {
+                    "matcher": matcher_name,
+                    "domain_prior": prior,
+                    "bonus": bonus,
+                    "technology_bonus": tech_bonus,
+                }
+                | score_hits(found, truth, DEFAULT_THRESHOLDS[matcher_name])
+            )
     return rows
 
 
 def markdown(rows: list[dict]) -> str:
     lines = [
-        "| matcher | domain prior | n | top-1 | top-5 | MRR@5 | top-1 minor group | rank-1 right by band |",
-        "|---|---|---:|---:|---:|---:|---:|---|",
+        "| matcher | domain prior | technology prior | n | top-1 | top-5 | MRR@5 | top-1 minor group | "
+        "rank-1 right by band |",
+        "|---|---|---|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         by_band = bands_text(r["bands"])
+        tech = f"on ({r['technology_bonus']})" if r["technology_bonus"] else "off"
         lines.append(
-            f"| {r['matcher']} | {r['domain_prior']} ({r['bonus']}) | {r['n']} | {r['top1']:.1%} | "
+            f"| {r['matcher']} | {r['domain_prior']} ({r['bonus']}) | {tech} | {r['n']} | {r['top1']:.1%} | "
             f"{r['top5']:.1%} | {r['mrr5']:.3f} | {r['top1_minor_group']:.1%} | {by_band} |"
         )
     return "\n".join(lines)

@@ -45,13 +45,21 @@ from assets.ingest.catalog import ONET_FILES
 from assets.inventory.matching.corpus import Corpus, load_corpus
 from assets.inventory.matching.match import QueryTask, match_tasks, ranked
 from assets.inventory.matching.matchers import EmbeddingMatcher, make_matcher
+from assets.inventory.matching.technology import load_technology
 from assets.inventory.matching.text import few_words
-from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_THRESHOLDS
+from assets.inventory.thresholds import DEFAULT_DOMAIN_BONUS, DEFAULT_TECHNOLOGY_BONUS, DEFAULT_THRESHOLDS
 from assets.staging import onet
 from orchestration.resources import settings_from_env
 
 CANDIDATES = 50
-KEYS = ("occupations", "task_statements", "tasks_to_dwas", "dwa_reference", "emerging_tasks")
+KEYS = (
+    "occupations",
+    "task_statements",
+    "tasks_to_dwas",
+    "dwa_reference",
+    "emerging_tasks",
+    "technology_skills",
+)
 STOP = {"and", "or", "of", "the", "except", "all", "other", "including", "in", "for", "a"}
 
 
@@ -326,9 +334,18 @@ def throughput_100k(con, n: int, domains: bool = False, code_share: float = 0.0)
     t0 = time.perf_counter()
     matcher = make_matcher("tfidf").fit_corpus(corpus)
     matcher.fit_occupations(corpus)
+    technology = load_technology(con, corpus)  # the technology prior, on by default in the pipeline
     fit_s = time.perf_counter() - t0
     t0, c0 = time.perf_counter(), time.process_time()
-    result = match_tasks(matcher, corpus, tasks, 5, DEFAULT_DOMAIN_BONUS["tfidf"] if domains else 0.0)
+    result = match_tasks(
+        matcher,
+        corpus,
+        tasks,
+        5,
+        DEFAULT_DOMAIN_BONUS["tfidf"] if domains else 0.0,
+        technology=technology,
+        technology_bonus=DEFAULT_TECHNOLOGY_BONUS["tfidf"],
+    )
     match_s, match_cpu_s = time.perf_counter() - t0, time.process_time() - c0
     return {
         "tasks": n,
@@ -344,6 +361,9 @@ def throughput_100k(con, n: int, domains: bool = False, code_share: float = 0.0)
         "tasks_per_cpu_s": round(n / match_cpu_s),
         "load_average_1m": round(os.getloadavg()[0], 1),
         "rows": result.height,
+        "tasks_naming_software": result.filter(pl.col("technology_share").is_not_null())[
+            "inventory_task_id"
+        ].n_unique(),
     }
 
 

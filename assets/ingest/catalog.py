@@ -52,7 +52,8 @@ def oes_sector(year: int) -> SourceFile:
     )
 
 
-# O*NET text files loaded into staging; Task Ratings is optional (not in ../shared/data).
+# O*NET text files loaded into staging; Task Ratings (not in ../shared/data) and Technology Skills are
+# optional.
 ONET_FILES = {
     "occupations": "Occupation Data.txt",
     "task_statements": "Task Statements.txt",
@@ -64,8 +65,10 @@ ONET_FILES = {
     "job_zones": "Job Zones.txt",
     "emerging_tasks": "Emerging Tasks.txt",
     "task_categories": "Task Categories.txt",
+    "technology_skills": "Technology Skills.txt",
 }
-OPTIONAL_ONET = {"task_ratings"}
+# Technology Skills only sharpens matching (a prior on occupations): without it tasks still match
+OPTIONAL_ONET = {"task_ratings", "technology_skills"}
 
 
 def onet_file(release: str, key: str) -> SourceFile:

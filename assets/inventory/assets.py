@@ -35,10 +35,16 @@ from assets.inventory.inventory_files import is_reserved
 from assets.inventory.matching.corpus import load_corpus
 from assets.inventory.matching.match import CANDIDATE_SCHEMA, QueryTask, match_tasks
 from assets.inventory.matching.matchers import make_matcher
+from assets.inventory.matching.technology import load_technology
 from assets.inventory.occupation_codes import OnetLookup
 from assets.inventory.overrides import STATUSES, locate_overrides, overrides_location, read_overrides
 from assets.inventory.shared_sentences import SHARED, boilerplate_sentences, inventory_shared_sentences
-from assets.inventory.thresholds import domain_bonus_for, thresholds_for, unrelated_threshold_for
+from assets.inventory.thresholds import (
+    domain_bonus_for,
+    technology_bonus_for,
+    thresholds_for,
+    unrelated_threshold_for,
+)
 from assets.inventory.vanished import refuse_a_vanished_inventory
 from orchestration.resources import TaskvalueSettings
 
@@ -345,6 +351,7 @@ def query_tasks(con) -> list[QueryTask]:
         *ONET,
         AssetKey(["staging", "onet_tasks_to_dwas"]),
         AssetKey(["staging", "onet_dwa_reference"]),
+        AssetKey(["staging", "onet_technology_skills"]),  # the technology prior
         *DOMAINS,
         AssetKey(["int", "domain_members"]),  # a sector domain's prior: its characteristic occupations
     ],
@@ -377,6 +384,7 @@ def inventory_task_matches(
     high, medium, low = thresholds_for(inv)
     unrelated = unrelated_threshold_for(inv)
     bonus = domain_bonus_for(inv)
+    technology_bonus = technology_bonus_for(inv)
     with duckdb.get_connection() as con:
         tasks = query_tasks(con)
         rejections = con.execute(
@@ -389,8 +397,17 @@ def inventory_task_matches(
             matcher.fit_corpus(corpus)
             # Rejected candidates are dropped after matching, so ask for enough to still fill top_k.
             common = boilerplate_sentences(con, inv.boilerplate_share, context.log.warning)
+            technology = load_technology(con, corpus) if technology_bonus > 0 else None
             candidates = match_tasks(
-                matcher, corpus, tasks, inv.top_k + int(rejections), bonus, common, inv.boilerplate_share
+                matcher,
+                corpus,
+                tasks,
+                inv.top_k + int(rejections),
+                bonus,
+                common,
+                inv.boilerplate_share,
+                technology,
+                technology_bonus,
             )
         model = load_model("marts", "inventory_task_matches")
         con.register("inventory_match_candidates", candidates.to_arrow())
@@ -427,6 +444,7 @@ def inventory_task_matches(
                     {"high": high, "medium": medium, "low": low, "unrelated": unrelated}
                 ),
                 "domain_bonus": MetadataValue.float(bonus),
+                "technology_bonus": MetadataValue.float(technology_bonus),
                 "rank1_confidence": MetadataValue.json({k: int(v) for k, v in bands}),
             },
         )

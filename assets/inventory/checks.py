@@ -197,10 +197,13 @@ SUITES = {
                     or coalesce(lag(m.method) over by_rank not in ('text', 'hinted'), true)
                     or lag(m.ranking_score) over by_rank >= m.ranking_score as ranked_by_ranking_score,
                 m.inventory_task_id in (select task_id from staging.inventory_tasks) as task_exists,
-                -- the domain prior shapes text matches only, and only by a bonus inside the domain
+                -- the domain and technology priors shape text matches only, and only by a bonus inside
+                -- the domain or for a share of the named software (>=: a tiny share rounds away)
                 (m.in_inventory_domain is null or m.method = 'text')
+                    and (m.technology_share is null or m.method = 'text' and m.technology_share between 0 and 1)
                     and case when m.in_inventory_domain then m.ranking_score > m.score
-                        else m.ranking_score = m.score end as domain_prior_consistent,
+                        when m.technology_share > 0 then m.ranking_score >= m.score
+                        else m.ranking_score = m.score end as priors_consistent,
                 -- only a named occupation (hinted) lifts a band above what the text alone earns
                 (m.text_confidence = m.confidence or m.method = 'hinted') as band_lifted_only_by_a_hint
             from marts.inventory_task_matches as m
@@ -216,7 +219,7 @@ SUITES = {
                 true("candidate_resolves"),
                 true("ranked_by_ranking_score"),
                 true("task_exists"),
-                true("domain_prior_consistent"),
+                true("priors_consistent"),
                 true("band_lifted_only_by_a_hint"),
             ],
             row_id_columns=["inventory_task_id", "rank"],

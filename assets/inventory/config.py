@@ -84,6 +84,14 @@ class InventorySettings(ConfigurableResource):
         description="Added to the ranking score of text-matched candidates inside the task's configured "
         "domain (config/domains.toml); 0 turns the domain prior off; < 0: the matcher's default.",
     )
+    technology_bonus: float = env_field(
+        "TASKVALUE_TECHNOLOGY_BONUS",
+        -1.0,
+        number,
+        description="Times the share of the software a text-matched task names (O*NET Technology Skills) "
+        "that an occupation lists, added to its candidates' ranking score; 0 turns the technology prior "
+        "off; < 0: the matcher's default.",
+    )
 
     boilerplate_share: float = env_field(
         "TASKVALUE_BOILERPLATE_SHARE",
@@ -121,6 +129,7 @@ class InventorySettings(ConfigurableResource):
         # which the matches asset would only find half way through a run
         from assets.inventory.thresholds import (  # (it imports this module)
             domain_bonus_for,
+            technology_bonus_for,
             thresholds_for,
             unrelated_threshold_for,
         )
@@ -139,14 +148,23 @@ class InventorySettings(ConfigurableResource):
             raise ValueError(
                 f"{e} (matcher {self.matcher}; {names}, below 0 = the matcher's default)"
             ) from None
-        try:
-            domain_bonus_for(self)
-        except ValueError as e:
-            raise ValueError(f"{e} ({setting_name(type(self), 'domain_bonus')})") from None
+        for name, bonus_for in (
+            ("domain_bonus", domain_bonus_for),
+            ("technology_bonus", technology_bonus_for),
+        ):
+            try:
+                bonus_for(self)
+            except ValueError as e:
+                raise ValueError(f"{e} ({setting_name(type(self), name)})") from None
         return self
 
     @field_validator(
-        "domain_bonus", "high_threshold", "medium_threshold", "low_threshold", "unrelated_threshold"
+        "domain_bonus",
+        "technology_bonus",
+        "high_threshold",
+        "medium_threshold",
+        "low_threshold",
+        "unrelated_threshold",
     )
     @classmethod
     def _finite(cls, v: float, info) -> float:

@@ -223,6 +223,8 @@ ONET_DESCRIPTIONS = {
     "job_zones": "O*NET job zone (preparation level 1-5) per occupation.",
     "emerging_tasks": "O*NET emerging tasks: new or revised task statements written by O*NET analysts.",
     "task_categories": "O*NET task rating categories (FT frequency 1-7).",
+    "technology_skills": "O*NET Technology Skills: the software each occupation's workers use (matching's "
+    "technology prior). Empty, with state 'absent', when the release file is not present.",
 }
 ONET_ASSETS = [
     _staging_asset(

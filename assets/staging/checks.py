@@ -334,6 +334,26 @@ SUITES: dict[str, list[GxSuite]] = {
             row_id_columns=["source_row", "onet_soc_code"],
         )
     ],
+    "onet_technology_skills": [
+        GxSuite(
+            "onet_technology_skills__one_row_per_known_occupation_and_example",
+            """
+            select t.*, o.onet_soc_code is not null as occupation_exists
+            from staging.onet_technology_skills t left join staging.onet_occupations o using (onet_soc_code)
+            """,
+            [
+                unique("onet_soc_code", "example"),
+                not_null("example"),
+                not_null("hot_technology"),
+                not_null("in_demand"),
+                true("occupation_exists"),
+            ],
+            row_id_columns=["source_row", "onet_soc_code", "example"],
+            description="Each occupation lists an example once, under an O*NET occupation (true of every "
+            "row of O*NET 29.0). Matching's technology prior counts which occupations list a piece of "
+            "software: a repeat or an unknown code would skew the count.",
+        )
+    ],
     "onet_task_categories": [
         GxSuite(
             "onet_task_categories__ft_categories_1_to_7",

@@ -155,6 +155,20 @@ SPECS: dict[str, list[Column]] = {
             nullable=False,
         ),
     ],
+    "technology_skills": [
+        SOC,
+        Column(
+            "Example",
+            "example",
+            pl.String,
+            "Software or technology the occupation's workers use (Django, Microsoft Excel).",
+            nullable=False,
+        ),
+        Column("Commodity Code", "commodity_code", pl.Int64, "UNSPSC commodity code of the example."),
+        Column("Commodity Title", "commodity_title", pl.String, "UNSPSC commodity title."),
+        Column("Hot Technology", "hot_technology", pl.Boolean, "Frequently named in job postings (Y)."),
+        Column("In Demand", "in_demand", pl.Boolean, "In demand for the occupation in job postings (Y)."),
+    ],
 }
 
 

@@ -18,7 +18,8 @@
 --     statement's cosine when the hint names one occupation; 0 for a hinted candidate added without
 --     text evidence (the text found fewer than k); 1.0 for explicit links and pins.
 --   ranking_score: What the candidates are ranked by: score, plus the domain bonus when
---     in_inventory_domain (so a lower score inside the domain may rank above a higher one outside).
+--     in_inventory_domain (so a lower score inside the domain may rank above a higher one outside),
+--     plus the technology bonus times technology_share.
 --   in_inventory_domain: True when the candidate's occupation belongs to the configured domain the
 --     task's `domain` maps to (text matching preferred it; for a sector domain, one of its
 --     characteristic occupations, int.domain_members.is_characteristic); null when no domain prior
@@ -47,8 +48,13 @@
 --     its score is below the matcher's resemblance floor (README, Ungrounded for lack of a match):
 --     the task's text resembles no O*NET work even weakly. False for hinted, explicit and pinned
 --     candidates (a person named the work); null on a row without a candidate.
+--   technology_share: Of the software the task's text names (words of O*NET Technology Skills
+--     examples, each weighted by its rarity across occupations), the share the candidate's occupation
+--     lists, 0 to 1 (README, The technology prior); ranking_score adds the technology bonus times it.
+--     Null when the task names no listed software, for hinted, explicit and pinned candidates, and
+--     when the prior is off.
 with candidates as (
-    select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method
+    select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method, technology_share
     from inventory_match_candidates
 ),
 
@@ -67,6 +73,7 @@ pins as (
         1.0::double as ranking_score,
         null::boolean as in_domain,
         'override' as method,
+        null::double as technology_share,
         note,
         0 as priority,
         source_row as pin_order,
@@ -101,6 +108,7 @@ kept as (
         c.ranking_score,
         c.in_domain,
         c.method,
+        c.technology_share,
         -- the notes of the rejects that removed this task's other candidates (a kept candidate has
         -- no reject of its own)
         rc.note,
@@ -147,6 +155,7 @@ unmatched as (
         0.0::double as score,
         0.0::double as ranking_score,
         null::boolean as in_domain,
+        null::double as technology_share,
         -- rejected by a human (every candidate, or the ones there were): traceable to the decision
         case
             when ra.inventory_task_id is null and rc.inventory_task_id is null then 'text'
@@ -161,10 +170,10 @@ unmatched as (
 
 final as (
     -- what a person stated (pins, the explicit link) is never cut; matching fills up to the top k
-    select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note
+    select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note, technology_share
     from ranked where rank <= $top_k or method in ('override', 'explicit')
     union all
-    select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note
+    select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note, technology_share
     from unmatched
 ),
 
@@ -227,7 +236,8 @@ select
     f.text_hash,
     f.few_words,
     case when f.onet_task_id is not null then f.method = 'text' and round(f.score, 6) < $unrelated end
-        as resembles_no_work
+        as resembles_no_work,
+    round(f.technology_share, 6) as technology_share
 from banded as f
 left join staging.onet_task_statements as s on s.task_id = f.onet_task_id
 left join staging.onet_occupations as o on o.onet_soc_code = s.onet_soc_code

@@ -300,6 +300,36 @@ CASES = {
         ["delete from int.inventory_candidate_value where rank = 2 and inventory_task_id = 'SWE-001'"],
         "ExpectColumnValuesToBeInSet(column='every_candidate_present')",
     ),
+    # a candidate ranked up by a bonus no prior gave: outside any domain, naming no software
+    "ranking_bonus_without_a_prior": (
+        "inventory_task_matches__keys_bands_and_scores_valid",
+        [
+            "update marts.inventory_task_matches set ranking_score = score + 0.01 where (inventory_task_id, rank) = "
+            "(select (inventory_task_id, rank) from marts.inventory_task_matches where method = 'text' "
+            "and not coalesce(in_inventory_domain, false) and coalesce(technology_share, 0) = 0 "
+            "order by inventory_task_id, rank limit 1)"
+        ],
+        "ExpectColumnValuesToBeInSet(column='priors_consistent')",
+    ),
+    # the technology prior applied to a candidate inside an occupation a human named
+    "technology_share_on_a_hinted_candidate": (
+        "inventory_task_matches__keys_bands_and_scores_valid",
+        [
+            "update marts.inventory_task_matches set technology_share = 0.5 where (inventory_task_id, rank) = "
+            "(select (inventory_task_id, rank) from marts.inventory_task_matches where method = 'hinted' "
+            "order by inventory_task_id, rank limit 1)"
+        ],
+        "ExpectColumnValuesToBeInSet(column='priors_consistent')",
+    ),
+    # a Technology Skills row loaded twice: the software would count one occupation twice
+    "technology_example_listed_twice": (
+        "onet_technology_skills__one_row_per_known_occupation_and_example",
+        [
+            "insert into staging.onet_technology_skills select * from staging.onet_technology_skills "
+            "where onet_soc_code = '15-1252.00' and example = 'Django'"
+        ],
+        "ExpectCompoundColumnsToBeUnique(column_list=['onet_soc_code', 'example'])",
+    ),
 }
 
 # staging.onet_task_ratings is empty on the real release (no Task Ratings file): corrupt the fixture's.

@@ -125,6 +125,7 @@ def test_explicit_id_wins_and_hint_narrows(corpus):
             "in_domain": None,
             "method": "explicit",
             "few_words": None,
+            "technology_share": None,
         }
     ]
     hinted = found.filter(found["inventory_task_id"] == "H")

@@ -86,7 +86,9 @@ def test_a_tasks_domain_steers_text_matching_towards_its_occupations(real_con):
     # the domain prior TF-IDF put Tree Trimmers and Pruners (37-3013.00) first
     m = rank1(real_con, "SWE-023")
     assert m["onet_soc_code"].startswith("15-") and m["in_inventory_domain"] is True
-    assert m["ranking_score"] == pytest.approx(m["score"] + 0.05)  # the tfidf default bonus
+    # the tfidf default bonuses: 0.05 in the domain, 0.1 x the share of the named software (Python, ...)
+    assert m["technology_share"] == pytest.approx(0.462216)
+    assert m["ranking_score"] == pytest.approx(m["score"] + 0.05 + 0.1 * m["technology_share"], abs=2e-6)
     # "Write email subject line variants", digital copywriting: Writers and Authors, not Helpers' supervisors
     assert rank1(real_con, "CPY-002")["onet_soc_code"] == "27-3043.00"
     # a domain the config does not know ("reasoning puzzles") gives no prior
@@ -97,3 +99,27 @@ def test_a_tasks_domain_steers_text_matching_towards_its_occupations(real_con):
     # hinted and explicit tasks keep their precedence: no prior applies to them
     assert rank1(real_con, "DA-001")["in_inventory_domain"] is None
     assert rank1(real_con, "LINK-001")["in_inventory_domain"] is None
+
+
+def test_software_a_task_names_ranks_the_occupations_using_it_first(real_con):
+    # "Implement CSV export endpoint" (names Python, Docker, JSON, TypeScript, ...): without the
+    # technology prior Document Management Specialists (15-1299.03) ranked first and Database
+    # Administrators second; with it the occupations listing more of that software fill the top 5
+    m = rank1(real_con, "SWE-018")
+    assert (m["onet_soc_code"], m["technology_share"]) == ("15-1242.00", pytest.approx(0.336882))
+    assert m["ranking_score"] == pytest.approx(m["score"] + 0.05 + 0.1 * 0.336882, abs=2e-6)
+    assert top_codes(real_con, "SWE-018") == [
+        "15-1242.00",
+        "15-1254.00",
+        "15-1243.00",
+        "15-1253.00",
+        "15-1244.00",
+    ]
+    # every candidate of a task naming no listed software has no share; hinted tasks never get one
+    assert real_con.execute(
+        "select count(*) from marts.inventory_task_matches where method <> 'text' and technology_share is not null"
+    ).fetchall() == [(0,)]
+    named = real_con.execute(
+        "select count(distinct inventory_task_id) from marts.inventory_task_matches where technology_share is not null"
+    ).fetchall()
+    assert named == [(36,)]

@@ -13,7 +13,13 @@ import pytest
 from assets.common.sql_models import load_model
 from assets.common.warehouse import build_sql_model
 from assets.inventory.matching.corpus import Corpus
-from assets.inventory.matching.match import QueryTask, match_tasks, occupation_search, pooled_search
+from assets.inventory.matching.match import (
+    CANDIDATE_SCHEMA,
+    QueryTask,
+    match_tasks,
+    occupation_search,
+    pooled_search,
+)
 from assets.inventory.matching.matchers import TfidfMatcher
 from assets.inventory.matching.text import boilerplate, chunks, prose, query_texts
 
@@ -64,18 +70,11 @@ def mart(candidates: list[tuple], top_k: int = 3) -> dict[str, list[dict]]:
                 "in_domain": None,
                 "method": m,
                 "few_words": f,
+                "technology_share": None,
             }
             for t, o, s, m, f in candidates
         ],
-        schema={
-            "inventory_task_id": pl.String,
-            "onet_task_id": pl.Int64,
-            "score": pl.Float64,
-            "ranking_score": pl.Float64,
-            "in_domain": pl.Boolean,
-            "method": pl.String,
-            "few_words": pl.Boolean,
-        },
+        schema=CANDIDATE_SCHEMA,
     )
     con.register("inventory_match_candidates", frame.to_arrow())
     build_sql_model(

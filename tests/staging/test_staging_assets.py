@@ -77,7 +77,7 @@ def test_source_files_has_one_row_per_file_with_its_checksum(fixture_run):
         "select target_table, path, sha256, rows_read, rows_loaded, status from staging.source_files"
     ).fetchall()
     # One per staging table, except the previous O*NET release's (not configured here: no file).
-    assert len(rows) == len(STAGING_TABLE_ASSETS) - 1 == 14
+    assert len(rows) == len(STAGING_TABLE_ASSETS) - 1 == 15
     for table, path, sha, rows_read, rows_loaded, status in rows:
         assert status == "loaded", table
         assert hashlib.sha256(Path(path).read_bytes()).hexdigest() == sha
@@ -94,7 +94,7 @@ def test_every_staging_column_has_a_comment_and_dagster_column_schema(fixture_ru
     tables = con.execute(
         "select table_name, comment from duckdb_tables() where schema_name = 'staging'"
     ).fetchall()
-    assert len(tables) == 16 and all(comment for _, comment in tables)
+    assert len(tables) == 17 and all(comment for _, comment in tables)
     # the staging layer's bookkeeping table is documented like the tables it describes
     assert (
         "which source file"

@@ -83,6 +83,17 @@ def test_onet_29_0_figures(real_staging):
     assert _one(con, "select count(*) from staging.onet_emerging_tasks") == (240,)
     assert _one(con, "select count(*) from staging.onet_task_categories") == (7,)
     assert _one(con, "select count(*) from staging.onet_task_ratings") == (0,)  # not in ../shared/data
+    assert _one(
+        con, "select count(*), count(distinct onet_soc_code) from staging.onet_technology_skills"
+    ) == (
+        32_470,
+        923,
+    )
+    assert _one(
+        con,
+        "select commodity_code, commodity_title, hot_technology, in_demand from staging.onet_technology_skills "
+        "where onet_soc_code = '15-1252.00' and example = 'Django'",
+    ) == (43232408, "Web platform development software", True, False)
 
 
 @pytest.mark.slow
@@ -100,7 +111,7 @@ def test_source_files_match_provenance(real_staging, shared_data):
     rows = con.execute(
         "select target_table, path, sha256, status, rows_read, rows_loaded from staging.source_files"
     ).fetchall()
-    assert len(rows) == 14  # one per staging table, so one per file
+    assert len(rows) == 15  # one per staging table, so one per file
     for table, path, sha, status, rows_read, rows_loaded in rows:
         if table == "staging.onet_task_ratings":
             assert (status, path, sha, rows_read, rows_loaded) == ("absent", None, None, 0, 0)

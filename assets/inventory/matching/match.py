@@ -11,6 +11,8 @@ Precedence (the SQL model applies overrides on top):
    by score + `domain_bonus` (`prefer_domain`), so an occupation outside the domain still wins when
    it scores more than the bonus above the best one inside. A prior, not a filter: a domain label is
    coarser and less reliable than a named occupation.
+   A task naming software that O*NET's Technology Skills lists (Django, PostgreSQL) likewise ranks
+   each occupation up by `technology_bonus` x the share of that software it lists (technology.py).
 
 Ranking is by OCCUPATION, then the best task within it: a new task of an occupation rarely has a
 near-duplicate statement, but it sits in the occupation's neighbourhood. Each candidate occupation
@@ -35,6 +37,7 @@ import polars as pl
 
 from assets.inventory.matching.corpus import Corpus
 from assets.inventory.matching.prose_pool import prose_all
+from assets.inventory.matching.technology import TechnologyIndex, prefer_named_technology
 from assets.inventory.matching.text import DEFAULT_BOILERPLATE_SHARE, boilerplate, few_words, query_texts
 from assets.inventory.occupation_codes import soc_prefixes
 
@@ -48,6 +51,9 @@ CANDIDATE_SCHEMA = {
     "in_domain": pl.Boolean,  # null: the task's domain gave no prior
     "method": pl.String,
     "few_words": pl.Boolean,  # the task's text holds fewer than MIN_CONTENT_WORDS content words
+    # share of the software the task names that the candidate's occupation lists (technology.py);
+    # null: the task names none, or the prior did not apply (hint, explicit link, prior off)
+    "technology_share": pl.Float64,
 }
 
 
@@ -364,10 +370,13 @@ def match_tasks(
     domain_bonus: float = 0.0,
     common: set[str] | None = None,
     boilerplate_share: float = DEFAULT_BOILERPLATE_SHARE,
+    technology: TechnologyIndex | None = None,
+    technology_bonus: float = 0.0,
 ) -> pl.DataFrame:
     """One row per (inventory task, candidate O*NET task) with score, ranking score and method.
     `common`: the boilerplate sentences to drop (int.inventory_shared_sentences); None finds them,
-    at `boilerplate_share`."""
+    at `boilerplate_share`. `technology`: software names per occupation; a text-matched task naming
+    some ranks the occupations listing it up by `technology_bonus` x share (technology.py)."""
     parts: list[pl.DataFrame] = []
     explicit = [t for t in tasks if t.onet_task_id is not None]
     if explicit:
@@ -381,6 +390,7 @@ def match_tasks(
                     "in_domain": [None] * len(explicit),
                     "method": ["explicit"] * len(explicit),
                     "few_words": [None] * len(explicit),
+                    "technology_share": [None] * len(explicit),
                 },
                 schema=CANDIDATE_SCHEMA,
             )
@@ -391,14 +401,18 @@ def match_tasks(
     if common is None:
         common = boilerplate((t.description for t in tasks), min_share=boilerplate_share, code_removed=True)
     few = {t.task_id: few_words(t.title, t.description, common) for t in tasks if t.onet_task_id is None}
-    groups: dict[tuple[str | None, tuple[str, ...]], list[QueryTask]] = defaultdict(list)
+    software: dict[str, list[str]] = {}
+    groups: dict[tuple[str | None, tuple[str, ...], bool], list[QueryTask]] = defaultdict(list)
     for t in tasks:
         if t.onet_task_id is None:
             hint = soc_prefixes(t.soc_code) if t.soc_code else None
             # a named occupation is narrower than a domain: the domain prior applies without one
             domain = t.domain_prefixes if hint is None and domain_bonus > 0 else ()
-            groups[hint, domain].append(t)
-    for (prefix, domain), members in groups.items():
+            if hint is None and technology and technology_bonus > 0:
+                texts = query_texts(t.title, t.description, t.hint_text, 1, common, code_removed=True)
+                software[t.task_id] = technology.named(texts)
+            groups[hint, domain, bool(software.get(t.task_id))].append(t)
+    for (prefix, domain, names_software), members in groups.items():
         allowed = corpus.indices_under(prefix) if prefix else None
         allowed_occ = corpus.occupations_under(prefix) if prefix else None
         if allowed is not None and allowed.size == 0:
@@ -414,13 +428,20 @@ def match_tasks(
                     for t in batch
                 ]
 
+            # ranked deeper when the task names software, so that the prior can promote
+            depth = max(top_n, DOC_HITS) if names_software else top_n
             if domain:
-                found = domain_ranked(matcher, corpus, texts_for, top_n, domain, domain_bonus)
+                found = domain_ranked(matcher, corpus, texts_for, depth, domain, domain_bonus)
             else:
-                found = ranked(matcher, corpus, texts_for, top_n, allowed, allowed_occ)
+                found = ranked(matcher, corpus, texts_for, depth, allowed, allowed_occ)
                 if allowed is not None:  # a hint: top_n candidates whatever the text finds
                     found = fill_from_hint(found, corpus, len(batch), allowed, allowed_occ, top_n)
                 found = without_prior(found)
+            if names_software:
+                shares = technology.shares([software[t.task_id] for t in batch])
+                found = prefer_named_technology(found, shares, technology_bonus, top_n)
+            else:
+                found = found.with_columns(technology_share=pl.lit(None, pl.Float64))
             if found.is_empty():
                 continue
             ids = np.asarray([t.task_id for t in batch], dtype=object)
@@ -435,6 +456,7 @@ def match_tasks(
                         "in_domain": found["in_domain"],
                         "method": "hinted" if allowed is not None else "text",
                         "few_words": short[found["task"].to_numpy()],
+                        "technology_share": found["technology_share"],
                     },
                     schema=CANDIDATE_SCHEMA,
                 )

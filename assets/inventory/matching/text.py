@@ -194,7 +194,7 @@ _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af]")
 
 
 @lru_cache(maxsize=1)
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
     from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
     return frozenset(ENGLISH_STOP_WORDS - _WORK_WORDS)
@@ -206,7 +206,7 @@ def few_words(title: str | None, description: str | None, common: set[str] | Non
     MIN_CONTENT_WORDS distinct words. Stops reading at the third, so a long prompt costs what its
     first sentence does."""
     seen: set[str] = set()
-    stop = _stop_words()
+    stop = stop_words()
     for text in (title, strip_boilerplate(description, common or set())):
         for m in _WORD.finditer(text or ""):  # lower-cased word by word: most texts stop at the third
             word = m.group().lower()
