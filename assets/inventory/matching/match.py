@@ -362,6 +362,14 @@ def domain_ranked(
     return prefer_domain(everywhere, inside, occs, bonus, top_n)
 
 
+def named_software(technology: TechnologyIndex, t: QueryTask, common: set[str]) -> list[str]:
+    """The software words of the texts the matcher reads (boilerplate dropped, chunks cut). Most
+    tasks name none anywhere: one pass over the whole text settles those without chunking it."""
+    if not technology.named([t.title or "", t.hint_text or "", t.description or ""]):
+        return []
+    return technology.named(query_texts(t.title, t.description, t.hint_text, 1, common, code_removed=True))
+
+
 def match_tasks(
     matcher,
     corpus: Corpus,
@@ -409,8 +417,7 @@ def match_tasks(
             # a named occupation is narrower than a domain: the domain prior applies without one
             domain = t.domain_prefixes if hint is None and domain_bonus > 0 else ()
             if hint is None and technology and technology_bonus > 0:
-                texts = query_texts(t.title, t.description, t.hint_text, 1, common, code_removed=True)
-                software[t.task_id] = technology.named(texts)
+                software[t.task_id] = named_software(technology, t, common)
             groups[hint, domain, bool(software.get(t.task_id))].append(t)
     for (prefix, domain, names_software), members in groups.items():
         allowed = corpus.indices_under(prefix) if prefix else None
