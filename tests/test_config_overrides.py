@@ -33,6 +33,7 @@ ENV = {
     "TASKVALUE_PRIORITY_DIGITAL_ONLY": ("false", False),
     "TASKVALUE_MATCH_TOP_K": ("9", 9),
     "TASKVALUE_DOMAIN_BONUS": ("0.25", 0.25),
+    "TASKVALUE_TECHNOLOGY_BONUS": ("0", 0.0),
     "TASKVALUE_BOILERPLATE_SHARE": ("0.15", 0.15),
     "TASKVALUE_MATCHER": ("hybrid", "hybrid"),
     "TASKVALUE_COVERAGE_MIN_CONFIDENCE": ("High", "high"),
@@ -311,6 +312,11 @@ def test_a_previous_oes_vintage_not_before_the_current_one_is_refused():
         ),
         (
             inventory_settings_from_env,
+            {"TASKVALUE_TECHNOLOGY_BONUS": "nan"},
+            "technology_bonus (TASKVALUE_TECHNOLOGY_BONUS) must be a finite number",
+        ),
+        (
+            inventory_settings_from_env,
             {"TASKVALUE_BOILERPLATE_SHARE": "0"},
             "boilerplate_share (TASKVALUE_BOILERPLATE_SHARE) must be a share of the tasks, above 0 and at most 1",
         ),
@@ -429,6 +435,7 @@ def test_tier_counts_that_do_not_fit_the_tier_bands_stop_the_build_naming_both_s
         ({"TASKVALUE_MATCH_HIGH_THRESHOLD": "0.1"}, "high >= medium >= low, got (0.1, 0.15, 0.075)"),
         ({"TASKVALUE_MATCH_LOW_THRESHOLD": "0.9"}, "TASKVALUE_MATCH_LOW_THRESHOLD"),
         ({"TASKVALUE_DOMAIN_BONUS": "1e-9"}, "domain_bonus (TASKVALUE_DOMAIN_BONUS)"),
+        ({"TASKVALUE_TECHNOLOGY_BONUS": "1e-9"}, "technology_bonus (TASKVALUE_TECHNOLOGY_BONUS)"),
         # a resemblance floor above low would call a low-band text "no work"
         (
             {"TASKVALUE_MATCH_UNRELATED_THRESHOLD": "0.08"},
