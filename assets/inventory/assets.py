@@ -397,7 +397,7 @@ def inventory_task_matches(
             matcher.fit_corpus(corpus)
             # Rejected candidates are dropped after matching, so ask for enough to still fill top_k.
             common = boilerplate_sentences(con, inv.boilerplate_share, context.log.warning)
-            technology = load_technology(con, corpus) if technology_bonus > 0 else None
+            technology = load_technology(con, corpus, context.log.warning) if technology_bonus > 0 else None
             candidates = match_tasks(
                 matcher,
                 corpus,

@@ -160,3 +160,22 @@ def test_match_tasks_ranks_the_occupation_using_the_named_software_first():
         ].null_count()
         == 3
     )
+
+
+def test_a_warehouse_without_the_table_matches_without_the_prior_and_says_so():
+    # a warehouse built before staging.onet_technology_skills existed, running inventory_refresh_job
+    # alone (it does not rebuild staging): no crash, no prior, one warning naming the fix
+    import duckdb
+
+    from assets.inventory.matching.technology import load_technology
+
+    con = duckdb.connect()
+    warnings: list[str] = []
+    index = load_technology(con, corpus(), warnings.append)
+    assert not index and index.idf == {}
+    assert len(warnings) == 1 and "taskvalue refresh" in warnings[0]
+    con.execute("create schema staging")
+    con.execute("create table staging.onet_technology_skills (onet_soc_code varchar, example varchar)")
+    con.execute("insert into staging.onet_technology_skills values ('15-1252.00', 'Django')")
+    assert load_technology(con, corpus(), warnings.append).named(["a Django app"]) == ["django"]
+    assert len(warnings) == 1

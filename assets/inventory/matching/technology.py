@@ -29,6 +29,7 @@ import duckdb
 import numpy as np
 import polars as pl
 
+from assets.common.warehouse import has_table
 from assets.inventory.matching.corpus import Corpus
 from assets.inventory.matching.text import stop_words
 
@@ -114,8 +115,16 @@ class TechnologyIndex:
         )
 
 
-def load_technology(con: duckdb.DuckDBPyConnection, corpus: Corpus) -> TechnologyIndex:
-    """The index over staging.onet_technology_skills (empty when the release had no such file)."""
+def load_technology(con: duckdb.DuckDBPyConnection, corpus: Corpus, warn=None) -> TechnologyIndex:
+    """The index over staging.onet_technology_skills (empty when the release had no such file, or
+    when a warehouse built before the table existed runs the inventory job alone: `warn` says so)."""
+    if not has_table(con, "staging", "onet_technology_skills"):
+        if warn:
+            warn(
+                "staging.onet_technology_skills is missing (this warehouse predates it): matching runs "
+                "without the technology prior until `taskvalue refresh` loads O*NET's Technology Skills"
+            )
+        return TechnologyIndex({}, {})
     rows = con.execute(
         "select onet_soc_code, example from staging.onet_technology_skills order by onet_soc_code, example"
     ).fetchall()
