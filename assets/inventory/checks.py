@@ -198,7 +198,8 @@ SUITES = {
                     or lag(m.ranking_score) over by_rank >= m.ranking_score as ranked_by_ranking_score,
                 m.inventory_task_id in (select task_id from staging.inventory_tasks) as task_exists,
                 -- the domain and technology priors shape text matches only, and only by a bonus inside
-                -- the domain or for a share of the named software (>=: a tiny share rounds away)
+                -- the domain or for a share of the named software (>=: bonus x share rounds away at
+                -- 6 decimals when the bonus is set near its 0.000001 minimum)
                 (m.in_inventory_domain is null or m.method = 'text')
                     and (m.technology_share is null or m.method = 'text' and m.technology_share between 0 and 1)
                     and case when m.in_inventory_domain then m.ranking_score > m.score

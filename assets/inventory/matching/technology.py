@@ -9,8 +9,9 @@ the share of the named software it lists (each name weighted by its idf across o
 the occupation ranks by its score + bonus x share. As with the domain prior, the rank moves, never
 the score: bands and the resemblance floor still read the text evidence alone.
 
-A word of a software name counts only if O*NET's own prose (task statements, DWA titles, occupation
-titles and descriptions) uses it at most PROSE_MAX times and it is no English stop word: names are
+A word of a software name counts only if at most PROSE_MAX documents of O*NET's own prose use it (a
+task statement with its DWA titles; an occupation's title and description) and it is no English stop
+word: names are
 made of words ("ADP Workforce Now", "Microsoft Business Contact Manager") and only the uncommon ones
 identify software. A word listed by more than MAX_OCCUPATION_SHARE of the occupations (excel) says
 nothing about which one, and is dropped. Chosen on three inventories (README, "The technology prior,
@@ -33,7 +34,7 @@ from assets.common.warehouse import has_table
 from assets.inventory.matching.corpus import Corpus
 from assets.inventory.matching.text import stop_words
 
-PROSE_MAX = 3  # uses in O*NET's prose above which a word is English, not a name
+PROSE_MAX = 3  # prose documents above which a word is English, not a name
 MAX_OCCUPATION_SHARE = 0.4
 MIN_LETTERS = 3  # "c", "r", "go": one- and two-letter names match too much prose and code
 _WORD = re.compile(r"[a-z0-9][a-z0-9+#]*")
