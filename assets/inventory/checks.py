@@ -202,6 +202,7 @@ SUITES = {
                 -- 6 decimals when the bonus is set near its 0.000001 minimum)
                 (m.in_inventory_domain is null or m.method = 'text')
                     and (m.technology_share is null or m.method = 'text' and m.technology_share between 0 and 1)
+                    and (m.technology_share is null) = (m.technology_words is null)
                     and case when m.in_inventory_domain then m.ranking_score > m.score
                         when m.technology_share > 0 then m.ranking_score >= m.score
                         else m.ranking_score = m.score end as priors_consistent,

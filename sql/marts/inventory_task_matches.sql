@@ -53,8 +53,11 @@
 --     lists, 0 to 1 (README, The technology prior); ranking_score adds the technology bonus times it.
 --     Null when the task names no listed software, for hinted, explicit and pinned candidates, and
 --     when the prior is off.
+--   technology_words: The words of listed software the task's text names, sorted (what
+--     technology_share is computed from; the same on every row of the task that has a share). Null
+--     where technology_share is null.
 with candidates as (
-    select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method, technology_share
+    select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method, technology_share, technology_words
     from inventory_match_candidates
 ),
 
@@ -74,6 +77,7 @@ pins as (
         null::boolean as in_domain,
         'override' as method,
         null::double as technology_share,
+        null::varchar[] as technology_words,
         note,
         0 as priority,
         source_row as pin_order,
@@ -109,6 +113,7 @@ kept as (
         c.in_domain,
         c.method,
         c.technology_share,
+        c.technology_words,
         -- the notes of the rejects that removed this task's other candidates (a kept candidate has
         -- no reject of its own)
         rc.note,
@@ -156,6 +161,7 @@ unmatched as (
         0.0::double as ranking_score,
         null::boolean as in_domain,
         null::double as technology_share,
+        null::varchar[] as technology_words,
         -- rejected by a human (every candidate, or the ones there were): traceable to the decision
         case
             when ra.inventory_task_id is null and rc.inventory_task_id is null then 'text'
@@ -170,10 +176,14 @@ unmatched as (
 
 final as (
     -- what a person stated (pins, the explicit link) is never cut; matching fills up to the top k
-    select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note, technology_share
+    select
+        inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note, technology_share,
+        technology_words
     from ranked where rank <= $top_k or method in ('override', 'explicit')
     union all
-    select inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note, technology_share
+    select
+        inventory_task_id, rank, onet_task_id, score, ranking_score, in_domain, method, note, technology_share,
+        technology_words
     from unmatched
 ),
 
@@ -237,7 +247,8 @@ select
     f.few_words,
     case when f.onet_task_id is not null then f.method = 'text' and round(f.score, 6) < $unrelated end
         as resembles_no_work,
-    round(f.technology_share, 6) as technology_share
+    round(f.technology_share, 6) as technology_share,
+    f.technology_words
 from banded as f
 left join staging.onet_task_statements as s on s.task_id = f.onet_task_id
 left join staging.onet_occupations as o on o.onet_soc_code = s.onet_soc_code

@@ -321,6 +321,16 @@ CASES = {
         ],
         "ExpectColumnValuesToBeInSet(column='priors_consistent')",
     ),
+    # the software words a candidate's share is of, lost
+    "technology_words_without_the_share": (
+        "inventory_task_matches__keys_bands_and_scores_valid",
+        [
+            "update marts.inventory_task_matches set technology_words = null where (inventory_task_id, rank) = "
+            "(select (inventory_task_id, rank) from marts.inventory_task_matches where technology_share > 0 "
+            "order by inventory_task_id, rank limit 1)"
+        ],
+        "ExpectColumnValuesToBeInSet(column='priors_consistent')",
+    ),
     # a Technology Skills row loaded twice: the software would count one occupation twice
     "technology_example_listed_twice": (
         "onet_technology_skills__one_row_per_known_occupation_and_example",

@@ -126,6 +126,7 @@ def test_explicit_id_wins_and_hint_narrows(corpus):
             "method": "explicit",
             "few_words": None,
             "technology_share": None,
+            "technology_words": None,
         }
     ]
     hinted = found.filter(found["inventory_task_id"] == "H")

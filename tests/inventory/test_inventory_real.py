@@ -108,6 +108,10 @@ def test_software_a_task_names_ranks_the_occupations_using_it_first(real_con):
     m = rank1(real_con, "SWE-018")
     assert (m["onet_soc_code"], m["technology_share"]) == ("15-1242.00", pytest.approx(0.336882))
     assert m["ranking_score"] == pytest.approx(m["score"] + 0.05 + 0.1 * 0.336882, abs=2e-6)
+    # the 17 words the share is of: software names (docker, typescript) and the English words of
+    # vendor names (minute, option) alike
+    assert len(m["technology_words"]) == 17
+    assert {"docker", "python", "typescript", "json", "minute"} <= set(m["technology_words"])
     assert top_codes(real_con, "SWE-018") == [
         "15-1242.00",
         "15-1254.00",

@@ -71,6 +71,7 @@ def mart(candidates: list[tuple], top_k: int = 3) -> dict[str, list[dict]]:
                 "method": m,
                 "few_words": f,
                 "technology_share": None,
+                "technology_words": None,
             }
             for t, o, s, m, f in candidates
         ],

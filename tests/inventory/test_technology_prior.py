@@ -148,6 +148,7 @@ def test_match_tasks_ranks_the_occupation_using_the_named_software_first():
     on = match_tasks(matcher, c, _tasks(), 3, technology=index, technology_bonus=0.5)
     assert _rank1(on, c) == {"SWE": ("15-1252.00", pytest.approx(1.0)), "LOG": ("45-4022.00", None)}
     swe = on.filter(pl.col("inventory_task_id") == "SWE")
+    assert set(swe["technology_words"].to_list()[0]) == {"django", "python"}  # the words the share is of
     # the loggers' score is kept; only the ranking score carries the bonus
     assert (swe["ranking_score"] - swe["score"]).to_list() == pytest.approx(
         [0.5 * s for s in swe["technology_share"]]

@@ -54,6 +54,7 @@ CANDIDATE_SCHEMA = {
     # share of the software the task names that the candidate's occupation lists (technology.py);
     # null: the task names none, or the prior did not apply (hint, explicit link, prior off)
     "technology_share": pl.Float64,
+    "technology_words": pl.List(pl.String),  # the software words the task names (null with the share)
 }
 
 
@@ -399,6 +400,7 @@ def match_tasks(
                     "method": ["explicit"] * len(explicit),
                     "few_words": [None] * len(explicit),
                     "technology_share": [None] * len(explicit),
+                    "technology_words": [None] * len(explicit),
                 },
                 schema=CANDIDATE_SCHEMA,
             )
@@ -453,6 +455,8 @@ def match_tasks(
                 continue
             ids = np.asarray([t.task_id for t in batch], dtype=object)
             short = np.asarray([few[t.task_id] for t in batch], dtype=bool)
+            named = np.empty(len(batch), dtype=object)
+            named[:] = [software.get(t.task_id) or None for t in batch]
             parts.append(
                 pl.DataFrame(
                     {
@@ -464,6 +468,7 @@ def match_tasks(
                         "method": "hinted" if allowed is not None else "text",
                         "few_words": short[found["task"].to_numpy()],
                         "technology_share": found["technology_share"],
+                        "technology_words": named[found["task"].to_numpy()].tolist(),
                     },
                     schema=CANDIDATE_SCHEMA,
                 )

@@ -4,16 +4,15 @@ RL prompts name their tools (Django, PostgreSQL, pandas, Terraform) where O*NET'
 the work, and the words around those tools have other senses in O*NET's prose: "add structured
 logging" ranked Logging Equipment Operators first, a dbt "model" Model Makers. O*NET's Technology
 Skills file lists, for each occupation, software its workers use ("Django" under 21 occupations,
-16 of them in SOC 15, Computer and Mathematical). A task that names listed software gives each occupation
-the share of the named software it lists (each name weighted by its idf across occupations), and
+16 of them in SOC 15, Computer and Mathematical). A task that names listed software gives each
+occupation the share of the named software it lists (each name weighted by its idf across occupations), and
 the occupation ranks by its score + bonus x share. As with the domain prior, the rank moves, never
 the score: bands and the resemblance floor still read the text evidence alone.
 
 A word of a software name counts only if at most PROSE_MAX documents of O*NET's own prose use it (a
 task statement with its DWA titles; an occupation's title and description) and it is no English stop
-word: names are
-made of words ("ADP Workforce Now", "Microsoft Business Contact Manager") and only the uncommon ones
-identify software. A word listed by more than MAX_OCCUPATION_SHARE of the occupations (excel) says
+word: names are made of words ("ADP Workforce Now", "Microsoft Business Contact Manager") and only
+the uncommon ones identify software. A word listed by more than MAX_OCCUPATION_SHARE of the occupations (excel) says
 nothing about which one, and is dropped. Chosen on three inventories (README, "The technology prior,
 measured"); O*NET's Emerging Tasks name software 12 times in 240 and moved by one task.
 """
