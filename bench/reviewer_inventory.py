@@ -18,6 +18,14 @@ one of its alternates), the rank-1 precision per confidence band, and the ground
 category. The inventory was written after the matcher was built and the matcher was not tuned on
 it (the resemblance floor was since set below its real tasks, with two other inventories'); it is
 small (one task is about a point), so read it as a check, not a target.
+
+`--data bench/data/session24_persona_inventory --variants as-exported` scores another inventory in
+the same layout: 58 SWE, data and customer-support prompts (JSONL with `id`/`name`/`prompt`, an XLSX
+tracker) a persona wrote in session 24 to try the tool as an RL data lead, with sandbox preambles
+and three rows the ingest quarantines (a duplicated ID twice, one without text). Its `truth.csv`
+was written by the engineer who built the technology prior, before that prior was first run: the
+first code is the likeliest occupation, `alts` the other defensible ones (lenient sets: any
+computer occupation a coding task plausibly imitates).
 """
 
 from __future__ import annotations
@@ -42,23 +50,26 @@ DATA = ROOT / "bench" / "data" / "reviewer_inventory"
 BANDS = ("high", "medium", "low", "none")
 
 
-def inventory(variant: str, out: Path) -> Path:
+def inventory(variant: str, out: Path, data: Path = DATA) -> Path:
     """The inventory as exported, or with the Jira file's `Component/s` renamed to `domain`, as its
     note tells a user whose components name work domains (this reviewer's do)."""
     if variant == "as-exported":
-        return DATA / "inventory"
+        return data / "inventory"
+    jira = data / "inventory" / "jira_export_rl_backlog.csv"
+    if not jira.exists():
+        raise SystemExit(f"variant {variant} needs {jira}: this inventory has no Jira export")
     copy = out / "inventory"
-    shutil.copytree(DATA / "inventory", copy)
+    shutil.copytree(data / "inventory", copy)
     jira = copy / "jira_export_rl_backlog.csv"
     header, rest = jira.read_text(encoding="utf-8").split("\n", 1)
     jira.write_text(header.replace("Component/s", "domain") + "\n" + rest, encoding="utf-8")
     return copy
 
 
-def build(matcher: str, variant: str, out: Path) -> Path:
+def build(matcher: str, variant: str, out: Path, data: Path = DATA) -> Path:
     """A warehouse of this inventory, built by the refresh as a user would."""
     env = os.environ | {
-        "TASKVALUE_INVENTORY_DIR": str(inventory(variant, out)),
+        "TASKVALUE_INVENTORY_DIR": str(inventory(variant, out, data)),
         "TASKVALUE_MATCHER": matcher,
         "TASKVALUE_WAREHOUSE": str(out / "taskvalue.duckdb"),
         "TASKVALUE_WORK_DB": str(out / "work" / "taskvalue.duckdb"),
@@ -138,17 +149,24 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--matchers", default="tfidf,hybrid")
     parser.add_argument("--variants", default="as-exported,component-as-domain")
+    parser.add_argument(
+        "--data",
+        type=Path,
+        default=DATA,
+        help="a directory with inventory/ and truth.csv in this layout (bench/data/session24_persona_inventory: "
+        "use --variants as-exported)",
+    )
     args = parser.parse_args()
-    with (DATA / "truth.csv").open(newline="", encoding="utf-8") as f:
+    with (args.data / "truth.csv").open(newline="", encoding="utf-8") as f:
         truth = {row["task_id"]: row for row in csv.DictReader(f)}
     rows = []
     for variant in args.variants.split(","):
         for matcher in args.matchers.split(","):
             with tempfile.TemporaryDirectory(prefix=f"taskvalue-reviewer-{matcher}-") as tmp:
-                found = score(build(matcher, variant, Path(tmp)), truth)
+                found = score(build(matcher, variant, Path(tmp), args.data), truth)
                 rows.append({"matcher": matcher, "variant": variant} | found)
     print(markdown(rows))
-    out = ROOT / "bench" / "results" / "reviewer_inventory.json"
+    out = ROOT / "bench" / "results" / f"{args.data.name}.json"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(rows, indent=2))
 

@@ -62,3 +62,24 @@ def test_scoring_counts_strict_and_lenient_hits_bands_and_verdicts(tmp_path):
         "standard/unverified": 1,
         "toy/ungrounded": 1,
     }
+
+
+def test_the_session24_persona_inventory_reads_as_documented_and_every_task_has_an_answer(shared_data):
+    from bench.reviewer_inventory import ROOT
+
+    data = ROOT / "bench" / "data" / "session24_persona_inventory"
+    result = ingest_directory(data / "inventory", OnetLookup())
+    assert sorted(result.quarantine["reason"].to_list()) == [
+        "duplicate_task_id",
+        "duplicate_task_id",
+        "no_text",
+    ]
+    with (data / "truth.csv").open(newline="", encoding="utf-8") as f:
+        truth = {row["task_id"]: row for row in csv.DictReader(f)}
+    assert sorted(result.tasks["task_id"].to_list()) == sorted(truth) and len(truth) == 58
+    # every answer is an O*NET occupation with tasks in the release the tool reads
+    statements = (shared_data / "onet" / "29.0" / "Task Statements.txt").read_text(encoding="utf-8")
+    with_tasks = {line.split("\t", 1)[0] for line in statements.splitlines()[1:]}
+    answers = {c for row in truth.values() for c in [row["truth"], *row["alts"].split("|")] if c}
+    assert answers <= with_tasks and all(row["truth"] for row in truth.values())
+    assert truth["SWE-021"]["truth"] == "15-1252.00"  # "Add structured logging": Software Developers
