@@ -56,6 +56,7 @@ bench: env embeddings ## print timings and peak memory (see bench/)
 	$(UV) run --frozen python -m bench.inventory_hints
 	$(UV) run --frozen python -m bench.resemblance_floor
 	$(UV) run --frozen python -m bench.reviewer_inventory
+	$(UV) run --frozen python -m bench.review_worksheet
 	$(UV) run --frozen python -m bench.scale
 	$(UV) run --frozen python -m bench.crash
 

@@ -68,8 +68,13 @@ def inventory(variant: str, out: Path, data: Path = DATA) -> Path:
 
 def build(matcher: str, variant: str, out: Path, data: Path = DATA) -> Path:
     """A warehouse of this inventory, built by the refresh as a user would."""
+    return refresh(inventory(variant, out, data), matcher, out)
+
+
+def refresh(inventory_dir: Path, matcher: str, out: Path) -> Path:
+    """`taskvalue refresh` of the inventory in `inventory_dir` into `out` (its warehouse file)."""
     env = os.environ | {
-        "TASKVALUE_INVENTORY_DIR": str(inventory(variant, out, data)),
+        "TASKVALUE_INVENTORY_DIR": str(inventory_dir),
         "TASKVALUE_MATCHER": matcher,
         "TASKVALUE_WAREHOUSE": str(out / "taskvalue.duckdb"),
         "TASKVALUE_WORK_DB": str(out / "work" / "taskvalue.duckdb"),

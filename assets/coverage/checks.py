@@ -415,6 +415,43 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             row_id_columns=["inventory_task_id"],
         )
     ],
+    ("marts", "inventory_review"): [
+        GxSuite(
+            "inventory_review__every_decision_and_every_task_once_in_order",
+            """
+            select r.*,
+                -- saved over the overrides file, the sheet must keep every decision it had
+                (select count(*) from marts.inventory_review where row_kind = 'decision')
+                    = (select count(*) from staging.inventory_overrides) as every_decision_line_present,
+                (select count(distinct inventory_task_id) from marts.inventory_review
+                    where inventory_task_id in (select task_id from staging.inventory_tasks))
+                    = (select count(*) from staging.inventory_tasks) as every_inventory_task_present,
+                -- a row with an action is a decision; a candidate's action is left to the reviewer
+                ((r.action is not null) = (r.row_kind = 'decision')) as action_iff_decision,
+                ((r.decision_status is not null) = (r.row_kind = 'decision')) as status_iff_decision,
+                -- a decision typed on a candidate is tied to the task's wording now
+                (r.row_kind = 'decision' or r.text_hash is not distinct from t.text_hash) as candidate_hash_is_current,
+                r.review_order = row_number() over (order by r.review_order) as order_is_consecutive
+            from marts.inventory_review as r
+            left join staging.inventory_tasks as t on t.task_id = r.inventory_task_id
+            """,
+            [
+                unique("review_order"),
+                not_null("review_order"),
+                not_null("inventory_task_id"),
+                in_set("action", ["pin", "reject"]),
+                in_set("row_kind", ["decision", "candidate"]),
+                in_set("confidence", ["high", "medium", "low", "none"]),
+                true("every_decision_line_present"),
+                true("every_inventory_task_present"),
+                true("action_iff_decision"),
+                true("status_iff_decision"),
+                true("candidate_hash_is_current"),
+                true("order_is_consecutive"),
+            ],
+            row_id_columns=["review_order"],
+        )
+    ],
 }
 
 GX_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() for suite in suites]

@@ -21,7 +21,11 @@ from assets.common.csv_cells import neutralize_cell
 from assets.common.files import replacing, write_atomic
 from assets.common.warehouse import column_comments, quote_ident, table_comment
 
-CSV_EXPORTS = ("inventory_export",)
+# the RL export, and the review worksheet a reviewer fills in and saves as the overrides file
+CSV_EXPORTS = ("inventory_export", "inventory_review")
+# opened in a spreadsheet by design: Excel reads a CSV without a byte-order mark as the system's code
+# page, so every curly quote and accent of the O*NET statements would show garbled
+CSV_WITH_BOM = ("inventory_review",)
 SCHEMA_FILE = "schema.json"
 EXPORT_BATCH_ROWS = 131_072  # one Parquet row group per batch, as DuckDB's COPY writes them
 # Every kind of file the exports directory gets from taskvalue: what retiring stale exports may delete.
@@ -92,7 +96,8 @@ def export_parquet(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> in
 def export_csv(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> None:
     cur = con.execute(f"select * from marts.{quote_ident(table)}")
     cols = [d[0] for d in cur.description]
-    with replacing(dest) as tmp, open(tmp, "w", newline="", encoding="utf-8") as f:
+    encoding = "utf-8-sig" if table in CSV_WITH_BOM else "utf-8"
+    with replacing(dest) as tmp, open(tmp, "w", newline="", encoding=encoding) as f:
         w = csv.writer(f)
         w.writerow(cols)
         while batch := cur.fetchmany(10_000):

@@ -22,8 +22,16 @@ PET_PEEVE = (
 UNVERIFIED = (
     "These tasks claim this domain, but no O*NET candidate is credible: text matching could not tell which "
     "work they imitate (RL prompts rarely use O*NET's words). They count as neither grounded nor "
-    "ungrounded. Name each one's occupation (`onet_soc_code`) or pin a match in the overrides file. Lowest "
+    "ungrounded. Name each one's occupation (`onet_soc_code`) or pin a match in the overrides file: the "
+    "review worksheet (`exports/inventory_review.csv`) lists every candidate in its layout, unverified "
+    "tasks first; type pin or reject and save it as `_overrides.csv`. Lowest "
     "best score first: the tasks least like any O*NET work head the list."
+)
+
+REVIEW_HINT = (
+    " To settle them, type pin or reject on their candidates in the review worksheet "
+    "(`exports/inventory_review.csv`, unverified tasks first) and save it as `_overrides.csv` in the "
+    "inventory directory."
 )
 
 # The reasons of marts.inventory_grounding.ungrounded_reason, in the order they are checked.
@@ -246,7 +254,7 @@ def inventory_summary(con: duckdb.DuckDBPyConnection, doc: Doc) -> None:
             "declare a configured domain or their text resembles O*NET work weakly (a match above the "
             "resemblance floor: text matching could not say which work); or a credible match, but a `domain` that "
             "names no configured domain (see the names below: add an alias), so their domain could not "
-            "be checked." + _unverified_reasons(counted),
+            "be checked." + _unverified_reasons(counted) + (REVIEW_HINT if unverified else ""),
         ]
     )
     doc.p(PET_PEEVE)

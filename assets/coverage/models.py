@@ -32,6 +32,7 @@ MATCHES = ("marts", "inventory_task_matches")
 INVENTORY = ("staging", "inventory_tasks")
 OCCUPATIONS = ("staging", "onet_occupations")
 OCCUPATION_VALUE = ("marts", "occupation_value")
+OVERRIDES = ("staging", "inventory_overrides")
 
 
 class _Table:
@@ -208,6 +209,20 @@ SQL_MODELS: tuple[Model, ...] = (
         "inventory_export",
         (("marts", "inventory_grounding"), CANDIDATE_VALUE),
         "inventory_task_id",
+    ),
+    Model(
+        "marts",
+        "inventory_review",
+        (
+            ("marts", "inventory_grounding"),
+            CANDIDATE_VALUE,
+            MATCHES,
+            INVENTORY,
+            OVERRIDES,
+            TASK_VALUE,
+            OCCUPATIONS,
+        ),
+        "review_order",
     ),
 )
 MARTS = tuple(m for m in SQL_MODELS if m.schema == "marts")

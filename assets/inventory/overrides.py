@@ -16,7 +16,11 @@ being read as inventory) with the columns:
 The header must name inventory_task_id, action and onet_task_id (note and text_hash are optional), or their
 aliases; any other column, a column named twice, or a line with more values than the header is an
 error naming the file, line and column: a misread header would turn every reject into a
-reject-all, and an unquoted comma would cut a note. Whether each decision applies (stale,
+reject-all, and an unquoted comma would cut a note. The one exception is the review worksheet
+(marts.inventory_review, exported as exports/inventory_review.csv) saved as the overrides file:
+its other columns describe each row and are read past, its rows left without an action are
+candidates nobody decided and are skipped, and the quote its CSV export puts before a cell a
+spreadsheet would run as a formula is taken off again. Whether each decision applies (stale,
 duplicate, conflicting) is decided in sql/staging/inventory_overrides.sql.
 
 The file is read on every refresh, never written by the pipeline, so decisions persist.
@@ -31,6 +35,7 @@ from pathlib import Path
 
 import polars as pl
 
+from assets.common.csv_cells import ESCAPED_PREFIXES
 from assets.common.decoding import UnreadableFile, decode_lines
 from assets.common.errors import SourceFormatError, TaskvalueError
 from assets.inventory.cell_values import Unparseable, parse_int, task_id_text, without_format_characters
@@ -43,6 +48,28 @@ ACTIONS = ("pin", "reject")
 # staging.inventory_overrides.status (sql/staging/inventory_overrides.sql): only `ok` is applied
 STATUSES = ("ok", "duplicate", "conflict", "unknown_inventory_task", "unknown_onet_task", "text_changed")
 COLUMNS = ("inventory_task_id", "action", "onet_task_id", "note", "text_hash")
+# The review worksheet's columns after COLUMNS (sql/marts/inventory_review.sql; a test keeps the two in
+# step): what each row is, for the reviewer's eyes only
+WORKSHEET_COLUMNS = (
+    "review_order",
+    "row_kind",
+    "decision_status",
+    "decision_detail",
+    "rank",
+    "confidence",
+    "score",
+    "method",
+    "is_credible",
+    "onet_soc_code",
+    "occupation_title",
+    "onet_task_statement",
+    "tier",
+    "hourly_wage_usd",
+    "annual_value_usd",
+    "task_title",
+    "grounding",
+    "ungrounded_reason",
+)
 REQUIRED = ("inventory_task_id", "action", "onet_task_id")
 # Documented in the README ("Overrides"); keep the two in step.
 ALIASES: dict[str, tuple[str, ...]] = {
@@ -136,20 +163,26 @@ def _clean(value: str | None) -> str:
     return without_format_characters(value or "").strip()
 
 
-def _header(path: Path, cells: list[str]) -> dict[int, str]:
-    """Column position -> canonical column; an unknown or repeated column is an error."""
+def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], set[int]]:
+    """Column position -> canonical column, and the positions of the review worksheet's own columns
+    (read past); an unknown or repeated column is an error."""
     columns: dict[int, str] = {}
+    worksheet: set[int] = set()
     seen: dict[str, int] = {}
     for i, cell in enumerate(cells):
         name = normalize_header(cell)
         if not name:
             continue  # a column without a name (a trailing comma): its cells must be empty
+        if name in WORKSHEET_COLUMNS:
+            worksheet.add(i)
+            continue
         column = _LOOKUP.get(name)
         if column is None:
             raise SourceFormatError(
                 str(path),
                 f"unknown column {cell!r}: the overrides file has the columns {', '.join(COLUMNS)} "
-                f"(aliases: {_aliases()}); rename it, or move what it holds into the note"
+                f"(aliases: {_aliases()}; the review worksheet's other columns are read past too); "
+                "rename it, or move what it holds into the note"
                 + (" (separate the columns by commas, semicolons or tabs)" if "|" in cell else ""),
                 row=1,
                 column=cell,
@@ -171,7 +204,7 @@ def _header(path: Path, cells: list[str]) -> dict[int, str]:
             "(an empty onet_task_id on a reject means every candidate; the column itself is required)",
             row=1,
         )
-    return columns
+    return columns, worksheet
 
 
 def _aliases() -> str:
@@ -197,8 +230,8 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
         next(reader)
         if not any(line.strip() for line in lines[1:]):
             return pl.DataFrame(schema=SCHEMA)
-    columns = _header(path, next(reader, []))
-    width = max(columns) + 1
+    columns, worksheet = _header(path, next(reader, []))
+    width = max([*columns, *worksheet]) + 1
     rows = []
     last_line = reader.line_num
     for values in reader:
@@ -207,7 +240,9 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
             _check_quotes(path, lines[row_no - 1 : last_line], row_no, columns, delimiter)
         if not any(v.strip() for v in values):
             continue
-        extra = [(i, v) for i, v in enumerate(values) if i not in columns and v.strip()]
+        extra = [
+            (i, v) for i, v in enumerate(values) if i not in columns and i not in worksheet and v.strip()
+        ]
         if len(values) > width and any(i >= width for i, _ in extra):
             raise SourceFormatError(
                 str(path),
@@ -231,6 +266,11 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
                 column=cut[0],
             )
         rec = {column: values[i] if i < len(values) else "" for i, column in columns.items()}
+        if worksheet:
+            rec = {column: _unescaped(value) for column, value in rec.items()}
+            if not _clean(rec.get("action")):
+                _undecided(path, row_no, rec)
+                continue
         rows.append(_decision(path, row_no, rec))
     return pl.DataFrame(rows, schema=SCHEMA)
 
@@ -282,6 +322,24 @@ def _check_quotes(
         row=row_no,
         column="note" if "note" in columns.values() else None,
     )
+
+
+def _unescaped(value: str) -> str:
+    """A worksheet cell as the export wrote it, without the quote put before a cell a spreadsheet would
+    run as a formula (an ID `-Q-4` is written `'-Q-4`; assets/common/csv_cells.py)."""
+    return value[1:] if value.startswith("'") and value[1:2] and value[1] in ESCAPED_PREFIXES else value
+
+
+def _undecided(path: Path, row_no: int, rec: dict[str, str]) -> None:
+    """A worksheet row without an action is a candidate nobody decided; one with a note was meant as a
+    decision, and skipping it would lose what the reviewer wrote."""
+    if _clean(rec.get("note")):
+        raise SourceFormatError(
+            str(path),
+            "a note but no action: write pin or reject in the action column, or clear the note",
+            row=row_no,
+            column="action",
+        )
 
 
 def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:

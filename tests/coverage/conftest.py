@@ -11,8 +11,16 @@ import pytest
 FIXTURE = Path(__file__).resolve().parents[1] / "fixtures" / "coverage"
 
 
-def load_upstream(con: duckdb.DuckDBPyConnection) -> None:
+def load_upstream(con: duckdb.DuckDBPyConnection, late_columns: bool = True) -> None:
+    """The upstream fixture; without its late columns for a caller inserting rows by position first."""
     con.execute((FIXTURE / "upstream.sql").read_text(encoding="utf-8"))
+    if late_columns:
+        add_late_columns(con)
+
+
+def add_late_columns(con: duckdb.DuckDBPyConnection) -> None:
+    """The upstream columns added after a test's positional inserts (late_columns.sql)."""
+    con.execute((FIXTURE / "late_columns.sql").read_text(encoding="utf-8"))
 
 
 def fixture_settings(**overrides):
@@ -37,9 +45,10 @@ def build_fixture_db(
     from assets.coverage.models import build_all
 
     con = duckdb.connect(str(path))
-    load_upstream(con)
+    load_upstream(con, late_columns=False)
     for statement in edits:
         con.execute(statement)
+    add_late_columns(con)
     build_all(con, fixture_settings(**overrides))
     return con
 

@@ -18,7 +18,7 @@ from assets.coverage.exports import (
     mart_tables,
     neutralize_cell,
 )
-from assets.coverage.grounding_sections import PET_PEEVE, UNVERIFIED
+from assets.coverage.grounding_sections import PET_PEEVE, REVIEW_HINT, UNVERIFIED
 from assets.coverage.outputs import retire_stale
 from assets.coverage.report_paths import REPORT_SUFFIXES, report_file_names
 from assets.coverage.reports import domain_ids, write_all_reports
@@ -103,6 +103,7 @@ def test_index_ranks_domains_by_uncovered_value(reports):
     assert "'Underwater basket weaving' (1)" in md  # unmatched names are reported
     assert "**Grounded in valuable work:** 3 (37.5%)." in md
     assert "**Unverified:** 1 (12.5%)" in md
+    assert md_text(REVIEW_HINT) in md  # where to settle them
 
 
 def test_exports_every_mart_with_schema(cov_con, tmp_path, monkeypatch):

@@ -350,6 +350,56 @@ def test_exports_cover_every_mart(real_warehouse, real_con):
     assert rl.height == rows(real_con, "select count(*) from staging.inventory_tasks")[0][0]
 
 
+def test_the_review_worksheet_lists_every_candidate_and_reads_back_as_the_overrides_file(
+    real_warehouse, real_con, tmp_path
+):
+    from assets.inventory.overrides import read_overrides
+
+    # no overrides file in the example inventory: 856 candidates of 176 tasks, the unverified first
+    assert rows(
+        real_con,
+        "select row_kind, count(*), count(distinct inventory_task_id) from marts.inventory_review group by 1",
+    ) == [("candidate", 856, 176)]
+    assert rows(
+        real_con,
+        "select review_order, rank, onet_soc_code, confidence, grounding, text_hash = "
+        "(select text_hash from staging.inventory_tasks where task_id = 'FIN-006') "
+        "from marts.inventory_review where inventory_task_id = 'FIN-006' and rank <= 2 order by rank",
+    ) == [(66, 1, "43-4131.00", "low", "unverified", True), (67, 2, "13-2072.00", "low", "unverified", True)]
+    sheet = (real_warehouse.warehouse.parent / "exports" / "inventory_review.csv").read_text(encoding="utf-8")
+    lines = sheet.splitlines()
+    assert len(lines) == 857 and lines[1].split(",")[-2:] == ["unverified", "no_credible_match"]
+    assert read_overrides(_saved(tmp_path, lines)).height == 0  # nothing decided yet
+    # FIN-006 (amortisation schedule) is Loan Officers' work, rank 2; the sudoku has no counterpart
+    for n, line in enumerate(lines):
+        cells = line.split(",")
+        if cells[0] == "FIN-006" and ",13-2072.00," in line:
+            lines[n] = ",".join([cells[0], "pin", *cells[2:]])
+        if cells[0] == "PZL-001" and cells[9] == "1":  # rank
+            lines[n] = ",".join([cells[0], "reject", "", *cells[3:]])
+    decisions = read_overrides(_saved(tmp_path, lines))
+    fin = rows(
+        real_con,
+        "select onet_task_id, text_hash from marts.inventory_review where "
+        "inventory_task_id = 'FIN-006' and rank = 2",
+    )[0]
+    assert decisions.select("inventory_task_id", "action", "onet_task_id", "text_hash").rows() == [
+        ("FIN-006", "pin", fin[0], fin[1]),
+        (
+            "PZL-001",
+            "reject",
+            None,
+            rows(real_con, "select text_hash from staging.inventory_tasks where task_id = 'PZL-001'")[0][0],
+        ),
+    ]
+
+
+def _saved(tmp_path, lines: list[str]):
+    path = tmp_path / "_overrides.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    return path
+
+
 def test_reports_show_release_changes(real_warehouse, real_con):
     out = real_warehouse.warehouse.parent / "reports"
     tier_changed = real_con.execute(

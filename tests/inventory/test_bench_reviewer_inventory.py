@@ -83,3 +83,31 @@ def test_the_session24_persona_inventory_reads_as_documented_and_every_task_has_
     answers = {c for row in truth.values() for c in [row["truth"], *row["alts"].split("|")] if c}
     assert answers <= with_tasks and all(row["truth"] for row in truth.values())
     assert truth["SWE-021"]["truth"] == "15-1252.00"  # "Add structured logging": Software Developers
+
+
+def test_the_review_bench_pins_each_tasks_best_ranked_right_candidate_and_nothing_else(tmp_path):
+    from bench.review_worksheet import fill
+
+    sheet = tmp_path / "inventory_review.csv"
+    header = "inventory_task_id,action,onet_task_id,note,text_hash,review_order,row_kind,onet_soc_code\n"
+    sheet.write_text(
+        "\ufeff" + header + "a,,1,,aaaaaaaaaaaa,1,candidate,11-1011.00\n"
+        "a,,2,,aaaaaaaaaaaa,2,candidate,15-1252.00\n"  # a's first right candidate: pinned
+        "a,,3,,aaaaaaaaaaaa,3,candidate,15-1251.00\n"  # right too (an alternate), but ranked lower
+        "b,reject,4,done,,4,decision,15-1252.00\n"  # a decision already made stays as it is
+        "b,,5,,bbbbbbbbbbbb,5,candidate,43-4051.00\n"  # no right candidate: left undecided
+        "c,,6,,cccccccccccc,6,candidate,15-1252.00\n",  # no truth: left undecided
+        encoding="utf-8",
+    )
+    out = tmp_path / "_overrides.csv"
+    assert fill(sheet, {"a": {"15-1252.00", "15-1251.00"}, "b": {"15-1252.00"}}, out) == (1, 6)
+    with out.open(newline="", encoding="utf-8-sig") as f:
+        actions = [(r["inventory_task_id"], r["onet_task_id"], r["action"]) for r in csv.DictReader(f)]
+    assert actions == [
+        ("a", "1", ""),
+        ("a", "2", "pin"),
+        ("a", "3", ""),
+        ("b", "4", "reject"),
+        ("b", "5", ""),
+        ("c", "6", ""),
+    ]
