@@ -420,9 +420,15 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
             "inventory_review__every_decision_and_every_task_once_in_order",
             """
             select r.*,
-                -- saved over the overrides file, the sheet must keep every decision it had
+                -- saved over the overrides file, the sheet must keep every decision it had: each
+                -- line once (a line twice and another missing would keep the count)
                 (select count(*) from marts.inventory_review where row_kind = 'decision')
-                    = (select count(*) from staging.inventory_overrides) as every_decision_line_present,
+                    = (select count(*) from staging.inventory_overrides)
+                and not exists (
+                    select source_row from staging.inventory_overrides
+                    except
+                    select overrides_line from marts.inventory_review where row_kind = 'decision'
+                ) as every_decision_line_present,
                 (select count(distinct inventory_task_id) from marts.inventory_review
                     where inventory_task_id in (select task_id from staging.inventory_tasks))
                     = (select count(*) from staging.inventory_tasks) as every_inventory_task_present,

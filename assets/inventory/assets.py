@@ -37,7 +37,13 @@ from assets.inventory.matching.match import CANDIDATE_SCHEMA, QueryTask, match_t
 from assets.inventory.matching.matchers import make_matcher
 from assets.inventory.matching.technology import load_technology
 from assets.inventory.occupation_codes import OnetLookup
-from assets.inventory.overrides import STATUSES, locate_overrides, overrides_location, read_overrides
+from assets.inventory.overrides import (
+    STATUSES,
+    check_sheet_occupations,
+    locate_overrides,
+    overrides_location,
+    read_overrides,
+)
 from assets.inventory.shared_sentences import SHARED, boilerplate_sentences, inventory_shared_sentences
 from assets.inventory.thresholds import (
     domain_bonus_for,
@@ -260,6 +266,16 @@ def inventory_overrides(context: AssetExecutionContext) -> MaterializeResult:
     frame = read_overrides(path)
     model = load_model("staging", "inventory_overrides")
     with duckdb.get_connection() as con:
+        named = frame.filter(pl.col("sheet_onet_soc_code").is_not_null())["onet_task_id"].drop_nulls()
+        if not named.is_empty():  # a review worksheet's rows: the occupation each shows must be its task's
+            occupation_of = dict(
+                con.execute(
+                    "select task_id, onet_soc_code from staging.onet_task_statements "
+                    "where list_contains(?, task_id)",
+                    [named.unique().to_list()],
+                ).fetchall()
+            )
+            check_sheet_occupations(path, frame, occupation_of)
         con.register("inventory_overrides_frame", frame.to_arrow())
         try:
             statuses = coverage_settings.coverage_params()["excluded_statuses"]

@@ -36,6 +36,7 @@ from typing import Any
 import polars as pl
 
 from assets.common.decoding import UnreadableFile
+from assets.common.errors import SourceFormatError
 from assets.common.inputs import sha256_of
 from assets.inventory.cell_values import (
     Unparseable,
@@ -65,7 +66,7 @@ from assets.inventory.occupation_codes import (
     soc_code,
     soc_prefixes,
 )
-from assets.inventory.raw_records import RawRecord, dumps, json_safe
+from assets.inventory.raw_records import FileRead, RawRecord, dumps, json_safe
 from assets.inventory.readers import file_type, read_file
 from assets.inventory.schema import (
     CHAT_COLUMNS,
@@ -407,6 +408,28 @@ FILE_SCHEMA = {
 }
 
 
+class ReviewSheetInInventory(SourceFormatError):
+    """The review worksheet saved among the inventory files: read as tasks, its decisions would be lost."""
+
+
+# the columns that make a file the review worksheet (marts.inventory_review), whatever its name
+_REVIEW_SHEET_COLUMNS = {"inventory_task_id", "action", "row_kind", "review_order"}
+
+
+def refuse_review_sheet(name: str, read: FileRead) -> None:
+    """A filled-in review worksheet saved in the inventory directory under its export name (or as
+    XLSX): read as an inventory, every row would be quarantined and every decision typed in lost with
+    a green run."""
+    first = read.header or (list(read.records[0].cells) if read.records else [])
+    if {normalize_header(c) for c in first} >= _REVIEW_SHEET_COLUMNS:
+        raise ReviewSheetInInventory(
+            name,
+            "this is the review worksheet (exports/inventory_review.csv), not inventory tasks: save it as CSV "
+            "under the name _overrides.csv (its decisions are read from there), or move it out of the "
+            "inventory directory",
+        )
+
+
 def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
     require_inventory_dir(directory)
     rows: list[Row] = []
@@ -463,12 +486,15 @@ def ingest_directory(directory: Path, onet: OnetLookup) -> IngestResult:
             continue
         try:
             read = read_file(path)
+            refuse_review_sheet(name, read)
             header_fields = map_header(read.header) if read.header else {}
             # XLSX sheets may have different headers: their records are mapped by their own keys
             mapping = header_fields if read.file_type != "xlsx" else {}
             validated = [
                 validate_record(name, rec, mapping, onet, read.header_problem) for rec in read.records
             ]
+        except ReviewSheetInInventory:
+            raise  # decisions that would not be read stop the refresh, like a misplaced overrides file
         except UnreadableFile as exc:
             info["status"] = "unreadable"
             info["notes"] = str(exc)

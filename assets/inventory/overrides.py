@@ -55,9 +55,11 @@ WORKSHEET_COLUMNS = (
     "row_kind",
     "decision_status",
     "decision_detail",
+    "overrides_line",
     "rank",
     "confidence",
     "score",
+    "ranking_score",
     "method",
     "is_credible",
     "onet_soc_code",
@@ -67,6 +69,7 @@ WORKSHEET_COLUMNS = (
     "hourly_wage_usd",
     "annual_value_usd",
     "task_title",
+    "task_status",
     "grounding",
     "ungrounded_reason",
 )
@@ -88,6 +91,10 @@ SCHEMA = {
     "source_file": pl.String,
     "source_row": pl.Int64,
     "text_hash": pl.String,
+    # a worksheet row's rank and occupation (null in a hand-written file); pin_order from them
+    "sheet_rank": pl.Int64,
+    "sheet_onet_soc_code": pl.String,
+    "pin_order": pl.Int64,
 }
 
 
@@ -163,18 +170,18 @@ def _clean(value: str | None) -> str:
     return without_format_characters(value or "").strip()
 
 
-def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], set[int]]:
-    """Column position -> canonical column, and the positions of the review worksheet's own columns
-    (read past); an unknown or repeated column is an error."""
+def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], dict[int, str]]:
+    """Column position -> canonical column, and position -> the review worksheet's own column (read
+    past, but for the checks of _sheet_row); an unknown or repeated column is an error."""
     columns: dict[int, str] = {}
-    worksheet: set[int] = set()
+    worksheet: dict[int, str] = {}
     seen: dict[str, int] = {}
     for i, cell in enumerate(cells):
         name = normalize_header(cell)
         if not name:
             continue  # a column without a name (a trailing comma): its cells must be empty
         if name in WORKSHEET_COLUMNS:
-            worksheet.add(i)
+            worksheet[i] = name
             continue
         column = _LOOKUP.get(name)
         if column is None:
@@ -266,13 +273,76 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
                 column=cut[0],
             )
         rec = {column: values[i] if i < len(values) else "" for i, column in columns.items()}
+        sheet: dict[str, str] = {}
         if worksheet:
             rec = {column: _unescaped(value) for column, value in rec.items()}
+            sheet = {name: _clean(values[i]) if i < len(values) else "" for i, name in worksheet.items()}
+            _check_sheet_row(path, row_no, sheet)
             if not _clean(rec.get("action")):
                 _undecided(path, row_no, rec)
                 continue
-        rows.append(_decision(path, row_no, rec))
-    return pl.DataFrame(rows, schema=SCHEMA)
+        rows.append(_decision(path, row_no, rec) | _sheet_fields(path, row_no, sheet))
+    return _in_pin_order(pl.DataFrame(rows, schema=SCHEMA), worksheet=bool(worksheet))
+
+
+def _check_sheet_row(path: Path, row_no: int, sheet: dict[str, str]) -> None:
+    """A candidate row's decision columns are empty as exported: text there was typed in the wrong
+    column (`pin` in decision_status, a note in decision_detail), and reading past it would drop it."""
+    if sheet.get("row_kind", "").lower() != "candidate":
+        return
+    for column in ("decision_status", "decision_detail"):
+        if sheet.get(column):
+            raise SourceFormatError(
+                str(path),
+                f"{sheet[column]!r} typed in {column}, which the worksheet fills in for decisions already "
+                "made: type the decision (pin or reject) in action, a note in note",
+                row=row_no,
+                column=column,
+            )
+
+
+def _sheet_fields(path: Path, row_no: int, sheet: dict[str, str]) -> dict:
+    """What a worksheet row says besides the decision: its rank (pins of a task rank by it) and the
+    occupation it shows (checked against the O*NET task by check_sheet_occupations)."""
+    if not sheet:
+        return {}
+    try:
+        rank = parse_int(sheet.get("rank", ""), positive=True, thousands=False)
+    except Unparseable:
+        raise SourceFormatError(
+            str(path), f"rank {sheet['rank']!r} is not a whole number", row=row_no, column="rank"
+        ) from None
+    return {"sheet_rank": rank, "sheet_onet_soc_code": sheet.get("onet_soc_code") or None}
+
+
+def _in_pin_order(frame: pl.DataFrame, worksheet: bool) -> pl.DataFrame:
+    """pin_order: the order several pins of one task rank in. A hand-written file's line order; in a
+    worksheet the sheet's rank (a new pin after the task's pins, by its candidate's rank), so sorting
+    the sheet before saving it does not reorder the pins."""
+    if not worksheet:
+        return frame.with_columns(pin_order=pl.col("source_row"))
+    order = frame.select(pl.col("sheet_rank").is_null().alias("unranked"), "sheet_rank", "source_row").rows()
+    positions = sorted(range(frame.height), key=lambda i: (order[i][0], order[i][1] or 0, order[i][2]))
+    pin_order = [0] * frame.height
+    for position, i in enumerate(positions, start=1):
+        pin_order[i] = position
+    return frame.with_columns(pin_order=pl.Series(pin_order, dtype=pl.Int64))
+
+
+def check_sheet_occupations(path: Path | None, frame: pl.DataFrame, occupation_of: dict[int, str]) -> None:
+    """A worksheet row's onet_soc_code edited to another occupation than its O*NET task's: the
+    decision applies to onet_task_id, so the reviewer's intent is unclear. An error naming the line."""
+    for row in frame.filter(pl.col("sheet_onet_soc_code").is_not_null()).iter_rows(named=True):
+        actual = occupation_of.get(row["onet_task_id"]) if row["onet_task_id"] is not None else None
+        if actual is not None and actual != row["sheet_onet_soc_code"]:
+            raise SourceFormatError(
+                str(path),
+                f"the row names occupation {row['sheet_onet_soc_code']}, but O*NET task {row['onet_task_id']} "
+                f"is one of {actual}'s, and the {row['action']} applies to the task: put the onet_task_id of a "
+                f"task of {row['sheet_onet_soc_code']} (marts.task_value), or restore onet_soc_code {actual}",
+                row=row["source_row"],
+                column="onet_soc_code",
+            )
 
 
 _EXCEL_SEP = re.compile(r"sep=(.)")
@@ -348,7 +418,16 @@ def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:
     task_id = task_id_text(rec.get("inventory_task_id")) or ""
     if action not in ACTIONS:
         raise SourceFormatError(
-            str(path), f"action must be pin or reject, not {action!r}", row=row_no, column="action"
+            str(path),
+            f"action must be pin or reject, not {action!r}"
+            + (
+                " (the review worksheet's rows without an action are skipped only while its own columns, "
+                "such as row_kind, are kept)"
+                if not action
+                else ""
+            ),
+            row=row_no,
+            column="action",
         )
     if not task_id:
         raise SourceFormatError(

@@ -6,7 +6,9 @@
 -- the overrides file's own; the overrides reader reads past the others (they say what each row is)
 -- and skips the rows left without an action. The decisions already made are rows of their own, so
 -- saving the whole sheet over the overrides file keeps them. Tasks the text could not place come
--- first (unverified, then ungrounded, then grounded; a decision naming no inventory task last).
+-- first (unverified, then ungrounded, then grounded; tasks whose status coverage leaves out after
+-- them; a decision naming no inventory task last). Several pins of one task rank by the sheet's
+-- `rank` (a pin typed on a candidate after the task's pins), so sorting the sheet changes nothing.
 -- columns:
 --   inventory_task_id: Inventory task the row is about.
 --   action: The decision: pin or reject as the overrides file has it; null on a candidate not decided
@@ -23,11 +25,16 @@
 --   decision_status: For a decision, whether it applies (staging.inventory_overrides.status: ok,
 --     duplicate, conflict, unknown_inventory_task, unknown_onet_task, text_changed); null on a
 --     candidate.
---   decision_detail: Why a decision does not apply as written (staging.inventory_overrides.detail).
+--   decision_detail: Why a decision does not apply as written (staging.inventory_overrides.detail;
+--     the line numbers it names are overrides_line's).
+--   overrides_line: For a decision, its line in the overrides file the refresh read.
 --   rank: Rank of the candidate among the task's matches (1 = best; for a pin, the rank it holds;
---     null for a reject, whose O*NET task is no candidate any more).
+--     null for a reject, whose O*NET task is no candidate any more). Several pins of one task rank
+--     in the order of this column when the sheet is read back.
 --   confidence: Confidence band of the candidate (high/medium/low/none).
 --   score: Matcher score of the candidate.
+--   ranking_score: What the candidates are ranked by (score plus the domain and technology bonuses;
+--     marts.inventory_task_matches), so a lower rank can have a higher score.
 --   method: How the candidate was found (explicit/hinted/text/override).
 --   is_credible: True when the candidate passes the coverage rule (it covers value and grounds the
 --     task).
@@ -39,6 +46,8 @@
 --   hourly_wage_usd: Mean hourly wage of that occupation (USD/hour).
 --   annual_value_usd: National annual value of the O*NET task (USD/year).
 --   task_title: Title of the inventory task (null for a decision naming no inventory task).
+--   task_status: The task's status as written (a status coverage leaves out, such as retired, sorts
+--     the task after the others).
 --   grounding: The task's grounding now (grounded, ungrounded, unverified; marts.inventory_grounding).
 --   ungrounded_reason: The first reason the task is not grounded, or null.
 with decisions as (
@@ -48,7 +57,9 @@ with decisions as (
     from staging.inventory_overrides as o
 ),
 
--- a candidate someone already decided on (pinned, or a line naming it) is that decision's row
+-- a candidate someone already decided on (pinned, or a line naming it) is that decision's row; but a
+-- decision made before the task was rewritten (text_changed) no longer applies, and the candidate is
+-- offered again with the task's hash now
 undecided as (
     select c.*
     from int.inventory_candidate_value as c
@@ -56,6 +67,7 @@ undecided as (
         and not exists (
             select 1 from decisions as d
             where d.inventory_task_id = c.inventory_task_id and d.onet_task_id = c.onet_task_id
+                and d.decision_status <> 'text_changed'
         )
 ),
 
@@ -73,10 +85,11 @@ candidate_rows as (
         u.inventory_task_id, null::varchar as action, u.onet_task_id, null::varchar as note,
         t.text_hash, 'candidate' as row_kind, null::varchar as decision_status,
         null::varchar as decision_detail, null::integer as source_row, u.rank, u.confidence, u.score,
-        u.method, u.is_credible, u.onet_soc_code, u.occupation_title, u.task as onet_task_statement, u.tier,
+        m.ranking_score, u.method, u.is_credible, u.onet_soc_code, u.occupation_title, u.task as onet_task_statement, u.tier,
         u.hourly_wage_usd, u.annual_value_usd
     from undecided as u
     left join staging.inventory_tasks as t on t.task_id = u.inventory_task_id
+    left join marts.inventory_task_matches as m on m.inventory_task_id = u.inventory_task_id and m.rank = u.rank
 ),
 
 -- a task with no candidate and no decision still gets a row, to pin a task found by hand or reject
@@ -98,12 +111,14 @@ bare_rows as (
 decision_rows as (
     select
         d.inventory_task_id, d.action, d.onet_task_id, d.note, d.text_hash, 'decision' as row_kind,
-        d.decision_status, d.decision_detail, d.source_row, c.rank, c.confidence, c.score, c.method,
+        d.decision_status, d.decision_detail, d.source_row, d.source_row as overrides_line, c.rank,
+        c.confidence, c.score, m.ranking_score, c.method,
         c.is_credible, v.onet_soc_code, v.occupation_title, v.task as onet_task_statement, v.tier,
         v.hourly_wage_usd, v.annual_value_usd
     from decisions as d
     left join int.inventory_candidate_value as c
         on c.inventory_task_id = d.inventory_task_id and c.onet_task_id = d.onet_task_id
+    left join marts.inventory_task_matches as m on m.inventory_task_id = c.inventory_task_id and m.rank = c.rank
     left join decided_task as v on v.task_id = d.onet_task_id
 ),
 
@@ -123,7 +138,9 @@ select
     r.text_hash,
     row_number() over (
         order by
-            case g.grounding when 'unverified' then 1 when 'ungrounded' then 2 when 'grounded' then 3 else 4 end,
+            g.inventory_task_id is null,
+            coalesce(g.is_excluded_status, false),
+            case g.grounding when 'unverified' then 1 when 'ungrounded' then 2 when 'grounded' then 3 end,
             r.inventory_task_id,
             r.row_kind = 'candidate',
             r.source_row,
@@ -132,9 +149,11 @@ select
     r.row_kind,
     r.decision_status,
     r.decision_detail,
+    r.overrides_line,
     r.rank,
     r.confidence,
     r.score,
+    r.ranking_score,
     r.method,
     r.is_credible,
     r.onet_soc_code,
@@ -144,6 +163,7 @@ select
     r.hourly_wage_usd,
     r.annual_value_usd,
     g.title as task_title,
+    g.status as task_status,
     g.grounding,
     g.ungrounded_reason
 from all_rows as r

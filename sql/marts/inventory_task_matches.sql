@@ -7,7 +7,8 @@
 -- onet_task_id and confidence 'none', so every accepted inventory task appears.
 -- columns:
 --   inventory_task_id: task_id of the task in staging.inventory_tasks.
---   rank: 1 = best candidate; consecutive within a task (several pins of one task: in file order).
+--   rank: 1 = best candidate; consecutive within a task (several pins of one task: in file order;
+--     in the review worksheet saved as the overrides file, by its rank column).
 --     Pins and the explicit link are always kept; matched candidates fill the list up to the top k.
 --   onet_task_id: O*NET Task ID of the candidate (null: no candidate).
 --   onet_soc_code: O*NET-SOC code of the candidate's occupation.
@@ -62,13 +63,13 @@ with candidates as (
 ),
 
 decisions as (
-    select inventory_task_id, action, onet_task_id, note, source_row
+    select inventory_task_id, action, onet_task_id, note, source_row, pin_order
     from staging.inventory_overrides
     where status = 'ok'
 ),
 
 pins as (
-    -- several pins of one task rank in file order (pin_order)
+    -- several pins of one task rank in pin_order (file order; a worksheet's rank column)
     select
         inventory_task_id,
         onet_task_id,
@@ -80,7 +81,7 @@ pins as (
         null::varchar[] as technology_words,
         note,
         0 as priority,
-        source_row as pin_order,
+        pin_order,
         0 as type_rank
     from decisions
     where action = 'pin'

@@ -24,6 +24,10 @@
 --   source_file: Path of the overrides file.
 --   text_hash: The task's text_hash as the line quotes it (staging.inventory_tasks.text_hash when the
 --     decision was made; null: the decision applies whatever the task's text becomes).
+--   pin_order: The order several pins of one task rank in (smallest first): the line's position in a
+--     hand-written file (source_row); in the review worksheet saved as the overrides file, the order
+--     of the sheet's rank column (a pin typed on a candidate after the task's pins, by the
+--     candidate's rank), so sorting the sheet before saving it does not reorder the pins.
 with overrides as (
     select * from inventory_overrides_frame
 ),
@@ -177,7 +181,8 @@ select
                 || '(TASKVALUE_COVERAGE_EXCLUDED_STATUSES): the pin covers no O*NET task'
     end as detail,
     r.source_file,
-    r.text_hash
+    r.text_hash,
+    r.pin_order
 from resolved as r
 left join conflicts as c on c.source_row = r.source_row
 left join repeats as p on p.source_row = r.source_row

@@ -46,7 +46,7 @@ def mart(real, tasks: list[QueryTask], top_k: int = TOP_K) -> pl.DataFrame:
     )
     con.execute(
         "create or replace table staging.inventory_overrides (inventory_task_id varchar, action varchar, "
-        "onet_task_id bigint, note varchar, source_row bigint, status varchar)"
+        "onet_task_id bigint, note varchar, source_row bigint, status varchar, pin_order bigint)"
     )
     high, medium, low = DEFAULT_THRESHOLDS["tfidf"]
     con.register("inventory_match_candidates", candidates.to_arrow())

@@ -58,7 +58,7 @@ def mart(candidates: list[tuple], top_k: int = 3) -> dict[str, list[dict]]:
     )
     con.execute(
         "create table staging.inventory_overrides (inventory_task_id varchar, action varchar, "
-        "onet_task_id bigint, note varchar, source_row bigint, status varchar)"
+        "onet_task_id bigint, note varchar, source_row bigint, status varchar, pin_order bigint)"
     )
     frame = pl.DataFrame(
         [

@@ -224,8 +224,8 @@ def test_the_matches_never_repeat_a_key_even_if_staging_did(tmp_path):
     warehouse(con)
     con.execute(
         "create table staging.inventory_overrides as select * from (values "
-        "('W-1', 'pin', 102, 'a', 2, 'ok'), ('W-1', 'pin', 102, 'a', 3, 'ok')) "
-        "as t(inventory_task_id, action, onet_task_id, note, source_row, status)"
+        "('W-1', 'pin', 102, 'a', 2, 'ok', 2), ('W-1', 'pin', 102, 'a', 3, 'ok', 3)) "
+        "as t(inventory_task_id, action, onet_task_id, note, source_row, status, pin_order)"
     )
     build_matches(con)
     assert matches(con, "W-1")[:2] == [(1, 102, "override", "a"), (2, 101, "text", None)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from assets.common.errors import SourceFormatError
@@ -149,3 +150,108 @@ def test_a_hand_written_file_still_needs_an_action_on_every_line(tmp_path):
     path.write_text("inventory_task_id,action,onet_task_id,ranks\nW-1,pin,102,1\n")
     with pytest.raises(SourceFormatError, match="unknown column 'ranks'"):
         overrides.read_overrides(path)
+
+
+# what a person does to a spreadsheet before saving it (a review of 28 Nov) ------------------------
+
+SHEET_HEADER = (
+    "inventory_task_id,action,onet_task_id,note,text_hash,review_order,row_kind,decision_status,rank\n"
+)
+
+
+def test_pins_typed_in_a_sorted_sheet_rank_by_the_sheets_rank_not_by_line(tmp_path):
+    from tests.inventory.test_overrides_review import build_matches, build_overrides, matches, warehouse
+
+    # the sheet sorted by something else before saving: W-1's rank-3 candidate now comes first
+    path = tmp_path / "_overrides.csv"
+    path.write_text(
+        SHEET_HEADER
+        + "W-1,pin,102,,,9,candidate,,3\nW-1,pin,100,,,8,candidate,,2\nW-2,,101,,,1,candidate,,1\n"
+    )
+    assert overrides.read_overrides(path)["pin_order"].to_list() == [2, 1]
+    con = duckdb.connect()
+    warehouse(con)
+    build_overrides(con, path)
+    build_matches(con)
+    assert [m[:3] for m in matches(con, "W-1")] == [
+        (1, 100, "override"),
+        (2, 102, "override"),
+        (3, 101, "text"),
+    ]
+    # a hand-written file keeps its line order
+    path.write_text("inventory_task_id,action,onet_task_id,note\nW-1,pin,102,\nW-1,pin,100,\n")
+    build_overrides(con, path)
+    build_matches(con)
+    assert [m[1] for m in matches(con, "W-1")[:2]] == [102, 100]
+    con.close()
+
+
+@pytest.mark.parametrize(
+    ("cells", "column"),
+    [
+        ("W-1,,102,,,1,candidate,pin,1", "decision_status"),  # the action typed one column too far
+        ("W-1,pin,102,,,1,candidate,,first", "rank"),
+    ],
+)
+def test_a_value_typed_where_the_sheet_does_not_read_it_is_an_error_naming_the_column(
+    tmp_path, cells, column
+):
+    path = tmp_path / "_overrides.csv"
+    path.write_text(SHEET_HEADER + "W-2,,101,,,2,candidate,,1\n" + cells + "\n")
+    with pytest.raises(SourceFormatError) as err:
+        overrides.read_overrides(path)
+    assert (err.value.row, err.value.column) == (3, column)
+
+
+def test_a_decided_row_whose_occupation_was_edited_names_the_line(tmp_path):
+    path = tmp_path / "_overrides.csv"
+    # the reviewer typed pin and changed the row's occupation to Accountants: the pin is of task 11303
+    path.write_text(
+        "inventory_task_id,action,onet_task_id,note,text_hash,row_kind,onet_soc_code\n"
+        "FIN-006,,3422,,,candidate,13-2072.00\nFIN-006,pin,11303,,,candidate,13-2011.00\n"
+    )
+    frame = overrides.read_overrides(path)
+    with pytest.raises(SourceFormatError) as err:
+        overrides.check_sheet_occupations(path, frame, {11303: "43-4131.00", 3422: "13-2072.00"})
+    assert (err.value.row, err.value.column) == (3, "onet_soc_code")
+    assert "O*NET task 11303 is one of 43-4131.00's" in str(err.value)
+    overrides.check_sheet_occupations(path, frame, {11303: "13-2011.00"})  # as shown: no error
+
+
+def test_a_blank_action_in_a_hand_written_file_says_where_blank_rows_are_skipped(tmp_path):
+    path = tmp_path / "_overrides.csv"
+    path.write_text("inventory_task_id,action,onet_task_id,note,text_hash\nW-1,,102,,\n")
+    with pytest.raises(
+        SourceFormatError, match="skipped only while its own columns, such as row_kind, are kept"
+    ):
+        overrides.read_overrides(path)
+
+
+def test_the_sheet_saved_among_the_inventory_files_stops_the_ingest_naming_it(con, tmp_path):
+    from assets.inventory.ingest import OnetLookup, ReviewSheetInInventory, ingest_directory
+
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    (inventory / "tasks.csv").write_text("task_id,title\nT-1,Write a blog post\n")
+    export_csv(con, "inventory_review", inventory / "inventory_review.csv")
+    with pytest.raises(ReviewSheetInInventory, match="save it as CSV under the name _overrides.csv") as err:
+        ingest_directory(inventory, OnetLookup())
+    assert err.value.file == "inventory_review.csv"
+    (inventory / "inventory_review.csv").rename(inventory / "_overrides.csv")
+    assert ingest_directory(inventory, OnetLookup()).tasks.height == 1
+
+
+def test_a_decision_made_before_the_task_was_rewritten_offers_its_candidate_again():
+    stale = (
+        "insert into staging.inventory_overrides values ('inv-2', 'pin', 201, 'old wording', 'o.csv', 2, "
+        "'bbbbbbbbbbbb', 'text_changed', 'task inv-2 was rewritten since this decision')"
+    )
+    con = build_fixture_db(edits=[stale])
+    assert con.execute(
+        "select row_kind, action, text_hash, decision_status from marts.inventory_review "
+        "where inventory_task_id = 'inv-2' and onet_task_id = 201 order by review_order"
+    ).fetchall() == [
+        ("decision", "pin", "bbbbbbbbbbbb", "text_changed"),
+        ("candidate", None, "aaaaaaaaaa02", None),  # to pin again on the wording it has now
+    ]
+    con.close()
