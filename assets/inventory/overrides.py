@@ -59,7 +59,6 @@ WORKSHEET_COLUMNS = (
     "rank",
     "confidence",
     "score",
-    "ranking_score",
     "method",
     "is_credible",
     "onet_soc_code",

@@ -19,8 +19,10 @@
 --   text_hash: On a decision, the text_hash its line quotes (null: it applies whatever the task's text
 --     becomes); on a candidate, the task's text_hash now, so a decision typed in stops applying once
 --     the task is rewritten.
---   review_order: Position of the row in the worksheet (1 = first): tasks to review first, a task's
---     decisions in file order, then its candidates by rank.
+--   review_order: The worksheet's order (increasing, not consecutive: sort by it): tasks to review
+--     first, a task's decisions in file order, then its candidates by rank. The task's place x
+--     1,000,000 plus the row's place within the task (the sheet is 5 rows a task: numbering them
+--     consecutively took a window over every wide row, half the memory of building the table).
 --   row_kind: decision (a line of the overrides file) or candidate (a match not decided yet).
 --   decision_status: For a decision, whether it applies (staging.inventory_overrides.status: ok,
 --     duplicate, conflict, unknown_inventory_task, unknown_onet_task, text_changed); null on a
@@ -32,9 +34,8 @@
 --     null for a reject, whose O*NET task is no candidate any more). Several pins of one task rank
 --     in the order of this column when the sheet is read back.
 --   confidence: Confidence band of the candidate (high/medium/low/none).
---   score: Matcher score of the candidate.
---   ranking_score: What the candidates are ranked by (score plus the domain and technology bonuses;
---     marts.inventory_task_matches), so a lower rank can have a higher score.
+--   score: Matcher score of the candidate (the rank follows marts.inventory_task_matches.ranking_score,
+--     which adds the domain and technology bonuses, so a lower rank can have a higher score).
 --   method: How the candidate was found (explicit/hinted/text/override).
 --   is_credible: True when the candidate passes the coverage rule (it covers value and grounds the
 --     task).
@@ -53,7 +54,8 @@
 with decisions as (
     select
         o.inventory_task_id, o.action, o.onet_task_id, o.note, o.text_hash,
-        o.status as decision_status, o.detail as decision_detail, o.source_row
+        o.status as decision_status, o.detail as decision_detail, o.source_row,
+        row_number() over (partition by o.inventory_task_id order by o.source_row) as position
     from staging.inventory_overrides as o
 ),
 
@@ -80,16 +82,29 @@ decided_task as (
     left join staging.onet_occupations as o on o.onet_soc_code = v.onet_soc_code
 ),
 
+-- a task's place in the sheet: the tasks the text could not place first, then by ID (one row a task)
+task_order as (
+    select
+        inventory_task_id,
+        row_number() over (
+            order by
+                coalesce(is_excluded_status, false),
+                case grounding when 'unverified' then 1 when 'ungrounded' then 2 when 'grounded' then 3 end,
+                inventory_task_id
+        ) as task_position
+    from marts.inventory_grounding
+),
+
+-- a row's place within its task: its decisions in file order, then its candidates by rank
 candidate_rows as (
     select
         u.inventory_task_id, null::varchar as action, u.onet_task_id, null::varchar as note,
         t.text_hash, 'candidate' as row_kind, null::varchar as decision_status,
-        null::varchar as decision_detail, null::integer as source_row, u.rank, u.confidence, u.score,
-        m.ranking_score, u.method, u.is_credible, u.onet_soc_code, u.occupation_title, u.task as onet_task_statement, u.tier,
-        u.hourly_wage_usd, u.annual_value_usd
+        null::varchar as decision_detail, null::integer as overrides_line, u.rank, u.confidence, u.score,
+        u.method, u.is_credible, u.onet_soc_code, u.occupation_title, u.task as onet_task_statement,
+        u.tier, u.hourly_wage_usd, u.annual_value_usd, 500000 + u.rank as position
     from undecided as u
     left join staging.inventory_tasks as t on t.task_id = u.inventory_task_id
-    left join marts.inventory_task_matches as m on m.inventory_task_id = u.inventory_task_id and m.rank = u.rank
 ),
 
 -- a task with no candidate and no decision still gets a row, to pin a task found by hand or reject
@@ -97,11 +112,11 @@ bare_rows as (
     select
         t.task_id as inventory_task_id, null::varchar as action, null::integer as onet_task_id,
         null::varchar as note, t.text_hash, 'candidate' as row_kind, null::varchar as decision_status,
-        null::varchar as decision_detail, null::integer as source_row, null::integer as rank,
+        null::varchar as decision_detail, null::integer as overrides_line, null::integer as rank,
         m.confidence, null::double as score, m.method, false as is_credible,
-        null::varchar as onet_soc_code, null::varchar as occupation_title, null::varchar as onet_task_statement,
-        null::varchar as tier, null::decimal(10, 2) as hourly_wage_usd,
-        null::decimal(18, 2) as annual_value_usd
+        null::varchar as onet_soc_code, null::varchar as occupation_title,
+        null::varchar as onet_task_statement, null::varchar as tier, null::decimal(10, 2) as hourly_wage_usd,
+        null::decimal(18, 2) as annual_value_usd, 500000 as position
     from staging.inventory_tasks as t
     left join marts.inventory_task_matches as m on m.inventory_task_id = t.task_id and m.rank = 1
     where not exists (select 1 from undecided as u where u.inventory_task_id = t.task_id)
@@ -111,14 +126,12 @@ bare_rows as (
 decision_rows as (
     select
         d.inventory_task_id, d.action, d.onet_task_id, d.note, d.text_hash, 'decision' as row_kind,
-        d.decision_status, d.decision_detail, d.source_row, d.source_row as overrides_line, c.rank,
-        c.confidence, c.score, m.ranking_score, c.method,
-        c.is_credible, v.onet_soc_code, v.occupation_title, v.task as onet_task_statement, v.tier,
-        v.hourly_wage_usd, v.annual_value_usd
+        d.decision_status, d.decision_detail, d.source_row as overrides_line, c.rank, c.confidence,
+        c.score, c.method, c.is_credible, v.onet_soc_code, v.occupation_title,
+        v.task as onet_task_statement, v.tier, v.hourly_wage_usd, v.annual_value_usd, d.position
     from decisions as d
     left join int.inventory_candidate_value as c
         on c.inventory_task_id = d.inventory_task_id and c.onet_task_id = d.onet_task_id
-    left join marts.inventory_task_matches as m on m.inventory_task_id = c.inventory_task_id and m.rank = c.rank
     left join decided_task as v on v.task_id = d.onet_task_id
 ),
 
@@ -136,16 +149,12 @@ select
     r.onet_task_id,
     r.note,
     r.text_hash,
-    row_number() over (
-        order by
-            g.inventory_task_id is null,
-            coalesce(g.is_excluded_status, false),
-            case g.grounding when 'unverified' then 1 when 'ungrounded' then 2 when 'grounded' then 3 end,
-            r.inventory_task_id,
-            r.row_kind = 'candidate',
-            r.source_row,
-            r.rank nulls last
-    )::integer as review_order,
+    -- a decision naming no inventory task has no place: after every task, in file order
+    case
+        when o.task_position is null
+            then (select count(*) + 1 from task_order) * 1000000 + r.overrides_line
+        else o.task_position * 1000000 + r.position
+    end::bigint as review_order,
     r.row_kind,
     r.decision_status,
     r.decision_detail,
@@ -153,7 +162,6 @@ select
     r.rank,
     r.confidence,
     r.score,
-    r.ranking_score,
     r.method,
     r.is_credible,
     r.onet_soc_code,
@@ -167,5 +175,6 @@ select
     g.grounding,
     g.ungrounded_reason
 from all_rows as r
+left join task_order as o on o.inventory_task_id = r.inventory_task_id
 left join marts.inventory_grounding as g on g.inventory_task_id = r.inventory_task_id
 order by review_order

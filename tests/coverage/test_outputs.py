@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from pathlib import Path
 
+import duckdb
 import polars as pl
 import pytest
 
+from assets.common.csv_cells import neutralize_cell
 from assets.coverage.attribution import ONET_ATTRIBUTION
 from assets.coverage.document import md_text
 from assets.coverage.exports import (
@@ -16,7 +19,6 @@ from assets.coverage.exports import (
     export_all,
     export_file_names,
     mart_tables,
-    neutralize_cell,
 )
 from assets.coverage.grounding_sections import PET_PEEVE, REVIEW_HINT, UNVERIFIED
 from assets.coverage.outputs import retire_stale
@@ -196,4 +198,41 @@ def test_a_report_quotes_the_rule_the_warehouse_was_built_with(tmp_path):
     md = (tmp_path / "digital-copywriting.md").read_text()
     assert "one of its top 3 matches" in built and "one of its top 3 matches" in md
     assert fixture_settings().rule_text() not in md
+    con.close()
+
+
+def test_the_csv_duckdb_writes_is_the_one_neutralize_cell_and_pythons_csv_module_would(tmp_path):
+    # the exports are written by DuckDB's COPY (fast at 500,000 worksheet rows); `taskvalue query
+    # --format csv` writes cell by cell with neutralize_cell: the two must agree on every kind of cell
+    from assets.coverage.exports import export_csv
+
+    values = [
+        ("=SUM(A1)", True, 0.30000000000000004, "1.50", 'a"b, c', ["x", "=y"]),
+        ("", False, 1e-07, "-2.00", "line1\nline2", []),
+        (None, None, None, None, "'quoted", None),
+        ("-Q-4", True, 123456789012.5, "0.00", "\ttab", ["z"]),
+        ("@x", False, -5.0, "7.25", " lead", None),
+    ]
+    con = duckdb.connect()
+    con.execute("create schema marts")
+    con.execute(
+        "create table marts.t (a varchar, b boolean, c double, d decimal(12, 2), e varchar, f varchar[])"
+    )
+    con.executemany("insert into marts.t values (?, ?, ?, ?::decimal(12, 2), ?, ?)", values)
+    export_csv(con, "t", tmp_path / "t.csv")
+    written = (tmp_path / "t.csv").read_bytes().decode("utf-8")
+    expected = io.StringIO(newline="")
+    writer = csv.writer(expected)
+    writer.writerow(["a", "b", "c", "d", "e", "f"])
+    for row in con.execute("select * from marts.t").fetchall():
+        writer.writerow([neutralize_cell(v) for v in row])
+    got_rows = list(csv.reader(io.StringIO(written, newline="")))
+    want_rows = list(csv.reader(io.StringIO(expected.getvalue(), newline="")))
+    # lists are JSON in both, DuckDB's without spaces: compared as JSON
+    assert [r[:5] for r in got_rows] == [r[:5] for r in want_rows]
+    assert [json.loads(r[5]) if r[5] else None for r in got_rows[1:]] == [
+        json.loads(r[5]) if r[5] else None for r in want_rows[1:]
+    ]
+    assert written.startswith("a,b,c,d,e,f\r\n") and written.endswith("\r\n")  # CRLF, as RFC 4180
+    assert not written.startswith("\ufeff")  # only the review worksheet has a BOM
     con.close()

@@ -362,13 +362,17 @@ def test_the_review_worksheet_lists_every_candidate_and_reads_back_as_the_overri
     ) == [("candidate", 856, 176)]
     assert rows(
         real_con,
-        "select review_order, rank, onet_soc_code, confidence, grounding, text_hash = "
+        "select rank, onet_soc_code, confidence, grounding, text_hash = "
         "(select text_hash from staging.inventory_tasks where task_id = 'FIN-006') "
         "from marts.inventory_review where inventory_task_id = 'FIN-006' and rank <= 2 order by rank",
-    ) == [(66, 1, "43-4131.00", "low", "unverified", True), (67, 2, "13-2072.00", "low", "unverified", True)]
+    ) == [(1, "43-4131.00", "low", "unverified", True), (2, "13-2072.00", "low", "unverified", True)]
     sheet = (real_warehouse.warehouse.parent / "exports" / "inventory_review.csv").read_text(encoding="utf-8")
     lines = sheet.splitlines()
     assert len(lines) == 857 and lines[1].split(",")[-2:] == ["unverified", "no_credible_match"]
+    # in the sheet's order: the 31 unverified tasks counted (155 rows) first; FIN-006 on lines 67-71
+    assert [n for n, line in enumerate(lines, start=1) if line.startswith("FIN-006,")] == [67, 68, 69, 70, 71]
+    grounding = [line.rsplit(",", 2)[-2] for line in lines[1:]]
+    assert set(grounding[:155]) == {"unverified"} and grounding[155] == "ungrounded"
     assert read_overrides(_saved(tmp_path, lines)).height == 0  # nothing decided yet
     # FIN-006 (amortisation schedule) is Loan Officers' work, rank 2; the sudoku has no counterpart
     rank = lines[0].split(",").index("rank")

@@ -13,10 +13,11 @@ import pytest
 from dagster import AssetKey
 from markdown_it import MarkdownIt
 
+from assets.common.csv_cells import neutralize_cell
 from assets.common.errors import SourceFormatError
 from assets.coverage.charts import chart_labels, tier_chart_png
 from assets.coverage.config import coverage_settings_from_env
-from assets.coverage.exports import export_all, neutralize_cell
+from assets.coverage.exports import export_all
 from assets.coverage.index_page import write_index
 from assets.coverage.models import build_all
 from assets.coverage.numbers import change_text, covered_pct, pct, usd
