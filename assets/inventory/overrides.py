@@ -17,8 +17,8 @@ The header must name inventory_task_id, action and onet_task_id (note and text_h
 aliases; any other column, a column named twice, or a line with more values than the header is an
 error naming the file, line and column: a misread header would turn every reject into a
 reject-all, and an unquoted comma would cut a note. The one exception is the review worksheet
-(marts.inventory_review, exported as exports/inventory_review.csv) saved as the overrides file:
-its other columns describe each row and are read past, its rows left without an action are
+(marts.inventory_review, exported as exports/inventory_review.csv) saved as the overrides file, told
+by its row_kind column: its other columns describe each row and are read past (a few checked), its rows left without an action are
 candidates nobody decided and are skipped, and the quote its CSV export puts before a cell a
 spreadsheet would run as a formula is taken off again. Whether each decision applies (stale,
 duplicate, conflicting) is decided in sql/staging/inventory_overrides.sql.
@@ -171,15 +171,18 @@ def _clean(value: str | None) -> str:
 
 def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], dict[int, str]]:
     """Column position -> canonical column, and position -> the review worksheet's own column (read
-    past, but for the checks of _sheet_row); an unknown or repeated column is an error."""
+    past, but for _check_sheet_row and _sheet_fields); an unknown or repeated column is an error. A
+    file is the worksheet when it has `row_kind`: in any other, `rank` or `score` is an unknown column
+    as before, and a line without an action an error."""
     columns: dict[int, str] = {}
     worksheet: dict[int, str] = {}
     seen: dict[str, int] = {}
+    is_sheet = "row_kind" in {normalize_header(cell) for cell in cells}
     for i, cell in enumerate(cells):
         name = normalize_header(cell)
         if not name:
             continue  # a column without a name (a trailing comma): its cells must be empty
-        if name in WORKSHEET_COLUMNS:
+        if is_sheet and name in WORKSHEET_COLUMNS:
             worksheet[i] = name
             continue
         column = _LOOKUP.get(name)
@@ -187,7 +190,7 @@ def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], dict[int, str
             raise SourceFormatError(
                 str(path),
                 f"unknown column {cell!r}: the overrides file has the columns {', '.join(COLUMNS)} "
-                f"(aliases: {_aliases()}; the review worksheet's other columns are read past too); "
+                f"(aliases: {_aliases()}; a review worksheet, with its row_kind column, has its own too); "
                 "rename it, or move what it holds into the note"
                 + (" (separate the columns by commas, semicolons or tabs)" if "|" in cell else ""),
                 row=1,

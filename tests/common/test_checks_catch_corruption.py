@@ -342,13 +342,13 @@ CASES = {
     ),
     # the review worksheet without one task: saved as the overrides file, nobody would see it again
     "review_sheet_lost_a_task": (
-        "inventory_review__every_decision_and_every_task_once_in_order",
+        "inventory_review__every_decision_and_every_task_kept",
         ["delete from marts.inventory_review where inventory_task_id = 'SWE-001'"],
         "ExpectColumnValuesToBeInSet(column='every_inventory_task_present')",
     ),
     # a candidate written out as a decision nobody made: saved back, it would pin itself
     "review_candidate_pinned_by_the_sheet": (
-        "inventory_review__every_decision_and_every_task_once_in_order",
+        "inventory_review__every_decision_and_every_task_kept",
         [
             "update marts.inventory_review set action = 'pin' where review_order = (select min(review_order) from marts.inventory_review)"
         ],
@@ -356,7 +356,7 @@ CASES = {
     ),
     # a candidate carrying an old wording's hash: a decision typed on it would never apply
     "review_candidate_with_a_stale_text_hash": (
-        "inventory_review__every_decision_and_every_task_once_in_order",
+        "inventory_review__every_decision_and_every_task_kept",
         [
             "update marts.inventory_review set text_hash = '000000000000' where review_order = (select max(review_order) from marts.inventory_review)"
         ],

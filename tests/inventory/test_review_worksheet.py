@@ -255,3 +255,11 @@ def test_a_decision_made_before_the_task_was_rewritten_offers_its_candidate_agai
         ("candidate", None, "aaaaaaaaaa02", None),  # to pin again on the wording it has now
     ]
     con.close()
+
+
+def test_without_row_kind_a_worksheet_column_is_an_unknown_column_as_before(tmp_path):
+    # a hand-written file with a `rank` column: strict (blank actions would otherwise be skipped)
+    path = tmp_path / "_overrides.csv"
+    path.write_text("inventory_task_id,action,onet_task_id,rank\nW-1,pin,102,1\n")
+    with pytest.raises(SourceFormatError, match="unknown column 'rank'.*row_kind column"):
+        overrides.read_overrides(path)
