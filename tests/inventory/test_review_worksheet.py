@@ -263,3 +263,23 @@ def test_without_row_kind_a_worksheet_column_is_an_unknown_column_as_before(tmp_
     path.write_text("inventory_task_id,action,onet_task_id,rank\nW-1,pin,102,1\n")
     with pytest.raises(SourceFormatError, match="unknown column 'rank'.*row_kind column"):
         overrides.read_overrides(path)
+
+
+def test_the_sheet_saved_as_xlsx_among_the_inventory_files_is_refused_too(con, tmp_path):
+    import xlsxwriter
+
+    from assets.inventory.ingest import OnetLookup, ReviewSheetInInventory, ingest_directory
+
+    inventory = tmp_path / "inventory"
+    inventory.mkdir()
+    export_csv(con, "inventory_review", tmp_path / "sheet.csv")
+    with (tmp_path / "sheet.csv").open(newline="", encoding="utf-8-sig") as f:
+        rows = list(csv.reader(f))
+    book = xlsxwriter.Workbook(str(inventory / "review done.xlsx"))
+    sheet = book.add_worksheet()
+    for n, row in enumerate(rows):
+        sheet.write_row(n, 0, row)
+    book.close()
+    with pytest.raises(ReviewSheetInInventory) as err:
+        ingest_directory(inventory, OnetLookup())
+    assert err.value.file == "review done.xlsx"
