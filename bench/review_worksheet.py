@@ -6,8 +6,9 @@ A reviewer who knows each task's occupation (the inventory's `truth.csv`: the co
 defensible alternates) opens `exports/inventory_review.csv`, types `pin` on each task's best-ranked
 candidate of a right occupation, leaves the other rows alone, saves the sheet as `_overrides.csv` in
 the inventory directory and refreshes. The script does exactly that to a copy of the inventory and
-prints the grounding before and after, how many decisions applied, and the tasks that had no right
-candidate to pin (those need their occupation named in the inventory, or a task found by hand).
+prints the grounding before and after, the status of every decision read back, and how many
+labelled tasks had no right candidate to pin (those need their occupation named in the inventory,
+or a task found by hand).
 """
 
 from __future__ import annotations
