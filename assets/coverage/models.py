@@ -220,7 +220,6 @@ SQL_MODELS: tuple[Model, ...] = (
             INVENTORY,
             OVERRIDES,
             TASK_VALUE,
-            OCCUPATIONS,
         ),
         "review_order",
     ),

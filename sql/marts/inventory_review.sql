@@ -75,11 +75,8 @@ undecided as (
 
 -- the value model's view of any O*NET task a decision names (a rejected one is no candidate)
 decided_task as (
-    select
-        v.task_id, v.onet_soc_code, o.title as occupation_title, v.task, v.tier, v.tier_rank,
-        v.hourly_wage_usd, v.annual_value_usd
-    from marts.task_value as v
-    left join staging.onet_occupations as o on o.onet_soc_code = v.onet_soc_code
+    select task_id, onet_soc_code, occupation_title, task, tier, hourly_wage_usd, annual_value_usd
+    from marts.task_value
 ),
 
 -- a task's place in the sheet: the tasks the text could not place first, then by ID (one row a task)
