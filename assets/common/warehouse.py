@@ -130,10 +130,13 @@ def attached_columns(con: duckdb.DuckDBPyConnection, alias: str, schema: str, ta
 
 
 def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    """Whether the database open on `con` holds schema.table (an older warehouse may not)."""
+    """Whether the database open on `con` holds schema.table (an older warehouse may not); not one
+    attached beside it, which a query naming schema.table does not read."""
     return bool(
         con.execute(
-            "select count(*) from duckdb_tables() where schema_name = ? and table_name = ?", [schema, table]
+            "select count(*) from duckdb_tables() "
+            "where database_name = current_database() and schema_name = ? and table_name = ?",
+            [schema, table],
         ).fetchone()[0]
     )
 

@@ -21,6 +21,7 @@ from assets.common.pools import WORK_DB_POOL
 from assets.common.results import markdown_table
 from assets.common.warn_checks import warning_check
 from assets.coverage.config import CoverageSettings
+from assets.inventory.overrides import ACTIONS
 
 REASONS = [
     "rejected_by_reviewer",
@@ -448,7 +449,7 @@ SUITES: dict[tuple[str, str], list[GxSuite]] = {
                 unique("review_order"),
                 not_null("review_order"),
                 not_null("inventory_task_id"),
-                in_set("action", ["pin", "reject"]),
+                in_set("action", list(ACTIONS)),
                 in_set("row_kind", ["decision", "candidate"]),
                 in_set("confidence", ["high", "medium", "low", "none"]),
                 true("every_decision_line_present"),

@@ -41,8 +41,10 @@ from assets.inventory.overrides import (
     STATUSES,
     check_sheet_occupations,
     locate_overrides,
+    named_onet_tasks,
     overrides_location,
     read_overrides,
+    resolve_occupation_titles,
 )
 from assets.inventory.shared_sentences import SHARED, boilerplate_sentences, inventory_shared_sentences
 from assets.inventory.thresholds import (
@@ -244,6 +246,7 @@ def overrides_path(settings: TaskvalueSettings, inv: InventorySettings) -> Path:
         TASKS,
         QUARANTINE,
         AssetKey(["staging", "onet_task_statements"]),
+        AssetKey(["staging", "onet_occupations"]),  # an occupation decision's title
         AssetKey(["staging", "soc_structure"]),
     ],
     group_name=STAGING,
@@ -266,13 +269,15 @@ def inventory_overrides(context: AssetExecutionContext) -> MaterializeResult:
     frame = read_overrides(path)
     model = load_model("staging", "inventory_overrides")
     with duckdb.get_connection() as con:
-        named = frame.filter(pl.col("sheet_onet_soc_code").is_not_null())["onet_task_id"].drop_nulls()
-        if not named.is_empty():  # a review worksheet's rows: the occupation each shows must be its task's
+        if frame["occupation_written"].is_not_null().any():  # 'Software Developers': read as its code
+            frame = resolve_occupation_titles(path, frame, onet_lookup(con))
+        named = named_onet_tasks(frame)
+        if named:  # pin and reject lines naming an occupation (a worksheet's rows): it must be their task's
             occupation_of = dict(
                 con.execute(
                     "select task_id, onet_soc_code from staging.onet_task_statements "
                     "where list_contains(?, task_id)",
-                    [named.unique().to_list()],
+                    [named],
                 ).fetchall()
             )
             check_sheet_occupations(path, frame, occupation_of)
@@ -323,8 +328,20 @@ SECTOR_CODES = """
 """
 
 
+# a reviewer's `occupation` decision replaces the inventory's own hint (none in a warehouse that has
+# no overrides table: a selection that matches without it)
+DECIDED_OCCUPATIONS = """
+    select inventory_task_id, any_value(onet_soc_code) as soc_code
+    from staging.inventory_overrides
+    where action = 'occupation' and status = 'ok'
+    group by 1
+"""
+NO_DECISIONS = "select null::varchar as inventory_task_id, null::varchar as soc_code where false"
+
+
 def query_tasks(con) -> list[QueryTask]:
     sectors = SECTOR_CODES if has_table(con, "int", "domain_members") else ""
+    decided = DECIDED_OCCUPATIONS if has_table(con, "staging", "inventory_overrides") else NO_DECISIONS
     rows = con.execute(
         f"""
         with domain_codes as (  -- the code rules of the configured domain each inventory name maps to
@@ -334,13 +351,15 @@ def query_tasks(con) -> list[QueryTask]:
             where d.rule_type in ('soc_prefix', 'soc_code', 'onet_code')
             group by n.inventory_domain
             {sectors}
-        )
+        ),
+        decided as ({decided})
         select t.task_id, t.title, t.description,
             case when t.onet_task_id_known then t.onet_task_id end as onet_task_id,
-            case when t.onet_soc_code_known then t.onet_soc_code end as soc_code,
+            coalesce(o.soc_code, case when t.onet_soc_code_known then t.onet_soc_code end) as soc_code,
             -- an occupation named in words, or by a code without O*NET tasks (23-2099): its words
             -- join the query, since it cannot narrow the candidates
             case
+                when o.soc_code is not null then null
                 when t.onet_soc_code is null then t.occupation_hint
                 when not coalesce(t.onet_soc_code_known, false)
                     then coalesce(t.occupation_hint, (
@@ -351,6 +370,7 @@ def query_tasks(con) -> list[QueryTask]:
             coalesce(c.prefixes, []) as domain_prefixes
         from staging.inventory_tasks as t
         left join domain_codes as c on c.inventory_domain = coalesce(trim(t.domain), '')
+        left join decided as o on o.inventory_task_id = t.task_id
         order by t.task_id
         """
     ).fetchall()

@@ -8,7 +8,7 @@ from dagster import AssetKey, MetadataValue
 from assets.common.gx_checks import GxSuite, between, gx_asset_check, in_set, not_null, true, unique
 from assets.common.warn_checks import warning_check
 from assets.inventory.override_warnings import published_decisions_unchanged
-from assets.inventory.overrides import STATUSES
+from assets.inventory.overrides import ACTIONS, STATUSES
 from assets.inventory.row_warnings import ROW_WARNINGS
 from assets.inventory.shared_sentences import INVENTORY_FINGERPRINT
 
@@ -123,18 +123,22 @@ SUITES = {
             "inventory_overrides__actions_valid",
             """
             select *,
-                action = 'reject' or onet_task_id is not null as pin_has_task,
+                action = 'reject' or onet_task_id is not null or action = 'occupation' as pin_has_task,
+                -- an occupation decision names an occupation, never an O*NET task
+                action <> 'occupation' or (onet_task_id is null and onet_soc_code is not null)
+                    as occupation_names_only_an_occupation,
                 -- a decision not applied always says why
                 status = 'ok' or detail is not null as not_applied_says_why
             from staging.inventory_overrides
             """,
             [
-                in_set("action", ["pin", "reject"]),
+                in_set("action", list(ACTIONS)),
                 in_set("status", list(STATUSES)),
                 not_null("inventory_task_id"),
                 not_null("source_row"),
                 unique("source_row"),
                 true("pin_has_task"),
+                true("occupation_names_only_an_occupation"),
                 true("not_applied_says_why"),
             ],
             row_id_columns=["source_row"],
@@ -207,7 +211,10 @@ SUITES = {
                         when m.technology_share > 0 then m.ranking_score >= m.score
                         else m.ranking_score = m.score end as priors_consistent,
                 -- only a named occupation (hinted) lifts a band above what the text alone earns
-                (m.text_confidence = m.confidence or m.method = 'hinted') as band_lifted_only_by_a_hint
+                (m.text_confidence = m.confidence or m.method = 'hinted') as band_lifted_only_by_a_hint,
+                -- hinted candidates, and only they, say who named the occupation
+                coalesce(m.hint_source in ('inventory', 'overrides'), false) = (m.method = 'hinted')
+                    as hint_source_names_who_named_it
             from marts.inventory_task_matches as m
             window by_rank as (partition by m.inventory_task_id order by m.rank)
             """,
@@ -223,6 +230,7 @@ SUITES = {
                 true("task_exists"),
                 true("priors_consistent"),
                 true("band_lifted_only_by_a_hint"),
+                true("hint_source_names_who_named_it"),
             ],
             row_id_columns=["inventory_task_id", "rank"],
         ),

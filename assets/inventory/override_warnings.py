@@ -28,7 +28,8 @@ _ALIAS = "published_overrides"
 
 
 def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> list[tuple]:
-    """(kind, inventory_task_id, action, onet_task_id, line, published text_hash, text_hash now): kind
+    """(kind, inventory_task_id, action, onet_task_id, line, published text_hash, text_hash now, the
+    occupation code of an `occupation` line): kind
     `removed` for a decision the published warehouse applied and this refresh's file no longer makes,
     `rewritten` for an applied line without text_hash whose task's text changed since that publish,
     `returned` for one that applies to a task ID the published refresh had no task for (the line was
@@ -40,20 +41,27 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
         tasks = attached_columns(con, _ALIAS, "staging", "inventory_tasks")
         if not {"inventory_task_id", "action", "onet_task_id", "status"} <= decisions:
             return []  # published before the overrides table had these columns
+        # an occupation decision is the code it names (none before the column existed: no such lines)
+        current = attached_columns(
+            con, con.execute("select current_database()").fetchone()[0], "staging", "inventory_overrides"
+        )
+        code_now = "o.onet_soc_code" if "onet_soc_code" in current else "null::varchar"
+        code_then = "p.onet_soc_code" if "onet_soc_code" in decisions else "null::varchar"
+        same = (
+            "o.inventory_task_id = p.inventory_task_id and o.action = p.action "
+            "and o.onet_task_id is not distinct from p.onet_task_id "
+            f"and (o.action <> 'occupation' or {code_now} is not distinct from {code_then})"
+        )
         removed = f"""
-            select 'removed', p.inventory_task_id, p.action, p.onet_task_id, p.source_row, null, null
+            select 'removed', p.inventory_task_id, p.action, p.onet_task_id, p.source_row, null, null, {code_then}
             from {_ALIAS}.staging.inventory_overrides as p
             where p.status = 'ok'
-                and not exists (
-                    select 1 from staging.inventory_overrides as o
-                    where o.inventory_task_id = p.inventory_task_id and o.action = p.action
-                        and o.onet_task_id is not distinct from p.onet_task_id
-                )
+                and not exists (select 1 from staging.inventory_overrides as o where {same})
         """
         published_hashes = _published_text_hashes(con, tasks)
         rewritten = f"""
             select 'rewritten', o.inventory_task_id, o.action, o.onet_task_id, o.source_row, pt.text_hash,
-                t.text_hash
+                t.text_hash, {code_now}
             from staging.inventory_overrides as o
             inner join staging.inventory_tasks as t on t.task_id = o.inventory_task_id
             inner join {published_hashes} as pt on pt.task_id = o.inventory_task_id
@@ -76,7 +84,8 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
             else ""
         )
         returned = f"""
-            select 'returned', o.inventory_task_id, o.action, o.onet_task_id, o.source_row, null, t.text_hash
+            select 'returned', o.inventory_task_id, o.action, o.onet_task_id, o.source_row, null, t.text_hash,
+                {code_now}
             from staging.inventory_overrides as o
             inner join staging.inventory_tasks as t on t.task_id = o.inventory_task_id
             where o.status = 'ok' and o.text_hash is null
@@ -85,8 +94,7 @@ def changed_since_publish(con: duckdb.DuckDBPyConnection, published: Path) -> li
                 )
                 and exists (
                     select 1 from {_ALIAS}.staging.inventory_overrides as p
-                    where p.inventory_task_id = o.inventory_task_id and p.action = o.action
-                        and p.onet_task_id is not distinct from o.onet_task_id and p.status <> 'ok'
+                    where {same} and p.status <> 'ok'
                 )
                 {quarantined}
                 {unread}
@@ -128,8 +136,8 @@ def _published_text_hashes(con: duckdb.DuckDBPyConnection, tasks: set[str]) -> s
 
 
 def _line(row: tuple) -> str:
-    kind, task, action, onet_task_id, line, before, now = row
-    target = "every candidate" if onet_task_id is None else onet_task_id
+    kind, task, action, onet_task_id, line, before, now, code = row
+    target = code if action == "occupation" else "every candidate" if onet_task_id is None else onet_task_id
     if kind == "removed":
         return (
             f"- {action} {target} for {task} (line {line} of the published file): no longer in the overrides "

@@ -3,18 +3,23 @@
 A CSV (default `_overrides.csv` in the inventory directory; the leading underscore keeps it from
 being read as inventory) with the columns:
 
-    inventory_task_id, action, onet_task_id, note, text_hash
+    inventory_task_id, action, onet_task_id, note, text_hash[, onet_soc_code]
 
 - `pin`: this O*NET task is a rank-1 match (method `override`, confidence `high`); several pins of
   one task rank in file order;
 - `reject`: never propose this O*NET task for this inventory task; with onet_task_id empty, the
   task has no O*NET counterpart at all and gets a single `none` row;
+- `occupation`: the task imitates work of the occupation onet_soc_code names (any SOC level), and
+  text matching picks its statements there, as for a task that names its occupation in the
+  inventory (method `hinted`); for the reviewer who knows the occupation but not the O*NET task.
+  On a pin or reject line, onet_soc_code is optional and must contain its O*NET task's occupation
+  (a reject of every candidate takes none);
 - `text_hash` (optional): the task's `staging.inventory_tasks.text_hash` when the decision was made;
   once the task is rewritten the line is `text_changed` and not applied (a pin made for other work
   would otherwise stay `high`).
 
-The header must name inventory_task_id, action and onet_task_id (note and text_hash are optional), or their
-aliases; any other column, a column named twice, or a line with more values than the header is an
+The header must name inventory_task_id, action and onet_task_id (note, text_hash and onet_soc_code
+are optional), or their aliases; any other column, a column named twice, or a line with more values than the header is an
 error naming the file, line and column: a misread header would turn every reject into a
 reject-all, and an unquoted comma would cut a note. The one exception is the review worksheet
 (marts.inventory_review, exported as exports/inventory_review.csv) saved as the overrides file, told
@@ -41,13 +46,25 @@ from assets.common.errors import SourceFormatError, TaskvalueError
 from assets.inventory.cell_values import Unparseable, parse_int, task_id_text, without_format_characters
 from assets.inventory.ingest import TEXT_HASH_DIGITS
 from assets.inventory.inventory_files import inventory_files
+from assets.inventory.occupation_codes import CODE_LIKE, OnetLookup, soc_code, soc_prefixes
 from assets.inventory.schema import normalize_header
 
 DEFAULT_NAME = "_overrides.csv"
-ACTIONS = ("pin", "reject")
+ACTIONS = ("pin", "reject", "occupation")
 # staging.inventory_overrides.status (sql/staging/inventory_overrides.sql): only `ok` is applied
-STATUSES = ("ok", "duplicate", "conflict", "unknown_inventory_task", "unknown_onet_task", "text_changed")
+STATUSES = (
+    "ok",
+    "duplicate",
+    "conflict",
+    "unknown_inventory_task",
+    "unknown_onet_task",
+    "unknown_occupation",
+    "text_changed",
+)
 COLUMNS = ("inventory_task_id", "action", "onet_task_id", "note", "text_hash")
+# optional in a hand-written file; the review worksheet has it among its own columns (the occupation
+# each row shows), and an `occupation` decision reads it there too
+SOC_COLUMN = "onet_soc_code"
 # The review worksheet's columns after COLUMNS (sql/marts/inventory_review.sql; a test keeps the two in
 # step): what each row is, for the reviewer's eyes only
 WORKSHEET_COLUMNS = (
@@ -80,8 +97,9 @@ ALIASES: dict[str, tuple[str, ...]] = {
     "onet_task_id": ("onet_task", "onet_id"),
     "note": ("notes", "comment", "reason"),
     "text_hash": ("task_text_hash",),
+    SOC_COLUMN: ("soc_code", "occupation_code"),
 }
-_LOOKUP = {c: c for c in COLUMNS} | {a: c for c, names in ALIASES.items() for a in names}
+_LOOKUP = {c: c for c in (*COLUMNS, SOC_COLUMN)} | {a: c for c, names in ALIASES.items() for a in names}
 SCHEMA = {
     "inventory_task_id": pl.String,
     "action": pl.String,
@@ -90,9 +108,17 @@ SCHEMA = {
     "source_file": pl.String,
     "source_row": pl.Int64,
     "text_hash": pl.String,
-    # a worksheet row's rank and occupation (null in a hand-written file); pin_order from them
+    # the occupation the line names (normal form): an occupation decision's, or the one a pin or
+    # reject line (a worksheet row) shows for its O*NET task (checked by check_sheet_occupations)
+    "onet_soc_code": pl.String,
+    # the O*NET-SOC code prefixes onet_soc_code covers (soc_prefixes: 15-1250 -> 15-125)
+    "soc_prefixes": pl.List(pl.String),
+    # an occupation written by its title ('Software Developers'), until resolve_occupation_titles
+    # reads it as a code, and how it was read when not written exactly as the title
+    "occupation_written": pl.String,
+    "occupation_read_as": pl.String,
+    # a worksheet row's rank (null in a hand-written file); pin_order from it
     "sheet_rank": pl.Int64,
-    "sheet_onet_soc_code": pl.String,
     "pin_order": pl.Int64,
 }
 
@@ -182,7 +208,7 @@ def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], dict[int, str
         name = normalize_header(cell)
         if not name:
             continue  # a column without a name (a trailing comma): its cells must be empty
-        if is_sheet and name in WORKSHEET_COLUMNS:
+        if is_sheet and name in WORKSHEET_COLUMNS and name != SOC_COLUMN:
             worksheet[i] = name
             continue
         column = _LOOKUP.get(name)
@@ -190,6 +216,7 @@ def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], dict[int, str
             raise SourceFormatError(
                 str(path),
                 f"unknown column {cell!r}: the overrides file has the columns {', '.join(COLUMNS)} "
+                f"and optionally {SOC_COLUMN} "
                 f"(aliases: {_aliases()}; a review worksheet, with its row_kind column, has its own too); "
                 "rename it, or move what it holds into the note"
                 + (" (separate the columns by commas, semicolons or tabs)" if "|" in cell else ""),
@@ -283,7 +310,9 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
             if not _clean(rec.get("action")):
                 _undecided(path, row_no, rec)
                 continue
-        rows.append(_decision(path, row_no, rec) | _sheet_fields(path, row_no, sheet))
+        rows.append(
+            _decision(path, row_no, rec, worksheet=bool(worksheet)) | _sheet_fields(path, row_no, sheet)
+        )
     return _in_pin_order(pl.DataFrame(rows, schema=SCHEMA), worksheet=bool(worksheet))
 
 
@@ -297,15 +326,14 @@ def _check_sheet_row(path: Path, row_no: int, sheet: dict[str, str]) -> None:
             raise SourceFormatError(
                 str(path),
                 f"{sheet[column]!r} typed in {column}, which the worksheet fills in for decisions already "
-                "made: type the decision (pin or reject) in action, a note in note",
+                "made: type the decision (pin, reject or occupation) in action, a note in note",
                 row=row_no,
                 column=column,
             )
 
 
 def _sheet_fields(path: Path, row_no: int, sheet: dict[str, str]) -> dict:
-    """What a worksheet row says besides the decision: its rank (pins of a task rank by it) and the
-    occupation it shows (checked against the O*NET task by check_sheet_occupations)."""
+    """What a worksheet row says besides the decision: its rank (pins of a task rank by it)."""
     if not sheet:
         return {}
     try:
@@ -314,7 +342,7 @@ def _sheet_fields(path: Path, row_no: int, sheet: dict[str, str]) -> dict:
         raise SourceFormatError(
             str(path), f"rank {sheet['rank']!r} is not a whole number", row=row_no, column="rank"
         ) from None
-    return {"sheet_rank": rank, "sheet_onet_soc_code": sheet.get("onet_soc_code") or None}
+    return {"sheet_rank": rank}
 
 
 def _in_pin_order(frame: pl.DataFrame, worksheet: bool) -> pl.DataFrame:
@@ -331,17 +359,28 @@ def _in_pin_order(frame: pl.DataFrame, worksheet: bool) -> pl.DataFrame:
     return frame.with_columns(pin_order=pl.Series(pin_order, dtype=pl.Int64))
 
 
+def named_onet_tasks(frame: pl.DataFrame) -> list[int]:
+    """The O*NET tasks of pin and reject lines that also name an occupation (check_sheet_occupations)."""
+    named = frame.filter(pl.col("onet_soc_code").is_not_null() & (pl.col("action") != "occupation"))
+    return named["onet_task_id"].drop_nulls().unique().to_list()
+
+
 def check_sheet_occupations(path: Path | None, frame: pl.DataFrame, occupation_of: dict[int, str]) -> None:
-    """A worksheet row's onet_soc_code edited to another occupation than its O*NET task's: the
-    decision applies to onet_task_id, so the reviewer's intent is unclear. An error naming the line."""
-    for row in frame.filter(pl.col("sheet_onet_soc_code").is_not_null()).iter_rows(named=True):
+    """A pin or reject line whose onet_soc_code is not its O*NET task's occupation (a worksheet row's
+    edited to name another): the decision applies to onet_task_id, so the reviewer's intent is
+    unclear. An error naming the line. A group code (15-1250) passes when the task's occupation is
+    in the group."""
+    named = frame.filter(pl.col("onet_soc_code").is_not_null() & (pl.col("action") != "occupation"))
+    for row in named.iter_rows(named=True):
         actual = occupation_of.get(row["onet_task_id"]) if row["onet_task_id"] is not None else None
-        if actual is not None and actual != row["sheet_onet_soc_code"]:
+        if actual is not None and not actual.startswith(tuple(row["soc_prefixes"])):
+            code = row["onet_soc_code"]
             raise SourceFormatError(
                 str(path),
-                f"the row names occupation {row['sheet_onet_soc_code']}, but O*NET task {row['onet_task_id']} "
+                f"the row names occupation {code}, but O*NET task {row['onet_task_id']} "
                 f"is one of {actual}'s, and the {row['action']} applies to the task: put the onet_task_id of a "
-                f"task of {row['sheet_onet_soc_code']} (marts.task_value), or restore onet_soc_code {actual}",
+                f"task of {code} (marts.task_value), restore onet_soc_code {actual}, or write the action "
+                f"occupation to have the task matched among {code}'s statements",
                 row=row["source_row"],
                 column="onet_soc_code",
             )
@@ -408,20 +447,20 @@ def _undecided(path: Path, row_no: int, rec: dict[str, str]) -> None:
     if _clean(rec.get("note")):
         raise SourceFormatError(
             str(path),
-            "a note but no action: write pin or reject in the action column, or clear the note",
+            "a note but no action: write pin, reject or occupation in the action column, or clear the note",
             row=row_no,
             column="action",
         )
 
 
-def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:
+def _decision(path: Path, row_no: int, rec: dict[str, str], worksheet: bool = False) -> dict:
     action = _clean(rec.get("action")).lower()
     # read like the inventory's own IDs (invisible characters dropped, "12.0" is 12), so they meet
     task_id = task_id_text(rec.get("inventory_task_id")) or ""
     if action not in ACTIONS:
         raise SourceFormatError(
             str(path),
-            f"action must be pin or reject, not {action!r}"
+            f"action must be pin, reject or occupation, not {action!r}"
             + (
                 " (the review worksheet's rows without an action are skipped only while its own columns, "
                 "such as row_kind, are kept)"
@@ -444,6 +483,30 @@ def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:
         ) from None
     if action == "pin" and onet_task_id is None:
         raise SourceFormatError(str(path), "a pin needs an onet_task_id", row=row_no, column="onet_task_id")
+    code, title = _occupation_code(path, row_no, rec.get(SOC_COLUMN), action)
+    if action == "occupation":
+        if onet_task_id is not None and not worksheet:
+            raise SourceFormatError(
+                str(path),
+                f"an occupation decision names the occupation ({SOC_COLUMN}), not an O*NET task: empty "
+                f"onet_task_id {onet_task_id}, or pin it",
+                row=row_no,
+                column="onet_task_id",
+            )
+        # a worksheet row's onet_task_id is the candidate it was typed on: the occupation is the decision
+        onet_task_id = None
+    elif action == "reject" and onet_task_id is None and (code or title):
+        if not worksheet:  # read as a reject of every candidate, the code would be silently ignored
+            raise SourceFormatError(
+                str(path),
+                f"a reject with an empty onet_task_id rejects every candidate, whatever {SOC_COLUMN} says: "
+                f"empty {SOC_COLUMN} {code or title!r} to say the task has no O*NET counterpart, or write the action "
+                "occupation to have it matched among that occupation's statements (an occupation is not "
+                "rejected as a whole: reject its statements one by one)",
+                row=row_no,
+                column=SOC_COLUMN,
+            )
+        code = title = None  # the sheet's candidate row whose onet_task_id the reviewer emptied
     written_hash = _clean(rec.get("text_hash"))
     if written_hash and not _TEXT_HASH.fullmatch(written_hash):
         raise SourceFormatError(
@@ -461,4 +524,62 @@ def _decision(path: Path, row_no: int, rec: dict[str, str]) -> dict:
         "source_file": str(path),
         "source_row": row_no,
         "text_hash": written_hash.lower() or None,
+        "onet_soc_code": code,
+        "soc_prefixes": list(soc_prefixes(code)) if code else None,
+        "occupation_written": title,
     }
+
+
+def _occupation_code(path: Path, row_no: int, raw: str | None, action: str) -> tuple[str | None, str | None]:
+    """onet_soc_code as (code in normal form: 15-1252, 15-1252.00, 15-1250; or an occupation title to
+    resolve); required by an occupation decision, and an error naming the line when it looks like a
+    code but is none."""
+    text = _clean(raw)
+    if not text:
+        if action == "occupation":
+            raise SourceFormatError(
+                str(path),
+                f"an occupation decision needs the occupation in {SOC_COLUMN}: its code (15-1252.00, or a "
+                "SOC group such as 15-1250) or its title (Software Developers)",
+                row=row_no,
+                column=SOC_COLUMN,
+            )
+        return None, None
+    code = soc_code(text)
+    if code is not None:
+        return code, None
+    if CODE_LIKE.match(text):
+        raise SourceFormatError(
+            str(path),
+            f"{text!r} is not a SOC or O*NET-SOC code (write 15-1252, 15-1252.00 or a group such as 15-1250)",
+            row=row_no,
+            column=SOC_COLUMN,
+        )
+    return None, text
+
+
+def resolve_occupation_titles(path: Path | None, frame: pl.DataFrame, lookup: OnetLookup) -> pl.DataFrame:
+    """Occupations written by title read as their codes, as the inventory's own column reads them
+    (SOC and O*NET titles, singular or plural, without a level such as 'Senior'); one that names no
+    occupation is an error naming the line, with the titles that hold its words."""
+    if frame["occupation_written"].is_null().all():
+        return frame
+    rows = frame.to_dicts()
+    for row in rows:
+        text = row["occupation_written"]
+        if text is None:
+            continue
+        found, near = lookup.title_index.read(text)
+        if found is None:
+            raise SourceFormatError(
+                str(path),
+                f"occupation {text!r} matches no O*NET or SOC title: write its code (15-1252.00) or its title "
+                "as O*NET spells it (marts.occupation_value)"
+                + (f"; titles with its words: {'; '.join(near)}" if near else ""),
+                row=row["source_row"],
+                column=SOC_COLUMN,
+            )
+        row["onet_soc_code"], row["soc_prefixes"] = found.code, list(soc_prefixes(found.code))
+        if not found.exact:
+            row["occupation_read_as"] = f"occupation {text!r} read as {found.code} ({found.title})"
+    return pl.DataFrame(rows, schema=SCHEMA)

@@ -1,7 +1,8 @@
 -- The review worksheet: every decision of the overrides file as written, and every candidate of every
 -- inventory task not yet decided, in the overrides file's layout. Exported as
 -- warehouse/exports/inventory_review.csv: type pin or reject in `action` on the candidates you decide
--- (reject with onet_task_id emptied: the task has no O*NET counterpart), save the sheet as CSV under
+-- (reject with onet_task_id emptied: the task has no O*NET counterpart; occupation, with the right
+-- code in onet_soc_code, when no candidate is of the right occupation), save the sheet as CSV under
 -- the name of the overrides file (inventory/_overrides.csv), and refresh. The first five columns are
 -- the overrides file's own; the overrides reader reads past the others (they say what each row is)
 -- and skips the rows left without an action. The decisions already made are rows of their own, so
@@ -11,10 +12,10 @@
 -- `rank` (a pin typed on a candidate after the task's pins), so sorting the sheet changes nothing.
 -- columns:
 --   inventory_task_id: Inventory task the row is about.
---   action: The decision: pin or reject as the overrides file has it; null on a candidate not decided
---     yet (type pin or reject to decide it).
+--   action: The decision: pin, reject or occupation as the overrides file has it; null on a candidate
+--     not decided yet (type pin, reject or occupation to decide it).
 --   onet_task_id: O*NET Task ID of the candidate or of the decision (null: a task without candidates,
---     or a decision rejecting every candidate).
+--     a decision rejecting every candidate, or an occupation decision).
 --   note: The reviewer's note of the decision (null on a candidate).
 --   text_hash: On a decision, the text_hash its line quotes (null: it applies whatever the task's text
 --     becomes); on a candidate, the task's text_hash now, so a decision typed in stops applying once
@@ -39,8 +40,10 @@
 --   method: How the candidate was found (explicit/hinted/text/override).
 --   is_credible: True when the candidate passes the coverage rule (it covers value and grounds the
 --     task).
---   onet_soc_code: O*NET-SOC code of the candidate's or the decision's O*NET task.
---   occupation_title: O*NET title of that occupation.
+--   onet_soc_code: O*NET-SOC code of the candidate's or the decision's O*NET task; for an occupation
+--     decision, the occupation it names (on a candidate row, type the right code here with the
+--     action occupation: the task is matched among that occupation's statements).
+--   occupation_title: Title of that occupation (O*NET's; SOC 2018's for a SOC code or group).
 --   onet_task_statement: The O*NET task statement (not `onet_task`, which the overrides file reads as
 --     an alias of onet_task_id).
 --   tier: Value tier of the O*NET task's occupation.
@@ -55,6 +58,7 @@ with decisions as (
     select
         o.inventory_task_id, o.action, o.onet_task_id, o.note, o.text_hash,
         o.status as decision_status, o.detail as decision_detail, o.source_row,
+        o.onet_soc_code as decided_soc_code, o.occupation_title as decided_title,
         row_number() over (partition by o.inventory_task_id order by o.source_row) as position
     from staging.inventory_overrides as o
 ),
@@ -124,7 +128,8 @@ decision_rows as (
     select
         d.inventory_task_id, d.action, d.onet_task_id, d.note, d.text_hash, 'decision' as row_kind,
         d.decision_status, d.decision_detail, d.source_row as overrides_line, c.rank, c.confidence,
-        c.score, c.method, c.is_credible, v.onet_soc_code, v.occupation_title,
+        c.score, c.method, c.is_credible, coalesce(v.onet_soc_code, d.decided_soc_code) as onet_soc_code,
+        coalesce(v.occupation_title, d.decided_title) as occupation_title,
         v.task as onet_task_statement, v.tier, v.hourly_wage_usd, v.annual_value_usd, d.position
     from decisions as d
     left join int.inventory_candidate_value as c

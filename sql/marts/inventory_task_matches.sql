@@ -32,8 +32,10 @@
 --   matcher: Text matcher of this refresh (tfidf, embeddings or hybrid).
 --   method: override (pinned by a human; on a row without a candidate: a human rejected every
 --     candidate, or the ones there were), explicit (the task's onet_task_id), hinted (text matching
---     among the occupation named by onet_soc_code), or text (all O*NET tasks).
---   override_note: The reviewer's note when a pin or reject shaped this task's list.
+--     among the occupation named by the task's onet_soc_code or by an occupation decision:
+--     hint_source), or text (all O*NET tasks).
+--   override_note: The reviewer's note when a pin, a reject or an occupation decision shaped this
+--     task's list.
 --   text_confidence: The band the score alone earns, without the floor of hinted candidates: below
 --     confidence for a hinted candidate whose statement was picked on weak text evidence (the
 --     occupation is the one a human named; the task within it may not be the one imitated). A pin or
@@ -57,6 +59,9 @@
 --   technology_words: The words of listed software the task's text names, sorted (what
 --     technology_share is computed from; the same on every row of the task that has a share). Null
 --     where technology_share is null.
+--   hint_source: For a hinted candidate, who named the occupation: inventory (the task's
+--     onet_soc_code or occupation column) or overrides (an occupation decision of the overrides
+--     file, which replaces the inventory's); null for other methods.
 with candidates as (
     select inventory_task_id, onet_task_id, score, ranking_score, in_domain, method, technology_share, technology_words
     from inventory_match_candidates
@@ -87,6 +92,14 @@ pins as (
     where action = 'pin'
 ),
 
+-- the occupation a reviewer named (the matcher searched it instead of the inventory's hint)
+occupation_decided as (
+    select inventory_task_id, arg_min(note, source_row) as note
+    from decisions
+    where action = 'occupation'
+    group by inventory_task_id
+),
+
 rejected_all as (
     select inventory_task_id, arg_min(note, source_row) as note
     from decisions
@@ -115,9 +128,9 @@ kept as (
         c.method,
         c.technology_share,
         c.technology_words,
-        -- the notes of the rejects that removed this task's other candidates (a kept candidate has
-        -- no reject of its own)
-        rc.note,
+        -- the note of the occupation decision that named the occupation searched, and the notes of the
+        -- rejects that removed this task's other candidates (a kept candidate has no reject of its own)
+        nullif(concat_ws('; ', case when c.method = 'hinted' then od.note end, rc.note), '') as note,
         case c.method when 'explicit' then 1 else 2 end as priority,
         null::bigint as pin_order,
         -- equal scores (a hint completed without text evidence scores 0): Core statements first
@@ -127,6 +140,7 @@ kept as (
     left join decisions as r
         on r.inventory_task_id = c.inventory_task_id and r.onet_task_id = c.onet_task_id and r.action = 'reject'
     left join rejected_candidates as rc on rc.inventory_task_id = c.inventory_task_id
+    left join occupation_decided as od on od.inventory_task_id = c.inventory_task_id
     where r.inventory_task_id is null
         and c.inventory_task_id not in (select inventory_task_id from rejected_all)
         and (c.inventory_task_id, c.onet_task_id) not in (select (inventory_task_id, onet_task_id) from pins)
@@ -249,8 +263,11 @@ select
     case when f.onet_task_id is not null then f.method = 'text' and round(f.score, 6) < $unrelated end
         as resembles_no_work,
     round(f.technology_share, 6) as technology_share,
-    f.technology_words
+    f.technology_words,
+    case when f.method = 'hinted' then case when od.inventory_task_id is null then 'inventory' else 'overrides' end end
+        as hint_source
 from banded as f
 left join staging.onet_task_statements as s on s.task_id = f.onet_task_id
 left join staging.onet_occupations as o on o.onet_soc_code = s.onet_soc_code
+left join occupation_decided as od on od.inventory_task_id = f.inventory_task_id
 order by f.inventory_task_id, f.rank

@@ -6,21 +6,28 @@
 -- not applied as written.
 -- columns:
 --   inventory_task_id: Inventory task the decision is about.
---   action: pin (this O*NET task is a rank-1 match; several pins of one task rank in file order) or
---     reject (never propose it; with an empty onet_task_id: the task has no O*NET counterpart).
---   onet_task_id: O*NET Task ID pinned or rejected (null: reject every candidate).
+--   action: pin (this O*NET task is a rank-1 match; several pins of one task rank in file order),
+--     reject (never propose it; with an empty onet_task_id: the task has no O*NET counterpart) or
+--     occupation (the task imitates work of the occupation onet_soc_code names: text matching picks
+--     its candidates among that occupation's statements, as for a task naming its occupation).
+--   onet_task_id: O*NET Task ID pinned or rejected (null: reject every candidate; an occupation
+--     decision).
 --   note: Free-text reason written by the reviewer.
 --   source_row: Line of the decision in the overrides file (header is line 1; a quoted note over
 --     several lines: the line it starts on).
 --   status: ok (applied), duplicate (repeats an earlier line: applied once, by that line),
---     conflict (contradicts another line of the same task: a pin and a reject of one O*NET task, or
---     a reject of every candidate and a pin; none of them is applied), unknown_inventory_task or
---     unknown_onet_task (stale, not applied), text_changed (the line quotes a text_hash the task no
---     longer has: it was rewritten since the decision; not applied).
+--     conflict (contradicts another line of the same task: a pin and a reject of one O*NET task, a
+--     reject of every candidate and a pin or an occupation decision, or occupation decisions naming
+--     different occupations; none of them is applied), unknown_inventory_task, unknown_onet_task or
+--     unknown_occupation (no O*NET occupation with tasks under the code; stale, not applied),
+--     text_changed (the line quotes a text_hash the task no longer has: it was rewritten since the
+--     decision; not applied).
 --   detail: Why the status is not ok, naming the other line(s), the ID that differs only by case or
 --     where the ingest quarantined the task and why;
---     for an applied pin, a warning when its occupation is not the one the task's onet_soc_code
---     names, or when the task's status is one coverage leaves out (it covers nothing); null otherwise.
+--     for an applied pin or occupation decision, a warning when its occupation is not within the one
+--     the task's onet_soc_code names (an occupation decision replaces it), or when the task's status
+--     is one coverage leaves out (it covers nothing); for an occupation written by a title not
+--     spelt as O*NET or SOC spell it, how it was read; null otherwise.
 --   source_file: Path of the overrides file.
 --   text_hash: The task's text_hash as the line quotes it (staging.inventory_tasks.text_hash when the
 --     decision was made; null: the decision applies whatever the task's text becomes).
@@ -28,8 +35,23 @@
 --     hand-written file (source_row); in the review worksheet saved as the overrides file, the order
 --     of the sheet's rank column (a pin typed on a candidate after the task's pins, by the
 --     candidate's rank), so sorting the sheet before saving it does not reorder the pins.
+--   onet_soc_code: The occupation the line names, in normal form (15-1252.00, 15-1252, a group such
+--     as 15-1250; an occupation written by its title, the title's code): for an occupation decision,
+--     the decision; on a pin or reject line (a review worksheet's row), the occupation of its O*NET
+--     task as shown (checked when read); null when the line names none.
+--   occupation_title: Title of onet_soc_code: O*NET's for an O*NET-SOC code, SOC 2018's for a SOC
+--     code or group.
 with overrides as (
     select * from inventory_overrides_frame
+),
+
+-- the O*NET occupations with tasks under each occupation decision's code (none: unknown_occupation)
+decided_codes as (
+    select o.source_row, c.onet_soc_code
+    from overrides as o
+    inner join (select distinct onet_soc_code from staging.onet_task_statements) as c
+        on list_bool_or(list_transform(o.soc_prefixes, lambda p: starts_with(c.onet_soc_code, p)))
+    where o.action = 'occupation'
 ),
 
 -- task IDs are case-sensitive: a decision naming 'cpy-014' is stale, and says which ID it meant
@@ -59,6 +81,9 @@ resolved as (
         case
             when t.task_id is null then 'unknown_inventory_task'
             when o.onet_task_id is not null and s.task_id is null then 'unknown_onet_task'
+            when o.action = 'occupation'
+                and not exists (select 1 from decided_codes as d where d.source_row = o.source_row)
+                then 'unknown_occupation'
             when o.text_hash is not null and o.text_hash <> t.text_hash then 'text_changed'
         end as stale_status,
         case
@@ -71,6 +96,10 @@ resolved as (
             when t.task_id is null then 'no inventory task ' || o.inventory_task_id
             when o.onet_task_id is not null and s.task_id is null
                 then 'O*NET has no task ' || o.onet_task_id || ' in the staged release'
+            when o.action = 'occupation'
+                and not exists (select 1 from decided_codes as d where d.source_row = o.source_row)
+                then 'O*NET has no occupation with tasks under ' || coalesce(o.onet_soc_code, o.occupation_written)
+                    || ' in the staged release'
             when o.text_hash is not null and o.text_hash <> t.text_hash
                 then 'task ' || o.inventory_task_id || ' was rewritten since this decision (text_hash '
                     || o.text_hash || ', now ' || t.text_hash || ' in ' || t.source_file || ' row ' || t.source_row
@@ -102,6 +131,7 @@ conflicts as (
             'line ' || b.source_row || ' ('
             || case
                 when b.action = 'pin' then 'pin ' || b.onet_task_id
+                when b.action = 'occupation' then 'occupation ' || b.onet_soc_code
                 when b.onet_task_id is null then 'reject of every candidate'
                 else 'reject ' || b.onet_task_id
             end || ')',
@@ -110,16 +140,23 @@ conflicts as (
     from live as a
     inner join live as b
         on b.inventory_task_id = a.inventory_task_id
-        and b.action <> a.action
         and (
-            b.onet_task_id = a.onet_task_id
-            or (a.action = 'reject' and a.onet_task_id is null)
-            or (b.action = 'reject' and b.onet_task_id is null)
+            (
+                b.action <> a.action
+                and (
+                    b.onet_task_id = a.onet_task_id
+                    or (a.action = 'reject' and a.onet_task_id is null)
+                    or (b.action = 'reject' and b.onet_task_id is null)
+                )
+            )
+            -- a task is matched within one occupation
+            or (a.action = 'occupation' and b.action = 'occupation' and a.onet_soc_code <> b.onet_soc_code)
         )
     group by a.source_row
 ),
 
--- an exact repeat of a decision (same task, action and O*NET task) is applied once, by its first line
+-- an exact repeat of a decision (same task, action and O*NET task or decided occupation) is applied
+-- once, by its first line
 repeats as (
     select
         l.source_row,
@@ -128,30 +165,52 @@ repeats as (
     from live as l
     where l.source_row not in (select source_row from conflicts)
     window same_decision as (
-        partition by l.inventory_task_id, l.action, l.onet_task_id order by l.source_row
+        partition by
+            l.inventory_task_id, l.action, l.onet_task_id, case when l.action = 'occupation' then l.onet_soc_code end
+        order by l.source_row
     )
 ),
 
--- whether the pinned occupation is one the task's onet_soc_code names (any SOC level): the same O*NET
--- code, its 6-digit code, or a SOC 2018 major, minor or broad group it belongs to (29-1229.01 is in
--- 29-1210 Physicians though its digits start 29-122), else by the group code's digits without their
--- trailing zeros (29-1000 -> 29-1)
+-- the O*NET occupations a pin or an occupation decision puts the task in
+named_codes as (
+    select source_row, pinned_soc_code as code, hint_code
+    from resolved
+    where action = 'pin' and pinned_soc_code is not null and hint_code is not null
+    union all
+    select d.source_row, d.onet_soc_code, r.hint_code
+    from decided_codes as d
+    inner join resolved as r on r.source_row = d.source_row
+    where r.hint_code is not null
+),
+
+-- whether the pinned occupation (for an occupation decision: any O*NET occupation under its code) is
+-- one the task's onet_soc_code names (any SOC level): the same O*NET code, its 6-digit code, or a SOC
+-- 2018 major, minor or broad group it belongs to (29-1229.01 is in 29-1210 Physicians though its
+-- digits start 29-122), else by the group code's digits without their trailing zeros (29-1000 -> 29-1)
 hint_fits as (
     select
         r.source_row,
-        r.pinned_soc_code = r.hint_code
-            or left(r.pinned_soc_code, 7) = r.hint_code
+        bool_or(r.code = r.hint_code
+            or left(r.code, 7) = r.hint_code
             or exists (
                 select 1
                 from staging.soc_structure as s
-                where s.soc_code = left(r.pinned_soc_code, 7)
+                where s.soc_code = left(r.code, 7)
                     and r.hint_code in (s.major_code, s.minor_code, s.broad_code)
             )
             or (r.hint_code not like '%.%'
-                and starts_with(r.pinned_soc_code, split_part(r.hint_code, '-', 1) || '-' || rtrim(split_part(r.hint_code, '-', 2), '0')))
+                and starts_with(r.code, split_part(r.hint_code, '-', 1) || '-' || rtrim(split_part(r.hint_code, '-', 2), '0'))))
             as fits
-    from resolved as r
-    where r.hint_code is not null and r.pinned_soc_code is not null
+    from named_codes as r
+    group by r.source_row
+),
+
+titles as (
+    select onet_soc_code as code, title from staging.onet_occupations
+    union all
+    -- a SOC code (15-1252) or group (15-1250) O*NET does not list as such
+    select soc_code, soc_title from staging.soc_structure
+    where soc_code not in (select onet_soc_code from staging.onet_occupations)
 )
 
 select
@@ -173,18 +232,27 @@ select
         when p.first_row < r.source_row
             then 'repeats line ' || p.first_row || ' (applied once, as that line)'
                 || case when r.note is distinct from p.first_note then '; this line''s note is not used' else '' end
+        when r.occupation_read_as is not null and r.action = 'occupation' and h.fits is not false
+                and r.excluded_status is null
+            then r.occupation_read_as || ' (applied; write the code to confirm it)'
         when r.action = 'pin' and not h.fits
             then 'pinned occupation ' || r.pinned_soc_code || ' is not the occupation the task''s onet_soc_code '
                 || r.hint_code || ' names (applied; check the pin)'
-        when r.action = 'pin' and r.excluded_status is not null
+        when r.action = 'occupation' and not h.fits
+            then 'occupation ' || r.onet_soc_code || ' is not within the occupation the task''s onet_soc_code '
+                || r.hint_code || ' names (applied: it replaces it; correct the inventory too)'
+        when r.action in ('pin', 'occupation') and r.excluded_status is not null
             then 'applied, but the task''s status ' || r.excluded_status || ' is one coverage leaves out '
-                || '(TASKVALUE_COVERAGE_EXCLUDED_STATUSES): the pin covers no O*NET task'
+                || '(TASKVALUE_COVERAGE_EXCLUDED_STATUSES): the ' || r.action || ' covers no O*NET task'
     end as detail,
     r.source_file,
     r.text_hash,
-    r.pin_order
+    r.pin_order,
+    r.onet_soc_code,
+    t.title as occupation_title
 from resolved as r
 left join conflicts as c on c.source_row = r.source_row
 left join repeats as p on p.source_row = r.source_row
 left join hint_fits as h on h.source_row = r.source_row
+left join titles as t on t.code = r.onet_soc_code
 order by r.source_row

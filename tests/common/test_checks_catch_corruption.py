@@ -198,6 +198,15 @@ CASES = {
         ],
         "ExpectColumnValuesToBeInSet(column='candidate_resolves')",
     ),
+    # a text match said to lie in an occupation a reviewer named
+    "hint_source_on_a_text_match": (
+        "inventory_task_matches__keys_bands_and_scores_valid",
+        [
+            "update marts.inventory_task_matches set hint_source = 'overrides' where "
+            + _TEXT_ROW.format(rank=1)
+        ],
+        "ExpectColumnValuesToBeInSet(column='hint_source_names_who_named_it')",
+    ),
     # a shared sentence said to be dropped (or kept) against the floor it was counted by
     "boilerplate_flag_against_the_floor": (
         "inventory_shared_sentences__shared_by_3_or_more_and_dropped_at_the_floor",

@@ -85,7 +85,7 @@ def test_the_session24_persona_inventory_reads_as_documented_and_every_task_has_
     assert truth["SWE-021"]["truth"] == "15-1252.00"  # "Add structured logging": Software Developers
 
 
-def test_the_review_bench_pins_each_tasks_best_ranked_right_candidate_and_nothing_else(tmp_path):
+def test_the_review_bench_pins_each_tasks_best_ranked_right_candidate_and_names_the_rest(tmp_path):
     from bench.review_worksheet import fill
 
     sheet = tmp_path / "inventory_review.csv"
@@ -95,19 +95,28 @@ def test_the_review_bench_pins_each_tasks_best_ranked_right_candidate_and_nothin
         "a,,2,,aaaaaaaaaaaa,2,candidate,15-1252.00\n"  # a's first right candidate: pinned
         "a,,3,,aaaaaaaaaaaa,3,candidate,15-1251.00\n"  # right too (an alternate), but ranked lower
         "b,reject,4,done,,4,decision,15-1252.00\n"  # a decision already made stays as it is
-        "b,,5,,bbbbbbbbbbbb,5,candidate,43-4051.00\n"  # no right candidate: left undecided
-        "c,,6,,cccccccccccc,6,candidate,15-1252.00\n",  # no truth: left undecided
+        "b,,5,,bbbbbbbbbbbb,5,candidate,43-4051.00\n"  # no right candidate: named on its first one
+        "b,,7,,bbbbbbbbbbbb,6,candidate,43-4051.00\n"
+        "c,,6,,cccccccccccc,7,candidate,15-1252.00\n",  # no truth: left undecided
         encoding="utf-8",
     )
     out = tmp_path / "_overrides.csv"
-    assert fill(sheet, {"a": {"15-1252.00", "15-1251.00"}, "b": {"15-1252.00"}}, out) == (1, 6)
+    right = {"a": {"15-1252.00", "15-1251.00"}, "b": {"15-1252.00"}}
+    truth = {"a": "15-1252.00", "b": "15-1252.00"}
+    assert fill(sheet, right, truth, out) == (1, 1, 7)
     with out.open(newline="", encoding="utf-8-sig") as f:
-        actions = [(r["inventory_task_id"], r["onet_task_id"], r["action"]) for r in csv.DictReader(f)]
+        actions = [
+            (r["inventory_task_id"], r["onet_task_id"], r["action"], r["onet_soc_code"])
+            for r in csv.DictReader(f)
+        ]
     assert actions == [
-        ("a", "1", ""),
-        ("a", "2", "pin"),
-        ("a", "3", ""),
-        ("b", "4", "reject"),
-        ("b", "5", ""),
-        ("c", "6", ""),
+        ("a", "1", "", "11-1011.00"),
+        ("a", "2", "pin", "15-1252.00"),
+        ("a", "3", "", "15-1251.00"),
+        ("b", "4", "reject", "15-1252.00"),
+        ("b", "5", "occupation", "15-1252.00"),  # the labelled code typed over the candidate's
+        ("b", "7", "", "43-4051.00"),
+        ("c", "6", "", "15-1252.00"),
     ]
+    # --pins-only: the loop without occupation decisions
+    assert fill(sheet, right, truth, out, occupations=False) == (1, 0, 7)

@@ -185,5 +185,32 @@ def test_a_warehouse_published_before_text_hash_still_shows_a_rewritten_pinned_t
     )
     with duckdb.connect(str(settings.work_db)) as con:
         assert changed_since_publish(con, settings.warehouse) == [
-            ("rewritten", "CPY-001", "pin", 22655, 2, before, now)
+            ("rewritten", "CPY-001", "pin", 22655, 2, before, now, None)
         ]
+
+
+def test_an_occupation_decision_changed_to_another_code_is_named_as_removed(tmp_path):
+    settings = work_settings(tmp_path)
+    with_code = DECISIONS.replace("text_hash varchar)", "text_hash varchar, onet_soc_code varchar)")
+    for path, code in ((settings.warehouse, "15-1252.00"), (settings.work_db, "15-1250")):
+        with duckdb.connect(str(path)) as con:
+            con.execute("create schema staging")
+            con.execute(with_code)
+            con.execute(TASKS)
+            con.execute("insert into staging.inventory_tasks values ('SWE-4', 'aaaaaaaaaaaa')")
+            con.execute(
+                "insert into staging.inventory_overrides values ('SWE-4', 'occupation', null, 2, 'ok', null, ?)",
+                [code],
+            )
+    result = published_decisions_unchanged(
+        settings=settings, duckdb=DuckDBResource(database=str(settings.work_db))
+    )
+    assert not result.passed
+    assert result.metadata["decisions"].value.splitlines() == [
+        "- occupation 15-1252.00 for SWE-4 (line 2 of the published file): no longer in the overrides file; the "
+        "published warehouse applied it, this refresh does not",
+    ]
+    # the same code again: nothing to say
+    with duckdb.connect(str(settings.work_db)) as con:
+        con.execute("update staging.inventory_overrides set onet_soc_code = '15-1252.00'")
+        assert changed_since_publish(con, settings.warehouse) == []

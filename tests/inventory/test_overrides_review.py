@@ -81,7 +81,7 @@ def warehouse(con: duckdb.DuckDBPyConnection) -> None:
     con.executemany("insert into staging.onet_task_statements values (?, ?, ?, ?)", STATEMENTS)
     con.execute(
         "create table staging.soc_structure (soc_group varchar, soc_code varchar, major_code varchar, "
-        "minor_code varchar, broad_code varchar)"
+        "minor_code varchar, broad_code varchar, soc_title varchar)"
     )
     con.execute(
         "create table staging.inventory_quarantine "
@@ -142,8 +142,11 @@ def candidate_frame(few: frozenset[str] = frozenset()) -> pl.DataFrame:
     return pl.DataFrame(rows, schema=CANDIDATE_SCHEMA)
 
 
-def build_matches(con, top_k: int = 5, few: frozenset[str] = frozenset()) -> None:
-    con.register("inventory_match_candidates", candidate_frame(few).to_arrow())
+def build_matches(
+    con, top_k: int = 5, few: frozenset[str] = frozenset(), candidates: pl.DataFrame | None = None
+) -> None:
+    frame = candidate_frame(few) if candidates is None else candidates
+    con.register("inventory_match_candidates", frame.to_arrow())
     try:
         params = {
             "top_k": top_k,
@@ -698,6 +701,7 @@ def test_the_warning_check_lists_every_line_not_applied_as_written(tmp_path):
         "conflict": 4,
         "unknown_inventory_task": 1,
         "unknown_onet_task": 1,
+        "unknown_occupation": 0,
         "text_changed": 0,
     }
     assert mat.metadata["status_conflict"].value == 4
@@ -747,7 +751,8 @@ def test_a_pin_inside_the_broad_group_the_hint_names_is_not_questioned(tmp_path)
             "insert into staging.onet_task_statements values ('29-1229.01', 500, 'Treat allergies.', 'Core')"
         )
         con.execute(
-            "insert into staging.soc_structure values ('Detailed', '29-1229', '29-0000', '29-1000', '29-1210')"
+            "insert into staging.soc_structure values "
+            "('Detailed', '29-1229', '29-0000', '29-1000', '29-1210', 'Physicians, All Other')"
         )
         con.execute("delete from staging.inventory_tasks")
         con.executemany(

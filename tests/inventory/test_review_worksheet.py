@@ -82,8 +82,9 @@ def test_the_reader_reads_past_exactly_the_worksheets_own_columns(con):
     columns = [r[0] for r in con.execute("describe marts.inventory_review").fetchall()]
     assert tuple(columns[:5]) == overrides.COLUMNS
     assert tuple(columns[5:]) == overrides.WORKSHEET_COLUMNS
-    # none of them shadows a column or alias the overrides file reads (`onet_task` is one)
-    assert not set(overrides.WORKSHEET_COLUMNS) & set(overrides._LOOKUP)
+    # none of them shadows a column or alias the overrides file reads (`onet_task` is one), but the
+    # one read on purpose: an occupation decision's code, in onet_soc_code
+    assert set(overrides.WORKSHEET_COLUMNS) & set(overrides._LOOKUP) == {overrides.SOC_COLUMN}
 
 
 def written(con, tmp_path: Path) -> Path:
@@ -144,7 +145,7 @@ def test_a_note_typed_without_an_action_is_an_error_naming_the_line(con, tmp_pat
 def test_a_hand_written_file_still_needs_an_action_on_every_line(tmp_path):
     path = tmp_path / "_overrides.csv"
     path.write_text("inventory_task_id,action,onet_task_id,note\nW-1,,102,forgot the action\nW-2,,101,\n")
-    with pytest.raises(SourceFormatError, match="action must be pin or reject"):
+    with pytest.raises(SourceFormatError, match="action must be pin, reject or occupation"):
         overrides.read_overrides(path)
     # and a column that is neither the file's nor the worksheet's is still refused
     path.write_text("inventory_task_id,action,onet_task_id,ranks\nW-1,pin,102,1\n")
