@@ -1,4 +1,5 @@
-"""Parquet exports of every mart (plus a CSV of the RL-platform export) under warehouse/exports/.
+"""Parquet exports of every mart (plus CSVs of the RL-platform export and the review worksheet, and
+the worksheet as an Excel workbook) under warehouse/exports/.
 
 Each file is written to a temporary name in the same directory and renamed into place, so a BI tool
 reading exports/<table>.parquet sees the previous complete file or the new complete one. The schema
@@ -11,7 +12,8 @@ from __future__ import annotations
 import codecs
 import json
 import shutil
-from collections.abc import Iterable
+from collections.abc import Mapping
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
@@ -27,10 +29,16 @@ CSV_EXPORTS = ("inventory_export", "inventory_review")
 # opened in a spreadsheet by design: Excel reads a CSV without a byte-order mark as the system's code
 # page, so every curly quote and accent of the O*NET statements would show garbled
 CSV_WITH_BOM = ("inventory_review",)
+# the review worksheet as a workbook too: Excel opens it alike in every locale (a CSV opens in one
+# column where the list separator is ';') and keeps what it holds as text (an ID 007 stays 007, a
+# code 15-1250 is no date). Cells are written one by one (20,000 rows in 2.3 s), and nobody
+# reviews tens of thousands of rows by hand: above XLSX_MAX_ROWS rows only the CSV is written.
+XLSX_EXPORTS = ("inventory_review",)
+XLSX_MAX_ROWS = 20_000
 SCHEMA_FILE = "schema.json"
 EXPORT_BATCH_ROWS = 131_072  # one Parquet row group per batch, as DuckDB's COPY writes them
 # Every kind of file the exports directory gets from taskvalue: what retiring stale exports may delete.
-EXPORT_SUFFIXES = (".parquet", ".csv", ".json")
+EXPORT_SUFFIXES = (".parquet", ".csv", ".xlsx", ".json")
 
 
 def parquet_file(table: str) -> str:
@@ -41,11 +49,18 @@ def csv_file(table: str) -> str:
     return f"{table}.csv"
 
 
-def export_file_names(tables: Iterable[str]) -> set[str]:
-    """Every file export_all writes when it exports `tables` (the keys of what it returns)."""
-    tables = set(tables)
+def xlsx_file(table: str) -> str:
+    return f"{table}.xlsx"
+
+
+def export_file_names(counts: Mapping[str, int]) -> set[str]:
+    """Every file export_all writes when it exports these tables with these row counts (what it
+    returns)."""
     return (
-        {parquet_file(t) for t in tables} | {csv_file(t) for t in CSV_EXPORTS if t in tables} | {SCHEMA_FILE}
+        {parquet_file(t) for t in counts}
+        | {csv_file(t) for t in CSV_EXPORTS if t in counts}
+        | {xlsx_file(t) for t in XLSX_EXPORTS if counts.get(t, XLSX_MAX_ROWS + 1) <= XLSX_MAX_ROWS}
+        | {SCHEMA_FILE}
     )
 
 
@@ -130,6 +145,72 @@ def export_csv(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> None:
             body.unlink(missing_ok=True)
 
 
+# columns a reviewer types into: text-formatted, so what is typed stays as typed
+_TYPED_AS_TEXT = ("inventory_task_id", "action", "onet_task_id", "note", "text_hash", "onet_soc_code")
+
+
+def export_xlsx(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> None:
+    """The table as one sheet: a bold frozen header with filters, every text cell written as text (never
+    read as a formula, a number or a date), `action` offered as a list (pin, reject, occupation)."""
+    import xlsxwriter
+
+    from assets.inventory.overrides import ACTIONS
+
+    names = [r[0] for r in con.execute(f"describe marts.{quote_ident(table)}").fetchall()]
+    cursor = con.execute(f"select * from marts.{quote_ident(table)}")
+    with replacing(dest) as tmp:
+        # constant_memory: rows go to disk as written; strings are never turned into formulas or URLs
+        book = xlsxwriter.Workbook(
+            str(tmp), {"constant_memory": True, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        sheet = book.add_worksheet(table[:31])
+        text = book.add_format({"num_format": "@"})
+        bold = book.add_format({"bold": True})
+        for i, name in enumerate(names):
+            sheet.set_column(i, i, _WIDTHS.get(name, 12), text if name in _TYPED_AS_TEXT else None)
+        sheet.write_row(0, 0, names, bold)
+        sheet.freeze_panes(1, 0)
+        row = 0
+        while batch := cursor.fetchmany(EXPORT_BATCH_ROWS):
+            for values in batch:
+                row += 1
+                for col, value in enumerate(values):
+                    _write_cell(sheet, row, col, value)
+        sheet.autofilter(0, 0, max(row, 1), len(names) - 1)
+        if "action" in names:
+            at = names.index("action")
+            sheet.data_validation(
+                1,
+                at,
+                max(row, 1) + 1000,
+                at,
+                {"validate": "list", "source": list(ACTIONS), "ignore_blank": True},
+            )
+        book.close()
+
+
+_WIDTHS = {
+    "note": 30,
+    "onet_task_statement": 60,
+    "task_title": 40,
+    "occupation_title": 30,
+    "decision_detail": 40,
+}
+
+
+def _write_cell(sheet, row: int, col: int, value) -> None:
+    if value is None:
+        return
+    if isinstance(value, str):
+        sheet.write_string(row, col, value)
+    elif isinstance(value, bool):
+        sheet.write_boolean(row, col, value)
+    elif isinstance(value, int | float | Decimal):
+        sheet.write_number(row, col, float(value))
+    else:  # a list or struct, as the CSV writes it
+        sheet.write_string(row, col, json.dumps(value, default=str))
+
+
 def table_schema(con: duckdb.DuckDBPyConnection, table: str) -> dict:
     docs = column_comments(con, f"marts.{table}")
     cols = con.execute(f"describe marts.{quote_ident(table)}").fetchall()
@@ -151,5 +232,7 @@ def export_all(con: duckdb.DuckDBPyConnection, out_dir: Path) -> dict[str, int]:
         schemas.append(table_schema(con, table))
         if table in CSV_EXPORTS:
             export_csv(con, table, out_dir / csv_file(table))
+        if table in XLSX_EXPORTS and counts[table] <= XLSX_MAX_ROWS:
+            export_xlsx(con, table, out_dir / xlsx_file(table))
     write_atomic(out_dir / SCHEMA_FILE, json.dumps({"tables": schemas}, indent=2) + "\n")
     return counts

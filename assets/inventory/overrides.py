@@ -36,6 +36,7 @@ from __future__ import annotations
 import csv
 import os
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 import polars as pl
@@ -47,9 +48,13 @@ from assets.inventory.cell_values import Unparseable, parse_int, task_id_text, w
 from assets.inventory.ingest import TEXT_HASH_DIGITS
 from assets.inventory.inventory_files import inventory_files
 from assets.inventory.occupation_codes import CODE_LIKE, OnetLookup, soc_code, soc_prefixes
+from assets.inventory.read_xlsx import first_rows
 from assets.inventory.schema import normalize_header
 
 DEFAULT_NAME = "_overrides.csv"
+# the review worksheet saved from its workbook export (exports/inventory_review.xlsx) as it is
+WORKBOOK_NAME = "_overrides.xlsx"
+READ_SUFFIXES = (".csv", ".txt", ".xlsx")
 ACTIONS = ("pin", "reject", "occupation")
 # staging.inventory_overrides.status (sql/staging/inventory_overrides.sql): only `ok` is applied
 STATUSES = (
@@ -136,9 +141,13 @@ def is_overrides_name(path: Path) -> bool:
 
 
 def overrides_location(inventory_dir: Path, configured: Path | None) -> tuple[Path, bool]:
-    """The overrides file and whether it may be absent (only the default one may: no decisions yet)."""
+    """The overrides file and whether it may be absent (only the default one may: no decisions yet):
+    `_overrides.csv` in the inventory directory, or `_overrides.xlsx` when only that one is there."""
     default = inventory_dir / DEFAULT_NAME
     if configured is None or _same_path(configured, default):
+        workbook = inventory_dir / WORKBOOK_NAME
+        if not default.exists() and workbook.is_file():
+            return workbook, True
         return default, True
     return configured, False
 
@@ -156,18 +165,20 @@ def locate_overrides(inventory_dir: Path, configured: Path | None) -> Path | Non
             f"overrides file {path} is a directory: TASKVALUE_INVENTORY_OVERRIDES names the overrides CSV "
             "file itself"
         )
-    if not optional and path.suffix.lower() not in (".csv", ".txt"):
+    if not optional and path.suffix.lower() not in READ_SUFFIXES:
         raise SourceFormatError(
-            str(path), "the overrides file is read as CSV only: save it as CSV (UTF-8 or cp1252)"
+            str(path),
+            "the overrides file is read as CSV or as an Excel workbook (.xlsx): save it as one of them",
         )
     if inventory_dir.is_dir():
         for other in inventory_files(inventory_dir):
             if is_overrides_name(other) and not _same_path(other, path):
-                which = f"{DEFAULT_NAME} in the inventory directory" if optional else f"{path} (configured)"
+                which = f"{path.name} in the inventory directory" if optional else f"{path} (configured)"
                 raise SourceFormatError(
                     str(other),
-                    f"not read: only one overrides file is read, as CSV: {which}. Move its decisions "
-                    "there and remove or rename this file.",
+                    f"not read: only one overrides file is read ({DEFAULT_NAME}, or {WORKBOOK_NAME} when "
+                    f"there is no {DEFAULT_NAME}; or the one TASKVALUE_INVENTORY_OVERRIDES names): {which}. "
+                    "Move its decisions there and remove or rename this file.",
                 )
     if path.is_file():
         return path
@@ -252,34 +263,26 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
     the file, line and column."""
     if path is None:
         return pl.DataFrame(schema=SCHEMA)
-    try:
-        lines, _ = decode_lines(path.read_bytes())
-    except (OSError, UnreadableFile) as exc:
-        raise SourceFormatError(str(path), f"cannot read the overrides file: {exc}") from exc
-    if not any(line.strip() for line in lines):  # created empty, decisions to come: like no file
-        return pl.DataFrame(schema=SCHEMA)
-    # Excel's "sep=;" first line names the delimiter (the inventory's CSVs accept it too)
-    named = _EXCEL_SEP.fullmatch(lines[0].lstrip("\ufeff").rstrip("\r\n"))  # as read_delimited.py reads it
-    delimiter = named.group(1) if named else _delimiter(lines[0])
-    reader = csv.reader(lines, delimiter=delimiter)
-    if named:
-        next(reader)
-        if not any(line.strip() for line in lines[1:]):
+    workbook = path.suffix.lower() == ".xlsx"
+    if workbook:
+        header, records = _workbook_rows(path)
+        if header is None:  # no sheet holds a row: decisions to come
             return pl.DataFrame(schema=SCHEMA)
-    columns, worksheet = _header(path, next(reader, []))
+        columns, worksheet = _header(path, header)
+    else:
+        read = _csv_rows(path)
+        if read is None:
+            return pl.DataFrame(schema=SCHEMA)
+        columns, worksheet, records = read
     width = max([*columns, *worksheet]) + 1
     rows = []
-    last_line = reader.line_num
-    for values in reader:
-        row_no, last_line = last_line + 1, reader.line_num  # the line the record starts on
-        if last_line > row_no or last_line == len(lines):
-            _check_quotes(path, lines[row_no - 1 : last_line], row_no, columns, delimiter)
+    for row_no, values in records:
         if not any(v.strip() for v in values):
             continue
         extra = [
             (i, v) for i, v in enumerate(values) if i not in columns and i not in worksheet and v.strip()
         ]
-        if len(values) > width and any(i >= width for i, _ in extra):
+        if not workbook and len(values) > width and any(i >= width for i, _ in extra):
             raise SourceFormatError(
                 str(path),
                 f"{len(values)} values, but the header names {width} columns: a note containing a "
@@ -304,7 +307,8 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
         rec = {column: values[i] if i < len(values) else "" for i, column in columns.items()}
         sheet: dict[str, str] = {}
         if worksheet:
-            rec = {column: _unescaped(value) for column, value in rec.items()}
+            if not workbook:  # the CSV export's formula escapes; a workbook's cells are text as typed
+                rec = {column: _unescaped(value) for column, value in rec.items()}
             sheet = {name: _clean(values[i]) if i < len(values) else "" for i, name in worksheet.items()}
             _check_sheet_row(path, row_no, sheet)
             if not _clean(rec.get("action")):
@@ -314,6 +318,74 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
             _decision(path, row_no, rec, worksheet=bool(worksheet)) | _sheet_fields(path, row_no, sheet)
         )
     return _in_pin_order(pl.DataFrame(rows, schema=SCHEMA), worksheet=bool(worksheet))
+
+
+def _csv_rows(path: Path) -> tuple[dict[int, str], dict[int, str], Iterator[tuple[int, list[str]]]] | None:
+    """The CSV file's header (_header) and its records with the line each starts on; None when the
+    file holds no line yet."""
+    try:
+        lines, _ = decode_lines(path.read_bytes())
+    except (OSError, UnreadableFile) as exc:
+        raise SourceFormatError(str(path), f"cannot read the overrides file: {exc}") from exc
+    if not any(line.strip() for line in lines):  # created empty, decisions to come: like no file
+        return None
+    # Excel's "sep=;" first line names the delimiter (the inventory's CSVs accept it too)
+    named = _EXCEL_SEP.fullmatch(lines[0].lstrip("\ufeff").rstrip("\r\n"))  # as read_delimited.py reads it
+    delimiter = named.group(1) if named else _delimiter(lines[0])
+    reader = csv.reader(lines, delimiter=delimiter)
+    if named:
+        next(reader)
+        if not any(line.strip() for line in lines[1:]):
+            return None
+    columns, worksheet = _header(path, next(reader, []))
+
+    def records() -> Iterator[tuple[int, list[str]]]:
+        last_line = reader.line_num
+        for values in reader:
+            row_no, last_line = last_line + 1, reader.line_num  # the line the record starts on
+            if last_line > row_no or last_line == len(lines):
+                _check_quotes(path, lines[row_no - 1 : last_line], row_no, columns, delimiter)
+            yield row_no, values
+
+    return columns, worksheet, records()
+
+
+def _workbook_rows(path: Path) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
+    """The header and the rows (with their sheet row numbers) of the workbook's sheet that holds the
+    decisions: its only sheet, or the one whose first row names an action column. Every cell as text
+    (a number as Excel shows it without a format: 22653; an error cell empty)."""
+    import fastexcel  # the workbook path only
+
+    try:
+        reader = fastexcel.read_excel(str(path))
+        starts = first_rows(path)
+        sheets = []
+        for name in reader.sheet_names:
+            frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
+            if frame.height:
+                sheets.append((name, frame))
+    except Exception as exc:  # fastexcel raises its own error types for a damaged or encrypted file
+        raise SourceFormatError(str(path), f"cannot read the overrides workbook: {exc}") from exc
+    if not sheets:
+        return None, []
+    if len(sheets) > 1:
+        named = [
+            (n, f)
+            for n, f in sheets
+            if any(_LOOKUP.get(normalize_header(c or "")) == "action" for c in f.row(0))
+        ]
+        if len(named) != 1:
+            raise SourceFormatError(
+                str(path),
+                f"{len(sheets)} sheets hold rows ({', '.join(n for n, _ in sheets)}) and "
+                f"{len(named) or 'none'} of them has an action column in its first row: keep the decisions "
+                "on one sheet",
+            )
+        sheets = named
+    name, frame = sheets[0]
+    first = starts.get(name, 1)
+    rows = [[cell or "" for cell in row] for row in frame.rows()]
+    return rows[0], [(first + n, values) for n, values in enumerate(rows[1:], start=1)]
 
 
 def _check_sheet_row(path: Path, row_no: int, sheet: dict[str, str]) -> None:

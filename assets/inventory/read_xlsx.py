@@ -173,6 +173,11 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
     return facts
 
 
+def first_rows(path: Path) -> dict[str, int]:
+    """Sheet name -> the sheet row number of its first row holding a value (calamine starts there)."""
+    return {name: facts.first_row for name, facts in _sheet_facts(path).items()}
+
+
 _ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
 # a value calamine reads: a non-empty <v> (a formula that evaluated to "" is saved as <v></v> and
 # skipped like an empty cell) or an inline string with text

@@ -407,7 +407,9 @@ def test_a_configured_overrides_file_that_does_not_exist_is_an_error(tmp_path):
 
 
 @pytest.mark.parametrize(
-    "name", ["_overrides.xlsx", "_Overrides.csv", "team/_overrides.csv", "_override.csv"]
+    # (`_overrides.xlsx` alone is the overrides file: tests/inventory/test_review_workbook.py)
+    "name",
+    ["_overrides.xls", "_Overrides.csv", "team/_overrides.csv", "_override.csv", "team/_overrides.xlsx"],
 )
 def test_an_overrides_file_that_would_not_be_read_is_an_error(tmp_path, name):
     inventory = tmp_path / "inventory"
@@ -422,10 +424,10 @@ def test_an_overrides_file_that_would_not_be_read_is_an_error(tmp_path, name):
         overrides.locate_overrides(inventory, tmp_path / "decisions.csv")
 
 
-def test_a_configured_overrides_file_must_be_csv(tmp_path):
-    (tmp_path / "decisions.xlsx").write_bytes(b"PK\x03\x04")
-    with pytest.raises(SourceFormatError, match="CSV only"):
-        overrides.locate_overrides(tmp_path, tmp_path / "decisions.xlsx")
+def test_a_configured_overrides_file_must_be_csv_or_a_workbook(tmp_path):
+    (tmp_path / "decisions.json").write_text("[]")
+    with pytest.raises(SourceFormatError, match="read as CSV or as an Excel workbook"):
+        overrides.locate_overrides(tmp_path, tmp_path / "decisions.json")
 
 
 def test_a_configured_overrides_path_that_is_a_directory_says_so(tmp_path):
