@@ -23,17 +23,17 @@ UNVERIFIED = (
     "These tasks claim this domain, but no O*NET candidate is credible: text matching could not tell which "
     "work they imitate (RL prompts rarely use O*NET's words). They count as neither grounded nor "
     "ungrounded. Name each one's occupation (`onet_soc_code`) or pin a match in the overrides file: the "
-    "review worksheet (`exports/inventory_review.csv`) lists every candidate in its layout, unverified "
-    "tasks first; type pin or reject, or occupation with the right `onet_soc_code` when no candidate "
-    "has it, and save it as `_overrides.csv`. Lowest "
+    "review worksheet (`exports/inventory_review.xlsx`, or its CSV) lists every candidate in its layout, "
+    "unverified tasks first; type pin or reject, or occupation with the right `onet_soc_code` when no "
+    "candidate has it, and save it as `_overrides.xlsx` (or `.csv`). Lowest "
     "best score first: the tasks least like any O*NET work head the list."
 )
 
 REVIEW_HINT = (
     " To settle them, type pin or reject on their candidates in the review worksheet "
-    "(`exports/inventory_review.csv`, unverified tasks first), or occupation with the right "
-    "`onet_soc_code` where no candidate has it, and save it as `_overrides.csv` in the inventory "
-    "directory."
+    "(`exports/inventory_review.xlsx`, or its CSV; unverified tasks first), or occupation with the right "
+    "`onet_soc_code` where no candidate has it, and save it as `_overrides.xlsx` (or `.csv`) in the "
+    "inventory directory."
 )
 
 # The reasons of marts.inventory_grounding.ungrounded_reason, in the order they are checked.

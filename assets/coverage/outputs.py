@@ -194,12 +194,13 @@ def build_exports_asset(mart_keys: Sequence[AssetKey]):
         key=AssetKey(["warehouse", "exports"]),
         deps=list(mart_keys),
         group_name="exports",
-        kinds={"parquet", "csv"},
+        kinds={"parquet", "csv", "excel"},
     )
     def exports(settings: TaskvalueSettings, duckdb: DuckDBResource) -> MaterializeResult:
         """Parquet files of every mart under warehouse/exports/ (copied there when the warehouse is
-        published), the RL-platform export as CSV with spreadsheet formulas neutralised, and
-        schema.json (the data dictionary)."""
+        published), the RL-platform export and the review worksheet as CSV with spreadsheet formulas
+        neutralised, the review worksheet as an Excel workbook, and schema.json (the data
+        dictionary)."""
         out = exports_dir(settings, staged=True)
         with duckdb.get_connection() as con:
             counts = export_all(con, out)

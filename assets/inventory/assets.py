@@ -367,6 +367,7 @@ def query_tasks(con) -> list[QueryTask]:
                         where s.soc_code = left(t.onet_soc_code, 7)
                     ))
             end as hint_text,
+            o.soc_code is not null as occupation_decided,
             coalesce(c.prefixes, []) as domain_prefixes
         from staging.inventory_tasks as t
         left join domain_codes as c on c.inventory_domain = coalesce(trim(t.domain), '')
@@ -374,7 +375,7 @@ def query_tasks(con) -> list[QueryTask]:
         order by t.task_id
         """
     ).fetchall()
-    return [QueryTask(*r[:-1], domain_prefixes=tuple(r[-1])) for r in rows]
+    return [QueryTask(*r[:6], occupation_decided=r[6], domain_prefixes=tuple(r[7])) for r in rows]
 
 
 @asset(

@@ -237,6 +237,8 @@ def placed(tmp_path_factory, shared_data):
         + "UNKNOWN-1,occupation,,,99-9999\n"
         # by title, as a reviewer may write it (the inventory names 13-2011.00 for GOOD-1 too)
         + "GOOD-1,occupation,,,Accountant\n"
+        # EXPLICIT-1 links O*NET task 21505 itself: the link stays first, the occupation's statements follow
+        + "EXPLICIT-1,occupation,,,15-1252.00\n"
     )
     return refresh(tmp, shared_data, inventory)
 
@@ -320,3 +322,14 @@ def test_a_title_that_names_no_occupation_is_an_error_naming_line_and_titles_nea
     assert read.select("onet_soc_code", "soc_prefixes", "occupation_read_as").rows() == [
         ("15-1252.00", ["15-1252.00"], None)  # written as O*NET spells it: nothing to say
     ]
+
+
+def test_an_explicitly_linked_task_keeps_its_link_first_and_the_named_occupation_after_it(placed):
+    got = rows(
+        placed,
+        "select rank, onet_task_id, onet_soc_code, method, hint_source from marts.inventory_task_matches "
+        "where inventory_task_id = 'EXPLICIT-1' order by rank",
+    )
+    assert got[0] == (1, 21505, "13-2011.00", "explicit", None)  # an accountant's task
+    assert len(got) == 5  # the link, then the named occupation's best statements up to the top k
+    assert {(r[2], r[3], r[4]) for r in got[1:]} == {("15-1252.00", "hinted", "overrides")}

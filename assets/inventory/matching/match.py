@@ -72,6 +72,8 @@ class QueryTask:
     soc_code: str | None = None  # hint, already known to exist
     hint_text: str | None = None  # an occupation named in words (or by a code) that cannot narrow the match
     domain_prefixes: tuple[str, ...] = ()  # code rules of the task's configured domain (soft prior)
+    # a reviewer named the occupation (overrides file): matched within it even beside an explicit link
+    occupation_decided: bool = False
 
 
 def pooled_search(
@@ -410,17 +412,17 @@ def match_tasks(
     tasks = [replace(t, description=d) for t, d in zip(tasks, cleaned, strict=True)]
     if common is None:
         common = boilerplate((t.description for t in tasks), min_share=boilerplate_share, code_removed=True)
-    few = {t.task_id: few_words(t.title, t.description, common) for t in tasks if t.onet_task_id is None}
+    matched = [t for t in tasks if t.onet_task_id is None or t.occupation_decided]
+    few = {t.task_id: few_words(t.title, t.description, common) for t in matched}
     software: dict[str, list[str]] = {}
     groups: dict[tuple[str | None, tuple[str, ...], bool], list[QueryTask]] = defaultdict(list)
-    for t in tasks:
-        if t.onet_task_id is None:
-            hint = soc_prefixes(t.soc_code) if t.soc_code else None
-            # a named occupation is narrower than a domain: the domain prior applies without one
-            domain = t.domain_prefixes if hint is None and domain_bonus > 0 else ()
-            if hint is None and technology and technology_bonus > 0:
-                software[t.task_id] = named_software(technology, t, common)
-            groups[hint, domain, bool(software.get(t.task_id))].append(t)
+    for t in matched:
+        hint = soc_prefixes(t.soc_code) if t.soc_code else None
+        # a named occupation is narrower than a domain: the domain prior applies without one
+        domain = t.domain_prefixes if hint is None and domain_bonus > 0 else ()
+        if hint is None and technology and technology_bonus > 0:
+            software[t.task_id] = named_software(technology, t, common)
+        groups[hint, domain, bool(software.get(t.task_id))].append(t)
     for (prefix, domain, names_software), members in groups.items():
         allowed = corpus.indices_under(prefix) if prefix else None
         allowed_occ = corpus.occupations_under(prefix) if prefix else None
