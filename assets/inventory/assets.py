@@ -40,6 +40,7 @@ from assets.inventory.occupation_codes import OnetLookup
 from assets.inventory.overrides import (
     STATUSES,
     check_sheet_occupations,
+    check_sheet_titles,
     locate_overrides,
     named_onet_tasks,
     overrides_location,
@@ -269,8 +270,12 @@ def inventory_overrides(context: AssetExecutionContext) -> MaterializeResult:
     frame = read_overrides(path)
     model = load_model("staging", "inventory_overrides")
     with duckdb.get_connection() as con:
-        if frame["occupation_written"].is_not_null().any():  # 'Software Developers': read as its code
-            frame = resolve_occupation_titles(path, frame, onet_lookup(con))
+        # 'Software Developers' read as its code; a title typed over a worksheet row's one checked
+        titled = (frame["action"] == "occupation") & frame["sheet_occupation_title"].is_not_null()
+        if frame["occupation_written"].is_not_null().any() or titled.any():
+            lookup = onet_lookup(con)
+            frame = resolve_occupation_titles(path, frame, lookup)
+            check_sheet_titles(path, frame, lookup)
         named = named_onet_tasks(frame)
         if named:  # pin and reject lines naming an occupation (a worksheet's rows): it must be their task's
             occupation_of = dict(

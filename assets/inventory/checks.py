@@ -242,10 +242,12 @@ GX_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() 
 
 def _overrides_flagged(con) -> tuple[bool, dict]:
     rows = con.execute(
-        "select source_file, source_row, inventory_task_id, action, onet_task_id, status, detail "
+        "select source_file, source_row, inventory_task_id, action, onet_task_id, status, detail, onet_soc_code "
         "from staging.inventory_overrides where status <> 'ok' or detail is not null order by source_row"
     ).fetchall()
-    by_kind = Counter("pin_outside_hinted_occupation" if r[5] == "ok" else r[5] for r in rows)
+    # applied lines with a warning to read: a pin outside the task's occupation, a title read as a code,
+    # a status coverage leaves out
+    by_kind = Counter("applied_with_a_warning" if r[5] == "ok" else r[5] for r in rows)
     return not rows, {
         "lines_flagged": MetadataValue.int(len(rows)),
         "by_kind": MetadataValue.json(dict(sorted(by_kind.items()))),
@@ -259,15 +261,16 @@ def _overrides_flagged(con) -> tuple[bool, dict]:
 every_override_applied = warning_check(
     AssetKey(["staging", "inventory_overrides"]),
     "inventory_overrides__every_decision_applied_as_written",
-    "Warns with every overrides line not applied as written (stale, duplicate, conflicting) and every pin "
-    "outside the occupation its task names, with file, line, status and detail.",
+    "Warns with every overrides line not applied as written (stale, duplicate, conflicting) and every one "
+    "applied with a warning (a pin or occupation outside the occupation its task names, a title read as a "
+    "code, a task coverage leaves out), with file, line, status and detail.",
     _overrides_flagged,
 )
 
 
 def _line(row: tuple) -> str:
-    _, line, task, action, onet_task_id, status, detail = row
-    target = "every candidate" if onet_task_id is None else onet_task_id
+    _, line, task, action, onet_task_id, status, detail, code = row
+    target = code if action == "occupation" else "every candidate" if onet_task_id is None else onet_task_id
     text = f"- line {line}: {action} {target} for {task}: **{status}**: {detail}"
     return text.replace("\n", " ")
 

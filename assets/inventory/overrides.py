@@ -44,11 +44,13 @@ import polars as pl
 from assets.common.csv_cells import ESCAPED_PREFIXES
 from assets.common.decoding import UnreadableFile, decode_lines
 from assets.common.errors import SourceFormatError, TaskvalueError
+from assets.inventory import xlsx_numbers
 from assets.inventory.cell_values import Unparseable, parse_int, task_id_text, without_format_characters
 from assets.inventory.ingest import TEXT_HASH_DIGITS
 from assets.inventory.inventory_files import inventory_files
 from assets.inventory.occupation_codes import CODE_LIKE, OnetLookup, soc_code, soc_prefixes
-from assets.inventory.read_xlsx import first_rows
+from assets.inventory.raw_records import HEADER_SEARCH_ROWS
+from assets.inventory.read_xlsx import workbook_facts
 from assets.inventory.schema import normalize_header
 
 DEFAULT_NAME = "_overrides.csv"
@@ -124,6 +126,8 @@ SCHEMA = {
     "occupation_read_as": pl.String,
     # a worksheet row's rank (null in a hand-written file); pin_order from it
     "sheet_rank": pl.Int64,
+    # a worksheet row's occupation_title (check_sheet_titles: an occupation typed there, not in the code)
+    "sheet_occupation_title": pl.String,
     "pin_order": pl.Int64,
 }
 
@@ -206,7 +210,7 @@ def _clean(value: str | None) -> str:
     return without_format_characters(value or "").strip()
 
 
-def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], dict[int, str]]:
+def _header(path: Path, cells: list[str], row: int = 1) -> tuple[dict[int, str], dict[int, str]]:
     """Column position -> canonical column, and position -> the review worksheet's own column (read
     past, but for _check_sheet_row and _sheet_fields); an unknown or repeated column is an error. A
     file is the worksheet when it has `row_kind`: in any other, `rank` or `score` is an unknown column
@@ -231,14 +235,14 @@ def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], dict[int, str
                 f"(aliases: {_aliases()}; a review worksheet, with its row_kind column, has its own too); "
                 "rename it, or move what it holds into the note"
                 + (" (separate the columns by commas, semicolons or tabs)" if "|" in cell else ""),
-                row=1,
+                row=row,
                 column=cell,
             )
         if column in seen:
             raise SourceFormatError(
                 str(path),
                 f"column {column} is named twice (columns {seen[column] + 1} and {i + 1}): keep one",
-                row=1,
+                row=row,
                 column=cell,
             )
         seen[column] = i
@@ -249,7 +253,7 @@ def _header(path: Path, cells: list[str]) -> tuple[dict[int, str], dict[int, str
             str(path),
             f"missing column(s) {', '.join(missing)}: the header must be {','.join(COLUMNS)} "
             "(an empty onet_task_id on a reject means every candidate; the column itself is required)",
-            row=1,
+            row=row,
         )
     return columns, worksheet
 
@@ -265,10 +269,11 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
         return pl.DataFrame(schema=SCHEMA)
     workbook = path.suffix.lower() == ".xlsx"
     if workbook:
-        header, records = _workbook_rows(path)
+        header_row, header, records, unread = _workbook_rows(path)
         if header is None:  # no sheet holds a row: decisions to come
             return pl.DataFrame(schema=SCHEMA)
-        columns, worksheet = _header(path, header)
+        columns, worksheet = _header(path, header, header_row)
+        records = _read_as_shown(path, records, unread, columns, worksheet)
     else:
         read = _csv_rows(path)
         if read is None:
@@ -290,9 +295,10 @@ def read_overrides(path: Path | None) -> pl.DataFrame:
                 row=row_no,
             )
         if extra:
+            where = "a column" if workbook else f"column {extra[0][0] + 1}"  # calamine drops empty columns
             raise SourceFormatError(
                 str(path),
-                f"value {extra[0][1]!r} in column {extra[0][0] + 1}, which has no name in the header",
+                f"value {extra[0][1]!r} in {where}, which has no name in the header",
                 row=row_no,
             )
         cut = [c for i, c in columns.items() if i >= len(values) and c in REQUIRED]
@@ -350,15 +356,16 @@ def _csv_rows(path: Path) -> tuple[dict[int, str], dict[int, str], Iterator[tupl
     return columns, worksheet, records()
 
 
-def _workbook_rows(path: Path) -> tuple[list[str] | None, list[tuple[int, list[str]]]]:
-    """The header and the rows (with their sheet row numbers) of the workbook's sheet that holds the
-    decisions: its only sheet, or the one whose first row names an action column. Every cell as text
-    (a number as Excel shows it without a format: 22653; an error cell empty)."""
+def _workbook_rows(path: Path) -> tuple[int, list[str] | None, list[tuple[int, list[str]]], dict]:
+    """(the header's sheet row, the header, the rows with their sheet row numbers, the cells read
+    otherwise than they hold: read_xlsx._SheetFacts) of the workbook's sheet that holds the
+    decisions: its only sheet holding rows, or the one whose first row names an action column. Every
+    cell as text (a number as Excel shows it without a format: 22653)."""
     import fastexcel  # the workbook path only
 
     try:
         reader = fastexcel.read_excel(str(path))
-        starts = first_rows(path)
+        facts = workbook_facts(path)
         sheets = []
         for name in reader.sheet_names:
             frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
@@ -367,25 +374,103 @@ def _workbook_rows(path: Path) -> tuple[list[str] | None, list[tuple[int, list[s
     except Exception as exc:  # fastexcel raises its own error types for a damaged or encrypted file
         raise SourceFormatError(str(path), f"cannot read the overrides workbook: {exc}") from exc
     if not sheets:
-        return None, []
+        return 1, None, [], {}
     if len(sheets) > 1:
-        named = [
-            (n, f)
-            for n, f in sheets
-            if any(_LOOKUP.get(normalize_header(c or "")) == "action" for c in f.row(0))
-        ]
+        named = [(n, f) for n, f in sheets if _header_at(f.rows()) is not None]
         if len(named) != 1:
             raise SourceFormatError(
                 str(path),
                 f"{len(sheets)} sheets hold rows ({', '.join(n for n, _ in sheets)}) and "
-                f"{len(named) or 'none'} of them has an action column in its first row: keep the decisions "
-                "on one sheet",
+                f"{len(named) or 'none'} of them has the overrides header (inventory_task_id, action, ...): "
+                "keep the decisions on one sheet",
             )
         sheets = named
     name, frame = sheets[0]
-    first = starts.get(name, 1)
+    sheet = facts.get(name)
+    first = sheet.first_row if sheet else 1
     rows = [[cell or "" for cell in row] for row in frame.rows()]
-    return rows[0], [(first + n, values) for n, values in enumerate(rows[1:], start=1)]
+    at = _header_at(rows) or 0  # none: the first row, which _header then names as wrong
+    records = [(first + n, values) for n, values in enumerate(rows[at + 1 :], start=at + 1)]
+    return first + at, rows[at], records, _unread_cells(sheet)
+
+
+def _header_at(rows) -> int | None:
+    """The index of the first of the sheet's first rows that names the task ID and action columns
+    (a title or a note may stand above the header)."""
+    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
+        names = {_LOOKUP.get(normalize_header(c or "")) for c in row}
+        if {"inventory_task_id", "action"} <= names:
+            return i
+    return None
+
+
+def _unread_cells(sheet) -> dict[tuple[int, int], str]:
+    """(sheet row, column) -> why the cell's text is not what it holds: an error value, a formula
+    without a saved result (or with a placeholder one), a number the sheet shows otherwise."""
+    if sheet is None:
+        return {}
+    why: dict[tuple[int, int], str] = {}
+    for key, value in sheet.cells.items():
+        if isinstance(value, str):  # an error value ('#N/A'); a boolean reads as true/false
+            why[key] = f"the error value {value}"
+    for key, formula in sheet.uncomputed.items():
+        why[key] = (
+            f"a formula with no saved result (={formula[:60]}): open and save the workbook in Excel or "
+            "LibreOffice, or type the value"
+        )
+    for key, formula in sheet.stale.items():
+        why[key] = (
+            f"a formula (={formula[:60]}) whose saved result is a placeholder the workbook asks to "
+            "recalculate: open and save the workbook in Excel or LibreOffice, or type the value"
+        )
+    for key, (stored, code) in sheet.numbers.items():
+        shown, _ = xlsx_numbers.shown_id(stored, code)
+        why[key] = (
+            f"shown:{shown}"
+            if shown is not None
+            else (f"the number {stored}, longer than a spreadsheet number holds: type it as text")
+        )
+    return why
+
+
+def _read_as_shown(
+    path: Path,
+    records: list[tuple[int, list[str]]],
+    unread: dict[tuple[int, int], str],
+    columns: dict[int, str],
+    worksheet: dict[int, str],
+) -> list[tuple[int, list[str]]]:
+    """The workbook's rows with each read cell as the sheet shows it, or an error naming the row and
+    column: an error value or a formula without its result would read as empty, and an empty
+    onet_task_id on a reject means every candidate. A number a format shows zero-padded (7 shown as
+    007) reads as shown in inventory_task_id, as the ingest reads it; a date read where an ID or a code
+    is typed was one before Excel turned it into a date."""
+    read = {**columns, **{i: n for i, n in worksheet.items() if n == "rank"}}
+    out = []
+    for row_no, values in records:
+        values = list(values)
+        for i, name in read.items():
+            why = unread.get((row_no, i))
+            if why is not None and why.startswith("shown:"):
+                if name == "inventory_task_id":
+                    values[i] = why.removeprefix("shown:")
+                continue
+            if why is not None and any(v.strip() for v in values):
+                raise SourceFormatError(str(path), f"the cell holds {why}", row=row_no, column=name)
+            if (
+                name in ("inventory_task_id", SOC_COLUMN)
+                and i < len(values)
+                and xlsx_numbers.date_id_flag(values[i])
+            ):
+                raise SourceFormatError(
+                    str(path),
+                    f"{values[i]!r} is a date in the workbook: the spreadsheet turned what was typed into one; "
+                    "format the column as Text and type it again",
+                    row=row_no,
+                    column=name,
+                )
+        out.append((row_no, values))
+    return out
 
 
 def _check_sheet_row(path: Path, row_no: int, sheet: dict[str, str]) -> None:
@@ -414,7 +499,7 @@ def _sheet_fields(path: Path, row_no: int, sheet: dict[str, str]) -> dict:
         raise SourceFormatError(
             str(path), f"rank {sheet['rank']!r} is not a whole number", row=row_no, column="rank"
         ) from None
-    return {"sheet_rank": rank}
+    return {"sheet_rank": rank, "sheet_occupation_title": sheet.get("occupation_title") or None}
 
 
 def _in_pin_order(frame: pl.DataFrame, worksheet: bool) -> pl.DataFrame:
@@ -429,6 +514,27 @@ def _in_pin_order(frame: pl.DataFrame, worksheet: bool) -> pl.DataFrame:
     for position, i in enumerate(positions, start=1):
         pin_order[i] = position
     return frame.with_columns(pin_order=pl.Series(pin_order, dtype=pl.Int64))
+
+
+def check_sheet_titles(path: Path | None, frame: pl.DataFrame, lookup: OnetLookup) -> None:
+    """A worksheet row decided `occupation` whose occupation_title names another occupation than its
+    onet_soc_code: the title was typed over, the code left as the candidate's, and the decision reads
+    the code. An error naming the line, not the candidate's occupation applied in silence."""
+    rows = frame.filter((pl.col("action") == "occupation") & pl.col("sheet_occupation_title").is_not_null())
+    for row in rows.iter_rows(named=True):
+        found, _ = lookup.title_index.read(row["sheet_occupation_title"])
+        code = row["onet_soc_code"]
+        if found is None or code is None:
+            continue
+        if not (found.code.startswith(soc_prefixes(code)) or code.startswith(soc_prefixes(found.code))):
+            raise SourceFormatError(
+                str(path),
+                f"occupation_title says {row['sheet_occupation_title']!r} ({found.code}), but onet_soc_code "
+                f"says {code}, and the occupation decision reads onet_soc_code: type the code or the title "
+                f"of the occupation meant in onet_soc_code",
+                row=row["source_row"],
+                column="occupation_title",
+            )
 
 
 def named_onet_tasks(frame: pl.DataFrame) -> list[int]:
@@ -651,7 +757,12 @@ def resolve_occupation_titles(path: Path | None, frame: pl.DataFrame, lookup: On
                 row=row["source_row"],
                 column=SOC_COLUMN,
             )
-        row["onet_soc_code"], row["soc_prefixes"] = found.code, list(soc_prefixes(found.code))
-        if not found.exact:
-            row["occupation_read_as"] = f"occupation {text!r} read as {found.code} ({found.title})"
+        code = found.code
+        if "." in code and not lookup.soc_known(code) and lookup.soc_known(code[:7]):
+            # an "All Other" residual (15-1299.00) has no tasks of its own: O*NET lists them under its
+            # specialties (15-1299.01-.09), which its SOC code covers
+            code = code[:7]
+        row["onet_soc_code"], row["soc_prefixes"] = code, list(soc_prefixes(code))
+        if not found.exact or code != found.code:
+            row["occupation_read_as"] = f"occupation {text!r} read as {code} ({found.title})"
     return pl.DataFrame(rows, schema=SCHEMA)

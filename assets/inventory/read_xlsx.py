@@ -173,9 +173,11 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
     return facts
 
 
-def first_rows(path: Path) -> dict[str, int]:
-    """Sheet name -> the sheet row number of its first row holding a value (calamine starts there)."""
-    return {name: facts.first_row for name, facts in _sheet_facts(path).items()}
+def workbook_facts(path: Path) -> dict[str, _SheetFacts]:
+    """Sheet name -> what calamine does not say about it (_SheetFacts: its first row holding a value,
+    error cells, formulas without a saved result, numbers a format shows otherwise), for a reader of
+    a workbook other than an inventory (the overrides file)."""
+    return _sheet_facts(path)
 
 
 _ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)

@@ -19,15 +19,16 @@
 --     conflict (contradicts another line of the same task: a pin and a reject of one O*NET task, a
 --     reject of every candidate and a pin or an occupation decision, or occupation decisions naming
 --     different occupations; none of them is applied), unknown_inventory_task, unknown_onet_task or
---     unknown_occupation (no O*NET occupation with tasks under the code; stale, not applied),
+--     unknown_occupation (a code neither SOC 2018 nor O*NET has, or no O*NET occupation with tasks
+--     under it; stale, not applied),
 --     text_changed (the line quotes a text_hash the task no longer has: it was rewritten since the
 --     decision; not applied).
 --   detail: Why the status is not ok, naming the other line(s), the ID that differs only by case or
 --     where the ingest quarantined the task and why;
---     for an applied pin or occupation decision, a warning when its occupation is not within the one
---     the task's onet_soc_code names (an occupation decision replaces it), or when the task's status
---     is one coverage leaves out (it covers nothing); for an occupation written by a title not
---     spelt as O*NET or SOC spell it, how it was read; null otherwise.
+--     for an applied pin or occupation decision, every warning that holds: its occupation is not
+--     within the one the task's onet_soc_code names (an occupation decision replaces it), the task's
+--     status is one coverage leaves out (it covers nothing), an occupation written by a title was
+--     read as a code other than as written; null otherwise.
 --   source_file: Path of the overrides file.
 --   text_hash: The task's text_hash as the line quotes it (staging.inventory_tasks.text_hash when the
 --     decision was made; null: the decision applies whatever the task's text becomes).
@@ -43,6 +44,15 @@
 --     code or group.
 with overrides as (
     select * from inventory_overrides_frame
+),
+
+-- the title of every SOC 2018 and O*NET code (an occupation decision must name one)
+titles as (
+    select onet_soc_code as code, title from staging.onet_occupations
+    union all
+    -- a SOC code (15-1252) or group (15-1250) O*NET does not list as such
+    select soc_code, soc_title from staging.soc_structure
+    where soc_code not in (select onet_soc_code from staging.onet_occupations)
 ),
 
 -- the O*NET occupations with tasks under each occupation decision's code (none: unknown_occupation)
@@ -81,6 +91,8 @@ resolved as (
         case
             when t.task_id is null then 'unknown_inventory_task'
             when o.onet_task_id is not null and s.task_id is null then 'unknown_onet_task'
+            when o.action = 'occupation' and not (o.onet_soc_code in (select code from titles))
+                then 'unknown_occupation'
             when o.action = 'occupation'
                 and not exists (select 1 from decided_codes as d where d.source_row = o.source_row)
                 then 'unknown_occupation'
@@ -96,6 +108,9 @@ resolved as (
             when t.task_id is null then 'no inventory task ' || o.inventory_task_id
             when o.onet_task_id is not null and s.task_id is null
                 then 'O*NET has no task ' || o.onet_task_id || ' in the staged release'
+            when o.action = 'occupation' and not (o.onet_soc_code in (select code from titles))
+                then 'neither SOC 2018 nor O*NET has an occupation or group ' || coalesce(o.onet_soc_code, o.occupation_written)
+                    || ' (a group code ends in 0: 15-1250; check the digits)'
             when o.action = 'occupation'
                 and not exists (select 1 from decided_codes as d where d.source_row = o.source_row)
                 then 'O*NET has no occupation with tasks under ' || coalesce(o.onet_soc_code, o.occupation_written)
@@ -203,14 +218,6 @@ hint_fits as (
             as fits
     from named_codes as r
     group by r.source_row
-),
-
-titles as (
-    select onet_soc_code as code, title from staging.onet_occupations
-    union all
-    -- a SOC code (15-1252) or group (15-1250) O*NET does not list as such
-    select soc_code, soc_title from staging.soc_structure
-    where soc_code not in (select onet_soc_code from staging.onet_occupations)
 )
 
 select
@@ -232,18 +239,20 @@ select
         when p.first_row < r.source_row
             then 'repeats line ' || p.first_row || ' (applied once, as that line)'
                 || case when r.note is distinct from p.first_note then '; this line''s note is not used' else '' end
-        when r.occupation_read_as is not null and r.action = 'occupation' and h.fits is not false
-                and r.excluded_status is null
-            then r.occupation_read_as || ' (applied; write the code to confirm it)'
-        when r.action = 'pin' and not h.fits
-            then 'pinned occupation ' || r.pinned_soc_code || ' is not the occupation the task''s onet_soc_code '
-                || r.hint_code || ' names (applied; check the pin)'
-        when r.action = 'occupation' and not h.fits
-            then 'occupation ' || r.onet_soc_code || ' is not within the occupation the task''s onet_soc_code '
-                || r.hint_code || ' names (applied: it replaces it; correct the inventory too)'
-        when r.action in ('pin', 'occupation') and r.excluded_status is not null
-            then 'applied, but the task''s status ' || r.excluded_status || ' is one coverage leaves out '
-                || '(TASKVALUE_COVERAGE_EXCLUDED_STATUSES): the ' || r.action || ' covers no O*NET task'
+        -- an applied line: every warning that holds, in one detail
+        else nullif(concat_ws('; ',
+            case when r.action = 'occupation' and r.occupation_read_as is not null
+                then r.occupation_read_as || ' (applied; write the code to confirm it)' end,
+            case when r.action = 'pin' and not h.fits
+                then 'pinned occupation ' || r.pinned_soc_code || ' is not the occupation the task''s onet_soc_code '
+                    || r.hint_code || ' names (applied; check the pin)' end,
+            case when r.action = 'occupation' and not h.fits
+                then 'occupation ' || r.onet_soc_code || ' is not within the occupation the task''s onet_soc_code '
+                    || r.hint_code || ' names (applied: it replaces it; correct the inventory too)' end,
+            case when r.action in ('pin', 'occupation') and r.excluded_status is not null
+                then 'applied, but the task''s status ' || r.excluded_status || ' is one coverage leaves out '
+                    || '(TASKVALUE_COVERAGE_EXCLUDED_STATUSES): the ' || r.action || ' covers no O*NET task' end
+        ), '')
     end as detail,
     r.source_file,
     r.text_hash,

@@ -53,12 +53,13 @@ def test_an_occupation_decision_is_read_in_normal_form_with_its_title(tmp_path):
         "W-3,occupation,,,15-1250\n",  # 4: a SOC broad group
         edits=(
             "insert into staging.soc_structure values ('Broad', '15-1250', '15-0000', '15-1200', '15-1250', "
-            "'Software and Web Developers, Programmers, and Testers')",
+            "'Software and Web Developers, Programmers, and Testers'), "
+            "('Detailed', '15-1252', '15-0000', '15-1200', '15-1250', 'Software Developers')",
         ),
     )
     assert lines_of(con) == {
         2: ("occupation", None, "27-3043.00", "Writers and Authors", "ok", None),
-        3: ("occupation", None, "15-1252", None, "ok", None),  # no SOC row for 15-1252 in this fixture
+        3: ("occupation", None, "15-1252", "Software Developers", "ok", None),  # SOC 2018's title
         4: (
             "occupation",
             None,
@@ -71,10 +72,20 @@ def test_an_occupation_decision_is_read_in_normal_form_with_its_title(tmp_path):
 
 
 def test_an_occupation_with_no_onet_tasks_under_it_is_stale_and_says_so(tmp_path):
-    con = staged(tmp_path, "W-1,occupation,,,13-2011.00\n")
+    con = staged(
+        tmp_path,
+        "W-1,occupation,,,13-2011.00\nW-2,occupation,,,27-3040\n",
+        edits=("insert into staging.onet_occupations values ('13-2011.00', 'Accountants and Auditors')",),
+    )
     assert lines_of(con)[2][-2:] == (
         "unknown_occupation",
         "O*NET has no occupation with tasks under 13-2011.00 in the staged release",
+    )
+    # a group code SOC 2018 does not have (a typo for another group) would search a made-up subset
+    assert lines_of(con)[3][-2:] == (
+        "unknown_occupation",
+        "neither SOC 2018 nor O*NET has an occupation or group 27-3040 (a group code ends in 0: 15-1250; "
+        "check the digits)",
     )
 
 
@@ -89,6 +100,10 @@ def test_two_occupations_for_one_task_conflict_and_a_repeat_is_a_duplicate(tmp_p
         "W-3,occupation,,,27-3043.00\n"  # 7
         "SW-1,reject,,no counterpart\n"  # 8
         "SW-1,occupation,,,15-1252.00\n",  # 9
+        edits=(
+            "insert into staging.soc_structure values "
+            "('Detailed', '27-3043', '27-0000', '27-3000', '27-3040', 'Writers and Authors')",
+        ),
     )
     got = lines_of(con)
     assert got[2][-2:] == (
@@ -333,3 +348,66 @@ def test_an_explicitly_linked_task_keeps_its_link_first_and_the_named_occupation
     assert got[0] == (1, 21505, "13-2011.00", "explicit", None)  # an accountant's task
     assert len(got) == 5  # the link, then the named occupation's best statements up to the top k
     assert {(r[2], r[3], r[4]) for r in got[1:]} == {("15-1252.00", "hinted", "overrides")}
+
+
+def test_an_all_other_title_reads_as_the_soc_code_its_specialties_are_listed_under():
+    from assets.inventory.occupation_codes import OnetLookup
+
+    lookup = OnetLookup(
+        soc_codes={"15-1299.08", "15-1299.09"},  # O*NET lists no task under 15-1299.00 itself
+        titles={"computer occupations, all other": "15-1299.00"},
+        title_names={"computer occupations, all other": "Computer Occupations, All Other"},
+    )
+    frame = pl.DataFrame(
+        [{"source_row": 2, "action": "occupation", "occupation_written": "Computer Occupations, All Other"}],
+        schema=overrides.SCHEMA,
+    )
+    read = overrides.resolve_occupation_titles(None, frame, lookup)
+    assert read.select("onet_soc_code", "soc_prefixes", "occupation_read_as").rows() == [
+        (
+            "15-1299",
+            ["15-1299"],
+            "occupation 'Computer Occupations, All Other' read as 15-1299 (Computer Occupations, All Other)",
+        )
+    ]
+
+
+def test_an_occupation_typed_over_the_title_instead_of_the_code_is_an_error_naming_the_line():
+    from assets.inventory.occupation_codes import OnetLookup
+
+    lookup = OnetLookup(
+        titles={"accountants and auditors": "13-2011.00", "software developers": "15-1252.00"},
+        title_names={
+            "accountants and auditors": "Accountants and Auditors",
+            "software developers": "Software Developers",
+        },
+    )
+    typed = {"source_row": 7, "action": "occupation", "onet_soc_code": "15-1252.00"}
+    frame = pl.DataFrame(
+        [typed | {"sheet_occupation_title": "Accountants and Auditors"}], schema=overrides.SCHEMA
+    )
+    with pytest.raises(SourceFormatError, match="occupation_title says 'Accountants and Auditors'") as err:
+        overrides.check_sheet_titles(None, frame, lookup)
+    assert (err.value.row, err.value.column) == (7, "occupation_title")
+    # the candidate's own title beside its code: the occupation is the one shown
+    same = pl.DataFrame([typed | {"sheet_occupation_title": "Software Developers"}], schema=overrides.SCHEMA)
+    overrides.check_sheet_titles(None, same, lookup)
+
+
+def test_every_warning_of_an_applied_line_is_in_its_detail(tmp_path):
+    con = staged(
+        tmp_path,
+        "SW-1,occupation,,,47-5081.00\n",
+        edits=("update staging.inventory_tasks set status = 'retired' where task_id = 'SW-1'",),
+    )
+    assert lines_of(con)[2][-2:] == (
+        "ok",
+        "occupation 47-5081.00 is not within the occupation the task's onet_soc_code 15-1252.00 names (applied: "
+        "it replaces it; correct the inventory too); applied, but the task's status retired is one coverage "
+        "leaves out (TASKVALUE_COVERAGE_EXCLUDED_STATUSES): the occupation covers no O*NET task",
+    )
+    from assets.inventory.checks import _overrides_flagged
+
+    passed, meta = _overrides_flagged(con)
+    assert not passed and meta["by_kind"].value == {"applied_with_a_warning": 1}
+    assert meta["lines"].value.startswith("- line 2: occupation 47-5081.00 for SW-1: **ok**: occupation")

@@ -684,7 +684,7 @@ def test_the_warning_check_lists_every_line_not_applied_as_written(tmp_path):
     assert meta["by_kind"].value == {
         "conflict": 4,
         "duplicate": 1,
-        "pin_outside_hinted_occupation": 1,
+        "applied_with_a_warning": 1,
         "unknown_inventory_task": 1,
         "unknown_onet_task": 1,
     }

@@ -182,3 +182,78 @@ def test_a_refresh_reads_the_workbook_as_the_overrides_file(from_workbook):
         from_workbook,
         "select source_file like '%_overrides.xlsx' from staging.inventory_overrides limit 1",
     ) == [(True,)]
+
+
+def workbook(path: Path, build) -> Path:
+    book = xlsxwriter.Workbook(str(path))
+    build(book.add_worksheet("decisions"), book)
+    book.close()
+    return path
+
+
+HEADER = ["inventory_task_id", "action", "onet_task_id", "note", "onet_soc_code"]
+
+
+def test_a_cell_that_reads_empty_but_is_not_is_an_error_naming_row_and_column(tmp_path):
+    # an error value or a formula without its result reads as empty: on a reject, that is a reject
+    # of every candidate
+    def na(ws, _):
+        ws.write_row(0, 0, HEADER)
+        ws.write_row(1, 0, ["W-1", "reject"])
+        ws.write_formula(1, 2, "=NA()", None, "#N/A")
+
+    with pytest.raises(SourceFormatError, match="the error value #N/A") as err:
+        overrides.read_overrides(workbook(tmp_path / "na.xlsx", na))
+    assert (err.value.row, err.value.column) == (2, "onet_task_id")
+
+    def unsaved(ws, _):  # as a program writes a formula it gave no result
+        ws.write_row(0, 0, HEADER)
+        ws.write_row(1, 0, ["W-1", "pin", "100"])
+        ws.write_row(2, 0, ["W-2", "reject"])
+        ws.write_formula(2, 2, "=VLOOKUP(A3,Sheet2!A:B,2,0)")
+
+    with pytest.raises(SourceFormatError, match="VLOOKUP") as err:
+        overrides.read_overrides(workbook(tmp_path / "unsaved.xlsx", unsaved))
+    assert (err.value.row, err.value.column) == (3, "onet_task_id")
+
+
+def test_rows_are_numbered_as_excel_numbers_them_and_ids_read_as_shown(tmp_path):
+    def below_a_title(ws, book):
+        ws.write(0, 0, "Decisions of the March review")
+        ws.write_row(2, 0, HEADER)  # the header on row 3
+        padded = book.add_format({"num_format": "000"})
+        ws.write_number(3, 0, 7, padded)  # an ID 007 kept as a number shown with zeros
+        ws.write_row(3, 1, ["pin", "100"])
+        ws.write_row(4, 0, ["W-2", "pin", ""])
+
+    with pytest.raises(SourceFormatError, match="a pin needs an onet_task_id") as err:
+        overrides.read_overrides(workbook(tmp_path / "title.xlsx", below_a_title))
+    assert err.value.row == 5
+
+    def missing_column(ws, _):
+        ws.write_row(1, 0, ["inventory_task_id", "action", "note"])  # the header on row 2
+
+    with pytest.raises(SourceFormatError, match="missing column") as err:
+        overrides.read_overrides(workbook(tmp_path / "missing.xlsx", missing_column))
+    assert err.value.row == 2
+
+    def padded_only(ws, book):
+        ws.write_row(0, 0, HEADER)
+        ws.write_number(1, 0, 7, book.add_format({"num_format": "000"}))
+        ws.write_row(1, 1, ["pin", "100"])
+
+    frame = overrides.read_overrides(workbook(tmp_path / "padded.xlsx", padded_only))
+    assert frame.select("inventory_task_id", "source_row").rows() == [("007", 2)]  # as the ingest reads it
+
+
+def test_a_code_excel_turned_into_a_date_is_an_error_saying_so(tmp_path):
+    import datetime
+
+    def dated(ws, book):
+        ws.write_row(0, 0, HEADER)
+        ws.write_row(1, 0, ["W-1", "occupation"])
+        ws.write_datetime(1, 4, datetime.datetime(2021, 11, 1), book.add_format({"num_format": "mm-yyyy"}))
+
+    with pytest.raises(SourceFormatError, match="is a date in the workbook") as err:
+        overrides.read_overrides(workbook(tmp_path / "date.xlsx", dated))
+    assert (err.value.row, err.value.column) == (2, "onet_soc_code")
