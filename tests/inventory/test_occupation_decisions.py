@@ -21,20 +21,14 @@ from assets.inventory import overrides
 from assets.inventory.matching.match import CANDIDATE_SCHEMA
 from tests.conftest import FIXTURES
 from tests.inventory.inventory_helpers import refresh, rows
-from tests.inventory.test_overrides_review import build_matches, build_overrides, warehouse
+from tests.inventory.test_overrides_review import build_matches, decided
 
 HEADER = "inventory_task_id,action,onet_task_id,note,onet_soc_code\n"
 
 
 def staged(tmp_path: Path, lines: str, edits: tuple[str, ...] = ()) -> duckdb.DuckDBPyConnection:
-    path = tmp_path / "_overrides.csv"
-    path.write_text(HEADER + lines)
-    con = duckdb.connect()
-    warehouse(con)
-    for edit in edits:
-        con.execute(edit)
-    build_overrides(con, path)
-    return con
+    """The small warehouse with an overrides file of `lines` (with the onet_soc_code column)."""
+    return decided(tmp_path, lines, edits=edits, header=HEADER)
 
 
 def lines_of(con) -> dict[int, tuple]:

@@ -167,11 +167,12 @@ def decided(
     top_k: int | None = None,
     edits: tuple[str, ...] = (),
     name: str = "_overrides.csv",
+    header: str = HEADER,
 ) -> duckdb.DuckDBPyConnection:
     """The fixture warehouse, changed by the SQL `edits`, with an overrides file `name` of `decisions`
-    (lines after the header); with `top_k`, the matches built too."""
+    (lines after the `header`); with `top_k`, the matches built too."""
     path = tmp_path / name
-    path.write_text(HEADER + decisions)
+    path.write_text(header + decisions)
     con = duckdb.connect()
     warehouse(con)
     for edit in edits:
