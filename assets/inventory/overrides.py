@@ -425,11 +425,10 @@ def _unread_cells(sheet) -> dict[tuple[int, int], str]:
         )
     for key, (stored, code) in sheet.numbers.items():
         shown, _ = xlsx_numbers.shown_id(stored, code)
-        why[key] = (
-            f"shown:{shown}"
-            if shown is not None
-            else (f"the number {stored}, longer than a spreadsheet number holds: type it as text")
-        )
+        if shown is not None:
+            why[key] = f"shown:{shown}"
+        elif xlsx_numbers.too_long(stored):
+            why[key] = f"the number {stored}, longer than a spreadsheet number holds: type it as text"
     return why
 
 

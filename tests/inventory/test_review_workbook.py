@@ -257,3 +257,23 @@ def test_a_code_excel_turned_into_a_date_is_an_error_saying_so(tmp_path):
     with pytest.raises(SourceFormatError, match="is a date in the workbook") as err:
         overrides.read_overrides(workbook(tmp_path / "date.xlsx", dated))
     assert (err.value.row, err.value.column) == (2, "onet_soc_code")
+
+
+def test_a_number_its_format_shows_as_typed_reads_as_typed(tmp_path):
+    # a format of zeros that adds none (123 as 000), and an onet_task_id longer than a number holds
+    def formatted(ws, book):
+        ws.write_row(0, 0, HEADER)
+        ws.write_number(1, 0, 123, book.add_format({"num_format": "000"}))
+        ws.write_row(1, 1, ["pin", "100"])
+
+    frame = overrides.read_overrides(workbook(tmp_path / "fmt.xlsx", formatted))
+    assert frame.select("inventory_task_id", "onet_task_id").rows() == [("123", 100)]
+
+    def too_long(ws, _):
+        ws.write_row(0, 0, HEADER)
+        ws.write_row(1, 0, ["W-1", "reject"])
+        ws.write_number(1, 2, 1.5e17)
+
+    with pytest.raises(SourceFormatError, match="longer than a spreadsheet number holds") as err:
+        overrides.read_overrides(workbook(tmp_path / "long.xlsx", too_long))
+    assert (err.value.row, err.value.column) == (2, "onet_task_id")
