@@ -45,7 +45,7 @@ from assets.inventory.overrides import (
     named_onet_tasks,
     overrides_location,
     read_overrides,
-    resolve_occupation_titles,
+    resolve_occupations,
 )
 from assets.inventory.shared_sentences import SHARED, boilerplate_sentences, inventory_shared_sentences
 from assets.inventory.thresholds import (
@@ -271,11 +271,10 @@ def inventory_overrides(context: AssetExecutionContext) -> MaterializeResult:
     model = load_model("staging", "inventory_overrides")
     with duckdb.get_connection() as con:
         # 'Software Developers' read as its code; a title typed over a worksheet row's one checked
-        titled = (frame["action"] == "occupation") & frame["sheet_occupation_title"].is_not_null()
-        if frame["occupation_written"].is_not_null().any() or titled.any():
+        if frame["occupation_written"].is_not_null().any() or (frame["action"] == "occupation").any():
             lookup = onet_lookup(con)
-            frame = resolve_occupation_titles(path, frame, lookup)
-            check_sheet_titles(path, frame, lookup)
+            frame = resolve_occupations(path, frame, lookup)
+            check_sheet_titles(path, frame, lookup, lookup.task_occupations)
         named = named_onet_tasks(frame)
         if named:  # pin and reject lines naming an occupation (a worksheet's rows): it must be their task's
             occupation_of = dict(

@@ -120,14 +120,16 @@ SCHEMA = {
     "onet_soc_code": pl.String,
     # the O*NET-SOC code prefixes onet_soc_code covers (soc_prefixes: 15-1250 -> 15-125)
     "soc_prefixes": pl.List(pl.String),
-    # an occupation written by its title ('Software Developers'), until resolve_occupation_titles
+    # an occupation written by its title ('Software Developers'), until resolve_occupations
     # reads it as a code, and how it was read when not written exactly as the title
     "occupation_written": pl.String,
     "occupation_read_as": pl.String,
     # a worksheet row's rank (null in a hand-written file); pin_order from it
     "sheet_rank": pl.Int64,
-    # a worksheet row's occupation_title (check_sheet_titles: an occupation typed there, not in the code)
+    # a worksheet row's occupation_title and, on an occupation row, the candidate it was typed on
+    # (check_sheet_titles: an occupation typed over the title, the code left as the candidate's)
     "sheet_occupation_title": pl.String,
+    "sheet_onet_task_id": pl.Int64,
     "pin_order": pl.Int64,
 }
 
@@ -445,9 +447,13 @@ def _read_as_shown(
     007) reads as shown in inventory_task_id, as the ingest reads it; a date read where an ID or a code
     is typed was one before Excel turned it into a date."""
     read = {**columns, **{i: n for i, n in worksheet.items() if n == "rank"}}
+    action_at = next(i for i, name in columns.items() if name == "action")
     out = []
     for row_no, values in records:
         values = list(values)
+        if action_at >= len(values) or not values[action_at].strip() and (row_no, action_at) not in unread:
+            out.append((row_no, values))  # no action: a candidate nobody decided, whatever its cells hold
+            continue
         for i, name in read.items():
             why = unread.get((row_no, i))
             if why is not None and why.startswith("shown:"):
@@ -515,15 +521,19 @@ def _in_pin_order(frame: pl.DataFrame, worksheet: bool) -> pl.DataFrame:
     return frame.with_columns(pin_order=pl.Series(pin_order, dtype=pl.Int64))
 
 
-def check_sheet_titles(path: Path | None, frame: pl.DataFrame, lookup: OnetLookup) -> None:
-    """A worksheet row decided `occupation` whose occupation_title names another occupation than its
-    onet_soc_code: the title was typed over, the code left as the candidate's, and the decision reads
-    the code. An error naming the line, not the candidate's occupation applied in silence."""
+def check_sheet_titles(
+    path: Path | None, frame: pl.DataFrame, lookup: OnetLookup, occupation_of: dict[int, str]
+) -> None:
+    """A worksheet row decided `occupation` whose onet_soc_code is still its candidate's (occupation_of
+    its onet_task_id) while its occupation_title names another occupation: the title was typed over,
+    the code left, and the decision reads the code. An error naming the line, not the candidate's
+    occupation applied in silence. (A code typed over the candidate's, its title left, is the
+    decision as documented.)"""
     rows = frame.filter((pl.col("action") == "occupation") & pl.col("sheet_occupation_title").is_not_null())
     for row in rows.iter_rows(named=True):
         found, _ = lookup.title_index.read(row["sheet_occupation_title"])
         code = row["onet_soc_code"]
-        if found is None or code is None:
+        if found is None or code is None or occupation_of.get(row["sheet_onet_task_id"]) != code:
             continue
         if not (found.code.startswith(soc_prefixes(code)) or code.startswith(soc_prefixes(found.code))):
             raise SourceFormatError(
@@ -632,6 +642,7 @@ def _undecided(path: Path, row_no: int, rec: dict[str, str]) -> None:
 
 def _decision(path: Path, row_no: int, rec: dict[str, str], worksheet: bool = False) -> dict:
     action = _clean(rec.get("action")).lower()
+    candidate = None
     # read like the inventory's own IDs (invisible characters dropped, "12.0" is 12), so they meet
     task_id = task_id_text(rec.get("inventory_task_id")) or ""
     if action not in ACTIONS:
@@ -671,7 +682,7 @@ def _decision(path: Path, row_no: int, rec: dict[str, str], worksheet: bool = Fa
                 column="onet_task_id",
             )
         # a worksheet row's onet_task_id is the candidate it was typed on: the occupation is the decision
-        onet_task_id = None
+        candidate, onet_task_id = onet_task_id, None
     elif action == "reject" and onet_task_id is None and (code or title):
         if not worksheet:  # read as a reject of every candidate, the code would be silently ignored
             raise SourceFormatError(
@@ -704,6 +715,7 @@ def _decision(path: Path, row_no: int, rec: dict[str, str], worksheet: bool = Fa
         "onet_soc_code": code,
         "soc_prefixes": list(soc_prefixes(code)) if code else None,
         "occupation_written": title,
+        "sheet_onet_task_id": candidate if action == "occupation" else None,
     }
 
 
@@ -735,15 +747,25 @@ def _occupation_code(path: Path, row_no: int, raw: str | None, action: str) -> t
     return None, text
 
 
-def resolve_occupation_titles(path: Path | None, frame: pl.DataFrame, lookup: OnetLookup) -> pl.DataFrame:
-    """Occupations written by title read as their codes, as the inventory's own column reads them
-    (SOC and O*NET titles, singular or plural, without a level such as 'Senior'); one that names no
-    occupation is an error naming the line, with the titles that hold its words."""
-    if frame["occupation_written"].is_null().all():
+def resolve_occupations(path: Path | None, frame: pl.DataFrame, lookup: OnetLookup) -> pl.DataFrame:
+    """Occupation decisions as the codes they mean: one written by title read as its code, as the
+    inventory's own column reads titles (SOC and O*NET titles, singular or plural, without a level
+    such as 'Senior'; one that names no occupation is an error naming the line, with the titles that
+    hold its words), and an "All Other" residual O*NET lists no task under (15-1299.00) as its SOC
+    code, under which O*NET lists its specialties' tasks (15-1299.01-.09)."""
+    if not ((frame["action"] == "occupation").any() or frame["occupation_written"].is_not_null().any()):
         return frame
     rows = frame.to_dicts()
     for row in rows:
-        text = row["occupation_written"]
+        text, code = row["occupation_written"], row["onet_soc_code"]
+        if row["action"] == "occupation" and text is None and code is not None:
+            residual = _residual_code(code, lookup)
+            if residual != code:
+                row["onet_soc_code"], row["soc_prefixes"] = residual, list(soc_prefixes(residual))
+                row["occupation_read_as"] = (
+                    f"occupation {code} read as {residual}: O*NET lists no task under {code} itself, its "
+                    "specialties' tasks under the SOC code"
+                )
         if text is None:
             continue
         found, near = lookup.title_index.read(text)
@@ -756,12 +778,16 @@ def resolve_occupation_titles(path: Path | None, frame: pl.DataFrame, lookup: On
                 row=row["source_row"],
                 column=SOC_COLUMN,
             )
-        code = found.code
-        if "." in code and not lookup.soc_known(code) and lookup.soc_known(code[:7]):
-            # an "All Other" residual (15-1299.00) has no tasks of its own: O*NET lists them under its
-            # specialties (15-1299.01-.09), which its SOC code covers
-            code = code[:7]
+        code = _residual_code(found.code, lookup)
         row["onet_soc_code"], row["soc_prefixes"] = code, list(soc_prefixes(code))
         if not found.exact or code != found.code:
             row["occupation_read_as"] = f"occupation {text!r} read as {code} ({found.title})"
     return pl.DataFrame(rows, schema=SCHEMA)
+
+
+def _residual_code(code: str, lookup: OnetLookup) -> str:
+    """An O*NET code without tasks whose SOC code has some (an "All Other" residual, 15-1299.00): the
+    SOC code; any other code as it is."""
+    if "." in code and not lookup.soc_known(code) and lookup.soc_known(code[:7]):
+        return code[:7]
+    return code

@@ -242,7 +242,9 @@ select
         -- an applied line: every warning that holds, in one detail
         else nullif(concat_ws('; ',
             case when r.action = 'occupation' and r.occupation_read_as is not null
-                then r.occupation_read_as || ' (applied; write the code to confirm it)' end,
+                then r.occupation_read_as
+                    || case when r.occupation_written is not null then ' (applied; write the code to confirm it)' else '' end
+                end,
             case when r.action = 'pin' and not h.fits
                 then 'pinned occupation ' || r.pinned_soc_code || ' is not the occupation the task''s onet_soc_code '
                     || r.hint_code || ' names (applied; check the pin)' end,

@@ -323,11 +323,11 @@ def test_a_title_that_names_no_occupation_is_an_error_naming_line_and_titles_nea
     frame = overrides.read_overrides(path)
     assert frame["occupation_written"].to_list() == ["Software Developers", "Developers"]
     with pytest.raises(SourceFormatError, match="'Developers' matches no O\\*NET or SOC title") as err:
-        overrides.resolve_occupation_titles(path, frame, lookup)
+        overrides.resolve_occupations(path, frame, lookup)
     assert err.value.row == 3 and err.value.column == "onet_soc_code"
     # two occupations hold the word: a person must choose
     assert "titles with its words: Web Developers; Software Developers" in str(err.value)
-    read = overrides.resolve_occupation_titles(path, frame.head(1), lookup)
+    read = overrides.resolve_occupations(path, frame.head(1), lookup)
     assert read.select("onet_soc_code", "soc_prefixes", "occupation_read_as").rows() == [
         ("15-1252.00", ["15-1252.00"], None)  # written as O*NET spells it: nothing to say
     ]
@@ -344,7 +344,7 @@ def test_an_explicitly_linked_task_keeps_its_link_first_and_the_named_occupation
     assert {(r[2], r[3], r[4]) for r in got[1:]} == {("15-1252.00", "hinted", "overrides")}
 
 
-def test_an_all_other_title_reads_as_the_soc_code_its_specialties_are_listed_under():
+def test_an_all_other_occupation_reads_as_the_soc_code_its_specialties_are_listed_under():
     from assets.inventory.occupation_codes import OnetLookup
 
     lookup = OnetLookup(
@@ -353,16 +353,31 @@ def test_an_all_other_title_reads_as_the_soc_code_its_specialties_are_listed_und
         title_names={"computer occupations, all other": "Computer Occupations, All Other"},
     )
     frame = pl.DataFrame(
-        [{"source_row": 2, "action": "occupation", "occupation_written": "Computer Occupations, All Other"}],
+        [
+            {
+                "source_row": 2,
+                "action": "occupation",
+                "occupation_written": "Computer Occupations, All Other",
+            },
+            {"source_row": 3, "action": "occupation", "onet_soc_code": "15-1299.00"},  # by its O*NET code
+            {"source_row": 4, "action": "occupation", "onet_soc_code": "15-1299.08"},  # a specialty: itself
+        ],
         schema=overrides.SCHEMA,
     )
-    read = overrides.resolve_occupation_titles(None, frame, lookup)
+    read = overrides.resolve_occupations(None, frame, lookup)
     assert read.select("onet_soc_code", "soc_prefixes", "occupation_read_as").rows() == [
         (
             "15-1299",
             ["15-1299"],
             "occupation 'Computer Occupations, All Other' read as 15-1299 (Computer Occupations, All Other)",
-        )
+        ),
+        (
+            "15-1299",
+            ["15-1299"],
+            "occupation 15-1299.00 read as 15-1299: O*NET lists no task under 15-1299.00 itself, its "
+            "specialties' tasks under the SOC code",
+        ),
+        ("15-1299.08", None, None),
     ]
 
 
@@ -376,16 +391,28 @@ def test_an_occupation_typed_over_the_title_instead_of_the_code_is_an_error_nami
             "software developers": "Software Developers",
         },
     )
-    typed = {"source_row": 7, "action": "occupation", "onet_soc_code": "15-1252.00"}
+    # typed on a candidate of Software Developers (O*NET task 200): its code left, its title typed over
+    typed = {
+        "source_row": 7,
+        "action": "occupation",
+        "onet_soc_code": "15-1252.00",
+        "sheet_onet_task_id": 200,
+    }
+    candidate_of = {200: "15-1252.00"}
     frame = pl.DataFrame(
         [typed | {"sheet_occupation_title": "Accountants and Auditors"}], schema=overrides.SCHEMA
     )
     with pytest.raises(SourceFormatError, match="occupation_title says 'Accountants and Auditors'") as err:
-        overrides.check_sheet_titles(None, frame, lookup)
+        overrides.check_sheet_titles(None, frame, lookup, candidate_of)
     assert (err.value.row, err.value.column) == (7, "occupation_title")
     # the candidate's own title beside its code: the occupation is the one shown
     same = pl.DataFrame([typed | {"sheet_occupation_title": "Software Developers"}], schema=overrides.SCHEMA)
-    overrides.check_sheet_titles(None, same, lookup)
+    overrides.check_sheet_titles(None, same, lookup, candidate_of)
+    # the code typed over the candidate's, its title left as it was: the code is the decision (README)
+    code_typed = typed | {"onet_soc_code": "13-2011.00", "sheet_occupation_title": "Software Developers"}
+    overrides.check_sheet_titles(
+        None, pl.DataFrame([code_typed], schema=overrides.SCHEMA), lookup, candidate_of
+    )
 
 
 def test_every_warning_of_an_applied_line_is_in_its_detail(tmp_path):

@@ -277,3 +277,15 @@ def test_a_number_its_format_shows_as_typed_reads_as_typed(tmp_path):
     with pytest.raises(SourceFormatError, match="longer than a spreadsheet number holds") as err:
         overrides.read_overrides(workbook(tmp_path / "long.xlsx", too_long))
     assert (err.value.row, err.value.column) == (2, "onet_task_id")
+
+
+def test_an_error_value_on_a_row_nobody_decided_is_no_error(tmp_path):
+    # a note column filled by a lookup formula gives #N/A on the candidates nobody decided
+    def notes(ws, _):
+        ws.write_row(0, 0, [*HEADER, "row_kind"])
+        ws.write_row(1, 0, ["W-1", "", "100", None, None, "candidate"])
+        ws.write_formula(1, 3, "=VLOOKUP(A2,Z:Z,1,0)", None, "#N/A")
+        ws.write_row(2, 0, ["W-2", "pin", "101", None, None, "candidate"])
+
+    frame = overrides.read_overrides(workbook(tmp_path / "notes.xlsx", notes))
+    assert frame.select("inventory_task_id", "action", "onet_task_id").rows() == [("W-2", "pin", 101)]
