@@ -156,8 +156,8 @@ def export_xlsx(con: duckdb.DuckDBPyConnection, table: str, dest: Path) -> None:
 
     from assets.inventory.overrides import ACTIONS
 
-    names = [r[0] for r in con.execute(f"describe marts.{quote_ident(table)}").fetchall()]
     cursor = con.execute(f"select * from marts.{quote_ident(table)}")
+    names = [d[0] for d in cursor.description]
     with replacing(dest) as tmp:
         # constant_memory: rows go to disk as written; strings are never turned into formulas or URLs
         book = xlsxwriter.Workbook(

@@ -50,7 +50,7 @@ from assets.inventory.ingest import TEXT_HASH_DIGITS
 from assets.inventory.inventory_files import inventory_files
 from assets.inventory.occupation_codes import CODE_LIKE, OnetLookup, soc_code, soc_prefixes
 from assets.inventory.raw_records import HEADER_SEARCH_ROWS
-from assets.inventory.read_xlsx import workbook_facts
+from assets.inventory.read_xlsx import sheet_facts
 from assets.inventory.schema import normalize_header
 
 DEFAULT_NAME = "_overrides.csv"
@@ -358,16 +358,18 @@ def _csv_rows(path: Path) -> tuple[dict[int, str], dict[int, str], Iterator[tupl
     return columns, worksheet, records()
 
 
-def _workbook_rows(path: Path) -> tuple[int, list[str] | None, list[tuple[int, list[str]]], dict]:
+def _workbook_rows(
+    path: Path,
+) -> tuple[int, list[str] | None, list[tuple[int, list[str]]], tuple[dict, dict]]:
     """(the header's sheet row, the header, the rows with their sheet row numbers, the cells read
-    otherwise than they hold: read_xlsx._SheetFacts) of the workbook's sheet that holds the
-    decisions: its only sheet holding rows, or the one whose first row names an action column. Every
-    cell as text (a number as Excel shows it without a format: 22653)."""
+    otherwise than they hold: _unread_cells) of the workbook's sheet that holds the decisions: its
+    only sheet holding rows, or the one whose header (_header_at) names the task ID and action
+    columns. Every cell as text (a number as Excel shows it without a format: 22653)."""
     import fastexcel  # the workbook path only
 
     try:
         reader = fastexcel.read_excel(str(path))
-        facts = workbook_facts(path)
+        facts = sheet_facts(path)
         sheets = []
         for name in reader.sheet_names:
             frame = reader.load_sheet(name, header_row=None, dtypes="string").to_polars()
@@ -376,9 +378,9 @@ def _workbook_rows(path: Path) -> tuple[int, list[str] | None, list[tuple[int, l
     except Exception as exc:  # fastexcel raises its own error types for a damaged or encrypted file
         raise SourceFormatError(str(path), f"cannot read the overrides workbook: {exc}") from exc
     if not sheets:
-        return 1, None, [], {}
+        return 1, None, [], ({}, {})
     if len(sheets) > 1:
-        named = [(n, f) for n, f in sheets if _header_at(f.rows()) is not None]
+        named = [(n, f) for n, f in sheets if _header_at(f.head(HEADER_SEARCH_ROWS).rows()) is not None]
         if len(named) != 1:
             raise SourceFormatError(
                 str(path),
@@ -406,12 +408,14 @@ def _header_at(rows) -> int | None:
     return None
 
 
-def _unread_cells(sheet) -> dict[tuple[int, int], str]:
-    """(sheet row, column) -> why the cell's text is not what it holds: an error value, a formula
-    without a saved result (or with a placeholder one), a number the sheet shows otherwise."""
-    if sheet is None:
-        return {}
+def _unread_cells(sheet) -> tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]]:
+    """(sheet row, column) -> why the cell's text is not what it holds (an error value, a formula
+    without a saved result or with a placeholder one, a number longer than a spreadsheet holds); and
+    (sheet row, column) -> the text a number's format shows (7 as 007)."""
     why: dict[tuple[int, int], str] = {}
+    shown_as: dict[tuple[int, int], str] = {}
+    if sheet is None:
+        return why, shown_as
     for key, value in sheet.cells.items():
         if isinstance(value, str):  # an error value ('#N/A'); a boolean reads as true/false
             why[key] = f"the error value {value}"
@@ -428,16 +432,16 @@ def _unread_cells(sheet) -> dict[tuple[int, int], str]:
     for key, (stored, code) in sheet.numbers.items():
         shown, _ = xlsx_numbers.shown_id(stored, code)
         if shown is not None:
-            why[key] = f"shown:{shown}"
+            shown_as[key] = shown
         elif xlsx_numbers.too_long(stored):
             why[key] = f"the number {stored}, longer than a spreadsheet number holds: type it as text"
-    return why
+    return why, shown_as
 
 
 def _read_as_shown(
     path: Path,
     records: list[tuple[int, list[str]]],
-    unread: dict[tuple[int, int], str],
+    unread: tuple[dict[tuple[int, int], str], dict[tuple[int, int], str]],
     columns: dict[int, str],
     worksheet: dict[int, str],
 ) -> list[tuple[int, list[str]]]:
@@ -446,21 +450,24 @@ def _read_as_shown(
     onet_task_id on a reject means every candidate. A number a format shows zero-padded (7 shown as
     007) reads as shown in inventory_task_id, as the ingest reads it; a date read where an ID or a code
     is typed was one before Excel turned it into a date."""
+    why_of, shown_as = unread
     read = {**columns, **{i: n for i, n in worksheet.items() if n == "rank"}}
     action_at = next(i for i, name in columns.items() if name == "action")
     out = []
     for row_no, values in records:
         values = list(values)
-        if action_at >= len(values) or not values[action_at].strip() and (row_no, action_at) not in unread:
+        blank = not any(v.strip() for v in values)  # skipped by the reader whatever its cells hold
+        undecided = (
+            action_at >= len(values) or not values[action_at].strip() and (row_no, action_at) not in why_of
+        )
+        if blank or undecided:
             out.append((row_no, values))  # no action: a candidate nobody decided, whatever its cells hold
             continue
         for i, name in read.items():
-            why = unread.get((row_no, i))
-            if why is not None and why.startswith("shown:"):
-                if name == "inventory_task_id":
-                    values[i] = why.removeprefix("shown:")
-                continue
-            if why is not None and any(v.strip() for v in values):
+            if name == "inventory_task_id" and (row_no, i) in shown_as:
+                values[i] = shown_as[row_no, i]  # as the ingest reads an ID (read_xlsx)
+            why = why_of.get((row_no, i))
+            if why is not None:
                 raise SourceFormatError(str(path), f"the cell holds {why}", row=row_no, column=name)
             if (
                 name in ("inventory_task_id", SOC_COLUMN)
@@ -546,10 +553,13 @@ def check_sheet_titles(
             )
 
 
+# pin and reject lines that also name an occupation: it must be their O*NET task's
+_NAMING_AN_OCCUPATION = pl.col("onet_soc_code").is_not_null() & (pl.col("action") != "occupation")
+
+
 def named_onet_tasks(frame: pl.DataFrame) -> list[int]:
     """The O*NET tasks of pin and reject lines that also name an occupation (check_sheet_occupations)."""
-    named = frame.filter(pl.col("onet_soc_code").is_not_null() & (pl.col("action") != "occupation"))
-    return named["onet_task_id"].drop_nulls().unique().to_list()
+    return frame.filter(_NAMING_AN_OCCUPATION)["onet_task_id"].drop_nulls().unique().to_list()
 
 
 def check_sheet_occupations(path: Path | None, frame: pl.DataFrame, occupation_of: dict[int, str]) -> None:
@@ -557,8 +567,7 @@ def check_sheet_occupations(path: Path | None, frame: pl.DataFrame, occupation_o
     edited to name another): the decision applies to onet_task_id, so the reviewer's intent is
     unclear. An error naming the line. A group code (15-1250) passes when the task's occupation is
     in the group."""
-    named = frame.filter(pl.col("onet_soc_code").is_not_null() & (pl.col("action") != "occupation"))
-    for row in named.iter_rows(named=True):
+    for row in frame.filter(_NAMING_AN_OCCUPATION).iter_rows(named=True):
         actual = occupation_of.get(row["onet_task_id"]) if row["onet_task_id"] is not None else None
         if actual is not None and not actual.startswith(tuple(row["soc_prefixes"])):
             code = row["onet_soc_code"]
@@ -715,7 +724,7 @@ def _decision(path: Path, row_no: int, rec: dict[str, str], worksheet: bool = Fa
         "onet_soc_code": code,
         "soc_prefixes": list(soc_prefixes(code)) if code else None,
         "occupation_written": title,
-        "sheet_onet_task_id": candidate if action == "occupation" else None,
+        "sheet_onet_task_id": candidate,
     }
 
 

@@ -140,8 +140,9 @@ _CELL_VALUE_FILLED = re.compile(r"<(?:\w+:)?v>[^<]")
 _ZERO_RESULT = re.compile(r"<(?:\w+:)?v>0</(?:\w+:)?v>")
 
 
-def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
-    """Sheet name -> its _SheetFacts, read from the workbook's XML."""
+def sheet_facts(path: Path) -> dict[str, _SheetFacts]:
+    """Sheet name -> its _SheetFacts, read from the workbook's XML (for the inventory's workbooks, and
+    the overrides file's)."""
     ns = {
         "m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main",
         "r": "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
@@ -171,13 +172,6 @@ def _sheet_facts(path: Path) -> dict[str, _SheetFacts]:
     except (KeyError, zipfile.BadZipFile, ET.ParseError):
         return {}
     return facts
-
-
-def workbook_facts(path: Path) -> dict[str, _SheetFacts]:
-    """Sheet name -> what calamine does not say about it (_SheetFacts: its first row holding a value,
-    error cells, formulas without a saved result, numbers a format shows otherwise), for a reader of
-    a workbook other than an inventory (the overrides file)."""
-    return _sheet_facts(path)
 
 
 _ROW = re.compile(r"<(?:\w+:)?row\b[^>]*?\br=\"(\d+)\"[^>]*?(?:/>|>(.*?)</(?:\w+:)?row>)", re.S)
@@ -235,7 +229,7 @@ def read_xlsx(path: Path) -> FileRead:
         reader = fastexcel.read_excel(str(path))
     except Exception as exc:  # fastexcel raises its own error types for corrupt workbooks
         raise UnreadableFile(f"not a readable XLSX workbook: {exc}") from exc
-    facts = _sheet_facts(path)
+    facts = sheet_facts(path)
     out = FileRead("xlsx")
     candidates: list[_Sheet] = []
     for name in reader.sheet_names:
