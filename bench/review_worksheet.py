@@ -82,20 +82,10 @@ def verdicts(warehouse: Path) -> tuple[Counter, Counter]:
     return grounding, statuses
 
 
-def pinned_tasks(warehouse: Path) -> set[str]:
-    with duckdb.connect(str(warehouse), read_only=True) as con:
-        return {
-            r[0]
-            for r in con.execute(
-                "select distinct inventory_task_id from marts.inventory_task_matches "
-                "where method = 'override'"
-            ).fetchall()
-        }
-
-
-def rank1_of_named(warehouse: Path, tasks: set[str]) -> Counter:
-    """The tasks an occupation decision placed, by their rank-1 band and credibility and the verdict
-    that follows (a task with a status coverage leaves out: `excluded`)."""
+def rank1_of_named(warehouse: Path) -> Counter:
+    """The tasks an occupation decision placed (their rank 1 is hinted by the overrides: not a pin), by
+    their rank-1 band and credibility and the verdict that follows (a task with a status coverage
+    leaves out: `excluded`)."""
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return Counter(
             dict(
@@ -106,9 +96,7 @@ def rank1_of_named(warehouse: Path, tasks: set[str]) -> Counter:
                     "from int.inventory_candidate_value as c "
                     "inner join marts.inventory_task_matches as m using (inventory_task_id, rank) "
                     "inner join marts.inventory_grounding as g using (inventory_task_id) "
-                    "where c.rank = 1 and m.hint_source = 'overrides' and list_contains(?, c.inventory_task_id) "
-                    "group by 1 order by 1",
-                    [sorted(tasks)],
+                    "where c.rank = 1 and m.hint_source = 'overrides' group by 1 order by 1"
                 ).fetchall()
             )
         )
@@ -136,7 +124,7 @@ def main() -> None:
         pins, named, rows = fill(sheet, right, truth, inventory / "_overrides.csv", not args.pins_only)
         after = refresh(inventory, args.matcher, tmp / "after")
         (was, _), (now, statuses) = verdicts(before), verdicts(after)
-        hinted = rank1_of_named(after, set(truth) - pinned_tasks(after))
+        hinted = rank1_of_named(after)
     print(f"{args.data.name}, {args.matcher}: {len(right)} labelled tasks; worksheet of {rows} rows")
     print(
         f"pins typed: {pins}; occupations typed: {named} (of the {len(right) - pins} labelled tasks with no "
