@@ -48,8 +48,9 @@ class CoverageSettings(ConfigurableResource):
         "TASKVALUE_COVERAGE_OFF_DOMAIN_MIN_CONFIDENCE",
         "high",
         one_of(*CONFIDENCE_ORDER[1:]),
-        description="Weakest confidence at which a text match outside the inventory task's declared domain "
-        "covers (low/medium/high; no weaker than min_confidence). The text and the label disagree.",
+        description="Weakest confidence at which a text match outside the inventory task's declared domain, "
+        "or of a task whose domain names no configured domain, covers (low/medium/high; no weaker than "
+        "min_confidence). The text and the label disagree, or the label cannot be checked.",
     )
     explicit_ids_cover: bool = env_field(
         "TASKVALUE_COVERAGE_EXPLICIT_COVERS",
@@ -154,8 +155,8 @@ class CoverageSettings(ConfigurableResource):
         )
         level = self.sql_params()["off_domain_min_confidence_level"]
         off_domain = (
-            f" A text match outside the configured domain the inventory task declares counts only at "
-            f"confidence {CONFIDENCE_ORDER[level]}."
+            f" A text match outside the configured domain the inventory task declares, or of a task whose "
+            f"domain names no configured domain, counts only at confidence {CONFIDENCE_ORDER[level]}."
             if level > CONFIDENCE_ORDER.index(self.min_confidence)
             else ""
         )

@@ -13,8 +13,13 @@
 -- configured domain the task declares (not one of its characteristic occupations) needs
 -- off_domain_min_confidence (default high): the text and the label disagree, and a medium match is
 -- right about half the time ("Recruiter outreach sequence for nurses", labelled Recruiting, scored
--- medium on Registered Nurses and covered $3.08B of nursing work). A named occupation, an explicit
--- ID or a pin is a person's word, and stands against the label.
+-- medium on Registered Nurses and covered $3.08B of nursing work). So does a text match of a task whose
+-- `domain` names no configured domain and is not declared unmapped (a typo, a missing alias, an
+-- environment's name such as "browser-agent"): the label cannot be checked against the match, and a
+-- misspelt label must not let a match cover that the right spelling would judge off its domain (a
+-- persona's 17 such tasks covered $33.4B of its $35.6B with medium text matches while the same run
+-- called them unverified; one, "Reserve meeting rooms and catering", on Audio and Video Technicians).
+-- A named occupation, an explicit ID or a pin is a person's word, and stands against the label.
 -- With explicit_ids_cover false, coverage counts only what matching found. Inventory tasks whose
 -- status is in excluded_statuses (comma-separated, e.g. 'retired') keep their candidates here but
 -- cover nothing.
@@ -47,6 +52,9 @@
 --     (int.domain_members.is_characteristic); a text match there needs off_domain_min_confidence.
 --   resembles_no_work: True when the candidate is a text match below the matcher's resemblance floor
 --     (marts.inventory_task_matches.resembles_no_work); null when the task has no candidate.
+--   in_unconfigured_domain: True when the inventory task's `domain` is not empty, names no configured
+--     domain and is not declared unmapped (marts.inventory_grounding's domain_not_configured): a text
+--     match needs off_domain_min_confidence, as outside a declared domain.
 with inventory as (
     select
         i.task_id::varchar as inventory_task_id,
@@ -56,7 +64,9 @@ with inventory as (
             lower(trim(coalesce(i.status, '')))
         ) as is_excluded_status,
         coalesce(n.is_declared_unmapped, false) as in_declared_unmapped_domain,
-        n.domain_id as declared_domain_id
+        n.domain_id as declared_domain_id,
+        coalesce(trim(i.domain), '') <> '' and n.domain_id is null and not coalesce(n.is_declared_unmapped, false)
+            as in_unconfigured_domain
     from staging.inventory_tasks as i
     left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
 ),
@@ -74,6 +84,7 @@ candidates as (
         m.resembles_no_work,
         coalesce(i.is_excluded_status, false) as is_excluded_status,
         coalesce(i.in_declared_unmapped_domain, false) as in_declared_unmapped_domain,
+        coalesce(i.in_unconfigured_domain, false) as in_unconfigured_domain,
         i.declared_domain_id is not null and m.onet_soc_code is not null and not exists (
             select 1
             from int.domain_members as dm
@@ -104,7 +115,7 @@ judged as (
             else rank <= $covering_max_rank and confidence_level >= $min_confidence_level
                 and not in_declared_unmapped_domain
                 and (
-                    method <> 'text' or not is_outside_declared_domain
+                    method <> 'text' or not (is_outside_declared_domain or in_unconfigured_domain)
                     or confidence_level >= $off_domain_min_confidence_level
                 )
         end as is_credible
@@ -127,5 +138,6 @@ select
     is_credible and not is_excluded_status as covers,
     in_declared_unmapped_domain,
     is_outside_declared_domain,
-    resembles_no_work
+    resembles_no_work,
+    in_unconfigured_domain
 from judged

@@ -911,6 +911,52 @@ def test_a_text_match_outside_the_declared_domain_covers_only_at_high_confidence
     )
 
 
+def test_a_text_match_of_a_task_whose_domain_names_no_configured_domain_covers_only_at_high_confidence():
+    # 28 Nov persona: 17 tasks labelled "browser-agent", "revops", "med coding" … covered $33.4B of
+    # $35.6B with medium text matches while grounding called them unverified ("Reserve meeting rooms
+    # and catering" on Audio and Video Technicians). inv-2 (Software, medium text match on 15-1252)
+    # relabelled with a name no domain has: its match no longer covers, and nothing of Software is
+    # covered through it
+    relabel = "update staging.inventory_tasks set domain = 'browser-agent' where task_id = 'inv-2'"
+    con = build_fixture_db(edits=[relabel])
+    assert con.execute(
+        "select in_unconfigured_domain, is_outside_declared_domain, is_credible, covers "
+        "from int.inventory_match_credibility where inventory_task_id = 'inv-2' and rank = 1"
+    ).fetchone() == (True, False, False, False)
+    assert one(
+        con,
+        "select grounding, ungrounded_reasons from marts.inventory_grounding where inventory_task_id = 'inv-2'",
+    ) == ("unverified", ["no_credible_match", "domain_not_configured"])
+    # the report says why the medium match does not count
+    from assets.common.warehouse import dict_rows
+    from assets.coverage.grounding_sections import not_credible
+
+    (row,) = dict_rows(con, "select * from marts.inventory_grounding where inventory_task_id = 'inv-2'")
+    assert not_credible(row) == "not credible (text match; the domain names no configured domain)"
+    # high text evidence stands on its own (inv-1, high, relabelled the same way, still covers), and so
+    # does a person's word: inv-5's hinted medium match under a label no domain has
+    con = build_fixture_db(
+        edits=[
+            "update staging.inventory_tasks set domain = 'browser-agent' where task_id in ('inv-1', 'inv-5')",
+        ]
+    )
+    assert con.execute(
+        "select inventory_task_id, in_unconfigured_domain, covers from int.inventory_match_credibility "
+        "where inventory_task_id in ('inv-1', 'inv-5') and rank = 1 order by 1"
+    ).fetchall() == [("inv-1", True, True), ("inv-5", True, True)]
+    # the setting lets medium cover again, as for an off-domain match
+    assert one(
+        build_fixture_db(edits=[relabel], off_domain_min_confidence="medium"),
+        "select covers from int.inventory_match_credibility where inventory_task_id = 'inv-2' and rank = 1",
+    )
+    # a task without any domain is not a label to check: its medium match covers as before
+    assert one(
+        build_fixture_db(edits=["update staging.inventory_tasks set domain = null where task_id = 'inv-2'"]),
+        "select (not in_unconfigured_domain) and covers from int.inventory_match_credibility "
+        "where inventory_task_id = 'inv-2' and rank = 1",
+    )
+
+
 def test_a_text_match_to_a_sector_member_that_is_not_characteristic_is_outside_the_declared_sector():
     # SQL mutation audit (27 Nov): testing membership alone, not is_characteristic, passed every test.
     # Writers (27-3043) earn in NAICS 52 but are not characteristic of it: inv-3, relabelled as the
