@@ -23,6 +23,9 @@ def test_shipped_config_has_the_22_soc_major_groups_and_the_copywriting_example(
     copy = next(d for d in domains if d.id == "digital-copywriting")
     # Writers and Authors, Editors, Technical Writers, Advertising and Promotions Managers, Market Research
     assert set(copy.rules["soc_codes"]) == {"27-3043", "27-3041", "27-3042", "11-2011", "13-1161", "27-3031"}
+    # a service desk and the administrators it escalates to (accounts, access), not security analysts
+    help_desk = next(d for d in domains if d.id == "it-support")
+    assert set(help_desk.rules["soc_codes"]) == {"15-1232", "15-1231", "15-1244"}
     assert any(d.is_sector for d in domains)
     # every name or alias points at exactly one domain
     frame = aliases_frame(domains)
@@ -35,7 +38,7 @@ def test_the_labels_rl_teams_put_in_a_domain_column_map_to_the_work_they_imitate
     names = dict(aliases_frame(domains).select("name_normalized", "domain_id").iter_rows())
     expected = {
         # a finance team's work spans SOC 13-2, 43-3 and 11-3031; a support team's 43-4051 and 15-1232;
-        # a help desk's 15-1232 and 15-1231, without customer service representatives
+        # a help desk's 15-1232, 15-1231 and 15-1244, without customer service representatives
         "Finance": "finance",
         "accounting": "finance",
         "Trading": "finance",

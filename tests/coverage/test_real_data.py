@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import json
 from decimal import Decimal
 
@@ -368,10 +369,20 @@ def test_the_review_worksheet_lists_every_candidate_and_reads_back_as_the_overri
     ) == [(1, "43-4131.00", "low", "unverified", True), (2, "13-2072.00", "low", "unverified", True)]
     sheet = (real_warehouse.warehouse.parent / "exports" / "inventory_review.csv").read_text(encoding="utf-8")
     lines = sheet.splitlines()
-    assert len(lines) == 857 and lines[1].split(",")[-2:] == ["unverified", "no_credible_match"]
-    # in the sheet's order: the 31 unverified tasks counted (155 rows) first; FIN-006 on lines 67-71
+    cells = list(csv.reader(lines))
+    at = {name: n for n, name in enumerate(cells[0])}
+    assert len(lines) == 857 and [cells[1][at["grounding"]], cells[1][at["ungrounded_reason"]]] == [
+        "unverified",
+        "no_credible_match",
+    ]
+    # in the sheet's order: the 31 unverified tasks counted (155 rows) first; FIN-006 on lines 67-71,
+    # what it says on its first row only
     assert [n for n, line in enumerate(lines, start=1) if line.startswith("FIN-006,")] == [67, 68, 69, 70, 71]
-    grounding = [line.rsplit(",", 2)[-2] for line in lines[1:]]
+    assert [bool(row[at["task_excerpt"]]) for row in cells[66:71]] == [True, False, False, False, False]
+    assert cells[66][at["task_excerpt"]].startswith(
+        "Calculate loan amortisation schedule Create an amortisation schedule"
+    )
+    grounding = [row[at["grounding"]] for row in cells[1:]]
     assert set(grounding[:155]) == {"unverified"} and grounding[155] == "ungrounded"
     assert read_overrides(_saved(tmp_path, lines)).height == 0  # nothing decided yet
     # FIN-006 (amortisation schedule) is Loan Officers' work, rank 2; the sudoku has no counterpart
@@ -609,8 +620,8 @@ def test_every_code_rule_of_the_shipped_domains_matches_an_occupation(real_con):
         real_con.execute(
             "select count(*) from int.domain_definitions where rule_type in ('soc_prefix', 'soc_code', 'onet_code')"
         ).fetchone()[0]
-        == 84
-    )  # 23 prefixes and 61 codes (62 with 43-3099)
+        == 85
+    )  # 23 prefixes and 62 codes (63 with 43-3099; 61 before IT support took in 15-1244)
 
 
 def test_the_index_says_how_much_covered_value_rests_on_a_named_occupation(real_warehouse, real_con):
