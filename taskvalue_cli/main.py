@@ -330,7 +330,8 @@ def _check_detail(metadata: dict) -> list[str]:
     if len(lines) > CHECK_LINES_SHOWN:
         lines = [
             *lines[:CHECK_LINES_SHOWN],
-            f"... {len(lines) - CHECK_LINES_SHOWN} more: see the check in the Dagster UI",
+            f"... {len(lines) - CHECK_LINES_SHOWN} more: the check in the Dagster UI lists them all "
+            "(`make dev`, this run's checks)",
         ]
     return ([", ".join(counts)] if counts else []) + lines
 

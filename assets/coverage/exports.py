@@ -193,6 +193,7 @@ _WIDTHS = {
     "note": 30,
     "onet_task_statement": 60,
     "task_title": 40,
+    "task_excerpt": 60,
     "occupation_title": 30,
     "decision_detail": 40,
 }

@@ -143,6 +143,24 @@ def verdict_cell(u: dict) -> str:
     return f"{u['grounding']}: {REASON_TEXT.get(why, why).replace('_', ' ')}" if why else u["grounding"]
 
 
+def title_cell(u: dict, limit: int = 80) -> str:
+    """The task's title, or for a task without one (a prompt-only or chat row) the start of what it
+    says, so that the row tells the reader which task it is."""
+    if u.get("title"):
+        return u["title"]
+    excerpt = u.get("task_excerpt") or ""
+    return excerpt if len(excerpt) <= limit else excerpt[: limit - 1].rstrip() + "…"
+
+
+def not_credible(u: dict) -> str:
+    """Why a task's best match does not count, where a label and not the score alone decided it."""
+    if u.get("best_method") == "text" and u.get("best_is_outside_declared_domain"):
+        return "not credible (text match outside the declared domain)"
+    if u.get("best_method") == "text" and "domain_not_configured" in (u.get("ungrounded_reasons") or ()):
+        return "not credible (text match; the domain names no configured domain)"
+    return "not credible"
+
+
 def grounding_table(tasks: list[dict], *, declared: bool = False, reason: bool = False) -> Table:
     """Inventory tasks with their best match; `declared` adds the domain each one declares, `reason`
     the verdict and its first reason."""
@@ -156,7 +174,7 @@ def grounding_table(tasks: list[dict], *, declared: bool = False, reason: bool =
         [
             (
                 u["inventory_task_id"],
-                u["title"],
+                title_cell(u),
                 u["status"] or "",
                 *([declared_cell(u)] if declared else []),
                 *([verdict_cell(u)] if reason else []),
@@ -169,11 +187,7 @@ def grounding_table(tasks: list[dict], *, declared: bool = False, reason: bool =
                 # a guess is shown for review, but its value is not the task's: below the coverage rule,
                 # or a statement picked within a named occupation on weak text (the RL export leaves
                 # such a value out too)
-                (
-                    "not credible (text match outside the declared domain)"
-                    if u.get("best_is_outside_declared_domain") and u.get("best_method") == "text"
-                    else "not credible"
-                )
+                not_credible(u)
                 if not u["best_is_credible"]
                 else "task uncertain"
                 if u["best_is_task_uncertain"]

@@ -30,24 +30,71 @@ from assets.inventory.matching.text import boilerplate_floor
 
 def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
     """The configured names and aliases whose every word the unmatched name holds ('Ops / Admin'
-    holds `admin`, an alias of office-and-administrative-support): the alias to add is likely one of
-    these domains'. '' when none."""
+    holds `admin`, an alias of office-and-administrative-support) or abbreviates by its first three
+    letters or more ('med coding' reads as `medical coding` of healthcare-administration, which then
+    hides the `coding` of computer-and-mathematical it also holds): the alias to add is likely one of
+    these domains'. The alias of most words first. '' when none."""
     words = set(re.findall(r"[0-9a-z]+", name_normalized or ""))
-    found = [
-        (alias, domain_id)
-        for alias, domain_id in con.execute(
-            "select distinct name_normalized, domain_id from int.domain_aliases order by 1, 2"
-        ).fetchall()
-        if (parts := set(re.findall(r"[0-9a-z]+", alias))) and parts <= words
-    ]
-    # the longest name first ('software engineering' before 'engineering'), one per domain
-    best: dict[str, str] = {}
-    for alias, domain_id in sorted(found, key=lambda f: (-len(f[0]), f[0])):
-        words_of = set(re.findall(r"[0-9a-z]+", alias))
+
+    def spelt(part: str) -> str | None:
+        """'holds' when the name has the word, 'abbreviates' when only a start of it (3+ letters)."""
+        if part in words:
+            return "holds"
+        return "abbreviates" if any(len(w) >= 3 and part.startswith(w) for w in words) else None
+
+    found = []
+    for alias, domain_id in con.execute(
+        "select distinct name_normalized, domain_id from int.domain_aliases order by 1, 2"
+    ).fetchall():
+        parts = set(re.findall(r"[0-9a-z]+", alias))
+        how = [spelt(p) for p in parts]
+        if parts and all(how):
+            found.append((alias, domain_id, parts, "abbreviates" if "abbreviates" in how else "holds"))
+    # the alias of most words first ('medical coding' before 'coding'), then the longest, one per domain
+    best: dict[str, tuple[str, str]] = {}
+    chosen: list[set[str]] = []
+    for alias, domain_id, parts, how in sorted(found, key=lambda f: (-len(f[2]), -len(f[0]), f[0])):
         # 'engineering' inside a chosen 'software engineering' points nowhere new
-        if not any(words_of <= set(re.findall(r"[0-9a-z]+", chosen)) for chosen in best.values()):
-            best.setdefault(domain_id, alias)
-    return "; ".join(f"{md_code(alias)} of {domain_id}" for domain_id, alias in list(best.items())[:3])
+        if domain_id not in best and not any(parts <= c for c in chosen):
+            best[domain_id] = (alias, how)
+            chosen.append(parts)
+    return "; ".join(
+        f"the name {how} {md_code(alias)} of {domain_id}"
+        for domain_id, (alias, how) in list(best.items())[:3]
+    )
+
+
+# words of an environment's or a harness's name, not of the work done in it ('browser-agent',
+# 'spreadsheet-agent'): an alias would be wrong, declaring it unmapped would stop its tasks' matches
+# from counting
+ENVIRONMENT_WORDS = frozenset(
+    {
+        "agent",
+        "agents",
+        "agentic",
+        "browser",
+        "spreadsheet",
+        "spreadsheets",
+        "terminal",
+        "shell",
+        "sandbox",
+        "env",
+        "environment",
+        "gui",
+        "tool",
+        "tools",
+    }
+)
+
+
+def environment_hint(name_normalized: str) -> str:
+    """For a name that reads as an environment rather than a kind of work: where it belongs."""
+    if not set(re.findall(r"[0-9a-z]+", name_normalized or "")) & ENVIRONMENT_WORDS:
+        return ""
+    return (
+        "it reads as an environment, not the work: move it to the `environment` column and name the "
+        "work in `domain`, or leave `domain` empty"
+    )
 
 
 SHARED_SHOWN = 3
@@ -247,7 +294,8 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
             + ", ".join(
                 f"'{md_escape(u['inventory_domain'])}' ({u['inventory_tasks']:,}"
                 + ("; declared unmapped on purpose" if u.get("is_declared_unmapped") else "")
-                + (f"; the name holds {near}" if (near := aliases_within(con, u["name_normalized"])) else "")
+                + (f"; {near}" if (near := aliases_within(con, u["name_normalized"])) else "")
+                + (f"; {env}" if (env := environment_hint(u["name_normalized"])) else "")
                 + ")"
                 for u in unmatched
             )

@@ -163,6 +163,7 @@ SQL_MODELS: tuple[Model, ...] = (
             INVENTORY,
             ("int", "domain_inventory_names"),
             ("int", "domain_members"),
+            ("int", "inventory_shared_sentences"),  # the boilerplate an excerpt leaves out
         ),
         "inventory_task_id",
     ),

@@ -120,8 +120,10 @@ def inventory_sentence(h: dict) -> str:
     )
     if not declared:
         return f"**Inventory:** no inventory task declares this domain; {here}"
+    # the mart writes '(none)' for tasks without a status
     status = ", ".join(
-        f"{md_escape(s['status'])}: {s['inventory_tasks']:,}" for s in (h["inventory_tasks_by_status"] or [])
+        f"{'no status' if s['status'] == '(none)' else md_escape(s['status'])}: {s['inventory_tasks']:,}"
+        for s in (h["inventory_tasks_by_status"] or [])
     )
     grounded, unverified = h["inventory_tasks_grounded"] or 0, h["inventory_tasks_unverified"] or 0
     ungrounded = declared - grounded - unverified

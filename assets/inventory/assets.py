@@ -297,9 +297,15 @@ def inventory_overrides(context: AssetExecutionContext) -> MaterializeResult:
             f"select count(*) from {model.qualified} where status <> 'ok' or detail is not null"
         ).fetchone()[0]
         if flagged:
+            # an applied line with a detail (read from a title, outside the inventory's occupation) is
+            # applied: say the two apart
+            not_applied = sum(n for status, n in counts.items() if status != "ok")
+            told = [f"{not_applied} override line(s) not applied"] if not_applied else []
+            told += (
+                [f"{flagged - not_applied} applied with a detail to read"] if flagged > not_applied else []
+            )
             context.log.warning(
-                f"{flagged} override line(s) not applied, or applied with a detail to read ({counts}): see "
-                "staging.inventory_overrides (status, detail) and the check "
+                f"{', '.join(told)} ({counts}): see staging.inventory_overrides (status, detail) and the check "
                 "inventory_overrides__every_decision_applied_as_written"
             )
         shown = path or overrides_path(settings, inventory_settings)

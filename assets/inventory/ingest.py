@@ -206,8 +206,12 @@ def validate_record(
         )
         row.reasons.insert(0, ("missing_id", f"{why}{nested}"))
     if all(v[t] is None for t in TEXT_FIELDS):
+        # a chat-only `messages` key is the description's column even when no turn of it has text
+        chat = next((str(k) for k in cells if normalize_header(str(k)) in CHAT_COLUMNS), None)
         why = (
             _no_column(TEXT_FIELDS, cells, record)
+            if absent >= set(TEXT_FIELDS) and chat is None
+            else f"neither title nor description has text (the description is read from {chat!r})"
             if absent >= set(TEXT_FIELDS)
             else "neither title nor description has text"
         )

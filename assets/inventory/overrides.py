@@ -95,6 +95,7 @@ WORKSHEET_COLUMNS = (
     "task_status",
     "grounding",
     "ungrounded_reason",
+    "task_excerpt",
 )
 REQUIRED = ("inventory_task_id", "action", "onet_task_id")
 # Documented in the README ("Overrides"); keep the two in step.

@@ -74,16 +74,41 @@
 --     credible" for that reason (int.inventory_match_credibility.is_outside_declared_domain).
 --   tier_rank: Tier number of tier (1 = lowest-paid band, as marts.task_value.tier_rank): sort tiers by it,
 --     the labels do not sort as text.
+--   task_excerpt: The task's description, its first 200 characters without the sentences the inventory
+--     repeats (int.inventory_shared_sentences: its boilerplate and the 20 most repeated of the others,
+--     such as an environment preamble; a task saying nothing else keeps those 20), whitespace
+--     collapsed, '…' when cut; null when nothing is left. Says what a task is when its title is empty
+--     (a prompt-only or chat-format row) or says little.
 with excluded as (
     select inventory_task_id, bool_or(is_excluded_status) as is_excluded_status
     from int.inventory_match_credibility
     group by inventory_task_id
 ),
 
+-- what an excerpt leaves out: the sentences the matcher drops as boilerplate, and the 20 most repeated
+-- of those it keeps (a preamble in a fifth of the tasks tells no task apart; bounded, since every
+-- task's text is searched for each), longest first (a shorter one may lie inside a longer)
+repeated as (
+    select
+        coalesce(list(sentence order by length(sentence) desc, sentence) filter (where is_boilerplate), [])
+            as boilerplate,
+        coalesce(list(sentence order by length(sentence) desc, sentence) filter (where not is_boilerplate and n <= 20), [])
+            as most_repeated
+    from (
+        select sentence, is_boilerplate,
+            row_number() over (partition by is_boilerplate order by tasks desc, sentence) as n
+        from int.inventory_shared_sentences
+    )
+),
+
 inventory as (
     select
         i.task_id::varchar as inventory_task_id,
         i.title,
+        trim(regexp_replace(
+            list_reduce(list_prepend(coalesce(i.description, ''), b.boilerplate), lambda acc, x: replace(acc, x, ' ')),
+            '\s+', ' ', 'g'
+        )) as without_boilerplate,
         i.status,
         coalesce(trim(i.domain), '') as inventory_domain,
         n.domain_id as declared_domain_id,
@@ -94,6 +119,19 @@ inventory as (
     from staging.inventory_tasks as i
     left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
     left join excluded as x on x.inventory_task_id = i.task_id::varchar
+    cross join repeated as b
+),
+
+-- a task that says nothing but repeated sentences is shown by them, less the boilerplate
+excerpted as (
+    select
+        i.*,
+        coalesce(nullif(trim(regexp_replace(
+            list_reduce(list_prepend(i.without_boilerplate, b.most_repeated), lambda acc, x: replace(acc, x, ' ')),
+            '\s+', ' ', 'g'
+        )), ''), i.without_boilerplate) as own_text
+    from inventory as i
+    cross join repeated as b
 ),
 
 -- the coverage rule's verdict and the value of each candidate come from one place, which the RL export
@@ -178,7 +216,7 @@ judged as (
             ],
             lambda x: x is not null
         ) as ungrounded_reasons
-    from inventory as i
+    from excerpted as i
     left join best as b on b.inventory_task_id = i.inventory_task_id
     left join credible as c on c.inventory_task_id = i.inventory_task_id
     left join resemblance as r on r.inventory_task_id = i.inventory_task_id
@@ -236,6 +274,11 @@ select
     best_is_task_uncertain,
     best_resembles_no_work,
     best_is_outside_declared_domain,
-    tier_rank
+    tier_rank,
+    case
+        when own_text = '' then null
+        when length(own_text) > 200 then rtrim(left(own_text, 199)) || '…'
+        else own_text
+    end as task_excerpt
 from verdicts
 order by inventory_task_id

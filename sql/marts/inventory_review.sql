@@ -54,6 +54,9 @@
 --     the task after the others).
 --   grounding: The task's grounding now (grounded, ungrounded, unverified; marts.inventory_grounding).
 --   ungrounded_reason: The first reason the task is not grounded, or null.
+--   task_excerpt: What the task says (marts.inventory_grounding.task_excerpt: its description's first
+--     200 characters without the inventory's boilerplate), on the task's first row only (its other
+--     rows follow it in review_order; one copy a task keeps the sheet's size down at a million tasks).
 with decisions as (
     select
         o.inventory_task_id, o.action, o.onet_task_id, o.note, o.text_hash,
@@ -137,6 +140,18 @@ decision_rows as (
     left join decided_task as v on v.task_id = d.onet_task_id
 ),
 
+-- the position of a task's first row: its first decision, else its best-ranked candidate, else its
+-- bare row (the positions candidate_rows and bare_rows give)
+task_first as (
+    select
+        t.task_id as inventory_task_id,
+        case
+            when exists (select 1 from decisions as d where d.inventory_task_id = t.task_id) then 1
+            else 500000 + coalesce((select min(u.rank) from undecided as u where u.inventory_task_id = t.task_id), 0)
+        end as first_position
+    from staging.inventory_tasks as t
+),
+
 all_rows as (
     select * from decision_rows
     union all by name
@@ -175,8 +190,10 @@ select
     g.title as task_title,
     g.status as task_status,
     g.grounding,
-    g.ungrounded_reason
+    g.ungrounded_reason,
+    case when r.position = f.first_position then g.task_excerpt end as task_excerpt
 from all_rows as r
 left join task_order as o on o.inventory_task_id = r.inventory_task_id
 left join marts.inventory_grounding as g on g.inventory_task_id = r.inventory_task_id
+left join task_first as f on f.inventory_task_id = r.inventory_task_id
 order by review_order

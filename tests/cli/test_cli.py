@@ -466,7 +466,7 @@ def test_failed_checks_are_listed_with_their_severity(capsys):
         "check warning: table__is_fresh",  # not "failed": a persona read that as a failed run
         "    rows_flagged: 12",
         *[f"    - row {n}: stale" for n in range(1, 11)],
-        "    ... 2 more: see the check in the Dagster UI",
+        "    ... 2 more: the check in the Dagster UI lists them all (`make dev`, this run's checks)",
     ]
 
 

@@ -205,10 +205,9 @@ def test_the_index_names_the_text_many_tasks_repeat_and_what_was_dropped(tmp_pat
     # tasks toward network administrators: no report said which sentences were kept or dropped
     con = build_fixture_db()
     md, _ = write_index(con, tmp_path)
-    assert "Text many tasks repeat" not in md  # no table (a selection without it): no paragraph
-    con.execute("create schema if not exists int")
+    assert "Text many tasks repeat" not in md  # no sentence shared: no paragraph
     con.execute(
-        "create table int.inventory_shared_sentences as select * from (values "
+        "create or replace table int.inventory_shared_sentences as select * from (values "
         "('Grading:', 8, 1.0, true, 3, 0.3), "
         "('You are in a *sandbox* with network access disabled.', 2 + 1, 0.375, true, 3, 0.3)) "
         "t(sentence, tasks, share_of_tasks, is_boilerplate, boilerplate_floor_tasks, boilerplate_share)"

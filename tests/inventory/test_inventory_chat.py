@@ -89,6 +89,10 @@ def test_a_conversation_with_no_posing_text_is_quarantined_saying_so(tmp_path):
     result = ingest_directory(tmp_path, OnetLookup())
     q = result.quarantine.row(0, named=True)
     assert q["task_id"] == "answers-only" and q["reason"] == "no_text"
+    # the record has its chat column: not "no key named title or description" (28 Nov persona)
+    assert q["detail"].startswith(
+        "no_text: neither title nor description has text (the description is read from 'messages')"
+    )
     assert "1 chat message with no text in a turn that poses the task" in q["detail"]
     assert "1 assistant turn left out" in q["detail"]
     assert json.loads(q["raw_record"]) == record
