@@ -232,8 +232,11 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
     rows = dict_rows(con, "select * from marts.domain_coverage order by uncovered_value_rank, domain_id")
     unmatched = dict_rows(
         con,
-        "select * from int.domain_inventory_names where not is_matched and inventory_domain <> '' "
-        "order by inventory_tasks desc, inventory_domain",
+        # spellings that differ only in case or separators are one name: one alias fixes them all
+        "select name_normalized, list(inventory_domain order by inventory_tasks desc, inventory_domain) as "
+        "spellings, sum(inventory_tasks)::bigint as inventory_tasks, bool_or(is_declared_unmapped) as "
+        "is_declared_unmapped from int.domain_inventory_names where not is_matched and inventory_domain <> '' "
+        "group by name_normalized order by inventory_tasks desc, spellings[1]",
     )
     doc = Doc("Coverage by domain")
     doc.p(
@@ -292,7 +295,8 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
         + (
             ": "
             + ", ".join(
-                f"'{md_escape(u['inventory_domain'])}' ({u['inventory_tasks']:,}"
+                " / ".join(f"'{md_escape(name)}'" for name in u["spellings"])
+                + f" ({u['inventory_tasks']:,}"
                 + ("; declared unmapped on purpose" if u.get("is_declared_unmapped") else "")
                 + (f"; {near}" if (near := aliases_within(con, u["name_normalized"])) else "")
                 + (f"; {env}" if (env := environment_hint(u["name_normalized"])) else "")

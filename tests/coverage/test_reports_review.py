@@ -559,3 +559,22 @@ def test_an_unmatched_name_of_an_environment_is_told_to_move_to_the_environment_
     assert environment_hint("browser agent").startswith("it reads as an environment, not the work: move it")
     assert environment_hint("spreadsheets") != ""
     assert environment_hint("revops") == "" and environment_hint("med coding") == ""
+
+
+def test_spellings_of_one_unmatched_name_are_listed_together(tmp_path):
+    # 28 Nov persona: 'revops' (5) and 'RevOps' (3) were listed as two names, though one alias fixes both
+    from assets.coverage.index_page import write_index
+
+    con = build_fixture_db(
+        edits=[
+            "insert into staging.inventory_tasks values ('inv-20', 'A', 'p', 'RevOps', 'active', null, null, 'i.csv'), "
+            "('inv-21', 'B', 'p', 'revops', 'active', null, null, 'i.csv'), "
+            "('inv-22', 'C', 'p', 'revops', 'active', null, null, 'i.csv')"
+        ]
+    )
+    write_index(con, tmp_path)
+    index = (tmp_path / "index.md").read_text()
+    assert (
+        "**Inventory domain names matching no configured domain:** 2: 'revops' / 'RevOps' (3), "
+        "'Underwater basket weaving' (1)."
+    ) in index
