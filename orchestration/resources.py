@@ -25,6 +25,7 @@ from assets.common.env import (
     env_flag,
     env_overrides,
     integer,
+    memory_size,
     number,
     setting_name,
     settings_from,
@@ -81,6 +82,15 @@ class TaskvalueSettings(ConfigurableResource):
         "TASKVALUE_CONTACT_EMAIL",
         "taskvalue-user@example.org",
         description="Sent in the User-Agent; bls.gov refuses scripted requests without a contact.",
+    )
+    duckdb_memory_limit: str = env_field(
+        "TASKVALUE_DUCKDB_MEMORY_LIMIT",
+        "2GB",
+        memory_size,
+        description="DuckDB's memory limit for the working database ('2GB', '512MB'; empty: DuckDB's own "
+        "default, 80% of RAM). Above it sorts, joins and aggregations spill to disk beside the working "
+        "database. Bounds a refresh over a million inventory tasks (the rest of its memory is Python's).",
+        empty_is_value=True,
     )
     inventory_dir: str = env_field(
         "TASKVALUE_INVENTORY_DIR", "inventory", description="Directory of task-inventory files."
@@ -239,4 +249,7 @@ def settings_from_env(environ: Mapping[str, str] | None = None, **overrides) -> 
 
 def duckdb_for(settings: TaskvalueSettings) -> DuckDBResource:
     settings.work_db.parent.mkdir(parents=True, exist_ok=True)
-    return DuckDBResource(database=str(settings.work_db))
+    limit = settings.duckdb_memory_limit
+    return DuckDBResource(
+        database=str(settings.work_db), connection_config={"memory_limit": limit} if limit else {}
+    )

@@ -4,6 +4,7 @@ variable, and `from_env`, the default factory every environment-backed config fi
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -53,6 +54,21 @@ def numbers(var: str, raw: str) -> list[float]:
         return [float(x) for x in raw.split(",") if x.strip()]
     except ValueError:
         raise SettingError(f"{var}={raw!r}: expected comma-separated numbers") from None
+
+
+_MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.I)
+
+
+def memory_size(var: str, raw: str) -> str:
+    """A memory size as DuckDB reads it ('2GB', '512 MiB'); '' for DuckDB's default."""
+    if not raw.strip():
+        return ""
+    match = _MEMORY.fullmatch(raw)
+    if not match or float(match[1]) <= 0:
+        raise SettingError(
+            f"{var}={raw!r}: expected a memory size such as 2GB or 512MB (or empty: DuckDB's default)"
+        )
+    return f"{match[1]}{match[2].upper().replace('I', 'i')}"
 
 
 def one_of(*choices: str) -> Parser:

@@ -456,6 +456,7 @@ def inventory_task_matches(
                 technology,
                 technology_bonus,
             )
+        del tasks  # the build needs only the candidates (a million tasks' texts: 0.6 GB)
         model = load_model("marts", "inventory_task_matches")
         con.register("inventory_match_candidates", candidates.to_arrow())
         try:
