@@ -183,6 +183,7 @@ def test_the_three_empty_values_that_failed_to_load_are_now_the_defaults():
         ("TASKVALUE_COVERAGE_TOP_TIERS", "2.5", coverage_settings_from_env),
         ("TASKVALUE_DUCKDB_MEMORY_LIMIT", "2 gigs", settings_from_env),
         ("TASKVALUE_DUCKDB_MEMORY_LIMIT", "0GB", settings_from_env),
+        ("TASKVALUE_DUCKDB_MEMORY_LIMIT", "100B", settings_from_env),
     ],
 )
 def test_a_bad_value_names_the_variable_and_the_value(monkeypatch, var, raw, build):

@@ -59,16 +59,32 @@ def numbers(var: str, raw: str) -> list[float]:
 _MEMORY = re.compile(r"\s*(\d+(?:\.\d+)?)\s*(B|KB|MB|GB|TB|KiB|MiB|GiB|TiB)\s*", re.I)
 
 
+_BYTES = {
+    "B": 1,
+    "KB": 1e3,
+    "MB": 1e6,
+    "GB": 1e9,
+    "TB": 1e12,
+    "KiB": 2**10,
+    "MiB": 2**20,
+    "GiB": 2**30,
+    "TiB": 2**40,
+}
+
+
 def memory_size(var: str, raw: str) -> str:
     """A memory size as DuckDB reads it ('2GB', '512 MiB'); '' for DuckDB's default."""
     if not raw.strip():
         return ""
     match = _MEMORY.fullmatch(raw)
-    if not match or float(match[1]) <= 0:
+    if not match:
         raise SettingError(
             f"{var}={raw!r}: expected a memory size such as 2GB or 512MB (or empty: DuckDB's default)"
         )
-    return f"{match[1]}{match[2].upper().replace('I', 'i')}"
+    unit = match[2].upper().replace("I", "i")
+    if float(match[1]) * _BYTES[unit] < 64 * 2**20:
+        raise SettingError(f"{var}={raw!r}: below 64MiB, too little for the refresh's queries")
+    return f"{match[1]}{unit}"
 
 
 def one_of(*choices: str) -> Parser:

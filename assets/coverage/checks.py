@@ -469,8 +469,9 @@ GX_CHECKS = [gx_asset_check(list(key), suite) for key, suites in SUITES.items() 
 def _unmatched_names(con) -> tuple[bool, dict]:
     rows = con.execute(
         "select inventory_domain, inventory_tasks from int.domain_inventory_names "
-        # tasks without a domain have no name to match: the index report counts them apart
-        "where not is_matched and not is_declared_unmapped and inventory_domain <> '' "
+        # tasks without a domain ('' or a placeholder such as N/A) have no name to match: the index
+        # report counts them apart
+        "where not is_matched and not is_declared_unmapped and not is_no_domain "
         "order by inventory_tasks desc, inventory_domain"
     ).fetchall()
     return not rows, {

@@ -154,11 +154,11 @@ def title_cell(u: dict, limit: int = 80) -> str:
 
 def not_credible(u: dict) -> str:
     """Why a task's best match does not count, where a label and not the score alone decided it."""
-    if u.get("best_method") == "text" and u.get("best_is_outside_declared_domain"):
+    if not u.get("best_is_held_back_by_label"):
+        return "not credible"  # the score decided
+    if u.get("best_is_outside_declared_domain"):
         return "not credible (text match outside the declared domain)"
-    if u.get("best_method") == "text" and "domain_not_configured" in (u.get("ungrounded_reasons") or ()):
-        return "not credible (text match; the domain names no configured domain)"
-    return "not credible"
+    return "not credible (text match; the domain names no configured domain)"
 
 
 def grounding_table(tasks: list[dict], *, declared: bool = False, reason: bool = False) -> Table:

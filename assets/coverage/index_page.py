@@ -31,33 +31,42 @@ from assets.inventory.matching.text import boilerplate_floor
 def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
     """The configured names and aliases whose every word the unmatched name holds ('Ops / Admin'
     holds `admin`, an alias of office-and-administrative-support) or abbreviates by its first three
-    letters or more ('med coding' reads as `medical coding` of healthcare-administration, which then
-    hides the `coding` of computer-and-mathematical it also holds): the alias to add is likely one of
-    these domains'. The alias of most words first. '' when none."""
+    letters or more ('med coding' abbreviates `medical coding` of healthcare-administration): the
+    alias to add is likely one of these domains'. The alias of most words first, words held before
+    words abbreviated; a word of the name read by a chosen alias is not read again ('med' as
+    `medicine` or `media` after `medical coding`), and an abbreviation alone that several domains
+    could mean ('con': construction, consulting) is no hint. '' when none."""
     words = set(re.findall(r"[0-9a-z]+", name_normalized or ""))
 
-    def spelt(part: str) -> str | None:
-        """'holds' when the name has the word, 'abbreviates' when only a start of it (3+ letters)."""
+    def reads(part: str) -> tuple[str, bool] | None:
+        """The name's word that reads as `part`, and whether it is the word itself."""
         if part in words:
-            return "holds"
-        return "abbreviates" if any(len(w) >= 3 and part.startswith(w) for w in words) else None
+            return part, True
+        short = [w for w in words if len(w) >= 3 and part.startswith(w)]
+        return (short[0], False) if short else None
 
     found = []
     for alias, domain_id in con.execute(
         "select distinct name_normalized, domain_id from int.domain_aliases order by 1, 2"
     ).fetchall():
-        parts = set(re.findall(r"[0-9a-z]+", alias))
-        how = [spelt(p) for p in parts]
-        if parts and all(how):
-            found.append((alias, domain_id, parts, "abbreviates" if "abbreviates" in how else "holds"))
-    # the alias of most words first ('medical coding' before 'coding'), then the longest, one per domain
+        parts = re.findall(r"[0-9a-z]+", alias)
+        read = [reads(p) for p in parts]
+        if parts and all(read):
+            exact = sum(held for _, held in read)
+            found.append((alias, domain_id, {w for w, _ in read}, len(parts), exact))
+    # an abbreviation alone that names several domains says nothing
+    guesses = {domain_id for _, domain_id, _, _, exact in found if exact == 0}
+    if len(guesses) > 1:
+        found = [f for f in found if f[4] > 0]
     best: dict[str, tuple[str, str]] = {}
-    chosen: list[set[str]] = []
-    for alias, domain_id, parts, how in sorted(found, key=lambda f: (-len(f[2]), -len(f[0]), f[0])):
-        # 'engineering' inside a chosen 'software engineering' points nowhere new
-        if domain_id not in best and not any(parts <= c for c in chosen):
-            best[domain_id] = (alias, how)
-            chosen.append(parts)
+    used: set[str] = set()
+    for alias, domain_id, read_words, _, exact in sorted(
+        found, key=lambda f: (-f[3], -f[4], -len(f[0]), f[0])
+    ):
+        # 'engineering' after a chosen 'software engineering' reads no word of the name anew
+        if domain_id not in best and not read_words <= used:
+            best[domain_id] = (alias, "holds" if exact == len(alias.split()) else "abbreviates")
+            used |= read_words
     return "; ".join(
         f"the name {how} {md_code(alias)} of {domain_id}"
         for domain_id, (alias, how) in list(best.items())[:3]
@@ -65,31 +74,43 @@ def aliases_within(con: duckdb.DuckDBPyConnection, name_normalized: str) -> str:
 
 
 # words of an environment's or a harness's name, not of the work done in it ('browser-agent',
-# 'spreadsheet-agent'): an alias would be wrong, declaring it unmapped would stop its tasks' matches
-# from counting
+# 'spreadsheet-agent', 'computer use'): an alias would be wrong, declaring it unmapped would stop its
+# tasks' matches from counting. A name of these words only: 'travel agent' or 'shell scripting' is work
 ENVIRONMENT_WORDS = frozenset(
     {
         "agent",
         "agents",
         "agentic",
         "browser",
-        "spreadsheet",
-        "spreadsheets",
+        "web",
+        "computer",
+        "desktop",
+        "gui",
+        "os",
+        "mobile",
         "terminal",
         "shell",
+        "cli",
         "sandbox",
+        "spreadsheet",
+        "spreadsheets",
+        "excel",
+        "sheets",
         "env",
         "environment",
-        "gui",
+        "environments",
         "tool",
         "tools",
+        "gym",
     }
 )
+_FILLER_WORDS = frozenset({"use", "task", "tasks", "multi", "turn", "based"})
 
 
 def environment_hint(name_normalized: str) -> str:
-    """For a name that reads as an environment rather than a kind of work: where it belongs."""
-    if not set(re.findall(r"[0-9a-z]+", name_normalized or "")) & ENVIRONMENT_WORDS:
+    """For a name made only of an environment's words ('browser agent', 'tool use'): where it belongs."""
+    words = set(re.findall(r"[0-9a-z]+", name_normalized or ""))
+    if not words & ENVIRONMENT_WORDS or not words <= ENVIRONMENT_WORDS | _FILLER_WORDS:
         return ""
     return (
         "it reads as an environment, not the work: move it to the `environment` column and name the "
@@ -235,7 +256,7 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
         # spellings that differ only in case or separators are one name: one alias fixes them all
         "select name_normalized, list(inventory_domain order by inventory_tasks desc, inventory_domain) as "
         "spellings, sum(inventory_tasks)::bigint as inventory_tasks, bool_or(is_declared_unmapped) as "
-        "is_declared_unmapped from int.domain_inventory_names where not is_matched and inventory_domain <> '' "
+        "is_declared_unmapped from int.domain_inventory_names where not is_matched and not is_no_domain "
         "group by name_normalized order by inventory_tasks desc, spellings[1]",
     )
     doc = Doc("Coverage by domain")
@@ -308,13 +329,19 @@ def write_index(con: duckdb.DuckDBPyConnection, out_dir: Path) -> tuple[str, Pat
             else "."
         )
     )
-    no_domain = con.execute(
-        "select coalesce(sum(inventory_tasks), 0) from int.domain_inventory_names where inventory_domain = ''"
-    ).fetchone()[0]
+    no_domain, placeholders = con.execute(
+        "select coalesce(sum(inventory_tasks), 0), list(inventory_domain order by inventory_tasks desc, "
+        "inventory_domain) filter (where inventory_domain <> '') from int.domain_inventory_names where is_no_domain"
+    ).fetchone()
     if no_domain:
+        read_as_none = (
+            "; " + ", ".join(f"'{md_escape(p)}'" for p in placeholders) + " read as no domain"
+            if placeholders
+            else ""
+        )
         doc.p(
             f"**Inventory tasks without a domain:** {no_domain:,} (matched against every occupation, "
-            "with no domain to prefer)."
+            f"with no domain to prefer{read_as_none})."
         )
     quarantine_section(con, doc)
     shared_text_section(con, doc)

@@ -146,6 +146,8 @@ def chat_text(value: Any, column: str) -> ChatText | None:
         f"{_count(len(posing), _names(posing) + ' turn')}"
         if text
         else f"{_count(len(found), 'chat message')} with no text in a turn that poses the task"
+        if posing
+        else f"{_count(len(found), 'chat message')}, none of them a turn that poses the task"
     ]
     if answering:
         said.append(f"{_count(len(answering), _names(answering) + ' turn')} left out (answers, not the task)")

@@ -11,6 +11,9 @@
 --   inventory_tasks: Inventory tasks that carry this name.
 --   is_declared_unmapped: True when the config file declares the name unmapped on purpose
 --     (unmapped_inventory_domains: work with no O*NET counterpart); such a name is not warned about.
+--   is_no_domain: True when the value says there is no domain: empty, only dashes, or a placeholder
+--     (n/a, na, none, null, nil, nan, unknown, tbd, other, misc, miscellaneous, ?). Such a task is
+--     judged and matched as one without a domain, and the name is not warned about.
 with names as (
     select
         coalesce(trim(domain), '') as inventory_domain,
@@ -33,7 +36,11 @@ select
     a.matched_by,
     a.domain_id is not null as is_matched,
     n.inventory_tasks,
-    u.name_normalized is not null as is_declared_unmapped
+    u.name_normalized is not null as is_declared_unmapped,
+    -- a spreadsheet's '-' or 'N/A', pandas' 'nan': no claim of a domain, not a name to map
+    n.name_normalized in (
+        '', 'n/a', 'na', 'none', 'null', 'nil', 'nan', 'unknown', 'tbd', 'other', 'misc', 'miscellaneous', '?'
+    ) and a.domain_id is null and u.name_normalized is null as is_no_domain
 from names as n
 left join int.domain_aliases as a on a.name_normalized = n.name_normalized
 left join int.domain_unmapped_names as u on u.name_normalized = n.name_normalized

@@ -29,6 +29,8 @@
 --   nature: judgment, routine, interpersonal, physical or unknown (unknown also when the task has no
 --     value-model row).
 --   is_digital: True when the candidate's task can be done at a computer.
+--   is_held_back_by_label: True when the candidate's score would cover but its task's label keeps it
+--     out (int.inventory_match_credibility.is_held_back_by_label).
 select
     c.inventory_task_id,
     c.rank,
@@ -50,7 +52,8 @@ select
     t.tier_rank,
     coalesce(tr.is_bottom_tier, false) as is_bottom_tier,
     coalesce(t.nature, 'unknown') as nature,
-    t.is_digital
+    t.is_digital,
+    c.is_held_back_by_label
 from int.inventory_match_credibility as c
 left join marts.task_value as t on t.task_id = c.onet_task_id
 left join int.domain_tier_order as tr on tr.tier = t.tier

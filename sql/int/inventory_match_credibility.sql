@@ -52,9 +52,13 @@
 --     (int.domain_members.is_characteristic); a text match there needs off_domain_min_confidence.
 --   resembles_no_work: True when the candidate is a text match below the matcher's resemblance floor
 --     (marts.inventory_task_matches.resembles_no_work); null when the task has no candidate.
---   in_unconfigured_domain: True when the inventory task's `domain` is not empty, names no configured
---     domain and is not declared unmapped (marts.inventory_grounding's domain_not_configured): a text
---     match needs off_domain_min_confidence, as outside a declared domain.
+--   in_unconfigured_domain: True when the inventory task's `domain` names no configured domain, is not
+--     declared unmapped and is no placeholder for "no domain" (int.domain_inventory_names.is_no_domain:
+--     empty, '-', 'N/A', ...; marts.inventory_grounding's domain_not_configured): a text match needs
+--     off_domain_min_confidence, as outside a declared domain.
+--   is_held_back_by_label: True when the candidate is a text match that passes the coverage rule's
+--     rank and confidence but not off_domain_min_confidence, and its task's label is why: outside
+--     the declared domain, or a domain no configuration names.
 with inventory as (
     select
         i.task_id::varchar as inventory_task_id,
@@ -65,7 +69,7 @@ with inventory as (
         ) as is_excluded_status,
         coalesce(n.is_declared_unmapped, false) as in_declared_unmapped_domain,
         n.domain_id as declared_domain_id,
-        coalesce(trim(i.domain), '') <> '' and n.domain_id is null and not coalesce(n.is_declared_unmapped, false)
+        n.domain_id is null and not coalesce(n.is_declared_unmapped, false) and not coalesce(n.is_no_domain, true)
             as in_unconfigured_domain
     from staging.inventory_tasks as i
     left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
@@ -118,7 +122,12 @@ judged as (
                     method <> 'text' or not (is_outside_declared_domain or in_unconfigured_domain)
                     or confidence_level >= $off_domain_min_confidence_level
                 )
-        end as is_credible
+        end as is_credible,
+        -- the label, not the score, kept it out: what the reports give as the reason
+        onet_task_id is not null and method = 'text' and rank <= $covering_max_rank
+            and confidence_level >= $min_confidence_level and not in_declared_unmapped_domain
+            and (is_outside_declared_domain or in_unconfigured_domain)
+            and confidence_level < $off_domain_min_confidence_level as is_held_back_by_label
     from levelled
 )
 
@@ -139,5 +148,6 @@ select
     in_declared_unmapped_domain,
     is_outside_declared_domain,
     resembles_no_work,
-    in_unconfigured_domain
+    in_unconfigured_domain,
+    is_held_back_by_label
 from judged

@@ -21,7 +21,8 @@
 --     work, by task weight, is physical);
 --   outside_declared_domain: its declared domain maps to a configured domain and no credible
 --     match is a characteristic occupation of that domain (int.domain_members.is_characteristic);
---   domain_not_configured: its `domain` names no configured domain and is not declared unmapped (a
+--   domain_not_configured: its `domain` names no configured domain, is not declared unmapped and is
+--     no placeholder for "no domain" (int.domain_inventory_names.is_no_domain: '-', 'N/A', ...; a
 --     typo, a missing alias): the domain claim cannot be checked, so a task with a credible match and
 --     no other reason is unverified, never grounded (without a credible match it is judged as one
 --     without a domain).
@@ -74,64 +75,74 @@
 --     credible" for that reason (int.inventory_match_credibility.is_outside_declared_domain).
 --   tier_rank: Tier number of tier (1 = lowest-paid band, as marts.task_value.tier_rank): sort tiers by it,
 --     the labels do not sort as text.
---   task_excerpt: The task's description, its first 200 characters without the sentences the inventory
---     repeats (int.inventory_shared_sentences: its boilerplate and the 20 most repeated of the others,
---     such as an environment preamble; a task saying nothing else keeps those 20), whitespace
---     collapsed, '…' when cut; null when nothing is left. Says what a task is when its title is empty
---     (a prompt-only or chat-format row) or says little.
+--   task_excerpt: The task's description as the matcher reads it, its first 240 characters: its
+--     sentences without those the matcher drops as boilerplate (int.inventory_shared_sentences; all of
+--     them when it says nothing else), whitespace collapsed, '…' when cut; null when it has none. Says
+--     what a task is when its title is empty (a prompt-only or chat-format row) or says little.
+--   best_is_held_back_by_label: True when the rank-1 candidate is a text match whose score would cover
+--     but the task's label keeps it out: outside the declared domain (best_is_outside_declared_domain),
+--     or a domain no configuration names, below off_domain_min_confidence. Name the occupation, pin
+--     the match or fix the label.
 with excluded as (
     select inventory_task_id, bool_or(is_excluded_status) as is_excluded_status
     from int.inventory_match_credibility
     group by inventory_task_id
 ),
 
--- what an excerpt leaves out: the sentences the matcher drops as boilerplate, and the 20 most repeated
--- of those it keeps (a preamble in a fifth of the tasks tells no task apart; bounded, since every
--- task's text is searched for each), longest first (a shorter one may lie inside a longer)
-repeated as (
-    select
-        coalesce(list(sentence order by length(sentence) desc, sentence) filter (where is_boilerplate), [])
-            as boilerplate,
-        coalesce(list(sentence order by length(sentence) desc, sentence) filter (where not is_boilerplate and n <= 20), [])
-            as most_repeated
-    from (
-        select sentence, is_boilerplate,
-            row_number() over (partition by is_boilerplate order by tasks desc, sentence) as n
-        from int.inventory_shared_sentences
-    )
+-- the sentences the matcher drops as boilerplate (assets/inventory/matching/text.py strip_boilerplate)
+boilerplate as (
+    select coalesce(list(sentence), []::varchar[]) as sentences
+    from int.inventory_shared_sentences
+    where is_boilerplate
 ),
 
 inventory as (
     select
         i.task_id::varchar as inventory_task_id,
         i.title,
-        trim(regexp_replace(
-            list_reduce(list_prepend(coalesce(i.description, ''), b.boilerplate), lambda acc, x: replace(acc, x, ' ')),
-            '\s+', ' ', 'g'
-        )) as without_boilerplate,
+        -- its sentences as the matcher splits them (text.py sentences(): after . ! ? : ; and a space,
+        -- after 。！？；, at line breaks; RE2 has no look-behind, so a separator is put in and split at)
+        list_filter(
+            list_transform(
+                string_split(
+                    regexp_replace(
+                        regexp_replace(
+                            regexp_replace(coalesce(i.description, ''), '([.!?:;])\s+', '\1' || chr(30), 'g'),
+                            '([。！？；])', '\1' || chr(30), 'g'
+                        ),
+                        '\n+', chr(30), 'g'
+                    ),
+                    chr(30)
+                ),
+                lambda x: trim(x)
+            ),
+            lambda x: x <> ''
+        ) as description_sentences,
         i.status,
         coalesce(trim(i.domain), '') as inventory_domain,
         n.domain_id as declared_domain_id,
         coalesce(x.is_excluded_status, false) as is_excluded_status,
         coalesce(n.is_declared_unmapped, false) as is_declared_unmapped,
-        coalesce(trim(i.domain), '') <> '' and n.domain_id is null and not coalesce(n.is_declared_unmapped, false)
+        n.domain_id is null and not coalesce(n.is_declared_unmapped, false) and not coalesce(n.is_no_domain, true)
             as is_unknown_domain
     from staging.inventory_tasks as i
     left join int.domain_inventory_names as n on n.inventory_domain = coalesce(trim(i.domain), '')
     left join excluded as x on x.inventory_task_id = i.task_id::varchar
-    cross join repeated as b
 ),
 
--- a task that says nothing but repeated sentences is shown by them, less the boilerplate
+-- the text as the matcher reads it: without its boilerplate sentences, whole when it says nothing else
 excerpted as (
     select
         i.*,
-        coalesce(nullif(trim(regexp_replace(
-            list_reduce(list_prepend(i.without_boilerplate, b.most_repeated), lambda acc, x: replace(acc, x, ' ')),
+        trim(regexp_replace(
+            coalesce(
+                nullif(array_to_string(list_filter(i.description_sentences, lambda x: not list_contains(b.sentences, x)), ' '), ''),
+                array_to_string(i.description_sentences, ' ')
+            ),
             '\s+', ' ', 'g'
-        )), ''), i.without_boilerplate) as own_text
+        )) as own_text
     from inventory as i
-    cross join repeated as b
+    cross join boilerplate as b
 ),
 
 -- the coverage rule's verdict and the value of each candidate come from one place, which the RL export
@@ -187,6 +198,7 @@ judged as (
         b.is_digital,
         coalesce(b.is_task_uncertain, false) as best_is_task_uncertain,
         coalesce(b.is_outside_declared_domain, false) as best_is_outside_declared_domain,
+        coalesce(b.is_held_back_by_label, false) as best_is_held_back_by_label,
         coalesce(c.credible_matches, 0) as credible_matches,
         c.credible_value_usd,
         list_filter(
@@ -277,8 +289,9 @@ select
     tier_rank,
     case
         when own_text = '' then null
-        when length(own_text) > 200 then rtrim(left(own_text, 199)) || '…'
+        when length(own_text) > 240 then rtrim(left(own_text, 239)) || '…'
         else own_text
-    end as task_excerpt
+    end as task_excerpt,
+    best_is_held_back_by_label
 from verdicts
 order by inventory_task_id

@@ -875,6 +875,10 @@ def test_a_text_match_outside_the_declared_domain_covers_only_at_high_confidence
         "where inventory_task_id = 'inv-2' and rank = 1"
     ).fetchone()
     assert row == (True, False, False)
+    assert one(
+        con,
+        "select best_is_held_back_by_label from marts.inventory_grounding where inventory_task_id = 'inv-2'",
+    )
     # text and label disagree, neither wins: unverified, not ungrounded for being off the domain
     assert one(
         con,
@@ -932,7 +936,15 @@ def test_a_text_match_of_a_task_whose_domain_names_no_configured_domain_covers_o
     from assets.coverage.grounding_sections import not_credible
 
     (row,) = dict_rows(con, "select * from marts.inventory_grounding where inventory_task_id = 'inv-2'")
+    assert row["best_is_held_back_by_label"]
     assert not_credible(row) == "not credible (text match; the domain names no configured domain)"
+    # a low match would not cover under any label: the score is the reason, not the domain (review)
+    low = build_fixture_db(
+        edits=["update staging.inventory_tasks set domain = 'browser-agent' where task_id = 'inv-3'"]
+    )
+    (row,) = dict_rows(low, "select * from marts.inventory_grounding where inventory_task_id = 'inv-3'")
+    assert (row["best_confidence"], row["best_is_held_back_by_label"]) == ("low", False)
+    assert not_credible(row) == "not credible"
     # high text evidence stands on its own (inv-1, high, relabelled the same way, still covers), and so
     # does a person's word: inv-5's hinted medium match under a label no domain has
     con = build_fixture_db(
@@ -1228,3 +1240,30 @@ def test_a_weak_match_of_a_retired_task_names_no_gap():
         "select count(*) from marts.coverage_gaps where len(weak_match_inventory_task_ids) > 0"
     ).fetchone()[0]
     assert weak == 0
+
+
+def test_a_placeholder_domain_is_no_domain_claim():
+    # review (28 Nov): '-', '—', 'N/A', 'none' and 'other' counted as names no domain has, so a medium
+    # text match stopped covering; a blank cell covered. They say "no domain": judged as a blank one
+    def relabelled(label: str):
+        con = build_fixture_db(
+            edits=[f"update staging.inventory_tasks set domain = '{label}' where task_id = 'inv-2'"]
+        )
+        return con.execute(
+            "select c.in_unconfigured_domain, c.covers, g.grounding, g.ungrounded_reasons, n.is_no_domain "
+            "from int.inventory_match_credibility as c "
+            "join marts.inventory_grounding as g using (inventory_task_id) "
+            "join int.domain_inventory_names as n on n.inventory_domain = g.inventory_domain "
+            "where c.inventory_task_id = 'inv-2' and c.rank = 1"
+        ).fetchone()
+
+    for label in ("", "-", "—", "N/A", "none", "Other", "nan", "TBD"):
+        assert relabelled(label) == (False, True, "grounded", [], True), label
+    # a name, even a made-up one, is a claim to check
+    assert relabelled("Browser Agent") == (
+        True,
+        False,
+        "unverified",
+        ["no_credible_match", "domain_not_configured"],
+        False,
+    )

@@ -540,7 +540,9 @@ def test_an_unmatched_name_that_abbreviates_an_alias_is_told_that_alias_before_a
     )
     con.execute(
         "insert into int.domain_aliases values ('medical coding', 'healthcare-administration'), "
-        "('medical', 'healthcare'), ('coding', 'computer-and-mathematical')"
+        "('medical', 'healthcare'), ('coding', 'computer-and-mathematical'), ('media', 'arts'), "
+        "('data', 'data-analysis'), ('databases', 'computer-and-mathematical'), "
+        "('construction', 'construction'), ('consulting', 'business')"
     )
     assert (
         aliases_within(con, "med coding")
@@ -549,6 +551,11 @@ def test_an_unmatched_name_that_abbreviates_an_alias_is_told_that_alias_before_a
     # a word held outright is still told, and two letters abbreviate nothing
     assert aliases_within(con, "coding tasks") == "the name holds `coding` of computer-and-mathematical"
     assert aliases_within(con, "me coding") == "the name holds `coding` of computer-and-mathematical"
+    # review: 'med' was read again as `medical` and `media`; 'data' as `databases` before `data`; 'con'
+    # named two domains as if either were meant
+    assert aliases_within(con, "data ops") == "the name holds `data` of data-analysis"
+    assert aliases_within(con, "con") == ""
+    assert aliases_within(con, "med") == ""
 
 
 def test_an_unmatched_name_of_an_environment_is_told_to_move_to_the_environment_column():
@@ -557,8 +564,21 @@ def test_an_unmatched_name_of_an_environment_is_told_to_move_to_the_environment_
     from assets.coverage.index_page import environment_hint
 
     assert environment_hint("browser agent").startswith("it reads as an environment, not the work: move it")
-    assert environment_hint("spreadsheets") != ""
-    assert environment_hint("revops") == "" and environment_hint("med coding") == ""
+    for name in ("spreadsheets", "spreadsheet agent", "tool use", "computer use", "web agent tasks"):
+        assert environment_hint(name) != "", name
+    # work, or a job title: not an environment (review, 28 Nov)
+    for name in (
+        "revops",
+        "med coding",
+        "travel agent",
+        "insurance agent",
+        "shell scripting",
+        "spreadsheet modeling",
+        "agentic coding",
+        "tool and die",
+        "tasks",
+    ):
+        assert environment_hint(name) == "", name
 
 
 def test_spellings_of_one_unmatched_name_are_listed_together(tmp_path):

@@ -93,9 +93,17 @@ def test_a_conversation_with_no_posing_text_is_quarantined_saying_so(tmp_path):
     assert q["detail"].startswith(
         "no_text: neither title nor description has text (the description is read from 'messages')"
     )
-    assert "1 chat message with no text in a turn that poses the task" in q["detail"]
+    assert "1 chat message, none of them a turn that poses the task" in q["detail"]
     assert "1 assistant turn left out" in q["detail"]
     assert json.loads(q["raw_record"]) == record
+    # a posing turn without text is told apart from no posing turn at all
+    blank = {"id": "blank-ask", "messages": [{"role": "user", "content": "  "}]}
+    (tmp_path / "chat.jsonl").write_text(json.dumps(blank) + "\n")
+    q = ingest_directory(tmp_path, OnetLookup()).quarantine.row(0, named=True)
+    assert (
+        q["reason"] == "no_text"
+        and "1 chat message with no text in a turn that poses the task" in q["detail"]
+    )
 
 
 @pytest.mark.parametrize(

@@ -289,7 +289,7 @@ def test_the_sheet_saved_as_xlsx_among_the_inventory_files_is_refused_too(con, t
 def test_each_task_says_what_it_is_on_its_first_row_without_the_inventorys_boilerplate():
     # 28 Nov persona: 35 chat-format tasks had no title, and the sheet showed a reviewer `BA-001` and five
     # O*NET statements; their descriptions all began with one system prompt
-    long_ask = "Reconcile " + "the March ledger against the bank statement, " * 6
+    long_ask = "Reconcile " + "the March ledger against the bank statement, " * 7
     con = build_fixture_db(
         edits=[
             LINES,
@@ -298,11 +298,12 @@ def test_each_task_says_what_it_is_on_its_first_row_without_the_inventorys_boile
             "Answer in JSON.' where task_id = 'inv-1'",
             f"update staging.inventory_tasks set title = null, description = '{long_ask}' "
             "where task_id = 'inv-2'",
+            # whole sentences go, not text that contains one (a review cut '1.' out of '0. 1. 2.' lists)
+            "update staging.inventory_tasks set description = '1. Draft the post. Never Answer in JSON.Use "
+            "YAML.' where task_id = 'inv-3'",
             "update staging.inventory_tasks set description = 'Answer in JSON.' where task_id = 'inv-4'",
-            "update staging.inventory_tasks set description = 'Use the files in /data. Answer in JSON.' "
-            "where task_id = 'inv-5'",
             "insert into int.inventory_shared_sentences (sentence, tasks, is_boilerplate) values "
-            "('You are an agent in a sandbox.', 5, true), ('Answer in JSON.', 4, true), "
+            "('You are an agent in a sandbox.', 5, true), ('Answer in JSON.', 4, true), ('1.', 4, true), "
             "('Use the files in /data.', 3, false)",
         ]
     )
@@ -313,19 +314,23 @@ def test_each_task_says_what_it_is_on_its_first_row_without_the_inventorys_boile
                 "where inventory_task_id in ('inv-1', 'inv-2', 'inv-3', 'inv-4', 'inv-5')"
             ).fetchall()
         )
-        # boilerplate and the most repeated sentences out, whitespace collapsed
-        assert excerpts["inv-1"] == "Reconcile the March bank statement against the ledger."
-        assert len(excerpts["inv-2"]) == 200 and excerpts["inv-2"].endswith("…")
+        # the text as the matcher reads it: boilerplate sentences out (a repeated one it keeps stays),
+        # whitespace collapsed
+        assert (
+            excerpts["inv-1"]
+            == "Reconcile the March bank statement against the ledger. Use the files in /data."
+        )
+        assert len(excerpts["inv-2"]) <= 240 and excerpts["inv-2"].endswith("…")
         assert excerpts["inv-2"].startswith("Reconcile the March ledger against the bank statement, the")
-        assert excerpts["inv-3"] == "long prompt"
-        assert excerpts["inv-4"] is None  # nothing but boilerplate
-        assert excerpts["inv-5"] == "Use the files in /data."  # nothing but repeated sentences: those
+        assert excerpts["inv-3"] == "Draft the post. Never Answer in JSON.Use YAML."
+        assert excerpts["inv-4"] == "Answer in JSON."  # nothing but boilerplate: matched, and shown, whole
+        assert excerpts["inv-5"] == "long prompt"
         # the sheet: on the task's first row only (inv-1's pin decision, then its candidate)
         assert con.execute(
             "select row_kind, task_title, task_excerpt from marts.inventory_review "
             "where inventory_task_id = 'inv-1' order by review_order"
         ).fetchall() == [
-            ("decision", None, "Reconcile the March bank statement against the ledger."),
+            ("decision", None, excerpts["inv-1"]),
             ("candidate", None, None),
         ]
         # inv-2: no decision, its rank-1 candidate first; every task has its excerpt exactly once
@@ -335,7 +340,7 @@ def test_each_task_says_what_it_is_on_its_first_row_without_the_inventorys_boile
         assert con.execute(
             "select count(*), count(distinct inventory_task_id) from marts.inventory_review "
             "where task_excerpt is not null"
-        ).fetchone() == (7, 7)  # the 8 tasks but inv-4
+        ).fetchone() == (8, 8)
         # a report's row names a task without a title by what it says
         from assets.common.warehouse import dict_rows
         from assets.coverage.grounding_sections import title_cell
@@ -347,7 +352,10 @@ def test_each_task_says_what_it_is_on_its_first_row_without_the_inventorys_boile
                 "select * from marts.inventory_grounding where inventory_task_id in ('inv-1', 'inv-2', 'inv-3')",
             )
         }
-        assert title_cell(rows["inv-1"]) == "Reconcile the March bank statement against the ledger."
+        assert (
+            title_cell(rows["inv-1"])
+            == "Reconcile the March bank statement against the ledger. Use the files in /data."
+        )
         assert len(title_cell(rows["inv-2"])) == 80 and title_cell(rows["inv-2"]).endswith("…")
         assert title_cell(rows["inv-3"]) == "Blog post"
     finally:
