@@ -512,21 +512,22 @@ def test_the_tie_sentence_says_judgment_first_only_when_the_value_model_ranks_so
     assert "the value model's priority rank chose which are listed." in off and "judgment" not in off
 
 
-def test_an_unmatched_domain_name_is_told_the_aliases_it_holds(tmp_path):
+def _index_with_domains(tmp_path, *domains: str) -> str:
+    """The index report of the coverage fixture with one task more per `domains` value."""
     from assets.coverage.index_page import write_index
 
-    con = build_fixture_db(
-        edits=[
-            "insert into staging.inventory_tasks values ('inv-20', 'Ad', 'p', 'Copywriting / Misc', 'active', "
-            "null, null, 'inv.csv')"
-        ]
+    rows = ", ".join(
+        f"('inv-{20 + n}', 'T', 'p', '{d}', 'active', null, null, 'i.csv')" for n, d in enumerate(domains)
     )
-    write_index(con, tmp_path)
-    index = (tmp_path / "index.md").read_text()
+    write_index(build_fixture_db(edits=[f"insert into staging.inventory_tasks values {rows}"]), tmp_path)
+    return (tmp_path / "index.md").read_text()
+
+
+def test_an_unmatched_domain_name_is_told_the_aliases_it_holds(tmp_path):
     assert (
         "'Copywriting / Misc' (1; the name holds `copywriting` of digital-copywriting), "
         "'Underwater basket weaving' (1)."
-    ) in index
+    ) in _index_with_domains(tmp_path, "Copywriting / Misc")
 
 
 def test_an_unmatched_name_that_abbreviates_an_alias_is_told_that_alias_before_a_word_it_holds():
@@ -583,18 +584,16 @@ def test_an_unmatched_name_of_an_environment_is_told_to_move_to_the_environment_
 
 def test_spellings_of_one_unmatched_name_are_listed_together(tmp_path):
     # 28 Nov persona: 'revops' (5) and 'RevOps' (3) were listed as two names, though one alias fixes both
-    from assets.coverage.index_page import write_index
-
-    con = build_fixture_db(
-        edits=[
-            "insert into staging.inventory_tasks values ('inv-20', 'A', 'p', 'RevOps', 'active', null, null, 'i.csv'), "
-            "('inv-21', 'B', 'p', 'revops', 'active', null, null, 'i.csv'), "
-            "('inv-22', 'C', 'p', 'revops', 'active', null, null, 'i.csv')"
-        ]
-    )
-    write_index(con, tmp_path)
-    index = (tmp_path / "index.md").read_text()
     assert (
         "**Inventory domain names matching no configured domain:** 2: 'revops' / 'RevOps' (3), "
         "'Underwater basket weaving' (1)."
+    ) in _index_with_domains(tmp_path, "RevOps", "revops", "revops")
+
+
+def test_placeholder_domains_are_counted_as_tasks_without_a_domain_not_as_names_to_map(tmp_path):
+    index = _index_with_domains(tmp_path, "N/A", "-")
+    assert (
+        "**Inventory tasks without a domain:** 3 (matched against every occupation, with no domain to "
+        "prefer; '-', 'N/A' read as no domain)."
     ) in index
+    assert "matching no configured domain:** 1: 'Underwater basket weaving' (1)." in index
