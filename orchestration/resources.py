@@ -85,9 +85,9 @@ class TaskvalueSettings(ConfigurableResource):
     )
     duckdb_memory_limit: str = env_field(
         "TASKVALUE_DUCKDB_MEMORY_LIMIT",
-        "2GB",
+        "4GB",
         memory_size,
-        description="DuckDB's memory limit for the working database ('2GB', '512MB'; empty: DuckDB's own "
+        description="DuckDB's memory limit for the working database ('4GB', '512MB'; empty: DuckDB's own "
         "default, 80% of RAM). Above it sorts, joins and aggregations spill to disk beside the working "
         "database. Bounds a refresh over a million inventory tasks (the rest of its memory is Python's).",
         empty_is_value=True,

@@ -514,7 +514,7 @@ def test_every_setting_the_code_reads_is_a_known_one():
 
 def test_the_working_database_runs_under_the_configured_memory_limit(tmp_path):
     # at a million inventory tasks DuckDB took 4.2 GB over its baseline to build the matches (28 Nov);
-    # under 2 GB it spilled and the refresh's peak fell. Empty: DuckDB's own default, most of the RAM
+    # under a limit it spills and the refresh's peak falls. Empty: DuckDB's own default, most of the RAM
     from orchestration.resources import duckdb_for
 
     def limit(environ: dict) -> str:
@@ -524,9 +524,9 @@ def test_the_working_database_runs_under_the_configured_memory_limit(tmp_path):
         with duckdb_for(settings).get_connection() as con:
             return con.execute("select current_setting('memory_limit')").fetchone()[0]
 
-    assert limit({}) == "1.8 GiB"  # 2GB, as DuckDB prints it
+    assert limit({}) == "3.7 GiB"  # 4GB, as DuckDB prints it
     assert limit({"TASKVALUE_DUCKDB_MEMORY_LIMIT": "512 mib"}) == "512.0 MiB"
     assert (
         settings_from_env(environ={"TASKVALUE_DUCKDB_MEMORY_LIMIT": "1.5gb"}).duckdb_memory_limit == "1.5GB"
     )
-    assert limit({"TASKVALUE_DUCKDB_MEMORY_LIMIT": ""}) != "1.8 GiB"
+    assert limit({"TASKVALUE_DUCKDB_MEMORY_LIMIT": ""}) != "3.7 GiB"

@@ -130,19 +130,29 @@ inventory as (
     left join excluded as x on x.inventory_task_id = i.task_id::varchar
 ),
 
--- the text as the matcher reads it: without its boilerplate sentences, whole when it says nothing else
+-- the text as the matcher reads it: without its boilerplate sentences, whole when it says nothing else;
+-- cut here, so that no task's whole text rides through the joins and the sort below
 excerpted as (
     select
-        i.*,
-        trim(regexp_replace(
-            coalesce(
-                nullif(array_to_string(list_filter(i.description_sentences, lambda x: not list_contains(b.sentences, x)), ' '), ''),
-                array_to_string(i.description_sentences, ' ')
-            ),
-            '\s+', ' ', 'g'
-        )) as own_text
-    from inventory as i
-    cross join boilerplate as b
+        * exclude (own_text),
+        case
+            when own_text = '' then null
+            when length(own_text) > 240 then rtrim(left(own_text, 239)) || '…'
+            else own_text
+        end as task_excerpt
+    from (
+        select
+            i.* exclude (description_sentences),
+            trim(regexp_replace(
+                coalesce(
+                    nullif(array_to_string(list_filter(i.description_sentences, lambda x: not list_contains(b.sentences, x)), ' '), ''),
+                    array_to_string(i.description_sentences, ' ')
+                ),
+                '\s+', ' ', 'g'
+            )) as own_text
+        from inventory as i
+        cross join boilerplate as b
+    )
 ),
 
 -- the coverage rule's verdict and the value of each candidate come from one place, which the RL export
@@ -287,11 +297,7 @@ select
     best_resembles_no_work,
     best_is_outside_declared_domain,
     tier_rank,
-    case
-        when own_text = '' then null
-        when length(own_text) > 240 then rtrim(left(own_text, 239)) || '…'
-        else own_text
-    end as task_excerpt,
+    task_excerpt,
     best_is_held_back_by_label
 from verdicts
 order by inventory_task_id
